@@ -1,0 +1,28 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * The custom search attributes dcs-migrate sets on every migration workflow. The Temporal server must know them
+ * before a workflow uses them: the local stack and the test harness register them at start, and
+ * docker-compose's setup step creates them with `temporal operator search-attribute create`.
+ * Values are never secrets: search attributes bypass the payload codec.
+ */
+export const DcsTaskId = defineSearchAttributeKey('DcsTaskId', SearchAttributeType.KEYWORD);
+export const DcsRemoteStatus = defineSearchAttributeKey('DcsRemoteStatus', SearchAttributeType.KEYWORD);
+export const DcsMigrationType = defineSearchAttributeKey('DcsMigrationType', SearchAttributeType.KEYWORD);
+export const DcsPhase = defineSearchAttributeKey('DcsPhase', SearchAttributeType.KEYWORD);
+
+export const searchAttributeKeys = [DcsTaskId, DcsRemoteStatus, DcsMigrationType, DcsPhase] as const;
+
+/** `Name=Type` pairs as the `temporal` CLI spells them (`--search-attribute DcsPhase=Keyword`). */
+export function searchAttributeCliSpecs(): string[] {
+  const cliType: Record<string, string> = {
+    [SearchAttributeType.KEYWORD]: 'Keyword',
+    [SearchAttributeType.TEXT]: 'Text',
+    [SearchAttributeType.INT]: 'Int',
+    [SearchAttributeType.DOUBLE]: 'Double',
+    [SearchAttributeType.BOOL]: 'Bool',
+    [SearchAttributeType.DATETIME]: 'Datetime',
+    [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+  };
+  return searchAttributeKeys.map((key) => `${key.name}=${cliType[key.type]}`);
+}

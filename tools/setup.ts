@@ -1,0 +1,23 @@
+/**
+ * Provisions the binaries dcs-migrate runs against: the Temporal CLI (dev server) and redis-server.
+ * Every command that needs them calls this first (`npm test`, the local stack); it is idempotent and fast when
+ * everything is already there. Exits non-zero with install instructions when a tool cannot be provisioned.
+ */
+import { MissingToolError, resolveRedisServer, resolveTemporalCli, toolVersion } from '../local/tools.js';
+
+async function main(): Promise<void> {
+  const quiet = process.argv.includes('--quiet');
+  const log = (line: string) => console.error(line);
+  const temporal = await resolveTemporalCli({ install: true, log });
+  const redis = await resolveRedisServer();
+  if (!quiet) {
+    console.log(`temporal:     ${temporal} (${await toolVersion(temporal)})`);
+    console.log(`redis-server: ${redis} (${await toolVersion(redis)})`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof MissingToolError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests start real Temporal dev servers and redis-server processes: give them time, run files one at a time
+// (2 cores), and let the global setup provision binaries and reap anything left behind.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'dcs/**/*.test.ts', 'emulator/**/*.test.ts', 'workflows/**/*.test.ts', 'activities/**/*.test.ts', 'client/**/*.test.ts', 'worker/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    fileParallelism: false,
+    globalSetup: ['test/harness/global-setup.ts'],
+    reporters: ['default'],
+  },
+});
