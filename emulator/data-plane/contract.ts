@@ -1,0 +1,84 @@
+/**
+ * The contract between the emulator's control plane (HTTP API, task store, status machine) and its data plane
+ * (the engine that moves keys between real redis-servers). The control plane derives a task's DCS status from
+ * `run.phase()` on every request, so the data plane never needs to know about DCS statuses or HTTP.
+ */
+
+/** Where a Redis server is. The password is a secret: never log it or echo it. */
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+  password?: string | undefined;
+}
+
+export type MigrationMethod = 'full' | 'incremental';
+export type ResumeMode = 'auto' | 'manual';
+
+/**
+ * - `full-sync`: copying the keyspace (DCS `FULLMIGRATING` / `MIGRATING`).
+ * - `incremental`: full copy done, following changes (DCS `INCRMIGEATING`); incremental runs only.
+ * - `succeeded`: a full migration or backup import finished (DCS `SUCCESS`).
+ * - `failed`: see `error()` (DCS `FAILED`).
+ * - `stopping` / `stopped`: `stop()` was called (DCS `TERMINATING` / `TERMINATED`).
+ */
+export type RunPhase = 'full-sync' | 'incremental' | 'succeeded' | 'failed' | 'stopping' | 'stopped';
+
+export interface RunStats {
+  /** 0–100, keys copied over keys seen by the scan (100 once the full phase is done). */
+  fullMigrationProgress: number;
+  /** Changes waiting to be applied to the target (0 = in sync). */
+  offset: number;
+  sourceDbSize: number;
+  targetDbSize: number;
+  /** Operations per second written to the target, averaged over the last few seconds. */
+  targetOps: number;
+  /** Kilobytes per second written to the target, averaged over the last few seconds. */
+  targetInputKbps: number;
+  isMigrating: boolean;
+  keysCopied: number;
+}
+
+/** Faults injected into the data plane on purpose (emulator admin API). */
+export interface DataPlaneFaults {
+  /** Fail the run with this message once full-sync progress reaches `atProgress` percent. */
+  failAt?: { atProgress: number; message?: string };
+  /** Drop the source connection once full-sync progress reaches this percent (resume_mode decides what follows). */
+  dropSourceAtProgress?: number;
+}
+
+export interface OnlineMigrationOptions {
+  source: RedisEndpoint;
+  target: RedisEndpoint;
+  method: MigrationMethod;
+  resumeMode: ResumeMode;
+  /** `bandwidth_limit_mb`: megabytes per second written to the target. Unlimited when omitted. */
+  bandwidthLimitMb?: number;
+  faults?: DataPlaneFaults;
+}
+
+export interface BackupImportOptions {
+  /** Local paths of RDB or AOF files (told apart by magic bytes), loaded in order. */
+  files: string[];
+  target: RedisEndpoint;
+  faults?: DataPlaneFaults;
+}
+
+export interface DataPlaneRun {
+  phase(): RunPhase;
+  /** Why the run failed, in words an operator understands (no secrets). Undefined unless phase is `failed`. */
+  error(): string | undefined;
+  stats(): RunStats;
+  /**
+   * Stops the run. For an incremental run: applies what is queued, runs a reconcile pass so that the target
+   * equals the source, then reaches `stopped`. Idempotent; resolves when the phase is `stopped` (or the run had
+   * already ended).
+   */
+  stop(): Promise<void>;
+  /** Resolves when the run leaves the active phases for good (succeeded, failed or stopped). */
+  readonly ended: Promise<void>;
+}
+
+export interface DataPlane {
+  startOnlineMigration(options: OnlineMigrationOptions): DataPlaneRun;
+  startBackupImport(options: BackupImportOptions): DataPlaneRun;
+}
