@@ -33,20 +33,33 @@ export interface ManagedProcess {
 const live = new Set<ManagedProcess>();
 let exitHookInstalled = false;
 
+function killAllNow(): void {
+  for (const managed of live) {
+    try {
+      process.kill(managed.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    removeEntry(managed.pid);
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // 'exit' handlers must be synchronous: a plain SIGKILL is the only thing that is sure to happen.
-  process.on('exit', () => {
-    for (const managed of live) {
-      try {
-        process.kill(managed.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      removeEntry(managed.pid);
-    }
-  });
+  process.on('exit', killAllNow);
+  // A terminating signal skips 'exit' handlers. When nobody else handles the signal (a program with its own
+  // graceful shutdown calls stopAll() itself), take the children down and die of the same signal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      killAllNow();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 function entryPath(pid: number): string {
@@ -141,7 +154,8 @@ function runsCommand(pid: number, command: string): boolean {
   const cmdline = `/proc/${pid}/cmdline`;
   if (!existsSync(cmdline)) return isAlive(pid);
   try {
-    return readFileSync(cmdline, 'utf8').split('\0')[0] === command;
+    // startsWith, not equality: redis-server rewrites its title to `/usr/bin/redis-server 127.0.0.1:PORT`.
+    return readFileSync(cmdline, 'utf8').startsWith(command);
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { reapOrphans } from '../../local/processes.js';
-import { resolveRedisServer, resolveTemporalCli } from '../../local/tools.js';
+import { resolveRedisServer, resolveTemporalCli, toolVersion } from '../../local/tools.js';
 
 /**
  * Runs once around the whole test run. Tests never skip for a missing binary: if `temporal` or `redis-server`
@@ -8,8 +8,11 @@ import { resolveRedisServer, resolveTemporalCli } from '../../local/tools.js';
  */
 export async function setup(): Promise<void> {
   report('before the run', reapOrphans());
-  await resolveTemporalCli();
-  await resolveRedisServer();
+  const temporal = await resolveTemporalCli();
+  const redis = await resolveRedisServer();
+  // Said once per run, so a CI log shows which real servers the tests ran against.
+  console.log(`test harness: Temporal dev server from ${temporal} (${await toolVersion(temporal)})`);
+  console.log(`test harness: redis-server from ${redis} (${await toolVersion(redis)})`);
 }
 
 export async function teardown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../../local/temporal-dev-server.js';
 
 export interface TemporalTestEnv {
@@ -11,8 +11,22 @@ export interface TemporalTestEnv {
   teardown(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
+/** Worker logs at WARN in tests: INFO lines for every state change drown the test report. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(process.env.DCS_MIGRATE_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  } catch {
+    // Already installed by a test that needs its own runtime options.
+  }
+}
+
 /** A real `temporal server start-dev` on free ports with the project's search attributes, plus a client. */
 export async function startTemporalTestEnv(options: TemporalDevServerOptions = {}): Promise<TemporalTestEnv> {
+  installQuietRuntime();
   const server = await startTemporalDevServer(options);
   try {
     const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
