@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { reapOrphans } from '../local/processes.js';
