@@ -1,0 +1,106 @@
+import { Redis } from 'ioredis';
+import type { RedisConnections } from './connections.js';
+import { describeFailure, DataPlaneError } from './failures.js';
+import { connectionOptions } from './redis-address.js';
+
+const keyeventChannel = /^__keyevent@(\d+)__:/;
+
+/**
+ * The incremental phase's source of changes: keyspace notifications from the source, collected into a
+ * de-duplicating queue of (db, key). Every event, whatever its type (set, hset, del, expired, evicted,
+ * rename_from, move_to, ...), just marks the key for a re-copy, and the per-key copy reads the key's current
+ * state, so the order and number of events do not matter. Notifications are fire-and-forget: when the
+ * subscription drops, events are lost and the run must resync (`onLost`).
+ *
+ * FLUSHDB and FLUSHALL emit no keyspace event. They are detected by polling the source's command statistics
+ * (`flushCount`); the run then deletes what the target holds and the source does not.
+ */
+export class ChangeFeed {
+  private readonly queue = new Map<string, { db: number; key: Buffer }>();
+  private closing = false;
+
+  private constructor(private readonly subscriber: Redis) {}
+
+  /**
+   * Enables keyspace notifications on the source (adding `E` and `A` to what is configured; never removing
+   * anything) and subscribes to every database's key events. Must finish before the full scan starts, so that no
+   * change falls between the scan and the subscription.
+   */
+  static async open(source: RedisConnections, onLost: (error: Error) => void): Promise<ChangeFeed> {
+    await enableKeyeventNotifications(source);
+    const subscriber = new Redis(connectionOptions(source.address, 0, source.connectionName));
+    let lastError: Error | undefined;
+    subscriber.on('error', (error: Error) => (lastError = error));
+    const feed = new ChangeFeed(subscriber);
+    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, key: Buffer) => feed.push(channel, key));
+    try {
+      await subscriber.connect();
+      await subscriber.psubscribe('__keyevent@*__:*');
+    } catch (error) {
+      subscriber.disconnect();
+      throw describeFailure(error, source.side, source.address, lastError);
+    }
+    subscriber.on('close', () => {
+      if (!feed.closing) onLost(describeFailure(new Error('Connection is closed.'), source.side, source.address, lastError));
+    });
+    return feed;
+  }
+
+  /** Keys waiting to be re-copied: the migration's `offset`. */
+  get size(): number {
+    return this.queue.size;
+  }
+
+  /** Removes up to `max` queued keys, grouped by database. */
+  take(max: number): Map<number, Buffer[]> {
+    const byDb = new Map<number, Buffer[]>();
+    let taken = 0;
+    for (const [id, change] of this.queue) {
+      if (taken++ >= max) break;
+      this.queue.delete(id);
+      const keys = byDb.get(change.db) ?? [];
+      keys.push(change.key);
+      byDb.set(change.db, keys);
+    }
+    return byDb;
+  }
+
+  close(): void {
+    this.closing = true;
+    this.subscriber.disconnect();
+  }
+
+  private push(channel: Buffer, key: Buffer): void {
+    const match = keyeventChannel.exec(channel.toString('latin1'));
+    if (!match) return;
+    const db = Number(match[1]);
+    // latin1 maps every byte to one character, so binary key names stay distinct in the map.
+    this.queue.set(`${db}:${key.toString('latin1')}`, { db, key });
+  }
+}
+
+async function enableKeyeventNotifications(source: RedisConnections): Promise<void> {
+  const connection = await source.db(0);
+  try {
+    const [, current = ''] = (await connection.config('GET', 'notify-keyspace-events')) as string[];
+    const missing = ['E', 'A'].filter((flag) => !current.includes(flag)).join('');
+    if (missing) await connection.config('SET', 'notify-keyspace-events', current + missing);
+  } catch (error) {
+    const failure = source.fail(error, connection);
+    if (failure instanceof DataPlaneError && failure.transient) throw failure;
+    throw new DataPlaneError(
+      `incremental migration needs keyspace notifications, but the source refused CONFIG SET notify-keyspace-events (${failure.message})`,
+      false,
+      { cause: error },
+    );
+  }
+}
+
+/** How many FLUSHDB and FLUSHALL commands the source has run since it started (from INFO commandstats). */
+export async function flushCount(source: RedisConnections): Promise<number> {
+  const connection = await source.db(0);
+  const info = await connection.info('commandstats');
+  let count = 0;
+  for (const match of info.matchAll(/^cmdstat_flush(?:db|all):calls=(\d+)/gm)) count += Number(match[1]);
+  return count;
+}

@@ -1,0 +1,59 @@
+import type { RedisAddress, Side } from './redis-address.js';
+import { describeAddress } from './redis-address.js';
+
+/**
+ * What went wrong, as the data plane sees it. `transient` failures (the network) may be resumed by a run with
+ * resume mode `auto`; everything else (a wrong password, data the target rejects, a bad backup file) fails
+ * the run whatever the resume mode, because trying again cannot fix it. This file is the one place that decides.
+ */
+export class DataPlaneError extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DataPlaneError';
+  }
+}
+
+const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
+
+/**
+ * Turns whatever ioredis or the network threw into a DataPlaneError with an operator-readable message.
+ * `lastSocketError` is the last `error` event of the connection: ioredis rejects commands with a bare
+ * "Connection is closed." and reports the reason (WRONGPASS, ECONNREFUSED, ...) only through that event.
+ */
+export function describeFailure(error: unknown, side: Side, address: RedisAddress, lastSocketError?: Error): DataPlaneError {
+  if (error instanceof DataPlaneError) return error;
+  const where = `the ${side} Redis at ${describeAddress(address)}`;
+  const reason = pickReason(error, lastSocketError);
+  const message = redact(reason.message, address.password);
+  const code = (reason as NodeJS.ErrnoException).code;
+  if (/^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message)) {
+    return new DataPlaneError(`authentication to ${where} failed: the password is wrong or missing`, false, { cause: error });
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOENT') {
+    return new DataPlaneError(`cannot connect to ${where}: connection refused`, true, { cause: error });
+  }
+  if (code !== undefined && connectionCodes.has(code)) {
+    return new DataPlaneError(`cannot reach ${where}: ${code}`, true, { cause: error });
+  }
+  if (/Connection is closed|connect ETIMEDOUT|Stream isn't writeable|socket (closed|hang up)/i.test(message)) {
+    return new DataPlaneError(`the connection to ${where} was lost`, true, { cause: error });
+  }
+  if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true, { cause: error });
+  return new DataPlaneError(`${where} answered with an error: ${message}`, false, { cause: error });
+}
+
+function pickReason(error: unknown, lastSocketError: Error | undefined): Error {
+  const primary = error instanceof Error ? error : new Error(String(error));
+  // "Connection is closed." says nothing; the socket's own error (auth, refused, reset) says why.
+  if (lastSocketError && /Connection is closed/i.test(primary.message)) return lastSocketError;
+  return primary;
+}
+
+/** Removes a password from a server message, in case a server or library echoes it back. */
+export function redact(text: string, password: string | undefined): string {
+  return password ? text.split(password).join('***') : text;
+}

@@ -1,0 +1,23 @@
+import { BackupImportRun } from './backup-import.js';
+import type { BackupImportOptions, DataPlane, DataPlaneRun, OnlineMigrationOptions } from './contract.js';
+import { defaultResumePolicy, OnlineMigrationRun, type ResumePolicy } from './online-migration.js';
+
+export type * from './contract.js';
+export type { ResumePolicy } from './online-migration.js';
+
+export interface DataPlaneSettings {
+  /** How runs with resume mode `auto` reconnect (tests shorten it). */
+  resume?: ResumePolicy;
+}
+
+/**
+ * The emulator's data plane: moves keys for real between redis-servers. Runs start immediately and work in the
+ * background; the control plane reads `phase()` and `stats()` whenever it answers a request.
+ */
+export function createDataPlane(settings: DataPlaneSettings = {}): DataPlane {
+  const resume = settings.resume ?? defaultResumePolicy;
+  return {
+    startOnlineMigration: (options: OnlineMigrationOptions): DataPlaneRun => new OnlineMigrationRun(options, resume),
+    startBackupImport: (options: BackupImportOptions): DataPlaneRun => new BackupImportRun(options),
+  };
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { ChangeFeed, flushCount } from './change-feed.js';
+import { RedisConnections } from './connections.js';
+import type { DataPlaneRun, OnlineMigrationOptions, RunPhase, RunStats } from './contract.js';
+import { DataPlaneError } from './failures.js';
+import { dropConnections, FaultSchedule } from './faults.js';
+import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
+import { KeyCopier } from './key-copy.js';
+import { RunLifecycle, sleep } from './run-lifecycle.js';
+import { SizePoller } from './size-poller.js';
+import { ThroughputMeter } from './throughput.js';
+import { bandwidthLimiter } from './token-bucket.js';
+
+/** How a run with resume mode `auto` retries after losing a connection. */
+export interface ResumePolicy {
+  /** Consecutive reconnect attempts before the run fails. */
+  attempts: number;
+  /** Delay before the first attempt; doubles per attempt up to 5 s. */
+  delayMs: number;
+}
+
+export const defaultResumePolicy: ResumePolicy = { attempts: 8, delayMs: 250 };
+
+/** Keys re-copied per round of the incremental phase. */
+const incrementalBatch = 1_000;
+
+/**
+ * An online migration between two live Redis servers. Full: copy the keyspace once. Incremental: subscribe to
+ * the source's key events first, copy the keyspace, then re-copy every changed key until stopped; on stop, apply
+ * what is queued and reconcile (re-copy the source, delete what the source lacks) so the target equals the source.
+ *
+ * Every copy (scan, follow-up, reconcile) runs in this one sequential loop: a key is never written by two copies
+ * at once, so a stale read can never overwrite a newer one on the target.
+ */
+export class OnlineMigrationRun implements DataPlaneRun {
+  private readonly lifecycle = new RunLifecycle();
+  private readonly meter = new ThroughputMeter();
+  private readonly faults: FaultSchedule;
+  private readonly poller: SizePoller;
+  private source: RedisConnections;
+  private target: RedisConnections;
+  private feed: ChangeFeed | undefined;
+  private feedLost: Error | undefined;
+  private progress = 0;
+  private fullSyncDone = false;
+  private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
+  readonly ended: Promise<void>;
+
+  constructor(
+    private readonly options: OnlineMigrationOptions,
+    private readonly resume: ResumePolicy = defaultResumePolicy,
+  ) {
+    this.faults = new FaultSchedule(options.faults);
+    this.source = new RedisConnections('source', options.source, this.connectionName);
+    this.target = new RedisConnections('target', options.target, this.connectionName);
+    this.poller = new SizePoller(() => ({ source: this.source, target: this.target }));
+    this.ended = this.lifecycle.ended;
+    this.poller.start();
+    void this.run();
+  }
+
+  phase(): RunPhase {
+    return this.lifecycle.phase;
+  }
+
+  error(): string | undefined {
+    return this.lifecycle.error;
+  }
+
+  stats(): RunStats {
+    const { opsPerSecond, kbPerSecond } = this.meter.rates();
+    return {
+      fullMigrationProgress: this.progress,
+      offset: this.feed?.size ?? 0,
+      sourceDbSize: this.poller.sourceDbSize,
+      targetDbSize: this.poller.targetDbSize,
+      targetOps: opsPerSecond,
+      targetInputKbps: kbPerSecond,
+      isMigrating: this.lifecycle.isActive,
+      keysCopied: this.meter.totalOps,
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.lifecycle.isActive) {
+      this.lifecycle.stopRequested = true;
+      this.lifecycle.enter('stopping');
+    }
+    await this.ended;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        await this.syncOnce(() => (attempt = 0));
+        break;
+      } catch (error) {
+        const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false, { cause: error });
+        await this.closeConnections();
+        const mayResume = this.options.resumeMode === 'auto' && failure.transient && attempt < this.resume.attempts;
+        if (!mayResume) {
+          const gaveUp = this.options.resumeMode === 'auto' && failure.transient ? ` (gave up after ${attempt} reconnect attempts)` : '';
+          await this.finish('failed', failure.message + gaveUp);
+          return;
+        }
+        await sleep(Math.min(5_000, this.resume.delayMs * 2 ** attempt));
+        attempt++;
+        this.source = new RedisConnections('source', this.options.source, this.connectionName);
+        this.target = new RedisConnections('target', this.options.target, this.connectionName);
+      }
+    }
+  }
+
+  /** One attempt: subscribe (incremental), full copy, follow changes until stopped. Throws to resume or fail. */
+  private async syncOnce(onSynced: () => void): Promise<void> {
+    const incremental = this.options.method === 'incremental';
+    const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb));
+    this.feedLost = undefined;
+    if (incremental) this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost = error));
+    let flushesSeen = incremental ? await flushCount(this.source) : 0;
+    // After a resume in the incremental phase the copy is a resync: progress stays at 100.
+    const resyncing = this.fullSyncDone;
+
+    await copyKeyspace(this.source, copier, {
+      onProgress: (copied, total) => (resyncing ? undefined : this.onFullSyncProgress(copied, total, false)),
+      shouldStop: () => this.feedLost !== undefined || (!incremental && this.lifecycle.stopRequested),
+    });
+    this.throwIfFeedLost();
+    if (!incremental) {
+      if (this.lifecycle.stopRequested) return this.finish('stopped');
+      await this.onFullSyncProgress(1, 1, true);
+      return this.finish('succeeded');
+    }
+    if (!resyncing) await this.onFullSyncProgress(1, 1, true);
+    this.fullSyncDone = true;
+    this.lifecycle.enter(this.lifecycle.stopRequested ? 'stopping' : 'incremental');
+    onSynced();
+
+    while (!this.lifecycle.stopRequested) {
+      const flushes = await flushCount(this.source);
+      if (flushes !== flushesSeen) {
+        flushesSeen = flushes;
+        await deleteKeysMissingFromSource(this.source, this.target, copier, () => false);
+      }
+      if ((await this.applyQueued(copier)) === 0) await sleep(20);
+    }
+
+    while ((await this.applyQueued(copier)) > 0);
+    await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: () => this.feedLost !== undefined });
+    await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.feedLost !== undefined);
+    while ((await this.applyQueued(copier)) > 0);
+    this.throwIfFeedLost();
+    await this.finish('stopped');
+  }
+
+  /** Re-copies up to one batch of changed keys; returns how many. */
+  private async applyQueued(copier: KeyCopier): Promise<number> {
+    this.throwIfFeedLost();
+    let copied = 0;
+    for (const [db, keys] of this.feed?.take(incrementalBatch) ?? []) copied += await copier.copyKeys(db, keys);
+    return copied;
+  }
+
+  private async onFullSyncProgress(copied: number, total: number, done: boolean): Promise<void> {
+    this.progress = done ? 100 : total === 0 ? 0 : Math.min(99, Math.floor((copied / total) * 100));
+    if (this.faults.check(this.progress).dropSource) await dropConnections(this.source);
+  }
+
+  private throwIfFeedLost(): void {
+    if (this.feedLost) throw this.feedLost;
+  }
+
+  private async finish(phase: 'succeeded' | 'failed' | 'stopped', error?: string): Promise<void> {
+    await this.poller.refresh();
+    this.poller.stop();
+    await this.closeConnections();
+    this.lifecycle.finish(phase, error);
+  }
+
+  private async closeConnections(): Promise<void> {
+    this.feed?.close();
+    await Promise.all([this.source.close(), this.target.close()]);
+  }
+}

@@ -1,0 +1,240 @@
+import { Redis, type ChainableCommander } from 'ioredis';
+
+/** Where to write: host, port and (secret) password of a Redis server. */
+export interface SampleDataEndpoint {
+  host: string;
+  port: number;
+  password?: string | undefined;
+}
+
+export const sampleTypes = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
+export type SampleType = (typeof sampleTypes)[number];
+
+export interface SampleDataOptions {
+  /** Keys in total, spread round-robin over `dbs`. Default 100,000. */
+  keys?: number;
+  /** Logical databases to fill. Default [0, 1, 2]. */
+  dbs?: number[];
+  /** Share of keys (0–1) given a TTL of 10 to 60 minutes. Default 0.3. */
+  ttlFraction?: number;
+  /** Same seed, same data. Default 1. */
+  seed?: number;
+}
+
+export interface SampleDataSummary {
+  keys: number;
+  withTtl: number;
+  byType: Record<SampleType, number>;
+  byDb: Record<number, number>;
+}
+
+/** Identity of sample key `index`: name, type and db follow from the index and seed alone. */
+export interface SampleKey {
+  name: string;
+  type: SampleType;
+  db: number;
+}
+
+// Share of each type, in `sampleTypes` order: mostly strings, like real caches.
+const typeWeights = [0.4, 0.15, 0.15, 0.1, 0.1, 0.1];
+const pipelineSize = 2_000;
+
+/** Sample key `index` of a data set made with `seed` over `dbs`. The traffic generator uses it to find keys. */
+export function sampleKey(index: number, seed: number, dbs: readonly number[]): SampleKey {
+  const pick = hash(seed, index) / 2 ** 32;
+  let type: SampleType = 'string';
+  let cumulative = 0;
+  for (const [position, weight] of typeWeights.entries()) {
+    cumulative += weight;
+    if (pick < cumulative) {
+      type = sampleTypes[position] as SampleType;
+      break;
+    }
+  }
+  return { name: `sample:${type}:${index}`, type, db: dbs[index % dbs.length] as number };
+}
+
+/**
+ * Fills a Redis server with deterministic sample data of every core type (strings, some binary; hashes, lists,
+ * sets, zsets, streams), part of it with TTLs, pipelined so that 100,000 keys take a few seconds.
+ */
+export async function seedSampleData(endpoint: SampleDataEndpoint, options: SampleDataOptions = {}): Promise<SampleDataSummary> {
+  const keys = options.keys ?? 100_000;
+  const dbs = options.dbs ?? [0, 1, 2];
+  const ttlFraction = options.ttlFraction ?? 0.3;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(keys) || keys < 0) throw new RangeError(`keys must be a non-negative integer, got ${keys}`);
+  if (dbs.length === 0) throw new RangeError('dbs must name at least one database');
+  if (!(ttlFraction >= 0 && ttlFraction <= 1)) throw new RangeError(`ttlFraction must be between 0 and 1, got ${ttlFraction}`);
+
+  const summary: SampleDataSummary = { keys, withTtl: 0, byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 }, byDb: {} };
+  const clients = new Map(dbs.map((db) => [db, connect(endpoint, db)]));
+  const pipelines = new Map<number, { pipeline: ChainableCommander; queued: number }>();
+  const random = mulberry32(seed);
+  try {
+    for (let index = 0; index < keys; index++) {
+      const key = sampleKey(index, seed, dbs);
+      let entry = pipelines.get(key.db);
+      if (!entry) {
+        entry = { pipeline: (clients.get(key.db) as Redis).pipeline(), queued: 0 };
+        pipelines.set(key.db, entry);
+      }
+      entry.queued += writeValue(entry.pipeline, key, random);
+      if (random() < ttlFraction) {
+        entry.pipeline.pexpire(key.name, 600_000 + Math.floor(random() * 3_000_000));
+        entry.queued++;
+        summary.withTtl++;
+      }
+      summary.byType[key.type]++;
+      summary.byDb[key.db] = (summary.byDb[key.db] ?? 0) + 1;
+      if (entry.queued >= pipelineSize) {
+        pipelines.delete(key.db);
+        await execOrThrow(entry.pipeline);
+      }
+    }
+    await Promise.all([...pipelines.values()].map(({ pipeline }) => execOrThrow(pipeline)));
+  } finally {
+    for (const client of clients.values()) client.disconnect();
+  }
+  return summary;
+}
+
+/** Queues the commands that create `key` with a random value; returns how many commands. */
+function writeValue(pipeline: ChainableCommander, key: SampleKey, random: () => number, streamIds: 'fixed' | 'auto' = 'fixed'): number {
+  const count = 1 + Math.floor(random() * 8);
+  const items = Array.from({ length: count }, (_, item) => `${key.type}-${item}-${word(random)}`);
+  switch (key.type) {
+    case 'string':
+      // One string in ten is binary, so that nothing in the pipeline assumes UTF-8.
+      pipeline.set(key.name, random() < 0.1 ? Buffer.from(Array.from({ length: 16 + count }, () => Math.floor(random() * 256))) : word(random).repeat(count));
+      return 1;
+    case 'hash':
+      pipeline.hset(key.name, ...items.flatMap((item, field) => [`field${field}`, item]));
+      return 1;
+    case 'list':
+      pipeline.rpush(key.name, ...items);
+      return 1;
+    case 'set':
+      pipeline.sadd(key.name, ...items);
+      return 1;
+    case 'zset':
+      pipeline.zadd(key.name, ...items.flatMap((item) => [Math.round(random() * 1e6) / 100, item]));
+      return 1;
+    case 'stream':
+      // Fixed ids keep seeded data identical across runs; live traffic appends after them.
+      for (const [entry, item] of items.entries()) pipeline.xadd(key.name, streamIds === 'fixed' ? `1-${entry + 1}` : '*', 'value', item);
+      return items.length;
+  }
+}
+
+export interface TrafficOptions {
+  /** The sample data set the traffic works on (same values as given to `seedSampleData`). */
+  keys: number;
+  dbs?: number[];
+  seed?: number;
+  /** Target rate of write commands. Default 2,000 per second. */
+  opsPerSecond?: number;
+}
+
+export interface TrafficSummary {
+  writes: number;
+  deletes: number;
+  /** Keys given a TTL of 50–1500 ms, so they expire while the traffic runs. */
+  expiring: number;
+  persisted: number;
+}
+
+export interface Traffic {
+  /** Stops the traffic and resolves with what it did (or rejects with the first error it met). */
+  stop(): Promise<TrafficSummary>;
+}
+
+/**
+ * Live changes for incremental-migration tests until `stop()`: writes to sample keys (type-correct) and to new
+ * `traffic:` keys, deletes, keys that expire within a second or two, and PERSIST on keys with a TTL.
+ */
+export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptions): Traffic {
+  const dbs = options.dbs ?? [0, 1, 2];
+  const seed = options.seed ?? 1;
+  const opsPerSecond = options.opsPerSecond ?? 2_000;
+  const random = mulberry32(seed ^ 0x5eed);
+  const clients = new Map(dbs.map((db) => [db, connect(endpoint, db)]));
+  const summary: TrafficSummary = { writes: 0, deletes: 0, expiring: 0, persisted: 0 };
+  let running = true;
+  const batch = Math.max(1, Math.round(opsPerSecond / 20));
+
+  const loop = (async () => {
+    let newKeys = 0;
+    while (running) {
+      const started = Date.now();
+      const pipelines = new Map(dbs.map((db) => [db, (clients.get(db) as Redis).pipeline()]));
+      for (let op = 0; op < batch; op++) {
+        const key = options.keys > 0 && random() < 0.8 ? sampleKey(Math.floor(random() * options.keys), seed, dbs) : undefined;
+        const target = key ?? { name: `traffic:string:${newKeys++}`, type: 'string' as const, db: dbs[Math.floor(random() * dbs.length)] as number };
+        const pipeline = pipelines.get(target.db) as ChainableCommander;
+        const action = random();
+        if (action < 0.55) {
+          writeValue(pipeline, target, random, 'auto');
+          summary.writes++;
+        } else if (action < 0.7) {
+          pipeline.del(target.name);
+          summary.deletes++;
+        } else if (action < 0.9) {
+          pipeline.pexpire(target.name, 50 + Math.floor(random() * 1_450));
+          summary.expiring++;
+        } else {
+          pipeline.persist(target.name);
+          summary.persisted++;
+        }
+      }
+      await Promise.all([...pipelines.values()].map((pipeline) => execOrThrow(pipeline)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (Date.now() - started))));
+    }
+  })();
+
+  return {
+    stop: async () => {
+      running = false;
+      try {
+        await loop;
+      } finally {
+        for (const client of clients.values()) client.disconnect();
+      }
+      return summary;
+    },
+  };
+}
+
+function connect(endpoint: SampleDataEndpoint, db: number): Redis {
+  return new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, maxRetriesPerRequest: 1 });
+}
+
+async function execOrThrow(pipeline: ChainableCommander): Promise<void> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+}
+
+function word(random: () => number): string {
+  return Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0');
+}
+
+/** Small, fast, seedable PRNG (public domain): the same seed gives the same data on every machine. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 32-bit hash of (seed, index), so a key's type depends on its index alone (not on the keys before it). */
+function hash(seed: number, index: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ index;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
