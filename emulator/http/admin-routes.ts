@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { EmulatorContext } from '../context.js';
+import { faultRuleInputSchema } from '../faults/fault-rules.js';
+import type { EmulatorApp } from './app.js';
+import { DcsError, dcsErrors } from './dcs-error.js';
+import { parseJsonBody } from './json-body.js';
+
+/** What the admin API can do to the emulator beyond the shared context. */
+export interface AdminActions {
+  reset(): Promise<void>;
+  addInstance(options: { id: string; password?: string | undefined }): Promise<unknown>;
+  registerInstance(options: { id: string; host: string; port: number; password?: string | undefined }): unknown;
+  tasks(): unknown[];
+}
+
+const InstanceRequest = z.union([
+  z.strictObject({ id: z.string().min(1), host: z.string().min(1), port: z.number().int().min(1).max(65535), password: z.string().optional() }),
+  z.strictObject({ id: z.string().min(1), password: z.string().optional() }),
+]);
+
+/**
+ * The emulator's own control API under `/_emulator` (not part of DCS, not authenticated: the emulator listens on
+ * loopback). Never returns passwords or keys.
+ */
+export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions: AdminActions): void {
+  const started = Date.now();
+  app.get('/_emulator/health', (c) =>
+    c.json({
+      status: 'ok',
+      uptimeMs: Date.now() - started,
+      projectId: ctx.credentials.projectId,
+      tasks: ctx.store.all().length,
+      instances: ctx.instances.list().length,
+    }),
+  );
+  app.get('/_emulator/faults', (c) => c.json({ faults: ctx.faults.list() }));
+  app.post('/_emulator/faults', async (c) => {
+    // One rule or an array of rules; each is appended. Answers the ids in order.
+    const body = parseJsonBody(await c.req.text(), z.union([faultRuleInputSchema, z.array(faultRuleInputSchema)]));
+    const rules = Array.isArray(body) ? body : [body];
+    return c.json({ ids: rules.map((rule) => ctx.faults.add(rule)) }, 201);
+  });
+  app.delete('/_emulator/faults', (c) => {
+    ctx.faults.clear();
+    return c.body(null, 204);
+  });
+  app.delete('/_emulator/faults/:id', (c) => {
+    if (!ctx.faults.remove(c.req.param('id'))) throw new DcsError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
+    return c.body(null, 204);
+  });
+  app.post('/_emulator/reset', async (c) => {
+    await actions.reset();
+    return c.body(null, 204);
+  });
+  app.get('/_emulator/tasks', (c) => c.json({ tasks: actions.tasks() }));
+  app.get('/_emulator/requests', (c) => c.json({ requests: ctx.requestLog.list() }));
+  app.get('/_emulator/instances', (c) =>
+    c.json({ instances: ctx.instances.list().map(({ id, endpoint }) => ({ id, host: endpoint.host, port: endpoint.port })) }),
+  );
+  app.post('/_emulator/instances', async (c) => {
+    const body = parseJsonBody(await c.req.text(), InstanceRequest);
+    try {
+      if ('host' in body) actions.registerInstance(body);
+      else await actions.addInstance(body);
+    } catch (error) {
+      if (error instanceof DcsError) throw error;
+      throw dcsErrors.invalidParameter('id', error instanceof Error ? error.message : String(error));
+    }
+    const instance = ctx.instances.get(body.id)!;
+    return c.json({ id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port }, 201);
+  });
+  app.all('/_emulator/*', () => {
+    throw dcsErrors.unknownRoute();
+  });
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import { percentDecode, splitUrl, type SignableRequest } from '../../dcs/signing/index.js';
+import type { EmulatorContext, OperationHandler, OperationResult } from '../context.js';
+import { authenticate } from './authenticate.js';
+import { DcsError, dcsErrors, errorBody } from './dcs-error.js';
+import { matchDcsRoute, type OperationName } from './routes.js';
+
+/** Hono environment of the emulator app: node bindings (for dropping connections) and per-request variables. */
+export interface EmulatorEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: {
+    requestId: string;
+    operation: OperationName | undefined;
+    dropped: boolean;
+    faults: string[] | undefined;
+    errorCode: string | undefined;
+  };
+}
+
+export type EmulatorApp = Hono<EmulatorEnv>;
+
+/** Larger bodies are refused before parsing; real requests are a few hundred bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The request pipeline shared by every route: an `X-Request-Id` on every response, the request log, and errors in
+ * Huawei's shape (never a stack trace: anything unexpected is DCS.5000).
+ */
+export function createBaseApp(ctx: EmulatorContext, onInternalError: (error: unknown) => void): EmulatorApp {
+  const app = new Hono<EmulatorEnv>();
+  app.use('*', async (c, next) => {
+    const requestId = randomUUID().replaceAll('-', '');
+    c.set('requestId', requestId);
+    c.set('dropped', false);
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    c.header('Server', 'api-gateway');
+    ctx.requestLog.add({
+      time: new Date().toISOString(),
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      operation: c.get('operation'),
+      status: c.get('dropped') ? 0 : c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      faults: c.get('faults'),
+      errorCode: c.get('errorCode'),
+    });
+  });
+  app.onError((error, c) => {
+    const dcsError = error instanceof DcsError ? error : dcsErrors.internal();
+    if (!(error instanceof DcsError)) onInternalError(error);
+    return errorResponse(c, dcsError);
+  });
+  return app;
+}
+
+/** Renders a DcsError (and notes its code for the request log). */
+export function errorResponse(c: Context<EmulatorEnv>, error: DcsError): Response {
+  c.set('errorCode', error.code);
+  return c.json(errorBody(error, c.get('requestId')), error.status);
+}
+
+/**
+ * Mounts the DCS operations: route match (DCS.4001 / DCS.5001), authentication and project check, fault rules,
+ * then the operation. Faults come after authentication so a rule never hides a signing bug.
+ */
+export function mountDcsOperations(
+  app: EmulatorApp,
+  ctx: EmulatorContext,
+  handlers: Readonly<Record<OperationName, OperationHandler | undefined>>,
+): void {
+  app.all('*', async (c) => {
+    const wireUrl = c.env?.incoming?.url ?? `${c.req.path}${new URL(c.req.url).search}`;
+    const { path, query } = splitUrl(wireUrl);
+    const match = matchDcsRoute(c.req.method, path);
+    if (match.kind === 'not-found') throw dcsErrors.unknownRoute();
+    if (match.kind === 'method-not-allowed') throw dcsErrors.methodNotAllowed();
+    c.set('operation', match.operation);
+    const handler = handlers[match.operation];
+    if (!handler) throw dcsErrors.unknownRoute();
+
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.length > MAX_BODY_BYTES) throw dcsErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
+    const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
+    authenticate(ctx, signable, percentDecode(match.projectId));
+
+    const decision = ctx.faults.evaluate(match.operation);
+    if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
+    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    const outcome = decision.outcome;
+    if (outcome?.kind === 'error') throw new DcsError(outcome.status as DcsError['status'], outcome.errorCode, outcome.errorMessage);
+    if (outcome?.kind === 'drop') return dropConnection(c);
+
+    const params = Object.fromEntries(Object.entries(match.params).map(([key, value]) => [key, percentDecode(value)]));
+    const result = await handler({
+      ctx,
+      params,
+      query: new URLSearchParams(query),
+      rawBody: new TextDecoder().decode(body),
+      dataPlaneFaults: decision.dataPlane,
+    });
+    if (outcome?.kind === 'commitThenDrop') return dropConnection(c);
+    return render(c, result);
+  });
+}
+
+function requestHeaders(c: Context<EmulatorEnv>): SignableRequest['headers'] {
+  if (c.env?.incoming) return c.env.incoming.headers;
+  return Object.fromEntries(c.req.raw.headers);
+}
+
+function render(c: Context<EmulatorEnv>, result: OperationResult): Response {
+  for (const [name, value] of Object.entries(result.headers ?? {})) c.header(name, value);
+  if (result.status === 204) return c.body(null, 204);
+  return c.json(result.body ?? {}, result.status);
+}
+
+/** Destroys the TCP connection so the client sees a reset instead of an answer, as a broken network would. */
+function dropConnection(c: Context<EmulatorEnv>): Response {
+  c.set('dropped', true);
+  const socket = c.env?.incoming?.socket;
+  if (!socket) throw dcsErrors.internal();
+  socket.destroy();
+  return c.body(null, 500);
+}

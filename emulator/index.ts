@@ -1,0 +1,254 @@
+/**
+ * The local DCS emulator: the DCS v2 data-migration HTTP API (AK/SK and IAM token auth, Huawei-shaped errors, the
+ * task status machine, fault injection) in front of a data plane that moves keys for real between redis-servers.
+ * See emulator/README.md.
+ *
+ * @example
+ * const emu = await startEmulator({ instances: [{ id: 'target', password: 'secret' }], timings: { creatingMs: 100 } });
+ * try {
+ *   // point the DCS client at emu.url with emu.credentials …
+ * } finally {
+ *   await emu.stop();
+ * }
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import getPort from 'get-port';
+import type { EmulatorContext, EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
+import { createDataPlane, type DataPlaneSettings } from './data-plane/index.js';
+import { FaultRules, type FaultRule, type FaultRuleInput } from './faults/fault-rules.js';
+import { seededRandom } from './faults/seeded-random.js';
+import { mountAdminRoutes } from './http/admin-routes.js';
+import { createBaseApp, mountDcsOperations } from './http/app.js';
+import { mountIamRoutes } from './http/iam-routes.js';
+import { RequestLog, type RequestLogEntry } from './http/request-log.js';
+import { TokenStore } from './http/token-store.js';
+import { InstanceRegistry, type EmulatedInstance } from './instances/instance-registry.js';
+import { DCS_OPERATION_HANDLERS } from './operations/index.js';
+import { stopRunQuietly } from './operations/task-runs.js';
+import { taskStatus } from './tasks/task.js';
+import { TaskStore } from './tasks/task-store.js';
+import { formatTime } from './tasks/task-views.js';
+
+export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
+export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
+export type { RequestLogEntry } from './http/request-log.js';
+export type { OperationName } from './http/routes.js';
+export type { EmulatedInstance } from './instances/instance-registry.js';
+
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; a free one when omitted. */
+  port?: number;
+  /** Holds instance dirs and `buckets/<bucket>/<file>` (the OBS stand-in); a temp dir, removed on stop, when omitted. */
+  dataDir?: string;
+  /** AK/SK and project id; generated when omitted. */
+  credentials?: EmulatorCredentials;
+  /** The IAM user `POST /v3/auth/tokens` accepts; generated when omitted. */
+  iamUser?: EmulatorIamUser;
+  /** DCS instances to start as real redis-servers. */
+  instances?: Array<{ id: string; password?: string }>;
+  /** Status machine delays; small values in tests. Defaults: creating 2000, terminating 1000, exchanging = terminating, jitter 0. */
+  timings?: Partial<EmulatorTimings>;
+  /** Seed of probabilistic faults and timing jitter (default 1). */
+  seed?: number;
+  /** Lifetime of issued IAM tokens (default 24 h, as IAM). */
+  tokenTtlMs?: number;
+  /** Settings of the data plane (e.g. a shorter reconnect policy in tests). */
+  dataPlane?: DataPlaneSettings;
+  /** Called with unexpected errors (answered as DCS.5000); default prints one line to stderr. */
+  onInternalError?: (error: unknown) => void;
+}
+
+/** A task as `emu.tasks()` shows it (introspection, no secrets). */
+export interface EmulatorTaskSummary {
+  id: string;
+  name: string;
+  status: string;
+  type: string;
+  method: string;
+  jobId?: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+  errorMessage?: string | undefined;
+}
+
+export interface EmulatorFaults {
+  /** Adds a rule (evaluated in the order added); returns its id. Throws naming the bad field. */
+  add(rule: FaultRuleInput): string;
+  remove(id: string): boolean;
+  clear(): void;
+  list(): FaultRule[];
+}
+
+export interface Emulator {
+  /** The DCS endpoint, e.g. `http://127.0.0.1:PORT`; DCS paths are under `/v2/{project_id}/…`, IAM at `/v3/auth/tokens`. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly credentials: EmulatorCredentials;
+  readonly iamUser: EmulatorIamUser;
+  /** The real redis-server behind a DCS instance id (after an IP exchange, the swapped one). Throws when unknown. */
+  instance(id: string): EmulatedInstance;
+  instances(): EmulatedInstance[];
+  /** Starts another redis-server as a DCS instance. */
+  addInstance(options: { id: string; password?: string }): Promise<EmulatedInstance>;
+  /** Registers a Redis that already runs as a DCS instance (the emulator does not stop it). */
+  registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
+  readonly faults: EmulatorFaults;
+  tasks(): EmulatorTaskSummary[];
+  requests(): RequestLogEntry[];
+  /** Stops every run and forgets tasks, jobs, faults, tokens and the request log; instances (and their data) stay. */
+  reset(): Promise<void>;
+  /** Stops the server, every run and every redis-server the emulator started. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000, exchangingMs: 1000, pollJitterMs: 0 };
+
+/** Generates an AK/SK pair and project id shaped like Huawei's (20-char AK, 40-char SK, 32-hex project id). */
+export function generateCredentials(): EmulatorCredentials {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const ak = [...randomBytes(20)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return { ak, sk: randomBytes(30).toString('base64url').slice(0, 40), projectId: randomUUID().replaceAll('-', '') };
+}
+
+/** Starts an emulator; stop it with `emu.stop()`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dcs-emulator-')));
+  await mkdir(path.join(dataDir, 'buckets'), { recursive: true });
+  const terminatingMs = options.timings?.terminatingMs ?? DEFAULT_TIMINGS.terminatingMs;
+  const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, exchangingMs: terminatingMs, ...options.timings };
+  const seed = options.seed ?? 1;
+  const jitterRandom = seededRandom(seed ^ 0x5bd1e995);
+  const instances = new InstanceRegistry(dataDir);
+  const ctx: EmulatorContext = {
+    credentials: options.credentials ?? generateCredentials(),
+    iamUser: options.iamUser ?? { name: 'emulator-user', password: randomBytes(18).toString('base64url') },
+    dataDir,
+    timings,
+    store: new TaskStore(),
+    instances,
+    faults: new FaultRules(seed),
+    tokens: new TokenStore(options.tokenTtlMs ?? 24 * 3600_000),
+    requestLog: new RequestLog(),
+    dataPlane: createDataPlane(options.dataPlane),
+    jitter: () => Math.floor(jitterRandom() * (timings.pollJitterMs + 1)),
+    now: () => Date.now(),
+  };
+
+  let server: ServerType | undefined;
+  try {
+    for (const instance of options.instances ?? []) await instances.add(instance);
+    const onInternalError =
+      options.onInternalError ??
+      ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
+    const app = createBaseApp(ctx, onInternalError);
+    const stopAllRuns = async (): Promise<void> => {
+      await Promise.all(ctx.store.clear().map((task) => stopRunQuietly(task)));
+    };
+    const reset = async (): Promise<void> => {
+      await stopAllRuns();
+      ctx.faults.clear();
+      ctx.tokens.clear();
+      ctx.requestLog.clear();
+      ctx.instances.restoreAddresses();
+    };
+    const tasks = (): EmulatorTaskSummary[] => {
+      const now = ctx.now();
+      return ctx.store.all().map((task) => ({
+        id: task.id,
+        name: task.name,
+        status: taskStatus(task, now),
+        type: task.migrationType,
+        method: task.migrationMethod ?? '',
+        jobId: task.jobId,
+        createdAt: formatTime(task.createdAt),
+        updatedAt: formatTime(task.updatedAt),
+        errorMessage: task.run?.error() ?? task.failure,
+      }));
+    };
+    mountAdminRoutes(app, ctx, {
+      reset,
+      tasks,
+      addInstance: (instance) => instances.add(instance),
+      registerInstance: (instance) => instances.register(instance),
+    });
+    mountIamRoutes(app, ctx);
+    mountDcsOperations(app, ctx, DCS_OPERATION_HANDLERS);
+
+    const listening = await listen(app.fetch, options.port);
+    server = listening.server;
+    const port = listening.port;
+    const runningServer = server;
+    let stopped = false;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      dataDir,
+      credentials: ctx.credentials,
+      iamUser: ctx.iamUser,
+      instance: (id) => {
+        const instance = instances.get(id);
+        if (!instance) throw new Error(`the emulator has no DCS instance "${id}"`);
+        return instance;
+      },
+      instances: () => instances.list(),
+      addInstance: (instance) => instances.add(instance),
+      registerInstance: (instance) => instances.register(instance),
+      faults: {
+        add: (rule) => ctx.faults.add(rule),
+        remove: (id) => ctx.faults.remove(id),
+        clear: () => ctx.faults.clear(),
+        list: () => ctx.faults.list(),
+      },
+      tasks,
+      requests: () => ctx.requestLog.list(),
+      reset,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await closeServer(runningServer);
+        await stopAllRuns();
+        await instances.stopAll();
+        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (server) await closeServer(server);
+    await instances.stopAll();
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+type FetchHandler = Parameters<typeof serve>[0]['fetch'];
+
+/** Listens on 127.0.0.1; with no port given, retries another free port if one is taken between pick and bind. */
+async function listen(fetch: FetchHandler, port: number | undefined): Promise<{ server: ServerType; port: number }> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const candidate = port ?? (await getPort({ host: '127.0.0.1' }));
+    try {
+      const server = await new Promise<ServerType>((resolve, reject) => {
+        const created = serve({ fetch, port: candidate, hostname: '127.0.0.1' }, () => resolve(created));
+        created.once('error', reject);
+      });
+      return { server, port: candidate };
+    } catch (error) {
+      lastError = error;
+      if (port !== undefined) break;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error('could not listen');
+}
+
+async function closeServer(server: ServerType): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  });
+}

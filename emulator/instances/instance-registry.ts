@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
+import type { RedisEndpoint } from '../data-plane/contract.js';
+
+/** A DCS instance of the emulator: an id and the real redis-server behind it. */
+export interface EmulatedInstance {
+  id: string;
+  endpoint: RedisEndpoint;
+}
+
+const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The emulator's DCS instances. Either started here as real redis-servers (stopped with the emulator) or
+ * registered from an address someone else runs. An IP exchange swaps the endpoints behind two ids, as the real
+ * service swaps the instances' addresses; `restoreAddresses()` undoes every swap.
+ */
+export class InstanceRegistry {
+  private readonly instances = new Map<string, EmulatedInstance>();
+  private readonly original = new Map<string, RedisEndpoint>();
+  private readonly started: RedisServer[] = [];
+
+  constructor(private readonly dataDir: string) {}
+
+  /** Starts a redis-server (data in `<dataDir>/instances/<id>`) and registers it under `id`. */
+  async add(options: { id: string; password?: string | undefined }): Promise<EmulatedInstance> {
+    this.checkNewId(options.id);
+    const dir = path.join(this.dataDir, 'instances', options.id);
+    await mkdir(dir, { recursive: true });
+    const server = await startRedisServer({ password: options.password, dir, name: `dcs-instance-${options.id}` });
+    this.started.push(server);
+    return this.register({ id: options.id, host: server.host, port: server.port, password: options.password });
+  }
+
+  /** Registers a Redis someone else runs as a DCS instance. */
+  register(options: { id: string; host: string; port: number; password?: string | undefined }): EmulatedInstance {
+    this.checkNewId(options.id);
+    const endpoint: RedisEndpoint = { host: options.host, port: options.port, password: options.password };
+    const instance = { id: options.id, endpoint };
+    this.instances.set(options.id, instance);
+    this.original.set(options.id, { ...endpoint });
+    return { id: instance.id, endpoint: { ...endpoint } };
+  }
+
+  get(id: string): EmulatedInstance | undefined {
+    const instance = this.instances.get(id);
+    return instance && { id: instance.id, endpoint: { ...instance.endpoint } };
+  }
+
+  list(): EmulatedInstance[] {
+    return [...this.instances.keys()].map((id) => this.get(id)!);
+  }
+
+  /** Swaps the addresses behind two instance ids (IP exchange and its rollback). */
+  swapAddresses(a: string, b: string): void {
+    const first = this.instances.get(a);
+    const second = this.instances.get(b);
+    if (!first || !second) throw new Error(`cannot swap addresses of unknown instance ${first ? b : a}`);
+    [first.endpoint, second.endpoint] = [second.endpoint, first.endpoint];
+  }
+
+  /** Puts every instance back on the address it was created with. */
+  restoreAddresses(): void {
+    for (const [id, endpoint] of this.original) {
+      const instance = this.instances.get(id);
+      if (instance) instance.endpoint = { ...endpoint };
+    }
+  }
+
+  /** Stops every redis-server started here (registered ones belong to someone else). */
+  async stopAll(): Promise<void> {
+    const servers = this.started.splice(0);
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+
+  private checkNewId(id: string): void {
+    if (!INSTANCE_ID.test(id)) {
+      throw new Error(`instance id "${id}" must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`);
+    }
+    if (this.instances.has(id)) throw new Error(`instance "${id}" is already registered`);
+  }
+}

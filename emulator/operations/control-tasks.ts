@@ -1,0 +1,149 @@
+import {
+  BatchMigrationTasksBody,
+  DeleteMigrationTaskBody,
+  ExchangeInstanceIpBody,
+  UpdateMigrationTaskBody,
+} from '../../dcs/schemas/requests.js';
+import type { EmulatorContext, OperationHandler } from '../context.js';
+import { DcsError, dcsErrors } from '../http/dcs-error.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { appendLog } from '../tasks/task-store.js';
+import { ipSwitchStatus, RESTARTABLE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
+import { taskDetailView } from '../tasks/task-views.js';
+import { requestStop, startRun, stopRunQuietly } from './task-runs.js';
+
+function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
+  const task = ctx.store.get(id ?? '');
+  if (!task) throw dcsErrors.taskNotFound();
+  return task;
+}
+
+/** StopMigrationTask: asynchronous; answers the detail with TERMINATING, TERMINATED follows. */
+export const stopMigrationTask: OperationHandler = ({ ctx, params }) => {
+  const task = findTask(ctx, params['task_id']);
+  void requestStop(ctx, task);
+  return { status: 200, body: taskDetailView(task, ctx.now()) };
+};
+
+/** StopMigrationTaskSync: stops and waits for the run to stop; 204, and the task is TERMINATED right after. */
+export const stopMigrationTaskSync: OperationHandler = async ({ ctx, params }) => {
+  const task = findTask(ctx, params['task_id']);
+  await requestStop(ctx, task);
+  task.stop = { requestedAt: task.stop?.requestedAt ?? ctx.now(), notBefore: ctx.now() };
+  return { status: 204 };
+};
+
+interface BatchItem {
+  result: 'success' | 'failed';
+  task_id: string;
+  error_code?: string;
+  error_msg?: string;
+}
+
+/** Runs `action` per task id; each id gets its own success/failed item, as the real batch calls do. */
+function batch(ctx: EmulatorContext, ids: string[], action: (task: MigrationTask) => void): { migration_tasks: BatchItem[] } {
+  return {
+    migration_tasks: ids.map((id) => {
+      const task = ctx.store.get(id);
+      if (!task) return { result: 'failed', task_id: id, error_code: 'DCS.4855', error_msg: 'invalid migration task id in the request.' };
+      try {
+        action(task);
+        return { result: 'success', task_id: id };
+      } catch (error) {
+        if (!(error instanceof DcsError)) throw error;
+        return { result: 'failed', task_id: id, error_code: error.code, error_msg: error.message };
+      }
+    }),
+  };
+}
+
+/** BatchStopMigrationTasks: delivers a stop per task; stopped when each shows TERMINATED. */
+export const batchStopMigrationTasks: OperationHandler = ({ ctx, rawBody }) => {
+  const body = parseJsonBody(rawBody, BatchMigrationTasksBody);
+  return { status: 200, body: batch(ctx, body.migration_tasks, (task) => void requestStop(ctx, task)) };
+};
+
+/**
+ * BatchRestartOnlineMigrationTasks: starts a configured online task again (from SUCCESS, FAILED or TERMINATED)
+ * with its configuration and current resume mode.
+ */
+export const batchRestartOnlineMigrationTasks: OperationHandler = ({ ctx, rawBody, dataPlaneFaults }) => {
+  const body = parseJsonBody(rawBody, BatchMigrationTasksBody);
+  return {
+    status: 200,
+    body: batch(ctx, body.migration_tasks, (task) => {
+      if (task.kind === 'backup-import') throw dcsErrors.wrongState(`task ${task.id} is a backup import, not an online migration`);
+      const status = taskStatus(task, ctx.now());
+      if (!task.source || !task.target || !RESTARTABLE_STATUSES.has(status)) {
+        throw dcsErrors.wrongState(`task ${task.id} is ${status}; only a configured task that ended can be restarted`);
+      }
+      appendLog(task, 'INFO', 'migration.restart', 'Restart requested.', ['restart']);
+      task.ipSwitch = undefined;
+      startRun(ctx, task, dataPlaneFaults);
+    }),
+  };
+};
+
+/**
+ * DeleteMigrationTask: removes the tasks (stopping a run still moving data); unknown ids are ignored. The answer
+ * echoes the ids asked for, which Terraform reads back.
+ */
+export const deleteMigrationTask: OperationHandler = ({ ctx, rawBody }) => {
+  const body = parseJsonBody(rawBody, DeleteMigrationTaskBody);
+  for (const id of body.task_id_list) {
+    const task = ctx.store.delete(id);
+    if (task) void stopRunQuietly(task);
+  }
+  return { status: 200, body: { task_id_list: body.task_id_list } };
+};
+
+/** UpdateMigrationTask: sets the resume (auto-reconnect) mode; it applies to the task's next (re)start. */
+export const updateMigrationTask: OperationHandler = ({ ctx, params, rawBody }) => {
+  const task = findTask(ctx, params['task_id']);
+  const body = parseJsonBody(rawBody, UpdateMigrationTaskBody);
+  if (body.resume_mode) {
+    task.resumeMode = body.resume_mode;
+    task.updatedAt = ctx.now();
+    appendLog(task, 'INFO', 'migration.update', `Resume mode set to ${body.resume_mode}.`, ['update']);
+  }
+  return { status: 200, body: taskDetailView(task, ctx.now()) };
+};
+
+/**
+ * ExchangeInstanceIp: during incremental migration between two DCS instances, swaps their addresses (the
+ * emulator's instance ids then point at the other redis-server); `task_status` is EXCHANGING, then EXCHANGE_SUCCESS.
+ */
+export const exchangeInstanceIp: OperationHandler = ({ ctx, params, rawBody }) => {
+  const task = findTask(ctx, params['task_id']);
+  parseJsonBody(rawBody, ExchangeInstanceIpBody);
+  const now = ctx.now();
+  const status = taskStatus(task, now);
+  if (status !== 'INCRMIGEATING') throw dcsErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
+  const sourceId = task.source?.instanceId;
+  const targetId = task.target?.instanceId;
+  if (!sourceId || !targetId) throw dcsErrors.wrongState('IPs can be switched only between two DCS instances');
+  const switchStatus = ipSwitchStatus(task, now);
+  if (switchStatus === 'EXCHANGING' || switchStatus === 'EXCHANGE_SUCCESS') {
+    throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
+  }
+  ctx.instances.swapAddresses(sourceId, targetId);
+  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: 'EXCHANGE_SUCCESS' };
+  task.updatedAt = now;
+  appendLog(task, 'INFO', 'migration.ip.exchange', `Switched the IP addresses of instances ${sourceId} and ${targetId}.`, ['exchange']);
+  return { status: 204 };
+};
+
+/** RollbackExchangeInstanceIp: undoes a finished IP switch; `task_status` EXCHANGING, then ROLLBACK_SUCCESS. */
+export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params }) => {
+  const task = findTask(ctx, params['task_id']);
+  const now = ctx.now();
+  const switchStatus = ipSwitchStatus(task, now);
+  if (switchStatus !== 'EXCHANGE_SUCCESS') {
+    throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus || 'not done'}; only a finished switch can be rolled back`);
+  }
+  ctx.instances.swapAddresses(task.source!.instanceId!, task.target!.instanceId!);
+  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: 'ROLLBACK_SUCCESS' };
+  task.updatedAt = now;
+  appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolled back the IP switch.', ['rollback']);
+  return { status: 204 };
+};

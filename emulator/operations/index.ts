@@ -1,0 +1,35 @@
+import type { OperationHandler } from '../context.js';
+import type { OperationName } from '../http/routes.js';
+import {
+  batchRestartOnlineMigrationTasks,
+  batchStopMigrationTasks,
+  deleteMigrationTask,
+  exchangeInstanceIp,
+  rollbackExchangeInstanceIp,
+  stopMigrationTask,
+  stopMigrationTaskSync,
+  updateMigrationTask,
+} from './control-tasks.js';
+import { createMigrationTask, createOnlineMigrationTask, setOnlineMigrationTask } from './create-tasks.js';
+import { listMigrationTask, listMigrationTaskLogs, showJobInfo, showMigrationTask, showMigrationTaskStats } from './read-tasks.js';
+
+/** The handler of every DCS operation (IAM's token call is served separately, before authentication). */
+export const DCS_OPERATION_HANDLERS: Readonly<Record<OperationName, OperationHandler | undefined>> = {
+  CreateMigrationTask: createMigrationTask,
+  CreateOnlineMigrationTask: createOnlineMigrationTask,
+  SetOnlineMigrationTask: setOnlineMigrationTask,
+  ListMigrationTask: listMigrationTask,
+  ShowMigrationTask: showMigrationTask,
+  ShowMigrationTaskStats: showMigrationTaskStats,
+  StopMigrationTask: stopMigrationTask,
+  StopMigrationTaskSync: stopMigrationTaskSync,
+  BatchStopMigrationTasks: batchStopMigrationTasks,
+  BatchRestartOnlineMigrationTasks: batchRestartOnlineMigrationTasks,
+  DeleteMigrationTask: deleteMigrationTask,
+  UpdateMigrationTask: updateMigrationTask,
+  ListMigrationTaskLogs: listMigrationTaskLogs,
+  ExchangeInstanceIp: exchangeInstanceIp,
+  RollbackExchangeInstanceIp: rollbackExchangeInstanceIp,
+  ShowJobInfo: showJobInfo,
+  KeystoneCreateUserTokenByPassword: undefined,
+};

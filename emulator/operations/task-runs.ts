@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { EmulatorContext } from '../context.js';
+import type { DataPlaneFaults, DataPlaneRun } from '../data-plane/contract.js';
+import { dcsErrors } from '../http/dcs-error.js';
+import { watchRun } from '../tasks/run-watcher.js';
+import { appendLog } from '../tasks/task-store.js';
+import { ACTIVE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
+
+/** Local path of an OBS object: `<dataDir>/buckets/<bucket>/<key>`. */
+export function bucketFilePath(ctx: EmulatorContext, bucket: string, key: string): string {
+  return path.join(ctx.dataDir, 'buckets', bucket, key);
+}
+
+/**
+ * Starts (or restarts) the data-plane run of a task from what the task holds: an online migration between its
+ * sides, or an import of its backup files. A data plane that refuses to start fails the task instead of the request.
+ */
+export function startRun(ctx: EmulatorContext, task: MigrationTask, faults: DataPlaneFaults | undefined): void {
+  let run: DataPlaneRun;
+  try {
+    if (task.kind === 'backup-import') {
+      const files = task.backupFiles?.files ?? [];
+      run = ctx.dataPlane.startBackupImport({
+        files: files.map((file) => bucketFilePath(ctx, task.backupFiles?.bucketName ?? '', file.file_name)),
+        target: task.target!.endpoint,
+        faults,
+      });
+    } else {
+      run = ctx.dataPlane.startOnlineMigration({
+        source: task.source!.endpoint,
+        target: task.target!.endpoint,
+        method: task.migrationMethod === 'incremental_migration' ? 'incremental' : 'full',
+        resumeMode: task.resumeMode,
+        bandwidthLimitMb: task.bandwidthLimitMb,
+        faults,
+      });
+    }
+  } catch (error) {
+    task.failure = `the migration could not start: ${error instanceof Error ? error.message : String(error)}`;
+    appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${task.failure}.`, ['failed']);
+    return;
+  }
+  task.run = run;
+  task.failure = undefined;
+  task.stop = undefined;
+  task.updatedAt = ctx.now();
+  ctx.store.onDispose(task.id, watchRun(task, run));
+}
+
+/**
+ * Asks a task to stop. Allowed while it is being created, waiting for configuration or migrating; a task already
+ * stopping is left alone (stop is idempotent); anything else is DCS.4957. Returns the run's stop promise.
+ */
+export function requestStop(ctx: EmulatorContext, task: MigrationTask): Promise<void> {
+  const now = ctx.now();
+  const status = taskStatus(task, now);
+  if (status === 'TERMINATING') return task.run?.stop() ?? Promise.resolve();
+  if (!ACTIVE_STATUSES.has(status) && status !== 'CREATING' && status !== 'RUNNING') {
+    throw dcsErrors.wrongState(`task ${task.id} is ${status} and cannot be stopped`);
+  }
+  task.stop = { requestedAt: now, notBefore: now + task.terminatingMs };
+  task.updatedAt = now;
+  appendLog(task, 'INFO', 'migration.stop.requested', 'Stop requested.', ['stop']);
+  return stopRunQuietly(task);
+}
+
+/** Stops a task's run, logging instead of throwing if the data plane fails to stop (the caller has moved on). */
+export function stopRunQuietly(task: MigrationTask): Promise<void> {
+  if (!task.run) return Promise.resolve();
+  return task.run.stop().catch((error: unknown) => {
+    appendLog(task, 'ERROR', 'migration.stop.failed', `Stopping failed: ${error instanceof Error ? error.message : String(error)}.`, ['stop']);
+  });
+}

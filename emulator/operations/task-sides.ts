@@ -1,0 +1,41 @@
+import type { EmulatorContext } from '../context.js';
+import { dcsErrors } from '../http/dcs-error.js';
+import type { TaskSide } from '../tasks/task.js';
+
+/** A source or target as requests give it: a DCS instance `id`, or self-hosted `addrs`, and a password. */
+export interface InstanceRef {
+  id?: string | null | undefined;
+  addrs?: string | null | undefined;
+  password?: string | null | undefined;
+}
+
+/**
+ * Resolves one side of a migration. A DCS instance id must exist (DCS.3022, HTTP 404); an address must be one
+ * `host:port` (the data plane talks to one Redis per side). The password given is used as is: a wrong or missing
+ * one makes the migration fail on connect, as on the real service.
+ */
+export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: string): TaskSide {
+  const password = ref.password ?? undefined;
+  if (ref.id) {
+    const instance = ctx.instances.get(ref.id);
+    if (!instance) throw dcsErrors.instanceNotFound(`${field}.id`);
+    const { host, port } = instance.endpoint;
+    return { instanceId: ref.id, addrs: `${host}:${port}`, endpoint: { host, port, password } };
+  }
+  if (ref.addrs) {
+    const { host, port } = parseAddress(ref.addrs, `${field}.addrs`);
+    return { addrs: `${host}:${port}`, endpoint: { host, port, password } };
+  }
+  throw dcsErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
+}
+
+function parseAddress(addrs: string, field: string): { host: string; port: number } {
+  const list = addrs.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (list.length !== 1) throw dcsErrors.invalidParameter(field, 'the emulator migrates one Redis per side: give one host:port');
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(list[0] ?? '');
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw dcsErrors.invalidParameter(field, 'expected host:port');
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}

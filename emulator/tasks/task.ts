@@ -1,0 +1,122 @@
+import type { DataPlaneRun, RedisEndpoint, ResumeMode } from '../data-plane/contract.js';
+
+/**
+ * - `online`: two-phase online migration (create the migration machine, then configure it).
+ * - `legacy-online`: the deprecated one-call online migration through CreateMigrationTask.
+ * - `backup-import`: RDB/AOF files from an OBS bucket into a DCS instance.
+ */
+export type TaskKind = 'online' | 'legacy-online' | 'backup-import';
+export type MigrationType = 'online_migration' | 'backupfile_import';
+export type MigrationMethodName = 'full_amount_migration' | 'incremental_migration';
+
+/** One side of a migration: a DCS instance by id, or a self-hosted Redis by address. */
+export interface TaskSide {
+  instanceId?: string | undefined;
+  /** `host:port` as the task shows it. */
+  addrs: string;
+  /** Holds the password: never rendered, never logged. */
+  endpoint: RedisEndpoint;
+}
+
+export interface BackupFileRef {
+  file_name: string;
+  size?: string | undefined;
+  update_at?: string | undefined;
+}
+
+export interface TaskLogLine {
+  at: number;
+  level: 'INFO' | 'ERROR';
+  code: string;
+  message: string;
+  keywords: string[];
+}
+
+/** IP switch sub-status (`task_status`): in progress until `settlesAt`, then `settled`. */
+export interface IpSwitch {
+  settlesAt: number;
+  settled: 'EXCHANGE_SUCCESS' | 'ROLLBACK_SUCCESS';
+}
+
+/** A migration task as the emulator keeps it. Its DCS status is derived on read ({@link taskStatus}). */
+export interface MigrationTask {
+  id: string;
+  name: string;
+  description: string;
+  kind: TaskKind;
+  migrationType: MigrationType;
+  migrationMethod?: MigrationMethodName | undefined;
+  networkType?: string | undefined;
+  createdAt: number;
+  updatedAt: number;
+  /** Online tasks: when the migration machine is ready (CREATING → RUNNING, job → SUCCESS). */
+  readyAt: number;
+  jobId?: string | undefined;
+  network?: { vpcId: string; subnetId: string; securityGroupId: string } | undefined;
+  resumeMode: ResumeMode;
+  bandwidthLimitMb?: number | undefined;
+  source?: TaskSide | undefined;
+  target?: TaskSide | undefined;
+  backupFiles?: { fileSource: string; bucketName?: string | undefined; backupId?: string | undefined; files: BackupFileRef[] } | undefined;
+  run?: DataPlaneRun | undefined;
+  /** Set by a stop request: the task shows TERMINATING at least until `notBefore`. */
+  stop?: { requestedAt: number; notBefore: number } | undefined;
+  /** A failure outside the data plane (e.g. the run could not start). */
+  failure?: string | undefined;
+  ipSwitch?: IpSwitch | undefined;
+  /** Per-task delay of TERMINATING (terminatingMs plus seeded jitter). */
+  terminatingMs: number;
+  logs: TaskLogLine[];
+}
+
+/** DCS status values the emulator emits (dcs-api.md §2). Note the real API's typo `INCRMIGEATING`. */
+export type TaskStatus =
+  | 'CREATING'
+  | 'RUNNING'
+  | 'MIGRATING'
+  | 'FULLMIGRATING'
+  | 'INCRMIGEATING'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'TERMINATING'
+  | 'TERMINATED';
+
+/** The DCS status of a task at time `now`, derived from its data-plane run and its stop request. */
+export function taskStatus(task: MigrationTask, now: number): TaskStatus {
+  if (task.run) {
+    switch (task.run.phase()) {
+      case 'full-sync':
+        return task.kind === 'backup-import' ? 'MIGRATING' : 'FULLMIGRATING';
+      case 'incremental':
+        return 'INCRMIGEATING';
+      case 'succeeded':
+        return 'SUCCESS';
+      case 'failed':
+        return 'FAILED';
+      case 'stopping':
+        return 'TERMINATING';
+      case 'stopped':
+        return task.stop && now < task.stop.notBefore ? 'TERMINATING' : 'TERMINATED';
+    }
+  }
+  if (task.failure !== undefined) return 'FAILED';
+  if (task.stop) return now < task.stop.notBefore ? 'TERMINATING' : 'TERMINATED';
+  return now < task.readyAt ? 'CREATING' : 'RUNNING';
+}
+
+/** The IP switch sub-status at `now`, or `''` when no switch was requested. */
+export function ipSwitchStatus(task: MigrationTask, now: number): string {
+  if (!task.ipSwitch) return '';
+  return now < task.ipSwitch.settlesAt ? 'EXCHANGING' : task.ipSwitch.settled;
+}
+
+/** Why the task failed, in words an operator understands (no secrets); `''` unless FAILED. */
+export function taskErrorMessage(task: MigrationTask, now: number): string {
+  if (taskStatus(task, now) !== 'FAILED') return '';
+  return task.run?.error() ?? task.failure ?? 'migration failed';
+}
+
+/** Statuses in which the task is still moving data (stop applies). */
+export const ACTIVE_STATUSES: ReadonlySet<TaskStatus> = new Set(['MIGRATING', 'FULLMIGRATING', 'INCRMIGEATING']);
+/** Statuses after which a restart makes sense. */
+export const RESTARTABLE_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILED', 'TERMINATED']);

@@ -1,0 +1,91 @@
+import { request } from 'undici';
+import { signRequest } from '../../dcs/signing/index.js';
+import type { Emulator } from '../index.js';
+
+/** A response as tests look at it. */
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or the raw text when the body is not JSON, or undefined when empty. */
+  // Tests assert on the wire JSON itself (its shape is what they check), so it is left untyped here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface CallOptions {
+  /** JSON-serialised when not a string; a string is sent as is (for malformed-body tests). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Sign with these keys instead of the emulator's. */
+  credentials?: { ak: string; sk: string };
+  /** Send unsigned (for auth tests), optionally with an IAM token. */
+  unsigned?: boolean;
+  token?: string;
+  /** Change the request after signing: the signature must then fail. */
+  tamper?: (request: { path: string; headers: Record<string, string>; body: string | undefined }) => void;
+  signingDate?: Date;
+}
+
+/**
+ * Calls the emulator over real HTTP with a real AK/SK signature (the client's signer, as the official SDK does:
+ * content-type, host, x-project-id and x-sdk-date signed). `path` is relative to `/v2/{project_id}` unless it
+ * starts with `//` (then taken from the root, minus one slash).
+ */
+export async function callDcs(emu: Emulator, method: string, path: string, options: CallOptions = {}): Promise<TestResponse> {
+  const fullPath = path.startsWith('//') ? path.slice(1) : `/v2/${emu.credentials.projectId}${path}`;
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'X-Project-Id': emu.credentials.projectId,
+    ...options.headers,
+  };
+  if (options.token !== undefined) headers['X-Auth-Token'] = options.token;
+  if (!options.unsigned) {
+    const credentials = options.credentials ?? emu.credentials;
+    const signed = signRequest(
+      { method, url: `${emu.url}${fullPath}`, headers, body },
+      { accessKey: credentials.ak, secretKey: credentials.sk },
+      { date: options.signingDate },
+    );
+    Object.assign(headers, signed.headers);
+  }
+  const sent = { path: fullPath, headers, body };
+  options.tamper?.(sent);
+  const response = await request(`${emu.url}${sent.path}`, { method: method as 'GET', headers: sent.headers, body: sent.body });
+  const text = await response.body.text();
+  let parsed: unknown;
+  if (text !== '') {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: response.statusCode, headers: response.headers, body: parsed };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming what was awaited. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+}
+
+/** Waits until Show returns one of `statuses` and answers the detail. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the task detail as sent on the wire
+export async function waitForStatus(emu: Emulator, taskId: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
+  return eventually(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
+    const response = await callDcs(emu, 'GET', `/migration-task/${taskId}`);
+    if (response.status !== 200) throw new Error(`Show answered ${response.status} ${JSON.stringify(response.body)}`);
+    return statuses.includes(response.body.status) ? response.body : undefined;
+  }, timeoutMs);
+}
