@@ -1,0 +1,199 @@
+/**
+ * The migration's activities: one per DCS API operation, built over injected dependencies (the DCS client, the
+ * secret resolver), so the worker, the tests and the CLI compose them the same way.
+ *
+ * Each activity translates between the workflow's camelCase, secret-free shapes and the API's snake_case
+ * bodies, resolves password references right before the call, and converts failures in one place
+ * (`to-application-failure.ts`). Results carry `attempts` so the workflow can count retries.
+ */
+import { activityInfo } from '@temporalio/activity';
+import type { MigrationProgress } from '../common/workflow-contract.js';
+import { DEFAULT_BACKOFF, type Backoff } from '../workflows/retry-policy.js';
+import type { DcsMigrationApi, ListItem } from './dcs-api.js';
+import type {
+  Attempted,
+  BackupImportRequest,
+  CreatedTask,
+  FoundTask,
+  JobState,
+  LegacyOnlineRequest,
+  OnlineConfigureRequest,
+  OnlineCreateRequest,
+  RemoteTask,
+  TaskProgress,
+  TaskStatusOnly,
+} from './results.js';
+import { resolveOptional, type SecretResolver } from './secrets.js';
+import { toApplicationFailure } from './to-application-failure.js';
+
+export interface ActivityDependencies {
+  dcs: DcsMigrationApi;
+  secrets: SecretResolver;
+  /** Backoff for retryable DCS failures (tests shorten it); see `workflows/retry-policy.ts`. */
+  backoff?: Backoff;
+}
+
+const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
+
+export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF }: ActivityDependencies) {
+  /** Runs one DCS call, converting its failure and reporting the attempt number. */
+  async function call<T extends object>(operation: () => Promise<T>): Promise<T & Attempted> {
+    const attempt = activityInfo().attempt;
+    try {
+      return { ...(await operation()), attempts: attempt };
+    } catch (error) {
+      throw toApplicationFailure(error, attempt, backoff);
+    }
+  }
+
+  return {
+    /** ListMigrationTask filtered by exact name, all pages. */
+    async findTaskByName(taskName: string): Promise<FoundTask> {
+      return call(async () => {
+        const item = await dcs.findTaskByName(taskName);
+        return { task: item ? fromListItem(item) : undefined };
+      });
+    },
+
+    /** ShowMigrationTask; an unknown id (DCS.4133, HTTP 400) is `task: undefined`, not an error. */
+    async showTask(taskId: string): Promise<FoundTask> {
+      return call(async () => {
+        try {
+          const detail = await dcs.showMigrationTask(taskId);
+          const task: RemoteTask = { taskId: detail.task_id, taskName: detail.task_name ?? '', status: detail.status };
+          return { task };
+        } catch (error) {
+          if ((error as { errorCode?: string }).errorCode === 'DCS.4133') return { task: undefined };
+          throw error;
+        }
+      });
+    },
+
+    /** CreateMigrationTask, `backupfile_import`. */
+    async createBackupImportTask(request: BackupImportRequest): Promise<CreatedTask> {
+      return call(async () => {
+        const targetPassword = await resolveOptional(secrets, request.target.password, 'target.password');
+        const backup = request.backup;
+        const result = await dcs.createMigrationTask({
+          task_name: request.taskName,
+          description: request.description,
+          migration_type: 'backupfile_import',
+          migration_method: 'full_amount_migration',
+          backup_files:
+            backup.source === 'obs'
+              ? {
+                  file_source: 'self_build_obs',
+                  bucket_name: backup.bucket,
+                  files: backup.files.map((file) => ({ file_name: file.name, size: file.size, update_at: file.updatedAt })),
+                }
+              : { file_source: 'backup_record', backup_id: backup.backupId },
+          target_instance: { id: request.target.instanceId, password: targetPassword },
+        });
+        return { taskId: result.id, status: result.status };
+      });
+    },
+
+    /** CreateMigrationTask, `online_migration` (the deprecated one-call online migration). */
+    async createLegacyOnlineTask(request: LegacyOnlineRequest): Promise<CreatedTask> {
+      return call(async () => {
+        const sourcePassword = await resolveOptional(secrets, request.source.password, 'source.password');
+        const targetPassword = await resolveOptional(secrets, request.target.password, 'target.password');
+        const result = await dcs.createMigrationTask({
+          task_name: request.taskName,
+          description: request.description,
+          migration_type: 'online_migration',
+          migration_method: METHOD[request.method],
+          network_type: request.networkType,
+          source_instance: { addrs: request.source.addrs, password: sourcePassword },
+          target_instance: { id: request.target.instanceId, password: targetPassword },
+        });
+        return { taskId: result.id, status: result.status };
+      });
+    },
+
+    /** CreateOnlineMigrationTask: provisions the migration machine; the task then waits in RUNNING. */
+    async createOnlineTask(request: OnlineCreateRequest): Promise<CreatedTask> {
+      return call(async () => {
+        const result = await dcs.createOnlineMigrationTask({
+          name: request.taskName,
+          description: request.description,
+          vpc_id: request.network.vpcId,
+          subnet_id: request.network.subnetId,
+          security_group_id: request.network.securityGroupId,
+        });
+        return { taskId: result.instance_id, ...(result.job_id ? { jobId: result.job_id } : {}) };
+      });
+    },
+
+    /** ShowJobInfo: the migration machine's provisioning job. */
+    async showJob(jobId: string): Promise<JobState> {
+      return call(async () => {
+        const job = await dcs.showJobInfo(jobId);
+        return { status: job.status, ...(job.fail_reason ? { failReason: job.fail_reason } : {}) };
+      });
+    },
+
+    /** SetOnlineMigrationTask: source, target and method; starts the data movement. */
+    async configureOnlineTask(taskId: string, request: OnlineConfigureRequest): Promise<TaskStatusOnly> {
+      return call(async () => {
+        const sourcePassword = await resolveOptional(secrets, request.source.password, 'source.password');
+        const targetPassword = await resolveOptional(secrets, request.target.password, 'target.password');
+        const result = await dcs.setOnlineMigrationTask(taskId, {
+          migration_method: METHOD[request.method],
+          resume_mode: request.resumeMode,
+          bandwidth_limit_mb: request.bandwidthLimitMb,
+          source_instance: { id: request.source.instanceId, addrs: request.source.addrs, password: sourcePassword },
+          target_instance: { id: request.target.instanceId, password: targetPassword },
+        });
+        return { status: result.status };
+      });
+    },
+
+    /** ShowMigrationTaskStats, as numbers. */
+    async showTaskStats(taskId: string): Promise<TaskProgress> {
+      return call(async () => {
+        const stats = await dcs.showMigrationTaskStats(taskId);
+        const progress: MigrationProgress = {};
+        const put = (key: Exclude<keyof MigrationProgress, 'isMigrating'>, value: string | number | null | undefined) => {
+          const number = typeof value === 'number' ? value : typeof value === 'string' ? Number.parseFloat(value.replace(/%$/, '')) : NaN;
+          if (Number.isFinite(number)) progress[key] = number;
+        };
+        put('fullMigrationProgress', stats.full_migration_progress);
+        put('offset', stats.offset);
+        put('sourceDbSize', stats.source_dbsize);
+        put('targetDbSize', stats.target_dbsize);
+        put('targetOps', stats.target_ops);
+        put('targetInputKbps', stats.target_input_kbps);
+        if (typeof stats.is_migrating === 'boolean') progress.isMigrating = stats.is_migrating;
+        return { progress };
+      });
+    },
+
+    /** StopMigrationTask (asynchronous: answers TERMINATING). */
+    async stopTask(taskId: string): Promise<TaskStatusOnly> {
+      return call(async () => {
+        const detail = await dcs.stopMigrationTask(taskId);
+        return { status: detail.status };
+      });
+    },
+
+    /** DeleteMigrationTask (unknown ids are ignored by the API, so retrying is safe). */
+    async deleteTask(taskId: string): Promise<Attempted> {
+      return call(async () => {
+        await dcs.deleteMigrationTask({ task_id_list: [taskId] });
+        return {};
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function fromListItem(item: ListItem): RemoteTask {
+  return {
+    taskId: item.task_id,
+    taskName: item.task_name ?? '',
+    status: item.status,
+    ...(item.error_message ? { errorMessage: item.error_message } : {}),
+  };
+}

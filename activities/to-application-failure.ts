@@ -1,0 +1,44 @@
+/**
+ * THE place where an error raised inside an activity becomes what Temporal sees. The DCS client has already
+ * decided whether an error is worth retrying (`DcsError.retryable`); this keeps that decision, names the failure
+ * after the error class (`DcsAuthError`, `DcsServerError`, … — callers and `nonRetryableErrorTypes` match on it),
+ * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../workflows/retry-policy.js';
+import { SecretUnavailableError } from './secrets.js';
+
+/** The fields of the DCS client's base `DcsError` this conversion relies on. */
+interface DcsErrorLike extends Error {
+  retryable: boolean;
+  httpStatus?: number;
+  errorCode?: string;
+  requestId?: string;
+  retryAfterMs?: number;
+}
+
+function isDcsError(error: unknown): error is DcsErrorLike {
+  return error instanceof Error && typeof (error as Partial<DcsErrorLike>).retryable === 'boolean';
+}
+
+/** Converts `error` thrown by a DCS call in attempt `attempt` (1-based); cancellations pass through untouched. */
+export function toApplicationFailure(error: unknown, attempt: number, backoff: Backoff = DEFAULT_BACKOFF): unknown {
+  if (error instanceof CancelledFailure || (error instanceof Error && error.name === 'AbortError')) return error;
+  if (error instanceof ApplicationFailure) return error;
+  if (isDcsError(error)) {
+    return ApplicationFailure.create({
+      type: error.name,
+      message: error.message,
+      nonRetryable: !error.retryable,
+      nextRetryDelay: error.retryable ? retryDelayMs(attempt, error.retryAfterMs, backoff) : undefined,
+      details: [{ httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
+    });
+  }
+  if (error instanceof SecretUnavailableError) {
+    return ApplicationFailure.create({ type: 'SecretUnavailable', message: error.message, nonRetryable: true });
+  }
+  // Anything else is a bug or an unforeseen condition: retried under the schedule-to-close bound, with jitter.
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return ApplicationFailure.create({ type: name, message, nextRetryDelay: retryDelayMs(attempt, undefined, backoff) });
+}

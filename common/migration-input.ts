@@ -1,0 +1,203 @@
+/**
+ * The one input of a migration workflow, as the CLI reads it from a YAML/JSON file and as the workflow receives
+ * it. The same schema validates both ends: the CLI rejects a bad file before starting anything, and the workflow
+ * re-validates what it receives (a client other than the CLI may start it) before any remote call.
+ *
+ * Secrets are never part of the input: Redis passwords are references (`{ env: NAME }` or `{ file: PATH }`) that
+ * activities resolve on the worker at call time, so no password reaches workflow history. AK/SK come from the
+ * worker's environment.
+ *
+ * This module is imported by workflow code: keep it free of Node built-ins and I/O.
+ */
+import { z } from 'zod';
+
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `250ms`, `10s`, `5m`, `2h`, `30d` or a number of milliseconds; undefined when malformed. */
+export function parseDurationMs(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]);
+}
+
+/** A duration written as `10s`, `5m`, `2h`, `30d`, `250ms`, or a number of milliseconds. Parsed to milliseconds. */
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as "10s", "5m", "2h", "30d" or milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * Where the worker finds a Redis password: an environment variable of the worker process, or a file on the
+ * worker's disk (trailing newline ignored). A literal password is refused so it can never reach history.
+ */
+export const secretRefSchema = z
+  .object(
+    {
+      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+      file: nonEmpty.optional(),
+    },
+    { error: 'a password is given as a reference, { env: NAME } or { file: PATH }, never as the password itself' },
+  )
+  .strict()
+  .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file');
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+/** `host:port[,host:port…]` as DCS expects in `addrs`. */
+const addrs = z
+  .string()
+  .trim()
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port, or a comma-separated list of them');
+
+const targetInstance = z
+  .object({
+    /** DCS instance id of the target. */
+    instanceId: nonEmpty,
+    password: secretRefSchema.optional(),
+  })
+  .strict();
+
+const onlineSource = z
+  .object({
+    /** A DCS instance id (cloud source) … */
+    instanceId: nonEmpty.optional(),
+    /** … or the address of a self-hosted Redis. */
+    addrs: addrs.optional(),
+    password: secretRefSchema.optional(),
+  })
+  .strict()
+  .refine((source) => (source.instanceId === undefined) !== (source.addrs === undefined), 'give exactly one of instanceId or addrs');
+
+const migrationMethod = z.enum(['full', 'incremental']);
+
+/** How the workflow watches the remote task. Defaults suit the real DCS; tests shorten them. */
+const pollingSchema = z
+  .object({
+    /** First wait between status polls, and the wait right after the status changes. */
+    initialInterval: duration.default(5_000),
+    /** The wait grows by `backoffFactor` while nothing changes, up to this cap. */
+    maxInterval: duration.default(60_000),
+    backoffFactor: z.number().min(1).max(10).default(1.5),
+    /** Polls per workflow run before it continues as new, so history stays bounded over a 30-day hold. */
+    pollsPerRun: z.number().int().min(1).max(2_000).default(300),
+    /** Consecutive polls with a status dcs-migrate does not know before the workflow fails. */
+    maxUnknownStatusPolls: z.number().int().min(1).max(10_000).default(20),
+    /** Consecutive polls whose API calls all failed (after their own retries) before the workflow fails. */
+    maxFailedPolls: z.number().int().min(1).max(1_000).default(5),
+  })
+  .strict()
+  .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] });
+
+const commonFields = {
+  /** Exact DCS task name. Derived from the workflow id when omitted; either way it is the idempotency key. */
+  taskName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{3,63}$/, 'must be 4–64 characters: a letter, then letters, digits, - or _')
+    .optional(),
+  description: z.string().max(1024).optional(),
+  polling: pollingSchema.prefault({}),
+  /** Delete the remote task after stopping it on cancellation (the cancel signal can override it per request). */
+  deleteOnCancel: z.boolean().default(false),
+};
+
+const backupImportSchema = z
+  .object({
+    kind: z.literal('backup_import'),
+    ...commonFields,
+    target: targetInstance,
+    backup: z.discriminatedUnion('source', [
+      z
+        .object({
+          /** Files in an OBS bucket (`self_build_obs`). */
+          source: z.literal('obs'),
+          bucket: nonEmpty,
+          files: z
+            .array(z.object({ name: nonEmpty, size: z.string().optional(), updatedAt: z.string().optional() }).strict())
+            .min(1, 'list at least one file'),
+        })
+        .strict(),
+      z
+        .object({
+          /** A DCS backup record (`backup_record`). */
+          source: z.literal('backup_record'),
+          backupId: nonEmpty,
+        })
+        .strict(),
+    ]),
+  })
+  .strict();
+
+const onlineSchema = z
+  .object({
+    kind: z.literal('online'),
+    ...commonFields,
+    source: onlineSource,
+    target: targetInstance,
+    /** Where DCS creates the migration machine. */
+    network: z.object({ vpcId: nonEmpty, subnetId: nonEmpty, securityGroupId: nonEmpty }).strict(),
+    method: migrationMethod,
+    /** `auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task. */
+    resumeMode: z.enum(['auto', 'manual']).default('manual'),
+    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional(),
+    /** Incremental only: how long to hold in sync before stopping without an operator cutover. */
+    hold: z.object({ maxDuration: duration.optional() }).strict().optional(),
+  })
+  .strict()
+  .refine((input) => input.hold === undefined || input.method === 'incremental', {
+    message: 'only applies to method "incremental"',
+    path: ['hold'],
+  });
+
+const legacyOnlineSchema = z
+  .object({
+    /** The deprecated one-call online migration (CreateMigrationTask with migration_type online_migration). */
+    kind: z.literal('legacy_online'),
+    ...commonFields,
+    source: z.object({ addrs, password: secretRefSchema.optional() }).strict(),
+    target: targetInstance,
+    method: migrationMethod,
+    networkType: z.enum(['vpc', 'vpn']).optional(),
+    hold: z.object({ maxDuration: duration.optional() }).strict().optional(),
+  })
+  .strict()
+  .refine((input) => input.hold === undefined || input.method === 'incremental', {
+    message: 'only applies to method "incremental"',
+    path: ['hold'],
+  });
+
+/** The migration input: `kind` picks the flow. */
+export const migrationInputSchema = z.discriminatedUnion('kind', [backupImportSchema, onlineSchema, legacyOnlineSchema]);
+
+/** The input as written in a file or passed to `client.workflow.start` (durations may be strings, defaults absent). */
+export type MigrationInputFile = z.input<typeof migrationInputSchema>;
+/** The validated input: defaults applied, durations in milliseconds. */
+export type MigrationInput = z.output<typeof migrationInputSchema>;
+export type MigrationKind = MigrationInput['kind'];
+export type PollingSettings = MigrationInput['polling'];
+
+/** Why an input was refused, one line per problem, each naming its field (`target.instanceId: must not be empty`). */
+export class InvalidMigrationInputError extends Error {
+  override name = 'InvalidMigrationInputError';
+  constructor(readonly problems: Array<{ field: string; message: string }>) {
+    super(`invalid migration input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
+}
+
+/** Validates a migration input; throws {@link InvalidMigrationInputError} naming every bad field. */
+export function parseMigrationInput(raw: unknown): MigrationInput {
+  const result = migrationInputSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new InvalidMigrationInputError(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
+      // zod says "expected string, received undefined" for a missing field; say it the way a person would.
+      message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
+    })),
+  );
+}

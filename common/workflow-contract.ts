@@ -1,0 +1,140 @@
+/**
+ * What the migration workflow promises its callers: its type name, the messages it accepts (signals, the
+ * `cutover` update, the `status` query), its phases and its result. The client side (CLI, tests) imports this;
+ * nothing here touches I/O, and `define*` from @temporalio/workflow is safe outside a workflow.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MigrationKind } from './migration-input.js';
+
+/** The registered workflow type (the exported function name in `workflows/index.ts`). */
+export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
+
+/**
+ * Where a migration is. Terminal phases: `succeeded`, `cut-over`, `failed`, `cancelled`.
+ * - `validating`: checking the input (nothing remote yet).
+ * - `creating`: looking the task up by name, creating it if absent.
+ * - `provisioning`: online only, DCS is creating the migration machine (job / task `CREATING`).
+ * - `configuring`: online only, sending source/target/method (SetOnlineMigrationTask).
+ * - `migrating`: the remote task is copying data.
+ * - `incremental-hold`: incremental only, in sync and following changes until cutover or the deadline.
+ * - `stopping`: stopping the remote task and waiting for `TERMINATED` (cutover or cancel).
+ * - `deleting`: deleting the stopped task (cancel with `delete`).
+ */
+export type MigrationPhase =
+  | 'validating'
+  | 'creating'
+  | 'provisioning'
+  | 'configuring'
+  | 'migrating'
+  | 'incremental-hold'
+  | 'stopping'
+  | 'deleting'
+  | 'succeeded'
+  | 'cut-over'
+  | 'failed'
+  | 'cancelled';
+
+export const TERMINAL_PHASES: readonly MigrationPhase[] = ['succeeded', 'cut-over', 'failed', 'cancelled'];
+
+/** Operator stop. The workflow stops the remote task, waits for `TERMINATED`, optionally deletes it, and ends CANCELLED. */
+export interface CancelRequest {
+  reason: string;
+  /** Delete the remote task once stopped; defaults to the input's `deleteOnCancel`. */
+  delete?: boolean;
+}
+
+export interface CutoverRequest {
+  /** Free text recorded in the status (who / why). Never put secrets here: it is stored in history. */
+  note?: string;
+}
+
+export interface CutoverAccepted {
+  /** Incremental lag (pending changes) last reported by DCS when the cutover was accepted; 0 = in sync. */
+  offset: number | undefined;
+  acceptedAt: string;
+}
+
+/** Progress figures from ShowMigrationTaskStats (online tasks), as numbers. */
+export interface MigrationProgress {
+  fullMigrationProgress?: number;
+  /** Changes not yet applied to the target; 0 = in sync. */
+  offset?: number;
+  sourceDbSize?: number;
+  targetDbSize?: number;
+  targetOps?: number;
+  targetInputKbps?: number;
+  isMigrating?: boolean;
+}
+
+/** ISO timestamps (workflow time) of the milestones reached so far. */
+export interface MigrationTimings {
+  startedAt: string;
+  taskCreatedAt?: string;
+  migratingAt?: string;
+  holdStartedAt?: string;
+  stopRequestedAt?: string;
+  finishedAt?: string;
+}
+
+export interface MigrationLastError {
+  /** The failure type, e.g. a DcsError class name (`DcsServerError`) or `ScheduleToClose`. */
+  type: string;
+  message: string;
+  at: string;
+}
+
+/** What the `status` query returns. */
+export interface MigrationStatus {
+  kind: MigrationKind | undefined;
+  phase: MigrationPhase;
+  taskName: string | undefined;
+  taskId: string | undefined;
+  remoteStatus: string | undefined;
+  progress: MigrationProgress | undefined;
+  lastError: MigrationLastError | undefined;
+  /** Activity executions that completed, per activity (one DCS operation each). */
+  apiCalls: Record<string, number>;
+  /** Attempts those activities took in total, retries included. */
+  activityAttempts: number;
+  polls: number;
+  /** How many times the workflow continued as new. */
+  continuedAsNew: number;
+  timings: MigrationTimings;
+  cancel: CancelRequest | undefined;
+  cutoverRequested: boolean;
+}
+
+/** The result of a migration that completed. A failed one ends with an error, a cancelled one ends CANCELLED. */
+export interface MigrationResult {
+  /** `succeeded`: full migration / backup import done. `cut-over`: incremental hold ended and task stopped. */
+  outcome: 'succeeded' | 'cut-over';
+  /** Why the hold ended (incremental only). */
+  holdEndedBy?: 'operator' | 'deadline';
+  taskId: string;
+  taskName: string;
+  finalStatus: string;
+  progress: MigrationProgress | undefined;
+  timings: MigrationTimings;
+  apiCalls: Record<string, number>;
+  activityAttempts: number;
+  polls: number;
+  continuedAsNew: number;
+}
+
+/** Failure types the workflow itself raises (activity failures keep the DcsError class name as their type). */
+export const MigrationFailureType = {
+  InvalidInput: 'InvalidMigrationInput',
+  RemoteTaskFailed: 'RemoteTaskFailed',
+  RemoteJobFailed: 'RemoteJobFailed',
+  UnknownRemoteStatus: 'UnknownRemoteStatus',
+  RemoteTaskMissing: 'RemoteTaskMissing',
+  PollingFailed: 'PollingFailed',
+  RemoteTaskNotStopped: 'RemoteTaskNotStopped',
+  CleanupFailed: 'CleanupFailed',
+} as const;
+
+export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+export const cutoverSignal = defineSignal<[CutoverRequest]>('cutover');
+/** Like the signal, but acknowledged: rejected (nothing recorded) unless the migration is in the incremental hold. */
+export const cutoverUpdate = defineUpdate<CutoverAccepted, [CutoverRequest]>('cutover');
+export const statusQuery = defineQuery<MigrationStatus>('status');

@@ -1,0 +1,74 @@
+/**
+ * What every step of the migration shares: the validated input, the state, and `publish()`, which mirrors the
+ * state into the Temporal UI (search attributes when they change, current details on every call).
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { MigrationInput } from '../common/migration-input.js';
+import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
+import type { MigrationPhase } from '../common/workflow-contract.js';
+import type { MigrationState } from './state.js';
+
+export interface MigrationContext {
+  readonly input: MigrationInput;
+  readonly state: MigrationState;
+  /** The DCS task name: the input's `taskName`, or derived from the workflow id. */
+  readonly taskName: string;
+  /** Search attribute values already upserted in this run. */
+  readonly published: { phase: string; taskId: string; remoteStatus: string; migrationType: string };
+  /** Polls made in this run (the continue-as-new threshold counts these). */
+  pollsThisRun: number;
+  /** Waits for running handlers, then continues as new with the same input and the current state. */
+  continueAsNew(): Promise<never>;
+}
+
+export function migrationTypeOf(input: MigrationInput): string {
+  return input.kind === 'backup_import' ? 'backup_import' : `${input.kind}:${input.method}`;
+}
+
+/** Moves to `phase`, logs the change and publishes it. */
+export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
+  if (ctx.state.phase !== phase) log.info('migration phase', { from: ctx.state.phase, to: phase, taskId: ctx.state.taskId });
+  ctx.state.phase = phase;
+  publish(ctx);
+}
+
+/**
+ * Upserts the search attributes that changed (each upsert is a history event, so unchanged values are skipped)
+ * and refreshes the current details shown on the workflow page.
+ */
+export function publish(ctx: MigrationContext): void {
+  const { state, published } = ctx;
+  const updates: SearchAttributeUpdatePair[] = [];
+  const migrationType = migrationTypeOf(ctx.input);
+  if (published.migrationType !== migrationType) {
+    updates.push({ key: DcsMigrationType, value: migrationType });
+    published.migrationType = migrationType;
+  }
+  if (published.phase !== state.phase) {
+    updates.push({ key: DcsPhase, value: state.phase });
+    published.phase = state.phase;
+  }
+  if (state.taskId && published.taskId !== state.taskId) {
+    updates.push({ key: DcsTaskId, value: state.taskId });
+    published.taskId = state.taskId;
+  }
+  if (state.remoteStatus && published.remoteStatus !== state.remoteStatus) {
+    updates.push({ key: DcsRemoteStatus, value: state.remoteStatus });
+    published.remoteStatus = state.remoteStatus;
+  }
+  if (updates.length > 0) upsertSearchAttributes(updates);
+  setCurrentDetails(currentDetails(ctx));
+}
+
+function currentDetails({ state, taskName }: MigrationContext): string {
+  const lines = [`**Phase:** ${state.phase}`, `**Task:** ${taskName}${state.taskId ? ` (${state.taskId})` : ''}`];
+  if (state.remoteStatus) lines.push(`**Remote status:** ${state.remoteStatus}`);
+  const progress = state.progress;
+  if (progress?.fullMigrationProgress !== undefined) lines.push(`**Full sync:** ${progress.fullMigrationProgress}%`);
+  if (progress?.offset !== undefined) lines.push(`**Sync offset:** ${progress.offset}`);
+  if (progress?.sourceDbSize !== undefined) lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+  lines.push(`**Polls:** ${state.polls} · **API calls:** ${Object.values(state.apiCalls).reduce((a, b) => a + b, 0)}`);
+  if (state.lastError) lines.push(`**Last error:** ${state.lastError.type}: ${state.lastError.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,2 @@
+/** The worker's `workflowsPath`: every workflow dcs-migrate registers, and nothing else. */
+export { dcsMigration } from './migration.js';

@@ -1,0 +1,202 @@
+/**
+ * The migration workflow: one DCS migration task, from input validation to a final status.
+ *
+ *   validate → create (idempotent, by name) → [online: provision, configure] → watch
+ *     → full / backup import: SUCCESS
+ *     → incremental: hold in INCRMIGEATING until cutover or deadline → stop → TERMINATED
+ *
+ * Cancellation (Temporal's own, or the `cancel` signal) stops the remote task in a non-cancellable scope, waits
+ * for TERMINATED, optionally deletes it, and ends the workflow CANCELLED. Long runs continue as new with their
+ * state (second argument), so history stays bounded.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  ContinueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput, type MigrationInputFile } from '../common/migration-input.js';
+import {
+  cancelSignal,
+  cutoverSignal,
+  cutoverUpdate,
+  MigrationFailureType,
+  statusQuery,
+  TERMINAL_PHASES,
+  type CancelRequest,
+  type CutoverRequest,
+  type MigrationResult,
+} from '../common/workflow-contract.js';
+import { enterPhase, publish, type MigrationContext } from './context.js';
+import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
+import { ensureTask } from './steps/create-task.js';
+import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
+import { provisionAndConfigure } from './steps/provision.js';
+import { cleanUpAfterCancel, stopRemoteTask } from './steps/stop.js';
+import { watchTask } from './steps/watch.js';
+import { deriveTaskName } from './task-name.js';
+
+/**
+ * Runs one DCS migration described by `input` (see `common/migration-input.ts`). `carried` is internal: the
+ * state handed over by continue-as-new.
+ */
+export async function dcsMigration(input: MigrationInputFile, carried?: MigrationState): Promise<MigrationResult> {
+  const state = carried ?? initialState(new Date());
+  let parsed: MigrationInput | undefined;
+  const main = new CancellationScope();
+
+  setHandler(statusQuery, () => statusOf(state, parsed), { description: 'Phase, remote status, progress, last error and API call counts.' });
+  setHandler(
+    cancelSignal,
+    (request: CancelRequest | undefined) => {
+      if (state.cancel !== undefined || TERMINAL_PHASES.includes(state.phase)) return;
+      state.cancel = sanitizeCancel(request);
+      log.info('cancel requested by signal', { reason: state.cancel.reason });
+      main.cancel();
+    },
+    { description: 'Stop the migration: stops the remote task, waits for TERMINATED, optionally deletes it.' },
+  );
+  setHandler(
+    cutoverSignal,
+    (request: CutoverRequest | undefined) => {
+      if (state.phase !== 'incremental-hold' || state.cutover) {
+        log.warn('cutover signal ignored: not in the incremental hold', { phase: state.phase });
+        return;
+      }
+      state.cutover = { requestedAt: new Date().toISOString(), by: 'operator', ...noteOf(request) };
+    },
+    { description: 'End the incremental hold: stop the task once in sync (use the update to get an answer).' },
+  );
+  setHandler(
+    cutoverUpdate,
+    (request: CutoverRequest | undefined) => {
+      state.cutover ??= { requestedAt: new Date().toISOString(), by: 'operator', ...noteOf(request) };
+      return Promise.resolve({ offset: state.progress?.offset, acceptedAt: state.cutover.requestedAt });
+    },
+    {
+      validator: (_request: CutoverRequest | undefined) => {
+        if (state.phase !== 'incremental-hold') throw new Error(`cutover is only possible in the incremental hold; the migration is ${state.phase}`);
+        if (state.cutover) throw new Error('cutover already requested');
+      },
+      description: 'End the incremental hold; rejected unless the migration is holding in sync.',
+    },
+  );
+
+  try {
+    parsed = validate(input);
+  } catch (error) {
+    state.phase = 'failed';
+    throw error;
+  }
+  const ctx: MigrationContext = {
+    input: parsed,
+    state,
+    taskName: parsed.taskName ?? state.taskName ?? deriveTaskName(workflowInfo().workflowId),
+    published: { phase: '', taskId: '', remoteStatus: '', migrationType: '' },
+    pollsThisRun: 0,
+    continueAsNew: async () => {
+      await condition(allHandlersFinished);
+      state.continuedAsNew += 1;
+      log.info('continuing as new to keep history bounded', { polls: state.polls, historyLength: workflowInfo().historyLength });
+      return continueAsNew<typeof dcsMigration>(input, state);
+    },
+  };
+  state.taskName = ctx.taskName;
+  publish(ctx);
+
+  try {
+    const outcome = await main.run(async () => {
+      await ensureTask(ctx);
+      await provisionAndConfigure(ctx);
+      const watched = await watchTask(ctx);
+      if (watched === 'hold-ended') await stopRemoteTask(ctx);
+      return watched;
+    });
+    state.timings.finishedAt = new Date().toISOString();
+    enterPhase(ctx, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
+    await condition(allHandlersFinished);
+    return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
+  } catch (error) {
+    if (isContinueAsNew(error)) throw error;
+    if (isCancellation(error)) throw await cancelled(ctx, error);
+    recordError(state, error, new Date());
+    state.timings.finishedAt = new Date().toISOString();
+    enterPhase(ctx, 'failed');
+    throw surfaceActivityFailure(error);
+  }
+}
+
+/** Stops (and maybe deletes) the remote task, then returns the cancellation to rethrow so the run ends CANCELLED. */
+async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown> {
+  const { state, input } = ctx;
+  const request = state.cancel ?? { reason: 'workflow cancellation requested' };
+  state.cancel = request;
+  try {
+    await CancellationScope.nonCancellable(() => cleanUpAfterCancel(ctx, request.delete ?? input.deleteOnCancel));
+  } catch (cleanupError) {
+    recordError(state, cleanupError, new Date());
+    state.timings.finishedAt = new Date().toISOString();
+    enterPhase(ctx, 'failed');
+    return workflowFailure(
+      `cancel requested (${request.reason}), but the remote task could not be stopped: ${state.lastError?.message ?? 'unknown error'}`,
+      MigrationFailureType.CleanupFailed,
+      { taskId: state.taskId, status: state.remoteStatus },
+    );
+  }
+  state.timings.finishedAt = new Date().toISOString();
+  enterPhase(ctx, 'cancelled');
+  // A run only closes as CANCELLED when Temporal itself cancelled it. For the signal, ask Temporal to cancel
+  // this very workflow now that cleanup is done; the root scope then sees the request and the rethrow below
+  // closes the run as CANCELLED instead of FAILED.
+  if (!workflowRootCancelled()) {
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await getExternalWorkflowHandle(workflowInfo().workflowId, workflowInfo().runId).cancel();
+      } catch (cancelError) {
+        log.warn('could not request cancellation of this workflow; it will close as failed-by-cancel', { error: String(cancelError) });
+      }
+    });
+    await condition(workflowRootCancelled, 10_000);
+  }
+  await condition(allHandlersFinished);
+  return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
+}
+
+function workflowRootCancelled(): boolean {
+  return CancellationScope.current().consideredCancelled;
+}
+
+function validate(input: unknown): MigrationInput {
+  try {
+    return parseMigrationInput(input);
+  } catch (error) {
+    if (error instanceof InvalidMigrationInputError) {
+      throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, { problems: error.problems });
+    }
+    throw error;
+  }
+}
+
+function sanitizeCancel(request: CancelRequest | undefined): CancelRequest {
+  const reason = typeof request?.reason === 'string' && request.reason.trim() ? request.reason.trim().slice(0, 500) : 'no reason given';
+  return typeof request?.delete === 'boolean' ? { reason, delete: request.delete } : { reason };
+}
+
+function noteOf(request: CutoverRequest | undefined): { note?: string } {
+  return typeof request?.note === 'string' ? { note: request.note.slice(0, 500) } : {};
+}
+
+function isContinueAsNew(error: unknown): boolean {
+  return error instanceof ContinueAsNew;
+}
+
+function isCancelledFailure(error: unknown): boolean {
+  return error instanceof CancelledFailure;
+}

@@ -1,0 +1,28 @@
+/**
+ * The wait between two polls. Every poll loop goes through here, which is where history is kept bounded: after
+ * `pollsPerRun` polls in this run, or when the server suggests it, the workflow continues as new with its state.
+ */
+import { condition, sleep, workflowInfo } from '@temporalio/workflow';
+import type { MigrationContext } from '../context.js';
+import { nextPollIntervalMs } from '../poll-interval.js';
+
+export interface PauseOptions {
+  /** Wake up early when this turns true (e.g. a cutover request). */
+  wakeOn?: () => boolean;
+  /** Never wait longer than this (e.g. until the hold deadline). */
+  capMs?: number;
+  /** Stop loops (cutover, cancel cleanup) are short and must finish in this run. */
+  allowContinueAsNew?: boolean;
+}
+
+export async function pauseBeforeNextPoll(ctx: MigrationContext, options: PauseOptions = {}): Promise<void> {
+  const { state, input } = ctx;
+  state.polls += 1;
+  ctx.pollsThisRun += 1;
+  if ((options.allowContinueAsNew ?? true) && (ctx.pollsThisRun >= input.polling.pollsPerRun || workflowInfo().continueAsNewSuggested)) {
+    await ctx.continueAsNew();
+  }
+  const intervalMs = Math.max(1, Math.min(nextPollIntervalMs(state.unchangedPolls, input.polling), options.capMs ?? Infinity));
+  if (options.wakeOn) await condition(options.wakeOn, intervalMs);
+  else await sleep(intervalMs);
+}

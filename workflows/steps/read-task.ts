@@ -1,0 +1,57 @@
+/**
+ * Reading the remote task: the list API filtered by the exact task name (paginated by the activity) is the
+ * authoritative source (after a delete, Show may still answer SUCCESS; dcs-api.md §6.6), with Show by id as the
+ * fallback when the list fails or does not show the task.
+ */
+import { isCancellation } from '@temporalio/workflow';
+import type { RemoteTask } from '../../activities/results.js';
+import { callActivity, isPermanentFailure } from '../api.js';
+import { publish, type MigrationContext } from '../context.js';
+import { READ_OPTIONS } from '../retry-policy.js';
+import { recordError } from '../state.js';
+
+export type ReadResult = { kind: 'found'; task: RemoteTask } | { kind: 'absent' } | { kind: 'unreachable' };
+
+/** Looks the task up by name (then by id). 4xx failures are thrown; transient ones exhausted give `unreachable`. */
+export async function readTask(ctx: MigrationContext): Promise<ReadResult> {
+  const { state } = ctx;
+  let listFailed = false;
+  try {
+    const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `List tasks named ${ctx.taskName}`, ctx.taskName);
+    if (task && (state.taskId === undefined || task.taskId === state.taskId)) return { kind: 'found', task };
+  } catch (error) {
+    if (isCancellation(error) || isPermanentFailure(error)) throw error;
+    recordError(state, error, new Date());
+    listFailed = true;
+  }
+  if (state.taskId === undefined) return listFailed ? { kind: 'unreachable' } : { kind: 'absent' };
+  try {
+    const { task } = await callActivity(state, 'showTask', READ_OPTIONS, `Show task ${state.taskId}`, state.taskId);
+    return task ? { kind: 'found', task } : { kind: 'absent' };
+  } catch (error) {
+    if (isCancellation(error) || isPermanentFailure(error)) throw error;
+    recordError(state, error, new Date());
+    return { kind: 'unreachable' };
+  }
+}
+
+/** Records what a read or a write answered about the task, resetting the adaptive interval on change. */
+export function observeStatus(ctx: MigrationContext, status: string | undefined, task?: RemoteTask): void {
+  const { state } = ctx;
+  if (task) {
+    state.taskId ??= task.taskId;
+    state.taskName = task.taskName;
+  }
+  if (status !== undefined && status !== state.remoteStatus) {
+    state.remoteStatus = status;
+    state.unchangedPolls = 0;
+  } else {
+    state.unchangedPolls += 1;
+  }
+  publish(ctx);
+}
+
+/** For log lines and failure messages. */
+export function taskLabel(ctx: MigrationContext): string {
+  return ctx.state.taskId ? `task ${ctx.state.taskId} (${ctx.taskName})` : `task ${ctx.taskName}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Watching the running task until it ends: a full migration or backup import until SUCCESS, an incremental one
+ * until it reaches the INCRMIGEATING steady state and then through the hold, which ends on an operator cutover
+ * or at the configured deadline.
+ */
+import { isCancellation, log } from '@temporalio/workflow';
+import { MigrationFailureType } from '../../common/workflow-contract.js';
+import { callActivity } from '../api.js';
+import { enterPhase, publish, type MigrationContext } from '../context.js';
+import { classifyStatus } from '../remote-status.js';
+import { READ_OPTIONS } from '../retry-policy.js';
+import { recordError } from '../state.js';
+import { remoteTaskFailed, workflowFailure } from './failures.js';
+import { pauseBeforeNextPoll } from './pause.js';
+import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
+
+export type WatchOutcome = 'succeeded' | 'hold-ended';
+
+export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
+  const { state } = ctx;
+  if (state.phase !== 'incremental-hold') enterPhase(ctx, 'migrating');
+  state.timings.migratingAt ??= new Date().toISOString();
+  for (;;) {
+    const read = await readTask(ctx);
+    countReadOutcome(ctx, read);
+    if (read.kind === 'absent') throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
+    if (read.kind === 'found') {
+      observeStatus(ctx, read.task.status, read.task);
+      const statusClass = classifyStatus(read.task.status);
+      noteUnknownStatus(ctx, statusClass === 'unknown');
+      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import') await refreshProgress(ctx);
+      switch (statusClass) {
+        case 'succeeded':
+          return 'succeeded';
+        case 'failed':
+          throw remoteTaskFailed(ctx, read.task.errorMessage);
+        case 'stopping':
+        case 'stopped':
+          throw workflowFailure(
+            `remote ${taskLabel(ctx)} was stopped outside dcs-migrate (status ${read.task.status})`,
+            MigrationFailureType.RemoteTaskFailed,
+            { taskId: state.taskId, status: read.task.status },
+          );
+        case 'incremental':
+          if (state.phase !== 'incremental-hold') {
+            state.timings.holdStartedAt ??= new Date().toISOString();
+            enterPhase(ctx, 'incremental-hold');
+          }
+          if (holdShouldEnd(ctx)) return 'hold-ended';
+          break;
+        default:
+          break;
+      }
+    }
+    await pauseBeforeNextPoll(ctx, {
+      wakeOn: () => state.phase === 'incremental-hold' && state.cutover !== undefined,
+      capMs: state.phase === 'incremental-hold' ? msUntilDeadline(ctx) : undefined,
+    });
+  }
+}
+
+/** The hold ends on an operator cutover, or when `hold.maxDuration` has passed since the task got in sync. */
+function holdShouldEnd(ctx: MigrationContext): boolean {
+  const { state } = ctx;
+  if (state.cutover) return true;
+  const remaining = msUntilDeadline(ctx);
+  if (remaining !== undefined && remaining <= 0) {
+    log.info('hold deadline reached: stopping the incremental migration', { taskId: state.taskId });
+    state.cutover = { requestedAt: new Date().toISOString(), by: 'deadline' };
+    return true;
+  }
+  return false;
+}
+
+function msUntilDeadline(ctx: MigrationContext): number | undefined {
+  const { input, state } = ctx;
+  const maxDuration = input.kind === 'backup_import' ? undefined : input.hold?.maxDuration;
+  if (maxDuration === undefined || state.timings.holdStartedAt === undefined) return undefined;
+  return Date.parse(state.timings.holdStartedAt) + maxDuration - Date.now();
+}
+
+/** Progress figures are a nicety: a failed stats call is recorded, never fatal. */
+async function refreshProgress(ctx: MigrationContext): Promise<void> {
+  const { state } = ctx;
+  try {
+    const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
+    state.progress = progress;
+    publish(ctx);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    recordError(state, error, new Date());
+  }
+}
+
+/** Gives up after `maxFailedPolls` consecutive polls whose reads all failed after their own retries. */
+export function countReadOutcome(ctx: MigrationContext, read: ReadResult): void {
+  const { state, input } = ctx;
+  if (read.kind !== 'unreachable') {
+    state.failedPolls = 0;
+    return;
+  }
+  state.failedPolls += 1;
+  if (state.failedPolls >= input.polling.maxFailedPolls) {
+    throw workflowFailure(
+      `could not read the status of ${taskLabel(ctx)} in ${state.failedPolls} consecutive polls; last error: ${state.lastError?.message ?? 'unknown'}`,
+      MigrationFailureType.PollingFailed,
+    );
+  }
+}
+
+/** Unknown statuses are treated as pending for `maxUnknownStatusPolls` polls in a row, then the workflow fails. */
+export function noteUnknownStatus(ctx: MigrationContext, unknown: boolean): void {
+  const { state, input } = ctx;
+  if (!unknown) {
+    state.unknownStatusPolls = 0;
+    return;
+  }
+  state.unknownStatusPolls += 1;
+  log.warn('unknown remote status, treating it as pending', { status: state.remoteStatus, polls: state.unknownStatusPolls });
+  if (state.unknownStatusPolls >= input.polling.maxUnknownStatusPolls) {
+    throw workflowFailure(
+      `remote ${taskLabel(ctx)} reported the unknown status ${state.remoteStatus ?? '(none)'} for ${state.unknownStatusPolls} polls`,
+      MigrationFailureType.UnknownRemoteStatus,
+      { status: state.remoteStatus },
+    );
+  }
+}
