@@ -5,33 +5,23 @@
  * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DcsError } from '../dcs/errors/index.js';
+import { isRetryable, retryDelayHint } from '../dcs/retry.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../workflows/retry-policy.js';
 import { SecretUnavailableError } from './secrets.js';
-
-/** The fields of the DCS client's base `DcsError` this conversion relies on. */
-interface DcsErrorLike extends Error {
-  retryable: boolean;
-  httpStatus?: number;
-  errorCode?: string;
-  requestId?: string;
-  retryAfterMs?: number;
-}
-
-function isDcsError(error: unknown): error is DcsErrorLike {
-  return error instanceof Error && typeof (error as Partial<DcsErrorLike>).retryable === 'boolean';
-}
 
 /** Converts `error` thrown by a DCS call in attempt `attempt` (1-based); cancellations pass through untouched. */
 export function toApplicationFailure(error: unknown, attempt: number, backoff: Backoff = DEFAULT_BACKOFF): unknown {
   if (error instanceof CancelledFailure || (error instanceof Error && error.name === 'AbortError')) return error;
   if (error instanceof ApplicationFailure) return error;
-  if (isDcsError(error)) {
+  if (error instanceof DcsError) {
+    const retryable = isRetryable(error);
     return ApplicationFailure.create({
       type: error.name,
       message: error.message,
-      nonRetryable: !error.retryable,
-      nextRetryDelay: error.retryable ? retryDelayMs(attempt, error.retryAfterMs, backoff) : undefined,
-      details: [{ httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
+      nonRetryable: !retryable,
+      nextRetryDelay: retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined,
+      details: [{ operation: error.operation, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
     });
   }
   if (error instanceof SecretUnavailableError) {

@@ -26,7 +26,7 @@ export interface Backoff {
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 30_000 };
 
 /** Failure types that are never worth retrying whatever their `nonRetryable` flag says. */
-export const NON_RETRYABLE_TYPES = ['InvalidMigrationInput', 'SecretUnavailable', 'InvalidDcsResponse'];
+export const NON_RETRYABLE_TYPES = ['InvalidMigrationInput', 'SecretUnavailable'];
 
 /**
  * Delay before retry `attempt + 1` after a failed `attempt` (1-based): exponential, capped, with "equal jitter"
