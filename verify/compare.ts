@@ -1,0 +1,185 @@
+import type { Redis } from 'ioredis';
+import { RedisSide, type CompareEndpoint } from './redis-side.js';
+import { describeValueDifference } from './value-equality.js';
+
+export type { CompareEndpoint } from './redis-side.js';
+
+/** How a key differs: missing on the target, extra on the target, another type, another TTL, another value. */
+export type DifferenceKind = 'MISSING' | 'EXTRA' | 'TYPE' | 'TTL' | 'VALUE';
+export type KeyStatus = 'OK' | DifferenceKind;
+
+export interface CompareOptions {
+  /** TTLs (in ms) may differ by this much and still count as equal. Default 1000. */
+  ttlToleranceMs?: number;
+  /** Also scan the target for keys the source does not have (EXTRA). Default true. */
+  checkExtra?: boolean;
+  /** Differences listed in the report (all are counted). Default 100. */
+  maxDifferences?: number;
+  /** Databases to compare. Default: every database that holds keys on either side. */
+  dbs?: number[];
+  /** Keys compared per round trip. Default 500. */
+  batchSize?: number;
+}
+
+export interface KeyDifference {
+  db: number;
+  /** The key name; bytes that are not printable UTF-8 are shown as \xNN. */
+  key: string;
+  kind: DifferenceKind;
+  /** What differs, in words (types, TTLs, sizes; never the values). */
+  detail: string;
+}
+
+export interface DbReport {
+  /** Source keys compared (plus EXTRA keys found on the target). */
+  keys: number;
+  byKind: Record<KeyStatus, number>;
+}
+
+export interface CompareReport {
+  dbs: Record<number, DbReport>;
+  /** The first `maxDifferences` differences found. */
+  differences: KeyDifference[];
+  totalDifferences: number;
+}
+
+/**
+ * Compares two Redis servers key by key across all databases. Every source key gets one status, checked in
+ * this order: MISSING (absent on the target), TYPE, VALUE (DUMP payloads equal, or else equal by a typed
+ * comparison), TTL (beyond `ttlToleranceMs`); with `checkExtra`, target keys absent from the source are EXTRA.
+ *
+ * Both servers may be live: a key that disappears from the source during the comparison is skipped, and a key
+ * whose TTL ends within the tolerance is not reported missing or extra (each side expires it on its own).
+ */
+export async function compareRedis(source: CompareEndpoint, target: CompareEndpoint, options: CompareOptions = {}): Promise<CompareReport> {
+  const settings = {
+    ttlToleranceMs: options.ttlToleranceMs ?? 1_000,
+    checkExtra: options.checkExtra ?? true,
+    maxDifferences: options.maxDifferences ?? 100,
+    batchSize: options.batchSize ?? 500,
+  };
+  if (!(settings.ttlToleranceMs >= 0)) throw new RangeError(`ttlToleranceMs must be >= 0, got ${settings.ttlToleranceMs}`);
+  if (!(settings.batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${settings.batchSize}`);
+  const sides = { source: new RedisSide('source', source), target: new RedisSide('target', target) };
+  const report: CompareReport = { dbs: {}, differences: [], totalDifferences: 0 };
+  const record = (db: number, key: Buffer, status: KeyStatus, detail = '') => {
+    const dbReport = (report.dbs[db] ??= { keys: 0, byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 } });
+    dbReport.keys++;
+    dbReport.byKind[status]++;
+    if (status === 'OK') return;
+    report.totalDifferences++;
+    if (report.differences.length < settings.maxDifferences) report.differences.push({ db, key: printableKey(key), kind: status, detail });
+  };
+  try {
+    const dbs = options.dbs ?? (await databasesWithKeys(sides.source, sides.target));
+    for (const db of dbs) {
+      const [sourceDb, targetDb] = await Promise.all([sides.source.db(db), sides.target.db(db)]);
+      await scan(sides.source, db, settings.batchSize, (keys) => compareBatch(db, keys, sourceDb, targetDb, sides, settings.ttlToleranceMs, record));
+      if (settings.checkExtra) {
+        await scan(sides.target, db, settings.batchSize, (keys) => findExtra(db, keys, sourceDb, targetDb, sides, settings.ttlToleranceMs, record));
+      }
+    }
+  } finally {
+    await Promise.all([sides.source.close(), sides.target.close()]);
+  }
+  return report;
+}
+
+type Record_ = (db: number, key: Buffer, status: KeyStatus, detail?: string) => void;
+type Sides = { source: RedisSide; target: RedisSide };
+
+interface KeyState {
+  type: string;
+  pttl: number;
+  dump: Buffer | null;
+}
+
+async function compareBatch(db: number, keys: Buffer[], sourceDb: Redis, targetDb: Redis, sides: Sides, tolerance: number, record: Record_): Promise<void> {
+  const [before, after] = await Promise.all([sides.source.run(db, () => readStates(sourceDb, keys)), sides.target.run(db, () => readStates(targetDb, keys))]);
+  for (const [index, key] of keys.entries()) {
+    const left = before[index] as KeyState;
+    const right = after[index] as KeyState;
+    if (left.type === 'none') continue; // deleted or expired on the source since the scan: nothing to compare
+    if (right.type === 'none') {
+      if (left.pttl >= 0 && left.pttl <= tolerance) continue; // expiring: the target may have expired it first
+      if ((await sides.source.run(db, () => sourceDb.exists(key))) === 0) continue;
+      record(db, key, 'MISSING', `${left.type} missing on the target`);
+      continue;
+    }
+    if (left.type !== right.type) {
+      record(db, key, 'TYPE', `source ${left.type}, target ${right.type}`);
+      continue;
+    }
+    const sameDump = left.dump !== null && right.dump !== null && left.dump.equals(right.dump);
+    const valueDifference = sameDump ? undefined : await sides.source.run(db, () => describeValueDifference(left.type, key, sourceDb, targetDb));
+    if (valueDifference) {
+      record(db, key, 'VALUE', valueDifference);
+      continue;
+    }
+    const ttlDifference = describeTtlDifference(left.pttl, right.pttl, tolerance);
+    record(db, key, ttlDifference ? 'TTL' : 'OK', ttlDifference);
+  }
+}
+
+async function findExtra(db: number, keys: Buffer[], sourceDb: Redis, targetDb: Redis, sides: Sides, tolerance: number, record: Record_): Promise<void> {
+  const exists = await sides.source.run(db, () => execAll(keys.reduce((pipeline, key) => pipeline.exists(key), sourceDb.pipeline())));
+  const candidates = keys.filter((_, index) => exists[index] === 0);
+  if (candidates.length === 0) return;
+  const states = await sides.target.run(db, () => readStates(targetDb, candidates));
+  for (const [index, key] of candidates.entries()) {
+    const state = states[index] as KeyState;
+    if (state.type === 'none' || (state.pttl >= 0 && state.pttl <= tolerance)) continue;
+    record(db, key, 'EXTRA', `${state.type} exists only on the target`);
+  }
+}
+
+function describeTtlDifference(source: number, target: number, tolerance: number): string | undefined {
+  if (source < 0 && target < 0) return undefined;
+  if (source < 0) return `source has no TTL, target expires in ${target} ms`;
+  if (target < 0) return `source expires in ${source} ms, target has no TTL`;
+  const difference = Math.abs(source - target);
+  return difference > tolerance ? `TTLs differ by ${difference} ms (source ${source} ms, target ${target} ms)` : undefined;
+}
+
+async function readStates(redis: Redis, keys: Buffer[]): Promise<KeyState[]> {
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.type(key).pttl(key).dumpBuffer(key);
+  const replies = await execAll(pipeline);
+  return keys.map((_, index) => ({
+    type: String(replies[3 * index]),
+    pttl: Number(replies[3 * index + 1]),
+    dump: (replies[3 * index + 2] as Buffer | null) ?? null,
+  }));
+}
+
+async function execAll(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
+}
+
+async function scan(side: RedisSide, db: number, count: number, visit: (keys: Buffer[]) => Promise<void>): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await side.run(db, (redis) => redis.scanBuffer(cursor, 'COUNT', count));
+    cursor = next.toString();
+    // SCAN may return a key twice; compare it once per batch.
+    const unique = [...new Map(keys.map((key) => [key.toString('latin1'), key])).values()];
+    if (unique.length > 0) await visit(unique);
+  } while (cursor !== '0');
+}
+
+async function databasesWithKeys(source: RedisSide, target: RedisSide): Promise<number[]> {
+  const [left, right] = await Promise.all([source.keyspace(), target.keyspace()]);
+  return [...new Set([...left.keys(), ...right.keys()])].sort((a, b) => a - b);
+}
+
+/** UTF-8 keys as they are; other bytes as \xNN, so a report line never holds raw binary. */
+export function printableKey(key: Buffer): string {
+  const text = key.toString('utf8');
+  const hasControlBytes = key.some((byte) => byte < 0x20 || byte === 0x7f);
+  if (!hasControlBytes && Buffer.from(text, 'utf8').equals(key)) return text;
+  return [...key].map((byte) => (byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+}
