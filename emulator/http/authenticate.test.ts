@@ -100,8 +100,10 @@ describe('IAM tokens', () => {
         },
       }),
     });
-    return { status: response.statusCode, token: response.headers['x-subject-token'] as string | undefined, // eslint-disable-next-line @typescript-eslint/no-explicit-any -- IAM's wire JSON, asserted field by field
-    body: (await response.body.json()) as Record<string, any> };
+    // IAM's wire JSON, asserted field by field.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const body = (await response.body.json()) as Record<string, any>;
+    return { status: response.statusCode, token: response.headers['x-subject-token'] as string | undefined, body };
   }
 
   it('issues a project-scoped token in X-Subject-Token that authenticates DCS calls', async () => {
