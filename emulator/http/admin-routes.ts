@@ -36,8 +36,11 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   app.get('/_emulator/faults', (c) => c.json({ faults: ctx.faults.list() }));
   app.post('/_emulator/faults', async (c) => {
     // One rule or an array of rules; each is appended. Answers the ids in order.
-    const body = parseJsonBody(await c.req.text(), z.union([faultRuleInputSchema, z.array(faultRuleInputSchema)]));
-    const rules = Array.isArray(body) ? body : [body];
+    const raw = await c.req.text();
+    // Parsed by shape rather than as a union, so that an error names the bad field instead of "body".
+    const rules = Array.isArray(parseJsonBody(raw, z.unknown()))
+      ? parseJsonBody(raw, z.array(faultRuleInputSchema))
+      : [parseJsonBody(raw, faultRuleInputSchema)];
     return c.json({ ids: rules.map((rule) => ctx.faults.add(rule)) }, 201);
   });
   app.delete('/_emulator/faults', (c) => {
