@@ -16,7 +16,15 @@ interface CommandModule {
 }
 
 // One line per subcommand, in the order `--help` lists them.
-const commandModules: Array<Promise<CommandModule>> = [];
+const commandModules: Array<Promise<CommandModule>> = [
+  import('./commands/start.js'),
+  import('./commands/watch.js'),
+  import('./commands/status.js'),
+  import('./commands/cutover.js'),
+  import('./commands/cancel.js'),
+  import('./commands/list.js'),
+  import('./commands/worker.js'),
+];
 for (const module of await Promise.all(commandModules)) module.register(program);
 
 try {

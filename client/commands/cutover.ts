@@ -1,0 +1,39 @@
+/**
+ * `dcs-migrate cutover <id>`: ends the incremental hold. Sent as the workflow's `cutover` update, so the operator
+ * gets an answer: accepted (with the offset DCS last reported) or rejected with the reason (not in the hold yet,
+ * already requested), in which case nothing is recorded.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { cutoverUpdate } from '../../common/workflow-contract.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { failureMessage, readMigration } from '../migration-view.js';
+import { printJson, printLines } from '../output.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
+import { withTemporal } from '../temporal-client.js';
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('cutover')
+      .description('End the incremental hold of a migration: DCS stops the task once it is in sync.')
+      .argument('<id>', 'workflow id of the migration')
+      .option('--note <text>', 'recorded with the cutover (who / why); never put secrets here')
+      .option('--json', 'print the answer as JSON'),
+  )
+    .addHelpText('after', '\nExit code 0 when the cutover was accepted, 2 when the migration is not in its incremental hold.')
+    .action(async (id: string, flags: TemporalFlags & { note?: string; json?: boolean }) => {
+      await withTemporal(flags, async ({ client }) => {
+        // Reading first turns an unknown id into a clear exit 2 rather than an update error.
+        await readMigration(client, id, { describeOnly: true });
+        try {
+          const accepted = await client.workflow.getHandle(id).executeUpdate(cutoverUpdate, { args: [flags.note ? { note: flags.note } : {}] });
+          if (flags.json) printJson({ workflowId: id, accepted: true, ...accepted });
+          else printLines(`cutover accepted for ${id} at ${accepted.acceptedAt}${accepted.offset !== undefined ? ` (offset ${accepted.offset})` : ''}`);
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) throw new CliError(`cutover rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
+          throw error;
+        }
+      });
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * `dcs-migrate start --file migration.yaml`: validates the file against the workflow's input schema (a bad file
+ * starts nothing: exit 2, each problem naming its field), starts the migration workflow with a readable id, and
+ * prints the id with its Temporal UI link. `--wait` then follows it live like `watch`.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { buildMigrationStartOptions } from '../../common/start-options.js';
+import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { followMigration } from '../follow-migration.js';
+import { loadMigrationFile } from '../migration-file.js';
+import { endedBadly } from '../migration-view.js';
+import { printJson, printLines } from '../output.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
+import { withTemporal } from '../temporal-client.js';
+import { migrationUiUrl } from '../ui-link.js';
+
+interface StartFlags extends TemporalFlags {
+  file: string;
+  id?: string;
+  taskQueue?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+const WORKFLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('start')
+      .description('Start a migration described by a YAML or JSON file (see examples/).')
+      .requiredOption('-f, --file <path>', 'migration input file (YAML or JSON)')
+      .option('--id <workflow-id>', 'workflow id (also the basis of the DCS task name); generated when omitted')
+      .option('--task-queue <name>', 'task queue of the workers (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
+      .option('--wait', 'follow the migration live until it ends')
+      .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 started (with --wait: succeeded or cut over), 2 bad file or arguments (nothing started), ' +
+        '4 (with --wait) the migration failed or was cancelled, 5 Temporal unreachable.',
+    )
+    .action(async (flags: StartFlags) => {
+      if (flags.id !== undefined && !WORKFLOW_ID.test(flags.id)) {
+        throw new CliError(`--id: expected 1–200 characters of letters, digits, ".", "_", ":" or "-"; got "${flags.id}"`, EXIT.USAGE);
+      }
+      const { raw } = await loadMigrationFile(flags.file);
+      const taskQueue = flags.taskQueue ?? (process.env.DCS_MIGRATE_TASK_QUEUE?.trim() || undefined);
+      const options = buildMigrationStartOptions({
+        input: raw,
+        ...(flags.id ? { workflowId: flags.id } : {}),
+        ...(taskQueue ? { taskQueue } : {}),
+      });
+      const view = await withTemporal(flags, async ({ client, config }) => {
+        let handle;
+        try {
+          handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
+        } catch (error) {
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            throw new CliError(`--id: a migration with id "${options.workflowId}" already exists; ids are never reused`, EXIT.USAGE);
+          }
+          throw error;
+        }
+        const ui = migrationUiUrl(config, handle.workflowId, handle.firstExecutionRunId);
+        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, namespace: config.namespace, taskQueue: options.taskQueue, ui: ui ?? null };
+        if (!flags.wait) {
+          if (flags.json) printJson(started);
+          else printLines(`started migration ${handle.workflowId}`, ...(ui ? [`  ${ui}`] : []), `  follow it: dcs-migrate watch ${handle.workflowId}`);
+          return undefined;
+        }
+        const out = flags.json ? process.stderr : process.stdout;
+        out.write(`started migration ${handle.workflowId}${ui ? `\n  ${ui}` : ''}\n`);
+        const final = await followMigration(client, handle.workflowId, { uiUrl: ui, out });
+        if (flags.json) printJson(final);
+        return final;
+      });
+      if (view && endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;
+    });
+}

@@ -1,0 +1,29 @@
+/** `dcs-migrate status <id>`: one read of a migration (phase, remote status, progress, result or failure). */
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+import { endedBadly, readMigration } from '../migration-view.js';
+import { printJson, printLines } from '../output.js';
+import { statusLines } from '../render-migration.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
+import { withTemporal } from '../temporal-client.js';
+import { migrationUiUrl } from '../ui-link.js';
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('status')
+      .description('Show a migration: phase, remote status, progress, and its result or failure once closed.')
+      .argument('<id>', 'workflow id of the migration')
+      .option('--json', 'print the status as JSON'),
+  )
+    .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
+    .action(async (id: string, flags: TemporalFlags & { json?: boolean }) => {
+      const view = await withTemporal(flags, async ({ client, config }) => {
+        const found = await readMigration(client, id);
+        if (flags.json) printJson({ ...found, ui: migrationUiUrl(config, id) ?? null });
+        else printLines(...statusLines(found, migrationUiUrl(config, id)));
+        return found;
+      });
+      if (endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;
+    });
+}

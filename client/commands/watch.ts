@@ -1,0 +1,34 @@
+/** `dcs-migrate watch <id>`: live progress of a migration until it closes, then a summary. */
+import type { Command } from 'commander';
+import { EXIT } from '../exit-codes.js';
+import { followMigration } from '../follow-migration.js';
+import { endedBadly } from '../migration-view.js';
+import { parseIntFlag } from '../flags.js';
+import { printJson } from '../output.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
+import { withTemporal } from '../temporal-client.js';
+import { migrationUiUrl } from '../ui-link.js';
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('watch')
+      .description('Follow a migration live (phase, remote status, full-sync progress, incremental offset) until it ends.')
+      .argument('<id>', 'workflow id of the migration')
+      .option('--interval <ms>', 'between refreshes', '1000')
+      .option('--json', 'progress on stderr, the final state as JSON on stdout'),
+  )
+    .addHelpText('after', '\nExit code 0 when the migration succeeded or was cut over, 4 when it failed, was cancelled or terminated.')
+    .action(async (id: string, flags: TemporalFlags & { interval: string; json?: boolean }) => {
+      const view = await withTemporal(flags, async ({ client, config }) => {
+        const final = await followMigration(client, id, {
+          intervalMs: parseIntFlag('--interval', flags.interval, 200, 600_000),
+          uiUrl: migrationUiUrl(config, id),
+          out: flags.json ? process.stderr : process.stdout,
+        });
+        if (flags.json) printJson(final);
+        return final;
+      });
+      if (endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;
+    });
+}

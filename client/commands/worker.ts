@@ -1,0 +1,40 @@
+/** `dcs-migrate worker`: runs a migration worker until SIGINT/SIGTERM (see `worker/main.ts`). */
+import type { Command } from 'commander';
+import type { WorkerFlags } from '../../worker/worker-options.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { addTemporalOptions, resolveTemporalConfig, type TemporalFlags } from '../temporal-config.js';
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('worker')
+      .description('Run a worker that executes migrations (stops gracefully on SIGINT/SIGTERM).')
+      .option('--task-queue <name>', 'task queue to poll (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
+      .option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics (default: DCS_MIGRATE_METRICS_PORT; off)')
+      .option('--metrics-host <host>', 'interface of the metrics endpoint', '0.0.0.0')
+      .option('--max-cached-workflows <n>', 'workflow executions kept in memory (default: the SDK’s, sized from the heap)')
+      .option('--max-concurrent-activities <n>', 'DCS API calls running at once (default: the SDK’s, 100)')
+      .option('--shutdown-grace <duration>', 'on shutdown, how long running activities may finish', '30s')
+      .option('--workflow-bundle <path>', 'prebuilt workflow bundle (default: DCS_MIGRATE_WORKFLOW_BUNDLE; else bundled at start)')
+      .option('--log-level <level>', 'trace, debug, info, warn or error (default: DCS_MIGRATE_LOG_LEVEL or info)'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe DCS endpoint and credentials come from the environment (DCS_* variables, see README); Redis passwords that\n' +
+        'migration files reference as { env: NAME } must be set in this process’s environment.',
+    )
+    .action(async (flags: TemporalFlags & WorkerFlags) => {
+      // Loaded on demand: the other commands do not need the worker SDK and its native bridge.
+      const { InvalidWorkerSettingsError, resolveWorkerSettings } = await import('../../worker/worker-options.js');
+      let settings;
+      try {
+        settings = resolveWorkerSettings(flags);
+      } catch (error) {
+        if (error instanceof InvalidWorkerSettingsError) throw new CliError(error.message, EXIT.USAGE);
+        throw error;
+      }
+      const temporal = resolveTemporalConfig(flags);
+      const { runWorker } = await import('../../worker/main.js');
+      await runWorker(settings, temporal);
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * Follows a migration live until it closes: phase, remote status, the full-sync progress bar (cli-progress),
+ * the incremental offset and the elapsed time. On a terminal the bar redraws in place; otherwise (CI, a pipe)
+ * one line is printed each time something changes. Ends with the summary.
+ */
+import type { Client } from '@temporalio/client';
+import cliProgress from 'cli-progress';
+import { isClosed, readMigration, type MigrationView } from './migration-view.js';
+import { formatDuration } from './output.js';
+import { elapsedMs, summaryLines } from './render-migration.js';
+
+export interface FollowOptions {
+  /** Between reads. */
+  intervalMs?: number;
+  uiUrl?: string | undefined;
+  /** Where the progress goes (stdout by default; `--json` commands send it to stderr). */
+  out?: NodeJS.WriteStream;
+  /** Called after each read, e.g. to act when the migration reaches a phase. */
+  onView?: (view: MigrationView) => void | Promise<void>;
+}
+
+interface Snapshot {
+  phase: string;
+  remote: string;
+  percent: number | undefined;
+  offset: string;
+}
+
+function snapshotOf(view: MigrationView): Snapshot {
+  const progress = view.status?.progress;
+  return {
+    phase: view.status?.phase ?? view.phase ?? '…',
+    remote: view.status?.remoteStatus ?? view.remoteStatus ?? '-',
+    percent: progress?.fullMigrationProgress,
+    offset: progress?.offset === undefined ? '-' : String(progress.offset),
+  };
+}
+
+/** Follows `workflowId` until its run closes; returns the final view (the summary is already printed). */
+export async function followMigration(client: Client, workflowId: string, options: FollowOptions = {}): Promise<MigrationView> {
+  const out = options.out ?? process.stdout;
+  const intervalMs = options.intervalMs ?? 1_000;
+  const bar = out.isTTY
+    ? new cliProgress.SingleBar(
+        {
+          stream: out,
+          format: '{phase} | {remote} | full sync [{bar}] {percentage}% | offset {offset} | {elapsed}',
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let last = '';
+  let view: MigrationView;
+  try {
+    for (;;) {
+      view = await readMigration(client, workflowId, { queryTimeoutMs: 2_000 });
+      const snap = snapshotOf(view);
+      const payload = { ...snap, elapsed: formatDuration(elapsedMs(view)) };
+      if (bar) {
+        if (last === '') bar.start(100, snap.percent ?? 0, payload);
+        else bar.update(snap.percent ?? 0, payload);
+        last = 'started';
+      } else {
+        const line = `${snap.phase} | ${snap.remote} | full sync ${snap.percent === undefined ? '-' : `${snap.percent}%`} | offset ${snap.offset}`;
+        if (line !== last) out.write(`[${payload.elapsed}] ${line}\n`);
+        last = line;
+      }
+      await options.onView?.(view);
+      if (isClosed(view.execution)) break;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    bar?.stop();
+  }
+  out.write(`${summaryLines(view, options.uiUrl).join('\n')}\n`);
+  return view;
+}

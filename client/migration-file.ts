@@ -1,0 +1,41 @@
+/**
+ * Reads a migration input file (YAML or JSON) and validates it against the workflow's own input schema, so a
+ * bad file is refused before anything is started: exit 2 and one line per problem, each naming its field.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput, type MigrationInputFile } from '../common/migration-input.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+export interface LoadedMigrationFile {
+  /** What the file says, as the workflow receives it (defaults are applied again in the workflow). */
+  raw: MigrationInputFile;
+  /** The validated input, defaults applied. */
+  input: MigrationInput;
+}
+
+/** Reads and validates `file`; throws a CliError (exit 2) for a missing, unreadable, malformed or invalid file. */
+export async function loadMigrationFile(file: string): Promise<LoadedMigrationFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`--file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.USAGE);
+  }
+  let raw: unknown;
+  try {
+    // YAML is a superset of JSON: one parser reads both, and its errors carry line and column.
+    raw = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new CliError(`--file ${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, EXIT.USAGE);
+  }
+  try {
+    return { raw: raw as MigrationInputFile, input: parseMigrationInput(raw) };
+  } catch (error) {
+    if (error instanceof InvalidMigrationInputError) {
+      const lines = error.problems.map((p) => `  ${p.field}: ${p.message}`);
+      throw new CliError(`--file ${file}: invalid migration input; nothing was started:\n${lines.join('\n')}`, EXIT.USAGE);
+    }
+    throw error;
+  }
+}

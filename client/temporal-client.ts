@@ -1,0 +1,43 @@
+/**
+ * The CLI's Temporal client: connects with the resolved configuration and turns "cannot reach Temporal" into
+ * exit code 5 with the address in the message (never the API key).
+ */
+import { Client, Connection } from '@temporalio/client';
+import { CliError, EXIT } from './exit-codes.js';
+import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from './temporal-config.js';
+
+export interface CliTemporal {
+  client: Client;
+  config: TemporalConfig;
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal; the caller closes it (`using`-style: `try { … } finally { await temporal.close() }`). */
+export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTemporal> {
+  const config = resolveTemporalConfig(flags);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: 5_000 });
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}`, EXIT.UNREACHABLE);
+  }
+  return {
+    client: new Client({ connection, namespace: config.namespace }),
+    config,
+    close: () => connection.close(),
+  };
+}
+
+/** Runs `fn` with a connected client and always closes the connection. */
+export async function withTemporal<T>(flags: TemporalFlags, fn: (temporal: CliTemporal) => Promise<T>): Promise<T> {
+  const temporal = await connectTemporal(flags);
+  try {
+    return await fn(temporal);
+  } finally {
+    await temporal.close();
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,34 @@
+/**
+ * Pre-bundles the workflow code for production workers: `npx tsx tools/bundle-workflows.ts [out.js]` writes the
+ * bundle (default `dist/workflow-bundle.js`); start the worker with `--workflow-bundle <file>` or
+ * DCS_MIGRATE_WORKFLOW_BUNDLE=<file> and it skips webpack at start. The Docker image does this at build time.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { projectRoot } from '../local/tools.js';
+import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+
+async function main(): Promise<void> {
+  const out = path.resolve(process.argv[2] ?? path.join(projectRoot, 'dist', 'workflow-bundle.js'));
+  const started = Date.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, code);
+  console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)`);
+}
+
+// webpack's INFO lines say nothing an operator needs; warnings and errors still show.
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

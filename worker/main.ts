@@ -1,0 +1,57 @@
+/**
+ * `dcs-migrate worker`: the long-running process that executes migration workflows and their DCS activities.
+ *
+ * - Temporal connection from `@temporalio/envconfig` (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key,
+ *   profiles), the namespace passed explicitly.
+ * - Graceful shutdown on SIGINT/SIGTERM (the SDK runtime's shutdown signals): polling stops, in-flight activities
+ *   get `shutdownGraceTime` to finish, then the process exits 0.
+ * - Prometheus metrics on `--metrics-port`, structured JSON logs without secrets.
+ * - A prebuilt workflow bundle (`--workflow-bundle` / DCS_MIGRATE_WORKFLOW_BUNDLE) skips webpack at start.
+ */
+import { existsSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import type { TemporalConfig } from '../client/temporal-config.js';
+import { CliError, EXIT } from '../client/exit-codes.js';
+import { createMigrationWorker } from './create-worker.js';
+import { createJsonLogger } from './logger.js';
+import { installRuntime } from './runtime.js';
+import type { WorkerSettings } from './worker-options.js';
+
+/** Runs the worker until a shutdown signal; resolves once it has drained and disconnected. */
+export async function runWorker(settings: WorkerSettings, temporal: TemporalConfig): Promise<void> {
+  if (settings.workflowBundle !== undefined && !existsSync(settings.workflowBundle)) {
+    throw new CliError(`--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`, EXIT.USAGE);
+  }
+  const logger = createJsonLogger(settings.logLevel);
+  const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
+  installRuntime({ logger, metricsBindAddress });
+
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(temporal.connectionOptions);
+  } catch (error) {
+    throw new CliError(`cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`, EXIT.UNREACHABLE);
+  }
+  try {
+    const worker = await createMigrationWorker({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: settings.taskQueue,
+      shutdownGraceTime: settings.shutdownGraceMs,
+      ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
+      ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
+      ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
+    });
+    logger.info('worker started', {
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: settings.taskQueue,
+      metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
+      workflowCode: settings.workflowBundle ?? 'bundled at start',
+    });
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The `dcs-migrate worker` settings: flags first, then environment variables, then defaults. Validated with zod
+ * so a bad value is refused with the flag's name before anything connects.
+ */
+import { z } from 'zod';
+import { parseDurationMs } from '../common/migration-input.js';
+import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
+
+/** Environment variables the worker reads besides Temporal's own (TEMPORAL_*) and the DCS ones (DCS_*). */
+export const WORKER_ENV = {
+  taskQueue: 'DCS_MIGRATE_TASK_QUEUE',
+  metricsPort: 'DCS_MIGRATE_METRICS_PORT',
+  workflowBundle: 'DCS_MIGRATE_WORKFLOW_BUNDLE',
+  logLevel: 'DCS_MIGRATE_LOG_LEVEL',
+} as const;
+
+/** The flags as commander hands them over (all strings). */
+export interface WorkerFlags {
+  taskQueue?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+  maxCachedWorkflows?: string;
+  maxConcurrentActivities?: string;
+  shutdownGrace?: string;
+  workflowBundle?: string;
+  logLevel?: string;
+}
+
+const intFlag = (flag: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${flag}: expected a whole number` })
+    .int(`${flag}: expected a whole number`)
+    .min(min, `${flag}: must be at least ${min}`)
+    .max(max, `${flag}: must be at most ${max}`);
+
+const workerSettingsSchema = z.object({
+  taskQueue: z.string().trim().min(1, '--task-queue: must not be empty'),
+  metricsPort: intFlag('--metrics-port', 1, 65_535).optional(),
+  metricsHost: z.string().trim().min(1, '--metrics-host: must not be empty'),
+  maxCachedWorkflows: intFlag('--max-cached-workflows', 0, 100_000).optional(),
+  maxConcurrentActivities: intFlag('--max-concurrent-activities', 1, 10_000).optional(),
+  shutdownGraceMs: z.number({ error: '--shutdown-grace: expected a duration such as "30s"' }),
+  workflowBundle: z.string().trim().min(1).optional(),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
+});
+
+export type WorkerSettings = z.output<typeof workerSettingsSchema>;
+
+export class InvalidWorkerSettingsError extends Error {
+  override name = 'InvalidWorkerSettingsError';
+}
+
+/** Merges flags, environment and defaults; throws {@link InvalidWorkerSettingsError} naming the bad flag. */
+export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const pick = (flag: string | undefined, name: string) => flag ?? (env[name]?.trim() || undefined);
+  const result = workerSettingsSchema.safeParse({
+    taskQueue: pick(flags.taskQueue, WORKER_ENV.taskQueue) ?? DEFAULT_TASK_QUEUE,
+    metricsPort: pick(flags.metricsPort, WORKER_ENV.metricsPort),
+    metricsHost: flags.metricsHost ?? '0.0.0.0',
+    maxCachedWorkflows: flags.maxCachedWorkflows,
+    maxConcurrentActivities: flags.maxConcurrentActivities,
+    shutdownGraceMs: parseDurationMs(flags.shutdownGrace ?? '30s'),
+    workflowBundle: pick(flags.workflowBundle, WORKER_ENV.workflowBundle),
+    logLevel: pick(flags.logLevel, WORKER_ENV.logLevel) ?? 'info',
+  });
+  if (!result.success) throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
+  return result.data;
+}
