@@ -6,7 +6,8 @@
  * bodies, resolves password references right before the call, and converts failures in one place
  * (`to-application-failure.ts`). Results carry `attempts` so the workflow can count retries.
  */
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
 import { DEFAULT_BACKOFF, type Backoff } from '../workflows/retry-policy.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
@@ -31,11 +32,16 @@ export interface ActivityDependencies {
   secrets: SecretResolver;
   /** Backoff for retryable DCS failures (tests shorten it); see `workflows/retry-policy.ts`. */
   backoff?: Backoff;
+  /**
+   * Asks Temporal to cancel a workflow run (a client on the worker's connection). Used after a cancel signal so
+   * the run closes as CANCELLED: the server does not let a workflow cancel itself.
+   */
+  cancelWorkflow?: (workflowId: string, runId: string) => Promise<void>;
 }
 
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
-export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF }: ActivityDependencies) {
+export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow }: ActivityDependencies) {
   /** Runs one DCS call, converting its failure and reporting the attempt number. */
   async function call<T extends object>(operation: () => Promise<T>): Promise<T & Attempted> {
     const attempt = activityInfo().attempt;
@@ -175,6 +181,16 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF }: Ac
         const detail = await dcs.stopMigrationTask(taskId);
         return { status: detail.status };
       });
+    },
+
+    /** Not a DCS call: asks Temporal to cancel the calling workflow run (see `cancelWorkflow`). */
+    async requestWorkflowCancellation(reason: string): Promise<Attempted> {
+      const { workflowExecution, attempt } = activityInfo();
+      if (!workflowExecution) throw ApplicationFailure.nonRetryable('not called from a workflow', 'CancellationUnavailable');
+      if (!cancelWorkflow) throw ApplicationFailure.nonRetryable('this worker cannot cancel workflows (no Temporal client given)', 'CancellationUnavailable');
+      log.info('closing the workflow as cancelled', { workflowId: workflowExecution.workflowId, reason });
+      await cancelWorkflow(workflowExecution.workflowId, workflowExecution.runId);
+      return { attempts: attempt };
     },
 
     /** DeleteMigrationTask (unknown ids are ignored by the API, so retrying is safe). */

@@ -3,7 +3,7 @@
  * state into the Temporal UI (search attributes when they change, current details on every call).
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { log, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertSearchAttributes, type CancellationScope } from '@temporalio/workflow';
 import type { MigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import type { MigrationPhase } from '../common/workflow-contract.js';
@@ -14,6 +14,8 @@ export interface MigrationContext {
   readonly state: MigrationState;
   /** The DCS task name: the input's `taskName`, or derived from the workflow id. */
   readonly taskName: string;
+  /** The workflow's root scope: cancelled when Temporal cancels the run. */
+  readonly root: CancellationScope;
   /** Search attribute values already upserted in this run. */
   readonly published: { phase: string; taskId: string; remoteStatus: string; migrationType: string };
   /** Polls made in this run (the continue-as-new threshold counts these). */

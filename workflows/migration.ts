@@ -16,7 +16,6 @@ import {
   condition,
   continueAsNew,
   ContinueAsNew,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   setHandler,
@@ -34,7 +33,9 @@ import {
   type CutoverRequest,
   type MigrationResult,
 } from '../common/workflow-contract.js';
+import { callActivity } from './api.js';
 import { enterPhase, publish, type MigrationContext } from './context.js';
+import { READ_OPTIONS } from './retry-policy.js';
 import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
 import { ensureTask } from './steps/create-task.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
@@ -50,6 +51,7 @@ import { deriveTaskName } from './task-name.js';
 export async function dcsMigration(input: MigrationInputFile, carried?: MigrationState): Promise<MigrationResult> {
   const state = carried ?? initialState(new Date());
   let parsed: MigrationInput | undefined;
+  const root = CancellationScope.current();
   const main = new CancellationScope();
 
   setHandler(statusQuery, () => statusOf(state, parsed), { description: 'Phase, remote status, progress, last error and API call counts.' });
@@ -99,6 +101,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     input: parsed,
     state,
     taskName: parsed.taskName ?? state.taskName ?? deriveTaskName(workflowInfo().workflowId),
+    root,
     published: { phase: '', taskId: '', remoteStatus: '', migrationType: '' },
     pollsThisRun: 0,
     continueAsNew: async () => {
@@ -152,25 +155,21 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
   }
   state.timings.finishedAt = new Date().toISOString();
   enterPhase(ctx, 'cancelled');
-  // A run only closes as CANCELLED when Temporal itself cancelled it. For the signal, ask Temporal to cancel
-  // this very workflow now that cleanup is done; the root scope then sees the request and the rethrow below
-  // closes the run as CANCELLED instead of FAILED.
-  if (!workflowRootCancelled()) {
+  // A run closes as CANCELLED only when Temporal itself cancelled it, and the server refuses a workflow's request
+  // to cancel itself. After a cancel *signal*, an activity asks Temporal (through the worker's client) to cancel
+  // this run; once that request arrives, the rethrow below closes the run as CANCELLED rather than FAILED.
+  if (!ctx.root.consideredCancelled) {
     await CancellationScope.nonCancellable(async () => {
       try {
-        await getExternalWorkflowHandle(workflowInfo().workflowId, workflowInfo().runId).cancel();
+        await callActivity(state, 'requestWorkflowCancellation', READ_OPTIONS, 'Close this workflow as cancelled', request.reason);
+        await condition(() => ctx.root.consideredCancelled, 30_000);
       } catch (cancelError) {
-        log.warn('could not request cancellation of this workflow; it will close as failed-by-cancel', { error: String(cancelError) });
+        log.warn('could not close the workflow as cancelled; it ends failed with a CancelledFailure', { error: String(cancelError) });
       }
     });
-    await condition(workflowRootCancelled, 10_000);
   }
   await condition(allHandlersFinished);
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
-}
-
-function workflowRootCancelled(): boolean {
-  return CancellationScope.current().consideredCancelled;
 }
 
 function validate(input: unknown): MigrationInput {

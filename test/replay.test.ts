@@ -1,0 +1,28 @@
+/**
+ * Replays recorded migration histories against the current workflow code. A change that would break running
+ * migrations (commands reordered, an activity added without `patched()`) fails here with a determinism error.
+ * Regenerate the histories with `npx tsx tools/record-histories.ts` when a change is meant to be incompatible.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+
+const historiesDir = path.join(import.meta.dirname, 'histories');
+
+describe('replay of recorded migration histories', () => {
+  it('replays every recorded flow without a determinism error', async () => {
+    const files = (await readdir(historiesDir)).filter((file) => file.endsWith('.json')).sort();
+    // The flows recorded by test/workflow-flows.test.ts and tools/record-histories.ts.
+    expect(files).toEqual(expect.arrayContaining(['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json']));
+    const histories = await Promise.all(
+      files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: JSON.parse(await readFile(path.join(historiesDir, file), 'utf8')) as unknown })),
+    );
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'migration-replay' }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
