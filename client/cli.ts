@@ -17,6 +17,7 @@ interface CommandModule {
 
 // One line per subcommand, in the order `--help` lists them.
 const commandModules: Array<Promise<CommandModule>> = [
+  import('./commands/up.js'),
   import('./commands/start.js'),
   import('./commands/watch.js'),
   import('./commands/status.js'),
@@ -24,6 +25,7 @@ const commandModules: Array<Promise<CommandModule>> = [
   import('./commands/cancel.js'),
   import('./commands/list.js'),
   import('./commands/worker.js'),
+  import('./commands/emulator.js'),
 ];
 for (const module of await Promise.all(commandModules)) module.register(program);
 

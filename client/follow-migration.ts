@@ -15,8 +15,11 @@ export interface FollowOptions {
   uiUrl?: string | undefined;
   /** Where the progress goes (stdout by default; `--json` commands send it to stderr). */
   out?: NodeJS.WriteStream;
-  /** Called after each read, e.g. to act when the migration reaches a phase. */
-  onView?: (view: MigrationView) => void | Promise<void>;
+  /**
+   * Called after each read, e.g. to act when the migration reaches a phase; `note` prints a line above the
+   * progress bar without breaking it.
+   */
+  onView?: (view: MigrationView, note: (line: string) => void) => void | Promise<void>;
 }
 
 interface Snapshot {
@@ -40,8 +43,8 @@ function snapshotOf(view: MigrationView): Snapshot {
 export async function followMigration(client: Client, workflowId: string, options: FollowOptions = {}): Promise<MigrationView> {
   const out = options.out ?? process.stdout;
   const intervalMs = options.intervalMs ?? 1_000;
-  const bar = out.isTTY
-    ? new cliProgress.SingleBar(
+  const bars = out.isTTY
+    ? new cliProgress.MultiBar(
         {
           stream: out,
           format: '{phase} | {remote} | full sync [{bar}] {percentage}% | offset {offset} | {elapsed}',
@@ -52,6 +55,8 @@ export async function followMigration(client: Client, workflowId: string, option
         cliProgress.Presets.shades_classic,
       )
     : undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  const note = (line: string) => (bars ? bars.log(`${line}\n`) : out.write(`${line}\n`));
   let last = '';
   let view: MigrationView;
   try {
@@ -59,21 +64,20 @@ export async function followMigration(client: Client, workflowId: string, option
       view = await readMigration(client, workflowId, { queryTimeoutMs: 2_000 });
       const snap = snapshotOf(view);
       const payload = { ...snap, elapsed: formatDuration(elapsedMs(view)) };
-      if (bar) {
-        if (last === '') bar.start(100, snap.percent ?? 0, payload);
-        else bar.update(snap.percent ?? 0, payload);
-        last = 'started';
+      if (bars) {
+        bar ??= bars.create(100, 0, payload);
+        bar.update(snap.percent ?? 0, payload);
       } else {
         const line = `${snap.phase} | ${snap.remote} | full sync ${snap.percent === undefined ? '-' : `${snap.percent}%`} | offset ${snap.offset}`;
         if (line !== last) out.write(`[${payload.elapsed}] ${line}\n`);
         last = line;
       }
-      await options.onView?.(view);
+      await options.onView?.(view, note);
       if (isClosed(view.execution)) break;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   } finally {
-    bar?.stop();
+    bars?.stop();
   }
   out.write(`${summaryLines(view, options.uiUrl).join('\n')}\n`);
   return view;

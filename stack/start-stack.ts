@@ -1,0 +1,164 @@
+/**
+ * The local stack behind `dcs-migrate up`: provisioned tools, a Temporal dev server with its Web UI and
+ * dcs-migrate's search attributes, the DCS emulator with a source and a target instance (real redis-servers),
+ * sample data on the source, and a migration worker running in this process. `stop()` takes it all down;
+ * every process is started through `local/processes.ts`, so nothing outlives the stack even on a crash.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import getPort from 'get-port';
+import { pino } from 'pino';
+import { createSecretResolver } from '../activities/index.js';
+import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { seedSampleData, type SampleDataEndpoint, type SampleDataSummary } from '../local/sample-data.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
+import { projectRoot, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
+import { createMigrationWorker } from '../worker/create-worker.js';
+import { createJsonLogger } from '../worker/logger.js';
+import { installRuntime } from '../worker/runtime.js';
+import { dcsForEmulator } from './dcs-for-emulator.js';
+import type { StackLog } from './stack-log.js';
+
+/** DCS instance ids of the stack's emulator (the demo migration moves data from the first to the second). */
+export const STACK_INSTANCES = { source: 'dcs-source', target: 'dcs-target' } as const;
+/** Where the worker finds the instances' passwords: `{ env: … }` references of the demo's migration input. */
+export const STACK_PASSWORD_ENV = { source: 'DCS_MIGRATE_SOURCE_PASSWORD', target: 'DCS_MIGRATE_TARGET_PASSWORD' } as const;
+
+export interface LocalStackOptions {
+  /** Sample keys seeded on the source (every type, some with TTLs). */
+  keys: number;
+  /** Temporal gRPC port; 7233 when free (so the CLI's defaults reach it), else any free port. */
+  port?: number | undefined;
+  /** Web UI port; 8233 when free, else any free port. */
+  uiPort?: number | undefined;
+  /** Folder for the logs (Temporal, worker); `.dcs-migrate/` in the project by default. */
+  logDir?: string;
+  /** Emulator status-machine delays; the defaults are realistic but short. */
+  timings?: { creatingMs?: number; terminatingMs?: number };
+}
+
+export interface LocalStack {
+  temporal: TemporalDevServer;
+  emulator: Emulator;
+  client: Client;
+  taskQueue: string;
+  /** The UI's base URL, e.g. `http://127.0.0.1:8233`. */
+  uiUrl: string;
+  source: SampleDataEndpoint;
+  target: SampleDataEndpoint;
+  seeded: SampleDataSummary;
+  logDir: string;
+  /** Resolves when the worker stops; rejects if it crashed. */
+  workerDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Brings the stack up step by step, narrating on `log`. On failure, stops what was already started. */
+export async function startLocalStack(options: LocalStackOptions, log: StackLog): Promise<LocalStack> {
+  const logDir = options.logDir ?? path.join(projectRoot, '.dcs-migrate');
+  await mkdir(logDir, { recursive: true });
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    await log.step('tools', async () => {
+      const [temporal, redis] = await Promise.all([resolveTemporalCli({ install: true, log: (line) => log.info(`  ${line}`) }), resolveRedisServer()]);
+      return `${path.relative(projectRoot, temporal) || temporal}, ${redis}`;
+    }, (found) => found);
+
+    const host = '127.0.0.1';
+    const port = options.port ?? (await getPort({ host, port: 7233 }));
+    const uiPort = options.uiPort ?? (await getPort({ host, port: 8233 }));
+    const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
+
+    const [temporal, emulator] = await Promise.all([
+      log.step('Temporal dev server with Web UI and search attributes', () => startTemporalDevServer({ port, ui: true, uiPort, logDir }), (t) => `${t.address}, UI ${t.uiUrl}`),
+      log.step(
+        'DCS emulator with a source and a target instance (redis-server)',
+        () =>
+          startEmulator({
+            instances: [
+              { id: STACK_INSTANCES.source, password: passwords.source },
+              { id: STACK_INSTANCES.target, password: passwords.target },
+            ],
+            timings: { creatingMs: options.timings?.creatingMs ?? 1_500, terminatingMs: options.timings?.terminatingMs ?? 1_000 },
+          }),
+        (e) => e.url,
+      ),
+    ]);
+    cleanups.push(() => temporal.stop(), () => emulator.stop());
+    const source = emulator.instance(STACK_INSTANCES.source).endpoint;
+    const target = emulator.instance(STACK_INSTANCES.target).endpoint;
+
+    // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
+    const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
+    try {
+      installRuntime({ logger: workerLogger });
+    } catch {
+      // A runtime is already installed in this process (a test); the worker uses that one.
+    }
+    const taskQueue = DEFAULT_TASK_QUEUE;
+    const [seeded, worker] = await Promise.all([
+      log.step(`sample data on the source (${options.keys.toLocaleString('en')} keys)`, () => seedSampleData(source, { keys: options.keys }), describeSeed),
+      log.step('migration worker (in this process)', async () => {
+        const connection = await NativeConnection.connect({ address: temporal.address });
+        cleanups.push(() => connection.close());
+        return createMigrationWorker({
+          connection,
+          namespace: temporal.namespace,
+          taskQueue,
+          dcs: await dcsForEmulator(emulator),
+          secrets: createSecretResolver({ env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target } }),
+          shutdownGraceTime: '5s',
+        });
+      }, () => `task queue ${taskQueue}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`),
+    ]);
+    const workerDone = runWorker(worker);
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone.catch(() => undefined);
+    });
+
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
+
+    return {
+      temporal,
+      emulator,
+      client,
+      taskQueue,
+      uiUrl: temporal.uiUrl ?? `http://${host}:${uiPort}`,
+      source,
+      target,
+      seeded,
+      logDir,
+      workerDone,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function runWorker(worker: Worker): Promise<void> {
+  const done = worker.run();
+  // Observed here so a crash is reported by whoever awaits `workerDone`, not as an unhandled rejection.
+  done.catch(() => undefined);
+  return done;
+}
+
+function describeSeed(summary: SampleDataSummary): string {
+  const types = Object.entries(summary.byType)
+    .filter(([, count]) => count > 0)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(', ');
+  return `${types}; ${summary.withTtl} with a TTL; dbs ${Object.keys(summary.byDb).join(', ')}`;
+}
