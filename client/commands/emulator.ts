@@ -1,0 +1,139 @@
+/**
+ * `dcs-migrate emulator`: runs the local DCS emulator in the foreground until Ctrl+C / SIGTERM. AK/SK and project
+ * id come from the same environment variables the DCS client reads; when they are unset they are generated and
+ * printed as `export` lines to paste into the shell that runs dcs-migrate. That is the one place a generated
+ * secret is shown: the user needs it to talk to the emulator.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { DCS_ENV, loadDcsConfig } from '../../dcs/config.js';
+import { generateCredentials, startEmulator, type Emulator, type EmulatorIamUser } from '../../emulator/index.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseIntFlag } from '../flags.js';
+import { printLines } from '../output.js';
+
+interface EmulatorFlags {
+  port?: string;
+  dataDir: string;
+  instance: string[];
+  creatingMs: string;
+  terminatingMs: string;
+  seed: string;
+}
+
+const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** `ID` or `ID:PASSWORD` (the password may itself contain `:`). */
+export function parseInstanceFlag(value: string): { id: string; password?: string } {
+  const colon = value.indexOf(':');
+  const id = colon === -1 ? value : value.slice(0, colon);
+  const password = colon === -1 ? undefined : value.slice(colon + 1);
+  if (!INSTANCE_ID.test(id)) {
+    throw new CliError(`--instance: the id must be 1-64 letters, digits, "_", "." or "-"; got "${id}"`, EXIT.USAGE);
+  }
+  if (password === '') throw new CliError(`--instance ${id}: the password after ":" is empty`, EXIT.USAGE);
+  return password === undefined ? { id } : { id, password };
+}
+
+/**
+ * Credentials for the emulator: the environment's (validated by the client's own loader, so both agree), with
+ * whatever is unset generated. Returns which parts were generated so they can be printed.
+ */
+export function emulatorCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+  endpoint: string,
+): { ak: string; sk: string; projectId: string; iamUser?: EmulatorIamUser; generated: { keys: boolean; projectId: boolean } } {
+  const isSet = (names: readonly string[]) => names.some((name) => (env[name] ?? '').trim() !== '');
+  const generated = generateCredentials();
+  const keysSet = isSet(DCS_ENV.accessKey) || isSet(DCS_ENV.secretKey);
+  const projectSet = isSet(DCS_ENV.projectId);
+  const load = (overrides: Parameters<typeof loadDcsConfig>[1]) => {
+    try {
+      return loadDcsConfig(env, overrides);
+    } catch (error) {
+      throw new CliError(error instanceof Error ? error.message : String(error), EXIT.USAGE);
+    }
+  };
+  const base = { endpoint, ...(projectSet ? {} : { projectId: generated.projectId }) };
+  // With DCS_IAM_USERNAME / DCS_IAM_PASSWORD set, the emulator's IAM accepts that user, so token auth works too.
+  const iamConfig = !keysSet && isSet(DCS_ENV.iamUsername) ? load(base) : undefined;
+  const iamCreds = iamConfig?.credentials;
+  const iamUser: EmulatorIamUser | undefined =
+    iamCreds?.kind === 'iam-password' ? { name: iamCreds.username, password: iamCreds.password.reveal(), domain: iamCreds.domainName } : undefined;
+  const config = load({ ...base, ...(keysSet ? {} : { accessKey: generated.ak, secretKey: generated.sk }) });
+  const creds = config.credentials;
+  if (creds.kind !== 'aksk') throw new CliError('the emulator needs AK/SK credentials', EXIT.USAGE);
+  const ak = creds.accessKey.reveal();
+  const sk = creds.secretKey.reveal();
+  return { ak, sk, projectId: config.projectId, ...(iamUser ? { iamUser } : {}), generated: { keys: !keysSet, projectId: !projectSet } };
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_.:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean }): string[] {
+  const exports = [`export ${DCS_ENV.endpoint[0]}=${shellQuote(emu.url)}`];
+  if (generated.projectId) exports.push(`export ${DCS_ENV.projectId[0]}=${shellQuote(emu.credentials.projectId)}`);
+  if (generated.keys) {
+    exports.push(`export ${DCS_ENV.accessKey[0]}=${shellQuote(emu.credentials.ak)}`, `export ${DCS_ENV.secretKey[0]}=${shellQuote(emu.credentials.sk)}`);
+  }
+  const lines = [
+    `DCS emulator listening on ${emu.url} (project ${emu.credentials.projectId})`,
+    generated.keys || generated.projectId
+      ? '# Generated credentials: paste these lines into the shell that runs dcs-migrate.'
+      : '# Using AK/SK and project id from the environment. Point the client at the emulator with:',
+    ...exports,
+    `Data dir: ${emu.dataDir} (OBS buckets in ${path.join(emu.dataDir, 'buckets')}/<bucket>/<file>)`,
+    `Admin API: ${emu.url}/_emulator/health`,
+  ];
+  const instances = emu.instances();
+  if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:PASSWORD])');
+  else lines.push('DCS instances:', ...instances.map(({ id, endpoint }) => `  ${id}  ${endpoint.host}:${endpoint.port}${endpoint.password ? '  (password set)' : ''}`));
+  lines.push('Press Ctrl+C to stop.');
+  return lines;
+}
+
+async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const port = flags.port === undefined ? undefined : parseIntFlag('--port', flags.port, 1, 65535);
+  const instances = flags.instance.map(parseInstanceFlag);
+  const creatingMs = parseIntFlag('--creating-ms', flags.creatingMs, 0, 3_600_000);
+  const terminatingMs = parseIntFlag('--terminating-ms', flags.terminatingMs, 0, 3_600_000);
+  const seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+  // The endpoint only feeds the client's config validation; the real port is known once the server listens.
+  const credentials = emulatorCredentials(process.env, `http://127.0.0.1:${port ?? 1}`);
+  let emu: Emulator;
+  try {
+    emu = await startEmulator({
+      port,
+      dataDir: path.resolve(flags.dataDir),
+      credentials: { ak: credentials.ak, sk: credentials.sk, projectId: credentials.projectId },
+      ...(credentials.iamUser ? { iamUser: credentials.iamUser } : {}),
+      instances,
+      timings: { creatingMs, terminatingMs },
+      seed,
+    });
+  } catch (error) {
+    throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
+  }
+  printLines(...describe(emu, credentials.generated));
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.error(`dcs emulator: ${signal}, stopping`);
+  await emu.stop();
+}
+
+export function register(program: Command): void {
+  program
+    .command('emulator')
+    .description('Run the local DCS emulator (DCS migration API + real redis-servers) in the foreground.')
+    .option('--port <port>', 'TCP port on 127.0.0.1 (default: a free port)')
+    .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
+    .option('--instance <id[:password]>', 'start a redis-server as DCS instance <id> (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--creating-ms <ms>', 'how long an online task stays CREATING', '2000')
+    .option('--terminating-ms <ms>', 'how long a stopped task stays TERMINATING', '1000')
+    .option('--seed <n>', 'seed of probabilistic faults', '1')
+    .action(async (flags: EmulatorFlags) => runEmulator(flags));
+}
