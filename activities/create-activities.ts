@@ -9,6 +9,7 @@
 import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
+import { DcsTaskNotFoundError } from '../dcs/errors/index.js';
 import { DEFAULT_BACKOFF, type Backoff } from '../workflows/retry-policy.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
 import type {
@@ -69,7 +70,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
           const task: RemoteTask = { taskId: detail.task_id, taskName: detail.task_name ?? '', status: detail.status };
           return { task };
         } catch (error) {
-          if ((error as { errorCode?: string }).errorCode === 'DCS.4133') return { task: undefined };
+          if (error instanceof DcsTaskNotFoundError) return { task: undefined };
           throw error;
         }
       });

@@ -4,6 +4,7 @@
  * Regenerate the histories with `npx tsx tools/record-histories.ts` when a change is meant to be incompatible.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -11,13 +12,28 @@ import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 
 const historiesDir = path.join(import.meta.dirname, 'histories');
 
+/**
+ * Reads a history exported as JSON (`temporal workflow show --output json`, the UI's download) into the proto
+ * object the replayer takes. The SDK's own `historyFromJSON` cannot be used in this install: @temporalio/common
+ * and @temporalio/proto each carry a copy of protobufjs, and the JSON reader of one rejects the types of the
+ * other ("type must be a Type"). So the reader is taken from the copy @temporalio/proto itself uses.
+ */
+function historyFromExportedJson(json: unknown): unknown {
+  const requireHere = createRequire(import.meta.url);
+  const requireFromProto = createRequire(requireHere.resolve('@temporalio/proto'));
+  const { fromJson } = requireFromProto('protobufjs/ext/protojson') as { fromJson(type: unknown, json: unknown, options: object): unknown };
+  const { patchProtobufRoot } = requireHere('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): unknown } };
+  const historyType = patchProtobufRoot(requireHere('@temporalio/proto')).lookupType('temporal.api.history.v1.History');
+  return fromJson(historyType, json, { ignoreUnknownFields: true });
+}
+
 describe('replay of recorded migration histories', () => {
   it('replays every recorded flow without a determinism error', async () => {
     const files = (await readdir(historiesDir)).filter((file) => file.endsWith('.json')).sort();
     // The flows recorded by test/workflow-flows.test.ts and tools/record-histories.ts.
     expect(files).toEqual(expect.arrayContaining(['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json']));
     const histories = await Promise.all(
-      files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: JSON.parse(await readFile(path.join(historiesDir, file), 'utf8')) as unknown })),
+      files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: historyFromExportedJson(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))) })),
     );
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'migration-replay' }, histories)) {

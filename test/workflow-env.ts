@@ -3,17 +3,19 @@
  * instance (real redis-servers), the real DCS client pointed at it, and a migration worker from the production
  * factory. Timings are shortened (emulator status machine, poll intervals, retry backoff), nothing else.
  */
+import { execFile } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Worker } from '@temporalio/worker';
 import { createSecretResolver, type DcsMigrationApi } from '../activities/index.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
-import { DcsClient } from '../dcs/index.js';
+import { DcsClient } from '../dcs/client.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
+import { resolveTemporalCli } from '../local/tools.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
 
@@ -70,12 +72,17 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
     const emulator = emu;
     const taskQueue = `migration-test-${process.pid}-${Date.now()}`;
     const dcsClient = (credentials?: { ak: string; sk: string }): DcsMigrationApi =>
-      new DcsClient({
-        endpoint: emulator.url,
-        projectId: emulator.credentials.projectId,
-        credentials: credentials ?? { ak: emulator.credentials.ak, sk: emulator.credentials.sk },
-        timeoutMs: 5_000,
-      });
+      DcsClient.fromEnv(
+        {},
+        {
+          endpoint: emulator.url,
+          projectId: emulator.credentials.projectId,
+          accessKey: credentials?.ak ?? emulator.credentials.ak,
+          secretKey: credentials?.sk ?? emulator.credentials.sk,
+          // A dropped request must fail fast in tests, not after the production 30 s.
+          timeouts: { connectMs: 2_000, headersMs: 3_000, bodyMs: 3_000 },
+        },
+      );
     const dcs = dcsClient();
     const env: MigrationTestEnv = {
       temporal,
@@ -140,13 +147,23 @@ export function resultOf(handle: WorkflowHandle): Promise<MigrationResult> {
   return handle.result() as Promise<MigrationResult>;
 }
 
-/** Saves a workflow's history as JSON under test/histories/ (for the replay test). */
-export async function saveHistory(handle: WorkflowHandle, name: string): Promise<string> {
-  const history = await handle.fetchHistory();
+/**
+ * With `RECORD_HISTORIES=1` (set by `tools/record-histories.ts`), saves the workflow's history under
+ * test/histories/ for the replay test, in the JSON the `temporal` CLI and the UI export (what
+ * `Worker.runReplayHistories` reads); otherwise does nothing, so a test run leaves the committed files alone.
+ */
+export async function saveHistory(env: MigrationTestEnv, handle: WorkflowHandle, name: string): Promise<string | undefined> {
+  if (process.env['RECORD_HISTORIES'] !== '1') return undefined;
+  const temporal = await resolveTemporalCli();
+  const { stdout } = await promisify(execFile)(
+    temporal,
+    ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.temporal.server.address, '--namespace', env.temporal.server.namespace, '--output', 'json'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const dir = path.join(import.meta.dirname, 'histories');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  await writeFile(file, historyToJSON(history));
+  await writeFile(file, stdout);
   return file;
 }
 

@@ -53,7 +53,7 @@ describe('migration workflow flows', () => {
     expect(description.typedSearchAttributes.get(DcsTaskId)).toBe(result.taskId);
     expect(description.typedSearchAttributes.get(DcsRemoteStatus)).toBe('SUCCESS');
     expect(description.typedSearchAttributes.get(DcsPhase)).toBe('succeeded');
-    await saveHistory(handle, 'online-full');
+    await saveHistory(env, handle, 'online-full');
   });
 
   it('online incremental migration: holds in sync under live writes, cutover update ends it, target equals source', async () => {
@@ -80,7 +80,7 @@ describe('migration workflow flows', () => {
     expect(env.emu.tasks().find((task) => task.id === result.taskId)?.status).toBe('TERMINATED');
     const report = await compareRedis(source, env.emu.instance('target').endpoint);
     expect(report.totalDifferences).toBe(0);
-    await saveHistory(handle, 'online-incremental');
+    await saveHistory(env, handle, 'online-incremental');
   });
 
   it('incremental hold ends by itself at the configured deadline', async () => {
@@ -108,7 +108,7 @@ describe('migration workflow flows', () => {
     expect(result.apiCalls['createLegacyOnlineTask']).toBe(1);
     const report = await compareRedis(source, env.emu.instance('target').endpoint);
     expect(report.totalDifferences).toBe(0);
-    await saveHistory(handle, 'legacy-online');
+    await saveHistory(env, handle, 'legacy-online');
   });
 
   it('backup import from an OBS bucket loads the dump into the target', async () => {
@@ -137,7 +137,7 @@ describe('migration workflow flows', () => {
       expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
       const report = await compareRedis({ host: scratch.host, port: scratch.port, password: 'scratch-pw' }, env.emu.instance('target').endpoint);
       expect(report.totalDifferences).toBe(0);
-      await saveHistory(handle, 'backup-import');
+      await saveHistory(env, handle, 'backup-import');
     } finally {
       await scratch.stop();
     }

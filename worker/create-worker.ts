@@ -32,7 +32,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   const ns = namespace ?? 'default';
   const client = new Client({ connection, namespace: ns });
   const activities = createActivities({
-    dcs: dcs ?? (await dcsClientFromEnvironment()),
+    dcs: dcs ?? dcsClientFromEnvironment(),
     secrets: secrets ?? createSecretResolver(),
     ...(backoff ? { backoff } : {}),
     cancelWorkflow: async (workflowId, runId) => {

@@ -3,9 +3,9 @@
  * region, project id, AK/SK or IAM), so credentials never travel through Temporal.
  */
 import type { DcsMigrationApi } from '../activities/index.js';
-import { loadDcsConfig } from '../dcs/config.js';
-import { DcsClient } from '../dcs/index.js';
+import { DcsClient } from '../dcs/client.js';
 
-export async function dcsClientFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Promise<DcsMigrationApi> {
-  return new DcsClient(loadDcsConfig(env));
+/** Throws `DcsConfigurationError` naming the variables to set when the environment is incomplete. */
+export function dcsClientFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): DcsMigrationApi {
+  return DcsClient.fromEnv(env);
 }

@@ -1,0 +1,21 @@
+/**
+ * Regenerates the workflow histories replayed by test/replay.test.ts: runs the end-to-end flow tests (real
+ * Temporal dev server, real emulator) with RECORD_HISTORIES=1, which makes them save each flow's history to
+ * test/histories/<flow>.json. Run it after an intended incompatible workflow change, and commit the result.
+ *
+ *   npx tsx tools/record-histories.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const result = spawnSync('npx', ['vitest', 'run', 'test/workflow-flows.test.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, RECORD_HISTORIES: '1' },
+});
+if (result.status !== 0) {
+  console.error('record-histories: the flow tests failed; histories may be incomplete');
+  process.exit(result.status ?? 1);
+}
+console.log('record-histories: test/histories/*.json updated');
