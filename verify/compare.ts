@@ -122,7 +122,7 @@ async function compareBatch(db: number, keys: Buffer[], sourceDb: Redis, targetD
 }
 
 async function findExtra(db: number, keys: Buffer[], sourceDb: Redis, targetDb: Redis, sides: Sides, tolerance: number, record: Record_): Promise<void> {
-  const exists = await sides.source.run(db, () => execAll(keys.reduce((pipeline, key) => pipeline.exists(key), sourceDb.pipeline())));
+  const exists = (await sides.source.run(db, () => sourceDb.callBuffer('EVAL', existsScript, keys.length, ...keys))) as number[];
   const candidates = keys.filter((_, index) => exists[index] === 0);
   if (candidates.length === 0) return;
   const states = await sides.target.run(db, () => readStates(targetDb, candidates));
@@ -141,23 +141,33 @@ function describeTtlDifference(source: number, target: number, tolerance: number
   return difference > tolerance ? `TTLs differ by ${difference} ms (source ${source} ms, target ${target} ms)` : undefined;
 }
 
+/**
+ * TYPE, PTTL and DUMP of a batch of keys in one script call: one round trip and one reply per batch instead of
+ * three commands per key, which is what makes comparing millions of keys affordable.
+ */
+const readStatesScript = `
+local reply = {}
+for i, key in ipairs(KEYS) do
+  reply[3 * i - 2] = redis.call('TYPE', key)['ok']
+  reply[3 * i - 1] = redis.call('PTTL', key)
+  reply[3 * i] = redis.call('DUMP', key) or false
+end
+return reply
+`;
+
+const existsScript = `
+local reply = {}
+for i, key in ipairs(KEYS) do reply[i] = redis.call('EXISTS', key) end
+return reply
+`;
+
 async function readStates(redis: Redis, keys: Buffer[]): Promise<KeyState[]> {
-  const pipeline = redis.pipeline();
-  for (const key of keys) pipeline.type(key).pttl(key).dumpBuffer(key);
-  const replies = await execAll(pipeline);
+  const replies = (await redis.callBuffer('EVAL', readStatesScript, keys.length, ...keys)) as Array<Buffer | number | null>;
   return keys.map((_, index) => ({
     type: String(replies[3 * index]),
     pttl: Number(replies[3 * index + 1]),
     dump: (replies[3 * index + 2] as Buffer | null) ?? null,
   }));
-}
-
-async function execAll(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }
 
 async function scan(side: RedisSide, db: number, count: number, visit: (keys: Buffer[]) => Promise<void>): Promise<void> {

@@ -1,0 +1,27 @@
+import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
+import { waitFor } from '../../local/wait.js';
+import type { DataPlaneRun, RedisEndpoint, RunPhase } from './contract.js';
+
+/** Test helpers shared by the data-plane tests (not used by the emulator itself). */
+
+export function endpointOf(server: RedisServer): RedisEndpoint {
+  return { host: server.host, port: server.port, password: server.password };
+}
+
+/** A source and a target redis-server with their own passwords; `stop()` stops both. */
+export async function startPair(): Promise<{ source: RedisServer; target: RedisServer; stop(): Promise<void> }> {
+  const [source, target] = await Promise.all([startRedisServer({ password: 'source-pw-9f2', name: 'source' }), startRedisServer({ password: 'target-pw-4c1', name: 'target' })]);
+  return { source, target, stop: async () => void (await Promise.all([source.stop(), target.stop()])) };
+}
+
+export async function flushAll(...servers: RedisServer[]): Promise<void> {
+  for (const server of servers) {
+    const client = server.client();
+    await client.flushall();
+    client.disconnect();
+  }
+}
+
+export async function waitForPhase(run: DataPlaneRun, phase: RunPhase, timeoutMs = 60_000): Promise<void> {
+  await waitFor(`data-plane phase ${phase} (now ${run.phase()}: ${run.error() ?? ''})`, async () => run.phase() === phase, timeoutMs, 20);
+}
