@@ -68,7 +68,10 @@ describe('migration workflow control', () => {
     env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', latencyMs: 1_500, count: 1 });
     const workflowId = 'cancel-creating';
     const handle = await env.start(onlineInput('full'), workflowId);
-    await waitForPhase(workflowId, 'creating');
+    await eventually('the create call in flight', async () => {
+      const { raw } = await handle.describe();
+      return (raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'createOnlineTask');
+    }, 30_000, 20);
     await handle.cancel();
     await expectCancelled(workflowId);
     const tasks = env.emu.tasks().filter((task) => task.name === 'dcsm-cancel-creating');

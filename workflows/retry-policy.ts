@@ -58,11 +58,15 @@ export const READ_OPTIONS: ActivityOptions = {
   cancellationType: 'TRY_CANCEL',
 };
 
-/** Ambiguous writes (create, configure, stop): one attempt; the workflow re-reads state and decides again. */
+/**
+ * Ambiguous writes (create, configure, stop): one attempt; the workflow re-reads state and decides again. On
+ * cancellation the workflow waits for an in-flight write to finish (it takes seconds at most), so the cleanup
+ * that follows sees the task a create call made instead of racing it.
+ */
 export const SINGLE_ATTEMPT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 1 },
-  cancellationType: 'TRY_CANCEL',
+  cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 };
 
 /** Idempotent writes (delete ignores unknown ids): retried like reads. */
