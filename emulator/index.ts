@@ -37,7 +37,7 @@ export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './co
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export type { OperationName } from './http/routes.js';
-export type { EmulatedInstance } from './instances/instance-registry.js';
+export { isValidInstanceId, type EmulatedInstance } from './instances/instance-registry.js';
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; a free one when omitted. */

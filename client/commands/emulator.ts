@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DCS_ENV, loadDcsConfig } from '../../dcs/config.js';
-import { generateCredentials, startEmulator, type Emulator, type EmulatorIamUser } from '../../emulator/index.js';
+import { generateCredentials, isValidInstanceId, startEmulator, type Emulator, type EmulatorIamUser } from '../../emulator/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
@@ -21,14 +21,12 @@ interface EmulatorFlags {
   seed: string;
 }
 
-const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 /** `ID` or `ID:PASSWORD` (the password may itself contain `:`). */
 export function parseInstanceFlag(value: string): { id: string; password?: string } {
   const colon = value.indexOf(':');
   const id = colon === -1 ? value : value.slice(0, colon);
   const password = colon === -1 ? undefined : value.slice(colon + 1);
-  if (!INSTANCE_ID.test(id)) {
+  if (!isValidInstanceId(id)) {
     throw new CliError(`--instance: the id must be 1-64 letters, digits, "_", "." or "-"; got "${id}"`, EXIT.USAGE);
   }
   if (password === '') throw new CliError(`--instance ${id}: the password after ":" is empty`, EXIT.USAGE);

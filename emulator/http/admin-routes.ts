@@ -4,6 +4,7 @@ import { faultRuleInputSchema } from '../faults/fault-rules.js';
 import type { EmulatorApp } from './app.js';
 import { DcsError, dcsErrors } from './dcs-error.js';
 import { parseJsonBody } from './json-body.js';
+import { InstanceIdError } from '../instances/instance-registry.js';
 
 /** What the admin API can do to the emulator beyond the shared context. */
 export interface AdminActions {
@@ -66,8 +67,8 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
       if ('host' in body) actions.registerInstance(body);
       else await actions.addInstance(body);
     } catch (error) {
-      if (error instanceof DcsError) throw error;
-      throw dcsErrors.invalidParameter('id', error instanceof Error ? error.message : String(error));
+      if (error instanceof InstanceIdError) throw dcsErrors.invalidParameter('id', error.message);
+      throw error;
     }
     const instance = ctx.instances.get(body.id)!;
     return c.json({ id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port }, 201);

@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { percentDecode, splitUrl, type SignableRequest } from '../../dcs/signing/index.js';
 import type { EmulatorContext, OperationHandler, OperationResult } from '../context.js';
+import type { DataPlaneFaults } from '../data-plane/contract.js';
 import { authenticate } from './authenticate.js';
 import { DcsError, dcsErrors, errorBody } from './dcs-error.js';
 import { matchDcsRoute, type OperationName } from './routes.js';
@@ -88,12 +89,8 @@ export function mountDcsOperations(
     const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
     authenticate(ctx, signable, percentDecode(match.projectId));
 
-    const decision = ctx.faults.evaluate(match.operation);
-    if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
-    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
-    const outcome = decision.outcome;
-    if (outcome?.kind === 'error') throw new DcsError(outcome.status as DcsError['status'], outcome.errorCode, outcome.errorMessage);
-    if (outcome?.kind === 'drop') return dropConnection(c);
+    const faults = await applyFaults(c, ctx, match.operation);
+    if (faults.dropNow) return dropConnection(c);
 
     const params = Object.fromEntries(Object.entries(match.params).map(([key, value]) => [key, percentDecode(value)]));
     const result = await handler({
@@ -101,11 +98,28 @@ export function mountDcsOperations(
       params,
       query: new URLSearchParams(query),
       rawBody: new TextDecoder().decode(body),
-      dataPlaneFaults: decision.dataPlane,
+      dataPlaneFaults: faults.dataPlane,
     });
-    if (outcome?.kind === 'commitThenDrop') return dropConnection(c);
+    if (faults.dropAfter) return dropConnection(c);
     return render(c, result);
   });
+}
+
+/**
+ * Evaluates the fault rules for one request: waits out added latency, throws an injected error, and says whether
+ * to drop the connection before or after the operation runs.
+ */
+export async function applyFaults(
+  c: Context<EmulatorEnv>,
+  ctx: EmulatorContext,
+  operation: OperationName,
+): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined }> {
+  const decision = ctx.faults.evaluate(operation);
+  if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
+  if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+  const outcome = decision.outcome;
+  if (outcome?.kind === 'error') throw new DcsError(outcome.status as DcsError['status'], outcome.errorCode, outcome.errorMessage);
+  return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane };
 }
 
 function requestHeaders(c: Context<EmulatorEnv>): SignableRequest['headers'] {
@@ -120,7 +134,7 @@ function render(c: Context<EmulatorEnv>, result: OperationResult): Response {
 }
 
 /** Destroys the TCP connection so the client sees a reset instead of an answer, as a broken network would. */
-function dropConnection(c: Context<EmulatorEnv>): Response {
+export function dropConnection(c: Context<EmulatorEnv>): Response {
   c.set('dropped', true);
   const socket = c.env?.incoming?.socket;
   if (!socket) throw dcsErrors.internal();

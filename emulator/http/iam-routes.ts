@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { DcsError } from './dcs-error.js';
-import type { EmulatorApp } from './app.js';
+import { applyFaults, dropConnection, type EmulatorApp } from './app.js';
 import { parseJsonBody } from './json-body.js';
 
 // IAM's own request shape (Keystone v3): this is not a DCS body, so it is defined here, next to its only server.
@@ -43,12 +43,8 @@ function sameSecret(given: string, expected: string): boolean {
 export function mountIamRoutes(app: EmulatorApp, ctx: EmulatorContext): void {
   app.post('/v3/auth/tokens', async (c) => {
     c.set('operation', 'KeystoneCreateUserTokenByPassword');
-    const decision = ctx.faults.evaluate('KeystoneCreateUserTokenByPassword');
-    if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
-    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
-    const outcome = decision.outcome;
-    if (outcome?.kind === 'error') throw new DcsError(outcome.status as DcsError['status'], outcome.errorCode, outcome.errorMessage);
-
+    const faults = await applyFaults(c, ctx, 'KeystoneCreateUserTokenByPassword');
+    if (faults.dropNow) return dropConnection(c);
     const body = parseJsonBody(await c.req.text(), TokenRequest);
     const { user } = body.auth.identity.password;
     const expected = ctx.iamUser;
@@ -61,6 +57,7 @@ export function mountIamRoutes(app: EmulatorApp, ctx: EmulatorContext): void {
     const issued = ctx.tokens.issue(ctx.credentials.projectId, user.name, ctx.now());
     c.header('X-Subject-Token', issued.token);
     const domain = { id: 'emulator-domain', name: expected.domain ?? user.domain?.name ?? 'emulator' };
+    if (faults.dropAfter) return dropConnection(c);
     return c.json(
       {
         token: {

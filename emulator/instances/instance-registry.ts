@@ -11,6 +11,16 @@ export interface EmulatedInstance {
 
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** True for an id the emulator accepts: 1-64 letters, digits, `_`, `.` or `-`, starting with a letter or digit. */
+export function isValidInstanceId(id: string): boolean {
+  return INSTANCE_ID.test(id);
+}
+
+/** A bad or duplicate instance id (the caller's mistake, unlike a redis-server that fails to start). */
+export class InstanceIdError extends Error {
+  override name = 'InstanceIdError';
+}
+
 /**
  * The emulator's DCS instances. Either started here as real redis-servers (stopped with the emulator) or
  * registered from an address someone else runs. An IP exchange swaps the endpoints behind two ids, as the real
@@ -75,9 +85,9 @@ export class InstanceRegistry {
   }
 
   private checkNewId(id: string): void {
-    if (!INSTANCE_ID.test(id)) {
-      throw new Error(`instance id "${id}" must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`);
+    if (!isValidInstanceId(id)) {
+      throw new InstanceIdError(`instance id "${id}" must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`);
     }
-    if (this.instances.has(id)) throw new Error(`instance "${id}" is already registered`);
+    if (this.instances.has(id)) throw new InstanceIdError(`instance "${id}" is already registered`);
   }
 }
