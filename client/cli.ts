@@ -26,6 +26,7 @@ const commandModules: Array<Promise<CommandModule>> = [
   import('./commands/list.js'),
   import('./commands/worker.js'),
   import('./commands/emulator.js'),
+  import('./commands/api.js'),
 ];
 for (const module of await Promise.all(commandModules)) module.register(program);
 

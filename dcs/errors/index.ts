@@ -2,4 +2,4 @@
 export { DcsError, type DcsErrorContext } from './dcs-error.js';
 export * from './error-classes.js';
 export { errorFromHttpAnswer, errorFromTransportFailure, parseRetryAfter, type HttpErrorAnswer } from './map-error.js';
-export { REDACTED, scrubSecrets, secretsInBody } from './scrub-secrets.js';
+export { REDACTED, redactSecretFields, scrubSecrets, secretsInBody } from './scrub-secrets.js';

@@ -38,3 +38,18 @@ export function secretsInBody(body: unknown): string[] {
   visit(body, undefined);
   return found;
 }
+
+/**
+ * A copy of a response with every password/secret/token field replaced by `[REDACTED]`: DCS echoes instance
+ * passwords in task details (dcs-api.md §6 quirk 9), and nothing the client prints may show them.
+ */
+export function redactSecretFields<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => redactSecretFields(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      key,
+      /password|secret|token/i.test(key) && child !== null && child !== undefined && child !== '' ? REDACTED : redactSecretFields(child),
+    ]),
+  ) as T;
+}
