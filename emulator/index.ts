@@ -40,8 +40,13 @@ export type { OperationName } from './http/routes.js';
 export { isValidInstanceId, type EmulatedInstance } from './instances/instance-registry.js';
 
 export interface EmulatorOptions {
-  /** TCP port on 127.0.0.1; a free one when omitted. */
+  /** TCP port; a free one when omitted. */
   port?: number;
+  /**
+   * Address to listen on (default `127.0.0.1`). `0.0.0.0` exposes the emulator, admin API included, to the network:
+   * only for a container whose port is published to a trusted host.
+   */
+  host?: string;
   /** Holds instance dirs and `buckets/<bucket>/<file>` (the OBS stand-in); a temp dir, removed on stop, when omitted. */
   dataDir?: string;
   /** AK/SK and project id; generated when omitted. */
@@ -84,7 +89,7 @@ export interface EmulatorFaults {
 }
 
 export interface Emulator {
-  /** The DCS endpoint, e.g. `http://127.0.0.1:PORT`; DCS paths are under `/v2/{project_id}/…`, IAM at `/v3/auth/tokens`. */
+  /** The DCS endpoint, e.g. `http://127.0.0.1:PORT` (loopback also when listening on 0.0.0.0); DCS paths are under `/v2/{project_id}/…`, IAM at `/v3/auth/tokens`. */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
@@ -180,13 +185,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     mountIamRoutes(app, ctx);
     mountDcsOperations(app, ctx, DCS_OPERATION_HANDLERS);
 
-    const listening = await listen(app.fetch, options.port);
+    const host = options.host ?? '127.0.0.1';
+    const listening = await listen(app.fetch, host, options.port);
     server = listening.server;
     const port = listening.port;
     const runningServer = server;
     let stopped = false;
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `http://${urlHost(host)}:${port}`,
       port,
       dataDir,
       credentials: ctx.credentials,
@@ -227,14 +233,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 type FetchHandler = Parameters<typeof serve>[0]['fetch'];
 
-/** Listens on 127.0.0.1; with no port given, retries another free port if one is taken between pick and bind. */
-async function listen(fetch: FetchHandler, port: number | undefined): Promise<{ server: ServerType; port: number }> {
+/** The host part of the emulator's URL: a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Listens on `host`; with no port given, retries another free port if one is taken between pick and bind. */
+async function listen(fetch: FetchHandler, host: string, port: number | undefined): Promise<{ server: ServerType; port: number }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const candidate = port ?? (await getPort({ host: '127.0.0.1' }));
+    const candidate = port ?? (await getPort({ host }));
     try {
       const server = await new Promise<ServerType>((resolve, reject) => {
-        const created = serve({ fetch, port: candidate, hostname: '127.0.0.1' }, () => resolve(created));
+        const created = serve({ fetch, port: candidate, hostname: host }, () => resolve(created));
         created.once('error', reject);
       });
       return { server, port: candidate };

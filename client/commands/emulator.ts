@@ -14,6 +14,7 @@ import { printLines } from '../output.js';
 
 interface EmulatorFlags {
   port?: string;
+  host: string;
   dataDir: string;
   instance: string[];
   creatingMs: string;
@@ -104,6 +105,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   try {
     emu = await startEmulator({
       port,
+      host: flags.host,
       dataDir: path.resolve(flags.dataDir),
       credentials: { ak: credentials.ak, sk: credentials.sk, projectId: credentials.projectId },
       ...(credentials.iamUser ? { iamUser: credentials.iamUser } : {}),
@@ -127,7 +129,8 @@ export function register(program: Command): void {
   program
     .command('emulator')
     .description('Run the local DCS emulator (DCS migration API + real redis-servers) in the foreground.')
-    .option('--port <port>', 'TCP port on 127.0.0.1 (default: a free port)')
+    .option('--port <port>', 'TCP port (default: a free port)')
+    .option('--host <address>', 'address to listen on; 0.0.0.0 exposes the unauthenticated admin API too', '127.0.0.1')
     .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
     .option('--instance <id[:password]>', 'start a redis-server as DCS instance <id> (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--creating-ms <ms>', 'how long an online task stays CREATING', '2000')
