@@ -92,12 +92,15 @@ async function isLoaded(socketPath: string): Promise<boolean> {
   }
 }
 
+/** Startup lines redis-server logs at warning level that say nothing about the file. */
+const startupNoise = /^(WARNING|Warning|Server initialized|Configuration loaded|Redis version=|oO0OoO0OoO0Oo)/;
+
 /** The warning lines redis-server logged before exiting (`# ...`), e.g. "Can't handle RDB format version 12". */
 async function loadFailureReason(logFile: string): Promise<string> {
   const log = await readFile(logFile, 'utf8').catch(() => '');
   const warnings = log
     .split('\n')
     .map((line) => /^\d+:[A-Z] .*? [#] (.*)$/.exec(line)?.[1]?.trim())
-    .filter((line): line is string => line !== undefined && !/^(WARNING|Warning)/.test(line) && !/oO0OoO0OoO0Oo/.test(line));
+    .filter((line): line is string => line !== undefined && !startupNoise.test(line));
   return warnings.slice(-3).join('; ') || 'redis-server exited while loading it';
 }
