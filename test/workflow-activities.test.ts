@@ -1,0 +1,106 @@
+/**
+ * The activity side's two pure pieces: the one DcsError → ApplicationFailure conversion (types, retryability,
+ * Retry-After) and the resolution of password references (values never in messages).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretResolver, SecretUnavailableError } from '../activities/secrets.js';
+import { toApplicationFailure } from '../activities/to-application-failure.js';
+import {
+  DcsAuthenticationError,
+  DcsBadRequestError,
+  DcsNetworkError,
+  DcsNotFoundError,
+  DcsPermissionDeniedError,
+  DcsRateLimitedError,
+  DcsServerError,
+  DcsTimeoutError,
+  DcsWrongStateError,
+} from '../dcs/errors/index.js';
+
+const backoff = { initialMs: 1_000, factor: 2, maxMs: 30_000 };
+
+function convert(error: unknown, attempt = 1): ApplicationFailure {
+  const converted = toApplicationFailure(error, attempt, backoff);
+  expect(converted).toBeInstanceOf(ApplicationFailure);
+  return converted as ApplicationFailure;
+}
+
+describe('DcsError → ApplicationFailure', () => {
+  it('client errors are non-retryable and keep their class name as the failure type', () => {
+    for (const error of [
+      new DcsBadRequestError('bad', { httpStatus: 400, errorCode: 'DCS.4063' }),
+      new DcsWrongStateError('state', { httpStatus: 400, errorCode: 'DCS.4957' }),
+      new DcsAuthenticationError('auth', { httpStatus: 401 }),
+      new DcsPermissionDeniedError('denied', { httpStatus: 403 }),
+      new DcsNotFoundError('missing', { httpStatus: 404 }),
+    ]) {
+      const failure = convert(error);
+      expect(failure.type).toBe(error.name);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.nextRetryDelay).toBeUndefined();
+      expect(failure.message).toBe(error.message);
+    }
+  });
+
+  it('server, network and timeout errors are retried with a growing, jittered delay', () => {
+    for (const error of [new DcsServerError('boom', { httpStatus: 503 }), new DcsNetworkError('reset'), new DcsTimeoutError('slow')]) {
+      const first = convert(error, 1);
+      expect(first.type).toBe(error.name);
+      expect(first.nonRetryable).toBe(false);
+      expect(Number(first.nextRetryDelay)).toBeGreaterThanOrEqual(500);
+      expect(Number(first.nextRetryDelay)).toBeLessThanOrEqual(1_000);
+      const fifth = convert(error, 5);
+      expect(Number(fifth.nextRetryDelay)).toBeGreaterThanOrEqual(8_000);
+      expect(Number(fifth.nextRetryDelay)).toBeLessThanOrEqual(16_000);
+    }
+  });
+
+  it('429 waits at least as long as Retry-After says', () => {
+    const failure = convert(new DcsRateLimitedError('slow down', 12_000, { httpStatus: 429 }), 1);
+    expect(failure.nonRetryable).toBe(false);
+    expect(Number(failure.nextRetryDelay)).toBe(12_000);
+  });
+
+  it('carries status, code and request id as details for the UI', () => {
+    const failure = convert(new DcsServerError('boom', { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }));
+    expect(failure.details?.[0]).toEqual({ operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' });
+  });
+
+  it('a missing secret is non-retryable; an unexpected error is retried', () => {
+    expect(convert(new SecretUnavailableError('source.password: environment variable X is not set')).nonRetryable).toBe(true);
+    const unexpected = convert(new TypeError('cannot read x of undefined'));
+    expect(unexpected.type).toBe('TypeError');
+    expect(unexpected.nonRetryable).toBe(false);
+  });
+});
+
+describe('password references', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-secrets-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads an environment variable or a file (without its trailing newline)', async () => {
+    const file = path.join(dir, 'target');
+    await writeFile(file, 'from-file-pw\n');
+    const secrets = createSecretResolver({ env: { SRC_PW: 'from-env-pw' } });
+    expect(await secrets.resolve({ env: 'SRC_PW' }, 'source.password')).toBe('from-env-pw');
+    expect(await secrets.resolve({ file }, 'target.password')).toBe('from-file-pw');
+  });
+
+  it('fails naming the field and the reference, never a value', async () => {
+    const secrets = createSecretResolver({ env: { OTHER: 'leak-me-not' } });
+    await expect(secrets.resolve({ env: 'MISSING_PW' }, 'source.password')).rejects.toThrow(/source\.password: environment variable MISSING_PW is not set/);
+    await expect(secrets.resolve({ file: path.join(dir, 'absent') }, 'target.password')).rejects.toThrow(/target\.password: cannot read password file .*ENOENT/);
+    const empty = path.join(dir, 'empty');
+    await writeFile(empty, '');
+    await expect(secrets.resolve({ file: empty }, 'target.password')).rejects.toBeInstanceOf(SecretUnavailableError);
+  });
+});
