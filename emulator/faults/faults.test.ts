@@ -90,6 +90,23 @@ describe('fault rules', () => {
     expect(detail.status).toBe('FAILED');
     expect(detail.error_message).toContain('injected');
   });
+  it('drops the source connection mid-copy: resume_mode manual fails, auto resumes to SUCCESS', async () => {
+    await source.flushall();
+    const pipeline = source.pipeline();
+    for (let i = 0; i < 3000; i++) pipeline.set(`k${i}`, 'v');
+    await pipeline.exec();
+    const outcomes: Record<string, string> = {};
+    for (const resumeMode of ['manual', 'auto'] as const) {
+      emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { dropSourceAt: 40 }, count: 1 });
+      const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
+      await waitForStatus(emu, taskId, ['RUNNING']);
+      await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+        body: { migration_method: 'full_amount_migration', resume_mode: resumeMode, source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+      });
+      outcomes[resumeMode] = (await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status;
+    }
+    expect(outcomes).toEqual({ manual: 'FAILED', auto: 'SUCCESS' });
+  });
 });
 
 describe('admin API', () => {

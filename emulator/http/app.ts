@@ -84,6 +84,7 @@ export function mountDcsOperations(
     const handler = handlers[match.operation];
     if (!handler) throw dcsErrors.unknownRoute();
 
+    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) throw dcsErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.length > MAX_BODY_BYTES) throw dcsErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
