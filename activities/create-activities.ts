@@ -43,7 +43,11 @@ export interface ActivityDependencies {
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
 export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow }: ActivityDependencies) {
-  /** Runs one DCS call, converting its failure and reporting the attempt number. */
+  /**
+   * Runs one DCS call, converting its failure and reporting the attempt number. The activity's cancellation
+   * signal is deliberately not passed to the client: calls last seconds, the worker's shutdown grace lets them
+   * finish, and an aborted create would leave its outcome unknown for no gain.
+   */
   async function call<T extends object>(operation: () => Promise<T>): Promise<T & Attempted> {
     const attempt = activityInfo().attempt;
     try {

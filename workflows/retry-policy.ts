@@ -47,12 +47,18 @@ const readRetry: RetryPolicy = {
 };
 
 /**
+ * Start-to-close of one attempt: tight, so an attempt lost with a dead worker is retried on another within a
+ * minute, yet above the DCS client's own per-request timeout (30 s to headers by default), so a slow answer
+ * surfaces as a typed, jittered DcsTimeoutError rather than as an activity timeout.
+ */
+const ATTEMPT_TIMEOUT = '45s';
+
+/**
  * Reads: retried on transient failures for up to 10 minutes, after which the poll counts as failed (the
- * workflow tolerates a few failed polls in a row before giving up). Start-to-close is tight so an attempt lost
- * with a dead worker is retried on another within 30 s; the DCS client's own request timeout is shorter.
+ * workflow tolerates a few failed polls in a row before giving up).
  */
 export const READ_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
   scheduleToCloseTimeout: '10m',
   retry: readRetry,
   cancellationType: 'TRY_CANCEL',
@@ -64,7 +70,7 @@ export const READ_OPTIONS: ActivityOptions = {
  * that follows sees the task a create call made instead of racing it.
  */
 export const SINGLE_ATTEMPT_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
   retry: { maximumAttempts: 1 },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 };
