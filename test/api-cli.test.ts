@@ -136,16 +136,19 @@ describe('dcs-migrate api', () => {
   });
 
   it('an invalid request exits 2, names the field or flag, and sends nothing', async () => {
-    const badBody = await cli(['set-online-migration-task', '--task-id', 't-1', '--body', JSON.stringify({ migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { password: 'pw-never-shown' }, target_instance: { id: 'x' } })]);
+    // Independent runs, started together to save CLI start-up time.
+    const [badBody, missingFlag, notJson, unknown] = await Promise.all([
+      cli(['set-online-migration-task', '--task-id', 't-1', '--body', JSON.stringify({ migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { password: 'pw-never-shown' }, target_instance: { id: 'x' } })]),
+      cli(['show-migration-task']),
+      cli(['delete-migration-task', '--body', '{"password": "pw-never-shown"']),
+      cli(['show-everything']),
+    ]);
     expect(badBody.code).toBe(2);
     expect(badBody.stderr).toContain('source_instance: needs id or addrs');
-    const missingFlag = await cli(['show-migration-task']);
     expect(missingFlag.code).toBe(2);
     expect(missingFlag.stderr).toContain('--task-id: is required');
-    const notJson = await cli(['delete-migration-task', '--body', '{"password": "pw-never-shown"']);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toContain('--body: not valid JSON');
-    const unknown = await cli(['show-everything']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown operation "show-everything"');
     expect(received).toEqual([]);
