@@ -98,6 +98,11 @@ export class OnlineMigrationRun implements DataPlaneRun {
       } catch (error) {
         const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false, { cause: error });
         await this.closeConnections();
+        // A stop during an outage ends the run instead of waiting for the source to come back (no reconcile then).
+        if (this.lifecycle.stopRequested && failure.transient) {
+          await this.finish('stopped');
+          return;
+        }
         const mayResume = this.options.resumeMode === 'auto' && failure.transient && attempt < this.resume.attempts;
         if (!mayResume) {
           const gaveUp = this.options.resumeMode === 'auto' && failure.transient ? ` (gave up after ${attempt} reconnect attempts)` : '';
@@ -106,6 +111,10 @@ export class OnlineMigrationRun implements DataPlaneRun {
         }
         await sleep(Math.min(5_000, this.resume.delayMs * 2 ** attempt));
         attempt++;
+        if (this.lifecycle.stopRequested) {
+          await this.finish('stopped');
+          return;
+        }
         this.source = new RedisConnections('source', this.options.source, this.connectionName);
         this.target = new RedisConnections('target', this.options.target, this.connectionName);
       }
