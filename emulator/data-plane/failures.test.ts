@@ -123,7 +123,7 @@ describe('data plane: failures and faults', () => {
   /** Drops the migration's keyspace-notification subscription from the server side, as a network fault would. */
   async function killSubscribers(): Promise<void> {
     const client = pair.source.client(0);
-    await client.client('KILL', 'TYPE', 'pubsub');
+    await client.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     client.disconnect();
   }
 });
