@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { faultRuleInputSchema } from '../faults/fault-rules.js';
+import { InstanceIdError } from '../instances/instance-registry.js';
 import type { EmulatorApp } from './app.js';
 import { DcsError, dcsErrors } from './dcs-error.js';
 import { parseJsonBody } from './json-body.js';
-import { InstanceIdError } from '../instances/instance-registry.js';
 
 /** What the admin API can do to the emulator beyond the shared context. */
 export interface AdminActions {
@@ -14,14 +14,19 @@ export interface AdminActions {
   tasks(): unknown[];
 }
 
-const InstanceRequest = z.union([
-  z.strictObject({ id: z.string().min(1), host: z.string().min(1), port: z.number().int().min(1).max(65535), password: z.string().optional() }),
-  z.strictObject({ id: z.string().min(1), password: z.string().optional() }),
-]);
+/** `{id, password?}` starts a redis-server; with `host` and `port` an existing Redis is registered instead. */
+const InstanceRequest = z
+  .strictObject({
+    id: z.string().min(1),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    password: z.string().optional(),
+  })
+  .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] });
 
 /**
  * The emulator's own control API under `/_emulator` (not part of DCS, not authenticated: the emulator listens on
- * loopback). Never returns passwords or keys.
+ * loopback unless told otherwise). Never returns passwords or keys.
  */
 export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions: AdminActions): void {
   const started = Date.now();
@@ -64,7 +69,7 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   app.post('/_emulator/instances', async (c) => {
     const body = parseJsonBody(await c.req.text(), InstanceRequest);
     try {
-      if ('host' in body) actions.registerInstance(body);
+      if (body.host !== undefined && body.port !== undefined) actions.registerInstance({ ...body, host: body.host, port: body.port });
       else await actions.addInstance(body);
     } catch (error) {
       if (error instanceof InstanceIdError) throw dcsErrors.invalidParameter('id', error.message);
