@@ -22,7 +22,7 @@ beforeAll(async () => {
       { id: 'dcs-source', password: SOURCE_PASSWORD },
       { id: 'dcs-target', password: TARGET_PASSWORD },
     ],
-    timings: { creatingMs: 500, terminatingMs: 100, exchangingMs: 100 },
+    timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 },
   });
   const { Redis } = await import('ioredis');
   const connect = (id: string) => {

@@ -9,7 +9,7 @@ import { callDcs } from '../testing/signed-http.js';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator({ tokenTtlMs: 1500, timings: { creatingMs: 50 } });
+  emu = await startEmulator({ tokenTtlMs: 3000, timings: { creatingMs: 50 } });
 });
 afterAll(async () => emu?.stop());
 
@@ -128,7 +128,7 @@ describe('IAM tokens', () => {
     const issued = await getToken();
     const elsewhere = await callDcs(emu, 'GET', '//v2/ffffffffffffffffffffffffffffffff/migration-tasks', { unsigned: true, token: issued.token!, headers: { 'X-Project-Id': 'ffffffffffffffffffffffffffffffff' } });
     expect(elsewhere).toMatchObject({ status: 401, body: { error_code: 'DCS.1004' } });
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await new Promise((resolve) => setTimeout(resolve, 3100));
     const expired = await callDcs(emu, 'GET', '/migration-tasks', { unsigned: true, token: issued.token! });
     expect(expired).toMatchObject({ status: 401, body: { error_code: 'DCS.1002' } });
   });
