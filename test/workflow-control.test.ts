@@ -5,6 +5,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DcsMigrationApi } from '../activities/index.js';
 import { DcsPhase, DcsTaskId } from '../common/search-attributes.js';
 import { cancelSignal, cutoverSignal, MIGRATION_WORKFLOW_TYPE, statusQuery, type MigrationPhase } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
@@ -103,6 +104,43 @@ describe('migration workflow control', () => {
     expect(env.emu.tasks().filter((task) => task.name === 'dcsm-cutover-signal-can')).toHaveLength(1);
     const description = await env.temporal.client.workflow.getHandle(workflowId).describe();
     expect(description.runId).not.toBe(handle.firstExecutionRunId);
+  });
+
+  it('a status dcs-migrate does not know is treated as pending for a bounded number of polls, then fails clearly', async () => {
+    // The real client, with one field rewritten as a newer API might send it: the INCRMIGEATING steady state
+    // reported as a status the workflow has never seen.
+    const real = env.dcs;
+    const rename = <T extends { status: string } | undefined>(task: T): T =>
+      task && task.status === 'INCRMIGEATING' ? { ...task, status: 'SYNC_PAUSED' } : task;
+    const renamingDcs: DcsMigrationApi = {
+      findTaskByName: async (...args) => rename(await real.findTaskByName(...args)),
+      showMigrationTask: async (...args) => rename(await real.showMigrationTask(...args)),
+      createMigrationTask: (...args) => real.createMigrationTask(...args),
+      createOnlineMigrationTask: (...args) => real.createOnlineMigrationTask(...args),
+      setOnlineMigrationTask: (...args) => real.setOnlineMigrationTask(...args),
+      showMigrationTaskStats: (...args) => real.showMigrationTaskStats(...args),
+      stopMigrationTask: (...args) => real.stopMigrationTask(...args),
+      deleteMigrationTask: (...args) => real.deleteMigrationTask(...args),
+      showJobInfo: (...args) => real.showJobInfo(...args),
+    };
+    await worker.stop();
+    const renamingWorker = await env.startWorker({ dcs: renamingDcs });
+    try {
+      const handle = await env.start(onlineInput('incremental', { polling: { initialInterval: 50, maxInterval: 100, maxUnknownStatusPolls: 4 } }), 'unknown-status');
+      const error = await handle.result().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe('UnknownRemoteStatus');
+      expect(cause.message).toContain('SYNC_PAUSED');
+      const status = await handle.query(statusQuery);
+      expect(status.phase).toBe('failed');
+      expect(status.polls).toBeGreaterThanOrEqual(3);
+    } finally {
+      await renamingWorker.stop();
+      worker = await env.startWorker();
+    }
   });
 
   it('an invalid input fails at once, naming the field, before any API call', async () => {
