@@ -1,5 +1,5 @@
 import { DcsError } from './errors/dcs-error.js';
-import { DcsRateLimitedError } from './errors/error-classes.js';
+import { DcsRateLimitedError, DcsServerError } from './errors/error-classes.js';
 import { errorFromTransportFailure } from './errors/map-error.js';
 
 /**
@@ -12,7 +12,10 @@ export function isRetryable(error: unknown): boolean {
   return errorFromTransportFailure(error)?.retryable ?? false;
 }
 
-/** How long the server asked to wait before the next try (429 `Retry-After`), in ms; `undefined` if it did not say. */
+/**
+ * How long the server asked to wait before the next try (`Retry-After` on a 429 or 5xx), in ms; `undefined` if it
+ * did not say. A floor for the caller's backoff, not a schedule.
+ */
 export function retryDelayHint(error: unknown): number | undefined {
-  return error instanceof DcsRateLimitedError ? error.retryAfterMs : undefined;
+  return error instanceof DcsRateLimitedError || error instanceof DcsServerError ? error.retryAfterMs : undefined;
 }

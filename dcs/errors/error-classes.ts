@@ -81,11 +81,19 @@ export class DcsRateLimitedError extends DcsError {
   }
 }
 
-/** HTTP 5xx: the service failed. Retryable. */
+/** HTTP 5xx: the service failed. Retryable, after `retryAfterMs` when a 503 said how long. */
 export class DcsServerError extends DcsError {
   override readonly name = 'DcsServerError';
   readonly kind = 'server';
   readonly retryable = true;
+  constructor(
+    message: string,
+    /** From `Retry-After` (seconds or HTTP date); undefined when absent or unreadable. */
+    readonly retryAfterMs: number | undefined = undefined,
+    context: DcsErrorContext = {},
+  ) {
+    super(message, context);
+  }
 }
 
 /** Any other HTTP error status (405, 409, 412, …): the call as made will not succeed. Not retryable. */

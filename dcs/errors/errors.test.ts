@@ -83,6 +83,8 @@ describe('errorFromHttpAnswer: the HTTP status + error_code table', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(retryDelayHint(answer(429, ''))).toBeUndefined();
+    expect(retryDelayHint(answer(503, '', { 'retry-after': '2' }))).toBe(2000);
+    expect(retryDelayHint(answer(400, '', { 'retry-after': '2' }))).toBeUndefined();
   });
 
   it('scrubs secrets echoed in the API message', () => {

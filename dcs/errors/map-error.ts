@@ -58,10 +58,9 @@ export function errorFromHttpAnswer(answer: HttpErrorAnswer): DcsError {
   if (status === 403) return new DcsPermissionDeniedError(message, context);
   if (status === 404) return new DcsNotFoundError(message, context);
   if (status === 408) return new DcsTimeoutError(message, context);
-  if (status === 429) {
-    return new DcsRateLimitedError(message, parseRetryAfter(header(answer.headers, 'retry-after'), answer.now), context);
-  }
-  if (status >= 500) return new DcsServerError(message, context);
+  const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'), answer.now);
+  if (status === 429) return new DcsRateLimitedError(message, retryAfterMs, context);
+  if (status >= 500) return new DcsServerError(message, retryAfterMs, context);
   return new DcsApiError(message, context);
 }
 
