@@ -23,6 +23,8 @@ export const defaultResumePolicy: ResumePolicy = { attempts: 8, delayMs: 250 };
 
 /** Keys re-copied per round of the incremental phase. */
 const incrementalBatch = 1_000;
+/** How often the incremental phase looks for FLUSHDB/FLUSHALL on the source (they emit no key events). */
+const flushCheckIntervalMs = 250;
 
 /**
  * An online migration between two live Redis servers. Full: copy the keyspace once. Incremental: subscribe to
@@ -146,11 +148,15 @@ export class OnlineMigrationRun implements DataPlaneRun {
     this.lifecycle.enter(this.lifecycle.stopRequested ? 'stopping' : 'incremental');
     onSynced();
 
+    let flushesCheckedAt = Date.now();
     while (!this.lifecycle.stopRequested) {
-      const flushes = await flushCount(this.source);
-      if (flushes !== flushesSeen) {
-        flushesSeen = flushes;
-        await deleteKeysMissingFromSource(this.source, this.target, copier, () => false);
+      if (Date.now() - flushesCheckedAt >= flushCheckIntervalMs) {
+        flushesCheckedAt = Date.now();
+        const flushes = await flushCount(this.source);
+        if (flushes !== flushesSeen) {
+          flushesSeen = flushes;
+          await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.lifecycle.stopRequested);
+        }
       }
       if ((await this.applyQueued(copier)) === 0) await sleep(20);
     }
