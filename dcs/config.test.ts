@@ -20,6 +20,7 @@ describe('loadDcsConfig', () => {
     expect(loadDcsConfig({ ...base, DCS_REGION: 'ap-southeast-1' }).endpoint).toBe('https://dcs.ap-southeast-1.myhuaweicloud.com');
     const local = loadDcsConfig({ ...base, DCS_ENDPOINT: 'http://127.0.0.1:8123/' });
     expect(local.endpoint).toBe('http://127.0.0.1:8123');
+    expect(loadDcsConfig({ ...base, DCS_ENDPOINT: 'https://dcs.example.com:443' }).endpoint).toBe('https://dcs.example.com');
     // With an explicit endpoint (the emulator) IAM defaults to the same origin.
     expect(local.iamEndpoint).toBe('http://127.0.0.1:8123');
     expect(loadDcsConfig({ ...base, HUAWEICLOUD_SDK_REGION: 'eu-west-101' }).iamEndpoint).toBe('https://iam.eu-west-101.myhuaweicloud.com');

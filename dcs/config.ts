@@ -71,10 +71,11 @@ export const DEFAULT_TIMEOUTS: DcsTimeouts = { connectMs: 10_000, headersMs: 30_
 
 const origin = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .transform((value) => value.replace(/\/+$/, ''))
-  .refine((value) => new URL(value).pathname === '/' || new URL(value).pathname === '', {
+  .refine((value) => new URL(value).pathname === '/' && !new URL(value).search, {
     error: 'must be an origin without a path (the client adds /v2/{project_id}/…)',
-  });
+  })
+  // The origin form drops a trailing slash and the scheme's default port, as the Host header will.
+  .transform((value) => new URL(value).origin);
 const region = z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, { error: 'must look like ap-southeast-1' });
 const projectId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1–64 letters, digits, - or _' });
 const timeoutMs = z.coerce.number().int().min(1, { error: 'must be a positive number of milliseconds' });

@@ -46,9 +46,9 @@ export function signRequest(
     added['X-Sdk-Date'] = sdkDate;
     present.set(SDK_DATE_HEADER, sdkDate);
   }
-  if (!present.has('host')) {
-    const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(request.url)?.[1];
-    if (host) present.set('host', new URL(`http://${host}`).host);
+  if (!present.has('host') && /^[a-z][a-z0-9+.-]*:\/\//i.test(request.url)) {
+    // URL.host drops the scheme's default port, exactly as undici's Host header does.
+    present.set('host', new URL(request.url).host);
   }
   const signedHeaders = [...(options.signedHeaders ?? present.keys())].map((name) => name.toLowerCase()).sort();
   const headersForSigning = Object.fromEntries(present);

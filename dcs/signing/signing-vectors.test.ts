@@ -82,6 +82,12 @@ describe('canonical parts', () => {
     );
   });
 
+  it('signs the Host an HTTP client sends: the URL host without the default port', () => {
+    const sign = (url: string) => signRequest({ method: 'GET', url, headers: {} }, { accessKey: 'a', secretKey: 'b' }, { date: new Date(0) });
+    expect(sign('https://dcs.example.com:443/v2/p').canonicalRequest).toContain('\nhost:dcs.example.com\n');
+    expect(sign('http://127.0.0.1:8080/v2/p').canonicalRequest).toContain('\nhost:127.0.0.1:8080\n');
+  });
+
   it('uses UNSIGNED-PAYLOAD instead of the body hash when the request asks for it', () => {
     const canonical = canonicalRequest(
       { method: 'put', url: '/x', headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'bytes' },
