@@ -3,11 +3,11 @@
  * gets an answer: accepted (with the offset DCS last reported) or rejected with the reason (not in the hold yet,
  * already requested), in which case nothing is recorded.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { cutoverUpdate } from '../../common/workflow-contract.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { failureMessage, readMigration } from '../migration-view.js';
+import { failureMessage, isClosed, readMigration } from '../migration-view.js';
 import { printJson, printLines } from '../output.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
 import { withTemporal } from '../temporal-client.js';
@@ -25,13 +25,16 @@ export function register(program: Command): void {
     .action(async (id: string, flags: TemporalFlags & { note?: string; json?: boolean }) => {
       await withTemporal(flags, async ({ client }) => {
         // Reading first turns an unknown id into a clear exit 2 rather than an update error.
-        await readMigration(client, id, { describeOnly: true });
+        const view = await readMigration(client, id, { describeOnly: true });
+        if (isClosed(view.execution)) throw new CliError(`cutover rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
         try {
           const accepted = await client.workflow.getHandle(id).executeUpdate(cutoverUpdate, { args: [flags.note ? { note: flags.note } : {}] });
           if (flags.json) printJson({ workflowId: id, accepted: true, ...accepted });
           else printLines(`cutover accepted for ${id} at ${accepted.acceptedAt}${accepted.offset !== undefined ? ` (offset ${accepted.offset})` : ''}`);
         } catch (error) {
           if (error instanceof WorkflowUpdateFailedError) throw new CliError(`cutover rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
+          // The run closed between the read above and the update.
+          if (error instanceof WorkflowNotFoundError) throw new CliError(`cutover rejected: migration ${id} is already closed`, EXIT.USAGE);
           throw error;
         }
       });

@@ -73,7 +73,9 @@ export function register(program: Command): void {
       .option('--remote-status <STATUS>', 'DCS task status, e.g. INCRMIGEATING, SUCCESS, FAILED')
       .option('--limit <n>', 'at most this many', '50')
       .option('--json', 'print the list as JSON'),
-  ).action(async (flags: ListFlags) => {
+  )
+    .addHelpText('after', '\nExit code 0 (also when nothing matches), 2 for a bad filter, 5 when Temporal cannot be reached.')
+    .action(async (flags: ListFlags) => {
     const limit = parseIntFlag('--limit', flags.limit, 1, 10_000);
     const query = listQuery(flags);
     await withTemporal(flags, async ({ client, config }) => {

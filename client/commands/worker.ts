@@ -21,7 +21,8 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nThe DCS endpoint and credentials come from the environment (DCS_* variables, see README); Redis passwords that\n' +
-        'migration files reference as { env: NAME } must be set in this process’s environment.',
+        'migration files reference as { env: NAME } must be set in this process’s environment.\n' +
+        'Exit code 0 after a graceful shutdown, 2 for bad settings, 5 when Temporal cannot be reached.',
     )
     .action(async (flags: TemporalFlags & WorkerFlags) => {
       // Loaded on demand: the other commands do not need the worker SDK and its native bridge.
