@@ -161,19 +161,32 @@ export class OnlineMigrationRun implements DataPlaneRun {
       if ((await this.applyQueued(copier)) === 0) await sleep(20);
     }
 
-    while ((await this.applyQueued(copier)) > 0);
+    await this.drainQueue(copier);
     await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: () => this.feedLost !== undefined });
     await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.feedLost !== undefined);
-    while ((await this.applyQueued(copier)) > 0);
+    await this.drainQueue(copier);
     this.throwIfFeedLost();
     await this.finish('stopped');
   }
 
+  /**
+   * Applies the keys queued right now (not those queued meanwhile: a source written faster than the target can
+   * take would otherwise keep a stop from ever finishing).
+   */
+  private async drainQueue(copier: KeyCopier): Promise<void> {
+    let remaining = this.feed?.size ?? 0;
+    while (remaining > 0) {
+      const copied = await this.applyQueued(copier, Math.min(remaining, incrementalBatch));
+      if (copied === 0) break;
+      remaining -= copied;
+    }
+  }
+
   /** Re-copies up to one batch of changed keys; returns how many. */
-  private async applyQueued(copier: KeyCopier): Promise<number> {
+  private async applyQueued(copier: KeyCopier, max = incrementalBatch): Promise<number> {
     this.throwIfFeedLost();
     let copied = 0;
-    for (const [db, keys] of this.feed?.take(incrementalBatch) ?? []) copied += await copier.copyKeys(db, keys);
+    for (const [db, keys] of this.feed?.take(max) ?? []) copied += await copier.copyKeys(db, keys);
     return copied;
   }
 
