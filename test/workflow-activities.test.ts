@@ -47,7 +47,7 @@ describe('DcsError → ApplicationFailure', () => {
   });
 
   it('server, network and timeout errors are retried with a growing, jittered delay', () => {
-    for (const error of [new DcsServerError('boom', { httpStatus: 503 }), new DcsNetworkError('reset'), new DcsTimeoutError('slow')]) {
+    for (const error of [new DcsServerError('boom', undefined, { httpStatus: 503 }), new DcsNetworkError('reset'), new DcsTimeoutError('slow')]) {
       const first = convert(error, 1);
       expect(first.type).toBe(error.name);
       expect(first.nonRetryable).toBe(false);
@@ -59,14 +59,15 @@ describe('DcsError → ApplicationFailure', () => {
     }
   });
 
-  it('429 waits at least as long as Retry-After says', () => {
+  it('429 and 5xx wait at least as long as Retry-After says', () => {
     const failure = convert(new DcsRateLimitedError('slow down', 12_000, { httpStatus: 429 }), 1);
     expect(failure.nonRetryable).toBe(false);
     expect(Number(failure.nextRetryDelay)).toBe(12_000);
+    expect(Number(convert(new DcsServerError('busy', 9_000, { httpStatus: 503 }), 2).nextRetryDelay)).toBe(9_000);
   });
 
   it('carries status, code and request id as details for the UI', () => {
-    const failure = convert(new DcsServerError('boom', { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }));
+    const failure = convert(new DcsServerError('boom', undefined, { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }));
     expect(failure.details?.[0]).toEqual({ operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' });
   });
 

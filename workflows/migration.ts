@@ -128,7 +128,8 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
-    if (isCancellation(error)) throw await cancelled(ctx, error);
+    // A cancel signal wins over whatever error the interrupted step raised on its way out.
+    if (isCancellation(error) || state.cancel !== undefined) throw await cancelled(ctx, error);
     recordError(state, error, new Date());
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
@@ -168,7 +169,8 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
       }
     });
   }
-  await condition(allHandlersFinished);
+  // The root scope may be cancelled by now: wait for handlers outside it.
+  await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
 }
 

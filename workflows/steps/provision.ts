@@ -14,6 +14,7 @@ import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { pauseBeforeNextPoll } from './pause.js';
 import { observeStatus, readTask, taskLabel } from './read-task.js';
+import { countReadOutcome, noteUnknownStatus } from './watch.js';
 
 export async function provisionAndConfigure(ctx: MigrationContext): Promise<void> {
   const { state, input } = ctx;
@@ -25,10 +26,12 @@ export async function provisionAndConfigure(ctx: MigrationContext): Promise<void
   let lastConfigureError: unknown;
   for (;;) {
     const read = await readTask(ctx);
+    countReadOutcome(ctx, read);
     if (read.kind === 'absent') throw workflowFailure(`remote ${taskLabel(ctx)} disappeared while being provisioned`, MigrationFailureType.RemoteTaskMissing);
     if (read.kind === 'found') {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
+      noteUnknownStatus(ctx, statusClass === 'unknown');
       if (statusClass === 'failed') throw remoteTaskFailed(ctx, read.task.errorMessage);
       if (statusClass === 'awaiting-configuration') {
         // A permanent refusal while the task still waits for its configuration is final (bad source address…).
