@@ -152,9 +152,9 @@ const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; m
 };
 
 const clients: DcsClient[] = [];
-function clientAnswering(answer: (request: RecordedRequest) => ScriptedAnswer, extraEnv: Record<string, string> = {}) {
+function clientAnswering(answer: (request: RecordedRequest) => ScriptedAnswer, extraEnv: Record<string, string> = {}, retries = 0) {
   const { agent, requests } = recordingAgent(ORIGIN, answer);
-  const client = new DcsClient({ config: loadDcsConfig({ ...env, ...extraEnv }), dispatcher: agent, now: () => NOW });
+  const client = new DcsClient({ config: loadDcsConfig({ ...env, ...extraEnv }), dispatcher: agent, now: () => NOW, retries });
   clients.push(client);
   return { client, requests, agent };
 }
@@ -388,5 +388,35 @@ describe('secrets stay hidden', () => {
     const shown = [String(client), inspect(client), JSON.stringify(client), inspect(config), JSON.stringify(config), `${config.credentials.kind === 'aksk' ? config.credentials.secretKey : ''}`].join('\n');
     for (const secret of [AK, SK, 'temp-token-xyz']) expect(shown).not.toContain(secret);
     expect(shown).toContain(ORIGIN);
+  });
+});
+
+describe('opt-in retries', () => {
+  const flaky = (failures: number) => {
+    let calls = 0;
+    return () => (++calls <= failures ? { status: 503, body: { error_code: 'DCS.5000', error_msg: 'busy' }, headers: { 'retry-after': '0' } } : { status: 200, body: task });
+  };
+
+  it('are off by default: one request, the error surfaces', async () => {
+    const { client, requests } = clientAnswering(flaky(1));
+    await expect(client.showMigrationTask('t-1')).rejects.toMatchObject({ name: 'DcsServerError', retryable: true });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('repeat a read on a retryable error up to the limit', async () => {
+    const { client, requests } = clientAnswering(flaky(2), {}, 2);
+    await expect(client.showMigrationTask('t-1')).resolves.toMatchObject(task);
+    expect(requests).toHaveLength(3);
+    const { client: short } = clientAnswering(flaky(2), {}, 1);
+    await expect(short.showMigrationTask('t-1')).rejects.toMatchObject({ name: 'DcsServerError' });
+  });
+
+  it('never repeat a write, nor a non-retryable error', async () => {
+    const { client, requests } = clientAnswering(flaky(1), {}, 3);
+    await expect(client.stopMigrationTask('t-1')).rejects.toMatchObject({ name: 'DcsServerError' });
+    expect(requests).toHaveLength(1);
+    const notFound = clientAnswering(() => ({ status: 400, body: { error_code: 'DCS.4133', error_msg: 'x' } }), {}, 3);
+    await expect(notFound.client.showMigrationTask('t-1')).rejects.toMatchObject({ name: 'DcsTaskNotFoundError' });
+    expect(notFound.requests).toHaveLength(1);
   });
 });

@@ -1,16 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { loadDcsConfig, type DcsConfig, type DcsConfigOverrides } from './config.js';
 import { DcsAuthenticationError, DcsValidationError } from './errors/error-classes.js';
+import { errorFromTransportFailure } from './errors/map-error.js';
 import { secretsInBody } from './errors/scrub-secrets.js';
 import { IamTokenProvider } from './iam-token.js';
-import { findOperation, OPERATIONS, type OperationName, type PathParamName } from './operations.js';
+import { findOperation, OPERATIONS, type OperationName, type OperationSpec, type PathParamName } from './operations.js';
 import { findTasksByName, listAllMigrationTasks } from './pagination.js';
 import { buildUrl } from './request/build-url.js';
 import { readResponse } from './request/read-response.js';
 import { send } from './request/send.js';
-import { validateInput } from './request/validate-input.js';
+import { validateInput, type ValidatedInput } from './request/validate-input.js';
+import { backoffDelayMs, mayRetryCall } from './retry.js';
 import type * as S from './schemas/index.js';
 import { signRequest } from './signing/sign-request.js';
 
@@ -45,12 +48,18 @@ export interface DcsClientOptions {
   now?: () => Date;
   /** Sent as User-Agent (not signed). */
   userAgent?: string;
+  /**
+   * Times a failed read (GET) is tried again when the error is retryable, with backoff (`backoffDelayMs`).
+   * Default 0: inside Temporal activities the retry policy owns retrying. Writes are never repeated here.
+   */
+  retries?: number;
 }
 
 /**
  * Typed client of the DCS v2 data-migration API. One method per SDK operation (camelCase SDK names) plus
  * {@link DcsClient.call} for any operation by name. Every request is validated before a byte is sent; every
- * failure is a {@link DcsError} subclass. It never retries: callers (Temporal) decide, with `isRetryable`.
+ * failure is a {@link DcsError} subclass. It does not retry unless `retries` is set (reads only): callers
+ * (Temporal) decide, with `isRetryable`.
  */
 export class DcsClient {
   readonly #config: DcsConfig;
@@ -59,6 +68,7 @@ export class DcsClient {
   readonly #now: () => Date;
   readonly #userAgent: string;
   readonly #tokens: IamTokenProvider | undefined;
+  readonly #retries: number;
 
   constructor(options: DcsClientOptions) {
     this.#config = options.config;
@@ -73,6 +83,7 @@ export class DcsClient {
       });
     this.#now = options.now ?? (() => new Date());
     this.#userAgent = options.userAgent ?? 'dcs-migrate';
+    this.#retries = Math.max(0, Math.floor(options.retries ?? 0));
     const credentials = options.config.credentials;
     this.#tokens =
       credentials.kind === 'iam-password'
@@ -119,20 +130,17 @@ export class DcsClient {
       throw new DcsValidationError(`unknown DCS operation "${name}"`, [{ field: 'operation', message: `"${name}" is not an operation` }]);
     }
     const validated = validateInput(spec, input);
-    const url = buildUrl(this.#config.endpoint, spec, this.#config.projectId, validated.path, validated.query);
-    const headers = await this.#authenticate(spec.method, url, validated.bodyText);
-    const secrets = [...this.#secrets(), ...secretsInBody(input.body)];
-    const answer = await send(
-      this.#dispatcher,
-      { operation: spec.name, method: spec.method, url, headers, bodyText: validated.bodyText, signal: options.signal },
-      this.#config.timeouts,
-    );
-    try {
-      return readResponse(spec, answer, secrets);
-    } catch (error) {
-      // A rejected token is dropped so that the next call fetches a fresh one.
-      if (error instanceof DcsAuthenticationError) this.#tokens?.invalidate();
-      throw error;
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.#send(spec, validated, secretsInBody(input.body), options);
+      } catch (error) {
+        if (retry >= this.#retries || !mayRetryCall(spec.method, error) || options.signal?.aborted) throw error;
+        await sleep(backoffDelayMs(retry + 1, error), undefined, options.signal ? { signal: options.signal } : undefined).catch(
+          (abort: unknown) => {
+            throw errorFromTransportFailure(abort, { operation: spec.name, endpoint: this.#config.endpoint }) ?? abort;
+          },
+        );
+      }
     }
   }
 
@@ -231,6 +239,23 @@ export class DcsClient {
 
   toJSON(): Record<string, string> {
     return { endpoint: this.#config.endpoint, projectId: this.#config.projectId, auth: this.#config.credentials.kind };
+  }
+
+  async #send(spec: OperationSpec, validated: ValidatedInput, bodySecrets: string[], options: CallOptions): Promise<unknown> {
+    const url = buildUrl(this.#config.endpoint, spec, this.#config.projectId, validated.path, validated.query);
+    const headers = await this.#authenticate(spec.method, url, validated.bodyText);
+    const answer = await send(
+      this.#dispatcher,
+      { operation: spec.name, method: spec.method, url, headers, bodyText: validated.bodyText, signal: options.signal },
+      this.#config.timeouts,
+    );
+    try {
+      return readResponse(spec, answer, [...this.#secrets(), ...bodySecrets]);
+    } catch (error) {
+      // A rejected token is dropped so that the next call fetches a fresh one.
+      if (error instanceof DcsAuthenticationError) this.#tokens?.invalidate();
+      throw error;
+    }
   }
 
   async #authenticate(method: string, url: string, bodyText: string | undefined): Promise<Record<string, string>> {

@@ -3,8 +3,8 @@ import { DcsRateLimitedError, DcsServerError } from './errors/error-classes.js';
 import { errorFromTransportFailure } from './errors/map-error.js';
 
 /**
- * The one retryability decision for DCS calls. The client never retries by itself (Temporal owns retrying);
- * callers that do retry ask here. Client errors carry their answer; raw transport errors (from code that used
+ * The one retryability decision for DCS calls. The client does not retry unless asked (`retries`, reads only):
+ * Temporal owns retrying; callers that do retry ask here. Client errors carry their answer; raw transport errors (from code that used
  * undici directly) are classified as the client would; anything else (a bug) is not retryable.
  */
 export function isRetryable(error: unknown): boolean {
@@ -18,4 +18,23 @@ export function isRetryable(error: unknown): boolean {
  */
 export function retryDelayHint(error: unknown): number | undefined {
   return error instanceof DcsRateLimitedError || error instanceof DcsServerError ? error.retryAfterMs : undefined;
+}
+
+/**
+ * Whether the client's own opt-in retries may repeat this call: only reads (GET), since repeating a create or a
+ * stop whose answer was lost could act twice; and only errors that are retryable.
+ */
+export function mayRetryCall(method: string, error: unknown): boolean {
+  return method.toUpperCase() === 'GET' && isRetryable(error);
+}
+
+/**
+ * Delay before retry number `retry` (1-based): exponential from `baseMs`, capped at `maxMs`, with up to 25 %
+ * jitter, and never shorter than the server's Retry-After.
+ */
+export function backoffDelayMs(retry: number, error: unknown, options: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
+  const { baseMs = 250, maxMs = 8_000, random = Math.random } = options;
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, retry - 1));
+  const jittered = exponential * (1 - 0.25 * random());
+  return Math.max(Math.round(jittered), retryDelayHint(error) ?? 0);
 }

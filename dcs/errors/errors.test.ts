@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, retryDelayHint } from '../retry.js';
+import { backoffDelayMs, isRetryable, mayRetryCall, retryDelayHint } from '../retry.js';
 import {
   DCS_ERROR_CLASSES,
   DCS_ERROR_NAMES,
@@ -164,5 +164,20 @@ describe('scrubSecrets', () => {
       'task:abc password=[REDACTED] "token": "[REDACTED]" sk=[REDACTED]',
     );
     expect(secretsInBody({ source_instance: { password: 'a' }, target_instance: { password: 'b', id: 'x' } })).toEqual(['a', 'b']);
+  });
+});
+
+describe('retry helpers', () => {
+  it('backoff doubles from the base, is capped, jitters down by at most 25 %, and honours Retry-After as a floor', () => {
+    const none = () => 0;
+    expect([1, 2, 3, 10].map((retry) => backoffDelayMs(retry, new Error('x'), { random: none }))).toEqual([250, 500, 1000, 8000]);
+    expect(backoffDelayMs(1, new Error('x'), { random: () => 1 })).toBe(188);
+    const throttled = errorFromHttpAnswer({ status: 429, headers: { 'retry-after': '3' }, bodyText: '' });
+    expect(backoffDelayMs(1, throttled, { random: none })).toBe(3000);
+  });
+
+  it('only reads may be repeated by the client', () => {
+    const server = errorFromHttpAnswer({ status: 500, headers: {}, bodyText: '' });
+    expect([mayRetryCall('GET', server), mayRetryCall('POST', server), mayRetryCall('DELETE', server)]).toEqual([true, false, false]);
   });
 });
