@@ -6,20 +6,27 @@ import type { TokenBucket } from './token-bucket.js';
 /**
  * Reads a batch of keys atomically: the server clock, then per key its remaining TTL and DUMP payload, in one
  * script so that each TTL and value belong to the same moment (and one round trip serves many keys). A key that
- * does not exist (any more) gets false for both.
+ * does not exist (any more) gets false for both. The script stops once the payloads reach ARGV[1] bytes and says
+ * how many keys it covered, so a run of big keys never builds a huge reply.
  */
 const readKeysScript = `
 local now = redis.call('TIME')
-local reply = {now[1], now[2]}
+local budget = tonumber(ARGV[1])
+local reply = {now[1], now[2], 0}
+local bytes = 0
 for i, key in ipairs(KEYS) do
   local pttl = redis.call('PTTL', key)
   if pttl == -2 then
-    reply[2 * i + 1] = false
     reply[2 * i + 2] = false
+    reply[2 * i + 3] = false
   else
-    reply[2 * i + 1] = pttl
-    reply[2 * i + 2] = redis.call('DUMP', key)
+    local payload = redis.call('DUMP', key)
+    reply[2 * i + 2] = pttl
+    reply[2 * i + 3] = payload
+    bytes = bytes + #payload
   end
+  reply[3] = i
+  if bytes >= budget then break end
 end
 return reply
 `;
@@ -43,15 +50,14 @@ end
 return #KEYS
 `;
 
-/** Writes are flushed to the target once this many bytes are queued, so a batch of big keys stays bounded. */
-const maxWriteBytes = 4 * 1024 * 1024;
-/** Keys read from the source per round trip; shrinks automatically when keys are big (see `nextReadSize`). */
+/** Payload bytes per source read and per target write, so that batches of big keys stay bounded. */
+const maxBatchBytes = 4 * 1024 * 1024;
+/** Keys per source read (fewer when the payloads reach `maxBatchBytes` first). */
 const maxReadKeys = 512;
 
 /** The per-key copy every phase uses: full sync, incremental follow-up and the reconcile pass. */
 export class KeyCopier {
   private readonly scriptShas = new WeakMap<Redis, Map<string, string>>();
-  private averageKeyBytes = 64;
 
   constructor(
     private readonly source: RedisConnections,
@@ -69,12 +75,12 @@ export class KeyCopier {
     // The next chunk is read while the previous one is written: both servers work at once.
     let pendingWrite: Promise<void> = Promise.resolve();
     for (let start = 0; start < keys.length; ) {
-      const chunk = keys.slice(start, start + this.nextReadSize());
-      start += chunk.length;
-      const reads = await this.read(db, chunk).catch(async (error: unknown) => {
+      const { covered, reads } = await this.read(db, keys.slice(start, start + maxReadKeys)).catch(async (error: unknown) => {
         await pendingWrite.catch(() => {});
         throw error;
       });
+      const chunk = keys.slice(start, start + covered);
+      start += covered;
       await pendingWrite;
       pendingWrite = this.writeChunk(db, chunk, reads);
       pendingWrite.catch(() => {}); // handled by the await above or below; keeps Node from calling it unhandled
@@ -83,34 +89,26 @@ export class KeyCopier {
     return keys.length;
   }
 
-  private nextReadSize(): number {
-    return Math.max(1, Math.min(maxReadKeys, Math.floor(maxWriteBytes / this.averageKeyBytes)));
-  }
-
   private async writeChunk(db: number, keys: Buffer[], reads: Array<KeyRead | undefined>): Promise<void> {
     let batch: KeyWrite[] = [];
     let bytes = 0;
-    let chunkBytes = 0;
     for (const [index, key] of keys.entries()) {
       const read = reads[index];
-      const size = key.length + (read?.payload.length ?? 0) + 32;
       batch.push({ key, read });
-      bytes += size;
-      chunkBytes += size;
-      if (bytes >= maxWriteBytes) {
+      bytes += key.length + (read?.payload.length ?? 0) + 32;
+      if (bytes >= maxBatchBytes) {
         await this.write(db, batch, bytes);
         batch = [];
         bytes = 0;
       }
     }
     if (batch.length > 0) await this.write(db, batch, bytes);
-    this.averageKeyBytes = Math.max(16, Math.round((this.averageKeyBytes + chunkBytes / Math.max(1, keys.length)) / 2));
   }
 
-  private async read(db: number, keys: Buffer[]): Promise<Array<KeyRead | undefined>> {
+  private async read(db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | undefined> }> {
     const connection = await this.source.db(db);
-    const reply = await this.evalScript(connection, this.source, readKeysScript, keys);
-    return parseReads(reply as Array<Buffer | number | null>, keys.length);
+    const reply = await this.evalScript(connection, this.source, readKeysScript, keys, [maxBatchBytes]);
+    return parseReads(reply as Array<Buffer | number | null>);
   }
 
   private async loadScript(connection: Redis, side: RedisConnections, script: string): Promise<string> {
@@ -165,16 +163,16 @@ interface KeyRead {
   payload: Buffer;
 }
 
-function parseReads(reply: Array<Buffer | number | null>, count: number): Array<KeyRead | undefined> {
+function parseReads(reply: Array<Buffer | number | null>): { covered: number; reads: Array<KeyRead | undefined> } {
   const nowMs = Number(String(reply[0])) * 1000 + Math.floor(Number(String(reply[1])) / 1000);
+  const covered = Number(reply[2]);
   const reads: Array<KeyRead | undefined> = [];
-  for (let index = 0; index < count; index++) {
-    const pttl = reply[2 + 2 * index];
-    const payload = reply[3 + 2 * index];
+  for (let index = 0; index < covered; index++) {
+    const pttl = reply[3 + 2 * index];
+    const payload = reply[4 + 2 * index];
     if (typeof pttl !== 'number' || !Buffer.isBuffer(payload)) reads.push(undefined);
     // An expiry of 0 would mean "no TTL" to RESTORE, and a key due this very millisecond must still expire.
     else reads.push({ expiresAt: pttl < 0 ? 0 : Math.max(1, nowMs + pttl), payload });
   }
-  return reads;
+  return { covered, reads };
 }
-
