@@ -117,6 +117,18 @@ describe('migration workflow under faults', () => {
     });
   }
 
+  it('a remote task that ends FAILED fails the workflow as RemoteTaskFailed with DCS\'s error message', async () => {
+    env.emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { failAt: 30 }, count: 1 });
+    const handle = await env.start(onlineInput('full'), 'faults-remote-failed');
+    const failure = await failureOf(handle);
+    expect(failure.type).toBe('RemoteTaskFailed');
+    expect(failure.message).toContain('FAILED');
+    expect(failure.message).toContain('injected data-plane fault');
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ phase: 'failed', remoteStatus: 'FAILED' });
+    expect(env.emu.tasks().find((task) => task.id === status.taskId)?.status).toBe('FAILED');
+  });
+
   it('create committed but its answer lost: exactly one remote task, workflow completes', async () => {
     env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', commitThenDrop: true, count: 1 });
     const before = env.emu.requests().length;

@@ -69,6 +69,10 @@ describe('migration workflow flows', () => {
       const holding = await handle.query(statusQuery);
       expect(holding.remoteStatus).toBe('INCRMIGEATING');
       expect(holding.progress?.offset).toBeTypeOf('number');
+      // The workflow page's "current details" (served by the SDK's metadata query) show the sync state.
+      const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+      expect(metadata.currentDetails).toContain('**Phase:** incremental-hold');
+      expect(metadata.currentDetails).toContain('**Sync offset:**');
     } finally {
       await traffic.stop();
     }
