@@ -65,20 +65,25 @@ describe('migration workflow control', () => {
     });
   }
 
-  it('cancel while the create call is in flight still finds and stops the task it made', async () => {
-    env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', latencyMs: 1_500, count: 1 });
-    const workflowId = 'cancel-creating';
-    const handle = await env.start(onlineInput('full'), workflowId);
-    await eventually('the create call in flight', async () => {
-      const { raw } = await handle.describe();
-      return (raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'createOnlineTask');
-    }, 30_000, 20);
-    await handle.cancel();
-    await expectCancelled(workflowId);
-    const tasks = env.emu.tasks().filter((task) => task.name === 'dcsm-cancel-creating');
-    expect(tasks).toHaveLength(1);
-    expect(tasks[0]?.status).toBe('TERMINATED');
-  });
+  for (const { phase, operation, activity } of [
+    { phase: 'creating', operation: 'CreateOnlineMigrationTask', activity: 'createOnlineTask' },
+    { phase: 'configuring', operation: 'SetOnlineMigrationTask', activity: 'configureOnlineTask' },
+  ] as const) {
+    it(`cancel while the ${phase} call is in flight: the call finishes, then its task is found and stopped`, async () => {
+      env.emu.faults.add({ operation, latencyMs: 1_500, count: 1 });
+      const workflowId = `cancel-in-flight-${phase}`;
+      const handle = await env.start(onlineInput('full'), workflowId);
+      await eventually(`the ${activity} call in flight`, async () => {
+        const { raw } = await handle.describe();
+        return (raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity);
+      }, 30_000, 20);
+      await handle.cancel();
+      await expectCancelled(workflowId);
+      const tasks = env.emu.tasks().filter((task) => task.name === `dcsm-${workflowId}`);
+      expect(tasks).toHaveLength(1);
+      expect(tasks[0]?.status).toBe('TERMINATED');
+    });
+  }
 
   it('cancel with delete removes the stopped task', async () => {
     const workflowId = 'cancel-delete';
