@@ -3,9 +3,11 @@
  * Temporal dev server, the DCS emulator (real redis-servers) and a real worker started with `dcs-migrate worker`.
  * Bad files and bad arguments must give a clear error, exit 2, and start nothing (checked with visibility).
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Command } from 'commander';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +18,13 @@ import type { MigrationInputFile } from '../common/migration-input.js';
 import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { seedSampleData } from '../local/sample-data.js';
+import { projectRoot } from '../local/tools.js';
 import { waitFor } from '../local/wait.js';
 import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
 import { compareRedis } from '../verify/compare.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
 
+const execFileAsync = promisify(execFile);
 const SOURCE_PASSWORD = 'src-Pa55-never-printed';
 const TARGET_PASSWORD = 'tgt-Pa55-never-printed';
 
@@ -77,6 +81,10 @@ beforeAll(async () => {
     CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
     CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
   };
+  // The worker runs on a prebuilt workflow bundle, as the Docker image's does.
+  const bundle = path.join(dir, 'workflow-bundle.js');
+  await execFileAsync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'tools', 'bundle-workflows.ts'), bundle], { cwd: projectRoot });
+  env.DCS_MIGRATE_WORKFLOW_BUNDLE = bundle;
   worker = await startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
 });
 
@@ -259,7 +267,7 @@ describe('dcs-migrate worker', () => {
     const exit = await worker.process.exited;
     expect(exit.code).toBe(0);
     const lines = await worker.logLines();
-    expect(lines.find((line) => line.msg === 'worker started')).toMatchObject({ taskQueue, namespace: 'default', level: 30 });
+    expect(lines.find((line) => line.msg === 'worker started')).toMatchObject({ taskQueue, namespace: 'default', level: 30, workflowCode: path.join(dir, 'workflow-bundle.js') });
     expect(lines.at(-1)?.msg).toBe('worker stopped');
     const raw = await readFile(worker.logFile, 'utf8');
     for (const secret of [SOURCE_PASSWORD, TARGET_PASSWORD, emulator.credentials.sk]) expect(raw).not.toContain(secret);

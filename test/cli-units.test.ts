@@ -1,0 +1,96 @@
+/** The CLI's and worker's pure rules: UI links, the list query, worker settings, log redaction, durations. */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { listQuery } from '../client/commands/list.js';
+import { CliError } from '../client/exit-codes.js';
+import { formatDuration } from '../client/output.js';
+import { resolveTemporalConfig } from '../client/temporal-config.js';
+import { migrationUiUrl, temporalUiBase } from '../client/ui-link.js';
+import { createJsonLogger, redactSecrets } from '../worker/logger.js';
+import { InvalidWorkerSettingsError, resolveWorkerSettings } from '../worker/worker-options.js';
+import { InvalidStackOptionsError, resolveStackOptions } from '../stack/stack-options.js';
+
+describe('Temporal UI links', () => {
+  it('use DCS_MIGRATE_UI_URL when set, else the dev server layout (gRPC port + 1000) or Temporal Cloud', () => {
+    expect(temporalUiBase('localhost:7233', {})).toBe('http://localhost:8233');
+    expect(temporalUiBase('127.0.0.1:40000', {})).toBe('http://127.0.0.1:41000');
+    expect(temporalUiBase('ns.acct.tmprl.cloud:7233', {})).toBe('https://cloud.temporal.io');
+    expect(temporalUiBase('temporal.internal:7233', {})).toBeUndefined();
+    expect(temporalUiBase('temporal:7233', { DCS_MIGRATE_UI_URL: 'http://localhost:8080/' })).toBe('http://localhost:8080');
+  });
+
+  it('encode the namespace and workflow id', () => {
+    const previous = process.env.DCS_MIGRATE_UI_URL;
+    process.env.DCS_MIGRATE_UI_URL = 'http://ui';
+    try {
+      expect(migrationUiUrl({ address: 'x:1', namespace: 'prod ns' }, 'id/with space', 'run-1')).toBe('http://ui/namespaces/prod%20ns/workflows/id%2Fwith%20space/run-1/history');
+    } finally {
+      if (previous === undefined) delete process.env.DCS_MIGRATE_UI_URL;
+      else process.env.DCS_MIGRATE_UI_URL = previous;
+    }
+  });
+});
+
+describe('Temporal connection settings', () => {
+  it('take TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE from the environment and let flags win', () => {
+    const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'migrations', TEMPORAL_CONFIG_FILE: '/nonexistent.toml' };
+    expect(resolveTemporalConfig({}, env)).toMatchObject({ address: 'temporal:7233', namespace: 'migrations' });
+    expect(resolveTemporalConfig({ address: 'other:1', namespace: 'n2' }, env)).toMatchObject({ address: 'other:1', namespace: 'n2' });
+    expect(resolveTemporalConfig({}, { TEMPORAL_CONFIG_FILE: '/nonexistent.toml' })).toMatchObject({ address: 'localhost:7233', namespace: 'default' });
+  });
+});
+
+describe('list query', () => {
+  it('filters on the workflow type and the search attributes, and refuses unknown values naming the flag', () => {
+    expect(listQuery({})).toBe('WorkflowType = "dcsMigration"');
+    expect(listQuery({ status: 'Running', phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' })).toBe(
+      'WorkflowType = "dcsMigration" AND ExecutionStatus = "Running" AND DcsPhase = "incremental-hold" AND DcsRemoteStatus = "INCRMIGEATING"',
+    );
+    expect(() => listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
+    expect(() => listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
+  });
+});
+
+describe('worker settings', () => {
+  it('come from flags, then the environment, then defaults', () => {
+    expect(resolveWorkerSettings({}, {})).toMatchObject({ taskQueue: 'dcs-migrate', metricsPort: undefined, shutdownGraceMs: 30_000, logLevel: 'info' });
+    const env = { DCS_MIGRATE_TASK_QUEUE: 'q-env', DCS_MIGRATE_METRICS_PORT: '9464', DCS_MIGRATE_LOG_LEVEL: 'warn' };
+    expect(resolveWorkerSettings({}, env)).toMatchObject({ taskQueue: 'q-env', metricsPort: 9464, logLevel: 'warn' });
+    expect(resolveWorkerSettings({ taskQueue: 'q-flag', shutdownGrace: '2m', maxCachedWorkflows: '50' }, env)).toMatchObject({ taskQueue: 'q-flag', shutdownGraceMs: 120_000, maxCachedWorkflows: 50 });
+  });
+
+  it('are refused naming the flag', () => {
+    expect(() => resolveWorkerSettings({ metricsPort: '70000' }, {})).toThrow(/--metrics-port: must be at most 65535/);
+    expect(() => resolveWorkerSettings({ shutdownGrace: 'soon' }, {})).toThrow(/--shutdown-grace/);
+    expect(() => resolveWorkerSettings({ logLevel: 'loud' }, {})).toThrow(InvalidWorkerSettingsError);
+  });
+});
+
+describe('up settings', () => {
+  it('read DCS_MIGRATE_EXIT and refuse bad numbers naming the flag', () => {
+    expect(resolveStackOptions({}, { DCS_MIGRATE_EXIT: '1' })).toMatchObject({ exit: true, keys: 100_000, trafficSeconds: 5 });
+    expect(resolveStackOptions({}, {})).toMatchObject({ exit: false });
+    expect(() => resolveStackOptions({ keys: 'many' }, {})).toThrow(InvalidStackOptionsError);
+    expect(() => resolveStackOptions({ uiPort: '0' }, {})).toThrow(/--ui-port: must be at least 1/);
+  });
+});
+
+describe('worker logs', () => {
+  it('are JSON lines with every secret-looking attribute redacted, however deep', () => {
+    let written = '';
+    const logger = createJsonLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => ((written += chunk.toString()), done()) }) as never);
+    logger.info('calling DCS', { request: { headers: { Authorization: 'SDK-HMAC-SHA256 Signature=abc' }, body: { source_instance: { password: 'hunter2' } } }, sk: 'SECRETKEY', taskId: 't-1' });
+    const line = JSON.parse(written.trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'calling DCS', taskId: 't-1', sk: '[redacted]', level: 30 });
+    expect(written).not.toMatch(/hunter2|SECRETKEY|Signature=abc/);
+    expect(redactSecrets([{ apiKey: 'k' }])).toEqual([{ apiKey: '[redacted]' }]);
+  });
+});
+
+describe('durations', () => {
+  it('read like a person writes them', () => {
+    expect(formatDuration(3_400)).toBe('3.4s');
+    expect(formatDuration(123_000)).toBe('2m03s');
+    expect(formatDuration(3_723_000)).toBe('1h02m03s');
+  });
+});
