@@ -42,6 +42,7 @@ export interface ActivityDependencies {
 
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
+/** Builds the migration's activities over `deps`; pass the result as `activities` to `Worker.create`. */
 export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow }: ActivityDependencies) {
   /**
    * Runs one DCS call, converting its failure and reporting the attempt number. The activity's cancellation

@@ -133,8 +133,11 @@ export const MigrationFailureType = {
   CleanupFailed: 'CleanupFailed',
 } as const;
 
+/** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+/** End the incremental hold. Ignored (and logged) outside the hold: use {@link cutoverUpdate} to get an answer. */
 export const cutoverSignal = defineSignal<[CutoverRequest]>('cutover');
 /** Like the signal, but acknowledged: rejected (nothing recorded) unless the migration is in the incremental hold. */
 export const cutoverUpdate = defineUpdate<CutoverAccepted, [CutoverRequest]>('cutover');
+/** Where the migration is: phase, remote status, progress, last error, API call counts, timings. */
 export const statusQuery = defineQuery<MigrationStatus>('status');
