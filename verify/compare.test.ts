@@ -85,6 +85,7 @@ describe('compareRedis', () => {
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toBe(`compare: target Redis at ${target.host}:${target.port}: authentication failed (wrong or missing password)`);
     expect((failure as Error).message).not.toContain('not-the-password');
+    expect((failure as Error).cause).toBeUndefined();
   });
 
   it('prints binary key names readably', () => {

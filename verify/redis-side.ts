@@ -66,6 +66,7 @@ export class RedisSide {
     let reason = error instanceof Error ? error.message : String(error);
     if (password) reason = reason.split(password).join('***');
     if (/WRONGPASS|NOAUTH/.test(reason)) reason = 'authentication failed (wrong or missing password)';
-    return new Error(`compare: ${this.role} Redis at ${host}:${port}: ${reason}`, { cause: error });
+    // No `cause`: ioredis errors carry the failed command's arguments, which for AUTH are the password.
+    return new Error(`compare: ${this.role} Redis at ${host}:${port}: ${reason}`);
   }
 }

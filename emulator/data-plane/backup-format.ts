@@ -21,7 +21,7 @@ export async function detectBackupFormat(file: string): Promise<BackupFormat> {
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new DataPlaneError(`backup file ${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, false, { cause: error });
+    throw new DataPlaneError(`backup file ${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, false);
   }
   try {
     const { size } = await handle.stat();

@@ -79,7 +79,7 @@ export class BackupImportRun implements DataPlaneRun {
       this.setProgress(100);
       await this.finish('succeeded');
     } catch (error) {
-      const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false, { cause: error });
+      const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false);
       await this.finish('failed', failure.message);
     }
   }

@@ -91,7 +91,6 @@ async function enableKeyeventNotifications(source: RedisConnections): Promise<vo
     throw new DataPlaneError(
       `incremental migration needs keyspace notifications, but the source refused CONFIG SET notify-keyspace-events (${failure.message})`,
       false,
-      { cause: error },
     );
   }
 }

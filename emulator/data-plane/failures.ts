@@ -7,12 +7,15 @@ import { describeAddress } from './redis-address.js';
  * the run whatever the resume mode, because trying again cannot fix it. This file is the one place that decides.
  */
 export class DataPlaneError extends Error {
+  /**
+   * Deliberately no `cause`: ioredis attaches the failed command with its arguments to its errors, and for AUTH
+   * (or HELLO ... AUTH) those arguments are the password.
+   */
   constructor(
     message: string,
     readonly transient: boolean,
-    options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message);
     this.name = 'DataPlaneError';
   }
 }
@@ -31,19 +34,19 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   const message = redact(reason.message, address.password);
   const code = (reason as NodeJS.ErrnoException).code;
   if (/^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message)) {
-    return new DataPlaneError(`authentication to ${where} failed: the password is wrong or missing`, false, { cause: error });
+    return new DataPlaneError(`authentication to ${where} failed: the password is wrong or missing`, false);
   }
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
-    return new DataPlaneError(`cannot connect to ${where}: connection refused`, true, { cause: error });
+    return new DataPlaneError(`cannot connect to ${where}: connection refused`, true);
   }
   if (code !== undefined && connectionCodes.has(code)) {
-    return new DataPlaneError(`cannot reach ${where}: ${code}`, true, { cause: error });
+    return new DataPlaneError(`cannot reach ${where}: ${code}`, true);
   }
   if (/Connection is closed|connect ETIMEDOUT|Stream isn't writeable|socket (closed|hang up)/i.test(message)) {
-    return new DataPlaneError(`the connection to ${where} was lost`, true, { cause: error });
+    return new DataPlaneError(`the connection to ${where} was lost`, true);
   }
-  if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true, { cause: error });
-  return new DataPlaneError(`${where} answered with an error: ${message}`, false, { cause: error });
+  if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true);
+  return new DataPlaneError(`${where} answered with an error: ${message}`, false);
 }
 
 function pickReason(error: unknown, lastSocketError: Error | undefined): Error {

@@ -98,7 +98,7 @@ export class OnlineMigrationRun implements DataPlaneRun {
         await this.syncOnce(() => (attempt = 0));
         break;
       } catch (error) {
-        const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false, { cause: error });
+        const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false);
         await this.closeConnections();
         // A stop during an outage ends the run instead of waiting for the source to come back (no reconcile then).
         if (this.lifecycle.stopRequested && failure.transient) {

@@ -59,8 +59,8 @@ async function placeFile(file: string, format: BackupFormat, dir: string): Promi
   for (const match of manifest.matchAll(/^file (\S+) /gm)) {
     const part = match[1] as string;
     if (part.includes('/') || part.includes('\\')) throw new DataPlaneError(`AOF manifest ${path.basename(file)} names a part outside its directory: ${part}`, false);
-    await copyFile(path.join(path.dirname(file), part), path.join(partsDir, part)).catch((error: unknown) => {
-      throw new DataPlaneError(`AOF manifest ${path.basename(file)} names ${part}, which cannot be read`, false, { cause: error });
+    await copyFile(path.join(path.dirname(file), part), path.join(partsDir, part)).catch(() => {
+      throw new DataPlaneError(`AOF manifest ${path.basename(file)} names ${part}, which cannot be read`, false);
     });
   }
   await copyFile(file, path.join(partsDir, 'appendonly.aof.manifest'));
