@@ -27,8 +27,23 @@ export class CliError extends Error {
   }
 }
 
+/** gRPC status codes that mean "the server is not there" (UNAVAILABLE, DEADLINE_EXCEEDED). */
+const UNREACHABLE_GRPC_CODES = new Set([14, 4]);
+
+/** True for a Temporal call that failed because the server could not be reached (directly or as the cause). */
+function isUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'number' && UNREACHABLE_GRPC_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
+  // The connection was made, then Temporal went away mid-command.
+  if (isUnreachable(error)) return EXIT.UNREACHABLE;
   return EXIT.FAILURE;
 }
 

@@ -2,7 +2,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { listQuery } from '../client/commands/list.js';
-import { CliError } from '../client/exit-codes.js';
+import { ServiceError } from '@temporalio/client';
+import { CliError, EXIT, exitCodeFor } from '../client/exit-codes.js';
 import { formatDuration } from '../client/output.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { migrationUiUrl, temporalUiBase } from '../client/ui-link.js';
@@ -84,6 +85,16 @@ describe('worker logs', () => {
     expect(line).toMatchObject({ msg: 'calling DCS', taskId: 't-1', sk: '[redacted]', level: 30 });
     expect(written).not.toMatch(/hunter2|SECRETKEY|Signature=abc/);
     expect(redactSecrets([{ apiKey: 'k' }])).toEqual([{ apiKey: '[redacted]' }]);
+  });
+});
+
+describe('exit codes', () => {
+  it('are the CliError’s own, 5 when Temporal became unreachable mid-command, else 1', () => {
+    expect(exitCodeFor(new CliError('bad', EXIT.USAGE))).toBe(2);
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
+    expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: unavailable }))).toBe(5);
+    expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) }))).toBe(1);
+    expect(exitCodeFor(new Error('boom'))).toBe(1);
   });
 });
 
