@@ -68,10 +68,11 @@ export async function seedSampleData(endpoint: SampleDataEndpoint, options: Samp
   if (!(ttlFraction >= 0 && ttlFraction <= 1)) throw new RangeError(`ttlFraction must be between 0 and 1, got ${ttlFraction}`);
 
   const summary: SampleDataSummary = { keys, withTtl: 0, byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 }, byDb: {} };
-  const clients = new Map(dbs.map((db) => [db, connect(endpoint, db)]));
+  const clients = new Map<number, Redis>();
   const batches = new Map(dbs.map((db) => [db, new CommandBatch()]));
   const random = mulberry32(seed);
   try {
+    for (const db of dbs) clients.set(db, await connect(endpoint, db));
     for (let index = 0; index < keys; index++) {
       const key = sampleKey(index, seed, dbs);
       const batch = batches.get(key.db) as CommandBatch;
@@ -182,12 +183,13 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
   const seed = options.seed ?? 1;
   const opsPerSecond = options.opsPerSecond ?? 2_000;
   const random = mulberry32(seed ^ 0x5eed);
-  const clients = new Map(dbs.map((db) => [db, connect(endpoint, db)]));
+  const clients = new Map<number, Redis>();
   const summary: TrafficSummary = { writes: 0, deletes: 0, expiring: 0, persisted: 0 };
   let running = true;
   const batch = Math.max(1, Math.round(opsPerSecond / 20));
 
   const loop = (async () => {
+    for (const db of dbs) clients.set(db, await connect(endpoint, db));
     let newKeys = 0;
     while (running) {
       const started = Date.now();
@@ -215,6 +217,7 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (Date.now() - started))));
     }
   })();
+  loop.catch(() => {}); // reported by stop(); this only keeps Node from calling an early failure unhandled
 
   return {
     stop: async () => {
@@ -229,8 +232,21 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
   };
 }
 
-function connect(endpoint: SampleDataEndpoint, db: number): Redis {
-  return new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, maxRetriesPerRequest: 1 });
+/** A connected client for `db`; a failure names the address and never carries the password. */
+async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis> {
+  const client = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+  let reason: Error | undefined;
+  client.on('error', (error: Error) => (reason = error));
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    let message = (reason ?? (error as Error)).message;
+    if (endpoint.password) message = message.split(endpoint.password).join('***');
+    // eslint-disable-next-line preserve-caught-error -- ioredis errors carry the AUTH arguments, i.e. the password
+    throw new Error(`sample data: cannot use Redis at ${endpoint.host}:${endpoint.port} db ${db}: ${message}`);
+  }
 }
 
 function word(random: () => number): string {
