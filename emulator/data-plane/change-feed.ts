@@ -12,8 +12,8 @@ const keyeventChannel = /^__keyevent@(\d+)__:/;
  * state, so the order and number of events do not matter. Notifications are fire-and-forget: when the
  * subscription drops, events are lost and the run must resync (`onLost`).
  *
- * FLUSHDB and FLUSHALL emit no keyspace event. They are detected by polling the source's command statistics
- * (`flushCount`); the run then deletes what the target holds and the source does not.
+ * FLUSHDB, FLUSHALL and SWAPDB emit no keyspace event. They are detected by polling the source's command
+ * statistics (`keyspaceWideCommands`); the run then re-syncs the keyspace (see online-migration.ts).
  */
 export class ChangeFeed {
   private readonly queue = new Map<string, { db: number; key: Buffer }>();
@@ -95,11 +95,22 @@ async function enableKeyeventNotifications(source: RedisConnections): Promise<vo
   }
 }
 
-/** How many FLUSHDB and FLUSHALL commands the source has run since it started (from INFO commandstats). */
-export async function flushCount(source: RedisConnections): Promise<number> {
+/** Commands that change many keys without a key event, as run so far on the source (from INFO commandstats). */
+export interface KeyspaceWideCommands {
+  /** FLUSHDB + FLUSHALL calls. */
+  flushes: number;
+  /** SWAPDB calls. */
+  swaps: number;
+}
+
+export async function keyspaceWideCommands(source: RedisConnections): Promise<KeyspaceWideCommands> {
   const connection = await source.db(0);
-  const info = await connection.info('commandstats');
-  let count = 0;
-  for (const match of info.matchAll(/^cmdstat_flush(?:db|all):calls=(\d+)/gm)) count += Number(match[1]);
-  return count;
+  let info: string;
+  try {
+    info = await connection.info('commandstats');
+  } catch (error) {
+    throw source.fail(error, connection);
+  }
+  const calls = (pattern: RegExp) => [...info.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+  return { flushes: calls(/^cmdstat_flush(?:db|all):calls=(\d+)/gm), swaps: calls(/^cmdstat_swapdb:calls=(\d+)/gm) };
 }

@@ -17,7 +17,7 @@ describe('data plane: incremental online migration', () => {
     await pair?.stop();
   });
 
-  it('follows writes, deletes, expiries and FLUSHDB while running; after stop the target equals the source', async () => {
+  it('follows writes, deletes, expiries, FLUSHDB and SWAPDB while running; after stop the target equals the source', async () => {
     const { source, target } = pair;
     await flushAll(source, target);
     const dbs = [0, 1, 2];
@@ -26,9 +26,13 @@ describe('data plane: incremental online migration', () => {
     const s7 = source.client(7);
     const t0 = target.client(0);
     const t7 = target.client(7);
+    const t8 = target.client(8);
     // A key the target holds from before the migration: the reconcile pass on stop removes it.
     await t0.set('stale:from-before', 'x');
     for (let index = 0; index < 100; index++) await s7.set(`flush-me:${index}`, index);
+    await s7.select(8);
+    for (let index = 0; index < 50; index++) await s7.set(`swap-me:${index}`, index);
+    await s7.select(7);
 
     const traffic = startTraffic(endpointOf(source), { keys: 30_000, dbs, seed: 5, opsPerSecond: 2_000 });
     let expiring: number | undefined;
@@ -49,6 +53,9 @@ describe('data plane: incremental online migration', () => {
       await waitFor('the expiry to reach the target', async () => (await t0.exists('live:expiring')) === 0, 10_000, 20);
       await s7.flushdb();
       await waitFor('FLUSHDB to reach the target', async () => (await t7.dbsize()) === 0, 10_000, 50);
+      expect(await t8.dbsize()).toBe(50);
+      await s7.swapdb(7, 8);
+      await waitFor('SWAPDB to reach the target', async () => (await t7.dbsize()) === 50 && (await t8.dbsize()) === 0, 10_000, 50);
 
       // Let traffic run a little longer while incremental, then let the queue drain.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -61,7 +68,7 @@ describe('data plane: incremental online migration', () => {
     } finally {
       await traffic.stop().catch(() => undefined);
       await run.stop();
-      for (const client of [s0, s7, t0, t7]) client.disconnect();
+      for (const client of [s0, s7, t0, t7, t8]) client.disconnect();
     }
     expect(run.phase()).toBe('stopped');
     expect(run.error()).toBeUndefined();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChangeFeed, flushCount } from './change-feed.js';
+import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
 import { RedisConnections } from './connections.js';
 import type { DataPlaneRun, OnlineMigrationOptions, RunPhase, RunStats } from './contract.js';
 import { DataPlaneError } from './failures.js';
@@ -23,8 +23,8 @@ export const defaultResumePolicy: ResumePolicy = { attempts: 8, delayMs: 250 };
 
 /** Keys re-copied per round of the incremental phase. */
 const incrementalBatch = 1_000;
-/** How often the incremental phase looks for FLUSHDB/FLUSHALL on the source (they emit no key events). */
-const flushCheckIntervalMs = 250;
+/** How often the incremental phase looks for FLUSHDB/FLUSHALL/SWAPDB on the source (they emit no key events). */
+const keyspaceCheckIntervalMs = 250;
 
 /**
  * An online migration between two live Redis servers. Full: copy the keyspace once. Incremental: subscribe to
@@ -129,7 +129,7 @@ export class OnlineMigrationRun implements DataPlaneRun {
     const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb));
     this.feedLost = undefined;
     if (incremental) this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost = error));
-    let flushesSeen = incremental ? await flushCount(this.source) : 0;
+    let seen = incremental ? await keyspaceWideCommands(this.source) : undefined;
     // After a resume in the incremental phase the copy is a resync: progress stays at 100.
     const resyncing = this.fullSyncDone;
 
@@ -148,15 +148,13 @@ export class OnlineMigrationRun implements DataPlaneRun {
     this.lifecycle.enter(this.lifecycle.stopRequested ? 'stopping' : 'incremental');
     onSynced();
 
-    let flushesCheckedAt = Date.now();
+    let checkedAt = Date.now();
     while (!this.lifecycle.stopRequested) {
-      if (Date.now() - flushesCheckedAt >= flushCheckIntervalMs) {
-        flushesCheckedAt = Date.now();
-        const flushes = await flushCount(this.source);
-        if (flushes !== flushesSeen) {
-          flushesSeen = flushes;
-          await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.lifecycle.stopRequested);
-        }
+      if (seen && Date.now() - checkedAt >= keyspaceCheckIntervalMs) {
+        checkedAt = Date.now();
+        const now = await keyspaceWideCommands(this.source);
+        await this.resyncAfter(seen, now, copier);
+        seen = now;
       }
       if ((await this.applyQueued(copier)) === 0) await sleep(20);
     }
@@ -167,6 +165,16 @@ export class OnlineMigrationRun implements DataPlaneRun {
     await this.drainQueue(copier);
     this.throwIfFeedLost();
     await this.finish('stopped');
+  }
+
+  /**
+   * Catches up with commands that change the keyspace without key events: after a flush, target keys the source
+   * no longer has are deleted; after SWAPDB, whole databases changed places, so the keyspace is copied again too.
+   */
+  private async resyncAfter(before: KeyspaceWideCommands, now: KeyspaceWideCommands, copier: KeyCopier): Promise<void> {
+    const stop = () => this.lifecycle.stopRequested || this.feedLost !== undefined;
+    if (now.swaps !== before.swaps) await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: stop });
+    if (now.swaps !== before.swaps || now.flushes !== before.flushes) await deleteKeysMissingFromSource(this.source, this.target, copier, stop);
   }
 
   /**
