@@ -1,7 +1,15 @@
 /** The CLI's and worker's pure rules: UI links, the list query, worker settings, log redaction, durations. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { listQuery } from '../client/commands/list.js';
+import { Command } from 'commander';
+import * as cancel from '../client/commands/cancel.js';
+import * as cutover from '../client/commands/cutover.js';
+import * as list from '../client/commands/list.js';
+import * as start from '../client/commands/start.js';
+import * as status from '../client/commands/status.js';
+import * as up from '../client/commands/up.js';
+import * as watch from '../client/commands/watch.js';
+import * as worker from '../client/commands/worker.js';
 import { ServiceError } from '@temporalio/client';
 import { CliError, EXIT, exitCodeFor } from '../client/exit-codes.js';
 import { formatDuration } from '../client/output.js';
@@ -43,12 +51,12 @@ describe('Temporal connection settings', () => {
 
 describe('list query', () => {
   it('filters on the workflow type and the search attributes, and refuses unknown values naming the flag', () => {
-    expect(listQuery({})).toBe('WorkflowType = "dcsMigration"');
-    expect(listQuery({ status: 'Running', phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' })).toBe(
+    expect(list.listQuery({})).toBe('WorkflowType = "dcsMigration"');
+    expect(list.listQuery({ status: 'Running', phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' })).toBe(
       'WorkflowType = "dcsMigration" AND ExecutionStatus = "Running" AND DcsPhase = "incremental-hold" AND DcsRemoteStatus = "INCRMIGEATING"',
     );
-    expect(() => listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
-    expect(() => listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
+    expect(() => list.listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
+    expect(() => list.listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
   });
 });
 
@@ -95,6 +103,21 @@ describe('exit codes', () => {
     expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: unavailable }))).toBe(5);
     expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) }))).toBe(1);
     expect(exitCodeFor(new Error('boom'))).toBe(1);
+  });
+});
+
+describe('--help', () => {
+  it('documents every command and its exit codes', () => {
+    // The same registration the binary uses (client/cli.ts); the binary itself is exercised in cli-commands.
+    const modules = { up, start, watch, status, cutover, cancel, list, worker };
+    const program = new Command('dcs-migrate');
+    for (const [name, module] of Object.entries(modules)) {
+      module.register(program);
+      let help = '';
+      program.commands.find((c) => c.name() === name)?.configureOutput({ writeOut: (text) => (help += text) }).outputHelp();
+      expect(help, name).toContain(`Usage: dcs-migrate ${name}`);
+      expect(help, name).toMatch(/Exit code/);
+    }
   });
 });
 
