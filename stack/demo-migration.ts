@@ -88,6 +88,8 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
         return;
       }
       if (traffic) return;
+      // With no live writes the sync wait starts when the hold does.
+      if (writesStoppedAt === 0) writesStoppedAt = Date.now();
       const offset = current.status?.progress?.offset;
       const inSync = offset === 0;
       if (!inSync && Date.now() - writesStoppedAt < syncTimeoutMs) return;
