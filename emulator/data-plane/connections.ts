@@ -50,13 +50,6 @@ export class RedisConnections {
     for (const connection of connections) connection.disconnect();
   }
 
-  /** Forgets every connection (after a drop) so that the next `db()` opens fresh ones. */
-  async reset(): Promise<void> {
-    const connections = await this.opened();
-    this.byDb.clear();
-    for (const connection of connections) connection.disconnect();
-  }
-
   private async open(db: number): Promise<Redis> {
     const connection = new Redis(connectionOptions(this.address, db, this.connectionName));
     connection.on('error', (error: Error) => this.lastErrors.set(connection, error));

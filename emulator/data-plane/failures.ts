@@ -57,6 +57,6 @@ function pickReason(error: unknown, lastSocketError: Error | undefined): Error {
 }
 
 /** Removes a password from a server message, in case a server or library echoes it back. */
-export function redact(text: string, password: string | undefined): string {
+function redact(text: string, password: string | undefined): string {
   return password ? text.split(password).join('***') : text;
 }
