@@ -100,6 +100,12 @@ describe('data plane: backup import', () => {
     expect(await detectBackupFormat(fixtures.preambleAof as string)).toBe('aof');
     expect(await detectBackupFormat(fixtures.plainAof as string)).toBe('aof');
     expect(await detectBackupFormat(fixtures.manifest as string)).toBe('aof-manifest');
+    const valkey = path.join(files, 'valkey.rdb');
+    await writeFile(valkey, Buffer.concat([Buffer.from('VALKEY080'), Buffer.from([0xfe, 0x00, 0xff]), Buffer.alloc(8)]));
+    expect(await detectBackupFormat(valkey)).toBe('rdb');
+    const empty = path.join(files, 'empty.rdb');
+    await writeFile(empty, '');
+    await expect(detectBackupFormat(empty)).rejects.toThrow('backup file empty.rdb is empty');
   });
 
   it('imports an RDB snapshot (BGSAVE)', async () => {
