@@ -243,6 +243,11 @@ describe('dcs-migrate worker', () => {
     const run = await runCli(['worker', '--max-concurrent-activities', '0'], env);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--max-concurrent-activities: must be at least 1');
+    const { DCS_ENDPOINT: _endpoint, ...withoutEndpoint } = env;
+    const noDcs = await runCli(['worker'], withoutEndpoint);
+    expect(noDcs.code).toBe(2);
+    expect(noDcs.stderr).toContain('DCS_ENDPOINT');
+    expect(noDcs.stderr).not.toContain(emulator.credentials.sk);
   });
 
   it('serves Prometheus metrics, logs JSON lines without secrets, and stops gracefully on SIGTERM', async () => {

@@ -12,7 +12,10 @@ import { existsSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../client/temporal-config.js';
 import { CliError, EXIT } from '../client/exit-codes.js';
+import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
+import type { DcsMigrationApi } from '../activities/index.js';
 import { createMigrationWorker } from './create-worker.js';
+import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
 import { installRuntime } from './runtime.js';
 import type { WorkerSettings } from './worker-options.js';
@@ -21,6 +24,14 @@ import type { WorkerSettings } from './worker-options.js';
 export async function runWorker(settings: WorkerSettings, temporal: TemporalConfig): Promise<void> {
   if (settings.workflowBundle !== undefined && !existsSync(settings.workflowBundle)) {
     throw new CliError(`--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`, EXIT.USAGE);
+  }
+  // The DCS configuration is checked first: a missing endpoint or credential is named before anything connects.
+  let dcs: DcsMigrationApi;
+  try {
+    dcs = await dcsClientFromEnvironment();
+  } catch (error) {
+    if (error instanceof DcsConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
   }
   const logger = createJsonLogger(settings.logLevel);
   const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
@@ -35,6 +46,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
   try {
     const worker = await createMigrationWorker({
       connection,
+      dcs,
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
       shutdownGraceTime: settings.shutdownGraceMs,
