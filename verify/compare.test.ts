@@ -79,6 +79,27 @@ describe('compareRedis', () => {
     }
   });
 
+  it('re-checks differences and drops those that resolved themselves (changes in flight)', async () => {
+    const s5 = source.client(5);
+    const t5 = target.client(5);
+    try {
+      await s5.set('still-missing', 'only on source');
+      await t5.set('in-flight', 'gone soon', 'PX', 2_000);
+      const once = await compareRedis(endpoint(source), endpoint(target), { dbs: [5], ttlToleranceMs: 100 });
+      expect(once.differences.map(({ kind, key }) => `${kind} ${key}`).sort()).toEqual(['EXTRA in-flight', 'MISSING still-missing']);
+
+      await t5.set('in-flight', 'gone soon', 'PX', 2_000);
+      const rechecked = await compareRedis(endpoint(source), endpoint(target), { dbs: [5], ttlToleranceMs: 100, recheck: { rounds: 1, intervalMs: 2_500 } });
+      expect(rechecked.differences.map(({ kind, key }) => `${kind} ${key}`)).toEqual(['MISSING still-missing']);
+      expect(rechecked.totalDifferences).toBe(1);
+      expect(rechecked.dbs[5]).toEqual({ keys: 1, byKind: { OK: 0, MISSING: 1, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 } });
+    } finally {
+      await s5.del('still-missing');
+      s5.disconnect();
+      t5.disconnect();
+    }
+  });
+
   it('names the side and address when it cannot authenticate, without the password', async () => {
     const wrong = { ...endpoint(target), password: 'not-the-password' };
     const failure = await compareRedis(endpoint(source), wrong).catch((error: Error) => error);

@@ -19,6 +19,12 @@ export interface CompareOptions {
   dbs?: number[];
   /** Keys compared per round trip. Default 500. */
   batchSize?: number;
+  /**
+   * Re-check differing keys this many more times, `intervalMs` apart, and report only those that still differ:
+   * on live servers most differences are changes still in flight (RedisFullCheck's rounds). At most
+   * `recheckLimit` keys (default 10,000) are re-checked; more than that are reported as found. Default: no re-check.
+   */
+  recheck?: { rounds: number; intervalMs: number; recheckLimit?: number };
 }
 
 export interface KeyDifference {
@@ -52,41 +58,60 @@ export interface CompareReport {
  * whose TTL ends within the tolerance is not reported missing or extra (each side expires it on its own).
  */
 export async function compareRedis(source: CompareEndpoint, target: CompareEndpoint, options: CompareOptions = {}): Promise<CompareReport> {
-  const settings = {
-    ttlToleranceMs: options.ttlToleranceMs ?? 1_000,
-    checkExtra: options.checkExtra ?? true,
-    maxDifferences: options.maxDifferences ?? 100,
-    batchSize: options.batchSize ?? 500,
-  };
-  if (!(settings.ttlToleranceMs >= 0)) throw new RangeError(`ttlToleranceMs must be >= 0, got ${settings.ttlToleranceMs}`);
-  if (!(settings.batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${settings.batchSize}`);
-  const sides = { source: new RedisSide('source', source), target: new RedisSide('target', target) };
+  const maxDifferences = options.maxDifferences ?? 100;
+  const batchSize = options.batchSize ?? 500;
+  const recheck = { rounds: options.recheck?.rounds ?? 0, intervalMs: options.recheck?.intervalMs ?? 0, limit: options.recheck?.recheckLimit ?? 10_000 };
+  const checker = new KeyChecker(new RedisSide('source', source), new RedisSide('target', target), options.ttlToleranceMs ?? 1_000);
+  if (!(checker.tolerance >= 0)) throw new RangeError(`ttlToleranceMs must be >= 0, got ${checker.tolerance}`);
+  if (!(batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${batchSize}`);
+  if (!(recheck.rounds >= 0 && recheck.intervalMs >= 0)) throw new RangeError('recheck.rounds and recheck.intervalMs must be >= 0');
+
   const report: CompareReport = { dbs: {}, differences: [], totalDifferences: 0 };
-  const record = (db: number, key: Buffer, status: KeyStatus, detail = '') => {
+  const record = ({ db, key, status, detail }: Outcome) => {
     const dbReport = (report.dbs[db] ??= { keys: 0, byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 } });
     dbReport.keys++;
     dbReport.byKind[status]++;
     if (status === 'OK') return;
     report.totalDifferences++;
-    if (report.differences.length < settings.maxDifferences) report.differences.push({ db, key: printableKey(key), kind: status, detail });
+    if (report.differences.length < maxDifferences) report.differences.push({ db, key: printableKey(key), kind: status, detail });
+  };
+  // Differences wait here for their re-check; OK keys (and differences beyond the limit) are recorded at once.
+  let suspects: Outcome[] = [];
+  const collect = (outcomes: Outcome[]) => {
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'OK' && recheck.rounds > 0 && suspects.length < recheck.limit) suspects.push(outcome);
+      else record(outcome);
+    }
   };
   try {
-    const dbs = options.dbs ?? (await databasesWithKeys(sides.source, sides.target));
+    const dbs = options.dbs ?? (await databasesWithKeys(checker.source, checker.target));
     for (const db of dbs) {
-      const [sourceDb, targetDb] = await Promise.all([sides.source.db(db), sides.target.db(db)]);
-      await scan(sides.source, db, settings.batchSize, (keys) => compareBatch(db, keys, sourceDb, targetDb, sides, settings.ttlToleranceMs, record));
-      if (settings.checkExtra) {
-        await scan(sides.target, db, settings.batchSize, (keys) => findExtra(db, keys, sourceDb, targetDb, sides, settings.ttlToleranceMs, record));
+      await scan(checker.source, db, batchSize, async (keys) => collect(await checker.checkSourceKeys(db, keys)));
+      if (options.checkExtra ?? true) await scan(checker.target, db, batchSize, async (keys) => collect(await checker.findExtraKeys(db, keys)));
+    }
+    for (let round = 0; round < recheck.rounds && suspects.length > 0; round++) {
+      await new Promise((resolve) => setTimeout(resolve, recheck.intervalMs));
+      const previous = suspects;
+      suspects = [];
+      for (const outcome of await checker.recheck(previous)) {
+        if (outcome.status === 'OK') record(outcome);
+        else suspects.push(outcome);
       }
     }
+    suspects.forEach(record);
   } finally {
-    await Promise.all([sides.source.close(), sides.target.close()]);
+    await Promise.all([checker.source.close(), checker.target.close()]);
   }
   return report;
 }
 
-type Record_ = (db: number, key: Buffer, status: KeyStatus, detail?: string) => void;
-type Sides = { source: RedisSide; target: RedisSide };
+/** One key's verdict. */
+interface Outcome {
+  db: number;
+  key: Buffer;
+  status: KeyStatus;
+  detail: string;
+}
 
 interface KeyState {
   type: string;
@@ -95,42 +120,77 @@ interface KeyState {
   digest: string | null;
 }
 
-async function compareBatch(db: number, keys: Buffer[], sourceDb: Redis, targetDb: Redis, sides: Sides, tolerance: number, record: Record_): Promise<void> {
-  const [before, after] = await Promise.all([sides.source.run(db, () => readStates(sourceDb, keys)), sides.target.run(db, () => readStates(targetDb, keys))]);
-  for (const [index, key] of keys.entries()) {
-    const left = before[index] as KeyState;
-    const right = after[index] as KeyState;
-    if (left.type === 'none') continue; // deleted or expired on the source since the scan: nothing to compare
-    if (right.type === 'none') {
-      if (left.pttl >= 0 && left.pttl <= tolerance) continue; // expiring: the target may have expired it first
-      if ((await sides.source.run(db, () => sourceDb.exists(key))) === 0) continue;
-      record(db, key, 'MISSING', `${left.type} missing on the target`);
-      continue;
-    }
-    if (left.type !== right.type) {
-      record(db, key, 'TYPE', `source ${left.type}, target ${right.type}`);
-      continue;
-    }
-    const sameDump = left.digest !== null && left.digest === right.digest;
-    const valueDifference = sameDump ? undefined : await sides.source.run(db, () => describeValueDifference(left.type, key, sourceDb, targetDb));
-    if (valueDifference) {
-      record(db, key, 'VALUE', valueDifference);
-      continue;
-    }
-    const ttlDifference = describeTtlDifference(left.pttl, right.pttl, tolerance);
-    record(db, key, ttlDifference ? 'TTL' : 'OK', ttlDifference);
-  }
-}
+/** Decides the status of keys; keys that turn out to need no verdict (gone from both sides) get none. */
+class KeyChecker {
+  constructor(
+    readonly source: RedisSide,
+    readonly target: RedisSide,
+    readonly tolerance: number,
+  ) {}
 
-async function findExtra(db: number, keys: Buffer[], sourceDb: Redis, targetDb: Redis, sides: Sides, tolerance: number, record: Record_): Promise<void> {
-  const exists = (await sides.source.run(db, () => sourceDb.callBuffer('EVAL', existsScript, keys.length, ...keys))) as number[];
-  const candidates = keys.filter((_, index) => exists[index] === 0);
-  if (candidates.length === 0) return;
-  const states = await sides.target.run(db, () => readStates(targetDb, candidates));
-  for (const [index, key] of candidates.entries()) {
-    const state = states[index] as KeyState;
-    if (state.type === 'none' || (state.pttl >= 0 && state.pttl <= tolerance)) continue;
-    record(db, key, 'EXTRA', `${state.type} exists only on the target`);
+  /** MISSING, TYPE, VALUE, TTL or OK for keys scanned on the source. */
+  async checkSourceKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
+    const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
+    const [before, after] = await Promise.all([this.source.run(db, () => readStates(sourceDb, keys)), this.target.run(db, () => readStates(targetDb, keys))]);
+    const outcomes: Outcome[] = [];
+    for (const [index, key] of keys.entries()) {
+      const left = before[index] as KeyState;
+      const right = after[index] as KeyState;
+      const verdict = (status: KeyStatus, detail = '') => outcomes.push({ db, key, status, detail });
+      if (left.type === 'none') continue; // deleted or expired on the source since the scan: nothing to compare
+      if (right.type === 'none') {
+        if (left.pttl >= 0 && left.pttl <= this.tolerance) continue; // expiring: the target may have expired it first
+        if ((await this.source.run(db, () => sourceDb.exists(key))) === 0) continue;
+        verdict('MISSING', `${left.type} missing on the target`);
+        continue;
+      }
+      if (left.type !== right.type) {
+        verdict('TYPE', `source ${left.type}, target ${right.type}`);
+        continue;
+      }
+      const sameDump = left.digest !== null && left.digest === right.digest;
+      const valueDifference = sameDump ? undefined : await this.source.run(db, () => describeValueDifference(left.type, key, sourceDb, targetDb));
+      if (valueDifference) {
+        verdict('VALUE', valueDifference);
+        continue;
+      }
+      const ttlDifference = describeTtlDifference(left.pttl, right.pttl, this.tolerance);
+      verdict(ttlDifference ? 'TTL' : 'OK', ttlDifference);
+    }
+    return outcomes;
+  }
+
+  /** EXTRA for keys scanned on the target that the source does not have; nothing for the others. */
+  async findExtraKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
+    const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
+    const exists = (await this.source.run(db, () => sourceDb.callBuffer('EVAL', existsScript, keys.length, ...keys))) as number[];
+    const candidates = keys.filter((_, index) => exists[index] === 0);
+    if (candidates.length === 0) return [];
+    const states = await this.target.run(db, () => readStates(targetDb, candidates));
+    const outcomes: Outcome[] = [];
+    for (const [index, key] of candidates.entries()) {
+      const state = states[index] as KeyState;
+      if (state.type === 'none' || (state.pttl >= 0 && state.pttl <= this.tolerance)) continue;
+      outcomes.push({ db, key, status: 'EXTRA', detail: `${state.type} exists only on the target` });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Checks earlier differences again: an EXTRA key may now exist on the source too, and any key may have
+   * become equal. Keys that vanished from both sides get no verdict. Returns the new verdicts.
+   */
+  async recheck(previous: Outcome[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const byDb = new Map<number, Buffer[]>();
+    for (const { db, key } of previous) byDb.set(db, [...(byDb.get(db) ?? []), key]);
+    for (const [db, keys] of byDb) {
+      const fromSource = await this.checkSourceKeys(db, keys);
+      const seen = new Set(fromSource.map(({ key }) => key.toString('latin1')));
+      const rest = keys.filter((key) => !seen.has(key.toString('latin1')));
+      outcomes.push(...fromSource, ...(rest.length > 0 ? await this.findExtraKeys(db, rest) : []));
+    }
+    return outcomes;
   }
 }
 
