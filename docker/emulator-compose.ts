@@ -8,7 +8,7 @@
  *
  * Each entry is `id=host:port[@ENV_NAME]`: the password is read from ENV_NAME, so no secret sits in the spec.
  */
-import { loadDcsConfig } from '../dcs/config.js';
+import { emulatorCredentials } from '../client/commands/emulator.js';
 import { startEmulator } from '../emulator/index.js';
 
 export const EMULATOR_COMPOSE_ENV = { instances: 'DCS_EMULATOR_INSTANCES', port: 'DCS_EMULATOR_PORT', dataDir: 'DCS_EMULATOR_DATA_DIR' } as const;
@@ -39,13 +39,10 @@ export function parseComposeInstances(spec: string): ComposeInstance[] {
 async function main(): Promise<void> {
   const port = Number(process.env[EMULATOR_COMPOSE_ENV.port] ?? '8000');
   const instances = parseComposeInstances(process.env[EMULATOR_COMPOSE_ENV.instances] ?? '');
-  const config = loadDcsConfig(process.env, { endpoint: `http://127.0.0.1:${port}` });
-  if (config.credentials.kind !== 'aksk') throw new Error('the emulator needs AK/SK credentials (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)');
-  const emu = await startEmulator({
-    port,
-    dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data',
-    credentials: { ak: config.credentials.accessKey.reveal(), sk: config.credentials.secretKey.reveal(), projectId: config.projectId },
-  });
+  // The same rule as `dcs-migrate emulator`: the account the worker's DCS client is configured with.
+  const { ak, sk, projectId, generated } = emulatorCredentials(process.env, `http://127.0.0.1:${port}`);
+  if (generated.keys || generated.projectId) throw new Error('set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and DCS_PROJECT_ID: the worker must use the same account');
+  const emu = await startEmulator({ port, dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data', credentials: { ak, sk, projectId } });
   for (const instance of instances) {
     const password = instance.passwordEnv ? process.env[instance.passwordEnv] : undefined;
     if (instance.passwordEnv && !password) throw new Error(`${instance.id}: ${instance.passwordEnv} is not set`);

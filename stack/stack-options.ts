@@ -3,6 +3,7 @@
  * usage error naming the flag.
  */
 import { z } from 'zod';
+import { intFlagSchema } from '../client/flags.js';
 
 export const STACK_ENV = {
   /** `1`/`true`: run the migration, print the result and stop everything instead of staying up. */
@@ -19,16 +20,13 @@ export interface StackFlags {
   trafficRate?: string;
 }
 
-const int = (flag: string, min: number, max: number) =>
-  z.coerce.number({ error: `${flag}: expected a whole number` }).int(`${flag}: expected a whole number`).min(min, `${flag}: must be at least ${min}`).max(max, `${flag}: must be at most ${max}`);
-
 const schema = z.object({
-  keys: int('--keys', 0, 5_000_000),
+  keys: intFlagSchema('--keys', 0, 5_000_000),
   exit: z.boolean(),
-  uiPort: int('--ui-port', 1, 65_535).optional(),
-  port: int('--port', 1, 65_535).optional(),
-  trafficSeconds: int('--traffic-seconds', 0, 600),
-  trafficRate: int('--traffic-rate', 1, 50_000),
+  uiPort: intFlagSchema('--ui-port', 1, 65_535).optional(),
+  port: intFlagSchema('--port', 1, 65_535).optional(),
+  trafficSeconds: intFlagSchema('--traffic-seconds', 0, 600),
+  trafficRate: intFlagSchema('--traffic-rate', 1, 50_000),
 });
 
 export type StackOptions = z.output<typeof schema>;

@@ -3,6 +3,7 @@
  * so a bad value is refused with the flag's name before anything connects.
  */
 import { z } from 'zod';
+import { intFlagSchema } from '../client/flags.js';
 import { parseDurationMs } from '../common/migration-input.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 
@@ -26,19 +27,12 @@ export interface WorkerFlags {
   logLevel?: string;
 }
 
-const intFlag = (flag: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${flag}: expected a whole number` })
-    .int(`${flag}: expected a whole number`)
-    .min(min, `${flag}: must be at least ${min}`)
-    .max(max, `${flag}: must be at most ${max}`);
-
 const workerSettingsSchema = z.object({
   taskQueue: z.string().trim().min(1, '--task-queue: must not be empty'),
-  metricsPort: intFlag('--metrics-port', 1, 65_535).optional(),
+  metricsPort: intFlagSchema('--metrics-port', 1, 65_535).optional(),
   metricsHost: z.string().trim().min(1, '--metrics-host: must not be empty'),
-  maxCachedWorkflows: intFlag('--max-cached-workflows', 0, 100_000).optional(),
-  maxConcurrentActivities: intFlag('--max-concurrent-activities', 1, 10_000).optional(),
+  maxCachedWorkflows: intFlagSchema('--max-cached-workflows', 0, 100_000).optional(),
+  maxConcurrentActivities: intFlagSchema('--max-concurrent-activities', 1, 10_000).optional(),
   shutdownGraceMs: z.number({ error: '--shutdown-grace: expected a duration such as "30s"' }),
   workflowBundle: z.string().trim().min(1).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
