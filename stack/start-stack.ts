@@ -77,7 +77,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const uiPort = options.uiPort ?? (await getPort({ host, port: 8233 }));
     const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
 
-    const [temporal, emulator] = await Promise.all([
+    const [temporalStarted, emulatorStarted] = await Promise.allSettled([
       log.step('Temporal dev server with Web UI and search attributes', () => startTemporalDevServer({ port, ui: true, uiPort, logDir }), (t) => `${t.address}, UI ${t.uiUrl}`),
       log.step(
         'DCS emulator with a source and a target instance (redis-server)',
@@ -92,7 +92,13 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
         (e) => e.url,
       ),
     ]);
-    cleanups.push(() => temporal.stop(), () => emulator.stop());
+    // Whichever of the two started is stopped even when the other failed.
+    if (temporalStarted.status === 'fulfilled') cleanups.push(() => temporalStarted.value.stop());
+    if (emulatorStarted.status === 'fulfilled') cleanups.push(() => emulatorStarted.value.stop());
+    if (temporalStarted.status === 'rejected') throw temporalStarted.reason;
+    if (emulatorStarted.status === 'rejected') throw emulatorStarted.reason;
+    const temporal = temporalStarted.value;
+    const emulator = emulatorStarted.value;
     const source = emulator.instance(STACK_INSTANCES.source).endpoint;
     const target = emulator.instance(STACK_INSTANCES.target).endpoint;
 

@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
+import { WORKER_ENV } from '../../worker/worker-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followMigration } from '../follow-migration.js';
 import { loadMigrationFile } from '../migration-file.js';
@@ -47,7 +48,7 @@ export function register(program: Command): void {
         throw new CliError(`--id: expected 1–200 characters of letters, digits, ".", "_", ":" or "-"; got "${flags.id}"`, EXIT.USAGE);
       }
       const { raw } = await loadMigrationFile(flags.file);
-      const taskQueue = flags.taskQueue ?? (process.env.DCS_MIGRATE_TASK_QUEUE?.trim() || undefined);
+      const taskQueue = flags.taskQueue ?? (process.env[WORKER_ENV.taskQueue]?.trim() || undefined);
       const options = buildMigrationStartOptions({
         input: raw,
         ...(flags.id ? { workflowId: flags.id } : {}),
