@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   // The same rule as `dcs-migrate emulator`: the account the worker's DCS client is configured with.
   const { ak, sk, projectId, generated } = emulatorCredentials(process.env, `http://127.0.0.1:${port}`);
   if (generated.keys || generated.projectId) throw new Error('set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and DCS_PROJECT_ID: the worker must use the same account');
-  const emu = await startEmulator({ port, dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data', credentials: { ak, sk, projectId } });
+  // 0.0.0.0: inside a container the published port must reach the emulator from outside the container.
+  const emu = await startEmulator({ host: '0.0.0.0', port, dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data', credentials: { ak, sk, projectId } });
   for (const instance of instances) {
     const password = instance.passwordEnv ? process.env[instance.passwordEnv] : undefined;
     if (instance.passwordEnv && !password) throw new Error(`${instance.id}: ${instance.passwordEnv} is not set`);
