@@ -20,7 +20,7 @@ import getPort from 'get-port';
 import type { EmulatorContext, EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 import { createDataPlane, type DataPlaneSettings } from './data-plane/index.js';
 import { FaultRules, type FaultRule, type FaultRuleInput } from './faults/fault-rules.js';
-import { seededRandom } from './faults/seeded-random.js';
+import { seededRandom } from '../common/seeded-random.js';
 import { mountAdminRoutes } from './http/admin-routes.js';
 import { createBaseApp, mountDcsOperations } from './http/app.js';
 import { mountIamRoutes } from './http/iam-routes.js';

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { seededRandom } from '../common/seeded-random.js';
 
 /** Where to write: host, port and (secret) password of a Redis server. */
 export interface SampleDataEndpoint {
@@ -70,7 +71,7 @@ export async function seedSampleData(endpoint: SampleDataEndpoint, options: Samp
   const summary: SampleDataSummary = { keys, withTtl: 0, byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 }, byDb: {} };
   const clients = new Map<number, Redis>();
   const batches = new Map(dbs.map((db) => [db, new CommandBatch()]));
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   try {
     for (const db of dbs) clients.set(db, await connect(endpoint, db));
     for (let index = 0; index < keys; index++) {
@@ -182,7 +183,7 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
   const dbs = options.dbs ?? [0, 1, 2];
   const seed = options.seed ?? 1;
   const opsPerSecond = options.opsPerSecond ?? 2_000;
-  const random = mulberry32(seed ^ 0x5eed);
+  const random = seededRandom(seed ^ 0x5eed);
   const clients = new Map<number, Redis>();
   const summary: TrafficSummary = { writes: 0, deletes: 0, expiring: 0, persisted: 0 };
   let running = true;
@@ -251,18 +252,6 @@ async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis>
 
 function word(random: () => number): string {
   return Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0');
-}
-
-/** Small, fast, seedable PRNG (public domain): the same seed gives the same data on every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A 32-bit hash of (seed, index), so a key's type depends on its index alone (not on the keys before it). */

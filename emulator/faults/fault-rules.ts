@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
 import { OPERATIONS, RUN_STARTING_OPERATIONS, type OperationName } from '../http/routes.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../common/seeded-random.js';
 
 /**
  * A fault rule as the admin API and `emu.faults.add()` take it. A rule applies to one operation (or every one with

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../faults/seeded-random.js';
+import { seededRandom } from '../../common/seeded-random.js';
 import { startEmulator, type Emulator } from '../index.js';
 import { callDcs } from '../testing/signed-http.js';
 
