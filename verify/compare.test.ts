@@ -92,7 +92,8 @@ describe('compareRedis', () => {
       const rechecked = await compareRedis(endpoint(source), endpoint(target), { dbs: [5], ttlToleranceMs: 100, recheck: { rounds: 1, intervalMs: 2_500 } });
       expect(rechecked.differences.map(({ kind, key }) => `${kind} ${key}`)).toEqual(['MISSING still-missing']);
       expect(rechecked.totalDifferences).toBe(1);
-      expect(rechecked.dbs[5]).toEqual({ keys: 1, byKind: { OK: 0, MISSING: 1, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 } });
+      expect(rechecked.dbs[5]).toEqual({ keys: 1, byKind: { OK: 0, MISSING: 1, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 }, byType: { string: { MISSING: 1 } } });
+      expect(rechecked.rounds).toBe(1);
     } finally {
       await s5.del('still-missing');
       s5.disconnect();

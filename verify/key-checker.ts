@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { describeChunkedDifference } from './chunked-equality.js';
 import type { RedisSide } from './redis-side.js';
 import { describeValueDifference } from './value-equality.js';
 
@@ -6,18 +7,41 @@ import { describeValueDifference } from './value-equality.js';
 export type DifferenceKind = 'MISSING' | 'EXTRA' | 'TYPE' | 'TTL' | 'VALUE';
 export type KeyStatus = 'OK' | DifferenceKind;
 
+/**
+ * How deep a key is compared (redis-full-check's comparison modes):
+ * - `outline`: existence and type only;
+ * - `length`: also the length (STRLEN, HLEN, LLEN, SCARD, ZCARD, XLEN) and the TTL;
+ * - `full`: also the value (DUMP digests, else a typed comparison, in chunks for big keys).
+ */
+export type CompareMode = 'outline' | 'length' | 'full';
+
 /** One key's verdict. */
 export interface Outcome {
   db: number;
   key: Buffer;
   status: KeyStatus;
+  /** The key's type on the source (on the target for EXTRA). */
+  type: string;
   detail: string;
+}
+
+/** How the checker decides; see `CompareOptions` for the meaning and defaults. */
+export interface CheckSettings {
+  tolerance: number;
+  mode: CompareMode;
+  /** Collections with more elements than this are compared in chunks of `chunkSize` (no DUMP of the whole key). */
+  bigKeyThreshold: number;
+  /** Collections with more elements than this are compared by length only. */
+  lengthOnlyAbove: number;
+  chunkSize: number;
 }
 
 interface KeyState {
   type: string;
   pttl: number;
-  /** SHA-1 of the DUMP payload. */
+  /** Bytes of a string, elements of a collection; 0 in outline mode. */
+  length: number;
+  /** SHA-1 of the DUMP payload; null in outline and length modes, and for big collections. */
   digest: string | null;
 }
 
@@ -26,18 +50,23 @@ export class KeyChecker {
   constructor(
     readonly source: RedisSide,
     readonly target: RedisSide,
-    readonly tolerance: number,
+    readonly settings: CheckSettings,
   ) {}
+
+  get tolerance(): number {
+    return this.settings.tolerance;
+  }
 
   /** MISSING, TYPE, VALUE, TTL or OK for keys scanned on the source. */
   async checkSourceKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
     const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
-    const [before, after] = await Promise.all([this.source.run(db, () => readStates(sourceDb, keys)), this.target.run(db, () => readStates(targetDb, keys))]);
+    const read = (redis: Redis) => readStates(redis, keys, this.settings);
+    const [before, after] = await Promise.all([this.source.run(db, () => read(sourceDb)), this.target.run(db, () => read(targetDb))]);
     const outcomes: Outcome[] = [];
     for (const [index, key] of keys.entries()) {
       const left = before[index] as KeyState;
       const right = after[index] as KeyState;
-      const verdict = (status: KeyStatus, detail = '') => outcomes.push({ db, key, status, detail });
+      const verdict = (status: KeyStatus, detail = '') => outcomes.push({ db, key, status, type: left.type, detail });
       if (left.type === 'none') continue; // deleted or expired on the source since the scan: nothing to compare
       if (right.type === 'none') {
         if (left.pttl >= 0 && left.pttl <= this.tolerance) continue; // expiring: the target may have expired it first
@@ -49,8 +78,11 @@ export class KeyChecker {
         verdict('TYPE', `source ${left.type}, target ${right.type}`);
         continue;
       }
-      const sameDump = left.digest !== null && left.digest === right.digest;
-      const valueDifference = sameDump ? undefined : await this.source.run(db, () => describeValueDifference(left.type, key, sourceDb, targetDb));
+      if (this.settings.mode === 'outline') {
+        verdict('OK');
+        continue;
+      }
+      const valueDifference = await this.source.run(db, () => this.describeValue(key, left, right, sourceDb, targetDb));
       if (valueDifference) {
         verdict('VALUE', valueDifference);
         continue;
@@ -67,12 +99,12 @@ export class KeyChecker {
     const exists = (await this.source.run(db, () => sourceDb.callBuffer('EVAL', existsScript, keys.length, ...keys))) as number[];
     const candidates = keys.filter((_, index) => exists[index] === 0);
     if (candidates.length === 0) return [];
-    const states = await this.target.run(db, () => readStates(targetDb, candidates));
+    const states = await this.target.run(db, () => readStates(targetDb, candidates, { ...this.settings, mode: 'outline' }));
     const outcomes: Outcome[] = [];
     for (const [index, key] of candidates.entries()) {
       const state = states[index] as KeyState;
       if (state.type === 'none' || (state.pttl >= 0 && state.pttl <= this.tolerance)) continue;
-      outcomes.push({ db, key, status: 'EXTRA', detail: `${state.type} exists only on the target` });
+      outcomes.push({ db, key, status: 'EXTRA', type: state.type, detail: `${state.type} exists only on the target` });
     }
     return outcomes;
   }
@@ -81,7 +113,7 @@ export class KeyChecker {
    * Checks earlier differences again: an EXTRA key may now exist on the source too, and any key may have
    * become equal. Keys that vanished from both sides get no verdict. Returns the new verdicts.
    */
-  async recheck(previous: Outcome[]): Promise<Outcome[]> {
+  async recheck(previous: Array<Pick<Outcome, 'db' | 'key'>>): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     const byDb = new Map<number, Buffer[]>();
     for (const { db, key } of previous) byDb.set(db, [...(byDb.get(db) ?? []), key]);
@@ -92,6 +124,18 @@ export class KeyChecker {
       outcomes.push(...fromSource, ...(rest.length > 0 ? await this.findExtraKeys(db, rest) : []));
     }
     return outcomes;
+  }
+
+  /** Lengths first (cheap); then, in full mode, digests, and a typed comparison when they differ. */
+  private async describeValue(key: Buffer, left: KeyState, right: KeyState, sourceDb: Redis, targetDb: Redis): Promise<string | undefined> {
+    const { type, length } = left;
+    const unit = type === 'string' ? 'bytes' : 'elements';
+    if (length !== right.length) return `${type} lengths differ: source ${length} ${unit}, target ${right.length} ${unit}`;
+    if (this.settings.mode === 'length') return undefined;
+    if (left.digest !== null && left.digest === right.digest) return undefined;
+    if (type !== 'string' && length > this.settings.lengthOnlyAbove) return undefined;
+    if (type !== 'string' && length > this.settings.chunkSize) return describeChunkedDifference(type, key, length, sourceDb, targetDb, this.settings.chunkSize);
+    return describeValueDifference(type, key, sourceDb, targetDb);
   }
 }
 
@@ -104,16 +148,26 @@ function describeTtlDifference(source: number, target: number, tolerance: number
 }
 
 /**
- * TYPE, PTTL and a SHA-1 of the DUMP payload of a batch of keys in one script call: one round trip and a small
- * reply per batch (big keys never travel), instead of three commands per key.
+ * TYPE, PTTL, length and a SHA-1 of the DUMP payload of a batch of keys in one script call: one round trip and
+ * a small reply per batch (values never travel), instead of several commands per key. ARGV[1] is the mode,
+ * ARGV[2] the element count above which a collection is not DUMPed (big keys are compared in chunks instead).
  */
 const readStatesScript = `
+local lengths = { string = 'STRLEN', hash = 'HLEN', list = 'LLEN', set = 'SCARD', zset = 'ZCARD', stream = 'XLEN' }
+local mode, big = ARGV[1], tonumber(ARGV[2])
 local reply = {}
 for i, key in ipairs(KEYS) do
-  reply[3 * i - 2] = redis.call('TYPE', key)['ok']
-  reply[3 * i - 1] = redis.call('PTTL', key)
-  local payload = redis.call('DUMP', key)
-  reply[3 * i] = payload and redis.sha1hex(payload) or false
+  local kind = redis.call('TYPE', key)['ok']
+  local length, digest = 0, false
+  if mode ~= 'outline' and lengths[kind] then length = redis.call(lengths[kind], key) end
+  if mode == 'full' and kind ~= 'none' and (kind == 'string' or length <= big) then
+    local payload = redis.call('DUMP', key)
+    if payload then digest = redis.sha1hex(payload) end
+  end
+  reply[4 * i - 3] = kind
+  reply[4 * i - 2] = redis.call('PTTL', key)
+  reply[4 * i - 1] = length
+  reply[4 * i] = digest
 end
 return reply
 `;
@@ -124,12 +178,12 @@ for i, key in ipairs(KEYS) do reply[i] = redis.call('EXISTS', key) end
 return reply
 `;
 
-async function readStates(redis: Redis, keys: Buffer[]): Promise<KeyState[]> {
-  const replies = (await redis.call('EVAL', readStatesScript, keys.length, ...keys)) as Array<string | number | null>;
+async function readStates(redis: Redis, keys: Buffer[], settings: CheckSettings): Promise<KeyState[]> {
+  const replies = (await redis.call('EVAL', readStatesScript, keys.length, ...keys, settings.mode, settings.bigKeyThreshold)) as Array<string | number | null>;
   return keys.map((_, index) => ({
-    type: String(replies[3 * index]),
-    pttl: Number(replies[3 * index + 1]),
-    digest: (replies[3 * index + 2] as string | null) ?? null,
+    type: String(replies[4 * index]),
+    pttl: Number(replies[4 * index + 1]),
+    length: Number(replies[4 * index + 2]),
+    digest: (replies[4 * index + 3] as string | null) ?? null,
   }));
 }
-
