@@ -3,6 +3,9 @@
  * exit code 5 with the address in the message (never the API key).
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { CodecConfigurationError } from '../codec/codec-keys.js';
+import { loadDataConverter } from '../codec/data-converter.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from './temporal-config.js';
 
@@ -15,6 +18,7 @@ export interface CliTemporal {
 /** Connects to Temporal; the caller closes it (`using`-style: `try { … } finally { await temporal.close() }`). */
 export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTemporal> {
   const config = resolveTemporalConfig(flags);
+  const dataConverter = cliDataConverter();
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: 5_000 });
@@ -22,7 +26,7 @@ export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTem
     throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}`, EXIT.UNREACHABLE);
   }
   return {
-    client: new Client({ connection, namespace: config.namespace }),
+    client: new Client({ connection, namespace: config.namespace, ...(dataConverter ? { dataConverter } : {}) }),
     config,
     close: () => connection.close(),
   };
@@ -35,6 +39,16 @@ export async function withTemporal<T>(flags: TemporalFlags, fn: (temporal: CliTe
     return await fn(temporal);
   } finally {
     await temporal.close();
+  }
+}
+
+/** Payload encryption keys from DCS_MIGRATE_CODEC_* (the worker's keys); a bad setting exits 2 naming the variable. */
+function cliDataConverter(): DataConverter | undefined {
+  try {
+    return loadDataConverter(process.env);
+  } catch (error) {
+    if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
   }
 }
 

@@ -30,7 +30,8 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, dcs, secrets, backoff, ...workerOptions } = options;
   const ns = namespace ?? 'default';
-  const client = new Client({ connection, namespace: ns });
+  // The same data converter as the worker's, so this client's calls encrypt their payloads too.
+  const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });
   const activities = createActivities({
     dcs: dcs ?? dcsClientFromEnvironment(),
     secrets: secrets ?? createSecretResolver(),

@@ -10,6 +10,9 @@
  */
 import { existsSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { CodecConfigurationError } from '../codec/codec-keys.js';
+import { loadDataConverter } from '../codec/data-converter.js';
 import type { TemporalConfig } from '../client/temporal-config.js';
 import { CliError, EXIT } from '../client/exit-codes.js';
 import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
@@ -33,6 +36,14 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
     if (error instanceof DcsConfigurationError) throw new CliError(error.message, EXIT.USAGE);
     throw error;
   }
+  // Payload encryption keys (DCS_MIGRATE_CODEC_*) are checked before connecting too.
+  let dataConverter: DataConverter | undefined;
+  try {
+    dataConverter = loadDataConverter(process.env);
+  } catch (error) {
+    if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
   const logger = createJsonLogger(settings.logLevel);
   const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
   installRuntime({ logger, metricsBindAddress });
@@ -53,6 +64,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
       ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
       ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
+      ...(dataConverter ? { dataConverter } : {}),
     });
     logger.info('worker started', {
       address: temporal.address,
@@ -60,6 +72,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       taskQueue: settings.taskQueue,
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
       workflowCode: settings.workflowBundle ?? 'bundled at start',
+      payloadEncryption: dataConverter ? 'on' : 'off',
     });
     await worker.run();
     logger.info('worker stopped');
