@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 export interface CompareEndpoint {
   host: string;
   port: number;
+  /** An ACL user; the default user when absent. */
+  username?: string | undefined;
   password?: string | undefined;
 }
 
@@ -48,8 +50,8 @@ export class RedisSide {
   }
 
   private async open(db: number): Promise<Redis> {
-    const { host, port, password } = this.endpoint;
-    const redis = new Redis({ host, port, password: password || undefined, db, protocol: 2, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const { host, port, username, password } = this.endpoint;
+    const redis = new Redis({ host, port, username: username || undefined, password: password || undefined, db, protocol: 2, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     let lastError: Error | undefined;
     redis.on('error', (error: Error) => (lastError = error));
     try {
