@@ -27,6 +27,7 @@ const commandModules: Array<Promise<CommandModule>> = [
   import('./commands/worker.js'),
   import('./commands/emulator.js'),
   import('./commands/api.js'),
+  import('./commands/codec-server.js'),
   import('./commands/verify.js'),
 ];
 for (const module of await Promise.all(commandModules)) module.register(program);

@@ -13,7 +13,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// A CommonJS module whose named exports Node's ESM loader cannot see: take them from the default export.
+import proto from '@temporalio/proto';
 import type { CodecKeyRing } from './codec-keys.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -21,7 +22,7 @@ export const KEY_ID_METADATA_KEY = 'encryption-key-id';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const ProtoPayload = temporal.api.common.v1.Payload;
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /** A payload that cannot be decrypted: unknown key id, too short, or failing authentication (tampered or wrong key). */
 export class PayloadDecryptionError extends Error {

@@ -2,3 +2,4 @@
 export * from './codec-keys.js';
 export * from './encryption-codec.js';
 export * from './data-converter.js';
+export * from './server.js';

@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { Client, WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver } from '../activities/index.js';
@@ -60,7 +60,7 @@ describe('secrets never reach the Temporal server or the logs', () => {
     await env?.teardown();
   });
 
-  async function rawHistory(workflowId: string): Promise<temporal.api.history.v1.IHistory> {
+  async function rawHistory(workflowId: string): Promise<proto.temporal.api.history.v1.IHistory> {
     const response = await client.workflowService.getWorkflowExecutionHistory({ namespace: env.temporal.server.namespace, execution: { workflowId } });
     return response.history ?? {};
   }
@@ -81,7 +81,7 @@ describe('secrets never reach the Temporal server or the logs', () => {
     expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
 
     const history = await rawHistory(handle.workflowId);
-    const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+    const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
     // Sanity: the search is over the real, complete history (the remote task id is a search attribute, which
     // Temporal stores in clear for visibility; the events are there).
     expect(bytes).toContain(result.taskId);
@@ -117,7 +117,7 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const storedFailure = failedEvent?.workflowExecutionFailedEventAttributes?.failure;
     expect(storedFailure?.message).toBe('Encoded failure');
     expect(Buffer.from(storedFailure?.encodedAttributes?.metadata?.['encoding'] ?? []).toString()).toBe(ENCRYPTED_ENCODING);
-    const bytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+    const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
     expectAbsent(bytes, { ...secrets(), MISSING_TARGET }, 'the raw history of the failed run');
     // The decoded failure is what the operator reads: not "Encoded failure", but the real reason.
     expect(decodedMessages).toMatch(/DCS\.3022: This DCS instance does not exist \(target_instance\.id\)/);

@@ -1,0 +1,85 @@
+/**
+ * `dcs-migrate codec-server`: serves the payload codec to the Temporal Web UI so it shows encrypted workflow
+ * data decoded (point the UI at it with `--ui-codec-endpoint` / `TEMPORAL_CODEC_ENDPOINT`). Keys come from the
+ * same DCS_MIGRATE_CODEC_* variables as the worker's; runs until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError, loadCodecKeyRing } from '../../codec/codec-keys.js';
+import { EncryptionCodec } from '../../codec/encryption-codec.js';
+import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodecServer } from '../../codec/server.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseIntFlag } from '../flags.js';
+import { printLines } from '../output.js';
+
+interface CodecServerFlags {
+  port: string;
+  host: string;
+  corsOrigin: string[];
+}
+
+/** Origins from the flags, else DCS_MIGRATE_CODEC_CORS_ORIGINS, else the local UIs; each must be an http(s) origin. */
+export function resolveCorsOrigins(flags: string[], env: Readonly<Record<string, string | undefined>>): string[] {
+  const fromEnv = (env[CODEC_CORS_ORIGINS_VAR] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const [origins, source] = flags.length > 0 ? [flags, '--cors-origin'] : fromEnv.length > 0 ? [fromEnv, CODEC_CORS_ORIGINS_VAR] : [DEFAULT_UI_ORIGINS, 'default'];
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
+      throw new CliError(`${source}: "${origin}" is not an origin like http://localhost:8080`, EXIT.USAGE);
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ''));
+}
+
+async function runCodecServer(flags: CodecServerFlags): Promise<void> {
+  const port = parseIntFlag('--port', flags.port, 0, 65535);
+  const corsOrigins = resolveCorsOrigins(flags.corsOrigin, process.env);
+  let ring;
+  try {
+    ring = loadCodecKeyRing(process.env);
+  } catch (error) {
+    if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
+  if (!ring) throw new CliError(`no codec keys: set ${CODEC_KEYS_VAR} (id:base64key,…) or ${CODEC_KEY_FILE_VAR}`, EXIT.USAGE);
+  const token = process.env[CODEC_TOKEN_VAR]?.trim() || undefined;
+  let server;
+  try {
+    server = await startCodecServer({ codec: new EncryptionCodec(ring), host: flags.host, port, corsOrigins, token });
+  } catch (error) {
+    throw new CliError(`the codec server could not listen on ${flags.host}:${port}: ${(error as Error).message}`, EXIT.FAILURE);
+  }
+  printLines(
+    `codec server listening on ${server.url} (POST /encode, /decode)`,
+    `keys: ${[...ring.keys.keys()].join(', ')} (encoding with ${ring.activeKeyId})`,
+    `CORS origins: ${corsOrigins.join(', ')}`,
+    `auth: ${token ? `bearer token from ${CODEC_TOKEN_VAR}` : `none (set ${CODEC_TOKEN_VAR} to require one)`}`,
+    `Point the Temporal UI at it: temporal server start-dev --ui-codec-endpoint ${server.url}  (or TEMPORAL_CODEC_ENDPOINT=${server.url})`,
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.error(`codec server: ${signal}, stopping`);
+  await server.stop();
+}
+
+export function register(program: Command): void {
+  program
+    .command('codec-server')
+    .description('Serve the payload encryption codec to the Temporal Web UI (decrypts what the UI shows).')
+    .option('--port <port>', 'TCP port (0: a free port)', '8888')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--cors-origin <origin>', `a UI origin allowed to call it (repeatable; default: ${CODEC_CORS_ORIGINS_VAR} or the local UIs)`, (value: string, previous: string[]) => [...previous, value], [])
+    .addHelpText(
+      'after',
+      `\nKeys: ${CODEC_KEYS_VAR}=id:base64key,… (or ${CODEC_KEY_FILE_VAR}) and DCS_MIGRATE_CODEC_ACTIVE_KEY, as for the worker.\n` +
+        `With ${CODEC_TOKEN_VAR} set, every call must carry "Authorization: Bearer <token>".\n` +
+        'Exit code 0 after SIGINT/SIGTERM, 2 for bad settings.',
+    )
+    .action(async (flags: CodecServerFlags) => runCodecServer(flags));
+}
