@@ -14,6 +14,9 @@ import { register as registerWorkerCommand } from '../client/commands/worker.js'
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { parseDurationMs, parseMigrationInput, type MigrationInput, type SecretRef } from '../common/migration-input.js';
 import { searchAttributeCliSpecs } from '../common/search-attributes.js';
+import { resolveCorsOrigins } from '../client/commands/codec-server.js';
+import { loadCodecKeyRing } from '../codec/codec-keys.js';
+import { CODEC_CORS_ORIGINS_VAR } from '../codec/server.js';
 import { DCS_ENV, loadDcsConfig } from '../dcs/config.js';
 import { EMULATOR_COMPOSE_ENV, parseComposeInstances } from '../docker/emulator-compose.js';
 import { projectRoot } from '../local/tools.js';
@@ -190,6 +193,27 @@ describe('docker-compose.yml', () => {
       if (input.kind === 'online' && input.source.instanceId) expect(registered.has(input.source.instanceId), `${file}: source`).toBe(true);
       for (const ref of secretRefs(input)) if (ref.env) expect(workerEnv[ref.env], `${file}: ${ref.env} on the worker`).toBeTruthy();
     }
+  });
+
+  it('encrypts payloads: worker and codec server share valid keys, the UI decodes through the codec server it can reach', () => {
+    const workerRing = loadCodecKeyRing(envOf('worker'));
+    const codecRing = loadCodecKeyRing(envOf('codec-server'));
+    expect(workerRing?.activeKeyId).toBeDefined();
+    expect(codecRing?.activeKeyId).toBe(workerRing?.activeKeyId);
+    expect(codecRing?.keys.get(codecRing.activeKeyId)?.equals(workerRing?.keys.get(workerRing.activeKeyId) ?? Buffer.alloc(0))).toBe(true);
+
+    const codec = service('codec-server');
+    expect(codec.image).toBe(service('dcs-emulator').image);
+    expect(codec.command?.slice(0, 1)).toEqual(['codec-server']);
+    const port = Number(codec.command?.[(codec.command?.indexOf('--port') ?? -2) + 1]);
+    expect(codec.command?.[(codec.command?.indexOf('--host') ?? -2) + 1]).toBe('0.0.0.0');
+    expect(publishedPorts('codec-server')).toContainEqual({ host: port, container: port });
+    expect(codec.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/decode`);
+    // The browser calls the codec server at its published port, from the UI's published origin.
+    expect(envOf('temporal-ui').TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${port}`);
+    const uiPort = publishedPorts('temporal-ui')[0]?.host;
+    expect(resolveCorsOrigins([], envOf('codec-server'))).toContain(`http://localhost:${uiPort}`);
+    expect(envOf('codec-server')[CODEC_CORS_ORIGINS_VAR]).toBeDefined();
   });
 
   it('builds the project image from files that exist, and mounts scripts that exist and run', () => {
