@@ -41,7 +41,9 @@ export async function runUp(options: StackOptions): Promise<number> {
     if (options.exit) return result.ok ? EXIT.OK : EXIT.MIGRATION_FAILED;
 
     log.info('');
-    log.info(`The stack stays up. From another shell: TEMPORAL_ADDRESS=${stack.temporal.address} npx dcs-migrate list`);
+    // Payloads are encrypted: the CLI in another shell needs the session's key to read them.
+    const keyFile = stack.codecKeyFile ? ` DCS_MIGRATE_CODEC_KEY_FILE=${stack.codecKeyFile}` : '';
+    log.info(`The stack stays up. From another shell: TEMPORAL_ADDRESS=${stack.temporal.address}${keyFile} npx dcs-migrate list`);
     log.info('Press Ctrl-C to stop everything.');
     await Promise.race([stopping, stack.workerDone]);
     return result.ok ? EXIT.OK : EXIT.MIGRATION_FAILED;

@@ -5,13 +5,17 @@
  * every process is started through `local/processes.ts`, so nothing outlives the stack even on a crash.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import getPort from 'get-port';
 import { pino } from 'pino';
 import { createSecretResolver } from '../activities/index.js';
+import { generateKeyRing, loadCodecKeyRing } from '../codec/codec-keys.js';
+import { dataConverterFor } from '../codec/data-converter.js';
+import { EncryptionCodec } from '../codec/encryption-codec.js';
+import { startCodecServer } from '../codec/server.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { seedSampleData, type SampleDataEndpoint, type SampleDataSummary } from '../local/sample-data.js';
@@ -52,6 +56,13 @@ export interface LocalStack {
   target: SampleDataEndpoint;
   seeded: SampleDataSummary;
   logDir: string;
+  /** The codec server the UI decodes payloads through. */
+  codecUrl: string;
+  /**
+   * The file holding the session's generated payload key (mode 0600, removed on stop), for the CLI in another
+   * shell (`DCS_MIGRATE_CODEC_KEY_FILE`); undefined when the keys came from the environment.
+   */
+  codecKeyFile: string | undefined;
   /** Resolves when the worker stops; rejects if it crashed. */
   workerDone: Promise<void>;
   stop(): Promise<void>;
@@ -77,8 +88,27 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const uiPort = options.uiPort ?? (await getPort({ host, port: 8233 }));
     const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
 
+    // Payloads are encrypted like in production: the environment's keys, else a key for this session only,
+    // and a codec server (no token: loopback only) so the UI shows them decoded.
+    const configuredRing = loadCodecKeyRing(process.env);
+    const ring = configuredRing ?? generateKeyRing();
+    const dataConverter = dataConverterFor(ring);
+    let codecKeyFile: string | undefined;
+    if (!configuredRing) {
+      codecKeyFile = path.join(logDir, 'codec-keys');
+      const keyFile = codecKeyFile;
+      await writeFile(keyFile, `${ring.activeKeyId}:${ring.keys.get(ring.activeKeyId)?.toString('base64') ?? ''}\n`, { mode: 0o600 });
+      cleanups.push(() => rm(keyFile, { force: true }));
+    }
+    const codecServer = await startCodecServer({
+      codec: new EncryptionCodec(ring),
+      host,
+      corsOrigins: [`http://${host}:${uiPort}`, `http://localhost:${uiPort}`],
+    });
+    cleanups.push(() => codecServer.stop());
+
     const [temporalStarted, emulatorStarted] = await Promise.allSettled([
-      log.step('Temporal dev server with Web UI and search attributes', () => startTemporalDevServer({ port, ui: true, uiPort, logDir }), (t) => `${t.address}, UI ${t.uiUrl}`),
+      log.step('Temporal dev server with Web UI and search attributes', () => startTemporalDevServer({ port, ui: true, uiPort, logDir, extraArgs: ['--ui-codec-endpoint', codecServer.url] }), (t) => `${t.address}, UI ${t.uiUrl}`),
       log.step(
         'DCS emulator with a source and a target instance (redis-server)',
         () =>
@@ -122,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
           dcs: await dcsForEmulator(emulator),
           secrets: createSecretResolver({ env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target } }),
           shutdownGraceTime: '5s',
+          dataConverter,
         });
       }, () => `task queue ${taskQueue}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`),
     ]);
@@ -133,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
 
     const connection = await Connection.connect({ address: temporal.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
 
     return {
       temporal,
@@ -145,6 +176,8 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
       target,
       seeded,
       logDir,
+      codecUrl: codecServer.url,
+      codecKeyFile,
       workerDone,
       stop: stopAll,
     };
