@@ -27,6 +27,7 @@ import type {
 } from './results.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import { toApplicationFailure } from './to-application-failure.js';
+import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
   dcs: DcsMigrationApi;
@@ -59,6 +60,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
   }
 
   return {
+    /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
+    ...createVerifyActivities(secrets),
+
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {
       return call(async () => {

@@ -94,6 +94,42 @@ const pollingSchema = z
   .strict()
   .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] });
 
+/** A Redis server the worker reaches directly for verification: `host:port` and a password reference. */
+const verifyServer = z
+  .object({
+    address: z
+      .string()
+      .trim()
+      .regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port'),
+    password: secretRefSchema.optional(),
+  })
+  .strict();
+
+/**
+ * Optional verification after the data are copied (after SUCCESS; for incremental, once the hold ends and before
+ * the task is stopped): the worker compares source and target key by key and reports the differences.
+ */
+const verifySchema = z
+  .object({
+    source: verifyServer,
+    target: verifyServer,
+    /** `outline` (existence, type), `length` (+ length, TTL) or `full` (+ value). */
+    mode: z.enum(['outline', 'length', 'full']).default('full'),
+    /** Also scan the target for keys the source does not have. */
+    reverse: z.boolean().default(true),
+    /** Compare only about this fraction of the keys. */
+    sampleRatio: z.number().gt(0).max(1).default(1),
+    keysPerSecond: z.number().int().min(1).optional(),
+    ttlTolerance: duration.default(1_000),
+    /** Re-check rounds over the previous round's differences (writes still in flight resolve themselves). */
+    rounds: z.number().int().min(0).max(10).default(2),
+    roundInterval: duration.default(5_000),
+    /** Differences listed in the result (all are counted). */
+    maxListed: z.number().int().min(0).max(1_000).default(100),
+  })
+  .strict();
+export type VerifySettings = z.output<typeof verifySchema>;
+
 const commonFields = {
   /** Exact DCS task name. Derived from the workflow id when omitted; either way it is the idempotency key. */
   taskName: z
@@ -104,6 +140,7 @@ const commonFields = {
   polling: pollingSchema.prefault({}),
   /** Delete the remote task after stopping it on cancellation (the cancel signal can override it per request). */
   deleteOnCancel: z.boolean().default(false),
+  verify: verifySchema.optional(),
 };
 
 const backupImportSchema = z

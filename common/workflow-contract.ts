@@ -102,6 +102,24 @@ export interface MigrationStatus {
   timings: MigrationTimings;
   cancel: CancelRequest | undefined;
   cutoverRequested: boolean;
+  /** Present once the verify step (when requested) has ended. */
+  verification?: VerificationResult;
+}
+
+/** What the optional verify step found (see `verify/` for the comparison). Keys are shown printable, never values. */
+export interface VerificationResult {
+  /** `clean`: 0 differences; `differences`: some were found; `error`: the comparison could not run to the end. */
+  outcome: 'clean' | 'differences' | 'error';
+  error?: string;
+  mode?: string;
+  totalDifferences?: number;
+  /** Differences per kind, all databases together. */
+  byKind?: Record<string, number>;
+  keysCompared?: number;
+  rounds?: number;
+  durationMs?: number;
+  /** The first differences (`verify.maxListed`). */
+  differences?: Array<{ db: number; key: string; kind: string; detail: string }>;
 }
 
 /** The result of a migration that completed. A failed one ends with an error, a cancelled one ends CANCELLED. */
@@ -119,6 +137,8 @@ export interface MigrationResult {
   activityAttempts: number;
   polls: number;
   continuedAsNew: number;
+  /** Present when the input asked for verification. */
+  verification?: VerificationResult;
 }
 
 /** Failure types the workflow itself raises (activity failures keep the DcsError class name as their type). */

@@ -157,9 +157,11 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
             collect(pass === 'source' ? await checker.checkSourceKeys(db, sampled) : await checker.findExtraKeys(db, sampled));
             await pacer.account(sampled.length);
           }
-          await progress(dbs, dbIndex, pass, next);
+          // Cursor 0 ends the pass: its checkpoint is the next pass's start, below (here it would mean "start over").
+          if (next !== '0') await progress(dbs, dbIndex, pass, next);
         });
-        await progress(dbs, dbIndex, pass, '0', true);
+        const nextPass = passes[passes.indexOf(pass) + 1];
+        await (nextPass ? progress(dbs, dbIndex, nextPass, '0', true) : progress(dbs, dbIndex + 1, 'source', '0', true));
       }
     }
     for (let round = 0; round < recheck.rounds && suspects.length > 0; round++) {

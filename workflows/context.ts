@@ -6,7 +6,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { log, setCurrentDetails, upsertSearchAttributes, type CancellationScope } from '@temporalio/workflow';
 import type { MigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
-import type { MigrationPhase } from '../common/workflow-contract.js';
+import type { MigrationPhase, VerificationResult } from '../common/workflow-contract.js';
 import type { MigrationState } from './state.js';
 
 export interface MigrationContext {
@@ -22,6 +22,9 @@ export interface MigrationContext {
   pollsThisRun: number;
   /** Waits for running handlers, then continues as new with the same input and the current state. */
   continueAsNew(): Promise<never>;
+  /** The verify step's result (`steps/verify.ts`); `verifying` while it runs. */
+  verification?: VerificationResult;
+  verifying?: boolean;
 }
 
 export function migrationTypeOf(input: MigrationInput): string {
@@ -63,7 +66,7 @@ export function publish(ctx: MigrationContext): void {
   setCurrentDetails(currentDetails(ctx));
 }
 
-function currentDetails({ state, taskName }: MigrationContext): string {
+function currentDetails({ state, taskName, verification, verifying }: MigrationContext): string {
   const lines = [`**Phase:** ${state.phase}`, `**Task:** ${taskName}${state.taskId ? ` (${state.taskId})` : ''}`];
   if (state.remoteStatus) lines.push(`**Remote status:** ${state.remoteStatus}`);
   const progress = state.progress;
@@ -72,5 +75,13 @@ function currentDetails({ state, taskName }: MigrationContext): string {
   if (progress?.sourceDbSize !== undefined) lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
   lines.push(`**Polls:** ${state.polls} · **API calls:** ${Object.values(state.apiCalls).reduce((a, b) => a + b, 0)}`);
   if (state.lastError) lines.push(`**Last error:** ${state.lastError.type}: ${state.lastError.message}`);
+  if (verifying) lines.push(`**Verification:** running (${verification?.mode ?? 'full'})`);
+  else if (verification) lines.push(`**Verification:** ${verificationLine(verification)}`);
   return lines.join('\n');
+}
+
+function verificationLine(result: VerificationResult): string {
+  if (result.outcome === 'error') return `could not finish: ${result.error ?? 'unknown error'}`;
+  const kinds = Object.entries(result.byKind ?? {}).map(([kind, count]) => `${kind} ${count}`);
+  return `${result.totalDifferences ?? 0} differences${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''} in ${result.keysCompared ?? 0} keys (${result.mode ?? 'full'})`;
 }

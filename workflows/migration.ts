@@ -41,6 +41,7 @@ import { ensureTask } from './steps/create-task.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, stopRemoteTask } from './steps/stop.js';
+import { verifyIfRequested } from './steps/verify.js';
 import { watchTask } from './steps/watch.js';
 import { deriveTaskName } from './task-name.js';
 
@@ -54,7 +55,9 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
   const root = CancellationScope.current();
   const main = new CancellationScope();
 
-  setHandler(statusQuery, () => statusOf(state, parsed), { description: 'Phase, remote status, progress, last error and API call counts.' });
+  // The query may arrive before the context exists (during validation).
+  const current: { ctx?: MigrationContext } = {};
+  setHandler(statusQuery, () => withVerification(statusOf(state, parsed), current.ctx), { description: 'Phase, remote status, progress, last error and API call counts.' });
   setHandler(
     cancelSignal,
     (request: CancelRequest | undefined) => {
@@ -112,6 +115,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     },
   };
   state.taskName = ctx.taskName;
+  current.ctx = ctx;
   publish(ctx);
 
   try {
@@ -119,13 +123,15 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
       await ensureTask(ctx);
       await provisionAndConfigure(ctx);
       const watched = await watchTask(ctx);
+      // Verified while the incremental task still runs (before the cutover stops it), else once it succeeded.
+      await verifyIfRequested(ctx);
       if (watched === 'hold-ended') await stopRemoteTask(ctx);
       return watched;
     });
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
     await condition(allHandlersFinished);
-    return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
+    return withVerification(resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over'), ctx);
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
     // A cancel signal wins over whatever error the interrupted step raised on its way out.
@@ -183,6 +189,11 @@ function validate(input: unknown): MigrationInput {
     }
     throw error;
   }
+}
+
+/** Adds the verify step's result, when there is one, to a status or result. */
+function withVerification<T extends object>(value: T, ctx: MigrationContext | undefined): T {
+  return ctx?.verification && !ctx.verifying ? { ...value, verification: ctx.verification } : value;
 }
 
 function sanitizeCancel(request: CancelRequest | undefined): CancelRequest {

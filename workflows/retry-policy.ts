@@ -80,3 +80,14 @@ export const IDEMPOTENT_WRITE_OPTIONS: ActivityOptions = READ_OPTIONS;
 
 /** How many times the workflow tries an ambiguous write (re-reading state in between) before failing. */
 export const MAX_WRITE_TRIES = 8;
+
+/**
+ * The verify activity: one long attempt that heartbeats a checkpoint; a lost worker is noticed within the
+ * heartbeat timeout, and the retry resumes from the checkpoint. Unreachable servers are retried a few times.
+ */
+export const VERIFY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '30s',
+  retry: { ...readRetry, maximumAttempts: 5 },
+  cancellationType: 'TRY_CANCEL',
+};

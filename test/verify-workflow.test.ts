@@ -1,0 +1,89 @@
+/**
+ * The workflow's optional verify step end to end: real Temporal dev server, production worker, the DCS emulator
+ * moving data between real redis-servers, then the worker comparing source and target key by key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusQuery } from '../common/workflow-contract.js';
+import { seedSampleData } from '../local/sample-data.js';
+import { Redis } from 'ioredis';
+import { onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+
+describe('migration workflow: verify step', () => {
+  let env: MigrationTestEnv;
+  let worker: RunningWorker | undefined;
+  beforeAll(async () => {
+    env = await startMigrationTestEnv();
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await env?.teardown();
+  });
+
+  const verifyBlock = (extra: Record<string, unknown> = {}) => {
+    const address = (id: string) => `${env.emu.instance(id).endpoint.host}:${env.emu.instance(id).endpoint.port}`;
+    return {
+      source: { address: address('source'), password: { env: 'SOURCE_REDIS_PASSWORD' } },
+      target: { address: address('target'), password: { env: 'TARGET_REDIS_PASSWORD' } },
+      roundInterval: '200ms',
+      ...extra,
+    };
+  };
+
+  async function withRedis<T>(use: (redis: Redis) => Promise<T>, id = 'target'): Promise<T> {
+    const { host, port, password } = env.emu.instance(id).endpoint;
+    const redis = new Redis({ host, port, password });
+    try {
+      return await use(redis);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it('a full migration with verify reports 0 differences in its result, status and current details', async () => {
+    worker = await env.startWorker();
+    await withRedis((redis) => redis.flushall());
+    await seedSampleData(env.emu.instance('source').endpoint, { keys: 1_500, seed: 3 });
+    const handle = await env.start(onlineInput('full', { verify: verifyBlock() }), 'verify-clean');
+    const result = await resultOf(handle);
+    expect(result.outcome).toBe('succeeded');
+    expect(result.verification).toMatchObject({ outcome: 'clean', mode: 'full', totalDifferences: 0, differences: [] });
+    expect(result.verification?.keysCompared).toBeGreaterThanOrEqual(1_500);
+    expect(result.apiCalls['verifyData']).toBe(1);
+    expect((await handle.query(statusQuery)).verification?.outcome).toBe('clean');
+    const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+    expect(metadata.currentDetails).toMatch(/\*\*Verification:\*\* 0 differences in \d+ keys \(full\)/);
+    expect(JSON.stringify(result)).not.toMatch(/secret-pw/);
+  }, 120_000);
+
+  it('names a key the target has and the source does not, and resumes from its checkpoint after a worker restart', async () => {
+    worker ??= await env.startWorker();
+    await withRedis((redis) => redis.flushall(), 'source');
+    await seedSampleData(env.emu.instance('source').endpoint, { keys: 1_500, seed: 3 });
+    await withRedis(async (redis) => {
+      await redis.flushall();
+      await redis.set('planted:extra', 'only on the target');
+    });
+    // Slow enough (500 keys/s over ~1,500 keys twice) that the worker can be stopped mid-way.
+    const handle = await env.start(onlineInput('full', { verify: verifyBlock({ keysPerSecond: 500, rounds: 1 }) }), 'verify-restart');
+    await waitForHeartbeat(handle);
+    await worker?.stop();
+    worker = await env.startWorker();
+    const result = await resultOf(handle);
+    expect(result.verification).toMatchObject({ outcome: 'differences', totalDifferences: 1, byKind: { EXTRA: 1 } });
+    expect(result.verification?.differences).toEqual([{ db: 0, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' }]);
+    // Resumed, not restarted: every key counted once (1,500 source keys, then 1,501 target keys in the reverse scan).
+    expect(result.verification?.keysCompared).toBe(1_500 + 1_501);
+    expect(result.activityAttempts).toBeGreaterThan(Object.values(result.apiCalls).reduce((a, b) => a + b, 0));
+  }, 180_000);
+
+  async function waitForHeartbeat(handle: Awaited<ReturnType<MigrationTestEnv['start']>>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const description = await handle.describe();
+      const pending = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'verifyData');
+      if (pending?.heartbeatDetails?.payloads?.length) return;
+      if (Date.now() > deadline) throw new Error('no heartbeat from verifyData within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+});
