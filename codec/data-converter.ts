@@ -13,6 +13,17 @@ import { EncryptionCodec } from './encryption-codec.js';
  */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 
+/**
+ * A string that a workflow bundle contains when it was built with `failureConverterPath: FAILURE_CONVERTER_PATH`.
+ * A bundle without it encodes workflow failure messages in plain text, whatever the worker's data converter.
+ */
+export const FAILURE_CONVERTER_BUNDLE_MARKER = 'dcs-migrate:encoded-failures';
+
+/** True when prebuilt workflow bundle code includes the encoding failure converter. */
+export function bundleEncodesFailures(bundleCode: string): boolean {
+  return bundleCode.includes(FAILURE_CONVERTER_BUNDLE_MARKER);
+}
+
 /** The data converter for a key ring: the encryption codec, and failures encoded as payloads. */
 export function dataConverterFor(ring: CodecKeyRing): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: FAILURE_CONVERTER_PATH };

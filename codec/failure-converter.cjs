@@ -10,3 +10,5 @@
 const { DefaultFailureConverter } = require('@temporalio/common');
 
 exports.failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });
+// Lets a worker tell whether a prebuilt workflow bundle was built with this converter (see data-converter.ts).
+exports.bundleMarker = 'dcs-migrate:encoded-failures';

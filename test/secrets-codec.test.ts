@@ -10,7 +10,9 @@ import path from 'node:path';
 import { ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodecConfigurationError, generateKeyRing, keyRingToEnv, loadCodecKeyRing, parseKeyRing } from '../codec/codec-keys.js';
-import { FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleEncodesFailures, FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
+import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../codec/encryption-codec.js';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -106,6 +108,15 @@ describe('encryption codec', () => {
     expect(defaultPayloadConverter.fromPayload(failure.encodedAttributes as Payload)).toMatchObject({ message: `AUTH failed for ${SECRET}` });
     const [encrypted] = await codec.encode([failure.encodedAttributes as Payload]);
     expect(bytesOf(encrypted)).not.toContain(SECRET);
+  });
+});
+
+describe('workflow bundles', () => {
+  it('a bundle built with the failure converter is recognised as encoding failures; one without is not', async () => {
+    const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+    expect(bundleEncodesFailures(code)).toBe(true);
+    expect(bundleEncodesFailures(code.replaceAll('dcs-migrate:encoded-failures', ''))).toBe(false);
   });
 });
 

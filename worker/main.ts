@@ -8,11 +8,11 @@
  * - Prometheus metrics on `--metrics-port`, structured JSON logs without secrets.
  * - A prebuilt workflow bundle (`--workflow-bundle` / DCS_MIGRATE_WORKFLOW_BUNDLE) skips webpack at start.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { CodecConfigurationError } from '../codec/codec-keys.js';
-import { loadDataConverter } from '../codec/data-converter.js';
+import { bundleEncodesFailures, loadDataConverter } from '../codec/data-converter.js';
 import type { TemporalConfig } from '../client/temporal-config.js';
 import { CliError, EXIT } from '../client/exit-codes.js';
 import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
@@ -66,6 +66,13 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
       ...(dataConverter ? { dataConverter } : {}),
     });
+    if (dataConverter && settings.workflowBundle !== undefined && !bundleEncodesFailures(readFileSync(settings.workflowBundle, 'utf8'))) {
+      // Payloads are still encrypted; only the messages of workflow failures would be stored in clear.
+      logger.warn('payload encryption is on, but the workflow bundle was built without the encoding failure converter: workflow failure messages are stored in plain text', {
+        workflowBundle: settings.workflowBundle,
+        fix: 'build the bundle with failureConverterPath (codec/data-converter.ts FAILURE_CONVERTER_PATH)',
+      });
+    }
     logger.info('worker started', {
       address: temporal.address,
       namespace: temporal.namespace,
