@@ -3,10 +3,10 @@
  * moving data between real redis-servers, then the worker comparing source and target key by key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusQuery } from '../common/workflow-contract.js';
+import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { Redis } from 'ioredis';
-import { onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { eventually, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow: verify step', () => {
   let env: MigrationTestEnv;
@@ -75,6 +75,22 @@ describe('migration workflow: verify step', () => {
     expect(result.verification?.keysCompared).toBe(1_500 + 1_501);
     expect(result.activityAttempts).toBeGreaterThan(Object.values(result.apiCalls).reduce((a, b) => a + b, 0));
   }, 180_000);
+
+  it('an incremental migration is verified after the cutover request, before its task is stopped', async () => {
+    worker ??= await env.startWorker();
+    await withRedis((redis) => redis.flushall());
+    const handle = await env.start(onlineInput('incremental', { verify: verifyBlock({ mode: 'length' }) }), 'verify-incremental');
+    await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+    await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'verify test' }] });
+    const result = await resultOf(handle);
+    expect(result).toMatchObject({ outcome: 'cut-over', finalStatus: 'TERMINATED' });
+    expect(result.verification).toMatchObject({ outcome: 'clean', mode: 'length', totalDifferences: 0 });
+    // The comparison ran while the task was still syncing: its activity was scheduled before the stop call.
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes?.activityType?.name ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+    expect(scheduled.indexOf('verifyData')).toBeGreaterThanOrEqual(0);
+    expect(scheduled.indexOf('verifyData')).toBeLessThan(scheduled.indexOf('stopTask'));
+  }, 120_000);
 
   async function waitForHeartbeat(handle: Awaited<ReturnType<MigrationTestEnv['start']>>): Promise<void> {
     const deadline = Date.now() + 60_000;
