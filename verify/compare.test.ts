@@ -114,5 +114,6 @@ describe('compareRedis', () => {
     expect(printableKey(Buffer.from('plain:key'))).toBe('plain:key');
     expect(printableKey(Buffer.from('ключ'))).toBe('ключ');
     expect(printableKey(Buffer.from([0x61, 0x0a, 0xfe]))).toBe('a\\x0a\\xfe');
+    expect(printableKey(Buffer.alloc(5_000, 'k'))).toBe(`${'k'.repeat(256)}…(5000 bytes)`);
   });
 });

@@ -209,8 +209,12 @@ async function precheck(source: RedisSide, target: RedisSide): Promise<Record<nu
   return Object.fromEntries(dbs.map((db) => [db, { source: left.get(db) ?? 0, target: right.get(db) ?? 0 }]));
 }
 
-/** UTF-8 keys as they are; other bytes as \xNN, so a report line never holds raw binary. */
+/** Key names longer than this are shortened in reports (a report, and a heartbeat carrying it, stays small). */
+const MAX_KEY_BYTES = 1_024;
+
+/** UTF-8 keys as they are; other bytes as \xNN, so a report line never holds raw binary. Huge names are cut. */
 export function printableKey(key: Buffer): string {
+  if (key.length > MAX_KEY_BYTES) return `${printableKey(key.subarray(0, 256))}…(${key.length} bytes)`;
   const text = key.toString('utf8');
   const hasControlBytes = key.some((byte) => byte < 0x20 || byte === 0x7f);
   if (!hasControlBytes && Buffer.from(text, 'utf8').equals(key)) return text;

@@ -1,7 +1,7 @@
 /**
  * `dcs-migrate verify --source URL --target URL`: compares two Redis servers key by key (the engine in `verify/`)
  * and names every key that differs. Exit 0 only for "0 differences", 4 when differences were found, 2 for bad
- * arguments. Passwords come from the URL or DCS_MIGRATE_SOURCE_PASSWORD / DCS_MIGRATE_TARGET_PASSWORD and are
+ * arguments, 5 when a server cannot be reached. Passwords come from the URL or DCS_MIGRATE_SOURCE_PASSWORD / DCS_MIGRATE_TARGET_PASSWORD and are
  * never printed.
  */
 import type { Command } from 'commander';
@@ -52,7 +52,11 @@ export function register(program: Command): void {
     .option('--interval <ms>', 'wait between re-check rounds', '2000')
     .option('--max-listed <n>', 'differences listed (all are counted)', '10000')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExit code 0 when there are 0 differences, 4 when differences were found, 2 for bad arguments.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when there are 0 differences, 4 when differences were found, 2 for bad arguments, 5 when a server\n' +
+        'cannot be reached or refuses the password. Passwords are never printed.',
+    )
     .action(async (flags: VerifyFlags) => {
       const options = compareOptions(flags);
       const report = await compareRedis(options.source, options.target, options.compare).catch((error: unknown) => {
