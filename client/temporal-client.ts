@@ -4,8 +4,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { CodecConfigurationError } from '../codec/codec-keys.js';
+import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError } from '../codec/codec-keys.js';
 import { loadDataConverter } from '../codec/data-converter.js';
+import { MissingKeysCodec } from '../codec/encryption-codec.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from './temporal-config.js';
 
@@ -26,7 +27,7 @@ export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTem
     throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}`, EXIT.UNREACHABLE);
   }
   return {
-    client: new Client({ connection, namespace: config.namespace, ...(dataConverter ? { dataConverter } : {}) }),
+    client: new Client({ connection, namespace: config.namespace, dataConverter }),
     config,
     close: () => connection.close(),
   };
@@ -42,10 +43,13 @@ export async function withTemporal<T>(flags: TemporalFlags, fn: (temporal: CliTe
   }
 }
 
-/** Payload encryption keys from DCS_MIGRATE_CODEC_* (the worker's keys); a bad setting exits 2 naming the variable. */
-function cliDataConverter(): DataConverter | undefined {
+/**
+ * Payload encryption keys from DCS_MIGRATE_CODEC_* (the worker's keys); a bad setting exits 2 naming the variable.
+ * Without keys, reading encrypted data fails with an error saying which variable to set.
+ */
+function cliDataConverter(): DataConverter {
   try {
-    return loadDataConverter(process.env);
+    return loadDataConverter(process.env) ?? { payloadCodecs: [new MissingKeysCodec(`set ${CODEC_KEYS_VAR} or ${CODEC_KEY_FILE_VAR} to the worker's keys`)] };
   } catch (error) {
     if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
     throw error;

@@ -101,3 +101,25 @@ function metadataText(payload: Payload, key: string): string | undefined {
   const value = payload.metadata?.[key];
   return value ? Buffer.from(value).toString('utf8') : undefined;
 }
+
+/**
+ * The codec of a client that has no keys: it sends payloads as they are and, instead of a converter error about an
+ * unknown encoding, says plainly that what it read is encrypted and which variable would let it decrypt it.
+ */
+export class MissingKeysCodec implements PayloadCodec {
+  constructor(private readonly hint: string) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads) {
+      if (metadataText(payload, METADATA_ENCODING_KEY) === ENCRYPTED_ENCODING) {
+        const keyId = metadataText(payload, KEY_ID_METADATA_KEY) ?? 'unknown';
+        throw new PayloadDecryptionError(`this workflow's data is encrypted (key id "${keyId}") and no codec keys are configured: ${this.hint}`);
+      }
+    }
+    return payloads;
+  }
+}

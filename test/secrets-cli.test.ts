@@ -88,6 +88,13 @@ describe('payload encryption through the CLI and the worker command', () => {
     for (const [name, value] of Object.entries(secrets)) expect((started.stdout + started.stderr).includes(value), `${name} in the CLI output`).toBe(false);
   });
 
+  it('without the keys, the CLI says the data is encrypted and which variable to set', async () => {
+    const { DCS_MIGRATE_CODEC_KEYS: _keys, ...withoutKeys } = env;
+    const run = await runCli(['status', 'secrets-cli-full'], withoutKeys, 60_000);
+    // status reports what it could not read as the run's failure line rather than failing as a whole.
+    expect(run.stdout + run.stderr).toContain(`this workflow's data is encrypted (key id "ops-2026") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS or DCS_MIGRATE_CODEC_KEY_FILE`);
+  });
+
   it('a bad key setting: the worker and the CLI exit 2 naming the variable, never the key', async () => {
     const short = randomBytes(20).toString('base64');
     const bad = { ...env, DCS_MIGRATE_CODEC_KEYS: `ops:${short}` };

@@ -13,7 +13,7 @@ import { CodecConfigurationError, generateKeyRing, keyRingToEnv, loadCodecKeyRin
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleEncodesFailures, FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
-import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../codec/encryption-codec.js';
+import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, MissingKeysCodec, PayloadDecryptionError } from '../codec/encryption-codec.js';
 
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
@@ -96,6 +96,14 @@ describe('encryption codec', () => {
     const decoded = await codec.decode(plain);
     expect(decoded[0]).toBe(plain[0]);
     expect(decoded[1]).toBe(plain[1]);
+  });
+
+  it('a client without keys passes plain payloads through and names the variable when it meets encrypted ones', async () => {
+    const guard = new MissingKeysCodec('set DCS_MIGRATE_CODEC_KEYS');
+    const plain = [payloadOf({ a: 1 })];
+    expect(await guard.encode(plain)).toBe(plain);
+    expect(await guard.decode(plain)).toBe(plain);
+    await expect(guard.decode(await codec.encode(plain))).rejects.toThrow(`this workflow's data is encrypted (key id "a") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS`);
   });
 
   it('failure messages are encrypted too: the failure converter moves them into an encoded payload', async () => {
