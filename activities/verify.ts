@@ -40,7 +40,8 @@ export function createVerifyActivities(secrets: SecretResolver) {
           ttlToleranceMs: settings.ttlTolerance,
           maxDifferences: settings.maxListed,
           recheck: { rounds: settings.rounds, intervalMs: settings.roundInterval, recheckLimit: RECHECK_LIMIT },
-          ...(settings.keysPerSecond === undefined ? {} : { keysPerSecond: settings.keysPerSecond }),
+          // Under a rate limit, batches of at most a second's worth of keys, so the pacer never outwaits the heartbeat timeout.
+          ...(settings.keysPerSecond === undefined ? {} : { keysPerSecond: settings.keysPerSecond, batchSize: Math.min(500, settings.keysPerSecond) }),
           ...(resumeFrom ? { resumeFrom } : {}),
           onProgress: (checkpoint) => {
             context.heartbeat(checkpoint);
