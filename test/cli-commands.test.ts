@@ -22,6 +22,7 @@ import { waitFor } from '../local/wait.js';
 import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
 import { compareRedis } from '../verify/compare.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+import { bundleEncodesFailures } from '../codec/data-converter.js';
 
 const execFileAsync = promisify(execFile);
 const SOURCE_PASSWORD = 'src-Pa55-never-printed';
@@ -83,6 +84,8 @@ beforeAll(async () => {
   // The worker runs on a prebuilt workflow bundle, as the Docker image's does.
   const bundle = path.join(dir, 'workflow-bundle.js');
   await execFileAsync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'tools', 'bundle-workflows.ts'), bundle], { cwd: projectRoot });
+  // With the codec on, failure messages are encrypted only if the bundle carries the failure converter.
+  expect(bundleEncodesFailures(await readFile(bundle, 'utf8'))).toBe(true);
   env.DCS_MIGRATE_WORKFLOW_BUNDLE = bundle;
   worker = await startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
 });

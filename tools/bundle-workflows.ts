@@ -6,13 +6,20 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
 import { projectRoot } from '../local/tools.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? path.join(projectRoot, 'dist', 'workflow-bundle.js'));
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  // The failure converter must be inside the bundle: with the payload codec on, it encrypts failure messages too.
+  // Harmless without a codec (clients decode such failures either way).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger,
+  });
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)`);
