@@ -92,8 +92,11 @@ export function startProcess(options: StartOptions): ManagedProcess {
   const pid = child.pid;
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Two sources share one file: neither may end it, or the other's last lines hit a closed stream
+    // (ERR_STREAM_WRITE_AFTER_END, an uncaught exception in the owner). It is closed once the child is gone.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
   } else {
     child.stdout?.resume();
     child.stderr?.resume();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,28 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const ownsLogDir = options.logDir === undefined;
   const logDir = options.logDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-temporal-')));
   const logFile = path.join(logDir, 'temporal.log');
+  // The dev server binds several ports; one picked free can be taken before it binds (it then exits). Such a
+  // start is retried on fresh ports, and a server that dies right after answering counts as such a start.
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startOnce(binary, host, namespace, options, logFile, ownsLogDir ? logDir : undefined);
+    } catch (error) {
+      lastError = error;
+      if (options.port !== undefined) break;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error('could not start the Temporal dev server');
+}
+
+async function startOnce(
+  binary: string,
+  host: string,
+  namespace: string,
+  options: TemporalDevServerOptions,
+  logFile: string,
+  ownedLogDir: string | undefined,
+): Promise<TemporalDevServer> {
   const port = options.port ?? (await getPort({ host }));
   const uiPort = options.ui ? (options.uiPort ?? (await getPort({ host }))) : undefined;
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
@@ -57,19 +80,29 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
 
   const proc = startProcess({ name: 'temporal-dev-server', command: binary, args, logFile });
   const address = `${host}:${port}`;
+  const exitedEarly = () => {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) return undefined;
+    return new Error(`temporal exited (code ${proc.child.exitCode}, signal ${proc.child.signalCode}); log: ${logFile}\n${logTail(logFile)}`);
+  };
+  const answers = async () => {
+    const early = exitedEarly();
+    if (early) throw early;
+    if (!(await portAcceptsConnections(port, host))) return false;
+    const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      return true;
+    } finally {
+      await connection.close();
+    }
+  };
   try {
-    await waitFor(`Temporal dev server on ${address}`, async () => {
-      if (proc.child.exitCode !== null) throw new Error(`temporal exited with code ${proc.child.exitCode}; log: ${logFile}`);
-      if (!(await portAcceptsConnections(port, host))) return false;
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return true;
-      } finally {
-        await connection.close();
-      }
-    }, 60_000, 200);
+    await waitFor(`Temporal dev server on ${address}`, answers, 60_000, 200);
     if (uiPort !== undefined) await waitFor(`Temporal UI on ${uiPort}`, () => portAcceptsConnections(uiPort, host), 30_000);
+    // Still there a moment later: a port conflict on one of its other listeners shows up just after start.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const early = exitedEarly();
+    if (early) throw early;
   } catch (error) {
     await proc.kill();
     throw error;
@@ -83,8 +116,17 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     logFile,
     stop: async () => {
       await proc.stop(10_000);
-      if (ownsLogDir) await rm(logDir, { recursive: true, force: true });
+      if (ownedLogDir) await rm(ownedLogDir, { recursive: true, force: true });
     },
     kill: () => proc.kill(),
   };
+}
+
+/** The last lines of a log file, for an error message (the dev server says why it stopped there). */
+function logTail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
