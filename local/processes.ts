@@ -143,7 +143,8 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((managed) => managed.stop()));
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,17 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { reapOrphans } from '../local/processes.js';
+import { isAlive, reapOrphans } from '../local/processes.js';
 import { projectRoot } from '../local/tools.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('process cleanup', () => {
   it('reaps a redis-server left behind by a run that was killed with SIGKILL', async () => {

@@ -9,7 +9,7 @@ import type { DcsMigrationApi } from '../activities/index.js';
 import { DcsPhase, DcsTaskId } from '../common/search-attributes.js';
 import { cancelSignal, cutoverSignal, MIGRATION_WORKFLOW_TYPE, statusQuery, type MigrationPhase } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
-import { eventually, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { eventually, failureOf, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow control', () => {
   let env: MigrationTestEnv;
@@ -156,16 +156,10 @@ describe('migration workflow control', () => {
       workflowId: 'invalid-input',
       args: [{ ...onlineInput('full'), target: { password: { env: 'TARGET_REDIS_PASSWORD' } } }],
     });
-    const error = await handle.result().then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause;
-    expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect((cause as ApplicationFailure).type).toBe('InvalidMigrationInput');
-    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
-    expect(cause?.message).toContain('target.instanceId');
+    const cause = await failureOf(handle);
+    expect(cause.type).toBe('InvalidMigrationInput');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toContain('target.instanceId');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(env.emu.requests().length).toBe(before);
   });

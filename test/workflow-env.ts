@@ -7,7 +7,9 @@ import { execFile } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { expect } from 'vitest';
 import type { Worker } from '@temporalio/worker';
 import { createSecretResolver, type DcsMigrationApi } from '../activities/index.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
@@ -145,6 +147,18 @@ export function onlineInput(method: 'full' | 'incremental', extra: Partial<Recor
 /** Waits for the workflow result, failing the test with the workflow's own error. */
 export function resultOf(handle: WorkflowHandle): Promise<MigrationResult> {
   return handle.result() as Promise<MigrationResult>;
+}
+
+/** Waits for the workflow to fail and returns the ApplicationFailure it failed with (asserting that it did). */
+export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const error = await handle.result().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
 }
 
 /**
