@@ -10,6 +10,7 @@
  */
 import { emulatorCredentials } from '../client/commands/emulator.js';
 import { startEmulator } from '../emulator/index.js';
+import { untilTerminationSignal } from '../local/termination-signal.js';
 
 export const EMULATOR_COMPOSE_ENV = { instances: 'DCS_EMULATOR_INSTANCES', port: 'DCS_EMULATOR_PORT', dataDir: 'DCS_EMULATOR_DATA_DIR' } as const;
 
@@ -50,10 +51,7 @@ async function main(): Promise<void> {
     emu.registerInstance({ id: instance.id, host: instance.host, port: instance.port, ...(password ? { password } : {}) });
   }
   console.log(`DCS emulator on ${emu.url}, project ${emu.credentials.projectId}, instances ${instances.map((i) => `${i.id} → ${i.host}:${i.port}`).join(', ')}`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+  await untilTerminationSignal();
   await emu.stop();
 }
 

@@ -10,6 +10,7 @@ import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodec
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
+import { untilTerminationSignal } from '../../local/termination-signal.js';
 
 interface CodecServerFlags {
   port: string;
@@ -60,10 +61,7 @@ async function runCodecServer(flags: CodecServerFlags): Promise<void> {
     `auth: ${token ? `bearer token from ${CODEC_TOKEN_VAR}` : `none (set ${CODEC_TOKEN_VAR} to require one)`}`,
     `Point the Temporal UI at it: temporal server start-dev --ui-codec-endpoint ${server.url}  (or TEMPORAL_CODEC_ENDPOINT=${server.url})`,
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await untilTerminationSignal();
   console.error(`codec server: ${signal}, stopping`);
   await server.stop();
 }

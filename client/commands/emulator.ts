@@ -11,6 +11,7 @@ import { generateCredentials, isValidInstanceId, startEmulator, type Emulator, t
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
+import { untilTerminationSignal } from '../../local/termination-signal.js';
 
 interface EmulatorFlags {
   port?: string;
@@ -117,10 +118,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
   }
   printLines(...describe(emu, credentials.generated));
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const signal = await untilTerminationSignal();
   console.error(`dcs emulator: ${signal}, stopping`);
   await emu.stop();
 }
