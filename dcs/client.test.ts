@@ -319,16 +319,29 @@ describe('pagination', () => {
     return { status: 200, body: { count: matching.length, migration_tasks: matching.slice(offset, offset + limit) } };
   };
 
-  it('lists every task by item offset until an empty page', async () => {
+  it('lists every task by item offset, stopping at a short page that reaches the reported count', async () => {
     const { client, requests } = clientAnswering(pager);
     const tasks = await client.listAllMigrationTasks({ pageSize: 2 });
     expect(tasks.map((task) => task.task_id)).toEqual(['t-0', 't-1', 't-2', 't-3', 't-4']);
-    expect(requests.map((request) => new URL(request.path, ORIGIN).search)).toEqual([
-      '?offset=0&limit=2',
-      '?offset=2&limit=2',
-      '?offset=4&limit=2',
-      '?offset=5&limit=2',
-    ]);
+    expect(requests.map((request) => new URL(request.path, ORIGIN).search)).toEqual(['?offset=0&limit=2', '?offset=2&limit=2', '?offset=4&limit=2']);
+  });
+
+  it('pages on to an empty page when the count is missing or a full page ends the list (as Terraform does)', async () => {
+    const withoutCount = clientAnswering((request) => {
+      const answer = pager(request);
+      return { ...answer, body: { migration_tasks: (answer.body as { migration_tasks: unknown[] }).migration_tasks } };
+    });
+    expect(await withoutCount.client.listAllMigrationTasks({ pageSize: 2 })).toHaveLength(5);
+    expect(withoutCount.requests).toHaveLength(4);
+    const fullLastPage = clientAnswering(pager);
+    expect(await fullLastPage.client.listAllMigrationTasks({ pageSize: 5 })).toHaveLength(5);
+    expect(fullLastPage.requests).toHaveLength(2);
+  });
+
+  it('looks a task up by name in one call', async () => {
+    const { client, requests } = clientAnswering(pager);
+    expect((await client.findTaskByName('wanted-4'))?.task_id).toBe('t-4');
+    expect(requests).toHaveLength(1);
   });
 
   it('finds a task by exact name (the server filter matches loosely) and by id', async () => {

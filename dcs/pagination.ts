@@ -1,3 +1,4 @@
+import { toNumber } from './schemas/primitives.js';
 import type { ListMigrationTaskQuery, ListMigrationTaskResponse, MigrationTaskListItem } from './schemas/index.js';
 
 type ListPage = (query: ListMigrationTaskQuery) => Promise<ListMigrationTaskResponse>;
@@ -6,8 +7,10 @@ type ListPage = (query: ListMigrationTaskQuery) => Promise<ListMigrationTaskResp
 export const MAX_PAGE_SIZE = 1000;
 
 /**
- * Every task, by item offset (`offset += page length`) until an empty page, as Terraform pages. Stops early, with
- * what it has, if a page brings no task it has not seen: a server ignoring `offset` would otherwise loop forever.
+ * Every task, by item offset (`offset += page length`) until an empty page, as Terraform pages. Two early stops:
+ * - a short page (fewer items than asked for) that reaches the `count` the API reports as the total: the list is
+ *   complete, and the empty page Terraform would fetch next is a wasted call (it halves the cost of a lookup by name);
+ * - a page that brings no task it has not seen: a server ignoring `offset` would otherwise loop forever.
  */
 export async function listAllMigrationTasks(
   listPage: ListPage,
@@ -23,6 +26,8 @@ export async function listAllMigrationTasks(
     for (const task of fresh) seen.add(task.task_id);
     tasks.push(...fresh);
     offset += page.migration_tasks.length;
+    const total = toNumber(page.count);
+    if (page.migration_tasks.length < pageSize && total !== undefined && offset >= total) return tasks;
   }
 }
 
