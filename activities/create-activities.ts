@@ -6,7 +6,7 @@
  * bodies, resolves password references right before the call, and converts failures in one place
  * (`to-application-failure.ts`). Results carry `attempts` so the workflow can count retries.
  */
-import { activityInfo, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
 import { DcsTaskNotFoundError } from '../dcs/errors/index.js';
@@ -22,10 +22,13 @@ import type {
   OnlineConfigureRequest,
   OnlineCreateRequest,
   RemoteTask,
+  StatusChange,
+  StatusChangeRequest,
   TaskProgress,
   TaskStatusOnly,
 } from './results.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
+import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
 import { createVerifyActivities } from './verify.js';
 
@@ -39,12 +42,20 @@ export interface ActivityDependencies {
    * the run closes as CANCELLED: the server does not let a workflow cancel itself.
    */
   cancelWorkflow?: (workflowId: string, runId: string) => Promise<void>;
+  /** The worker's shared status watcher, behind `awaitStatusChange` (migrations with `polling.mode: shared`). */
+  statusWatcher?: SharedStatusWatcher;
 }
+
+/**
+ * How often a waiting `awaitStatusChange` heartbeats. The SDK sends at most one heartbeat per 0.8 × the heartbeat
+ * timeout (`WATCH_HEARTBEAT_TIMEOUT` in workflows/retry-policy.ts), so this only needs to be well inside it.
+ */
+const WATCH_HEARTBEAT_EVERY_MS = 20_000;
 
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
 /** Builds the migration's activities over `deps`; pass the result as `activities` to `Worker.create`. */
-export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow }: ActivityDependencies) {
+export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow, statusWatcher }: ActivityDependencies) {
   /**
    * Runs one DCS call, converting its failure and reporting the attempt number. The activity's cancellation
    * signal is deliberately not passed to the client: calls last seconds, the worker's shutdown grace lets them
@@ -201,6 +212,22 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
       log.info('closing the workflow as cancelled', { workflowId: workflowExecution.workflowId, reason });
       await cancelWorkflow(workflowExecution.workflowId, workflowExecution.runId);
       return { attempts: attempt };
+    },
+
+    /**
+     * Not a DCS call of its own: waits until the worker's shared status watcher sees the task change status (or
+     * vanish), or `maxWaitMs` passes. Heartbeats so a lost worker is noticed and a cancellation arrives.
+     */
+    async awaitStatusChange(request: StatusChangeRequest): Promise<StatusChange> {
+      const { attempt } = activityInfo();
+      if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
+      const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
+      try {
+        const outcome = await statusWatcher.wait(request.taskId, request.knownStatus, request.maxWaitMs, cancellationSignal());
+        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /** DeleteMigrationTask (unknown ids are ignored by the API, so retrying is safe). */

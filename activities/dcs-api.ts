@@ -10,6 +10,7 @@ export type ListItem = MigrationTaskListItem;
 export type DcsMigrationApi = Pick<
   DcsClient,
   | 'findTaskByName'
+  | 'listMigrationTask'
   | 'createMigrationTask'
   | 'createOnlineMigrationTask'
   | 'setOnlineMigrationTask'

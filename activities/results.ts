@@ -81,3 +81,22 @@ export interface TaskProgress extends Attempted {
 export interface TaskStatusOnly extends Attempted {
   status: string | undefined;
 }
+
+/** What a wait on the shared status watcher ended with (`awaitStatusChange`). */
+export type StatusChange = Attempted &
+  (
+    | { kind: 'changed'; task: RemoteTask }
+    /** A complete listing lacked the task: the workflow checks for itself. */
+    | { kind: 'absent' }
+    /** No change within the wait. */
+    | { kind: 'timeout' }
+    /** The watcher cannot list right now; `error` is its last error. */
+    | { kind: 'watcher-failing'; error: string }
+  );
+
+export interface StatusChangeRequest {
+  taskId: string;
+  /** The status the workflow knows; any other status is a change. */
+  knownStatus?: string | undefined;
+  maxWaitMs: number;
+}

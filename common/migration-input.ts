@@ -90,6 +90,16 @@ const pollingSchema = z
     maxUnknownStatusPolls: z.number().int().min(1).max(10_000).default(20),
     /** Consecutive polls whose API calls all failed (after their own retries) before the workflow fails. */
     maxFailedPolls: z.number().int().min(1).max(1_000).default(5),
+    /**
+     * `per-task`: the workflow polls its own task on a timer (the intervals above). `shared`: it waits on the
+     * worker's shared status watcher, which lists every task of the project once per round (one call per page of
+     * 1,000 tasks) and wakes the workflows whose task changed — for many concurrent migrations in one project.
+     */
+    mode: z.enum(['per-task', 'shared']).default('per-task'),
+    /** Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change. */
+    confirmInterval: duration.default(600_000),
+    /** Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes. */
+    progressInterval: duration.default(300_000),
   })
   .strict()
   .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] });

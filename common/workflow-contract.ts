@@ -97,6 +97,8 @@ export interface MigrationStatus {
   /** Attempts those activities took in total, retries included. */
   activityAttempts: number;
   polls: number;
+  /** Shared polling: waits on the worker's status watcher (not API calls: the watcher lists for everyone). */
+  watcherWaits?: number;
   /** How many times the workflow continued as new. */
   continuedAsNew: number;
   timings: MigrationTimings;

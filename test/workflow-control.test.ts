@@ -119,6 +119,10 @@ describe('migration workflow control', () => {
       task && task.status === 'INCRMIGEATING' ? { ...task, status: 'SYNC_PAUSED' } : task;
     const renamingDcs: DcsMigrationApi = {
       findTaskByName: async (...args) => rename(await real.findTaskByName(...args)),
+      listMigrationTask: async (...args) => {
+        const page = await real.listMigrationTask(...args);
+        return { ...page, migration_tasks: page.migration_tasks.map(rename) };
+      },
       showMigrationTask: async (...args) => rename(await real.showMigrationTask(...args)),
       createMigrationTask: (...args) => real.createMigrationTask(...args),
       createOnlineMigrationTask: (...args) => real.createOnlineMigrationTask(...args),

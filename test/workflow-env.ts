@@ -11,7 +11,7 @@ import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstE
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'vitest';
 import type { Worker } from '@temporalio/worker';
-import { createSecretResolver, type DcsMigrationApi } from '../activities/index.js';
+import { createSecretResolver, type DcsMigrationApi, type SharedStatusWatcher } from '../activities/index.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
@@ -41,7 +41,7 @@ export interface MigrationTestEnv {
   taskQueue: string;
   dcs: DcsMigrationApi;
   /** Starts a migration worker (production factory) on the env's task queue. */
-  startWorker(options?: { dcs?: DcsMigrationApi }): Promise<RunningWorker>;
+  startWorker(options?: { dcs?: DcsMigrationApi; statusWatcher?: SharedStatusWatcher }): Promise<RunningWorker>;
   /** Starts a migration workflow with the CLI's start options. */
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
   /** A DCS client for the emulator, with other credentials when asked (auth failure tests). */
@@ -101,6 +101,8 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
           secrets: createSecretResolver({ env: PASSWORD_ENV }),
           backoff: { initialMs: 100, factor: 2, maxMs: 1_000 },
           shutdownGraceTime: '1s',
+          // Shared-polling migrations: a round every 200 ms instead of 5 s.
+          statusWatcher: options.statusWatcher ?? { roundIntervalMs: 200 },
         });
         const running = worker.run();
         const handle: RunningWorker = {

@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, createSecretResolver, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
+import { createActivities, createSecretResolver, SharedStatusWatcher, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
+import { listAllMigrationTasks } from '../dcs/pagination.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../workflows/retry-policy.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
@@ -24,25 +25,53 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
   secrets?: SecretResolver;
   /** Backoff of retryable DCS failures; shorter in tests. */
   backoff?: Backoff;
+  /**
+   * The shared status watcher behind `polling.mode: shared` migrations: a ready one (to read its stats), or
+   * settings for the one the worker builds over its DCS client (a round every 5 s by default).
+   */
+  statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number };
 }
+
+/**
+ * Activity slots: migrations in shared polling mode each hold one while they wait on the watcher (an idle
+ * promise, not a thread), so the SDK's default of 100 would cap a worker at 100 waiting migrations.
+ */
+const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 
 /** Creates (does not run) a worker for migration workflows; run it with `worker.run()` or `worker.runUntil(…)`. */
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, dcs, secrets, backoff, ...workerOptions } = options;
+  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, ...workerOptions } = options;
+  const dcsApi = dcs ?? dcsClientFromEnvironment();
+  const watcher =
+    statusWatcher instanceof SharedStatusWatcher
+      ? statusWatcher
+      : new SharedStatusWatcher({
+          ...statusWatcher,
+          list: ({ pageSize, onPage }) =>
+            listAllMigrationTasks(
+              (query) => {
+                onPage();
+                return dcsApi.listMigrationTask(query);
+              },
+              { pageSize },
+            ),
+        });
   const ns = namespace ?? 'default';
   // The same data converter as the worker's, so this client's calls encrypt their payloads too.
   const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });
   const activities = createActivities({
-    dcs: dcs ?? dcsClientFromEnvironment(),
+    dcs: dcsApi,
+    statusWatcher: watcher,
     secrets: secrets ?? createSecretResolver(),
     ...(backoff ? { backoff } : {}),
     cancelWorkflow: async (workflowId, runId) => {
       await client.workflow.getHandle(workflowId, runId).cancel();
     },
   });
-  return Worker.create({
+  const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
     shutdownGraceTime: '10s',
+    maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...workerOptions,
     connection,
     namespace: ns,
@@ -50,4 +79,20 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     activities,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
   });
+  closeWatcherOnShutdown(worker, watcher);
+  return worker;
+}
+
+/**
+ * Once the worker starts shutting down, pending watcher waits end as timeouts, so their activities complete at
+ * once (the workflows read their tasks on another worker) instead of holding the shutdown for its grace time.
+ * The SDK has no shutdown event; its state is checked twice a second.
+ */
+function closeWatcherOnShutdown(worker: Worker, watcher: SharedStatusWatcher): void {
+  const check = setInterval(() => {
+    if (worker.getState() === 'INITIALIZED' || worker.getState() === 'RUNNING') return;
+    watcher.close();
+    clearInterval(check);
+  }, 500);
+  check.unref();
 }

@@ -13,6 +13,7 @@ export const WORKER_ENV = {
   metricsPort: 'DCS_MIGRATE_METRICS_PORT',
   workflowBundle: 'DCS_MIGRATE_WORKFLOW_BUNDLE',
   logLevel: 'DCS_MIGRATE_LOG_LEVEL',
+  watchInterval: 'DCS_MIGRATE_WATCH_INTERVAL',
 } as const;
 
 /** The flags as commander hands them over (all strings). */
@@ -25,6 +26,7 @@ export interface WorkerFlags {
   shutdownGrace?: string;
   workflowBundle?: string;
   logLevel?: string;
+  watchInterval?: string;
 }
 
 const workerSettingsSchema = z.object({
@@ -34,6 +36,9 @@ const workerSettingsSchema = z.object({
   maxCachedWorkflows: intFlagSchema('--max-cached-workflows', 0, 100_000).optional(),
   maxConcurrentActivities: intFlagSchema('--max-concurrent-activities', 1, 10_000).optional(),
   shutdownGraceMs: z.number({ error: '--shutdown-grace: expected a duration such as "30s"' }),
+  watchIntervalMs: z
+    .number({ error: `--watch-interval (or ${WORKER_ENV.watchInterval}): expected a duration such as "5s"` })
+    .min(100, `--watch-interval (or ${WORKER_ENV.watchInterval}): at least 100ms`),
   workflowBundle: z.string().trim().min(1).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
 });
@@ -54,9 +59,15 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     maxCachedWorkflows: flags.maxCachedWorkflows,
     maxConcurrentActivities: flags.maxConcurrentActivities,
     shutdownGraceMs: parseDurationMs(flags.shutdownGrace ?? '30s'),
+    watchIntervalMs: durationOrMs(pick(flags.watchInterval, WORKER_ENV.watchInterval) ?? '5s'),
     workflowBundle: pick(flags.workflowBundle, WORKER_ENV.workflowBundle),
     logLevel: pick(flags.logLevel, WORKER_ENV.logLevel) ?? 'info',
   });
   if (!result.success) throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
   return result.data;
+}
+
+/** A duration (`5s`) or a bare number of milliseconds (`5000`, as environment variables often carry). */
+function durationOrMs(value: string): number | undefined {
+  return parseDurationMs(/^\d+$/.test(value.trim()) ? Number(value) : value);
 }

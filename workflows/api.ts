@@ -20,11 +20,8 @@ export async function callActivity<K extends ActivityName>(
   summary: string,
   ...args: Parameters<Activities[K]>
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
-  const activity = activities[name] as unknown as {
-    executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<Awaited<ReturnType<Activities[K]>>>;
-  };
   try {
-    const result = await activity.executeWithOptions({ ...options, summary }, args);
+    const result = await runActivity(name, options, summary, ...args);
     state.apiCalls[name] = (state.apiCalls[name] ?? 0) + 1;
     state.activityAttempts += (result as Attempted).attempts;
     return result;
@@ -34,6 +31,19 @@ export async function callActivity<K extends ActivityName>(
     state.activityAttempts += 1;
     throw error;
   }
+}
+
+/** Runs an activity with `options` and a UI summary, without counting it as an API call (`callActivity` counts). */
+export function runActivity<K extends ActivityName>(
+  name: K,
+  options: ActivityOptions,
+  summary: string,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
+  const activity = activities[name] as unknown as {
+    executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<Awaited<ReturnType<Activities[K]>>>;
+  };
+  return activity.executeWithOptions({ ...options, summary }, args);
 }
 
 /** True when the failure will not go away by trying again (a 4xx, bad input, a refused secret). */

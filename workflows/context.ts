@@ -25,6 +25,8 @@ export interface MigrationContext {
   /** The verify step's result (`steps/verify.ts`); `verifying` while it runs. */
   verification?: VerificationResult;
   verifying?: boolean;
+  /** Shared polling: the watcher failed or is missing, so the next wait is a per-task timer (`steps/next-read.ts`). */
+  sharedWatcherUnusable?: boolean;
 }
 
 export function migrationTypeOf(input: MigrationInput): string {

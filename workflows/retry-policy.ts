@@ -91,3 +91,23 @@ export const VERIFY_OPTIONS: ActivityOptions = {
   retry: { ...readRetry, maximumAttempts: 5 },
   cancellationType: 'TRY_CANCEL',
 };
+
+/**
+ * Heartbeat timeout of a wait on the shared status watcher: a wait lost with its worker is retried on another
+ * within this. Long enough that thousands of waiting migrations heartbeat only a few times a minute each.
+ */
+export const WATCH_HEARTBEAT_TIMEOUT_MS = 90_000;
+
+/**
+ * A wait on the shared status watcher (`awaitStatusChange`): one attempt lasts at most the wait plus a margin; a
+ * lost worker is noticed by the heartbeat timeout and the wait is retried like a read.
+ */
+export function watchOptions(maxWaitMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: maxWaitMs + 120_000,
+    scheduleToCloseTimeout: maxWaitMs + 600_000,
+    heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS,
+    retry: { ...readRetry, maximumAttempts: 5 },
+    cancellationType: 'TRY_CANCEL',
+  };
+}

@@ -33,6 +33,10 @@ export interface MigrationState {
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
   continuedAsNew: number;
+  /** Shared polling: waits on the worker's status watcher that ended with a change, a timeout or an absence. */
+  watcherWaits?: number;
+  /** When progress figures were last read (they are refreshed at most every `polling.progressInterval`). */
+  progressReadAt?: string;
   timings: MigrationTimings;
   cancel: CancelRequest | undefined;
   cutover: { requestedAt: string; by: 'operator' | 'deadline'; note?: string } | undefined;
@@ -73,6 +77,7 @@ export function statusOf(state: MigrationState, input: MigrationInput | undefine
     apiCalls: { ...state.apiCalls },
     activityAttempts: state.activityAttempts,
     polls: state.polls,
+    ...(state.watcherWaits !== undefined ? { watcherWaits: state.watcherWaits } : {}),
     continuedAsNew: state.continuedAsNew,
     timings: { ...state.timings },
     cancel: state.cancel,

@@ -16,13 +16,18 @@ export interface PauseOptions {
 }
 
 export async function pauseBeforeNextPoll(ctx: MigrationContext, options: PauseOptions = {}): Promise<void> {
+  await countPoll(ctx, options);
+  const intervalMs = Math.max(1, Math.min(nextPollIntervalMs(ctx.state.unchangedPolls, ctx.input.polling), options.capMs ?? Infinity));
+  if (options.wakeOn) await condition(options.wakeOn, intervalMs);
+  else await sleep(intervalMs);
+}
+
+/** Counts one poll, and continues as new when this run has polled enough (or the server suggests it). */
+export async function countPoll(ctx: MigrationContext, options: Pick<PauseOptions, 'allowContinueAsNew'>): Promise<void> {
   const { state, input } = ctx;
   state.polls += 1;
   ctx.pollsThisRun += 1;
   if ((options.allowContinueAsNew ?? true) && (ctx.pollsThisRun >= input.polling.pollsPerRun || workflowInfo().continueAsNewSuggested)) {
     await ctx.continueAsNew();
   }
-  const intervalMs = Math.max(1, Math.min(nextPollIntervalMs(state.unchangedPolls, input.polling), options.capMs ?? Infinity));
-  if (options.wakeOn) await condition(options.wakeOn, intervalMs);
-  else await sleep(intervalMs);
 }

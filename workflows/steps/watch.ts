@@ -3,7 +3,7 @@
  * until it reaches the INCRMIGEATING steady state and then through the hold, which ends on an operator cutover
  * or at the configured deadline.
  */
-import { isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log, patched } from '@temporalio/workflow';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
@@ -11,7 +11,7 @@ import { classifyStatus } from '../remote-status.js';
 import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
-import { pauseBeforeNextPoll } from './pause.js';
+import { waitForNextRead } from './next-read.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
@@ -20,15 +20,17 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
   const { state } = ctx;
   if (state.phase !== 'incremental-hold') enterPhase(ctx, 'migrating');
   state.timings.migratingAt ??= new Date().toISOString();
+  // Shared polling hands over what the watcher saw; otherwise (and on each confirm) the task is read here.
+  let seen: ReadResult | undefined;
   for (;;) {
-    const read = await readTask(ctx);
+    const read = seen ?? (await readTask(ctx));
     countReadOutcome(ctx, read);
     if (read.kind === 'absent') throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
     if (read.kind === 'found') {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
       noteUnknownStatus(ctx, statusClass === 'unknown');
-      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import') await refreshProgress(ctx);
+      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx)) await refreshProgress(ctx);
       switch (statusClass) {
         case 'succeeded':
           return 'succeeded';
@@ -52,7 +54,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
           break;
       }
     }
-    await pauseBeforeNextPoll(ctx, {
+    seen = await waitForNextRead(ctx, {
       wakeOn: () => state.phase === 'incremental-hold' && state.cutover !== undefined,
       capMs: state.phase === 'incremental-hold' ? msUntilDeadline(ctx) : undefined,
     });
@@ -79,9 +81,24 @@ function msUntilDeadline(ctx: MigrationContext): number | undefined {
   return Date.parse(state.timings.holdStartedAt) + maxDuration - Date.now();
 }
 
+/**
+ * Progress is read when the status just changed, when it was never read, and then at most every
+ * `progressInterval`: on a long hold it is what costs the most calls, and an operator needs it by the minute, not
+ * by the poll. Runs recorded before this rule existed read it on every poll (the patch keeps them replayable).
+ */
+function progressDue(ctx: MigrationContext): boolean {
+  const { state, input } = ctx;
+  if (!patched(PROGRESS_INTERVAL_PATCH)) return true;
+  if (state.unchangedPolls === 0 || state.progressReadAt === undefined) return true;
+  return Date.now() - Date.parse(state.progressReadAt) >= input.polling.progressInterval;
+}
+
+const PROGRESS_INTERVAL_PATCH = 'progress-interval';
+
 /** Progress figures are a nicety: a failed stats call is recorded, never fatal. */
 async function refreshProgress(ctx: MigrationContext): Promise<void> {
   const { state } = ctx;
+  state.progressReadAt = new Date().toISOString();
   try {
     const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
     state.progress = progress;

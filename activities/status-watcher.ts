@@ -1,0 +1,179 @@
+/**
+ * The shared status watcher: ONE poller per worker process for the status of every migration task it watches.
+ *
+ * Per-task polling costs one list call per migration per round, so N migrations cost N calls a round. Here the
+ * migrations that wait for a change register with the watcher; each round it lists every task of the project, a
+ * page of up to 1,000 tasks per call, and wakes the waiters whose task changed status (or vanished from a complete
+ * listing). Calls per round grow with pages of tasks, not with migrations.
+ *
+ * The watcher only speeds up noticing: the workflow still reads its own task at its confirm interval, so a task
+ * the watcher misses (a page shifted under a concurrent create, a watcher that cannot list) is still seen. Rounds
+ * run only while someone waits.
+ */
+import type { MigrationTaskListItem } from '../dcs/schemas/index.js';
+
+/** Lists every task of the project, page by page (the DCS client's `listAllMigrationTasks`). */
+export type ListAllTasks = (options: { pageSize: number; onPage: () => void }) => Promise<MigrationTaskListItem[]>;
+
+export interface StatusWatcherOptions {
+  list: ListAllTasks;
+  /** Time between the starts of two rounds (default 5 s). */
+  roundIntervalMs?: number;
+  /** Tasks per list call: the API's maximum, 1,000, by default. */
+  pageSize?: number;
+  /** Consecutive failed rounds after which waiters are told the watcher cannot see (default 3). */
+  failingAfterRounds?: number;
+  /** Called with a failed round's error (no secrets: DCS errors are scrubbed). */
+  onRoundError?: (error: unknown) => void;
+}
+
+/** What a wait ends with. */
+export type StatusWait =
+  | { kind: 'changed'; task: MigrationTaskListItem }
+  /** A complete listing did not contain the task: the workflow should check for itself. */
+  | { kind: 'absent' }
+  /** `maxWaitMs` passed with no change. */
+  | { kind: 'timeout' }
+  /** The watcher's last rounds all failed; `error` is the last one's message. */
+  | { kind: 'watcher-failing'; error: string };
+
+export interface StatusWatcherStats {
+  rounds: number;
+  listCalls: number;
+  failedRounds: number;
+  /** Waits registered right now. */
+  watchedTasks: number;
+  /** Waits ended by a change, by absence, by timeout. */
+  woken: number;
+  lastRoundMs: number | undefined;
+}
+
+interface Waiter {
+  taskId: string;
+  knownStatus: string | undefined;
+  settle: (outcome: StatusWait) => void;
+}
+
+export class SharedStatusWatcher {
+  readonly #list: ListAllTasks;
+  readonly #roundIntervalMs: number;
+  readonly #pageSize: number;
+  readonly #failingAfterRounds: number;
+  readonly #onRoundError: ((error: unknown) => void) | undefined;
+  readonly #waiters = new Set<Waiter>();
+  #timer: NodeJS.Timeout | undefined;
+  #roundRunning = false;
+  #consecutiveFailures = 0;
+  #lastError = '';
+  #closed = false;
+  #stats: StatusWatcherStats = { rounds: 0, listCalls: 0, failedRounds: 0, watchedTasks: 0, woken: 0, lastRoundMs: undefined };
+
+  constructor(options: StatusWatcherOptions) {
+    this.#list = options.list;
+    this.#roundIntervalMs = options.roundIntervalMs ?? 5_000;
+    this.#pageSize = options.pageSize ?? 1_000;
+    this.#failingAfterRounds = options.failingAfterRounds ?? 3;
+    this.#onRoundError = options.onRoundError;
+  }
+
+  get roundIntervalMs(): number {
+    return this.#roundIntervalMs;
+  }
+
+  /**
+   * Resolves when the task's status differs from `knownStatus`, when a complete listing lacks the task, when a
+   * round fails after `failingAfterRounds` failed rounds in a row (so while the API is down a wait lasts about one
+   * round, and rounds keep probing for recovery), or after `maxWaitMs`. Aborting `signal` rejects with its reason.
+   */
+  wait(taskId: string, knownStatus: string | undefined, maxWaitMs: number, signal?: AbortSignal): Promise<StatusWait> {
+    if (this.#closed) return Promise.reject(new Error('the status watcher is closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<StatusWait>((resolve, reject) => {
+      const timeout = setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, maxWaitMs));
+      const onAbort = () => {
+        finish();
+        reject(signal?.reason as Error);
+      };
+      const finish = () => {
+        clearTimeout(timeout);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waiters.delete(waiter);
+        this.#stats.watchedTasks = this.#waiters.size;
+      };
+      const settle = (outcome: StatusWait) => {
+        finish();
+        this.#stats.woken += 1;
+        resolve(outcome);
+      };
+      const waiter: Waiter = { taskId, knownStatus, settle };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(waiter);
+      this.#stats.watchedTasks = this.#waiters.size;
+      this.#schedule();
+    });
+  }
+
+  stats(): StatusWatcherStats {
+    return { ...this.#stats };
+  }
+
+  /** Stops the rounds; pending waits end as `timeout` so their activities complete cleanly on shutdown. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const waiter of [...this.#waiters]) waiter.settle({ kind: 'timeout' });
+  }
+
+  /** Keeps one round scheduled while anyone waits; the first waiter after an idle spell waits a full interval. */
+  #schedule(): void {
+    if (this.#timer || this.#roundRunning || this.#closed || this.#waiters.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#round();
+    }, this.#roundIntervalMs);
+    this.#timer.unref();
+  }
+
+  async #round(): Promise<void> {
+    this.#roundRunning = true;
+    const started = Date.now();
+    // Only waiters registered before the listing began may be told "absent": a later one may watch a task
+    // created after the listing was taken.
+    const waiting = [...this.#waiters];
+    try {
+      const tasks = await this.#list({ pageSize: this.#pageSize, onPage: () => (this.#stats.listCalls += 1) });
+      this.#consecutiveFailures = 0;
+      const byId = new Map(tasks.map((task) => [task.task_id, task]));
+      for (const waiter of waiting) {
+        if (!this.#waiters.has(waiter)) continue;
+        const task = byId.get(waiter.taskId);
+        if (!task) waiter.settle({ kind: 'absent' });
+        else if (task.status !== waiter.knownStatus) waiter.settle({ kind: 'changed', task });
+      }
+    } catch (error) {
+      this.#stats.failedRounds += 1;
+      this.#consecutiveFailures += 1;
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#onRoundError?.(error);
+      if (this.#consecutiveFailures >= this.#failingAfterRounds) {
+        for (const waiter of waiting) if (this.#waiters.has(waiter)) waiter.settle({ kind: 'watcher-failing', error: this.#lastError });
+      }
+    } finally {
+      this.#stats.rounds += 1;
+      this.#stats.lastRoundMs = Date.now() - started;
+      this.#roundRunning = false;
+      // The next round starts one interval after this one started (or at once if the listing took longer).
+      if (!this.#closed && this.#waiters.size > 0) {
+        this.#timer = setTimeout(
+          () => {
+            this.#timer = undefined;
+            void this.#round();
+          },
+          Math.max(0, this.#roundIntervalMs - (Date.now() - started)),
+        );
+        this.#timer.unref();
+      }
+    }
+  }
+}
