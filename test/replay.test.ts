@@ -31,7 +31,7 @@ describe('replay of recorded migration histories', () => {
   it('replays every recorded flow without a determinism error', async () => {
     const files = (await readdir(historiesDir)).filter((file) => file.endsWith('.json')).sort();
     // The flows recorded by test/workflow-flows.test.ts and tools/record-histories.ts.
-    expect(files).toEqual(expect.arrayContaining(['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json']));
+    expect(files).toEqual(expect.arrayContaining(['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json']));
     const histories = await Promise.all(
       files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: historyFromExportedJson(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))) })),
     );
