@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DcsClient } from '../dcs/client.js';
-import { listAllMigrationTasks } from '../dcs/pagination.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { SharedStatusWatcher, type StatusWatcherOptions } from './status-watcher.js';
+import { statusWatcherOver, type SharedStatusWatcher, type StatusWatcherOptions } from './status-watcher.js';
 
 let emu: Emulator;
 let dcs: DcsClient;
@@ -23,18 +22,7 @@ afterAll(async () => {
 beforeEach(() => emu.reset());
 
 function watcherOver(options: Partial<StatusWatcherOptions> = {}): SharedStatusWatcher {
-  return new SharedStatusWatcher({
-    roundIntervalMs: 100,
-    list: ({ pageSize, onPage }) =>
-      listAllMigrationTasks(
-        (query) => {
-          onPage();
-          return dcs.listMigrationTask(query);
-        },
-        { pageSize },
-      ),
-    ...options,
-  });
+  return statusWatcherOver(dcs, { roundIntervalMs: 100, ...options });
 }
 
 async function createTasks(count: number): Promise<string[]> {

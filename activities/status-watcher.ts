@@ -10,7 +10,8 @@
  * the watcher misses (a page shifted under a concurrent create, a watcher that cannot list) is still seen. Rounds
  * run only while someone waits.
  */
-import type { MigrationTaskListItem } from '../dcs/schemas/index.js';
+import { listAllMigrationTasks } from '../dcs/pagination.js';
+import type { ListMigrationTaskQuery, ListMigrationTaskResponse, MigrationTaskListItem } from '../dcs/schemas/index.js';
 
 /** Lists every task of the project, page by page (the DCS client's `listAllMigrationTasks`). */
 export type ListAllTasks = (options: { pageSize: number; onPage: () => void }) => Promise<MigrationTaskListItem[]>;
@@ -176,4 +177,22 @@ export class SharedStatusWatcher {
       }
     }
   }
+}
+
+/** A watcher listing through a DCS client's ListMigrationTask (item offsets, pages of `pageSize`). */
+export function statusWatcherOver(
+  dcs: { listMigrationTask(query: ListMigrationTaskQuery): Promise<ListMigrationTaskResponse> },
+  options: Omit<StatusWatcherOptions, 'list'> = {},
+): SharedStatusWatcher {
+  return new SharedStatusWatcher({
+    ...options,
+    list: ({ pageSize, onPage }) =>
+      listAllMigrationTasks(
+        (query) => {
+          onPage();
+          return dcs.listMigrationTask(query);
+        },
+        { pageSize },
+      ),
+  });
 }

@@ -5,9 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SharedStatusWatcher } from '../activities/index.js';
+import { statusWatcherOver, type SharedStatusWatcher } from '../activities/index.js';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
-import { listAllMigrationTasks } from '../dcs/pagination.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
 import { eventually, FAST_POLLING, onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
@@ -20,17 +19,7 @@ describe('shared status watcher', () => {
   let watcher: SharedStatusWatcher;
   beforeAll(async () => {
     env = await startMigrationTestEnv();
-    watcher = new SharedStatusWatcher({
-      roundIntervalMs: 200,
-      list: ({ pageSize, onPage }) =>
-        listAllMigrationTasks(
-          (query) => {
-            onPage();
-            return env.dcs.listMigrationTask(query);
-          },
-          { pageSize },
-        ),
-    });
+    watcher = statusWatcherOver(env.dcs, { roundIntervalMs: 200 });
     worker = await env.startWorker({ statusWatcher: watcher });
   });
   afterAll(async () => {

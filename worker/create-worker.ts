@@ -5,8 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, createSecretResolver, SharedStatusWatcher, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
-import { listAllMigrationTasks } from '../dcs/pagination.js';
+import { createActivities, createSecretResolver, SharedStatusWatcher, statusWatcherOver, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../workflows/retry-policy.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
@@ -42,20 +41,7 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, ...workerOptions } = options;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
-  const watcher =
-    statusWatcher instanceof SharedStatusWatcher
-      ? statusWatcher
-      : new SharedStatusWatcher({
-          ...statusWatcher,
-          list: ({ pageSize, onPage }) =>
-            listAllMigrationTasks(
-              (query) => {
-                onPage();
-                return dcsApi.listMigrationTask(query);
-              },
-              { pageSize },
-            ),
-        });
+  const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, statusWatcher);
   const ns = namespace ?? 'default';
   // The same data converter as the worker's, so this client's calls encrypt their payloads too.
   const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });
