@@ -19,6 +19,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import getPort from 'get-port';
 import type { EmulatorContext, EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 import { createDataPlane, type DataPlaneSettings } from './data-plane/index.js';
+import { isRecordedRun } from './data-plane/timeline.js';
+import type { RunPhase } from './data-plane/contract.js';
 import { FaultRules, type FaultRule, type FaultRuleInput } from './faults/fault-rules.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { mountAdminRoutes } from './http/admin-routes.js';
@@ -104,12 +106,24 @@ export interface Emulator {
   registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
   readonly faults: EmulatorFaults;
   tasks(): EmulatorTaskSummary[];
+  /** When a task's run changed status (data plane `timeline` only, else empty): for measuring notice lag. */
+  statusChanges(taskId: string): Array<{ status: string; at: number }>;
   requests(): RequestLogEntry[];
   /** Stops every run and forgets tasks, jobs, faults, tokens and the request log; instances (and their data) stay. */
   reset(): Promise<void>;
   /** Stops the server, every run and every redis-server the emulator started. */
   stop(): Promise<void>;
 }
+
+/** The DCS status an online task shows in each run phase (as taskStatus derives it). */
+const PHASE_STATUS: Record<RunPhase, string> = {
+  'full-sync': 'FULLMIGRATING',
+  incremental: 'INCRMIGEATING',
+  succeeded: 'SUCCESS',
+  failed: 'FAILED',
+  stopping: 'TERMINATING',
+  stopped: 'TERMINATED',
+};
 
 const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000, exchangingMs: 1000, pollJitterMs: 0 };
 
@@ -212,6 +226,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         list: () => ctx.faults.list(),
       },
       tasks,
+      statusChanges: (taskId) => {
+        const task = ctx.store.get(taskId);
+        if (!task?.run || !isRecordedRun(task.run)) return [];
+        return task.run.phaseChanges().map((change) => ({ status: PHASE_STATUS[change.phase], at: change.at }));
+      },
       requests: () => ctx.requestLog.list(),
       reset,
       stop: async () => {

@@ -1,13 +1,17 @@
 import { BackupImportRun } from './backup-import.js';
 import type { BackupImportOptions, DataPlane, DataPlaneRun, OnlineMigrationOptions } from './contract.js';
 import { defaultResumePolicy, OnlineMigrationRun, type ResumePolicy } from './online-migration.js';
+import { createTimelineDataPlane, type TimelineSettings } from './timeline.js';
 
 export type * from './contract.js';
 export type { ResumePolicy } from './online-migration.js';
+export type { PhaseChange, TimelineSettings } from './timeline.js';
 
 export interface DataPlaneSettings {
   /** How runs with resume mode `auto` reconnect (tests shorten it). */
   resume?: ResumePolicy;
+  /** Move no data: runs advance on this schedule instead (benchmarks of the orchestration, see timeline.ts). */
+  timeline?: TimelineSettings;
 }
 
 /**
@@ -15,6 +19,7 @@ export interface DataPlaneSettings {
  * background; the control plane reads `phase()` and `stats()` whenever it answers a request.
  */
 export function createDataPlane(settings: DataPlaneSettings = {}): DataPlane {
+  if (settings.timeline) return createTimelineDataPlane(settings.timeline);
   const resume = settings.resume ?? defaultResumePolicy;
   return {
     startOnlineMigration: (options: OnlineMigrationOptions): DataPlaneRun => new OnlineMigrationRun(options, resume),
