@@ -9,6 +9,12 @@ import type { BackupImportOptions, DataPlane, DataPlaneRun, MigrationMethod, Run
 export interface TimelineSettings {
   /** How long a run stays in full sync before it succeeds (full, backup import) or goes incremental. */
   fullSyncMs: number;
+  /**
+   * Spread end times: run k's full sync lasts `fullSyncMs + spread(k)`, spread(k) in [0, fullSyncSpreadMs) from a
+   * low-discrepancy sequence over the run's index, so runs started together do not change status in lockstep with
+   * their pollers (which would make notice lags look better or worse than they are). Default 0.
+   */
+  fullSyncSpreadMs?: number;
   /** Fail the run this long after it started (if before the end of its full sync). */
   failAfterMs?: number;
   /** How long a stop takes (`stopping` → `stopped`); default 200 ms. */
@@ -33,9 +39,12 @@ export function isRecordedRun(run: DataPlaneRun): run is RecordedRun {
 }
 
 export function createTimelineDataPlane(settings: TimelineSettings, now: () => number = Date.now): DataPlane {
+  let runs = 0;
+  // Golden-ratio sequence: deterministic and evenly spread for any number of runs.
+  const spreadOf = (index: number): number => Math.floor(((index * 0.6180339887498949) % 1) * (settings.fullSyncSpreadMs ?? 0));
   return {
-    startOnlineMigration: (options) => new TimelineRun(settings, options.method, now),
-    startBackupImport: (_options: BackupImportOptions) => new TimelineRun(settings, 'full', now),
+    startOnlineMigration: (options) => new TimelineRun(settings, options.method, now, spreadOf(runs++)),
+    startBackupImport: (_options: BackupImportOptions) => new TimelineRun(settings, 'full', now, spreadOf(runs++)),
   };
 }
 
@@ -56,11 +65,12 @@ class TimelineRun implements RecordedRun {
     private readonly settings: TimelineSettings,
     private readonly method: MigrationMethod,
     private readonly now: () => number,
+    spreadMs: number,
   ) {
     this.startedAt = now();
-    this.endOfFullSync = this.startedAt + settings.fullSyncMs;
+    this.endOfFullSync = this.startedAt + settings.fullSyncMs + spreadMs;
     const failAfter = settings.failAfterMs;
-    this.failAt = failAfter !== undefined && failAfter < settings.fullSyncMs ? this.startedAt + failAfter : undefined;
+    this.failAt = failAfter !== undefined && this.startedAt + failAfter < this.endOfFullSync ? this.startedAt + failAfter : undefined;
     this.keys = settings.keys ?? 100_000;
     // `ended` must resolve by itself when the schedule ends a run (full sync done or failure).
     const selfEnd = this.failAt ?? (method === 'full' ? this.endOfFullSync : undefined);
@@ -94,7 +104,7 @@ class TimelineRun implements RecordedRun {
   stats(): RunStats {
     const phase = this.phase();
     const elapsed = Math.min(this.now(), this.stopAt ?? Infinity) - this.startedAt;
-    const fraction = Math.min(1, Math.max(0, elapsed / Math.max(1, this.settings.fullSyncMs)));
+    const fraction = Math.min(1, Math.max(0, elapsed / Math.max(1, this.endOfFullSync - this.startedAt)));
     const keysCopied = Math.floor(this.keys * fraction);
     const copying = phase === 'full-sync';
     return {

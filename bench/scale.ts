@@ -1,0 +1,188 @@
+/**
+ * Scale of the orchestration (issue 8.1): N concurrent full migrations on ONE worker process (`dcs-migrate worker`
+ * as a child process) against the emulator's timeline data plane (statuses advance on a schedule, no data moves),
+ * with a fixed poll interval so the notice lag can be judged against it.
+ *
+ *   npx tsx bench/scale.ts [--n 100,500] [--mode per-task,shared] [--full-sync 30s] [--poll 5s]
+ *
+ * Figures per (mode, N): completions/s, notice lag of SUCCESS (emulator transition → the workflow's
+ * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
+ * CPU, DCS API calls in total and per poll round. Writes section `scale` of bench/results.md.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { startCliWorker } from '../client/testing/run-cli.js';
+import { parseDurationMs } from '../common/migration-input.js';
+import { buildMigrationStartOptions } from '../common/start-options.js';
+import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
+import { startTemporalTestEnv } from '../test/harness/temporal.js';
+import { onCleanup, runBench, cleanupAll } from './lib/cleanup.js';
+import { noticedAt, percentile } from './lib/notice-lag.js';
+import { processUsage, trackPeakRss } from './lib/process-usage.js';
+import { sectionHeader, writeResultsSection } from './results-file.js';
+
+type Mode = 'per-task' | 'shared';
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+const sizes = flag('n', '100,500').split(',').map(Number);
+const modes = flag('mode', 'per-task,shared').split(',') as Mode[];
+const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
+const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
+const START_CONCURRENCY = 50;
+
+interface ScaleFigures {
+  mode: Mode;
+  n: number;
+  wallSeconds: number;
+  completionsPerSecond: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagSamples: number;
+  workerPeakRssMiB: number;
+  workerCpuSeconds: number;
+  serverCpuSeconds: number;
+  apiCalls: number;
+  callsPerRound: number;
+}
+
+async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-scale-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const temporal = await startTemporalTestEnv();
+  onCleanup(() => temporal.teardown());
+  const emu: Emulator = await startEmulator({ timings: { creatingMs: 2_000, terminatingMs: 200 }, dataPlane: { timeline: { fullSyncMs, fullSyncSpreadMs: pollMs * 2 } } });
+  onCleanup(() => emu.stop());
+  // No Redis listens behind these addresses: the timeline plane never connects.
+  emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
+  const taskQueue = `bench-scale-${process.pid}`;
+  const worker = await startCliWorker(
+    ['--shutdown-grace', '2s'],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: temporal.server.address,
+      TEMPORAL_NAMESPACE: temporal.server.namespace,
+      DCS_MIGRATE_TASK_QUEUE: taskQueue,
+      DCS_MIGRATE_WATCH_INTERVAL: String(pollMs),
+      ...emulatorDcsEnvironment(emu),
+    },
+    path.join(dir, 'worker.log'),
+  );
+  onCleanup(() => worker.stop());
+  const workerPid = worker.process.child.pid!;
+  const serverPid = temporal.server.process.child.pid!;
+  const [workerBefore, serverBefore] = await Promise.all([processUsage(workerPid), processUsage(serverPid)]);
+  const peakRss = trackPeakRss(workerPid);
+
+  const started = performance.now();
+  const handles: WorkflowHandle[] = [];
+  for (let from = 0; from < n; from += START_CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
+      const input = {
+        kind: 'online',
+        source: { addrs: '127.0.0.1:1' },
+        target: { instanceId: 'bench-target' },
+        network: { vpcId: 'vpc-bench', subnetId: 'subnet-bench', securityGroupId: 'sg-bench' },
+        method: 'full',
+        polling: { mode, initialInterval: pollMs, maxInterval: pollMs },
+      };
+      const options = buildMigrationStartOptions({ input: input as never, workflowId: `scale-${mode}-${n}-${from + offset}`, taskQueue });
+      return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
+    });
+    handles.push(...(await Promise.all(batch)));
+  }
+  const results = (await Promise.all(handles.map((handle) => handle.result()))) as MigrationResult[];
+  const wallSeconds = (performance.now() - started) / 1000;
+  const workerPeak = peakRss.stop();
+  const [workerAfter, serverAfter] = await Promise.all([processUsage(workerPid), processUsage(serverPid)]);
+
+  const lags: number[] = [];
+  const successTimes: number[] = [];
+  const fullSyncStarts: number[] = [];
+  for (const [index, handle] of handles.entries()) {
+    const changes = emu.statusChanges(results[index]!.taskId);
+    const success = changes.find((change) => change.status === 'SUCCESS')?.at;
+    const fullSync = changes.find((change) => change.status === 'FULLMIGRATING')?.at;
+    if (fullSync !== undefined) fullSyncStarts.push(fullSync);
+    if (success === undefined) continue;
+    successTimes.push(success);
+    const noticed = await noticedAt(handle, 'SUCCESS');
+    if (noticed !== undefined) lags.push(Math.max(0, noticed - success));
+  }
+  lags.sort((a, b) => a - b);
+
+  // Calls per round: the requests while every task sat in full sync and every workflow had noticed it (no
+  // creates, configures or status-change reads then), per poll interval.
+  const windowStart = Math.max(...fullSyncStarts) + 2 * pollMs;
+  const windowEnd = Math.min(...successTimes);
+  const inWindow = emu.requests().filter((entry) => {
+    const at = Date.parse(entry.time);
+    return at >= windowStart && at < windowEnd;
+  }).length;
+  const rounds = (windowEnd - windowStart) / pollMs;
+  if (process.env.BENCH_DEBUG) {
+    const byOperation = new Map<string, number>();
+    for (const entry of emu.requests()) {
+      const at = Date.parse(entry.time);
+      if (at >= windowStart && at < windowEnd) byOperation.set(entry.operation ?? entry.path, (byOperation.get(entry.operation ?? entry.path) ?? 0) + 1);
+    }
+    console.log({ windowMs: windowEnd - windowStart, byOperation, lags: lags.slice(0, 10) });
+  }
+  const apiCalls = emu.requests().length;
+
+  await cleanupAll();
+  return {
+    mode,
+    n,
+    wallSeconds,
+    completionsPerSecond: n / wallSeconds,
+    lagP50Ms: percentile(lags, 50),
+    lagP99Ms: percentile(lags, 99),
+    lagSamples: lags.length,
+    workerPeakRssMiB: workerPeak / 2 ** 20,
+    workerCpuSeconds: workerAfter.cpuSeconds - workerBefore.cpuSeconds,
+    serverCpuSeconds: serverAfter.cpuSeconds - serverBefore.cpuSeconds,
+    apiCalls,
+    callsPerRound: rounds >= 1 ? inWindow / rounds : NaN,
+  };
+}
+
+function table(rows: ScaleFigures[]): string {
+  const header =
+    '| mode | N | wall s | completions/s | lag p50 s | lag p99 s | p99 / poll | worker peak RSS MiB | worker CPU s (%) | server CPU s | API calls | calls/round |\n' +
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.mode} | ${r.n} | ${r.wallSeconds.toFixed(1)} | ${r.completionsPerSecond.toFixed(2)} | ${(r.lagP50Ms / 1000).toFixed(2)} | ${(r.lagP99Ms / 1000).toFixed(2)} | ` +
+      `${(r.lagP99Ms / pollMs).toFixed(2)} | ${r.workerPeakRssMiB.toFixed(0)} | ${r.workerCpuSeconds.toFixed(1)} (${((100 * r.workerCpuSeconds) / r.wallSeconds).toFixed(0)}%) | ` +
+      `${r.serverCpuSeconds.toFixed(1)} | ${r.apiCalls} | ${Number.isFinite(r.callsPerRound) ? r.callsPerRound.toFixed(1) : 'n/a'} |`,
+  );
+  return [header, ...lines].join('\n');
+}
+
+runBench(async () => {
+  const rows: ScaleFigures[] = [];
+  for (const mode of modes) {
+    for (const n of sizes) {
+      console.log(`scale: mode ${mode}, N = ${n} …`);
+      rows.push(await measure(mode, n));
+      console.log(table(rows.slice(-1)));
+    }
+  }
+  const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
+  const notes =
+    `One \`dcs-migrate worker\` process; emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
+    `poll interval ${pollMs / 1000} s (per-task: initial = max; shared: watcher round). Lag: emulator SUCCESS time → the workflow's DcsRemoteStatus upsert event. ` +
+    `Goals: p99 lag ≤ 2× poll, worker RSS ≤ 1 GiB at N = 2,000.`;
+  const markdown = `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`;
+  console.log(`\n${table(rows)}`);
+  await writeResultsSection('scale', markdown);
+});
