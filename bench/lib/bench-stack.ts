@@ -1,0 +1,60 @@
+/**
+ * What the orchestration benchmarks share: a Temporal dev server, an emulator on the timeline data plane with one
+ * registered target (no Redis behind it: the timeline plane never connects), and ONE `dcs-migrate worker` child
+ * process — all registered for cleanup.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
+import { startEmulator, type Emulator, type EmulatorTimings } from '../../emulator/index.js';
+import type { TimelineSettings } from '../../emulator/data-plane/index.js';
+import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from '../../test/harness/temporal.js';
+import { onCleanup } from './cleanup.js';
+
+export interface BenchStack {
+  temporal: TemporalTestEnv;
+  emu: Emulator;
+  worker: CliWorker | undefined;
+  taskQueue: string;
+}
+
+export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; worker?: boolean }): Promise<BenchStack> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const temporal = await startTemporalTestEnv();
+  onCleanup(() => temporal.teardown());
+  const emu = await startEmulator({ timings: options.timings, dataPlane: { timeline: options.timeline } });
+  onCleanup(() => emu.stop());
+  emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
+  const taskQueue = `bench-${process.pid}-${Date.now()}`;
+  if (options.worker === false) return { temporal, emu, worker: undefined, taskQueue };
+  const worker = await startCliWorker(
+    ['--shutdown-grace', '2s'],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: temporal.server.address,
+      TEMPORAL_NAMESPACE: temporal.server.namespace,
+      DCS_MIGRATE_TASK_QUEUE: taskQueue,
+      DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
+      ...emulatorDcsEnvironment(emu),
+    },
+    path.join(dir, 'worker.log'),
+  );
+  onCleanup(() => worker.stop());
+  return { temporal, emu, worker, taskQueue };
+}
+
+/** An online migration input towards the stack's target, from a self-hosted address nobody listens on. */
+export function benchInput(method: 'full' | 'incremental', polling: Record<string, unknown>): Record<string, unknown> {
+  return {
+    kind: 'online',
+    source: { addrs: '127.0.0.1:1' },
+    target: { instanceId: 'bench-target' },
+    network: { vpcId: 'vpc-bench', subnetId: 'subnet-bench', securityGroupId: 'sg-bench' },
+    method,
+    polling,
+  };
+}
