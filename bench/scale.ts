@@ -9,18 +9,12 @@
  * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
  * CPU, DCS API calls in total and per poll round. Writes section `scale` of bench/results.md.
  */
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { startCliWorker } from '../client/testing/run-cli.js';
 import { parseDurationMs } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
-import { startTemporalTestEnv } from '../test/harness/temporal.js';
-import { onCleanup, runBench, cleanupAll } from './lib/cleanup.js';
+import { benchInput, startBenchStack } from './lib/bench-stack.js';
+import { cleanupAll, runBench } from './lib/cleanup.js';
 import { noticedAt, percentile } from './lib/notice-lag.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
@@ -54,29 +48,13 @@ interface ScaleFigures {
 }
 
 async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-scale-'));
-  onCleanup(() => rm(dir, { recursive: true, force: true }));
-  const temporal = await startTemporalTestEnv();
-  onCleanup(() => temporal.teardown());
-  const emu: Emulator = await startEmulator({ timings: { creatingMs: 2_000, terminatingMs: 200 }, dataPlane: { timeline: { fullSyncMs, fullSyncSpreadMs: pollMs * 2 } } });
-  onCleanup(() => emu.stop());
-  // No Redis listens behind these addresses: the timeline plane never connects.
-  emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
-  const taskQueue = `bench-scale-${process.pid}`;
-  const worker = await startCliWorker(
-    ['--shutdown-grace', '2s'],
-    {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: temporal.server.address,
-      TEMPORAL_NAMESPACE: temporal.server.namespace,
-      DCS_MIGRATE_TASK_QUEUE: taskQueue,
-      DCS_MIGRATE_WATCH_INTERVAL: String(pollMs),
-      ...emulatorDcsEnvironment(emu),
-    },
-    path.join(dir, 'worker.log'),
-  );
-  onCleanup(() => worker.stop());
+  // Transitions spread over two polls so they fall anywhere between polls (not in lockstep with the pollers).
+  const { temporal, emu, worker, taskQueue } = await startBenchStack({
+    timeline: { fullSyncMs, fullSyncSpreadMs: pollMs * 2 },
+    timings: { creatingMs: 2_000, terminatingMs: 200 },
+    watchIntervalMs: pollMs,
+  });
+  if (!worker) throw new Error('the scale benchmark needs its worker');
   const workerPid = worker.process.child.pid!;
   const serverPid = temporal.server.process.child.pid!;
   const [workerBefore, serverBefore] = await Promise.all([processUsage(workerPid), processUsage(serverPid)]);
@@ -86,14 +64,7 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
   const handles: WorkflowHandle[] = [];
   for (let from = 0; from < n; from += START_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
-      const input = {
-        kind: 'online',
-        source: { addrs: '127.0.0.1:1' },
-        target: { instanceId: 'bench-target' },
-        network: { vpcId: 'vpc-bench', subnetId: 'subnet-bench', securityGroupId: 'sg-bench' },
-        method: 'full',
-        polling: { mode, initialInterval: pollMs, maxInterval: pollMs },
-      };
+      const input = benchInput('full', { mode, initialInterval: pollMs, maxInterval: pollMs });
       const options = buildMigrationStartOptions({ input: input as never, workflowId: `scale-${mode}-${n}-${from + offset}`, taskQueue });
       return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
     });
