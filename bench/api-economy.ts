@@ -6,7 +6,9 @@
  * timeline plane with time compressed by ONE factor for everybody: durations, poll intervals and delays are all
  * divided by it.
  *
- *   npx tsx bench/api-economy.ts [--factor 60] [--n 1,20]
+ *   npx tsx bench/api-economy.ts [--factor 50] [--n 1,20]
+ *
+ * The factor is at most 50: the worker's watch interval (5 s scaled) cannot go below 100 ms.
  *
  * Writes section `api-economy` of bench/results.md.
  */
@@ -24,7 +26,7 @@ function flag(name: string, fallback: string): string {
   return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 }
 
-const factor = Number(flag('factor', '60'));
+const factor = Number(flag('factor', '50'));
 const sharedSizes = flag('n', '1,20').split(',').map(Number);
 const FULL_MIGRATION_MS = 30 * 60_000;
 const CREATING_MS = 2 * 60_000;
