@@ -1,0 +1,60 @@
+/**
+ * What a migration's Temporal history says about a crash, read after the scenario: when the workflow was open, when
+ * a worker completed each of its workflow tasks (which worker, by identity), and how many activity attempts were
+ * lost in flight. Event times are the server's clock, the same machine's as the scenario's kill times.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+
+export interface MigrationTimeline {
+  workflowId: string;
+  startedAt: number;
+  closedAt: number;
+  /** Times of WorkflowTaskCompleted events: the workflow moved on, on some worker. */
+  progressAt: number[];
+  /** Identities of the workers that started workflow and activity tasks, in event order. */
+  workerIdentities: string[];
+  /**
+   * Activity attempts that never answered: a retried attempt (attempt > 1 on a started event) or a timed-out
+   * single-attempt write. Without faults injected, each one is an attempt lost with a killed worker.
+   */
+  lostActivityAttempts: number;
+}
+
+function eventMs(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+}
+
+export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimeline> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const timeline: MigrationTimeline = {
+    workflowId: handle.workflowId,
+    startedAt: eventMs(events[0]?.eventTime),
+    closedAt: eventMs(events.at(-1)?.eventTime),
+    progressAt: [],
+    workerIdentities: [],
+    lostActivityAttempts: 0,
+  };
+  for (const event of events) {
+    if (event.workflowTaskCompletedEventAttributes) timeline.progressAt.push(eventMs(event.eventTime));
+    const started = event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes;
+    if (started?.identity) timeline.workerIdentities.push(started.identity);
+    if ((event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) timeline.lostActivityAttempts += event.activityTaskStartedEventAttributes!.attempt! - 1;
+    if (event.activityTaskTimedOutEventAttributes) timeline.lostActivityAttempts++;
+  }
+  return timeline;
+}
+
+/**
+ * For a kill at `killedAt`: how long each migration open at that moment took to move on (its next completed
+ * workflow task), in ms. A migration whose activity was lost with the worker moves on only after that attempt's
+ * start-to-close timeout.
+ */
+export function recoveriesAfter(killedAt: number, timelines: MigrationTimeline[]): number[] {
+  const recoveries: number[] = [];
+  for (const timeline of timelines) {
+    if (!(timeline.startedAt < killedAt && timeline.closedAt > killedAt)) continue;
+    const next = timeline.progressAt.find((at) => at > killedAt);
+    if (next !== undefined) recoveries.push(next - killedAt);
+  }
+  return recoveries;
+}

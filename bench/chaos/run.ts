@@ -1,0 +1,62 @@
+/**
+ * The chaos suite (issue #7): `npx tsx bench/chaos/run.ts [--scenario id[,id]] [--seed n] [--quick]`.
+ * Runs the scenarios one after another, prints the table, writes it into bench/results.md (section `chaos`, a
+ * full run of every scenario only) and exits non-zero when any invariant broke.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { reapOrphans } from '../../local/processes.js';
+import { sectionHeader, writeResultsSection } from '../results-file.js';
+import { buildWorkflowBundle } from './harness.js';
+import { formatSeconds, renderTable, type ScenarioReport } from './report.js';
+import { runScenario, scenarioById, SCENARIOS } from './scenarios.js';
+
+const argsSchema = z.object({
+  scenario: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((id) => scenarioById(id.trim())) : SCENARIOS)),
+  seed: z.coerce.number().int().min(0).max(2 ** 31).optional(),
+  quick: z.boolean().default(false),
+});
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { scenario: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' } } });
+  const args = argsSchema.parse(values);
+  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const command = `npx tsx bench/chaos/run.ts${values.scenario ? ` --scenario ${values.scenario}` : ''} --seed ${seed}${args.quick ? ' --quick' : ''}`;
+  console.log(`chaos suite, seed ${seed} (re-run: ${command})`);
+  reapOrphans();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-chaos-suite-'));
+  const reports: ScenarioReport[] = [];
+  try {
+    const workflowBundle = await buildWorkflowBundle(dir);
+    for (const scenario of args.scenario) {
+      console.log(`\n▶ ${scenario.id} …`);
+      const report = await runScenario(scenario, { seed, quick: args.quick, workflowBundle });
+      console.log(`  ${report.problems.length === 0 ? 'ok' : 'FAILED'} in ${formatSeconds(report.wallMs)}`);
+      for (const problem of report.problems) console.log(`  ✗ ${problem}`);
+      reports.push(report);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const table = renderTable(reports);
+  console.log(`\n${table}`);
+  if (!values.scenario && !args.quick) {
+    await writeResultsSection('chaos', `${sectionHeader('Chaos suite (issue #7)', command)}\n${table}\n`);
+    console.log('\nwritten to bench/results.md (section chaos)');
+  }
+  return reports.every((report) => report.problems.length === 0) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

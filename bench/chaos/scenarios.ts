@@ -1,0 +1,52 @@
+/**
+ * The chaos scenarios and their sizes: the full run (`npx tsx bench/chaos/run.ts`) and the reduced one the CI
+ * test runs (`quick`). Each has a deadline after which it is reported as failed instead of waited for.
+ */
+import { killWorkerScenario } from './kill-worker.js';
+import { crashedReport, type ScenarioReport } from './report.js';
+
+export interface ScenarioContext {
+  seed: number;
+  quick: boolean;
+  workflowBundle: string;
+}
+
+export interface Scenario {
+  id: string;
+  /** Upper bound of the scenario's wall time, teardown included. */
+  deadlineMs(quick: boolean): number;
+  run(context: ScenarioContext): Promise<ScenarioReport>;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: 'kill-worker',
+    deadlineMs: (quick) => (quick ? 150_000 : 360_000),
+    run: ({ seed, quick, workflowBundle }) => killWorkerScenario({ migrations: quick ? 5 : 20, seed, workflowBundle }),
+  },
+];
+
+export function scenarioById(id: string): Scenario {
+  const scenario = SCENARIOS.find((s) => s.id === id);
+  if (!scenario) throw new Error(`unknown scenario "${id}"; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  return scenario;
+}
+
+/**
+ * Runs one scenario within its deadline. A scenario that throws or overruns becomes a failed row; an overrun one
+ * is left to its own bounded waits (its processes die with the run at the latest: see local/processes.ts).
+ */
+export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioReport> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`deadline of ${scenario.deadlineMs(context.quick) / 1000} s passed`)), scenario.deadlineMs(context.quick));
+  });
+  try {
+    return await Promise.race([scenario.run(context), overrun]);
+  } catch (error) {
+    return crashedReport(scenario.id, Date.now() - started, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
