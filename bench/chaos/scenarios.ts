@@ -2,7 +2,9 @@
  * The chaos scenarios and their sizes: the full run (`npx tsx bench/chaos/run.ts`) and the reduced one the CI
  * test runs (`quick`). Each has a deadline after which it is reported as failed instead of waited for.
  */
+import { apiFaultsScenario } from './api-faults.js';
 import { killWorkerScenario } from './kill-worker.js';
+import { serverRestartScenario } from './server-restart.js';
 import { crashedReport, type ScenarioReport } from './report.js';
 
 export interface ScenarioContext {
@@ -23,6 +25,17 @@ export const SCENARIOS: Scenario[] = [
     id: 'kill-worker',
     deadlineMs: (quick) => (quick ? 150_000 : 360_000),
     run: ({ seed, quick, workflowBundle }) => killWorkerScenario({ migrations: quick ? 5 : 20, seed, workflowBundle }),
+  },
+  {
+    id: 'server-restart',
+    deadlineMs: () => 300_000,
+    // SIGTERM and SIGKILL in both runs: the crash is the case that matters and it is quick.
+    run: ({ seed, workflowBundle }) => serverRestartScenario({ seed, workflowBundle }),
+  },
+  {
+    id: 'api-faults',
+    deadlineMs: (quick) => (quick ? 200_000 : 420_000),
+    run: ({ seed, quick, workflowBundle }) => apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle }),
   },
 ];
 
