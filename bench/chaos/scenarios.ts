@@ -5,6 +5,7 @@
 import { apiFaultsScenario } from './api-faults.js';
 import { killWorkerScenario } from './kill-worker.js';
 import { serverRestartScenario } from './server-restart.js';
+import { sourceKilledScenario } from './source-killed.js';
 import { crashedReport, type ScenarioReport } from './report.js';
 
 export interface ScenarioContext {
@@ -36,6 +37,11 @@ export const SCENARIOS: Scenario[] = [
     id: 'api-faults',
     deadlineMs: (quick) => (quick ? 200_000 : 420_000),
     run: ({ seed, quick, workflowBundle }) => apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle }),
+  },
+  {
+    id: 'source-killed',
+    deadlineMs: () => 240_000,
+    run: ({ seed, workflowBundle }) => sourceKilledScenario({ seed, workflowBundle }),
   },
 ];
 
