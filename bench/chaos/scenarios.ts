@@ -6,6 +6,7 @@ import { apiFaultsScenario } from './api-faults.js';
 import { killWorkerScenario } from './kill-worker.js';
 import { serverRestartScenario } from './server-restart.js';
 import { sourceKilledScenario } from './source-killed.js';
+import { twoWorkersScenario } from './two-workers.js';
 import { crashedReport, type ScenarioReport } from './report.js';
 
 export interface ScenarioContext {
@@ -42,6 +43,11 @@ export const SCENARIOS: Scenario[] = [
     id: 'source-killed',
     deadlineMs: () => 240_000,
     run: ({ seed, workflowBundle }) => sourceKilledScenario({ seed, workflowBundle }),
+  },
+  {
+    id: 'two-workers',
+    deadlineMs: () => 300_000,
+    run: ({ seed, quick, workflowBundle }) => twoWorkersScenario({ migrations: quick ? 4 : 10, seed, workflowBundle }),
   },
 ];
 
