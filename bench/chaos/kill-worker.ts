@@ -1,6 +1,7 @@
 /**
  * kill -9 the worker at seeded random moments while migrations run, restarting it each time. Each cycle starts
- * one migration (full and incremental-with-cutover alternate), waits a random 1–12 s, notes every open
+ * one migration (full and incremental-with-cutover alternate), waits a random moment within that migration's
+ * undisturbed lifetime (so the kill lands in it, and in whatever older ones are still open), notes every open
  * migration's phase, kills the worker with SIGKILL and starts a new one — sometimes starting the cycle's migration
  * while no worker runs. The kills so land in every phase, from before the task exists to the stop after cutover.
  *
@@ -27,6 +28,11 @@ export interface KillWorkerOptions {
   settleTimeoutMs?: number;
 }
 
+/** How long a migration of this stack takes when nothing is killed: provisioning 2.5 s, then copy, hold 3 s, stop 1 s. */
+const LIFETIME_MS = { full: 3_500, incremental: 7_500 } as const;
+
+const methodOf = (index: number) => (index % 2 === 0 ? 'full' : 'incremental');
+
 export async function killWorkerScenario(options: KillWorkerOptions): Promise<ScenarioReport> {
   const started = Date.now();
   const random = seededRandom(options.seed);
@@ -36,15 +42,14 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     workflowBundle: options.workflowBundle,
     sourceKeys: 300,
     seed: options.seed,
-    timings: { creatingMs: 1_500, terminatingMs: 1_000 },
+    timings: { creatingMs: 2_500, terminatingMs: 1_000 },
   });
   try {
     let worker = await stack.startWorker('w');
     const handles: WorkflowHandle[] = [];
     const closed = new Set<string>();
     const startMigration = async (index: number) => {
-      const method = index % 2 === 0 ? 'full' : 'incremental';
-      const handle = await stack.start(chaosInput(method), `chaos-kill-${options.seed}-${index}`);
+      const handle = await stack.start(chaosInput(methodOf(index)), `chaos-kill-${options.seed}-${index}`);
       handles.push(handle);
       void handle.result().then(
         () => closed.add(handle.workflowId),
@@ -57,8 +62,7 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     for (let cycle = 0; cycle < kills; cycle++) {
       const startsWhileDown = cycle < options.migrations && random() < 0.2;
       if (cycle < options.migrations && !startsWhileDown) await startMigration(cycle);
-      // Kills close together stack their stalls; spaced ones let migrations reach their later phases.
-      await sleep(1_000 + random() * 11_000);
+      await sleep(200 + random() * (LIFETIME_MS[methodOf(cycle)] - 200));
       for (const phase of await openPhases(handles.filter((h) => !closed.has(h.workflowId)))) phasesHit[phase] = (phasesHit[phase] ?? 0) + 1;
       killTimes.push(Date.now());
       await worker.process.kill();
@@ -87,9 +91,12 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     const lostAttempts = timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0);
     const comparison = await compareRedis(stack.emu.instance('source').endpoint, stack.emu.instance('target').endpoint);
     const problems = comparison.totalDifferences === 0 ? [] : [`target differs from source: ${comparison.totalDifferences} differences`];
+    // A kill while nothing runs tests nothing: most kills must land in open migrations.
+    if (perKill.length < kills / 2) problems.push(`only ${perKill.length} of ${kills} kills found a migration open`);
     return scenarioReport('kill -9 worker', outcomes, Date.now() - started, {
       seed: options.seed,
       kills: killTimes.length,
+      'kills with migrations open': perKill.length,
       'phases hit (open migrations at each kill)': Object.entries(phasesHit)
         .map(([phase, count]) => `${phase} ${count}`)
         .join(', '),

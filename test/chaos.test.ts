@@ -1,0 +1,91 @@
+/**
+ * The CI part of the chaos suite (issue #7): every scenario of bench/chaos at its reduced size (`quick`), run
+ * concurrently — they mostly wait on timeouts (sticky queue, activity start-to-close, bandwidth), each on its own
+ * dev server, emulator and workers. The full suite is `npx tsx bench/chaos/run.ts`.
+ *
+ * The seed is random and printed; `CHAOS_SEED=n` replays a run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
+import { buildWorkflowBundle } from '../bench/chaos/harness.js';
+import { renderTable, type ScenarioReport } from '../bench/chaos/report.js';
+import { runScenario, SCENARIOS, type ScenarioContext } from '../bench/chaos/scenarios.js';
+
+const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
+
+describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, () => {
+  let dir: string;
+  let context: ScenarioContext;
+  const reports: ScenarioReport[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-chaos-test-'));
+    context = { seed, quick: true, workflowBundle: await buildWorkflowBundle(dir) };
+  });
+  afterAll(async () => {
+    console.log(`chaos suite (seed ${seed}):\n${renderTable(reports)}`);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  // Concurrent tests take `expect` from their context so each assertion is counted against its own test.
+  /** The invariants every scenario shares: each migration ended as expected with exactly one remote task. */
+  function expectNothingLost(expect: ExpectStatic, report: ScenarioReport, migrations: number): void {
+    expect(report.problems).toEqual([]);
+    expect(report.migrations).toBe(migrations);
+    expect(report.completed + report.failedAsExpected).toBe(migrations);
+    expect(report.remoteTasks).toBe(migrations);
+    expect(report.duplicates).toBe(0);
+    expect(report.lost).toBe(0);
+  }
+
+  async function run(id: string): Promise<ScenarioReport> {
+    const scenario = SCENARIOS.find((s) => s.id === id)!;
+    const report = await runScenario(scenario, context);
+    reports.push(report);
+    return report;
+  }
+
+  const timeout = (id: string) => SCENARIOS.find((s) => s.id === id)!.deadlineMs(true) + 30_000;
+
+  it.concurrent('kill -9 the worker 5 times over 5 migrations: all complete, one remote task each', async ({ expect }) => {
+    const report = await run('kill-worker');
+    expectNothingLost(expect, report, 5);
+    expect(report.completed).toBe(5);
+    expect(report.figures.kills).toBe(5);
+    expect(report.figures['key differences']).toBe(0);
+  }, timeout('kill-worker'));
+
+  it.concurrent('Temporal dev server stopped (SIGTERM, then SIGKILL) mid-migration and restarted on its file: all resume and complete', async ({ expect }) => {
+    const report = await run('server-restart');
+    expectNothingLost(expect, report, 4);
+    expect(report.completed).toBe(4);
+    expect(report.figures['worker restarts']).toBe(0);
+  }, timeout('server-restart'));
+
+  it.concurrent('30% 500s, 10% dropped connections, 2 s on every call: 10 of 10 succeed', async ({ expect }) => {
+    const report = await run('api-faults');
+    expectNothingLost(expect, report, 10);
+    expect(report.completed).toBe(10);
+    expect(report.figures['answered 500']).toBeGreaterThan(0);
+    expect(report.figures.dropped).toBeGreaterThan(0);
+    expect(report.figures['delayed 2 s']).toBe(report.figures['API requests']);
+  }, timeout('api-faults'));
+
+  it.concurrent('source redis killed in full sync: manual fails as RemoteTaskFailed saying why, auto resumes and completes', async ({ expect }) => {
+    const report = await run('source-killed');
+    expectNothingLost(expect, report, 2);
+    expect(report.failedAsExpected).toBe(1);
+    expect(report.completed).toBe(1);
+    expect(report.figures['manual: remote task']).toBe('FAILED');
+    expect(String(report.figures['manual: reason'])).toMatch(/^RemoteTaskFailed: .*ended FAILED: .*source Redis/);
+    expect(report.figures['auto: key differences']).toBe(0);
+  }, timeout('source-killed'));
+
+  it.concurrent('two workers on one task queue, one killed: the other completes every migration', async ({ expect }) => {
+    const report = await run('two-workers');
+    expectNothingLost(expect, report, 4);
+    expect(report.completed).toBe(4);
+    expect(Number(report.figures['migrations handed over to the survivor'])).toBeGreaterThan(0);
+  }, timeout('two-workers'));
+});
