@@ -18,6 +18,8 @@ export interface MigrationTimeline {
    * single-attempt write. Without faults injected, each one is an attempt lost with a killed worker.
    */
   lostActivityAttempts: number;
+  /** Activity types of the attempts that timed out without a retry (the single-attempt writes: create, configure, stop). */
+  timedOutActivities: string[];
 }
 
 function eventMs(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
@@ -33,13 +35,21 @@ export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimel
     progressAt: [],
     workerIdentities: [],
     lostActivityAttempts: 0,
+    timedOutActivities: [],
   };
+  const activityTypes = new Map<string, string>();
   for (const event of events) {
     if (event.workflowTaskCompletedEventAttributes) timeline.progressAt.push(eventMs(event.eventTime));
     const started = event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes;
     if (started?.identity) timeline.workerIdentities.push(started.identity);
     if ((event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) timeline.lostActivityAttempts += event.activityTaskStartedEventAttributes!.attempt! - 1;
-    if (event.activityTaskTimedOutEventAttributes) timeline.lostActivityAttempts++;
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? '?');
+    const timedOut = event.activityTaskTimedOutEventAttributes;
+    if (timedOut) {
+      timeline.lostActivityAttempts++;
+      timeline.timedOutActivities.push(activityTypes.get(String(timedOut.scheduledEventId)) ?? '?');
+    }
   }
   return timeline;
 }
