@@ -51,7 +51,6 @@ export async function apiFaultsScenario(options: ApiFaultsOptions): Promise<Scen
     if (answered500 === 0 || dropped === 0) problems.push('a fault was never injected: the scenario did not test it');
     if (delayed !== requests.length) problems.push(`only ${delayed} of ${requests.length} requests were delayed`);
     return scenarioReport('API faults (30% 500, 10% drop, +2 s)', outcomes, Date.now() - started, {
-      seed: options.seed,
       'API requests': requests.length,
       'answered 500': answered500,
       dropped,

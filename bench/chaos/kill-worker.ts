@@ -102,7 +102,6 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     // A kill while nothing runs tests nothing: most kills must land in open migrations.
     if (perKill.length < kills / 2) problems.push(`only ${perKill.length} of ${kills} kills found a migration open`);
     return scenarioReport('kill -9 worker', outcomes, Date.now() - started, {
-      seed: options.seed,
       kills: killTimes.length,
       'kills with migrations open': perKill.length,
       'phases hit (open migrations at each kill)': Object.entries(phasesHit)

@@ -49,7 +49,7 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
     const port = source.port;
     await stack.startWorker('w');
     const problems: string[] = [];
-    const figures: Record<string, string | number> = { seed: options.seed, 'source data': `${KEYS} keys, ${(KEYS * VALUE_BYTES) / 1e6} MB at 1 MB/s` };
+    const figures: Record<string, string | number> = { 'source data': `${KEYS} keys, ${(KEYS * VALUE_BYTES) / 1e6} MB at 1 MB/s` };
     const input = (resumeMode: 'manual' | 'auto') =>
       chaosInput('full', { source: { addrs: `127.0.0.1:${port}`, password: { env: 'SELF_HOSTED_REDIS_PASSWORD' } }, resumeMode, bandwidthLimitMb: 1 });
 

@@ -53,7 +53,6 @@ export async function twoWorkersScenario(options: TwoWorkersOptions): Promise<Sc
     const problems: string[] = [];
     if (handedOver === 0) problems.push('the killed worker had no migration in flight: the handover was not tested');
     return scenarioReport('two workers, one killed', outcomes, Date.now() - started, {
-      seed: options.seed,
       'migrations handed over to the survivor': handedOver,
       'kill → all done': formatSeconds(doneMs),
       'activity attempts lost in flight': timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0),
