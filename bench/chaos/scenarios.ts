@@ -25,7 +25,7 @@ export interface Scenario {
 export const SCENARIOS: Scenario[] = [
   {
     id: 'kill-worker',
-    deadlineMs: (quick) => (quick ? 150_000 : 360_000),
+    deadlineMs: (quick) => (quick ? 240_000 : 420_000),
     run: ({ seed, quick, workflowBundle }) => killWorkerScenario({ migrations: quick ? 5 : 20, seed, workflowBundle }),
   },
   {
@@ -36,12 +36,12 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'api-faults',
-    deadlineMs: (quick) => (quick ? 200_000 : 420_000),
-    run: ({ seed, quick, workflowBundle }) => apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle }),
+    deadlineMs: (quick) => (quick ? 240_000 : 420_000),
+    run: ({ seed, quick, workflowBundle }) => apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle, settleTimeoutMs: quick ? 200_000 : 380_000 }),
   },
   {
     id: 'source-killed',
-    deadlineMs: () => 240_000,
+    deadlineMs: () => 300_000,
     run: ({ seed, workflowBundle }) => sourceKilledScenario({ seed, workflowBundle }),
   },
   {

@@ -45,7 +45,7 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
       const phases = `${await phaseOf(incremental)} + ${await phaseOf(full)}`;
       const { restartMs } = await stack.restartServer(signal, downMs);
       const backAt = Date.now();
-      const settled = await settleMigrations(stack, [incremental, full].map((handle) => ({ handle, expect: 'complete' as const })), 120_000);
+      const settled = await settleMigrations(stack, [incremental, full].map((handle) => ({ handle, expect: 'complete' as const })), 60_000);
       outcomes.push(...settled);
       figures[`${signal}: killed during`] = phases;
       figures[`${signal}: restart`] = formatSeconds(restartMs);
