@@ -31,7 +31,18 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   return ms;
 });
 
+/** A duration above zero: a wait of 0 ms between polls would call DCS in a tight loop. */
+const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0');
+
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** True when every `host:port` in `value` has a TCP port from 1 to 65535. */
+function portsInRange(value: string): boolean {
+  return value.split(',').every((hostPort) => {
+    const port = Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65_535;
+  });
+}
 
 /**
  * Where the worker finds a Redis password: an environment variable of the worker process, or a file on the
@@ -53,7 +64,8 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 const addrs = z
   .string()
   .trim()
-  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port, or a comma-separated list of them');
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port, or a comma-separated list of them')
+  .refine(portsInRange, 'port must be from 1 to 65535');
 
 const targetInstance = z
   .object({
@@ -80,7 +92,7 @@ const migrationMethod = z.enum(['full', 'incremental']);
 const pollingSchema = z
   .object({
     /** First wait between status polls, and the wait right after the status changes. */
-    initialInterval: duration.default(5_000),
+    initialInterval: positiveDuration.default(5_000),
     /** The wait grows by `backoffFactor` while nothing changes, up to this cap. */
     maxInterval: duration.default(60_000),
     backoffFactor: z.number().min(1).max(10).default(1.5),
@@ -97,7 +109,7 @@ const pollingSchema = z
      */
     mode: z.enum(['per-task', 'shared']).default('per-task'),
     /** Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change. */
-    confirmInterval: duration.default(600_000),
+    confirmInterval: positiveDuration.default(600_000),
     /** Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes. */
     progressInterval: duration.default(300_000),
   })
@@ -110,7 +122,8 @@ const verifyServer = z
     address: z
       .string()
       .trim()
-      .regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port'),
+      .regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port')
+      .refine(portsInRange, 'port must be from 1 to 65535'),
     password: secretRefSchema.optional(),
   })
   .strict();

@@ -47,6 +47,10 @@ export function register(program: Command): void {
       if (flags.id !== undefined && !WORKFLOW_ID.test(flags.id)) {
         throw new CliError(`--id: expected 1–200 characters of letters, digits, ".", "_", ":" or "-"; got "${flags.id}"`, EXIT.USAGE);
       }
+      if (flags.taskQueue !== undefined && !flags.taskQueue.trim()) {
+        // Otherwise the migration would silently go to the default task queue, where no worker may listen.
+        throw new CliError('--task-queue: must not be empty', EXIT.USAGE);
+      }
       const { raw } = await loadMigrationFile(flags.file);
       const taskQueue = flags.taskQueue ?? (process.env[WORKER_ENV.taskQueue]?.trim() || undefined);
       const options = buildMigrationStartOptions({

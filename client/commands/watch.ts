@@ -20,9 +20,11 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit code 0 when the migration succeeded or was cut over, 4 when it failed, was cancelled or terminated.')
     .action(async (id: string, flags: TemporalFlags & { interval: string; json?: boolean }) => {
+      // Checked before connecting: a bad flag is exit 2 even when Temporal is unreachable.
+      const intervalMs = parseIntFlag('--interval', flags.interval, 200, 600_000);
       const view = await withTemporal(flags, async ({ client, config }) => {
         const final = await followMigration(client, id, {
-          intervalMs: parseIntFlag('--interval', flags.interval, 200, 600_000),
+          intervalMs,
           uiUrl: migrationUiUrl(config, id),
           out: flags.json ? process.stderr : process.stdout,
         });
