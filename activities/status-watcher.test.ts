@@ -75,6 +75,31 @@ describe('shared status watcher', () => {
     }
   });
 
+  it('backs off while nothing changes (x1.5 up to the maximum) and is quick again for a newly watched task', async () => {
+    const [id] = await createTasks(1);
+    const watcher = watcherOver({ roundIntervalMs: 100, maxRoundIntervalMs: 400 });
+    try {
+      expect((await watcher.wait(id!, 'CREATING', 5_000)).kind).toBe('changed');
+      const roundsBefore = watcher.stats().rounds;
+      // RUNNING (waiting for its configuration) stays as it is: rounds at +100, +150, +225, +338, +400, +400 ms…
+      expect(await watcher.wait(id!, 'RUNNING', 1_500)).toEqual({ kind: 'timeout' });
+      const idleRounds = watcher.stats().rounds - roundsBefore;
+      expect(idleRounds).toBeGreaterThanOrEqual(3);
+      expect(idleRounds).toBeLessThanOrEqual(7); // 15 at a fixed 100 ms
+      expect(watcher.stats().currentIntervalMs).toBe(400);
+      // A new task resets the interval, so its first change is seen within about one short round.
+      const pending = watcher.wait(id!, 'RUNNING', 5_000);
+      const [fresh] = await createTasks(1);
+      const started = Date.now();
+      const outcome = await watcher.wait(fresh!, 'NO-SUCH-STATUS', 5_000);
+      expect(outcome.kind).toBe('changed');
+      expect(Date.now() - started).toBeLessThan(350);
+      void pending;
+    } finally {
+      watcher.close();
+    }
+  });
+
   it('tells a waiter its task is absent from a complete listing', async () => {
     const watcher = watcherOver();
     try {

@@ -9,6 +9,10 @@
  * The watcher only speeds up noticing: the workflow still reads its own task at its confirm interval, so a task
  * the watcher misses (a page shifted under a concurrent create, a watcher that cannot list) is still seen. Rounds
  * run only while someone waits.
+ *
+ * Rounds back off like per-task polling: while rounds see no change, the interval grows ×1.5 up to
+ * `maxRoundIntervalMs`; a change, a failed round or a newly watched task brings it back to `roundIntervalMs`. So a
+ * single long migration costs about what per-task polling costs, while many busy migrations keep the short round.
  */
 import { listAllMigrationTasks } from '../dcs/pagination.js';
 import type { ListMigrationTaskQuery, ListMigrationTaskResponse, MigrationTaskListItem } from '../dcs/schemas/index.js';
@@ -18,8 +22,10 @@ export type ListAllTasks = (options: { pageSize: number; onPage: () => void }) =
 
 export interface StatusWatcherOptions {
   list: ListAllTasks;
-  /** Time between the starts of two rounds (default 5 s). */
+  /** Time between the starts of two rounds after a change (default 5 s). */
   roundIntervalMs?: number;
+  /** Longest time between two rounds while nothing changes (default 60 s; equal to `roundIntervalMs`: no backoff). */
+  maxRoundIntervalMs?: number;
   /** Tasks per list call: the API's maximum, 1,000, by default. */
   pageSize?: number;
   /** Consecutive failed rounds after which waiters are told the watcher cannot see (default 3). */
@@ -47,7 +53,12 @@ export interface StatusWatcherStats {
   /** Waits ended by a change, by absence, by timeout. */
   woken: number;
   lastRoundMs: number | undefined;
+  /** The interval before the next round, after backoff. */
+  currentIntervalMs: number;
 }
+
+/** Growth of the round interval per round that saw no change (the per-task polling backoff's coefficient). */
+const BACKOFF_COEFFICIENT = 1.5;
 
 interface Waiter {
   taskId: string;
@@ -58,6 +69,15 @@ interface Waiter {
 export class SharedStatusWatcher {
   readonly #list: ListAllTasks;
   readonly #roundIntervalMs: number;
+  readonly #maxRoundIntervalMs: number;
+  #currentIntervalMs: number;
+  /** When the pending round fires (epoch ms), to bring it forward for a newly watched task. */
+  #nextRoundAt = 0;
+  #lastRoundStartedAt = 0;
+  /** Tasks the last round looked for: a waiter for any other task is new and resets the backoff. */
+  #watchedLastRound = new Set<string>();
+  /** A new task arrived while a round ran: that round must not back off. */
+  #resetRequested = false;
   readonly #pageSize: number;
   readonly #failingAfterRounds: number;
   readonly #onRoundError: ((error: unknown) => void) | undefined;
@@ -67,11 +87,13 @@ export class SharedStatusWatcher {
   #consecutiveFailures = 0;
   #lastError = '';
   #closed = false;
-  #stats: StatusWatcherStats = { rounds: 0, listCalls: 0, failedRounds: 0, watchedTasks: 0, woken: 0, lastRoundMs: undefined };
+  #stats: Omit<StatusWatcherStats, 'currentIntervalMs'> = { rounds: 0, listCalls: 0, failedRounds: 0, watchedTasks: 0, woken: 0, lastRoundMs: undefined };
 
   constructor(options: StatusWatcherOptions) {
     this.#list = options.list;
     this.#roundIntervalMs = options.roundIntervalMs ?? 5_000;
+    this.#maxRoundIntervalMs = Math.max(this.#roundIntervalMs, options.maxRoundIntervalMs ?? 60_000);
+    this.#currentIntervalMs = this.#roundIntervalMs;
     this.#pageSize = options.pageSize ?? 1_000;
     this.#failingAfterRounds = options.failingAfterRounds ?? 3;
     this.#onRoundError = options.onRoundError;
@@ -110,12 +132,14 @@ export class SharedStatusWatcher {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
       this.#stats.watchedTasks = this.#waiters.size;
+      // A task no round has looked at yet (a new migration, most often): be quick about it again.
+      if (!this.#watchedLastRound.has(taskId)) this.#resetBackoff();
       this.#schedule();
     });
   }
 
   stats(): StatusWatcherStats {
-    return { ...this.#stats };
+    return { ...this.#stats, currentIntervalMs: this.#currentIntervalMs };
   }
 
   /** Stops the rounds; pending waits end as `timeout` so their activities complete cleanly on shutdown. */
@@ -129,19 +153,40 @@ export class SharedStatusWatcher {
   /** Keeps one round scheduled while anyone waits; the first waiter after an idle spell waits a full interval. */
   #schedule(): void {
     if (this.#timer || this.#roundRunning || this.#closed || this.#waiters.size === 0) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.#round();
-    }, this.#roundIntervalMs);
+    this.#scheduleAt(Date.now() + this.#currentIntervalMs);
+  }
+
+  #scheduleAt(at: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#nextRoundAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        void this.#round();
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.#timer.unref();
+  }
+
+  /** Back to the short interval, bringing a pending backed-off round forward. */
+  #resetBackoff(): void {
+    this.#currentIntervalMs = this.#roundIntervalMs;
+    this.#resetRequested = true;
+    const soonest = Math.max(Date.now(), this.#lastRoundStartedAt + this.#roundIntervalMs);
+    if (this.#timer && this.#nextRoundAt > soonest) this.#scheduleAt(soonest);
   }
 
   async #round(): Promise<void> {
     this.#roundRunning = true;
     const started = Date.now();
+    this.#lastRoundStartedAt = started;
     // Only waiters registered before the listing began may be told "absent": a later one may watch a task
     // created after the listing was taken.
     const waiting = [...this.#waiters];
+    this.#watchedLastRound = new Set(waiting.map((waiter) => waiter.taskId));
+    let sawChange = false;
+    this.#resetRequested = false;
     try {
       const tasks = await this.#list({ pageSize: this.#pageSize, onPage: () => (this.#stats.listCalls += 1) });
       this.#consecutiveFailures = 0;
@@ -151,12 +196,16 @@ export class SharedStatusWatcher {
         const task = byId.get(waiter.taskId);
         if (!task) waiter.settle({ kind: 'absent' });
         else if (task.status !== waiter.knownStatus) waiter.settle({ kind: 'changed', task });
+        else continue;
+        sawChange = true;
       }
     } catch (error) {
       this.#stats.failedRounds += 1;
       this.#consecutiveFailures += 1;
       this.#lastError = error instanceof Error ? error.message : String(error);
       this.#onRoundError?.(error);
+      // Probe at the short interval: waiters learn of a failing watcher (and of its recovery) in a few rounds.
+      sawChange = true;
       if (this.#consecutiveFailures >= this.#failingAfterRounds) {
         for (const waiter of waiting) if (this.#waiters.has(waiter)) waiter.settle({ kind: 'watcher-failing', error: this.#lastError });
       }
@@ -164,17 +213,11 @@ export class SharedStatusWatcher {
       this.#stats.rounds += 1;
       this.#stats.lastRoundMs = Date.now() - started;
       this.#roundRunning = false;
+      this.#currentIntervalMs = sawChange || this.#resetRequested
+        ? this.#roundIntervalMs
+        : Math.min(this.#maxRoundIntervalMs, Math.round(this.#currentIntervalMs * BACKOFF_COEFFICIENT));
       // The next round starts one interval after this one started (or at once if the listing took longer).
-      if (!this.#closed && this.#waiters.size > 0) {
-        this.#timer = setTimeout(
-          () => {
-            this.#timer = undefined;
-            void this.#round();
-          },
-          Math.max(0, this.#roundIntervalMs - (Date.now() - started)),
-        );
-        this.#timer.unref();
-      }
+      if (!this.#closed && this.#waiters.size > 0) this.#scheduleAt(started + this.#currentIntervalMs);
     }
   }
 }

@@ -53,6 +53,8 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
     timeline: { fullSyncMs, fullSyncSpreadMs: pollMs * 2 },
     timings: { creatingMs: 2_000, terminatingMs: 200 },
     watchIntervalMs: pollMs,
+    // A fixed round, like the per-task rows' fixed poll: the lag figures compare like with like.
+    watchMaxIntervalMs: pollMs,
   });
   if (!worker) throw new Error('the scale benchmark needs its worker');
   const workerPid = worker.process.child.pid!;

@@ -72,6 +72,10 @@ describe('worker settings', () => {
     expect(() => resolveWorkerSettings({ metricsPort: '70000' }, {})).toThrow(/--metrics-port: must be at most 65535/);
     expect(() => resolveWorkerSettings({ shutdownGrace: 'soon' }, {})).toThrow(/--shutdown-grace/);
     expect(() => resolveWorkerSettings({ logLevel: 'loud' }, {})).toThrow(InvalidWorkerSettingsError);
+    expect(resolveWorkerSettings({}, {})).toMatchObject({ watchIntervalMs: 5_000, watchMaxIntervalMs: 60_000 });
+    expect(resolveWorkerSettings({}, { DCS_MIGRATE_WATCH_MAX_INTERVAL: '5000' })).toMatchObject({ watchMaxIntervalMs: 5_000 });
+    expect(() => resolveWorkerSettings({ watchInterval: '10s', watchMaxInterval: '5s' }, {})).toThrow(/--watch-max-interval .*not be shorter than --watch-interval/);
+    expect(() => resolveWorkerSettings({ watchMaxInterval: 'later' }, {})).toThrow(/--watch-max-interval/);
   });
 });
 

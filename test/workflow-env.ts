@@ -102,7 +102,7 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
           backoff: { initialMs: 100, factor: 2, maxMs: 1_000 },
           shutdownGraceTime: '1s',
           // Shared-polling migrations: a round every 200 ms instead of 5 s.
-          statusWatcher: options.statusWatcher ?? { roundIntervalMs: 200 },
+          statusWatcher: options.statusWatcher ?? { roundIntervalMs: 200, maxRoundIntervalMs: 200 },
         });
         const running = worker.run();
         const handle: RunningWorker = {

@@ -19,7 +19,7 @@ describe('shared status watcher', () => {
   let watcher: SharedStatusWatcher;
   beforeAll(async () => {
     env = await startMigrationTestEnv();
-    watcher = statusWatcherOver(env.dcs, { roundIntervalMs: 200 });
+    watcher = statusWatcherOver(env.dcs, { roundIntervalMs: 200, maxRoundIntervalMs: 200 });
     worker = await env.startWorker({ statusWatcher: watcher });
   });
   afterAll(async () => {

@@ -26,9 +26,10 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
   backoff?: Backoff;
   /**
    * The shared status watcher behind `polling.mode: shared` migrations: a ready one (to read its stats), or
-   * settings for the one the worker builds over its DCS client (a round every 5 s by default).
+   * settings for the one the worker builds over its DCS client (a round every 5 s, backing off to 60 s while
+   * nothing changes, by default).
    */
-  statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number };
+  statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
 }
 
 /**

@@ -61,7 +61,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
       shutdownGraceTime: settings.shutdownGraceMs,
-      statusWatcher: { roundIntervalMs: settings.watchIntervalMs },
+      statusWatcher: { roundIntervalMs: settings.watchIntervalMs, maxRoundIntervalMs: settings.watchMaxIntervalMs },
       ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
       ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
       ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
@@ -81,7 +81,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
       workflowCode: settings.workflowBundle ?? 'bundled at start',
       payloadEncryption: dataConverter ? 'on' : 'off',
-      statusWatcherInterval: `${settings.watchIntervalMs}ms`,
+      statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
     });
     await worker.run();
     logger.info('worker stopped');

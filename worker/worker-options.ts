@@ -14,6 +14,7 @@ export const WORKER_ENV = {
   workflowBundle: 'DCS_MIGRATE_WORKFLOW_BUNDLE',
   logLevel: 'DCS_MIGRATE_LOG_LEVEL',
   watchInterval: 'DCS_MIGRATE_WATCH_INTERVAL',
+  watchMaxInterval: 'DCS_MIGRATE_WATCH_MAX_INTERVAL',
 } as const;
 
 /** The flags as commander hands them over (all strings). */
@@ -27,6 +28,7 @@ export interface WorkerFlags {
   workflowBundle?: string;
   logLevel?: string;
   watchInterval?: string;
+  watchMaxInterval?: string;
 }
 
 const workerSettingsSchema = z.object({
@@ -39,6 +41,9 @@ const workerSettingsSchema = z.object({
   watchIntervalMs: z
     .number({ error: `--watch-interval (or ${WORKER_ENV.watchInterval}): expected a duration such as "5s"` })
     .min(100, `--watch-interval (or ${WORKER_ENV.watchInterval}): at least 100ms`),
+  watchMaxIntervalMs: z
+    .number({ error: `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): expected a duration such as "60s"` })
+    .min(100, `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): at least 100ms`),
   workflowBundle: z.string().trim().min(1).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
 });
@@ -60,10 +65,14 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     maxConcurrentActivities: flags.maxConcurrentActivities,
     shutdownGraceMs: parseDurationMs(flags.shutdownGrace ?? '30s'),
     watchIntervalMs: durationOrMs(pick(flags.watchInterval, WORKER_ENV.watchInterval) ?? '5s'),
+    watchMaxIntervalMs: durationOrMs(pick(flags.watchMaxInterval, WORKER_ENV.watchMaxInterval) ?? '60s'),
     workflowBundle: pick(flags.workflowBundle, WORKER_ENV.workflowBundle),
     logLevel: pick(flags.logLevel, WORKER_ENV.logLevel) ?? 'info',
   });
   if (!result.success) throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
+  if (result.data.watchMaxIntervalMs < result.data.watchIntervalMs) {
+    throw new InvalidWorkerSettingsError(`--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): must not be shorter than --watch-interval`);
+  }
   return result.data;
 }
 

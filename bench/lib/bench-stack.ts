@@ -20,7 +20,7 @@ export interface BenchStack {
   taskQueue: string;
 }
 
-export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; worker?: boolean }): Promise<BenchStack> {
+export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; watchMaxIntervalMs?: number; worker?: boolean }): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-'));
   onCleanup(() => rm(dir, { recursive: true, force: true }));
   const temporal = await startTemporalTestEnv();
@@ -39,6 +39,8 @@ export async function startBenchStack(options: { timeline: TimelineSettings; tim
       TEMPORAL_NAMESPACE: temporal.server.namespace,
       DCS_MIGRATE_TASK_QUEUE: taskQueue,
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
+      // The watcher backs off to 12× its round (60 s after 5 s) unless told otherwise; never below its round.
+      DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.max(1, Math.round(options.watchMaxIntervalMs ?? options.watchIntervalMs * 12), Math.round(options.watchIntervalMs))),
       ...emulatorDcsEnvironment(emu),
     },
     path.join(dir, 'worker.log'),
