@@ -64,7 +64,7 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 const addrs = z
   .string()
   .trim()
-  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port, or a comma-separated list of them')
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'must be host:port, or a comma-separated list of them', abort: true })
   .refine(portsInRange, 'port must be from 1 to 65535');
 
 const targetInstance = z
@@ -122,7 +122,7 @@ const verifyServer = z
     address: z
       .string()
       .trim()
-      .regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port')
+      .regex(/^[^\s,]+:\d{1,5}$/, { message: 'must be host:port', abort: true })
       .refine(portsInRange, 'port must be from 1 to 65535'),
     password: secretRefSchema.optional(),
   })
