@@ -29,6 +29,10 @@ export async function loadMigrationFile(file: string): Promise<LoadedMigrationFi
   } catch (error) {
     throw new CliError(`--file ${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, EXIT.USAGE);
   }
+  if (raw === null || raw === undefined) {
+    // An empty file (or only comments, or `null`) parses to null: say so rather than "(input): expected object".
+    throw new CliError(`--file ${file}: holds no migration (the file is empty); see examples/ for the fields`, EXIT.USAGE);
+  }
   try {
     return { raw: raw as MigrationInputFile, input: parseMigrationInput(raw) };
   } catch (error) {

@@ -1,0 +1,211 @@
+/**
+ * The bad-input corpus (issue 7), against a real Temporal dev server:
+ * - every case of `test/bad-input/cases.ts` (malformed migration files, malformed invocations) runs as
+ *   `node bin/dcs-migrate.js …` in a child process and must exit 2 (unless the case says otherwise), name the bad
+ *   field or flag on stderr, print no stack trace and echo no planted password; afterwards visibility must show
+ *   that no migration workflow was started;
+ * - malformed inputs sent straight to Temporal (no CLI) must fail the workflow on its first workflow task:
+ *   non-retryable `InvalidMigrationInput` naming the field, no activity scheduled, no password in the failure.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretResolver } from '../activities/index.js';
+import { runCli, type CliRun } from '../client/testing/run-cli.js';
+import { parseMigrationInput } from '../common/migration-input.js';
+import { MIGRATION_WORKFLOW_TYPE, MigrationFailureType } from '../common/workflow-contract.js';
+import { DcsClient } from '../dcs/client.js';
+import { projectRoot } from '../local/tools.js';
+import { waitFor } from '../local/wait.js';
+import { createMigrationWorker } from '../worker/create-worker.js';
+import { ALL_CASES, CLI_CASES, FILE_CASES, SECRETS, type BadInputCase } from './bad-input/cases.js';
+import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+
+/** Cases run this many at a time (each is a Node process start, ~0.7 s of CPU). */
+const CONCURRENCY = 4;
+/** A case that hangs (e.g. a worker or emulator that accepted its flags and kept running) fails after this. */
+const CASE_TIMEOUT_MS = 30_000;
+const GOOD_FILE = path.join(projectRoot, 'examples', 'online-full.yaml');
+/** A stack frame (`    at fn (file.ts:12:3)`), or a line starting with an error class name. */
+const STACK_TRACE = /^\s+at .*:\d+:\d+\)?$|^(?:[A-Z]\w*)?Error\b|node:internal/m;
+
+let temporal: TemporalTestEnv;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const taskQueue = `bad-input-${process.pid}`;
+const results = new Map<string, CliRun>();
+
+function migrationsStarted(): Promise<number> {
+  return temporal.client.workflow.count(`WorkflowType = "${MIGRATION_WORKFLOW_TYPE}"`).then((answer) => answer.count);
+}
+
+/** The case's command line with its placeholders filled in (writing its generated file, if any). */
+async function argsOf(testCase: BadInputCase, index: number): Promise<string[]> {
+  let file: string | undefined;
+  if (testCase.fixture) file = path.join(import.meta.dirname, 'bad-input', 'files', testCase.fixture);
+  if (testCase.content) {
+    file = path.join(dir, `case-${index}.yaml`);
+    await writeFile(file, testCase.content());
+  }
+  const values: Record<string, string | undefined> = { file, good: GOOD_FILE, dir, missing: path.join(dir, 'no-such-dir', 'missing.yaml') };
+  return testCase.args.map((arg) =>
+    arg.replace(/\{(file|good|dir|missing)\}/g, (_, key: string) => {
+      const value = values[key];
+      if (value === undefined) throw new Error(`case "${testCase.name}" uses {${key}} but has no file`);
+      return value;
+    }),
+  );
+}
+
+/** Runs `items` through `fn`, at most `limit` at a time. */
+async function inPool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index] as T, index);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-bad-input-'));
+  temporal = await startTemporalTestEnv();
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: temporal.server.address,
+    TEMPORAL_NAMESPACE: temporal.server.namespace,
+    DCS_MIGRATE_TASK_QUEUE: taskQueue,
+    // Nothing listens there: a case that got as far as calling DCS would fail, not reach a real cloud.
+    DCS_ENDPOINT: 'http://127.0.0.1:9',
+    DCS_PROJECT_ID: 'bad-input-project',
+    HUAWEICLOUD_SDK_AK: 'bad-input-ak',
+    HUAWEICLOUD_SDK_SK: 'bad-input-sk',
+    SOURCE_REDIS_PASSWORD: 'source-password-from-env',
+    TARGET_REDIS_PASSWORD: 'target-password-from-env',
+  };
+});
+
+afterAll(async () => {
+  await temporal?.teardown();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('bad-input corpus through the CLI', () => {
+  beforeAll(async () => {
+    // The "only the flag is wrong" cases need a file that is itself valid.
+    parseMigrationInput((await import('yaml')).parse(await readFile(GOOD_FILE, 'utf8')));
+    const started = Date.now();
+    await inPool(ALL_CASES, CONCURRENCY, async (testCase, index) => {
+      results.set(testCase.name, await runCli(await argsOf(testCase, index), env, CASE_TIMEOUT_MS));
+    });
+    console.log(`bad-input corpus: ${FILE_CASES.length} file cases, ${CLI_CASES.length} invocation cases in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 240_000);
+
+  it('has at least 40 cases, each with a unique name', () => {
+    expect(ALL_CASES.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(ALL_CASES.map((c) => c.name)).size).toBe(ALL_CASES.length);
+  });
+
+  it.each(ALL_CASES.map((testCase) => [testCase.name, testCase] as const))('%s', (_name, testCase) => {
+    const run = results.get(testCase.name);
+    if (!run) throw new Error(`case "${testCase.name}" did not run`);
+    const shown = `exit ${run.code}\nstdout:\n${run.stdout.slice(0, 2000)}\nstderr:\n${run.stderr.slice(0, 2000)}`;
+    expect(run.code, shown).toBe(testCase.expectCode ?? 2);
+    expect(run.stderr, shown).toMatch(testCase.expectStderr);
+    expect(run.stderr, shown).not.toMatch(STACK_TRACE);
+    expect(run.stdout, shown).not.toMatch(/started migration/);
+    for (const secret of SECRETS) {
+      expect(run.stdout, `stdout echoes ${secret}`).not.toContain(secret);
+      expect(run.stderr, `stderr echoes ${secret}`).not.toContain(secret);
+    }
+    // Errors stay short: a huge or binary file is not echoed back.
+    expect(run.stderr.length, shown).toBeLessThan(8_000);
+  });
+
+  it('started no migration workflow', async () => {
+    // Visibility is eventually consistent: once a probe started after every case is visible, a migration
+    // started by any case would be visible too.
+    const probe = await temporal.client.workflow.start('badInputVisibilityProbe', { taskQueue: `${taskQueue}-probe`, workflowId: `visibility-probe-${process.pid}` });
+    try {
+      await waitFor('the visibility probe to be listed', async () => (await temporal.client.workflow.count('WorkflowType = "badInputVisibilityProbe"')).count === 1, 15_000, 100);
+      expect(await migrationsStarted()).toBe(0);
+    } finally {
+      await probe.terminate('visibility probe done');
+    }
+  });
+});
+
+describe('malformed input sent straight to Temporal', () => {
+  const LITERAL = SECRETS[0];
+  const online = {
+    kind: 'online',
+    source: { instanceId: 'dcs-source', password: { env: 'SOURCE_REDIS_PASSWORD' } },
+    target: { instanceId: 'dcs-target' },
+    network: { vpcId: 'vpc-1', subnetId: 'subnet-1', securityGroupId: 'sg-1' },
+    method: 'full',
+  };
+  const { target: _target, ...withoutTarget } = online;
+  const inputs: Array<[string, unknown, string]> = [
+    ['missing target', withoutTarget, 'target'],
+    ['bad polling duration', { ...online, polling: { initialInterval: 'soon' } }, 'polling.initialInterval'],
+    ['literal password', { ...online, source: { instanceId: 'dcs-source', password: LITERAL } }, 'source.password'],
+    ['wrong kind', { ...online, kind: 'teleport' }, 'kind'],
+    ['port out of range', { ...online, source: { addrs: 'redis-host:99999' } }, 'source.addrs'],
+    ['hold on a full migration', { ...online, hold: { maxDuration: '1h' } }, 'hold'],
+    ['not an object', 'online', '(input)'],
+  ];
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    worker = await createMigrationWorker({
+      connection: temporal.env.nativeConnection,
+      namespace: temporal.server.namespace,
+      taskQueue,
+      // Nothing listens there: the workflow must fail before any DCS call.
+      dcs: DcsClient.fromEnv({}, { endpoint: 'http://127.0.0.1:9', projectId: 'p', accessKey: 'ak', secretKey: 'sk' }),
+      secrets: createSecretResolver({ env: {} }),
+      shutdownGraceTime: '1s',
+    });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+
+  it.each(inputs)('%s: fails at once, non-retryable, naming %s', async (name, input, field) => {
+    const workflowId = `bad-input-direct-${name.replace(/\W+/g, '-')}-${process.pid}`;
+    const started = Date.now();
+    const handle = await temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, { args: [input], taskQueue, workflowId });
+    const error = await handle.result().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failure = (error as WorkflowFailedError).cause;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    const app = failure as ApplicationFailure;
+    expect(app.type).toBe(MigrationFailureType.InvalidInput);
+    expect(app.nonRetryable).toBe(true);
+    expect(app.message).toContain(`${field}: `);
+    const problems = (app.details?.[0] as { problems?: Array<{ field: string }> } | undefined)?.problems ?? [];
+    expect(problems.map((p) => p.field)).toContain(field);
+    expect(JSON.stringify({ message: app.message, details: app.details })).not.toContain(LITERAL);
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+    expect(events.at(-1)?.workflowExecutionFailedEventAttributes).toBeTruthy();
+  });
+});
