@@ -4,6 +4,7 @@
  * with a fixed poll interval so the notice lag can be judged against it.
  *
  *   npx tsx bench/scale.ts [--n 100,500] [--mode per-task,shared] [--full-sync 30s] [--poll 5s]
+ *   npx tsx bench/scale.ts --runs per-task:100,shared:2000 …   (chosen (mode, N) pairs instead of every combination)
  *
  * Figures per (mode, N): completions/s, notice lag of SUCCESS (emulator transition → the workflow's
  * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
@@ -28,6 +29,15 @@ function flag(name: string, fallback: string): string {
 
 const sizes = flag('n', '100,500').split(',').map(Number);
 const modes = flag('mode', 'per-task,shared').split(',') as Mode[];
+const runs: Array<{ mode: Mode; n: number }> = process.argv.includes('--runs')
+  ? flag('runs', '')
+      .split(',')
+      .map((pair) => {
+        const [mode, n] = pair.split(':');
+        if ((mode !== 'per-task' && mode !== 'shared') || !Number.isInteger(Number(n))) throw new Error(`--runs: expected mode:N pairs such as shared:2000, got ${pair}`);
+        return { mode, n: Number(n) };
+      })
+  : modes.flatMap((mode) => sizes.map((n) => ({ mode, n })));
 const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
@@ -143,12 +153,10 @@ function table(rows: ScaleFigures[]): string {
 
 runBench(async () => {
   const rows: ScaleFigures[] = [];
-  for (const mode of modes) {
-    for (const n of sizes) {
-      console.log(`scale: mode ${mode}, N = ${n} …`);
-      rows.push(await measure(mode, n));
-      console.log(table(rows.slice(-1)));
-    }
+  for (const { mode, n } of runs) {
+    console.log(`scale: mode ${mode}, N = ${n} …`);
+    rows.push(await measure(mode, n));
+    console.log(table(rows.slice(-1)));
   }
   const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
   const notes =

@@ -4,11 +4,9 @@
  * `source` and a `target` instance (real redis-servers, the source seeded), and `dcs-migrate worker` child
  * processes — what the scenarios kill -9 — running a prebuilt workflow bundle so a restart takes a second or two.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../../common/migration-input.js';
@@ -18,7 +16,6 @@ import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
 import { startEmulator, type Emulator, type EmulatorTaskSummary, type EmulatorTimings } from '../../emulator/index.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
-import { projectRoot } from '../../local/tools.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
 import { deriveTaskName } from '../../workflows/task-name.js';
 
@@ -26,11 +23,7 @@ export const SOURCE_PASSWORD = 'chaos-source-pw-5d1e';
 export const TARGET_PASSWORD = 'chaos-target-pw-a93c';
 
 /** Builds the workflow bundle once (webpack takes seconds); every worker of the suite loads it. */
-export async function buildWorkflowBundle(dir: string): Promise<string> {
-  const file = path.join(dir, 'workflow-bundle.js');
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'tools', 'bundle-workflows.ts'), file], { cwd: projectRoot });
-  return file;
-}
+export { buildWorkflowBundle } from '../lib/workflow-bundle.js';
 
 export interface ChaosStackOptions {
   /** Scenario name: labels the task queue and the temp dir. */

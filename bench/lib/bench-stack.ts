@@ -1,8 +1,10 @@
 /**
  * What the orchestration benchmarks share: a Temporal dev server, an emulator on the timeline data plane with one
  * registered target (no Redis behind it: the timeline plane never connects), and ONE `dcs-migrate worker` child
- * process — all registered for cleanup.
+ * process on a prebuilt workflow bundle, as production workers run (no webpack in the measured process) — all
+ * registered for cleanup.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,19 @@ import type { TimelineSettings } from '../../emulator/data-plane/index.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../../test/harness/temporal.js';
 import { onCleanup } from './cleanup.js';
+import { buildWorkflowBundle } from './workflow-bundle.js';
+
+let bundle: Promise<string> | undefined;
+
+/** Bundles the workflow code once per benchmark process, with the project's own tool. */
+function workflowBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-bundle-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return buildWorkflowBundle(dir);
+  })();
+  return bundle;
+}
 
 export interface BenchStack {
   temporal: TemporalTestEnv;
@@ -38,6 +53,7 @@ export async function startBenchStack(options: { timeline: TimelineSettings; tim
       TEMPORAL_ADDRESS: temporal.server.address,
       TEMPORAL_NAMESPACE: temporal.server.namespace,
       DCS_MIGRATE_TASK_QUEUE: taskQueue,
+      DCS_MIGRATE_WORKFLOW_BUNDLE: await workflowBundle(),
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
       // The watcher backs off to 12× its round (60 s after 5 s) unless told otherwise; never below its round.
       DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.max(1, Math.round(options.watchMaxIntervalMs ?? options.watchIntervalMs * 12), Math.round(options.watchIntervalMs))),
