@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver } from '../activities/index.js';
-import { runCli, type CliRun } from '../client/testing/run-cli.js';
+import { cliEnvironment, runCli, type CliRun } from '../client/testing/run-cli.js';
 import { parseMigrationInput } from '../common/migration-input.js';
 import { MIGRATION_WORKFLOW_TYPE, MigrationFailureType } from '../common/workflow-contract.js';
 import { DcsClient } from '../dcs/client.js';
@@ -79,12 +79,7 @@ async function inPool<T>(items: T[], limit: number, fn: (item: T, index: number)
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-bad-input-'));
   temporal = await startTemporalTestEnv();
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: temporal.server.address,
-    TEMPORAL_NAMESPACE: temporal.server.namespace,
-    DCS_MIGRATE_TASK_QUEUE: taskQueue,
+  env = cliEnvironment(temporal.server, taskQueue, {
     // Nothing listens there: a case that got as far as calling DCS would fail, not reach a real cloud.
     DCS_ENDPOINT: 'http://127.0.0.1:9',
     DCS_PROJECT_ID: 'bad-input-project',
@@ -92,7 +87,7 @@ beforeAll(async () => {
     HUAWEICLOUD_SDK_SK: 'bad-input-sk',
     SOURCE_REDIS_PASSWORD: 'source-password-from-env',
     TARGET_REDIS_PASSWORD: 'target-password-from-env',
-  };
+  });
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
+import { cliEnvironment, jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationView } from '../client/migration-view.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
@@ -70,17 +70,12 @@ beforeAll(async () => {
   ]);
   await seedSampleData(emulator.instance('src').endpoint, { keys: 300 });
   metricsPort = await getPort({ host: '127.0.0.1' });
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: temporal.server.address,
-    TEMPORAL_NAMESPACE: temporal.server.namespace,
-    DCS_MIGRATE_TASK_QUEUE: taskQueue,
+  env = cliEnvironment(temporal.server, taskQueue, {
     DCS_MIGRATE_UI_URL: 'http://ui.example:8080',
     ...emulatorDcsEnvironment(emulator),
     CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
     CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
-  };
+  });
   // The worker runs on a prebuilt workflow bundle, as the Docker image's does.
   const bundle = path.join(dir, 'workflow-bundle.js');
   await execFileAsync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'tools', 'bundle-workflows.ts'), bundle], { cwd: projectRoot });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
+import { cliEnvironment, jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { seedSampleData } from '../local/sample-data.js';
@@ -34,18 +34,13 @@ beforeAll(async () => {
     startEmulator({ instances: [{ id: 'src', password: SOURCE_PASSWORD }, { id: 'tgt', password: TARGET_PASSWORD }], timings: { creatingMs: 200, terminatingMs: 200 } }),
   ]);
   await seedSampleData(emulator.instance('src').endpoint, { keys: 200 });
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: temporal.server.address,
-    TEMPORAL_NAMESPACE: temporal.server.namespace,
-    DCS_MIGRATE_TASK_QUEUE: `secrets-cli-${process.pid}`,
+  env = cliEnvironment(temporal.server, `secrets-cli-${process.pid}`, {
     DCS_MIGRATE_LOG_LEVEL: 'debug',
     ...emulatorDcsEnvironment(emulator),
     CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
     CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
     DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}`,
-  };
+  });
   worker = await startCliWorker(['--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
 });
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
+import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../../common/migration-input.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
@@ -84,18 +84,14 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     if (options.sourceKeys > 0) await seedSampleData(emu.instance('source').endpoint, { keys: options.sourceKeys, dbs: [0, 1], seed: options.seed });
 
     const taskQueue = `chaos-${options.name}-${process.pid}-${Date.now()}`;
-    const workerEnv = (): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      DCS_MIGRATE_TASK_QUEUE: taskQueue,
-      DCS_MIGRATE_WORKFLOW_BUNDLE: options.workflowBundle,
-      SOURCE_REDIS_PASSWORD: SOURCE_PASSWORD,
-      TARGET_REDIS_PASSWORD: TARGET_PASSWORD,
-      ...emulatorDcsEnvironment(emu),
-      ...options.workerEnv,
-    });
+    const workerEnv = (): NodeJS.ProcessEnv =>
+      cliEnvironment(server, taskQueue, {
+        DCS_MIGRATE_WORKFLOW_BUNDLE: options.workflowBundle,
+        SOURCE_REDIS_PASSWORD: SOURCE_PASSWORD,
+        TARGET_REDIS_PASSWORD: TARGET_PASSWORD,
+        ...emulatorDcsEnvironment(emu),
+        ...options.workerEnv,
+      });
     let incarnation = 0;
     return {
       dir,

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
+import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
 import { startEmulator, type Emulator, type EmulatorTimings } from '../../emulator/index.js';
 import type { TimelineSettings } from '../../emulator/data-plane/index.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
@@ -47,18 +47,13 @@ export async function startBenchStack(options: { timeline: TimelineSettings; tim
   if (options.worker === false) return { temporal, emu, worker: undefined, taskQueue };
   const worker = await startCliWorker(
     ['--shutdown-grace', '2s'],
-    {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: temporal.server.address,
-      TEMPORAL_NAMESPACE: temporal.server.namespace,
-      DCS_MIGRATE_TASK_QUEUE: taskQueue,
+    cliEnvironment(temporal.server, taskQueue, {
       DCS_MIGRATE_WORKFLOW_BUNDLE: await workflowBundle(),
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
       // The watcher backs off to 12× its round (60 s after 5 s) unless told otherwise; never below its round.
       DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.max(1, Math.round(options.watchMaxIntervalMs ?? options.watchIntervalMs * 12), Math.round(options.watchIntervalMs))),
       ...emulatorDcsEnvironment(emu),
-    },
+    }),
     path.join(dir, 'worker.log'),
   );
   onCleanup(() => worker.stop());

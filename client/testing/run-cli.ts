@@ -11,6 +11,21 @@ import { waitFor } from '../../local/wait.js';
 
 export const CLI_BIN = path.join(projectRoot, 'bin', 'dcs-migrate.js');
 
+/**
+ * The environment a CLI child gets: nothing of this process's own (no stray TEMPORAL_* or DCS_* from the shell),
+ * only PATH and HOME, the Temporal server and the task queue, plus `extra`.
+ */
+export function cliEnvironment(temporal: { address: string; namespace: string }, taskQueue: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    DCS_MIGRATE_TASK_QUEUE: taskQueue,
+    ...extra,
+  };
+}
+
 export interface CliRun {
   code: number;
   stdout: string;
