@@ -59,6 +59,8 @@ export interface StatusWatcherStats {
 
 /** Growth of the round interval per round that saw no change (the per-task polling backoff's coefficient). */
 const BACKOFF_COEFFICIENT = 1.5;
+/** Rounds a task stays known after its last wait. */
+const KNOWN_FOR_ROUNDS = 3;
 
 interface Waiter {
   taskId: string;
@@ -74,8 +76,11 @@ export class SharedStatusWatcher {
   /** When the pending round fires (epoch ms), to bring it forward for a newly watched task. */
   #nextRoundAt = 0;
   #lastRoundStartedAt = 0;
-  /** Tasks the last round looked for: a waiter for any other task is new and resets the backoff. */
-  #watchedLastRound = new Set<string>();
+  /**
+   * The round that last looked for each task. A waiter for a task none of the last few rounds looked for is new and
+   * resets the backoff; a migration that re-registers after its confirm read (one round's gap at most) is not.
+   */
+  #watchedInRound = new Map<string, number>();
   /** A new task arrived while a round ran: that round must not back off. */
   #resetRequested = false;
   readonly #pageSize: number;
@@ -133,7 +138,7 @@ export class SharedStatusWatcher {
       this.#waiters.add(waiter);
       this.#stats.watchedTasks = this.#waiters.size;
       // A task no round has looked at yet (a new migration, most often): be quick about it again.
-      if (!this.#watchedLastRound.has(taskId)) this.#resetBackoff();
+      if (!this.#watchedInRound.has(taskId)) this.#resetBackoff();
       this.#schedule();
     });
   }
@@ -184,7 +189,9 @@ export class SharedStatusWatcher {
     // Only waiters registered before the listing began may be told "absent": a later one may watch a task
     // created after the listing was taken.
     const waiting = [...this.#waiters];
-    this.#watchedLastRound = new Set(waiting.map((waiter) => waiter.taskId));
+    const round = this.#stats.rounds;
+    for (const waiter of waiting) this.#watchedInRound.set(waiter.taskId, round);
+    for (const [taskId, lastRound] of this.#watchedInRound) if (lastRound < round - KNOWN_FOR_ROUNDS) this.#watchedInRound.delete(taskId);
     let sawChange = false;
     this.#resetRequested = false;
     try {
