@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/scale.ts [--n 100,500] [--mode per-task,shared] [--full-sync 30s] [--poll 5s]
  *   npx tsx bench/scale.ts --runs per-task:100,shared:2000 …   (chosen (mode, N) pairs instead of every combination)
+ *   … --max-cached-workflows 500   (passed on to the worker: bounds its memory at the cost of replays)
  *
  * Figures per (mode, N): completions/s, notice lag of SUCCESS (emulator transition → the workflow's
  * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
@@ -41,6 +42,7 @@ const runs: Array<{ mode: Mode; n: number }> = process.argv.includes('--runs')
 const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
+const maxCachedWorkflows = process.argv.includes('--max-cached-workflows') ? flag('max-cached-workflows', '') : undefined;
 
 interface ScaleFigures {
   mode: Mode;
@@ -65,6 +67,7 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
     watchIntervalMs: pollMs,
     // A fixed round, like the per-task rows' fixed poll: the lag figures compare like with like.
     watchMaxIntervalMs: pollMs,
+    ...(maxCachedWorkflows ? { workerArgs: ['--max-cached-workflows', maxCachedWorkflows] } : {}),
   });
   if (!worker) throw new Error('the scale benchmark needs its worker');
   const workerPid = worker.process.child.pid!;
@@ -153,17 +156,18 @@ function table(rows: ScaleFigures[]): string {
 
 runBench(async () => {
   const rows: ScaleFigures[] = [];
+  const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
+  const notes =
+    `One \`dcs-migrate worker\` process (prebuilt workflow bundle, ${maxCachedWorkflows ? `--max-cached-workflows ${maxCachedWorkflows}` : 'SDK defaults otherwise'}); emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
+    `poll interval ${pollMs / 1000} s (per-task: initial = max; shared: watcher round, no backoff). Lag: emulator SUCCESS time → the workflow's DcsRemoteStatus upsert event. ` +
+    `Calls/round: API calls while every task sat in full sync, per poll interval (shared: the watcher's list pages). ` +
+    `Goals: p99 lag ≤ 2× poll, worker RSS ≤ 1 GiB at N = 2,000; calls/round ≤ ceil(N/1000) + 1 with the watcher.`;
   for (const { mode, n } of runs) {
     console.log(`scale: mode ${mode}, N = ${n} …`);
     rows.push(await measure(mode, n));
     console.log(table(rows.slice(-1)));
+    // Written after every row: a long run that is stopped keeps the rows it finished.
+    await writeResultsSection('scale', `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`);
   }
-  const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
-  const notes =
-    `One \`dcs-migrate worker\` process; emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
-    `poll interval ${pollMs / 1000} s (per-task: initial = max; shared: watcher round). Lag: emulator SUCCESS time → the workflow's DcsRemoteStatus upsert event. ` +
-    `Goals: p99 lag ≤ 2× poll, worker RSS ≤ 1 GiB at N = 2,000.`;
-  const markdown = `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`;
   console.log(`\n${table(rows)}`);
-  await writeResultsSection('scale', markdown);
 });

@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   tokenTtlMs?: number;
   /** Settings of the data plane (e.g. a shorter reconnect policy in tests). */
   dataPlane?: DataPlaneSettings;
+  /** Requests `emu.requests()` keeps, the oldest dropped first (default 10,000); benchmarks counting calls raise it. */
+  requestLogCapacity?: number;
   /** Called with unexpected errors (answered as DCS.5000); default prints one line to stderr. */
   onInternalError?: (error: unknown) => void;
 }
@@ -153,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     instances,
     faults: new FaultRules(seed),
     tokens: new TokenStore(options.tokenTtlMs ?? 24 * 3600_000),
-    requestLog: new RequestLog(),
+    requestLog: new RequestLog(options.requestLogCapacity),
     dataPlane: createDataPlane(options.dataPlane),
     jitter: () => Math.floor(jitterRandom() * (timings.pollJitterMs + 1)),
     now: () => Date.now(),

@@ -35,18 +35,19 @@ export interface BenchStack {
   taskQueue: string;
 }
 
-export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; watchMaxIntervalMs?: number; worker?: boolean }): Promise<BenchStack> {
+export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; watchMaxIntervalMs?: number; worker?: boolean; workerArgs?: string[] }): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-'));
   onCleanup(() => rm(dir, { recursive: true, force: true }));
   const temporal = await startTemporalTestEnv();
   onCleanup(() => temporal.teardown());
-  const emu = await startEmulator({ timings: options.timings, dataPlane: { timeline: options.timeline } });
+  // Every request kept: the benchmarks count calls (2,000 migrations make far more than the default 10,000).
+  const emu = await startEmulator({ timings: options.timings, dataPlane: { timeline: options.timeline }, requestLogCapacity: 2_000_000 });
   onCleanup(() => emu.stop());
   emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
   if (options.worker === false) return { temporal, emu, worker: undefined, taskQueue };
   const worker = await startCliWorker(
-    ['--shutdown-grace', '2s'],
+    ['--shutdown-grace', '2s', ...(options.workerArgs ?? [])],
     cliEnvironment(temporal.server, taskQueue, {
       DCS_MIGRATE_WORKFLOW_BUNDLE: await workflowBundle(),
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
