@@ -51,8 +51,8 @@ export async function startBenchStack(options: { timeline: TimelineSettings; tim
     cliEnvironment(temporal.server, taskQueue, {
       DCS_MIGRATE_WORKFLOW_BUNDLE: await workflowBundle(),
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
-      // The watcher backs off to 12× its round (60 s after 5 s) unless told otherwise; never below its round.
-      DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.max(1, Math.round(options.watchMaxIntervalMs ?? options.watchIntervalMs * 12), Math.round(options.watchIntervalMs))),
+      // Without a ceiling of its own the worker's default (60 s) applies.
+      ...(options.watchMaxIntervalMs !== undefined ? { DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.round(options.watchMaxIntervalMs)) } : {}),
       ...emulatorDcsEnvironment(emu),
     }),
     path.join(dir, 'worker.log'),
