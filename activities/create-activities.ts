@@ -30,6 +30,7 @@ import type {
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
+import { createValidationActivities } from './validate-input.js';
 import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
@@ -73,6 +74,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
   return {
     /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
     ...createVerifyActivities(secrets),
+
+    /** Not a DCS call: the input's validation, a local activity at the start of each run. */
+    ...createValidationActivities(),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

@@ -7,6 +7,7 @@
  *   npx tsx bench/scale.ts --runs per-task:100,shared:2000 …   (chosen (mode, N) pairs instead of every combination)
  *   … --max-cached-workflows 500   (passed on to the worker: bounds its memory at the cost of replays)
  *   … --section scale-extra         (writes another section of bench/results.md than `scale`)
+ *   … --allocator glibc             (the worker on glibc's malloc instead of jemalloc, which the Docker image preloads)
  *
  * Figures per (mode, N): completions/s, notice lag of SUCCESS (emulator transition → the workflow's
  * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
@@ -44,6 +45,10 @@ const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
 const maxCachedWorkflows = process.argv.includes('--max-cached-workflows') ? flag('max-cached-workflows', '') : undefined;
+const allocator = ((value: string): 'jemalloc' | 'glibc' => {
+  if (value !== 'jemalloc' && value !== 'glibc') throw new Error(`--allocator: jemalloc or glibc, got ${value}`);
+  return value;
+})(flag('allocator', 'jemalloc'));
 
 interface ScaleFigures {
   mode: Mode;
@@ -69,6 +74,7 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
     // A fixed round, like the per-task rows' fixed poll: the lag figures compare like with like.
     watchMaxIntervalMs: pollMs,
     ...(maxCachedWorkflows ? { workerArgs: ['--max-cached-workflows', maxCachedWorkflows] } : {}),
+    allocator,
   });
   if (!worker) throw new Error('the scale benchmark needs its worker');
   const workerPid = worker.process.child.pid!;
@@ -167,7 +173,7 @@ runBench(async () => {
   const rows: ScaleFigures[] = [];
   const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
   const notes =
-    `One \`dcs-migrate worker\` process (prebuilt workflow bundle, ${maxCachedWorkflows ? `--max-cached-workflows ${maxCachedWorkflows}` : 'SDK defaults otherwise'}); emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
+    `One \`dcs-migrate worker\` process (prebuilt workflow bundle, ${allocator === 'jemalloc' ? 'jemalloc preloaded as in the Docker image' : "glibc's malloc"}, ${maxCachedWorkflows ? `--max-cached-workflows ${maxCachedWorkflows}` : 'SDK defaults otherwise'}); emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
     `poll interval ${pollMs / 1000} s (per-task: initial = max; shared: watcher round, no backoff). Lag: emulator SUCCESS time → the workflow's DcsRemoteStatus upsert event. ` +
     `Calls/round: API calls while every task sat in full sync, per poll interval (shared: the watcher's list pages). ` +
     `Goals: p99 lag ≤ 2× poll, worker RSS ≤ 1 GiB at N = 2,000; calls/round ≤ ceil(N/1000) + 1 with the watcher.`;

@@ -20,6 +20,7 @@ import { CODEC_CORS_ORIGINS_VAR } from '../codec/server.js';
 import { DCS_ENV, loadDcsConfig } from '../dcs/config.js';
 import { EMULATOR_COMPOSE_ENV, parseComposeInstances } from '../docker/emulator-compose.js';
 import { projectRoot } from '../local/tools.js';
+import { IMAGE_JEMALLOC_PATH } from '../worker/allocator.js';
 import { resolveWorkerSettings, type WorkerFlags } from '../worker/worker-options.js';
 
 interface Service {
@@ -224,6 +225,10 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(path.join(projectRoot, build?.dockerfile ?? ''), 'utf8');
     expect(dockerfile).toContain('tools/bundle-workflows.ts');
     expect(dockerfile).toMatch(/ENV DCS_MIGRATE_WORKFLOW_BUNDLE=/);
+    // The worker runs on jemalloc: the image installs it, links it where worker/allocator.ts looks first, preloads it.
+    expect(dockerfile).toMatch(/apt-get install[^\n]*libjemalloc2/);
+    expect(dockerfile).toContain(`ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" ${IMAGE_JEMALLOC_PATH}`);
+    expect(dockerfile).toMatch(new RegExp(`LD_PRELOAD=${IMAGE_JEMALLOC_PATH.replaceAll('.', '\\.')}$`, 'm'));
     for (const [name, svc] of Object.entries(services)) {
       for (const volume of svc.volumes ?? []) {
         const hostPath = volume.split(':')[0] ?? '';

@@ -17,6 +17,7 @@ import type { TemporalConfig } from '../client/temporal-config.js';
 import { CliError, EXIT } from '../client/exit-codes.js';
 import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
 import type { DcsMigrationApi } from '../activities/index.js';
+import { allocatorInUse, findJemalloc } from './allocator.js';
 import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
@@ -82,7 +83,12 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       workflowCode: settings.workflowBundle ?? 'bundled at start',
       payloadEncryption: dataConverter ? 'on' : 'off',
       statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
+      allocator: allocatorInUse(),
     });
+    const jemalloc = findJemalloc();
+    if (allocatorInUse() === 'glibc malloc' && jemalloc !== undefined) {
+      logger.info(`for about half the memory per running migration, start the worker with LD_PRELOAD=${jemalloc}`, { allocator: 'glibc malloc' });
+    }
     await worker.run();
     logger.info('worker stopped');
   } finally {

@@ -1,7 +1,7 @@
 /**
  * The migration workflow: one DCS migration task, from input validation to a final status.
  *
- *   validate → create (idempotent, by name) → [online: provision, configure] → watch
+ *   validate (local activity) → create (idempotent, by name) → [online: provision, configure] → watch
  *     → full / backup import: SUCCESS
  *     → incremental: hold in INCRMIGEATING until cutover or deadline → stop → TERMINATED
  *
@@ -9,7 +9,7 @@
  * for TERMINATED, optionally deletes it, and ends the workflow CANCELLED. Long runs continue as new with their
  * state (second argument), so history stays bounded.
  */
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import {
   allHandlersFinished,
   CancellationScope,
@@ -21,7 +21,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput, type MigrationInputFile } from '../common/migration-input.js';
+import type { MigrationInput, MigrationInputFile } from '../common/migration-input.js';
 import {
   cancelSignal,
   cutoverSignal,
@@ -42,6 +42,7 @@ import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, stopRemoteTask } from './steps/stop.js';
 import { verifyIfRequested } from './steps/verify.js';
+import { validateInput } from './steps/validate-input.js';
 import { watchTask } from './steps/watch.js';
 import { deriveTaskName } from './task-name.js';
 
@@ -95,7 +96,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
   );
 
   try {
-    parsed = validate(input);
+    parsed = await validateInput(input);
   } catch (error) {
     state.phase = 'failed';
     throw error;
@@ -178,17 +179,6 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
   // The root scope may be cancelled by now: wait for handlers outside it.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
-}
-
-function validate(input: unknown): MigrationInput {
-  try {
-    return parseMigrationInput(input);
-  } catch (error) {
-    if (error instanceof InvalidMigrationInputError) {
-      throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, { problems: error.problems });
-    }
-    throw error;
-  }
 }
 
 /** Adds the verify step's result, when there is one, to a status or result. */

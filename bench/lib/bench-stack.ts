@@ -12,6 +12,7 @@ import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/tes
 import { startEmulator, type Emulator, type EmulatorTimings } from '../../emulator/index.js';
 import type { TimelineSettings } from '../../emulator/data-plane/index.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
+import { findJemalloc } from '../../worker/allocator.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../../test/harness/temporal.js';
 import { onCleanup } from './cleanup.js';
 import { buildWorkflowBundle } from './workflow-bundle.js';
@@ -35,7 +36,26 @@ export interface BenchStack {
   taskQueue: string;
 }
 
-export async function startBenchStack(options: { timeline: TimelineSettings; timings: Partial<EmulatorTimings>; watchIntervalMs: number; watchMaxIntervalMs?: number; worker?: boolean; workerArgs?: string[] }): Promise<BenchStack> {
+export interface BenchStackOptions {
+  timeline: TimelineSettings;
+  timings: Partial<EmulatorTimings>;
+  watchIntervalMs: number;
+  watchMaxIntervalMs?: number;
+  worker?: boolean;
+  workerArgs?: string[];
+  /** The worker's allocator: jemalloc (preloaded, as the Docker image runs it; the default) or glibc's malloc. */
+  allocator?: 'jemalloc' | 'glibc';
+}
+
+/** LD_PRELOAD for the worker: jemalloc unless glibc is asked for; a machine without it cannot run the benchmark as asked. */
+export function allocatorEnvironment(allocator: 'jemalloc' | 'glibc' = 'jemalloc'): NodeJS.ProcessEnv {
+  if (allocator === 'glibc') return {};
+  const jemalloc = findJemalloc();
+  if (jemalloc === undefined) throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2) or pass --allocator glibc');
+  return { LD_PRELOAD: jemalloc };
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-'));
   onCleanup(() => rm(dir, { recursive: true, force: true }));
   const temporal = await startTemporalTestEnv();
@@ -54,6 +74,7 @@ export async function startBenchStack(options: { timeline: TimelineSettings; tim
       // Without a ceiling of its own the worker's default (60 s) applies.
       ...(options.watchMaxIntervalMs !== undefined ? { DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.round(options.watchMaxIntervalMs)) } : {}),
       ...emulatorDcsEnvironment(emu),
+      ...allocatorEnvironment(options.allocator),
     }),
     path.join(dir, 'worker.log'),
   );
