@@ -4,22 +4,14 @@
  * hold its own copy of it (about 1 MiB each) and every replay would build it again; the parsed input is recorded
  * in history, so replays never run the schema at all.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput } from '../common/migration-input.js';
-import { MigrationFailureType } from '../common/workflow-contract.js';
+import { parseMigrationInputOrFail } from '../common/migration-input-failure.js';
+import type { MigrationInput } from '../common/migration-input.js';
 
 export function createValidationActivities() {
   return {
     /** Parses (defaults, durations in ms) or refuses, naming every bad field; a refusal is never retried. */
     async validateMigrationInput(raw: unknown): Promise<MigrationInput> {
-      try {
-        return parseMigrationInput(raw);
-      } catch (error) {
-        if (error instanceof InvalidMigrationInputError) {
-          throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, { problems: error.problems });
-        }
-        throw error;
-      }
+      return parseMigrationInputOrFail(raw);
     },
   };
 }

@@ -39,13 +39,6 @@ export async function validateInput(raw: unknown): Promise<MigrationInput> {
 /** The pre-patch path, for replays of runs recorded before validation moved out of the sandbox. */
 async function validateInSandbox(raw: unknown): Promise<MigrationInput> {
   // Loaded here, not at the top: new runs never evaluate the schema module in the sandbox.
-  const { InvalidMigrationInputError, parseMigrationInput } = await import(/* webpackMode: "eager" */ '../../common/migration-input.js');
-  try {
-    return parseMigrationInput(raw);
-  } catch (error) {
-    if (error instanceof InvalidMigrationInputError) {
-      throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, { problems: error.problems });
-    }
-    throw error;
-  }
+  const { parseMigrationInputOrFail } = await import(/* webpackMode: "eager" */ '../../common/migration-input-failure.js');
+  return parseMigrationInputOrFail(raw);
 }
