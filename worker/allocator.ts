@@ -1,8 +1,8 @@
 /**
  * Which memory allocator the worker runs on. Under glibc's malloc the worker's native memory (Temporal Core's
  * threads) fragments into arenas that are never given back: with 500 migrations waiting on the shared watcher
- * they held about 150 MiB. jemalloc, preloaded with `LD_PRELOAD`, roughly halves the worker's RSS per running
- * migration (`npx tsx bench/worker-memory.ts`). The Docker image preloads it; a worker started elsewhere says at
+ * they held about 150 MiB. jemalloc, preloaded with `LD_PRELOAD`, cuts the worker's RSS per running
+ * migration by 25–40% (`npx tsx bench/worker-memory.ts`). The Docker image preloads it; a worker started elsewhere says at
  * start which allocator it runs on and where jemalloc is, if the machine has it.
  */
 import { existsSync, readFileSync } from 'node:fs';
