@@ -30,11 +30,7 @@ import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { startTimeSkippingStack } from './lib/time-skipping-stack.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
+import { flag } from './lib/flags.js';
 
 const WATCH_FLOOR_MS = 100;
 const sharedSizes = flag('n', '1,20').split(',').map(Number);

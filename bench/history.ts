@@ -18,11 +18,7 @@ import { benchInput } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { startTimeSkippingStack } from './lib/time-skipping-stack.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
+import { flag } from './lib/flags.js';
 
 const holds = flag('holds', '1h,1d,30d').split(',');
 

@@ -22,13 +22,9 @@ import { cleanupAll, runBench } from './lib/cleanup.js';
 import { noticedAt, percentile } from './lib/notice-lag.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
+import { flag, parseAllocator } from './lib/flags.js';
 
 type Mode = 'per-task' | 'shared';
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 const sizes = flag('n', '100,500').split(',').map(Number);
 const modes = flag('mode', 'per-task,shared').split(',') as Mode[];
@@ -45,10 +41,7 @@ const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
 const maxCachedWorkflows = process.argv.includes('--max-cached-workflows') ? flag('max-cached-workflows', '') : undefined;
-const allocator = ((value: string): 'jemalloc' | 'glibc' => {
-  if (value !== 'jemalloc' && value !== 'glibc') throw new Error(`--allocator: jemalloc or glibc, got ${value}`);
-  return value;
-})(flag('allocator', 'jemalloc'));
+const allocator = parseAllocator('allocator', flag('allocator', 'jemalloc'));
 
 interface ScaleFigures {
   mode: Mode;

@@ -16,16 +16,12 @@ import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
-
-function flag(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
+import { flag, parseAllocator, type BenchAllocator } from './lib/flags.js';
 
 const sizes = flag('n', '500,2000').split(',').map(Number);
-type Allocator = 'jemalloc' | 'glibc';
-const allocators = flag('allocators', 'jemalloc,glibc').split(',') as Allocator[];
-for (const allocator of allocators) if (allocator !== 'jemalloc' && allocator !== 'glibc') throw new Error(`--allocators: jemalloc or glibc, got ${allocator}`);
+const allocators = flag('allocators', 'jemalloc,glibc')
+  .split(',')
+  .map((value) => parseAllocator('allocators', value));
 const workerArgs = flag('worker-args', '').split(' ').filter(Boolean);
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
@@ -34,7 +30,7 @@ const MiB = 2 ** 20;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface MemoryFigures {
-  allocator: Allocator;
+  allocator: BenchAllocator;
   n: number;
   secondsToSteady: number;
   idleRssMiB: number;
@@ -43,7 +39,7 @@ interface MemoryFigures {
   workerCpuSeconds: number;
 }
 
-async function measure(allocator: Allocator, n: number): Promise<MemoryFigures> {
+async function measure(allocator: BenchAllocator, n: number): Promise<MemoryFigures> {
   const { temporal, worker, taskQueue } = await startBenchStack({
     // Long enough that no task leaves full sync while the figures are taken.
     timeline: { fullSyncMs: 3_600_000 },

@@ -75,6 +75,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
         fix: 'build the bundle with failureConverterPath (codec/data-converter.ts FAILURE_CONVERTER_PATH)',
       });
     }
+    const allocator = allocatorInUse();
     logger.info('worker started', {
       address: temporal.address,
       namespace: temporal.namespace,
@@ -83,10 +84,10 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
       workflowCode: settings.workflowBundle ?? 'bundled at start',
       payloadEncryption: dataConverter ? 'on' : 'off',
       statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
-      allocator: allocatorInUse(),
+      allocator,
     });
     const jemalloc = findJemalloc();
-    if (allocatorInUse() === 'glibc malloc' && jemalloc !== undefined) {
+    if (allocator === 'glibc malloc' && jemalloc !== undefined) {
       logger.info(`for 25–40% less memory per running migration, start the worker with LD_PRELOAD=${jemalloc}`, { allocator: 'glibc malloc' });
     }
     await worker.run();

@@ -15,6 +15,7 @@ import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
 import { findJemalloc } from '../../worker/allocator.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../../test/harness/temporal.js';
 import { onCleanup } from './cleanup.js';
+import type { BenchAllocator } from './flags.js';
 import { buildWorkflowBundle } from './workflow-bundle.js';
 
 let bundle: Promise<string> | undefined;
@@ -43,12 +44,12 @@ export interface BenchStackOptions {
   watchMaxIntervalMs?: number;
   worker?: boolean;
   workerArgs?: string[];
-  /** The worker's allocator: jemalloc (preloaded, as the Docker image runs it; the default) or glibc's malloc. */
-  allocator?: 'jemalloc' | 'glibc';
+  /** The worker's allocator; jemalloc by default. */
+  allocator?: BenchAllocator;
 }
 
 /** LD_PRELOAD for the worker: jemalloc unless glibc is asked for; a machine without it cannot run the benchmark as asked. */
-export function allocatorEnvironment(allocator: 'jemalloc' | 'glibc' = 'jemalloc'): NodeJS.ProcessEnv {
+export function allocatorEnvironment(allocator: BenchAllocator = 'jemalloc'): NodeJS.ProcessEnv {
   if (allocator === 'glibc') return {};
   const jemalloc = findJemalloc();
   if (jemalloc === undefined) throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2) or pass --allocator glibc');
