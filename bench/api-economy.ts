@@ -6,7 +6,7 @@
  *
  * - `full30m`: an online full migration, machine creation 2 min, full sync 30 min.
  * - `hold24h`: an online incremental migration (full sync 30 min) held 24 h, then stopped. Terraform itself stops
- *   watching once the task is INCRMIGEATING, so its row is what watching the hold at the provider's fixed 10 s poll
+ *   watching once the task is in the incremental steady state, so its row is what watching the hold at the provider's fixed 10 s poll
  *   costs (then the stop and the provider's wait for TERMINATED), against dcs-migrate's hold watch.
  *
  * Everything runs for real against the emulator's timeline plane with time compressed by one factor per timeline
@@ -28,6 +28,7 @@ import { loadDcsConfig } from '../dcs/config.js';
 import type { Emulator } from '../emulator/index.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
+import { TaskStatus } from '../common/dcs-status.js';
 import { startTimeSkippingStack } from './lib/time-skipping-stack.js';
 import { sectionHeader, writeResultsSection } from './results-file.js';
 import { flag } from './lib/flags.js';
@@ -111,7 +112,7 @@ async function terraformEquivalent(timeline: Timeline): Promise<Row> {
     if (timeline.method === 'full') {
       await pollUntil(created.instance_id, 'SUCCESS');
     } else {
-      await pollUntil(created.instance_id, 'INCRMIGEATING');
+      await pollUntil(created.instance_id, TaskStatus.Incremental);
       const holdEnds = Date.now() + scaled(timeline.holdMs ?? 0);
       while (Date.now() < holdEnds) {
         await sleep(scaled(10_000));
@@ -229,7 +230,7 @@ runBench(async () => {
       `N concurrent migrations. The hold24h per-task row runs at real durations on the time-skipping test server (every poll of ` +
       `the schedule made; the emulator's creation and full sync then pass in milliseconds, so the ~45 reads of those phases ` +
       `are missing from that row, under 3% of it). The hold24h Terraform row watches the hold at the provider's 10 s poll (Terraform itself stops ` +
-      `watching at INCRMIGEATING), then stops the task and waits for TERMINATED. Goal: ≤ 0.3× Terraform's calls per migration.`,
+      `watching at ${TaskStatus.Incremental}), then stops the task and waits for TERMINATED. Goal: ≤ 0.3× Terraform's calls per migration.`,
   ].join('\n');
   const markdown = `${sectionHeader('API economy: calls per migration vs the Terraform provider', command)}\n${notes}\n\n${table(rows, terraform)}\n`;
   console.log(`\n${table(rows, terraform)}`);

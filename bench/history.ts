@@ -5,7 +5,7 @@
  * The holds run on Temporal's time-skipping test server: whenever no activity runs, workflow time jumps to the
  * next timer, so a 30-day hold takes minutes, and the number of polls — so of events — is exactly what the real
  * durations give (no compression factor, no poll squeezed by its own round trip). The worker runs in this process
- * with the real activities against the emulator's timeline plane (the task reaches INCRMIGEATING and stays there).
+ * with the real activities against the emulator's timeline plane (the task reaches the incremental steady state and stays there).
  *
  *   npx tsx bench/history.ts [--holds 1h,1d,30d]
  *

@@ -20,4 +20,3 @@ export {
 export { findTasksByName, listAllMigrationTasks, MAX_PAGE_SIZE } from './pagination.js';
 export { isRetryable, retryDelayHint } from './retry.js';
 export { Secret } from './secret.js';
-export * from './status.js';

@@ -1,3 +1,4 @@
+import type { IncrementalStatusSpelling } from '../common/dcs-status.js';
 import type { DataPlane, DataPlaneFaults } from './data-plane/contract.js';
 import type { FaultRules } from './faults/fault-rules.js';
 import type { RequestLog } from './http/request-log.js';
@@ -44,6 +45,8 @@ export interface EmulatorContext {
   tokens: TokenStore;
   requestLog: RequestLog;
   dataPlane: DataPlane;
+  /** How task reads spell the incremental state (`EmulatorOptions.incrementalSpelling`). */
+  incrementalSpelling: IncrementalStatusSpelling;
   /** Seeded random delay in `[0, pollJitterMs]`. */
   jitter(): number;
   now(): number;

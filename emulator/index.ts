@@ -31,7 +31,8 @@ import { TokenStore } from './http/token-store.js';
 import { InstanceRegistry, type EmulatedInstance } from './instances/instance-registry.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
 import { stopRunQuietly } from './operations/task-runs.js';
-import { taskStatus } from './tasks/task.js';
+import { TaskStatus, type IncrementalStatusSpelling } from '../common/dcs-status.js';
+import { runPhaseStatus, taskStatus } from './tasks/task.js';
 import { TaskStore } from './tasks/task-store.js';
 import { formatTime } from './tasks/task-views.js';
 
@@ -67,6 +68,11 @@ export interface EmulatorOptions {
   dataPlane?: DataPlaneSettings;
   /** Requests `emu.requests()` keeps, the oldest dropped first (default 10,000); benchmarks counting calls raise it. */
   requestLogCapacity?: number;
+  /**
+   * How task reads spell the incremental steady state: the live API's spelling (default), or the corrected
+   * spelling newer documentation prints, to check that a client treats both alike.
+   */
+  incrementalSpelling?: IncrementalStatusSpelling;
   /** Called with unexpected errors (answered as DCS.5000); default prints one line to stderr. */
   onInternalError?: (error: unknown) => void;
 }
@@ -107,6 +113,8 @@ export interface Emulator {
   /** Registers a Redis that already runs as a DCS instance (the emulator does not stop it). */
   registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
   readonly faults: EmulatorFaults;
+  /** Switches how task reads spell the incremental steady state from now on (see `incrementalSpelling`). */
+  setIncrementalSpelling(spelling: IncrementalStatusSpelling): void;
   tasks(): EmulatorTaskSummary[];
   /** When a task's run changed status (data plane `timeline` only, else empty): for measuring notice lag. */
   statusChanges(taskId: string): Array<{ status: string; at: number }>;
@@ -116,16 +124,6 @@ export interface Emulator {
   /** Stops the server, every run and every redis-server the emulator started. */
   stop(): Promise<void>;
 }
-
-/** The DCS status an online task shows in each run phase (as taskStatus derives it). */
-const PHASE_STATUS: Record<RunPhase, string> = {
-  'full-sync': 'FULLMIGRATING',
-  incremental: 'INCRMIGEATING',
-  succeeded: 'SUCCESS',
-  failed: 'FAILED',
-  stopping: 'TERMINATING',
-  stopped: 'TERMINATED',
-};
 
 const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000, exchangingMs: 1000, pollJitterMs: 0 };
 
@@ -157,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens: new TokenStore(options.tokenTtlMs ?? 24 * 3600_000),
     requestLog: new RequestLog(options.requestLogCapacity),
     dataPlane: createDataPlane(options.dataPlane),
+    incrementalSpelling: options.incrementalSpelling ?? TaskStatus.Incremental,
     jitter: () => Math.floor(jitterRandom() * (timings.pollJitterMs + 1)),
     now: () => Date.now(),
   };
@@ -227,11 +226,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         clear: () => ctx.faults.clear(),
         list: () => ctx.faults.list(),
       },
+      setIncrementalSpelling: (spelling) => {
+        ctx.incrementalSpelling = spelling;
+      },
       tasks,
       statusChanges: (taskId) => {
         const task = ctx.store.get(taskId);
         if (!task?.run || !isRecordedRun(task.run)) return [];
-        return task.run.phaseChanges().map((change) => ({ status: PHASE_STATUS[change.phase], at: change.at }));
+        return task.run.phaseChanges().map((change) => ({ status: runPhaseStatus(task.kind, change.phase), at: change.at }));
       },
       requests: () => ctx.requestLog.list(),
       reset,

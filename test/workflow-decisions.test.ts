@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, isFinalStatus } from '../workflows/remote-status.js';
 import { nextPollIntervalMs } from '../workflows/poll-interval.js';
 import { retryDelayMs } from '../workflows/retry-policy.js';
 import { deriveTaskName } from '../workflows/task-name.js';
@@ -22,28 +21,6 @@ describe('task name derived from the workflow id', () => {
     const name = deriveTaskName(long);
     expect(name.length).toBeLessThanOrEqual(64);
     expect(deriveTaskName(`${long}y`)).not.toBe(name);
-  });
-});
-
-describe('remote status classes', () => {
-  it('reads every documented status, including both spellings of the incremental steady state', () => {
-    expect(classifyStatus('CREATING')).toBe('pending');
-    expect(classifyStatus('RUNNING')).toBe('awaiting-configuration');
-    expect(classifyStatus('FULLMIGRATING')).toBe('pending');
-    expect(classifyStatus('INCRMIGEATING')).toBe('incremental');
-    expect(classifyStatus('INCRMIGRATING')).toBe('incremental');
-    expect(classifyStatus('TERMINATING')).toBe('stopping');
-    expect(classifyStatus('SUCCESS')).toBe('succeeded');
-    expect(classifyStatus('MIGRATION_FAILED')).toBe('failed');
-    expect(classifyStatus('TERMINATED')).toBe('stopped');
-  });
-
-  it('calls anything else unknown rather than guessing', () => {
-    expect(classifyStatus('PAUSED')).toBe('unknown');
-    expect(classifyStatus(undefined)).toBe('unknown');
-    expect(isFinalStatus('PAUSED')).toBe(false);
-    expect(isFinalStatus('TERMINATED')).toBe(true);
-    expect(isFinalStatus('INCRMIGEATING')).toBe(false);
   });
 });
 

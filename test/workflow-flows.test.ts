@@ -9,6 +9,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
+import { callDcs } from '../emulator/testing/signed-http.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
@@ -54,6 +55,31 @@ describe('migration workflow flows', () => {
     expect(description.typedSearchAttributes.get(DcsRemoteStatus)).toBe('SUCCESS');
     expect(description.typedSearchAttributes.get(DcsPhase)).toBe('succeeded');
     await saveHistory(env, handle, 'online-full');
+  });
+
+  it('a DCS that spells the incremental state INCRMIGRATING ends in the same search attribute value and status', async () => {
+    await emptyTarget();
+    env.emu.setIncrementalSpelling('INCRMIGRATING');
+    try {
+      const handle = await env.start(onlineInput('incremental'), 'flow-corrected-spelling');
+      await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      // The emulator really answers with the other spelling on the wire; the client normalises it once for everyone.
+      const wire = await callDcs(env.emu, 'GET', '/migration-tasks?name=dcsm-flow-corrected-spelling');
+      expect(wire.body.migration_tasks[0].status).toBe('INCRMIGRATING');
+      const listed = await env.dcs.listMigrationTask({ name: 'dcsm-flow-corrected-spelling' });
+      expect(listed.migration_tasks?.[0]?.status).toBe('INCRMIGEATING');
+      expect((await handle.query(statusQuery)).remoteStatus).toBe('INCRMIGEATING');
+      await eventually('the search attribute', async () => (await handle.describe()).typedSearchAttributes.get(DcsRemoteStatus) === 'INCRMIGEATING');
+      const listedByAttribute = env.temporal.client.workflow.list({ query: `WorkflowId = "flow-corrected-spelling" AND DcsRemoteStatus = "INCRMIGEATING"` });
+      await eventually('visibility to index it', async () => {
+        for await (const found of listedByAttribute) if (found.workflowId === 'flow-corrected-spelling') return true;
+        return false;
+      });
+      await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'spelling test' }] });
+      expect((await resultOf(handle)).outcome).toBe('cut-over');
+    } finally {
+      env.emu.setIncrementalSpelling('INCRMIGEATING');
+    }
   });
 
   it('online incremental migration: holds in sync under live writes, cutover update ends it, target equals source', async () => {

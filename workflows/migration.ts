@@ -3,7 +3,7 @@
  *
  *   validate (local activity) → create (idempotent, by name) → [online: provision, configure] → watch
  *     → full / backup import: SUCCESS
- *     → incremental: hold in INCRMIGEATING until cutover or deadline → stop → TERMINATED
+ *     → incremental: hold in the incremental steady state until cutover or deadline → stop → TERMINATED
  *
  * Cancellation (Temporal's own, or the `cancel` signal) stops the remote task in a non-cancellable scope, waits
  * for TERMINATED, optionally deletes it, and ends the workflow CANCELLED. Long runs continue as new with their

@@ -3,6 +3,7 @@
  * task id the workflow publishes as search attributes.
  */
 import type { Command } from 'commander';
+import { normalizeStatus, TaskStatus } from '../../common/dcs-status.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../../common/search-attributes.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationPhase } from '../../common/workflow-contract.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -30,6 +31,8 @@ const PHASES: readonly MigrationPhase[] = [
   'stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled',
 ];
 
+const REMOTE_STATUS_EXAMPLES = [TaskStatus.Incremental, TaskStatus.Success, TaskStatus.Failed].join(', ');
+
 /** Builds the visibility query for `list`; exported for the test of its rules. */
 export function listQuery(filters: { status?: string; phase?: string; remoteStatus?: string }): string {
   const clauses = [`WorkflowType = "${MIGRATION_WORKFLOW_TYPE}"`];
@@ -47,10 +50,13 @@ export function listQuery(filters: { status?: string; phase?: string; remoteStat
     clauses.push(`${DcsPhase.name} = "${filters.phase}"`);
   }
   if (filters.remoteStatus !== undefined) {
-    if (!/^[A-Z_]+$/.test(filters.remoteStatus)) {
-      throw new CliError(`--remote-status: expected a DCS status such as INCRMIGEATING or SUCCESS; got "${filters.remoteStatus}"`, EXIT.USAGE);
+    // Search attributes hold the normalised spelling (the DCS client normalises every status it reads), so the
+    // filter is normalised the same way: either spelling of the incremental state finds the same migrations.
+    const remoteStatus = normalizeStatus(filters.remoteStatus);
+    if (!/^[A-Z_]+$/.test(remoteStatus)) {
+      throw new CliError(`--remote-status: expected a DCS status such as ${REMOTE_STATUS_EXAMPLES}; got "${filters.remoteStatus}"`, EXIT.USAGE);
     }
-    clauses.push(`${DcsRemoteStatus.name} = "${filters.remoteStatus}"`);
+    clauses.push(`${DcsRemoteStatus.name} = "${remoteStatus}"`);
   }
   return clauses.join(' AND ');
 }
@@ -70,7 +76,7 @@ export function register(program: Command): void {
       .description('List migrations (Temporal visibility), newest first.')
       .option('--status <status>', 'execution status: running, completed, failed, cancelled, terminated, timed-out')
       .option('--phase <phase>', `migration phase: ${PHASES.join(', ')}`)
-      .option('--remote-status <STATUS>', 'DCS task status, e.g. INCRMIGEATING, SUCCESS, FAILED')
+      .option('--remote-status <STATUS>', `DCS task status, e.g. ${REMOTE_STATUS_EXAMPLES}`)
       .option('--limit <n>', 'at most this many', '50')
       .option('--json', 'print the list as JSON'),
   )

@@ -1,15 +1,18 @@
 import { z } from 'zod';
+import { normalizeStatus } from '../../common/dcs-status.js';
 import { looseNumeric, looseString, nonEmpty } from './primitives.js';
 
 // Responses are lenient where the API is loose (numbers as strings, nulls, fields that come and go, unknown fields
 // kept) and strict only where a caller depends on it: the ids and the status must be there.
 const status = z.string().trim().min(1, { error: 'must be a non-empty status' });
+/** A task status, in the one spelling the rest of dcs-migrate uses (either spelling of the incremental state in). */
+const taskStatus = status.transform(normalizeStatus);
 
 /** CreateMigrationTask and SetOnlineMigrationTask: the task as just created or configured. */
 export const MigrationTaskResult = z.looseObject({
   id: nonEmpty,
   name: looseString,
-  status,
+  status: taskStatus,
   error: looseString,
 });
 
@@ -37,7 +40,7 @@ export const MigrationTaskDetail = z.looseObject({
   task_id: nonEmpty,
   task_name: looseString,
   description: looseString,
-  status,
+  status: taskStatus,
   migration_type: looseString,
   migration_method: looseString,
   ecs_tenant_private_ip: looseString,
@@ -63,7 +66,7 @@ export const MigrationTaskDetail = z.looseObject({
 export const MigrationTaskListItem = z.looseObject({
   task_id: nonEmpty,
   task_name: looseString,
-  status,
+  status: taskStatus,
   migration_type: looseString,
   migration_method: looseString,
   ecs_tenant_private_ip: looseString,

@@ -16,7 +16,7 @@ export type ResumeMode = 'auto' | 'manual';
 
 /**
  * - `full-sync`: copying the keyspace (DCS `FULLMIGRATING` / `MIGRATING`).
- * - `incremental`: full copy done, following changes (DCS `INCRMIGEATING`); incremental runs only.
+ * - `incremental`: full copy done, following changes (DCS status `TaskStatus.Incremental`); incremental runs only.
  * - `succeeded`: a full migration or backup import finished (DCS `SUCCESS`).
  * - `failed`: see `error()` (DCS `FAILED`).
  * - `stopping` / `stopped`: `stop()` was called (DCS `TERMINATING` / `TERMINATED`).

@@ -25,6 +25,7 @@ function context(): EmulatorContext {
     tokens: new TokenStore(60_000),
     requestLog: new RequestLog(),
     dataPlane: createDataPlane(),
+    incrementalSpelling: 'INCRMIGEATING',
     jitter: () => 0,
     now: () => Date.now(),
   };

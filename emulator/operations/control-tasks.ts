@@ -11,6 +11,7 @@ import { appendLog } from '../tasks/task-store.js';
 import { ipSwitchStatus, RESTARTABLE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
 import { taskDetailView } from '../tasks/task-views.js';
 import { requestStop, startRun, stopRunQuietly } from './task-runs.js';
+import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 
 function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
   const task = ctx.store.get(id ?? '');
@@ -22,7 +23,7 @@ function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
 export const stopMigrationTask: OperationHandler = ({ ctx, params }) => {
   const task = findTask(ctx, params['task_id']);
   void requestStop(ctx, task);
-  return { status: 200, body: taskDetailView(task, ctx.now()) };
+  return { status: 200, body: taskDetailView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 /** StopMigrationTaskSync: stops and waits for the run to stop; 204, and the task is TERMINATED right after. */
@@ -106,7 +107,7 @@ export const updateMigrationTask: OperationHandler = ({ ctx, params, rawBody }) 
     task.updatedAt = ctx.now();
     appendLog(task, 'INFO', 'migration.update', `Resume mode set to ${body.resume_mode}.`, ['update']);
   }
-  return { status: 200, body: taskDetailView(task, ctx.now()) };
+  return { status: 200, body: taskDetailView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 /**
@@ -118,16 +119,16 @@ export const exchangeInstanceIp: OperationHandler = ({ ctx, params, rawBody }) =
   parseJsonBody(rawBody, ExchangeInstanceIpBody);
   const now = ctx.now();
   const status = taskStatus(task, now);
-  if (status !== 'INCRMIGEATING') throw dcsErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
+  if (status !== TaskStatus.Incremental) throw dcsErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
   const sourceId = task.source?.instanceId;
   const targetId = task.target?.instanceId;
   if (!sourceId || !targetId) throw dcsErrors.wrongState('IPs can be switched only between two DCS instances');
   const switchStatus = ipSwitchStatus(task, now);
-  if (switchStatus === 'EXCHANGING' || switchStatus === 'EXCHANGE_SUCCESS') {
+  if (switchStatus === IpSwitchStatus.Exchanging || switchStatus === IpSwitchStatus.ExchangeSuccess) {
     throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
   }
   ctx.instances.swapAddresses(sourceId, targetId);
-  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: 'EXCHANGE_SUCCESS' };
+  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.ExchangeSuccess };
   task.updatedAt = now;
   appendLog(task, 'INFO', 'migration.ip.exchange', `Switched the IP addresses of instances ${sourceId} and ${targetId}.`, ['exchange']);
   return { status: 204 };
@@ -138,11 +139,11 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params }) =>
   const task = findTask(ctx, params['task_id']);
   const now = ctx.now();
   const switchStatus = ipSwitchStatus(task, now);
-  if (switchStatus !== 'EXCHANGE_SUCCESS') {
+  if (switchStatus !== IpSwitchStatus.ExchangeSuccess) {
     throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus || 'not done'}; only a finished switch can be rolled back`);
   }
   ctx.instances.swapAddresses(task.source!.instanceId!, task.target!.instanceId!);
-  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: 'ROLLBACK_SUCCESS' };
+  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.RollbackSuccess };
   task.updatedAt = now;
   appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolled back the IP switch.', ['rollback']);
   return { status: 204 };

@@ -12,6 +12,7 @@ import { taskStatus, type MigrationTask, type TaskKind } from '../tasks/task.js'
 import { taskSummaryView } from '../tasks/task-views.js';
 import { bucketFilePath, startRun } from './task-runs.js';
 import { resolveSide } from './task-sides.js';
+import { TaskStatus } from '../../common/dcs-status.js';
 
 function newTask(ctx: EmulatorContext, fields: Pick<MigrationTask, 'name' | 'description' | 'kind' | 'migrationType'>): MigrationTask {
   const now = ctx.now();
@@ -42,7 +43,7 @@ export const createOnlineMigrationTask: OperationHandler = ({ ctx, rawBody }) =>
   ctx.store.addJob({ id: task.jobId, taskId: task.id, beginAt: task.createdAt, endAt: task.readyAt });
   appendLog(task, 'INFO', 'migration.instance.creating', 'Creating the migration machine.', ['create']);
   const timer = setTimeout(() => {
-    if (taskStatus(task, ctx.now()) === 'RUNNING') {
+    if (taskStatus(task, ctx.now()) === TaskStatus.Running) {
       appendLog(task, 'INFO', 'migration.instance.ready', 'Migration machine ready; waiting for the task to be configured.', ['create']);
     }
   }, task.readyAt - task.createdAt);
@@ -58,7 +59,7 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
   const body = parseJsonBody(rawBody, SetOnlineMigrationTaskBody);
   if (task.kind !== 'online') throw dcsErrors.wrongState(`task ${task.id} is not an online migration task`);
   const status = taskStatus(task, ctx.now());
-  if (status !== 'RUNNING') throw dcsErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
+  if (status !== TaskStatus.Running) throw dcsErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
   const source = resolveSide(ctx, body.source_instance, 'source_instance');
   const target = resolveSide(ctx, body.target_instance, 'target_instance');
   if (source.addrs === target.addrs) throw dcsErrors.invalidParameter('target_instance', 'source and target are the same Redis');
@@ -69,7 +70,7 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
   task.bandwidthLimitMb = body.bandwidth_limit_mb == null ? undefined : Number(body.bandwidth_limit_mb);
   appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`, ['configure']);
   startRun(ctx, task, dataPlaneFaults);
-  return { status: 200, body: taskSummaryView(task, ctx.now()) };
+  return { status: 200, body: taskSummaryView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 /**
@@ -109,7 +110,7 @@ export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneF
   }
   ctx.store.add(task);
   startRun(ctx, task, dataPlaneFaults);
-  return { status: 200, body: taskSummaryView(task, ctx.now()) };
+  return { status: 200, body: taskSummaryView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 function methodWords(method: string): string {

@@ -23,7 +23,7 @@ export const listMigrationTask: OperationHandler = ({ ctx, query }) => {
   const matching = ctx.store.all().filter((task) => name === undefined || name === '' || task.name === name);
   return {
     status: 200,
-    body: { count: matching.length, migration_tasks: matching.slice(offset, offset + limit).map((task) => taskListItemView(task, now)) },
+    body: { count: matching.length, migration_tasks: matching.slice(offset, offset + limit).map((task) => taskListItemView(task, now, ctx.incrementalSpelling)) },
   };
 };
 
@@ -31,7 +31,7 @@ export const listMigrationTask: OperationHandler = ({ ctx, query }) => {
 export const showMigrationTask: OperationHandler = ({ ctx, params }) => {
   const task = ctx.store.get(params['task_id'] ?? '');
   if (!task) throw dcsErrors.taskNotFound();
-  return { status: 200, body: taskDetailView(task, ctx.now()) };
+  return { status: 200, body: taskDetailView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 /** ShowMigrationTaskStats: progress figures of the task's run (strings; zeros before it starts). */

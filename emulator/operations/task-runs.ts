@@ -5,6 +5,7 @@ import { dcsErrors } from '../http/dcs-error.js';
 import { watchRun } from '../tasks/run-watcher.js';
 import { appendLog } from '../tasks/task-store.js';
 import { ACTIVE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
+import { TaskStatus } from '../../common/dcs-status.js';
 
 /** Local path of an OBS object: `<dataDir>/buckets/<bucket>/<key>`. */
 export function bucketFilePath(ctx: EmulatorContext, bucket: string, key: string): string {
@@ -55,7 +56,7 @@ export function requestStop(ctx: EmulatorContext, task: MigrationTask): Promise<
   const now = ctx.now();
   const status = taskStatus(task, now);
   if (status === 'TERMINATING') return task.run?.stop() ?? Promise.resolve();
-  if (!ACTIVE_STATUSES.has(status) && status !== 'CREATING' && status !== 'RUNNING') {
+  if (!ACTIVE_STATUSES.has(status) && status !== TaskStatus.Creating && status !== TaskStatus.Running) {
     throw dcsErrors.wrongState(`task ${task.id} is ${status} and cannot be stopped`);
   }
   task.stop = { requestedAt: now, notBefore: now + task.terminatingMs };

@@ -1,3 +1,4 @@
+import { JobStatus, TaskStatus, type IncrementalStatusSpelling } from '../../common/dcs-status.js';
 import type { MigrationJob } from './task-store.js';
 import { ipSwitchStatus, taskErrorMessage, taskStatus, type MigrationTask, type TaskSide } from './task.js';
 
@@ -16,6 +17,15 @@ const MIGRATION_MACHINE_IP = '127.0.0.1';
 /** Redis version the emulated migration machine reports. */
 const MIGRATION_MACHINE_VERSION = '6.0.21';
 
+/**
+ * The status as it goes on the wire: the API's spelling, or the corrected spelling of the incremental state that
+ * some documentation prints (`EmulatorOptions.incrementalSpelling`), so clients can be tested against both.
+ */
+function wireStatus(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling): string {
+  const status = taskStatus(task, now);
+  return status === TaskStatus.Incremental ? spelling : status;
+}
+
 function sideView(side: TaskSide | undefined): Record<string, unknown> {
   if (!side) return {};
   return {
@@ -28,12 +38,12 @@ function sideView(side: TaskSide | undefined): Record<string, unknown> {
 }
 
 /** ShowMigrationTask / StopMigrationTask response. */
-export function taskDetailView(task: MigrationTask, now: number): Record<string, unknown> {
+export function taskDetailView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
   return {
     task_id: task.id,
     task_name: task.name,
     description: task.description,
-    status: taskStatus(task, now),
+    status: wireStatus(task, now, spelling),
     migration_type: task.migrationType,
     migration_method: task.migrationMethod ?? '',
     ecs_tenant_private_ip: MIGRATION_MACHINE_IP,
@@ -64,11 +74,11 @@ export function taskDetailView(task: MigrationTask, now: number): Record<string,
 }
 
 /** One item of ListMigrationTask. */
-export function taskListItemView(task: MigrationTask, now: number): Record<string, unknown> {
+export function taskListItemView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
   return {
     task_id: task.id,
     task_name: task.name,
-    status: taskStatus(task, now),
+    status: wireStatus(task, now, spelling),
     migration_type: task.migrationType,
     migration_method: task.migrationMethod ?? '',
     ecs_tenant_private_ip: MIGRATION_MACHINE_IP,
@@ -114,7 +124,7 @@ export function jobView(job: MigrationJob, now: number): Record<string, unknown>
   return {
     job_id: job.id,
     job_type: 'createMigrationInstance',
-    status: done ? 'SUCCESS' : 'RUNNING',
+    status: done ? JobStatus.Success : JobStatus.Running,
     begin_time: String(job.beginAt),
     end_time: done ? String(job.endAt) : '',
     fail_reason: '',
@@ -122,6 +132,6 @@ export function jobView(job: MigrationJob, now: number): Record<string, unknown>
 }
 
 /** Create / configure response: `{id, name, status, error}`. */
-export function taskSummaryView(task: MigrationTask, now: number): Record<string, unknown> {
-  return { id: task.id, name: task.name, status: taskStatus(task, now), error: taskErrorMessage(task, now) };
+export function taskSummaryView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
+  return { id: task.id, name: task.name, status: wireStatus(task, now, spelling), error: taskErrorMessage(task, now) };
 }

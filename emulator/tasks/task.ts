@@ -1,4 +1,5 @@
-import type { DataPlaneRun, RedisEndpoint, ResumeMode } from '../data-plane/contract.js';
+import { COPYING_STATUSES, IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
+import type { DataPlaneRun, RedisEndpoint, ResumeMode, RunPhase } from '../data-plane/contract.js';
 
 /**
  * - `online`: two-phase online migration (create the migration machine, then configure it).
@@ -35,7 +36,7 @@ export interface TaskLogLine {
 /** IP switch sub-status (`task_status`): in progress until `settlesAt`, then `settled`. */
 export interface IpSwitch {
   settlesAt: number;
-  settled: 'EXCHANGE_SUCCESS' | 'ROLLBACK_SUCCESS';
+  settled: typeof IpSwitchStatus.ExchangeSuccess | typeof IpSwitchStatus.RollbackSuccess;
 }
 
 /** A migration task as the emulator keeps it. Its DCS status is derived on read ({@link taskStatus}). */
@@ -69,54 +70,62 @@ export interface MigrationTask {
   logs: TaskLogLine[];
 }
 
-/** DCS status values the emulator emits (dcs-api.md §2). Note the real API's typo `INCRMIGEATING`. */
-export type TaskStatus =
-  | 'CREATING'
-  | 'RUNNING'
-  | 'MIGRATING'
-  | 'FULLMIGRATING'
-  | 'INCRMIGEATING'
-  | 'SUCCESS'
-  | 'FAILED'
-  | 'TERMINATING'
-  | 'TERMINATED';
+/** The DCS statuses the emulator emits: a subset of the status model's values, in the API's own spelling. */
+export type EmulatedTaskStatus =
+  | typeof TaskStatus.Creating
+  | typeof TaskStatus.Running
+  | typeof TaskStatus.Migrating
+  | typeof TaskStatus.FullMigrating
+  | typeof TaskStatus.Incremental
+  | typeof TaskStatus.Success
+  | typeof TaskStatus.Failed
+  | typeof TaskStatus.Terminating
+  | typeof TaskStatus.Terminated;
+
+/**
+ * The status a task shows in each phase of its data-plane run. A backup import copies under `MIGRATING`, an online
+ * task under `FULLMIGRATING`; a stopped run still shows TERMINATING until the stop's own delay has passed.
+ */
+export function runPhaseStatus(kind: TaskKind, phase: RunPhase): EmulatedTaskStatus {
+  switch (phase) {
+    case 'full-sync':
+      return kind === 'backup-import' ? TaskStatus.Migrating : TaskStatus.FullMigrating;
+    case 'incremental':
+      return TaskStatus.Incremental;
+    case 'succeeded':
+      return TaskStatus.Success;
+    case 'failed':
+      return TaskStatus.Failed;
+    case 'stopping':
+    case 'stopped':
+      return phase === 'stopping' ? TaskStatus.Terminating : TaskStatus.Terminated;
+  }
+}
 
 /** The DCS status of a task at time `now`, derived from its data-plane run and its stop request. */
-export function taskStatus(task: MigrationTask, now: number): TaskStatus {
+export function taskStatus(task: MigrationTask, now: number): EmulatedTaskStatus {
   if (task.run) {
-    switch (task.run.phase()) {
-      case 'full-sync':
-        return task.kind === 'backup-import' ? 'MIGRATING' : 'FULLMIGRATING';
-      case 'incremental':
-        return 'INCRMIGEATING';
-      case 'succeeded':
-        return 'SUCCESS';
-      case 'failed':
-        return 'FAILED';
-      case 'stopping':
-        return 'TERMINATING';
-      case 'stopped':
-        return task.stop && now < task.stop.notBefore ? 'TERMINATING' : 'TERMINATED';
-    }
+    const status = runPhaseStatus(task.kind, task.run.phase());
+    return status === TaskStatus.Terminated && task.stop && now < task.stop.notBefore ? TaskStatus.Terminating : status;
   }
-  if (task.failure !== undefined) return 'FAILED';
-  if (task.stop) return now < task.stop.notBefore ? 'TERMINATING' : 'TERMINATED';
-  return now < task.readyAt ? 'CREATING' : 'RUNNING';
+  if (task.failure !== undefined) return TaskStatus.Failed;
+  if (task.stop) return now < task.stop.notBefore ? TaskStatus.Terminating : TaskStatus.Terminated;
+  return now < task.readyAt ? TaskStatus.Creating : TaskStatus.Running;
 }
 
 /** The IP switch sub-status at `now`, or `''` when no switch was requested. */
 export function ipSwitchStatus(task: MigrationTask, now: number): string {
   if (!task.ipSwitch) return '';
-  return now < task.ipSwitch.settlesAt ? 'EXCHANGING' : task.ipSwitch.settled;
+  return now < task.ipSwitch.settlesAt ? IpSwitchStatus.Exchanging : task.ipSwitch.settled;
 }
 
 /** Why the task failed, in words an operator understands (no secrets); `''` unless FAILED. */
 export function taskErrorMessage(task: MigrationTask, now: number): string {
-  if (taskStatus(task, now) !== 'FAILED') return '';
+  if (taskStatus(task, now) !== TaskStatus.Failed) return '';
   return task.run?.error() ?? task.failure ?? 'migration failed';
 }
 
 /** Statuses in which the task is still moving data (stop applies). */
-export const ACTIVE_STATUSES: ReadonlySet<TaskStatus> = new Set(['MIGRATING', 'FULLMIGRATING', 'INCRMIGEATING']);
+export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(COPYING_STATUSES);
 /** Statuses after which a restart makes sense. */
-export const RESTARTABLE_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILED', 'TERMINATED']);
+export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set([TaskStatus.Success, TaskStatus.Failed, TaskStatus.Terminated]);

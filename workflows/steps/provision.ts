@@ -8,7 +8,7 @@ import { isCancellation, log } from '@temporalio/workflow';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { classifyStatus } from '../remote-status.js';
+import { classifyJobStatus, classifyStatus, normalizeStatus, TaskStatus } from '../../common/dcs-status.js';
 import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
@@ -56,7 +56,7 @@ export async function provisionAndConfigure(ctx: MigrationContext): Promise<void
           recordError(state, error, new Date());
           publish(ctx);
         }
-      } else if (read.task.status.toUpperCase() !== 'CREATING' && statusClass !== 'unknown') {
+      } else if (normalizeStatus(read.task.status) !== TaskStatus.Creating && statusClass !== 'unknown') {
         // Past RUNNING: an earlier configure call went through even though its answer was lost.
         log.info('task already configured', { taskId: state.taskId, status: read.task.status });
         state.configured = true;
@@ -72,9 +72,9 @@ async function waitForJob(ctx: MigrationContext, jobId: string): Promise<void> {
   for (;;) {
     try {
       const job = await callActivity(state, 'showJob', READ_OPTIONS, `Show provisioning job ${jobId}`, jobId);
-      const status = job.status.toUpperCase();
-      if (status === 'SUCCESS') return;
-      if (status === 'FAIL' || status === 'FAILED') {
+      const jobClass = classifyJobStatus(job.status);
+      if (jobClass === 'succeeded') return;
+      if (jobClass === 'failed') {
         throw workflowFailure(
           `provisioning job ${jobId} of ${taskLabel(ctx)} failed: ${job.failReason?.trim() || 'DCS gave no reason'}`,
           MigrationFailureType.RemoteJobFailed,

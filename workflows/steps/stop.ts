@@ -8,7 +8,7 @@ import { isCancellation, log } from '@temporalio/workflow';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { classifyStatus, isFinalStatus } from '../remote-status.js';
+import { classifyStatus, isFinalStatus } from '../../common/dcs-status.js';
 import { IDEMPOTENT_WRITE_OPTIONS, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { workflowFailure } from './failures.js';

@@ -1,13 +1,13 @@
 /**
  * Watching the running task until it ends: a full migration or backup import until SUCCESS, an incremental one
- * until it reaches the INCRMIGEATING steady state and then through the hold, which ends on an operator cutover
+ * until it reaches the incremental steady state (common/dcs-status.ts) and then through the hold, which ends on an operator cutover
  * or at the configured deadline.
  */
 import { isCancellation, log, patched } from '@temporalio/workflow';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { classifyStatus } from '../remote-status.js';
+import { classifyStatus } from '../../common/dcs-status.js';
 import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
