@@ -20,7 +20,6 @@ import getPort from 'get-port';
 import type { EmulatorContext, EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 import { createDataPlane, type DataPlaneSettings } from './data-plane/index.js';
 import { isRecordedRun } from './data-plane/timeline.js';
-import type { RunPhase } from './data-plane/contract.js';
 import { FaultRules, type FaultRule, type FaultRuleInput } from './faults/fault-rules.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { mountAdminRoutes } from './http/admin-routes.js';
