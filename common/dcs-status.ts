@@ -6,7 +6,7 @@
  *
  * Status is an open set: DCS returns about 14 values while the SDK enums list 4, so every function here takes any
  * string and answers conservatively (`unknown`) for a value it does not know. No imports, so every layer,
- * workflow code included, can use it. Background: docs/dcs-status.md.
+ * workflow code included, can use it. Background: docs/dcs-api.md §2.
  */
 
 /**
