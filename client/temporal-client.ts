@@ -8,7 +8,11 @@ import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError } from '../
 import { loadDataConverter } from '../codec/data-converter.js';
 import { MissingKeysCodec } from '../codec/encryption-codec.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { probeAddress } from './probe-address.js';
 import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from './temporal-config.js';
+
+const UNREACHABLE_HINT =
+  'Is the stack running (`npm start`, or `docker compose up`)? The address comes from --address, TEMPORAL_ADDRESS or the --profile of TEMPORAL_CONFIG_FILE.';
 
 export interface CliTemporal {
   client: Client;
@@ -20,11 +24,13 @@ export interface CliTemporal {
 export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTemporal> {
   const config = resolveTemporalConfig(flags);
   const dataConverter = cliDataConverter();
+  const probe = await probeAddress(config.address);
+  if (!probe.ok) throw new CliError(`cannot reach Temporal at ${config.address}: ${probe.reason}. ${UNREACHABLE_HINT}`, EXIT.UNREACHABLE);
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: 5_000 });
   } catch (error) {
-    throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}`, EXIT.UNREACHABLE);
+    throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}. ${UNREACHABLE_HINT}`, EXIT.UNREACHABLE);
   }
   return {
     client: new Client({ connection, namespace: config.namespace, dataConverter }),

@@ -224,6 +224,12 @@ describe('errors every command shares', () => {
     const unreachable = await runCli(['status', 'x', '--address', '127.0.0.1:1'], env);
     expect(unreachable.code).toBe(5);
     expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+    // Known at once from the refused TCP connection (not after the SDK's deadline), with what to check.
+    const unreachableList = await runCli(['list', '--address', '127.0.0.1:1'], env);
+    expect(unreachableList.code).toBe(5);
+    expect(unreachableList.stderr).toContain('connection refused');
+    expect(unreachableList.stderr).toContain('TEMPORAL_ADDRESS');
+    expect(unreachableList.stderr).not.toContain('Failed to connect before the deadline');
     const badLimit = await runCli(['list', '--limit', 'lots'], env);
     expect(badLimit.code).toBe(2);
     expect(badLimit.stderr).toContain('--limit: expected a whole number');
