@@ -5,7 +5,7 @@
  * token configured every call must carry `Authorization: Bearer <token>`.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
@@ -29,13 +29,17 @@ export interface CodecServerOptions {
 }
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+// Protobuf JSON omits an empty repeated field, so a request with no payloads (the Temporal CLI sends one for a
+// query without input) arrives as `{}` or with no body at all: that is zero payloads, not a bad request.
 const bodySchema = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), base64).optional(),
-      data: base64.optional(),
-    }),
-  ),
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), base64).optional(),
+        data: base64.optional(),
+      }),
+    )
+    .nullish(),
 });
 
 /** The codec server's routes (no network): mount it, or call `app.request(...)`. */
@@ -69,7 +73,8 @@ export function createCodecApp(options: CodecServerOptions): Hono {
 async function transcode(c: Context, run: (payloads: Payload[]) => Promise<Payload[]>): Promise<Response> {
   let raw: unknown;
   try {
-    raw = await c.req.json();
+    const text = await c.req.text();
+    raw = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     return c.json({ error: 'the body is not JSON' }, 400);
   }
@@ -78,7 +83,7 @@ async function transcode(c: Context, run: (payloads: Payload[]) => Promise<Paylo
     const issue = parsed.error.issues[0];
     return c.json({ error: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` }, 400);
   }
-  const payloads: Payload[] = parsed.data.payloads.map((payload) => ({
+  const payloads: Payload[] = (parsed.data.payloads ?? []).map((payload) => ({
     metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
     data: Buffer.from(payload.data ?? '', 'base64'),
   }));
@@ -112,9 +117,35 @@ export interface RunningCodecServer {
   stop(): Promise<void>;
 }
 
+/** True for an address only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare.toLowerCase() === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return isIP(bare) === 6 && /^(0*:)*:?0*1$/.test(bare);
+}
+
+/** Thrown before listening: a codec server anyone on the network can reach, with no token, decrypts for anyone. */
+export class UnprotectedCodecServerError extends Error {
+  override name = 'UnprotectedCodecServerError';
+}
+
+export interface ListenOptions {
+  host?: string;
+  port?: number;
+  /**
+   * Listen on a non-loopback address without a token. For a container, which must listen on 0.0.0.0 inside its
+   * network, when what is outside is restricted otherwise (docker-compose.yml publishes the port on 127.0.0.1).
+   */
+  insecureAllowNoToken?: boolean;
+}
+
 /** Serves `createCodecApp(options)` on `host:port` (a free port when omitted). */
-export async function startCodecServer(options: CodecServerOptions & { host?: string; port?: number }): Promise<RunningCodecServer> {
+export async function startCodecServer(options: CodecServerOptions & ListenOptions): Promise<RunningCodecServer> {
   const host = options.host ?? '127.0.0.1';
+  if (!options.token && !options.insecureAllowNoToken && !isLoopbackHost(host)) {
+    throw new UnprotectedCodecServerError(`${host} is not a loopback address and no token is set: anyone who reaches it could decrypt every payload`);
+  }
   const app = createCodecApp(options);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const created = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(created));

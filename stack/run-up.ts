@@ -4,6 +4,7 @@
  */
 import { EXIT } from '../client/exit-codes.js';
 import { formatDuration } from '../client/output.js';
+import { untilTerminationSignal } from '../local/termination-signal.js';
 import { runDemoMigration, type DemoResult } from './demo-migration.js';
 import { createStackLog } from './stack-log.js';
 import type { StackOptions } from './stack-options.js';
@@ -16,13 +17,9 @@ export async function runUp(options: StackOptions): Promise<number> {
 
   let stack: LocalStack | undefined;
   let interrupted = false;
-  const stopping = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      interrupted = true;
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+  // Also when npm (`npm start`) is stopped: it does not pass a SIGTERM on (local/parent-watch.ts).
+  const stopping = untilTerminationSignal().then(() => {
+    interrupted = true;
   });
 
   let result: DemoResult | undefined;

@@ -59,10 +59,12 @@ function envOf(name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, interpolate(String(value))]));
 }
 
-function publishedPorts(name: string): Array<{ host: number; container: number }> {
+/** `[address:]host:container[/protocol]`, the short syntax; the address is undefined when omitted (every interface). */
+function publishedPorts(name: string): Array<{ address: string | undefined; host: number; container: number }> {
   return (service(name).ports ?? []).map((spec) => {
-    const [host, container] = interpolate(spec).split(':').map(Number);
-    return { host: host ?? NaN, container: container ?? NaN };
+    const parts = interpolate(String(spec)).replace(/\/(tcp|udp)$/, '').split(':');
+    const [container, host] = [Number(parts.pop()), Number(parts.pop())];
+    return { address: parts.length > 0 ? parts.join(':') : undefined, host, container };
   });
 }
 
@@ -101,9 +103,19 @@ describe('docker-compose.yml', () => {
     expect(envOf('temporal').POSTGRES_PWD).toBe(envOf('postgresql').POSTGRES_PASSWORD);
     expect(envOf('temporal-admin-tools').POSTGRES_PWD).toBe(envOf('postgresql').POSTGRES_PASSWORD);
     expect(Object.values(services).some((s) => s.image?.startsWith('temporalio/auto-setup'))).toBe(false);
-    expect(publishedPorts('temporal')).toContainEqual({ host: 7233, container: 7233 });
-    expect(publishedPorts('temporal-ui')).toContainEqual({ host: 8080, container: 8080 });
+    expect(publishedPorts('temporal')).toContainEqual({ address: '127.0.0.1', host: 7233, container: 7233 });
+    expect(publishedPorts('temporal-ui')).toContainEqual({ address: '127.0.0.1', host: 8080, container: 8080 });
     expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('publishes every port on 127.0.0.1 only: the codec server, the emulator admin API and the metrics have no auth', () => {
+    const published = Object.keys(services).flatMap((name) => publishedPorts(name).map((port) => ({ name, ...port })));
+    expect(published.map(({ name, host }) => `${name}:${host}`).sort()).toEqual(
+      ['codec-server:8888', 'dcs-emulator:8000', 'dcs-emulator:9464', 'temporal-ui:8080', 'temporal:7233'].sort(),
+    );
+    for (const port of published) expect(port.address, `${port.name} publishes ${port.host}`).toBe('127.0.0.1');
+    // Long-syntax entries ({ target, published, host_ip }) would escape the check above: there are none.
+    for (const [name, svc] of Object.entries(services)) for (const spec of svc.ports ?? []) expect(typeof spec, `${name}: ports entry`).toBe('string');
   });
 
   it('makes every depends_on condition satisfiable: healthy needs a healthcheck, completed needs a one-shot service', () => {
@@ -181,7 +193,7 @@ describe('docker-compose.yml', () => {
     expect(settings.metricsPort).toBeDefined();
     expect(worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${settings.metricsPort}/metrics`);
     // Ports of a service in another's network namespace are published by that other service.
-    expect(publishedPorts('dcs-emulator')).toContainEqual({ host: settings.metricsPort, container: settings.metricsPort });
+    expect(publishedPorts('dcs-emulator')).toContainEqual({ address: '127.0.0.1', host: settings.metricsPort, container: settings.metricsPort });
     // compose must wait longer than the worker lets running activities finish, or it kills them mid-call.
     expect(parseDurationMs(worker.stop_grace_period ?? '10s')).toBeGreaterThan(settings.shutdownGraceMs);
   });
@@ -208,7 +220,10 @@ describe('docker-compose.yml', () => {
     expect(codec.command?.slice(0, 1)).toEqual(['codec-server']);
     const port = Number(codec.command?.[(codec.command?.indexOf('--port') ?? -2) + 1]);
     expect(codec.command?.[(codec.command?.indexOf('--host') ?? -2) + 1]).toBe('0.0.0.0');
-    expect(publishedPorts('codec-server')).toContainEqual({ host: port, container: port });
+    // No token by default, so listening on 0.0.0.0 needs the explicit opt-out (its port is published on 127.0.0.1).
+    expect(envOf('codec-server').DCS_MIGRATE_CODEC_TOKEN).toBe('');
+    expect(codec.command).toContain('--insecure-allow-no-token');
+    expect(publishedPorts('codec-server')).toContainEqual({ address: '127.0.0.1', host: port, container: port });
     expect(codec.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/decode`);
     // The browser calls the codec server at its published port, from the UI's published origin.
     expect(envOf('temporal-ui').TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${port}`);

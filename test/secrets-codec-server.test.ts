@@ -8,14 +8,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, runCli } from '../client/testing/run-cli.js';
 import { parseKeyRing } from '../codec/codec-keys.js';
 import { EncryptionCodec } from '../codec/encryption-codec.js';
-import { startCodecServer, type RunningCodecServer } from '../codec/server.js';
+import { isLoopbackHost, startCodecServer, UnprotectedCodecServerError, type RunningCodecServer } from '../codec/server.js';
 import { startProcess } from '../local/processes.js';
 import { projectRoot } from '../local/tools.js';
-import { waitFor } from '../local/wait.js';
+import { portAcceptsConnections, waitFor } from '../local/wait.js';
 
 const KEY = randomBytes(32).toString('base64');
 const TOKEN = 'codec-token-3f9e1c';
@@ -101,13 +102,23 @@ describe('codec server over HTTP', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers a request without payloads (no body, {}, null: the Temporal CLI sends these) with no payloads', async () => {
+    for (const route of ['/decode', '/encode']) {
+      for (const body of [undefined, '', '{}', '{"payloads":null}', '{"payloads":[]}']) {
+        const response = await fetch(`${server.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, ...(body === undefined ? {} : { body }) });
+        expect(response.status, `${route} ${String(body)}`).toBe(200);
+        expect(await response.json()).toEqual({ payloads: [] });
+      }
+    }
+  });
+
   it('a bad request names the field; an unknown key id is 422 naming the id', async () => {
     const notBase64 = await post('/decode', { payloads: [{ metadata: {}, data: 'not base64!' }] });
     expect(notBase64.status).toBe(400);
     expect(await notBase64.json()).toEqual({ error: 'payloads.0.data: must be base64' });
-    const noPayloads = await post('/decode', { items: [] });
-    expect(noPayloads.status).toBe(400);
-    expect(((await noPayloads.json()) as { error: string }).error).toMatch(/^payloads: /);
+    const notArray = await post('/decode', { payloads: 'abc' });
+    expect(notArray.status).toBe(400);
+    expect(((await notArray.json()) as { error: string }).error).toMatch(/^payloads: /);
 
     const other = new EncryptionCodec(parseKeyRing(`old-key:${randomBytes(32).toString('base64')}`, undefined));
     const unknown = await post('/decode', { payloads: (await other.encode([defaultPayloadConverter.toPayload(1)])).map(toJson) });
@@ -137,6 +148,37 @@ describe('dcs-migrate codec-server', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('DCS_MIGRATE_CODEC_KEYS: key "k1" must be 32 bytes (AES-256), got 8');
     expect(run.stdout + run.stderr).not.toContain(short);
+  });
+
+  it('refuses to listen on a non-loopback address without a token: exit 2 naming the variable and the opt-out, nothing listening', async () => {
+    const port = await getPort({ host: '0.0.0.0' });
+    const env = { ...process.env, DCS_MIGRATE_CODEC_KEYS: `k1:${KEY}`, DCS_MIGRATE_CODEC_TOKEN: '' };
+    const run = await runCli(['codec-server', '--host', '0.0.0.0', '--port', String(port)], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--host 0.0.0.0: 0.0.0.0 is not a loopback address and no token is set');
+    expect(run.stderr).toContain('Set DCS_MIGRATE_CODEC_TOKEN');
+    expect(run.stderr).toContain('--insecure-allow-no-token');
+    expect(run.stdout).not.toContain('listening');
+    expect(await portAcceptsConnections(port)).toBe(false);
+    // The library refuses too, before it binds, whoever calls it.
+    await expect(startCodecServer({ codec, host: '0.0.0.0', port })).rejects.toThrow(UnprotectedCodecServerError);
+    expect(await portAcceptsConnections(port)).toBe(false);
+  });
+
+  it('on a non-loopback address: serves with a token, or without one only by --insecure-allow-no-token', async () => {
+    const withToken = await startCodecServer({ codec, host: '0.0.0.0', token: TOKEN });
+    const optedOut = await startCodecServer({ codec, host: '0.0.0.0', insecureAllowNoToken: true });
+    try {
+      const call = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+      expect((await call(withToken.url)).status).toBe(401);
+      expect((await call(withToken.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+      expect((await call(optedOut.url)).status).toBe(200);
+    } finally {
+      await withToken.stop();
+      await optedOut.stop();
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '::ffff:10.0.0.5']) expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('serves decode with the token from DCS_MIGRATE_CODEC_TOKEN, prints no key, stops on SIGTERM', async () => {

@@ -21,8 +21,9 @@ import { waitFor } from '../local/wait.js';
 import { demoMigrationInput } from '../stack/demo-migration.js';
 import { createStackLog } from '../stack/stack-log.js';
 import { startLocalStack, type LocalStack } from '../stack/start-stack.js';
+import { chromiumPath } from '../tools/system-packages.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 const artifacts = path.join(projectRoot, 'test-artifacts');
 
 let stack: LocalStack;

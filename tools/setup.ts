@@ -1,13 +1,16 @@
 /**
- * Provisions the binaries dcs-migrate runs against: the Temporal CLI (dev server) and redis-server.
+ * Provisions the binaries dcs-migrate runs against: the system packages (tools/system-packages.ts), the Temporal
+ * CLI (dev server) and redis-server.
  * Every command that needs them calls this first (`npm test`, the local stack); it is idempotent and fast when
  * everything is already there. Exits non-zero with install instructions when a tool cannot be provisioned.
  */
 import { MissingToolError, resolveRedisServer, resolveTemporalCli, toolVersion } from '../local/tools.js';
+import { ensureSystemPackages } from './system-packages.js';
 
 async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
   const log = (line: string) => console.error(line);
+  await ensureSystemPackages({ log });
   const temporal = await resolveTemporalCli({ install: true, log });
   const redis = await resolveRedisServer();
   if (!quiet) {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError, loadCodecKeyRing } from '../../codec/codec-keys.js';
 import { EncryptionCodec } from '../../codec/encryption-codec.js';
-import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodecServer } from '../../codec/server.js';
+import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodecServer, UnprotectedCodecServerError } from '../../codec/server.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
@@ -16,6 +16,7 @@ interface CodecServerFlags {
   port: string;
   host: string;
   corsOrigin: string[];
+  insecureAllowNoToken?: boolean;
 }
 
 /** Origins from the flags, else DCS_MIGRATE_CODEC_CORS_ORIGINS, else the local UIs; each must be an http(s) origin. */
@@ -50,15 +51,22 @@ async function runCodecServer(flags: CodecServerFlags): Promise<void> {
   const token = process.env[CODEC_TOKEN_VAR]?.trim() || undefined;
   let server;
   try {
-    server = await startCodecServer({ codec: new EncryptionCodec(ring), host: flags.host, port, corsOrigins, token });
+    server = await startCodecServer({ codec: new EncryptionCodec(ring), host: flags.host, port, corsOrigins, token, insecureAllowNoToken: flags.insecureAllowNoToken === true });
   } catch (error) {
+    if (error instanceof UnprotectedCodecServerError) {
+      throw new CliError(
+        `--host ${flags.host}: ${error.message}. Set ${CODEC_TOKEN_VAR} to require a bearer token, listen on 127.0.0.1, ` +
+          'or pass --insecure-allow-no-token when something else restricts who reaches the port (docker-compose.yml publishes it on 127.0.0.1 only)',
+        EXIT.USAGE,
+      );
+    }
     throw new CliError(`the codec server could not listen on ${flags.host}:${port}: ${(error as Error).message}`, EXIT.FAILURE);
   }
   printLines(
     `codec server listening on ${server.url} (POST /encode, /decode)`,
     `keys: ${[...ring.keys.keys()].join(', ')} (encoding with ${ring.activeKeyId})`,
     `CORS origins: ${corsOrigins.join(', ')}`,
-    `auth: ${token ? `bearer token from ${CODEC_TOKEN_VAR}` : `none (set ${CODEC_TOKEN_VAR} to require one)`}`,
+    `auth: ${token ? `bearer token from ${CODEC_TOKEN_VAR}` : flags.insecureAllowNoToken ? 'none, by --insecure-allow-no-token' : `none (set ${CODEC_TOKEN_VAR} to require one)`}`,
     `Point the Temporal UI at it: temporal server start-dev --ui-codec-endpoint ${server.url}  (or TEMPORAL_CODEC_ENDPOINT=${server.url})`,
   );
   const signal = await untilTerminationSignal();
@@ -71,7 +79,8 @@ export function register(program: Command): void {
     .command('codec-server')
     .description('Serve the payload encryption codec to the Temporal Web UI (decrypts what the UI shows).')
     .option('--port <port>', 'TCP port (0: a free port)', '8888')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--host <address>', `address to listen on; a non-loopback one needs ${CODEC_TOKEN_VAR} (or --insecure-allow-no-token)`, '127.0.0.1')
+    .option('--insecure-allow-no-token', 'listen on a non-loopback --host without a token, when the network in front restricts who reaches it')
     .option('--cors-origin <origin>', `a UI origin allowed to call it (repeatable; default: ${CODEC_CORS_ORIGINS_VAR} or the local UIs)`, (value: string, previous: string[]) => [...previous, value], [])
     .addHelpText(
       'after',
