@@ -5,9 +5,9 @@
  * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../common/backoff.js';
 import { DcsError } from '../dcs/errors/index.js';
 import { isRetryable, retryDelayHint } from '../dcs/retry.js';
-import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../workflows/retry-policy.js';
 import { SecretUnavailableError } from './secrets.js';
 
 /** Converts `error` thrown by a DCS call in attempt `attempt` (1-based); cancellations pass through untouched. */
