@@ -40,7 +40,7 @@ export { emulatorCredentials, generateCredentials, InvalidEmulatorAccountError }
 export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
-export type { OperationName } from './http/routes.js';
+export type { EmulatedOperation } from './emulated-operations.js';
 export { isValidInstanceId, type EmulatedInstance } from './instances/instance-registry.js';
 
 export interface EmulatorOptions {

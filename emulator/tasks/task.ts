@@ -1,13 +1,14 @@
+// The API's own values (`migration_type`, `migration_method`) are typed once, by the client's schemas.
+import type { MigrationMethod, MigrationType } from '../../dcs/schemas/enums.js';
 import type { DataPlaneRun, RedisEndpoint, ResumeMode } from '../data-plane/contract.js';
 
 /**
+ * Spelled like the migration input's `kind` (common/migration-input.ts), the same three flows:
  * - `online`: two-phase online migration (create the migration machine, then configure it).
- * - `legacy-online`: the deprecated one-call online migration through CreateMigrationTask.
- * - `backup-import`: RDB/AOF files from an OBS bucket into a DCS instance.
+ * - `legacy_online`: the deprecated one-call online migration through CreateMigrationTask.
+ * - `backup_import`: RDB/AOF files from an OBS bucket into a DCS instance.
  */
-export type TaskKind = 'online' | 'legacy-online' | 'backup-import';
-export type MigrationType = 'online_migration' | 'backupfile_import';
-export type MigrationMethodName = 'full_amount_migration' | 'incremental_migration';
+export type TaskKind = 'online' | 'legacy_online' | 'backup_import';
 
 /** One side of a migration: a DCS instance by id, or a self-hosted Redis by address. */
 export interface TaskSide {
@@ -45,7 +46,7 @@ export interface MigrationTask {
   description: string;
   kind: TaskKind;
   migrationType: MigrationType;
-  migrationMethod?: MigrationMethodName | undefined;
+  migrationMethod?: MigrationMethod | undefined;
   networkType?: string | undefined;
   createdAt: number;
   updatedAt: number;
@@ -86,7 +87,7 @@ export function taskStatus(task: MigrationTask, now: number): TaskStatus {
   if (task.run) {
     switch (task.run.phase()) {
       case 'full-sync':
-        return task.kind === 'backup-import' ? 'MIGRATING' : 'FULLMIGRATING';
+        return task.kind === 'backup_import' ? 'MIGRATING' : 'FULLMIGRATING';
       case 'incremental':
         return 'INCRMIGEATING';
       case 'succeeded':
