@@ -15,10 +15,15 @@
  * This module is pure and imported by both workflow code and activities.
  */
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import { ActivityFailureType } from '../common/activity-failure-type.js';
 import { DEFAULT_BACKOFF } from '../common/backoff.js';
+import { MigrationFailureType } from '../common/workflow-contract.js';
 
-/** Failure types that are never worth retrying whatever their `nonRetryable` flag says. */
-export const NON_RETRYABLE_TYPES = ['InvalidMigrationInput', 'SecretUnavailable'];
+/**
+ * Failure types that are never worth retrying whatever their `nonRetryable` flag says: a refused input, and every
+ * failure type the activities raise themselves (derived, so a new one cannot be left out).
+ */
+export const NON_RETRYABLE_TYPES: string[] = [MigrationFailureType.InvalidInput, ...Object.values(ActivityFailureType)];
 
 const readRetry: RetryPolicy = {
   initialInterval: DEFAULT_BACKOFF.initialMs,

@@ -156,6 +156,20 @@ describe('the error-class contract', () => {
     });
     expect(names.map(([name]) => name)).toEqual([...DCS_ERROR_NAMES]);
     expect(names.filter(([, retryable]) => !retryable).map(([name]) => name)).toEqual([...NON_RETRYABLE_DCS_ERROR_NAMES]);
+    expect(new Set(DCS_ERROR_NAMES).size).toBe(DCS_ERROR_NAMES.length);
+  });
+
+  it('derives the catalog from every exported class, and only transient failures are retryable', () => {
+    // The catalog is derived from the module's exports; this pins what it must contain, so dropping a class or
+    // changing a class's retryability is a visible decision.
+    expect(DCS_ERROR_CLASSES.length).toBe(16);
+    expect(DCS_ERROR_NAMES.filter((name) => !NON_RETRYABLE_DCS_ERROR_NAMES.includes(name))).toEqual([
+      'DcsRateLimitedError',
+      'DcsServerError',
+      'DcsNetworkError',
+      'DcsTimeoutError',
+      'DcsUnparseableResponseError',
+    ]);
   });
 });
 
