@@ -1,4 +1,5 @@
 // @ts-check
+/* global module */
 // Folder layering (issue 20). Dependencies point one way, from the entry points down to the shared
 // base; a folder may import the folders below it, never one above it, so each layer can be read, tested
 // and changed knowing only what is under it. `npm run lint` runs this through tools/check-layers.ts.
