@@ -12,7 +12,8 @@
  * - Timeouts without a response (start-to-close) fall back to the RetryPolicy's own backoff, which has no
  *   jitter: Temporal adds none, and the next attempt is already spread by when each worker noticed the timeout.
  *
- * This module is pure and imported by both workflow code and activities.
+ * This module is pure workflow-side configuration; the backoff formula it shares with the activities and the DCS
+ * client is `common/backoff.ts` (activities may not import workflows/).
  */
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
 import { ActivityFailureType } from '../common/activity-failure-type.js';
