@@ -10,7 +10,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
 import { DcsTaskNotFoundError } from '../dcs/errors/index.js';
-import { DEFAULT_BACKOFF, type Backoff } from '../workflows/retry-policy.js';
+import { DEFAULT_BACKOFF, type Backoff } from '../common/backoff.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
 import type {
   Attempted,
@@ -36,7 +36,7 @@ import { createVerifyActivities } from './verify.js';
 export interface ActivityDependencies {
   dcs: DcsMigrationApi;
   secrets: SecretResolver;
-  /** Backoff for retryable DCS failures (tests shorten it); see `workflows/retry-policy.ts`. */
+  /** Backoff for retryable DCS failures (tests shorten it); see `common/backoff.ts`. */
   backoff?: Backoff;
   /**
    * Asks Temporal to cancel a workflow run (a client on the worker's connection). Used after a cancel signal so

@@ -5,9 +5,10 @@
  * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityFailureType } from '../common/activity-failure-type.js';
+import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../common/backoff.js';
 import { DcsError } from '../dcs/errors/index.js';
 import { isRetryable, retryDelayHint } from '../dcs/retry.js';
-import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../workflows/retry-policy.js';
 import { SecretUnavailableError } from './secrets.js';
 
 /** Converts `error` thrown by a DCS call in attempt `attempt` (1-based); cancellations pass through untouched. */
@@ -25,7 +26,7 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
     });
   }
   if (error instanceof SecretUnavailableError) {
-    return ApplicationFailure.create({ type: 'SecretUnavailable', message: error.message, nonRetryable: true });
+    return ApplicationFailure.create({ type: ActivityFailureType.SecretUnavailable, message: error.message, nonRetryable: true });
   }
   // Anything else is a bug or an unforeseen condition: retried under the schedule-to-close bound, with jitter.
   const name = error instanceof Error ? error.name : 'Error';

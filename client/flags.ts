@@ -1,5 +1,7 @@
-/** Parsing of numeric command-line values: a bad one is a usage error (exit 2) naming the flag. */
-import { z } from 'zod';
+/**
+ * Parsing of numeric command-line values: a bad one is a usage error (exit 2) naming the flag. The zod form of the
+ * same rule, shared with the worker and the stack, is `common/int-flag-schema.ts`.
+ */
 import { CliError, EXIT } from './exit-codes.js';
 
 /** A whole number within [min, max] from `--flag <value>`. */
@@ -11,11 +13,3 @@ export function parseIntFlag(flag: string, value: string, min: number, max: numb
   return parsed;
 }
 
-/** The same rule as a zod schema (for settings objects validated in one go): every message names the flag. */
-export function intFlagSchema(flag: string, min: number, max: number) {
-  return z.coerce
-    .number({ error: `${flag}: expected a whole number` })
-    .int(`${flag}: expected a whole number`)
-    .min(min, `${flag}: must be at least ${min}`)
-    .max(max, `${flag}: must be at most ${max}`);
-}

@@ -13,7 +13,8 @@ import { buildUrl } from './request/build-url.js';
 import { readResponse } from './request/read-response.js';
 import { send } from './request/send.js';
 import { validateInput, type ValidatedInput } from './request/validate-input.js';
-import { backoffDelayMs, mayRetryCall } from './retry.js';
+import { retryDelayMs } from '../common/backoff.js';
+import { CLIENT_READ_BACKOFF, mayRetryCall, retryDelayHint } from './retry.js';
 import type * as S from './schemas/index.js';
 import { signRequest } from './signing/sign-request.js';
 
@@ -49,7 +50,7 @@ export interface DcsClientOptions {
   /** Sent as User-Agent (not signed). */
   userAgent?: string;
   /**
-   * Times a failed read (GET) is tried again when the error is retryable, with backoff (`backoffDelayMs`).
+   * Times a failed read (GET) is tried again when the error is retryable, with backoff (`CLIENT_READ_BACKOFF`).
    * Default 0: inside Temporal activities the retry policy owns retrying. Writes are never repeated here.
    */
   retries?: number;
@@ -135,7 +136,7 @@ export class DcsClient {
         return await this.#send(spec, validated, secretsInBody(input.body), options);
       } catch (error) {
         if (retry >= this.#retries || !mayRetryCall(spec.method, error) || options.signal?.aborted) throw error;
-        await sleep(backoffDelayMs(retry + 1, error), undefined, options.signal ? { signal: options.signal } : undefined).catch(
+        await sleep(retryDelayMs(retry + 1, retryDelayHint(error), CLIENT_READ_BACKOFF), undefined, options.signal ? { signal: options.signal } : undefined).catch(
           (abort: unknown) => {
             throw errorFromTransportFailure(abort, { operation: spec.name, endpoint: this.#config.endpoint }) ?? abort;
           },

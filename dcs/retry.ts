@@ -1,3 +1,4 @@
+import type { Backoff } from '../common/backoff.js';
 import { DcsError } from './errors/dcs-error.js';
 import { DcsRateLimitedError, DcsServerError } from './errors/error-classes.js';
 import { errorFromTransportFailure } from './errors/map-error.js';
@@ -29,12 +30,8 @@ export function mayRetryCall(method: string, error: unknown): boolean {
 }
 
 /**
- * Delay before retry number `retry` (1-based): exponential from `baseMs`, capped at `maxMs`, with up to 25 %
- * jitter, and never shorter than the server's Retry-After.
+ * Backoff of the client's opt-in read retries (`DcsClientOptions.retries`), through the project's one formula
+ * (`common/backoff.ts`). Shorter than the migration's: these retries happen inside one call, so a caller waits for
+ * them, and the server's Retry-After still sets the floor.
  */
-export function backoffDelayMs(retry: number, error: unknown, options: { baseMs?: number; maxMs?: number; random?: () => number } = {}): number {
-  const { baseMs = 250, maxMs = 8_000, random = Math.random } = options;
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, retry - 1));
-  const jittered = exponential * (1 - 0.25 * random());
-  return Math.max(Math.round(jittered), retryDelayHint(error) ?? 0);
-}
+export const CLIENT_READ_BACKOFF: Backoff = { initialMs: 250, factor: 2, maxMs: 8_000 };

@@ -8,8 +8,7 @@
  *
  * Each entry is `id=host:port[@ENV_NAME]`: the password is read from ENV_NAME, so no secret sits in the spec.
  */
-import { emulatorCredentials } from '../client/commands/emulator.js';
-import { startEmulator } from '../emulator/index.js';
+import { emulatorCredentials, startEmulator } from '../emulator/index.js';
 import { untilTerminationSignal } from '../local/termination-signal.js';
 
 export const EMULATOR_COMPOSE_ENV = { instances: 'DCS_EMULATOR_INSTANCES', port: 'DCS_EMULATOR_PORT', dataDir: 'DCS_EMULATOR_DATA_DIR' } as const;

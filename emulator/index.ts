@@ -11,12 +11,13 @@
  *   await emu.stop();
  * }
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import getPort from 'get-port';
+import { generateCredentials } from './account.js';
 import type { EmulatorContext, EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 import { createDataPlane, type DataPlaneSettings } from './data-plane/index.js';
 import { isRecordedRun } from './data-plane/timeline.js';
@@ -35,10 +36,11 @@ import { runPhaseStatus, taskStatus } from './tasks/task.js';
 import { TaskStore } from './tasks/task-store.js';
 import { formatTime } from './tasks/task-views.js';
 
+export { emulatorCredentials, generateCredentials, InvalidEmulatorAccountError } from './account.js';
 export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
-export type { OperationName } from './http/routes.js';
+export type { EmulatedOperation } from './emulated-operations.js';
 export { isValidInstanceId, type EmulatedInstance } from './instances/instance-registry.js';
 
 export interface EmulatorOptions {
@@ -125,13 +127,6 @@ export interface Emulator {
 }
 
 const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000, exchangingMs: 1000, pollJitterMs: 0 };
-
-/** Generates an AK/SK pair and project id shaped like Huawei's (20-char AK, 40-char SK, 32-hex project id). */
-export function generateCredentials(): EmulatorCredentials {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  const ak = [...randomBytes(20)].map((byte) => alphabet[byte % alphabet.length]).join('');
-  return { ak, sk: randomBytes(30).toString('base64url').slice(0, 40), projectId: randomUUID().replaceAll('-', '') };
-}
 
 /** Starts an emulator; stop it with `emu.stop()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -3,7 +3,7 @@
  * usage error naming the flag.
  */
 import { z } from 'zod';
-import { intFlagSchema } from '../client/flags.js';
+import { intFlagSchema } from '../common/int-flag-schema.js';
 
 export const STACK_ENV = {
   /** `1`/`true`: run the migration, print the result and stop everything instead of staying up. */

@@ -1,5 +1,5 @@
 /**
- * The CI part of the chaos suite (issue #7): every scenario of bench/chaos at its reduced size (`quick`), run
+ * The CI part of the chaos suite (issue #7): every scenario of test/chaos/ at its reduced size (`quick`), run
  * concurrently — they mostly wait on timeouts (sticky queue, activity start-to-close, bandwidth), each on its own
  * dev server, emulator and workers. The full suite is `npx tsx bench/chaos/run.ts`.
  *
@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
-import { buildWorkflowBundle } from '../bench/chaos/harness.js';
-import { renderTable, type ScenarioReport } from '../bench/chaos/report.js';
-import { runScenario, SCENARIOS, type ScenarioContext } from '../bench/chaos/scenarios.js';
+import { buildWorkflowBundle } from './chaos/harness.js';
+import { renderTable, type ScenarioReport } from './chaos/report.js';
+import { runScenario, SCENARIOS, type ScenarioContext } from './chaos/scenarios.js';
 
 const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
 

@@ -16,7 +16,8 @@ import { formatDuration } from '../client/output.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { migrationUiUrl, temporalUiBase } from '../client/ui-link.js';
 import { createJsonLogger, redactSecrets } from '../worker/logger.js';
-import { InvalidWorkerSettingsError, resolveWorkerSettings } from '../worker/worker-options.js';
+import { InvalidWorkerSettingsError } from '../worker/worker-errors.js';
+import { resolveWorkerSettings } from '../worker/worker-options.js';
 import { InvalidStackOptionsError, resolveStackOptions } from '../stack/stack-options.js';
 
 describe('Temporal UI links', () => {

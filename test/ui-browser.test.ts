@@ -18,7 +18,7 @@ import { buildMigrationStartOptions } from '../common/start-options.js';
 import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
 import { projectRoot } from '../local/tools.js';
 import { waitFor } from '../local/wait.js';
-import { demoMigrationInput } from '../stack/demo-migration.js';
+import { demoMigrationInput } from '../stack/demo-input.js';
 import { createStackLog } from '../stack/stack-log.js';
 import { startLocalStack, type LocalStack } from '../stack/start-stack.js';
 import { chromiumPath } from '../tools/system-packages.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextPollIntervalMs } from '../workflows/poll-interval.js';
-import { retryDelayMs } from '../workflows/retry-policy.js';
+import { retryDelayMs } from '../common/backoff.js';
 import { deriveTaskName } from '../workflows/task-name.js';
 
 describe('task name derived from the workflow id', () => {

@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createSecretResolver, SharedStatusWatcher, statusWatcherOver, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
-import type { Backoff } from '../workflows/retry-policy.js';
+import type { Backoff } from '../common/backoff.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */

@@ -9,12 +9,10 @@
  * - A prebuilt workflow bundle (`--workflow-bundle` / DCS_MIGRATE_WORKFLOW_BUNDLE) skips webpack at start.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { CodecConfigurationError } from '../codec/codec-keys.js';
 import { bundleEncodesFailures, loadDataConverter } from '../codec/data-converter.js';
-import type { TemporalConfig } from '../client/temporal-config.js';
-import { CliError, EXIT } from '../client/exit-codes.js';
 import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
 import type { DcsMigrationApi } from '../activities/index.js';
 import { allocatorInUse, findJemalloc } from './allocator.js';
@@ -22,19 +20,31 @@ import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
 import { installRuntime } from './runtime.js';
+import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
 
-/** Runs the worker until a shutdown signal; resolves once it has drained and disconnected. */
-export async function runWorker(settings: WorkerSettings, temporal: TemporalConfig): Promise<void> {
+/** Where the worker finds Temporal (the CLI resolves it from flags, profile and environment). */
+export interface WorkerTemporalConnection {
+  /** `host:port` of the frontend, for messages and logs. */
+  address: string;
+  namespace: string;
+  connectionOptions: NativeConnectionOptions;
+}
+
+/**
+ * Runs the worker until a shutdown signal; resolves once it has drained and disconnected. Throws
+ * {@link InvalidWorkerSettingsError} or {@link TemporalUnreachableError} when it cannot start.
+ */
+export async function runWorker(settings: WorkerSettings, temporal: WorkerTemporalConnection): Promise<void> {
   if (settings.workflowBundle !== undefined && !existsSync(settings.workflowBundle)) {
-    throw new CliError(`--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`, EXIT.USAGE);
+    throw new InvalidWorkerSettingsError(`--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`);
   }
   // The DCS configuration is checked first: a missing endpoint or credential is named before anything connects.
   let dcs: DcsMigrationApi;
   try {
     dcs = await dcsClientFromEnvironment();
   } catch (error) {
-    if (error instanceof DcsConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    if (error instanceof DcsConfigurationError) throw new InvalidWorkerSettingsError(error.message, { cause: error });
     throw error;
   }
   // Payload encryption keys (DCS_MIGRATE_CODEC_*) are checked before connecting too.
@@ -42,7 +52,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
   try {
     dataConverter = loadDataConverter(process.env);
   } catch (error) {
-    if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
+    if (error instanceof CodecConfigurationError) throw new InvalidWorkerSettingsError(error.message, { cause: error });
     throw error;
   }
   const logger = createJsonLogger(settings.logLevel);
@@ -53,7 +63,7 @@ export async function runWorker(settings: WorkerSettings, temporal: TemporalConf
   try {
     connection = await NativeConnection.connect(temporal.connectionOptions);
   } catch (error) {
-    throw new CliError(`cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`, EXIT.UNREACHABLE);
+    throw new TemporalUnreachableError(temporal.address, `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`);
   }
   try {
     const worker = await createMigrationWorker({

@@ -3,9 +3,10 @@
  * so a bad value is refused with the flag's name before anything connects.
  */
 import { z } from 'zod';
-import { intFlagSchema } from '../client/flags.js';
+import { intFlagSchema } from '../common/int-flag-schema.js';
 import { parseDurationMs } from '../common/migration-input.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
+import { InvalidWorkerSettingsError } from './worker-errors.js';
 
 /** Environment variables the worker reads besides Temporal's own (TEMPORAL_*) and the DCS ones (DCS_*). */
 export const WORKER_ENV = {
@@ -49,10 +50,6 @@ const workerSettingsSchema = z.object({
 });
 
 export type WorkerSettings = z.output<typeof workerSettingsSchema>;
-
-export class InvalidWorkerSettingsError extends Error {
-  override name = 'InvalidWorkerSettingsError';
-}
 
 /** Merges flags, environment and defaults; throws {@link InvalidWorkerSettingsError} naming the bad flag. */
 export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): WorkerSettings {

@@ -4,40 +4,27 @@
  * - Whether a DCS error is retryable is decided once, by the DCS client (`DcsError.retryable`: 5xx, 429,
  *   timeouts and network errors yes; other 4xx and response validation no). `activities/to-application-failure.ts`
  *   turns that into an ApplicationFailure whose `type` is the DcsError class name and whose `nextRetryDelay` comes
- *   from {@link retryDelayMs} below (Retry-After honoured, jitter added).
+ *   from `retryDelayMs` in `common/backoff.ts` (Retry-After honoured, jitter added).
  * - Reads (list, show, stats, job) are retried by Temporal with these policies, bounded by schedule-to-close.
  * - Calls that change remote state and whose outcome is ambiguous on a lost response (create, configure, stop)
  *   run ONCE per activity; the workflow re-reads the remote state before trying again (see `workflows/steps/`),
- *   so a retry never creates a second task or re-configures a running one. Those loops wait {@link retryDelayMs}.
+ *   so a retry never creates a second task or re-configures a running one. Those loops wait `retryDelayMs`.
  * - Timeouts without a response (start-to-close) fall back to the RetryPolicy's own backoff, which has no
  *   jitter: Temporal adds none, and the next attempt is already spread by when each worker noticed the timeout.
  *
- * This module is pure and imported by both workflow code and activities.
+ * This module is pure workflow-side configuration; the backoff formula it shares with the activities and the DCS
+ * client is `common/backoff.ts` (activities may not import workflows/).
  */
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
-
-/** Backoff for retryable DCS failures. Workers may shorten it (tests) through `createActivities({ backoff })`. */
-export interface Backoff {
-  initialMs: number;
-  factor: number;
-  maxMs: number;
-}
-
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 30_000 };
-
-/** Failure types that are never worth retrying whatever their `nonRetryable` flag says. */
-export const NON_RETRYABLE_TYPES = ['InvalidMigrationInput', 'SecretUnavailable'];
+import { ActivityFailureType } from '../common/activity-failure-type.js';
+import { DEFAULT_BACKOFF } from '../common/backoff.js';
+import { MigrationFailureType } from '../common/workflow-contract.js';
 
 /**
- * Delay before retry `attempt + 1` after a failed `attempt` (1-based): exponential, capped, with "equal jitter"
- * (half fixed, half random) so many workflows hitting a sick endpoint do not retry in lockstep. A server's
- * Retry-After is a floor: never retry sooner than asked.
+ * Failure types that are never worth retrying whatever their `nonRetryable` flag says: a refused input, and every
+ * failure type the activities raise themselves (derived, so a new one cannot be left out).
  */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, backoff: Backoff = DEFAULT_BACKOFF, random: () => number = Math.random): number {
-  const exponential = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1));
-  const jittered = exponential / 2 + random() * (exponential / 2);
-  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
-}
+export const NON_RETRYABLE_TYPES: string[] = [MigrationFailureType.InvalidInput, ...Object.values(ActivityFailureType)];
 
 const readRetry: RetryPolicy = {
   initialInterval: DEFAULT_BACKOFF.initialMs,

@@ -10,9 +10,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { reapOrphans } from '../../local/processes.js';
 import { sectionHeader, writeResultsSection } from '../results-file.js';
-import { buildWorkflowBundle } from './harness.js';
-import { formatSeconds, renderTable, type ScenarioReport } from './report.js';
-import { runScenario, scenarioById, SCENARIOS } from './scenarios.js';
+import { buildWorkflowBundle } from '../../test/chaos/harness.js';
+import { formatSeconds, renderTable, type ScenarioReport } from '../../test/chaos/report.js';
+import { runScenario, scenarioById, SCENARIOS } from '../../test/chaos/scenarios.js';
 
 const argsSchema = z.object({
   scenario: z

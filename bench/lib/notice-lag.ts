@@ -20,9 +20,3 @@ export async function noticedAt(handle: WorkflowHandle, status: string): Promise
   }
   return undefined;
 }
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? NaN;
-}

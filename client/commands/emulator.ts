@@ -6,8 +6,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DCS_ENV, loadDcsConfig } from '../../dcs/config.js';
-import { generateCredentials, isValidInstanceId, startEmulator, type Emulator, type EmulatorIamUser } from '../../emulator/index.js';
+import { DCS_ENV } from '../../dcs/config.js';
+import { emulatorCredentials, InvalidEmulatorAccountError, isValidInstanceId, startEmulator, type Emulator } from '../../emulator/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
@@ -33,39 +33,6 @@ export function parseInstanceFlag(value: string): { id: string; password?: strin
   }
   if (password === '') throw new CliError(`--instance ${id}: the password after ":" is empty`, EXIT.USAGE);
   return password === undefined ? { id } : { id, password };
-}
-
-/**
- * Credentials for the emulator: the environment's (validated by the client's own loader, so both agree), with
- * whatever is unset generated. Returns which parts were generated so they can be printed.
- */
-export function emulatorCredentials(
-  env: Readonly<Record<string, string | undefined>>,
-  endpoint: string,
-): { ak: string; sk: string; projectId: string; iamUser?: EmulatorIamUser; generated: { keys: boolean; projectId: boolean } } {
-  const isSet = (names: readonly string[]) => names.some((name) => (env[name] ?? '').trim() !== '');
-  const generated = generateCredentials();
-  const keysSet = isSet(DCS_ENV.accessKey) || isSet(DCS_ENV.secretKey);
-  const projectSet = isSet(DCS_ENV.projectId);
-  const load = (overrides: Parameters<typeof loadDcsConfig>[1]) => {
-    try {
-      return loadDcsConfig(env, overrides);
-    } catch (error) {
-      throw new CliError(error instanceof Error ? error.message : String(error), EXIT.USAGE);
-    }
-  };
-  const base = { endpoint, ...(projectSet ? {} : { projectId: generated.projectId }) };
-  // With DCS_IAM_USERNAME / DCS_IAM_PASSWORD set, the emulator's IAM accepts that user, so token auth works too.
-  const iamConfig = !keysSet && isSet(DCS_ENV.iamUsername) ? load(base) : undefined;
-  const iamCreds = iamConfig?.credentials;
-  const iamUser: EmulatorIamUser | undefined =
-    iamCreds?.kind === 'iam-password' ? { name: iamCreds.username, password: iamCreds.password.reveal(), domain: iamCreds.domainName } : undefined;
-  const config = load({ ...base, ...(keysSet ? {} : { accessKey: generated.ak, secretKey: generated.sk }) });
-  const creds = config.credentials;
-  if (creds.kind !== 'aksk') throw new CliError('the emulator needs AK/SK credentials', EXIT.USAGE);
-  const ak = creds.accessKey.reveal();
-  const sk = creds.secretKey.reveal();
-  return { ak, sk, projectId: config.projectId, ...(iamUser ? { iamUser } : {}), generated: { keys: !keysSet, projectId: !projectSet } };
 }
 
 function shellQuote(value: string): string {
@@ -101,7 +68,13 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   const terminatingMs = parseIntFlag('--terminating-ms', flags.terminatingMs, 0, 3_600_000);
   const seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
   // The endpoint only feeds the client's config validation; the real port is known once the server listens.
-  const credentials = emulatorCredentials(process.env, `http://127.0.0.1:${port ?? 1}`);
+  let credentials: ReturnType<typeof emulatorCredentials>;
+  try {
+    credentials = emulatorCredentials(process.env, `http://127.0.0.1:${port ?? 1}`);
+  } catch (error) {
+    if (error instanceof InvalidEmulatorAccountError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
   let emu: Emulator;
   try {
     emu = await startEmulator({

@@ -41,7 +41,7 @@ export function register(program: Command): void {
         if (error instanceof InvalidStackOptionsError) throw new CliError(error.message, EXIT.USAGE);
         throw error;
       }
-      const { runUp } = await import('../../stack/run-up.js');
+      const { runUp } = await import('../up/run-up.js');
       process.exitCode = await runUp(options);
     });
 }

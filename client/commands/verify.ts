@@ -10,7 +10,7 @@ import { compareRedis, type CompareOptions } from '../../verify/compare.js';
 import { parseRedisUrl } from '../../verify/redis-url.js';
 import { renderReport } from '../../verify/render-report.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { intFlagSchema } from '../flags.js';
+import { intFlagSchema } from '../../common/int-flag-schema.js';
 import { printJson, printLines } from '../output.js';
 
 interface VerifyFlags {

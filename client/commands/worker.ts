@@ -28,16 +28,18 @@ export function register(program: Command): void {
     )
     .action(async (flags: TemporalFlags & WorkerFlags) => {
       // Loaded on demand: the other commands do not need the worker SDK and its native bridge.
-      const { InvalidWorkerSettingsError, resolveWorkerSettings } = await import('../../worker/worker-options.js');
-      let settings;
+      const [{ resolveWorkerSettings }, { runWorker }, { InvalidWorkerSettingsError, TemporalUnreachableError }] = await Promise.all([
+        import('../../worker/worker-options.js'),
+        import('../../worker/main.js'),
+        import('../../worker/worker-errors.js'),
+      ]);
+      // The worker throws plain typed errors; which exit code each one means is the CLI's business.
       try {
-        settings = resolveWorkerSettings(flags);
+        await runWorker(resolveWorkerSettings(flags), resolveTemporalConfig(flags));
       } catch (error) {
         if (error instanceof InvalidWorkerSettingsError) throw new CliError(error.message, EXIT.USAGE);
+        if (error instanceof TemporalUnreachableError) throw new CliError(error.message, EXIT.UNREACHABLE);
         throw error;
       }
-      const temporal = resolveTemporalConfig(flags);
-      const { runWorker } = await import('../../worker/main.js');
-      await runWorker(settings, temporal);
     });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, isRetryable, mayRetryCall, retryDelayHint } from '../retry.js';
+import { retryDelayMs } from '../../common/backoff.js';
+import { CLIENT_READ_BACKOFF, isRetryable, mayRetryCall, retryDelayHint } from '../retry.js';
 import {
   DCS_ERROR_CLASSES,
   DCS_ERROR_NAMES,
@@ -155,6 +156,20 @@ describe('the error-class contract', () => {
     });
     expect(names.map(([name]) => name)).toEqual([...DCS_ERROR_NAMES]);
     expect(names.filter(([, retryable]) => !retryable).map(([name]) => name)).toEqual([...NON_RETRYABLE_DCS_ERROR_NAMES]);
+    expect(new Set(DCS_ERROR_NAMES).size).toBe(DCS_ERROR_NAMES.length);
+  });
+
+  it('derives the catalog from every exported class, and only transient failures are retryable', () => {
+    // The catalog is derived from the module's exports; this pins what it must contain, so dropping a class or
+    // changing a class's retryability is a visible decision.
+    expect(DCS_ERROR_CLASSES.length).toBe(16);
+    expect(DCS_ERROR_NAMES.filter((name) => !NON_RETRYABLE_DCS_ERROR_NAMES.includes(name))).toEqual([
+      'DcsRateLimitedError',
+      'DcsServerError',
+      'DcsNetworkError',
+      'DcsTimeoutError',
+      'DcsUnparseableResponseError',
+    ]);
   });
 });
 
@@ -168,12 +183,13 @@ describe('scrubSecrets', () => {
 });
 
 describe('retry helpers', () => {
-  it('backoff doubles from the base, is capped, jitters down by at most 25 %, and honours Retry-After as a floor', () => {
-    const none = () => 0;
-    expect([1, 2, 3, 10].map((retry) => backoffDelayMs(retry, new Error('x'), { random: none }))).toEqual([250, 500, 1000, 8000]);
-    expect(backoffDelayMs(1, new Error('x'), { random: () => 1 })).toBe(188);
+  it('the client read backoff doubles from 250 ms, is capped at 8 s, jitters between half and all of the step, and honours Retry-After as a floor', () => {
+    const delay = (retry: number, error: unknown, random: () => number) => retryDelayMs(retry, retryDelayHint(error), CLIENT_READ_BACKOFF, random);
+    const most = () => 0.999999;
+    expect([1, 2, 3, 10].map((retry) => delay(retry, new Error('x'), most))).toEqual([250, 500, 1000, 8000]);
+    expect([1, 2, 3, 10].map((retry) => delay(retry, new Error('x'), () => 0))).toEqual([125, 250, 500, 4000]);
     const throttled = errorFromHttpAnswer({ status: 429, headers: { 'retry-after': '3' }, bodyText: '' });
-    expect(backoffDelayMs(1, throttled, { random: none })).toBe(3000);
+    expect(delay(1, throttled, most)).toBe(3000);
   });
 
   it('only reads may be repeated by the client', () => {

@@ -11,7 +11,11 @@ export interface RedisEndpoint {
   password?: string | undefined;
 }
 
-export type MigrationMethod = 'full' | 'incremental';
+/**
+ * What a run copies: once (`full`), or once and then the changes until stopped (`incremental`). The API's
+ * `migration_method` (`full_amount_migration`, …) is `MigrationMethod` in dcs/schemas; this is the data plane's short form.
+ */
+export type RunMethod = 'full' | 'incremental';
 export type ResumeMode = 'auto' | 'manual';
 
 /**
@@ -49,7 +53,7 @@ export interface DataPlaneFaults {
 export interface OnlineMigrationOptions {
   source: RedisEndpoint;
   target: RedisEndpoint;
-  method: MigrationMethod;
+  method: RunMethod;
   resumeMode: ResumeMode;
   /** `bandwidth_limit_mb`: megabytes per second written to the target. Unlimited when omitted. */
   bandwidthLimitMb?: number;

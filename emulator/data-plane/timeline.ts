@@ -4,7 +4,7 @@
  * measure the orchestration alone (issue 8); the schedule is deterministic and every phase change is recorded with
  * its time, so the lag until a client notices a change can be measured.
  */
-import type { BackupImportOptions, DataPlane, DataPlaneRun, MigrationMethod, RunPhase, RunStats } from './contract.js';
+import type { BackupImportOptions, DataPlane, DataPlaneRun, RunMethod, RunPhase, RunStats } from './contract.js';
 
 export interface TimelineSettings {
   /** How long a run stays in full sync before it succeeds (full, backup import) or goes incremental. */
@@ -63,7 +63,7 @@ class TimelineRun implements RecordedRun {
 
   constructor(
     private readonly settings: TimelineSettings,
-    private readonly method: MigrationMethod,
+    private readonly method: RunMethod,
     private readonly now: () => number,
     spreadMs: number,
   ) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
-import { OPERATIONS, RUN_STARTING_OPERATIONS, type OperationName } from '../http/routes.js';
+import { EMULATED_OPERATIONS, RUN_STARTING_OPERATIONS, type EmulatedOperation } from '../emulated-operations.js';
 import { seededRandom } from '../../common/seeded-random.js';
 
 /**
@@ -8,7 +8,7 @@ import { seededRandom } from '../../common/seeded-random.js';
  * `'*'` / omitted); it fires with `probability` (seeded, default 1) at most `count` times (default unlimited).
  */
 export const faultRuleInputSchema = z.strictObject({
-  operation: z.enum([...OPERATIONS, '*']).optional(),
+  operation: z.enum([...EMULATED_OPERATIONS, '*']).optional(),
   probability: z.number().min(0).max(1).optional(),
   count: z.number().int().positive().optional(),
   /** HTTP status of the injected error; 500 when a rule has no other effect. */
@@ -93,7 +93,7 @@ export class FaultRules {
   }
 
   /** Decides the faults for one request to `operation`, counting the rules that fire. */
-  evaluate(operation: OperationName): FaultDecision {
+  evaluate(operation: EmulatedOperation): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0, firedRuleIds: [] };
     for (const rule of this.rules) {
       if (!this.applies(rule, operation)) continue;
@@ -122,7 +122,7 @@ export class FaultRules {
     return decision;
   }
 
-  private applies(rule: FaultRule, operation: OperationName): boolean {
+  private applies(rule: FaultRule, operation: EmulatedOperation): boolean {
     if (rule.operation !== undefined && rule.operation !== '*' && rule.operation !== operation) return false;
     // A data-plane-only rule waits for an operation that starts a run instead of being used up by a GET.
     if (rule.dataPlane && !hasHttpEffect(rule)) return RUN_STARTING_OPERATIONS.has(operation);

@@ -3,7 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { faultRuleInputSchema } from '../faults/fault-rules.js';
 import { InstanceIdError } from '../instances/instance-registry.js';
 import type { EmulatorApp } from './app.js';
-import { DcsError, dcsErrors } from './dcs-error.js';
+import { EmulatorApiError, apiErrors } from './api-error.js';
 import { parseJsonBody } from './json-body.js';
 
 /** What the admin API can do to the emulator beyond the shared context. */
@@ -54,7 +54,7 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
     return c.body(null, 204);
   });
   app.delete('/_emulator/faults/:id', (c) => {
-    if (!ctx.faults.remove(c.req.param('id'))) throw new DcsError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
+    if (!ctx.faults.remove(c.req.param('id'))) throw new EmulatorApiError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
     return c.body(null, 204);
   });
   app.post('/_emulator/reset', async (c) => {
@@ -72,13 +72,13 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
       if (body.host !== undefined && body.port !== undefined) actions.registerInstance({ ...body, host: body.host, port: body.port });
       else await actions.addInstance(body);
     } catch (error) {
-      if (error instanceof InstanceIdError) throw dcsErrors.invalidParameter('id', error.message);
+      if (error instanceof InstanceIdError) throw apiErrors.invalidParameter('id', error.message);
       throw error;
     }
     const instance = ctx.instances.get(body.id)!;
     return c.json({ id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port }, 201);
   });
   app.all('/_emulator/*', () => {
-    throw dcsErrors.unknownRoute();
+    throw apiErrors.unknownRoute();
   });
 }

@@ -7,7 +7,7 @@ import { InstanceRegistry } from '../instances/instance-registry.js';
 import { TaskStore } from '../tasks/task-store.js';
 import { createBaseApp, mountDcsOperations } from './app.js';
 import { RequestLog } from './request-log.js';
-import type { OperationName } from './routes.js';
+import type { EmulatedOperation } from '../emulated-operations.js';
 import { TokenStore } from './token-store.js';
 
 // The request pipeline in-process (hono's app.request): an operation that fails unexpectedly is answered with
@@ -45,7 +45,7 @@ describe('request pipeline', () => {
     const failing: OperationHandler = () => {
       throw new TypeError('cannot read properties of undefined (secret detail)');
     };
-    const handlers = { ListMigrationTask: failing, ShowMigrationTask: () => ({ status: 200, body: { ok: true } }) } as unknown as Record<OperationName, OperationHandler | undefined>;
+    const handlers = { ListMigrationTask: failing, ShowMigrationTask: () => ({ status: 200, body: { ok: true } }) } as unknown as Record<EmulatedOperation, OperationHandler | undefined>;
     mountDcsOperations(app, ctx, handlers);
 
     const url = 'http://emulator.local/v2/project1/migration-tasks';

@@ -5,15 +5,16 @@ import { percentDecode, splitUrl, type SignableRequest } from '../../dcs/signing
 import type { EmulatorContext, OperationHandler, OperationResult } from '../context.js';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
 import { authenticate } from './authenticate.js';
-import { DcsError, dcsErrors, errorBody } from './dcs-error.js';
-import { matchDcsRoute, type OperationName } from './routes.js';
+import { EmulatorApiError, apiErrors, errorBody } from './api-error.js';
+import type { EmulatedOperation } from '../emulated-operations.js';
+import { matchDcsRoute } from './routes.js';
 
 /** Hono environment of the emulator app: node bindings (for dropping connections) and per-request variables. */
 export interface EmulatorEnv {
   Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
-    operation: OperationName | undefined;
+    operation: EmulatedOperation | undefined;
     dropped: boolean;
     faults: string[] | undefined;
     errorCode: string | undefined;
@@ -52,15 +53,15 @@ export function createBaseApp(ctx: EmulatorContext, onInternalError: (error: unk
     });
   });
   app.onError((error, c) => {
-    const dcsError = error instanceof DcsError ? error : dcsErrors.internal();
-    if (!(error instanceof DcsError)) onInternalError(error);
-    return errorResponse(c, dcsError);
+    const apiError = error instanceof EmulatorApiError ? error : apiErrors.internal();
+    if (!(error instanceof EmulatorApiError)) onInternalError(error);
+    return errorResponse(c, apiError);
   });
   return app;
 }
 
-/** Renders a DcsError (and notes its code for the request log). */
-export function errorResponse(c: Context<EmulatorEnv>, error: DcsError): Response {
+/** Renders a EmulatorApiError (and notes its code for the request log). */
+export function errorResponse(c: Context<EmulatorEnv>, error: EmulatorApiError): Response {
   c.set('errorCode', error.code);
   return c.json(errorBody(error, c.get('requestId')), error.status);
 }
@@ -72,21 +73,21 @@ export function errorResponse(c: Context<EmulatorEnv>, error: DcsError): Respons
 export function mountDcsOperations(
   app: EmulatorApp,
   ctx: EmulatorContext,
-  handlers: Readonly<Record<OperationName, OperationHandler | undefined>>,
+  handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>,
 ): void {
   app.all('*', async (c) => {
     const wireUrl = c.env?.incoming?.url ?? `${c.req.path}${new URL(c.req.url).search}`;
     const { path, query } = splitUrl(wireUrl);
     const match = matchDcsRoute(c.req.method, path);
-    if (match.kind === 'not-found') throw dcsErrors.unknownRoute();
-    if (match.kind === 'method-not-allowed') throw dcsErrors.methodNotAllowed();
+    if (match.kind === 'not-found') throw apiErrors.unknownRoute();
+    if (match.kind === 'method-not-allowed') throw apiErrors.methodNotAllowed();
     c.set('operation', match.operation);
     const handler = handlers[match.operation];
-    if (!handler) throw dcsErrors.unknownRoute();
+    if (!handler) throw apiErrors.unknownRoute();
 
-    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) throw dcsErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
+    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const body = new Uint8Array(await c.req.arrayBuffer());
-    if (body.length > MAX_BODY_BYTES) throw dcsErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
+    if (body.length > MAX_BODY_BYTES) throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
     authenticate(ctx, signable, percentDecode(match.projectId));
 
@@ -113,13 +114,13 @@ export function mountDcsOperations(
 export async function applyFaults(
   c: Context<EmulatorEnv>,
   ctx: EmulatorContext,
-  operation: OperationName,
+  operation: EmulatedOperation,
 ): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined }> {
   const decision = ctx.faults.evaluate(operation);
   if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
   if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
   const outcome = decision.outcome;
-  if (outcome?.kind === 'error') throw new DcsError(outcome.status as DcsError['status'], outcome.errorCode, outcome.errorMessage);
+  if (outcome?.kind === 'error') throw new EmulatorApiError(outcome.status as EmulatorApiError['status'], outcome.errorCode, outcome.errorMessage);
   return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane };
 }
 
@@ -138,7 +139,7 @@ function render(c: Context<EmulatorEnv>, result: OperationResult): Response {
 export function dropConnection(c: Context<EmulatorEnv>): Response {
   c.set('dropped', true);
   const socket = c.env?.incoming?.socket;
-  if (!socket) throw dcsErrors.internal();
+  if (!socket) throw apiErrors.internal();
   socket.destroy();
   return c.body(null, 500);
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { DcsError } from './dcs-error.js';
+import { EmulatorApiError } from './api-error.js';
 import { applyFaults, dropConnection, type EmulatorApp } from './app.js';
 import { parseJsonBody } from './json-body.js';
 
@@ -27,7 +27,7 @@ const TokenRequest = z.object({
   }),
 });
 
-const wrongPassword = () => new DcsError(401, 'IAM.0004', 'The username or password is wrong.');
+const wrongPassword = () => new EmulatorApiError(401, 'IAM.0004', 'The username or password is wrong.');
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -52,7 +52,7 @@ export function mountIamRoutes(app: EmulatorApp, ctx: EmulatorContext): void {
     if (user.name !== expected.name || !sameSecret(user.password, expected.password) || !domainOk) throw wrongPassword();
     const project = body.auth.scope.project;
     if (project.id !== undefined && project.id !== ctx.credentials.projectId) {
-      throw new DcsError(400, 'IAM.0010', 'The project does not exist or does not belong to the account.');
+      throw new EmulatorApiError(400, 'IAM.0010', 'The project does not exist or does not belong to the account.');
     }
     const issued = ctx.tokens.issue(ctx.credentials.projectId, user.name, ctx.now());
     c.header('X-Subject-Token', issued.token);
@@ -74,6 +74,6 @@ export function mountIamRoutes(app: EmulatorApp, ctx: EmulatorContext): void {
     );
   });
   app.all('/v3/auth/tokens', () => {
-    throw new DcsError(405, 'DCS.5001', 'This request method is not allowed.');
+    throw new EmulatorApiError(405, 'DCS.5001', 'This request method is not allowed.');
   });
 }

@@ -1,22 +1,22 @@
 import type { z } from 'zod';
-import { dcsErrors } from './dcs-error.js';
+import { apiErrors } from './api-error.js';
 
 /**
  * Parses a JSON request body against a zod schema, failing the way DCS does: DCS.4004 for an empty body,
  * DCS.4005 for something that is not JSON, DCS.4063 naming the first offending field otherwise.
  */
 export function parseJsonBody<S extends z.ZodType>(raw: string, schema: S): z.output<S> {
-  if (raw.trim() === '') throw dcsErrors.emptyBody();
+  if (raw.trim() === '') throw apiErrors.emptyBody();
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    throw dcsErrors.notJson();
+    throw apiErrors.notJson();
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw dcsErrors.invalidParameter(fieldName(issue?.path ?? []), issue?.message);
+  throw apiErrors.invalidParameter(fieldName(issue?.path ?? []), issue?.message);
 }
 
 /** `source_instance.addrs`, `migration_tasks[2]`, or `body` for the body as a whole. */

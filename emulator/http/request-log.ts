@@ -1,4 +1,4 @@
-import type { OperationName } from './routes.js';
+import type { EmulatedOperation } from '../emulated-operations.js';
 
 /** One request as the emulator saw it. Holds no secrets: no headers, no bodies, no query strings. */
 export interface RequestLogEntry {
@@ -8,7 +8,7 @@ export interface RequestLogEntry {
   /** The path without its query string. */
   path: string;
   /** Undefined for admin calls and unknown routes. */
-  operation?: OperationName | undefined;
+  operation?: EmulatedOperation | undefined;
   /** HTTP status sent, or 0 when the connection was dropped on purpose. */
   status: number;
   durationMs: number;

@@ -1,23 +1,12 @@
-import { OPERATIONS as DCS_OPERATIONS, OPERATION_NAMES, type HttpMethod } from '../../dcs/operations.js';
+import { OPERATIONS, OPERATION_NAMES, type HttpMethod } from '../../dcs/operations.js';
+import type { EmulatedOperation } from '../emulated-operations.js';
 
 /**
- * Operations the emulator serves: the 16 DCS v2 data-migration operations of the client's table
- * (`dcs/operations.ts`, real methods and paths under `/v2/{project_id}`), plus IAM's token call. The matcher
- * tells an unknown path (DCS.4001) from a known path called with the wrong method (DCS.5001).
+ * The routes of the DCS operations (real methods and paths under `/v2/{project_id}`, from the client's table). The
+ * matcher tells an unknown path (DCS.4001) from a known path called with the wrong method (DCS.5001).
  */
-export const OPERATIONS = [...OPERATION_NAMES, 'KeystoneCreateUserTokenByPassword'] as const;
-
-export type OperationName = (typeof OPERATIONS)[number];
-
-/** Operations that start a data-plane run: the only ones data-plane faults attach to. */
-export const RUN_STARTING_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
-  'CreateMigrationTask',
-  'SetOnlineMigrationTask',
-  'BatchRestartOnlineMigrationTasks',
-]);
-
 interface RouteSpec {
-  operation: OperationName;
+  operation: EmulatedOperation;
   method: HttpMethod;
   /** Segments after `/v2/{project_id}/`; `:name` captures one segment. */
   pattern: string;
@@ -26,13 +15,13 @@ interface RouteSpec {
 const PREFIX = '/v2/{project_id}/';
 
 export const DCS_ROUTES: readonly RouteSpec[] = OPERATION_NAMES.map((name) => {
-  const spec = DCS_OPERATIONS[name];
+  const spec = OPERATIONS[name];
   if (!spec.path.startsWith(PREFIX)) throw new Error(`operation ${name} is not under ${PREFIX}`);
   return { operation: name, method: spec.method, pattern: spec.path.slice(PREFIX.length).replace(/\{(\w+)\}/g, ':$1') };
 });
 
 export type RouteMatch =
-  | { kind: 'operation'; operation: OperationName; projectId: string; params: Record<string, string> }
+  | { kind: 'operation'; operation: EmulatedOperation; projectId: string; params: Record<string, string> }
   | { kind: 'method-not-allowed' }
   | { kind: 'not-found' };
 

@@ -5,7 +5,7 @@ import {
   UpdateMigrationTaskBody,
 } from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
-import { DcsError, dcsErrors } from '../http/dcs-error.js';
+import { EmulatorApiError, apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { appendLog } from '../tasks/task-store.js';
 import { ipSwitchStatus, RESTARTABLE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
@@ -15,7 +15,7 @@ import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 
 function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
   const task = ctx.store.get(id ?? '');
-  if (!task) throw dcsErrors.taskNotFound();
+  if (!task) throw apiErrors.taskNotFound();
   return task;
 }
 
@@ -51,7 +51,7 @@ function batch(ctx: EmulatorContext, ids: string[], action: (task: MigrationTask
         action(task);
         return { result: 'success', task_id: id };
       } catch (error) {
-        if (!(error instanceof DcsError)) throw error;
+        if (!(error instanceof EmulatorApiError)) throw error;
         return { result: 'failed', task_id: id, error_code: error.code, error_msg: error.message };
       }
     }),
@@ -73,10 +73,10 @@ export const batchRestartOnlineMigrationTasks: OperationHandler = ({ ctx, rawBod
   return {
     status: 200,
     body: batch(ctx, body.migration_tasks, (task) => {
-      if (task.kind === 'backup-import') throw dcsErrors.wrongState(`task ${task.id} is a backup import, not an online migration`);
+      if (task.kind === 'backup_import') throw apiErrors.wrongState(`task ${task.id} is a backup import, not an online migration`);
       const status = taskStatus(task, ctx.now());
       if (!task.source || !task.target || !RESTARTABLE_STATUSES.has(status)) {
-        throw dcsErrors.wrongState(`task ${task.id} is ${status}; only a configured task that ended can be restarted`);
+        throw apiErrors.wrongState(`task ${task.id} is ${status}; only a configured task that ended can be restarted`);
       }
       appendLog(task, 'INFO', 'migration.restart', 'Restart requested.', ['restart']);
       task.ipSwitch = undefined;
@@ -119,13 +119,13 @@ export const exchangeInstanceIp: OperationHandler = ({ ctx, params, rawBody }) =
   parseJsonBody(rawBody, ExchangeInstanceIpBody);
   const now = ctx.now();
   const status = taskStatus(task, now);
-  if (status !== TaskStatus.Incremental) throw dcsErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
+  if (status !== TaskStatus.Incremental) throw apiErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
   const sourceId = task.source?.instanceId;
   const targetId = task.target?.instanceId;
-  if (!sourceId || !targetId) throw dcsErrors.wrongState('IPs can be switched only between two DCS instances');
+  if (!sourceId || !targetId) throw apiErrors.wrongState('IPs can be switched only between two DCS instances');
   const switchStatus = ipSwitchStatus(task, now);
   if (switchStatus === IpSwitchStatus.Exchanging || switchStatus === IpSwitchStatus.ExchangeSuccess) {
-    throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
+    throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
   }
   ctx.instances.swapAddresses(sourceId, targetId);
   task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.ExchangeSuccess };
@@ -140,7 +140,7 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params }) =>
   const now = ctx.now();
   const switchStatus = ipSwitchStatus(task, now);
   if (switchStatus !== IpSwitchStatus.ExchangeSuccess) {
-    throw dcsErrors.wrongState(`task ${task.id} IP switch is ${switchStatus || 'not done'}; only a finished switch can be rolled back`);
+    throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus || 'not done'}; only a finished switch can be rolled back`);
   }
   ctx.instances.swapAddresses(task.source!.instanceId!, task.target!.instanceId!);
   task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.RollbackSuccess };

@@ -5,7 +5,7 @@ import {
   SetOnlineMigrationTaskBody,
 } from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
-import { dcsErrors } from '../http/dcs-error.js';
+import { apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { appendLog } from '../tasks/task-store.js';
 import { taskStatus, type MigrationTask, type TaskKind } from '../tasks/task.js';
@@ -55,14 +55,14 @@ export const createOnlineMigrationTask: OperationHandler = ({ ctx, rawBody }) =>
 /** SetOnlineMigrationTask: configures a RUNNING online task and starts its migration (else DCS.4957). */
 export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody, dataPlaneFaults }) => {
   const task = ctx.store.get(params['task_id'] ?? '');
-  if (!task) throw dcsErrors.taskNotFound();
+  if (!task) throw apiErrors.taskNotFound();
   const body = parseJsonBody(rawBody, SetOnlineMigrationTaskBody);
-  if (task.kind !== 'online') throw dcsErrors.wrongState(`task ${task.id} is not an online migration task`);
+  if (task.kind !== 'online') throw apiErrors.wrongState(`task ${task.id} is not an online migration task`);
   const status = taskStatus(task, ctx.now());
-  if (status !== TaskStatus.Running) throw dcsErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
+  if (status !== TaskStatus.Running) throw apiErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
   const source = resolveSide(ctx, body.source_instance, 'source_instance');
   const target = resolveSide(ctx, body.target_instance, 'target_instance');
-  if (source.addrs === target.addrs) throw dcsErrors.invalidParameter('target_instance', 'source and target are the same Redis');
+  if (source.addrs === target.addrs) throw apiErrors.invalidParameter('target_instance', 'source and target are the same Redis');
   task.source = source;
   task.target = target;
   task.migrationMethod = body.migration_method;
@@ -79,15 +79,15 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
  */
 export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneFaults }) => {
   const body = parseJsonBody(rawBody, CreateMigrationTaskBody);
-  const kind: TaskKind = body.migration_type === 'backupfile_import' ? 'backup-import' : 'legacy-online';
+  const kind: TaskKind = body.migration_type === 'backupfile_import' ? 'backup_import' : 'legacy_online';
   const task = newTask(ctx, { name: body.task_name, description: body.description ?? '', kind, migrationType: body.migration_type });
   task.migrationMethod = body.migration_method;
   task.networkType = body.network_type ?? undefined;
   task.target = resolveSide(ctx, { id: body.target_instance.id, password: body.target_instance.password }, 'target_instance');
-  if (kind === 'backup-import') {
+  if (kind === 'backup_import') {
     const files = body.backup_files!;
     if (files.file_source === 'backup_record') {
-      throw dcsErrors.invalidParameter('backup_files.file_source', 'the emulator imports from OBS buckets (self_build_obs) only');
+      throw apiErrors.invalidParameter('backup_files.file_source', 'the emulator imports from OBS buckets (self_build_obs) only');
     }
     const bucket = files.bucket_name!;
     checkObjectName(bucket, 'backup_files.bucket_name');
@@ -95,7 +95,7 @@ export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneF
       const field = `backup_files.files[${index}].file_name`;
       checkObjectName(file.file_name, field);
       const local = bucketFilePath(ctx, bucket, file.file_name);
-      if (!existsSync(local) || !statSync(local).isFile()) throw dcsErrors.invalidParameter(field, `no such object in bucket ${bucket}`);
+      if (!existsSync(local) || !statSync(local).isFile()) throw apiErrors.invalidParameter(field, `no such object in bucket ${bucket}`);
     }
     task.backupFiles = {
       fileSource: files.file_source ?? 'self_build_obs',
@@ -125,6 +125,6 @@ function describeSide(side: { instanceId?: string | undefined; addrs: string }):
 function checkObjectName(name: string, field: string): void {
   const parts = name.split(/[\\/]/);
   if (name.startsWith('/') || parts.some((part) => part === '..' || part === '.') || name.includes('\0')) {
-    throw dcsErrors.invalidParameter(field, 'must be a plain object name');
+    throw apiErrors.invalidParameter(field, 'must be a plain object name');
   }
 }

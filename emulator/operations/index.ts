@@ -1,5 +1,5 @@
 import type { OperationHandler } from '../context.js';
-import type { OperationName } from '../http/routes.js';
+import type { EmulatedOperation } from '../emulated-operations.js';
 import {
   batchRestartOnlineMigrationTasks,
   batchStopMigrationTasks,
@@ -14,7 +14,7 @@ import { createMigrationTask, createOnlineMigrationTask, setOnlineMigrationTask 
 import { listMigrationTask, listMigrationTaskLogs, showJobInfo, showMigrationTask, showMigrationTaskStats } from './read-tasks.js';
 
 /** The handler of every DCS operation (IAM's token call is served separately, before authentication). */
-export const DCS_OPERATION_HANDLERS: Readonly<Record<OperationName, OperationHandler | undefined>> = {
+export const DCS_OPERATION_HANDLERS: Readonly<Record<EmulatedOperation, OperationHandler | undefined>> = {
   CreateMigrationTask: createMigrationTask,
   CreateOnlineMigrationTask: createOnlineMigrationTask,
   SetOnlineMigrationTask: setOnlineMigrationTask,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { EmulatorContext } from '../context.js';
 import type { DataPlaneFaults, DataPlaneRun } from '../data-plane/contract.js';
-import { dcsErrors } from '../http/dcs-error.js';
+import { apiErrors } from '../http/api-error.js';
 import { watchRun } from '../tasks/run-watcher.js';
 import { appendLog } from '../tasks/task-store.js';
 import { ACTIVE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
@@ -19,7 +19,7 @@ export function bucketFilePath(ctx: EmulatorContext, bucket: string, key: string
 export function startRun(ctx: EmulatorContext, task: MigrationTask, faults: DataPlaneFaults | undefined): void {
   let run: DataPlaneRun;
   try {
-    if (task.kind === 'backup-import') {
+    if (task.kind === 'backup_import') {
       const files = task.backupFiles?.files ?? [];
       run = ctx.dataPlane.startBackupImport({
         files: files.map((file) => bucketFilePath(ctx, task.backupFiles?.bucketName ?? '', file.file_name)),
@@ -57,7 +57,7 @@ export function requestStop(ctx: EmulatorContext, task: MigrationTask): Promise<
   const status = taskStatus(task, now);
   if (status === 'TERMINATING') return task.run?.stop() ?? Promise.resolve();
   if (!ACTIVE_STATUSES.has(status) && status !== TaskStatus.Creating && status !== TaskStatus.Running) {
-    throw dcsErrors.wrongState(`task ${task.id} is ${status} and cannot be stopped`);
+    throw apiErrors.wrongState(`task ${task.id} is ${status} and cannot be stopped`);
   }
   task.stop = { requestedAt: now, notBefore: now + task.terminatingMs };
   task.updatedAt = now;

@@ -1,5 +1,5 @@
 import type { EmulatorContext } from '../context.js';
-import { dcsErrors } from '../http/dcs-error.js';
+import { apiErrors } from '../http/api-error.js';
 import type { TaskSide } from '../tasks/task.js';
 
 /** A source or target as requests give it: a DCS instance `id`, or self-hosted `addrs`, and a password. */
@@ -18,7 +18,7 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
   const password = ref.password ?? undefined;
   if (ref.id) {
     const instance = ctx.instances.get(ref.id);
-    if (!instance) throw dcsErrors.instanceNotFound(`${field}.id`);
+    if (!instance) throw apiErrors.instanceNotFound(`${field}.id`);
     const { host, port } = instance.endpoint;
     return { instanceId: ref.id, addrs: `${host}:${port}`, endpoint: { host, port, password } };
   }
@@ -26,16 +26,16 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     const { host, port } = parseAddress(ref.addrs, `${field}.addrs`);
     return { addrs: `${host}:${port}`, endpoint: { host, port, password } };
   }
-  throw dcsErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
+  throw apiErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
 }
 
 function parseAddress(addrs: string, field: string): { host: string; port: number } {
   const list = addrs.split(',').map((part) => part.trim()).filter((part) => part !== '');
-  if (list.length !== 1) throw dcsErrors.invalidParameter(field, 'the emulator migrates one Redis per side: give one host:port');
+  if (list.length !== 1) throw apiErrors.invalidParameter(field, 'the emulator migrates one Redis per side: give one host:port');
   const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(list[0] ?? '');
   const port = Number(match?.[2]);
   if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw dcsErrors.invalidParameter(field, 'expected host:port');
+    throw apiErrors.invalidParameter(field, 'expected host:port');
   }
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }

@@ -57,7 +57,7 @@ export function watchRun(task: MigrationTask, run: DataPlaneRun): () => void {
 function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysCopied: number): void {
   switch (phase) {
     case 'full-sync':
-      appendLog(task, 'INFO', 'migration.full.start', task.kind === 'backup-import' ? 'Backup import started.' : 'Full migration started.', ['start']);
+      appendLog(task, 'INFO', 'migration.full.start', task.kind === 'backup_import' ? 'Backup import started.' : 'Full migration started.', ['start']);
       return;
     case 'incremental':
       appendLog(task, 'INFO', 'migration.incremental.start', `Full migration done (${keysCopied} keys copied); incremental migration started.`, ['incremental']);

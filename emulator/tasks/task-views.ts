@@ -55,7 +55,7 @@ export function taskDetailView(task: MigrationTask, now: number, spelling: Incre
           ...(task.backupFiles.backupId !== undefined ? { backup_record: { backup_id: task.backupFiles.backupId } } : {}),
         }
       : null,
-    network_type: task.networkType ?? (task.kind === 'backup-import' ? '' : 'vpc'),
+    network_type: task.networkType ?? (task.kind === 'backup_import' ? '' : 'vpc'),
     source_instance: sideView(task.source),
     target_instance: sideView(task.target),
     created_at: formatTime(task.createdAt),
@@ -82,7 +82,7 @@ export function taskListItemView(task: MigrationTask, now: number, spelling: Inc
     migration_type: task.migrationType,
     migration_method: task.migrationMethod ?? '',
     ecs_tenant_private_ip: MIGRATION_MACHINE_IP,
-    data_source: task.kind === 'backup-import' ? (task.backupFiles?.bucketName ?? task.backupFiles?.backupId ?? '') : (task.source?.addrs ?? ''),
+    data_source: task.kind === 'backup_import' ? (task.backupFiles?.bucketName ?? task.backupFiles?.backupId ?? '') : (task.source?.addrs ?? ''),
     source_instance_name: task.source?.instanceId ?? '',
     source_instance_id: task.source?.instanceId ?? '',
     target_instance_addrs: task.target?.addrs ?? '',

@@ -1,14 +1,15 @@
 import { COPYING_STATUSES, IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
+// The API's own values (`migration_type`, `migration_method`) are typed once, by the client's schemas.
+import type { MigrationMethod, MigrationType } from '../../dcs/schemas/enums.js';
 import type { DataPlaneRun, RedisEndpoint, ResumeMode, RunPhase } from '../data-plane/contract.js';
 
 /**
+ * Spelled like the migration input's `kind` (common/migration-input.ts), the same three flows:
  * - `online`: two-phase online migration (create the migration machine, then configure it).
- * - `legacy-online`: the deprecated one-call online migration through CreateMigrationTask.
- * - `backup-import`: RDB/AOF files from an OBS bucket into a DCS instance.
+ * - `legacy_online`: the deprecated one-call online migration through CreateMigrationTask.
+ * - `backup_import`: RDB/AOF files from an OBS bucket into a DCS instance.
  */
-export type TaskKind = 'online' | 'legacy-online' | 'backup-import';
-export type MigrationType = 'online_migration' | 'backupfile_import';
-export type MigrationMethodName = 'full_amount_migration' | 'incremental_migration';
+export type TaskKind = 'online' | 'legacy_online' | 'backup_import';
 
 /** One side of a migration: a DCS instance by id, or a self-hosted Redis by address. */
 export interface TaskSide {
@@ -46,7 +47,7 @@ export interface MigrationTask {
   description: string;
   kind: TaskKind;
   migrationType: MigrationType;
-  migrationMethod?: MigrationMethodName | undefined;
+  migrationMethod?: MigrationMethod | undefined;
   networkType?: string | undefined;
   createdAt: number;
   updatedAt: number;
@@ -89,7 +90,7 @@ export type EmulatedTaskStatus =
 export function runPhaseStatus(kind: TaskKind, phase: RunPhase): EmulatedTaskStatus {
   switch (phase) {
     case 'full-sync':
-      return kind === 'backup-import' ? TaskStatus.Migrating : TaskStatus.FullMigrating;
+      return kind === 'backup_import' ? TaskStatus.Migrating : TaskStatus.FullMigrating;
     case 'incremental':
       return TaskStatus.Incremental;
     case 'succeeded':

@@ -9,7 +9,8 @@ import { isCancellation, log, sleep } from '@temporalio/workflow';
 import type { CreatedTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { MAX_WRITE_TRIES, READ_OPTIONS, retryDelayMs, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
+import { retryDelayMs } from '../../common/backoff.js';
+import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { observeStatus } from './read-task.js';
 

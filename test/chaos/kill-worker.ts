@@ -12,7 +12,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { seededRandom } from '../../common/seeded-random.js';
 import { DcsPhase } from '../../common/search-attributes.js';
 import { compareRedis } from '../../verify/compare.js';
-import { percentile } from '../lib/notice-lag.js';
+import { percentile } from '../support/percentile.js';
 import { chaosInput, sleep, startChaosStack } from './harness.js';
 import { recoveriesAfter, timelineOf } from './histories.js';
 import { settleMigrations } from './outcomes.js';

@@ -23,7 +23,7 @@ export const SOURCE_PASSWORD = 'chaos-source-pw-5d1e';
 export const TARGET_PASSWORD = 'chaos-target-pw-a93c';
 
 /** Builds the workflow bundle once (webpack takes seconds); every worker of the suite loads it. */
-export { buildWorkflowBundle } from '../lib/workflow-bundle.js';
+export { buildWorkflowBundle } from '../support/workflow-bundle.js';
 
 export interface ChaosStackOptions {
   /** Scenario name: labels the task queue and the temp dir. */

@@ -1,14 +1,16 @@
 /**
  * What `dcs-migrate up` does, start to finish: stack up, demo migration, summary, then stay up until Ctrl-C (or
  * stop at once with `exit`). Returns the process exit code; every process it started is stopped before it returns.
+ * The body of the `up` command, so it lives with the CLI: it renders progress, prints, and picks exit codes; the
+ * stack itself (stack/) only starts and stops processes and knows nothing of the CLI.
  */
-import { EXIT } from '../client/exit-codes.js';
-import { formatDuration } from '../client/output.js';
-import { untilTerminationSignal } from '../local/termination-signal.js';
+import { createStackLog } from '../../stack/stack-log.js';
+import type { StackOptions } from '../../stack/stack-options.js';
+import { startLocalStack, type LocalStack } from '../../stack/start-stack.js';
+import { EXIT } from '../exit-codes.js';
+import { formatDuration } from '../output.js';
+import { untilTerminationSignal } from '../../local/termination-signal.js';
 import { runDemoMigration, type DemoResult } from './demo-migration.js';
-import { createStackLog } from './stack-log.js';
-import type { StackOptions } from './stack-options.js';
-import { startLocalStack, type LocalStack } from './start-stack.js';
 
 export async function runUp(options: StackOptions): Promise<number> {
   const log = createStackLog();

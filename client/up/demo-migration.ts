@@ -5,16 +5,16 @@
  *   start → full sync (progress bar) → incremental hold → live writes on the source for a few seconds →
  *   writes stop, wait until DCS reports offset 0 → cutover → task stopped → compare target with source key by key.
  */
-import type { MigrationInputFile } from '../common/migration-input.js';
-import { buildMigrationStartOptions } from '../common/start-options.js';
-import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
-import { followMigration } from '../client/follow-migration.js';
-import type { MigrationView } from '../client/migration-view.js';
-import { workflowUiUrl } from '../client/ui-link.js';
-import { startTraffic, type Traffic, type TrafficSummary } from '../local/sample-data.js';
-import { compareRedis, type CompareReport } from '../verify/compare.js';
-import type { StackLog } from './stack-log.js';
-import { STACK_INSTANCES, STACK_PASSWORD_ENV, type LocalStack } from './start-stack.js';
+import { buildMigrationStartOptions } from '../../common/start-options.js';
+import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
+import { startTraffic, type Traffic, type TrafficSummary } from '../../local/sample-data.js';
+import { demoMigrationInput } from '../../stack/demo-input.js';
+import type { StackLog } from '../../stack/stack-log.js';
+import type { LocalStack } from '../../stack/start-stack.js';
+import { compareRedis, type CompareReport } from '../../verify/compare.js';
+import { followMigration } from '../follow-migration.js';
+import type { MigrationView } from '../migration-view.js';
+import { workflowUiUrl } from '../ui-link.js';
 
 export interface DemoOptions {
   /** How long the live writes run during the incremental hold. */
@@ -34,20 +34,6 @@ export interface DemoResult {
   comparison: CompareReport | undefined;
   /** True when the migration was cut over and the target equals the source. */
   ok: boolean;
-}
-
-/** The demo's migration input: what an operator would write in a file (see examples/online-incremental.yaml). */
-export function demoMigrationInput(): MigrationInputFile {
-  return {
-    kind: 'online',
-    description: 'dcs-migrate local stack: incremental migration rehearsal',
-    source: { instanceId: STACK_INSTANCES.source, password: { env: STACK_PASSWORD_ENV.source } },
-    target: { instanceId: STACK_INSTANCES.target, password: { env: STACK_PASSWORD_ENV.target } },
-    network: { vpcId: 'vpc-local', subnetId: 'subnet-local', securityGroupId: 'sg-local' },
-    method: 'incremental',
-    resumeMode: 'auto',
-    polling: { initialInterval: '1s', maxInterval: '2s' },
-  };
 }
 
 export async function runDemoMigration(stack: LocalStack, options: DemoOptions, log: StackLog): Promise<DemoResult> {

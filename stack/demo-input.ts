@@ -1,0 +1,21 @@
+/**
+ * The migration input of the local stack's demo (`dcs-migrate up`, the UI browser test): the stack's two
+ * instances, passwords by environment reference. Here rather than with the demo's driver (client/up/) because it
+ * is data about the stack, which tests use without the CLI.
+ */
+import type { MigrationInputFile } from '../common/migration-input.js';
+import { STACK_INSTANCES, STACK_PASSWORD_ENV } from './start-stack.js';
+
+/** The demo's migration input: what an operator would write in a file (see examples/online-incremental.yaml). */
+export function demoMigrationInput(): MigrationInputFile {
+  return {
+    kind: 'online',
+    description: 'dcs-migrate local stack: incremental migration rehearsal',
+    source: { instanceId: STACK_INSTANCES.source, password: { env: STACK_PASSWORD_ENV.source } },
+    target: { instanceId: STACK_INSTANCES.target, password: { env: STACK_PASSWORD_ENV.target } },
+    network: { vpcId: 'vpc-local', subnetId: 'subnet-local', securityGroupId: 'sg-local' },
+    method: 'incremental',
+    resumeMode: 'auto',
+    polling: { initialInterval: '1s', maxInterval: '2s' },
+  };
+}
