@@ -39,7 +39,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push('(no worker answered the status query: showing what the search attributes say)');
   }
   if (view.failure) lines.push(`failure     ${view.failure}`);
-  if (view.remoteTaskOnFailure) lines.push(`remote task ${view.remoteTaskOnFailure}`);
+  if (view.remoteTaskOnFailure) lines.push(`on failure  ${view.remoteTaskOnFailure}`);
   if (uiUrl) lines.push(`ui          ${uiUrl}`);
   return lines;
 }
