@@ -93,6 +93,22 @@ describe('migration safety (issue 19)', () => {
     await env.dcs.deleteMigrationTask({ task_id_list: [taskId] });
   });
 
+  it('create committed but its answer lost, then the lookup refused: the task is found by name and stopped', async () => {
+    // The create commits and its answer is lost; the lookup before the retry is refused (403, final), so the
+    // create step fails without ever learning the task id, yet a paid task exists under the migration's name.
+    env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', commitThenDrop: true, count: 1 });
+    const before = env.emu.requests().length;
+    const handle = await env.start(onlineInput('full'), 'safety-lost-create');
+    await eventually('the create call', () => env.emu.requests().slice(before).some((request) => request.operation === 'CreateOnlineMigrationTask'), 10_000, 10);
+    env.emu.faults.add({ operation: 'ListMigrationTask', status: 403, count: 1 });
+    const failure = await failureOf(handle);
+    expect(failure.type).toBe('DcsPermissionDeniedError');
+    const tasks = env.emu.tasks().filter((task) => task.name === 'dcsm-safety-lost-create');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]?.status).toBe('TERMINATED');
+    expect(failure.message).toContain(`; remote task ${tasks[0]?.id} stopped (TERMINATED)`);
+  });
+
   it('a task already FAILED is left as it is: no stop call', async () => {
     env.emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { failAt: 30 }, count: 1 });
     const before = env.emu.requests().length;

@@ -38,7 +38,7 @@ import { callActivity } from './api.js';
 import { enterPhase, publish, type MigrationContext } from './context.js';
 import { READ_OPTIONS } from './retry-policy.js';
 import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
-import { checkReferencesFirst, ensureTask } from './steps/create-task.js';
+import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
@@ -96,6 +96,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     },
   );
 
+  const checkReferences = wantsReferenceCheck(state);
   try {
     parsed = await validateInput(input);
   } catch (error) {
@@ -122,7 +123,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
 
   try {
     const outcome = await main.run(async () => {
-      await checkReferencesFirst(ctx);
+      if (checkReferences) await checkReferencesFirst(ctx);
       await ensureTask(ctx);
       await provisionAndConfigure(ctx);
       const watched = await watchTask(ctx);

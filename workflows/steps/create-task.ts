@@ -11,7 +11,7 @@ import type { CreatedTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { MAX_WRITE_TRIES, READ_OPTIONS, retryDelayMs, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
-import { recordError } from '../state.js';
+import { recordError, type MigrationState } from '../state.js';
 import { workflowFailure } from './failures.js';
 import { observeStatus } from './read-task.js';
 
@@ -21,12 +21,23 @@ export const CHECK_REFERENCES_BEFORE_CREATE = 'check-references-before-create';
 export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
 
 /**
+ * Whether this run checks the secret references before creating the task: once, while no task exists (not again
+ * after a continue-as-new), and not in runs recorded before the check existed.
+ *
+ * Call it at the start of the run, before the validation's local activity: a `patched()` call made after a local
+ * activity resolves can land, in the original run, in a later workflow task than where a replay (which resolves
+ * the local activity from its marker at once) evaluates it; the replay then misses the marker (nondeterminism
+ * error, seen on queries that replay a running migration).
+ */
+export function wantsReferenceCheck(state: MigrationState): boolean {
+  return state.taskId === undefined && patched(CHECK_REFERENCES_BEFORE_CREATE);
+}
+
+/**
  * Before anything is created: every password reference of the input (source, target, verify) must resolve on
  * the worker, else the run fails at once with `SecretUnavailable` naming each of them, and no paid task exists.
- * Runs once, before the task exists (not again after a continue-as-new).
  */
 export async function checkReferencesFirst(ctx: MigrationContext): Promise<void> {
-  if (ctx.state.taskId !== undefined || !patched(CHECK_REFERENCES_BEFORE_CREATE)) return;
   await callActivity(ctx.state, 'checkReferences', READ_OPTIONS, 'Check that every secret reference resolves on the worker', ctx.input);
 }
 

@@ -4,11 +4,12 @@
  * each, so it is never sent to a task that is already stopping or stopped, and a task that cannot be stopped
  * yet (still being provisioned) is retried until it can.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { isCancellation, log, patched } from '@temporalio/workflow';
 import { describeRemoteTaskCleanup, type RemoteTaskCleanup } from '../../common/remote-task-cleanup.js';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
-import { callActivity, failureType } from '../api.js';
+import type { RemoteTask } from '../../activities/results.js';
+import { callActivity, failureType, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { classifyStatus, isFinalStatus } from '../remote-status.js';
 import { IDEMPOTENT_WRITE_OPTIONS, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
@@ -83,10 +84,15 @@ export async function cleanUpAfterCancel(ctx: MigrationContext, deleteTask: bool
  */
 export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown): Promise<RemoteTaskCleanup> {
   const { state, input } = ctx;
-  const taskId = state.taskId;
-  if (taskId === undefined) {
-    return { action: 'left', reason: failureType(error) === MigrationFailureType.RemoteTaskOwned ? 'the task of the other migration was left alone' : 'no remote task was created' };
+  if (state.taskId === undefined) {
+    if (failureType(error) === MigrationFailureType.RemoteTaskOwned) return { action: 'left', reason: 'the task of the other migration was left alone' };
+    const found = await taskOfLostCreate(ctx, error).catch((lookupError: unknown) => ({ error: describeError(lookupError).message }));
+    if ('error' in found) return { action: 'not-stopped', error: `could not look for a task its last create call may have made: ${found.error}` };
+    if (!found.task) return { action: 'left', reason: 'no remote task was created' };
+    state.taskId = found.task.taskId;
+    observeStatus(ctx, found.task.status, found.task);
   }
+  const taskId = state.taskId;
   const onFailure = input.onFailure ?? 'stop';
   const statusClass = classifyStatus(state.remoteStatus);
   const known = (extra: Partial<RemoteTaskCleanup>): RemoteTaskCleanup => ({ taskId, ...(state.remoteStatus ? { status: state.remoteStatus } : {}), ...extra }) as RemoteTaskCleanup;
@@ -119,4 +125,22 @@ export function withCleanup(failure: ApplicationFailure, cleanup: RemoteTaskClea
     details: [...(failure.details ?? []), { remoteTask: cleanup }],
     ...(failure.cause ? { cause: failure.cause } : {}),
   });
+}
+
+const CREATE_ACTIVITIES = ['createOnlineTask', 'createLegacyOnlineTask', 'createBackupImportTask'] as const;
+
+/**
+ * The task a create call may have made although its answer was lost (the migration then failed before a lookup
+ * found it: the create retries ran out, or the next lookup was refused). Only once a create was sent, and not
+ * when the failure is a create refused for good (nothing was made). Looked up by name, and left alone if another
+ * running migration drives it.
+ */
+async function taskOfLostCreate(ctx: MigrationContext, error: unknown): Promise<{ task?: RemoteTask }> {
+  const { state } = ctx;
+  if (!CREATE_ACTIVITIES.some((name) => (state.apiCalls[name] ?? 0) > 0)) return {};
+  const refusedCreate = error instanceof ActivityFailure && (CREATE_ACTIVITIES as readonly string[]).includes(error.activityType ?? '') && isPermanentFailure(error);
+  if (refusedCreate) return {};
+  const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} to stop it`, ctx.taskName);
+  if (!task || (await ownerOf(ctx, task.taskId)) !== undefined) return {};
+  return { task };
 }
