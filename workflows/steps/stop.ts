@@ -101,7 +101,7 @@ export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown)
   // The cutover's stop already waited its full bound: another round would not do better.
   if (failureType(error) === MigrationFailureType.RemoteTaskNotStopped) return known({ action: 'not-stopped', error: 'it did not reach a final status' });
   const ended = isFinalStatus(state.remoteStatus);
-  if (onFailure === 'stop' && (ended || statusClass === 'stopping')) return known({ action: 'left', reason: 'it has already ended, nothing to stop' });
+  if (onFailure === 'stop' && (ended || statusClass === 'stopping')) return known({ action: 'left', reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping' });
   try {
     if (!ended && (await stopRemoteTask(ctx)) === 'absent') return known({ action: 'left', reason: 'it no longer exists' });
     if (onFailure === 'delete') {
