@@ -25,8 +25,10 @@ import type {
   StatusChange,
   StatusChangeRequest,
   TaskProgress,
+  TaskOwner,
   TaskStatusOnly,
 } from './results.js';
+import { createReferenceCheckActivities } from './check-references.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
@@ -45,6 +47,11 @@ export interface ActivityDependencies {
   cancelWorkflow?: (workflowId: string, runId: string) => Promise<void>;
   /** The worker's shared status watcher, behind `awaitStatusChange` (migrations with `polling.mode: shared`). */
   statusWatcher?: SharedStatusWatcher;
+  /**
+   * The ids of running migration workflows, other than `exceptWorkflowId`, whose `DcsTaskId` search attribute is
+   * `taskId` (Temporal visibility, through the worker's client). Behind `findTaskOwner`.
+   */
+  findRunningOwners?: (taskId: string, exceptWorkflowId: string) => Promise<string[]>;
 }
 
 /**
@@ -56,7 +63,7 @@ const WATCH_HEARTBEAT_EVERY_MS = 20_000;
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
 /** Builds the migration's activities over `deps`; pass the result as `activities` to `Worker.create`. */
-export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow, statusWatcher }: ActivityDependencies) {
+export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow, statusWatcher, findRunningOwners }: ActivityDependencies) {
   /**
    * Runs one DCS call, converting its failure and reporting the attempt number. The activity's cancellation
    * signal is deliberately not passed to the client: calls last seconds, the worker's shutdown grace lets them
@@ -77,6 +84,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
 
     /** Not a DCS call: the input's validation, a local activity at the start of each run. */
     ...createValidationActivities(),
+
+    /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
+    ...createReferenceCheckActivities(secrets),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {
@@ -206,6 +216,18 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
         const detail = await dcs.stopMigrationTask(taskId);
         return { status: detail.status };
       });
+    },
+
+    /**
+     * Not a DCS call: the running migration workflow, other than the caller, that drives task `taskId` (publishes
+     * it as `DcsTaskId`), if any. The caller's own earlier runs (continue-as-new) share its workflow id and are
+     * never an owner.
+     */
+    async findTaskOwner(taskId: string): Promise<TaskOwner> {
+      const { workflowExecution, attempt } = activityInfo();
+      if (!findRunningOwners) throw ApplicationFailure.nonRetryable('this worker cannot look up task owners (no Temporal client given)', 'OwnerLookupUnavailable');
+      const owners = await findRunningOwners(taskId, workflowExecution?.workflowId ?? '');
+      return { ...(owners[0] !== undefined ? { owner: owners[0] } : {}), attempts: attempt };
     },
 
     /** Not a DCS call: asks Temporal to cancel the calling workflow run (see `cancelWorkflow`). */

@@ -78,6 +78,11 @@ export interface TaskProgress extends Attempted {
   progress: MigrationProgress;
 }
 
+/** Another running migration driving a task (`findTaskOwner`): its workflow id, or none. */
+export interface TaskOwner extends Attempted {
+  owner?: string;
+}
+
 export interface TaskStatusOnly extends Attempted {
   status: string | undefined;
 }

@@ -3,6 +3,7 @@
  * publishes, the `status` query (when a worker can answer it), and the result or failure once it has closed.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { describeRemoteTaskCleanup, remoteTaskCleanupOf } from '../common/remote-task-cleanup.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import { statusQuery, type MigrationResult, type MigrationStatus } from '../common/workflow-contract.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -27,6 +28,8 @@ export interface MigrationView {
   result: MigrationResult | undefined;
   /** The failure message when the run failed, was cancelled, terminated or timed out. */
   failure: string | undefined;
+  /** A failed run: what it did to its remote task on the way out (input `onFailure`), e.g. "remote task 12 stopped (TERMINATED)". */
+  remoteTaskOnFailure?: string;
 }
 
 /** Execution statuses after which nothing changes any more. */
@@ -82,6 +85,8 @@ export async function readMigration(client: Client, workflowId: string, options:
       view.result = await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult>);
     } catch (error) {
       view.failure = failureMessage(error);
+      const cleanup = remoteTaskCleanupOf((error as { cause?: { details?: unknown[] } } | undefined)?.cause?.details);
+      if (cleanup) view.remoteTaskOnFailure = describeRemoteTaskCleanup(cleanup);
     }
   }
   return view;

@@ -39,6 +39,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push('(no worker answered the status query: showing what the search attributes say)');
   }
   if (view.failure) lines.push(`failure     ${view.failure}`);
+  if (view.remoteTaskOnFailure) lines.push(`on failure  ${view.remoteTaskOnFailure}`);
   if (uiUrl) lines.push(`ui          ${uiUrl}`);
   return lines;
 }
@@ -61,6 +62,7 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
   } else {
     lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure ? `: ${view.failure}` : ''}`);
     lines.push(`  phase ${view.status?.phase ?? view.phase ?? '-'}, remote status ${view.status?.remoteStatus ?? view.remoteStatus ?? '-'}`);
+    if (view.remoteTaskOnFailure) lines.push(`  ${view.remoteTaskOnFailure}`);
     lines.push(`  ${formatDuration(elapsedMs(view))}`);
   }
   if (uiUrl) lines.push(`  ${uiUrl}`);

@@ -163,6 +163,12 @@ const commonFields = {
   polling: pollingSchema.prefault({}),
   /** Delete the remote task after stopping it on cancellation (the cancel signal can override it per request). */
   deleteOnCancel: z.boolean().default(false),
+  /**
+   * What happens to the remote task when the migration fails after creating it (a paid migration machine keeps
+   * running otherwise): `stop` it and wait for TERMINATED (default), `delete` it once stopped, or `keep` it running
+   * as it is (to inspect it; stop it yourself). A task that already ended (FAILED, stopped, deleted) is left as it is.
+   */
+  onFailure: z.enum(['stop', 'delete', 'keep']).default('stop'),
   verify: verifySchema.optional(),
 };
 

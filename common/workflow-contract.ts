@@ -153,6 +153,13 @@ export const MigrationFailureType = {
   PollingFailed: 'PollingFailed',
   RemoteTaskNotStopped: 'RemoteTaskNotStopped',
   CleanupFailed: 'CleanupFailed',
+  /**
+   * A password reference of the input cannot be resolved on the worker (checked before any remote task is
+   * created; the message names every such reference, never a value). Also raised by an activity that resolves it.
+   */
+  SecretUnavailable: 'SecretUnavailable',
+  /** The task found by name is driven by another running migration (named in the message); it is left alone. */
+  RemoteTaskOwned: 'RemoteTaskOwned',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */

@@ -32,6 +32,13 @@ describe('migration input', () => {
     expect(input.hold?.maxDuration).toBe(7_200_000);
     expect(input.polling).toMatchObject({ initialInterval: 500, maxInterval: 60_000, pollsPerRun: 300 });
     expect(input.deleteOnCancel).toBe(false);
+    expect(input.onFailure).toBe('stop');
+  });
+
+  it('takes onFailure stop, delete or keep, and nothing else', () => {
+    expect(parseMigrationInput({ ...online, onFailure: 'keep' }).onFailure).toBe('keep');
+    expect(parseMigrationInput({ ...online, onFailure: 'delete' }).onFailure).toBe('delete');
+    expect(problemsOf({ ...online, onFailure: 'ignore' })[0]?.field).toBe('onFailure');
   });
 
   it('names the field of every problem', () => {

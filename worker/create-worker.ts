@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, createSecretResolver, SharedStatusWatcher, statusWatcherOver, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
+import { DcsTaskId } from '../common/search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
+import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
@@ -54,6 +56,17 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     cancelWorkflow: async (workflowId, runId) => {
       await client.workflow.getHandle(workflowId, runId).cancel();
     },
+    findRunningOwners: async (taskId, exceptWorkflowId) => {
+      const query =
+        `WorkflowType = ${quote(MIGRATION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND ${DcsTaskId.name} = ${quote(taskId)}` +
+        (exceptWorkflowId ? ` AND WorkflowId != ${quote(exceptWorkflowId)}` : '');
+      const owners: string[] = [];
+      for await (const execution of client.workflow.list({ query, pageSize: 10 })) {
+        owners.push(execution.workflowId);
+        if (owners.length >= 10) break;
+      }
+      return owners;
+    },
   });
   const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
@@ -68,6 +81,11 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;
+}
+
+/** A string literal of Temporal's visibility query language. */
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**

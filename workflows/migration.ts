@@ -9,7 +9,7 @@
  * for TERMINATED, optionally deletes it, and ends the workflow CANCELLED. Long runs continue as new with their
  * state (second argument), so history stays bounded.
  */
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   allHandlersFinished,
   CancellationScope,
@@ -18,6 +18,7 @@ import {
   ContinueAsNew,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -37,10 +38,10 @@ import { callActivity } from './api.js';
 import { enterPhase, publish, type MigrationContext } from './context.js';
 import { READ_OPTIONS } from './retry-policy.js';
 import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
-import { ensureTask } from './steps/create-task.js';
+import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
-import { cleanUpAfterCancel, stopRemoteTask } from './steps/stop.js';
+import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
 import { verifyIfRequested } from './steps/verify.js';
 import { validateInput } from './steps/validate-input.js';
 import { watchTask } from './steps/watch.js';
@@ -95,6 +96,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     },
   );
 
+  const checkReferences = wantsReferenceCheck(state);
   try {
     parsed = await validateInput(input);
   } catch (error) {
@@ -121,6 +123,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
 
   try {
     const outcome = await main.run(async () => {
+      if (checkReferences) await checkReferencesFirst(ctx);
       await ensureTask(ctx);
       await provisionAndConfigure(ctx);
       const watched = await watchTask(ctx);
@@ -138,10 +141,35 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     // A cancel signal wins over whatever error the interrupted step raised on its way out.
     if (isCancellation(error) || state.cancel !== undefined) throw await cancelled(ctx, error);
     recordError(state, error, new Date());
+    if (patched(CLEAN_UP_ON_FAILURE)) throw await failed(ctx, error);
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
     throw surfaceActivityFailure(error);
   }
+}
+
+/** Patch: a failure stops (or deletes, or keeps: input `onFailure`) the remote task and says so in its message. */
+export const CLEAN_UP_ON_FAILURE = 'clean-up-remote-task-on-failure';
+
+/**
+ * Cleans up the remote task after a failure (`cleanUpAfterFailure`, not cancellable: a cancel arriving now must
+ * not leave a paid task running), then returns the failure to end with, telling what was done to the task.
+ */
+async function failed(ctx: MigrationContext, error: unknown): Promise<unknown> {
+  const { state } = ctx;
+  const surfaced = surfaceActivityFailure(error);
+  // Not a Temporal failure (a bug in workflow code): the task fails and is retried, nothing to report yet.
+  if (!(surfaced instanceof ApplicationFailure)) {
+    enterPhase(ctx, 'failed');
+    return surfaced;
+  }
+  const lastError = state.lastError;
+  const cleanup = await CancellationScope.nonCancellable(() => cleanUpAfterFailure(ctx, error));
+  // The status keeps showing why the migration failed, not what the cleanup's reads ran into.
+  state.lastError = lastError;
+  state.timings.finishedAt = new Date().toISOString();
+  enterPhase(ctx, 'failed');
+  return withCleanup(surfaced, cleanup);
 }
 
 /** Stops (and maybe deletes) the remote task, then returns the cancellation to rethrow so the run ends CANCELLED. */

@@ -5,14 +5,57 @@
  * recording in history makes a second task.
  */
 import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
-import { isCancellation, log, sleep } from '@temporalio/workflow';
+import { isCancellation, log, patched, sleep } from '@temporalio/workflow';
+import { MigrationFailureType } from '../../common/workflow-contract.js';
 import type { CreatedTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { retryDelayMs } from '../../common/backoff.js';
 import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
-import { recordError } from '../state.js';
+import { recordError, type MigrationState } from '../state.js';
+import { workflowFailure } from './failures.js';
 import { observeStatus } from './read-task.js';
+
+/** Patch: every secret reference is resolved on the worker before the task is created (`checkReferencesFirst`). */
+export const CHECK_REFERENCES_BEFORE_CREATE = 'check-references-before-create';
+/** Patch: a task found by name is not adopted while another running migration drives it (`ownerOf`). */
+export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
+
+/**
+ * Whether this run checks the secret references before creating the task: once, while no task exists (not again
+ * after a continue-as-new), and not in runs recorded before the check existed.
+ *
+ * Call it at the start of the run, before the validation's local activity: a `patched()` call made after a local
+ * activity resolves can land, in the original run, in a later workflow task than where a replay (which resolves
+ * the local activity from its marker at once) evaluates it; the replay then misses the marker (nondeterminism
+ * error, seen on queries that replay a running migration).
+ */
+export function wantsReferenceCheck(state: MigrationState): boolean {
+  return state.taskId === undefined && patched(CHECK_REFERENCES_BEFORE_CREATE);
+}
+
+/**
+ * Before anything is created: every password reference of the input (source, target, verify) must resolve on
+ * the worker, else the run fails at once with `SecretUnavailable` naming each of them, and no paid task exists.
+ */
+export async function checkReferencesFirst(ctx: MigrationContext): Promise<void> {
+  await callActivity(ctx.state, 'checkReferences', READ_OPTIONS, 'Check that every secret reference resolves on the worker', ctx.input);
+}
+
+/**
+ * The running migration, other than this one, that drives task `taskId` (publishes it as `DcsTaskId`), if any.
+ *
+ * Visibility lag: an owner publishes DcsTaskId in the workflow task right after its create call returns, and it
+ * is searchable once visibility has indexed it (at once on the dev server's SQLite, about a second with
+ * Elasticsearch). A second migration with the same explicit `taskName` whose lookup lands inside that window —
+ * the owner's create committed, its upsert not yet searchable — still adopts. That takes two migrations started
+ * with one task name within about a second of each other, which a person or a script retrying a start does not
+ * do by accident (a retried start with the same workflow id is refused by Temporal itself), so it is accepted.
+ */
+export async function ownerOf(ctx: MigrationContext, taskId: string): Promise<string | undefined> {
+  const { owner } = await callActivity(ctx.state, 'findTaskOwner', READ_OPTIONS, `Check that no other running migration drives task ${taskId}`, taskId);
+  return owner;
+}
 
 export async function ensureTask(ctx: MigrationContext): Promise<void> {
   const { state } = ctx;
@@ -21,6 +64,16 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
     if (task) {
+      if (patched(REFUSE_OWNED_TASK)) {
+        const owner = await ownerOf(ctx, task.taskId);
+        if (owner !== undefined) {
+          throw workflowFailure(
+            `remote task ${task.taskId} (${ctx.taskName}) is driven by the running migration ${owner}; refusing to adopt it (give this migration another taskName, or wait until ${owner} has ended)`,
+            MigrationFailureType.RemoteTaskOwned,
+            { taskId: task.taskId, taskName: ctx.taskName, owner },
+          );
+        }
+      }
       log.info('adopting the existing task with our name', { taskId: task.taskId, status: task.status });
       record(ctx, { taskId: task.taskId, status: task.status, attempts: 0 });
       return;
