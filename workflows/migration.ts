@@ -21,7 +21,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { MigrationInput, MigrationInputFile } from '../common/migration-input.js';
+import type { MigrationInput, MigrationWorkflowInput } from '../common/migration-input.js';
 import {
   cancelSignal,
   cutoverSignal,
@@ -47,10 +47,11 @@ import { watchTask } from './steps/watch.js';
 import { deriveTaskName } from './task-name.js';
 
 /**
- * Runs one DCS migration described by `input` (see `common/migration-input.ts`). `carried` is internal: the
- * state handed over by continue-as-new.
+ * Runs one DCS migration described by `input` (see `common/migration-input.ts`): parsed by the client that
+ * started it, or as a file holds it; validated first either way. `carried` is internal: the state handed over by
+ * continue-as-new.
  */
-export async function dcsMigration(input: MigrationInputFile, carried?: MigrationState): Promise<MigrationResult> {
+export async function dcsMigration(input: MigrationWorkflowInput, carried?: MigrationState): Promise<MigrationResult> {
   const state = carried ?? initialState(new Date());
   let parsed: MigrationInput | undefined;
   const root = CancellationScope.current();
