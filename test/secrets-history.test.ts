@@ -79,7 +79,7 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const input = onlineInput('full', { source: { addrs: sourceAddress, password: { env: 'SOURCE_REDIS_PASSWORD' } } });
     const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-online-full', taskQueue: env.taskQueue }));
     const result = (await handle.result()) as MigrationResult;
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
 
     const history = await rawHistory(handle.workflowId);
     const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
