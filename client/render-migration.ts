@@ -9,7 +9,7 @@ function sum(record: Record<string, number> | undefined): number {
   return Object.values(record ?? {}).reduce((a, b) => a + b, 0);
 }
 
-/** ` by operator at … (note)` as far as the cutover is known. */
+/** ` by operator at …: note`, as far as the cutover is known (older runs say less). */
 function cutoverDetail(cutover: CutoverAsRead): string {
   const parts = [cutover.by ? ` by ${cutover.by}` : '', cutover.requestedAt ? ` at ${cutover.requestedAt}` : '', cutover.note ? `: ${cutover.note}` : ''];
   return parts.join('');
