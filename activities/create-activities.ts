@@ -22,8 +22,8 @@ import type {
   OnlineConfigureRequest,
   OnlineCreateRequest,
   RemoteTask,
-  StatusChange,
-  StatusChangeRequest,
+  StatusWait,
+  StatusWaitRequest,
   TaskProgress,
   TaskOwner,
   TaskStatusOnly,
@@ -244,7 +244,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
      * Not a DCS call of its own: waits until the worker's shared status watcher sees the task change status (or
      * vanish), or `maxWaitMs` passes. Heartbeats so a lost worker is noticed and a cancellation arrives.
      */
-    async awaitStatusChange(request: StatusChangeRequest): Promise<StatusChange> {
+    async awaitStatusChange(request: StatusWaitRequest): Promise<Attempted & StatusWait> {
       const { attempt } = activityInfo();
       if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);

@@ -2,7 +2,7 @@
  * What activities take and return. These cross workflow history, so they hold no secrets: passwords travel as
  * references (`SecretRef`) and are resolved inside the activity, right before the HTTP call.
  */
-import type { SecretRef } from '../common/migration-input.js';
+import type { MigrationInput, MigrationInputOf } from '../common/migration-input.js';
 import type { MigrationProgress } from '../common/workflow-contract.js';
 
 /** Every activity reports the attempt that succeeded, so the workflow can count retries. */
@@ -19,42 +19,25 @@ export interface RemoteTask {
   errorMessage?: string;
 }
 
-export interface TargetRef {
-  instanceId: string;
-  password?: SecretRef;
-}
+/** The target instance, as the input gives it (every kind has the same one). */
+export type TargetRef = MigrationInput['target'];
 
-export interface BackupImportRequest {
+/** The DCS task name: the input's `taskName`, or the one the workflow derived from its id. */
+interface Named {
   taskName: string;
-  description?: string;
-  target: TargetRef;
-  backup:
-    | { source: 'obs'; bucket: string; files: Array<{ name: string; size?: string; updatedAt?: string }> }
-    | { source: 'backup_record'; backupId: string };
 }
 
-export interface LegacyOnlineRequest {
-  taskName: string;
-  description?: string;
-  method: 'full' | 'incremental';
-  networkType?: 'vpc' | 'vpn';
-  source: { addrs: string; password?: SecretRef };
-  target: TargetRef;
-}
+/** CreateMigrationTask for a backup import: the input's fields, as the schema types them. */
+export type BackupImportRequest = Named & Pick<MigrationInputOf<'backup_import'>, 'description' | 'target' | 'backup'>;
 
-export interface OnlineCreateRequest {
-  taskName: string;
-  description?: string;
-  network: { vpcId: string; subnetId: string; securityGroupId: string };
-}
+/** CreateMigrationTask with `online_migration` (the deprecated one-call online migration). */
+export type LegacyOnlineRequest = Named & Pick<MigrationInputOf<'legacy_online'>, 'description' | 'method' | 'networkType' | 'source' | 'target'>;
 
-export interface OnlineConfigureRequest {
-  method: 'full' | 'incremental';
-  resumeMode: 'auto' | 'manual';
-  bandwidthLimitMb?: number;
-  source: { instanceId?: string; addrs?: string; password?: SecretRef };
-  target: TargetRef;
-}
+/** CreateOnlineMigrationTask: only where DCS creates the migration machine; the rest is configured after. */
+export type OnlineCreateRequest = Named & Pick<MigrationInputOf<'online'>, 'description' | 'network'>;
+
+/** SetOnlineMigrationTask: source, target and method, once the migration machine exists. */
+export type OnlineConfigureRequest = Pick<MigrationInputOf<'online'>, 'method' | 'resumeMode' | 'bandwidthLimitMb' | 'source' | 'target'>;
 
 export interface CreatedTask extends Attempted {
   taskId: string;
@@ -87,19 +70,21 @@ export interface TaskStatusOnly extends Attempted {
   status: string | undefined;
 }
 
-/** What a wait on the shared status watcher ended with (`awaitStatusChange`). */
-export type StatusChange = Attempted &
-  (
-    | { kind: 'changed'; task: RemoteTask }
-    /** A complete listing lacked the task: the workflow checks for itself. */
-    | { kind: 'absent' }
-    /** No change within the wait. */
-    | { kind: 'timeout' }
-    /** The watcher cannot list right now; `error` is its last error. */
-    | { kind: 'watcher-failing'; error: string }
-  );
+/**
+ * What a wait on the shared status watcher ends with: the one type for it, from the watcher (`status-watcher.ts`,
+ * where `Task` is the listed item) through the `awaitStatusChange` activity (plus `Attempted`) to the workflow
+ * (`workflows/steps/next-read.ts`), where `Task` is a {@link RemoteTask}.
+ */
+export type StatusWait<Task = RemoteTask> =
+  | { kind: 'changed'; task: Task }
+  /** A complete listing lacked the task: the workflow checks for itself. */
+  | { kind: 'absent' }
+  /** No change within the wait. */
+  | { kind: 'timeout' }
+  /** The watcher cannot list right now (its last rounds all failed); `error` is its last error. */
+  | { kind: 'watcher-failing'; error: string };
 
-export interface StatusChangeRequest {
+export interface StatusWaitRequest {
   taskId: string;
   /** The status the workflow knows; any other status is a change. */
   knownStatus?: string | undefined;

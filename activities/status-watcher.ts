@@ -16,6 +16,7 @@
  */
 import { listAllMigrationTasks } from '../dcs/pagination.js';
 import type { ListMigrationTaskQuery, ListMigrationTaskResponse, MigrationTaskListItem } from '../dcs/schemas/index.js';
+import type { StatusWait } from './results.js';
 
 /** Lists every task of the project, page by page (the DCS client's `listAllMigrationTasks`). */
 export type ListAllTasks = (options: { pageSize: number; onPage: () => void }) => Promise<MigrationTaskListItem[]>;
@@ -33,16 +34,6 @@ export interface StatusWatcherOptions {
   /** Called with a failed round's error (no secrets: DCS errors are scrubbed). */
   onRoundError?: (error: unknown) => void;
 }
-
-/** What a wait ends with. */
-export type StatusWait =
-  | { kind: 'changed'; task: MigrationTaskListItem }
-  /** A complete listing did not contain the task: the workflow should check for itself. */
-  | { kind: 'absent' }
-  /** `maxWaitMs` passed with no change. */
-  | { kind: 'timeout' }
-  /** The watcher's last rounds all failed; `error` is the last one's message. */
-  | { kind: 'watcher-failing'; error: string };
 
 export interface StatusWatcherStats {
   rounds: number;
@@ -65,7 +56,7 @@ const KNOWN_FOR_ROUNDS = 3;
 interface Waiter {
   taskId: string;
   knownStatus: string | undefined;
-  settle: (outcome: StatusWait) => void;
+  settle: (outcome: StatusWait<MigrationTaskListItem>) => void;
 }
 
 export class SharedStatusWatcher {
@@ -113,10 +104,10 @@ export class SharedStatusWatcher {
    * round fails after `failingAfterRounds` failed rounds in a row (so while the API is down a wait lasts about one
    * round, and rounds keep probing for recovery), or after `maxWaitMs`. Aborting `signal` rejects with its reason.
    */
-  wait(taskId: string, knownStatus: string | undefined, maxWaitMs: number, signal?: AbortSignal): Promise<StatusWait> {
+  wait(taskId: string, knownStatus: string | undefined, maxWaitMs: number, signal?: AbortSignal): Promise<StatusWait<MigrationTaskListItem>> {
     if (this.#closed) return Promise.reject(new Error('the status watcher is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise<StatusWait>((resolve, reject) => {
+    return new Promise<StatusWait<MigrationTaskListItem>>((resolve, reject) => {
       const timeout = setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, maxWaitMs));
       const onAbort = () => {
         finish();
@@ -128,7 +119,7 @@ export class SharedStatusWatcher {
         this.#waiters.delete(waiter);
         this.#stats.watchedTasks = this.#waiters.size;
       };
-      const settle = (outcome: StatusWait) => {
+      const settle = (outcome: StatusWait<MigrationTaskListItem>) => {
         finish();
         this.#stats.woken += 1;
         resolve(outcome);

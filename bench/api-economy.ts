@@ -21,6 +21,7 @@
  *
  * Writes section `api-economy` of bench/results.md.
  */
+import { parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { DcsClient } from '../dcs/client.js';
@@ -147,7 +148,7 @@ async function dcsMigrate(timeline: Timeline, mode: 'per-task' | 'shared', n: nu
       Array.from({ length: n }, (_, index) =>
         temporal.client.workflow.start(
           MIGRATION_WORKFLOW_TYPE,
-          buildMigrationStartOptions({ input: input as never, workflowId: `economy-${timeline.name}-${mode}-${n}-${index}`, taskQueue }),
+          buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `economy-${timeline.name}-${mode}-${n}-${index}`, taskQueue }),
         ),
       ),
     );
@@ -168,7 +169,7 @@ async function dcsMigrateTimeSkipped(timeline: Timeline): Promise<Row> {
     };
     const handle = await env.client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: input as never, workflowId: `economy-${timeline.name}-per-task-skipped`, taskQueue }),
+      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `economy-${timeline.name}-per-task-skipped`, taskQueue }),
     );
     await handle.result();
     return summarize(timeline, 'dcs-migrate per-task (time-skipping)', emu, 1);

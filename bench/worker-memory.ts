@@ -9,7 +9,7 @@
  * a 10 s window after a 15 s settle), RSS per running migration, worker CPU, and each allocator's RSS against
  * glibc's for the same N. Writes section `worker-memory` of bench/results.md.
  */
-import { parseDurationMs } from '../common/migration-input.js';
+import { parseDurationMs, parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
@@ -59,7 +59,7 @@ async function measure(allocator: BenchAllocator, n: number): Promise<MemoryFigu
     await Promise.all(
       Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
         const input = benchInput('full', { mode: 'shared' });
-        const options = buildMigrationStartOptions({ input: input as never, workflowId: `memory-${n}-${from + offset}`, taskQueue });
+        const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `memory-${n}-${from + offset}`, taskQueue });
         return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
       }),
     );

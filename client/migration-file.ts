@@ -4,18 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput, type MigrationInputFile } from '../common/migration-input.js';
+import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput } from '../common/migration-input.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-export interface LoadedMigrationFile {
-  /** What the file says, as the workflow receives it (defaults are applied again in the workflow). */
-  raw: MigrationInputFile;
-  /** The validated input, defaults applied. */
-  input: MigrationInput;
-}
-
-/** Reads and validates `file`; throws a CliError (exit 2) for a missing, unreadable, malformed or invalid file. */
-export async function loadMigrationFile(file: string): Promise<LoadedMigrationFile> {
+/**
+ * Reads and validates `file`: the parsed input (defaults applied, durations in ms) is what the workflow is started
+ * with. Throws a CliError (exit 2) for a missing, unreadable, malformed or invalid file.
+ */
+export async function loadMigrationFile(file: string): Promise<MigrationInput> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -34,7 +30,7 @@ export async function loadMigrationFile(file: string): Promise<LoadedMigrationFi
     throw new CliError(`--file ${file}: holds no migration (the file is empty); see examples/ for the fields`, EXIT.USAGE);
   }
   try {
-    return { raw: raw as MigrationInputFile, input: parseMigrationInput(raw) };
+    return parseMigrationInput(raw);
   } catch (error) {
     if (error instanceof InvalidMigrationInputError) {
       const lines = error.problems.map((p) => `  ${p.field}: ${p.message}`);

@@ -5,7 +5,14 @@
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { describeRemoteTaskCleanup, remoteTaskCleanupOf } from '../common/remote-task-cleanup.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
-import { statusQuery, type MigrationResult, type MigrationStatus } from '../common/workflow-contract.js';
+import {
+  statusQuery,
+  type LegacyMigrationResultFields,
+  type LegacyMigrationStatusFields,
+  type MigrationCutover,
+  type MigrationResult,
+  type MigrationStatus,
+} from '../common/workflow-contract.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** Temporal's execution status names (`RUNNING`, `COMPLETED`, `FAILED`, `CANCELLED`, `TERMINATED`, …). */
@@ -23,13 +30,40 @@ export interface MigrationView {
   taskId: string | undefined;
   migrationType: string | undefined;
   /** From the `status` query; undefined when no worker answered in time. */
-  status: MigrationStatus | undefined;
+  status: StatusAsRead | undefined;
   /** Set when the run completed. */
-  result: MigrationResult | undefined;
+  result: ResultAsRead | undefined;
   /** The failure message when the run failed, was cancelled, terminated or timed out. */
   failure: string | undefined;
   /** A failed run: what it did to its remote task on the way out (input `onFailure`), e.g. "remote task 12 stopped (TERMINATED)". */
   remoteTaskOnFailure?: string;
+}
+
+/**
+ * A cutover as read back. A result written, or a status answered by a worker, from before the unified report
+ * (`MigrationReport`) says only by whom the hold ended (`holdEndedBy`), or only that a cutover was requested
+ * (`cutoverRequested`).
+ */
+export type CutoverAsRead = Partial<MigrationCutover>;
+/** The `status` answer under the current names, whichever version of the worker answered it. */
+export type StatusAsRead = Omit<MigrationStatus, 'cutover'> & { cutover?: CutoverAsRead };
+/** The result under the current names, including results of runs that closed before the report was unified. */
+export type ResultAsRead = Omit<MigrationResult, 'cutover'> & { cutover?: CutoverAsRead };
+
+/** A `status` answer under the current names: an older worker's `cutoverRequested` becomes `cutover`. */
+export function statusAsRead(answer: MigrationStatus & LegacyMigrationStatusFields): StatusAsRead {
+  const { cutoverRequested, ...status } = answer;
+  return status.cutover === undefined && cutoverRequested ? { ...status, cutover: {} } : status;
+}
+
+/** A result under the current names: an older run's `finalStatus` is `remoteStatus`, its `holdEndedBy` `cutover.by`. */
+export function resultAsRead(raw: MigrationResult & LegacyMigrationResultFields): ResultAsRead {
+  const { finalStatus, holdEndedBy, ...result } = raw;
+  return {
+    ...result,
+    remoteStatus: result.remoteStatus ?? finalStatus ?? '',
+    ...(result.cutover === undefined && holdEndedBy !== undefined ? { cutover: { by: holdEndedBy } } : {}),
+  };
 }
 
 /** Execution statuses after which nothing changes any more. */
@@ -77,12 +111,13 @@ export async function readMigration(client: Client, workflowId: string, options:
   if (options.describeOnly) return view;
   const pinned = client.workflow.getHandle(workflowId, description.runId);
   const timeoutMs = options.queryTimeoutMs ?? 3_000;
-  view.status = await client
+  const answer = await client
     .withDeadline(Date.now() + timeoutMs, () => pinned.query(statusQuery))
     .catch(() => undefined);
+  view.status = answer && statusAsRead(answer);
   if (isClosed(view.execution)) {
     try {
-      view.result = await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult>);
+      view.result = resultAsRead(await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult & LegacyMigrationResultFields>));
     } catch (error) {
       view.failure = failureMessage(error);
       const cleanup = remoteTaskCleanupOf((error as { cause?: { details?: unknown[] } } | undefined)?.cause?.details);

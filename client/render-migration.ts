@@ -2,11 +2,17 @@
  * Human text for a migration: the `status` block and the summary `watch` / `start --wait` end with. Both are
  * built from a {@link MigrationView}; the JSON output is the view itself.
  */
-import type { MigrationView } from './migration-view.js';
+import type { CutoverAsRead, MigrationView } from './migration-view.js';
 import { formatDuration } from './output.js';
 
 function sum(record: Record<string, number> | undefined): number {
   return Object.values(record ?? {}).reduce((a, b) => a + b, 0);
+}
+
+/** ` by operator at …: note`, as far as the cutover is known (older runs say less). */
+function cutoverDetail(cutover: CutoverAsRead): string {
+  const parts = [cutover.by ? ` by ${cutover.by}` : '', cutover.requestedAt ? ` at ${cutover.requestedAt}` : '', cutover.note ? `: ${cutover.note}` : ''];
+  return parts.join('');
 }
 
 /** Elapsed time of the run: until it closed, or until now. */
@@ -34,7 +40,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);
     if (status.lastError) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
     if (status.cancel) lines.push(`cancel      requested: ${status.cancel.reason}`);
-    if (status.cutoverRequested) lines.push('cutover     requested');
+    if (status.cutover) lines.push(`cutover     requested${cutoverDetail(status.cutover)}`);
   } else if (view.execution === 'RUNNING') {
     lines.push('(no worker answered the status query: showing what the search attributes say)');
   }
@@ -49,9 +55,9 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
   const result = view.result;
   const lines: string[] = [];
   if (result) {
-    const how = result.outcome === 'cut-over' ? `cut over (hold ended by ${result.holdEndedBy ?? 'operator'})` : 'succeeded';
+    const how = result.outcome === 'cut-over' ? `cut over (hold ended by ${result.cutover?.by ?? 'operator'})` : 'succeeded';
     lines.push(`✔ migration ${view.workflowId} ${how}`);
-    lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.finalStatus}`);
+    lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
     if (result.progress?.sourceDbSize !== undefined) {
       lines.push(`  keys: source ${result.progress.sourceDbSize}, target ${result.progress.targetDbSize ?? '?'}`);
     }

@@ -245,6 +245,16 @@ export type MigrationInputFile = z.input<typeof migrationInputSchema>;
 /** The validated input: defaults applied, durations in milliseconds. */
 export type MigrationInput = z.output<typeof migrationInputSchema>;
 export type MigrationKind = MigrationInput['kind'];
+/** The validated input of one kind (`MigrationInputOf<'online'>`): what activity requests pick their fields from. */
+export type MigrationInputOf<K extends MigrationKind> = Extract<MigrationInput, { kind: K }>;
+/**
+ * What the workflow receives as its first argument: a parsed {@link MigrationInput} when started through the CLI
+ * or `buildMigrationStartOptions`, or an input as a file would hold it when a client starts the workflow directly
+ * (durations as strings, defaults absent). The workflow validates either before use, and refuses anything else
+ * with a non-retryable `InvalidMigrationInput` failure; parsing is idempotent, so a parsed input validates to
+ * itself (test/workflow-input.test.ts).
+ */
+export type MigrationWorkflowInput = MigrationInput | MigrationInputFile;
 export type PollingSettings = MigrationInput['polling'];
 
 /** Why an input was refused, one line per problem, each naming its field (`target.instanceId: must not be empty`). */

@@ -1,17 +1,18 @@
 /**
  * How a client starts a migration: `client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions(…))`.
- * Validates the input first (nothing starts on a bad file), and fills in what the Temporal UI shows: search
+ * It takes the input already parsed (`parseMigrationInput`, or the CLI's `loadMigrationFile`), so nothing starts
+ * on a bad file and the input is parsed once on the client, and fills in what the Temporal UI shows: search
  * attributes, a one-line summary and a details block. None of it holds a secret: passwords are references.
  */
 import { randomUUID } from 'node:crypto';
 import type { SearchAttributePair } from '@temporalio/common';
-import { parseMigrationInput, type MigrationInput } from './migration-input.js';
+import type { MigrationInput } from './migration-input.js';
 import { DcsMigrationType, DcsPhase } from './search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from './task-queue.js';
 
 export interface MigrationStartRequest {
-  /** The migration input, as read from a file; validated here. */
-  input: unknown;
+  /** The parsed migration input (`parseMigrationInput`); the workflow receives it as it is. */
+  input: MigrationInput;
   /** Business id; also the basis of the remote task name. Generated when omitted. */
   workflowId?: string;
   taskQueue?: string;
@@ -33,9 +34,8 @@ export interface MigrationStartOptions {
   workflowIdConflictPolicy: 'FAIL';
 }
 
-/** Throws `InvalidMigrationInputError` (naming each bad field) when the input is invalid. */
 export function buildMigrationStartOptions(request: MigrationStartRequest): MigrationStartOptions {
-  const input = parseMigrationInput(request.input);
+  const { input } = request;
   const migrationType = input.kind === 'backup_import' ? 'backup_import' : `${input.kind}:${input.method}`;
   return {
     taskQueue: request.taskQueue ?? DEFAULT_TASK_QUEUE,

@@ -83,15 +83,28 @@ export interface MigrationLastError {
   at: string;
 }
 
-/** What the `status` query returns. */
-export interface MigrationStatus {
-  kind: MigrationKind | undefined;
-  phase: MigrationPhase;
+/** Why and when the incremental hold ended (or is ending): an operator's cutover, or `hold.maxDuration`. */
+export interface MigrationCutover {
+  by: 'operator' | 'deadline';
+  /** When the cutover was accepted, or the deadline noticed (workflow time). */
+  requestedAt: string;
+  /** The operator's note (`CutoverRequest.note`). */
+  note?: string;
+}
+
+/**
+ * What the `status` query and the result both report, under the same names, built by one function
+ * (`workflows/state.ts` `reportOf`). The search attributes mirror `taskId` and `remoteStatus` (`DcsTaskId`,
+ * `DcsRemoteStatus`).
+ */
+export interface MigrationReport {
+  /** The DCS task name (the input's `taskName`, or derived from the workflow id). */
   taskName: string | undefined;
   taskId: string | undefined;
+  /** The DCS task status last seen (`SUCCESS`, `INCRMIGEATING`, `TERMINATED`, …). */
   remoteStatus: string | undefined;
   progress: MigrationProgress | undefined;
-  lastError: MigrationLastError | undefined;
+  timings: MigrationTimings;
   /** Activity executions that completed, per activity (one DCS operation each). */
   apiCalls: Record<string, number>;
   /** Attempts those activities took in total, retries included. */
@@ -101,11 +114,18 @@ export interface MigrationStatus {
   watcherWaits?: number;
   /** How many times the workflow continued as new. */
   continuedAsNew: number;
-  timings: MigrationTimings;
-  cancel: CancelRequest | undefined;
-  cutoverRequested: boolean;
+  /** Set once the incremental hold's end was requested; absent for a full migration or backup import. */
+  cutover?: MigrationCutover;
   /** Present once the verify step (when requested) has ended. */
   verification?: VerificationResult;
+}
+
+/** What the `status` query returns: the report, and where the run is. */
+export interface MigrationStatus extends MigrationReport {
+  kind: MigrationKind | undefined;
+  phase: MigrationPhase;
+  lastError: MigrationLastError | undefined;
+  cancel: CancelRequest | undefined;
 }
 
 /** What the optional verify step found (see `verify/` for the comparison). Keys are shown printable, never values. */
@@ -124,23 +144,30 @@ export interface VerificationResult {
   differences?: Array<{ db: number; key: string; kind: string; detail: string }>;
 }
 
-/** The result of a migration that completed. A failed one ends with an error, a cancelled one ends CANCELLED. */
-export interface MigrationResult {
+/**
+ * The result of a migration that completed: the report, with the task known. A failed one ends with an error, a
+ * cancelled one ends CANCELLED. Results written before the report was unified name `remoteStatus` `finalStatus`
+ * and `cutover.by` `holdEndedBy` (see {@link LegacyMigrationResultFields}); the CLI reads both.
+ */
+export interface MigrationResult extends MigrationReport {
   /** `succeeded`: full migration / backup import done. `cut-over`: incremental hold ended and task stopped. */
   outcome: 'succeeded' | 'cut-over';
-  /** Why the hold ended (incremental only). */
-  holdEndedBy?: 'operator' | 'deadline';
   taskId: string;
   taskName: string;
-  finalStatus: string;
-  progress: MigrationProgress | undefined;
-  timings: MigrationTimings;
-  apiCalls: Record<string, number>;
-  activityAttempts: number;
-  polls: number;
-  continuedAsNew: number;
-  /** Present when the input asked for verification. */
-  verification?: VerificationResult;
+  /** The final DCS task status: `SUCCESS`, or `TERMINATED` after a cutover. */
+  remoteStatus: string;
+}
+
+/** The names results and status answers had before `MigrationReport` (runs that closed, workers not yet upgraded). */
+export interface LegacyMigrationResultFields {
+  /** Now `remoteStatus`. */
+  finalStatus?: string;
+  /** Now `cutover.by`. */
+  holdEndedBy?: 'operator' | 'deadline';
+}
+export interface LegacyMigrationStatusFields {
+  /** Now `cutover` (set when requested). */
+  cutoverRequested?: boolean;
 }
 
 /** Failure types the workflow itself raises (activity failures keep the DcsError class name as their type). */

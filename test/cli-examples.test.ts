@@ -12,10 +12,10 @@ describe('examples/', () => {
   it('holds one valid migration file per flow: backup import, online full, online incremental, legacy online', async () => {
     const flows: string[] = [];
     for (const file of readdirSync(dir)) {
-      const { raw, input } = await loadMigrationFile(path.join(dir, file));
+      const input = await loadMigrationFile(path.join(dir, file));
       flows.push(input.kind === 'backup_import' ? 'backup_import' : `${input.kind}:${input.method}`);
       // What `start` would send: builds without throwing, and names no secret (passwords are references).
-      const options = buildMigrationStartOptions({ input: raw });
+      const options = buildMigrationStartOptions({ input });
       expect(JSON.stringify(options.args)).not.toMatch(/"password":"/);
     }
     expect(flows.sort()).toEqual(['backup_import', 'legacy_online:full', 'online:full', 'online:incremental']);

@@ -12,7 +12,10 @@ import * as watch from '../client/commands/watch.js';
 import * as worker from '../client/commands/worker.js';
 import { ServiceError } from '@temporalio/client';
 import { CliError, EXIT, exitCodeFor } from '../client/exit-codes.js';
+import { resultAsRead, statusAsRead, type MigrationView } from '../client/migration-view.js';
 import { formatDuration } from '../client/output.js';
+import { statusLines, summaryLines } from '../client/render-migration.js';
+import type { MigrationResult, MigrationStatus } from '../common/workflow-contract.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { migrationUiUrl, temporalUiBase } from '../client/ui-link.js';
 import { createJsonLogger, redactSecrets } from '../worker/logger.js';
@@ -131,5 +134,65 @@ describe('durations', () => {
     expect(formatDuration(3_400)).toBe('3.4s');
     expect(formatDuration(123_000)).toBe('2m03s');
     expect(formatDuration(3_723_000)).toBe('1h02m03s');
+  });
+});
+
+describe('results and status answers from before the unified report', () => {
+  const report = {
+    taskId: 'task-1',
+    taskName: 'dcsm-old',
+    progress: undefined,
+    timings: { startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:10:00.000Z' },
+    apiCalls: { findTaskByName: 3 },
+    activityAttempts: 4,
+    polls: 3,
+    continuedAsNew: 0,
+  };
+  const view = (fields: Partial<MigrationView>): MigrationView => ({
+    workflowId: 'wf-old',
+    runId: 'run-1',
+    execution: 'COMPLETED',
+    startTime: '2026-01-01T00:00:00.000Z',
+    closeTime: '2026-01-01T00:10:00.000Z',
+    phase: 'cut-over',
+    remoteStatus: 'TERMINATED',
+    taskId: 'task-1',
+    migrationType: 'online:incremental',
+    status: undefined,
+    result: undefined,
+    failure: undefined,
+    ...fields,
+  });
+
+  it('reads an old result (finalStatus, holdEndedBy) under the current names', () => {
+    const old = { ...report, outcome: 'cut-over', holdEndedBy: 'deadline', finalStatus: 'TERMINATED' } as unknown as MigrationResult;
+    const result = resultAsRead(old);
+    expect(result).toMatchObject({ remoteStatus: 'TERMINATED', cutover: { by: 'deadline' } });
+    expect(result).not.toHaveProperty('finalStatus');
+    expect(result).not.toHaveProperty('holdEndedBy');
+    expect(summaryLines(view({ result }), undefined)).toEqual(
+      expect.arrayContaining(['✔ migration wf-old cut over (hold ended by deadline)', '  task dcsm-old (task-1), final remote status TERMINATED']),
+    );
+  });
+
+  it('leaves a current result as it is', () => {
+    const current: MigrationResult = { ...report, outcome: 'cut-over', remoteStatus: 'TERMINATED', cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z' } };
+    expect(resultAsRead(current)).toEqual(current);
+    const full: MigrationResult = { ...report, outcome: 'succeeded', remoteStatus: 'SUCCESS' };
+    expect(resultAsRead(full)).toEqual(full);
+  });
+
+  it('reads an old worker\'s status answer (cutoverRequested) as a cutover', () => {
+    const base = { ...report, kind: 'online', phase: 'stopping', remoteStatus: 'TERMINATING', lastError: undefined, cancel: undefined } as const;
+    const old = { ...base, cutoverRequested: true } as unknown as MigrationStatus;
+    const status = statusAsRead(old);
+    expect(status).toMatchObject({ cutover: {} });
+    expect(status).not.toHaveProperty('cutoverRequested');
+    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status }), undefined)).toContain('cutover     requested');
+    expect(statusAsRead({ ...base, cutoverRequested: false } as unknown as MigrationStatus)).not.toHaveProperty('cutover');
+    const current: MigrationStatus = { ...base, cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z', note: 'go' } };
+    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: statusAsRead(current) }), undefined)).toContain(
+      'cutover     requested by operator at 2026-01-01T00:05:00.000Z: go',
+    );
   });
 });

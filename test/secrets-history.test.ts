@@ -11,6 +11,7 @@ import proto from '@temporalio/proto';
 import { Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver } from '../activities/index.js';
+import { parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
 import { generateKeyRing } from '../codec/codec-keys.js';
@@ -76,9 +77,9 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const sourceAddress = `${source.host}:${source.port}`;
     await seedSampleData(source, { keys: 300, seed: 5 });
     const input = onlineInput('full', { source: { addrs: sourceAddress, password: { env: 'SOURCE_REDIS_PASSWORD' } } });
-    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input, workflowId: 'secrets-online-full', taskQueue: env.taskQueue }));
+    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-online-full', taskQueue: env.taskQueue }));
     const result = (await handle.result()) as MigrationResult;
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
 
     const history = await rawHistory(handle.workflowId);
     const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
@@ -104,7 +105,7 @@ describe('secrets never reach the Temporal server or the logs', () => {
 
   it('a failing migration: the failure message is stored encrypted, and a client with the codec reads it', async () => {
     const input = onlineInput('full', { target: { instanceId: MISSING_TARGET, password: { env: 'TARGET_REDIS_PASSWORD' } } });
-    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input, workflowId: 'secrets-missing-target', taskQueue: env.taskQueue }));
+    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-missing-target', taskQueue: env.taskQueue }));
     const failure = await handle.result().then(
       () => undefined,
       (error: unknown) => error,

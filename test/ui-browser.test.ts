@@ -13,6 +13,7 @@ import getPort from 'get-port';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowListUiUrl } from '../client/ui-link.js';
+import { parseMigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase } from '../common/search-attributes.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
@@ -63,7 +64,7 @@ describe('Temporal Web UI in a real browser', () => {
     const workflowId = `ui-browser-${process.pid}`;
     const handle = await stack.client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: demoMigrationInput(), workflowId, taskQueue: stack.taskQueue }),
+      buildMigrationStartOptions({ input: parseMigrationInput(demoMigrationInput()), workflowId, taskQueue: stack.taskQueue }),
     );
     await waitFor('the migration to hold in sync', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 90_000, 300);
     const namespace = stack.temporal.namespace;

@@ -83,7 +83,7 @@ describe('migration workflow: verify step', () => {
     await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'verify test' }] });
     const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'cut-over', finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });
     expect(result.verification).toMatchObject({ outcome: 'clean', mode: 'length', totalDifferences: 0 });
     // The comparison ran while the task was still syncing: its activity was scheduled before the stop call.
     const history = await handle.fetchHistory();

@@ -102,7 +102,7 @@ describe('migration workflow control', () => {
     await eventually('a continue-as-new', async () => (await handle.query(statusQuery)).continuedAsNew >= 2, 30_000, 100);
     await handle.signal(cutoverSignal, { note: 'by signal' });
     const result = await resultOf(env.temporal.client.workflow.getHandle(workflowId));
-    expect(result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
     expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
     // One task, created once, whatever the number of runs.
     expect(result.apiCalls['createOnlineTask']).toBe(1);

@@ -12,7 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'vitest';
 import type { Worker } from '@temporalio/worker';
 import { createSecretResolver, type DcsMigrationApi, type SharedStatusWatcher } from '../activities/index.js';
-import type { MigrationInputFile } from '../common/migration-input.js';
+import { parseMigrationInput, type MigrationInputFile } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
 import { DcsClient } from '../dcs/client.js';
@@ -116,7 +116,7 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
         return handle;
       },
       async start(input, workflowId) {
-        const options = buildMigrationStartOptions({ input, workflowId: workflowId ?? `wf-${Date.now()}-${counter++}`, taskQueue });
+        const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `wf-${Date.now()}-${counter++}`, taskQueue });
         return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
       },
       async teardown() {

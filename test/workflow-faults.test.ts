@@ -30,7 +30,7 @@ describe('migration workflow under faults', () => {
     const handle = await env.start(onlineInput('full'), 'faults-flaky');
     const result = await resultOf(handle);
     env.emu.faults.clear();
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
     expect(env.emu.tasks().filter((task) => task.name === 'dcsm-faults-flaky')).toHaveLength(1);
     const injected = env.emu.requests().filter((request) => request.status === 500).length;
     expect(injected).toBeGreaterThan(0);
@@ -141,7 +141,7 @@ describe('migration workflow under faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     worker = await env.startWorker();
     const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'cut-over', finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });
     expect(env.emu.tasks().filter((task) => task.name === 'dcsm-faults-worker-restart')).toHaveLength(1);
   });
 });

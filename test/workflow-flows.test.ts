@@ -40,7 +40,7 @@ describe('migration workflow flows', () => {
     const handle = await env.start(onlineInput('full'), 'flow-online-full');
     const result = await resultOf(handle);
 
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS', taskName: 'dcsm-flow-online-full' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS', taskName: 'dcsm-flow-online-full' });
     expect(result.apiCalls['createOnlineTask']).toBe(1);
     expect(result.apiCalls['configureOnlineTask']).toBe(1);
     expect(result.timings.finishedAt).toBeDefined();
@@ -106,7 +106,7 @@ describe('migration workflow flows', () => {
     expect(accepted.acceptedAt).toBeTruthy();
     const result = await resultOf(handle);
 
-    expect(result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
     expect(env.emu.tasks().find((task) => task.id === result.taskId)?.status).toBe('TERMINATED');
     const report = await compareRedis(source, env.emu.instance('target').endpoint);
     expect(report.totalDifferences).toBe(0);
@@ -117,7 +117,7 @@ describe('migration workflow flows', () => {
     await emptyTarget();
     const handle = await env.start(onlineInput('incremental', { hold: { maxDuration: '1s' } }), 'flow-online-deadline');
     const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'deadline', finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'deadline' }, remoteStatus: 'TERMINATED' });
   });
 
   it('legacy one-call online migration (CreateMigrationTask online_migration) succeeds', async () => {
@@ -134,7 +134,7 @@ describe('migration workflow flows', () => {
       'flow-legacy-online',
     );
     const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
     expect(result.apiCalls['createLegacyOnlineTask']).toBe(1);
     const report = await compareRedis(source, env.emu.instance('target').endpoint);
     expect(report.totalDifferences).toBe(0);
@@ -164,7 +164,7 @@ describe('migration workflow flows', () => {
         'flow-backup-import',
       );
       const result = await resultOf(handle);
-      expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+      expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
       const report = await compareRedis({ host: scratch.host, port: scratch.port, password: 'scratch-pw' }, env.emu.instance('target').endpoint);
       expect(report.totalDifferences).toBe(0);
       await saveHistory(env, handle, 'backup-import');

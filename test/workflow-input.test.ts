@@ -41,6 +41,23 @@ describe('migration input', () => {
     expect(problemsOf({ ...online, onFailure: 'ignore' })[0]?.field).toBe('onFailure');
   });
 
+  it('re-validates a parsed input to itself (the workflow validates what the CLI already parsed)', () => {
+    const inputs = [
+      online,
+      { ...online, method: 'full', hold: undefined, resumeMode: 'auto', bandwidthLimitMb: 100, polling: { mode: 'shared', confirmInterval: '10m' } },
+      { ...online, source: { instanceId: 'dcs-source' }, taskName: 'dcsm-idempotent', description: ' d ', deleteOnCancel: true },
+      { ...online, verify: { source: { address: 'a:1' }, target: { address: 'b:2', password: { env: 'P' } }, mode: 'length', ttlTolerance: '2s' } },
+      { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb', size: '10' }] } },
+      { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } },
+      { kind: 'legacy_online', source: { addrs: ' 10.0.0.5:6379 ' }, target: { instanceId: 't' }, method: 'incremental', networkType: 'vpc', hold: { maxDuration: 1_000 } },
+    ];
+    for (const raw of inputs) {
+      const parsed = parseMigrationInput(raw);
+      expect(parseMigrationInput(parsed)).toEqual(parsed);
+      expect(parseMigrationInput(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
+    }
+  });
+
   it('names the field of every problem', () => {
     const problems = problemsOf({ ...online, target: {}, network: { vpcId: 'v' }, bandwidthLimitMb: 0 });
     expect(problems.map((p) => p.field)).toEqual(
@@ -81,7 +98,7 @@ describe('migration input', () => {
 
 describe('start options', () => {
   it('validates, and fills the UI fields without any secret', () => {
-    const options = buildMigrationStartOptions({ input: online, workflowId: 'wf-1' });
+    const options = buildMigrationStartOptions({ input: parseMigrationInput(online), workflowId: 'wf-1' });
     expect(options.workflowId).toBe('wf-1');
     expect(options.taskQueue).toBe('dcs-migrate');
     expect(options.workflowIdReusePolicy).toBe('REJECT_DUPLICATE');
@@ -92,11 +109,11 @@ describe('start options', () => {
     expect(options.args[0].polling.initialInterval).toBe(500);
   });
 
-  it('generates distinct workflow ids when none is given, and refuses a bad input before starting', () => {
-    const a = buildMigrationStartOptions({ input: online }).workflowId;
-    const b = buildMigrationStartOptions({ input: online }).workflowId;
+  it('generates distinct workflow ids when none is given; a bad input is refused by the parse before it', () => {
+    const a = buildMigrationStartOptions({ input: parseMigrationInput(online) }).workflowId;
+    const b = buildMigrationStartOptions({ input: parseMigrationInput(online) }).workflowId;
     expect(a).toMatch(/^dcs-online-dcs-target-/);
     expect(a).not.toBe(b);
-    expect(() => buildMigrationStartOptions({ input: { ...online, target: {} } })).toThrow(/target\.instanceId/);
+    expect(() => parseMigrationInput({ ...online, target: {} })).toThrow(/target\.instanceId/);
   });
 });

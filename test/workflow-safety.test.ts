@@ -141,7 +141,7 @@ describe('migration safety (issue 19)', () => {
     expect((await first.query(statusQuery)).phase).toBe('incremental-hold');
     await first.executeUpdate(cutoverUpdate, { args: [{ note: 'safety test' }] });
     const result = await resultOf(first);
-    expect(result).toMatchObject({ outcome: 'cut-over', taskId, finalStatus: 'TERMINATED' });
+    expect(result).toMatchObject({ outcome: 'cut-over', taskId, remoteStatus: 'TERMINATED' });
   });
 
   it('cancelling a second migration with the same taskName never stops the first one\'s task', async () => {
@@ -168,6 +168,6 @@ describe('migration safety (issue 19)', () => {
     expect((await first.query(statusQuery)).phase).toBe('incremental-hold');
 
     await first.executeUpdate(cutoverUpdate, { args: [{ note: 'safety test' }] });
-    expect(await resultOf(first)).toMatchObject({ outcome: 'cut-over', taskId, finalStatus: 'TERMINATED' });
+    expect(await resultOf(first)).toMatchObject({ outcome: 'cut-over', taskId, remoteStatus: 'TERMINATED' });
   });
 });

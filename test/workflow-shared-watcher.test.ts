@@ -43,7 +43,7 @@ describe('shared status watcher', () => {
     expect(Date.now() - requested).toBeLessThan(20_000);
 
     for (const result of results) {
-      expect(result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED' });
+      expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
       expect(env.emu.tasks().filter((task) => task.name === result.taskName)).toHaveLength(1);
       // Reads of its own: before creating, after creating, then the stop loop — the running phases came from the watcher.
       expect(result.apiCalls['findTaskByName'] ?? 0).toBeLessThanOrEqual(10);
@@ -64,7 +64,7 @@ describe('shared status watcher', () => {
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 500, seed: 6 });
     const handle = await env.start(onlineInput('full', { polling: SHARED_POLLING, taskName: 'shared-full' }), 'shared-full');
     const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'succeeded', finalStatus: 'SUCCESS' });
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
     expect(env.emu.tasks().filter((task) => task.name === 'shared-full')).toHaveLength(1);
     expect(result.apiCalls['findTaskByName'] ?? 0).toBeLessThanOrEqual(6);
     expect((await compareRedis(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint)).totalDifferences).toBe(0);
@@ -79,7 +79,7 @@ describe('shared status watcher', () => {
     await eventually('the workflow to report the failing watcher', async () => (await handle.query(statusQuery)).lastError?.type === 'StatusWatcherFailing', 30_000, 100);
     expect(watcher.stats().failedRounds - failedBefore).toBe(3);
     await handle.executeUpdate(cutoverUpdate, { args: [{}] });
-    expect(await resultOf(handle)).toMatchObject({ outcome: 'cut-over', finalStatus: 'TERMINATED' });
+    expect(await resultOf(handle)).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });
     expect(env.emu.tasks().filter((task) => task.name === 'shared-fallback')).toHaveLength(1);
   });
 });

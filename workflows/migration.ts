@@ -22,7 +22,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { MigrationInput, MigrationInputFile } from '../common/migration-input.js';
+import type { MigrationInput, MigrationWorkflowInput } from '../common/migration-input.js';
 import {
   cancelSignal,
   cutoverSignal,
@@ -33,6 +33,7 @@ import {
   type CancelRequest,
   type CutoverRequest,
   type MigrationResult,
+  type VerificationResult,
 } from '../common/workflow-contract.js';
 import { callActivity } from './api.js';
 import { enterPhase, publish, type MigrationContext } from './context.js';
@@ -48,10 +49,11 @@ import { watchTask } from './steps/watch.js';
 import { deriveTaskName } from './task-name.js';
 
 /**
- * Runs one DCS migration described by `input` (see `common/migration-input.ts`). `carried` is internal: the
- * state handed over by continue-as-new.
+ * Runs one DCS migration described by `input` (see `common/migration-input.ts`): parsed by the client that
+ * started it, or as a file holds it; validated first either way. `carried` is internal: the state handed over by
+ * continue-as-new.
  */
-export async function dcsMigration(input: MigrationInputFile, carried?: MigrationState): Promise<MigrationResult> {
+export async function dcsMigration(input: MigrationWorkflowInput, carried?: MigrationState): Promise<MigrationResult> {
   const state = carried ?? initialState(new Date());
   let parsed: MigrationInput | undefined;
   const root = CancellationScope.current();
@@ -59,7 +61,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
 
   // The query may arrive before the context exists (during validation).
   const current: { ctx?: MigrationContext } = {};
-  setHandler(statusQuery, () => withVerification(statusOf(state, parsed), current.ctx), { description: 'Phase, remote status, progress, last error and API call counts.' });
+  setHandler(statusQuery, () => statusOf(state, parsed, verificationOf(current.ctx)), { description: 'Phase, remote status, progress, last error and API call counts.' });
   setHandler(
     cancelSignal,
     (request: CancelRequest | undefined) => {
@@ -135,7 +137,7 @@ export async function dcsMigration(input: MigrationInputFile, carried?: Migratio
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
     await condition(allHandlersFinished);
-    return withVerification(resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over'), ctx);
+    return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over', verificationOf(ctx));
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
     // A cancel signal wins over whatever error the interrupted step raised on its way out.
@@ -209,9 +211,9 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
 }
 
-/** Adds the verify step's result, when there is one, to a status or result. */
-function withVerification<T extends object>(value: T, ctx: MigrationContext | undefined): T {
-  return ctx?.verification && !ctx.verifying ? { ...value, verification: ctx.verification } : value;
+/** The verify step's result once it has ended, for the status and the result. */
+function verificationOf(ctx: MigrationContext | undefined): VerificationResult | undefined {
+  return ctx?.verifying ? undefined : ctx?.verification;
 }
 
 function sanitizeCancel(request: CancelRequest | undefined): CancelRequest {

@@ -1,45 +1,31 @@
 /**
  * The workflow's memory. It is carried across continue-as-new as the workflow's second argument, so it holds
- * only plain data, and everything the `status` query and the result report comes from it.
+ * only plain data, and everything the `status` query and the result report comes from it, under the same names:
+ * the report's fields are declared once (`MigrationReport`), and {@link reportOf} copies them.
+ *
+ * A state written by an older version arrives as the second argument after a continue-as-new across an upgrade:
+ * add fields only as optional ones (or default them where the state is read), never rename one.
  */
 import type { MigrationInput } from '../common/migration-input.js';
 import type {
-  CancelRequest,
-  MigrationLastError,
-  MigrationPhase,
-  MigrationProgress,
+  MigrationReport,
   MigrationResult,
   MigrationStatus,
-  MigrationTimings,
+  VerificationResult,
 } from '../common/workflow-contract.js';
 
-export interface MigrationState {
-  phase: MigrationPhase;
-  taskName: string | undefined;
-  taskId: string | undefined;
+export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
   jobId: string | undefined;
   /** Online flows: SetOnlineMigrationTask was accepted (or the task is already past RUNNING). */
   configured: boolean;
-  remoteStatus: string | undefined;
-  progress: MigrationProgress | undefined;
-  lastError: MigrationLastError | undefined;
-  apiCalls: Record<string, number>;
-  activityAttempts: number;
-  polls: number;
   /** Polls since the remote status last changed (drives the adaptive interval). */
   unchangedPolls: number;
   /** Consecutive polls with a status the workflow does not know. */
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
-  continuedAsNew: number;
-  /** Shared polling: waits on the worker's status watcher that ended with a change, a timeout or an absence. */
-  watcherWaits?: number;
   /** When progress figures were last read (they are refreshed at most every `polling.progressInterval`). */
   progressReadAt?: string;
-  timings: MigrationTimings;
-  cancel: CancelRequest | undefined;
-  cutover: { requestedAt: string; by: 'operator' | 'deadline'; note?: string } | undefined;
 }
 
 export function initialState(now: Date): MigrationState {
@@ -65,39 +51,41 @@ export function initialState(now: Date): MigrationState {
   };
 }
 
-export function statusOf(state: MigrationState, input: MigrationInput | undefined): MigrationStatus {
+/** The fields the status and the result share, copied from the state (the verify step's result is not state). */
+export function reportOf(state: MigrationState, verification: VerificationResult | undefined): MigrationReport {
   return {
-    kind: input?.kind,
-    phase: state.phase,
     taskName: state.taskName,
     taskId: state.taskId,
     remoteStatus: state.remoteStatus,
     progress: state.progress,
-    lastError: state.lastError,
+    timings: { ...state.timings },
     apiCalls: { ...state.apiCalls },
     activityAttempts: state.activityAttempts,
     polls: state.polls,
     ...(state.watcherWaits !== undefined ? { watcherWaits: state.watcherWaits } : {}),
     continuedAsNew: state.continuedAsNew,
-    timings: { ...state.timings },
-    cancel: state.cancel,
-    cutoverRequested: state.cutover !== undefined,
+    ...(state.cutover ? { cutover: { ...state.cutover } } : {}),
+    ...(verification ? { verification } : {}),
   };
 }
 
-export function resultOf(state: MigrationState, outcome: MigrationResult['outcome']): MigrationResult {
+export function statusOf(state: MigrationState, input: MigrationInput | undefined, verification?: VerificationResult): MigrationStatus {
   return {
+    ...reportOf(state, verification),
+    kind: input?.kind,
+    phase: state.phase,
+    lastError: state.lastError,
+    cancel: state.cancel,
+  };
+}
+
+export function resultOf(state: MigrationState, outcome: MigrationResult['outcome'], verification?: VerificationResult): MigrationResult {
+  return {
+    ...reportOf(state, verification),
     outcome,
-    ...(state.cutover ? { holdEndedBy: state.cutover.by } : {}),
     taskId: state.taskId ?? '',
     taskName: state.taskName ?? '',
-    finalStatus: state.remoteStatus ?? '',
-    progress: state.progress,
-    timings: { ...state.timings },
-    apiCalls: { ...state.apiCalls },
-    activityAttempts: state.activityAttempts,
-    polls: state.polls,
-    continuedAsNew: state.continuedAsNew,
+    remoteStatus: state.remoteStatus ?? '',
   };
 }
 

@@ -51,10 +51,10 @@ export function register(program: Command): void {
         // Otherwise the migration would silently go to the default task queue, where no worker may listen.
         throw new CliError('--task-queue: must not be empty', EXIT.USAGE);
       }
-      const { raw } = await loadMigrationFile(flags.file);
+      const input = await loadMigrationFile(flags.file);
       const taskQueue = flags.taskQueue ?? (process.env[WORKER_ENV.taskQueue]?.trim() || undefined);
       const options = buildMigrationStartOptions({
-        input: raw,
+        input,
         ...(flags.id ? { workflowId: flags.id } : {}),
         ...(taskQueue ? { taskQueue } : {}),
       });

@@ -5,6 +5,7 @@
  *   start → full sync (progress bar) → incremental hold → live writes on the source for a few seconds →
  *   writes stop, wait until DCS reports offset 0 → cutover → task stopped → compare target with source key by key.
  */
+import { parseMigrationInput } from '../../common/migration-input.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import { startTraffic, type Traffic, type TrafficSummary } from '../../local/sample-data.js';
@@ -38,7 +39,7 @@ export interface DemoResult {
 
 export async function runDemoMigration(stack: LocalStack, options: DemoOptions, log: StackLog): Promise<DemoResult> {
   const workflowId = `local-incremental-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const start = buildMigrationStartOptions({ input: demoMigrationInput(), workflowId, taskQueue: stack.taskQueue });
+  const start = buildMigrationStartOptions({ input: parseMigrationInput(demoMigrationInput()), workflowId, taskQueue: stack.taskQueue });
   const handle = await stack.client.workflow.start(MIGRATION_WORKFLOW_TYPE, start);
   const uiUrl = workflowUiUrl(stack.uiUrl, stack.temporal.namespace, workflowId);
   log.info(`\nmigration ${workflowId} started — watch it in the Temporal UI: ${uiUrl}`);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
-import type { MigrationInputFile } from '../../common/migration-input.js';
+import { parseMigrationInput, type MigrationInputFile } from '../../common/migration-input.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
@@ -116,7 +116,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         server = await startTemporalDevServer({ logDir: dir, dbFile, port });
         return { restartMs: Date.now() - started };
       },
-      start: (input, workflowId) => client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input, workflowId, taskQueue })),
+      start: (input, workflowId) => client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue })),
       remoteTasksOf: (workflowId) => {
         const name = deriveTaskName(workflowId);
         return emu.tasks().filter((task) => task.name === name);

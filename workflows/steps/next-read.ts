@@ -9,16 +9,15 @@
  *   polling for the next wait.
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import type { StatusChange } from '../../activities/results.js';
+import type { RemoteTask, StatusWait } from '../../activities/results.js';
 import { runActivity } from '../api.js';
 import type { MigrationContext } from '../context.js';
 import { watchOptions } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { countPoll, pauseBeforeNextPoll, type PauseOptions } from './pause.js';
-import type { ReadResult } from './read-task.js';
 
 /** Waits before the next read; returns the task when the shared watcher already saw it change. */
-export async function waitForNextRead(ctx: MigrationContext, options: PauseOptions = {}): Promise<ReadResult | undefined> {
+export async function waitForNextRead(ctx: MigrationContext, options: PauseOptions = {}): Promise<RemoteTask | undefined> {
   const { state, input } = ctx;
   if (input.polling.mode !== 'shared' || state.taskId === undefined || ctx.sharedWatcherUnusable) {
     ctx.sharedWatcherUnusable = false;
@@ -27,7 +26,7 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
   }
   await countPoll(ctx, options);
   const maxWaitMs = Math.max(1, Math.min(input.polling.confirmInterval, options.capMs ?? Infinity));
-  let change: StatusChange | 'woken';
+  let change: StatusWait | 'woken';
   try {
     change = await waitOnWatcher(ctx, state.taskId, maxWaitMs, options.wakeOn);
   } catch (error) {
@@ -41,7 +40,7 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
   state.watcherWaits = (state.watcherWaits ?? 0) + 1;
   switch (change.kind) {
     case 'changed':
-      return { kind: 'found', task: change.task };
+      return change.task;
     case 'watcher-failing':
       log.warn('the shared status watcher cannot list tasks; polling on a timer until it recovers', { error: change.error });
       recordError(state, Object.assign(new Error(change.error), { type: 'StatusWatcherFailing' }), new Date());
@@ -54,7 +53,7 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
 }
 
 /** Runs the wait; `wakeOn` (a cutover request) cancels it and answers 'woken'. */
-async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: number, wakeOn: (() => boolean) | undefined): Promise<StatusChange | 'woken'> {
+async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: number, wakeOn: (() => boolean) | undefined): Promise<StatusWait | 'woken'> {
   const scope = new CancellationScope();
   return scope.run(async () => {
     const waiting = runActivity('awaitStatusChange', watchOptions(maxWaitMs), `Wait for ${ctx.taskName} to leave ${ctx.state.remoteStatus ?? 'its status'} (shared watcher)`, {
@@ -62,7 +61,7 @@ async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: n
       knownStatus: ctx.state.remoteStatus,
       maxWaitMs,
     });
-    const contenders: Array<Promise<StatusChange | 'woken'>> = [waiting];
+    const contenders: Array<Promise<StatusWait | 'woken'>> = [waiting];
     if (wakeOn) contenders.push(condition(wakeOn).then(() => 'woken' as const));
     const winner = await Promise.race(contenders);
     // Ends the loser: the pending condition, or the wait activity (TRY_CANCEL: no need to wait for it).

@@ -4,6 +4,7 @@
  * or at the configured deadline.
  */
 import { isCancellation, log, patched } from '@temporalio/workflow';
+import type { RemoteTask } from '../../activities/results.js';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
@@ -21,9 +22,9 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
   if (state.phase !== 'incremental-hold') enterPhase(ctx, 'migrating');
   state.timings.migratingAt ??= new Date().toISOString();
   // Shared polling hands over what the watcher saw; otherwise (and on each confirm) the task is read here.
-  let seen: ReadResult | undefined;
+  let seen: RemoteTask | undefined;
   for (;;) {
-    const read = seen ?? (await readTask(ctx));
+    const read: ReadResult = seen ? { kind: 'found', task: seen } : await readTask(ctx);
     countReadOutcome(ctx, read);
     if (read.kind === 'absent') throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
     if (read.kind === 'found') {
