@@ -170,7 +170,7 @@ const commonFields = {
 
 const backupImportSchema = z
   .object({
-    kind: z.literal('backup_import').describe('Import backup files (RDB/AOF) into the target instance.'),
+    kind: z.literal('backup_import').describe('Backup import: DCS loads backup files (from an OBS bucket, or a DCS backup record) into the target instance.'),
     ...commonFields,
     target: targetInstance,
     backup: z.discriminatedUnion('source', [
@@ -218,7 +218,7 @@ const onlineSchema = z
       .describe('Where DCS creates the migration machine.'),
     method: migrationMethod,
     resumeMode: z.enum(['auto', 'manual']).default('manual').describe('`auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task.'),
-    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional().describe('Bandwidth limit of the migration, in MB/s; unlimited when omitted.'),
+    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional().describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
     hold: holdSchema,
   })
   .strict()
