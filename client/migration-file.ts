@@ -33,12 +33,6 @@ export async function loadMigrationFile(file: string): Promise<LoadedMigrationFi
     // An empty file (or only comments, or `null`) parses to null: say so rather than "(input): expected object".
     throw new CliError(`--file ${file}: holds no migration (the file is empty); see examples/ for the fields`, EXIT.USAGE);
   }
-  // `$schema` (the JSON Schema an editor checks the file against, schema/migration-input.schema.json) is for the
-  // editor: drop it, a string only, so the workflow never receives it.
-  if (typeof raw === 'object' && !Array.isArray(raw) && typeof (raw as { $schema?: unknown }).$schema === 'string') {
-    const { $schema: _schema, ...rest } = raw as Record<string, unknown>;
-    raw = rest;
-  }
   try {
     return { raw: raw as MigrationInputFile, input: parseMigrationInput(raw) };
   } catch (error) {

@@ -264,8 +264,19 @@ export class InvalidMigrationInputError extends Error {
   }
 }
 
+/**
+ * A top-level `$schema` string names the JSON Schema an editor checks the file against
+ * (schema/migration-input.schema.json allows it): it is for the editor, and is left out before validation.
+ */
+function withoutSchemaKey(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { $schema?: unknown }).$schema !== 'string') return raw;
+  const { $schema: _schema, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
 /** Validates a migration input; throws {@link InvalidMigrationInputError} naming every bad field. */
-export function parseMigrationInput(raw: unknown): MigrationInput {
+export function parseMigrationInput(file: unknown): MigrationInput {
+  const raw = withoutSchemaKey(file);
   const result = migrationInputSchema.safeParse(raw);
   if (result.success) return result.data;
   const fieldOf = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : '(input)');

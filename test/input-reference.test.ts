@@ -76,6 +76,14 @@ describe('the JSON Schema, checked by ajv', () => {
     }
   });
 
+  it('a top-level $schema string (for editors) is accepted by both and left out of the validated input', () => {
+    const input = { $schema: '../schema/migration-input.schema.json', kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } };
+    expect(validate(input), errorsOf()).toBe(true);
+    expect(parseMigrationInput(input)).not.toHaveProperty('$schema');
+    expect(() => parseMigrationInput({ ...input, $schema: 42 })).toThrow(/\$schema: unknown field/);
+    expect(validate({ ...input, $schema: 42 })).toBe(false);
+  });
+
   // What the CLI checks and JSON Schema cannot say: `maxInterval ≥ initialInterval` across two durations, and
   // the port range (a number inside a string).
   const CLI_ONLY = new Set(['max-interval-below-initial.yaml', 'addrs-port-too-big.yaml']);

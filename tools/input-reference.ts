@@ -14,7 +14,7 @@
  *   exactly one of `env`/`file` (password references), exactly one of `instanceId`/`addrs` (online source),
  *   `hold` only with `method: incremental`. `maxInterval ≥ initialInterval` and the port range 1–65535 are not
  *   expressible and stay checks of the CLI only;
- * - a top-level `$schema` (for editors) is allowed: the CLI drops it before validation (`client/migration-file.ts`).
+ * - a top-level `$schema` string (for editors) is allowed: `parseMigrationInput` leaves it out before validating.
  * Any other unrepresentable construct (a new transform, a custom type) fails the generator, naming its path.
  */
 import { z } from 'zod';
@@ -72,7 +72,7 @@ function optionOfKind(kind: string): z.ZodObject {
 function refinementsFor(): Map<z.ZodType, Json> {
   const exactlyOne = (a: string, b: string): Json => ({ oneOf: [{ required: [a] }, { required: [b] }] });
   const holdOnlyIncremental: Json = { if: { required: ['hold'] }, then: { properties: { method: { const: 'incremental' } } } };
-  const schemaKey = { type: 'string', description: 'The JSON Schema of this file, for editors. The CLI ignores it.' };
+  const schemaKey = { type: 'string', description: 'The JSON Schema of this file, for editors; dcs-migrate ignores it.' };
   const topLevel = (extra: Json = {}): Json => ({ topLevel: schemaKey, ...extra });
   return new Map<z.ZodType, Json>([
     [secretRefSchema, exactlyOne('env', 'file')],
@@ -271,11 +271,11 @@ export function renderInputReference(schema: Json): string {
     '',
     '**Durations** are a number and a unit (`250ms`, `10s`, `5m`, `2h`, `30d`) or a number of milliseconds.',
     '',
-    `**Editors.** ${SCHEMA_FILE} is the JSON Schema of this file. YAML (with the YAML language server, e.g. VS Code's`,
-    'YAML extension): put `# yaml-language-server: $schema=../schema/migration-input.schema.json` (the path relative to',
-    'the file) on the first line. JSON: add `"$schema": "../schema/migration-input.schema.json"`; the CLI ignores that',
-    'key. The JSON Schema checks everything but `polling.maxInterval ≥ polling.initialInterval` and port ranges, which',
-    'only the CLI checks.',
+    `**Editors.** \`${SCHEMA_FILE}\` is the JSON Schema of this file. In YAML (VS Code's YAML extension, or any`,
+    'editor with the YAML language server), put `# yaml-language-server: $schema=../schema/migration-input.schema.json`',
+    '(the path relative to the file) on the first line; in JSON, add `"$schema": "../schema/migration-input.schema.json"`,',
+    'which dcs-migrate ignores. The JSON Schema checks everything but `polling.maxInterval ≥ polling.initialInterval`',
+    'and port ranges, which only dcs-migrate checks.',
     '',
     '## `kind`',
     '',
