@@ -10,6 +10,7 @@
  * This module is imported by workflow code: keep it free of Node built-ins and I/O.
  */
 import { z } from 'zod';
+import { allowedKeysAt, unknownFieldMessage } from './unknown-fields.js';
 
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -51,13 +52,14 @@ function portsInRange(value: string): boolean {
 export const secretRefSchema = z
   .object(
     {
-      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
-      file: nonEmpty.optional(),
+      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional().describe('Name of an environment variable of the worker process that holds the password.'),
+      file: nonEmpty.optional().describe("Path of a file on the worker's disk that holds the password (a trailing newline is ignored)."),
     },
     { error: 'a password is given as a reference, { env: NAME } or { file: PATH }, never as the password itself' },
   )
   .strict()
-  .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file');
+  .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file')
+  .describe('A password reference, resolved on the worker when it connects: exactly one of `{ env: NAME }` or `{ file: PATH }`. A literal password is refused, so none reaches workflow history. Optional: leave it out for a Redis without a password.');
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** `host:port[,host:port…]` as DCS expects in `addrs`. */
@@ -69,52 +71,47 @@ const addrs = z
 
 const targetInstance = z
   .object({
-    /** DCS instance id of the target. */
-    instanceId: nonEmpty,
-    password: secretRefSchema.optional(),
-  })
-  .strict();
-
-const onlineSource = z
-  .object({
-    /** A DCS instance id (cloud source) … */
-    instanceId: nonEmpty.optional(),
-    /** … or the address of a self-hosted Redis. */
-    addrs: addrs.optional(),
+    instanceId: nonEmpty.describe('DCS instance id of the target.'),
     password: secretRefSchema.optional(),
   })
   .strict()
-  .refine((source) => (source.instanceId === undefined) !== (source.addrs === undefined), 'give exactly one of instanceId or addrs');
+  .describe('The DCS instance the data go to.');
 
-const migrationMethod = z.enum(['full', 'incremental']);
+const onlineSource = z
+  .object({
+    instanceId: nonEmpty.optional().describe('DCS instance id of a cloud source (give this or `addrs`).'),
+    addrs: addrs.optional().describe('Address of a self-hosted Redis, `host:port` or a comma-separated list of them (give this or `instanceId`).'),
+    password: secretRefSchema.optional(),
+  })
+  .strict()
+  .refine((source) => (source.instanceId === undefined) !== (source.addrs === undefined), 'give exactly one of instanceId or addrs')
+  .describe('The Redis the data come from: exactly one of `instanceId` (a DCS instance) or `addrs` (a self-hosted Redis).');
+
+const migrationMethod = z
+  .enum(['full', 'incremental'])
+  .describe('`full` copies every key once and ends at SUCCESS; `incremental` copies, then follows the source\'s changes (the incremental hold) until a cutover or `hold.maxDuration`.');
 
 /** How the workflow watches the remote task. Defaults suit the real DCS; tests shorten them. */
 const pollingSchema = z
   .object({
-    /** First wait between status polls, and the wait right after the status changes. */
-    initialInterval: positiveDuration.default(5_000),
-    /** The wait grows by `backoffFactor` while nothing changes, up to this cap. */
-    maxInterval: duration.default(60_000),
-    backoffFactor: z.number().min(1).max(10).default(1.5),
-    /** Polls per workflow run before it continues as new, so history stays bounded over a 30-day hold. */
-    pollsPerRun: z.number().int().min(1).max(2_000).default(300),
-    /** Consecutive polls with a status dcs-migrate does not know before the workflow fails. */
-    maxUnknownStatusPolls: z.number().int().min(1).max(10_000).default(20),
-    /** Consecutive polls whose API calls all failed (after their own retries) before the workflow fails. */
-    maxFailedPolls: z.number().int().min(1).max(1_000).default(5),
-    /**
-     * `per-task`: the workflow polls its own task on a timer (the intervals above). `shared`: it waits on the
-     * worker's shared status watcher, which lists every task of the project once per round (one call per page of
-     * 1,000 tasks) and wakes the workflows whose task changed — for many concurrent migrations in one project.
-     */
-    mode: z.enum(['per-task', 'shared']).default('per-task'),
-    /** Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change. */
-    confirmInterval: positiveDuration.default(600_000),
-    /** Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes. */
-    progressInterval: duration.default(300_000),
+    initialInterval: positiveDuration.default(5_000).describe('First wait between status polls, and the wait right after the status changes.'),
+    maxInterval: duration.default(60_000).describe('The wait grows by `backoffFactor` while nothing changes, up to this cap. At least `initialInterval`.'),
+    backoffFactor: z.number().min(1).max(10).default(1.5).describe('Factor the wait between polls grows by while the status does not change.'),
+    pollsPerRun: z.number().int().min(1).max(2_000).default(300).describe('Polls per workflow run before it continues as new, so history stays bounded over a 30-day hold.'),
+    maxUnknownStatusPolls: z.number().int().min(1).max(10_000).default(20).describe('Consecutive polls with a status dcs-migrate does not know before the workflow fails.'),
+    maxFailedPolls: z.number().int().min(1).max(1_000).default(5).describe('Consecutive polls whose API calls all failed (after their own retries) before the workflow fails.'),
+    mode: z
+      .enum(['per-task', 'shared'])
+      .default('per-task')
+      .describe(
+        "`per-task`: the workflow polls its own task on a timer (the intervals above). `shared`: it waits on the worker's shared status watcher, which lists every task of the project once per round (one call per page of 1,000 tasks) and wakes the workflows whose task changed — for many concurrent migrations in one project.",
+      ),
+    confirmInterval: positiveDuration.default(600_000).describe('Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change.'),
+    progressInterval: duration.default(300_000).describe('Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes.'),
   })
   .strict()
-  .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] });
+  .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] })
+  .describe('How the workflow watches the remote task. The defaults suit the real DCS; tests shorten them.');
 
 /** A Redis server the worker reaches directly for verification: `host:port` and a password reference. */
 const verifyServer = z
@@ -123,7 +120,8 @@ const verifyServer = z
       .string()
       .trim()
       .regex(/^[^\s,]+:\d{1,5}$/, { message: 'must be host:port', abort: true })
-      .refine(portsInRange, 'port must be from 1 to 65535'),
+      .refine(portsInRange, 'port must be from 1 to 65535')
+      .describe('`host:port` of the Redis server, as the worker reaches it.'),
     password: secretRefSchema.optional(),
   })
   .strict();
@@ -134,85 +132,100 @@ const verifyServer = z
  */
 const verifySchema = z
   .object({
-    source: verifyServer,
-    target: verifyServer,
-    /** `outline` (existence, type), `length` (+ length, TTL) or `full` (+ value). */
-    mode: z.enum(['outline', 'length', 'full']).default('full'),
-    /** Also scan the target for keys the source does not have. */
-    reverse: z.boolean().default(true),
-    /** Compare only about this fraction of the keys. */
-    sampleRatio: z.number().gt(0).max(1).default(1),
-    keysPerSecond: z.number().int().min(1).optional(),
-    ttlTolerance: duration.default(1_000),
-    /** Re-check rounds over the previous round's differences (writes still in flight resolve themselves). */
-    rounds: z.number().int().min(0).max(10).default(2),
-    roundInterval: duration.default(5_000),
-    /** Differences listed in the result (all are counted). */
-    maxListed: z.number().int().min(0).max(1_000).default(100),
+    source: verifyServer.describe('The source Redis server, reached directly by the worker.'),
+    target: verifyServer.describe('The target Redis server, reached directly by the worker.'),
+    mode: z.enum(['outline', 'length', 'full']).default('full').describe('`outline` (existence, type), `length` (+ length, TTL) or `full` (+ value).'),
+    reverse: z.boolean().default(true).describe('Also scan the target for keys the source does not have.'),
+    sampleRatio: z.number().gt(0).max(1).default(1).describe('Compare only about this fraction of the keys.'),
+    keysPerSecond: z.number().int().min(1).optional().describe('Rate limit of the comparison, in keys per second; unlimited when omitted.'),
+    ttlTolerance: duration.default(1_000).describe('TTLs of source and target may differ by this much.'),
+    rounds: z.number().int().min(0).max(10).default(2).describe("Re-check rounds over the previous round's differences (writes still in flight resolve themselves)."),
+    roundInterval: duration.default(5_000).describe('Wait before each re-check round.'),
+    maxListed: z.number().int().min(0).max(1_000).default(100).describe('Differences listed in the result (all are counted).'),
   })
-  .strict();
+  .strict()
+  .describe(
+    'Optional verification after the data are copied (after SUCCESS; for incremental, once the hold ends and before the task is stopped): the worker compares source and target key by key and reports the differences.',
+  );
 export type VerifySettings = z.output<typeof verifySchema>;
 
+/** Incremental only: how long to hold in sync before stopping without an operator cutover. */
+const holdSchema = z
+  .object({ maxDuration: duration.optional().describe('Stop the task this long after it got in sync, unless an operator cut over first; no deadline when omitted.') })
+  .strict()
+  .optional()
+  .describe('Incremental only: the incremental hold. Without it the hold lasts until `dcs-migrate cutover`.');
+
 const commonFields = {
-  /** Exact DCS task name. Derived from the workflow id when omitted; either way it is the idempotency key. */
   taskName: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_-]{3,63}$/, 'must be 4–64 characters: a letter, then letters, digits, - or _')
-    .optional(),
-  description: z.string().max(1024).optional(),
+    .optional()
+    .describe('Exact DCS task name. Derived from the workflow id when omitted; either way it is the idempotency key.'),
+  description: z.string().max(1024).optional().describe('Free text, sent to DCS as the task description.'),
   polling: pollingSchema.prefault({}),
-  /** Delete the remote task after stopping it on cancellation (the cancel signal can override it per request). */
-  deleteOnCancel: z.boolean().default(false),
-  /**
-   * What happens to the remote task when the migration fails after creating it (a paid migration machine keeps
-   * running otherwise): `stop` it and wait for TERMINATED (default), `delete` it once stopped, or `keep` it running
-   * as it is (to inspect it; stop it yourself). A task that already ended (FAILED, stopped, deleted) is left as it is.
-   */
-  onFailure: z.enum(['stop', 'delete', 'keep']).default('stop'),
+  deleteOnCancel: z.boolean().default(false).describe('Delete the remote task after stopping it on cancellation (the cancel signal can override it per request).'),
+  onFailure: z
+    .enum(['stop', 'delete', 'keep'])
+    .default('stop')
+    .describe(
+      'What happens to the remote task when the migration fails after creating it (a paid migration machine keeps running otherwise): `stop` it and wait for TERMINATED (default), `delete` it once stopped, or `keep` it running (to inspect it; stop it yourself). A task that already ended (FAILED, stopped, deleted) is left as it is.',
+    ),
   verify: verifySchema.optional(),
 };
 
 const backupImportSchema = z
   .object({
-    kind: z.literal('backup_import'),
+    kind: z.literal('backup_import').describe('Backup import: DCS loads backup files (from an OBS bucket, or a DCS backup record) into the target instance.'),
     ...commonFields,
     target: targetInstance,
     backup: z.discriminatedUnion('source', [
       z
         .object({
-          /** Files in an OBS bucket (`self_build_obs`). */
-          source: z.literal('obs'),
-          bucket: nonEmpty,
+          source: z.literal('obs').describe('Files in an OBS bucket (`self_build_obs`).'),
+          bucket: nonEmpty.describe('Name of the OBS bucket that holds the files.'),
           files: z
-            .array(z.object({ name: nonEmpty, size: z.string().optional(), updatedAt: z.string().optional() }).strict())
-            .min(1, 'list at least one file'),
+            .array(
+              z
+                .object({
+                  name: nonEmpty.describe('Object name of the file in the bucket.'),
+                  size: z.string().optional().describe('File size, passed to DCS as given.'),
+                  updatedAt: z.string().optional().describe('Last modification time, passed to DCS as given.'),
+                })
+                .strict(),
+            )
+            .min(1, 'list at least one file')
+            .describe('The backup files to import, at least one.'),
         })
         .strict(),
       z
         .object({
-          /** A DCS backup record (`backup_record`). */
-          source: z.literal('backup_record'),
-          backupId: nonEmpty,
+          source: z.literal('backup_record').describe('A DCS backup record (`backup_record`).'),
+          backupId: nonEmpty.describe('Id of the DCS backup record.'),
         })
         .strict(),
-    ]),
+    ]).describe('Where the backup comes from: `source` picks `obs` (files in a bucket) or `backup_record` (a DCS backup).'),
   })
   .strict();
 
 const onlineSchema = z
   .object({
-    kind: z.literal('online'),
+    kind: z.literal('online').describe('Online migration (CreateOnlineMigrationTask): DCS creates a migration machine in your network and copies from a DCS instance or a self-hosted Redis.'),
     ...commonFields,
     source: onlineSource,
     target: targetInstance,
-    /** Where DCS creates the migration machine. */
-    network: z.object({ vpcId: nonEmpty, subnetId: nonEmpty, securityGroupId: nonEmpty }).strict(),
+    network: z
+      .object({
+        vpcId: nonEmpty.describe('VPC id.'),
+        subnetId: nonEmpty.describe('Subnet id.'),
+        securityGroupId: nonEmpty.describe('Security group id.'),
+      })
+      .strict()
+      .describe('Where DCS creates the migration machine.'),
     method: migrationMethod,
-    /** `auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task. */
-    resumeMode: z.enum(['auto', 'manual']).default('manual'),
-    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional(),
-    /** Incremental only: how long to hold in sync before stopping without an operator cutover. */
-    hold: z.object({ maxDuration: duration.optional() }).strict().optional(),
+    resumeMode: z.enum(['auto', 'manual']).default('manual').describe('`auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task.'),
+    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional().describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
+    hold: holdSchema,
   })
   .strict()
   .refine((input) => input.hold === undefined || input.method === 'incremental', {
@@ -222,14 +235,16 @@ const onlineSchema = z
 
 const legacyOnlineSchema = z
   .object({
-    /** The deprecated one-call online migration (CreateMigrationTask with migration_type online_migration). */
-    kind: z.literal('legacy_online'),
+    kind: z.literal('legacy_online').describe('The deprecated one-call online migration (CreateMigrationTask with migration_type online_migration), for accounts without CreateOnlineMigrationTask.'),
     ...commonFields,
-    source: z.object({ addrs, password: secretRefSchema.optional() }).strict(),
+    source: z
+      .object({ addrs: addrs.describe('Address of the source Redis, `host:port` or a comma-separated list of them.'), password: secretRefSchema.optional() })
+      .strict()
+      .describe('The Redis the data come from, by address.'),
     target: targetInstance,
     method: migrationMethod,
-    networkType: z.enum(['vpc', 'vpn']).optional(),
-    hold: z.object({ maxDuration: duration.optional() }).strict().optional(),
+    networkType: z.enum(['vpc', 'vpn']).optional().describe('How DCS reaches the source: `vpc` or `vpn`.'),
+    hold: holdSchema,
   })
   .strict()
   .refine((input) => input.hold === undefined || input.method === 'incremental', {
@@ -265,15 +280,32 @@ export class InvalidMigrationInputError extends Error {
   }
 }
 
+/**
+ * A top-level `$schema` string names the JSON Schema an editor checks the file against
+ * (schema/migration-input.schema.json allows it): it is for the editor, and is left out before validation.
+ */
+function withoutSchemaKey(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { $schema?: unknown }).$schema !== 'string') return raw;
+  const { $schema: _schema, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
 /** Validates a migration input; throws {@link InvalidMigrationInputError} naming every bad field. */
-export function parseMigrationInput(raw: unknown): MigrationInput {
+export function parseMigrationInput(file: unknown): MigrationInput {
+  const raw = withoutSchemaKey(file);
   const result = migrationInputSchema.safeParse(raw);
   if (result.success) return result.data;
+  const fieldOf = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : '(input)');
   throw new InvalidMigrationInputError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(input)',
-      // zod says "expected string, received undefined" for a missing field; say it the way a person would.
-      message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
-    })),
+    result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? // One problem per unknown key, named by its own path, with the closest allowed key when one is close.
+          issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: unknownFieldMessage(key, allowedKeysAt(migrationInputSchema, raw, issue.path)) }))
+        : [{
+            field: fieldOf(issue.path),
+            // zod says "expected string, received undefined" for a missing field; say it the way a person would.
+            message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
+          }],
+    ),
   );
 }

@@ -61,8 +61,15 @@ export const FILE_CASES: BadInputCase[] = [
   fileCase('unknown-kind.yaml', /^\s+kind: .*'online'/m),
   fileCase('missing-method.yaml', /^\s+method: .*"full"\|"incremental"/m),
   fileCase('bad-method.yaml', /^\s+method: .*"full"\|"incremental"/m),
-  fileCase('typo-top-level-field.yaml', /Unrecognized key: "metod"/),
-  fileCase('typo-nested-field.yaml', /^\s+polling: Unrecognized key: "intialInterval"/m),
+  // Misspelt fields are named by their path with the closest allowed key (edit distance, or case and `_` ignored).
+  fileCase(
+    'typo-top-level-field.yaml',
+    /(?=[^]*^\s+targett: unknown field; did you mean "target"\?$)(?=[^]*^\s+resume_mode: unknown field; did you mean "resumeMode"\?$)[^]*^\s+metod: unknown field; did you mean "method"\?$/m,
+  ),
+  fileCase(
+    'typo-nested-field.yaml',
+    /^\s+polling\.intialInterval: unknown field; did you mean "initialInterval"\?\n\s+polling\.progresInterval: unknown field; did you mean "progressInterval"\?$/m,
+  ),
   fileCase('missing-network-field.yaml', /^\s+network\.subnetId: is required$/m),
   fileCase('empty-target-instance.yaml', /^\s+target\.instanceId: must not be empty$/m),
   fileCase('source-instance-and-addrs.yaml', /^\s+source: give exactly one of instanceId or addrs$/m),
@@ -71,7 +78,7 @@ export const FILE_CASES: BadInputCase[] = [
   fileCase('delete-on-cancel-string.yaml', /^\s+deleteOnCancel: .*expected boolean/m),
   fileCase('target-is-string.json', /^\s+target: .*expected object/m),
   fileCase('instance-id-number.json', /^\s+source\.instanceId: .*expected string/m),
-  fileCase('proto-key.json', /Unrecognized key: "__proto__"/),
+  fileCase('proto-key.json', /^\s+__proto__: unknown field; allowed here: kind, /m),
   // Numbers.
   fileCase('bandwidth-zero.yaml', /^\s+bandwidthLimitMb: .*>=1/m),
   fileCase('bandwidth-negative.yaml', /^\s+bandwidthLimitMb: .*>=1/m),
