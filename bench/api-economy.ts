@@ -1,7 +1,7 @@
 /**
  * API economy (issue 8.2): DCS API calls per migration for the same remote timeline, by dcs-migrate (per-task
  * polling, and the shared status watcher amortized over N migrations) and by a client that follows the Terraform
- * provider's call sequence with its fixed 10 s poll (dcs-api.md §3.1: create; job wait with a 2 s delay then 10 s
+ * provider's call sequence with its fixed 10 s poll (docs/dcs-api.md §3.1: create; job wait with a 2 s delay then 10 s
  * polls; configure; task detail every 10 s after a 10 s delay). Two timelines:
  *
  * - `full30m`: an online full migration, machine creation 2 min, full sync 30 min.

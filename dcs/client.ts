@@ -215,7 +215,7 @@ export class DcsClient {
     return listAllMigrationTasks((query) => this.listMigrationTask(query, options), options);
   }
 
-  /** The task with this id in the list, or undefined. The list is authoritative after a delete (dcs-api.md §6.6). */
+  /** The task with this id in the list, or undefined. The list is authoritative after a delete (docs/dcs-api.md §6.6). */
   async findTaskById(taskId: string, options: CallOptions = {}): Promise<S.MigrationTaskListItem | undefined> {
     return (await this.listAllMigrationTasks(options)).find((task) => task.task_id === taskId);
   }

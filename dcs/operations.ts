@@ -44,7 +44,7 @@ export interface OperationSpec {
   summary: string;
 }
 
-/** The 16 data-migration operations of DCS API v2 (dcs-api.md §1.1), keyed by SDK name. */
+/** The 16 data-migration operations of DCS API v2 (docs/dcs-api.md §1.1), keyed by SDK name. */
 export const OPERATIONS = {
   CreateMigrationTask: {
     name: 'CreateMigrationTask',

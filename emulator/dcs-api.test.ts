@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from './index.js';
 import { callDcs, eventually, waitForStatus } from './testing/signed-http.js';
 
 // Every DCS operation through real HTTP with real AK/SK signatures, against real redis-servers, following the call
-// sequences Terraform makes (dcs-api.md §3). Responses are also checked against the client's response schemas.
+// sequences Terraform makes (docs/dcs-api.md §3). Responses are also checked against the client's response schemas.
 
 const SOURCE_PASSWORD = 'source-secret-pw';
 const TARGET_PASSWORD = 'target-secret-pw';

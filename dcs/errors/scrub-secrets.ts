@@ -41,7 +41,7 @@ export function secretsInBody(body: unknown): string[] {
 
 /**
  * A copy of a response with every password/secret/token field replaced by `[REDACTED]`: DCS echoes instance
- * passwords in task details (dcs-api.md §6 quirk 9), and nothing the client prints may show them.
+ * passwords in task details (docs/dcs-api.md §6 quirk 9), and nothing the client prints may show them.
  */
 export function redactSecretFields<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item: unknown) => redactSecretFields(item)) as T;

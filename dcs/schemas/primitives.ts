@@ -31,7 +31,7 @@ export function integer(min: number, max: number) {
 }
 
 /**
- * A number the API types as string but sometimes sends as a number (dcs-api.md §6 quirk 8). Kept as received;
+ * A number the API types as string but sometimes sends as a number (docs/dcs-api.md §6 quirk 8). Kept as received;
  * read it with {@link toNumber}.
  */
 export const looseNumeric = z.union([z.number(), z.string()]);

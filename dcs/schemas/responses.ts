@@ -31,7 +31,7 @@ const instanceInfo = z.looseObject({
   db: looseNumeric.nullish(),
   task_status: looseString,
   proxy_multi_db: z.boolean().nullish(),
-  // The API may echo the password (dcs-api.md §6 quirk 9); it is kept so callers can see it, never logged.
+  // The API may echo the password (docs/dcs-api.md §6 quirk 9); it is kept so callers can see it, never logged.
   password: looseString,
 });
 
@@ -58,7 +58,7 @@ export const MigrationTaskDetail = z.looseObject({
   tenant_subnet_id: looseString,
   tenant_security_group_id: looseString,
   bandwidth_limit_mb: looseNumeric.nullish(),
-  /** IP-switch progress: EXCHANGING, EXCHANGE_SUCCESS, ROLLBACK_SUCCESS, … (dcs-api.md §6 quirk 13). */
+  /** IP-switch progress: EXCHANGING, EXCHANGE_SUCCESS, ROLLBACK_SUCCESS, … (docs/dcs-api.md §6 quirk 13). */
   task_status: looseString,
 });
 
@@ -153,7 +153,7 @@ export const JobInfo = z.looseObject({
   fail_reason: looseString,
 });
 
-/** The error body DCS and the API gateway answer with (dcs-api.md §5.2), including the nested variant. */
+/** The error body DCS and the API gateway answer with (docs/dcs-api.md §5.2), including the nested variant. */
 export const ErrorBody = z.looseObject({
   error_code: looseString,
   error_msg: looseString,

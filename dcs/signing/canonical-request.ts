@@ -81,7 +81,7 @@ export function payloadHash(request: Pick<SignableRequest, 'headers' | 'body'>):
 }
 
 /**
- * The canonical request of SDK-HMAC-SHA256 (dcs-api.md §4.1 step 2), covering exactly `signedHeaderNames`. A
+ * The canonical request of SDK-HMAC-SHA256 (docs/dcs-api.md §4.1 step 2), covering exactly `signedHeaderNames`. A
  * server recomputes it with the names listed in the request's `Authorization` header.
  */
 export function canonicalRequest(request: SignableRequest, signedHeaderNames: readonly string[]): string {

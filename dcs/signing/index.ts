@@ -1,5 +1,5 @@
 /**
- * AK/SK request signing (`SDK-HMAC-SHA256`, dcs-api.md §4.1), usable on both sides: `signRequest` for a client,
+ * AK/SK request signing (`SDK-HMAC-SHA256`, docs/dcs-api.md §4.1), usable on both sides: `signRequest` for a client,
  * `verifyRequestSignature` (or `parseAuthorizationHeader` + `canonicalRequest` + `computeSignature`) for a server.
  */
 export { formatAuthorizationHeader, parseAuthorizationHeader, type SdkAuthorization } from './authorization-header.js';

@@ -10,7 +10,7 @@ import {
   verifyRequestSignature,
 } from './index.js';
 
-// Published vectors (dcs-api.md §4.1): A from the Huawei signing guide, B and C from the Go SDK signer tests.
+// Published vectors (docs/dcs-api.md §4.1): A from the Huawei signing guide, B and C from the Go SDK signer tests.
 describe('SDK-HMAC-SHA256 published vectors', () => {
   it('vector A (signing guide): canonical request hash and signature are byte-exact', () => {
     const request = {

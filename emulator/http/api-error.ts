@@ -2,7 +2,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
  * An error the emulator answers with, in Huawei's shape: HTTP status plus `{error_code, error_msg, error_ext_msg}`
- * (dcs-api.md §5.2). Handlers throw it; the app renders it. Messages never contain secrets. Not the client's
+ * (docs/dcs-api.md §5.2). Handlers throw it; the app renders it. Messages never contain secrets. Not the client's
  * `DcsError` (dcs/errors/): that one is what a caller gets back; this is what the emulator serves.
  */
 export class EmulatorApiError extends Error {
@@ -16,9 +16,9 @@ export class EmulatorApiError extends Error {
   }
 }
 
-/** The documented errors (dcs-api.md §5.3), one factory each so codes and statuses live in one place. */
+/** The documented errors (docs/dcs-api.md §5.3), one factory each so codes and statuses live in one place. */
 export const apiErrors = {
-  /** Unknown or deleted migration task: HTTP 400, not 404 (dcs-api.md §6.7). */
+  /** Unknown or deleted migration task: HTTP 400, not 404 (docs/dcs-api.md §6.7). */
   taskNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   jobNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   instanceNotFound: (field: string) => new EmulatorApiError(404, 'DCS.3022', `This DCS instance does not exist (${field}).`),
@@ -33,7 +33,7 @@ export const apiErrors = {
   unknownRoute: () => new EmulatorApiError(404, 'DCS.4001', 'The requested URL does not exist.'),
   methodNotAllowed: () => new EmulatorApiError(405, 'DCS.5001', 'This request method is not allowed.'),
   internal: () => new EmulatorApiError(500, 'DCS.5000', 'Internal service error.'),
-  /** AK/SK failures come from the API gateway in front of DCS, hence the APIGW code (dcs-api.md §4.1). */
+  /** AK/SK failures come from the API gateway in front of DCS, hence the APIGW code (docs/dcs-api.md §4.1). */
   signature: (detail: string) =>
     new EmulatorApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
   invalidToken: () => new EmulatorApiError(401, 'DCS.1001', 'Invalid token.'),

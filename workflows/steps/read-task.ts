@@ -1,6 +1,6 @@
 /**
  * Reading the remote task: the list API filtered by the exact task name (paginated by the activity) is the
- * authoritative source (after a delete, Show may still answer SUCCESS; dcs-api.md §6.6), with Show by id as the
+ * authoritative source (after a delete, Show may still answer SUCCESS; docs/dcs-api.md §6.6), with Show by id as the
  * fallback when the list fails or does not show the task.
  */
 import { isCancellation } from '@temporalio/workflow';
