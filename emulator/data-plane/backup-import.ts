@@ -1,71 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { detectBackupFormat, type BackupFormat } from './backup-format.js';
 import { RedisConnections } from './connections.js';
-import type { BackupImportOptions, DataPlaneRun, RunPhase, RunStats } from './contract.js';
+import type { BackupImportOptions } from './contract.js';
 import { DataPlaneError } from './failures.js';
-import { FaultSchedule } from './faults.js';
 import { copyKeyspace } from './full-copy.js';
 import { KeyCopier } from './key-copy.js';
-import { RunLifecycle } from './run-lifecycle.js';
-import { SizePoller } from './size-poller.js';
+import { RunBase } from './run-base.js';
 import { loadBackup, type LoadedBackup } from './temp-redis.js';
-import { ThroughputMeter } from './throughput.js';
 
 /**
  * A backup import: each file, in order, is loaded by a temporary redis-server and its keyspace copied into the
  * target with the same per-key copy as an online migration, so a later file's keys overwrite an earlier one's.
  * Progress counts the files done plus the share of the current file's keys copied.
  */
-export class BackupImportRun implements DataPlaneRun {
-  private readonly lifecycle = new RunLifecycle();
-  private readonly meter = new ThroughputMeter();
-  private readonly faults: FaultSchedule;
+export class BackupImportRun extends RunBase {
   private readonly target: RedisConnections;
-  private readonly poller: SizePoller;
   private loadedSource: RedisConnections | undefined;
-  private progress = 0;
-  readonly ended: Promise<void>;
 
   constructor(private readonly options: BackupImportOptions) {
-    this.faults = new FaultSchedule(options.faults);
+    super(options.faults, () => ({ source: this.loadedSource, target: this.target }));
     this.target = new RedisConnections('target', options.target, `dcs-migrate-import-${randomUUID().slice(0, 8)}`);
-    this.poller = new SizePoller(() => ({ source: this.loadedSource, target: this.target }));
-    this.ended = this.lifecycle.ended;
-    this.poller.start();
-    void this.run();
+    this.begin();
   }
 
-  phase(): RunPhase {
-    return this.lifecycle.phase;
+  protected pendingChanges(): number {
+    return 0;
   }
 
-  error(): string | undefined {
-    return this.lifecycle.error;
-  }
-
-  stats(): RunStats {
-    const { opsPerSecond, kbPerSecond } = this.meter.rates();
-    return {
-      fullMigrationProgress: this.progress,
-      offset: 0,
-      sourceDbSize: this.poller.sourceDbSize,
-      targetDbSize: this.poller.targetDbSize,
-      targetOps: opsPerSecond,
-      targetInputKbps: kbPerSecond,
-      isMigrating: this.lifecycle.isActive,
-      keysCopied: this.meter.totalOps,
-    };
-  }
-
-  async stop(): Promise<void> {
-    if (this.lifecycle.isActive) {
-      this.lifecycle.stopRequested = true;
-      this.lifecycle.enter('stopping');
-    }
-    await this.ended;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     try {
       if (this.options.files.length === 0) throw new DataPlaneError('the backup import names no files', false);
       const formats: BackupFormat[] = [];

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
 import { RedisConnections } from './connections.js';
-import type { DataPlaneRun, OnlineMigrationOptions, RunPhase, RunStats } from './contract.js';
+import type { OnlineMigrationOptions } from './contract.js';
 import { DataPlaneError } from './failures.js';
-import { dropConnections, FaultSchedule } from './faults.js';
+import { dropConnections } from './faults.js';
 import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
 import { KeyCopier } from './key-copy.js';
-import { RunLifecycle, sleep } from './run-lifecycle.js';
-import { SizePoller } from './size-poller.js';
-import { ThroughputMeter } from './throughput.js';
+import { RunBase } from './run-base.js';
+import { sleep } from './run-lifecycle.js';
 import { bandwidthLimiter } from './token-bucket.js';
 
 /** How a run with resume mode `auto` retries after losing a connection. */
@@ -34,64 +33,29 @@ const keyspaceCheckIntervalMs = 250;
  * Every copy (scan, follow-up, reconcile) runs in this one sequential loop: a key is never written by two copies
  * at once, so a stale read can never overwrite a newer one on the target.
  */
-export class OnlineMigrationRun implements DataPlaneRun {
-  private readonly lifecycle = new RunLifecycle();
-  private readonly meter = new ThroughputMeter();
-  private readonly faults: FaultSchedule;
-  private readonly poller: SizePoller;
+export class OnlineMigrationRun extends RunBase {
   private source: RedisConnections;
   private target: RedisConnections;
   private feed: ChangeFeed | undefined;
   private feedLost: Error | undefined;
-  private progress = 0;
   private fullSyncDone = false;
   private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
-  readonly ended: Promise<void>;
 
   constructor(
     private readonly options: OnlineMigrationOptions,
     private readonly resume: ResumePolicy = defaultResumePolicy,
   ) {
-    this.faults = new FaultSchedule(options.faults);
+    super(options.faults, () => ({ source: this.source, target: this.target }));
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
-    this.poller = new SizePoller(() => ({ source: this.source, target: this.target }));
-    this.ended = this.lifecycle.ended;
-    this.poller.start();
-    void this.run();
+    this.begin();
   }
 
-  phase(): RunPhase {
-    return this.lifecycle.phase;
+  protected pendingChanges(): number {
+    return this.feed?.size ?? 0;
   }
 
-  error(): string | undefined {
-    return this.lifecycle.error;
-  }
-
-  stats(): RunStats {
-    const { opsPerSecond, kbPerSecond } = this.meter.rates();
-    return {
-      fullMigrationProgress: this.progress,
-      offset: this.feed?.size ?? 0,
-      sourceDbSize: this.poller.sourceDbSize,
-      targetDbSize: this.poller.targetDbSize,
-      targetOps: opsPerSecond,
-      targetInputKbps: kbPerSecond,
-      isMigrating: this.lifecycle.isActive,
-      keysCopied: this.meter.totalOps,
-    };
-  }
-
-  async stop(): Promise<void> {
-    if (this.lifecycle.isActive) {
-      this.lifecycle.stopRequested = true;
-      this.lifecycle.enter('stopping');
-    }
-    await this.ended;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let attempt = 0;
     for (;;) {
       try {

@@ -1,0 +1,69 @@
+import type { RedisConnections } from './connections.js';
+import type { DataPlaneRun, RunPhase, RunStats } from './contract.js';
+import type { DataPlaneFaults } from './contract.js';
+import { FaultSchedule } from './faults.js';
+import { RunLifecycle } from './run-lifecycle.js';
+import { SizePoller } from './size-poller.js';
+import { ThroughputMeter } from './throughput.js';
+
+/**
+ * What every data-plane run shares, whatever it copies from (a live source, a loaded backup): its lifecycle, the
+ * write meter, the size poller, the fault schedule, and the answers to `phase`, `error`, `stats` and `stop`. A
+ * subclass sets up its connections, then calls {@link begin} at the end of its constructor, so the poller and the
+ * run loop never see a half-built run.
+ */
+export abstract class RunBase implements DataPlaneRun {
+  protected readonly lifecycle = new RunLifecycle();
+  protected readonly meter = new ThroughputMeter();
+  protected readonly faults: FaultSchedule;
+  protected readonly poller: SizePoller;
+  /** 0–100, as `stats().fullMigrationProgress`. */
+  protected progress = 0;
+  readonly ended: Promise<void>;
+
+  protected constructor(faults: DataPlaneFaults | undefined, sides: () => { source?: RedisConnections | undefined; target: RedisConnections }) {
+    this.faults = new FaultSchedule(faults);
+    this.poller = new SizePoller(sides);
+    this.ended = this.lifecycle.ended;
+  }
+
+  /** Changes waiting to be applied to the target (`stats().offset`). */
+  protected abstract pendingChanges(): number;
+  /** The run loop; it ends the lifecycle whichever way it ends. */
+  protected abstract run(): Promise<void>;
+
+  protected begin(): void {
+    this.poller.start();
+    void this.run();
+  }
+
+  phase(): RunPhase {
+    return this.lifecycle.phase;
+  }
+
+  error(): string | undefined {
+    return this.lifecycle.error;
+  }
+
+  stats(): RunStats {
+    const { opsPerSecond, kbPerSecond } = this.meter.rates();
+    return {
+      fullMigrationProgress: this.progress,
+      offset: this.pendingChanges(),
+      sourceDbSize: this.poller.sourceDbSize,
+      targetDbSize: this.poller.targetDbSize,
+      targetOps: opsPerSecond,
+      targetInputKbps: kbPerSecond,
+      isMigrating: this.lifecycle.isActive,
+      keysCopied: this.meter.totalOps,
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.lifecycle.isActive) {
+      this.lifecycle.stopRequested = true;
+      this.lifecycle.enter('stopping');
+    }
+    await this.ended;
+  }
+}
