@@ -104,13 +104,7 @@ export interface KeyspaceWideCommands {
 }
 
 export async function keyspaceWideCommands(source: RedisConnections): Promise<KeyspaceWideCommands> {
-  const connection = await source.db(0);
-  let info: string;
-  try {
-    info = await connection.info('commandstats');
-  } catch (error) {
-    throw source.fail(error, connection);
-  }
+  const info = await source.info('commandstats');
   const calls = (pattern: RegExp) => [...info.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
   return { flushes: calls(/^cmdstat_flush(?:db|all):calls=(\d+)/gm), swaps: calls(/^cmdstat_swapdb:calls=(\d+)/gm) };
 }

@@ -31,6 +31,16 @@ export class RedisConnections {
     return connection;
   }
 
+  /** `INFO <section>` of this server (through db 0's connection); failures come back as DataPlaneErrors. */
+  async info(section: string): Promise<string> {
+    const connection = await this.db(0);
+    try {
+      return await connection.info(section);
+    } catch (error) {
+      throw this.fail(error, connection);
+    }
+  }
+
   /** Converts an error from a command on this side into an operator-readable DataPlaneError. */
   fail(error: unknown, connection?: Redis): Error {
     return describeFailure(error, this.side, this.address, connection ? this.lastErrors.get(connection) : undefined);

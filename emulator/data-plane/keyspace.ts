@@ -2,14 +2,7 @@ import type { RedisConnections } from './connections.js';
 
 /** Keys per logical database, from `INFO keyspace` (databases without keys are not listed by Redis). */
 export async function keyspaceSizes(side: RedisConnections): Promise<Map<number, number>> {
-  const connection = await side.db(0);
-  let info: string;
-  try {
-    info = await connection.info('keyspace');
-  } catch (error) {
-    throw side.fail(error, connection);
-  }
-  return parseKeyspace(info);
+  return parseKeyspace(await side.info('keyspace'));
 }
 
 /** Parses `db3:keys=10,expires=2,avg_ttl=0` lines. */
