@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './connect-redis.js';
 import { seededRandom } from '../common/seeded-random.js';
 
 /** Where to write: host, port and (secret) password of a Redis server. */
@@ -235,15 +236,10 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
 
 /** A connected client for `db`; a failure names the address and never carries the password. */
 async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis> {
-  const client = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-  let reason: Error | undefined;
-  client.on('error', (error: Error) => (reason = error));
   try {
-    await client.connect();
-    return client;
+    return await connectRedis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, retryStrategy: () => null, maxRetriesPerRequest: 1 });
   } catch (error) {
-    client.disconnect();
-    let message = (reason ?? (error as Error)).message;
+    let message = (error as Error).message;
     if (endpoint.password) message = message.split(endpoint.password).join('***');
     // eslint-disable-next-line preserve-caught-error -- ioredis errors carry the AUTH arguments, i.e. the password
     throw new Error(`sample data: cannot use Redis at ${endpoint.host}:${endpoint.port} db ${db}: ${message}`);

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../local/connect-redis.js';
 
 /** A Redis server to compare. The password is a secret: it never appears in a report or an error. */
 export interface CompareEndpoint {
@@ -51,15 +52,10 @@ export class RedisSide {
 
   private async open(db: number): Promise<Redis> {
     const { host, port, username, password } = this.endpoint;
-    const redis = new Redis({ host, port, username: username || undefined, password: password || undefined, db, protocol: 2, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    let lastError: Error | undefined;
-    redis.on('error', (error: Error) => (lastError = error));
     try {
-      await redis.connect();
-      return redis;
+      return await connectRedis({ host, port, username: username || undefined, password: password || undefined, db, protocol: 2, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     } catch (error) {
-      redis.disconnect();
-      throw this.describe(lastError ?? error);
+      throw this.describe(error);
     }
   }
 
