@@ -4,9 +4,12 @@
  * starts a migration from its raw JSON input, finds it by search attribute, reads its status, cuts it over (a
  * premature cutover is refused), cancels another, and reads an encrypting worker's payloads through the codec
  * server. Real Temporal dev server, real DCS emulator over real redis-servers, the production worker.
- * The commands are the ones README.md's "With the Temporal CLI" section documents.
+ * The commands are the ones README.md's "With the Temporal CLI" section documents; the last case checks that
+ * every command and flag that section names exists in the CLI.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver } from '../activities/index.js';
 import { generateKeyRing } from '../codec/codec-keys.js';
@@ -14,7 +17,7 @@ import { dataConverterFor } from '../codec/data-converter.js';
 import { EncryptionCodec, ENCRYPTED_ENCODING } from '../codec/encryption-codec.js';
 import { startCodecServer, type RunningCodecServer } from '../codec/server.js';
 import type { CutoverAccepted, MigrationResult, MigrationStatus } from '../common/workflow-contract.js';
-import { resolveTemporalCli } from '../local/tools.js';
+import { projectRoot, resolveTemporalCli } from '../local/tools.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
 import { eventually, onlineInput, PASSWORD_ENV, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
@@ -103,6 +106,12 @@ describe('the Temporal CLI alone drives a migration', () => {
     const run = await temporal([...args, '-o', 'json']);
     expect(run.code, `temporal ${args.join(' ')}: ${run.stderr}`).toBe(0);
     return JSON.parse(run.stdout) as T;
+  }
+  /** Runs `temporal <args>` without connection flags (help texts). */
+  function temporalBare(args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+      execFile(temporalCli, args, { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }));
+    });
   }
   const codecFlags = (): string[] => ['--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${CODEC_TOKEN}`];
 
@@ -216,7 +225,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === taskId)).toBeUndefined();
   });
 
-  it('an encrypting worker: the CLI encodes the input and decodes the status query through the codec server', async () => {
+  it('an encrypting worker: through the codec server the CLI encodes the start input and the update, decodes the query, the update answer and the result', async () => {
     const workflowId = 'cli-encrypted';
     const input = onlineInput('incremental');
     const started = await temporal([
@@ -247,12 +256,83 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('missing or invalid bearer token');
 
-    // Temporal's own cancellation (no input) ends it like the cancel signal, with a default reason.
+    // The update through the codec: its argument is stored encrypted, its answer and the refusal come back decoded.
+    const accepted = await temporalJson<{ result: CutoverAccepted }>(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', '{"note":"encrypted cutover"}', ...codecFlags()]);
+    expect(typeof accepted.result.acceptedAt).toBe('string');
+    const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId, ...codecFlags()]);
+    expect(result.status).toBe('COMPLETED');
+    expect(result.result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED' });
+    const after = await temporalJson<{ events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
+    const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0];
+    expect(base64(updateArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
+    expect(JSON.stringify(after)).not.toContain('encrypted cutover');
+  });
+
+  it('an encrypting worker: a start without the codec goes in clear; a refused update reads "Encoded failure" without the codec, the reason with it; a signal through the codec is encrypted', async () => {
+    const workflowId = 'cli-encrypted-early';
+    const started = await temporal([
+      'workflow', 'start', '--type', 'dcsMigration', '--task-queue', encryptedQueue, '--workflow-id', workflowId,
+      '--id-reuse-policy', 'RejectDuplicate', '--id-conflict-policy', 'Fail', '--input', JSON.stringify(onlineInput('incremental')),
+    ]);
+    expect(started.code, started.stderr).toBe(0);
+    const encoded = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover']);
+    expect(encoded.code).toBe(1);
+    expect(encoded.stderr).toContain('Encoded failure');
+    const decoded = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', ...codecFlags()]);
+    expect(decoded.code).toBe(1);
+    expect(decoded.stderr).toContain('cutover is only possible in the incremental hold');
+
+    // A signal through the codec is stored encrypted too, and the workflow reads it.
+    const signalled = await temporal(['workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', '{"reason":"cancelled through the codec"}', ...codecFlags()]);
+    expect(signalled.code, signalled.stderr).toBe(0);
+    const ended = await temporal(['workflow', 'result', '--workflow-id', workflowId, '-o', 'json']);
+    expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');
+    expect((await queryStatus(workflowId, codecFlags())).cancel).toEqual({ reason: 'cancelled through the codec' });
+    const history = await temporalJson<{ events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } }; workflowExecutionSignaledEventAttributes?: { input?: { payloads?: RawPayload[] } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
+    // Started without the codec endpoint: the input went in clear, and the encrypting worker still ran it.
+    expect(base64(history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.['encoding'])).toBe('json/plain');
+    const signalArgs = history.events.find((event) => event.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
+    expect(base64(signalArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
+  });
+
+  it("Temporal's own cancellation ends the migration like the cancel signal, with a default reason", async () => {
+    const workflowId = 'cli-temporal-cancel';
+    await start(workflowId, onlineInput('incremental'));
+    await waitListed(workflowId, 'DcsPhase = "incremental-hold"');
+    // The CLI takes no --reason with a workflow id (that is for batch cancellations).
+    const withReason = await temporal(['workflow', 'cancel', '--workflow-id', workflowId, '--reason', 'no']);
+    expect(withReason.code).toBe(1);
+    expect(withReason.stderr).toContain('cannot set reason when workflow ID is set');
+
     const cancelled = await temporal(['workflow', 'cancel', '--workflow-id', workflowId]);
     expect(cancelled.code, cancelled.stderr).toBe(0);
-    await waitListed(workflowId, 'DcsPhase = "cancelled" AND ExecutionStatus = "Canceled"');
-    const final = await queryStatus(workflowId, codecFlags());
+    const ended = await temporal(['workflow', 'result', '--workflow-id', workflowId, '-o', 'json']);
+    expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');
+    const final = await queryStatus(workflowId);
     expect(final).toMatchObject({ phase: 'cancelled', cancel: { reason: 'workflow cancellation requested' } });
     expect(env.emu.tasks().find((task) => task.id === final.taskId)?.status).toBe('TERMINATED');
+  });
+
+  it("README's \"With the Temporal CLI\" commands name only flags the CLI has", async () => {
+    const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## With the Temporal CLI'), readme.indexOf('\n## ', readme.indexOf('## With the Temporal CLI') + 1));
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    const inline = [...section.matchAll(/`(temporal [^`]+)`/g)].map((match) => match[1] ?? '');
+    const commands = [...blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n')), ...inline]
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter((line) => line.startsWith('temporal '));
+    expect(commands.length).toBeGreaterThanOrEqual(10);
+    const globalFlags = (await temporalBare(['options'])).stdout;
+    for (const command of commands) {
+      const words = command.split(/\s+/).slice(1);
+      const firstFlag = words.findIndex((word) => word.startsWith('-'));
+      const subcommand = firstFlag === -1 ? words : words.slice(0, firstFlag);
+      const help = await temporalBare([...subcommand, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, `${command}: not a command`).toContain(`temporal ${subcommand.join(' ')} [flags]`);
+      for (const flag of command.match(/(?<=\s)--[a-z-]+/g) ?? []) {
+        expect(`${help.stdout}\n${globalFlags}`, `${command}: ${flag}`).toMatch(new RegExp(`${flag}[\\s,=]`));
+      }
+    }
   });
 });
