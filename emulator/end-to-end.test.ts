@@ -7,7 +7,7 @@ import { loadDcsConfig } from '../dcs/config.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
 import { compareRedis } from '../verify/compare.js';
 import { startEmulator, type Emulator } from './index.js';
-import { eventually } from './testing/signed-http.js';
+import { waitFor } from '../local/wait.js';
 
 // Data through the whole stack: the project's DCS client (AK/SK and IAM-token auth) drives the emulator's API,
 // the data plane moves keys between real redis-servers, and the key-by-key comparison finds no difference.
@@ -73,7 +73,7 @@ async function seed(redis: Redis, keys: number): Promise<void> {
 }
 
 async function waitForStatus(client: DcsClient, taskId: string, statuses: string[]): Promise<string> {
-  return eventually(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
+  return waitFor(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
     const detail = await client.showMigrationTask(taskId);
     return statuses.includes(String(detail.status)) ? String(detail.status) : undefined;
   }, 60_000, 100);
@@ -82,7 +82,7 @@ async function waitForStatus(client: DcsClient, taskId: string, statuses: string
 async function startOnline(client: DcsClient, method: 'full_amount_migration' | 'incremental_migration'): Promise<string> {
   const created = await client.createOnlineMigrationTask({ name: `e2e-${method}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
   const taskId = created.instance_id;
-  await eventually('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
+  await waitFor('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
   await client.setOnlineMigrationTask(taskId, {
     migration_method: method,
     resume_mode: 'auto',

@@ -4,23 +4,27 @@
  * clear), the worker's log file holds no secret, the CLI still shows the migration, and a bad key setting exits 2.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { cliEnvironment, jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
+import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { seedSampleData } from '../local/sample-data.js';
-import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+import type { Emulator } from '../emulator/index.js';
+import { startTestStack, type InstancePair, type TestStack } from './harness/stack.js';
+import type { TemporalTestEnv } from './harness/temporal.js';
 
 const SOURCE_PASSWORD = 'src-codec-Pa55-4d1e';
 const TARGET_PASSWORD = 'tgt-codec-Pa55-8b2f';
 const KEY = randomBytes(32).toString('base64');
 
+const PAIR: InstancePair = {
+  source: { id: 'src', password: SOURCE_PASSWORD, env: 'CLI_TEST_SOURCE_PASSWORD' },
+  target: { id: 'tgt', password: TARGET_PASSWORD, env: 'CLI_TEST_TARGET_PASSWORD' },
+};
+
+let stack: TestStack;
 let temporal: TemporalTestEnv;
 let emulator: Emulator;
 let worker: CliWorker;
@@ -28,27 +32,14 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-secrets-cli-'));
-  [temporal, emulator] = await Promise.all([
-    startTemporalTestEnv(),
-    startEmulator({ instances: [{ id: 'src', password: SOURCE_PASSWORD }, { id: 'tgt', password: TARGET_PASSWORD }], timings: { creatingMs: 200, terminatingMs: 200 } }),
-  ]);
-  await seedSampleData(emulator.instance('src').endpoint, { keys: 200 });
-  env = cliEnvironment(temporal.server, `secrets-cli-${process.pid}`, {
-    DCS_MIGRATE_LOG_LEVEL: 'debug',
-    ...emulatorDcsEnvironment(emulator),
-    CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
-    CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
-    DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}`,
-  });
-  worker = await startCliWorker(['--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
+  stack = await startTestStack({ name: 'secrets-cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 200 });
+  ({ temporal, emu: emulator, dir } = stack);
+  env = stack.cliEnv({ DCS_MIGRATE_LOG_LEVEL: 'debug', DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}` });
+  worker = await stack.startCliWorker(['--shutdown-grace', '5s'], env);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await emulator?.stop();
-  await temporal?.teardown();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stack?.teardown();
 });
 
 describe('payload encryption through the CLI and the worker command', () => {

@@ -12,7 +12,8 @@ import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
-import { eventually, FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow flows', () => {
   let env: MigrationTestEnv;
@@ -65,7 +66,7 @@ describe('migration workflow flows', () => {
 
     const traffic = startTraffic(source, { keys: 2_000, seed: 11, opsPerSecond: 300 });
     try {
-      await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
       const holding = await handle.query(statusQuery);
       expect(holding.remoteStatus).toBe('INCRMIGEATING');
       expect(holding.progress?.offset).toBeTypeOf('number');

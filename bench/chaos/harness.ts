@@ -16,6 +16,7 @@ import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
 import { startEmulator, type Emulator, type EmulatorTaskSummary, type EmulatorTimings } from '../../emulator/index.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
+import { waitFor } from '../../local/wait.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
 import { deriveTaskName } from '../../workflows/task-name.js';
 
@@ -23,7 +24,7 @@ export const SOURCE_PASSWORD = 'chaos-source-pw-5d1e';
 export const TARGET_PASSWORD = 'chaos-target-pw-a93c';
 
 /** Builds the workflow bundle once (webpack takes seconds); every worker of the suite loads it. */
-export { buildWorkflowBundle } from '../lib/workflow-bundle.js';
+export { buildWorkflowBundle } from '../../test/harness/workflow-bundle.js';
 
 export interface ChaosStackOptions {
   /** Scenario name: labels the task queue and the temp dir. */
@@ -150,11 +151,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until true; false (never a throw) when `timeoutMs` passes first, so a scenario reports instead of hanging. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(intervalMs);
-  }
+export function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  return waitFor('a chaos condition', check, timeoutMs, intervalMs).then(
+    () => true,
+    () => false,
+  );
 }
