@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../dcs/operations.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
-import { startEmulator, type Emulator } from './index.js';
+import { startTestStack, instancePair, type TestStack } from '../test/harness/stack.js';
+import type { Emulator } from './index.js';
 import { callDcs, waitForStatus } from './testing/signed-http.js';
 import { waitFor } from '../local/wait.js';
 
@@ -13,31 +14,21 @@ import { waitFor } from '../local/wait.js';
 
 const SOURCE_PASSWORD = 'source-secret-pw';
 const TARGET_PASSWORD = 'target-secret-pw';
+const PAIR = instancePair(['dcs-source', 'dcs-target'], [SOURCE_PASSWORD, TARGET_PASSWORD]);
+let stack: TestStack;
 let emu: Emulator;
 let source: Redis;
 let target: Redis;
 
 beforeAll(async () => {
-  emu = await startEmulator({
-    instances: [
-      { id: 'dcs-source', password: SOURCE_PASSWORD },
-      { id: 'dcs-target', password: TARGET_PASSWORD },
-    ],
-    timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 },
-  });
-  const { Redis } = await import('ioredis');
-  const connect = (id: string) => {
-    const { host, port, password } = emu.instance(id).endpoint;
-    return new Redis({ host, port, password });
-  };
-  source = connect('dcs-source');
-  target = connect('dcs-target');
+  stack = await startTestStack({ temporal: false, name: 'dcs-api', pair: PAIR, emulator: { timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 } } });
+  emu = stack.emu;
+  source = stack.redis('dcs-source');
+  target = stack.redis('dcs-target');
 });
 
 afterAll(async () => {
-  source?.disconnect();
-  target?.disconnect();
-  await emu?.stop();
+  await stack?.teardown();
 });
 
 beforeEach(async () => {

@@ -16,16 +16,13 @@ import type { Emulator } from '../emulator/index.js';
 import { waitFor } from '../local/wait.js';
 import { compareRedis } from '../verify/compare.js';
 import { buildWorkflowBundle } from './harness/workflow-bundle.js';
-import { onlineInput as stackOnlineInput, startTestStack, type InstancePair, type TestStack } from './harness/stack.js';
+import { onlineInput as stackOnlineInput, startTestStack, instancePair, type TestStack } from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
 import { bundleEncodesFailures } from '../codec/data-converter.js';
 
 const SOURCE_PASSWORD = 'src-Pa55-never-printed';
 const TARGET_PASSWORD = 'tgt-Pa55-never-printed';
-const PAIR: InstancePair = {
-  source: { id: 'src', password: SOURCE_PASSWORD, env: 'CLI_TEST_SOURCE_PASSWORD' },
-  target: { id: 'tgt', password: TARGET_PASSWORD, env: 'CLI_TEST_TARGET_PASSWORD' },
-};
+const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
 
 let stack: TestStack;
 let temporal: TemporalTestEnv;

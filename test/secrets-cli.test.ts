@@ -12,17 +12,14 @@ import { stringify as toYaml } from 'yaml';
 import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import type { Emulator } from '../emulator/index.js';
-import { startTestStack, type InstancePair, type TestStack } from './harness/stack.js';
+import { startTestStack, instancePair, type TestStack } from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
 
 const SOURCE_PASSWORD = 'src-codec-Pa55-4d1e';
 const TARGET_PASSWORD = 'tgt-codec-Pa55-8b2f';
 const KEY = randomBytes(32).toString('base64');
 
-const PAIR: InstancePair = {
-  source: { id: 'src', password: SOURCE_PASSWORD, env: 'CLI_TEST_SOURCE_PASSWORD' },
-  target: { id: 'tgt', password: TARGET_PASSWORD, env: 'CLI_TEST_TARGET_PASSWORD' },
-};
+const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
 
 let stack: TestStack;
 let temporal: TemporalTestEnv;

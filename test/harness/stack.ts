@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { Redis } from 'ioredis';
 import { createSecretResolver, type DcsMigrationApi, type SharedStatusWatcher } from '../../activities/index.js';
 import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../../common/migration-input.js';
@@ -19,8 +20,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulat
 import { seedSampleData } from '../../local/sample-data.js';
 import type { TemporalDevServerOptions } from '../../local/temporal-dev-server.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
-import { createMigrationWorker } from '../../worker/create-worker.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from './temporal.js';
+import type { TemporalTestEnv } from './temporal.js';
 
 /** The emulator instances most tests migrate between, and the variables the inputs name their passwords by. */
 export interface InstancePair {
@@ -32,6 +32,11 @@ export const DEFAULT_PAIR: InstancePair = {
   source: { id: 'source', password: 'source-secret-pw-7f3a', env: 'SOURCE_REDIS_PASSWORD' },
   target: { id: 'target', password: 'target-secret-pw-91cd', env: 'TARGET_REDIS_PASSWORD' },
 };
+
+/** A pair from ids, passwords and the variables inputs name the passwords by (default the worker's usual ones). */
+export function instancePair(ids: [string, string], passwords: [string, string], envs: [string, string] = ['SOURCE_REDIS_PASSWORD', 'TARGET_REDIS_PASSWORD']): InstancePair {
+  return { source: { id: ids[0], password: passwords[0], env: envs[0] }, target: { id: ids[1], password: passwords[1], env: envs[1] } };
+}
 
 /** Input of an online migration between the pair's instances (passwords by environment reference). */
 export function onlineInput(method: 'full' | 'incremental', extra: Partial<Record<string, unknown>> = {}, pair: InstancePair = DEFAULT_PAIR): MigrationInputFile {
@@ -85,6 +90,8 @@ export interface TestStack {
   readonly taskQueue: string;
   /** A DCS client for the emulator (AK/SK), with other credentials when asked; closed on teardown. */
   dcsClient(credentials?: { ak: string; sk: string }): DcsClient;
+  /** A Redis connection to one of the emulator's instances; disconnected on teardown. */
+  redis(instanceId: string): Redis;
   /** The environment of a CLI child: Temporal, task queue, the emulator's DCS settings, the pair's passwords. */
   cliEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Starts `dcs-migrate worker <args>` with `env` (default `cliEnv()`), logging to `<dir>/worker-<label>.log`. */
@@ -115,7 +122,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const wantTemporal = options.temporal ?? true;
     const [temporal, emu] = await Promise.all([
-      wantTemporal ? startTemporalTestEnv(wantTemporal === true ? {} : wantTemporal).then((env) => (cleanups.push(() => env.teardown()), env)) : undefined,
+      // Loaded only when asked: emulator-only tests skip the SDK's import cost.
+      wantTemporal ? import('./temporal.js').then(({ startTemporalTestEnv }) => startTemporalTestEnv(wantTemporal === true ? {} : wantTemporal)).then((env) => (cleanups.push(() => env.teardown()), env)) : undefined,
       startEmulator({
         instances: [
           { id: pair.source.id, password: pair.source.password },
@@ -155,6 +163,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         cleanups.push(() => client.close());
         return client;
       },
+      redis(instanceId) {
+        const connection = new Redis({ ...emu.instance(instanceId).endpoint });
+        cleanups.push(() => connection.disconnect());
+        return connection;
+      },
       cliEnv(extra = {}) {
         return cliEnvironment(needTemporal().server, taskQueue, { ...emulatorDcsEnvironment(emu), ...passwordEnv(pair), ...extra });
       },
@@ -165,6 +178,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       },
       async startWorker(workerOptions = {}) {
         const { env: temporalEnv, server } = needTemporal();
+        const { createMigrationWorker } = await import('../../worker/create-worker.js');
         const worker = await createMigrationWorker({
           connection: temporalEnv.nativeConnection,
           namespace: server.namespace,
