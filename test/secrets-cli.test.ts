@@ -11,9 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import type { Emulator } from '../emulator/index.js';
 import { startTestStack, instancePair, type TestStack } from './harness/stack.js';
-import type { TemporalTestEnv } from './harness/temporal.js';
 
 const SOURCE_PASSWORD = 'src-codec-Pa55-4d1e';
 const TARGET_PASSWORD = 'tgt-codec-Pa55-8b2f';
@@ -22,15 +20,11 @@ const KEY = randomBytes(32).toString('base64');
 const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
 
 let stack: TestStack;
-let temporal: TemporalTestEnv;
-let emulator: Emulator;
 let worker: CliWorker;
-let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   stack = await startTestStack({ name: 'secrets-cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 200 });
-  ({ temporal, emu: emulator, dir } = stack);
   env = stack.cliEnv({ DCS_MIGRATE_LOG_LEVEL: 'debug', DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}` });
   worker = await stack.startCliWorker(['--shutdown-grace', '5s'], env);
 });
@@ -41,7 +35,7 @@ afterAll(async () => {
 
 describe('payload encryption through the CLI and the worker command', () => {
   it('start --wait and status work with the keys; the stored history and the worker log hold no secret', async () => {
-    const sourceAddress = `${emulator.instance('src').endpoint.host}:${emulator.instance('src').endpoint.port}`;
+    const sourceAddress = `${stack.emu.instance('src').endpoint.host}:${stack.emu.instance('src').endpoint.port}`;
     const input: MigrationInputFile = {
       kind: 'online',
       source: { addrs: sourceAddress, password: { env: 'CLI_TEST_SOURCE_PASSWORD' } },
@@ -50,7 +44,7 @@ describe('payload encryption through the CLI and the worker command', () => {
       method: 'full',
       polling: { initialInterval: '300ms', maxInterval: '600ms' },
     };
-    const file = path.join(dir, 'm.yaml');
+    const file = path.join(stack.dir, 'm.yaml');
     await writeFile(file, toYaml(input));
     const started = await runCli(['start', '--file', file, '--id', 'secrets-cli-full', '--wait'], env);
     expect(started.code, started.stdout + started.stderr).toBe(0);
@@ -58,11 +52,11 @@ describe('payload encryption through the CLI and the worker command', () => {
     const status = jsonOf<{ workflowId: string; phase: string }>(await runCli(['status', 'secrets-cli-full', '--json'], env));
     expect(status).toMatchObject({ workflowId: 'secrets-cli-full', phase: 'succeeded' });
 
-    const { history } = await temporal.client.workflowService.getWorkflowExecutionHistory({ namespace: temporal.server.namespace, execution: { workflowId: 'secrets-cli-full' } });
+    const { history } = await stack.temporal.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.server.namespace, execution: { workflowId: 'secrets-cli-full' } });
     const input0 = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input0?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('ops-2026');
     const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history ?? {}).finish()).toString('latin1');
-    const secrets = { SOURCE_PASSWORD, TARGET_PASSWORD, AK: emulator.credentials.ak, SK: emulator.credentials.sk, KEY };
+    const secrets = { SOURCE_PASSWORD, TARGET_PASSWORD, AK: stack.emu.credentials.ak, SK: stack.emu.credentials.sk, KEY };
     for (const [name, value] of Object.entries({ ...secrets, sourceAddress })) expect(raw.includes(value), `${name} in the raw history`).toBe(false);
 
     const log = await readFile(worker.logFile, 'utf8');
