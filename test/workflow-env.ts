@@ -66,6 +66,17 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
   };
 }
 
+/** The env and one running worker, as most workflow test files start (teardown stops the worker too). */
+export async function startMigrationTestEnvWithWorker(options: MigrationTestEnvOptions = {}): Promise<{ env: MigrationTestEnv; worker: RunningWorker }> {
+  const env = await startMigrationTestEnv(options);
+  try {
+    return { env, worker: await env.startWorker() };
+  } catch (error) {
+    await env.teardown();
+    throw error;
+  }
+}
+
 /** Input of an online migration between the emulator's `source` and `target` instances. */
 export function onlineInput(method: 'full' | 'incremental', extra: Partial<Record<string, unknown>> = {}): MigrationInputFile {
   return stackOnlineInput(method, { polling: FAST_POLLING, ...extra });

@@ -9,18 +9,16 @@ import { statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
 import { waitFor } from '../local/wait.js';
-import { failureOf, FAST_POLLING, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { failureOf, FAST_POLLING, onlineInput, resultOf, startMigrationTestEnvWithWorker, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow under faults', () => {
   let env: MigrationTestEnv;
   let worker: RunningWorker;
   beforeAll(async () => {
-    env = await startMigrationTestEnv();
-    worker = await env.startWorker();
+    ({ env, worker } = await startMigrationTestEnvWithWorker());
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 2_000, seed: 21 });
   });
   afterAll(async () => {
-    await worker?.stop();
     await env?.teardown();
   });
   beforeEach(() => env.emu.faults.clear());

@@ -13,17 +13,15 @@ import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
 import { waitFor } from '../local/wait.js';
-import { FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnvWithWorker, type MigrationTestEnv } from './workflow-env.js';
 
 describe('migration workflow flows', () => {
   let env: MigrationTestEnv;
-  let worker: RunningWorker;
   beforeAll(async () => {
-    env = await startMigrationTestEnv();
-    worker = await env.startWorker();
+    // The worker runs until teardown.
+    ({ env } = await startMigrationTestEnvWithWorker());
   });
   afterAll(async () => {
-    await worker?.stop();
     await env?.teardown();
   });
 
