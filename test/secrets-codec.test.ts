@@ -4,16 +4,16 @@
  * that a bad key configuration says which variable is wrong without printing the key.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CodecConfigurationError, generateKeyRing, keyRingToEnv, loadCodecKeyRing, parseKeyRing } from '../codec/codec-keys.js';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleEncodesFailures, FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, MissingKeysCodec, PayloadDecryptionError } from '../codec/encryption-codec.js';
+import { useTempDir } from './harness/temp-dir.js';
 
 const KEY_A = randomBytes(32).toString('base64');
 const KEY_B = randomBytes(32).toString('base64');
@@ -129,13 +129,7 @@ describe('workflow bundles', () => {
 });
 
 describe('codec key configuration', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-codec-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('dcs-migrate-codec-');
 
   it('no keys configured: no data converter (payloads stay as they are)', () => {
     expect(loadCodecKeyRing({})).toBeUndefined();
@@ -152,7 +146,7 @@ describe('codec key configuration', () => {
   });
 
   it('keys from a file (newlines, comments, URL-safe base64)', async () => {
-    const file = path.join(dir, 'keys');
+    const file = path.join(dir.path, 'keys');
     await writeFile(file, `# rotated 2026-11\nold:${KEY_A}\nnew:${Buffer.from(KEY_B, 'base64').toString('base64url')}\n`);
     const ring = loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: file, DCS_MIGRATE_CODEC_ACTIVE_KEY: 'new' });
     expect([...(ring?.keys.keys() ?? [])]).toEqual(['old', 'new']);

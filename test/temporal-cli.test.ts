@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../local/wait.js';
 import { createSecretResolver } from '../activities/index.js';
 import { generateKeyRing } from '../codec/codec-keys.js';
 import { dataConverterFor } from '../codec/data-converter.js';
@@ -19,7 +20,7 @@ import { startCodecServer, type RunningCodecServer } from '../codec/server.js';
 import type { CutoverAccepted, MigrationResult, MigrationStatus } from '../common/workflow-contract.js';
 import { projectRoot, resolveTemporalCli } from '../local/tools.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
-import { eventually, onlineInput, PASSWORD_ENV, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { onlineInput, PASSWORD_ENV, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 const CODEC_TOKEN = 'cli-codec-token-5d1e';
 const ring = generateKeyRing('cli-key');
@@ -130,7 +131,7 @@ describe('the Temporal CLI alone drives a migration', () => {
   /** Waits until visibility lists the workflow under `query`, and returns its listing. */
   async function waitListed(workflowId: string, query: string): Promise<ListedExecution> {
     let found: ListedExecution | undefined;
-    await eventually(`${workflowId} listed by ${query}`, async () => {
+    await waitFor(`${workflowId} listed by ${query}`, async () => {
       found = (await listed(query)).find((execution) => execution.execution.workflowId === workflowId);
       return found !== undefined;
     }, 60_000, 250);
@@ -150,7 +151,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/cutover is only possible in the incremental hold; the migration is (validating|creating|provisioning|configuring|migrating)/);
     prematureRejection = early.stderr;
-    expect((await queryStatus(workflowId)).cutoverRequested).toBe(false);
+    expect((await queryStatus(workflowId)).cutover).toBeUndefined();
 
     // The workflow publishes its search attributes itself (the CLI start set none): find it in the hold.
     const holding = await waitListed(workflowId, 'DcsPhase = "incremental-hold"');
@@ -243,7 +244,7 @@ describe('the Temporal CLI alone drives a migration', () => {
 
     // A query has no input: the CLI sends the codec server a request without payloads, then decodes the answer.
     let status: MigrationStatus | undefined;
-    await eventually('the incremental hold, read through the codec server', async () => {
+    await waitFor('the incremental hold, read through the codec server', async () => {
       status = await queryStatus(workflowId, codecFlags());
       return status.phase === 'incremental-hold';
     }, 60_000, 250);

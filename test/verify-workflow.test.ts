@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { Redis } from 'ioredis';
-import { eventually, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow: verify step', () => {
   let env: MigrationTestEnv;
@@ -80,7 +81,7 @@ describe('migration workflow: verify step', () => {
     worker ??= await env.startWorker();
     await withRedis((redis) => redis.flushall());
     const handle = await env.start(onlineInput('incremental', { verify: verifyBlock({ mode: 'length' }) }), 'verify-incremental');
-    await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+    await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'verify test' }] });
     const result = await resultOf(handle);
     expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });

@@ -2,11 +2,10 @@
  * The activity side's two pure pieces: the one DcsError → ApplicationFailure conversion (types, retryability,
  * Retry-After) and the resolution of password references (values never in messages).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSecretResolver, SecretUnavailableError } from '../activities/secrets.js';
 import { toApplicationFailure } from '../activities/to-application-failure.js';
 import {
@@ -20,6 +19,7 @@ import {
   DcsTimeoutError,
   DcsWrongStateError,
 } from '../dcs/errors/index.js';
+import { useTempDir } from './harness/temp-dir.js';
 
 const backoff = { initialMs: 1_000, factor: 2, maxMs: 30_000 };
 
@@ -80,16 +80,10 @@ describe('DcsError → ApplicationFailure', () => {
 });
 
 describe('password references', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-secrets-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('dcs-migrate-secrets-');
 
   it('reads an environment variable or a file (without its trailing newline)', async () => {
-    const file = path.join(dir, 'target');
+    const file = path.join(dir.path, 'target');
     await writeFile(file, 'from-file-pw\n');
     const secrets = createSecretResolver({ env: { SRC_PW: 'from-env-pw' } });
     expect(await secrets.resolve({ env: 'SRC_PW' }, 'source.password')).toBe('from-env-pw');
@@ -99,8 +93,8 @@ describe('password references', () => {
   it('fails naming the field and the reference, never a value', async () => {
     const secrets = createSecretResolver({ env: { OTHER: 'leak-me-not' } });
     await expect(secrets.resolve({ env: 'MISSING_PW' }, 'source.password')).rejects.toThrow(/source\.password: environment variable MISSING_PW is not set/);
-    await expect(secrets.resolve({ file: path.join(dir, 'absent') }, 'target.password')).rejects.toThrow(/target\.password: cannot read password file .*ENOENT/);
-    const empty = path.join(dir, 'empty');
+    await expect(secrets.resolve({ file: path.join(dir.path, 'absent') }, 'target.password')).rejects.toThrow(/target\.password: cannot read password file .*ENOENT/);
+    const empty = path.join(dir.path, 'empty');
     await writeFile(empty, '');
     await expect(secrets.resolve({ file: empty }, 'target.password')).rejects.toBeInstanceOf(SecretUnavailableError);
   });

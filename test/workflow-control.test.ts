@@ -9,7 +9,8 @@ import type { DcsMigrationApi } from '../activities/index.js';
 import { DcsPhase, DcsTaskId } from '../common/search-attributes.js';
 import { cancelSignal, cutoverSignal, MIGRATION_WORKFLOW_TYPE, statusQuery, type MigrationPhase } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
-import { eventually, failureOf, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { failureOf, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow control', () => {
   let env: MigrationTestEnv;
@@ -28,7 +29,7 @@ describe('migration workflow control', () => {
 
   async function waitForPhase(workflowId: string, phase: MigrationPhase): Promise<void> {
     const handle = env.temporal.client.workflow.getHandle(workflowId);
-    await eventually(`phase ${phase}`, async () => (await handle.query(statusQuery)).phase === phase, 60_000, 50);
+    await waitFor(`phase ${phase}`, async () => (await handle.query(statusQuery)).phase === phase, 60_000, 50);
   }
 
   async function expectCancelled(workflowId: string): Promise<string> {
@@ -73,7 +74,7 @@ describe('migration workflow control', () => {
       env.emu.faults.add({ operation, latencyMs: 1_500, count: 1 });
       const workflowId = `cancel-in-flight-${phase}`;
       const handle = await env.start(onlineInput('full'), workflowId);
-      await eventually(`the ${activity} call in flight`, async () => {
+      await waitFor(`the ${activity} call in flight`, async () => {
         const { raw } = await handle.describe();
         return (raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity);
       }, 30_000, 20);
@@ -99,7 +100,7 @@ describe('migration workflow control', () => {
     const workflowId = 'cutover-signal-can';
     const handle = await env.start(onlineInput('incremental', { polling: { initialInterval: 50, maxInterval: 100, pollsPerRun: 3 } }), workflowId);
     await waitForPhase(workflowId, 'incremental-hold');
-    await eventually('a continue-as-new', async () => (await handle.query(statusQuery)).continuedAsNew >= 2, 30_000, 100);
+    await waitFor('a continue-as-new', async () => (await handle.query(statusQuery)).continuedAsNew >= 2, 30_000, 100);
     await handle.signal(cutoverSignal, { note: 'by signal' });
     const result = await resultOf(env.temporal.client.workflow.getHandle(workflowId));
     expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });

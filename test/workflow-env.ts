@@ -1,7 +1,8 @@
 /**
- * What the workflow tests share: a real Temporal dev server, the real DCS emulator with a source and a target
- * instance (real redis-servers), the real DCS client pointed at it, and a migration worker from the production
- * factory. Timings are shortened (emulator status machine, poll intervals, retry backoff), nothing else.
+ * What the workflow tests share, over the test stack (test/harness/stack.ts): a real Temporal dev server, the real
+ * DCS emulator with a source and a target instance (real redis-servers), the real DCS client pointed at it, and a
+ * migration worker from the production factory. Timings are shortened (emulator status machine, poll intervals,
+ * retry backoff), nothing else.
  */
 import { execFile } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
@@ -10,30 +11,23 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { expect } from 'vitest';
-import type { Worker } from '@temporalio/worker';
-import { createSecretResolver, type DcsMigrationApi, type SharedStatusWatcher } from '../activities/index.js';
-import { parseMigrationInput, type MigrationInputFile } from '../common/migration-input.js';
-import { buildMigrationStartOptions } from '../common/start-options.js';
-import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
-import { DcsClient } from '../dcs/client.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import type { DcsMigrationApi, SharedStatusWatcher } from '../activities/index.js';
+import type { MigrationInputFile } from '../common/migration-input.js';
+import type { MigrationResult } from '../common/workflow-contract.js';
+import type { Emulator } from '../emulator/index.js';
 import { resolveTemporalCli } from '../local/tools.js';
-import { createMigrationWorker } from '../worker/create-worker.js';
-import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
+import { DEFAULT_PAIR, onlineInput as stackOnlineInput, passwordEnv, startTestStack, type RunningWorker } from './harness/stack.js';
+import type { TemporalTestEnv } from './harness/temporal.js';
 
-export const SOURCE_PASSWORD = 'source-secret-pw-7f3a';
-export const TARGET_PASSWORD = 'target-secret-pw-91cd';
+export const SOURCE_PASSWORD = DEFAULT_PAIR.source.password;
+export const TARGET_PASSWORD = DEFAULT_PAIR.target.password;
 /** Passwords reach the worker as environment variables; the inputs only name them. */
-export const PASSWORD_ENV = { SOURCE_REDIS_PASSWORD: SOURCE_PASSWORD, TARGET_REDIS_PASSWORD: TARGET_PASSWORD };
+export const PASSWORD_ENV = passwordEnv();
 
 /** Poll settings for tests: quick, with a small cap so tests never wait long. */
 export const FAST_POLLING = { initialInterval: 100, maxInterval: 400, backoffFactor: 1.5 };
 
-export interface RunningWorker {
-  worker: Worker;
-  /** Graceful shutdown, as on SIGTERM; resolves when the worker has stopped. */
-  stop(): Promise<void>;
-}
+export type { RunningWorker };
 
 export interface MigrationTestEnv {
   temporal: TemporalTestEnv;
@@ -49,8 +43,6 @@ export interface MigrationTestEnv {
   teardown(): Promise<void>;
 }
 
-let counter = 0;
-
 export interface MigrationTestEnvOptions {
   /** Emulator status machine delays; short by default. */
   timings?: { creatingMs?: number; terminatingMs?: number };
@@ -58,92 +50,36 @@ export interface MigrationTestEnvOptions {
   seed?: number;
 }
 
+/** The test stack (test/harness/stack.ts) with Temporal, the default instance pair and in-process workers. */
 export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {}): Promise<MigrationTestEnv> {
-  const temporal = await startTemporalTestEnv();
-  let emu: Emulator | undefined;
-  const workers: RunningWorker[] = [];
+  const stack = await startTestStack({ name: 'migration-test', emulator: { timings: { creatingMs: 300, terminatingMs: 200, ...options.timings }, seed: options.seed ?? 7 } });
+  const dcs = stack.dcsClient();
+  return {
+    temporal: stack.temporal,
+    emu: stack.emu,
+    taskQueue: stack.taskQueue,
+    dcs,
+    dcsClient: (credentials) => stack.dcsClient(credentials),
+    startWorker: (workerOptions = {}) => stack.startWorker({ dcs: workerOptions.dcs ?? dcs, ...(workerOptions.statusWatcher ? { statusWatcher: workerOptions.statusWatcher } : {}) }),
+    start: (input, workflowId) => stack.start(input, workflowId),
+    teardown: () => stack.teardown(),
+  };
+}
+
+/** The env and one running worker, as most workflow test files start (teardown stops the worker too). */
+export async function startMigrationTestEnvWithWorker(options: MigrationTestEnvOptions = {}): Promise<{ env: MigrationTestEnv; worker: RunningWorker }> {
+  const env = await startMigrationTestEnv(options);
   try {
-    emu = await startEmulator({
-      instances: [
-        { id: 'source', password: SOURCE_PASSWORD },
-        { id: 'target', password: TARGET_PASSWORD },
-      ],
-      timings: { creatingMs: 300, terminatingMs: 200, ...options.timings },
-      seed: options.seed ?? 7,
-    });
-    const emulator = emu;
-    const taskQueue = `migration-test-${process.pid}-${Date.now()}`;
-    const dcsClient = (credentials?: { ak: string; sk: string }): DcsMigrationApi =>
-      DcsClient.fromEnv(
-        {},
-        {
-          endpoint: emulator.url,
-          projectId: emulator.credentials.projectId,
-          accessKey: credentials?.ak ?? emulator.credentials.ak,
-          secretKey: credentials?.sk ?? emulator.credentials.sk,
-          // A dropped request must fail fast in tests, not after the production 30 s.
-          timeouts: { connectMs: 2_000, headersMs: 3_000, bodyMs: 3_000 },
-        },
-      );
-    const dcs = dcsClient();
-    const env: MigrationTestEnv = {
-      temporal,
-      emu: emulator,
-      taskQueue,
-      dcs,
-      dcsClient,
-      async startWorker(options = {}) {
-        const worker = await createMigrationWorker({
-          connection: temporal.env.nativeConnection,
-          namespace: temporal.server.namespace,
-          taskQueue,
-          dcs: options.dcs ?? dcs,
-          secrets: createSecretResolver({ env: PASSWORD_ENV }),
-          backoff: { initialMs: 100, factor: 2, maxMs: 1_000 },
-          shutdownGraceTime: '1s',
-          // Shared-polling migrations: a round every 200 ms instead of 5 s.
-          statusWatcher: options.statusWatcher ?? { roundIntervalMs: 200, maxRoundIntervalMs: 200 },
-        });
-        const running = worker.run();
-        const handle: RunningWorker = {
-          worker,
-          stop: async () => {
-            if (worker.getState() === 'RUNNING') worker.shutdown();
-            await running;
-          },
-        };
-        workers.push(handle);
-        return handle;
-      },
-      async start(input, workflowId) {
-        const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `wf-${Date.now()}-${counter++}`, taskQueue });
-        return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
-      },
-      async teardown() {
-        for (const worker of workers) await worker.stop().catch(() => undefined);
-        await emulator.stop();
-        await temporal.teardown();
-      },
-    };
-    return env;
+    return { env, worker: await env.startWorker() };
   } catch (error) {
-    await emu?.stop();
-    await temporal.teardown();
+    await env.teardown();
     throw error;
   }
 }
 
 /** Input of an online migration between the emulator's `source` and `target` instances. */
 export function onlineInput(method: 'full' | 'incremental', extra: Partial<Record<string, unknown>> = {}): MigrationInputFile {
-  return {
-    kind: 'online',
-    source: { instanceId: 'source', password: { env: 'SOURCE_REDIS_PASSWORD' } },
-    target: { instanceId: 'target', password: { env: 'TARGET_REDIS_PASSWORD' } },
-    network: { vpcId: 'vpc-test', subnetId: 'subnet-test', securityGroupId: 'sg-test' },
-    method,
-    polling: FAST_POLLING,
-    ...extra,
-  } as MigrationInputFile;
+  return stackOnlineInput(method, { polling: FAST_POLLING, ...extra });
 }
 
 /** Waits for the workflow result, failing the test with the workflow's own error. */
@@ -181,14 +117,4 @@ export async function saveHistory(env: MigrationTestEnv, handle: WorkflowHandle,
   const file = path.join(dir, `${name}.json`);
   await writeFile(file, stdout);
   return file;
-}
-
-/** Polls `check` until it returns true (or throws after `timeoutMs`). */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

@@ -8,18 +8,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
-import { eventually, failureOf, FAST_POLLING, onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { failureOf, FAST_POLLING, onlineInput, resultOf, startMigrationTestEnvWithWorker, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration workflow under faults', () => {
   let env: MigrationTestEnv;
   let worker: RunningWorker;
   beforeAll(async () => {
-    env = await startMigrationTestEnv();
-    worker = await env.startWorker();
+    ({ env, worker } = await startMigrationTestEnvWithWorker());
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 2_000, seed: 21 });
   });
   afterAll(async () => {
-    await worker?.stop();
     await env?.teardown();
   });
   beforeEach(() => env.emu.faults.clear());
@@ -136,7 +135,7 @@ describe('migration workflow under faults', () => {
 
   it('worker stopped mid-run and a new one started: one remote task, workflow completes', async () => {
     const handle = await env.start(onlineInput('incremental', { hold: { maxDuration: '2s' } }), 'faults-worker-restart');
-    await eventually('the task to exist', async () => (await handle.query(statusQuery)).taskId !== undefined, 30_000, 50);
+    await waitFor('the task to exist', async () => (await handle.query(statusQuery)).taskId !== undefined, 30_000, 50);
     await worker.stop();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     worker = await env.startWorker();

@@ -13,17 +13,16 @@ import { callDcs } from '../emulator/testing/signed-http.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
-import { eventually, FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { FAST_POLLING, onlineInput, PASSWORD_ENV, resultOf, saveHistory, startMigrationTestEnvWithWorker, type MigrationTestEnv } from './workflow-env.js';
 
 describe('migration workflow flows', () => {
   let env: MigrationTestEnv;
-  let worker: RunningWorker;
   beforeAll(async () => {
-    env = await startMigrationTestEnv();
-    worker = await env.startWorker();
+    // The worker runs until teardown.
+    ({ env } = await startMigrationTestEnvWithWorker());
   });
   afterAll(async () => {
-    await worker?.stop();
     await env?.teardown();
   });
 
@@ -62,16 +61,16 @@ describe('migration workflow flows', () => {
     env.emu.setIncrementalSpelling('INCRMIGRATING');
     try {
       const handle = await env.start(onlineInput('incremental'), 'flow-corrected-spelling');
-      await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
       // The emulator really answers with the other spelling on the wire; the client normalises it once for everyone.
       const wire = await callDcs(env.emu, 'GET', '/migration-tasks?name=dcsm-flow-corrected-spelling');
       expect(wire.body.migration_tasks[0].status).toBe('INCRMIGRATING');
       const listed = await env.dcs.listMigrationTask({ name: 'dcsm-flow-corrected-spelling' });
       expect(listed.migration_tasks?.[0]?.status).toBe('INCRMIGEATING');
       expect((await handle.query(statusQuery)).remoteStatus).toBe('INCRMIGEATING');
-      await eventually('the search attribute', async () => (await handle.describe()).typedSearchAttributes.get(DcsRemoteStatus) === 'INCRMIGEATING');
+      await waitFor('the search attribute', async () => (await handle.describe()).typedSearchAttributes.get(DcsRemoteStatus) === 'INCRMIGEATING');
       const listedByAttribute = env.temporal.client.workflow.list({ query: `WorkflowId = "flow-corrected-spelling" AND DcsRemoteStatus = "INCRMIGEATING"` });
-      await eventually('visibility to index it', async () => {
+      await waitFor('visibility to index it', async () => {
         for await (const found of listedByAttribute) if (found.workflowId === 'flow-corrected-spelling') return true;
         return false;
       });
@@ -91,7 +90,7 @@ describe('migration workflow flows', () => {
 
     const traffic = startTraffic(source, { keys: 2_000, seed: 11, opsPerSecond: 300 });
     try {
-      await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
       const holding = await handle.query(statusQuery);
       expect(holding.remoteStatus).toBe('INCRMIGEATING');
       expect(holding.progress?.offset).toBeTypeOf('number');

@@ -7,11 +7,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../local/wait.js';
 import { readMigration } from '../client/migration-view.js';
 import { statusLines } from '../client/render-migration.js';
 import { remoteTaskCleanupOf } from '../common/remote-task-cleanup.js';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
-import { eventually, failureOf, onlineInput, resultOf, SOURCE_PASSWORD, startMigrationTestEnv, TARGET_PASSWORD, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { failureOf, onlineInput, resultOf, SOURCE_PASSWORD, startMigrationTestEnv, TARGET_PASSWORD, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 describe('migration safety (issue 19)', () => {
   let env: MigrationTestEnv;
@@ -99,7 +100,7 @@ describe('migration safety (issue 19)', () => {
     env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', commitThenDrop: true, count: 1 });
     const before = env.emu.requests().length;
     const handle = await env.start(onlineInput('full'), 'safety-lost-create');
-    await eventually('the create call', () => env.emu.requests().slice(before).some((request) => request.operation === 'CreateOnlineMigrationTask'), 10_000, 10);
+    await waitFor('the create call', () => env.emu.requests().slice(before).some((request) => request.operation === 'CreateOnlineMigrationTask'), 10_000, 10);
     env.emu.faults.add({ operation: 'ListMigrationTask', status: 403, count: 1 });
     const failure = await failureOf(handle);
     expect(failure.type).toBe('DcsPermissionDeniedError');
@@ -122,7 +123,7 @@ describe('migration safety (issue 19)', () => {
   it('a second migration with the same taskName is refused (RemoteTaskOwned, naming the first); the first is unaffected and cuts over', async () => {
     const taskName = 'shared-task-name-1';
     const first = await env.start(onlineInput('incremental', { taskName }), 'safety-owner');
-    await eventually('the incremental hold', async () => (await first.query(statusQuery)).phase === 'incremental-hold', 60_000, 100);
+    await waitFor('the incremental hold', async () => (await first.query(statusQuery)).phase === 'incremental-hold', 60_000, 100);
     const { taskId } = await first.query(statusQuery);
 
     const second = await env.start(onlineInput('full', { taskName }), 'safety-intruder');
@@ -147,7 +148,7 @@ describe('migration safety (issue 19)', () => {
   it('cancelling a second migration with the same taskName never stops the first one\'s task', async () => {
     const taskName = 'shared-task-name-2';
     const first = await env.start(onlineInput('incremental', { taskName }), 'safety-owner-2');
-    await eventually('the incremental hold', async () => (await first.query(statusQuery)).phase === 'incremental-hold', 60_000, 100);
+    await waitFor('the incremental hold', async () => (await first.query(statusQuery)).phase === 'incremental-hold', 60_000, 100);
     const { taskId } = await first.query(statusQuery);
     const before = env.emu.requests().length;
 

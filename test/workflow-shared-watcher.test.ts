@@ -9,7 +9,8 @@ import { statusWatcherOver, type SharedStatusWatcher } from '../activities/index
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
-import { eventually, FAST_POLLING, onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { waitFor } from '../local/wait.js';
+import { FAST_POLLING, onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 const SHARED_POLLING = { ...FAST_POLLING, mode: 'shared', confirmInterval: '10m' };
 
@@ -33,7 +34,7 @@ describe('shared status watcher', () => {
     const handles = await Promise.all(
       ['a', 'b', 'c'].map((name) => env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: `shared-${name}` }), `shared-incremental-${name}`)),
     );
-    await eventually('three migrations holding in sync', async () => (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'), 60_000, 200);
+    await waitFor('three migrations holding in sync', async () => (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'), 60_000, 200);
     const roundsBefore = watcher.stats().rounds;
 
     // The cutover interrupts a wait on the watcher that would otherwise last ten minutes.
@@ -72,11 +73,11 @@ describe('shared status watcher', () => {
 
   it('while the watcher cannot list, a holding migration says so and polls on a timer, then cuts over', async () => {
     const handle = await env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: 'shared-fallback' }), 'shared-fallback');
-    await eventually('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+    await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
     const failedBefore = watcher.stats().failedRounds;
     // Three failed list calls: three failed watcher rounds (nothing else lists while the migration holds).
     env.emu.faults.add({ operation: 'ListMigrationTask', status: 503, count: 3 });
-    await eventually('the workflow to report the failing watcher', async () => (await handle.query(statusQuery)).lastError?.type === 'StatusWatcherFailing', 30_000, 100);
+    await waitFor('the workflow to report the failing watcher', async () => (await handle.query(statusQuery)).lastError?.type === 'StatusWatcherFailing', 30_000, 100);
     expect(watcher.stats().failedRounds - failedBefore).toBe(3);
     await handle.executeUpdate(cutoverUpdate, { args: [{}] });
     expect(await resultOf(handle)).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });

@@ -16,7 +16,7 @@ import { findJemalloc } from '../../worker/allocator.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from '../../test/harness/temporal.js';
 import { onCleanup } from './cleanup.js';
 import type { BenchAllocator } from './flags.js';
-import { buildWorkflowBundle } from '../../test/support/workflow-bundle.js';
+import { buildWorkflowBundle } from '../../test/harness/workflow-bundle.js';
 
 let bundle: Promise<string> | undefined;
 

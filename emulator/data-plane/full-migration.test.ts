@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedSampleData } from '../../local/sample-data.js';
 import { compareRedis } from '../../verify/compare.js';
 import { createDataPlane } from './index.js';
-import { endpointOf, flushAll, startPair } from './test-support.js';
+import { endpointOf, flushAll, usePair } from './test-support.js';
 
 describe('data plane: full online migration', () => {
-  let pair: Awaited<ReturnType<typeof startPair>>;
+  const pair = usePair();
   const dataPlane = createDataPlane();
-
-  beforeAll(async () => {
-    pair = await startPair();
-  });
-
-  afterAll(async () => {
-    await pair?.stop();
-  });
 
   it('copies 100,000 keys of every type, with and without TTLs, across dbs: 0 differences, TTLs within 1 s', async () => {
     const { source, target } = pair;

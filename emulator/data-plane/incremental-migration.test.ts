@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedSampleData, startTraffic } from '../../local/sample-data.js';
 import { waitFor } from '../../local/wait.js';
 import { compareRedis } from '../../verify/compare.js';
 import { createDataPlane } from './index.js';
-import { endpointOf, flushAll, startPair, waitForPhase } from './test-support.js';
+import { endpointOf, flushAll, usePair, waitForPhase } from './test-support.js';
 
 describe('data plane: incremental online migration', () => {
-  let pair: Awaited<ReturnType<typeof startPair>>;
+  const pair = usePair();
   const dataPlane = createDataPlane();
-
-  beforeAll(async () => {
-    pair = await startPair();
-  });
-
-  afterAll(async () => {
-    await pair?.stop();
-  });
 
   it('follows writes, deletes, expiries, FLUSHDB and SWAPDB while running; after stop the target equals the source', async () => {
     const { source, target } = pair;

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { waitFor } from '../../local/wait.js';
 import type { DataPlaneRun, RedisEndpoint, RunPhase } from './contract.js';
@@ -12,6 +13,29 @@ export function endpointOf(server: RedisServer): RedisEndpoint {
 export async function startPair(): Promise<{ source: RedisServer; target: RedisServer; stop(): Promise<void> }> {
   const [source, target] = await Promise.all([startRedisServer({ password: 'source-pw-9f2', name: 'source' }), startRedisServer({ password: 'target-pw-4c1', name: 'target' })]);
   return { source, target, stop: async () => void (await Promise.all([source.stop(), target.stop()])) };
+}
+
+/** The pair for a whole file: started before its tests, stopped after them; read `source` / `target` in a test. */
+export function usePair(): { readonly source: RedisServer; readonly target: RedisServer } {
+  let pair: Awaited<ReturnType<typeof startPair>> | undefined;
+  beforeAll(async () => {
+    pair = await startPair();
+  });
+  afterAll(async () => {
+    await pair?.stop();
+  });
+  const started = () => {
+    if (!pair) throw new Error('the redis-server pair is not started (usePair() registers beforeAll)');
+    return pair;
+  };
+  return {
+    get source() {
+      return started().source;
+    },
+    get target() {
+      return started().target;
+    },
+  };
 }
 
 export async function flushAll(...servers: RedisServer[]): Promise<void> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { DcsClient } from '../../dcs/client.js';
 import { loadDcsConfig } from '../../dcs/config.js';
 import { startEmulator, type Emulator } from '../index.js';
-import { eventually } from '../testing/signed-http.js';
+import { waitFor } from '../../local/wait.js';
 
 // The timeline data plane through the real HTTP API: statuses follow the schedule with no Redis behind the
 // addresses, progress grows with time, and every status change is recorded with its time.
@@ -31,7 +31,7 @@ beforeEach(async () => {
 async function startOnline(method: 'full_amount_migration' | 'incremental_migration'): Promise<{ taskId: string; configuredAt: number }> {
   const created = await client.createOnlineMigrationTask({ name: `timeline-${method}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
   const taskId = created.instance_id;
-  await eventually('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
+  await waitFor('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
   const configuredAt = Date.now();
   await client.setOnlineMigrationTask(taskId, {
     migration_method: method,
@@ -53,7 +53,7 @@ it('a full migration is FULLMIGRATING with growing progress for fullSyncMs, then
   const halfway = await client.showMigrationTaskStats(taskId);
   expect(Number(halfway.full_migration_progress)).toBeGreaterThan(20);
   expect(Number(halfway.full_migration_progress)).toBeLessThan(100);
-  await eventually('SUCCESS', async () => ((await status(taskId)) === 'SUCCESS' ? true : undefined), 5000, 20);
+  await waitFor('SUCCESS', async () => ((await status(taskId)) === 'SUCCESS' ? true : undefined), 5000, 20);
 
   const changes = emu.statusChanges(taskId);
   expect(changes.map((change) => change.status)).toEqual(['FULLMIGRATING', 'SUCCESS']);
@@ -65,13 +65,13 @@ it('a full migration is FULLMIGRATING with growing progress for fullSyncMs, then
 
 it('an incremental migration holds INCRMIGEATING until stopped, then TERMINATING and TERMINATED', async () => {
   const { taskId } = await startOnline('incremental_migration');
-  await eventually('INCRMIGEATING', async () => ((await status(taskId)) === 'INCRMIGEATING' ? true : undefined), 5000, 20);
+  await waitFor('INCRMIGEATING', async () => ((await status(taskId)) === 'INCRMIGEATING' ? true : undefined), 5000, 20);
   await new Promise((resolve) => setTimeout(resolve, FULL_SYNC_MS));
   expect(await status(taskId)).toBe('INCRMIGEATING');
 
   await client.stopMigrationTask(taskId);
   expect(await status(taskId)).toBe('TERMINATING');
-  await eventually('TERMINATED', async () => ((await status(taskId)) === 'TERMINATED' ? true : undefined), 5000, 20);
+  await waitFor('TERMINATED', async () => ((await status(taskId)) === 'TERMINATED' ? true : undefined), 5000, 20);
   const changes = emu.statusChanges(taskId);
   expect(changes.map((change) => change.status)).toEqual(['FULLMIGRATING', 'INCRMIGEATING', 'TERMINATING', 'TERMINATED']);
   expect(changes[3]!.at - changes[2]!.at).toBe(100);
@@ -85,7 +85,7 @@ it('failAfterMs fails the run on schedule with a message', async () => {
     config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk }),
   });
   const { taskId } = await startOnline('full_amount_migration');
-  await eventually('FAILED', async () => ((await status(taskId)) === 'FAILED' ? true : undefined), 5000, 20);
+  await waitFor('FAILED', async () => ((await status(taskId)) === 'FAILED' ? true : undefined), 5000, 20);
   expect(emu.statusChanges(taskId).map((change) => change.status)).toEqual(['FULLMIGRATING', 'FAILED']);
   expect(emu.tasks()[0]?.errorMessage).toMatch(/timeline/);
 });

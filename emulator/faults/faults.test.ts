@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../index.js';
-import { callDcs, eventually, waitForStatus } from '../testing/signed-http.js';
+import { callDcs, waitForStatus } from '../testing/signed-http.js';
+import { waitFor } from '../../local/wait.js';
 
 // Fault rules as an operator or a test configures them, observed through real HTTP.
 
@@ -148,6 +149,6 @@ describe('admin API', () => {
     expect((await admin('POST', '/reset')).status).toBe(204);
     expect((await admin('GET', '/tasks')).body.tasks).toEqual([]);
     expect((await admin('GET', '/nope')).body.error_code).toBe('DCS.4001');
-    await eventually('instance answers', async () => (emu.instance('extra').endpoint.port > 0 ? true : undefined));
+    await waitFor('instance answers', async () => (emu.instance('extra').endpoint.port > 0 ? true : undefined));
   });
 });

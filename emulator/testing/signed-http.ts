@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { signRequest } from '../../dcs/signing/index.js';
+import { waitFor } from '../../local/wait.js';
 import type { Emulator } from '../index.js';
 
 /** A response as tests look at it. */
@@ -64,26 +65,10 @@ export async function callDcs(emu: Emulator, method: string, path: string, optio
   return { status: response.statusCode, headers: response.headers, body: parsed };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming what was awaited. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-}
-
 /** Waits until Show returns one of `statuses` and answers the detail. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the task detail as sent on the wire
 export async function waitForStatus(emu: Emulator, taskId: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
-  return eventually(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
+  return waitFor(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
     const response = await callDcs(emu, 'GET', `/migration-task/${taskId}`);
     if (response.status !== 200) throw new Error(`Show answered ${response.status} ${JSON.stringify(response.body)}`);
     return statuses.includes(response.body.status) ? response.body : undefined;

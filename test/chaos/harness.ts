@@ -16,14 +16,16 @@ import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
 import { startEmulator, type Emulator, type EmulatorTaskSummary, type EmulatorTimings } from '../../emulator/index.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
+import { waitFor } from '../../local/wait.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
+import { onlineInput } from '../../test/harness/stack.js';
 import { deriveTaskName } from '../../workflows/task-name.js';
 
 export const SOURCE_PASSWORD = 'chaos-source-pw-5d1e';
 export const TARGET_PASSWORD = 'chaos-target-pw-a93c';
 
 /** Builds the workflow bundle once (webpack takes seconds); every worker of the suite loads it. */
-export { buildWorkflowBundle } from '../support/workflow-bundle.js';
+export { buildWorkflowBundle } from '../harness/workflow-bundle.js';
 
 export interface ChaosStackOptions {
   /** Scenario name: labels the task queue and the temp dir. */
@@ -131,18 +133,13 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
 /** Input of an online migration from the emulator's `source` to its `target` instance. */
 export function chaosInput(method: 'full' | 'incremental', extra: Record<string, unknown> = {}): MigrationInputFile {
-  return {
-    kind: 'online',
-    source: { instanceId: 'source', password: { env: 'SOURCE_REDIS_PASSWORD' } },
-    target: { instanceId: 'target', password: { env: 'TARGET_REDIS_PASSWORD' } },
-    network: { vpcId: 'vpc-chaos', subnetId: 'subnet-chaos', securityGroupId: 'sg-chaos' },
-    method,
+  return onlineInput(method, {
     // Quick polls (a second at most) so recovery shows within the scenario; pollsPerRun high enough that no run
     // continues as new, so one history holds the whole migration for the recovery analysis.
     polling: { initialInterval: 200, maxInterval: 1_000, backoffFactor: 1.5, pollsPerRun: 2_000 },
     ...(method === 'incremental' ? { hold: { maxDuration: '3s' } } : {}),
     ...extra,
-  } as MigrationInputFile;
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -150,11 +147,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until true; false (never a throw) when `timeoutMs` passes first, so a scenario reports instead of hanging. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(intervalMs);
-  }
+export function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  return waitFor('a chaos condition', check, timeoutMs, intervalMs).then(
+    () => true,
+    () => false,
+  );
 }

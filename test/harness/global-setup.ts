@@ -1,17 +1,19 @@
 import { reapOrphans } from '../../local/processes.js';
-import { resolveRedisServer, resolveTemporalCli, toolVersion } from '../../local/tools.js';
+import { resolveRedisServer, resolveTemporalCli, resolveTimeSkippingServer, toolVersion } from '../../local/tools.js';
 
 /**
- * Runs once around the whole test run. Tests never skip for a missing binary: if `temporal` or `redis-server`
- * cannot be found, the run fails here with the install instructions. Processes an interrupted earlier run left
+ * Runs once around the whole test run. Tests never skip for a missing binary: if `temporal`, the time-skipping
+ * test server or `redis-server` cannot be found (`tools/setup.ts` provisions them), the run fails here with the install instructions. Processes an interrupted earlier run left
  * behind are killed before, and anything this run left behind is killed after.
  */
 export async function setup(): Promise<void> {
   report('before the run', reapOrphans());
   const temporal = await resolveTemporalCli();
   const redis = await resolveRedisServer();
+  const testServer = await resolveTimeSkippingServer();
   // Said once per run, so a CI log shows which real servers the tests ran against.
   console.log(`test harness: Temporal dev server from ${temporal} (${await toolVersion(temporal)})`);
+  console.log(`test harness: time-skipping test server from ${testServer}`);
   console.log(`test harness: redis-server from ${redis} (${await toolVersion(redis)})`);
 }
 

@@ -13,12 +13,15 @@ export interface TemporalTestEnv {
 
 let runtimeInstalled = false;
 
-/** Worker logs at WARN in tests: INFO lines for every state change drown the test report. */
-function installQuietRuntime(): void {
+/**
+ * Worker logs at WARN in tests: INFO lines for every state change drown the test report. Files whose activities
+ * fail on purpose (scripted fakes) ask for ERROR. The first call in a test process wins.
+ */
+export function installQuietRuntime(level: 'WARN' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.DCS_MIGRATE_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+    Runtime.install({ logger: new DefaultLogger(process.env.DCS_MIGRATE_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : level) });
   } catch {
     // Already installed by a test that needs its own runtime options.
   }

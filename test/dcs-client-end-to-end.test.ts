@@ -4,16 +4,16 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DcsClient } from '../dcs/client.js';
 import { loadDcsConfig } from '../dcs/config.js';
+import type { Emulator } from '../emulator/index.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
+import { waitFor } from '../local/wait.js';
 import { compareRedis } from '../verify/compare.js';
-import { startEmulator, type Emulator } from './index.js';
-import { eventually } from './testing/signed-http.js';
+import { DEFAULT_PAIR, startTestStack, type TestStack } from './harness/stack.js';
 
-// Data through the whole stack: the project's DCS client (AK/SK and IAM-token auth) drives the emulator's API,
+// Cross-cutting (dcs/, emulator/, verify/): data through the whole stack: the project's DCS client (AK/SK and IAM-token auth) drives the emulator's API,
 // the data plane moves keys between real redis-servers, and the key-by-key comparison finds no difference.
 
-const SOURCE_PASSWORD = 'e2e-source-pw';
-const TARGET_PASSWORD = 'e2e-target-pw';
+let stack: TestStack;
 let emu: Emulator;
 let source: Redis;
 let target: Redis;
@@ -21,31 +21,19 @@ let akskClient: DcsClient;
 let tokenClient: DcsClient;
 
 beforeAll(async () => {
-  emu = await startEmulator({
-    instances: [
-      { id: 'source', password: SOURCE_PASSWORD },
-      { id: 'target', password: TARGET_PASSWORD },
-    ],
-    timings: { creatingMs: 200, terminatingMs: 100 },
-  });
-  const { Redis } = await import('ioredis');
-  const connect = (id: string) => new Redis({ ...emu.instance(id).endpoint });
-  source = connect('source');
-  target = connect('target');
-  akskClient = new DcsClient({
-    config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk }),
-  });
+  stack = await startTestStack({ temporal: false, name: 'e2e', emulator: { timings: { creatingMs: 200, terminatingMs: 100 } } });
+  emu = stack.emu;
+  source = stack.redis('source');
+  target = stack.redis('target');
+  akskClient = stack.dcsClient();
   tokenClient = new DcsClient({
     config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, iamUsername: emu.iamUser.name, iamPassword: emu.iamUser.password, iamEndpoint: emu.url }),
   });
+  stack.onTeardown(() => tokenClient.close());
 });
 
 afterAll(async () => {
-  source?.disconnect();
-  target?.disconnect();
-  await akskClient?.close();
-  await tokenClient?.close();
-  await emu?.stop();
+  await stack?.teardown();
 });
 
 beforeEach(async () => {
@@ -73,7 +61,7 @@ async function seed(redis: Redis, keys: number): Promise<void> {
 }
 
 async function waitForStatus(client: DcsClient, taskId: string, statuses: string[]): Promise<string> {
-  return eventually(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
+  return waitFor(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
     const detail = await client.showMigrationTask(taskId);
     return statuses.includes(String(detail.status)) ? String(detail.status) : undefined;
   }, 60_000, 100);
@@ -82,12 +70,12 @@ async function waitForStatus(client: DcsClient, taskId: string, statuses: string
 async function startOnline(client: DcsClient, method: 'full_amount_migration' | 'incremental_migration'): Promise<string> {
   const created = await client.createOnlineMigrationTask({ name: `e2e-${method}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
   const taskId = created.instance_id;
-  await eventually('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
+  await waitFor('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
   await client.setOnlineMigrationTask(taskId, {
     migration_method: method,
     resume_mode: 'auto',
-    source_instance: { id: 'source', password: SOURCE_PASSWORD },
-    target_instance: { id: 'target', password: TARGET_PASSWORD },
+    source_instance: { id: 'source', password: DEFAULT_PAIR.source.password },
+    target_instance: { id: 'target', password: DEFAULT_PAIR.target.password },
   });
   return taskId;
 }
@@ -138,7 +126,7 @@ describe('end to end through the DCS client', () => {
         migration_type: 'backupfile_import',
         migration_method: 'full_amount_migration',
         backup_files: { file_source: 'self_build_obs', bucket_name: 'e2e-bucket', files: [{ file_name: 'backup.rdb' }] },
-        target_instance: { id: 'target', password: TARGET_PASSWORD },
+        target_instance: { id: 'target', password: DEFAULT_PAIR.target.password },
       });
       expect(await waitForStatus(akskClient, String(created.id), ['SUCCESS', 'FAILED'])).toBe('SUCCESS');
       const report = await compareRedis({ host: donor.host, port: donor.port }, emu.instance('target').endpoint);

@@ -4,39 +4,31 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../dcs/operations.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
-import { startEmulator, type Emulator } from './index.js';
-import { callDcs, eventually, waitForStatus } from './testing/signed-http.js';
+import { startTestStack, instancePair, type TestStack } from './harness/stack.js';
+import type { Emulator } from '../emulator/index.js';
+import { callDcs, waitForStatus } from '../emulator/testing/signed-http.js';
+import { waitFor } from '../local/wait.js';
 
 // Every DCS operation through real HTTP with real AK/SK signatures, against real redis-servers, following the call
 // sequences Terraform makes (docs/dcs-api.md §3). Responses are also checked against the client's response schemas.
 
 const SOURCE_PASSWORD = 'source-secret-pw';
 const TARGET_PASSWORD = 'target-secret-pw';
+const PAIR = instancePair(['dcs-source', 'dcs-target'], [SOURCE_PASSWORD, TARGET_PASSWORD]);
+let stack: TestStack;
 let emu: Emulator;
 let source: Redis;
 let target: Redis;
 
 beforeAll(async () => {
-  emu = await startEmulator({
-    instances: [
-      { id: 'dcs-source', password: SOURCE_PASSWORD },
-      { id: 'dcs-target', password: TARGET_PASSWORD },
-    ],
-    timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 },
-  });
-  const { Redis } = await import('ioredis');
-  const connect = (id: string) => {
-    const { host, port, password } = emu.instance(id).endpoint;
-    return new Redis({ host, port, password });
-  };
-  source = connect('dcs-source');
-  target = connect('dcs-target');
+  stack = await startTestStack({ temporal: false, name: 'dcs-api', pair: PAIR, emulator: { timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 } } });
+  emu = stack.emu;
+  source = stack.redis('dcs-source');
+  target = stack.redis('dcs-target');
 });
 
 afterAll(async () => {
-  source?.disconnect();
-  target?.disconnect();
-  await emu?.stop();
+  await stack?.teardown();
 });
 
 beforeEach(async () => {
@@ -69,7 +61,7 @@ async function createOnlineTask(name = 'online-task'): Promise<{ taskId: string;
 }
 
 async function waitForJob(jobId: string): Promise<void> {
-  await eventually(`job ${jobId}`, async () => {
+  await waitFor(`job ${jobId}`, async () => {
     const job = await callDcs(emu, 'GET', `/jobs/${jobId}`);
     expect(job.status).toBe(200);
     expectShape('ShowJobInfo', job.body);
@@ -169,7 +161,7 @@ describe('online migration, as Terraform drives it', () => {
     expect((await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') })).status).toBe(200);
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
     await source.set('written-after-full-copy', 'yes');
-    await eventually('the write to reach the target', async () => ((await target.get('written-after-full-copy')) === 'yes' ? true : undefined));
+    await waitFor('the write to reach the target', async () => ((await target.get('written-after-full-copy')) === 'yes' ? true : undefined));
     // Still incremental: this state never ends by itself.
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('INCRMIGEATING');
 
@@ -207,14 +199,14 @@ describe('online migration, as Terraform drives it', () => {
     const exchanged = await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: ['10.0.0.1'], is_exchange_domain: false } });
     expect(exchanged.status).toBe(204);
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status).toBe('EXCHANGING');
-    await eventually('EXCHANGE_SUCCESS', async () =>
+    await waitFor('EXCHANGE_SUCCESS', async () =>
       (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status === 'EXCHANGE_SUCCESS' ? true : undefined,
     );
     expect(emu.instance('dcs-source').endpoint.port).toBe(targetPort);
     expect(emu.instance('dcs-target').endpoint.port).toBe(sourcePort);
 
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).status).toBe(204);
-    await eventually('ROLLBACK_SUCCESS', async () =>
+    await waitFor('ROLLBACK_SUCCESS', async () =>
       (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status === 'ROLLBACK_SUCCESS' ? true : undefined,
     );
     expect(emu.instance('dcs-source').endpoint.port).toBe(sourcePort);
