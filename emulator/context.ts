@@ -45,6 +45,8 @@ export interface EmulatorContext {
   tokens: TokenStore;
   requestLog: RequestLog;
   dataPlane: DataPlane;
+  /** `host:port` → DCS instance id: self-hosted addresses resolved to an instance (`EmulatorOptions.addressAliases`). */
+  addressAliases?: ReadonlyMap<string, string>;
   /** How task reads spell the incremental state (`EmulatorOptions.incrementalSpelling`). */
   incrementalSpelling: IncrementalStatusSpelling;
   /** Seeded random delay in `[0, pollJitterMs]`. */

@@ -59,6 +59,12 @@ export interface EmulatorOptions {
   iamUser?: EmulatorIamUser;
   /** DCS instances to start as real redis-servers. */
   instances?: Array<{ id: string; password?: string }>;
+  /**
+   * Self-hosted addresses (`addrs`, e.g. `redis-source:6379`) that reach a DCS instance, as a compose network resolves
+   * a service name: `{ 'redis-source:6379': 'dcs-source' }`. Lets one migration file name the same Redis in the local
+   * stack and in docker-compose. Resolved when a task is created.
+   */
+  addressAliases?: Record<string, string>;
   /** Status machine delays; small values in tests. Defaults: creating 2000, terminating 1000, exchanging = terminating, jitter 0. */
   timings?: Partial<EmulatorTimings>;
   /** Seed of probabilistic faults and timing jitter (default 1). */
@@ -149,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tokens: new TokenStore(options.tokenTtlMs ?? 24 * 3600_000),
     requestLog: new RequestLog(options.requestLogCapacity),
     dataPlane: createDataPlane(options.dataPlane),
+    addressAliases: new Map(Object.entries(options.addressAliases ?? {})),
     incrementalSpelling: options.incrementalSpelling ?? TaskStatus.Incremental,
     jitter: () => Math.floor(jitterRandom() * (timings.pollJitterMs + 1)),
     now: () => Date.now(),

@@ -5,7 +5,7 @@
  * every process is started through `local/processes.ts`, so nothing outlives the stack even on a crash.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -25,12 +25,25 @@ import { createMigrationWorker } from '../worker/create-worker.js';
 import { createJsonLogger } from '../worker/logger.js';
 import { installRuntime } from '../worker/runtime.js';
 import { dcsForEmulator } from './dcs-for-emulator.js';
+import { writeSampleBackup } from './sample-backup.js';
+import { displayPath, renderEnvFile, stackEnvironment, type StackEnvEntry } from './stack-env.js';
+import { claimDefaultEnvFile, pidLine, releaseDefaultEnvFile, removeStaleStackFiles, stackFilePaths, writePrivateFile } from './stack-files.js';
 import type { StackLog } from './stack-log.js';
 
-/** DCS instance ids of the stack's emulator (the demo migration moves data from the first to the second). */
+/**
+ * DCS instance ids of the stack's emulator (the demo migration moves data from the first to the second): the same
+ * as docker-compose.yml's, so one migration file (examples/) runs against both.
+ */
 export const STACK_INSTANCES = { source: 'dcs-source', target: 'dcs-target' } as const;
-/** Where the worker finds the instances' passwords: `{ env: … }` references of the demo's migration input. */
-export const STACK_PASSWORD_ENV = { source: 'DCS_MIGRATE_SOURCE_PASSWORD', target: 'DCS_MIGRATE_TARGET_PASSWORD' } as const;
+/**
+ * Where the worker finds the instances' passwords: the `{ env: … }` references of the demo's input and of
+ * examples/, the names docker-compose.yml's worker sets.
+ */
+export const STACK_PASSWORD_ENV = { source: 'SOURCE_REDIS_PASSWORD', target: 'TARGET_REDIS_PASSWORD' } as const;
+/** Self-hosted addresses (compose's service names) that reach the instances, for examples/legacy-online.yaml. */
+export const STACK_ADDRESS_ALIASES = { 'redis-source:6379': STACK_INSTANCES.source, 'redis-target:6379': STACK_INSTANCES.target } as const;
+/** The ports the CLI and the Temporal CLI reach without flags; the stack takes them when free. */
+export const DEFAULT_STACK_PORTS = { temporal: 7233, ui: 8233 } as const;
 
 export interface LocalStackOptions {
   /** Sample keys seeded on the source (every type, some with TTLs). */
@@ -63,9 +76,24 @@ export interface LocalStack {
    * shell (`DCS_MIGRATE_CODEC_KEY_FILE`); undefined when the keys came from the environment.
    */
   codecKeyFile: string | undefined;
+  /**
+   * This stack's env file (`.dcs-migrate/env-<port>`, mode 0600, removed on stop): every variable other tools need,
+   * secrets included, as `export` lines for the operator's shell; `entries` says which are secret.
+   */
+  env: { file: string; entries: StackEnvEntry[]; isDefault: boolean; defaultFile: string };
+  /** Default ports (7233, 8233) that were taken, with the port this stack uses instead; empty when none was. */
+  movedPorts: MovedPort[];
+  /** The emulator's OBS stand-in: `<dir>/<bucket>/<file>` are the objects a backup import can name. */
+  bucketsDir: string;
   /** Resolves when the worker stops; rejects if it crashed. */
   workerDone: Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MovedPort {
+  what: 'Temporal' | 'Temporal UI';
+  wanted: number;
+  got: number;
 }
 
 /** Brings the stack up step by step, narrating on `log`. On failure, stops what was already started. */
@@ -84,8 +112,15 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     }, (found) => found);
 
     const host = '127.0.0.1';
-    const port = options.port ?? (await getPort({ host, port: 7233 }));
-    const uiPort = options.uiPort ?? (await getPort({ host, port: 8233 }));
+    const port = options.port ?? (await getPort({ host, port: DEFAULT_STACK_PORTS.temporal }));
+    const uiPort = options.uiPort ?? (await getPort({ host, port: DEFAULT_STACK_PORTS.ui }));
+    const movedPorts: MovedPort[] = [];
+    if (options.port === undefined && port !== DEFAULT_STACK_PORTS.temporal) movedPorts.push({ what: 'Temporal', wanted: DEFAULT_STACK_PORTS.temporal, got: port });
+    if (options.uiPort === undefined && uiPort !== DEFAULT_STACK_PORTS.ui) movedPorts.push({ what: 'Temporal UI', wanted: DEFAULT_STACK_PORTS.ui, got: uiPort });
+    // One set of files per stack (named by its Temporal port): another stack in this folder keeps its own.
+    const files = stackFilePaths(logDir, port);
+    await removeStaleStackFiles(logDir);
+    if (movedPorts.length > 0) log.info(movedPortsWarning(movedPorts, host, port, files.envFile));
     const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
 
     // Payloads are encrypted like in production: the environment's keys, else a key for this session only,
@@ -95,10 +130,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const dataConverter = dataConverterFor(ring);
     let codecKeyFile: string | undefined;
     if (!configuredRing) {
-      codecKeyFile = path.join(logDir, 'codec-keys');
+      codecKeyFile = files.codecKeyFile;
       const keyFile = codecKeyFile;
-      await writeFile(keyFile, `${ring.activeKeyId}:${ring.keys.get(ring.activeKeyId)?.toString('base64') ?? ''}\n`, { mode: 0o600 });
       cleanups.push(() => rm(keyFile, { force: true }));
+      await writePrivateFile(keyFile, `${ring.activeKeyId}:${ring.keys.get(ring.activeKeyId)?.toString('base64') ?? ''}\n`);
     }
     const codecServer = await startCodecServer({
       codec: new EncryptionCodec(ring),
@@ -117,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
               { id: STACK_INSTANCES.source, password: passwords.source },
               { id: STACK_INSTANCES.target, password: passwords.target },
             ],
+            addressAliases: STACK_ADDRESS_ALIASES,
             timings: { creatingMs: options.timings?.creatingMs ?? 1_500, terminatingMs: options.timings?.terminatingMs ?? 1_000 },
           }),
         (e) => e.url,
@@ -129,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     if (emulatorStarted.status === 'rejected') throw emulatorStarted.reason;
     const temporal = temporalStarted.value;
     const emulator = emulatorStarted.value;
+    const bucketsDir = path.join(emulator.dataDir, 'buckets');
     const source = emulator.instance(STACK_INSTANCES.source).endpoint;
     const target = emulator.instance(STACK_INSTANCES.target).endpoint;
 
@@ -141,7 +178,15 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     }
     const taskQueue = DEFAULT_TASK_QUEUE;
     const [seeded, worker] = await Promise.all([
-      log.step(`sample data on the source (${options.keys.toLocaleString('en')} keys)`, () => seedSampleData(source, { keys: options.keys }), describeSeed),
+      log.step(
+        `sample data on the source (${options.keys.toLocaleString('en')} keys), and its RDB in the OBS bucket`,
+        async () => {
+          const summary = await seedSampleData(source, { keys: options.keys });
+          await writeSampleBackup(source, bucketsDir);
+          return summary;
+        },
+        describeSeed,
+      ),
       log.step('migration worker (in this process)', async () => {
         const connection = await NativeConnection.connect({ address: temporal.address });
         cleanups.push(() => connection.close());
@@ -166,18 +211,45 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: temporal.namespace, dataConverter });
 
+    const uiUrl = temporal.uiUrl ?? `http://${host}:${uiPort}`;
+    const entries = stackEnvironment({
+      temporal,
+      uiUrl,
+      codecUrl: codecServer.url,
+      codecKeyFile,
+      taskQueue,
+      emulator,
+      redis: { source, target },
+      passwordEnv: STACK_PASSWORD_ENV,
+    });
+    cleanups.push(() => rm(files.envFile, { force: true }));
+    await writePrivateFile(
+      files.envFile,
+      renderEnvFile(entries, [
+        pidLine(),
+        `Temporal ${temporal.address}, UI ${uiUrl}, DCS emulator ${emulator.url}; written ${new Date().toISOString()}.`,
+        'Secrets in plain text on purpose, for your own shell only: mode 0600, removed when the stack stops.',
+        `Use: source ${displayPath(files.envFile)}`,
+      ]),
+    );
+    const isDefault = await claimDefaultEnvFile(files);
+    if (isDefault) cleanups.push(() => releaseDefaultEnvFile(files));
+
     return {
       temporal,
       emulator,
       client,
       taskQueue,
-      uiUrl: temporal.uiUrl ?? `http://${host}:${uiPort}`,
+      uiUrl,
       source,
       target,
       seeded,
       logDir,
       codecUrl: codecServer.url,
       codecKeyFile,
+      env: { file: files.envFile, entries, isDefault, defaultFile: files.defaultEnvFile },
+      movedPorts,
+      bucketsDir,
       workerDone,
       stop: stopAll,
     };
@@ -185,6 +257,15 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     await stopAll();
     throw error;
   }
+}
+
+/** The loud line when a default port was taken (a second stack in this folder, or another Temporal server). */
+export function movedPortsWarning(moved: MovedPort[], host: string, temporalPort: number, envFile: string): string {
+  const ports = moved.map((m) => `${m.what} port ${m.wanted} is taken, this stack uses ${m.got}`).join('; ');
+  return (
+    `⚠ ${ports} (another dcs-migrate up, or another Temporal server?). The CLI's defaults reach the other one: ` +
+    `pass --address ${host}:${temporalPort}, or run \`source ${displayPath(envFile)}\` first.`
+  );
 }
 
 function runWorker(worker: Worker): Promise<void> {

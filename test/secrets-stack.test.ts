@@ -74,7 +74,7 @@ describe('local stack with payload encryption', () => {
   it('keeps the session key in a 0600 file for the CLI, and removes it on stop', async () => {
     if (!stack) throw new Error(`the stack did not start:\n${output}`);
     const keyFile = stack.codecKeyFile;
-    expect(keyFile).toBe(path.join(logDir, 'codec-keys'));
+    expect(keyFile).toBe(path.join(logDir, `codec-keys-${stack.temporal.port}`));
     expect((await stat(keyFile ?? '')).mode & 0o777).toBe(0o600);
     expect(loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: keyFile })?.keys.size).toBe(1);
     expect(output).not.toContain(loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: keyFile })?.keys.values().next().value?.toString('base64') ?? '');

@@ -91,7 +91,7 @@ describe('Temporal Web UI in a real browser', () => {
     expect(text).toMatch(/Method: incremental/);
     expect(text).toMatch(/Remote status: INCRMIGEATING/);
     expect(text).toMatch(/Sync offset: \d+/);
-    expect(text).not.toMatch(/DCS_MIGRATE_SOURCE_PASSWORD=|password":\s*"[^{]/);
+    expect(text).not.toMatch(/SOURCE_REDIS_PASSWORD=|password":\s*"[^{]/);
     await page.screenshot({ path: path.join(artifacts, 'ui-workflow-metadata.png') });
     await page.close();
 

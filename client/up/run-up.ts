@@ -11,6 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { formatDuration } from '../output.js';
 import { untilTerminationSignal } from '../../local/termination-signal.js';
 import { runDemoMigration, type DemoResult } from './demo-migration.js';
+import { stackEnvSummary } from './stack-env-summary.js';
 
 export async function runUp(options: StackOptions): Promise<number> {
   const log = createStackLog();
@@ -37,12 +38,13 @@ export async function runUp(options: StackOptions): Promise<number> {
     log.info(`  Temporal UI:   ${result.uiUrl}`);
     log.info(`  all migrations: ${stack.uiUrl}/namespaces/${stack.temporal.namespace}/workflows`);
     log.info(`  logs:          ${stack.logDir}`);
+    if (stack.movedPorts.length > 0) log.info(`  ${stackEnvSummary(stack)[0] ?? ''}`);
     if (options.exit) return result.ok ? EXIT.OK : EXIT.MIGRATION_FAILED;
 
     log.info('');
-    // Payloads are encrypted: the CLI in another shell needs the session's key to read them.
-    const keyFile = stack.codecKeyFile ? ` DCS_MIGRATE_CODEC_KEY_FILE=${stack.codecKeyFile}` : '';
-    log.info(`The stack stays up. From another shell: TEMPORAL_ADDRESS=${stack.temporal.address}${keyFile} npx dcs-migrate list`);
+    // Payloads are encrypted: the CLI in another shell needs the session's key file, which the env file names.
+    log.info('The stack stays up.');
+    for (const line of stackEnvSummary(stack).slice(stack.movedPorts.length > 0 ? 1 : 0)) log.info(line);
     log.info('Press Ctrl-C to stop everything.');
     await Promise.race([stopping, stack.workerDone]);
     return result.ok ? EXIT.OK : EXIT.MIGRATION_FAILED;

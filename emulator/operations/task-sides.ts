@@ -23,6 +23,10 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     return { instanceId: ref.id, addrs: `${host}:${port}`, endpoint: { host, port, password } };
   }
   if (ref.addrs) {
+    const aliased = ctx.addressAliases?.get(ref.addrs.trim());
+    const instance = aliased === undefined ? undefined : ctx.instances.get(aliased);
+    // An alias is a name on the emulated network: the task shows the address as given, the data goes to the instance.
+    if (instance) return { addrs: ref.addrs.trim(), endpoint: { host: instance.endpoint.host, port: instance.endpoint.port, password } };
     const { host, port } = parseAddress(ref.addrs, `${field}.addrs`);
     return { addrs: `${host}:${port}`, endpoint: { host, port, password } };
   }
