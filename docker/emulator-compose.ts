@@ -9,7 +9,7 @@
  * Each entry is `id=host:port[@ENV_NAME]`: the password is read from ENV_NAME, so no secret sits in the spec.
  */
 import { emulatorCredentials, startEmulator } from '../emulator/index.js';
-import { untilTerminationSignal } from '../local/termination-signal.js';
+import { stopOnTermination } from '../local/termination-signal.js';
 
 export const EMULATOR_COMPOSE_ENV = { instances: 'DCS_EMULATOR_INSTANCES', port: 'DCS_EMULATOR_PORT', dataDir: 'DCS_EMULATOR_DATA_DIR' } as const;
 
@@ -50,8 +50,7 @@ async function main(): Promise<void> {
     emu.registerInstance({ id: instance.id, host: instance.host, port: instance.port, ...(password ? { password } : {}) });
   }
   console.log(`DCS emulator on ${emu.url}, project ${emu.credentials.projectId}, instances ${instances.map((i) => `${i.id} → ${i.host}:${i.port}`).join(', ')}`);
-  await untilTerminationSignal();
-  await emu.stop();
+  await stopOnTermination('dcs emulator', () => emu.stop());
 }
 
 // Run only as the container's entry point, not when the compose test imports the parser.

@@ -18,3 +18,10 @@ export function untilTerminationSignal(): Promise<string> {
     process.once('SIGHUP', onSignal);
   });
 }
+
+/** Waits for {@link untilTerminationSignal}, says why `name` is stopping (on stderr), then runs `stop`. */
+export async function stopOnTermination(name: string, stop: () => Promise<void>): Promise<void> {
+  const reason = await untilTerminationSignal();
+  console.error(`${name}: ${reason}, stopping`);
+  await stop();
+}

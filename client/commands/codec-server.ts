@@ -10,7 +10,7 @@ import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodec
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
-import { untilTerminationSignal } from '../../local/termination-signal.js';
+import { stopOnTermination } from '../../local/termination-signal.js';
 
 interface CodecServerFlags {
   port: string;
@@ -69,9 +69,7 @@ async function runCodecServer(flags: CodecServerFlags): Promise<void> {
     `auth: ${token ? `bearer token from ${CODEC_TOKEN_VAR}` : flags.insecureAllowNoToken ? 'none, by --insecure-allow-no-token' : `none (set ${CODEC_TOKEN_VAR} to require one)`}`,
     `Point the Temporal UI at it: temporal server start-dev --ui-codec-endpoint ${server.url}  (or TEMPORAL_CODEC_ENDPOINT=${server.url})`,
   );
-  const signal = await untilTerminationSignal();
-  console.error(`codec server: ${signal}, stopping`);
-  await server.stop();
+  await stopOnTermination('codec server', () => server.stop());
 }
 
 export function register(program: Command): void {

@@ -11,7 +11,7 @@ import { emulatorCredentials, InvalidEmulatorAccountError, isValidInstanceId, st
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
-import { untilTerminationSignal } from '../../local/termination-signal.js';
+import { stopOnTermination } from '../../local/termination-signal.js';
 
 interface EmulatorFlags {
   port?: string;
@@ -91,9 +91,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
   }
   printLines(...describe(emu, credentials.generated));
-  const signal = await untilTerminationSignal();
-  console.error(`dcs emulator: ${signal}, stopping`);
-  await emu.stop();
+  await stopOnTermination('dcs emulator', () => emu.stop());
 }
 
 export function register(program: Command): void {
