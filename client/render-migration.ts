@@ -36,14 +36,19 @@ function finished(view: MigrationView): boolean {
   return view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '');
 }
 
+/** A task that succeeded ended by itself; one cut over or cancelled was stopped. */
+function endedBy(view: MigrationView): 'stopped' | 'ended' {
+  return view.result?.outcome === 'succeeded' || (view.status?.phase ?? view.phase) === 'succeeded' ? 'ended' : 'stopped';
+}
+
 /** The progress of a finished run, on one line, dated: it was read before the task stopped. */
-function progressAsOf(progress: MigrationProgress, readAt: string | undefined): string {
+function progressAsOf(progress: MigrationProgress, readAt: string | undefined, ended: 'stopped' | 'ended' = 'stopped'): string {
   const parts = [
     progress.fullMigrationProgress !== undefined ? `full sync ${progress.fullMigrationProgress}%` : undefined,
     progress.offset !== undefined ? `offset ${progress.offset}` : undefined,
     progress.sourceDbSize !== undefined ? `keys source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}` : undefined,
   ].filter((part) => part !== undefined);
-  return `as of ${readAt ?? 'the last read'}, before the task stopped: ${parts.join('; ') || 'no figures'}`;
+  return `as of ${readAt ?? 'the last read'}, before the task ${ended}: ${parts.join('; ') || 'no figures'}`;
 }
 
 /** How a cancel ended for the remote task: `reason "…"; remote task deleted` / `stopped, kept`. */
@@ -70,7 +75,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     `remote      ${status?.remoteStatus ?? view.remoteStatus ?? '-'}`,
   ];
   if (progress && finished(view)) {
-    lines.push(`progress    ${progressAsOf(progress, progressReadAt)}`);
+    lines.push(`progress    ${progressAsOf(progress, progressReadAt, endedBy(view))}`);
   } else {
     if (progress?.fullMigrationProgress !== undefined) lines.push(`full sync   ${progress.fullMigrationProgress}%`);
     if (progress?.offset !== undefined) lines.push(`offset      ${progress.offset} (changes not yet applied to the target)`);
@@ -106,7 +111,7 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
     const how = result.outcome === 'cut-over' ? `cut over (hold ended by ${result.cutover?.by ?? 'operator'})` : 'succeeded';
     lines.push(`✔ migration ${view.workflowId} ${how}`);
     lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
-    if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt)}`);
+    if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
     if (result.verification) lines.push(`  verify: ${result.verification.outcome}${result.verification.totalDifferences !== undefined ? `, ${result.verification.totalDifferences} differences` : ''}`);
     lines.push(
       `  ${formatDuration(elapsedMs(view))} · ${sum(result.apiCalls)} API calls · ${result.activityAttempts} attempts · ${result.polls} polls` +
