@@ -96,7 +96,8 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(`(${view.statusUnavailable})`);
   }
   for (const activity of view.pendingActivities ?? []) lines.push(`${activity.attempt > 1 ? 'retrying' : 'pending '}    ${pendingActivityLine(activity)}`);
-  if (view.failure) lines.push(`failure     ${view.failure}`);
+  // A cancelled run's failure is Temporal's "Workflow canceled": the cancel line above says more.
+  if (view.failure && !(view.execution === 'CANCELLED' && status?.cancel)) lines.push(`failure     ${view.failure}`);
   if (view.hint) lines.push(`hint        ${view.hint}`);
   if (view.remoteTaskOnFailure) lines.push(`on failure  ${view.remoteTaskOnFailure}`);
   if (uiUrl) lines.push(`ui          ${uiUrl}`);
@@ -118,7 +119,8 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
         (result.continuedAsNew ? ` · continued as new ${result.continuedAsNew}×` : ''),
     );
   } else {
-    lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure ? `: ${view.failure}` : ''}`);
+    const cancelledAsAsked = view.execution === 'CANCELLED' && view.status?.cancel !== undefined;
+    lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure && !cancelledAsAsked ? `: ${view.failure}` : ''}`);
     lines.push(`  phase ${view.status?.phase ?? view.phase ?? '-'}, remote status ${view.status?.remoteStatus ?? view.remoteStatus ?? '-'}`);
     const cancel = cancelDetail(view);
     if (cancel) lines.push(`  cancel: ${cancel}`);
