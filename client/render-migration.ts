@@ -95,7 +95,8 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
   } else if (view.statusUnavailable?.includes('encrypted')) {
     lines.push(`(${view.statusUnavailable})`);
   }
-  for (const activity of view.pendingActivities ?? []) lines.push(`${activity.attempt > 1 ? 'retrying' : 'pending '}    ${pendingActivityLine(activity)}`);
+  // A first attempt in flight is the normal case (the JSON lists it); a retried one is news.
+  for (const activity of view.pendingActivities ?? []) if (activity.attempt > 1 || activity.lastFailure) lines.push(`retrying    ${pendingActivityLine(activity)}`);
   // A cancelled run's failure is Temporal's "Workflow canceled": the cancel line above says more.
   if (view.failure && !(view.execution === 'CANCELLED' && status?.cancel)) lines.push(`failure     ${view.failure}`);
   if (view.hint) lines.push(`hint        ${view.hint}`);
