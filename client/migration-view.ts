@@ -229,7 +229,9 @@ function firstLine(text: string): string {
 async function whyNoStatus(client: Client, error: unknown, taskQueue: string, timeoutMs: number): Promise<string> {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
     if (current.name === 'PayloadDecryptionError') {
-      return `a worker answered, but its answer is encrypted and this CLI cannot decrypt it: set ${CODEC_KEY_FILE_VAR} or ${CODEC_KEYS_VAR} to the worker's keys`;
+      // Its message says which key and which variable (no keys here, or not the worker's).
+      const named = current.message.includes(CODEC_KEYS_VAR) ? '' : ` (set ${CODEC_KEY_FILE_VAR} or ${CODEC_KEYS_VAR} to the worker's keys)`;
+      return `a worker answered, but this CLI cannot decrypt the answer: ${current.message}${named}`;
     }
     current = (current as { cause?: unknown }).cause;
   }

@@ -92,7 +92,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     if (status.cutover) lines.push(`cutover     requested${cutoverDetail(status.cutover)}`);
   } else if (view.execution === 'RUNNING') {
     lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
-  } else if (view.statusUnavailable?.includes('encrypted')) {
+  } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {
     lines.push(`(${view.statusUnavailable})`);
   }
   // A first attempt in flight is the normal case (the JSON lists it); a retried one is news.

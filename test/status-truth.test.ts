@@ -228,7 +228,9 @@ describe('no status answer', () => {
       await waitFor('the codec worker to answer', async () => (await phaseOf(handle, codecClient)) !== undefined, 60_000, 250);
       const run = await runCli(['status', handle.workflowId], cli);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/DCS_MIGRATE_CODEC_KEY_FILE or DCS_MIGRATE_CODEC_KEYS/);
+      expect(run.stdout).toMatch(/cannot decrypt the answer: .*encrypted \(key id "truth-key"\)/);
+      expect(run.stdout).toContain('DCS_MIGRATE_CODEC_KEY_FILE');
+      expect(run.stdout).toContain('DCS_MIGRATE_CODEC_KEYS');
       expect(run.stdout).not.toContain('no worker');
     } finally {
       await codecClient.workflow.getHandle(handle.workflowId).terminate('test over').catch(() => undefined);
