@@ -36,19 +36,22 @@ function finished(view: MigrationView): boolean {
   return view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '');
 }
 
-/** A task that succeeded ended by itself; one cut over or cancelled was stopped. */
-function endedBy(view: MigrationView): 'stopped' | 'ended' {
-  return view.result?.outcome === 'succeeded' || (view.status?.phase ?? view.phase) === 'succeeded' ? 'ended' : 'stopped';
+/** What the last progress read preceded: the task's own end (success), its stop (cutover, cancel) or the failure. */
+function endedBy(view: MigrationView): string {
+  const phase = view.status?.phase ?? view.phase;
+  if (view.result?.outcome === 'succeeded' || phase === 'succeeded') return 'the task ended';
+  if (phase === 'failed' || view.execution === 'FAILED') return 'the migration failed';
+  return 'the task stopped';
 }
 
-/** The progress of a finished run, on one line, dated: it was read before the task stopped. */
-function progressAsOf(progress: MigrationProgress, readAt: string | undefined, ended: 'stopped' | 'ended' = 'stopped'): string {
+/** The progress of a finished run, on one line, dated: it was read before the end (`before`). */
+function progressAsOf(progress: MigrationProgress, readAt: string | undefined, before: string): string {
   const parts = [
     progress.fullMigrationProgress !== undefined ? `full sync ${progress.fullMigrationProgress}%` : undefined,
     progress.offset !== undefined ? `offset ${progress.offset}` : undefined,
     progress.sourceDbSize !== undefined ? `keys source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}` : undefined,
   ].filter((part) => part !== undefined);
-  return `as of ${readAt ?? 'the last read'}, before the task ${ended}: ${parts.join('; ') || 'no figures'}`;
+  return `as of ${readAt ?? 'the last read'}, before ${before}: ${parts.join('; ') || 'no figures'}`;
 }
 
 /** How a cancel ended for the remote task: `reason "…"; remote task deleted` / `stopped, kept`. */
