@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import { isClosed, readMigration, type MigrationView } from './migration-view.js';
 import { formatDuration } from './output.js';
-import { elapsedMs, summaryLines } from './render-migration.js';
+import { elapsedMs, pendingActivityLine, summaryLines } from './render-migration.js';
 
 export interface FollowOptions {
   /** Between reads. */
@@ -58,6 +58,9 @@ export async function followMigration(client: Client, workflowId: string, option
   let bar: cliProgress.SingleBar | undefined;
   const note = (line: string) => (bars ? bars.log(`${line}\n`) : out.write(`${line}\n`));
   let last = '';
+  let hinted = false;
+  let lastRetry = '';
+  let lastUnavailable: string | undefined;
   let view: MigrationView;
   try {
     for (;;) {
@@ -71,6 +74,20 @@ export async function followMigration(client: Client, workflowId: string, option
         const line = `${snap.phase} | ${snap.remote} | full sync ${snap.percent === undefined ? '-' : `${snap.percent}%`} | offset ${snap.offset}`;
         if (line !== last) out.write(`[${payload.elapsed}] ${line}\n`);
         last = line;
+      }
+      // A DCS call Temporal retries: said when its attempt changes, not each refresh.
+      const retrying = (view.pendingActivities ?? []).filter((activity) => activity.attempt > 1);
+      const retry = retrying.map((activity) => `${activity.activity}#${activity.attempt}`).join(',');
+      if (retry && retry !== lastRetry) for (const activity of retrying) note(`retrying ${pendingActivityLine(activity)}`);
+      lastRetry = retry;
+      const unavailable = view.status === undefined && view.execution === 'RUNNING' ? view.statusUnavailable : undefined;
+      if (unavailable && unavailable !== lastUnavailable) note(`(${unavailable})`);
+      lastUnavailable = unavailable;
+      // The hold waits for the operator: tell them how to end it, once.
+      if (!hinted && view.status?.phase === 'incremental-hold' && !view.status.cutover) {
+        hinted = true;
+        const offset = view.status.progress?.offset;
+        note(`${offset === undefined || offset === 0 ? 'in sync' : `holding (offset ${offset})`}; cut over with: dcs-migrate cutover ${workflowId}`);
       }
       await options.onView?.(view, note);
       if (isClosed(view.execution)) break;

@@ -3,6 +3,8 @@
  * publishes, the `status` query (when a worker can answer it), and the result or failure once it has closed.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR } from '../codec/codec-keys.js';
 import { describeRemoteTaskCleanup, remoteTaskCleanupOf } from '../common/remote-task-cleanup.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import {
@@ -14,6 +16,7 @@ import {
   type MigrationStatus,
 } from '../common/workflow-contract.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { conciseFailure, credentialHint, isCredentialFailure } from './failure-text.js';
 
 /** Temporal's execution status names (`RUNNING`, `COMPLETED`, `FAILED`, `CANCELLED`, `TERMINATED`, …). */
 export type ExecutionStatusName = WorkflowExecutionDescription['status']['name'];
@@ -29,14 +32,38 @@ export interface MigrationView {
   remoteStatus: string | undefined;
   taskId: string | undefined;
   migrationType: string | undefined;
+  /** The task queue the run's workflow tasks go to (where its worker must poll). */
+  taskQueue?: string;
   /** From the `status` query; undefined when no worker answered in time. */
   status: StatusAsRead | undefined;
+  /** Why `status` is undefined: no worker polls the task queue, the answer could not be decrypted, none in time. */
+  statusUnavailable?: string;
+  /**
+   * Activities scheduled or running now, as Temporal's server sees them: a retrying DCS call shows here (attempt,
+   * last failure, next attempt) long before the workflow counts it.
+   */
+  pendingActivities?: PendingActivityView[];
   /** Set when the run completed. */
   result: ResultAsRead | undefined;
   /** The failure message when the run failed, was cancelled, terminated or timed out. */
   failure: string | undefined;
+  /** What to do about the failure or the retries, when it is known (e.g. which worker variables to check). */
+  hint?: string;
   /** A failed run: what it did to its remote task on the way out (input `onFailure`), e.g. "remote task 12 stopped (TERMINATED)". */
   remoteTaskOnFailure?: string;
+}
+
+/** One pending activity of the run (from `describe()`). */
+export interface PendingActivityView {
+  activity: string;
+  /** `scheduled` (waiting for its next attempt or a worker), `started`, `cancel-requested`, `paused`, … */
+  state: string;
+  /** The attempt running or coming next (1 = the first). */
+  attempt: number;
+  /** First line of the last attempt's failure. */
+  lastFailure?: string;
+  /** When the next attempt is scheduled (ISO), while it waits for it. */
+  nextAttemptAt?: string;
 }
 
 /**
@@ -81,6 +108,8 @@ export interface ReadOptions {
   queryTimeoutMs?: number;
   /** Only describe the execution (no query, no result): enough to check it exists and whether it runs. */
   describeOnly?: boolean;
+  /** Keep failure messages whole (the canonical request a refused signature quotes); one line each otherwise. */
+  verbose?: boolean;
 }
 
 /** Reads the migration `workflowId` (latest run). Unknown id: a CliError with exit code 2. */
@@ -104,16 +133,20 @@ export async function readMigration(client: Client, workflowId: string, options:
     remoteStatus: attrs.get(DcsRemoteStatus),
     taskId: attrs.get(DcsTaskId),
     migrationType: attrs.get(DcsMigrationType),
+    taskQueue: description.taskQueue,
     status: undefined,
     result: undefined,
     failure: undefined,
   };
   if (options.describeOnly) return view;
+  const pending = await pendingActivitiesOf(client, description);
+  if (pending.length > 0) view.pendingActivities = pending;
   const pinned = client.workflow.getHandle(workflowId, description.runId);
   const timeoutMs = options.queryTimeoutMs ?? 3_000;
-  const answer = await client
-    .withDeadline(Date.now() + timeoutMs, () => pinned.query(statusQuery))
-    .catch(() => undefined);
+  const answer = await client.withDeadline(Date.now() + timeoutMs, () => pinned.query(statusQuery)).catch(async (error: unknown) => {
+    view.statusUnavailable = await whyNoStatus(client, error, description.taskQueue, timeoutMs);
+    return undefined;
+  });
   view.status = answer && statusAsRead(answer);
   if (isClosed(view.execution)) {
     try {
@@ -124,7 +157,93 @@ export async function readMigration(client: Client, workflowId: string, options:
       if (cleanup) view.remoteTaskOnFailure = describeRemoteTaskCleanup(cleanup);
     }
   }
+  return tidied(view, options.verbose ?? false);
+}
+
+/** Failure messages on one line (unless `verbose`), and the hint a refused credential calls for. */
+function tidied(view: MigrationView, verbose: boolean): MigrationView {
+  const lastError = view.status?.lastError;
+  const credentials =
+    isCredentialFailure(lastError?.type, lastError?.message) ||
+    isCredentialFailure(undefined, view.failure) ||
+    (view.pendingActivities ?? []).some((activity) => isCredentialFailure(undefined, activity.lastFailure));
+  if (view.failure !== undefined) view.failure = conciseFailure(view.failure, verbose);
+  if (view.status && lastError) view.status = { ...view.status, lastError: { ...lastError, message: conciseFailure(lastError.message, verbose) } };
+  for (const activity of view.pendingActivities ?? []) if (activity.lastFailure) activity.lastFailure = conciseFailure(activity.lastFailure, verbose);
+  if (credentials) view.hint = credentialHint();
   return view;
+}
+
+const PENDING_STATES: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+
+type ProtoTimestamp = { seconds?: number | { toNumber(): number } | null; nanos?: number | null } | null | undefined;
+
+function isoOf(ts: ProtoTimestamp): string | undefined {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
+  const seconds = typeof ts.seconds === 'number' ? ts.seconds : ts.seconds.toNumber();
+  return new Date(seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/** The run's pending activities, their last failure decoded with the CLI's codec (the worker may encrypt it). */
+async function pendingActivitiesOf(client: Client, description: WorkflowExecutionDescription): Promise<PendingActivityView[]> {
+  const views: PendingActivityView[] = [];
+  for (const info of description.raw.pendingActivities ?? []) {
+    const lastFailure = info.lastFailure ? await failureText(client, info.lastFailure) : undefined;
+    const nextAttemptAt = isoOf(info.nextAttemptScheduleTime);
+    views.push({
+      activity: info.activityType?.name ?? '?',
+      state: PENDING_STATES[info.state ?? 0] ?? 'unknown',
+      attempt: info.attempt ?? 1,
+      ...(lastFailure ? { lastFailure } : {}),
+      ...(nextAttemptAt ? { nextAttemptAt } : {}),
+    });
+  }
+  return views;
+}
+
+/** First line of a failure's message; with the failure converter's encoding, decoded (and decrypted) first. */
+async function failureText(client: Client, failure: { message?: string | null; encodedAttributes?: Payload | null }): Promise<string | undefined> {
+  let message = failure.message ?? undefined;
+  if (failure.encodedAttributes) {
+    try {
+      const converter = client.options.loadedDataConverter;
+      let payloads: Payload[] = [failure.encodedAttributes];
+      for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+      const attributes = converter.payloadConverter.fromPayload<{ message?: unknown }>(payloads[0]!);
+      if (typeof attributes.message === 'string') message = attributes.message;
+    } catch (error) {
+      message = `(encrypted) ${firstLine(error instanceof Error ? error.message : String(error))}`;
+    }
+  }
+  return message === undefined ? undefined : firstLine(message);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/**
+ * Why the `status` query got no answer: the answer is encrypted and this CLI has no codec keys, no worker polls
+ * the run's task queue, or (a worker polls but) none answered within the timeout.
+ */
+async function whyNoStatus(client: Client, error: unknown, taskQueue: string, timeoutMs: number): Promise<string> {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.name === 'PayloadDecryptionError') {
+      // Its message says which key and which variable (no keys here, or not the worker's).
+      const named = current.message.includes(CODEC_KEYS_VAR) ? '' : ` (set ${CODEC_KEY_FILE_VAR} or ${CODEC_KEYS_VAR} to the worker's keys)`;
+      return `a worker answered, but this CLI cannot decrypt the answer: ${current.message}${named}`;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  try {
+    const queue = await client.withDeadline(Date.now() + 3_000, () =>
+      client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 }),
+    );
+    if ((queue.pollers ?? []).length === 0) return `no worker polls task queue "${taskQueue}": start one with DCS_MIGRATE_TASK_QUEUE=${taskQueue} dcs-migrate worker`;
+  } catch {
+    // Could not ask: say what is known.
+  }
+  return `no worker answered the status query within ${Math.round(timeoutMs / 100) / 10}s (task queue "${taskQueue}")`;
 }
 
 /** The innermost useful message of a workflow failure (`WorkflowFailedError` → cause → cause …). */

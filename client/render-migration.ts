@@ -2,7 +2,8 @@
  * Human text for a migration: the `status` block and the summary `watch` / `start --wait` end with. Both are
  * built from a {@link MigrationView}; the JSON output is the view itself.
  */
-import type { CutoverAsRead, MigrationView } from './migration-view.js';
+import type { MigrationProgress } from '../common/workflow-contract.js';
+import type { CutoverAsRead, MigrationView, PendingActivityView } from './migration-view.js';
 import { formatDuration } from './output.js';
 
 function sum(record: Record<string, number> | undefined): number {
@@ -20,10 +21,54 @@ export function elapsedMs(view: MigrationView, now = Date.now()): number {
   return (view.closeTime ? Date.parse(view.closeTime) : now) - Date.parse(view.startTime);
 }
 
+/** `getTask attempt 8 (scheduled), next at …: <last failure>`: a DCS call Temporal is retrying. */
+export function pendingActivityLine(activity: PendingActivityView): string {
+  const next = activity.nextAttemptAt ? `, next attempt at ${activity.nextAttemptAt}` : '';
+  return `${activity.activity} attempt ${activity.attempt} (${activity.state}${next})${activity.lastFailure ? `: ${activity.lastFailure}` : ''}`;
+}
+
+/**
+ * True once the run is past its remote task's work (stopped after a cutover or cancel, succeeded, failed):
+ * progress is no longer read then, so the last figures are from before the stop.
+ */
+function finished(view: MigrationView): boolean {
+  const phase = view.status?.phase ?? view.phase;
+  return view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '');
+}
+
+/** What the last progress read preceded: the task's own end (success), its stop (cutover, cancel) or the failure. */
+function endedBy(view: MigrationView): string {
+  const phase = view.status?.phase ?? view.phase;
+  if (view.result?.outcome === 'succeeded' || phase === 'succeeded') return 'the task ended';
+  if (phase === 'failed' || view.execution === 'FAILED') return 'the migration failed';
+  return 'the task stopped';
+}
+
+/** The progress of a finished run, on one line, dated: it was read before the end (`before`). */
+function progressAsOf(progress: MigrationProgress, readAt: string | undefined, before: string): string {
+  const parts = [
+    progress.fullMigrationProgress !== undefined ? `full sync ${progress.fullMigrationProgress}%` : undefined,
+    progress.offset !== undefined ? `offset ${progress.offset}` : undefined,
+    progress.sourceDbSize !== undefined ? `keys source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}` : undefined,
+  ].filter((part) => part !== undefined);
+  return `as of ${readAt ?? 'the last read'}, before ${before}: ${parts.join('; ') || 'no figures'}`;
+}
+
+/** How a cancel ended for the remote task: `reason "…"; remote task deleted` / `stopped, kept`. */
+function cancelDetail(view: MigrationView): string | undefined {
+  const status = view.status;
+  if (!status?.cancel) return undefined;
+  const deleted = (status.apiCalls['deleteTask'] ?? 0) > 0;
+  const closed = view.closeTime !== undefined;
+  const task = status.taskId === undefined ? 'no remote task existed' : closed ? `remote task ${status.taskId} ${deleted ? 'stopped and deleted' : 'stopped, not deleted'}` : status.cancel.delete ? 'the remote task will be stopped, then deleted' : 'the remote task will be stopped';
+  return `reason "${status.cancel.reason}"; ${task}`;
+}
+
 /** The `dcs-migrate status` block. */
 export function statusLines(view: MigrationView, uiUrl: string | undefined): string[] {
   const status = view.status;
   const progress = status?.progress ?? view.result?.progress;
+  const progressReadAt = status?.progressReadAt ?? view.result?.progressReadAt;
   const lines = [
     `migration   ${view.workflowId}`,
     `execution   ${view.execution}${view.closeTime ? ` (closed ${view.closeTime})` : ''}`,
@@ -32,19 +77,32 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     `task        ${status?.taskName ?? view.result?.taskName ?? '-'}${(status?.taskId ?? view.taskId) ? ` (${status?.taskId ?? view.taskId})` : ''}`,
     `remote      ${status?.remoteStatus ?? view.remoteStatus ?? '-'}`,
   ];
-  if (progress?.fullMigrationProgress !== undefined) lines.push(`full sync   ${progress.fullMigrationProgress}%`);
-  if (progress?.offset !== undefined) lines.push(`offset      ${progress.offset} (changes not yet applied to the target)`);
-  if (progress?.sourceDbSize !== undefined) lines.push(`keys        source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+  if (progress && finished(view)) {
+    lines.push(`progress    ${progressAsOf(progress, progressReadAt, endedBy(view))}`);
+  } else {
+    if (progress?.fullMigrationProgress !== undefined) lines.push(`full sync   ${progress.fullMigrationProgress}%`);
+    if (progress?.offset !== undefined) lines.push(`offset      ${progress.offset} (changes not yet applied to the target)`);
+    if (progress?.sourceDbSize !== undefined) lines.push(`keys        source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+  }
+  const verification = status?.verification ?? view.result?.verification;
+  if (verification) lines.push(`verify      ${verification.outcome}${verification.totalDifferences !== undefined ? `, ${verification.totalDifferences} differences` : ''}${verification.keysCompared !== undefined ? ` in ${verification.keysCompared} keys` : ''}`);
   lines.push(`elapsed     ${formatDuration(elapsedMs(view))}`);
   if (status) {
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);
-    if (status.lastError) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
-    if (status.cancel) lines.push(`cancel      requested: ${status.cancel.reason}`);
+    // A failed run's failure already says it: one line, not two.
+    if (status.lastError && !view.failure?.includes(status.lastError.message)) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
+    if (status.cancel) lines.push(`cancel      requested: ${cancelDetail(view)}`);
     if (status.cutover) lines.push(`cutover     requested${cutoverDetail(status.cutover)}`);
   } else if (view.execution === 'RUNNING') {
-    lines.push('(no worker answered the status query: showing what the search attributes say)');
+    lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
+  } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {
+    lines.push(`(${view.statusUnavailable})`);
   }
-  if (view.failure) lines.push(`failure     ${view.failure}`);
+  // A first attempt in flight is the normal case (the JSON lists it); a retried one is news.
+  for (const activity of view.pendingActivities ?? []) if (activity.attempt > 1 || activity.lastFailure) lines.push(`retrying    ${pendingActivityLine(activity)}`);
+  // A cancelled run's failure is Temporal's "Workflow canceled": the cancel line above says more.
+  if (view.failure && !(view.execution === 'CANCELLED' && status?.cancel)) lines.push(`failure     ${view.failure}`);
+  if (view.hint) lines.push(`hint        ${view.hint}`);
   if (view.remoteTaskOnFailure) lines.push(`on failure  ${view.remoteTaskOnFailure}`);
   if (uiUrl) lines.push(`ui          ${uiUrl}`);
   return lines;
@@ -58,17 +116,20 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
     const how = result.outcome === 'cut-over' ? `cut over (hold ended by ${result.cutover?.by ?? 'operator'})` : 'succeeded';
     lines.push(`✔ migration ${view.workflowId} ${how}`);
     lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
-    if (result.progress?.sourceDbSize !== undefined) {
-      lines.push(`  keys: source ${result.progress.sourceDbSize}, target ${result.progress.targetDbSize ?? '?'}`);
-    }
+    if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
+    if (result.verification) lines.push(`  verify: ${result.verification.outcome}${result.verification.totalDifferences !== undefined ? `, ${result.verification.totalDifferences} differences` : ''}`);
     lines.push(
       `  ${formatDuration(elapsedMs(view))} · ${sum(result.apiCalls)} API calls · ${result.activityAttempts} attempts · ${result.polls} polls` +
         (result.continuedAsNew ? ` · continued as new ${result.continuedAsNew}×` : ''),
     );
   } else {
-    lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure ? `: ${view.failure}` : ''}`);
+    const cancelledAsAsked = view.execution === 'CANCELLED' && view.status?.cancel !== undefined;
+    lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure && !cancelledAsAsked ? `: ${view.failure}` : ''}`);
     lines.push(`  phase ${view.status?.phase ?? view.phase ?? '-'}, remote status ${view.status?.remoteStatus ?? view.remoteStatus ?? '-'}`);
+    const cancel = cancelDetail(view);
+    if (cancel) lines.push(`  cancel: ${cancel}`);
     if (view.remoteTaskOnFailure) lines.push(`  ${view.remoteTaskOnFailure}`);
+    if (view.hint) lines.push(`  hint: ${view.hint}`);
     lines.push(`  ${formatDuration(elapsedMs(view))}`);
   }
   if (uiUrl) lines.push(`  ${uiUrl}`);

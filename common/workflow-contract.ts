@@ -114,6 +114,11 @@ export interface MigrationReport {
   watcherWaits?: number;
   /** How many times the workflow continued as new. */
   continuedAsNew: number;
+  /**
+   * When `progress` was last read from DCS (workflow time). Progress is not read again once the task is stopped
+   * or has succeeded: on a finished run it describes the task as of this time, before the stop.
+   */
+  progressReadAt?: string;
   /** Set once the incremental hold's end was requested; absent for a full migration or backup import. */
   cutover?: MigrationCutover;
   /** Present once the verify step (when requested) has ended. */
@@ -187,6 +192,8 @@ export const MigrationFailureType = {
   SecretUnavailable: 'SecretUnavailable',
   /** The task found by name is driven by another running migration (named in the message); it is left alone. */
   RemoteTaskOwned: 'RemoteTaskOwned',
+  /** The `cutover` update was refused (not in the incremental hold, or already requested); nothing was recorded. */
+  CutoverRejected: 'CutoverRejected',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */

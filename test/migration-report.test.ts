@@ -40,6 +40,7 @@ describe('the migration report', () => {
       activityAttempts: 6,
       polls: 4,
       continuedAsNew: 1,
+      progressReadAt: '2026-01-01T00:04:00.000Z',
       cutover: { requestedAt: '2026-01-01T00:05:00.000Z', by: 'operator', note: 'go' },
       verification,
     });

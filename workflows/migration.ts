@@ -91,8 +91,11 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     },
     {
       validator: (_request: CutoverRequest | undefined) => {
-        if (state.phase !== 'incremental-hold') throw new Error(`cutover is only possible in the incremental hold; the migration is ${state.phase}`);
-        if (state.cutover) throw new Error('cutover already requested');
+        // Non-retryable: asking again does not help until the migration reaches the hold (callers read the type).
+        if (state.phase !== 'incremental-hold') {
+          throw ApplicationFailure.nonRetryable(`cutover is only possible in the incremental hold; the migration is ${state.phase}`, MigrationFailureType.CutoverRejected);
+        }
+        if (state.cutover) throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
       },
       description: 'End the incremental hold; rejected unless the migration is holding in sync.',
     },

@@ -24,8 +24,6 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
-  /** When progress figures were last read (they are refreshed at most every `polling.progressInterval`). */
-  progressReadAt?: string;
 }
 
 export function initialState(now: Date): MigrationState {
@@ -64,6 +62,7 @@ export function reportOf(state: MigrationState, verification: VerificationResult
     polls: state.polls,
     ...(state.watcherWaits !== undefined ? { watcherWaits: state.watcherWaits } : {}),
     continuedAsNew: state.continuedAsNew,
+    ...(state.progressReadAt !== undefined ? { progressReadAt: state.progressReadAt } : {}),
     ...(state.cutover ? { cutover: { ...state.cutover } } : {}),
     ...(verification ? { verification } : {}),
   };

@@ -28,7 +28,10 @@ export function register(program: Command): void {
         const request: CancelRequest = { reason: flags.reason, ...(flags.delete ? { delete: true } : {}) };
         await client.workflow.getHandle(id).signal(cancelSignal, request);
         if (flags.json) printJson({ workflowId: id, cancelRequested: true, ...request });
-        else printLines(`cancel requested for ${id}${flags.delete ? ' (the remote task will be deleted once stopped)' : ''}; follow it with: dcs-migrate watch ${id}`);
+        else {
+          const task = flags.delete ? 'the remote task will be stopped, then deleted' : "the remote task will be stopped (deleted only if the migration's input sets deleteOnCancel)";
+          printLines(`cancel requested for ${id}: reason "${request.reason}"; ${task}; follow it with: dcs-migrate watch ${id}`);
+        }
       });
     });
 }

@@ -11,7 +11,7 @@ import { WORKER_ENV } from '../../worker/worker-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followMigration } from '../follow-migration.js';
 import { loadMigrationFile } from '../migration-file.js';
-import { endedBadly } from '../migration-view.js';
+import { endedBadly, isClosed, readMigration } from '../migration-view.js';
 import { printJson, printLines } from '../output.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
 import { withTemporal } from '../temporal-client.js';
@@ -64,7 +64,13 @@ export function register(program: Command): void {
           handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
         } catch (error) {
           if (error instanceof WorkflowExecutionAlreadyStartedError) {
-            throw new CliError(`--id: a migration with id "${options.workflowId}" already exists; ids are never reused`, EXIT.USAGE);
+            const existing = await readMigration(client, options.workflowId, { describeOnly: true }).catch(() => undefined);
+            const state = !existing
+              ? ''
+              : isClosed(existing.execution)
+                ? ` and ended ${existing.execution.toLowerCase()} at ${existing.closeTime ?? '?'} (phase ${existing.phase ?? '-'})`
+                : ` and is running (phase ${existing.phase ?? '-'}, remote status ${existing.remoteStatus ?? '-'}; see dcs-migrate status ${options.workflowId})`;
+            throw new CliError(`--id: a migration with id "${options.workflowId}" already exists${state}; ids are never reused`, EXIT.USAGE);
           }
           throw error;
         }

@@ -14,12 +14,13 @@ export function register(program: Command): void {
       .command('status')
       .description('Show a migration: phase, remote status, progress, and its result or failure once closed.')
       .argument('<id>', 'workflow id of the migration')
-      .option('--json', 'print the status as JSON'),
+      .option('--json', 'print the status as JSON')
+      .option('--verbose', 'keep failure messages whole (e.g. the canonical request a refused DCS signature quotes)'),
   )
     .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
-    .action(async (id: string, flags: TemporalFlags & { json?: boolean }) => {
+    .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
       const view = await withTemporal(flags, async ({ client, config }) => {
-        const found = await readMigration(client, id);
+        const found = await readMigration(client, id, { verbose: flags.verbose ?? false });
         if (flags.json) printJson({ ...found, ui: migrationUiUrl(config, id) ?? null });
         else printLines(...statusLines(found, migrationUiUrl(config, id)));
         return found;
