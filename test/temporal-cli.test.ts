@@ -165,7 +165,8 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(byType.map((execution) => execution.execution.workflowId)).toEqual([workflowId]);
 
     const status = await queryStatus(workflowId);
-    expect(status).toMatchObject({ phase: 'incremental-hold', kind: 'online', taskId, taskName: 'dcsm-cli-incremental', remoteStatus: 'INCRMIGEATING', cutoverRequested: false });
+    expect(status).toMatchObject({ phase: 'incremental-hold', kind: 'online', taskId, taskName: 'dcsm-cli-incremental', remoteStatus: 'INCRMIGEATING' });
+    expect(status.cutover).toBeUndefined();
 
     const accepted = await temporalJson<{ name: string; result: CutoverAccepted }>(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', '{"note":"cut over by the temporal CLI"}']);
     expect(accepted.name).toBe('cutover');
@@ -178,7 +179,7 @@ describe('the Temporal CLI alone drives a migration', () => {
 
     const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId]);
     expect(result.status).toBe('COMPLETED');
-    expect(result.result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED', taskId });
+    expect(result.result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED', taskId });
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('TERMINATED');
     await waitListed(workflowId, 'DcsPhase = "cut-over" AND ExecutionStatus = "Completed"');
 
@@ -189,11 +190,11 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect((await temporalJson<{ status: string }>(['workflow', 'result', '--workflow-id', workflowId])).status).toBe('COMPLETED');
   });
 
-  // The update validator throws a plain Error, which the SDK turns into a *retryable* ApplicationFailure, and the
-  // CLI prints `(type: Error, retryable: true)`. A refused cutover is not worth retrying: this expectation fails
-  // until the validator throws a non-retryable failure; then drop `.fails`.
-  it.fails('the CLI reports the early cutover refusal as not retryable', () => {
+  // A refused cutover is not worth retrying: the update validator throws a non-retryable CutoverRejected, which the
+  // CLI prints as `(type: CutoverRejected, retryable: false)` (a plain Error would come out retryable).
+  it('the CLI reports the early cutover refusal as not retryable', () => {
     expect(prematureRejection).toContain('retryable: false');
+    expect(prematureRejection).toContain('CutoverRejected');
   });
 
   it('the cancel signal with delete: the run ends CANCELED, the remote task is stopped and deleted', async () => {
@@ -262,7 +263,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(typeof accepted.result.acceptedAt).toBe('string');
     const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId, ...codecFlags()]);
     expect(result.status).toBe('COMPLETED');
-    expect(result.result).toMatchObject({ outcome: 'cut-over', holdEndedBy: 'operator', finalStatus: 'TERMINATED' });
+    expect(result.result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
     const after = await temporalJson<{ events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
     const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0];
     expect(base64(updateArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
