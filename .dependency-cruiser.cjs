@@ -11,17 +11,7 @@
 // they may import anything, nothing in the product imports them, and test/ does not import bench/.
 
 /** Top first: each entry may import only the entries after it. Siblings share one entry. */
-const layers = [
-  ['client'],
-  ['stack'],
-  ['worker'],
-  ['workflows'],
-  ['activities'],
-  ['emulator'],
-  ['dcs', 'verify', 'codec'],
-  ['local'],
-  ['common'],
-];
+const layers = [['client'], ['stack'], ['worker'], ['workflows'], ['activities'], ['emulator'], ['dcs', 'verify', 'codec'], ['local'], ['common']];
 const product = layers.flat();
 const consumers = ['test', 'bench', 'tools', 'docker'];
 

@@ -4,7 +4,17 @@ import { defineConfig } from 'vitest/config';
 // (2 cores), and let the global setup provision binaries and reap anything left behind.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'common/**/*.test.ts', 'dcs/**/*.test.ts', 'emulator/**/*.test.ts', 'workflows/**/*.test.ts', 'activities/**/*.test.ts', 'client/**/*.test.ts', 'worker/**/*.test.ts', 'verify/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'common/**/*.test.ts',
+      'dcs/**/*.test.ts',
+      'emulator/**/*.test.ts',
+      'workflows/**/*.test.ts',
+      'activities/**/*.test.ts',
+      'client/**/*.test.ts',
+      'worker/**/*.test.ts',
+      'verify/**/*.test.ts',
+    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

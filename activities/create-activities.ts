@@ -225,7 +225,8 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
      */
     async findTaskOwner(taskId: string): Promise<TaskOwner> {
       const { workflowExecution, attempt } = activityInfo();
-      if (!findRunningOwners) throw ApplicationFailure.nonRetryable('this worker cannot look up task owners (no Temporal client given)', 'OwnerLookupUnavailable');
+      if (!findRunningOwners)
+        throw ApplicationFailure.nonRetryable('this worker cannot look up task owners (no Temporal client given)', 'OwnerLookupUnavailable');
       const owners = await findRunningOwners(taskId, workflowExecution?.workflowId ?? '');
       return { ...(owners[0] !== undefined ? { owner: owners[0] } : {}), attempts: attempt };
     },

@@ -211,9 +211,10 @@ export class SharedStatusWatcher {
       this.#stats.rounds += 1;
       this.#stats.lastRoundMs = Date.now() - started;
       this.#roundRunning = false;
-      this.#currentIntervalMs = sawChange || this.#resetRequested
-        ? this.#roundIntervalMs
-        : Math.min(this.#maxRoundIntervalMs, Math.round(this.#currentIntervalMs * BACKOFF_COEFFICIENT));
+      this.#currentIntervalMs =
+        sawChange || this.#resetRequested
+          ? this.#roundIntervalMs
+          : Math.min(this.#maxRoundIntervalMs, Math.round(this.#currentIntervalMs * BACKOFF_COEFFICIENT));
       // The next round starts one interval after this one started (or at once if the listing took longer).
       if (!this.#closed && this.#waiters.size > 0) this.#scheduleAt(started + this.#currentIntervalMs);
     }

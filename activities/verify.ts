@@ -32,7 +32,12 @@ export function createVerifyActivities(secrets: SecretResolver) {
       const resumeFrom = checkpointOf(context.info.heartbeatDetails);
       try {
         const [source, target] = [await endpointOf('source', settings.source), await endpointOf('target', settings.target)];
-        if (resumeFrom) context.log.info('verification resumes from its last checkpoint', { db: resumeFrom.dbs[resumeFrom.dbIndex], pass: resumeFrom.pass, keysCompared: resumeFrom.report.keysCompared });
+        if (resumeFrom)
+          context.log.info('verification resumes from its last checkpoint', {
+            db: resumeFrom.dbs[resumeFrom.dbIndex],
+            pass: resumeFrom.pass,
+            keysCompared: resumeFrom.report.keysCompared,
+          });
         const report = await compareRedis(source, target, {
           mode: settings.mode,
           checkExtra: settings.reverse,
@@ -81,6 +86,12 @@ export function summarize(report: CompareReport): VerificationResult {
 /** The heartbeat of an earlier attempt, if it looks like a checkpoint (anything else starts over). */
 function checkpointOf(details: unknown): CompareCheckpoint | undefined {
   const candidate = details as Partial<CompareCheckpoint> | undefined;
-  const valid = candidate && Array.isArray(candidate.dbs) && typeof candidate.dbIndex === 'number' && typeof candidate.cursor === 'string' && candidate.report && Array.isArray(candidate.suspects);
+  const valid =
+    candidate &&
+    Array.isArray(candidate.dbs) &&
+    typeof candidate.dbIndex === 'number' &&
+    typeof candidate.cursor === 'string' &&
+    candidate.report &&
+    Array.isArray(candidate.suspects);
   return valid ? (candidate as CompareCheckpoint) : undefined;
 }

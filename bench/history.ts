@@ -54,7 +54,10 @@ async function measure(hold: string): Promise<Row> {
   try {
     const input = { ...benchInput('incremental', {}), hold: { maxDuration: holdMs } };
     const workflowId = `history-${hold}`;
-    const handle = await env.client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue }));
+    const handle = await env.client.workflow.start(
+      MIGRATION_WORKFLOW_TYPE,
+      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue }),
+    );
     // Waiting on the result through the test environment's client lets time skip.
     const result = (await handle.result()) as MigrationResult;
     const events: number[] = [];

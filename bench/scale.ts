@@ -34,7 +34,8 @@ const runs: Array<{ mode: Mode; n: number }> = process.argv.includes('--runs')
       .split(',')
       .map((pair) => {
         const [mode, n] = pair.split(':');
-        if ((mode !== 'per-task' && mode !== 'shared') || !Number.isInteger(Number(n))) throw new Error(`--runs: expected mode:N pairs such as shared:2000, got ${pair}`);
+        if ((mode !== 'per-task' && mode !== 'shared') || !Number.isInteger(Number(n)))
+          throw new Error(`--runs: expected mode:N pairs such as shared:2000, got ${pair}`);
         return { mode, n: Number(n) };
       })
   : modes.flatMap((mode) => sizes.map((n) => ({ mode, n })));
@@ -176,7 +177,10 @@ runBench(async () => {
     rows.push(await measure(mode, n));
     console.log(table(rows.slice(-1)));
     // Written after every row: a long run that is stopped keeps the rows it finished.
-    await writeResultsSection(flag('section', 'scale'), `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`);
+    await writeResultsSection(
+      flag('section', 'scale'),
+      `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`,
+    );
   }
   console.log(`\n${table(rows)}`);
 });

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
       const report = await compareRedis(endpoint(source), endpoint(target), { checkExtra });
       if (report.totalDifferences !== 0) throw new Error(`expected 0 differences, found ${report.totalDifferences}`);
       const rate = keys / (report.durationMs / 1000);
-      console.log(`verify ${keys.toLocaleString('en')} keys, full mode, reverse scan ${checkExtra ? 'on ' : 'off'}: ${Math.round(rate).toLocaleString('en')} keys/s (${(report.durationMs / 1000).toFixed(2)} s, 0 differences)`);
+      console.log(
+        `verify ${keys.toLocaleString('en')} keys, full mode, reverse scan ${checkExtra ? 'on ' : 'off'}: ${Math.round(rate).toLocaleString('en')} keys/s (${(report.durationMs / 1000).toFixed(2)} s, 0 differences)`,
+      );
     }
   } finally {
     await Promise.all([source.stop(), target.stop()]);

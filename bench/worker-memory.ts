@@ -111,11 +111,15 @@ runBench(async () => {
     `One \`dcs-migrate worker\` process (prebuilt workflow bundle${workerArgs.length ? `, ${workerArgs.join(' ')}` : ''}; jemalloc preloaded as the Docker image does, or glibc's malloc); ` +
     `N full migrations in shared polling mode held in full sync by the emulator's timeline plane, watcher round ${pollMs / 1000} s. ` +
     `RSS: peak over 10 s after all N noticed FULLMIGRATING and 15 s more passed; per migration = (that − idle) / N. Goal: ≤ 1 GiB at N = 2,000.`;
-  for (const n of sizes) for (const allocator of allocators) {
-    console.log(`worker memory: ${allocator}, N = ${n} …`);
-    rows.push(await measure(allocator, n));
-    console.log(table(rows.slice(-1)));
-    await writeResultsSection(flag('section', 'worker-memory'), `${sectionHeader('Worker memory per running migration', command)}\n${notes}\n\n${table(rows)}\n`);
-  }
+  for (const n of sizes)
+    for (const allocator of allocators) {
+      console.log(`worker memory: ${allocator}, N = ${n} …`);
+      rows.push(await measure(allocator, n));
+      console.log(table(rows.slice(-1)));
+      await writeResultsSection(
+        flag('section', 'worker-memory'),
+        `${sectionHeader('Worker memory per running migration', command)}\n${notes}\n\n${table(rows)}\n`,
+      );
+    }
   console.log(`\n${table(rows)}`);
 });

@@ -16,7 +16,9 @@ describe('conciseFailure', () => {
   });
 
   it('cuts a canonical request already cut to its first line, and joins other multi-line messages on one line', () => {
-    expect(conciseFailure('x failed: verify aksk signature fail, canonicalRequest:GET')).toBe('x failed: verify aksk signature fail (canonical request: add --verbose)');
+    expect(conciseFailure('x failed: verify aksk signature fail, canonicalRequest:GET')).toBe(
+      'x failed: verify aksk signature fail (canonical request: add --verbose)',
+    );
     expect(conciseFailure('first\n  second')).toBe('first second');
     expect(conciseFailure('plain message; remote task 1 stopped (TERMINATED)')).toBe('plain message; remote task 1 stopped (TERMINATED)');
   });

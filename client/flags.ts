@@ -12,4 +12,3 @@ export function parseIntFlag(flag: string, value: string, min: number, max: numb
   }
   return parsed;
 }
-

@@ -143,14 +143,18 @@ export async function readMigration(client: Client, workflowId: string, options:
   if (pending.length > 0) view.pendingActivities = pending;
   const pinned = client.workflow.getHandle(workflowId, description.runId);
   const timeoutMs = options.queryTimeoutMs ?? 3_000;
-  const answer = await client.withDeadline(Date.now() + timeoutMs, () => pinned.query(statusQuery)).catch(async (error: unknown) => {
-    view.statusUnavailable = await whyNoStatus(client, error, description.taskQueue, timeoutMs);
-    return undefined;
-  });
+  const answer = await client
+    .withDeadline(Date.now() + timeoutMs, () => pinned.query(statusQuery))
+    .catch(async (error: unknown) => {
+      view.statusUnavailable = await whyNoStatus(client, error, description.taskQueue, timeoutMs);
+      return undefined;
+    });
   view.status = answer && statusAsRead(answer);
   if (isClosed(view.execution)) {
     try {
-      view.result = resultAsRead(await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult & LegacyMigrationResultFields>));
+      view.result = resultAsRead(
+        await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult & LegacyMigrationResultFields>),
+      );
     } catch (error) {
       view.failure = failureMessage(error);
       const cleanup = remoteTaskCleanupOf((error as { cause?: { details?: unknown[] } } | undefined)?.cause?.details);
@@ -239,7 +243,8 @@ async function whyNoStatus(client: Client, error: unknown, taskQueue: string, ti
     const queue = await client.withDeadline(Date.now() + 3_000, () =>
       client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 }),
     );
-    if ((queue.pollers ?? []).length === 0) return `no worker polls task queue "${taskQueue}": start one with DCS_MIGRATE_TASK_QUEUE=${taskQueue} dcs-migrate worker`;
+    if ((queue.pollers ?? []).length === 0)
+      return `no worker polls task queue "${taskQueue}": start one with DCS_MIGRATE_TASK_QUEUE=${taskQueue} dcs-migrate worker`;
   } catch {
     // Could not ask: say what is known.
   }

@@ -33,7 +33,9 @@ export function pendingActivityLine(activity: PendingActivityView): string {
  */
 function finished(view: MigrationView): boolean {
   const phase = view.status?.phase ?? view.phase;
-  return view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '');
+  return (
+    view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '')
+  );
 }
 
 /** What the last progress read preceded: the task's own end (success), its stop (cutover, cancel) or the failure. */
@@ -60,7 +62,14 @@ function cancelDetail(view: MigrationView): string | undefined {
   if (!status?.cancel) return undefined;
   const deleted = (status.apiCalls['deleteTask'] ?? 0) > 0;
   const closed = view.closeTime !== undefined;
-  const task = status.taskId === undefined ? 'no remote task existed' : closed ? `remote task ${status.taskId} ${deleted ? 'stopped and deleted' : 'stopped, not deleted'}` : status.cancel.delete ? 'the remote task will be stopped, then deleted' : 'the remote task will be stopped';
+  const task =
+    status.taskId === undefined
+      ? 'no remote task existed'
+      : closed
+        ? `remote task ${status.taskId} ${deleted ? 'stopped and deleted' : 'stopped, not deleted'}`
+        : status.cancel.delete
+          ? 'the remote task will be stopped, then deleted'
+          : 'the remote task will be stopped';
   return `reason "${status.cancel.reason}"; ${task}`;
 }
 
@@ -85,7 +94,10 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     if (progress?.sourceDbSize !== undefined) lines.push(`keys        source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
   }
   const verification = status?.verification ?? view.result?.verification;
-  if (verification) lines.push(`verify      ${verification.outcome}${verification.totalDifferences !== undefined ? `, ${verification.totalDifferences} differences` : ''}${verification.keysCompared !== undefined ? ` in ${verification.keysCompared} keys` : ''}`);
+  if (verification)
+    lines.push(
+      `verify      ${verification.outcome}${verification.totalDifferences !== undefined ? `, ${verification.totalDifferences} differences` : ''}${verification.keysCompared !== undefined ? ` in ${verification.keysCompared} keys` : ''}`,
+    );
   lines.push(`elapsed     ${formatDuration(elapsedMs(view))}`);
   if (status) {
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);
@@ -99,7 +111,8 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(`(${view.statusUnavailable})`);
   }
   // A first attempt in flight is the normal case (the JSON lists it); a retried one is news.
-  for (const activity of view.pendingActivities ?? []) if (activity.attempt > 1 || activity.lastFailure) lines.push(`retrying    ${pendingActivityLine(activity)}`);
+  for (const activity of view.pendingActivities ?? [])
+    if (activity.attempt > 1 || activity.lastFailure) lines.push(`retrying    ${pendingActivityLine(activity)}`);
   // A cancelled run's failure is Temporal's "Workflow canceled": the cancel line above says more.
   if (view.failure && !(view.execution === 'CANCELLED' && status?.cancel)) lines.push(`failure     ${view.failure}`);
   if (view.hint) lines.push(`hint        ${view.hint}`);
@@ -117,7 +130,10 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
     lines.push(`✔ migration ${view.workflowId} ${how}`);
     lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
     if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
-    if (result.verification) lines.push(`  verify: ${result.verification.outcome}${result.verification.totalDifferences !== undefined ? `, ${result.verification.totalDifferences} differences` : ''}`);
+    if (result.verification)
+      lines.push(
+        `  verify: ${result.verification.outcome}${result.verification.totalDifferences !== undefined ? `, ${result.verification.totalDifferences} differences` : ''}`,
+      );
     lines.push(
       `  ${formatDuration(elapsedMs(view))} · ${sum(result.apiCalls)} API calls · ${result.activityAttempts} attempts · ${result.polls} polls` +
         (result.continuedAsNew ? ` · continued as new ${result.continuedAsNew}×` : ''),

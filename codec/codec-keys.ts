@@ -97,7 +97,8 @@ export function parseKeyRing(text: string, activeKeyId: string | undefined, sour
   }
   let active = activeKeyId;
   if (active === undefined) {
-    if (keys.size > 1) throw new CodecConfigurationError(`${CODEC_ACTIVE_KEY_VAR}: required when ${source} holds several keys (one of: ${[...keys.keys()].join(', ')})`);
+    if (keys.size > 1)
+      throw new CodecConfigurationError(`${CODEC_ACTIVE_KEY_VAR}: required when ${source} holds several keys (one of: ${[...keys.keys()].join(', ')})`);
     active = [...keys.keys()][0] ?? '';
   } else if (!keys.has(active)) {
     throw new CodecConfigurationError(`${CODEC_ACTIVE_KEY_VAR}: "${active}" is not a key id of ${source} (one of: ${[...keys.keys()].join(', ')})`);

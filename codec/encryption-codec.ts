@@ -90,7 +90,9 @@ export class EncryptionCodec implements PayloadCodec {
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload (key id "${keyId}") failed authentication: it was altered, or the key is not the one that encrypted it`);
+      throw new PayloadDecryptionError(
+        `encrypted payload (key id "${keyId}") failed authentication: it was altered, or the key is not the one that encrypted it`,
+      );
     }
     const decoded = ProtoPayload.decode(plaintext);
     return { metadata: decoded.metadata ?? {}, data: decoded.data ?? new Uint8Array() };

@@ -25,7 +25,12 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 30
  * (half fixed, half random) so many callers hitting a sick endpoint do not retry in lockstep. A server's
  * Retry-After is a floor: never retry sooner than asked.
  */
-export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, backoff: Backoff = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  backoff: Backoff = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
   return Math.round(Math.max(jittered, retryAfterMs ?? 0));

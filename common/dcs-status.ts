@@ -62,15 +62,7 @@ export type IncrementalStatusSpelling = (typeof INCREMENTAL_STATUS_SPELLINGS)[nu
  * - `failed`: ended in failure;
  * - `unknown`: not a documented value (the workflow tolerates it for a bounded number of polls).
  */
-export type StatusClass =
-  | 'pending'
-  | 'awaiting-configuration'
-  | 'incremental'
-  | 'stopping'
-  | 'succeeded'
-  | 'stopped'
-  | 'failed'
-  | 'unknown';
+export type StatusClass = 'pending' | 'awaiting-configuration' | 'incremental' | 'stopping' | 'succeeded' | 'stopped' | 'failed' | 'unknown';
 
 const STATUS_CLASSES: Record<KnownTaskStatus, StatusClass> = {
   CREATING: 'pending',

@@ -52,14 +52,20 @@ function portsInRange(value: string): boolean {
 export const secretRefSchema = z
   .object(
     {
-      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional().describe('Name of an environment variable of the worker process that holds the password.'),
+      env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+        .optional()
+        .describe('Name of an environment variable of the worker process that holds the password.'),
       file: nonEmpty.optional().describe("Path of a file on the worker's disk that holds the password (a trailing newline is ignored)."),
     },
     { error: 'a password is given as a reference, { env: NAME } or { file: PATH }, never as the password itself' },
   )
   .strict()
   .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file')
-  .describe('A password reference, resolved on the worker when it connects: exactly one of `{ env: NAME }` or `{ file: PATH }`. A literal password is refused, so none reaches workflow history. Optional: leave it out for a Redis without a password.');
+  .describe(
+    'A password reference, resolved on the worker when it connects: exactly one of `{ env: NAME }` or `{ file: PATH }`. A literal password is refused, so none reaches workflow history. Optional: leave it out for a Redis without a password.',
+  );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** `host:port[,host:port…]` as DCS expects in `addrs`. */
@@ -89,7 +95,9 @@ const onlineSource = z
 
 const migrationMethod = z
   .enum(['full', 'incremental'])
-  .describe('`full` copies every key once and ends at SUCCESS; `incremental` copies, then follows the source\'s changes (the incremental hold) until a cutover or `hold.maxDuration`.');
+  .describe(
+    "`full` copies every key once and ends at SUCCESS; `incremental` copies, then follows the source's changes (the incremental hold) until a cutover or `hold.maxDuration`.",
+  );
 
 /** How the workflow watches the remote task. Defaults suit the real DCS; tests shorten them. */
 const pollingSchema = z
@@ -97,17 +105,39 @@ const pollingSchema = z
     initialInterval: positiveDuration.default(5_000).describe('First wait between status polls, and the wait right after the status changes.'),
     maxInterval: duration.default(60_000).describe('The wait grows by `backoffFactor` while nothing changes, up to this cap. At least `initialInterval`.'),
     backoffFactor: z.number().min(1).max(10).default(1.5).describe('Factor the wait between polls grows by while the status does not change.'),
-    pollsPerRun: z.number().int().min(1).max(2_000).default(300).describe('Polls per workflow run before it continues as new, so history stays bounded over a 30-day hold.'),
-    maxUnknownStatusPolls: z.number().int().min(1).max(10_000).default(20).describe('Consecutive polls with a status dcs-migrate does not know before the workflow fails.'),
-    maxFailedPolls: z.number().int().min(1).max(1_000).default(5).describe('Consecutive polls whose API calls all failed (after their own retries) before the workflow fails.'),
+    pollsPerRun: z
+      .number()
+      .int()
+      .min(1)
+      .max(2_000)
+      .default(300)
+      .describe('Polls per workflow run before it continues as new, so history stays bounded over a 30-day hold.'),
+    maxUnknownStatusPolls: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(20)
+      .describe('Consecutive polls with a status dcs-migrate does not know before the workflow fails.'),
+    maxFailedPolls: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000)
+      .default(5)
+      .describe('Consecutive polls whose API calls all failed (after their own retries) before the workflow fails.'),
     mode: z
       .enum(['per-task', 'shared'])
       .default('per-task')
       .describe(
         "`per-task`: the workflow polls its own task on a timer (the intervals above). `shared`: it waits on the worker's shared status watcher, which lists every task of the project once per round (one call per page of 1,000 tasks) and wakes the workflows whose task changed — for many concurrent migrations in one project.",
       ),
-    confirmInterval: positiveDuration.default(600_000).describe('Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change.'),
-    progressInterval: duration.default(300_000).describe('Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes.'),
+    confirmInterval: positiveDuration
+      .default(600_000)
+      .describe('Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change.'),
+    progressInterval: duration
+      .default(300_000)
+      .describe('Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes.'),
   })
   .strict()
   .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] })
@@ -139,7 +169,13 @@ const verifySchema = z
     sampleRatio: z.number().gt(0).max(1).default(1).describe('Compare only about this fraction of the keys.'),
     keysPerSecond: z.number().int().min(1).optional().describe('Rate limit of the comparison, in keys per second; unlimited when omitted.'),
     ttlTolerance: duration.default(1_000).describe('TTLs of source and target may differ by this much.'),
-    rounds: z.number().int().min(0).max(10).default(2).describe("Re-check rounds over the previous round's differences (writes still in flight resolve themselves)."),
+    rounds: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(2)
+      .describe("Re-check rounds over the previous round's differences (writes still in flight resolve themselves)."),
     roundInterval: duration.default(5_000).describe('Wait before each re-check round.'),
     maxListed: z.number().int().min(0).max(1_000).default(100).describe('Differences listed in the result (all are counted).'),
   })
@@ -151,7 +187,9 @@ export type VerifySettings = z.output<typeof verifySchema>;
 
 /** Incremental only: how long to hold in sync before stopping without an operator cutover. */
 const holdSchema = z
-  .object({ maxDuration: duration.optional().describe('Stop the task this long after it got in sync, unless an operator cut over first; no deadline when omitted.') })
+  .object({
+    maxDuration: duration.optional().describe('Stop the task this long after it got in sync, unless an operator cut over first; no deadline when omitted.'),
+  })
   .strict()
   .optional()
   .describe('Incremental only: the incremental hold. Without it the hold lasts until `dcs-migrate cutover`.');
@@ -164,7 +202,10 @@ const commonFields = {
     .describe('Exact DCS task name. Derived from the workflow id when omitted; either way it is the idempotency key.'),
   description: z.string().max(1024).optional().describe('Free text, sent to DCS as the task description.'),
   polling: pollingSchema.prefault({}),
-  deleteOnCancel: z.boolean().default(false).describe('Delete the remote task after stopping it on cancellation (the cancel signal can override it per request).'),
+  deleteOnCancel: z
+    .boolean()
+    .default(false)
+    .describe('Delete the remote task after stopping it on cancellation (the cancel signal can override it per request).'),
   onFailure: z
     .enum(['stop', 'delete', 'keep'])
     .default('stop')
@@ -179,38 +220,44 @@ const backupImportSchema = z
     kind: z.literal('backup_import').describe('Backup import: DCS loads backup files (from an OBS bucket, or a DCS backup record) into the target instance.'),
     ...commonFields,
     target: targetInstance,
-    backup: z.discriminatedUnion('source', [
-      z
-        .object({
-          source: z.literal('obs').describe('Files in an OBS bucket (`self_build_obs`).'),
-          bucket: nonEmpty.describe('Name of the OBS bucket that holds the files.'),
-          files: z
-            .array(
-              z
-                .object({
-                  name: nonEmpty.describe('Object name of the file in the bucket.'),
-                  size: z.string().optional().describe('File size, passed to DCS as given.'),
-                  updatedAt: z.string().optional().describe('Last modification time, passed to DCS as given.'),
-                })
-                .strict(),
-            )
-            .min(1, 'list at least one file')
-            .describe('The backup files to import, at least one.'),
-        })
-        .strict(),
-      z
-        .object({
-          source: z.literal('backup_record').describe('A DCS backup record (`backup_record`).'),
-          backupId: nonEmpty.describe('Id of the DCS backup record.'),
-        })
-        .strict(),
-    ]).describe('Where the backup comes from: `source` picks `obs` (files in a bucket) or `backup_record` (a DCS backup).'),
+    backup: z
+      .discriminatedUnion('source', [
+        z
+          .object({
+            source: z.literal('obs').describe('Files in an OBS bucket (`self_build_obs`).'),
+            bucket: nonEmpty.describe('Name of the OBS bucket that holds the files.'),
+            files: z
+              .array(
+                z
+                  .object({
+                    name: nonEmpty.describe('Object name of the file in the bucket.'),
+                    size: z.string().optional().describe('File size, passed to DCS as given.'),
+                    updatedAt: z.string().optional().describe('Last modification time, passed to DCS as given.'),
+                  })
+                  .strict(),
+              )
+              .min(1, 'list at least one file')
+              .describe('The backup files to import, at least one.'),
+          })
+          .strict(),
+        z
+          .object({
+            source: z.literal('backup_record').describe('A DCS backup record (`backup_record`).'),
+            backupId: nonEmpty.describe('Id of the DCS backup record.'),
+          })
+          .strict(),
+      ])
+      .describe('Where the backup comes from: `source` picks `obs` (files in a bucket) or `backup_record` (a DCS backup).'),
   })
   .strict();
 
 const onlineSchema = z
   .object({
-    kind: z.literal('online').describe('Online migration (CreateOnlineMigrationTask): DCS creates a migration machine in your network and copies from a DCS instance or a self-hosted Redis.'),
+    kind: z
+      .literal('online')
+      .describe(
+        'Online migration (CreateOnlineMigrationTask): DCS creates a migration machine in your network and copies from a DCS instance or a self-hosted Redis.',
+      ),
     ...commonFields,
     source: onlineSource,
     target: targetInstance,
@@ -223,8 +270,17 @@ const onlineSchema = z
       .strict()
       .describe('Where DCS creates the migration machine.'),
     method: migrationMethod,
-    resumeMode: z.enum(['auto', 'manual']).default('manual').describe('`auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task.'),
-    bandwidthLimitMb: z.number().int().min(1).max(10_240).optional().describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
+    resumeMode: z
+      .enum(['auto', 'manual'])
+      .default('manual')
+      .describe('`auto` reconnects forever after a source drop (may trigger a full resync); `manual` fails the task.'),
+    bandwidthLimitMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_240)
+      .optional()
+      .describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
     hold: holdSchema,
   })
   .strict()
@@ -235,7 +291,11 @@ const onlineSchema = z
 
 const legacyOnlineSchema = z
   .object({
-    kind: z.literal('legacy_online').describe('The deprecated one-call online migration (CreateMigrationTask with migration_type online_migration), for accounts without CreateOnlineMigrationTask.'),
+    kind: z
+      .literal('legacy_online')
+      .describe(
+        'The deprecated one-call online migration (CreateMigrationTask with migration_type online_migration), for accounts without CreateOnlineMigrationTask.',
+      ),
     ...commonFields,
     source: z
       .object({ addrs: addrs.describe('Address of the source Redis, `host:port` or a comma-separated list of them.'), password: secretRefSchema.optional() })
@@ -300,12 +360,17 @@ export function parseMigrationInput(file: unknown): MigrationInput {
     result.error.issues.flatMap((issue) =>
       issue.code === 'unrecognized_keys'
         ? // One problem per unknown key, named by its own path, with the closest allowed key when one is close.
-          issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: unknownFieldMessage(key, allowedKeysAt(migrationInputSchema, raw, issue.path)) }))
-        : [{
-            field: fieldOf(issue.path),
-            // zod says "expected string, received undefined" for a missing field; say it the way a person would.
-            message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
-          }],
+          issue.keys.map((key) => ({
+            field: fieldOf([...issue.path, key]),
+            message: unknownFieldMessage(key, allowedKeysAt(migrationInputSchema, raw, issue.path)),
+          }))
+        : [
+            {
+              field: fieldOf(issue.path),
+              // zod says "expected string, received undefined" for a missing field; say it the way a person would.
+              message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
+            },
+          ],
     ),
   );
 }

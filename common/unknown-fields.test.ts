@@ -81,7 +81,9 @@ describe('parseMigrationInput names unknown fields by their path, with a suggest
         { field: 'target', message: 'is required' },
       ]),
     );
-    expect(problems.find((p) => p.field === 'polling.frequency')?.message).toMatch(/^unknown field; allowed here: initialInterval, maxInterval, .*progressInterval$/);
+    expect(problems.find((p) => p.field === 'polling.frequency')?.message).toMatch(
+      /^unknown field; allowed here: initialInterval, maxInterval, .*progressInterval$/,
+    );
   });
 
   it('suggests from the keys of the input kind only', () => {
@@ -92,7 +94,11 @@ describe('parseMigrationInput names unknown fields by their path, with a suggest
   });
 
   it('in list items and password references', () => {
-    const backup = { kind: 'backup_import', target: { instanceId: 't', password: { evn: 'X' } }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'a', sise: '1' }] } };
+    const backup = {
+      kind: 'backup_import',
+      target: { instanceId: 't', password: { evn: 'X' } },
+      backup: { source: 'obs', bucket: 'b', files: [{ name: 'a', sise: '1' }] },
+    };
     expect(problemsOf(backup)).toEqual(
       expect.arrayContaining([
         { field: 'target.password.evn', message: 'unknown field; did you mean "env"?' },

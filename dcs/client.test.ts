@@ -282,7 +282,14 @@ describe('answers become typed errors', () => {
     }));
     const error = (await client.showMigrationTask('gone').catch((e: unknown) => e)) as DcsError;
     expect(error).toBeInstanceOf(DcsTaskNotFoundError);
-    expect(error.toJSON()).toMatchObject({ name: 'DcsTaskNotFoundError', httpStatus: 400, errorCode: 'DCS.4133', requestId: 'rid-1', operation: 'ShowMigrationTask', retryable: false });
+    expect(error.toJSON()).toMatchObject({
+      name: 'DcsTaskNotFoundError',
+      httpStatus: 400,
+      errorCode: 'DCS.4133',
+      requestId: 'rid-1',
+      operation: 'ShowMigrationTask',
+      retryable: false,
+    });
   });
 
   it('a 200 that is not JSON is unparseable (retryable); one without a status is invalid (not retryable)', async () => {
@@ -398,7 +405,14 @@ describe('secrets stay hidden', () => {
     const config = loadDcsConfig({ ...env, HUAWEICLOUD_SDK_SECURITY_TOKEN: 'temp-token-xyz' });
     const client = new DcsClient({ config });
     clients.push(client);
-    const shown = [String(client), inspect(client), JSON.stringify(client), inspect(config), JSON.stringify(config), `${config.credentials.kind === 'aksk' ? config.credentials.secretKey : ''}`].join('\n');
+    const shown = [
+      String(client),
+      inspect(client),
+      JSON.stringify(client),
+      inspect(config),
+      JSON.stringify(config),
+      `${config.credentials.kind === 'aksk' ? config.credentials.secretKey : ''}`,
+    ].join('\n');
     for (const secret of [AK, SK, 'temp-token-xyz']) expect(shown).not.toContain(secret);
     expect(shown).toContain(ORIGIN);
   });
@@ -407,7 +421,8 @@ describe('secrets stay hidden', () => {
 describe('opt-in retries', () => {
   const flaky = (failures: number) => {
     let calls = 0;
-    return () => (++calls <= failures ? { status: 503, body: { error_code: 'DCS.5000', error_msg: 'busy' }, headers: { 'retry-after': '0' } } : { status: 200, body: task });
+    return () =>
+      ++calls <= failures ? { status: 503, body: { error_code: 'DCS.5000', error_msg: 'busy' }, headers: { 'retry-after': '0' } } : { status: 200, body: task };
   };
 
   it('are off by default: one request, the error surfaces', async () => {

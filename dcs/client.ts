@@ -120,7 +120,11 @@ export class DcsClient {
    * against the operation's schemas first; an unknown name or bad input throws DcsValidationError.
    */
   async call<N extends OperationName>(name: N, input?: OperationInput<N>, options?: CallOptions): Promise<OperationResult<N>>;
-  async call(name: string, input?: { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown }, options?: CallOptions): Promise<unknown>;
+  async call(
+    name: string,
+    input?: { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown },
+    options?: CallOptions,
+  ): Promise<unknown>;
   async call(
     name: string,
     input: { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown } = {},
@@ -136,11 +140,13 @@ export class DcsClient {
         return await this.#send(spec, validated, secretsInBody(input.body), options);
       } catch (error) {
         if (retry >= this.#retries || !mayRetryCall(spec.method, error) || options.signal?.aborted) throw error;
-        await sleep(retryDelayMs(retry + 1, retryDelayHint(error), CLIENT_READ_BACKOFF), undefined, options.signal ? { signal: options.signal } : undefined).catch(
-          (abort: unknown) => {
-            throw errorFromTransportFailure(abort, { operation: spec.name, endpoint: this.#config.endpoint }) ?? abort;
-          },
-        );
+        await sleep(
+          retryDelayMs(retry + 1, retryDelayHint(error), CLIENT_READ_BACKOFF),
+          undefined,
+          options.signal ? { signal: options.signal } : undefined,
+        ).catch((abort: unknown) => {
+          throw errorFromTransportFailure(abort, { operation: spec.name, endpoint: this.#config.endpoint }) ?? abort;
+        });
       }
     }
   }

@@ -84,10 +84,7 @@ const timeoutMs = z.coerce.number().int().min(1, { error: 'must be a positive nu
  * Reads the DCS client configuration from `env` (default `process.env`), with `overrides` taking precedence.
  * Throws {@link DcsConfigurationError} naming the variables to set; the message never includes a secret value.
  */
-export function loadDcsConfig(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  overrides: DcsConfigOverrides = {},
-): DcsConfig {
+export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: DcsConfigOverrides = {}): DcsConfig {
   const read = (names: readonly string[]): string | undefined => {
     for (const name of names) {
       const value = env[name]?.trim();
@@ -118,7 +115,9 @@ export function loadDcsConfig(
 
   const projectValue = pick('projectId');
   const checkedProject =
-    projectValue === undefined ? (problems.push(`set the project id with ${names('projectId')}`), undefined) : check(projectId, projectValue, names('projectId'));
+    projectValue === undefined
+      ? (problems.push(`set the project id with ${names('projectId')}`), undefined)
+      : check(projectId, projectValue, names('projectId'));
 
   const credentials = readCredentials(pick, names, problems);
 

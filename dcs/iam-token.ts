@@ -82,9 +82,10 @@ export class IamTokenProvider {
     const subject = headers['x-subject-token'];
     const tokenValue = Array.isArray(subject) ? subject[0] : subject;
     if (!tokenValue) {
-      throw new DcsInvalidResponseError(`${operation} answered without an X-Subject-Token header`, [
-        { field: 'X-Subject-Token', message: 'is required' },
-      ], { operation, httpStatus: response.statusCode });
+      throw new DcsInvalidResponseError(`${operation} answered without an X-Subject-Token header`, [{ field: 'X-Subject-Token', message: 'is required' }], {
+        operation,
+        httpStatus: response.statusCode,
+      });
     }
     const token = new Secret(tokenValue);
     this.#cached = { token, refreshAt: Math.max(now, expiresAt(text, now) - REFRESH_MARGIN_MS) };

@@ -19,7 +19,7 @@ export async function listAllMigrationTasks(
   const pageSize = options.pageSize ?? 100;
   const seen = new Set<string>();
   const tasks: MigrationTaskListItem[] = [];
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const page = await listPage({ offset, limit: pageSize, ...(options.name === undefined ? {} : { name: options.name }) });
     const fresh = page.migration_tasks.filter((task) => !seen.has(task.task_id));
     if (fresh.length === 0) return tasks;

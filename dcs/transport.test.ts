@@ -67,7 +67,9 @@ describe('over real sockets', () => {
 
   it('a refused connection is a retryable DcsNetworkError that names the operation', async () => {
     const port = await getPort();
-    const error = (await clientFor(`http://127.0.0.1:${port}`).showMigrationTask('t-1').catch((e: unknown) => e)) as DcsError;
+    const error = (await clientFor(`http://127.0.0.1:${port}`)
+      .showMigrationTask('t-1')
+      .catch((e: unknown) => e)) as DcsError;
     expect(error).toBeInstanceOf(DcsNetworkError);
     expect(error.message).toContain('ShowMigrationTask');
     expect(error.message).toContain('ECONNREFUSED');
@@ -77,7 +79,9 @@ describe('over real sockets', () => {
   it('a server that never answers gives a retryable DcsTimeoutError after the headers timeout', async () => {
     const endpoint = await listen(() => undefined);
     const started = Date.now();
-    const error = (await clientFor(endpoint, { headersMs: 300 }).showMigrationTask('t-1').catch((e: unknown) => e)) as DcsError;
+    const error = (await clientFor(endpoint, { headersMs: 300 })
+      .showMigrationTask('t-1')
+      .catch((e: unknown) => e)) as DcsError;
     expect(error).toBeInstanceOf(DcsTimeoutError);
     expect(error.retryable).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -165,8 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   try {
     for (const instance of options.instances ?? []) await instances.add(instance);
     const onInternalError =
-      options.onInternalError ??
-      ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
+      options.onInternalError ?? ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
     const app = createBaseApp(ctx, onInternalError);
     const stopAllRuns = async (): Promise<void> => {
       await Promise.all(ctx.store.clear().map((task) => stopRunQuietly(task)));

@@ -56,20 +56,24 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (options.password) args.push('--requirepass', options.password);
     for (const [key, value] of Object.entries(config)) args.push(`--${key}`, value);
     const proc = startProcess({ name, command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.log') });
-    const client = (db = 0) =>
-      new Redis({ host, port, password: options.password, db, lazyConnect: false, maxRetriesPerRequest: 3 });
+    const client = (db = 0) => new Redis({ host, port, password: options.password, db, lazyConnect: false, maxRetriesPerRequest: 3 });
     try {
-      await waitFor(`${name} on port ${port}`, async () => {
-        if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
-        const probe = new Redis({ host, port, password: options.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-        probe.on('error', () => {});
-        try {
-          await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } finally {
-          probe.disconnect();
-        }
-      }, 15_000, 50);
+      await waitFor(
+        `${name} on port ${port}`,
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
+          const probe = new Redis({ host, port, password: options.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+          probe.on('error', () => {});
+          try {
+            await probe.connect();
+            return (await probe.ping()) === 'PONG';
+          } finally {
+            probe.disconnect();
+          }
+        },
+        15_000,
+        50,
+      );
     } catch (error) {
       lastError = error;
       await proc.kill();

@@ -101,7 +101,11 @@ function writeValue(batch: CommandBatch, key: SampleKey, random: () => number, s
   switch (key.type) {
     case 'string':
       // One string in ten is binary, so that nothing downstream assumes UTF-8.
-      batch.add('SET', key.name, random() < 0.1 ? Buffer.from(Array.from({ length: 16 + count }, () => Math.floor(random() * 256))) : word(random).repeat(count));
+      batch.add(
+        'SET',
+        key.name,
+        random() < 0.1 ? Buffer.from(Array.from({ length: 16 + count }, () => Math.floor(random() * 256))) : word(random).repeat(count),
+      );
       return;
     case 'hash':
       batch.add('HSET', key.name, ...items.flatMap((item, field) => [`field${field}`, item]));
@@ -237,7 +241,14 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
 /** A connected client for `db`; a failure names the address and never carries the password. */
 async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis> {
   try {
-    return await connectRedis({ host: endpoint.host, port: endpoint.port, password: endpoint.password || undefined, db, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+    return await connectRedis({
+      host: endpoint.host,
+      port: endpoint.port,
+      password: endpoint.password || undefined,
+      db,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 1,
+    });
   } catch (error) {
     let message = (error as Error).message;
     if (endpoint.password) message = message.split(endpoint.password).join('***');
@@ -247,7 +258,9 @@ async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis>
 }
 
 function word(random: () => number): string {
-  return Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0');
+  return Math.floor(random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0');
 }
 
 /** A 32-bit hash of (seed, index), so a key's type depends on its index alone (not on the keys before it). */

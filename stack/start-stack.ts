@@ -106,17 +106,23 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     cleanups.length = 0;
   };
   try {
-    await log.step('tools', async () => {
-      const [temporal, redis] = await Promise.all([resolveTemporalCli({ install: true, log: (line) => log.info(`  ${line}`) }), resolveRedisServer()]);
-      return `${path.relative(projectRoot, temporal) || temporal}, ${redis}`;
-    }, (found) => found);
+    await log.step(
+      'tools',
+      async () => {
+        const [temporal, redis] = await Promise.all([resolveTemporalCli({ install: true, log: (line) => log.info(`  ${line}`) }), resolveRedisServer()]);
+        return `${path.relative(projectRoot, temporal) || temporal}, ${redis}`;
+      },
+      (found) => found,
+    );
 
     const host = '127.0.0.1';
     const port = options.port ?? (await getPort({ host, port: DEFAULT_STACK_PORTS.temporal }));
     const uiPort = options.uiPort ?? (await getPort({ host, port: DEFAULT_STACK_PORTS.ui }));
     const movedPorts: MovedPort[] = [];
-    if (options.port === undefined && port !== DEFAULT_STACK_PORTS.temporal) movedPorts.push({ what: 'Temporal', wanted: DEFAULT_STACK_PORTS.temporal, got: port });
-    if (options.uiPort === undefined && uiPort !== DEFAULT_STACK_PORTS.ui) movedPorts.push({ what: 'Temporal UI', wanted: DEFAULT_STACK_PORTS.ui, got: uiPort });
+    if (options.port === undefined && port !== DEFAULT_STACK_PORTS.temporal)
+      movedPorts.push({ what: 'Temporal', wanted: DEFAULT_STACK_PORTS.temporal, got: port });
+    if (options.uiPort === undefined && uiPort !== DEFAULT_STACK_PORTS.ui)
+      movedPorts.push({ what: 'Temporal UI', wanted: DEFAULT_STACK_PORTS.ui, got: uiPort });
     // One set of files per stack (named by its Temporal port): another stack in this folder keeps its own.
     const files = stackFilePaths(logDir, port);
     await removeStaleStackFiles(logDir);
@@ -143,7 +149,11 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     cleanups.push(() => codecServer.stop());
 
     const [temporalStarted, emulatorStarted] = await Promise.allSettled([
-      log.step('Temporal dev server with Web UI and search attributes', () => startTemporalDevServer({ port, ui: true, uiPort, logDir, extraArgs: ['--ui-codec-endpoint', codecServer.url] }), (t) => `${t.address}, UI ${t.uiUrl}`),
+      log.step(
+        'Temporal dev server with Web UI and search attributes',
+        () => startTemporalDevServer({ port, ui: true, uiPort, logDir, extraArgs: ['--ui-codec-endpoint', codecServer.url] }),
+        (t) => `${t.address}, UI ${t.uiUrl}`,
+      ),
       log.step(
         'DCS emulator with a source and a target instance (redis-server)',
         () =>
@@ -187,19 +197,23 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
         },
         describeSeed,
       ),
-      log.step('migration worker (in this process)', async () => {
-        const connection = await NativeConnection.connect({ address: temporal.address });
-        cleanups.push(() => connection.close());
-        return createMigrationWorker({
-          connection,
-          namespace: temporal.namespace,
-          taskQueue,
-          dcs: await dcsForEmulator(emulator),
-          secrets: createSecretResolver({ env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target } }),
-          shutdownGraceTime: '5s',
-          dataConverter,
-        });
-      }, () => `task queue ${taskQueue}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`),
+      log.step(
+        'migration worker (in this process)',
+        async () => {
+          const connection = await NativeConnection.connect({ address: temporal.address });
+          cleanups.push(() => connection.close());
+          return createMigrationWorker({
+            connection,
+            namespace: temporal.namespace,
+            taskQueue,
+            dcs: await dcsForEmulator(emulator),
+            secrets: createSecretResolver({ env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target } }),
+            shutdownGraceTime: '5s',
+            dataConverter,
+          });
+        },
+        () => `task queue ${taskQueue}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`,
+      ),
     ]);
     const workerDone = runWorker(worker);
     cleanups.push(async () => {

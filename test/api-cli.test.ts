@@ -67,7 +67,15 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
       {
         cwd: root,
         timeout: 60_000,
-        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', DCS_ENDPOINT: endpoint, HUAWEICLOUD_SDK_PROJECT_ID: PROJECT, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK, ...env },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          HOME: process.env['HOME'] ?? '',
+          DCS_ENDPOINT: endpoint,
+          HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
+          CLOUD_SDK_AK: AK,
+          CLOUD_SDK_SK: SK,
+          ...env,
+        },
       },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
@@ -113,7 +121,13 @@ describe('dcs-migrate api', () => {
       '--task-id',
       't-1',
       '--body',
-      JSON.stringify({ migration_method: 'full_amount_migration', resume_mode: 'manual', bandwidth_limit_mb: 50, source_instance: { addrs: '10.0.0.1:6379', password: 'src-pass-9' }, target_instance: { id: 'inst' } }),
+      JSON.stringify({
+        migration_method: 'full_amount_migration',
+        resume_mode: 'manual',
+        bandwidth_limit_mb: 50,
+        source_instance: { addrs: '10.0.0.1:6379', password: 'src-pass-9' },
+        target_instance: { id: 'inst' },
+      }),
     ]);
     expect(set.code, set.stderr).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ id: 't-1', status: 'FULLMIGRATING' });
@@ -138,7 +152,18 @@ describe('dcs-migrate api', () => {
   it('an invalid request exits 2, names the field or flag, and sends nothing', async () => {
     // Independent runs, started together to save CLI start-up time.
     const [badBody, missingFlag, notJson, unknown] = await Promise.all([
-      cli(['set-online-migration-task', '--task-id', 't-1', '--body', JSON.stringify({ migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { password: 'pw-never-shown' }, target_instance: { id: 'x' } })]),
+      cli([
+        'set-online-migration-task',
+        '--task-id',
+        't-1',
+        '--body',
+        JSON.stringify({
+          migration_method: 'full_amount_migration',
+          resume_mode: 'manual',
+          source_instance: { password: 'pw-never-shown' },
+          target_instance: { id: 'x' },
+        }),
+      ]),
       cli(['show-migration-task']),
       cli(['delete-migration-task', '--body', '{"password": "pw-never-shown"']),
       cli(['show-everything']),
@@ -156,7 +181,11 @@ describe('dcs-migrate api', () => {
   });
 
   it('an API error exits 3 and prints kind, HTTP status, code, message and request id', async () => {
-    answer = () => ({ status: 400, body: { error_code: 'DCS.4133', error_msg: 'Instance job is not found.', error_ext_msg: null }, headers: { 'x-request-id': 'rid-cli-1' } });
+    answer = () => ({
+      status: 400,
+      body: { error_code: 'DCS.4133', error_msg: 'Instance job is not found.', error_ext_msg: null },
+      headers: { 'x-request-id': 'rid-cli-1' },
+    });
     const result = await cli(['ShowMigrationTask', '--task-id', 'gone']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');

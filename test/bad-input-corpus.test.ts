@@ -130,9 +130,17 @@ describe('bad-input corpus through the CLI', () => {
   it('started no migration workflow', async () => {
     // Visibility is eventually consistent: once a probe started after every case is visible, a migration
     // started by any case would be visible too.
-    const probe = await temporal.client.workflow.start('badInputVisibilityProbe', { taskQueue: `${taskQueue}-probe`, workflowId: `visibility-probe-${process.pid}` });
+    const probe = await temporal.client.workflow.start('badInputVisibilityProbe', {
+      taskQueue: `${taskQueue}-probe`,
+      workflowId: `visibility-probe-${process.pid}`,
+    });
     try {
-      await waitFor('the visibility probe to be listed', async () => (await temporal.client.workflow.count('WorkflowType = "badInputVisibilityProbe"')).count === 1, 15_000, 100);
+      await waitFor(
+        'the visibility probe to be listed',
+        async () => (await temporal.client.workflow.count('WorkflowType = "badInputVisibilityProbe"')).count === 1,
+        15_000,
+        100,
+      );
       expect(await migrationsStarted()).toBe(0);
     } finally {
       await probe.terminate('visibility probe done');

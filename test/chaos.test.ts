@@ -56,34 +56,54 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
 
   const timeout = (id: string) => SCENARIOS.find((s) => s.id === id)!.deadlineMs(true) + 30_000;
 
-  it.concurrent('kill -9 the worker 5 times over 5 migrations: all complete, one remote task each', async ({ expect }) => {
-    const report = await runChecked(expect, 'kill-worker', 5);
-    expect(report.figures.kills).toBe(5);
-    expect(report.figures['key differences']).toBe(0);
-  }, timeout('kill-worker'));
+  it.concurrent(
+    'kill -9 the worker 5 times over 5 migrations: all complete, one remote task each',
+    async ({ expect }) => {
+      const report = await runChecked(expect, 'kill-worker', 5);
+      expect(report.figures.kills).toBe(5);
+      expect(report.figures['key differences']).toBe(0);
+    },
+    timeout('kill-worker'),
+  );
 
-  it.concurrent('Temporal dev server stopped (SIGTERM, then SIGKILL) mid-migration and restarted on its file: all resume and complete', async ({ expect }) => {
-    const report = await runChecked(expect, 'server-restart', 4);
-    expect(report.figures['worker restarts']).toBe(0);
-  }, timeout('server-restart'));
+  it.concurrent(
+    'Temporal dev server stopped (SIGTERM, then SIGKILL) mid-migration and restarted on its file: all resume and complete',
+    async ({ expect }) => {
+      const report = await runChecked(expect, 'server-restart', 4);
+      expect(report.figures['worker restarts']).toBe(0);
+    },
+    timeout('server-restart'),
+  );
 
-  it.concurrent('30% 500s, 10% dropped connections, 2 s on every call: 10 of 10 succeed', async ({ expect }) => {
-    const report = await runChecked(expect, 'api-faults', 10);
-    expect(report.figures['answered 500']).toBeGreaterThan(0);
-    expect(report.figures.dropped).toBeGreaterThan(0);
-    expect(report.figures['delayed 2 s']).toBe(report.figures['API requests']);
-  }, timeout('api-faults'));
+  it.concurrent(
+    '30% 500s, 10% dropped connections, 2 s on every call: 10 of 10 succeed',
+    async ({ expect }) => {
+      const report = await runChecked(expect, 'api-faults', 10);
+      expect(report.figures['answered 500']).toBeGreaterThan(0);
+      expect(report.figures.dropped).toBeGreaterThan(0);
+      expect(report.figures['delayed 2 s']).toBe(report.figures['API requests']);
+    },
+    timeout('api-faults'),
+  );
 
-  it.concurrent('source redis killed in full sync: manual fails as RemoteTaskFailed saying why, auto resumes and completes', async ({ expect }) => {
-    const report = await runChecked(expect, 'source-killed', 2, 1);
-    expect(report.failedAsExpected).toBe(1);
-    expect(report.figures['manual: remote task']).toBe('FAILED');
-    expect(String(report.figures['manual: reason'])).toMatch(/^RemoteTaskFailed: .*ended FAILED: .*source Redis/);
-    expect(report.figures['auto: key differences']).toBe(0);
-  }, timeout('source-killed'));
+  it.concurrent(
+    'source redis killed in full sync: manual fails as RemoteTaskFailed saying why, auto resumes and completes',
+    async ({ expect }) => {
+      const report = await runChecked(expect, 'source-killed', 2, 1);
+      expect(report.failedAsExpected).toBe(1);
+      expect(report.figures['manual: remote task']).toBe('FAILED');
+      expect(String(report.figures['manual: reason'])).toMatch(/^RemoteTaskFailed: .*ended FAILED: .*source Redis/);
+      expect(report.figures['auto: key differences']).toBe(0);
+    },
+    timeout('source-killed'),
+  );
 
-  it.concurrent('two workers on one task queue, one killed: the other completes every migration', async ({ expect }) => {
-    const report = await runChecked(expect, 'two-workers', 4);
-    expect(Number(report.figures['migrations handed over to the survivor'])).toBeGreaterThan(0);
-  }, timeout('two-workers'));
+  it.concurrent(
+    'two workers on one task queue, one killed: the other completes every migration',
+    async ({ expect }) => {
+      const report = await runChecked(expect, 'two-workers', 4);
+      expect(Number(report.figures['migrations handed over to the survivor'])).toBeGreaterThan(0);
+    },
+    timeout('two-workers'),
+  );
 });

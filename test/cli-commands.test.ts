@@ -240,7 +240,13 @@ describe('dcs-migrate worker', () => {
     expect(exit.code).toBe(0);
     const lines = await worker.logLines();
     // The allocator is named so an operator can tell whether jemalloc (worker/allocator.ts) is preloaded.
-    expect(lines.find((line) => line.msg === 'worker started')).toMatchObject({ taskQueue, namespace: 'default', level: 30, workflowCode: path.join(dir, 'workflow-bundle.js'), allocator: 'glibc malloc' });
+    expect(lines.find((line) => line.msg === 'worker started')).toMatchObject({
+      taskQueue,
+      namespace: 'default',
+      level: 30,
+      workflowCode: path.join(dir, 'workflow-bundle.js'),
+      allocator: 'glibc malloc',
+    });
     expect(lines.at(-1)?.msg).toBe('worker stopped');
     const raw = await readFile(worker.logFile, 'utf8');
     for (const secret of [SOURCE_PASSWORD, TARGET_PASSWORD, emulator.credentials.sk]) expect(raw).not.toContain(secret);

@@ -36,7 +36,9 @@ describe('Temporal UI links', () => {
     const previous = process.env.DCS_MIGRATE_UI_URL;
     process.env.DCS_MIGRATE_UI_URL = 'http://ui';
     try {
-      expect(migrationUiUrl({ address: 'x:1', namespace: 'prod ns' }, 'id/with space', 'run-1')).toBe('http://ui/namespaces/prod%20ns/workflows/id%2Fwith%20space/run-1/history');
+      expect(migrationUiUrl({ address: 'x:1', namespace: 'prod ns' }, 'id/with space', 'run-1')).toBe(
+        'http://ui/namespaces/prod%20ns/workflows/id%2Fwith%20space/run-1/history',
+      );
     } finally {
       if (previous === undefined) delete process.env.DCS_MIGRATE_UI_URL;
       else process.env.DCS_MIGRATE_UI_URL = previous;
@@ -69,7 +71,11 @@ describe('worker settings', () => {
     expect(resolveWorkerSettings({}, {})).toMatchObject({ taskQueue: 'dcs-migrate', metricsPort: undefined, shutdownGraceMs: 30_000, logLevel: 'info' });
     const env = { DCS_MIGRATE_TASK_QUEUE: 'q-env', DCS_MIGRATE_METRICS_PORT: '9464', DCS_MIGRATE_LOG_LEVEL: 'warn' };
     expect(resolveWorkerSettings({}, env)).toMatchObject({ taskQueue: 'q-env', metricsPort: 9464, logLevel: 'warn' });
-    expect(resolveWorkerSettings({ taskQueue: 'q-flag', shutdownGrace: '2m', maxCachedWorkflows: '50' }, env)).toMatchObject({ taskQueue: 'q-flag', shutdownGraceMs: 120_000, maxCachedWorkflows: 50 });
+    expect(resolveWorkerSettings({ taskQueue: 'q-flag', shutdownGrace: '2m', maxCachedWorkflows: '50' }, env)).toMatchObject({
+      taskQueue: 'q-flag',
+      shutdownGraceMs: 120_000,
+      maxCachedWorkflows: 50,
+    });
   });
 
   it('are refused naming the flag', () => {
@@ -78,7 +84,9 @@ describe('worker settings', () => {
     expect(() => resolveWorkerSettings({ logLevel: 'loud' }, {})).toThrow(InvalidWorkerSettingsError);
     expect(resolveWorkerSettings({}, {})).toMatchObject({ watchIntervalMs: 5_000, watchMaxIntervalMs: 60_000 });
     expect(resolveWorkerSettings({}, { DCS_MIGRATE_WATCH_MAX_INTERVAL: '5000' })).toMatchObject({ watchMaxIntervalMs: 5_000 });
-    expect(() => resolveWorkerSettings({ watchInterval: '10s', watchMaxInterval: '5s' }, {})).toThrow(/--watch-max-interval .*not be shorter than --watch-interval/);
+    expect(() => resolveWorkerSettings({ watchInterval: '10s', watchMaxInterval: '5s' }, {})).toThrow(
+      /--watch-max-interval .*not be shorter than --watch-interval/,
+    );
     expect(() => resolveWorkerSettings({ watchMaxInterval: 'later' }, {})).toThrow(/--watch-max-interval/);
   });
 });
@@ -96,7 +104,11 @@ describe('worker logs', () => {
   it('are JSON lines with every secret-looking attribute redacted, however deep', () => {
     let written = '';
     const logger = createJsonLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => ((written += chunk.toString()), done()) }) as never);
-    logger.info('calling DCS', { request: { headers: { Authorization: 'SDK-HMAC-SHA256 Signature=abc' }, body: { source_instance: { password: 'hunter2' } } }, sk: 'SECRETKEY', taskId: 't-1' });
+    logger.info('calling DCS', {
+      request: { headers: { Authorization: 'SDK-HMAC-SHA256 Signature=abc' }, body: { source_instance: { password: 'hunter2' } } },
+      sk: 'SECRETKEY',
+      taskId: 't-1',
+    });
     const line = JSON.parse(written.trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ msg: 'calling DCS', taskId: 't-1', sk: '[redacted]', level: 30 });
     expect(written).not.toMatch(/hunter2|SECRETKEY|Signature=abc/);
@@ -122,7 +134,10 @@ describe('--help', () => {
     for (const [name, module] of Object.entries(modules)) {
       module.register(program);
       let help = '';
-      program.commands.find((c) => c.name() === name)?.configureOutput({ writeOut: (text) => (help += text) }).outputHelp();
+      program.commands
+        .find((c) => c.name() === name)
+        ?.configureOutput({ writeOut: (text) => (help += text) })
+        .outputHelp();
       expect(help, name).toContain(`Usage: dcs-migrate ${name}`);
       expect(help, name).toMatch(/Exit code/);
     }
@@ -176,13 +191,18 @@ describe('results and status answers from before the unified report', () => {
   });
 
   it('leaves a current result as it is', () => {
-    const current: MigrationResult = { ...report, outcome: 'cut-over', remoteStatus: 'TERMINATED', cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z' } };
+    const current: MigrationResult = {
+      ...report,
+      outcome: 'cut-over',
+      remoteStatus: 'TERMINATED',
+      cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z' },
+    };
     expect(resultAsRead(current)).toEqual(current);
     const full: MigrationResult = { ...report, outcome: 'succeeded', remoteStatus: 'SUCCESS' };
     expect(resultAsRead(full)).toEqual(full);
   });
 
-  it('reads an old worker\'s status answer (cutoverRequested) as a cutover', () => {
+  it("reads an old worker's status answer (cutoverRequested) as a cutover", () => {
     const base = { ...report, kind: 'online', phase: 'stopping', remoteStatus: 'TERMINATING', lastError: undefined, cancel: undefined } as const;
     const old = { ...base, cutoverRequested: true } as unknown as MigrationStatus;
     const status = statusAsRead(old);

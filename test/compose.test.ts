@@ -62,7 +62,9 @@ function envOf(name: string): Record<string, string> {
 /** `[address:]host:container[/protocol]`, the short syntax; the address is undefined when omitted (every interface). */
 function publishedPorts(name: string): Array<{ address: string | undefined; host: number; container: number }> {
   return (service(name).ports ?? []).map((spec) => {
-    const parts = interpolate(String(spec)).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = interpolate(String(spec))
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const [container, host] = [Number(parts.pop()), Number(parts.pop())];
     return { address: parts.length > 0 ? parts.join(':') : undefined, host, container };
   });
@@ -73,9 +75,11 @@ async function workerFlags(args: string[]): Promise<WorkerFlags> {
   const program = new Command().exitOverride();
   registerWorkerCommand(program);
   let captured: WorkerFlags | undefined;
-  program.commands.find((command) => command.name() === 'worker')?.action((flags: WorkerFlags) => {
-    captured = flags;
-  });
+  program.commands
+    .find((command) => command.name() === 'worker')
+    ?.action((flags: WorkerFlags) => {
+      captured = flags;
+    });
   await program.parseAsync(args, { from: 'user' });
   if (!captured) throw new Error('the worker command did not run');
   return captured;
@@ -94,7 +98,17 @@ function secretRefs(input: MigrationInput): SecretRef[] {
 
 describe('docker-compose.yml', () => {
   it('has the Temporal server on PostgreSQL with its schema step, the setup step, the UI, the emulator, two Redis servers and the worker', () => {
-    for (const name of ['postgresql', 'temporal-admin-tools', 'temporal', 'temporal-setup', 'temporal-ui', 'dcs-emulator', 'redis-source', 'redis-target', 'worker']) {
+    for (const name of [
+      'postgresql',
+      'temporal-admin-tools',
+      'temporal',
+      'temporal-setup',
+      'temporal-ui',
+      'dcs-emulator',
+      'redis-source',
+      'redis-target',
+      'worker',
+    ]) {
       expect(services[name], name).toBeDefined();
     }
     expect(service('temporal').image).toMatch(/^temporalio\/server:/);

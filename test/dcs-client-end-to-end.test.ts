@@ -27,7 +27,10 @@ beforeAll(async () => {
   target = stack.redis('target');
   akskClient = stack.dcsClient();
   tokenClient = new DcsClient({
-    config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, iamUsername: emu.iamUser.name, iamPassword: emu.iamUser.password, iamEndpoint: emu.url }),
+    config: loadDcsConfig(
+      {},
+      { endpoint: emu.url, projectId: emu.credentials.projectId, iamUsername: emu.iamUser.name, iamPassword: emu.iamUser.password, iamEndpoint: emu.url },
+    ),
   });
   stack.onTeardown(() => tokenClient.close());
 });
@@ -61,10 +64,15 @@ async function seed(redis: Redis, keys: number): Promise<void> {
 }
 
 async function waitForStatus(client: DcsClient, taskId: string, statuses: string[]): Promise<string> {
-  return waitFor(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
-    const detail = await client.showMigrationTask(taskId);
-    return statuses.includes(String(detail.status)) ? String(detail.status) : undefined;
-  }, 60_000, 100);
+  return waitFor(
+    `task ${taskId} to reach ${statuses.join('|')}`,
+    async () => {
+      const detail = await client.showMigrationTask(taskId);
+      return statuses.includes(String(detail.status)) ? String(detail.status) : undefined;
+    },
+    60_000,
+    100,
+  );
 }
 
 async function startOnline(client: DcsClient, method: 'full_amount_migration' | 'incremental_migration'): Promise<string> {

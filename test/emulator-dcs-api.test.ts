@@ -21,7 +21,12 @@ let source: Redis;
 let target: Redis;
 
 beforeAll(async () => {
-  stack = await startTestStack({ temporal: false, name: 'dcs-api', pair: PAIR, emulator: { timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 } } });
+  stack = await startTestStack({
+    temporal: false,
+    name: 'dcs-api',
+    pair: PAIR,
+    emulator: { timings: { creatingMs: 800, terminatingMs: 100, exchangingMs: 1000 } },
+  });
   emu = stack.emu;
   source = stack.redis('dcs-source');
   target = stack.redis('dcs-target');
@@ -337,11 +342,15 @@ describe('validation and lists', () => {
     });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error_code).toBe('DCS.3022');
-    const badMethod = await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: { ...configureBody('full_amount_migration'), migration_method: 'sideways' } });
+    const badMethod = await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: { ...configureBody('full_amount_migration'), migration_method: 'sideways' },
+    });
     expect(badMethod.status).toBe(400);
     expect(badMethod.body).toMatchObject({ error_code: 'DCS.4063' });
     expect(badMethod.body.error_msg).toContain('migration_method');
-    const badBandwidth = await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: { ...configureBody('full_amount_migration'), bandwidth_limit_mb: 10241 } });
+    const badBandwidth = await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: { ...configureBody('full_amount_migration'), bandwidth_limit_mb: 10241 },
+    });
     expect(badBandwidth.body.error_msg).toContain('bandwidth_limit_mb');
     const empty = await callDcs(emu, 'POST', '/migration/instance', { body: '' });
     expect(empty.body.error_code).toBe('DCS.4004');
@@ -361,7 +370,9 @@ describe('validation and lists', () => {
     expect(first.body.migration_tasks).toHaveLength(10);
     const second = await callDcs(emu, 'GET', '/migration-tasks?offset=10&limit=10');
     expect(second.body.migration_tasks.map((task: { task_id: string }) => task.task_id)).toEqual(ids.slice(10));
-    expect((await callDcs(emu, 'GET', '/migration-tasks?offset=5&limit=3')).body.migration_tasks.map((t: { task_id: string }) => t.task_id)).toEqual(ids.slice(5, 8));
+    expect((await callDcs(emu, 'GET', '/migration-tasks?offset=5&limit=3')).body.migration_tasks.map((t: { task_id: string }) => t.task_id)).toEqual(
+      ids.slice(5, 8),
+    );
     expect((await callDcs(emu, 'GET', '/migration-tasks?name=special')).body.count).toBe(3);
     const tooMany = await callDcs(emu, 'GET', '/migration-tasks?limit=1001');
     expect(tooMany.status).toBe(400);
@@ -374,7 +385,9 @@ describe('validation and lists', () => {
     expect(notFound).toMatchObject({ status: 404, body: { error_code: 'DCS.4001' } });
     expect((await callDcs(emu, 'PATCH', '/migration-tasks')).status).toBe(405);
     expect((await callDcs(emu, 'GET', '/migration-tasks/delete')).body.error_code).toBe('DCS.5001');
-    const otherProject = await callDcs(emu, 'GET', `//v2/0123456789abcdef0123456789abcdef/migration-tasks`, { headers: { 'X-Project-Id': '0123456789abcdef0123456789abcdef' } });
+    const otherProject = await callDcs(emu, 'GET', `//v2/0123456789abcdef0123456789abcdef/migration-tasks`, {
+      headers: { 'X-Project-Id': '0123456789abcdef0123456789abcdef' },
+    });
     expect(otherProject).toMatchObject({ status: 400, body: { error_code: 'DCS.4002' } });
   });
 });

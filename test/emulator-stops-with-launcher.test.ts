@@ -62,19 +62,28 @@ async function startThrough(command: string, args: string[]): Promise<Running> {
   const logFile = path.join(dir, 'out.log');
   const emulatorPort = await getPort({ host: '127.0.0.1' });
   const fd = openSync(logFile, 'a');
-  const launcher = spawn(command, [...args, 'emulator', '--port', String(emulatorPort), '--data-dir', path.join(dir, 'data'), '--instance', 'a:launcher-secret'], {
-    cwd: projectRoot,
-    env: env(),
-    stdio: ['ignore', fd, fd],
-    detached: true,
-  });
+  const launcher = spawn(
+    command,
+    [...args, 'emulator', '--port', String(emulatorPort), '--data-dir', path.join(dir, 'data'), '--instance', 'a:launcher-secret'],
+    {
+      cwd: projectRoot,
+      env: env(),
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    },
+  );
   closeSync(fd);
   started.push({ child: launcher, dir });
   const output = () => readFile(logFile, 'utf8').catch(() => '');
-  await waitFor('the emulator to list its instance', async () => {
-    if (launcher.exitCode !== null) throw new Error(`${command} exited early:\n${await output()}`);
-    return (await output()).includes('Press Ctrl+C to stop.');
-  }, 90_000, 200);
+  await waitFor(
+    'the emulator to list its instance',
+    async () => {
+      if (launcher.exitCode !== null) throw new Error(`${command} exited early:\n${await output()}`);
+      return (await output()).includes('Press Ctrl+C to stop.');
+    },
+    90_000,
+    200,
+  );
   const redisPort = Number(/^ {2}a {2}127\.0\.0\.1:(\d+)/m.exec(await output())?.[1]);
   const entry = registered(redisPort);
   if (!entry) throw new Error(`no registered redis-server on port ${redisPort}`);

@@ -30,9 +30,7 @@ describe('real Temporal dev server', () => {
       activities,
     });
     const workflowId = `smoke-${Date.now()}`;
-    const result = await worker.runUntil(
-      temporal.client.workflow.execute('harnessSmoke', { taskQueue, workflowId, args: ['dcs'] }),
-    );
+    const result = await worker.runUntil(temporal.client.workflow.execute('harnessSmoke', { taskQueue, workflowId, args: ['dcs'] }));
     expect(result).toBe('hello, dcs');
     const description = await temporal.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('COMPLETED');

@@ -77,7 +77,12 @@ describe('the JSON Schema, checked by ajv', () => {
   });
 
   it('a top-level $schema string (for editors) is accepted by both and left out of the validated input', () => {
-    const input = { $schema: '../schema/migration-input.schema.json', kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } };
+    const input = {
+      $schema: '../schema/migration-input.schema.json',
+      kind: 'backup_import',
+      target: { instanceId: 't' },
+      backup: { source: 'backup_record', backupId: 'b-1' },
+    };
     expect(validate(input), errorsOf()).toBe(true);
     expect(parseMigrationInput(input)).not.toHaveProperty('$schema');
     expect(() => parseMigrationInput({ ...input, $schema: 42 })).toThrow(/\$schema: unknown field/);

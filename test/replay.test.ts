@@ -22,7 +22,9 @@ function historyFromExportedJson(json: unknown): unknown {
   const requireHere = createRequire(import.meta.url);
   const requireFromProto = createRequire(requireHere.resolve('@temporalio/proto'));
   const { fromJson } = requireFromProto('protobufjs/ext/protojson') as { fromJson(type: unknown, json: unknown, options: object): unknown };
-  const { patchProtobufRoot } = requireHere('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): unknown } };
+  const { patchProtobufRoot } = requireHere('@temporalio/proto/lib/patch-protobuf-root') as {
+    patchProtobufRoot(root: unknown): { lookupType(name: string): unknown };
+  };
   const historyType = patchProtobufRoot(requireHere('@temporalio/proto')).lookupType('temporal.api.history.v1.History');
   return fromJson(historyType, json, { ignoreUnknownFields: true });
 }
@@ -36,7 +38,10 @@ describe('replay of recorded migration histories', () => {
     const flows = ['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json'];
     expect(files).toEqual(expect.arrayContaining([...flows, ...flows.map((flow) => `sandbox-validation-${flow}`)]));
     const histories = await Promise.all(
-      files.map(async (file) => ({ workflowId: path.basename(file, '.json'), history: historyFromExportedJson(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))) })),
+      files.map(async (file) => ({
+        workflowId: path.basename(file, '.json'),
+        history: historyFromExportedJson(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))),
+      })),
     );
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'migration-replay' }, histories)) {

@@ -52,7 +52,10 @@ describe('payload encryption through the CLI and the worker command', () => {
     const status = jsonOf<{ workflowId: string; phase: string }>(await runCli(['status', 'secrets-cli-full', '--json'], env));
     expect(status).toMatchObject({ workflowId: 'secrets-cli-full', phase: 'succeeded' });
 
-    const { history } = await stack.temporal.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.server.namespace, execution: { workflowId: 'secrets-cli-full' } });
+    const { history } = await stack.temporal.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.temporal.server.namespace,
+      execution: { workflowId: 'secrets-cli-full' },
+    });
     const input0 = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input0?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('ops-2026');
     const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history ?? {}).finish()).toString('latin1');
@@ -69,7 +72,9 @@ describe('payload encryption through the CLI and the worker command', () => {
     const { DCS_MIGRATE_CODEC_KEYS: _keys, ...withoutKeys } = env;
     const run = await runCli(['status', 'secrets-cli-full'], withoutKeys, 60_000);
     // status reports what it could not read as the run's failure line rather than failing as a whole.
-    expect(run.stdout + run.stderr).toContain(`this workflow's data is encrypted (key id "ops-2026") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS or DCS_MIGRATE_CODEC_KEY_FILE`);
+    expect(run.stdout + run.stderr).toContain(
+      `this workflow's data is encrypted (key id "ops-2026") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS or DCS_MIGRATE_CODEC_KEY_FILE`,
+    );
   });
 
   it('a bad key setting: the worker and the CLI exit 2 naming the variable, never the key', async () => {

@@ -31,7 +31,10 @@ function toJson(payload: Payload): { metadata: Record<string, string>; data: str
   };
 }
 function fromJson(json: { metadata: Record<string, string>; data: string }): Payload {
-  return { metadata: Object.fromEntries(Object.entries(json.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])), data: Buffer.from(json.data, 'base64') };
+  return {
+    metadata: Object.fromEntries(Object.entries(json.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    data: Buffer.from(json.data, 'base64'),
+  };
 }
 
 describe('codec server over HTTP', () => {
@@ -44,7 +47,11 @@ describe('codec server over HTTP', () => {
   });
 
   function post(route: string, body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<Response> {
-    return fetch(`${server.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI_ORIGIN, ...headers }, body: JSON.stringify(body) });
+    return fetch(`${server.url}${route}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI_ORIGIN, ...headers },
+      body: JSON.stringify(body),
+    });
   }
 
   it('POST /decode returns what the worker codec encrypted, in the JSON the UI reads', async () => {
@@ -68,7 +75,9 @@ describe('codec server over HTTP', () => {
     const [decoded] = await codec.decode([encrypted as Payload]);
     expect(defaultPayloadConverter.fromPayload(decoded as Payload)).toEqual({ note: 'from the UI' });
 
-    const passed = (await (await post('/decode', { payloads: [toJson(plain)] })).json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
+    const passed = (await (await post('/decode', { payloads: [toJson(plain)] })).json()) as {
+      payloads: Array<{ metadata: Record<string, string>; data: string }>;
+    };
     expect(passed.payloads[0]).toEqual(toJson(plain));
   });
 
@@ -105,7 +114,11 @@ describe('codec server over HTTP', () => {
   it('answers a request without payloads (no body, {}, null: the Temporal CLI sends these) with no payloads', async () => {
     for (const route of ['/decode', '/encode']) {
       for (const body of [undefined, '', '{}', '{"payloads":null}', '{"payloads":[]}']) {
-        const response = await fetch(`${server.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, ...(body === undefined ? {} : { body }) });
+        const response = await fetch(`${server.url}${route}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+          ...(body === undefined ? {} : { body }),
+        });
         expect(response.status, `${route} ${String(body)}`).toBe(200);
         expect(await response.json()).toEqual({ payloads: [] });
       }
@@ -163,7 +176,8 @@ describe('dcs-migrate codec-server', () => {
     const withToken = await startCodecServer({ codec, host: '0.0.0.0', token: TOKEN });
     const optedOut = await startCodecServer({ codec, host: '0.0.0.0', insecureAllowNoToken: true });
     try {
-      const call = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+      const call = (url: string, headers: Record<string, string> = {}) =>
+        fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
       expect((await call(withToken.url)).status).toBe(401);
       expect((await call(withToken.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
       expect((await call(optedOut.url)).status).toBe(200);
@@ -187,13 +201,22 @@ describe('dcs-migrate codec-server', () => {
     });
     try {
       let url = '';
-      await waitFor('the codec server to listen', async () => {
-        if (proc.child.exitCode !== null) throw new Error(`codec-server exited: ${await readFile(logFile, 'utf8')}`);
-        url = /listening on (http:\/\/\S+)/.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? '';
-        return url !== '';
-      }, 30_000, 100);
+      await waitFor(
+        'the codec server to listen',
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`codec-server exited: ${await readFile(logFile, 'utf8')}`);
+          url = /listening on (http:\/\/\S+)/.exec(await readFile(logFile, 'utf8').catch(() => ''))?.[1] ?? '';
+          return url !== '';
+        },
+        30_000,
+        100,
+      );
       const encoded = await codec.encode([defaultPayloadConverter.toPayload({ hello: 'ui' })]);
-      const response = await fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ payloads: encoded.map(toJson) }) });
+      const response = await fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ payloads: encoded.map(toJson) }),
+      });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
       expect(defaultPayloadConverter.fromPayload(fromJson(body.payloads[0] as { metadata: Record<string, string>; data: string }))).toEqual({ hello: 'ui' });

@@ -103,7 +103,9 @@ describe('encryption codec', () => {
     const plain = [payloadOf({ a: 1 })];
     expect(await guard.encode(plain)).toBe(plain);
     expect(await guard.decode(plain)).toBe(plain);
-    await expect(guard.decode(await codec.encode(plain))).rejects.toThrow(`this workflow's data is encrypted (key id "a") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS`);
+    await expect(guard.decode(await codec.encode(plain))).rejects.toThrow(
+      `this workflow's data is encrypted (key id "a") and no codec keys are configured: set DCS_MIGRATE_CODEC_KEYS`,
+    );
   });
 
   it('failure messages are encrypted too: the failure converter moves them into an encoded payload', async () => {
@@ -121,7 +123,14 @@ describe('encryption codec', () => {
 
 describe('workflow bundles', () => {
   it('a bundle built with the failure converter is recognised as encoding failures; one without is not', async () => {
-    const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const quiet = {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
     const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
     expect(bundleEncodesFailures(code)).toBe(true);
     expect(bundleEncodesFailures(code.replaceAll('dcs-migrate:encoded-failures', ''))).toBe(false);
@@ -168,10 +177,26 @@ describe('codec key configuration', () => {
     ['an entry without an id', { DCS_MIGRATE_CODEC_KEYS: KEY_A }, /DCS_MIGRATE_CODEC_KEYS: entry 1 is not id:base64key/],
     ['a bad key id', { DCS_MIGRATE_CODEC_KEYS: `bad id:${KEY_A}` }, /DCS_MIGRATE_CODEC_KEYS: entry 1: a key id may only hold/],
     ['a duplicate id', { DCS_MIGRATE_CODEC_KEYS: `k:${KEY_A},k:${KEY_B}` }, /key id "k" appears twice/],
-    ['several keys, no active one', { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A},k2:${KEY_B}` }, /^DCS_MIGRATE_CODEC_ACTIVE_KEY: required when DCS_MIGRATE_CODEC_KEYS holds several keys \(one of: k1, k2\)$/],
-    ['an active id that is not configured', { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}`, DCS_MIGRATE_CODEC_ACTIVE_KEY: 'k9' }, /DCS_MIGRATE_CODEC_ACTIVE_KEY: "k9" is not a key id/],
-    ['both a list and a file', { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}`, DCS_MIGRATE_CODEC_KEY_FILE: '/x' }, /set either DCS_MIGRATE_CODEC_KEYS or DCS_MIGRATE_CODEC_KEY_FILE/],
-    ['a key file that does not exist', { DCS_MIGRATE_CODEC_KEY_FILE: '/nonexistent/keys' }, /DCS_MIGRATE_CODEC_KEY_FILE \(\/nonexistent\/keys\): cannot read the file \(ENOENT\)/],
+    [
+      'several keys, no active one',
+      { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A},k2:${KEY_B}` },
+      /^DCS_MIGRATE_CODEC_ACTIVE_KEY: required when DCS_MIGRATE_CODEC_KEYS holds several keys \(one of: k1, k2\)$/,
+    ],
+    [
+      'an active id that is not configured',
+      { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}`, DCS_MIGRATE_CODEC_ACTIVE_KEY: 'k9' },
+      /DCS_MIGRATE_CODEC_ACTIVE_KEY: "k9" is not a key id/,
+    ],
+    [
+      'both a list and a file',
+      { DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}`, DCS_MIGRATE_CODEC_KEY_FILE: '/x' },
+      /set either DCS_MIGRATE_CODEC_KEYS or DCS_MIGRATE_CODEC_KEY_FILE/,
+    ],
+    [
+      'a key file that does not exist',
+      { DCS_MIGRATE_CODEC_KEY_FILE: '/nonexistent/keys' },
+      /DCS_MIGRATE_CODEC_KEY_FILE \(\/nonexistent\/keys\): cannot read the file \(ENOENT\)/,
+    ],
   ];
   it.each(bad)('%s: a clear error naming the variable, never the key', (_what, env, message) => {
     let error: unknown;

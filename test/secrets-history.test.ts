@@ -77,7 +77,10 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const sourceAddress = `${source.host}:${source.port}`;
     await seedSampleData(source, { keys: 300, seed: 5 });
     const input = onlineInput('full', { source: { addrs: sourceAddress, password: { env: 'SOURCE_REDIS_PASSWORD' } } });
-    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-online-full', taskQueue: env.taskQueue }));
+    const handle = await client.workflow.start(
+      MIGRATION_WORKFLOW_TYPE,
+      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-online-full', taskQueue: env.taskQueue }),
+    );
     const result = (await handle.result()) as MigrationResult;
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
 
@@ -105,7 +108,10 @@ describe('secrets never reach the Temporal server or the logs', () => {
 
   it('a failing migration: the failure message is stored encrypted, and a client with the codec reads it', async () => {
     const input = onlineInput('full', { target: { instanceId: MISSING_TARGET, password: { env: 'TARGET_REDIS_PASSWORD' } } });
-    const handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-missing-target', taskQueue: env.taskQueue }));
+    const handle = await client.workflow.start(
+      MIGRATION_WORKFLOW_TYPE,
+      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-missing-target', taskQueue: env.taskQueue }),
+    );
     const failure = await handle.result().then(
       () => undefined,
       (error: unknown) => error,

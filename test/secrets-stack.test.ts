@@ -27,7 +27,10 @@ describe('local stack with payload encryption', () => {
     delete process.env['DCS_MIGRATE_CODEC_KEYS'];
     delete process.env['DCS_MIGRATE_CODEC_KEY_FILE'];
     try {
-      stack = await startLocalStack({ keys: 100, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 200, terminatingMs: 200 } }, log);
+      stack = await startLocalStack(
+        { keys: 100, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 200, terminatingMs: 200 } },
+        log,
+      );
     } finally {
       for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = value;
     }
@@ -49,9 +52,16 @@ describe('local stack with payload encryption', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(stack.uiUrl);
 
     // A workflow started through the stack's client: its stored input is ciphertext the codec server decodes.
-    const handle = await stack.client.workflow.start('not-registered-workflow', { taskQueue: 'secrets-stack-probe', workflowId: `probe-${Date.now()}`, args: [{ probe: 'visible in the UI' }] });
+    const handle = await stack.client.workflow.start('not-registered-workflow', {
+      taskQueue: 'secrets-stack-probe',
+      workflowId: `probe-${Date.now()}`,
+      args: [{ probe: 'visible in the UI' }],
+    });
     try {
-      const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.namespace, execution: { workflowId: handle.workflowId } });
+      const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({
+        namespace: stack.temporal.namespace,
+        execution: { workflowId: handle.workflowId },
+      });
       const stored = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] as Payload;
       expect(Buffer.from(stored.metadata?.['encoding'] ?? []).toString()).toBe('binary/encrypted');
       expect(Buffer.from(stored.data ?? []).toString('latin1')).not.toContain('visible in the UI');
@@ -59,12 +69,20 @@ describe('local stack with payload encryption', () => {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Origin: stack.uiUrl, 'X-Namespace': stack.temporal.namespace },
         body: JSON.stringify({
-          payloads: [{ metadata: Object.fromEntries(Object.entries(stored.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(stored.data ?? []).toString('base64') }],
+          payloads: [
+            {
+              metadata: Object.fromEntries(Object.entries(stored.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+              data: Buffer.from(stored.data ?? []).toString('base64'),
+            },
+          ],
         }),
       });
       const body = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
       const decoded = body.payloads[0];
-      const payload: Payload = { metadata: Object.fromEntries(Object.entries(decoded?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(decoded?.data ?? '', 'base64') };
+      const payload: Payload = {
+        metadata: Object.fromEntries(Object.entries(decoded?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+        data: Buffer.from(decoded?.data ?? '', 'base64'),
+      };
       expect(defaultPayloadConverter.fromPayload(payload)).toEqual({ probe: 'visible in the UI' });
     } finally {
       await handle.terminate('probe done');

@@ -58,7 +58,10 @@ describe('examples/ against the local stack', () => {
     logDir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-stack-examples-'));
     const log = createStackLog(new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) }));
     const host = '127.0.0.1';
-    stack = await startLocalStack({ keys: 500, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 300, terminatingMs: 300 } }, log);
+    stack = await startLocalStack(
+      { keys: 500, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 300, terminatingMs: 300 } },
+      log,
+    );
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
@@ -70,7 +73,20 @@ describe('examples/ against the local stack', () => {
     expect((await stat(stack.env.file)).mode & 0o777).toBe(0o600);
     expect(path.basename(stack.env.file)).toBe(`env-${stack.temporal.port}`);
     const text = await readFile(stack.env.file, 'utf8');
-    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_CODEC_ENDPOINT', 'DCS_MIGRATE_CODEC_KEY_FILE', 'DCS_ENDPOINT', 'HUAWEICLOUD_SDK_PROJECT_ID', 'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'SOURCE_REDIS_PASSWORD', 'TARGET_REDIS_PASSWORD', 'DCS_MIGRATE_SOURCE_PASSWORD', 'DCS_MIGRATE_TARGET_PASSWORD']) {
+    for (const name of [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_CODEC_ENDPOINT',
+      'DCS_MIGRATE_CODEC_KEY_FILE',
+      'DCS_ENDPOINT',
+      'HUAWEICLOUD_SDK_PROJECT_ID',
+      'CLOUD_SDK_AK',
+      'CLOUD_SDK_SK',
+      'SOURCE_REDIS_PASSWORD',
+      'TARGET_REDIS_PASSWORD',
+      'DCS_MIGRATE_SOURCE_PASSWORD',
+      'DCS_MIGRATE_TARGET_PASSWORD',
+    ]) {
       expect(text, name).toMatch(new RegExp(`^export ${name}='[^']+'$`, 'm'));
     }
     for (const secret of stack.env.entries.filter((entry) => entry.secret)) expect(output).not.toContain(secret.value);
@@ -87,7 +103,11 @@ describe('examples/ against the local stack', () => {
     const suffix = Date.now().toString(36);
     const ids = Object.fromEntries(files.map((file) => [file, `example-${path.parse(file).name}-${suffix}`]));
 
-    const started = await Promise.all(files.map((file) => cliAfterSource(s.env.file, ['start', '--file', shellQuote(path.join('examples', file)), '--id', shellQuote(ids[file] ?? ''), '--json'])));
+    const started = await Promise.all(
+      files.map((file) =>
+        cliAfterSource(s.env.file, ['start', '--file', shellQuote(path.join('examples', file)), '--id', shellQuote(ids[file] ?? ''), '--json']),
+      ),
+    );
     for (const [index, run] of started.entries()) expect(run.code, `${files[index]}: ${run.stderr}`).toBe(0);
 
     const phaseOf = async (id: string) => {

@@ -91,7 +91,15 @@ describe('env file text', () => {
   });
 
   it('says loudly which default ports were taken, and what to pass instead', () => {
-    const line = movedPortsWarning([{ what: 'Temporal', wanted: 7233, got: 50123 }, { what: 'Temporal UI', wanted: 8233, got: 50124 }], '127.0.0.1', 50123, '/x/.dcs-migrate/env-50123');
+    const line = movedPortsWarning(
+      [
+        { what: 'Temporal', wanted: 7233, got: 50123 },
+        { what: 'Temporal UI', wanted: 8233, got: 50124 },
+      ],
+      '127.0.0.1',
+      50123,
+      '/x/.dcs-migrate/env-50123',
+    );
     expect(line).toMatch(/^⚠ Temporal port 7233 is taken, this stack uses 50123; Temporal UI port 8233 is taken, this stack uses 50124/);
     expect(line).toContain('--address 127.0.0.1:50123');
     expect(line).toContain('source /x/.dcs-migrate/env-50123');

@@ -44,10 +44,15 @@ describe('dcs-migrate up (npm start)', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor('the stack to finish its migration and stay up', async () => {
-        if (child.exitCode !== null) throw new Error(`dcs-migrate up exited with ${child.exitCode}:\n${output}`);
-        return output.includes('Press Ctrl-C to stop everything.');
-      }, 170_000, 500);
+      await waitFor(
+        'the stack to finish its migration and stay up',
+        async () => {
+          if (child.exitCode !== null) throw new Error(`dcs-migrate up exited with ${child.exitCode}:\n${output}`);
+          return output.includes('Press Ctrl-C to stop everything.');
+        },
+        170_000,
+        500,
+      );
 
       expect(output).toMatch(/✔ sample data on the source \(3,000 keys\)/);
       expect(output).toContain('in sync; now writing to the source');

@@ -58,7 +58,13 @@ function input(pair: Pair, method: 'full' | 'incremental'): MigrationInputFile {
 function dcsClient(endpoint: string, sk = emulator.credentials.sk): DcsMigrationApi {
   return DcsClient.fromEnv(
     {},
-    { endpoint, projectId: emulator.credentials.projectId, accessKey: emulator.credentials.ak, secretKey: sk, timeouts: { connectMs: 1_000, headersMs: 3_000, bodyMs: 3_000 } },
+    {
+      endpoint,
+      projectId: emulator.credentials.projectId,
+      accessKey: emulator.credentials.ak,
+      secretKey: sk,
+      timeouts: { connectMs: 1_000, headersMs: 3_000, bodyMs: 3_000 },
+    },
   );
 }
 
@@ -88,7 +94,12 @@ function start(taskQueue: string, file: MigrationInputFile, client: Client = tem
 }
 
 async function phaseOf(handle: WorkflowHandle, client: Client = temporal.client): Promise<MigrationStatus['phase'] | undefined> {
-  return (await client.workflow.getHandle(handle.workflowId).query(statusQuery).catch(() => undefined))?.phase;
+  return (
+    await client.workflow
+      .getHandle(handle.workflowId)
+      .query(statusQuery)
+      .catch(() => undefined)
+  )?.phase;
 }
 
 async function waitForPhase(handle: WorkflowHandle, phase: string, client: Client = temporal.client): Promise<void> {
@@ -116,7 +127,11 @@ beforeAll(async () => {
     startTemporalTestEnv(),
     startEmulator({ instances, timings: { creatingMs: 200, terminatingMs: 200 } }),
     // One bundle for every worker (webpack once), with the encoding failure converter as production builds it.
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    }),
   ]);
   temporal = temporalEnv;
   emulator = emu;
@@ -150,7 +165,12 @@ describe('a DCS call Temporal keeps retrying', () => {
 
   beforeAll(async () => {
     handle = await start(queue('down'), input('cut', 'full'));
-    await waitFor('a retried activity', async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2), 60_000, 250);
+    await waitFor(
+      'a retried activity',
+      async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2),
+      60_000,
+      250,
+    );
   });
 
   afterAll(async () => {
@@ -233,7 +253,10 @@ describe('no status answer', () => {
       expect(run.stdout).toContain('DCS_MIGRATE_CODEC_KEYS');
       expect(run.stdout).not.toContain('no worker');
     } finally {
-      await codecClient.workflow.getHandle(handle.workflowId).terminate('test over').catch(() => undefined);
+      await codecClient.workflow
+        .getHandle(handle.workflowId)
+        .terminate('test over')
+        .catch(() => undefined);
     }
   });
 

@@ -43,7 +43,10 @@ describe('system packages', () => {
       },
       log: (line) => lines.push(line),
     });
-    expect(calls.map((args) => args.filter((arg) => !arg.startsWith('-') && !arg.includes('Lock')))).toEqual([['update'], ['install', 'chromium', 'libjemalloc2']]);
+    expect(calls.map((args) => args.filter((arg) => !arg.startsWith('-') && !arg.includes('Lock')))).toEqual([
+      ['update'],
+      ['install', 'chromium', 'libjemalloc2'],
+    ]);
     expect(calls[1]).toContain('-y');
     expect(lines.join('\n')).toContain('Installing chromium, libjemalloc2 with apt-get');
   });
@@ -57,7 +60,9 @@ describe('system packages', () => {
   it('fails at once, before any apt-get, when not root; and names what apt-get could not provide', async () => {
     const calls: string[][] = [];
     const aptGet = async (args: string[]) => void calls.push(args);
-    await expect(ensureSystemPackages({ packages: [fake('chromium', false)], host: { isRoot: false, hasAptGet: true }, aptGet })).rejects.toThrow(/sudo apt-get install -y chromium/);
+    await expect(ensureSystemPackages({ packages: [fake('chromium', false)], host: { isRoot: false, hasAptGet: true }, aptGet })).rejects.toThrow(
+      /sudo apt-get install -y chromium/,
+    );
     expect(calls).toEqual([]);
     await expect(ensureSystemPackages({ packages: [fake('chromium', false)], host: { isRoot: true, hasAptGet: true }, aptGet })).rejects.toThrow(
       /apt-get install -y chromium\n\(apt-get installed them, yet they are still not found\)/,
@@ -65,7 +70,9 @@ describe('system packages', () => {
     const failing = async () => {
       throw new Error('E: Unable to locate package chromium');
     };
-    const error = await ensureSystemPackages({ packages: [fake('chromium', false)], host: { isRoot: true, hasAptGet: true }, aptGet: failing }).catch((e: unknown) => e);
+    const error = await ensureSystemPackages({ packages: [fake('chromium', false)], host: { isRoot: true, hasAptGet: true }, aptGet: failing }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(MissingToolError);
     expect((error as Error).message).toContain('(apt-get failed: E: Unable to locate package chromium)');
   });

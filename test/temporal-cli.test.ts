@@ -117,11 +117,22 @@ describe('the Temporal CLI alone drives a migration', () => {
   const codecFlags = (): string[] => ['--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${CODEC_TOKEN}`];
 
   /** `temporal workflow start` with the raw input file as JSON, as README.md documents it. */
+  /** `temporal workflow start` of a migration with the raw input, refusing a reused id as the README says to. */
+  function startArgs(workflowId: string, taskQueue: string, input: unknown, { conflictPolicy = true } = {}): string[] {
+    return [
+      ...['workflow', 'start', '--type', 'dcsMigration', '--task-queue', taskQueue, '--workflow-id', workflowId, '--id-reuse-policy', 'RejectDuplicate'],
+      ...(conflictPolicy ? ['--id-conflict-policy', 'Fail'] : []),
+      ...['--input', JSON.stringify(input)],
+    ];
+  }
+
+  /** `temporal workflow update execute` of the cutover update with its JSON argument. */
+  function cutoverArgs(workflowId: string, input: string): string[] {
+    return ['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', input];
+  }
+
   async function start(workflowId: string, input: unknown, extra: string[] = []): Promise<string> {
-    const started = await temporalJson<{ workflowId: string; runId: string }>([
-      'workflow', 'start', '--type', 'dcsMigration', '--task-queue', env.taskQueue, '--workflow-id', workflowId,
-      '--id-reuse-policy', 'RejectDuplicate', '--id-conflict-policy', 'Fail', '--input', JSON.stringify(input), ...extra,
-    ]);
+    const started = await temporalJson<{ workflowId: string; runId: string }>([...startArgs(workflowId, env.taskQueue, input), ...extra]);
     expect(started.workflowId).toBe(workflowId);
     return started.runId;
   }
@@ -131,10 +142,15 @@ describe('the Temporal CLI alone drives a migration', () => {
   /** Waits until visibility lists the workflow under `query`, and returns its listing. */
   async function waitListed(workflowId: string, query: string): Promise<ListedExecution> {
     let found: ListedExecution | undefined;
-    await waitFor(`${workflowId} listed by ${query}`, async () => {
-      found = (await listed(query)).find((execution) => execution.execution.workflowId === workflowId);
-      return found !== undefined;
-    }, 60_000, 250);
+    await waitFor(
+      `${workflowId} listed by ${query}`,
+      async () => {
+        found = (await listed(query)).find((execution) => execution.execution.workflowId === workflowId);
+        return found !== undefined;
+      },
+      60_000,
+      250,
+    );
     return found as ListedExecution;
   }
   async function queryStatus(workflowId: string, extra: string[] = []): Promise<MigrationStatus> {
@@ -168,7 +184,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(status).toMatchObject({ phase: 'incremental-hold', kind: 'online', taskId, taskName: 'dcsm-cli-incremental', remoteStatus: 'INCRMIGEATING' });
     expect(status.cutover).toBeUndefined();
 
-    const accepted = await temporalJson<{ name: string; result: CutoverAccepted }>(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', '{"note":"cut over by the temporal CLI"}']);
+    const accepted = await temporalJson<{ name: string; result: CutoverAccepted }>([...cutoverArgs(workflowId, '{"note":"cut over by the temporal CLI"}')]);
     expect(accepted.name).toBe('cutover');
     expect(typeof accepted.result.acceptedAt).toBe('string');
     expect(accepted.result.offset === undefined || typeof accepted.result.offset === 'number').toBe(true);
@@ -184,7 +200,8 @@ describe('the Temporal CLI alone drives a migration', () => {
     await waitListed(workflowId, 'DcsPhase = "cut-over" AND ExecutionStatus = "Completed"');
 
     // The id is taken for good: a second start with it starts nothing (the CLI prints the existing run, exit 0).
-    const reused = await temporal(['workflow', 'start', '--type', 'dcsMigration', '--task-queue', env.taskQueue, '--workflow-id', workflowId, '--id-reuse-policy', 'RejectDuplicate', '--input', JSON.stringify(onlineInput('incremental')), '-o', 'json']);
+    // Without --id-conflict-policy: the CLI's default for an id whose run has closed.
+    const reused = await temporal([...startArgs(workflowId, env.taskQueue, onlineInput('incremental'), { conflictPolicy: false }), '-o', 'json']);
     expect(reused.code).toBe(0);
     expect((JSON.parse(reused.stdout) as { runId: string }).runId).toBe(runId);
     expect((await temporalJson<{ status: string }>(['workflow', 'result', '--workflow-id', workflowId])).status).toBe('COMPLETED');
@@ -205,7 +222,16 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     const callsBefore = env.emu.requests().length;
 
-    const signalled = await temporal(['workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', '{"reason":"abandoned from the temporal CLI","delete":true}']);
+    const signalled = await temporal([
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'cancel',
+      '--input',
+      '{"reason":"abandoned from the temporal CLI","delete":true}',
+    ]);
     expect(signalled.code, signalled.stderr).toBe(0);
 
     // `workflow result` waits for the end; it exits 1 for a run that did not complete and still prints how it ended.
@@ -219,7 +245,10 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect((await queryStatus(workflowId)).cancel).toEqual({ reason: 'abandoned from the temporal CLI', delete: true });
 
     // Stopped (waited for TERMINATED), then deleted: the emulator no longer knows the task.
-    const operations = env.emu.requests().slice(callsBefore).map((entry) => entry.operation ?? '');
+    const operations = env.emu
+      .requests()
+      .slice(callsBefore)
+      .map((entry) => entry.operation ?? '');
     const stopAt = operations.findIndex((operation) => /Stop/.test(operation));
     const deleteAt = operations.findIndex((operation) => /Delete/.test(operation));
     expect(stopAt).toBeGreaterThanOrEqual(0);
@@ -230,14 +259,16 @@ describe('the Temporal CLI alone drives a migration', () => {
   it('an encrypting worker: through the codec server the CLI encodes the start input and the update, decodes the query, the update answer and the result', async () => {
     const workflowId = 'cli-encrypted';
     const input = onlineInput('incremental');
-    const started = await temporal([
-      'workflow', 'start', '--type', 'dcsMigration', '--task-queue', encryptedQueue, '--workflow-id', workflowId,
-      '--id-reuse-policy', 'RejectDuplicate', '--id-conflict-policy', 'Fail', '--input', JSON.stringify(input), ...codecFlags(), '-o', 'json',
-    ]);
+    const started = await temporal([...startArgs(workflowId, encryptedQueue, input), ...codecFlags(), '-o', 'json']);
     expect(started.code, started.stderr).toBe(0);
 
     // The server stores the input encrypted: the CLI called the codec server's /encode.
-    const history = await temporalJson<{ events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
+    const history = await temporalJson<{ events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } } }> }>([
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+    ]);
     const stored = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(base64(stored?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
     expect(base64(stored?.metadata?.['encryption-key-id'])).toBe('cli-key');
@@ -245,10 +276,15 @@ describe('the Temporal CLI alone drives a migration', () => {
 
     // A query has no input: the CLI sends the codec server a request without payloads, then decodes the answer.
     let status: MigrationStatus | undefined;
-    await waitFor('the incremental hold, read through the codec server', async () => {
-      status = await queryStatus(workflowId, codecFlags());
-      return status.phase === 'incremental-hold';
-    }, 60_000, 250);
+    await waitFor(
+      'the incremental hold, read through the codec server',
+      async () => {
+        status = await queryStatus(workflowId, codecFlags());
+        return status.phase === 'incremental-hold';
+      },
+      60_000,
+      250,
+    );
     expect(status).toMatchObject({ kind: 'online', taskName: 'dcsm-cli-encrypted', remoteStatus: 'INCRMIGEATING' });
 
     // Without the codec the answer is ciphertext; without the token the codec server refuses.
@@ -259,23 +295,23 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(noToken.stderr).toContain('missing or invalid bearer token');
 
     // The update through the codec: its argument is stored encrypted, its answer and the refusal come back decoded.
-    const accepted = await temporalJson<{ result: CutoverAccepted }>(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', '{"note":"encrypted cutover"}', ...codecFlags()]);
+    const accepted = await temporalJson<{ result: CutoverAccepted }>([...cutoverArgs(workflowId, '{"note":"encrypted cutover"}'), ...codecFlags()]);
     expect(typeof accepted.result.acceptedAt).toBe('string');
     const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId, ...codecFlags()]);
     expect(result.status).toBe('COMPLETED');
     expect(result.result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
-    const after = await temporalJson<{ events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
-    const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0];
+    const after = await temporalJson<{
+      events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } } } }>;
+    }>(['workflow', 'show', '--workflow-id', workflowId]);
+    const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes
+      ?.acceptedRequest?.input?.args?.payloads?.[0];
     expect(base64(updateArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
     expect(JSON.stringify(after)).not.toContain('encrypted cutover');
   });
 
   it('an encrypting worker: a start without the codec goes in clear; a refused update reads "Encoded failure" without the codec, the reason with it; a signal through the codec is encrypted', async () => {
     const workflowId = 'cli-encrypted-early';
-    const started = await temporal([
-      'workflow', 'start', '--type', 'dcsMigration', '--task-queue', encryptedQueue, '--workflow-id', workflowId,
-      '--id-reuse-policy', 'RejectDuplicate', '--id-conflict-policy', 'Fail', '--input', JSON.stringify(onlineInput('incremental')),
-    ]);
+    const started = await temporal(startArgs(workflowId, encryptedQueue, onlineInput('incremental')));
     expect(started.code, started.stderr).toBe(0);
     const encoded = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover']);
     expect(encoded.code).toBe(1);
@@ -285,15 +321,31 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(decoded.stderr).toContain('cutover is only possible in the incremental hold');
 
     // A signal through the codec is stored encrypted too, and the workflow reads it.
-    const signalled = await temporal(['workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', '{"reason":"cancelled through the codec"}', ...codecFlags()]);
+    const signalled = await temporal([
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'cancel',
+      '--input',
+      '{"reason":"cancelled through the codec"}',
+      ...codecFlags(),
+    ]);
     expect(signalled.code, signalled.stderr).toBe(0);
     const ended = await temporal(['workflow', 'result', '--workflow-id', workflowId, '-o', 'json']);
     expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');
     expect((await queryStatus(workflowId, codecFlags())).cancel).toEqual({ reason: 'cancelled through the codec' });
-    const history = await temporalJson<{ events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } }; workflowExecutionSignaledEventAttributes?: { input?: { payloads?: RawPayload[] } } }> }>(['workflow', 'show', '--workflow-id', workflowId]);
+    const history = await temporalJson<{
+      events: Array<{
+        workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } };
+        workflowExecutionSignaledEventAttributes?: { input?: { payloads?: RawPayload[] } };
+      }>;
+    }>(['workflow', 'show', '--workflow-id', workflowId]);
     // Started without the codec endpoint: the input went in clear, and the encrypting worker still ran it.
     expect(base64(history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.['encoding'])).toBe('json/plain');
-    const signalArgs = history.events.find((event) => event.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
+    const signalArgs = history.events.find((event) => event.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes?.input
+      ?.payloads?.[0];
     expect(base64(signalArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
   });
 
@@ -315,7 +367,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === final.taskId)?.status).toBe('TERMINATED');
   });
 
-  it("README's \"With the Temporal CLI\" commands name only flags the CLI has", async () => {
+  it('README\'s "With the Temporal CLI" commands name only flags the CLI has', async () => {
     const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## With the Temporal CLI'), readme.indexOf('\n## ', readme.indexOf('## With the Temporal CLI') + 1));
     const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');

@@ -14,7 +14,8 @@ describe('dcs-migrate verify', () => {
   beforeAll(async () => {
     source = await startRedisServer({ password: 'source@pw' });
     target = await startRedisServer({ password: 'target-pw-env' });
-    for (const server of [source, target]) await seedSampleData({ host: server.host, port: server.port, password: server.password }, { keys: 3_000, dbs: [0, 1], seed: 5 });
+    for (const server of [source, target])
+      await seedSampleData({ host: server.host, port: server.port, password: server.password }, { keys: 3_000, dbs: [0, 1], seed: 5 });
   });
 
   afterAll(async () => {
@@ -54,7 +55,10 @@ describe('dcs-migrate verify', () => {
       expect(report.totalDifferences).toBe(2);
       expect(report.dbs[0]?.byKind).toMatchObject({ MISSING: 1, VALUE: 1 });
 
-      const onlyDb1 = await runCli(['verify', '--source', `redis://:source%40pw@${source.host}:${source.port}/1`, '--target', `redis://${target.host}:${target.port}/1`], env);
+      const onlyDb1 = await runCli(
+        ['verify', '--source', `redis://:source%40pw@${source.host}:${source.port}/1`, '--target', `redis://${target.host}:${target.port}/1`],
+        env,
+      );
       expect(onlyDb1.code).toBe(0);
       expect(onlyDb1.stdout).toMatch(/^0 differences: 1,500 keys compared in 1 db\(s\)/m);
     } finally {
@@ -76,7 +80,10 @@ describe('dcs-migrate verify', () => {
     const badSample = await runCli(['verify', ...urls(), '--sample', '2'], env);
     expect(badSample.code).toBe(2);
     expect(badSample.stderr).toContain('--sample: must be at most 1');
-    const wrongPassword = await runCli(['verify', '--source', `redis://:wrong-pw@${source.host}:${source.port}`, '--target', `redis://${target.host}:${target.port}`], env);
+    const wrongPassword = await runCli(
+      ['verify', '--source', `redis://:wrong-pw@${source.host}:${source.port}`, '--target', `redis://${target.host}:${target.port}`],
+      env,
+    );
     expect(wrongPassword.code).toBe(5);
     expect(wrongPassword.stderr).toContain(`source Redis at ${source.host}:${source.port}: authentication failed`);
     expect(wrongPassword.stderr).not.toContain('wrong-pw');

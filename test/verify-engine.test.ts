@@ -4,7 +4,8 @@ import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis, type CompareCheckpoint } from '../verify/compare.js';
 
 const endpoint = (server: RedisServer) => ({ host: server.host, port: server.port, password: server.password });
-const found = (report: { differences: Array<{ db: number; kind: string; key: string }> }) => report.differences.map(({ db, kind, key }) => `${db} ${kind} ${key}`).sort();
+const found = (report: { differences: Array<{ db: number; kind: string; key: string }> }) =>
+  report.differences.map(({ db, kind, key }) => `${db} ${kind} ${key}`).sort();
 
 describe('verify engine (redis-full-check modes on real redis-servers)', () => {
   let source: RedisServer;
@@ -51,7 +52,14 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
       await s0.set('plant:expiring', 'v', 'PX', 500);
 
       const report = await compareRedis(endpoint(source), endpoint(target));
-      expect(found(report)).toEqual(['0 MISSING plant:missing', '0 VALUE plant:big', '0 VALUE plant:value', '2 EXTRA plant:extra', '2 TTL plant:ttl', '2 TYPE plant:type']);
+      expect(found(report)).toEqual([
+        '0 MISSING plant:missing',
+        '0 VALUE plant:big',
+        '0 VALUE plant:value',
+        '2 EXTRA plant:extra',
+        '2 TTL plant:ttl',
+        '2 TYPE plant:type',
+      ]);
       expect(report.totalDifferences).toBe(6);
       expect(report.differences.find(({ key }) => key === 'plant:big')?.detail).toBe('hash contents differ (200000 fields each)');
       expect(report.dbs[0]?.byType.hash).toMatchObject({ VALUE: 1 });

@@ -12,7 +12,9 @@ const online = (verify: unknown) => ({
 
 describe('the verify block of a migration input', () => {
   it('takes servers with password references and fills in the defaults', () => {
-    const input = parseMigrationInput(online({ source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } }, target: { address: 'redis.example:6380' }, roundInterval: '1s' }));
+    const input = parseMigrationInput(
+      online({ source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } }, target: { address: 'redis.example:6380' }, roundInterval: '1s' }),
+    );
     expect(input.verify).toEqual({
       source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } },
       target: { address: 'redis.example:6380' },
@@ -28,7 +30,8 @@ describe('the verify block of a migration input', () => {
   });
 
   it('names each bad field, and refuses a literal password', () => {
-    const bad = () => parseMigrationInput(online({ source: { address: 'no-port', password: 'hunter2' }, target: { address: 'h:1' }, mode: 'deep', sampleRatio: 0 }));
+    const bad = () =>
+      parseMigrationInput(online({ source: { address: 'no-port', password: 'hunter2' }, target: { address: 'h:1' }, mode: 'deep', sampleRatio: 0 }));
     expect(bad).toThrow(InvalidMigrationInputError);
     const fields = (() => {
       try {

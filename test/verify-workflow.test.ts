@@ -88,7 +88,9 @@ describe('migration workflow: verify step', () => {
     expect(result.verification).toMatchObject({ outcome: 'clean', mode: 'length', totalDifferences: 0 });
     // The comparison ran while the task was still syncing: its activity was scheduled before the stop call.
     const history = await handle.fetchHistory();
-    const scheduled = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes?.activityType?.name ? [event.activityTaskScheduledEventAttributes.activityType.name] : []));
+    const scheduled = (history.events ?? []).flatMap((event) =>
+      event.activityTaskScheduledEventAttributes?.activityType?.name ? [event.activityTaskScheduledEventAttributes.activityType.name] : [],
+    );
     expect(scheduled.indexOf('verifyData')).toBeGreaterThanOrEqual(0);
     expect(scheduled.indexOf('verifyData')).toBeLessThan(scheduled.indexOf('stopTask'));
   }, 120_000);

@@ -13,7 +13,10 @@ const run = promisify(execFile);
 const probe = `import { allocatorInUse } from ${JSON.stringify(path.join(projectRoot, 'worker', 'allocator.ts'))}; console.log(allocatorInUse());`;
 
 async function allocatorOfChild(env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: projectRoot, env: { PATH: process.env.PATH, ...env } });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, ...env },
+  });
   return stdout.trim();
 }
 

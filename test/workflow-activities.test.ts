@@ -67,7 +67,9 @@ describe('DcsError → ApplicationFailure', () => {
   });
 
   it('carries status, code and request id as details for the UI', () => {
-    const failure = convert(new DcsServerError('boom', undefined, { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }));
+    const failure = convert(
+      new DcsServerError('boom', undefined, { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }),
+    );
     expect(failure.details?.[0]).toEqual({ operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' });
   });
 
@@ -93,7 +95,9 @@ describe('password references', () => {
   it('fails naming the field and the reference, never a value', async () => {
     const secrets = createSecretResolver({ env: { OTHER: 'leak-me-not' } });
     await expect(secrets.resolve({ env: 'MISSING_PW' }, 'source.password')).rejects.toThrow(/source\.password: environment variable MISSING_PW is not set/);
-    await expect(secrets.resolve({ file: path.join(dir.path, 'absent') }, 'target.password')).rejects.toThrow(/target\.password: cannot read password file .*ENOENT/);
+    await expect(secrets.resolve({ file: path.join(dir.path, 'absent') }, 'target.password')).rejects.toThrow(
+      /target\.password: cannot read password file .*ENOENT/,
+    );
     const empty = path.join(dir.path, 'empty');
     await writeFile(empty, '');
     await expect(secrets.resolve({ file: empty }, 'target.password')).rejects.toBeInstanceOf(SecretUnavailableError);

@@ -74,10 +74,15 @@ describe('migration workflow control', () => {
       env.emu.faults.add({ operation, latencyMs: 1_500, count: 1 });
       const workflowId = `cancel-in-flight-${phase}`;
       const handle = await env.start(onlineInput('full'), workflowId);
-      await waitFor(`the ${activity} call in flight`, async () => {
-        const { raw } = await handle.describe();
-        return (raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity);
-      }, 30_000, 20);
+      await waitFor(
+        `the ${activity} call in flight`,
+        async () => {
+          const { raw } = await handle.describe();
+          return (raw.pendingActivities ?? []).some((pending) => pending.activityType?.name === activity);
+        },
+        30_000,
+        20,
+      );
       await handle.cancel();
       await expectCancelled(workflowId);
       const tasks = env.emu.tasks().filter((task) => task.name === `dcsm-${workflowId}`);
@@ -136,7 +141,10 @@ describe('migration workflow control', () => {
     await worker.stop();
     const renamingWorker = await env.startWorker({ dcs: renamingDcs });
     try {
-      const handle = await env.start(onlineInput('incremental', { polling: { initialInterval: 50, maxInterval: 100, maxUnknownStatusPolls: 4 } }), 'unknown-status');
+      const handle = await env.start(
+        onlineInput('incremental', { polling: { initialInterval: 50, maxInterval: 100, maxUnknownStatusPolls: 4 } }),
+        'unknown-status',
+      );
       const error = await handle.result().then(
         () => undefined,
         (caught: unknown) => caught,

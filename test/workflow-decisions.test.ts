@@ -37,7 +37,12 @@ describe('poll interval', () => {
 describe('retry delay', () => {
   const backoff = { initialMs: 1_000, factor: 2, maxMs: 30_000 };
   it('backs off exponentially with jitter between half and all of the step', () => {
-    for (const [attempt, step] of [[1, 1_000], [2, 2_000], [4, 8_000], [20, 30_000]] as const) {
+    for (const [attempt, step] of [
+      [1, 1_000],
+      [2, 2_000],
+      [4, 8_000],
+      [20, 30_000],
+    ] as const) {
       expect(retryDelayMs(attempt, undefined, backoff, () => 0)).toBe(step / 2);
       expect(retryDelayMs(attempt, undefined, backoff, () => 0.999999)).toBe(step);
     }

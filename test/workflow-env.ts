@@ -52,7 +52,10 @@ export interface MigrationTestEnvOptions {
 
 /** The test stack (test/harness/stack.ts) with Temporal, the default instance pair and in-process workers. */
 export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {}): Promise<MigrationTestEnv> {
-  const stack = await startTestStack({ name: 'migration-test', emulator: { timings: { creatingMs: 300, terminatingMs: 200, ...options.timings }, seed: options.seed ?? 7 } });
+  const stack = await startTestStack({
+    name: 'migration-test',
+    emulator: { timings: { creatingMs: 300, terminatingMs: 200, ...options.timings }, seed: options.seed ?? 7 },
+  });
   const dcs = stack.dcsClient();
   return {
     temporal: stack.temporal,
@@ -60,7 +63,8 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
     taskQueue: stack.taskQueue,
     dcs,
     dcsClient: (credentials) => stack.dcsClient(credentials),
-    startWorker: (workerOptions = {}) => stack.startWorker({ dcs: workerOptions.dcs ?? dcs, ...(workerOptions.statusWatcher ? { statusWatcher: workerOptions.statusWatcher } : {}) }),
+    startWorker: (workerOptions = {}) =>
+      stack.startWorker({ dcs: workerOptions.dcs ?? dcs, ...(workerOptions.statusWatcher ? { statusWatcher: workerOptions.statusWatcher } : {}) }),
     start: (input, workflowId) => stack.start(input, workflowId),
     teardown: () => stack.teardown(),
   };
@@ -109,7 +113,18 @@ export async function saveHistory(env: MigrationTestEnv, handle: WorkflowHandle,
   const temporal = await resolveTemporalCli();
   const { stdout } = await promisify(execFile)(
     temporal,
-    ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.temporal.server.address, '--namespace', env.temporal.server.namespace, '--output', 'json'],
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      handle.workflowId,
+      '--address',
+      env.temporal.server.address,
+      '--namespace',
+      env.temporal.server.namespace,
+      '--output',
+      'json',
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const dir = path.join(import.meta.dirname, 'histories');

@@ -40,12 +40,21 @@ describe('migration workflow under faults', () => {
     expect(report.totalDifferences).toBe(0);
   });
 
-  const clientErrors: Array<{ name: string; type: string; setUp: (env: MigrationTestEnv) => Promise<{ handle: WorkflowHandle; cleanup?: () => Promise<void> }> }> = [
+  const clientErrors: Array<{
+    name: string;
+    type: string;
+    setUp: (env: MigrationTestEnv) => Promise<{ handle: WorkflowHandle; cleanup?: () => Promise<void> }>;
+  }> = [
     {
       name: '400 on create',
       type: 'DcsBadRequestError',
       setUp: async (env) => {
-        env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', status: 400, errorCode: 'DCS.4063', errorMessage: 'Invalid vpc_id parameter in the request.' });
+        env.emu.faults.add({
+          operation: 'CreateOnlineMigrationTask',
+          status: 400,
+          errorCode: 'DCS.4063',
+          errorMessage: 'Invalid vpc_id parameter in the request.',
+        });
         return { handle: await env.start(onlineInput('full'), 'faults-400') };
       },
     },
@@ -78,7 +87,12 @@ describe('migration workflow under faults', () => {
       type: 'DcsNotFoundError',
       setUp: async (env) => ({
         handle: await env.start(
-          { kind: 'backup_import', target: { instanceId: 'no-such-instance' }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'x.rdb' }] }, polling: FAST_POLLING },
+          {
+            kind: 'backup_import',
+            target: { instanceId: 'no-such-instance' },
+            backup: { source: 'obs', bucket: 'b', files: [{ name: 'x.rdb' }] },
+            polling: FAST_POLLING,
+          },
           'faults-404',
         ),
       }),
@@ -104,7 +118,7 @@ describe('migration workflow under faults', () => {
     });
   }
 
-  it('a remote task that ends FAILED fails the workflow as RemoteTaskFailed with DCS\'s error message', async () => {
+  it("a remote task that ends FAILED fails the workflow as RemoteTaskFailed with DCS's error message", async () => {
     env.emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { failAt: 30 }, count: 1 });
     const handle = await env.start(onlineInput('full'), 'faults-remote-failed');
     const failure = await failureOf(handle);
@@ -122,7 +136,12 @@ describe('migration workflow under faults', () => {
     const result = await resultOf(await env.start(onlineInput('full'), 'faults-commit-drop'));
     expect(result.outcome).toBe('succeeded');
     expect(env.emu.tasks().filter((task) => task.name === 'dcsm-faults-commit-drop')).toHaveLength(1);
-    expect(env.emu.requests().slice(before).filter((request) => request.operation === 'CreateOnlineMigrationTask').length).toBe(1);
+    expect(
+      env.emu
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === 'CreateOnlineMigrationTask').length,
+    ).toBe(1);
   });
 
   it('configure committed but its answer lost: configured once, migration completes', async () => {
@@ -130,7 +149,12 @@ describe('migration workflow under faults', () => {
     const before = env.emu.requests().length;
     const result = await resultOf(await env.start(onlineInput('full'), 'faults-configure-drop'));
     expect(result.outcome).toBe('succeeded');
-    expect(env.emu.requests().slice(before).filter((request) => request.operation === 'SetOnlineMigrationTask').length).toBe(1);
+    expect(
+      env.emu
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === 'SetOnlineMigrationTask').length,
+    ).toBe(1);
   });
 
   it('worker stopped mid-run and a new one started: one remote task, workflow completes', async () => {

@@ -49,7 +49,14 @@ describe('migration input', () => {
       { ...online, verify: { source: { address: 'a:1' }, target: { address: 'b:2', password: { env: 'P' } }, mode: 'length', ttlTolerance: '2s' } },
       { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb', size: '10' }] } },
       { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } },
-      { kind: 'legacy_online', source: { addrs: ' 10.0.0.5:6379 ' }, target: { instanceId: 't' }, method: 'incremental', networkType: 'vpc', hold: { maxDuration: 1_000 } },
+      {
+        kind: 'legacy_online',
+        source: { addrs: ' 10.0.0.5:6379 ' },
+        target: { instanceId: 't' },
+        method: 'incremental',
+        networkType: 'vpc',
+        hold: { maxDuration: 1_000 },
+      },
     ];
     for (const raw of inputs) {
       const parsed = parseMigrationInput(raw);
@@ -89,9 +96,15 @@ describe('migration input', () => {
   });
 
   it('accepts a backup import from OBS files or from a backup record', () => {
-    const obs = parseMigrationInput({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb' }] } });
+    const obs = parseMigrationInput({
+      kind: 'backup_import',
+      target: { instanceId: 't' },
+      backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb' }] },
+    });
     expect(obs.kind).toBe('backup_import');
-    expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [] } })[0]?.field).toBe('backup.files');
+    expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [] } })[0]?.field).toBe(
+      'backup.files',
+    );
     expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record' } })[0]?.field).toBe('backup.backupId');
   });
 });

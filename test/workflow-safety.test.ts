@@ -12,7 +12,16 @@ import { readMigration } from '../client/migration-view.js';
 import { statusLines } from '../client/render-migration.js';
 import { remoteTaskCleanupOf } from '../common/remote-task-cleanup.js';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
-import { failureOf, onlineInput, resultOf, SOURCE_PASSWORD, startMigrationTestEnv, TARGET_PASSWORD, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import {
+  failureOf,
+  onlineInput,
+  resultOf,
+  SOURCE_PASSWORD,
+  startMigrationTestEnv,
+  TARGET_PASSWORD,
+  type MigrationTestEnv,
+  type RunningWorker,
+} from './workflow-env.js';
 
 describe('migration safety (issue 19)', () => {
   let env: MigrationTestEnv;
@@ -90,7 +99,12 @@ describe('migration safety (issue 19)', () => {
     const { failure, taskId, task } = await failAfterCreate('safety-fail-keep', 'keep');
     expect(task()?.status).toBe('RUNNING');
     expect(failure.message).toContain(`; remote task ${taskId} kept (RUNNING) as requested (onFailure: keep)`);
-    expect(env.emu.requests().slice(before).filter((request) => request.operation === 'StopMigrationTask')).toEqual([]);
+    expect(
+      env.emu
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === 'StopMigrationTask'),
+    ).toEqual([]);
     await env.dcs.deleteMigrationTask({ task_id_list: [taskId] });
   });
 
@@ -100,7 +114,16 @@ describe('migration safety (issue 19)', () => {
     env.emu.faults.add({ operation: 'CreateOnlineMigrationTask', commitThenDrop: true, count: 1 });
     const before = env.emu.requests().length;
     const handle = await env.start(onlineInput('full'), 'safety-lost-create');
-    await waitFor('the create call', () => env.emu.requests().slice(before).some((request) => request.operation === 'CreateOnlineMigrationTask'), 10_000, 10);
+    await waitFor(
+      'the create call',
+      () =>
+        env.emu
+          .requests()
+          .slice(before)
+          .some((request) => request.operation === 'CreateOnlineMigrationTask'),
+      10_000,
+      10,
+    );
     env.emu.faults.add({ operation: 'ListMigrationTask', status: 403, count: 1 });
     const failure = await failureOf(handle);
     expect(failure.type).toBe('DcsPermissionDeniedError');
@@ -117,7 +140,12 @@ describe('migration safety (issue 19)', () => {
     const failure = await failureOf(handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toMatch(/; remote task \S+ left as it is \(FAILED\): it has already ended, nothing to stop$/);
-    expect(env.emu.requests().slice(before).filter((request) => request.operation === 'StopMigrationTask')).toEqual([]);
+    expect(
+      env.emu
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === 'StopMigrationTask'),
+    ).toEqual([]);
   });
 
   it('a second migration with the same taskName is refused (RemoteTaskOwned, naming the first); the first is unaffected and cuts over', async () => {
@@ -145,7 +173,7 @@ describe('migration safety (issue 19)', () => {
     expect(result).toMatchObject({ outcome: 'cut-over', taskId, remoteStatus: 'TERMINATED' });
   });
 
-  it('cancelling a second migration with the same taskName never stops the first one\'s task', async () => {
+  it("cancelling a second migration with the same taskName never stops the first one's task", async () => {
     const taskName = 'shared-task-name-2';
     const first = await env.start(onlineInput('incremental', { taskName }), 'safety-owner-2');
     await waitFor('the incremental hold', async () => (await first.query(statusQuery)).phase === 'incremental-hold', 60_000, 100);
@@ -164,7 +192,12 @@ describe('migration safety (issue 19)', () => {
     // Depending on when the cancel lands: cancelled with nothing stopped, or refused before the cancel counted.
     if (cause instanceof ApplicationFailure) expect(cause.type).toBe('RemoteTaskOwned');
     else expect(cause).toBeInstanceOf(CancelledFailure);
-    expect(env.emu.requests().slice(before).filter((request) => request.operation === 'StopMigrationTask' || request.operation === 'DeleteMigrationTask')).toEqual([]);
+    expect(
+      env.emu
+        .requests()
+        .slice(before)
+        .filter((request) => request.operation === 'StopMigrationTask' || request.operation === 'DeleteMigrationTask'),
+    ).toEqual([]);
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     expect((await first.query(statusQuery)).phase).toBe('incremental-hold');
 

@@ -32,9 +32,16 @@ describe('shared status watcher', () => {
     await flush(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint);
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 500, seed: 5 });
     const handles = await Promise.all(
-      ['a', 'b', 'c'].map((name) => env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: `shared-${name}` }), `shared-incremental-${name}`)),
+      ['a', 'b', 'c'].map((name) =>
+        env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: `shared-${name}` }), `shared-incremental-${name}`),
+      ),
     );
-    await waitFor('three migrations holding in sync', async () => (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'), 60_000, 200);
+    await waitFor(
+      'three migrations holding in sync',
+      async () => (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'),
+      60_000,
+      200,
+    );
     const roundsBefore = watcher.stats().rounds;
 
     // The cutover interrupts a wait on the watcher that would otherwise last ten minutes.
@@ -77,7 +84,12 @@ describe('shared status watcher', () => {
     const failedBefore = watcher.stats().failedRounds;
     // Three failed list calls: three failed watcher rounds (nothing else lists while the migration holds).
     env.emu.faults.add({ operation: 'ListMigrationTask', status: 503, count: 3 });
-    await waitFor('the workflow to report the failing watcher', async () => (await handle.query(statusQuery)).lastError?.type === 'StatusWatcherFailing', 30_000, 100);
+    await waitFor(
+      'the workflow to report the failing watcher',
+      async () => (await handle.query(statusQuery)).lastError?.type === 'StatusWatcherFailing',
+      30_000,
+      100,
+    );
     expect(watcher.stats().failedRounds - failedBefore).toBe(3);
     await handle.executeUpdate(cutoverUpdate, { args: [{}] });
     expect(await resultOf(handle)).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });

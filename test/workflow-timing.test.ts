@@ -149,10 +149,13 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
 
   it(`fails with ${MigrationFailureType.PollingFailed} after maxFailedPolls consecutive failed reads`, async () => {
     // onFailure: keep, so the reads counted are the rule's alone (the cleanup's stop is test/workflow-safety.test.ts's).
-    const { handle, calls } = await run({ ...backupImport({ initialInterval: '1s', maxFailedPolls: 3 }), onFailure: 'keep' }, {
-      created: 'MIGRATING',
-      reads: [{ fail: 'DCS down' }],
-    });
+    const { handle, calls } = await run(
+      { ...backupImport({ initialInterval: '1s', maxFailedPolls: 3 }), onFailure: 'keep' },
+      {
+        created: 'MIGRATING',
+        reads: [{ fail: 'DCS down' }],
+      },
+    );
     const failure = await failureOf(handle);
     expect(failure.type).toBe(MigrationFailureType.PollingFailed);
     expect(failure.message).toMatch(/in 3 consecutive polls; last error: DCS down/);
@@ -172,10 +175,13 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it(`fails with ${MigrationFailureType.UnknownRemoteStatus} after maxUnknownStatusPolls polls of an unknown status`, async () => {
-    const { handle, calls } = await run({ ...backupImport({ initialInterval: '1s', maxUnknownStatusPolls: 4 }), onFailure: 'keep' }, {
-      created: 'MIGRATING',
-      reads: ['MIGRATING', 'SOMETHING_NEW'],
-    });
+    const { handle, calls } = await run(
+      { ...backupImport({ initialInterval: '1s', maxUnknownStatusPolls: 4 }), onFailure: 'keep' },
+      {
+        created: 'MIGRATING',
+        reads: ['MIGRATING', 'SOMETHING_NEW'],
+      },
+    );
     const failure = await failureOf(handle);
     expect(failure.type).toBe(MigrationFailureType.UnknownRemoteStatus);
     expect(failure.message).toMatch(/unknown status SOMETHING_NEW for 4 polls/);

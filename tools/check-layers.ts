@@ -10,8 +10,21 @@ import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
 /** Everything with TypeScript in it: the product folders and their consumers. */
 const SOURCE_FOLDERS = [
-  'client', 'stack', 'worker', 'workflows', 'activities', 'emulator', 'dcs', 'verify', 'codec', 'local',
-  'common', 'test', 'bench', 'tools', 'docker',
+  'client',
+  'stack',
+  'worker',
+  'workflows',
+  'activities',
+  'emulator',
+  'dcs',
+  'verify',
+  'codec',
+  'local',
+  'common',
+  'test',
+  'bench',
+  'tools',
+  'docker',
 ];
 
 // Paths in the rules and the folders above are relative to the project root, wherever this is started from.

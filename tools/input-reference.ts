@@ -49,13 +49,20 @@ function durationCore(schema: z.ZodType): z.ZodType | undefined {
   while (defOf(current).innerType) current = defOf(current).innerType as z.ZodType;
   const def = defOf(current);
   if (def.type !== 'pipe' || !def.in || !def.out || defOf(def.out).type !== 'transform') return undefined;
-  const inputs = defOf(def.in).options?.map((option) => defOf(option).type).sort();
+  const inputs = defOf(def.in)
+    .options?.map((option) => defOf(option).type)
+    .sort();
   return inputs?.join(',') === 'number,string' ? current : undefined;
 }
 
 /** 5000 → `5s`, 300000 → `5m`, 1500 → `1500ms`: the largest unit that divides the value. */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
     if (ms > 0 && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -102,7 +109,11 @@ export function buildInputJsonSchema(): Json {
         // A new array: the one zod put here is shared with the schema this one was flattened from.
         json.anyOf = [
           { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), description: 'milliseconds' },
-          { type: 'string', pattern: positive ? POSITIVE_DURATION_PATTERN : DURATION_PATTERN, description: 'a number and a unit: ms, s, m, h or d, e.g. "250ms", "10s", "5m", "2h", "30d"' },
+          {
+            type: 'string',
+            pattern: positive ? POSITIVE_DURATION_PATTERN : DURATION_PATTERN,
+            description: 'a number and a unit: ms, s, m, h or d, e.g. "250ms", "10s", "5m", "2h", "30d"',
+          },
         ];
         const def = defOf(schema);
         if (def.type === 'default' && typeof def.defaultValue === 'number') json.default = formatDuration(def.defaultValue);
@@ -180,7 +191,8 @@ function typeOf(schema: Json): string {
 }
 
 function rangeOf(schema: Json): string | undefined {
-  const low = schema.exclusiveMinimum !== undefined ? `> ${String(schema.exclusiveMinimum)}` : schema.minimum !== undefined ? `≥ ${String(schema.minimum)}` : undefined;
+  const low =
+    schema.exclusiveMinimum !== undefined ? `> ${String(schema.exclusiveMinimum)}` : schema.minimum !== undefined ? `≥ ${String(schema.minimum)}` : undefined;
   const high = schema.maximum !== undefined && schema.maximum !== Number.MAX_SAFE_INTEGER ? `≤ ${String(schema.maximum)}` : undefined;
   return [low, high].filter(Boolean).join(', ') || undefined;
 }
@@ -229,7 +241,13 @@ function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
   for (const [name, field] of Object.entries(props(schema))) {
     if (name === '$schema') continue;
     const path = prefix + name;
-    rows.push({ field: code(path), type: typeOf(field), presence: presenceOf(field, requiredOf(schema).includes(name), when), allowed: allowedOf(field), description: String(field.description ?? '') });
+    rows.push({
+      field: code(path),
+      type: typeOf(field),
+      presence: presenceOf(field, requiredOf(schema).includes(name), when),
+      allowed: allowedOf(field),
+      description: String(field.description ?? ''),
+    });
     if (isSecretRef(field)) continue;
     if (field.type === 'object' || field.oneOf) rows.push(...rowsOf(field, `${path}.`));
     const items = field.items as Json | undefined;
@@ -253,7 +271,10 @@ export function renderInputReference(schema: Json): string {
   // A field is common when every kind has it, identically; the rest are listed per kind.
   const same = (name: string) => otherKinds.every((variant) => JSON.stringify(props(variant.schema)[name]) === JSON.stringify(props(firstKind.schema)[name]));
   const common = Object.keys(props(firstKind.schema)).filter((name) => name !== 'kind' && name !== '$schema' && same(name));
-  const pick = (variant: Json, names: string[]): Json => ({ ...variant, properties: Object.fromEntries(Object.entries(props(variant)).filter(([name]) => names.includes(name))) });
+  const pick = (variant: Json, names: string[]): Json => ({
+    ...variant,
+    properties: Object.fromEntries(Object.entries(props(variant)).filter(([name]) => names.includes(name))),
+  });
   const ref = findSchema(schema, isSecretRef) ?? {};
   const secretRef = [props(ref).env, props(ref).file];
 
@@ -279,7 +300,15 @@ export function renderInputReference(schema: Json): string {
     '',
     '## `kind`',
     '',
-    table([{ field: code('kind'), type: 'string', presence: '**required**', allowed: kinds.variants.map((variant) => code(variant.value)).join(', '), description: 'Which migration this is; it decides the other fields.' }]),
+    table([
+      {
+        field: code('kind'),
+        type: 'string',
+        presence: '**required**',
+        allowed: kinds.variants.map((variant) => code(variant.value)).join(', '),
+        description: 'Which migration this is; it decides the other fields.',
+      },
+    ]),
     '',
     ...kinds.variants.map((variant) => `- ${code(variant.value)}: ${String(props(variant.schema).kind?.description ?? '')}`),
     '',
@@ -299,8 +328,20 @@ export function renderInputReference(schema: Json): string {
     'so no password reaches workflow history; leave `password` out for a Redis without one. Give exactly one of:',
     '',
     table([
-      { field: code('env'), type: 'string', presence: 'one of the two', allowed: allowedOf(secretRef[0] ?? {}), description: String(secretRef[0]?.description ?? '') },
-      { field: code('file'), type: 'string', presence: 'one of the two', allowed: allowedOf(secretRef[1] ?? {}), description: String(secretRef[1]?.description ?? '') },
+      {
+        field: code('env'),
+        type: 'string',
+        presence: 'one of the two',
+        allowed: allowedOf(secretRef[0] ?? {}),
+        description: String(secretRef[0]?.description ?? ''),
+      },
+      {
+        field: code('file'),
+        type: 'string',
+        presence: 'one of the two',
+        allowed: allowedOf(secretRef[1] ?? {}),
+        description: String(secretRef[1]?.description ?? ''),
+      },
     ]),
     '',
     'e.g. `password: { env: SOURCE_REDIS_PASSWORD }` or `password: { file: /run/secrets/redis-source }`.',

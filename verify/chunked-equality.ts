@@ -7,7 +7,14 @@ import type { Redis } from 'ioredis';
  * source element present with the same value on the target means equal values. Returns undefined when equal,
  * else a short description (sizes, never the values).
  */
-export async function describeChunkedDifference(type: string, key: Buffer, length: number, source: Redis, target: Redis, chunk: number): Promise<string | undefined> {
+export async function describeChunkedDifference(
+  type: string,
+  key: Buffer,
+  length: number,
+  source: Redis,
+  target: Redis,
+  chunk: number,
+): Promise<string | undefined> {
   const compare = comparers[type];
   if (!compare) return `${type} payloads differ (no chunked comparison for this type)`;
   const equal = await compare(key, source, target, chunk);
@@ -44,7 +51,7 @@ const comparers: Record<string, Comparer> = {
     }
   },
   stream: async (key, source, target, chunk) => {
-    for (let start = '-'; ; ) {
+    for (let start = '-'; ;) {
       const [left, right] = await Promise.all([source.xrangeBuffer(key, start, '+', 'COUNT', chunk), target.xrangeBuffer(key, start, '+', 'COUNT', chunk)]);
       if (left.length !== right.length) return false;
       for (const [index, [id, fields]] of left.entries()) {
@@ -59,7 +66,13 @@ const comparers: Record<string, Comparer> = {
 };
 
 /** Runs `check` on every page of a *SCAN over `key` on the source; false as soon as one page differs. */
-async function scanPages(source: Redis, command: 'HSCAN' | 'SSCAN' | 'ZSCAN', key: Buffer, chunk: number, check: (items: Buffer[]) => Promise<boolean>): Promise<boolean> {
+async function scanPages(
+  source: Redis,
+  command: 'HSCAN' | 'SSCAN' | 'ZSCAN',
+  key: Buffer,
+  chunk: number,
+  check: (items: Buffer[]) => Promise<boolean>,
+): Promise<boolean> {
   let cursor = '0';
   do {
     const [next, items] = (await source.callBuffer(command, key, cursor, 'COUNT', chunk)) as [Buffer, Buffer[]];

@@ -60,7 +60,9 @@ describe('compareRedis', () => {
 
       const report = await compareRedis(endpoint(source), endpoint(target));
       const found = report.differences.map(({ db, key, kind }) => `${db} ${kind} ${key}`).sort();
-      expect(found).toEqual(['0 EXTRA plant:extra', '0 MISSING plant:missing', '0 TTL plant:ttl', '0 TYPE plant:type', '0 VALUE plant:value', '3 EXTRA bin\\x00\\xff'].sort());
+      expect(found).toEqual(
+        ['0 EXTRA plant:extra', '0 MISSING plant:missing', '0 TTL plant:ttl', '0 TYPE plant:type', '0 VALUE plant:value', '3 EXTRA bin\\x00\\xff'].sort(),
+      );
       expect(report.totalDifferences).toBe(6);
       expect(report.dbs[0]?.byKind).toMatchObject({ MISSING: 1, EXTRA: 1, TYPE: 1, VALUE: 1, TTL: 1 });
       expect(report.dbs[3]?.byKind.EXTRA).toBe(1);

@@ -100,12 +100,20 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
   const batchSize = options.batchSize ?? 500;
   const sampleRatio = options.sampleRatio ?? 1;
   const recheck = { rounds: options.recheck?.rounds ?? 0, intervalMs: options.recheck?.intervalMs ?? 0, limit: options.recheck?.recheckLimit ?? 10_000 };
-  const settings = { tolerance: options.ttlToleranceMs ?? 1_000, mode, bigKeyThreshold: options.bigKeyThreshold ?? 10_000, lengthOnlyAbove: options.lengthOnlyAbove ?? 1_000_000, chunkSize: 1_000 };
+  const settings = {
+    tolerance: options.ttlToleranceMs ?? 1_000,
+    mode,
+    bigKeyThreshold: options.bigKeyThreshold ?? 10_000,
+    lengthOnlyAbove: options.lengthOnlyAbove ?? 1_000_000,
+    chunkSize: 1_000,
+  };
   checkOptions({ ...settings, batchSize, sampleRatio, keysPerSecond: options.keysPerSecond, recheck });
   const checker = new KeyChecker(new RedisSide('source', source), new RedisSide('target', target), settings);
 
   const resumed = options.resumeFrom;
-  const report: CompareReport = resumed ? structuredClone(resumed.report) : { mode, precheck: {}, dbs: {}, differences: [], totalDifferences: 0, keysCompared: 0, rounds: 0, durationMs: 0, sampleRatio };
+  const report: CompareReport = resumed
+    ? structuredClone(resumed.report)
+    : { mode, precheck: {}, dbs: {}, differences: [], totalDifferences: 0, keysCompared: 0, rounds: 0, durationMs: 0, sampleRatio };
   const elapsedBefore = report.durationMs;
   const record = ({ db, key, status, type, detail }: Outcome) => {
     const dbReport = (report.dbs[db] ??= { keys: 0, byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 }, byType: {} });
@@ -143,7 +151,7 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
     if (!resumed) report.precheck = await precheck(checker.source, checker.target);
     const dbs = resumed?.dbs ?? options.dbs ?? Object.keys(report.precheck).map(Number);
     const pacer = new Pacer(options.keysPerSecond);
-    const passes: Array<'source' | 'target'> = options.checkExtra ?? true ? ['source', 'target'] : ['source'];
+    const passes: Array<'source' | 'target'> = (options.checkExtra ?? true) ? ['source', 'target'] : ['source'];
     for (let dbIndex = resumed?.dbIndex ?? 0; dbIndex < dbs.length; dbIndex++) {
       const db = dbs[dbIndex] as number;
       const resumingHere = resumed !== undefined && dbIndex === resumed.dbIndex;
@@ -182,7 +190,15 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
   return report;
 }
 
-function checkOptions(o: { tolerance: number; batchSize: number; sampleRatio: number; keysPerSecond: number | undefined; bigKeyThreshold: number; lengthOnlyAbove: number; recheck: { rounds: number; intervalMs: number } }): void {
+function checkOptions(o: {
+  tolerance: number;
+  batchSize: number;
+  sampleRatio: number;
+  keysPerSecond: number | undefined;
+  bigKeyThreshold: number;
+  lengthOnlyAbove: number;
+  recheck: { rounds: number; intervalMs: number };
+}): void {
   if (!(o.tolerance >= 0)) throw new RangeError(`ttlToleranceMs must be >= 0, got ${o.tolerance}`);
   if (!(o.batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${o.batchSize}`);
   if (!(o.sampleRatio > 0 && o.sampleRatio <= 1)) throw new RangeError(`sampleRatio must be > 0 and <= 1, got ${o.sampleRatio}`);
@@ -218,5 +234,7 @@ export function printableKey(key: Buffer): string {
   const text = key.toString('utf8');
   const hasControlBytes = key.some((byte) => byte < 0x20 || byte === 0x7f);
   if (!hasControlBytes && Buffer.from(text, 'utf8').equals(key)) return text;
-  return [...key].map((byte) => (byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+  return [...key]
+    .map((byte) => (byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`))
+    .join('');
 }

@@ -53,7 +53,16 @@ export class RedisSide {
   private async open(db: number): Promise<Redis> {
     const { host, port, username, password } = this.endpoint;
     try {
-      return await connectRedis({ host, port, username: username || undefined, password: password || undefined, db, protocol: 2, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      return await connectRedis({
+        host,
+        port,
+        username: username || undefined,
+        password: password || undefined,
+        db,
+        protocol: 2,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
     } catch (error) {
       throw this.describe(error);
     }

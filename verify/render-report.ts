@@ -8,12 +8,19 @@ const KINDS: DifferenceKind[] = ['MISSING', 'EXTRA', 'TYPE', 'VALUE', 'TTL'];
  */
 export function renderReport(report: CompareReport): string[] {
   const lines = report.differences.map(({ db, kind, key, detail }) => `db${db}  ${kind.padEnd(7)}  ${key}  (${detail})`);
-  if (report.totalDifferences > report.differences.length) lines.push(`… and ${report.totalDifferences - report.differences.length} more not listed (raise --max-listed)`);
+  if (report.totalDifferences > report.differences.length)
+    lines.push(`… and ${report.totalDifferences - report.differences.length} more not listed (raise --max-listed)`);
   const counts = KINDS.map((kind) => [kind, Object.values(report.dbs).reduce((sum, db) => sum + db.byKind[kind], 0)] as const).filter(([, count]) => count > 0);
   const byKind = counts.length > 0 ? ` (${counts.map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
   const seconds = report.durationMs / 1000;
   const rate = seconds > 0 ? `, ${Math.round(report.keysCompared / seconds).toLocaleString('en-US')} keys/s` : '';
-  const scope = [`mode ${report.mode}`, ...(report.sampleRatio < 1 ? [`sample ${report.sampleRatio}`] : []), ...(report.rounds > 0 ? [`${report.rounds} re-check round(s)`] : [])].join(', ');
-  lines.push(`${report.totalDifferences} differences${byKind}: ${report.keysCompared.toLocaleString('en-US')} keys compared in ${Object.keys(report.dbs).length} db(s) in ${seconds.toFixed(1)}s${rate}; ${scope}`);
+  const scope = [
+    `mode ${report.mode}`,
+    ...(report.sampleRatio < 1 ? [`sample ${report.sampleRatio}`] : []),
+    ...(report.rounds > 0 ? [`${report.rounds} re-check round(s)`] : []),
+  ].join(', ');
+  lines.push(
+    `${report.totalDifferences} differences${byKind}: ${report.keysCompared.toLocaleString('en-US')} keys compared in ${Object.keys(report.dbs).length} db(s) in ${seconds.toFixed(1)}s${rate}; ${scope}`,
+  );
   return lines;
 }

@@ -5,7 +5,14 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, createSecretResolver, SharedStatusWatcher, statusWatcherOver, type DcsMigrationApi, type SecretResolver } from '../activities/index.js';
+import {
+  createActivities,
+  createSecretResolver,
+  SharedStatusWatcher,
+  statusWatcherOver,
+  type DcsMigrationApi,
+  type SecretResolver,
+} from '../activities/index.js';
 import { DcsTaskId } from '../common/search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';

@@ -37,7 +37,9 @@ export interface WorkerTemporalConnection {
  */
 export async function runWorker(settings: WorkerSettings, temporal: WorkerTemporalConnection): Promise<void> {
   if (settings.workflowBundle !== undefined && !existsSync(settings.workflowBundle)) {
-    throw new InvalidWorkerSettingsError(`--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`);
+    throw new InvalidWorkerSettingsError(
+      `--workflow-bundle: ${settings.workflowBundle} does not exist (build it with: npx tsx tools/bundle-workflows.ts ${settings.workflowBundle})`,
+    );
   }
   // The DCS configuration is checked first: a missing endpoint or credential is named before anything connects.
   let dcs: DcsMigrationApi;
@@ -80,10 +82,13 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     });
     if (dataConverter && settings.workflowBundle !== undefined && !bundleEncodesFailures(readFileSync(settings.workflowBundle, 'utf8'))) {
       // Payloads are still encrypted; only the messages of workflow failures would be stored in clear.
-      logger.warn('payload encryption is on, but the workflow bundle was built without the encoding failure converter: workflow failure messages are stored in plain text', {
-        workflowBundle: settings.workflowBundle,
-        fix: 'build the bundle with failureConverterPath (codec/data-converter.ts FAILURE_CONVERTER_PATH)',
-      });
+      logger.warn(
+        'payload encryption is on, but the workflow bundle was built without the encoding failure converter: workflow failure messages are stored in plain text',
+        {
+          workflowBundle: settings.workflowBundle,
+          fix: 'build the bundle with failureConverterPath (codec/data-converter.ts FAILURE_CONVERTER_PATH)',
+        },
+      );
     }
     const allocator = allocatorInUse();
     logger.info('worker started', {

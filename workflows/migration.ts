@@ -61,7 +61,9 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
 
   // The query may arrive before the context exists (during validation).
   const current: { ctx?: MigrationContext } = {};
-  setHandler(statusQuery, () => statusOf(state, parsed, verificationOf(current.ctx)), { description: 'Phase, remote status, progress, last error and API call counts.' });
+  setHandler(statusQuery, () => statusOf(state, parsed, verificationOf(current.ctx)), {
+    description: 'Phase, remote status, progress, last error and API call counts.',
+  });
   setHandler(
     cancelSignal,
     (request: CancelRequest | undefined) => {
@@ -93,7 +95,10 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
       validator: (_request: CutoverRequest | undefined) => {
         // Non-retryable: asking again does not help until the migration reaches the hold (callers read the type).
         if (state.phase !== 'incremental-hold') {
-          throw ApplicationFailure.nonRetryable(`cutover is only possible in the incremental hold; the migration is ${state.phase}`, MigrationFailureType.CutoverRejected);
+          throw ApplicationFailure.nonRetryable(
+            `cutover is only possible in the incremental hold; the migration is ${state.phase}`,
+            MigrationFailureType.CutoverRejected,
+          );
         }
         if (state.cutover) throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
       },

@@ -7,12 +7,7 @@
  * add fields only as optional ones (or default them where the state is read), never rename one.
  */
 import type { MigrationInput } from '../common/migration-input.js';
-import type {
-  MigrationReport,
-  MigrationResult,
-  MigrationStatus,
-  VerificationResult,
-} from '../common/workflow-contract.js';
+import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
 
 export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
   jobId: string | undefined;

@@ -19,7 +19,12 @@ const argsSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((id) => scenarioById(id.trim())) : SCENARIOS)),
-  seed: z.coerce.number().int().min(0).max(2 ** 31).optional(),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .optional(),
   quick: z.boolean().default(false),
 });
 

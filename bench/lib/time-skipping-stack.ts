@@ -29,13 +29,23 @@ export async function startTimeSkippingStack(label: string): Promise<TimeSkippin
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
   });
-  const emu = await startEmulator({ timings: { creatingMs: 20, terminatingMs: 20 }, dataPlane: { timeline: { fullSyncMs: 50, stopMs: 20 } }, requestLogCapacity: 2_000_000 });
+  const emu = await startEmulator({
+    timings: { creatingMs: 20, terminatingMs: 20 },
+    dataPlane: { timeline: { fullSyncMs: 50, stopMs: 20 } },
+    requestLogCapacity: 2_000_000,
+  });
   onCleanup(() => emu.stop());
   emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
   const dcs = DcsClient.fromEnv({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk });
   onCleanup(() => dcs.close());
   const taskQueue = `${label}-${process.pid}-${Date.now()}`;
-  const worker = await createMigrationWorker({ connection: env.nativeConnection, taskQueue, dcs, secrets: createSecretResolver({ env: {} }), shutdownGraceTime: '1s' });
+  const worker = await createMigrationWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    dcs,
+    secrets: createSecretResolver({ env: {} }),
+    shutdownGraceTime: '1s',
+  });
   const running = worker.run();
   onCleanup(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

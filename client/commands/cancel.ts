@@ -29,7 +29,9 @@ export function register(program: Command): void {
         await client.workflow.getHandle(id).signal(cancelSignal, request);
         if (flags.json) printJson({ workflowId: id, cancelRequested: true, ...request });
         else {
-          const task = flags.delete ? 'the remote task will be stopped, then deleted' : "the remote task will be stopped (deleted only if the migration's input sets deleteOnCancel)";
+          const task = flags.delete
+            ? 'the remote task will be stopped, then deleted'
+            : "the remote task will be stopped (deleted only if the migration's input sets deleteOnCancel)";
           printLines(`cancel requested for ${id}: reason "${request.reason}"; ${task}; follow it with: dcs-migrate watch ${id}`);
         }
       });

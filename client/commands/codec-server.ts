@@ -21,8 +21,12 @@ interface CodecServerFlags {
 
 /** Origins from the flags, else DCS_MIGRATE_CODEC_CORS_ORIGINS, else the local UIs; each must be an http(s) origin. */
 export function resolveCorsOrigins(flags: string[], env: Readonly<Record<string, string | undefined>>): string[] {
-  const fromEnv = (env[CODEC_CORS_ORIGINS_VAR] ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
-  const [origins, source] = flags.length > 0 ? [flags, '--cors-origin'] : fromEnv.length > 0 ? [fromEnv, CODEC_CORS_ORIGINS_VAR] : [DEFAULT_UI_ORIGINS, 'default'];
+  const fromEnv = (env[CODEC_CORS_ORIGINS_VAR] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const [origins, source] =
+    flags.length > 0 ? [flags, '--cors-origin'] : fromEnv.length > 0 ? [fromEnv, CODEC_CORS_ORIGINS_VAR] : [DEFAULT_UI_ORIGINS, 'default'];
   for (const origin of origins) {
     let url: URL | undefined;
     try {
@@ -51,7 +55,14 @@ async function runCodecServer(flags: CodecServerFlags): Promise<void> {
   const token = process.env[CODEC_TOKEN_VAR]?.trim() || undefined;
   let server;
   try {
-    server = await startCodecServer({ codec: new EncryptionCodec(ring), host: flags.host, port, corsOrigins, token, insecureAllowNoToken: flags.insecureAllowNoToken === true });
+    server = await startCodecServer({
+      codec: new EncryptionCodec(ring),
+      host: flags.host,
+      port,
+      corsOrigins,
+      token,
+      insecureAllowNoToken: flags.insecureAllowNoToken === true,
+    });
   } catch (error) {
     if (error instanceof UnprotectedCodecServerError) {
       throw new CliError(
@@ -79,7 +90,12 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port (0: a free port)', '8888')
     .option('--host <address>', `address to listen on; a non-loopback one needs ${CODEC_TOKEN_VAR} (or --insecure-allow-no-token)`, '127.0.0.1')
     .option('--insecure-allow-no-token', 'listen on a non-loopback --host without a token, when the network in front restricts who reaches it')
-    .option('--cors-origin <origin>', `a UI origin allowed to call it (repeatable; default: ${CODEC_CORS_ORIGINS_VAR} or the local UIs)`, (value: string, previous: string[]) => [...previous, value], [])
+    .option(
+      '--cors-origin <origin>',
+      `a UI origin allowed to call it (repeatable; default: ${CODEC_CORS_ORIGINS_VAR} or the local UIs)`,
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .addHelpText(
       'after',
       `\nKeys: ${CODEC_KEYS_VAR}=id:base64key,… (or ${CODEC_KEY_FILE_VAR}) and DCS_MIGRATE_CODEC_ACTIVE_KEY, as for the worker.\n` +

@@ -61,7 +61,9 @@ describe('dcs-migrate emulator', () => {
     const text = await output();
     const exported = exportsFrom(text);
     expect(Object.keys(exported).sort()).toEqual(['CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'DCS_ENDPOINT', 'HUAWEICLOUD_SDK_PROJECT_ID']);
-    expect(await signedList(exported['DCS_ENDPOINT']!, exported['HUAWEICLOUD_SDK_PROJECT_ID']!, exported['CLOUD_SDK_AK']!, exported['CLOUD_SDK_SK']!)).toBe(200);
+    expect(await signedList(exported['DCS_ENDPOINT']!, exported['HUAWEICLOUD_SDK_PROJECT_ID']!, exported['CLOUD_SDK_AK']!, exported['CLOUD_SDK_SK']!)).toBe(
+      200,
+    );
     expect(await signedList(exported['DCS_ENDPOINT']!, exported['HUAWEICLOUD_SDK_PROJECT_ID']!, exported['CLOUD_SDK_AK']!, 'wrong')).toBe(401);
     // Instance passwords are not printed.
     expect(text).not.toContain('cli-secret');

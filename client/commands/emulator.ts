@@ -56,7 +56,11 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
   ];
   const instances = emu.instances();
   if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:PASSWORD])');
-  else lines.push('DCS instances:', ...instances.map(({ id, endpoint }) => `  ${id}  ${endpoint.host}:${endpoint.port}${endpoint.password ? '  (password set)' : ''}`));
+  else
+    lines.push(
+      'DCS instances:',
+      ...instances.map(({ id, endpoint }) => `  ${id}  ${endpoint.host}:${endpoint.port}${endpoint.password ? '  (password set)' : ''}`),
+    );
   lines.push('Press Ctrl+C to stop.');
   return lines;
 }
@@ -101,7 +105,12 @@ export function register(program: Command): void {
     .option('--port <port>', 'TCP port (default: a free port)')
     .option('--host <address>', 'address to listen on; 0.0.0.0 exposes the unauthenticated admin API too', '127.0.0.1')
     .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
-    .option('--instance <id[:password]>', 'start a redis-server as DCS instance <id> (repeatable)', (value: string, previous: string[]) => [...previous, value], [])
+    .option(
+      '--instance <id[:password]>',
+      'start a redis-server as DCS instance <id> (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--creating-ms <ms>', 'how long an online task stays CREATING', '2000')
     .option('--terminating-ms <ms>', 'how long a stopped task stays TERMINATING', '1000')
     .option('--seed <n>', 'seed of probabilistic faults', '1')

@@ -27,8 +27,18 @@ const EXECUTION_STATUSES: Record<string, string> = {
 };
 
 const PHASES: readonly MigrationPhase[] = [
-  'validating', 'creating', 'provisioning', 'configuring', 'migrating', 'incremental-hold',
-  'stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled',
+  'validating',
+  'creating',
+  'provisioning',
+  'configuring',
+  'migrating',
+  'incremental-hold',
+  'stopping',
+  'deleting',
+  'succeeded',
+  'cut-over',
+  'failed',
+  'cancelled',
 ];
 
 const REMOTE_STATUS_EXAMPLES = [TaskStatus.Incremental, TaskStatus.Success, TaskStatus.Failed].join(', ');
@@ -82,34 +92,34 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit code 0 (also when nothing matches), 2 for a bad filter, 5 when Temporal cannot be reached.')
     .action(async (flags: ListFlags) => {
-    const limit = parseIntFlag('--limit', flags.limit, 1, 10_000);
-    const query = listQuery(flags);
-    await withTemporal(flags, async ({ client, config }) => {
-      const rows: Array<Record<string, string | null>> = [];
-      for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
-        const attrs = info.typedSearchAttributes;
-        rows.push({
-          workflowId: info.workflowId,
-          runId: info.runId,
-          execution: info.status.name,
-          phase: attrs.get(DcsPhase) ?? null,
-          remoteStatus: attrs.get(DcsRemoteStatus) ?? null,
-          taskId: attrs.get(DcsTaskId) ?? null,
-          migrationType: attrs.get(DcsMigrationType) ?? null,
-          startTime: info.startTime.toISOString(),
-          closeTime: info.closeTime?.toISOString() ?? null,
-        });
-        if (rows.length >= limit) break;
-      }
-      if (flags.json) return printJson(rows);
-      if (rows.length === 0) return printLines(`no migrations match (${query})`);
-      const table = [['ID', 'EXECUTION', 'PHASE', 'REMOTE', 'TYPE', 'STARTED']];
-      for (const row of rows) {
-        table.push([row.workflowId ?? '', row.execution ?? '', row.phase ?? '-', row.remoteStatus ?? '-', row.migrationType ?? '-', row.startTime ?? '']);
-      }
-      printLines(formatTable(table));
-      const base = temporalUiBase(config.address);
-      if (base) printLines('', `in the UI: ${workflowListUiUrl(base, config.namespace, query)}`);
+      const limit = parseIntFlag('--limit', flags.limit, 1, 10_000);
+      const query = listQuery(flags);
+      await withTemporal(flags, async ({ client, config }) => {
+        const rows: Array<Record<string, string | null>> = [];
+        for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+          const attrs = info.typedSearchAttributes;
+          rows.push({
+            workflowId: info.workflowId,
+            runId: info.runId,
+            execution: info.status.name,
+            phase: attrs.get(DcsPhase) ?? null,
+            remoteStatus: attrs.get(DcsRemoteStatus) ?? null,
+            taskId: attrs.get(DcsTaskId) ?? null,
+            migrationType: attrs.get(DcsMigrationType) ?? null,
+            startTime: info.startTime.toISOString(),
+            closeTime: info.closeTime?.toISOString() ?? null,
+          });
+          if (rows.length >= limit) break;
+        }
+        if (flags.json) return printJson(rows);
+        if (rows.length === 0) return printLines(`no migrations match (${query})`);
+        const table = [['ID', 'EXECUTION', 'PHASE', 'REMOTE', 'TYPE', 'STARTED']];
+        for (const row of rows) {
+          table.push([row.workflowId ?? '', row.execution ?? '', row.phase ?? '-', row.remoteStatus ?? '-', row.migrationType ?? '-', row.startTime ?? '']);
+        }
+        printLines(formatTable(table));
+        const base = temporalUiBase(config.address);
+        if (base) printLines('', `in the UI: ${workflowListUiUrl(base, config.namespace, query)}`);
+      });
     });
-  });
 }

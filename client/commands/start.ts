@@ -75,7 +75,13 @@ export function register(program: Command): void {
           throw error;
         }
         const ui = migrationUiUrl(config, handle.workflowId, handle.firstExecutionRunId);
-        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, namespace: config.namespace, taskQueue: options.taskQueue, ui: ui ?? null };
+        const started = {
+          workflowId: handle.workflowId,
+          runId: handle.firstExecutionRunId,
+          namespace: config.namespace,
+          taskQueue: options.taskQueue,
+          ui: ui ?? null,
+        };
         if (!flags.wait) {
           if (flags.json) printJson(started);
           else printLines(`started migration ${handle.workflowId}`, ...(ui ? [`  ${ui}`] : []), `  follow it: dcs-migrate watch ${handle.workflowId}`);

@@ -13,9 +13,18 @@ export function register(program: Command): void {
       .option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics (default: DCS_MIGRATE_METRICS_PORT; off)')
       .option('--metrics-host <host>', 'interface of the metrics endpoint', '0.0.0.0')
       .option('--max-cached-workflows <n>', 'workflow executions kept in memory (default: the SDK’s, sized from the heap)')
-      .option('--max-concurrent-activities <n>', 'activities running at once: DCS calls, and shared-mode migrations waiting on the status watcher (default 5000)')
-      .option('--watch-interval <duration>', 'shared status watcher: time between two listings of all tasks after a change (default: DCS_MIGRATE_WATCH_INTERVAL or 5s)')
-      .option('--watch-max-interval <duration>', 'shared status watcher: the longest time between two listings while nothing changes (default: DCS_MIGRATE_WATCH_MAX_INTERVAL or 60s)')
+      .option(
+        '--max-concurrent-activities <n>',
+        'activities running at once: DCS calls, and shared-mode migrations waiting on the status watcher (default 5000)',
+      )
+      .option(
+        '--watch-interval <duration>',
+        'shared status watcher: time between two listings of all tasks after a change (default: DCS_MIGRATE_WATCH_INTERVAL or 5s)',
+      )
+      .option(
+        '--watch-max-interval <duration>',
+        'shared status watcher: the longest time between two listings while nothing changes (default: DCS_MIGRATE_WATCH_MAX_INTERVAL or 60s)',
+      )
       .option('--shutdown-grace <duration>', 'on shutdown, how long running activities may finish', '30s')
       .option('--workflow-bundle <path>', 'prebuilt workflow bundle (default: DCS_MIGRATE_WORKFLOW_BUNDLE; else bundled at start)')
       .option('--log-level <level>', 'trace, debug, info, warn or error (default: DCS_MIGRATE_LOG_LEVEL or info)'),

@@ -68,10 +68,15 @@ export async function startCliWorker(args: string[], env: NodeJS.ProcessEnv, log
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   try {
-    await waitFor('dcs-migrate worker to start', async () => {
-      if (proc.child.exitCode !== null) throw new Error(`worker exited with ${proc.child.exitCode}: ${await readFile(logFile, 'utf8').catch(() => '')}`);
-      return (await logLines()).some((line) => line.msg === 'worker started');
-    }, 120_000, 250);
+    await waitFor(
+      'dcs-migrate worker to start',
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`worker exited with ${proc.child.exitCode}: ${await readFile(logFile, 'utf8').catch(() => '')}`);
+        return (await logLines()).some((line) => line.msg === 'worker started');
+      },
+      120_000,
+      250,
+    );
   } catch (error) {
     await proc.kill();
     throw error;

@@ -92,7 +92,10 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
     comparison = await log.step(
       'target compared with the source, key by key',
       () => compareRedis(stack.source, stack.target),
-      (report) => `${Object.values(report.dbs).reduce((n, db) => n + db.keys, 0).toLocaleString('en')} keys, ${report.totalDifferences} differences`,
+      (report) =>
+        `${Object.values(report.dbs)
+          .reduce((n, db) => n + db.keys, 0)
+          .toLocaleString('en')} keys, ${report.totalDifferences} differences`,
     );
     for (const difference of comparison.differences.slice(0, 10)) log.info(`  db${difference.db} ${difference.key}: ${difference.kind} (${difference.detail})`);
   }

@@ -72,7 +72,11 @@ describe('errorFromHttpAnswer: the HTTP status + error_code table', () => {
   });
 
   it('takes the request id from the body when the header is missing', () => {
-    const error = errorFromHttpAnswer({ status: 401, headers: {}, bodyText: JSON.stringify({ error_code: 'APIGW.0301', error_msg: 'x', request_id: 'body-id' }) });
+    const error = errorFromHttpAnswer({
+      status: 401,
+      headers: {},
+      bodyText: JSON.stringify({ error_code: 'APIGW.0301', error_msg: 'x', request_id: 'body-id' }),
+    });
     expect(error.requestId).toBe('body-id');
   });
 

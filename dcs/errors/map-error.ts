@@ -100,7 +100,12 @@ export function errorFromTransportFailure(
   if (code === undefined) return undefined;
   if (TIMEOUT_CODES.has(code)) return new DcsTimeoutError(`${where} timed out (${code})`, base);
   // Beyond the list: any other undici code, any errno (`E` + letters), and TLS/certificate failures.
-  if (NETWORK_CODES.has(code) || code.startsWith('UND_ERR') || /^E[A-Z]+$/.test(code) || /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+  if (
+    NETWORK_CODES.has(code) ||
+    code.startsWith('UND_ERR') ||
+    /^E[A-Z]+$/.test(code) ||
+    /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)
+  ) {
     return new DcsNetworkError(`${where} failed: could not reach the endpoint (${code})`, base);
   }
   return undefined;

@@ -27,9 +27,7 @@ export function fieldIssues(error: z.ZodError, options: { input?: unknown; root?
       return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key], root), message: 'is not a known field' }));
     }
     const missing =
-      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') &&
-      'input' in options &&
-      isAbsent(input, issue.path);
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && 'input' in options && isAbsent(input, issue.path);
     return [{ field: fieldPath(issue.path, root), message: missing ? 'is required' : issue.message }];
   });
 }

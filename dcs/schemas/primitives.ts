@@ -19,7 +19,13 @@ export function optional<T extends z.ZodType>(schema: T) {
  */
 export function integer(min: number, max: number) {
   return z
-    .union([z.number(), z.string().trim().regex(/^-?\d+$/, { error: 'must be a whole number' })])
+    .union([
+      z.number(),
+      z
+        .string()
+        .trim()
+        .regex(/^-?\d+$/, { error: 'must be a whole number' }),
+    ])
     .transform((value) => Number(value))
     .pipe(
       z

@@ -36,34 +36,24 @@ describe('SetOnlineMigrationTaskBody', () => {
 
   it('rejects bandwidth outside 1–10240 or not a whole number, naming the field', () => {
     for (const bad of [0, '0', 10241, '10241', 1.5, 'fast', '']) {
-      expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, bandwidth_limit_mb: bad })[0]).toMatch(
-        /^bandwidth_limit_mb: /,
-      );
+      expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, bandwidth_limit_mb: bad })[0]).toMatch(/^bandwidth_limit_mb: /);
     }
   });
 
   it('accepts the explicit nulls the API example sends, but needs id or addrs on each side', () => {
-    expect(
-      SetOnlineMigrationTaskBody.safeParse({ ...setBody, source_instance: { id: null, addrs: '10.0.0.1:6379', password: null } }).success,
-    ).toBe(true);
-    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, source_instance: { password: 'p' } })).toEqual([
-      'source_instance: needs id or addrs',
-    ]);
+    expect(SetOnlineMigrationTaskBody.safeParse({ ...setBody, source_instance: { id: null, addrs: '10.0.0.1:6379', password: null } }).success).toBe(true);
+    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, source_instance: { password: 'p' } })).toEqual(['source_instance: needs id or addrs']);
   });
 
   it('names missing fields and bad enum values', () => {
     const { resume_mode: _omitted, ...withoutResume } = setBody;
     expect(rejectedFields(SetOnlineMigrationTaskBody, withoutResume)).toEqual(['resume_mode: is required']);
     expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, resume_mode: 5 })[0]).toMatch(/^resume_mode: Invalid option/);
-    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, migration_method: 'partial' })[0]).toMatch(
-      /^migration_method: /,
-    );
+    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, migration_method: 'partial' })[0]).toMatch(/^migration_method: /);
   });
 
   it('rejects a misspelt field instead of dropping it', () => {
-    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, bandwith_limit_mb: '5' })).toEqual([
-      'bandwith_limit_mb: is not a known field',
-    ]);
+    expect(rejectedFields(SetOnlineMigrationTaskBody, { ...setBody, bandwith_limit_mb: '5' })).toEqual(['bandwith_limit_mb: is not a known field']);
   });
 });
 
@@ -78,9 +68,7 @@ describe('CreateMigrationTaskBody', () => {
 
   it('accepts an OBS import and a backup-record import', () => {
     expect(CreateMigrationTaskBody.parse(obsImport).backup_files?.files?.[0]?.size).toBe('754');
-    expect(
-      CreateMigrationTaskBody.safeParse({ ...obsImport, backup_files: { file_source: 'backup_record', backup_id: 'b-1' } }).success,
-    ).toBe(true);
+    expect(CreateMigrationTaskBody.safeParse({ ...obsImport, backup_files: { file_source: 'backup_record', backup_id: 'b-1' } }).success).toBe(true);
   });
 
   it('requires bucket_name and files for OBS, backup_id for a backup record', () => {
@@ -91,16 +79,16 @@ describe('CreateMigrationTaskBody', () => {
     expect(rejectedFields(CreateMigrationTaskBody, { ...obsImport, backup_files: { file_source: 'backup_record' } })).toEqual([
       'backup_files.backup_id: is required when file_source is backup_record',
     ]);
-    expect(
-      rejectedFields(CreateMigrationTaskBody, { ...obsImport, backup_files: { ...obsImport.backup_files, files: [{ size: '1' }] } }),
-    ).toEqual(['backup_files.files[0].file_name: is required']);
+    expect(rejectedFields(CreateMigrationTaskBody, { ...obsImport, backup_files: { ...obsImport.backup_files, files: [{ size: '1' }] } })).toEqual([
+      'backup_files.files[0].file_name: is required',
+    ]);
   });
 
   it('names nested fields: target_instance.id, source_instance.addrs', () => {
     expect(rejectedFields(CreateMigrationTaskBody, { ...obsImport, target_instance: {} })).toEqual(['target_instance.id: is required']);
-    expect(
-      rejectedFields(CreateMigrationTaskBody, { ...obsImport, migration_type: 'online_migration', source_instance: { password: 'x' } }),
-    ).toEqual(['source_instance.addrs: is required']);
+    expect(rejectedFields(CreateMigrationTaskBody, { ...obsImport, migration_type: 'online_migration', source_instance: { password: 'x' } })).toEqual([
+      'source_instance.addrs: is required',
+    ]);
   });
 });
 

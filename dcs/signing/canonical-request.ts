@@ -57,10 +57,7 @@ export function signedHeadersValue(names: readonly string[]): string {
  * Canonical headers block: `name:value\n` per signed header, sorted by name, values trimmed (a server never sees
  * surrounding whitespace). A signed header missing from the request is an error: the signature cannot match.
  */
-export function canonicalHeaders(
-  headers: SignableRequest['headers'],
-  signedHeaderNames: readonly string[],
-): string {
+export function canonicalHeaders(headers: SignableRequest['headers'], signedHeaderNames: readonly string[]): string {
   const normalized = normalizeHeaders(headers);
   return signedHeadersValue(signedHeaderNames)
     .split(';')

@@ -35,7 +35,8 @@ describe('signRequest equals the official Huawei Cloud Node SDK signer', () => {
       for (const name of HEADER_NAMES) if (random() < 0.5) headers[name] = text([...'abcdefXYZ0123456789-_.;=/ '], 1, 20).trim() || 'v';
       const unsigned = random() < 0.1;
       if (unsigned) headers['X-Sdk-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
-      const data = method === 'GET' || random() < 0.2 ? undefined : { name: text(QUERY_CHARS, 0, 10), n: Math.floor(random() * 1e6), list: [text(PATH_CHARS, 0, 4)] };
+      const data =
+        method === 'GET' || random() < 0.2 ? undefined : { name: text(QUERY_CHARS, 0, 10), n: Math.floor(random() * 1e6), list: [text(PATH_CHARS, 0, 4)] };
       const port = random() < 0.5 ? '' : `:${1024 + Math.floor(random() * 60000)}`;
       const origin = `https://dcs.example-${n}.myhuaweicloud.com${port}`;
       const label = `case ${n} (seed ${SEED})`;

@@ -5,10 +5,7 @@
  */
 export function percentEncode(value: string): string {
   // encodeURIComponent already produces upper-case UTF-8 escapes; it only leaves `! ' ( ) *` too many unescaped.
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**

@@ -8,7 +8,10 @@ export const SDK_DATE_HEADER = 'x-sdk-date';
 
 /** Formats a time as the `X-Sdk-Date` header value, e.g. `20191115T033655Z`. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Parses an `X-Sdk-Date` value; `undefined` when it is not `YYYYMMDDTHHMMSSZ`. */

@@ -60,9 +60,7 @@ describe('SDK-HMAC-SHA256 published vectors', () => {
       { accessKey: 'AccessKey', secretKey: 'SecretKey' },
       { signedHeaders: ['x-sdk-date'] },
     );
-    expect(signed.headers['Authorization']).toContain(
-      'Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59',
-    );
+    expect(signed.headers['Authorization']).toContain('Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59');
   });
 });
 
@@ -75,11 +73,8 @@ describe('canonical parts', () => {
   });
 
   it('sorts the query by key then value and encodes space as %20 (Go signer test vector)', () => {
-    const query =
-      'test=' + encodeURIComponent('一 (&=?!#%.*)') + '&multi=3&multi=1&multi=2&path=%2Ftmp%2F123&limit=1&enable=true';
-    expect(canonicalQueryString(query)).toBe(
-      'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29',
-    );
+    const query = 'test=' + encodeURIComponent('一 (&=?!#%.*)') + '&multi=3&multi=1&multi=2&path=%2Ftmp%2F123&limit=1&enable=true';
+    expect(canonicalQueryString(query)).toBe('enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29');
   });
 
   it('signs the Host an HTTP client sends: the URL host without the default port', () => {
@@ -89,17 +84,16 @@ describe('canonical parts', () => {
   });
 
   it('uses UNSIGNED-PAYLOAD instead of the body hash when the request asks for it', () => {
-    const canonical = canonicalRequest(
-      { method: 'put', url: '/x', headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'bytes' },
-      [],
-    );
+    const canonical = canonicalRequest({ method: 'put', url: '/x', headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'bytes' }, []);
     expect(canonical.split('\n')).toEqual(['PUT', '/x/', '', '', '', 'UNSIGNED-PAYLOAD']);
   });
 
   it('parses the Authorization header back into its parts', () => {
-    expect(
-      parseAuthorizationHeader('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc'),
-    ).toEqual({ accessKey: 'AK1', signedHeaders: ['host', 'x-sdk-date'], signature: 'abc' });
+    expect(parseAuthorizationHeader('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc')).toEqual({
+      accessKey: 'AK1',
+      signedHeaders: ['host', 'x-sdk-date'],
+      signature: 'abc',
+    });
     expect(parseAuthorizationHeader('Bearer x')).toBeUndefined();
     expect(parseAuthorizationHeader('SDK-HMAC-SHA256 Access=AK1, Signature=abc')).toBeUndefined();
   });

@@ -6,17 +6,9 @@ import { computeSignature, parseSdkDate, SDK_DATE_HEADER } from './signature.js'
 
 /** Why a signature was refused; a server maps every reason to HTTP 401 `APIGW.0301`. */
 export type SignatureRejection =
-  | 'missing-authorization'
-  | 'malformed-authorization'
-  | 'missing-date'
-  | 'expired'
-  | 'unknown-access-key'
-  | 'signed-header-missing'
-  | 'mismatch';
+  'missing-authorization' | 'malformed-authorization' | 'missing-date' | 'expired' | 'unknown-access-key' | 'signed-header-missing' | 'mismatch';
 
-export type SignatureVerdict =
-  | { ok: true; accessKey: string }
-  | { ok: false; reason: SignatureRejection; message: string; canonicalRequest?: string };
+export type SignatureVerdict = { ok: true; accessKey: string } | { ok: false; reason: SignatureRejection; message: string; canonicalRequest?: string };
 
 export interface VerifyOptions {
   /** Returns the SK of an AK, or `undefined` when the AK is unknown. */
@@ -80,5 +72,8 @@ function reject(reason: SignatureRejection, message: string): SignatureVerdict {
 }
 
 function formatForMessage(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

@@ -56,9 +56,19 @@ describe('data plane: backup import', () => {
 
   async function rewriteAof(): Promise<void> {
     await admin.bgrewriteaof();
-    await waitFor('BGREWRITEAOF', async () => /^aof_rewrite_in_progress:0/m.test(await admin.info('persistence')) && /^aof_rewrite_scheduled:0/m.test(await admin.info('persistence')), 30_000, 50);
+    await waitFor(
+      'BGREWRITEAOF',
+      async () => /^aof_rewrite_in_progress:0/m.test(await admin.info('persistence')) && /^aof_rewrite_scheduled:0/m.test(await admin.info('persistence')),
+      30_000,
+      50,
+    );
     // The rewrite's new manifest is installed by the main thread just after the child exits.
-    await waitFor('the new AOF base', async () => (await readdir(path.join(producer.dir, 'appendonlydir'))).filter((file) => file.includes('.base.')).length === 1, 10_000, 50);
+    await waitFor(
+      'the new AOF base',
+      async () => (await readdir(path.join(producer.dir, 'appendonlydir'))).filter((file) => file.includes('.base.')).length === 1,
+      10_000,
+      50,
+    );
   }
 
   async function keep(file: string, name: string): Promise<string> {
@@ -128,7 +138,11 @@ describe('data plane: backup import', () => {
 
   it('imports several files in order, and honours an injected failure', async () => {
     await importAndCompare([fixtures.rdb as string, fixtures.plainAof as string]);
-    const failing = dataPlane.startBackupImport({ files: [fixtures.rdb as string], target: endpointOf(target), faults: { failAt: { atProgress: 50, message: 'OBS download interrupted' } } });
+    const failing = dataPlane.startBackupImport({
+      files: [fixtures.rdb as string],
+      target: endpointOf(target),
+      faults: { failAt: { atProgress: 50, message: 'OBS download interrupted' } },
+    });
     await failing.ended;
     expect(failing.phase()).toBe('failed');
     expect(failing.error()).toBe('OBS download interrupted');
@@ -140,7 +154,11 @@ describe('data plane: backup import', () => {
     tooNew.write('0099', 5, 'latin1');
     const cases: Array<[string, Buffer | string, RegExp]> = [
       ['too-new.rdb', tooNew, /^backup file too-new\.rdb could not be loaded: .*Can't handle RDB format version 99/],
-      ['truncated.rdb', rdb.subarray(0, Math.floor(rdb.length / 2)), /^backup file truncated\.rdb could not be loaded: .*(Short read|Unexpected EOF|loading failed|Bad file format)/],
+      [
+        'truncated.rdb',
+        rdb.subarray(0, Math.floor(rdb.length / 2)),
+        /^backup file truncated\.rdb could not be loaded: .*(Short read|Unexpected EOF|loading failed|Bad file format)/,
+      ],
       ['notes.txt', 'just some text', /^backup file notes\.txt is neither an RDB nor an AOF file/],
     ];
     await flushAll(target);

@@ -53,7 +53,9 @@ describe('data plane: failures and faults', () => {
     expect(manual.phase()).toBe('failed');
     expect(manual.error()).toBe(`cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused`);
     const auto = await runToEnd({ source: unreachable, resumeMode: 'auto' });
-    expect(auto.error()).toBe(`cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused (gave up after 2 reconnect attempts)`);
+    expect(auto.error()).toBe(
+      `cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused (gave up after 2 reconnect attempts)`,
+    );
     expect(auto.stats().isMigrating).toBe(false);
   });
 

@@ -51,7 +51,13 @@ describe('data plane: full online migration', () => {
     const { source, target } = pair;
     await flushAll(source, target);
     await seedSampleData(endpointOf(source), { keys: 50_000, dbs: [0], seed: 3 });
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual', bandwidthLimitMb: 1 });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+      bandwidthLimitMb: 1,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await run.stop();
     expect(run.phase()).toBe('stopped');
@@ -73,7 +79,13 @@ describe('data plane: full online migration', () => {
     const unlimitedMs = performance.now() - started;
     await flushAll(target);
 
-    const limited = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual', bandwidthLimitMb: 1 });
+    const limited = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+      bandwidthLimitMb: 1,
+    });
     let peakKbps = 0;
     const sampler = setInterval(() => (peakKbps = Math.max(peakKbps, limited.stats().targetInputKbps)), 100);
     started = performance.now();

@@ -74,7 +74,7 @@ export class KeyCopier {
   async copyKeys(db: number, keys: Buffer[]): Promise<number> {
     // The next chunk is read while the previous one is written: both servers work at once.
     let pendingWrite: Promise<void> = Promise.resolve();
-    for (let start = 0; start < keys.length; ) {
+    for (let start = 0; start < keys.length;) {
       const { covered, reads } = await this.read(db, keys.slice(start, start + maxReadKeys)).catch(async (error: unknown) => {
         await pendingWrite.catch(() => {});
         throw error;
@@ -131,7 +131,13 @@ export class KeyCopier {
     const connection = await this.target.db(db);
     const args: Array<Buffer | number> = [];
     for (const { read } of batch) args.push(read === undefined ? -1 : read.expiresAt, read?.payload ?? emptyPayload);
-    await this.evalScript(connection, this.target, writeKeysScript, batch.map(({ key }) => key), args);
+    await this.evalScript(
+      connection,
+      this.target,
+      writeKeysScript,
+      batch.map(({ key }) => key),
+      args,
+    );
     this.meter.record(batch.length, bytes);
   }
 

@@ -31,7 +31,23 @@ export async function loadBackup(file: string, format: BackupFormat): Promise<Lo
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const args = ['--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', '', ...(await placeFile(file, format, dir))];
+    const args = [
+      '--port',
+      '0',
+      '--unixsocket',
+      socketPath,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+      '--logfile',
+      '',
+      ...(await placeFile(file, format, dir)),
+    ];
     server = startProcess({ name: 'backup-import-redis', command: await resolveRedisServer(), args, cwd: dir, logFile });
     await waitUntilLoaded(server, socketPath, logFile, path.basename(file));
     return { socketPath, stop: cleanup };
@@ -58,7 +74,8 @@ async function placeFile(file: string, format: BackupFormat, dir: string): Promi
   const manifest = await readFile(file, 'utf8');
   for (const match of manifest.matchAll(/^file (\S+) /gm)) {
     const part = match[1] as string;
-    if (part.includes('/') || part.includes('\\')) throw new DataPlaneError(`AOF manifest ${path.basename(file)} names a part outside its directory: ${part}`, false);
+    if (part.includes('/') || part.includes('\\'))
+      throw new DataPlaneError(`AOF manifest ${path.basename(file)} names a part outside its directory: ${part}`, false);
     await copyFile(path.join(path.dirname(file), part), path.join(partsDir, part)).catch(() => {
       throw new DataPlaneError(`AOF manifest ${path.basename(file)} names ${part}, which cannot be read`, false);
     });

@@ -11,7 +11,10 @@ export function endpointOf(server: RedisServer): RedisEndpoint {
 
 /** A source and a target redis-server with their own passwords; `stop()` stops both. */
 export async function startPair(): Promise<{ source: RedisServer; target: RedisServer; stop(): Promise<void> }> {
-  const [source, target] = await Promise.all([startRedisServer({ password: 'source-pw-9f2', name: 'source' }), startRedisServer({ password: 'target-pw-4c1', name: 'target' })]);
+  const [source, target] = await Promise.all([
+    startRedisServer({ password: 'source-pw-9f2', name: 'source' }),
+    startRedisServer({ password: 'target-pw-4c1', name: 'target' }),
+  ]);
   return { source, target, stop: async () => void (await Promise.all([source.stop(), target.stop()])) };
 }
 

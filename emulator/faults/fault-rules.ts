@@ -131,13 +131,7 @@ export class FaultRules {
 }
 
 function hasHttpEffect(rule: FaultRule): boolean {
-  return (
-    rule.status !== undefined ||
-    rule.errorCode !== undefined ||
-    rule.latencyMs !== undefined ||
-    rule.drop === true ||
-    rule.commitThenDrop === true
-  );
+  return rule.status !== undefined || rule.errorCode !== undefined || rule.latencyMs !== undefined || rule.drop === true || rule.commitThenDrop === true;
 }
 
 function hasOtherEffect(rule: FaultRule): boolean {

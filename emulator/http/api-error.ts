@@ -22,8 +22,7 @@ export const apiErrors = {
   taskNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   jobNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   instanceNotFound: (field: string) => new EmulatorApiError(404, 'DCS.3022', `This DCS instance does not exist (${field}).`),
-  wrongState: (detail: string) =>
-    new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
+  wrongState: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
   emptyBody: () => new EmulatorApiError(400, 'DCS.4004', 'Empty request body.'),
   notJson: () => new EmulatorApiError(400, 'DCS.4005', 'Body contains invalid characters or is not JSON.'),
   /** `field` is the dotted path of the offending parameter, e.g. `source_instance.addrs`. */
@@ -34,8 +33,7 @@ export const apiErrors = {
   methodNotAllowed: () => new EmulatorApiError(405, 'DCS.5001', 'This request method is not allowed.'),
   internal: () => new EmulatorApiError(500, 'DCS.5000', 'Internal service error.'),
   /** AK/SK failures come from the API gateway in front of DCS, hence the APIGW code (docs/dcs-api.md §4.1). */
-  signature: (detail: string) =>
-    new EmulatorApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
+  signature: (detail: string) => new EmulatorApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
   invalidToken: () => new EmulatorApiError(401, 'DCS.1001', 'Invalid token.'),
   expiredToken: () => new EmulatorApiError(401, 'DCS.1002', 'The token has expired.'),
   noCredentials: () => new EmulatorApiError(401, 'DCS.1003', 'No token or AK/SK signature in the request.'),

@@ -33,7 +33,11 @@ function context(): EmulatorContext {
 
 function signedInit(ctx: EmulatorContext, url: string): RequestInit {
   // Only x-sdk-date is signed: an in-process request has no Host header to sign.
-  const signed = signRequest({ method: 'GET', url, headers: {} }, { accessKey: ctx.credentials.ak, secretKey: ctx.credentials.sk }, { signedHeaders: ['x-sdk-date'] });
+  const signed = signRequest(
+    { method: 'GET', url, headers: {} },
+    { accessKey: ctx.credentials.ak, secretKey: ctx.credentials.sk },
+    { signedHeaders: ['x-sdk-date'] },
+  );
   return { headers: signed.headers };
 }
 
@@ -45,7 +49,10 @@ describe('request pipeline', () => {
     const failing: OperationHandler = () => {
       throw new TypeError('cannot read properties of undefined (secret detail)');
     };
-    const handlers = { ListMigrationTask: failing, ShowMigrationTask: () => ({ status: 200, body: { ok: true } }) } as unknown as Record<EmulatedOperation, OperationHandler | undefined>;
+    const handlers = { ListMigrationTask: failing, ShowMigrationTask: () => ({ status: 200, body: { ok: true } }) } as unknown as Record<
+      EmulatedOperation,
+      OperationHandler | undefined
+    >;
     mountDcsOperations(app, ctx, handlers);
 
     const url = 'http://emulator.local/v2/project1/migration-tasks';

@@ -70,11 +70,7 @@ export function errorResponse(c: Context<EmulatorEnv>, error: EmulatorApiError):
  * Mounts the DCS operations: route match (DCS.4001 / DCS.5001), authentication and project check, fault rules,
  * then the operation. Faults come after authentication so a rule never hides a signing bug.
  */
-export function mountDcsOperations(
-  app: EmulatorApp,
-  ctx: EmulatorContext,
-  handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>,
-): void {
+export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>): void {
   app.all('*', async (c) => {
     const wireUrl = c.env?.incoming?.url ?? `${c.req.path}${new URL(c.req.url).search}`;
     const { path, query } = splitUrl(wireUrl);

@@ -28,9 +28,13 @@ describe('AK/SK signature verification', () => {
   it('rejects a tampered path, query, header or body, quoting the canonical request it computed', async () => {
     const created = await callDcs(emu, 'POST', '/migration/instance', { body: { name: 'a', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } });
     const id: string = created.body.instance_id;
-    const tamperedPath = await callDcs(emu, 'GET', `/migration-task/${id}`, { tamper: (sent) => void (sent.path = sent.path.replace(id, `${id.slice(0, -1)}0`)) });
+    const tamperedPath = await callDcs(emu, 'GET', `/migration-task/${id}`, {
+      tamper: (sent) => void (sent.path = sent.path.replace(id, `${id.slice(0, -1)}0`)),
+    });
     expectSignatureRejected(tamperedPath, 'verify aksk signature fail, canonicalRequest:GET\n');
-    const tamperedQuery = await callDcs(emu, 'GET', '/migration-tasks?limit=5', { tamper: (sent) => void (sent.path = sent.path.replace('limit=5', 'limit=6')) });
+    const tamperedQuery = await callDcs(emu, 'GET', '/migration-tasks?limit=5', {
+      tamper: (sent) => void (sent.path = sent.path.replace('limit=5', 'limit=6')),
+    });
     expectSignatureRejected(tamperedQuery, '\nlimit=6\n');
     const tamperedHeader = await callDcs(emu, 'GET', '/migration-tasks', { tamper: (sent) => void (sent.headers['Content-Type'] = 'text/plain') });
     expectSignatureRejected(tamperedHeader, 'content-type:text/plain');
@@ -61,7 +65,12 @@ describe('AK/SK signature verification', () => {
     const base = `${emu.url}/v2/${emu.credentials.projectId}`;
     const data = { name: 'sdk-signed', vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' };
     const headers = AKSKSigner.sign(
-      { endpoint: `${base}/migration/instance`, method: 'POST', headers: { 'content-type': 'application/json', 'X-Project-Id': emu.credentials.projectId }, data } as never,
+      {
+        endpoint: `${base}/migration/instance`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Project-Id': emu.credentials.projectId },
+        data,
+      } as never,
       credential as never,
     ) as Record<string, string>;
     const created = await request(`${base}/migration/instance`, { method: 'POST', headers, body: JSON.stringify(data) });
@@ -78,10 +87,10 @@ describe('AK/SK signature verification', () => {
     expect(listed.statusCode).toBe(200);
     await listed.body.dump();
 
-    const showHeaders = AKSKSigner.sign(
-      { endpoint: `${base}/migration-task/${taskId}`, method: 'GET', headers: {} } as never,
-      credential as never,
-    ) as Record<string, string>;
+    const showHeaders = AKSKSigner.sign({ endpoint: `${base}/migration-task/${taskId}`, method: 'GET', headers: {} } as never, credential as never) as Record<
+      string,
+      string
+    >;
     const shown = await request(`${base}/migration-task/${taskId}`, { method: 'GET', headers: showHeaders });
     expect(shown.statusCode).toBe(200);
     expect(((await shown.body.json()) as { task_name: string }).task_name).toBe('sdk-signed');
@@ -126,7 +135,11 @@ describe('IAM tokens', () => {
     expect(otherProject.status).toBe(400);
 
     const issued = await getToken();
-    const elsewhere = await callDcs(emu, 'GET', '//v2/ffffffffffffffffffffffffffffffff/migration-tasks', { unsigned: true, token: issued.token!, headers: { 'X-Project-Id': 'ffffffffffffffffffffffffffffffff' } });
+    const elsewhere = await callDcs(emu, 'GET', '//v2/ffffffffffffffffffffffffffffffff/migration-tasks', {
+      unsigned: true,
+      token: issued.token!,
+      headers: { 'X-Project-Id': 'ffffffffffffffffffffffffffffffff' },
+    });
     expect(elsewhere).toMatchObject({ status: 401, body: { error_code: 'DCS.1004' } });
     await new Promise((resolve) => setTimeout(resolve, 3100));
     const expired = await callDcs(emu, 'GET', '/migration-tasks', { unsigned: true, token: issued.token! });

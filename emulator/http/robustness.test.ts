@@ -38,8 +38,7 @@ describe('malformed and random requests', () => {
   it(`answers ${CASES} of them with Huawei-shaped 4xx errors and keeps serving`, async () => {
     const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const junk = (length: number): string =>
-      Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+    const junk = (length: number): string => Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
     const randomValue = (depth = 0): unknown => {
       const makers = [
         () => null,
@@ -78,20 +77,40 @@ describe('malformed and random requests', () => {
       () => {
         const base = pick(VALID_BODIES);
         const text = JSON.stringify(base.body);
-        const body = pick([junk(1 + Math.floor(random() * 60)), text.slice(0, Math.floor(random() * (text.length - 1))), '', '   ', JSON.stringify(randomValue()), '\u0000\u0001', '['.repeat(5000)]);
+        const body = pick([
+          junk(1 + Math.floor(random() * 60)),
+          text.slice(0, Math.floor(random() * (text.length - 1))),
+          '',
+          '   ',
+          JSON.stringify(randomValue()),
+          '\u0000\u0001',
+          '['.repeat(5000),
+        ]);
         return { method: base.method, path: base.path, body };
       },
       // Random paths, random methods.
       () => {
         const segments = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
-          pick(['migration-task', 'migration-tasks', 'migration', 'jobs', 'task', 'stop', '..', '%2F', encodeURIComponent(junk(6)), ''])
+          pick(['migration-task', 'migration-tasks', 'migration', 'jobs', 'task', 'stop', '..', '%2F', encodeURIComponent(junk(6)), '']),
         );
-        return { method: pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']), path: `/${segments.join('/')}`, body: random() < 0.5 ? JSON.stringify(randomValue()) : undefined };
+        return {
+          method: pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']),
+          path: `/${segments.join('/')}`,
+          body: random() < 0.5 ? JSON.stringify(randomValue()) : undefined,
+        };
       },
       // Task operations on ids that do not exist.
       () => {
         const id = encodeURIComponent(junk(1 + Math.floor(random() * 40)).replace(/[./]/g, 'x'));
-        const [method, suffix] = pick([['GET', ''], ['GET', '/stats'], ['GET', '/logs'], ['POST', '/stop'], ['POST', '/sync-stop'], ['PUT', ''], ['POST', '/rollback-ip']] as const);
+        const [method, suffix] = pick([
+          ['GET', ''],
+          ['GET', '/stats'],
+          ['GET', '/logs'],
+          ['POST', '/stop'],
+          ['POST', '/sync-stop'],
+          ['PUT', ''],
+          ['POST', '/rollback-ip'],
+        ] as const);
         return { method, path: `/migration-task/${id}${suffix}`, body: method === 'PUT' ? '{}' : undefined };
       },
       // Bad query parameters.
@@ -111,7 +130,9 @@ describe('malformed and random requests', () => {
         typeof response.body?.error_msg === 'string' &&
         typeof response.headers['x-request-id'] === 'string';
       if (response.status < 400 || response.status >= 500 || !shaped) {
-        failures.push(`case ${n} (seed ${SEED}): ${generated.method} ${generated.path} ${generated.body?.slice(0, 80) ?? ''} → ${response.status} ${JSON.stringify(response.body)?.slice(0, 200)}`);
+        failures.push(
+          `case ${n} (seed ${SEED}): ${generated.method} ${generated.path} ${generated.body?.slice(0, 80) ?? ''} → ${response.status} ${JSON.stringify(response.body)?.slice(0, 200)}`,
+        );
       }
       if (typeof response.body?.error_msg === 'string') expect(response.body.error_msg).not.toMatch(/\n\s+at /); // no stack traces
     }
@@ -121,7 +142,13 @@ describe('malformed and random requests', () => {
   });
 
   it('answers garbage credentials with 401 and a broken HTTP request without crashing', async () => {
-    for (const authorization of ['', 'SDK-HMAC-SHA256', 'SDK-HMAC-SHA256 Access=, SignedHeaders=, Signature=', 'Basic Zm9vOmJhcg==', 'SDK-HMAC-SHA256 Access=a, SignedHeaders=nope, Signature=00']) {
+    for (const authorization of [
+      '',
+      'SDK-HMAC-SHA256',
+      'SDK-HMAC-SHA256 Access=, SignedHeaders=, Signature=',
+      'Basic Zm9vOmJhcg==',
+      'SDK-HMAC-SHA256 Access=a, SignedHeaders=nope, Signature=00',
+    ]) {
       const response = await request(`${emu.url}/v2/${emu.credentials.projectId}/migration-tasks`, {
         headers: { authorization, 'x-sdk-date': '20200101T000000Z' },
       });

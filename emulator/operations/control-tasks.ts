@@ -1,9 +1,4 @@
-import {
-  BatchMigrationTasksBody,
-  DeleteMigrationTaskBody,
-  ExchangeInstanceIpBody,
-  UpdateMigrationTaskBody,
-} from '../../dcs/schemas/requests.js';
+import { BatchMigrationTasksBody, DeleteMigrationTaskBody, ExchangeInstanceIpBody, UpdateMigrationTaskBody } from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
 import { EmulatorApiError, apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';

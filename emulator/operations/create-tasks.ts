@@ -1,9 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import {
-  CreateMigrationTaskBody,
-  CreateOnlineMigrationTaskBody,
-  SetOnlineMigrationTaskBody,
-} from '../../dcs/schemas/requests.js';
+import { CreateMigrationTaskBody, CreateOnlineMigrationTaskBody, SetOnlineMigrationTaskBody } from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
 import { apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -68,7 +64,9 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
   task.migrationMethod = body.migration_method;
   task.resumeMode = body.resume_mode;
   task.bandwidthLimitMb = body.bandwidth_limit_mb == null ? undefined : Number(body.bandwidth_limit_mb);
-  appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`, ['configure']);
+  appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`, [
+    'configure',
+  ]);
   startRun(ctx, task, dataPlaneFaults);
   return { status: 200, body: taskSummaryView(task, ctx.now(), ctx.incrementalSpelling) };
 };
@@ -102,11 +100,23 @@ export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneF
       bucketName: bucket,
       files: (files.files ?? []).map((file) => ({ file_name: file.file_name, size: file.size ?? undefined, update_at: file.update_at ?? undefined })),
     };
-    appendLog(task, 'INFO', 'migration.configured', `Importing ${task.backupFiles.files.length} backup file(s) from bucket ${bucket} into ${describeSide(task.target)}.`, ['configure']);
+    appendLog(
+      task,
+      'INFO',
+      'migration.configured',
+      `Importing ${task.backupFiles.files.length} backup file(s) from bucket ${bucket} into ${describeSide(task.target)}.`,
+      ['configure'],
+    );
   } else {
     const source = body.source_instance!;
     task.source = resolveSide(ctx, { addrs: source.addrs, password: source.password }, 'source_instance');
-    appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(task.source)} to ${describeSide(task.target)}.`, ['configure']);
+    appendLog(
+      task,
+      'INFO',
+      'migration.configured',
+      `Configured ${methodWords(body.migration_method)} from ${describeSide(task.source)} to ${describeSide(task.target)}.`,
+      ['configure'],
+    );
   }
   ctx.store.add(task);
   startRun(ctx, task, dataPlaneFaults);

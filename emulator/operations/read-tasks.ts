@@ -23,7 +23,10 @@ export const listMigrationTask: OperationHandler = ({ ctx, query }) => {
   const matching = ctx.store.all().filter((task) => name === undefined || name === '' || task.name === name);
   return {
     status: 200,
-    body: { count: matching.length, migration_tasks: matching.slice(offset, offset + limit).map((task) => taskListItemView(task, now, ctx.incrementalSpelling)) },
+    body: {
+      count: matching.length,
+      migration_tasks: matching.slice(offset, offset + limit).map((task) => taskListItemView(task, now, ctx.incrementalSpelling)),
+    },
   };
 };
 

@@ -34,7 +34,10 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
 }
 
 function parseAddress(addrs: string, field: string): { host: string; port: number } {
-  const list = addrs.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const list = addrs
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (list.length !== 1) throw apiErrors.invalidParameter(field, 'the emulator migrates one Redis per side: give one host:port');
   const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(list[0] ?? '');
   const port = Number(match?.[2]);

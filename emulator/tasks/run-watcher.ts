@@ -20,13 +20,9 @@ export function watchRun(task: MigrationTask, run: DataPlaneRun): () => void {
       nextMilestone < PROGRESS_MILESTONES.length &&
       stats.fullMigrationProgress >= (PROGRESS_MILESTONES[nextMilestone] ?? Infinity)
     ) {
-      appendLog(
-        task,
-        'INFO',
-        'migration.progress',
-        `Full migration ${PROGRESS_MILESTONES[nextMilestone]}% done (${stats.keysCopied} keys copied).`,
-        ['progress'],
-      );
+      appendLog(task, 'INFO', 'migration.progress', `Full migration ${PROGRESS_MILESTONES[nextMilestone]}% done (${stats.keysCopied} keys copied).`, [
+        'progress',
+      ]);
       nextMilestone++;
     }
     if (phase === lastPhase) return;
@@ -60,7 +56,9 @@ function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysC
       appendLog(task, 'INFO', 'migration.full.start', task.kind === 'backup_import' ? 'Backup import started.' : 'Full migration started.', ['start']);
       return;
     case 'incremental':
-      appendLog(task, 'INFO', 'migration.incremental.start', `Full migration done (${keysCopied} keys copied); incremental migration started.`, ['incremental']);
+      appendLog(task, 'INFO', 'migration.incremental.start', `Full migration done (${keysCopied} keys copied); incremental migration started.`, [
+        'incremental',
+      ]);
       return;
     case 'succeeded':
       appendLog(task, 'INFO', 'migration.success', `Migration succeeded (${keysCopied} keys copied).`, ['success']);

@@ -68,9 +68,13 @@ export async function callDcs(emu: Emulator, method: string, path: string, optio
 /** Waits until Show returns one of `statuses` and answers the detail. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the task detail as sent on the wire
 export async function waitForStatus(emu: Emulator, taskId: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
-  return waitFor(`task ${taskId} to reach ${statuses.join('|')}`, async () => {
-    const response = await callDcs(emu, 'GET', `/migration-task/${taskId}`);
-    if (response.status !== 200) throw new Error(`Show answered ${response.status} ${JSON.stringify(response.body)}`);
-    return statuses.includes(response.body.status) ? response.body : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `task ${taskId} to reach ${statuses.join('|')}`,
+    async () => {
+      const response = await callDcs(emu, 'GET', `/migration-task/${taskId}`);
+      if (response.status !== 200) throw new Error(`Show answered ${response.status} ${JSON.stringify(response.body)}`);
+      return statuses.includes(response.body.status) ? response.body : undefined;
+    },
+    timeoutMs,
+  );
 }

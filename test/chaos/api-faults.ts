@@ -30,7 +30,12 @@ export async function apiFaultsScenario(options: ApiFaultsOptions): Promise<Scen
     const handles: WorkflowHandle[] = [];
     for (let index = 0; index < options.migrations; index++) {
       // Polls no faster than the latency: a poll is an API call of 2 s at least.
-      handles.push(await stack.start(chaosInput('full', { polling: { initialInterval: '1s', maxInterval: '3s', pollsPerRun: 2_000 } }), `chaos-faults-${options.seed}-${index}`));
+      handles.push(
+        await stack.start(
+          chaosInput('full', { polling: { initialInterval: '1s', maxInterval: '3s', pollsPerRun: 2_000 } }),
+          `chaos-faults-${options.seed}-${index}`,
+        ),
+      );
     }
     const outcomes = await settleMigrations(
       stack,
@@ -50,14 +55,20 @@ export async function apiFaultsScenario(options: ApiFaultsOptions): Promise<Scen
     if (comparison.totalDifferences !== 0) problems.push(`target differs from source: ${comparison.totalDifferences} differences`);
     if (answered500 === 0 || dropped === 0) problems.push('a fault was never injected: the scenario did not test it');
     if (delayed !== requests.length) problems.push(`only ${delayed} of ${requests.length} requests were delayed`);
-    return scenarioReport('API faults (30% 500, 10% drop, +2 s)', outcomes, Date.now() - started, {
-      'API requests': requests.length,
-      'answered 500': answered500,
-      dropped,
-      'delayed 2 s': delayed,
-      'activity attempts / completed calls': `${attempts} / ${calls}`,
-      'key differences': comparison.totalDifferences,
-    }, problems);
+    return scenarioReport(
+      'API faults (30% 500, 10% drop, +2 s)',
+      outcomes,
+      Date.now() - started,
+      {
+        'API requests': requests.length,
+        'answered 500': answered500,
+        dropped,
+        'delayed 2 s': delayed,
+        'activity attempts / completed calls': `${attempts} / ${calls}`,
+        'key differences': comparison.totalDifferences,
+      },
+      problems,
+    );
   } finally {
     await stack.teardown();
   }

@@ -118,7 +118,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         server = await startTemporalDevServer({ logDir: dir, dbFile, port });
         return { restartMs: Date.now() - started };
       },
-      start: (input, workflowId) => client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue })),
+      start: (input, workflowId) =>
+        client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue })),
       remoteTasksOf: (workflowId) => {
         const name = deriveTaskName(workflowId);
         return emu.tasks().filter((task) => task.name === name);

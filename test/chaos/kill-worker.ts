@@ -101,19 +101,30 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     const problems = comparison.totalDifferences === 0 ? [] : [`target differs from source: ${comparison.totalDifferences} differences`];
     // A kill while nothing runs tests nothing: most kills must land in open migrations.
     if (perKill.length < kills / 2) problems.push(`only ${perKill.length} of ${kills} kills found a migration open`);
-    return scenarioReport('kill -9 worker', outcomes, Date.now() - started, {
-      kills: killTimes.length,
-      'kills with migrations open': perKill.length,
-      'phases hit (open migrations at each kill)': Object.entries(phasesHit)
-        .map(([phase, count]) => `${phase} ${count}`)
-        .join(', '),
-      'recovery per kill p50': formatSeconds(percentile(perKill, 50)),
-      'recovery per kill max': formatSeconds(percentile(perKill, 100)),
-      'activity attempts lost in flight': lostAttempts,
-      'writes lost in flight (timed out, re-read, decided again)': countBy(timelines.flatMap((t) => t.timedOutActivities)) || 0,
-      'worker restart p50': formatSeconds(percentile([...restartMs].sort((a, b) => a - b), 50)),
-      'key differences': comparison.totalDifferences,
-    }, problems);
+    return scenarioReport(
+      'kill -9 worker',
+      outcomes,
+      Date.now() - started,
+      {
+        kills: killTimes.length,
+        'kills with migrations open': perKill.length,
+        'phases hit (open migrations at each kill)': Object.entries(phasesHit)
+          .map(([phase, count]) => `${phase} ${count}`)
+          .join(', '),
+        'recovery per kill p50': formatSeconds(percentile(perKill, 50)),
+        'recovery per kill max': formatSeconds(percentile(perKill, 100)),
+        'activity attempts lost in flight': lostAttempts,
+        'writes lost in flight (timed out, re-read, decided again)': countBy(timelines.flatMap((t) => t.timedOutActivities)) || 0,
+        'worker restart p50': formatSeconds(
+          percentile(
+            [...restartMs].sort((a, b) => a - b),
+            50,
+          ),
+        ),
+        'key differences': comparison.totalDifferences,
+      },
+      problems,
+    );
   } finally {
     await stack.teardown();
   }

@@ -29,8 +29,7 @@ export async function settleMigrations(stack: ChaosStack, migrations: TrackedMig
     migrations.map(async ({ handle, expect }): Promise<MigrationOutcome> => {
       const ended = await endOf(handle, deadline);
       const remoteTasks = stack.remoteTasksOf(handle.workflowId).length;
-      const asExpected =
-        expect === 'complete' ? ended.ended === 'completed' : ended.ended === 'failed' && ended.failureType === expect.failureType;
+      const asExpected = expect === 'complete' ? ended.ended === 'completed' : ended.ended === 'failed' && ended.failureType === expect.failureType;
       return { workflowId: handle.workflowId, ...ended, asExpected, remoteTasks };
     }),
   );

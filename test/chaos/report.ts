@@ -55,7 +55,18 @@ export function scenarioReport(
 /** A scenario that threw (or overran its deadline): one row that says so. */
 export function crashedReport(scenario: string, wallMs: number, error: unknown): ScenarioReport {
   const message = error instanceof Error ? error.message : String(error);
-  return { scenario, migrations: 0, completed: 0, failedAsExpected: 0, remoteTasks: 0, duplicates: 0, lost: 0, wallMs, figures: {}, problems: [`scenario did not finish: ${message}`] };
+  return {
+    scenario,
+    migrations: 0,
+    completed: 0,
+    failedAsExpected: 0,
+    remoteTasks: 0,
+    duplicates: 0,
+    lost: 0,
+    wallMs,
+    figures: {},
+    problems: [`scenario did not finish: ${message}`],
+  };
 }
 
 export function formatSeconds(ms: number): string {

@@ -37,7 +37,8 @@ export const SCENARIOS: Scenario[] = [
   {
     id: 'api-faults',
     deadlineMs: (quick) => (quick ? 240_000 : 420_000),
-    run: ({ seed, quick, workflowBundle }) => apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle, settleTimeoutMs: quick ? 200_000 : 380_000 }),
+    run: ({ seed, quick, workflowBundle }) =>
+      apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle, settleTimeoutMs: quick ? 200_000 : 380_000 }),
   },
   {
     id: 'source-killed',

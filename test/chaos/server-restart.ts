@@ -39,13 +39,18 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
     const figures: Record<string, string | number> = {};
     for (const [round, signal] of (options.signals ?? ['SIGTERM', 'SIGKILL']).entries()) {
       const incremental = await stack.start(chaosInput('incremental', { hold: { maxDuration: '4s' } }), `chaos-restart-${options.seed}-${round}-incr`);
-      if (!(await waitUntil(async () => (await phaseOf(incremental)) === 'incremental-hold', 60_000))) problems.push(`round ${signal}: the incremental migration never reached its hold`);
+      if (!(await waitUntil(async () => (await phaseOf(incremental)) === 'incremental-hold', 60_000)))
+        problems.push(`round ${signal}: the incremental migration never reached its hold`);
       const full = await stack.start(chaosInput('full'), `chaos-restart-${options.seed}-${round}-full`);
       await waitUntil(async () => (await phaseOf(full)) === 'provisioning', 20_000);
       const phases = `${await phaseOf(incremental)} + ${await phaseOf(full)}`;
       const { restartMs } = await stack.restartServer(signal, downMs);
       const backAt = Date.now();
-      const settled = await settleMigrations(stack, [incremental, full].map((handle) => ({ handle, expect: 'complete' as const })), 60_000);
+      const settled = await settleMigrations(
+        stack,
+        [incremental, full].map((handle) => ({ handle, expect: 'complete' as const })),
+        60_000,
+      );
       outcomes.push(...settled);
       figures[`${signal}: killed during`] = phases;
       figures[`${signal}: restart`] = formatSeconds(restartMs);

@@ -57,7 +57,9 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
     await emptyTarget(stack);
     const manual = await stack.start(input('manual'), `chaos-source-${options.seed}-manual`);
     const manualKilledAt = await killDuringFullSync(stack, manual, source, problems);
-    const [manualOutcome] = (await settleMigrations(stack, [{ handle: manual, expect: { failureType: MigrationFailureType.RemoteTaskFailed } }], 60_000)) as [MigrationOutcome];
+    const [manualOutcome] = (await settleMigrations(stack, [{ handle: manual, expect: { failureType: MigrationFailureType.RemoteTaskFailed } }], 60_000)) as [
+      MigrationOutcome,
+    ];
     figures['manual: kill → workflow failed'] = formatSeconds(Date.now() - manualKilledAt);
     figures['manual: remote task'] = stack.remoteTasksOf(manual.workflowId)[0]?.status ?? 'none';
     figures['manual: reason'] = `${manualOutcome.failureType}: ${manualOutcome.failureMessage}`;

@@ -34,7 +34,9 @@ export async function twoWorkersScenario(options: TwoWorkersOptions): Promise<Sc
     const handles: WorkflowHandle[] = [];
     for (let index = 0; index < options.migrations; index++) {
       const method = index % 2 === 0 ? 'full' : 'incremental';
-      handles.push(await stack.start(chaosInput(method, method === 'incremental' ? { hold: { maxDuration: '5s' } } : {}), `chaos-two-${options.seed}-${index}`));
+      handles.push(
+        await stack.start(chaosInput(method, method === 'incremental' ? { hold: { maxDuration: '5s' } } : {}), `chaos-two-${options.seed}-${index}`),
+      );
     }
     await sleep(2_000 + random() * 3_000);
     const victim = workers[random() < 0.5 ? 0 : 1];
@@ -52,11 +54,17 @@ export async function twoWorkersScenario(options: TwoWorkersOptions): Promise<Sc
     const handedOver = timelines.filter((t) => t.workerIdentities.some(onVictim) && t.closedAt > killedAt).length;
     const problems: string[] = [];
     if (handedOver === 0) problems.push('the killed worker had no migration in flight: the handover was not tested');
-    return scenarioReport('two workers, one killed', outcomes, Date.now() - started, {
-      'migrations handed over to the survivor': handedOver,
-      'kill → all done': formatSeconds(doneMs),
-      'activity attempts lost in flight': timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0),
-    }, problems);
+    return scenarioReport(
+      'two workers, one killed',
+      outcomes,
+      Date.now() - started,
+      {
+        'migrations handed over to the survivor': handedOver,
+        'kill → all done': formatSeconds(doneMs),
+        'activity attempts lost in flight': timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0),
+      },
+      problems,
+    );
   } finally {
     await stack.teardown();
   }

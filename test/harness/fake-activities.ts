@@ -96,7 +96,11 @@ export function fakeActivities(): FakeActivities {
     const failure = scripted.script.createFailures?.[scripted.createFailures];
     if (failure) {
       scripted.createFailures += 1;
-      throw ApplicationFailure.create({ message: 'create refused', type: failure.type, ...(failure.nextRetryDelayMs !== undefined ? { nextRetryDelay: failure.nextRetryDelayMs } : {}) });
+      throw ApplicationFailure.create({
+        message: 'create refused',
+        type: failure.type,
+        ...(failure.nextRetryDelayMs !== undefined ? { nextRetryDelay: failure.nextRetryDelayMs } : {}),
+      });
     }
     scripted.created = true;
     return { taskId: TASK_ID, ...(scripted.script.created !== undefined ? { status: scripted.script.created } : {}), attempts: 1 };

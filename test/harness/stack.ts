@@ -35,12 +35,20 @@ export const DEFAULT_PAIR: InstancePair = {
 };
 
 /** A pair from ids, passwords and the variables inputs name the passwords by (default the worker's usual ones). */
-export function instancePair(ids: [string, string], passwords: [string, string], envs: [string, string] = ['SOURCE_REDIS_PASSWORD', 'TARGET_REDIS_PASSWORD']): InstancePair {
+export function instancePair(
+  ids: [string, string],
+  passwords: [string, string],
+  envs: [string, string] = ['SOURCE_REDIS_PASSWORD', 'TARGET_REDIS_PASSWORD'],
+): InstancePair {
   return { source: { id: ids[0], password: passwords[0], env: envs[0] }, target: { id: ids[1], password: passwords[1], env: envs[1] } };
 }
 
 /** Input of an online migration between the pair's instances (passwords by environment reference). */
-export function onlineInput(method: 'full' | 'incremental', extra: Partial<Record<string, unknown>> = {}, pair: InstancePair = DEFAULT_PAIR): MigrationInputFile {
+export function onlineInput(
+  method: 'full' | 'incremental',
+  extra: Partial<Record<string, unknown>> = {},
+  pair: InstancePair = DEFAULT_PAIR,
+): MigrationInputFile {
   return {
     kind: 'online',
     source: { instanceId: pair.source.id, password: { env: pair.source.env } },
@@ -124,7 +132,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     const wantTemporal = options.temporal ?? true;
     const [temporal, emu] = await Promise.all([
       // Loaded only when asked: emulator-only tests skip the SDK's import cost.
-      wantTemporal ? import('./temporal.js').then(({ startTemporalTestEnv }) => startTemporalTestEnv(wantTemporal === true ? {} : wantTemporal)).then((env) => (cleanups.push(() => env.teardown()), env)) : undefined,
+      wantTemporal
+        ? import('./temporal.js')
+            .then(({ startTemporalTestEnv }) => startTemporalTestEnv(wantTemporal === true ? {} : wantTemporal))
+            .then((env) => (cleanups.push(() => env.teardown()), env))
+        : undefined,
       startEmulator({
         instances: [
           { id: pair.source.id, password: pair.source.password },
@@ -203,7 +215,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         return handle;
       },
       start(input, workflowId) {
-        const startOptions = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `wf-${Date.now()}-${counter++}`, taskQueue });
+        const startOptions = buildMigrationStartOptions({
+          input: parseMigrationInput(input),
+          workflowId: workflowId ?? `wf-${Date.now()}-${counter++}`,
+          taskQueue,
+        });
         return needTemporal().client.workflow.start(MIGRATION_WORKFLOW_TYPE, startOptions);
       },
       onTeardown(cleanup) {

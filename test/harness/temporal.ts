@@ -37,8 +37,7 @@ export async function startTemporalTestEnv(options: TemporalDevServerOptions = {
       server,
       env,
       client: env.client,
-      createWorker: (workerOptions) =>
-        Worker.create({ connection: env.nativeConnection, namespace: server.namespace, ...workerOptions }),
+      createWorker: (workerOptions) => Worker.create({ connection: env.nativeConnection, namespace: server.namespace, ...workerOptions }),
       teardown: async () => {
         await env.teardown();
         await server.stop();

@@ -35,7 +35,9 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(
+        searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      ),
     });
     return env;
   } catch (error) {
@@ -57,13 +59,23 @@ export async function startTimeSkippingEnv(activities: Activities): Promise<Time
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities, shutdownGraceTime: '1s' });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      shutdownGraceTime: '1s',
+    });
     const running = worker.run();
     return {
       env,
       taskQueue,
       start: (input, workflowId) =>
-        env.client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`, taskQueue })),
+        env.client.workflow.start(
+          MIGRATION_WORKFLOW_TYPE,
+          buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`, taskQueue }),
+        ),
       async teardown() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running.catch(() => undefined);

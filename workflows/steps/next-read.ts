@@ -56,11 +56,16 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
 async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: number, wakeOn: (() => boolean) | undefined): Promise<StatusWait | 'woken'> {
   const scope = new CancellationScope();
   return scope.run(async () => {
-    const waiting = runActivity('awaitStatusChange', watchOptions(maxWaitMs), `Wait for ${ctx.taskName} to leave ${ctx.state.remoteStatus ?? 'its status'} (shared watcher)`, {
-      taskId,
-      knownStatus: ctx.state.remoteStatus,
-      maxWaitMs,
-    });
+    const waiting = runActivity(
+      'awaitStatusChange',
+      watchOptions(maxWaitMs),
+      `Wait for ${ctx.taskName} to leave ${ctx.state.remoteStatus ?? 'its status'} (shared watcher)`,
+      {
+        taskId,
+        knownStatus: ctx.state.remoteStatus,
+        maxWaitMs,
+      },
+    );
     const contenders: Array<Promise<StatusWait | 'woken'>> = [waiting];
     if (wakeOn) contenders.push(condition(wakeOn).then(() => 'woken' as const));
     const winner = await Promise.race(contenders);

@@ -39,13 +39,20 @@ export async function provisionAndConfigure(ctx: MigrationContext): Promise<void
         if (configureFailures >= MAX_WRITE_TRIES) throw lastConfigureError;
         enterPhase(ctx, 'configuring');
         try {
-          const { status } = await callActivity(state, 'configureOnlineTask', SINGLE_ATTEMPT_OPTIONS, `Configure ${taskLabel(ctx)}: ${input.method}`, state.taskId!, {
-            method: input.method,
-            resumeMode: input.resumeMode,
-            bandwidthLimitMb: input.bandwidthLimitMb,
-            source: input.source,
-            target: input.target,
-          });
+          const { status } = await callActivity(
+            state,
+            'configureOnlineTask',
+            SINGLE_ATTEMPT_OPTIONS,
+            `Configure ${taskLabel(ctx)}: ${input.method}`,
+            state.taskId!,
+            {
+              method: input.method,
+              resumeMode: input.resumeMode,
+              bandwidthLimitMb: input.bandwidthLimitMb,
+              source: input.source,
+              target: input.target,
+            },
+          );
           state.configured = true;
           observeStatus(ctx, status);
           return;

@@ -49,7 +49,10 @@ export async function stopRemoteTask(ctx: MigrationContext): Promise<'stopped' |
       }
     }
     if (poll >= MAX_STOP_POLLS) {
-      throw workflowFailure(`remote ${taskLabel(ctx)} did not stop (last status ${state.remoteStatus ?? 'unknown'})`, MigrationFailureType.RemoteTaskNotStopped);
+      throw workflowFailure(
+        `remote ${taskLabel(ctx)} did not stop (last status ${state.remoteStatus ?? 'unknown'})`,
+        MigrationFailureType.RemoteTaskNotStopped,
+      );
     }
     await pauseBeforeNextPoll(ctx, { allowContinueAsNew: false });
   }
@@ -95,13 +98,15 @@ export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown)
   const taskId = state.taskId;
   const onFailure = input.onFailure ?? 'stop';
   const statusClass = classifyStatus(state.remoteStatus);
-  const known = (extra: Partial<RemoteTaskCleanup>): RemoteTaskCleanup => ({ taskId, ...(state.remoteStatus ? { status: state.remoteStatus } : {}), ...extra }) as RemoteTaskCleanup;
+  const known = (extra: Partial<RemoteTaskCleanup>): RemoteTaskCleanup =>
+    ({ taskId, ...(state.remoteStatus ? { status: state.remoteStatus } : {}), ...extra }) as RemoteTaskCleanup;
   if (failureType(error) === MigrationFailureType.RemoteTaskMissing) return known({ action: 'left', reason: 'it no longer exists' });
   if (onFailure === 'keep') return known({ action: 'kept' });
   // The cutover's stop already waited its full bound: another round would not do better.
   if (failureType(error) === MigrationFailureType.RemoteTaskNotStopped) return known({ action: 'not-stopped', error: 'it did not reach a final status' });
   const ended = isFinalStatus(state.remoteStatus);
-  if (onFailure === 'stop' && (ended || statusClass === 'stopping')) return known({ action: 'left', reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping' });
+  if (onFailure === 'stop' && (ended || statusClass === 'stopping'))
+    return known({ action: 'left', reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping' });
   try {
     if (!ended && (await stopRemoteTask(ctx)) === 'absent') return known({ action: 'left', reason: 'it no longer exists' });
     if (onFailure === 'delete') {
@@ -138,7 +143,8 @@ const CREATE_ACTIVITIES = ['createOnlineTask', 'createLegacyOnlineTask', 'create
 async function taskOfLostCreate(ctx: MigrationContext, error: unknown): Promise<{ task?: RemoteTask }> {
   const { state } = ctx;
   if (!CREATE_ACTIVITIES.some((name) => (state.apiCalls[name] ?? 0) > 0)) return {};
-  const refusedCreate = error instanceof ActivityFailure && (CREATE_ACTIVITIES as readonly string[]).includes(error.activityType ?? '') && isPermanentFailure(error);
+  const refusedCreate =
+    error instanceof ActivityFailure && (CREATE_ACTIVITIES as readonly string[]).includes(error.activityType ?? '') && isPermanentFailure(error);
   if (refusedCreate) return {};
   const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} to stop it`, ctx.taskName);
   if (!task || (await ownerOf(ctx, task.taskId)) !== undefined) return {};

@@ -20,7 +20,13 @@ export async function verifyIfRequested(ctx: MigrationContext): Promise<void> {
   publish(ctx);
   let result: VerificationResult;
   try {
-    const { attempts: _attempts, ...found } = await callActivity(ctx.state, 'verifyData', VERIFY_OPTIONS, `Verify ${settings.source.address} against ${settings.target.address} (${settings.mode})`, settings);
+    const { attempts: _attempts, ...found } = await callActivity(
+      ctx.state,
+      'verifyData',
+      VERIFY_OPTIONS,
+      `Verify ${settings.source.address} against ${settings.target.address} (${settings.mode})`,
+      settings,
+    );
     result = found;
     log.info('verification ended', { outcome: result.outcome, totalDifferences: result.totalDifferences, keysCompared: result.keysCompared });
   } catch (error) {

@@ -26,7 +26,8 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
   for (;;) {
     const read: ReadResult = seen ? { kind: 'found', task: seen } : await readTask(ctx);
     countReadOutcome(ctx, read);
-    if (read.kind === 'absent') throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
+    if (read.kind === 'absent')
+      throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
     if (read.kind === 'found') {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
