@@ -34,3 +34,30 @@ export async function writeResultsSection(id: string, markdown: string, file = R
   const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   await writeFile(file, next.startsWith('\n') ? next.trimStart() : next);
 }
+
+/**
+ * Measures each run in turn, prints its row, and rewrites section `section` of bench/results.md after every row, so a
+ * long benchmark that is stopped keeps the rows it finished; prints the whole table at the end.
+ */
+export async function measureRows<Run, Row>(
+  runs: readonly Run[],
+  options: {
+    what: (run: Run) => string;
+    measure: (run: Run) => Promise<Row>;
+    table: (rows: Row[]) => string;
+    section: string;
+    title: string;
+    command: string;
+    notes: string;
+  },
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const run of runs) {
+    console.log(`${options.what(run)} …`);
+    rows.push(await options.measure(run));
+    console.log(options.table(rows.slice(-1)));
+    await writeResultsSection(options.section, `${sectionHeader(options.title, options.command)}\n${options.notes}\n\n${options.table(rows)}\n`);
+  }
+  console.log(`\n${options.table(rows)}`);
+  return rows;
+}

@@ -22,7 +22,7 @@ import { cleanupAll, runBench } from './lib/cleanup.js';
 import { percentile } from '../test/support/percentile.js';
 import { noticedAt } from './lib/notice-lag.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
-import { sectionHeader, writeResultsSection } from './results-file.js';
+import { measureRows } from './results-file.js';
 import { flag, parseAllocator } from './lib/flags.js';
 
 type Mode = 'per-task' | 'shared';
@@ -165,22 +165,19 @@ function table(rows: ScaleFigures[]): string {
 }
 
 runBench(async () => {
-  const rows: ScaleFigures[] = [];
   const command = `npx tsx bench/scale.ts ${process.argv.slice(2).join(' ')}`.trim();
   const notes =
     `One \`dcs-migrate worker\` process (prebuilt workflow bundle, ${allocator === 'jemalloc' ? 'jemalloc preloaded as in the Docker image' : "glibc's malloc"}, ${maxCachedWorkflows ? `--max-cached-workflows ${maxCachedWorkflows}` : 'SDK defaults otherwise'}); emulator timeline data plane (full sync ${fullSyncMs / 1000} s plus a spread of up to 2 polls so transitions fall anywhere between polls, creating 2 s, no data moved); ` +
     `poll interval ${pollMs / 1000} s (per-task: initial = max; shared: watcher round, no backoff). Lag: emulator SUCCESS time → the workflow's DcsRemoteStatus upsert event. ` +
     `Calls/round: API calls while every task sat in full sync, per poll interval (shared: the watcher's list pages). ` +
     `Goals: p99 lag ≤ 2× poll, worker RSS ≤ 1 GiB at N = 2,000; calls/round ≤ ceil(N/1000) + 1 with the watcher.`;
-  for (const { mode, n } of runs) {
-    console.log(`scale: mode ${mode}, N = ${n} …`);
-    rows.push(await measure(mode, n));
-    console.log(table(rows.slice(-1)));
-    // Written after every row: a long run that is stopped keeps the rows it finished.
-    await writeResultsSection(
-      flag('section', 'scale'),
-      `${sectionHeader('Scale: concurrent migrations on one worker', command)}\n${notes}\n\n${table(rows)}\n`,
-    );
-  }
-  console.log(`\n${table(rows)}`);
+  await measureRows(runs, {
+    what: ({ mode, n }) => `scale: mode ${mode}, N = ${n}`,
+    measure: ({ mode, n }) => measure(mode, n),
+    table,
+    section: flag('section', 'scale'),
+    title: 'Scale: concurrent migrations on one worker',
+    command,
+    notes,
+  });
 });

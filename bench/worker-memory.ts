@@ -15,7 +15,7 @@ import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
-import { sectionHeader, writeResultsSection } from './results-file.js';
+import { measureRows } from './results-file.js';
 import { flag, parseAllocator, type BenchAllocator } from './lib/flags.js';
 
 const sizes = flag('n', '500,2000').split(',').map(Number);
@@ -105,21 +105,21 @@ function table(rows: MemoryFigures[]): string {
 }
 
 runBench(async () => {
-  const rows: MemoryFigures[] = [];
   const command = `npx tsx bench/worker-memory.ts ${process.argv.slice(2).join(' ')}`.trim();
   const notes =
     `One \`dcs-migrate worker\` process (prebuilt workflow bundle${workerArgs.length ? `, ${workerArgs.join(' ')}` : ''}; jemalloc preloaded as the Docker image does, or glibc's malloc); ` +
     `N full migrations in shared polling mode held in full sync by the emulator's timeline plane, watcher round ${pollMs / 1000} s. ` +
     `RSS: peak over 10 s after all N noticed FULLMIGRATING and 15 s more passed; per migration = (that − idle) / N. Goal: ≤ 1 GiB at N = 2,000.`;
-  for (const n of sizes)
-    for (const allocator of allocators) {
-      console.log(`worker memory: ${allocator}, N = ${n} …`);
-      rows.push(await measure(allocator, n));
-      console.log(table(rows.slice(-1)));
-      await writeResultsSection(
-        flag('section', 'worker-memory'),
-        `${sectionHeader('Worker memory per running migration', command)}\n${notes}\n\n${table(rows)}\n`,
-      );
-    }
-  console.log(`\n${table(rows)}`);
+  await measureRows(
+    sizes.flatMap((n) => allocators.map((allocator) => ({ n, allocator }))),
+    {
+      what: ({ n, allocator }) => `worker memory: ${allocator}, N = ${n}`,
+      measure: ({ n, allocator }) => measure(allocator, n),
+      table,
+      section: flag('section', 'worker-memory'),
+      title: 'Worker memory per running migration',
+      command,
+      notes,
+    },
+  );
 });

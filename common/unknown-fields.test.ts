@@ -1,17 +1,8 @@
 /** "Did you mean" for unknown fields of a migration input (issue 19). */
 import { describe, expect, it } from 'vitest';
-import { InvalidMigrationInputError, migrationInputSchema, parseMigrationInput } from './migration-input.js';
+import { migrationInputSchema } from './migration-input.js';
 import { allowedKeysAt, editDistance, suggestKey } from './unknown-fields.js';
-
-function problemsOf(raw: unknown): Array<{ field: string; message: string }> {
-  try {
-    parseMigrationInput(raw);
-  } catch (error) {
-    if (error instanceof InvalidMigrationInputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the input to be refused');
-}
+import { problemsOf } from './testing/input-problems.js';
 
 const online = {
   kind: 'online',

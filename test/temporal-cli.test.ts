@@ -126,6 +126,11 @@ describe('the Temporal CLI alone drives a migration', () => {
     ];
   }
 
+  /** `temporal workflow signal` of the cancel signal with its JSON argument. */
+  function cancelSignalArgs(workflowId: string, input: string): string[] {
+    return ['workflow', 'signal', '--workflow-id', workflowId, '--name', 'cancel', '--input', input];
+  }
+
   /** `temporal workflow update execute` of the cutover update with its JSON argument. */
   function cutoverArgs(workflowId: string, input: string): string[] {
     return ['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', input];
@@ -222,16 +227,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     const callsBefore = env.emu.requests().length;
 
-    const signalled = await temporal([
-      'workflow',
-      'signal',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'cancel',
-      '--input',
-      '{"reason":"abandoned from the temporal CLI","delete":true}',
-    ]);
+    const signalled = await temporal([...cancelSignalArgs(workflowId, '{"reason":"abandoned from the temporal CLI","delete":true}')]);
     expect(signalled.code, signalled.stderr).toBe(0);
 
     // `workflow result` waits for the end; it exits 1 for a run that did not complete and still prints how it ended.
@@ -321,17 +317,7 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(decoded.stderr).toContain('cutover is only possible in the incremental hold');
 
     // A signal through the codec is stored encrypted too, and the workflow reads it.
-    const signalled = await temporal([
-      'workflow',
-      'signal',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'cancel',
-      '--input',
-      '{"reason":"cancelled through the codec"}',
-      ...codecFlags(),
-    ]);
+    const signalled = await temporal([...cancelSignalArgs(workflowId, '{"reason":"cancelled through the codec"}'), ...codecFlags()]);
     expect(signalled.code, signalled.stderr).toBe(0);
     const ended = await temporal(['workflow', 'result', '--workflow-id', workflowId, '-o', 'json']);
     expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');

@@ -5,6 +5,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callsSince } from './harness/emulator-requests.js';
 import { statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
@@ -136,12 +137,7 @@ describe('migration workflow under faults', () => {
     const result = await resultOf(await env.start(onlineInput('full'), 'faults-commit-drop'));
     expect(result.outcome).toBe('succeeded');
     expect(env.emu.tasks().filter((task) => task.name === 'dcsm-faults-commit-drop')).toHaveLength(1);
-    expect(
-      env.emu
-        .requests()
-        .slice(before)
-        .filter((request) => request.operation === 'CreateOnlineMigrationTask').length,
-    ).toBe(1);
+    expect(callsSince(env.emu, before, 'CreateOnlineMigrationTask').length).toBe(1);
   });
 
   it('configure committed but its answer lost: configured once, migration completes', async () => {
@@ -149,12 +145,7 @@ describe('migration workflow under faults', () => {
     const before = env.emu.requests().length;
     const result = await resultOf(await env.start(onlineInput('full'), 'faults-configure-drop'));
     expect(result.outcome).toBe('succeeded');
-    expect(
-      env.emu
-        .requests()
-        .slice(before)
-        .filter((request) => request.operation === 'SetOnlineMigrationTask').length,
-    ).toBe(1);
+    expect(callsSince(env.emu, before, 'SetOnlineMigrationTask').length).toBe(1);
   });
 
   it('worker stopped mid-run and a new one started: one remote task, workflow completes', async () => {

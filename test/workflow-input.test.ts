@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidMigrationInputError, parseMigrationInput } from '../common/migration-input.js';
+import { parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { DcsMigrationType } from '../common/search-attributes.js';
+import { problemsOf } from '../common/testing/input-problems.js';
 
 const online = {
   kind: 'online',
@@ -12,16 +13,6 @@ const online = {
   hold: { maxDuration: '2h' },
   polling: { initialInterval: '500ms', maxInterval: '1m' },
 };
-
-function problemsOf(input: unknown): Array<{ field: string; message: string }> {
-  try {
-    parseMigrationInput(input);
-  } catch (error) {
-    if (error instanceof InvalidMigrationInputError) return error.problems;
-    throw error;
-  }
-  throw new Error('input was accepted');
-}
 
 describe('migration input', () => {
   it('applies defaults and turns durations into milliseconds', () => {

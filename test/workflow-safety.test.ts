@@ -7,6 +7,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callsSince } from './harness/emulator-requests.js';
 import { waitFor } from '../local/wait.js';
 import { readMigration } from '../client/migration-view.js';
 import { statusLines } from '../client/render-migration.js';
@@ -66,6 +67,11 @@ describe('migration safety (issue 19)', () => {
   });
 
   /** A configure refused with a 400: the task exists (a paid migration machine) when the migration fails. */
+  /** The stop calls the emulator received since request number `before`. */
+  function stopCallsSince(before: number) {
+    return callsSince(env.emu, before, 'StopMigrationTask');
+  }
+
   async function failAfterCreate(workflowId: string, onFailure?: 'stop' | 'delete' | 'keep') {
     env.emu.faults.add({ operation: 'SetOnlineMigrationTask', status: 400, errorCode: 'DCS.4961', errorMessage: 'Invalid source address.' });
     const handle = await env.start(onlineInput('incremental', onFailure ? { onFailure } : {}), workflowId);
@@ -99,12 +105,7 @@ describe('migration safety (issue 19)', () => {
     const { failure, taskId, task } = await failAfterCreate('safety-fail-keep', 'keep');
     expect(task()?.status).toBe('RUNNING');
     expect(failure.message).toContain(`; remote task ${taskId} kept (RUNNING) as requested (onFailure: keep)`);
-    expect(
-      env.emu
-        .requests()
-        .slice(before)
-        .filter((request) => request.operation === 'StopMigrationTask'),
-    ).toEqual([]);
+    expect(stopCallsSince(before)).toEqual([]);
     await env.dcs.deleteMigrationTask({ task_id_list: [taskId] });
   });
 
@@ -140,12 +141,7 @@ describe('migration safety (issue 19)', () => {
     const failure = await failureOf(handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toMatch(/; remote task \S+ left as it is \(FAILED\): it has already ended, nothing to stop$/);
-    expect(
-      env.emu
-        .requests()
-        .slice(before)
-        .filter((request) => request.operation === 'StopMigrationTask'),
-    ).toEqual([]);
+    expect(stopCallsSince(before)).toEqual([]);
   });
 
   it('a second migration with the same taskName is refused (RemoteTaskOwned, naming the first); the first is unaffected and cuts over', async () => {
@@ -192,12 +188,7 @@ describe('migration safety (issue 19)', () => {
     // Depending on when the cancel lands: cancelled with nothing stopped, or refused before the cancel counted.
     if (cause instanceof ApplicationFailure) expect(cause.type).toBe('RemoteTaskOwned');
     else expect(cause).toBeInstanceOf(CancelledFailure);
-    expect(
-      env.emu
-        .requests()
-        .slice(before)
-        .filter((request) => request.operation === 'StopMigrationTask' || request.operation === 'DeleteMigrationTask'),
-    ).toEqual([]);
+    expect(callsSince(env.emu, before, 'StopMigrationTask', 'DeleteMigrationTask')).toEqual([]);
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     expect((await first.query(statusQuery)).phase).toBe('incremental-hold');
 
