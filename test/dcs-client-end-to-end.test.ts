@@ -39,11 +39,7 @@ afterAll(async () => {
   await stack?.teardown();
 });
 
-beforeEach(async () => {
-  await emu.reset();
-  await source.flushall();
-  await target.flushall();
-});
+beforeEach(() => stack.reset());
 
 /** Every value type, TTLs, binary data and several databases. */
 async function seed(redis: Redis, keys: number): Promise<void> {

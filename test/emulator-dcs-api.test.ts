@@ -36,11 +36,7 @@ afterAll(async () => {
   await stack?.teardown();
 });
 
-beforeEach(async () => {
-  await emu.reset();
-  await source.flushall();
-  await target.flushall();
-});
+beforeEach(() => stack.reset());
 
 async function seedSource(count: number): Promise<void> {
   const pipeline = source.pipeline();

@@ -109,6 +109,8 @@ export interface TestStack {
   startWorker(options?: InProcessWorkerOptions): Promise<RunningWorker>;
   /** Starts a migration workflow with the CLI's start options. */
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /** A clean slate between tests: the emulator forgets tasks, faults and requests; the pair's servers are emptied. */
+  reset(): Promise<void>;
   /** Runs `cleanup` on teardown (last registered, first run). */
   onTeardown(cleanup: () => Promise<unknown> | unknown): void;
   teardown(): Promise<void>;
@@ -180,6 +182,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         const connection = new Redis({ ...emu.instance(instanceId).endpoint });
         cleanups.push(() => connection.disconnect());
         return connection;
+      },
+      async reset() {
+        await emu.reset();
+        for (const side of [pair.source, pair.target]) {
+          const connection = new Redis({ ...emu.instance(side.id).endpoint });
+          try {
+            await connection.flushall();
+          } finally {
+            connection.disconnect();
+          }
+        }
       },
       cliEnv(extra = {}) {
         return cliEnvironment(needTemporal().server, taskQueue, { ...emulatorDcsEnvironment(emu), ...passwordEnv(pair), ...extra });
