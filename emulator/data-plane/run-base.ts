@@ -1,6 +1,5 @@
 import type { RedisConnections } from './connections.js';
-import type { DataPlaneRun, RunPhase, RunStats } from './contract.js';
-import type { DataPlaneFaults } from './contract.js';
+import type { DataPlaneFaults, DataPlaneRun, RunPhase, RunStats } from './contract.js';
 import { FaultSchedule } from './faults.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { SizePoller } from './size-poller.js';
