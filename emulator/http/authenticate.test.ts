@@ -29,7 +29,8 @@ describe('AK/SK signature verification', () => {
     const created = await callDcs(emu, 'POST', '/migration/instance', { body: { name: 'a', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } });
     const id: string = created.body.instance_id;
     const tamperedPath = await callDcs(emu, 'GET', `/migration-task/${id}`, {
-      tamper: (sent) => void (sent.path = sent.path.replace(id, `${id.slice(0, -1)}0`)),
+      // Change the id's last character to a different one (a fixed replacement would be a no-op when the id ends in it).
+      tamper: (sent) => void (sent.path = sent.path.replace(id, `${id.slice(0, -1)}${id.endsWith('0') ? '1' : '0'}`)),
     });
     expectSignatureRejected(tamperedPath, 'verify aksk signature fail, canonicalRequest:GET\n');
     const tamperedQuery = await callDcs(emu, 'GET', '/migration-tasks?limit=5', {
