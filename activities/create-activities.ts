@@ -29,6 +29,7 @@ import type {
   TaskStatusOnly,
 } from './results.js';
 import { createReferenceCheckActivities } from './check-references.js';
+import { countRetry, meteredDcs } from './metrics.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
@@ -63,7 +64,16 @@ const WATCH_HEARTBEAT_EVERY_MS = 20_000;
 const METHOD = { full: 'full_amount_migration', incremental: 'incremental_migration' } as const;
 
 /** Builds the migration's activities over `deps`; pass the result as `activities` to `Worker.create`. */
-export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, cancelWorkflow, statusWatcher, findRunningOwners }: ActivityDependencies) {
+export function createActivities({
+  dcs: unmetered,
+  secrets,
+  backoff = DEFAULT_BACKOFF,
+  cancelWorkflow,
+  statusWatcher,
+  findRunningOwners,
+}: ActivityDependencies) {
+  // Every DCS call counted (activities/metrics.ts), by method, outcome and error code.
+  const dcs = meteredDcs(unmetered);
   /**
    * Runs one DCS call, converting its failure and reporting the attempt number. The activity's cancellation
    * signal is deliberately not passed to the client: calls last seconds, the worker's shutdown grace lets them
@@ -71,6 +81,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
    */
   async function call<T extends object>(operation: () => Promise<T>): Promise<T & Attempted> {
     const attempt = activityInfo().attempt;
+    countRetry();
     try {
       return { ...(await operation()), attempts: attempt };
     } catch (error) {

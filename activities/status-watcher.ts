@@ -14,6 +14,8 @@
  * `maxRoundIntervalMs`; a change, a failed round or a newly watched task brings it back to `roundIntervalMs`. So a
  * single long migration costs about what per-task polling costs, while many busy migrations keep the short round.
  */
+import type { MetricMeter } from '@temporalio/common';
+import { MIGRATION_METRICS as M } from '../common/migration-metrics.js';
 import { listAllMigrationTasks } from '../dcs/pagination.js';
 import type { ListMigrationTaskQuery, ListMigrationTaskResponse, MigrationTaskListItem } from '../dcs/schemas/index.js';
 import type { StatusWait } from './results.js';
@@ -33,6 +35,8 @@ export interface StatusWatcherOptions {
   failingAfterRounds?: number;
   /** Called with a failed round's error (no secrets: DCS errors are scrubbed). */
   onRoundError?: (error: unknown) => void;
+  /** Where rounds, pages, watched tasks and failures are exported (the worker's runtime meter); none by default. */
+  meter?: MetricMeter;
 }
 
 export interface StatusWatcherStats {
@@ -77,6 +81,7 @@ export class SharedStatusWatcher {
   readonly #pageSize: number;
   readonly #failingAfterRounds: number;
   readonly #onRoundError: ((error: unknown) => void) | undefined;
+  readonly #metrics: WatcherMetrics | undefined;
   readonly #waiters = new Set<Waiter>();
   #timer: NodeJS.Timeout | undefined;
   #roundRunning = false;
@@ -93,6 +98,7 @@ export class SharedStatusWatcher {
     this.#pageSize = options.pageSize ?? 1_000;
     this.#failingAfterRounds = options.failingAfterRounds ?? 3;
     this.#onRoundError = options.onRoundError;
+    this.#metrics = options.meter ? watcherMetrics(options.meter) : undefined;
   }
 
   get roundIntervalMs(): number {
@@ -118,6 +124,7 @@ export class SharedStatusWatcher {
         signal?.removeEventListener('abort', onAbort);
         this.#waiters.delete(waiter);
         this.#stats.watchedTasks = this.#waiters.size;
+        this.#metrics?.watchedTasks.set(this.#waiters.size);
       };
       const settle = (outcome: StatusWait<MigrationTaskListItem>) => {
         finish();
@@ -128,6 +135,7 @@ export class SharedStatusWatcher {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
       this.#stats.watchedTasks = this.#waiters.size;
+      this.#metrics?.watchedTasks.set(this.#waiters.size);
       // A task no round has looked at yet (a new migration, most often): be quick about it again.
       if (!this.#watchedInRound.has(taskId)) this.#resetBackoff();
       this.#schedule();
@@ -186,8 +194,15 @@ export class SharedStatusWatcher {
     let sawChange = false;
     this.#resetRequested = false;
     try {
-      const tasks = await this.#list({ pageSize: this.#pageSize, onPage: () => (this.#stats.listCalls += 1) });
+      const tasks = await this.#list({
+        pageSize: this.#pageSize,
+        onPage: () => {
+          this.#stats.listCalls += 1;
+          this.#metrics?.pages.add(1);
+        },
+      });
       this.#consecutiveFailures = 0;
+      this.#metrics?.lastSuccess.set(Date.now() / 1000);
       const byId = new Map(tasks.map((task) => [task.task_id, task]));
       for (const waiter of waiting) {
         if (!this.#waiters.has(waiter)) continue;
@@ -208,6 +223,8 @@ export class SharedStatusWatcher {
         for (const waiter of waiting) if (this.#waiters.has(waiter)) waiter.settle({ kind: 'watcher-failing', error: this.#lastError });
       }
     } finally {
+      this.#metrics?.rounds.add(1, { outcome: this.#consecutiveFailures === 0 ? 'ok' : 'failed' });
+      this.#metrics?.consecutiveFailures.set(this.#consecutiveFailures);
       this.#stats.rounds += 1;
       this.#stats.lastRoundMs = Date.now() - started;
       this.#roundRunning = false;
@@ -219,6 +236,24 @@ export class SharedStatusWatcher {
       if (!this.#closed && this.#waiters.size > 0) this.#scheduleAt(started + this.#currentIntervalMs);
     }
   }
+}
+
+interface WatcherMetrics {
+  rounds: ReturnType<MetricMeter['createCounter']>;
+  pages: ReturnType<MetricMeter['createCounter']>;
+  watchedTasks: ReturnType<MetricMeter['createGauge']>;
+  consecutiveFailures: ReturnType<MetricMeter['createGauge']>;
+  lastSuccess: ReturnType<MetricMeter['createGauge']>;
+}
+
+function watcherMetrics(meter: MetricMeter): WatcherMetrics {
+  return {
+    rounds: meter.createCounter(M.watcherRounds.name, M.watcherRounds.unit, M.watcherRounds.help),
+    pages: meter.createCounter(M.watcherPages.name, M.watcherPages.unit, M.watcherPages.help),
+    watchedTasks: meter.createGauge(M.watcherWatchedTasks.name, 'int', M.watcherWatchedTasks.unit, M.watcherWatchedTasks.help),
+    consecutiveFailures: meter.createGauge(M.watcherConsecutiveFailures.name, 'int', M.watcherConsecutiveFailures.unit, M.watcherConsecutiveFailures.help),
+    lastSuccess: meter.createGauge(M.watcherLastSuccess.name, 'float', M.watcherLastSuccess.unit, M.watcherLastSuccess.help),
+  };
 }
 
 /** A watcher listing through a DCS client's ListMigrationTask (item offsets, pages of `pageSize`). */

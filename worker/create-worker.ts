@@ -18,6 +18,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
+import { workerMetricMeter } from './metrics.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -51,7 +52,7 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, ...workerOptions } = options;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
-  const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, statusWatcher);
+  const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
   const ns = namespace ?? 'default';
   // The same data converter as the worker's, so this client's calls encrypt their payloads too.
   const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });

@@ -13,12 +13,14 @@ import { NativeConnection, type NativeConnectionOptions } from '@temporalio/work
 import type { DataConverter } from '@temporalio/common';
 import { CodecConfigurationError } from '../codec/codec-keys.js';
 import { bundleEncodesFailures, loadDataConverter } from '../codec/data-converter.js';
+import { DcsClient } from '../dcs/client.js';
 import { DcsConfigurationError } from '../dcs/errors/error-classes.js';
 import type { DcsMigrationApi } from '../activities/index.js';
 import { allocatorInUse, findJemalloc } from './allocator.js';
 import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
+import { migrationMetricsRuntime } from './metrics.js';
 import { installRuntime } from './runtime.js';
 import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
@@ -59,7 +61,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
   }
   const logger = createJsonLogger(settings.logLevel);
   const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
-  installRuntime({ logger, metricsBindAddress });
+  installRuntime({ logger, metricsBindAddress, migrationMetrics: migrationMetricsRuntime(dcs instanceof DcsClient ? dcs.projectId : undefined) });
 
   let connection: NativeConnection;
   try {

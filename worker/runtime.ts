@@ -4,6 +4,7 @@
  */
 import { makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
+import type { MigrationMetricsRuntime } from './metrics.js';
 
 export interface RuntimeSettings {
   logger: Logger;
@@ -11,6 +12,8 @@ export interface RuntimeSettings {
   metricsBindAddress?: string | undefined;
   /** Core (Rust) log level forwarded to `logger`. */
   coreLogLevel?: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Tags and histogram buckets of the migration metrics (`worker/metrics.ts`). */
+  migrationMetrics?: MigrationMetricsRuntime;
 }
 
 export function installRuntime(settings: RuntimeSettings): Runtime {
@@ -18,7 +21,17 @@ export function installRuntime(settings: RuntimeSettings): Runtime {
     logger: settings.logger,
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: settings.coreLogLevel ?? 'WARN' }) },
-      ...(settings.metricsBindAddress ? { metrics: { prometheus: { bindAddress: settings.metricsBindAddress } } } : {}),
+      ...(settings.metricsBindAddress
+        ? {
+            metrics: {
+              ...(settings.migrationMetrics ? { globalTags: settings.migrationMetrics.globalTags } : {}),
+              prometheus: {
+                bindAddress: settings.metricsBindAddress,
+                ...(settings.migrationMetrics ? { histogramBucketOverrides: settings.migrationMetrics.histogramBucketOverrides } : {}),
+              },
+            },
+          }
+        : {}),
     },
   });
 }

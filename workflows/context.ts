@@ -7,6 +7,8 @@ import { log, setCurrentDetails, upsertSearchAttributes, type CancellationScope 
 import type { MigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import type { MigrationPhase, VerificationResult } from '../common/workflow-contract.js';
+import { emitMigrationMetrics, notePhaseChange } from './metrics.js';
+import { migrationTypeOf } from './migration-type.js';
 import type { MigrationState } from './state.js';
 
 export interface MigrationContext {
@@ -29,13 +31,14 @@ export interface MigrationContext {
   sharedWatcherUnusable?: boolean;
 }
 
-export function migrationTypeOf(input: MigrationInput): string {
-  return input.kind === 'backup_import' ? 'backup_import' : `${input.kind}:${input.method}`;
-}
+export { migrationTypeOf };
 
 /** Moves to `phase`, logs the change and publishes it. */
 export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
-  if (ctx.state.phase !== phase) log.info('migration phase', { from: ctx.state.phase, to: phase, taskId: ctx.state.taskId });
+  if (ctx.state.phase !== phase) {
+    log.info('migration phase', { from: ctx.state.phase, to: phase, taskId: ctx.state.taskId });
+    notePhaseChange(ctx, ctx.state.phase);
+  }
   ctx.state.phase = phase;
   publish(ctx);
 }
@@ -66,6 +69,7 @@ export function publish(ctx: MigrationContext): void {
   }
   if (updates.length > 0) upsertSearchAttributes(updates);
   setCurrentDetails(currentDetails(ctx));
+  emitMigrationMetrics(ctx);
 }
 
 function currentDetails({ state, taskName, verification, verifying }: MigrationContext): string {

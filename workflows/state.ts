@@ -19,6 +19,10 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
+  /** When a read last found the task (workflow time), for the metrics' last-read gauge (optional: older states lack it). */
+  statusReadAt?: string;
+  /** When the current phase began (workflow time), for the metrics (optional: older states lack it). */
+  phaseSince?: string;
 }
 
 export function initialState(now: Date): MigrationState {

@@ -7,6 +7,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { RemoteTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { publish, type MigrationContext } from '../context.js';
+import { countFailedPoll } from '../metrics.js';
 import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 
@@ -24,15 +25,20 @@ export async function readTask(ctx: MigrationContext): Promise<ReadResult> {
     recordError(state, error, new Date());
     listFailed = true;
   }
-  if (state.taskId === undefined) return listFailed ? { kind: 'unreachable' } : { kind: 'absent' };
+  if (state.taskId === undefined) return listFailed ? unreachable(ctx) : { kind: 'absent' };
   try {
     const { task } = await callActivity(state, 'showTask', READ_OPTIONS, `Show task ${state.taskId}`, state.taskId);
     return task ? { kind: 'found', task } : { kind: 'absent' };
   } catch (error) {
     if (isCancellation(error) || isPermanentFailure(error)) throw error;
     recordError(state, error, new Date());
-    return { kind: 'unreachable' };
+    return unreachable(ctx);
   }
+}
+
+function unreachable(ctx: MigrationContext): ReadResult {
+  countFailedPoll(ctx);
+  return { kind: 'unreachable' };
 }
 
 /** Records what a read or a write answered about the task, resetting the adaptive interval on change. */
@@ -41,6 +47,8 @@ export function observeStatus(ctx: MigrationContext, status: string | undefined,
   if (task) {
     state.taskId ??= task.taskId;
     state.taskName = task.taskName;
+    // A task in hand is a successful read (by this workflow, or by the shared watcher it waited on).
+    state.statusReadAt = new Date().toISOString();
   }
   if (status !== undefined && status !== state.remoteStatus) {
     state.remoteStatus = status;
