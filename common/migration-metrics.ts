@@ -46,8 +46,8 @@ export const MIGRATION_METRICS = {
     'dcs_migrate_migration_remote_status',
     'gauge',
     '',
-    "1 for the DCS task's current status, 0 for the other documented statuses (label status)",
-    ['status'],
+    "1 for the DCS task's current status, 0 for the other documented statuses (labels status, and status_class: what it means, common/dcs-status.ts)",
+    ['status', 'status_class'],
   ),
   fullSyncProgress: metric(
     'dcs_migrate_migration_full_sync_progress_percent',

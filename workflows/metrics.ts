@@ -9,7 +9,7 @@
  */
 import type { MetricMeter } from '@temporalio/common';
 import { metricMeter, workflowInfo } from '@temporalio/workflow';
-import { TASK_STATUSES } from '../common/dcs-status.js';
+import { classifyStatus, TASK_STATUSES } from '../common/dcs-status.js';
 import { METRIC_PHASES, MIGRATION_METRICS as M, type MetricSpec, type MigrationLabels } from '../common/migration-metrics.js';
 import type { MigrationInput } from '../common/migration-input.js';
 import { migrationTypeOf } from './migration-type.js';
@@ -67,7 +67,7 @@ export function emitMigrationMetrics(ctx: MeteredRun): void {
   if (state.remoteStatus !== undefined && emitted.remoteStatus !== state.remoteStatus) {
     const statuses = gauge(meter, M.remoteStatus, 'int');
     for (const status of new Set<string>([...TASK_STATUSES, state.remoteStatus, ...(emitted.remoteStatus ? [emitted.remoteStatus] : [])])) {
-      statuses.set(status === state.remoteStatus ? 1 : 0, { status });
+      statuses.set(status === state.remoteStatus ? 1 : 0, { status, status_class: classifyStatus(status) });
     }
     emitted.remoteStatus = state.remoteStatus;
   }
