@@ -143,3 +143,28 @@ export async function toolVersion(binary: string): Promise<string> {
   const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
   return stdout.trim().split('\n')[0] ?? '';
 }
+
+const prometheusHint = (binary: string, envVar: string) =>
+  [
+    `${binary} was not found on PATH (the monitoring tests: promtool checks the alert rules, a real Prometheus scrapes a worker).`,
+    'Install it with one of:',
+    '  - sudo apt-get install prometheus   (Debian/Ubuntu: prometheus and promtool; npm test installs it when run as root)',
+    '  - brew install prometheus           (macOS)',
+    `  - export ${envVar}=/path/to/${binary}`,
+  ].join('\n');
+
+/** Finds Prometheus's promtool: $PROMTOOL_PATH, then PATH. Throws a MissingToolError with install instructions otherwise. */
+export async function resolvePromtool(): Promise<string> {
+  const hint = prometheusHint('promtool', 'PROMTOOL_PATH');
+  const found = await fromEnvOrPath('PROMTOOL_PATH', 'promtool', hint);
+  if (found) return found;
+  throw new MissingToolError(hint);
+}
+
+/** Finds the Prometheus server: $PROMETHEUS_PATH, then PATH. Throws a MissingToolError with install instructions otherwise. */
+export async function resolvePrometheus(): Promise<string> {
+  const hint = prometheusHint('prometheus', 'PROMETHEUS_PATH');
+  const found = await fromEnvOrPath('PROMETHEUS_PATH', 'prometheus', hint);
+  if (found) return found;
+  throw new MissingToolError(hint);
+}

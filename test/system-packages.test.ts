@@ -78,10 +78,12 @@ describe('system packages', () => {
   });
 
   it('probes what the code that uses each package looks for', async () => {
-    expect(systemPackages().map((pkg) => pkg.name)).toEqual(['redis-server', 'python3-venv', 'libjemalloc2', 'chromium']);
+    expect(systemPackages().map((pkg) => pkg.name)).toEqual(['redis-server', 'python3-venv', 'libjemalloc2', 'chromium', 'prometheus']);
     expect(chromiumPath({})).toBe('/usr/bin/chromium');
     expect(chromiumPath({ CHROMIUM_PATH: '/opt/chrome/chrome' })).toBe('/opt/chrome/chrome');
     // On this machine redis-server is installed (the other tests run it): its probe must say so.
     expect(await systemPackages()[0]?.present()).toBe(true);
+    // So are promtool and prometheus (test/monitoring*.test.ts run them).
+    expect(await systemPackages()[4]?.present()).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The system packages `npm test` needs besides Node's: redis-server, Python's venv (to install the Temporal CLI),
- * jemalloc (test/worker-allocator.test.ts) and Chromium (test/ui-browser.test.ts). tools/setup.ts calls
+ * jemalloc (test/worker-allocator.test.ts), Chromium (test/ui-browser.test.ts) and Prometheus (promtool and the
+ * server, test/monitoring*.test.ts). tools/setup.ts calls
  * `ensureSystemPackages()` first, so `npm ci && npm test` works on a fresh Debian machine: when one is missing and
  * this runs as root with apt-get, it installs them (one `apt-get update`, non-interactive); otherwise it fails at
  * once with the exact command to run, instead of a test failing twenty minutes in.
@@ -9,7 +10,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MissingToolError, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
+import { MissingToolError, resolvePrometheus, resolvePromtool, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
 import { findJemalloc } from '../worker/allocator.js';
 
 const run = promisify(execFile);
@@ -57,6 +58,11 @@ export function systemPackages(): SystemPackage[] {
     },
     { name: 'libjemalloc2', why: 'the worker allocator test/worker-allocator.test.ts preloads', present: async () => findJemalloc() !== undefined },
     { name: 'chromium', why: 'the headless browser of test/ui-browser.test.ts (or set CHROMIUM_PATH)', present: async () => existsSync(chromiumPath()) },
+    {
+      name: 'prometheus',
+      why: 'promtool tests the alert rules, and test/monitoring-stack.test.ts runs a real Prometheus',
+      present: async () => (await succeeds(resolvePromtool)) && succeeds(resolvePrometheus),
+    },
   ];
 }
 

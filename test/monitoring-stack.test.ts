@@ -1,0 +1,135 @@
+/**
+ * The migration metrics end to end: a real Prometheus server (a free port, a temp config) scrapes a real
+ * `dcs-migrate worker` (its `--metrics-port`) while an incremental migration runs against the emulator; the
+ * phase, progress and offset arrive in Prometheus, and when the emulator starts failing every status read
+ * (503), the shipped `DcsMigrationStalled` rule fires. The rule comes from monitoring/prometheus/rules.yml with
+ * seconds for minutes (the shipped durations are tested by promtool in test/monitoring.test.ts).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import getPort from 'get-port';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { MIGRATION_METRICS as M } from '../common/migration-metrics.js';
+import { startProcess } from '../local/processes.js';
+import { projectRoot, resolvePrometheus } from '../local/tools.js';
+import { waitFor } from '../local/wait.js';
+import { onlineInput, startTestStack, type TestStack } from './harness/stack.js';
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+}
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+let stack: TestStack;
+let prometheusUrl: string;
+
+/** The shipped stall rule, with a 3 s threshold and a 1 s `for:` instead of 10 and 5 minutes. */
+async function testRules(): Promise<string> {
+  const shipped = parseYaml(await readFile(path.join(projectRoot, 'monitoring/prometheus/rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> };
+  const stalled = shipped.groups.flatMap((group) => group.rules).find((rule) => rule.alert === 'DcsMigrationStalled');
+  if (!stalled) throw new Error('rules.yml has no DcsMigrationStalled rule');
+  const expr = stalled.expr.replace(/> 600\b/, '> 3');
+  // Fails loudly when the shipped rule changes shape, rather than testing a rule that no longer exists.
+  expect(expr).not.toBe(stalled.expr);
+  return toYaml({ groups: [{ name: 'dcs-migrate-test', rules: [{ ...stalled, expr, for: '1s' }] }] });
+}
+
+async function query(promql: string): Promise<Sample[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await response.json()) as { status: string; data: { result: Sample[] }; error?: string };
+  if (body.status !== 'success') throw new Error(`${promql}: ${body.error ?? response.status}`);
+  return body.data.result;
+}
+
+async function firingAlerts(): Promise<Array<{ labels: Record<string, string>; state: string }>> {
+  const body = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+  return body.data.alerts.filter((alert) => alert.state === 'firing');
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({ name: 'monitoring', sourceKeys: 200 });
+  const metricsPort = await getPort({ host: '127.0.0.1' });
+  await stack.startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '2s']);
+
+  const prometheusPort = await getPort({ host: '127.0.0.1' });
+  prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+  await writeFile(path.join(stack.dir, 'rules.yml'), await testRules());
+  await writeFile(
+    path.join(stack.dir, 'prometheus.yml'),
+    toYaml({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: ['rules.yml'],
+      scrape_configs: [{ job_name: 'dcs-migrate-worker', static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] }],
+    }),
+  );
+  const prometheus = startProcess({
+    name: 'prometheus',
+    command: await resolvePrometheus(),
+    args: [
+      `--config.file=${path.join(stack.dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(stack.dir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${prometheusPort}`,
+    ],
+    logFile: path.join(stack.dir, 'prometheus.log'),
+  });
+  stack.onTeardown(() => prometheus.stop(2_000));
+  await waitFor('Prometheus to be ready', async () => (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok, 30_000, 200);
+});
+
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+describe('a Prometheus server scraping the worker', () => {
+  const id = `monitoring-${process.pid}`;
+  const byId = `migration_id="${id}"`;
+
+  it('sees the migration reach the hold with its progress and offset, then the stall alert fire when status reads fail', async () => {
+    await stack.start(
+      onlineInput('incremental', {
+        // Short polling, progress read on every poll, and failing reads tolerated for the length of the test.
+        polling: { initialInterval: '300ms', maxInterval: '600ms', progressInterval: '0s', maxFailedPolls: 1_000 },
+      }),
+      id,
+    );
+    await waitFor(
+      'Prometheus to scrape the hold',
+      async () => (await query(`${M.phase.name}{${byId},phase="incremental-hold"} == 1`)).length === 1,
+      60_000,
+      500,
+    );
+    const [progress] = await query(`${M.fullSyncProgress.name}{${byId}}`);
+    expect(progress?.value[1]).toBe('100');
+    expect(progress?.metric).toMatchObject({ task_name: `dcsm-${id}`, kind: 'online:incremental', project: stack.emu.credentials.projectId });
+    expect(await query(`${M.syncOffset.name}{${byId}}`)).toHaveLength(1);
+    expect(await query(`${M.remoteStatus.name}{${byId},status="INCRMIGEATING",status_class="incremental"} == 1`)).toHaveLength(1);
+    // The phases left read 0, not a stale 1.
+    expect((await query(`${M.phase.name}{${byId}} == 1`)).map((sample) => sample.metric.phase)).toEqual(['incremental-hold']);
+    expect(await query(`${M.apiCalls.name}{${byId},operation="showMigrationTaskStats",outcome="ok"}`)).toHaveLength(1);
+    expect(await firingAlerts()).toEqual([]);
+
+    // Every status read now fails with a 503: the last successful read ages, and the stall rule fires.
+    stack.emu.faults.add({ operation: 'ListMigrationTask', status: 503 });
+    stack.emu.faults.add({ operation: 'ShowMigrationTask', status: 503 });
+    const started = Date.now();
+    const alert = await waitFor(
+      'DcsMigrationStalled to fire',
+      async () => (await firingAlerts()).find((candidate) => candidate.labels.alertname === 'DcsMigrationStalled'),
+      30_000,
+      500,
+    );
+    const firedAfterMs = Date.now() - started;
+    expect(alert.labels).toMatchObject({ migration_id: id, task_name: `dcsm-${id}`, severity: 'critical' });
+    // Threshold 3 s, for 1 s, scrapes and evaluations every second: well inside 15 s.
+    expect(firedAfterMs).toBeLessThan(15_000);
+    const errors = await query(`${M.apiErrors.name}{${byId},error_code="DCS.5000"}`);
+    expect(errors.length).toBeGreaterThan(0);
+    stack.emu.faults.clear();
+  });
+});
