@@ -23,6 +23,7 @@ import { startTemporalDevServer, type TemporalDevServer } from '../local/tempora
 import { projectRoot, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
 import { createJsonLogger } from '../worker/logger.js';
+import { migrationMetricsRuntime } from '../worker/metrics.js';
 import { installRuntime } from '../worker/runtime.js';
 import { dcsForEmulator } from './dcs-for-emulator.js';
 import { writeSampleBackup } from './sample-backup.js';
@@ -43,7 +44,7 @@ export const STACK_PASSWORD_ENV = { source: 'SOURCE_REDIS_PASSWORD', target: 'TA
 /** Self-hosted addresses (compose's service names) that reach the instances, for examples/legacy-online.yaml. */
 export const STACK_ADDRESS_ALIASES = { 'redis-source:6379': STACK_INSTANCES.source, 'redis-target:6379': STACK_INSTANCES.target } as const;
 /** The ports the CLI and the Temporal CLI reach without flags; the stack takes them when free. */
-export const DEFAULT_STACK_PORTS = { temporal: 7233, ui: 8233 } as const;
+export const DEFAULT_STACK_PORTS = { temporal: 7233, ui: 8233, metrics: 9464 } as const;
 
 export interface LocalStackOptions {
   /** Sample keys seeded on the source (every type, some with TTLs). */
@@ -181,8 +182,12 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
+    // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (README "Monitoring").
+    const metricsAddress = `${host}:${await getPort({ host, port: DEFAULT_STACK_PORTS.metrics })}`;
+    let metricsUrl: string | undefined;
     try {
-      installRuntime({ logger: workerLogger });
+      installRuntime({ logger: workerLogger, metricsBindAddress: metricsAddress, migrationMetrics: migrationMetricsRuntime(emulator.credentials.projectId) });
+      metricsUrl = `http://${metricsAddress}/metrics`;
     } catch {
       // A runtime is already installed in this process (a test); the worker uses that one.
     }
@@ -212,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
             dataConverter,
           });
         },
-        () => `task queue ${taskQueue}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`,
+        () => `task queue ${taskQueue}, metrics ${metricsUrl ?? 'off'}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`,
       ),
     ]);
     const workerDone = runWorker(worker);
