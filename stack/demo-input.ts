@@ -16,6 +16,7 @@ export function demoMigrationInput(): MigrationInputFile {
     network: { vpcId: 'vpc-local', subnetId: 'subnet-local', securityGroupId: 'sg-local' },
     method: 'incremental',
     resumeMode: 'auto',
-    polling: { initialInterval: '1s', maxInterval: '2s' },
+    // Progress on every poll: the demo waits for offset 0 before its cutover, and the metrics show it moving.
+    polling: { initialInterval: '1s', maxInterval: '2s', progressInterval: '1s' },
   };
 }
