@@ -29,7 +29,7 @@ import type {
   TaskStatusOnly,
 } from './results.js';
 import { createReferenceCheckActivities } from './check-references.js';
-import { countRetry, meteredDcs } from './metrics.js';
+import { countRetry, meteredDcs, statusListedGauge } from './metrics.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
@@ -261,7 +261,13 @@ export function createActivities({
       if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
       try {
-        const outcome = await statusWatcher.wait(request.taskId, request.knownStatus, request.maxWaitMs, cancellationSignal());
+        const outcome = await statusWatcher.wait(
+          request.taskId,
+          request.knownStatus,
+          request.maxWaitMs,
+          cancellationSignal(),
+          statusListedGauge(request.metricLabels),
+        );
         return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
       } finally {
         clearInterval(beat);

@@ -77,3 +77,18 @@ export function countRetry(): void {
   const { meter, context } = current;
   meter.createCounter(M.activityRetries.name, M.activityRetries.unit, M.activityRetries.help).add(1, { activity: context.info.activityType });
 }
+
+/**
+ * For a migration waiting on the shared status watcher: a callback setting its last-read gauge each time a
+ * watcher round lists its task. The workflow reads the task itself only at its confirm interval (10 minutes by
+ * default), so without this a healthy shared-mode migration would look stalled. Same name and migration labels
+ * as the workflow's gauge, so `max by (migration_id, task_name, kind)` joins the two.
+ */
+export function statusListedGauge(labels: { task_name: string; kind: string } | undefined): (() => void) | undefined {
+  const current = activityMeter();
+  if (!current || !labels) return undefined;
+  const gauge = current.meter
+    .withTags({ task_name: labels.task_name, kind: labels.kind })
+    .createGauge(M.lastStatusRead.name, 'float', M.lastStatusRead.unit, M.lastStatusRead.help);
+  return () => gauge.set(Date.now() / 1000);
+}

@@ -89,4 +89,10 @@ export interface StatusWaitRequest {
   /** The status the workflow knows; any other status is a change. */
   knownStatus?: string | undefined;
   maxWaitMs: number;
+  /**
+   * The migration's metric labels (task name, kind): while it waits, each round that lists the task counts as a
+   * status read for `dcs_migrate_migration_last_status_read_timestamp_seconds` (activities/metrics.ts). Optional:
+   * older workflow code does not send them.
+   */
+  metricLabels?: { task_name: string; kind: string };
 }

@@ -61,6 +61,7 @@ interface Waiter {
   taskId: string;
   knownStatus: string | undefined;
   settle: (outcome: StatusWait<MigrationTaskListItem>) => void;
+  onListed: (() => void) | undefined;
 }
 
 export class SharedStatusWatcher {
@@ -109,8 +110,15 @@ export class SharedStatusWatcher {
    * Resolves when the task's status differs from `knownStatus`, when a complete listing lacks the task, when a
    * round fails after `failingAfterRounds` failed rounds in a row (so while the API is down a wait lasts about one
    * round, and rounds keep probing for recovery), or after `maxWaitMs`. Aborting `signal` rejects with its reason.
+   * `onListed` is called each time a round lists the task (its status read, changed or not).
    */
-  wait(taskId: string, knownStatus: string | undefined, maxWaitMs: number, signal?: AbortSignal): Promise<StatusWait<MigrationTaskListItem>> {
+  wait(
+    taskId: string,
+    knownStatus: string | undefined,
+    maxWaitMs: number,
+    signal?: AbortSignal,
+    onListed?: () => void,
+  ): Promise<StatusWait<MigrationTaskListItem>> {
     if (this.#closed) return Promise.reject(new Error('the status watcher is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<StatusWait<MigrationTaskListItem>>((resolve, reject) => {
@@ -131,7 +139,7 @@ export class SharedStatusWatcher {
         this.#stats.woken += 1;
         resolve(outcome);
       };
-      const waiter: Waiter = { taskId, knownStatus, settle };
+      const waiter: Waiter = { taskId, knownStatus, settle, onListed };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
       this.#stats.watchedTasks = this.#waiters.size;
@@ -207,6 +215,7 @@ export class SharedStatusWatcher {
       for (const waiter of waiting) {
         if (!this.#waiters.has(waiter)) continue;
         const task = byId.get(waiter.taskId);
+        if (task) waiter.onListed?.();
         if (!task) waiter.settle({ kind: 'absent' });
         else if (task.status !== waiter.knownStatus) waiter.settle({ kind: 'changed', task });
         else continue;

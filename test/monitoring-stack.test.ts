@@ -55,7 +55,18 @@ async function firingAlerts(): Promise<Array<{ labels: Record<string, string>; s
 beforeAll(async () => {
   stack = await startTestStack({ name: 'monitoring', sourceKeys: 200 });
   const metricsPort = await getPort({ host: '127.0.0.1' });
-  await stack.startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '2s']);
+  await stack.startCliWorker([
+    '--metrics-port',
+    String(metricsPort),
+    '--metrics-host',
+    '127.0.0.1',
+    '--shutdown-grace',
+    '2s',
+    '--watch-interval',
+    '300ms',
+    '--watch-max-interval',
+    '600ms',
+  ]);
 
   const prometheusPort = await getPort({ host: '127.0.0.1' });
   prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
@@ -87,49 +98,50 @@ afterAll(async () => {
 });
 
 describe('a Prometheus server scraping the worker', () => {
-  const id = `monitoring-${process.pid}`;
-  const byId = `migration_id="${id}"`;
+  const perTask = `monitoring-task-${process.pid}`;
+  const shared = `monitoring-shared-${process.pid}`;
+  const stalled = async () => (await firingAlerts()).filter((alert) => alert.labels.alertname === 'DcsMigrationStalled');
 
-  it('sees the migration reach the hold with its progress and offset, then the stall alert fire when status reads fail', async () => {
-    await stack.start(
-      onlineInput('incremental', {
-        // Short polling, progress read on every poll, and failing reads tolerated for the length of the test.
-        polling: { initialInterval: '300ms', maxInterval: '600ms', progressInterval: '0s', maxFailedPolls: 1_000 },
-      }),
-      id,
-    );
-    await waitFor(
-      'Prometheus to scrape the hold',
-      async () => (await query(`${M.phase.name}{${byId},phase="incremental-hold"} == 1`)).length === 1,
-      60_000,
-      500,
-    );
+  it('sees two migrations (per-task and shared polling) hold with their progress and offset, then both stall alerts fire when status reads fail', async () => {
+    // Short polling, progress read on every poll, and failing reads tolerated for the length of the test. The
+    // shared one reads its task itself only every 10 minutes (confirmInterval): its watcher's rounds count as reads.
+    const polling = { initialInterval: '300ms', maxInterval: '600ms', progressInterval: '0s', maxFailedPolls: 1_000 };
+    await stack.start(onlineInput('incremental', { polling }), perTask);
+    await stack.start(onlineInput('incremental', { polling: { ...polling, mode: 'shared' } }), shared);
+    for (const id of [perTask, shared]) {
+      await waitFor(
+        `Prometheus to scrape ${id} in the hold`,
+        async () => (await query(`${M.phase.name}{migration_id="${id}",phase="incremental-hold"} == 1`)).length === 1,
+        60_000,
+        500,
+      );
+    }
+    const byId = `migration_id="${perTask}"`;
     const [progress] = await query(`${M.fullSyncProgress.name}{${byId}}`);
     expect(progress?.value[1]).toBe('100');
-    expect(progress?.metric).toMatchObject({ task_name: `dcsm-${id}`, kind: 'online:incremental', project: stack.emu.credentials.projectId });
+    expect(progress?.metric).toMatchObject({ task_name: `dcsm-${perTask}`, kind: 'online:incremental', project: stack.emu.credentials.projectId });
     expect(await query(`${M.syncOffset.name}{${byId}}`)).toHaveLength(1);
     expect(await query(`${M.remoteStatus.name}{${byId},status="INCRMIGEATING",status_class="incremental"} == 1`)).toHaveLength(1);
     // The phases left read 0, not a stale 1.
     expect((await query(`${M.phase.name}{${byId}} == 1`)).map((sample) => sample.metric.phase)).toEqual(['incremental-hold']);
     expect(await query(`${M.apiCalls.name}{${byId},operation="showMigrationTaskStats",outcome="ok"}`)).toHaveLength(1);
-    expect(await firingAlerts()).toEqual([]);
+    expect((await query(`${M.watcherRounds.name}{outcome="ok"} > 0`)).length).toBeGreaterThan(0);
+    // Holding quietly for longer than the test rule's 3 s + 1 s is no stall, in either polling mode.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await stalled()).toEqual([]);
 
-    // Every status read now fails with a 503: the last successful read ages, and the stall rule fires.
+    // Every status read now fails with a 503 (the watcher's listing too): the last reads age, and the rule fires.
     stack.emu.faults.add({ operation: 'ListMigrationTask', status: 503 });
     stack.emu.faults.add({ operation: 'ShowMigrationTask', status: 503 });
     const started = Date.now();
-    const alert = await waitFor(
-      'DcsMigrationStalled to fire',
-      async () => (await firingAlerts()).find((candidate) => candidate.labels.alertname === 'DcsMigrationStalled'),
-      30_000,
-      500,
-    );
+    const alerts = await waitFor('DcsMigrationStalled to fire for both', async () => ((await stalled()).length === 2 ? stalled() : false), 30_000, 500);
     const firedAfterMs = Date.now() - started;
-    expect(alert.labels).toMatchObject({ migration_id: id, task_name: `dcsm-${id}`, severity: 'critical' });
+    expect(alerts.map((alert) => alert.labels.migration_id).sort()).toEqual([perTask, shared].sort());
+    expect(alerts[0]?.labels).toMatchObject({ kind: 'online:incremental', severity: 'critical' });
     // Threshold 3 s, for 1 s, scrapes and evaluations every second: well inside 15 s.
     expect(firedAfterMs).toBeLessThan(15_000);
-    const errors = await query(`${M.apiErrors.name}{${byId},error_code="DCS.5000"}`);
-    expect(errors.length).toBeGreaterThan(0);
+    expect((await query(`${M.apiErrors.name}{${byId},error_code="DCS.5000"}`)).length).toBeGreaterThan(0);
+    expect((await query(`${M.watcherConsecutiveFailures.name} > 0`)).length).toBeGreaterThan(0);
     stack.emu.faults.clear();
   });
 });

@@ -12,6 +12,7 @@ import { CancellationScope, condition, isCancellation, log } from '@temporalio/w
 import type { RemoteTask, StatusWait } from '../../activities/results.js';
 import { runActivity } from '../api.js';
 import type { MigrationContext } from '../context.js';
+import { migrationTypeOf } from '../migration-type.js';
 import { watchOptions } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { countPoll, pauseBeforeNextPoll, type PauseOptions } from './pause.js';
@@ -64,6 +65,7 @@ async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: n
         taskId,
         knownStatus: ctx.state.remoteStatus,
         maxWaitMs,
+        metricLabels: { task_name: ctx.taskName, kind: migrationTypeOf(ctx.input) },
       },
     );
     const contenders: Array<Promise<StatusWait | 'woken'>> = [waiting];
