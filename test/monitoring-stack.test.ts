@@ -2,7 +2,8 @@
  * The migration metrics end to end: a real Prometheus server (a free port, a temp config) scrapes a real
  * `dcs-migrate worker` (its `--metrics-port`) while an incremental migration runs against the emulator; the
  * phase, progress and offset arrive in Prometheus, and when the emulator starts failing every status read
- * (503), the shipped `DcsMigrationStalled` rule fires. The rule comes from monitoring/prometheus/rules.yml with
+ * (503), the shipped `DcsMigrationStalled` rule fires. The worker runs without a workflow cache, so every workflow
+ * task replays: nothing may count twice. The rule comes from monitoring/prometheus/rules.yml with
  * seconds for minutes (the shipped durations are tested by promtool in test/monitoring.test.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -126,6 +127,15 @@ describe('a Prometheus server scraping the worker', () => {
     expect((await query(`${M.phase.name}{${byId}} == 1`)).map((sample) => sample.metric.phase)).toEqual(['incremental-hold']);
     expect(await query(`${M.apiCalls.name}{${byId},operation="showMigrationTaskStats",outcome="ok"}`)).toHaveLength(1);
     expect((await query(`${M.watcherRounds.name}{outcome="ok"} > 0`)).length).toBeGreaterThan(0);
+    // Replays emitted nothing: each migration left each earlier phase exactly once.
+    const left = await query(`sum by (phase) (${M.phaseDuration.name}_count{kind="online:incremental"})`);
+    expect(Object.fromEntries(left.map((sample) => [sample.metric.phase, sample.value[1]]))).toEqual({
+      validating: '2',
+      creating: '2',
+      provisioning: '2',
+      configuring: '2',
+      migrating: '2',
+    });
     // Holding quietly for longer than the test rule's 3 s + 1 s is no stall, in either polling mode.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(await stalled()).toEqual([]);
@@ -142,6 +152,8 @@ describe('a Prometheus server scraping the worker', () => {
     expect(firedAfterMs).toBeLessThan(15_000);
     expect((await query(`${M.apiErrors.name}{${byId},error_code="DCS.5000"}`)).length).toBeGreaterThan(0);
     expect((await query(`${M.watcherConsecutiveFailures.name} > 0`)).length).toBeGreaterThan(0);
+    // The failing reads are retried by Temporal (attempts after the first).
+    expect((await query(`${M.activityRetries.name}{${byId}} > 0`)).length).toBeGreaterThan(0);
     stack.emu.faults.clear();
   });
 });
