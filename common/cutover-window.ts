@@ -35,11 +35,12 @@ export interface WindowState {
   opensAt?: number;
 }
 
-const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** `HH:MM`, 00:00 to 23:59. */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** Hours and minutes of `HH:MM`, or undefined when malformed. */
 export function parseTimeOfDay(value: string): { hour: number; minute: number } | undefined {
-  const match = TIME.exec(value);
+  const match = TIME_OF_DAY.exec(value);
   return match ? { hour: Number(match[1]), minute: Number(match[2]) } : undefined;
 }
 
@@ -64,7 +65,10 @@ export function windowState(window: CutoverWindow, nowMs: number): WindowState {
     const day = today.plus({ days: offset });
     if (window.days && !window.days.includes(WEEKDAYS[day.weekday - 1]!)) continue;
     const opens = day.set({ hour: start.hour, minute: start.minute }).toMillis();
-    const closes = day.plus({ days: crossesMidnight ? 1 : 0 }).set({ hour: end.hour, minute: end.minute }).toMillis();
+    const closes = day
+      .plus({ days: crossesMidnight ? 1 : 0 })
+      .set({ hour: end.hour, minute: end.minute })
+      .toMillis();
     if (closes <= nowMs) continue;
     return opens <= nowMs ? { open: true, closesAt: closes } : { open: false, opensAt: opens };
   }

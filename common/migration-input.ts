@@ -10,7 +10,7 @@
  * This module is imported by workflow code: keep it free of Node built-ins and I/O.
  */
 import { z } from 'zod';
-import { isKnownTimeZone, parseTimeOfDay, WEEKDAYS } from './cutover-window.js';
+import { isKnownTimeZone, TIME_OF_DAY, WEEKDAYS } from './cutover-window.js';
 import { allowedKeysAt, unknownFieldMessage } from './unknown-fields.js';
 
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -196,7 +196,7 @@ const holdSchema = z
   .describe('Incremental only: the incremental hold. Without it the hold lasts until `dcs-migrate cutover`.');
 
 /** `HH:MM`, 24-hour, in the window's time zone. */
-const timeOfDay = z.string().refine((value) => parseTimeOfDay(value) !== undefined, 'must be a time of day as HH:MM (24-hour), e.g. "02:00"');
+const timeOfDay = z.string().regex(TIME_OF_DAY, 'must be a time of day as HH:MM (24-hour), e.g. "02:00"');
 
 /** Incremental only: when the hold may end. Others add fields here (how traffic switches over, rollback). */
 export const cutoverSchema = z
@@ -216,7 +216,9 @@ export const cutoverSchema = z
           .min(1)
           .max(1_000)
           .default(3)
-          .describe('Consecutive progress reads the offset must stay at or below `maxOffset` for; a higher offset, a failed read or a status other than incremental starts the count again.'),
+          .describe(
+            'Consecutive progress reads the offset must stay at or below `maxOffset` for; a higher offset, a failed read or a status other than incremental starts the count again.',
+          ),
       })
       .strict()
       .optional()
@@ -240,7 +242,9 @@ export const cutoverSchema = z
       .strict()
       .refine((window) => window.start !== window.end, { message: 'must differ from start', path: ['end'] })
       .optional()
-      .describe('A daily window for the cutover: a request outside it waits for the next opening (and says so); `auto` cuts over only inside it. Any time when omitted.'),
+      .describe(
+        'A daily window for the cutover: a request outside it waits for the next opening (and says so); `auto` cuts over only inside it. Any time when omitted.',
+      ),
     onDeadline: z
       .enum(['cutover', 'fail', 'hold'])
       .optional()
@@ -253,9 +257,13 @@ export const cutoverSchema = z
 export type CutoverSettings = z.output<typeof cutoverSchema>;
 
 /** The refinements an incremental kind shares: `hold` and `cutover` only for method incremental, and together. */
-function refineHoldAndCutover(input: { method: string; hold?: { maxDuration?: number } | undefined; cutover?: CutoverSettings | undefined }, ctx: z.RefinementCtx): void {
+function refineHoldAndCutover(
+  input: { method: string; hold?: { maxDuration?: number } | undefined; cutover?: CutoverSettings | undefined },
+  ctx: z.RefinementCtx,
+): void {
   for (const field of ['hold', 'cutover'] as const) {
-    if (input[field] !== undefined && input.method !== 'incremental') ctx.addIssue({ code: 'custom', message: 'only applies to method "incremental"', path: [field] });
+    if (input[field] !== undefined && input.method !== 'incremental')
+      ctx.addIssue({ code: 'custom', message: 'only applies to method "incremental"', path: [field] });
   }
   if (input.cutover?.onDeadline !== undefined && input.hold?.maxDuration === undefined)
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });

@@ -18,7 +18,12 @@ describe('migration input: cutover', () => {
     const full = parseMigrationInput({
       ...incremental,
       hold: { maxDuration: '7d' },
-      cutover: { mode: 'auto', gate: { maxOffset: 0 }, window: { start: '22:00', end: '02:00', timeZone: 'Europe/Berlin', days: ['sat', 'sun'] }, onDeadline: 'hold' },
+      cutover: {
+        mode: 'auto',
+        gate: { maxOffset: 0 },
+        window: { start: '22:00', end: '02:00', timeZone: 'Europe/Berlin', days: ['sat', 'sun'] },
+        onDeadline: 'hold',
+      },
     });
     expect(full.kind === 'online' && full.cutover?.gate).toEqual({ maxOffset: 0, consecutiveReads: 3 });
     expect(parseMigrationInput(JSON.parse(JSON.stringify(full)))).toEqual(full);
@@ -27,7 +32,11 @@ describe('migration input: cutover', () => {
   it('names the field of each mistake', () => {
     const problems = problemsOf({
       ...incremental,
-      cutover: { mode: 'automatic', gate: { maxOffset: -1, consecutiveReads: 0 }, window: { start: '2am', end: '24:00', timeZone: 'Asia/Shangai', days: ['monday'] } },
+      cutover: {
+        mode: 'automatic',
+        gate: { maxOffset: -1, consecutiveReads: 0 },
+        window: { start: '2am', end: '24:00', timeZone: 'Asia/Shangai', days: ['monday'] },
+      },
     });
     expect(Object.fromEntries(problems.map((p) => [p.field, p.message]))).toMatchObject({
       'cutover.mode': expect.stringContaining('"manual"|"auto"'),
@@ -49,7 +58,9 @@ describe('migration input: cutover', () => {
     expect(problemsOf({ ...incremental, cutover: { onDeadline: 'fail' } })).toEqual([
       { field: 'cutover.onDeadline', message: 'needs hold.maxDuration (the deadline it acts on)' },
     ]);
-    expect(problemsOf({ ...incremental, method: 'full', cutover: { mode: 'auto' } })).toEqual([{ field: 'cutover', message: 'only applies to method "incremental"' }]);
+    expect(problemsOf({ ...incremental, method: 'full', cutover: { mode: 'auto' } })).toEqual([
+      { field: 'cutover', message: 'only applies to method "incremental"' },
+    ]);
     expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b' }, cutover: {} })[0]?.field).toBe(
       'cutover',
     );

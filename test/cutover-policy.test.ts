@@ -90,7 +90,10 @@ describe('cutover policy (time-skipping server, fake activities)', () => {
 
   it('a request outside the window is deferred, says why, and runs when the window opens', async () => {
     // A window opening two hours (and a bit) after now in workflow time, written in Shanghai time.
-    const opens = DateTime.fromMillis(await ts.env.currentTimeMs(), { zone: 'Asia/Shanghai' }).plus({ hours: 2 }).startOf('minute').plus({ minutes: 1 });
+    const opens = DateTime.fromMillis(await ts.env.currentTimeMs(), { zone: 'Asia/Shanghai' })
+      .plus({ hours: 2 })
+      .startOf('minute')
+      .plus({ minutes: 1 });
     const window = { start: opens.toFormat('HH:mm'), end: opens.plus({ hours: 1 }).toFormat('HH:mm'), timeZone: 'Asia/Shanghai' };
     const deferred = await run(incremental({ window }, { polling: { initialInterval: '1s', maxInterval: '10m' } }));
     await holding(deferred.handle);

@@ -97,7 +97,9 @@ function cutoverLine(ctx: MigrationContext): string | undefined {
   if (!status) return undefined;
   const parts: string[] = [status.mode + (status.requested ? ', requested' : '')];
   if (status.gate)
-    parts.push(`gate ${status.gate.reads}/${status.gate.consecutiveReads} reads at offset ≤ ${status.gate.maxOffset}${status.gate.lastOffset !== undefined ? ` (last ${status.gate.lastOffset})` : ''}`);
+    parts.push(
+      `gate ${status.gate.reads}/${status.gate.consecutiveReads} reads at offset ≤ ${status.gate.maxOffset}${status.gate.lastOffset !== undefined ? ` (last ${status.gate.lastOffset})` : ''}`,
+    );
   if (status.window) parts.push(`window ${status.window.description} ${status.window.open ? 'open' : 'closed'}`);
   parts.push(status.summary);
   return parts.join(' · ');

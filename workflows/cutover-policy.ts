@@ -6,8 +6,14 @@
  */
 import { describeWindow, formatWait, windowState, type CutoverWindow } from '../common/cutover-window.js';
 import type { CutoverSettings, MigrationInput } from '../common/migration-input.js';
-import type { CutoverPolicyStatus, MigrationCutover } from '../common/workflow-contract.js';
-import type { MigrationState } from './state.js';
+import type { CutoverPolicyStatus, MigrationCutover, MigrationTimings } from '../common/workflow-contract.js';
+
+/** The parts of the workflow state (`state.ts`) the policy reads; named here so the state can import this module. */
+export interface CutoverStateView {
+  timings: MigrationTimings;
+  cutover?: MigrationCutover | undefined;
+  cutoverGate?: CutoverGateState | undefined;
+}
 
 /** The policy with its defaults: what an input without a `cutover` block means (today's manual cutover). */
 export interface CutoverPolicy {
@@ -44,14 +50,14 @@ export function cutoverPolicyOf(input: MigrationInput): CutoverPolicy | undefine
 }
 
 /** When `hold.maxDuration` passes (ms since epoch), once the hold has begun; undefined without a deadline. */
-export function holdDeadlineMs(input: MigrationInput, state: Pick<MigrationState, 'timings'>): number | undefined {
+export function holdDeadlineMs(input: MigrationInput, state: Pick<CutoverStateView, 'timings'>): number | undefined {
   const maxDuration = input.kind === 'backup_import' ? undefined : input.hold?.maxDuration;
   if (maxDuration === undefined || state.timings.holdStartedAt === undefined) return undefined;
   return Date.parse(state.timings.holdStartedAt) + maxDuration;
 }
 
 /** The policy's state for `input` at `nowMs` (workflow time); undefined for inputs that never hold. */
-export function cutoverStatusOf(input: MigrationInput, state: MigrationState, nowMs: number): CutoverPolicyStatus | undefined {
+export function cutoverStatusOf(input: MigrationInput, state: CutoverStateView, nowMs: number): CutoverPolicyStatus | undefined {
   const policy = cutoverPolicyOf(input);
   if (!policy) return undefined;
   return evaluateCutover(policy, { gate: state.cutoverGate, request: state.cutover, nowMs, deadlineMs: holdDeadlineMs(input, state) });

@@ -79,7 +79,13 @@ export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
         const at = new Date(now).toISOString();
         log.info('hold deadline reached: stopping the incremental migration', { taskId: state.taskId, waitingFor: waiting });
         const note = state.cutover?.note;
-        state.cutover = { requestedAt: at, by: 'deadline', ...(note !== undefined ? { note } : {}), decidedAt: at, reason: `hold.maxDuration passed (was waiting for ${waiting})` };
+        state.cutover = {
+          requestedAt: at,
+          by: 'deadline',
+          ...(note !== undefined ? { note } : {}),
+          decidedAt: at,
+          reason: `hold.maxDuration passed (was waiting for ${waiting})`,
+        };
         return true;
       }
       case 'fail':
