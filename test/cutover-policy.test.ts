@@ -7,7 +7,9 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import { cutoverUpdate, MigrationFailureType, statusQuery, type MigrationResult } from '../common/workflow-contract.js';
+import type { MigrationView } from '../client/migration-view.js';
+import { statusLines } from '../client/render-migration.js';
+import { cutoverUpdate, MigrationFailureType, statusQuery, type MigrationResult, type MigrationStatus } from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
 import { fakeActivities, timesOf, type RecordedCall, type TaskScript } from './harness/fake-activities.js';
 import { startTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
@@ -55,6 +57,25 @@ async function holding(handle: Awaited<ReturnType<typeof run>>['handle']) {
   return handle.query(statusQuery);
 }
 
+/** A running migration as `dcs-migrate status` sees it, from its `status` answer. */
+function viewOf(status: MigrationStatus): MigrationView {
+  const at = status.timings.startedAt;
+  return {
+    workflowId: 'w',
+    runId: 'r',
+    execution: 'RUNNING',
+    startTime: at,
+    closeTime: undefined,
+    phase: status.phase,
+    remoteStatus: undefined,
+    taskId: undefined,
+    migrationType: undefined,
+    status,
+    result: undefined,
+    failure: undefined,
+  };
+}
+
 /** The offsets the workflow read before it stopped the task. */
 function offsetsBeforeStop(calls: RecordedCall[], script: number[]): number[] {
   const stop = timesOf(calls, 'stopTask')[0] ?? Infinity;
@@ -82,6 +103,15 @@ describe('cutover policy (time-skipping server, fake activities)', () => {
     expect(before.cutoverPolicy?.waitingFor[0]).toBe("an operator's cutover (dcs-migrate cutover)");
     const accepted = await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'after the gate' }] });
     expect(accepted).toMatchObject({ offset: 40, immediate: false, outlook: 'waiting for offset 0 for 3 consecutive reads (0 of 3 so far, last offset 40)' });
+    // What `dcs-migrate status` prints of it.
+    const lines = statusLines(viewOf(await handle.query(statusQuery)), undefined);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'policy      manual (dcs-migrate cutover)',
+        'gate        offset ≤ 0 for 3 reads: 0 of 3 (last offset 40)',
+        `next        ${accepted.outlook}`,
+      ]),
+    );
     const outcome = await result();
     expect(outcome.cutover).toMatchObject({ by: 'operator', note: 'after the gate', reason: 'operator request, offset 0 for 3 consecutive reads' });
     expect(Date.parse(outcome.cutover!.decidedAt!)).toBeGreaterThan(Date.parse(outcome.cutover!.requestedAt));
@@ -103,6 +133,7 @@ describe('cutover policy (time-skipping server, fake activities)', () => {
     const live = await deferred.handle.query(statusQuery);
     expect(live.cutoverPolicy).toMatchObject({ requested: true, ready: false, window: { open: false, opensAt: opens.toUTC().toISO() } });
     expect(live.cutoverPolicy?.summary).toBe(accepted.outlook);
+    expect(statusLines(viewOf(live), undefined)).toContain(`window      ${window.start}–${window.end} Asia/Shanghai: closed, opens ${opens.toUTC().toISO()}`);
     const outcome = await deferred.result();
     expect(outcome.cutover?.by).toBe('operator');
     expect(outcome.cutover?.reason).toContain(`inside the window ${window.start}–${window.end} Asia/Shanghai`);
