@@ -9,7 +9,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationProgress } from '../common/workflow-contract.js';
-import { onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import { onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
 
 /** Random bytes: DUMP payloads are LZF-compressed, and the bandwidth limit counts what is sent. */
 const VALUE = randomBytes(4_096);
@@ -68,6 +68,8 @@ describe('auto cutover on the real stack', () => {
         `cutover-auto-${Date.now()}`,
       );
       const result = await resultOf(handle);
+      // `npx tsx tools/record-histories.ts test/cutover-stack.test.ts`: the replay test then replays a policy-driven hold.
+      await saveHistory(env, handle, 'online-incremental-auto-cutover');
       expect((await load.stop()) > 0).toBe(true);
       expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED', cutover: { by: 'auto' } });
 
