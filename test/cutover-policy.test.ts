@@ -178,6 +178,20 @@ describe('cutover policy (time-skipping server, fake activities)', () => {
     expect(holdFor(outcome)).toBeLessThan(10_000 + 2 * SLACK_MS);
   });
 
+  it('shared polling: an armed gate waits on the watcher at most maxInterval, not confirmInterval', async () => {
+    const { calls, result } = await run(
+      incremental(
+        { mode: 'auto', gate: { maxOffset: 0, consecutiveReads: 2 } },
+        { polling: { mode: 'shared', initialInterval: '1s', maxInterval: '2s', confirmInterval: '10m' } },
+      ),
+      { offsets: [3, 3, 0, 0], watch: ['timeout'] },
+    );
+    expect((await result()).cutover?.by).toBe('auto');
+    const waits = calls.filter((call) => call.name === 'awaitStatusChange').map((call) => (call.args[0] as { maxWaitMs: number }).maxWaitMs);
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...waits)).toBe(2_000);
+  });
+
   it('no cutover block: a request cuts over at once, as before the policy', async () => {
     const { handle, result } = await run(incremental(undefined));
     await holding(handle);

@@ -126,7 +126,8 @@ export function wakesOnRequest(ctx: MigrationContext): () => boolean {
 
 /**
  * The longest wait before the next read in the hold: until the deadline (unless it passed under `onDeadline:
- * hold`), and, while a wanted cutover waits for a closed window, until the window opens.
+ * hold`); while a wanted cutover waits for a closed window, until the window opens; and, in shared polling while
+ * the gate is armed, `polling.maxInterval`.
  */
 export function holdWaitCapMs(ctx: MigrationContext): number | undefined {
   const { state } = ctx;
@@ -138,5 +139,7 @@ export function holdWaitCapMs(ctx: MigrationContext): number | undefined {
   const status = cutoverPolicyStatus(ctx);
   if (status && (status.mode === 'auto' || status.requested) && status.window && !status.window.open && status.window.opensAt)
     caps.push(Date.parse(status.window.opensAt) - now);
+  // Shared polling reads an unchanged task only every `confirmInterval`: an armed gate needs its reads sooner.
+  if (ctx.input.polling.mode === 'shared' && gateArmed(ctx)) caps.push(ctx.input.polling.maxInterval);
   return caps.length > 0 ? Math.min(...caps) : undefined;
 }
