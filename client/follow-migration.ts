@@ -83,11 +83,14 @@ export async function followMigration(client: Client, workflowId: string, option
       const unavailable = view.status === undefined && view.execution === 'RUNNING' ? view.statusUnavailable : undefined;
       if (unavailable && unavailable !== lastUnavailable) note(`(${unavailable})`);
       lastUnavailable = unavailable;
-      // The hold waits for the operator: tell them how to end it, once.
+      // The hold waits for the operator (or, `cutover.mode: auto`, for its policy): say how it ends, once.
       if (!hinted && view.status?.phase === 'incremental-hold' && !view.status.cutover) {
         hinted = true;
         const offset = view.status.progress?.offset;
-        note(`${offset === undefined || offset === 0 ? 'in sync' : `holding (offset ${offset})`}; cut over with: dcs-migrate cutover ${workflowId}`);
+        const policy = view.status.cutoverPolicy;
+        note(
+          `${offset === undefined || offset === 0 ? 'in sync' : `holding (offset ${offset})`}; ${policy?.mode === 'auto' ? `cuts over by itself (${policy.summary})` : `cut over with: dcs-migrate cutover ${workflowId}`}`,
+        );
       }
       await options.onView?.(view, note);
       if (isClosed(view.execution)) break;

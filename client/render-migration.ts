@@ -2,7 +2,7 @@
  * Human text for a migration: the `status` block and the summary `watch` / `start --wait` end with. Both are
  * built from a {@link MigrationView}; the JSON output is the view itself.
  */
-import type { MigrationProgress } from '../common/workflow-contract.js';
+import type { CutoverPolicyStatus, MigrationProgress } from '../common/workflow-contract.js';
 import type { CutoverAsRead, MigrationView, PendingActivityView } from './migration-view.js';
 import { formatDuration } from './output.js';
 
@@ -14,6 +14,22 @@ function sum(record: Record<string, number> | undefined): number {
 function cutoverDetail(cutover: CutoverAsRead): string {
   const parts = [cutover.by ? ` by ${cutover.by}` : '', cutover.requestedAt ? ` at ${cutover.requestedAt}` : '', cutover.note ? `: ${cutover.note}` : ''];
   return parts.join('');
+}
+
+/** The cutover policy, live: mode, gate progress, window, deadline, and what it waits for. */
+function cutoverPolicyLines(policy: CutoverPolicyStatus): string[] {
+  const lines = [`policy      ${policy.mode}${policy.mode === 'manual' ? ' (dcs-migrate cutover)' : ' (cuts over by itself)'}`];
+  if (policy.gate)
+    lines.push(
+      `gate        offset ≤ ${policy.gate.maxOffset} for ${policy.gate.consecutiveReads} reads: ${policy.gate.reads} of ${policy.gate.consecutiveReads}${policy.gate.lastOffset !== undefined ? ` (last offset ${policy.gate.lastOffset})` : ''}${policy.gate.holds ? ', holds' : ''}`,
+    );
+  if (policy.window)
+    lines.push(
+      `window      ${policy.window.description}: ${policy.window.open ? `open until ${policy.window.closesAt ?? '?'}` : `closed, opens ${policy.window.opensAt ?? '?'}`}`,
+    );
+  if (policy.deadline) lines.push(`deadline    ${policy.deadline.at} (then ${policy.deadline.onDeadline}${policy.deadline.passed ? ', passed' : ''})`);
+  lines.push(`next        ${policy.summary}`);
+  return lines;
 }
 
 /** Elapsed time of the run: until it closed, or until now. */
@@ -104,7 +120,11 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     // A failed run's failure already says it: one line, not two.
     if (status.lastError && !view.failure?.includes(status.lastError.message)) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
     if (status.cancel) lines.push(`cancel      requested: ${cancelDetail(view)}`);
-    if (status.cutover) lines.push(`cutover     requested${cutoverDetail(status.cutover)}`);
+    if (status.cutover)
+      lines.push(
+        `cutover     requested${cutoverDetail(status.cutover)}${status.cutover.decidedAt ? `; going ahead since ${status.cutover.decidedAt}${status.cutover.reason ? ` (${status.cutover.reason})` : ''}` : ''}`,
+      );
+    if (status.cutoverPolicy) lines.push(...cutoverPolicyLines(status.cutoverPolicy));
   } else if (view.execution === 'RUNNING') {
     lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
   } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {

@@ -10,6 +10,7 @@
  * This module is imported by workflow code: keep it free of Node built-ins and I/O.
  */
 import { z } from 'zod';
+import { isKnownTimeZone, TIME_OF_DAY, WEEKDAYS } from './cutover-window.js';
 import { allowedKeysAt, unknownFieldMessage } from './unknown-fields.js';
 
 const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -194,6 +195,80 @@ const holdSchema = z
   .optional()
   .describe('Incremental only: the incremental hold. Without it the hold lasts until `dcs-migrate cutover`.');
 
+/** `HH:MM`, 24-hour, in the window's time zone. */
+const timeOfDay = z.string().regex(TIME_OF_DAY, 'must be a time of day as HH:MM (24-hour), e.g. "02:00"');
+
+/** Incremental only: when the hold may end. Others add fields here (how traffic switches over, rollback). */
+export const cutoverSchema = z
+  .object({
+    mode: z
+      .enum(['manual', 'auto'])
+      .default('manual')
+      .describe(
+        '`manual` (default): the hold ends when an operator asks (`dcs-migrate cutover`), once the gate and the window allow it. `auto`: it ends by itself as soon as the gate holds inside the window.',
+      ),
+    gate: z
+      .object({
+        maxOffset: z.number().int().min(0).describe('Highest offset (changes not yet applied to the target) that counts as in sync; 0 = fully caught up.'),
+        consecutiveReads: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000)
+          .default(3)
+          .describe(
+            'Consecutive progress reads the offset must stay at or below `maxOffset` for; a higher offset, a failed read or a status other than incremental starts the count again.',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'The lag gate, in both modes: the cutover waits until the offset has stayed at or below `maxOffset` for `consecutiveReads` reads in a row. While the gate is armed (`auto`, or a manual request waiting) progress is read at every poll. No gate when omitted.',
+      ),
+    window: z
+      .object({
+        start: timeOfDay.describe('When the window opens, `HH:MM` in `timeZone`.'),
+        end: timeOfDay.describe('When it closes, `HH:MM`; earlier than `start` means the next day (`22:00`–`02:00`).'),
+        timeZone: z
+          .string()
+          .refine(isKnownTimeZone, 'must be an IANA time zone name, e.g. "Asia/Shanghai" or "UTC"')
+          .describe('IANA time zone of `start` and `end` (daylight saving time applies).'),
+        days: z
+          .array(z.enum(WEEKDAYS))
+          .min(1, 'list at least one day, or leave `days` out for every day')
+          .optional()
+          .describe('Weekdays on which the window starts (`mon` … `sun`, in `timeZone`); every day when omitted.'),
+      })
+      .strict()
+      .refine((window) => window.start !== window.end, { message: 'must differ from start', path: ['end'] })
+      .optional()
+      .describe(
+        'A daily window for the cutover: a request outside it waits for the next opening (and says so); `auto` cuts over only inside it. Any time when omitted.',
+      ),
+    onDeadline: z
+      .enum(['cutover', 'fail', 'hold'])
+      .optional()
+      .describe(
+        'What `hold.maxDuration` does when it passes before the cutover: `cutover` (default) stops the task whatever the gate and the window say; `fail` fails the migration (`onFailure` applies to the task); `hold` keeps holding until the policy lets the cutover run.',
+      ),
+  })
+  .strict()
+  .describe('Incremental only: when the hold ends. Without it, the hold ends at once on `dcs-migrate cutover`, or at `hold.maxDuration`.');
+export type CutoverSettings = z.output<typeof cutoverSchema>;
+
+/** The refinements an incremental kind shares: `hold` and `cutover` only for method incremental, and together. */
+function refineHoldAndCutover(
+  input: { method: string; hold?: { maxDuration?: number } | undefined; cutover?: CutoverSettings | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  for (const field of ['hold', 'cutover'] as const) {
+    if (input[field] !== undefined && input.method !== 'incremental')
+      ctx.addIssue({ code: 'custom', message: 'only applies to method "incremental"', path: [field] });
+  }
+  if (input.cutover?.onDeadline !== undefined && input.hold?.maxDuration === undefined)
+    ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
+}
+
 const commonFields = {
   taskName: z
     .string()
@@ -282,12 +357,10 @@ const onlineSchema = z
       .optional()
       .describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
     hold: holdSchema,
+    cutover: cutoverSchema.optional(),
   })
   .strict()
-  .refine((input) => input.hold === undefined || input.method === 'incremental', {
-    message: 'only applies to method "incremental"',
-    path: ['hold'],
-  });
+  .superRefine(refineHoldAndCutover);
 
 const legacyOnlineSchema = z
   .object({
@@ -305,12 +378,10 @@ const legacyOnlineSchema = z
     method: migrationMethod,
     networkType: z.enum(['vpc', 'vpn']).optional().describe('How DCS reaches the source: `vpc` or `vpn`.'),
     hold: holdSchema,
+    cutover: cutoverSchema.optional(),
   })
   .strict()
-  .refine((input) => input.hold === undefined || input.method === 'incremental', {
-    message: 'only applies to method "incremental"',
-    path: ['hold'],
-  });
+  .superRefine(refineHoldAndCutover);
 
 /** The migration input: `kind` picks the flow. */
 export const migrationInputSchema = z.discriminatedUnion('kind', [backupImportSchema, onlineSchema, legacyOnlineSchema]);

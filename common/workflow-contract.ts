@@ -52,6 +52,53 @@ export interface CutoverAccepted {
   /** Incremental lag (pending changes) last reported by DCS when the cutover was accepted; 0 = in sync. */
   offset: number | undefined;
   acceptedAt: string;
+  /**
+   * What happens now, in words: `cutting over now`, or what it waits for (`waiting for offset 0 for 3
+   * consecutive reads (1 of 3 so far)`, `deferred to the window at 02:00 Asia/Shanghai (in 3 h 12 min)`).
+   * Absent from workers older than the cutover policy.
+   */
+  outlook?: string;
+  /** True when nothing holds the cutover back: the task is stopped after the next read. */
+  immediate?: boolean;
+  /** The policy as it stood when the request was accepted (the `status` query shows it live). */
+  policy?: CutoverPolicyStatus;
+}
+
+/**
+ * The cutover policy of an incremental migration (input `cutover`) as it stands: what the hold waits for before
+ * it ends. Part of the `status` answer while the migration may still cut over; the same text is shown in the
+ * Temporal UI (the workflow's current details).
+ */
+export interface CutoverPolicyStatus {
+  mode: 'manual' | 'auto';
+  /** An operator asked for the cutover (in `auto` too: the request then waits for the same policy). */
+  requested: boolean;
+  gate?: {
+    maxOffset: number;
+    consecutiveReads: number;
+    /** Consecutive progress reads so far with the offset at or below `maxOffset`. */
+    reads: number;
+    lastOffset?: number;
+    holds: boolean;
+  };
+  window?: {
+    /** `02:00–04:00 Asia/Shanghai`. */
+    description: string;
+    open: boolean;
+    opensAt?: string;
+    closesAt?: string;
+  };
+  deadline?: {
+    at: string;
+    onDeadline: 'cutover' | 'fail' | 'hold';
+    passed: boolean;
+  };
+  /** Nothing holds the cutover back (the gate holds, the window is open, and a request is in or the mode is `auto`). */
+  ready: boolean;
+  /** What the cutover waits for, one reason each; empty when `ready`. */
+  waitingFor: string[];
+  /** One line: `cutting over now` or `waiting for …`. */
+  summary: string;
 }
 
 /** Progress figures from ShowMigrationTaskStats (online tasks), as numbers. */
@@ -83,13 +130,21 @@ export interface MigrationLastError {
   at: string;
 }
 
-/** Why and when the incremental hold ended (or is ending): an operator's cutover, or `hold.maxDuration`. */
+/**
+ * Why and when the incremental hold ended (or is ending): an operator's cutover, the `auto` policy once its gate
+ * held, or `hold.maxDuration`. An operator's request is recorded at once and may wait for the policy (input
+ * `cutover`): `decidedAt` tells when the policy let it run.
+ */
 export interface MigrationCutover {
-  by: 'operator' | 'deadline';
+  by: 'operator' | 'auto' | 'deadline';
   /** When the cutover was accepted, or the deadline noticed (workflow time). */
   requestedAt: string;
   /** The operator's note (`CutoverRequest.note`). */
   note?: string;
+  /** When the hold's end was decided (the gate held in the window, or the deadline passed); absent while it waits. */
+  decidedAt?: string;
+  /** Why it was decided then: `offset ≤ 0 for 3 consecutive reads`, `hold.maxDuration passed`. */
+  reason?: string;
 }
 
 /**
@@ -131,6 +186,8 @@ export interface MigrationStatus extends MigrationReport {
   phase: MigrationPhase;
   lastError: MigrationLastError | undefined;
   cancel: CancelRequest | undefined;
+  /** Incremental migrations that may still cut over: the cutover policy, live (mode, gate, window, deadline). */
+  cutoverPolicy?: CutoverPolicyStatus;
 }
 
 /** What the optional verify step found (see `verify/` for the comparison). Keys are shown printable, never values. */
@@ -194,6 +251,8 @@ export const MigrationFailureType = {
   RemoteTaskOwned: 'RemoteTaskOwned',
   /** The `cutover` update was refused (not in the incremental hold, or already requested); nothing was recorded. */
   CutoverRejected: 'CutoverRejected',
+  /** `hold.maxDuration` passed before the cutover policy let the hold end, and `cutover.onDeadline` is `fail`. */
+  HoldDeadlinePassed: 'HoldDeadlinePassed',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */

@@ -9,6 +9,7 @@ import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../commo
 import type { MigrationPhase, VerificationResult } from '../common/workflow-contract.js';
 import { emitMigrationMetrics, notePhaseChange } from './metrics.js';
 import { migrationTypeOf } from './migration-type.js';
+import { cutoverStatusOf } from './cutover-policy.js';
 import type { MigrationState } from './state.js';
 
 export interface MigrationContext {
@@ -68,22 +69,44 @@ export function publish(ctx: MigrationContext): void {
     published.remoteStatus = state.remoteStatus;
   }
   if (updates.length > 0) upsertSearchAttributes(updates);
-  setCurrentDetails(currentDetails(ctx));
+  refreshCurrentDetails(ctx);
   emitMigrationMetrics(ctx);
 }
 
-function currentDetails({ state, taskName, verification, verifying }: MigrationContext): string {
+/** Refreshes only the current details (not a command: safe from a handler, and on replay). */
+export function refreshCurrentDetails(ctx: MigrationContext): void {
+  setCurrentDetails(currentDetails(ctx));
+}
+
+function currentDetails(ctx: MigrationContext): string {
+  const { state, taskName, verification, verifying } = ctx;
   const lines = [`**Phase:** ${state.phase}`, `**Task:** ${taskName}${state.taskId ? ` (${state.taskId})` : ''}`];
   if (state.remoteStatus) lines.push(`**Remote status:** ${state.remoteStatus}`);
   const progress = state.progress;
   if (progress?.fullMigrationProgress !== undefined) lines.push(`**Full sync:** ${progress.fullMigrationProgress}%`);
   if (progress?.offset !== undefined) lines.push(`**Sync offset:** ${progress.offset}`);
   if (progress?.sourceDbSize !== undefined) lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+  const cutover = state.phase === 'incremental-hold' ? cutoverLine(ctx) : undefined;
+  if (cutover) lines.push(`**Cutover:** ${cutover}`);
   lines.push(`**Polls:** ${state.polls} · **API calls:** ${Object.values(state.apiCalls).reduce((a, b) => a + b, 0)}`);
   if (state.lastError) lines.push(`**Last error:** ${state.lastError.type}: ${state.lastError.message}`);
   if (verifying) lines.push(`**Verification:** running (${verification?.mode ?? 'full'})`);
   else if (verification) lines.push(`**Verification:** ${verificationLine(verification)}`);
   return lines.join('\n');
+}
+
+/** `auto · gate 1/3 (offset 12) · window 02:00–04:00 Asia/Shanghai closed · waiting for …`. */
+function cutoverLine(ctx: MigrationContext): string | undefined {
+  const status = cutoverStatusOf(ctx.input, ctx.state, Date.now());
+  if (!status) return undefined;
+  const parts: string[] = [status.mode + (status.requested ? ', requested' : '')];
+  if (status.gate)
+    parts.push(
+      `gate ${status.gate.reads}/${status.gate.consecutiveReads} reads at offset ≤ ${status.gate.maxOffset}${status.gate.lastOffset !== undefined ? ` (last ${status.gate.lastOffset})` : ''}`,
+    );
+  if (status.window) parts.push(`window ${status.window.description} ${status.window.open ? 'open' : 'closed'}`);
+  parts.push(status.summary);
+  return parts.join(' · ');
 }
 
 function verificationLine(result: VerificationResult): string {

@@ -31,15 +31,17 @@ import {
   statusQuery,
   TERMINAL_PHASES,
   type CancelRequest,
+  type CutoverAccepted,
   type CutoverRequest,
   type MigrationResult,
   type VerificationResult,
 } from '../common/workflow-contract.js';
 import { callActivity } from './api.js';
-import { enterPhase, publish, type MigrationContext } from './context.js';
+import { enterPhase, publish, refreshCurrentDetails, type MigrationContext } from './context.js';
 import { READ_OPTIONS } from './retry-policy.js';
 import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
 import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
+import { cutoverPolicyStatus } from './steps/cutover-gate.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
@@ -61,9 +63,14 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
 
   // The query may arrive before the context exists (during validation).
   const current: { ctx?: MigrationContext } = {};
-  setHandler(statusQuery, () => statusOf(state, parsed, verificationOf(current.ctx)), {
-    description: 'Phase, remote status, progress, last error and API call counts.',
-  });
+  setHandler(
+    statusQuery,
+    () => {
+      const policy = cutoverPolicyStatus(current.ctx);
+      return { ...statusOf(state, parsed, verificationOf(current.ctx)), ...(policy ? { cutoverPolicy: policy } : {}) };
+    },
+    { description: 'Phase, remote status, progress, cutover policy, last error and API call counts.' },
+  );
   setHandler(
     cancelSignal,
     (request: CancelRequest | undefined) => {
@@ -82,14 +89,18 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
         return;
       }
       state.cutover = { requestedAt: new Date().toISOString(), by: 'operator', ...noteOf(request) };
+      publishIfReady(current.ctx);
     },
-    { description: 'End the incremental hold: stop the task once in sync (use the update to get an answer).' },
+    { description: 'End the incremental hold once the cutover policy allows (use the update to get an answer).' },
   );
   setHandler(
     cutoverUpdate,
     (request: CutoverRequest | undefined) => {
       state.cutover ??= { requestedAt: new Date().toISOString(), by: 'operator', ...noteOf(request) };
-      return Promise.resolve({ offset: state.progress?.offset, acceptedAt: state.cutover.requestedAt });
+      publishIfReady(current.ctx);
+      const accepted: CutoverAccepted = { offset: state.progress?.offset, acceptedAt: state.cutover.requestedAt };
+      const policy = cutoverPolicyStatus(current.ctx);
+      return Promise.resolve(policy ? { ...accepted, outlook: policy.summary, immediate: policy.ready, policy } : accepted);
     },
     {
       validator: (_request: CutoverRequest | undefined) => {
@@ -102,7 +113,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
         }
         if (state.cutover) throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
       },
-      description: 'End the incremental hold; rejected unless the migration is holding in sync.',
+      description: 'End the incremental hold once the cutover policy allows; answers what happens next. Rejected unless the migration is holding in sync.',
     },
   );
 
@@ -227,6 +238,11 @@ function verificationOf(ctx: MigrationContext | undefined): VerificationResult |
 function sanitizeCancel(request: CancelRequest | undefined): CancelRequest {
   const reason = typeof request?.reason === 'string' && request.reason.trim() ? request.reason.trim().slice(0, 500) : 'no reason given';
   return typeof request?.delete === 'boolean' ? { reason, delete: request.delete } : { reason };
+}
+
+/** The UI's current details show the request at once (details only: no search attribute upsert from a handler). */
+function publishIfReady(ctx: MigrationContext | undefined): void {
+  if (ctx) refreshCurrentDetails(ctx);
 }
 
 function noteOf(request: CutoverRequest | undefined): { note?: string } {

@@ -8,6 +8,7 @@
  */
 import type { MigrationInput } from '../common/migration-input.js';
 import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
+import type { CutoverGateState } from './cutover-policy.js';
 
 export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
   jobId: string | undefined;
@@ -23,6 +24,8 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   statusReadAt?: string;
   /** When the current phase began (workflow time), for the metrics (optional: older states lack it). */
   phaseSince?: string;
+  /** The cutover gate's count and what the hold loop has noticed (`steps/cutover-gate.ts`); absent before the hold. */
+  cutoverGate?: CutoverGateState;
 }
 
 export function initialState(now: Date): MigrationState {

@@ -1,7 +1,8 @@
 /**
  * `dcs-migrate cutover <id>`: ends the incremental hold. Sent as the workflow's `cutover` update, so the operator
- * gets an answer: accepted (with the offset DCS last reported) or rejected with the reason (not in the hold yet,
- * already requested), in which case nothing is recorded.
+ * gets an answer: accepted (with the offset DCS last reported, and what happens next: at once, or what the cutover
+ * policy waits for — the lag gate, the window) or rejected with the reason (not in the hold yet, already
+ * requested), in which case nothing is recorded.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
@@ -16,7 +17,7 @@ export function register(program: Command): void {
   addTemporalOptions(
     program
       .command('cutover')
-      .description('End the incremental hold of a migration: DCS stops the task once it is in sync.')
+      .description('End the incremental hold of a migration: DCS stops the task once its cutover policy allows (in sync, in the window).')
       .argument('<id>', 'workflow id of the migration')
       .option('--note <text>', 'recorded with the cutover (who / why); never put secrets here')
       .option('--json', 'print the answer as JSON'),
@@ -30,7 +31,12 @@ export function register(program: Command): void {
         try {
           const accepted = await client.workflow.getHandle(id).executeUpdate(cutoverUpdate, { args: [flags.note ? { note: flags.note } : {}] });
           if (flags.json) printJson({ workflowId: id, accepted: true, ...accepted });
-          else printLines(`cutover accepted for ${id} at ${accepted.acceptedAt}${accepted.offset !== undefined ? ` (offset ${accepted.offset})` : ''}`);
+          else
+            printLines(
+              `cutover accepted for ${id} at ${accepted.acceptedAt}${accepted.offset !== undefined ? ` (offset ${accepted.offset})` : ''}`,
+              // The cutover policy (input `cutover`) may hold it back: say what happens next. Older workers do not say.
+              ...(accepted.outlook ? [accepted.outlook] : []),
+            );
         } catch (error) {
           if (error instanceof WorkflowUpdateFailedError) throw new CliError(`cutover rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
           // The run closed between the read above and the update.

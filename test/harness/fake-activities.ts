@@ -27,6 +27,8 @@ export interface TaskScript {
   afterStop?: ReadAnswer[];
   /** Answers of successive shared-watcher waits; the last one repeats. `changed` hands over the next read answer. */
   watch?: WatchAnswer[];
+  /** Offsets of successive progress reads (showTaskStats); the last one repeats (default 0). */
+  offsets?: number[];
   /** Answers of successive create calls before the one that succeeds: a failure, with its suggested retry delay. */
   createFailures?: Array<{ type: string; nextRetryDelayMs?: number }>;
 }
@@ -48,6 +50,7 @@ interface Scripted {
   readsAfterStop: number;
   waits: number;
   createFailures: number;
+  statsReads: number;
   lastRead: ReadAnswer | undefined;
 }
 
@@ -140,8 +143,8 @@ export function fakeActivities(): FakeActivities {
       return { status: 'MIGRATING', attempts: 1 };
     },
     async showTaskStats(taskId) {
-      record('showTaskStats', [taskId]);
-      return { progress: { offset: 0 }, attempts: 1 };
+      const scripted = record('showTaskStats', [taskId]);
+      return { progress: { offset: pick(scripted.script.offsets ?? [0], scripted.statsReads++) }, attempts: 1 };
     },
     async stopTask(taskId) {
       const scripted = record('stopTask', [taskId]);
@@ -189,7 +192,18 @@ export function fakeActivities(): FakeActivities {
     activities,
     script(workflowId, script) {
       const calls: RecordedCall[] = [];
-      scripts.set(workflowId, { script, calls, created: false, stopped: false, reads: 0, readsAfterStop: 0, waits: 0, createFailures: 0, lastRead: undefined });
+      scripts.set(workflowId, {
+        script,
+        calls,
+        created: false,
+        stopped: false,
+        reads: 0,
+        readsAfterStop: 0,
+        waits: 0,
+        createFailures: 0,
+        statsReads: 0,
+        lastRead: undefined,
+      });
       return calls;
     },
   };

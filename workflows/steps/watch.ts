@@ -1,7 +1,7 @@
 /**
  * Watching the running task until it ends: a full migration or backup import until SUCCESS, an incremental one
- * until it reaches the incremental steady state (common/dcs-status.ts) and then through the hold, which ends on an operator cutover
- * or at the configured deadline.
+ * until it reaches the incremental steady state (common/dcs-status.ts) and then through the hold, which ends as the
+ * cutover policy decides (`cutover-gate.ts`: an operator's request or `auto`, the lag gate, the window, the deadline).
  */
 import { isCancellation, log, patched } from '@temporalio/workflow';
 import type { RemoteTask } from '../../activities/results.js';
@@ -11,6 +11,7 @@ import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { classifyStatus } from '../../common/dcs-status.js';
 import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
+import { breakGateRun, gateArmed, holdEnds, holdWaitCapMs, wakesOnRequest, type GateReading } from './cutover-gate.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
@@ -32,7 +33,10 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
       noteUnknownStatus(ctx, statusClass === 'unknown');
-      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx)) await refreshProgress(ctx);
+      let reading: GateReading;
+      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx))
+        reading = (await refreshProgress(ctx)) ? { offset: state.progress?.offset } : 'failed';
+      if (statusClass !== 'incremental' && state.phase === 'incremental-hold') breakGateRun(ctx);
       switch (statusClass) {
         case 'succeeded':
           return 'succeeded';
@@ -50,37 +54,14 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
             state.timings.holdStartedAt ??= new Date().toISOString();
             enterPhase(ctx, 'incremental-hold');
           }
-          if (holdShouldEnd(ctx)) return 'hold-ended';
+          if (holdEnds(ctx, reading)) return 'hold-ended';
           break;
         default:
           break;
       }
     }
-    seen = await waitForNextRead(ctx, {
-      wakeOn: () => state.phase === 'incremental-hold' && state.cutover !== undefined,
-      capMs: state.phase === 'incremental-hold' ? msUntilDeadline(ctx) : undefined,
-    });
+    seen = await waitForNextRead(ctx, { wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) });
   }
-}
-
-/** The hold ends on an operator cutover, or when `hold.maxDuration` has passed since the task got in sync. */
-function holdShouldEnd(ctx: MigrationContext): boolean {
-  const { state } = ctx;
-  if (state.cutover) return true;
-  const remaining = msUntilDeadline(ctx);
-  if (remaining !== undefined && remaining <= 0) {
-    log.info('hold deadline reached: stopping the incremental migration', { taskId: state.taskId });
-    state.cutover = { requestedAt: new Date().toISOString(), by: 'deadline' };
-    return true;
-  }
-  return false;
-}
-
-function msUntilDeadline(ctx: MigrationContext): number | undefined {
-  const { input, state } = ctx;
-  const maxDuration = input.kind === 'backup_import' ? undefined : input.hold?.maxDuration;
-  if (maxDuration === undefined || state.timings.holdStartedAt === undefined) return undefined;
-  return Date.parse(state.timings.holdStartedAt) + maxDuration - Date.now();
 }
 
 /**
@@ -91,23 +72,27 @@ function msUntilDeadline(ctx: MigrationContext): number | undefined {
 function progressDue(ctx: MigrationContext): boolean {
   const { state, input } = ctx;
   if (!patched(PROGRESS_INTERVAL_PATCH)) return true;
+  // The cutover gate counts offsets: while it waits for them, each poll reads one.
+  if (gateArmed(ctx)) return true;
   if (state.unchangedPolls === 0 || state.progressReadAt === undefined) return true;
   return Date.now() - Date.parse(state.progressReadAt) >= input.polling.progressInterval;
 }
 
 const PROGRESS_INTERVAL_PATCH = 'progress-interval';
 
-/** Progress figures are a nicety: a failed stats call is recorded, never fatal. */
-async function refreshProgress(ctx: MigrationContext): Promise<void> {
+/** Progress figures are a nicety: a failed stats call is recorded, never fatal (false; the cutover gate counts it). */
+async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
   const { state } = ctx;
   state.progressReadAt = new Date().toISOString();
   try {
     const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
     state.progress = progress;
     publish(ctx);
+    return true;
   } catch (error) {
     if (isCancellation(error)) throw error;
     recordError(state, error, new Date());
+    return false;
   }
 }
 
