@@ -10,6 +10,7 @@
 import { log, patched } from '@temporalio/workflow';
 import { MigrationFailureType, type CutoverPolicyStatus } from '../../common/workflow-contract.js';
 import { publish, type MigrationContext } from '../context.js';
+import { emitCutoverWindowEnd } from '../metrics.js';
 import { cutoverPolicyOf, cutoverStatusOf, evaluateCutover, holdDeadlineMs, readyReason, type CutoverGateState } from '../cutover-policy.js';
 import { workflowFailure } from './failures.js';
 import { taskLabel } from './read-task.js';
@@ -66,6 +67,7 @@ export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
   const now = Date.now();
   const deadline = holdDeadlineMs(ctx.input, state);
   const status = evaluateCutover(policy, { gate: state.cutoverGate, request: state.cutover, nowMs: now, deadlineMs: deadline });
+  noteWindowForAlerts(ctx, now);
   if (status.ready) {
     const at = new Date(now).toISOString();
     state.cutover = { ...(state.cutover ?? { requestedAt: at, by: 'auto' }), decidedAt: at, reason: readyReason(policy, state.cutover) };
@@ -142,4 +144,15 @@ export function holdWaitCapMs(ctx: MigrationContext): number | undefined {
   // Shared polling reads an unchanged task only every `confirmInterval`: an armed gate needs its reads sooner.
   if (ctx.input.polling.mode === 'shared' && gateArmed(ctx)) caps.push(ctx.input.polling.maxInterval);
   return caps.length > 0 ? Math.min(...caps) : undefined;
+}
+
+/**
+ * While a cutover is wanted (`auto`, or an operator's request) inside an open window, publishes when that window
+ * closes: the `DcsMigrationCutoverWindowMissed` alert fires when the gauge is in the past and the migration still
+ * holds. A cutover nobody asked for cannot miss its window.
+ */
+function noteWindowForAlerts(ctx: MigrationContext, now: number): void {
+  const status = cutoverStatusOf(ctx.input, ctx.state, now);
+  const closesAt = status?.window?.open ? status.window.closesAt : undefined;
+  if (closesAt !== undefined && (status?.mode === 'auto' || status?.requested)) emitCutoverWindowEnd(ctx, Date.parse(closesAt));
 }
