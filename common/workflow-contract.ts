@@ -12,6 +12,7 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
 /**
  * Where a migration is. Terminal phases: `succeeded`, `cut-over`, `failed`, `cancelled`.
  * - `validating`: checking the input (nothing remote yet).
+ * - `prechecking`: the pre-flight checks (`common/precheck.ts`): DCS reads and, when asked, read-only Redis probes.
  * - `creating`: looking the task up by name, creating it if absent.
  * - `provisioning`: online only, DCS is creating the migration machine (job / task `CREATING`).
  * - `configuring`: online only, sending source/target/method (SetOnlineMigrationTask).
@@ -22,6 +23,7 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
  */
 export type MigrationPhase =
   | 'validating'
+  | 'prechecking'
   | 'creating'
   | 'provisioning'
   | 'configuring'
@@ -192,6 +194,11 @@ export const MigrationFailureType = {
   SecretUnavailable: 'SecretUnavailable',
   /** The task found by name is driven by another running migration (named in the message); it is left alone. */
   RemoteTaskOwned: 'RemoteTaskOwned',
+  /**
+   * A pre-flight check failed (input `prechecks.mode: enforce`); nothing was created. The message names each
+   * failing check (`id (evidence)`); the details carry every outcome (`{ outcomes: PrecheckOutcome[] }`).
+   */
+  PrecheckFailed: 'PrecheckFailed',
   /** The `cutover` update was refused (not in the incremental hold, or already requested); nothing was recorded. */
   CutoverRejected: 'CutoverRejected',
 } as const;
