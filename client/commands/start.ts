@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import { WORKER_ENV } from '../../worker/worker-options.js';
+import { dryRun, dryRunText } from '../dry-run.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followMigration } from '../follow-migration.js';
 import { loadMigrationFile } from '../migration-file.js';
@@ -23,6 +24,8 @@ interface StartFlags extends TemporalFlags {
   taskQueue?: string;
   wait?: boolean;
   json?: boolean;
+  dryRun?: boolean;
+  redis: boolean;
 }
 
 const WORKFLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -36,12 +39,15 @@ export function register(program: Command): void {
       .option('--id <workflow-id>', 'workflow id (also the basis of the DCS task name); generated when omitted')
       .option('--task-queue <name>', 'task queue of the workers (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
       .option('--wait', 'follow the migration live until it ends')
-      .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)'),
+      .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)')
+      .option('--dry-run', 'resolve the secret references, run the pre-flight checks and print the DCS calls it would make; start nothing')
+      .option('--no-redis', 'with --dry-run: skip the pre-flight checks that connect to the Redis servers'),
   )
     .addHelpText(
       'after',
       '\nExit codes: 0 started (with --wait: succeeded or cut over), 2 bad file or arguments (nothing started), ' +
-        '4 (with --wait) the migration failed or was cancelled, 5 Temporal unreachable.',
+        '4 (with --wait) the migration failed or was cancelled, 5 Temporal unreachable, ' +
+        '6 (with --dry-run) a pre-flight check failed or a secret reference does not resolve.',
     )
     .action(async (flags: StartFlags) => {
       if (flags.id !== undefined && !WORKFLOW_ID.test(flags.id)) {
@@ -58,6 +64,14 @@ export function register(program: Command): void {
         ...(flags.id ? { workflowId: flags.id } : {}),
         ...(taskQueue ? { taskQueue } : {}),
       });
+      if (flags.dryRun) {
+        // No Temporal connection, no DCS write: reads (ShowInstance) and read-only Redis probes only.
+        const report = await dryRun(input, options.workflowId, { redis: flags.redis });
+        if (flags.json) printJson(report);
+        else printLines(...dryRunText(report));
+        if (!report.ok) process.exitCode = EXIT.PRECHECK_FAILED;
+        return;
+      }
       const view = await withTemporal(flags, async ({ client, config }) => {
         let handle;
         try {
