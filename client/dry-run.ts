@@ -62,7 +62,11 @@ export function plannedCalls(input: MigrationInput, taskName: string): PlannedCa
   }
   calls.push({ operation: 'ListMigrationTask', kind: 'read', why: `look the task up by name ${taskName} (adopt it instead of creating a second)` });
   if (input.kind === 'online') {
-    calls.push({ operation: 'CreateOnlineMigrationTask', kind: 'write', why: `create task ${taskName} in VPC ${input.network.vpcId} (a migration machine, billed while it runs)` });
+    calls.push({
+      operation: 'CreateOnlineMigrationTask',
+      kind: 'write',
+      why: `create task ${taskName} in VPC ${input.network.vpcId} (a migration machine, billed while it runs)`,
+    });
     calls.push({ operation: 'ShowJobInfo', kind: 'read', why: 'wait for the migration machine (job SUCCESS, task RUNNING)' });
     calls.push({
       operation: 'SetOnlineMigrationTask',
@@ -70,18 +74,31 @@ export function plannedCalls(input: MigrationInput, taskName: string): PlannedCa
       why: `configure: ${input.method} from ${input.source.instanceId ?? input.source.addrs ?? '?'} to ${input.target.instanceId}, resume_mode ${input.resumeMode}`,
     });
   } else if (input.kind === 'legacy_online') {
-    calls.push({ operation: 'CreateMigrationTask', kind: 'write', why: `create online task ${taskName}: ${input.method} from ${input.source.addrs} to ${input.target.instanceId}` });
+    calls.push({
+      operation: 'CreateMigrationTask',
+      kind: 'write',
+      why: `create online task ${taskName}: ${input.method} from ${input.source.addrs} to ${input.target.instanceId}`,
+    });
   } else {
     calls.push({ operation: 'CreateMigrationTask', kind: 'write', why: `create backup import ${taskName} into ${input.target.instanceId}` });
   }
-  calls.push({ operation: 'ListMigrationTask', kind: 'read', why: `poll the status (every ${input.polling.initialInterval} ms, growing to ${input.polling.maxInterval} ms)` });
+  calls.push({
+    operation: 'ListMigrationTask',
+    kind: 'read',
+    why: `poll the status (every ${input.polling.initialInterval} ms, growing to ${input.polling.maxInterval} ms)`,
+  });
   if (input.kind === 'online') calls.push({ operation: 'ShowMigrationTaskStats', kind: 'read', why: 'progress figures' });
   const incremental = input.kind !== 'backup_import' && input.method === 'incremental';
   if (incremental) {
     const until = input.hold?.maxDuration === undefined ? 'until dcs-migrate cutover' : `until cutover or ${input.hold.maxDuration} ms in sync`;
     calls.push({ operation: 'ListMigrationTask', kind: 'read', why: `hold in sync ${until}` });
   }
-  if (input.verify) calls.push({ operation: 'verifyData', kind: 'worker', why: `compare ${input.verify.source.address} with ${input.verify.target.address} (${input.verify.mode}; no DCS call)` });
+  if (input.verify)
+    calls.push({
+      operation: 'verifyData',
+      kind: 'worker',
+      why: `compare ${input.verify.source.address} with ${input.verify.target.address} (${input.verify.mode}; no DCS call)`,
+    });
   if (incremental) {
     calls.push({ operation: 'StopMigrationTask', kind: 'write', why: 'stop the task after the hold' });
     calls.push({ operation: 'ListMigrationTask', kind: 'read', why: 'wait for TERMINATED' });
@@ -93,9 +110,13 @@ export function dryRunText(report: DryRunReport): string[] {
   const lines = [`dry run of migration ${report.workflowId} (task ${report.taskName}): nothing was created, no workflow was started`, ''];
   lines.push('secret references (resolved here, values not shown):');
   if (report.references.length === 0) lines.push('  none');
-  for (const entry of report.references) lines.push(`  ${entry.field}: ${entry.reference} ${entry.resolves ? 'resolves' : `does not resolve: ${entry.reason ?? ''}`}`);
+  for (const entry of report.references)
+    lines.push(`  ${entry.field}: ${entry.reference} ${entry.resolves ? 'resolves' : `does not resolve: ${entry.reason ?? ''}`}`);
   lines.push('', 'pre-flight checks:');
-  lines.push(report.outcomes.length === 0 ? '  off (prechecks.mode: off)' : precheckTable(report.outcomes), ...(report.outcomes.length ? [precheckSummary(report.outcomes)] : []));
+  lines.push(
+    report.outcomes.length === 0 ? '  off (prechecks.mode: off)' : precheckTable(report.outcomes),
+    ...(report.outcomes.length ? [precheckSummary(report.outcomes)] : []),
+  );
   lines.push('', 'DCS calls the migration would make, in order:');
   report.calls.forEach((call, index) => lines.push(`  ${String(index + 1).padStart(2)}. ${call.operation.padEnd(26)} ${call.kind.padEnd(6)} ${call.why}`));
   lines.push('', report.ok ? 'ready to start: run the same command without --dry-run' : 'not ready: fix what failed above, then run again');

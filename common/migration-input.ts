@@ -221,13 +221,7 @@ const precheckSchema = z
       .min(1)
       .default(10 * 1024 * 1024)
       .describe('`source-big-keys`: a sampled key whose MEMORY USAGE is at least this many bytes is a big key (a warning).'),
-    sampleKeys: z
-      .number()
-      .int()
-      .min(0)
-      .max(100_000)
-      .default(1_000)
-      .describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
+    sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
   })
   .strict()
   .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');

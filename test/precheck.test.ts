@@ -65,7 +65,17 @@ describe('pre-flight checks', () => {
     const outcomes = await check();
     expect(failing(outcomes)).toEqual([]);
     const ids = outcomes.map((outcome) => outcome.id);
-    for (const id of ['target-exists', 'target-running', 'source-running', 'engine-version', 'target-memory', 'target-ssl', 'source-auth', 'target-auth', 'target-empty']) {
+    for (const id of [
+      'target-exists',
+      'target-running',
+      'source-running',
+      'engine-version',
+      'target-memory',
+      'target-ssl',
+      'source-auth',
+      'target-auth',
+      'target-empty',
+    ]) {
       expect(ids).toContain(id);
     }
     for (const id of ids) expect(PRECHECK_IDS).toContain(id);
@@ -82,7 +92,10 @@ describe('pre-flight checks', () => {
     { id: 'engine-version', seed: () => (set('source', { engineVersion: '6.0' }), set('target', { engineVersion: '5.0' })) },
     { id: 'target-memory', seed: () => set('target', { maxMemoryMb: 1 }) },
     { id: 'target-ssl', seed: () => set('target', { enableSsl: true }) },
-    { id: 'multi-db-into-cluster', seed: () => (set('target', { cacheMode: 'cluster' }), withSource((redis) => redis.select(1).then(() => redis.set('in-db-1', 'x')))) },
+    {
+      id: 'multi-db-into-cluster',
+      seed: () => (set('target', { cacheMode: 'cluster' }), withSource((redis) => redis.select(1).then(() => redis.set('in-db-1', 'x')))),
+    },
     { id: 'source-auth', seed: () => undefined, env: { ...passwordEnv(), [DEFAULT_PAIR.source.env]: 'not-the-source-password' } },
     { id: 'target-auth', seed: () => undefined, env: { ...passwordEnv(), [DEFAULT_PAIR.target.env]: 'not-the-target-password' } },
     {
@@ -122,7 +135,10 @@ describe('pre-flight checks', () => {
 
   it('a reference that does not resolve fails source-auth without a value; targetNotEmpty: overwrite turns target-empty into a warning', async () => {
     const unresolved = await check({}, { [DEFAULT_PAIR.target.env]: DEFAULT_PAIR.target.password });
-    expect(unresolved.find((outcome) => outcome.id === 'source-auth')).toMatchObject({ verdict: 'fail', evidence: expect.stringContaining('SOURCE_REDIS_PASSWORD') });
+    expect(unresolved.find((outcome) => outcome.id === 'source-auth')).toMatchObject({
+      verdict: 'fail',
+      evidence: expect.stringContaining('SOURCE_REDIS_PASSWORD'),
+    });
     const redis = new Redis({ ...stack.emu.instance(DEFAULT_PAIR.target.id).endpoint });
     await redis.set('left-over', 'x').finally(() => redis.disconnect());
     const overwrite = await check({ targetNotEmpty: 'overwrite' });

@@ -82,7 +82,12 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
     outcomes.push(
       target.status === 'RUNNING'
         ? outcome('target-running', 'pass', 'status RUNNING')
-        : outcome('target-running', 'fail', `status ${target.status}`, 'Wait until the target instance is RUNNING (or restart it in the DCS console), then run again.'),
+        : outcome(
+            'target-running',
+            'fail',
+            `status ${target.status}`,
+            'Wait until the target instance is RUNNING (or restart it in the DCS console), then run again.',
+          ),
     );
     outcomes.push(
       target.enable_ssl === true
@@ -97,7 +102,9 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
         outcome(
           'source-running',
           read.missing ? 'fail' : 'warn',
-          read.missing ? `DCS has no instance ${input.source.instanceId} (${read.reason})` : `could not read instance ${input.source.instanceId}: ${read.reason}`,
+          read.missing
+            ? `DCS has no instance ${input.source.instanceId} (${read.reason})`
+            : `could not read instance ${input.source.instanceId}: ${read.reason}`,
           read.missing ? 'Check source.instanceId and the project and region the worker uses.' : 'The source checks that need DCS were skipped.',
         ),
       );
@@ -180,13 +187,22 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
       outcomes.push(
         free >= needed
           ? outcome('target-memory', 'pass', evidence)
-          : outcome('target-memory', 'fail', evidence, 'Scale the target up (or free memory on it) before migrating: a full target rejects writes or evicts keys.'),
+          : outcome(
+              'target-memory',
+              'fail',
+              evidence,
+              'Scale the target up (or free memory on it) before migrating: a full target rejects writes or evicts keys.',
+            ),
       );
     }
 
     if (target.cache_mode === 'cluster') {
       const dbs = sourceOk?.keysPerDb;
-      const others = dbs ? Object.keys(dbs).map(Number).filter((db) => db !== 0) : undefined;
+      const others = dbs
+        ? Object.keys(dbs)
+            .map(Number)
+            .filter((db) => db !== 0)
+        : undefined;
       if (!others) {
         outcomes.push(
           outcome(
@@ -263,7 +279,12 @@ function sourceServerOutcomes(input: MigrationInput, facts: RedisFacts): Prechec
   const basis = facts.maxMemoryBytes || facts.usedMemoryBytes;
   if (facts.replicaBufferHardBytes === undefined || basis === undefined) {
     outcomes.push(
-      outcome('source-output-buffer', 'warn', 'CONFIG GET client-output-buffer-limit was refused', 'Make sure the replica output buffer is about 20% of maxmemory.'),
+      outcome(
+        'source-output-buffer',
+        'warn',
+        'CONFIG GET client-output-buffer-limit was refused',
+        'Make sure the replica output buffer is about 20% of maxmemory.',
+      ),
     );
   } else {
     const needed = Math.ceil(basis * REPLICA_BUFFER_SHARE);
@@ -285,7 +306,12 @@ function sourceServerOutcomes(input: MigrationInput, facts: RedisFacts): Prechec
     const enabled = events !== undefined && /[KE]/.test(events) && (/A/.test(events) || /[g$lshzxe]{3,}/.test(events));
     outcomes.push(
       events === undefined
-        ? outcome('keyspace-notifications', 'warn', 'CONFIG GET notify-keyspace-events was refused', 'The incremental phase needs keyspace notifications (flags KEA) on the source.')
+        ? outcome(
+            'keyspace-notifications',
+            'warn',
+            'CONFIG GET notify-keyspace-events was refused',
+            'The incremental phase needs keyspace notifications (flags KEA) on the source.',
+          )
         : enabled
           ? outcome('keyspace-notifications', 'pass', `notify-keyspace-events "${events}"`)
           : outcome(
@@ -321,7 +347,9 @@ function targetServerOutcomes(input: MigrationInput, facts: RedisFacts): Prechec
       .join(', ');
     if (total === 0) outcomes.push(outcome('target-empty', 'pass', 'no keys'));
     else if (input.targetNotEmpty === 'overwrite') {
-      outcomes.push(outcome('target-empty', 'warn', `${total} keys (${where}); targetNotEmpty: overwrite`, 'Keys with the same name are replaced; the others stay.'));
+      outcomes.push(
+        outcome('target-empty', 'warn', `${total} keys (${where}); targetNotEmpty: overwrite`, 'Keys with the same name are replaced; the others stay.'),
+      );
     } else {
       outcomes.push(
         outcome(

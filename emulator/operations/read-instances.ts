@@ -45,8 +45,7 @@ async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
 
 /** The ShowInstance body: the SDK's field names (memory in MB, capacity in GB), attributes over server facts. */
 export function instanceView(instance: EmulatedInstance, attributes: InstanceAttributes, facts: ServerFacts): Record<string, unknown> {
-  const maxMemoryMb =
-    attributes.maxMemoryMb ?? (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
+  const maxMemoryMb = attributes.maxMemoryMb ?? (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
   const engineVersion = attributes.engineVersion ?? facts.version?.split('.').slice(0, 2).join('.') ?? null;
   return {
     instance_id: instance.id,
