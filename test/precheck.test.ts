@@ -61,6 +61,22 @@ describe('pre-flight checks', () => {
     }
   }
 
+  it('ShowInstance reports the staged attributes and the redis-server memory; the admin route sets them, a reset restores them', async () => {
+    const admin = (method: string, body?: unknown) =>
+      fetch(`${stack.emu.url}/_emulator/instances/target`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    expect((await admin('PATCH', { status: 'CREATING', cacheMode: 'cluster', enablePublicIp: true })).status).toBe(200);
+    const refused = await admin('PATCH', { cacheMode: 'sharded' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error_msg: string }).error_msg).toContain('cacheMode');
+    const shown = await dcs.showInstance('target');
+    expect(shown).toMatchObject({ instance_id: 'target', status: 'CREATING', cache_mode: 'cluster', enable_publicip: true, enable_ssl: false, engine_version: '7.0' });
+    expect(Number(shown.used_memory)).toBeGreaterThan(0);
+    expect(shown.port).toBe(stack.emu.instance('target').endpoint.port);
+    await expect(dcs.showInstance('nobody')).rejects.toMatchObject({ name: 'DcsNotFoundError', errorCode: 'DCS.3022' });
+    await stack.emu.reset();
+    expect(await dcs.showInstance('target')).toMatchObject({ status: 'RUNNING', cache_mode: 'ha' });
+  });
+
   it('a clean pair passes every check it runs, and no outcome carries a password', async () => {
     const outcomes = await check();
     expect(failing(outcomes)).toEqual([]);
