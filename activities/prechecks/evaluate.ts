@@ -182,7 +182,8 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
       );
     } else {
       const free = targetMaxMb - targetUsedMb;
-      const needed = Math.ceil(sourceUsedMb * (1 + margin));
+      // Rounded first: 100 × 1.1 is 110.00000000000001 in floating point, which must not need 111 MB.
+      const needed = Math.ceil(Math.round(sourceUsedMb * (1 + margin) * 1000) / 1000);
       const evidence = `target free ${free} MB (max ${targetMaxMb}, used ${targetUsedMb}); source used ${sourceUsedMb} MB, needed with a ${Math.round(margin * 100)}% margin ${needed} MB`;
       outcomes.push(
         free >= needed
