@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MigrationKind } from './migration-input.js';
+import type { PrecheckOutcome } from './precheck.js';
 
 /** The registered workflow type (the exported function name in `workflows/index.ts`). */
 export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
@@ -125,6 +126,8 @@ export interface MigrationReport {
   cutover?: MigrationCutover;
   /** Present once the verify step (when requested) has ended. */
   verification?: VerificationResult;
+  /** The pre-flight checks that warned or failed (`common/precheck.ts`); absent when every check passed or none ran. */
+  prechecks?: PrecheckOutcome[];
 }
 
 /** What the `status` query returns: the report, and where the run is. */

@@ -15,7 +15,7 @@ import { runPrechecks } from '../activities/prechecks/index.js';
 import { jsonOf, runCli } from '../client/testing/run-cli.js';
 import { parseMigrationInput, type MigrationInputFile } from '../common/migration-input.js';
 import { PRECHECK_IDS, type PrecheckOutcome } from '../common/precheck.js';
-import { MigrationFailureType } from '../common/workflow-contract.js';
+import { MigrationFailureType, statusQuery } from '../common/workflow-contract.js';
 import type { DcsClient } from '../dcs/client.js';
 import type { InstanceAttributes } from '../emulator/index.js';
 import { callsSince } from './harness/emulator-requests.js';
@@ -180,9 +180,13 @@ describe('pre-flight checks', () => {
     expect(stack.emu.tasks()).toHaveLength(0);
     expect(callsSince(stack.emu, requestsBefore, ...WRITES)).toHaveLength(0);
     expect(callsSince(stack.emu, requestsBefore, 'ShowInstance').length).toBeGreaterThan(0);
+    const status = await handle.query(statusQuery);
+    expect(status.phase).toBe('failed');
+    expect(status.taskId).toBeUndefined();
+    expect(status.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-running fail']);
   });
 
-  it('check --json: the outcomes and exit 6 on a failure, exit 0 on a clean pair; start --dry-run sends no write', async () => {
+  it('check --json: the outcomes and exit 6 on a failure; start --dry-run on a clean pair: exit 0, no DCS write, no workflow', async () => {
     const file = path.join(stack.dir, 'migration.json');
     await writeFile(file, JSON.stringify({ ...onlineInput('full'), taskName: 'precheck-dry-run' }));
     set('target', { enableSsl: true });

@@ -55,13 +55,15 @@ async function readInstance(deps: PrecheckDependencies, instanceId: string, trie
     } catch (error) {
       // DCS.3022 (111404022 in the long form) is "no such instance"; another 404 (an unknown route) says nothing about it.
       if (error instanceof DcsNotFoundError && /^(DCS\.3022|111404022)$/.test(error.errorCode ?? '')) {
-        return { ok: false, missing: true, reason: `${error.errorCode ?? ''} ${error.message}`.trim() };
+        return { ok: false, missing: true, reason: error.message };
       }
       if (attempt < tries && isRetryable(error) && !deps.signal?.aborted) {
         await sleep(250 * 2 ** (attempt - 1));
         continue;
       }
-      return { ok: false, missing: false, reason: error instanceof DcsError ? `${error.name}: ${error.message}` : String(error) };
+      // The class (and HTTP status) only: the migration's next call meets the same error and reports it in full.
+      const reason = error instanceof DcsError ? `${error.name}${error.httpStatus === undefined ? '' : `, HTTP ${error.httpStatus}`}` : 'unexpected error';
+      return { ok: false, missing: false, reason };
     }
   }
 }

@@ -32,7 +32,10 @@ export async function precheck(ctx: MigrationContext): Promise<void> {
   // Not counted in `apiCalls`: that report counts one DCS operation per activity, and this is several reads.
   const { outcomes } = await runActivity('runPrechecks', PRECHECK_OPTIONS, 'Pre-flight checks (DCS instance reads, optional Redis probes)', ctx.input);
   const failing = failingChecks(outcomes);
-  for (const outcome of outcomes.filter((item) => item.verdict !== 'pass')) {
+  const notPassed = outcomes.filter((item) => item.verdict !== 'pass');
+  // Only what needs a look goes into the state (and the status, the result): it is carried across continue-as-new.
+  if (notPassed.length > 0) ctx.state.prechecks = notPassed;
+  for (const outcome of notPassed) {
     log.warn('pre-flight check', { id: outcome.id, verdict: outcome.verdict, evidence: outcome.evidence });
   }
   if (failing.length === 0) return;
