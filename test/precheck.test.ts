@@ -69,7 +69,14 @@ describe('pre-flight checks', () => {
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error_msg: string }).error_msg).toContain('cacheMode');
     const shown = await dcs.showInstance('target');
-    expect(shown).toMatchObject({ instance_id: 'target', status: 'CREATING', cache_mode: 'cluster', enable_publicip: true, enable_ssl: false, engine_version: '7.0' });
+    expect(shown).toMatchObject({
+      instance_id: 'target',
+      status: 'CREATING',
+      cache_mode: 'cluster',
+      enable_publicip: true,
+      enable_ssl: false,
+      engine_version: '7.0',
+    });
     expect(Number(shown.used_memory)).toBeGreaterThan(0);
     expect(shown.port).toBe(stack.emu.instance('target').endpoint.port);
     await expect(dcs.showInstance('nobody')).rejects.toMatchObject({ name: 'DcsNotFoundError', errorCode: 'DCS.3022' });
