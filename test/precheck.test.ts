@@ -49,6 +49,9 @@ describe('pre-flight checks', () => {
     parseMigrationInput({ ...onlineInput('incremental'), prechecks: { redis: true }, ...extra } as MigrationInputFile);
   const check = (extra: Record<string, unknown> = {}, env: Record<string, string> = passwordEnv()) =>
     runPrechecks(input(extra), { dcs, secrets: createSecretResolver({ env }) });
+  // One in-process worker for the tests that go through Temporal, started by the first of them.
+  let worker: Promise<unknown> | undefined;
+  const ensureWorker = () => (worker ??= stack.startWorker());
   const set = (id: string, attributes: Partial<InstanceAttributes>) => stack.emu.setInstanceAttributes(id, attributes);
   const failing = (outcomes: PrecheckOutcome[]) => outcomes.filter((outcome) => outcome.verdict === 'fail');
 
@@ -170,7 +173,7 @@ describe('pre-flight checks', () => {
   });
 
   it('through Temporal: a target that is not RUNNING ends the workflow PrecheckFailed, naming the check, with no task', async () => {
-    await stack.startWorker();
+    await ensureWorker();
     set('target', { status: 'RESTARTING' });
     const requestsBefore = stack.emu.requests().length;
     const handle = await stack.start(onlineInput('full'), `precheck-wf-${Date.now()}`);
@@ -191,6 +194,16 @@ describe('pre-flight checks', () => {
     expect(status.phase).toBe('failed');
     expect(status.taskId).toBeUndefined();
     expect(status.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-running fail']);
+  });
+
+  it('prechecks.mode warn: the failing check is reported in the result, and the migration goes on', async () => {
+    await ensureWorker();
+    set('target', { enableSsl: true });
+    const handle = await stack.start(onlineInput('full', { prechecks: { mode: 'warn' } }), `precheck-warn-${Date.now()}`);
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
+    expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-ssl fail']);
+    expect(stack.emu.tasks()).toHaveLength(1);
   });
 
   it('check --json: the outcomes and exit 6 on a failure; start --dry-run on a clean pair: exit 0, no DCS write, no workflow', async () => {
