@@ -8,7 +8,6 @@ import { failingChecks } from '../../common/precheck.js';
 import { EXIT } from '../exit-codes.js';
 import { loadMigrationFile } from '../migration-file.js';
 import { printJson, printLines } from '../output.js';
-import { precheckSummary, precheckTable, runCliPrechecks } from '../prechecks.js';
 
 interface CheckFlags {
   file: string;
@@ -26,6 +25,8 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 2 bad file or DCS settings, 6 a check failed.')
     .action(async (flags: CheckFlags) => {
       const input = await loadMigrationFile(flags.file);
+      // Loaded here, not at the top: every CLI start would otherwise load the activities' modules.
+      const { precheckSummary, precheckTable, runCliPrechecks } = await import('../prechecks.js');
       const outcomes = await runCliPrechecks(input, { redis: flags.redis });
       const failing = failingChecks(outcomes);
       if (flags.json) printJson({ ok: failing.length === 0, outcomes });

@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import { WORKER_ENV } from '../../worker/worker-options.js';
-import { dryRun, dryRunText } from '../dry-run.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { followMigration } from '../follow-migration.js';
 import { loadMigrationFile } from '../migration-file.js';
@@ -65,7 +64,9 @@ export function register(program: Command): void {
         ...(taskQueue ? { taskQueue } : {}),
       });
       if (flags.dryRun) {
-        // No Temporal connection, no DCS write: reads (ShowInstance) and read-only Redis probes only.
+        // No Temporal connection, no DCS write: reads (ShowInstance) and read-only Redis probes only. Loaded here:
+        // every CLI start would otherwise load the activities' modules.
+        const { dryRun, dryRunText } = await import('../dry-run.js');
         const report = await dryRun(input, options.workflowId, { redis: flags.redis });
         if (flags.json) printJson(report);
         else printLines(...dryRunText(report));
