@@ -15,7 +15,7 @@ import { runPrechecks } from '../activities/prechecks/index.js';
 import { jsonOf, runCli } from '../client/testing/run-cli.js';
 import { parseMigrationInput, type MigrationInputFile } from '../common/migration-input.js';
 import { PRECHECK_IDS, type PrecheckOutcome } from '../common/precheck.js';
-import { MigrationFailureType, statusQuery } from '../common/workflow-contract.js';
+import { MigrationFailureType, statusQuery, type MigrationResult } from '../common/workflow-contract.js';
 import type { DcsClient } from '../dcs/client.js';
 import type { InstanceAttributes } from '../emulator/index.js';
 import { callsSince } from './harness/emulator-requests.js';
@@ -200,7 +200,7 @@ describe('pre-flight checks', () => {
     await ensureWorker();
     set('target', { enableSsl: true });
     const handle = await stack.start(onlineInput('full', { prechecks: { mode: 'warn' } }), `precheck-warn-${Date.now()}`);
-    const result = await handle.result();
+    const result = (await handle.result()) as MigrationResult;
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
     expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-ssl fail']);
     expect(stack.emu.tasks()).toHaveLength(1);

@@ -12,7 +12,8 @@ import type { SecretResolver } from '../secrets.js';
 import { runPrechecks } from './run-prechecks.js';
 
 export { runPrechecks, type PrecheckDependencies, type PrecheckRunOptions } from './run-prechecks.js';
-export { evaluatePrechecks, MIN_REPL_TIMEOUT_SECONDS, REPLICA_BUFFER_SHARE } from './evaluate.js';
+export { evaluatePrechecks } from './evaluate.js';
+export { MIN_REPL_TIMEOUT_SECONDS, REPLICA_BUFFER_SHARE } from './server-verdicts.js';
 
 export interface PrecheckResult extends Attempted {
   outcomes: PrecheckOutcome[];

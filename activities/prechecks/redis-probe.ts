@@ -30,6 +30,9 @@ export interface RedisFacts {
   bigKeys?: { sampled: number; over: number; largest?: { db: number; key: string; bytes: number } };
 }
 
+/** A Redis side as probed, or why it was not (`secret`: its password reference does not resolve). */
+export type RedisRead = { probed: true; facts: RedisFacts } | { probed: false; reason: string; secret?: boolean };
+
 export interface ProbeOptions {
   /** Keys to sample for big keys (0: no sampling). */
   sampleKeys: number;
