@@ -34,6 +34,7 @@ import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
+import { createPrecheckActivities } from './prechecks/index.js';
 import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
@@ -98,6 +99,9 @@ export function createActivities({
 
     /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
     ...createReferenceCheckActivities(secrets),
+
+    /** ShowInstance reads (and, when asked, read-only Redis probes): the pre-flight checks before anything is created. */
+    ...createPrecheckActivities(dcs, secrets),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

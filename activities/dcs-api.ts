@@ -19,4 +19,5 @@ export type DcsMigrationApi = Pick<
   | 'stopMigrationTask'
   | 'deleteMigrationTask'
   | 'showJobInfo'
+  | 'showInstance'
 >;

@@ -68,6 +68,7 @@ const DCS_METHODS: Record<keyof DcsMigrationApi, true> = {
   stopMigrationTask: true,
   deleteMigrationTask: true,
   showJobInfo: true,
+  showInstance: true,
 };
 
 /** Counts an attempt after the first of the current activity (a Temporal retry). */

@@ -19,6 +19,7 @@ interface CommandModule {
 const commandModules: Array<Promise<CommandModule>> = [
   import('./commands/up.js'),
   import('./commands/start.js'),
+  import('./commands/check.js'),
   import('./commands/watch.js'),
   import('./commands/status.js'),
   import('./commands/cutover.js'),

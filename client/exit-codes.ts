@@ -14,6 +14,8 @@ export const EXIT = {
   MIGRATION_FAILED: 4,
   /** Temporal or the DCS endpoint could not be reached. */
   UNREACHABLE: 5,
+  /** `check` / `start --dry-run`: a pre-flight check failed (or a secret reference does not resolve). */
+  PRECHECK_FAILED: 6,
 } as const;
 
 /** An error that carries its own exit code (thrown by commands for expected failures). */

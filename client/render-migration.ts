@@ -114,6 +114,8 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(
       `verify      ${verification.outcome}${verification.totalDifferences !== undefined ? `, ${verification.totalDifferences} differences` : ''}${verification.keysCompared !== undefined ? ` in ${verification.keysCompared} keys` : ''}`,
     );
+  const prechecks = status?.prechecks ?? view.result?.prechecks;
+  for (const outcome of prechecks ?? []) lines.push(`precheck    ${outcome.verdict} ${outcome.id}: ${outcome.evidence}`);
   lines.push(`elapsed     ${formatDuration(elapsedMs(view))}`);
   if (status) {
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);

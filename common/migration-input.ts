@@ -269,6 +269,39 @@ function refineHoldAndCutover(
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
 }
 
+/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; README "Pre-flight checks"). */
+const precheckSchema = z
+  .object({
+    mode: z
+      .enum(['enforce', 'warn', 'off'], { error: 'must be "enforce", "warn" or "off"' })
+      .default('enforce')
+      .describe(
+        '`enforce`: a failing check stops the migration before anything is created (failure `PrecheckFailed`); `warn`: failing checks are logged and the migration goes on; `off`: no checks.',
+      ),
+    redis: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also run the checks that connect to the Redis servers from the worker (passwords, replication settings, an empty target, eviction, big keys). Off by default: a worker often runs outside the instances' network. `dcs-migrate check` runs them unless given `--no-redis`.",
+      ),
+    memoryMargin: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(0.1)
+      .describe("`target-memory`: the target's free memory must be at least the source's used memory times (1 + this margin)."),
+    bigKeyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(10 * 1024 * 1024)
+      .describe('`source-big-keys`: a sampled key whose MEMORY USAGE is at least this many bytes is a big key (a warning).'),
+    sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
+  })
+  .strict()
+  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');
+export type PrecheckSettings = z.output<typeof precheckSchema>;
+
 const commonFields = {
   taskName: z
     .string()
@@ -288,6 +321,15 @@ const commonFields = {
       'What happens to the remote task when the migration fails after creating it (a paid migration machine keeps running otherwise): `stop` it and wait for TERMINATED (default), `delete` it once stopped, or `keep` it running (to inspect it; stop it yourself). A task that already ended (FAILED, stopped, deleted) is left as it is.',
     ),
   verify: verifySchema.optional(),
+  prechecks: precheckSchema.prefault({}),
+  targetNotEmpty: z
+    .enum(['refuse', 'overwrite'], {
+      error: 'must be "refuse" (stop when the target already holds keys) or "overwrite" (migrate into it; keys with the same name are replaced)',
+    })
+    .default('refuse')
+    .describe(
+      "What the `target-empty` pre-flight check does when the target already holds keys: `refuse` fails the check, `overwrite` only warns (keys with the same name are replaced; the target's other keys stay).",
+    ),
 };
 
 const backupImportSchema = z

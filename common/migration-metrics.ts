@@ -129,6 +129,7 @@ export const MIGRATION_METRICS = {
 /** Every phase, for the `phase` state set (the `satisfies` fails to compile when a phase is added to the contract). */
 export const METRIC_PHASES = Object.keys({
   validating: 0,
+  prechecking: 0,
   creating: 0,
   provisioning: 0,
   configuring: 0,

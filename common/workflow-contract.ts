@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MigrationKind } from './migration-input.js';
+import type { PrecheckOutcome } from './precheck.js';
 
 /** The registered workflow type (the exported function name in `workflows/index.ts`). */
 export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
@@ -12,6 +13,7 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
 /**
  * Where a migration is. Terminal phases: `succeeded`, `cut-over`, `failed`, `cancelled`.
  * - `validating`: checking the input (nothing remote yet).
+ * - `prechecking`: the pre-flight checks (`common/precheck.ts`): DCS reads and, when asked, read-only Redis probes.
  * - `creating`: looking the task up by name, creating it if absent.
  * - `provisioning`: online only, DCS is creating the migration machine (job / task `CREATING`).
  * - `configuring`: online only, sending source/target/method (SetOnlineMigrationTask).
@@ -22,6 +24,7 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
  */
 export type MigrationPhase =
   | 'validating'
+  | 'prechecking'
   | 'creating'
   | 'provisioning'
   | 'configuring'
@@ -178,6 +181,8 @@ export interface MigrationReport {
   cutover?: MigrationCutover;
   /** Present once the verify step (when requested) has ended. */
   verification?: VerificationResult;
+  /** The pre-flight checks that warned or failed (`common/precheck.ts`); absent when every check passed or none ran. */
+  prechecks?: PrecheckOutcome[];
 }
 
 /** What the `status` query returns: the report, and where the run is. */
@@ -249,6 +254,11 @@ export const MigrationFailureType = {
   SecretUnavailable: 'SecretUnavailable',
   /** The task found by name is driven by another running migration (named in the message); it is left alone. */
   RemoteTaskOwned: 'RemoteTaskOwned',
+  /**
+   * A pre-flight check failed (input `prechecks.mode: enforce`); nothing was created. The message names each
+   * failing check (`id (evidence)`); the details carry every outcome (`{ outcomes: PrecheckOutcome[] }`).
+   */
+  PrecheckFailed: 'PrecheckFailed',
   /** The `cutover` update was refused (not in the incremental hold, or already requested); nothing was recorded. */
   CutoverRejected: 'CutoverRejected',
   /** `hold.maxDuration` passed before the cutover policy let the hold end, and `cutover.onDeadline` is `fail`. */

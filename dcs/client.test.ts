@@ -149,6 +149,15 @@ const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; m
     path: `/v2/${PROJECT}/jobs/j-1`,
     answer: { status: 200, body: { job_id: 'j-1', job_type: 'createMigrationEcs', status: 'SUCCESS', begin_time: '1700000000000' } },
   },
+  ShowInstance: {
+    call: (c) => c.showInstance('dcs-1'),
+    method: 'GET',
+    path: `/v2/${PROJECT}/instances/dcs-1`,
+    answer: {
+      status: 200,
+      body: { instance_id: 'dcs-1', status: 'RUNNING', engine_version: '6.0', cache_mode: 'ha', max_memory: 1024, used_memory: 3, enable_ssl: false },
+    },
+  },
 };
 
 const clients: DcsClient[] = [];

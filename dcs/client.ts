@@ -216,6 +216,11 @@ export class DcsClient {
     return this.call('ShowJobInfo', { path: { job_id: jobId } }, options);
   }
 
+  /** ShowInstance: a DCS instance's status, engine, memory and access settings. An unknown id fails with DcsNotFoundError (DCS.3022). */
+  showInstance(instanceId: string, options?: CallOptions) {
+    return this.call('ShowInstance', { path: { instance_id: instanceId } }, options);
+  }
+
   /** Every task, page by page (item offsets) until an empty page. `name` filters on the server side. */
   listAllMigrationTasks(options: { name?: string; pageSize?: number } & CallOptions = {}): Promise<S.MigrationTaskListItem[]> {
     return listAllMigrationTasks((query) => this.listMigrationTask(query, options), options);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { findOperation, OPERATION_NAMES, OPERATIONS, operationNameToKebab } from './operations.js';
 
 describe('operation table', () => {
-  it('has the 16 SDK operations with their documented method, path and success code', () => {
-    expect(OPERATION_NAMES).toHaveLength(16);
+  it('has the 16 SDK migration operations and ShowInstance with their documented method, path and success code', () => {
+    expect(OPERATION_NAMES).toHaveLength(17);
     const rows = OPERATION_NAMES.map((name) => `${name} ${OPERATIONS[name].method} ${OPERATIONS[name].path} ${OPERATIONS[name].successStatus}`);
     expect(rows).toEqual([
       'CreateMigrationTask POST /v2/{project_id}/migration-task 200',
@@ -22,6 +22,7 @@ describe('operation table', () => {
       'ExchangeInstanceIp POST /v2/{project_id}/migration-task/{task_id}/exchange-ip 204',
       'RollbackExchangeInstanceIp POST /v2/{project_id}/migration-task/{task_id}/rollback-ip 204',
       'ShowJobInfo GET /v2/{project_id}/jobs/{job_id} 200',
+      'ShowInstance GET /v2/{project_id}/instances/{instance_id} 200',
     ]);
   });
 

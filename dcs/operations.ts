@@ -8,6 +8,7 @@ import {
   DeleteMigrationTaskBody,
   DeleteMigrationTaskResponse,
   ExchangeInstanceIpBody,
+  InstanceDetail,
   JobInfo,
   ListMigrationTaskLogsQuery,
   ListMigrationTaskLogsResponse,
@@ -23,7 +24,7 @@ import {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Path parameters other than `project_id` (which comes from the configuration). */
-export type PathParamName = 'task_id' | 'job_id';
+export type PathParamName = 'task_id' | 'job_id' | 'instance_id';
 
 /** One DCS API operation, as data: the client, the CLI and the emulator all read this table. */
 export interface OperationSpec {
@@ -44,7 +45,10 @@ export interface OperationSpec {
   summary: string;
 }
 
-/** The 16 data-migration operations of DCS API v2 (docs/dcs-api.md §1.1), keyed by SDK name. */
+/**
+ * The 16 data-migration operations of DCS API v2 (docs/dcs-api.md §1.1), keyed by SDK name, and the instance read
+ * the pre-flight checks need (ShowInstance, /work/shared/reference/dcs-operations.md §2).
+ */
 export const OPERATIONS = {
   CreateMigrationTask: {
     name: 'CreateMigrationTask',
@@ -196,6 +200,15 @@ export const OPERATIONS = {
     response: JobInfo,
     successStatus: 200,
     summary: 'Show a background job (e.g. the creation of a migration machine)',
+  },
+  ShowInstance: {
+    name: 'ShowInstance',
+    method: 'GET',
+    path: '/v2/{project_id}/instances/{instance_id}',
+    pathParams: ['instance_id'],
+    response: InstanceDetail,
+    successStatus: 200,
+    summary: 'Show a DCS instance (status, engine version, memory, cache mode, SSL, public access)',
   },
 } as const satisfies Record<string, OperationSpec>;
 

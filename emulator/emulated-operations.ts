@@ -5,7 +5,7 @@
  */
 import { OPERATION_NAMES } from '../dcs/operations.js';
 
-/** Operations the emulator serves: the 16 DCS v2 data-migration operations of the client's table, plus IAM's token call. */
+/** Operations the emulator serves: the operations of the client's table (16 data-migration ones and ShowInstance), plus IAM's token call. */
 export const EMULATED_OPERATIONS = [...OPERATION_NAMES, 'KeystoneCreateUserTokenByPassword'] as const;
 
 export type EmulatedOperation = (typeof EMULATED_OPERATIONS)[number];

@@ -28,7 +28,7 @@ import { createBaseApp, mountDcsOperations } from './http/app.js';
 import { mountIamRoutes } from './http/iam-routes.js';
 import { RequestLog, type RequestLogEntry } from './http/request-log.js';
 import { TokenStore } from './http/token-store.js';
-import { InstanceRegistry, type EmulatedInstance } from './instances/instance-registry.js';
+import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes } from './instances/instance-registry.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
 import { stopRunQuietly } from './operations/task-runs.js';
 import { TaskStatus, type IncrementalStatusSpelling } from '../common/dcs-status.js';
@@ -41,7 +41,7 @@ export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './co
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export type { EmulatedOperation } from './emulated-operations.js';
-export { isValidInstanceId, type EmulatedInstance } from './instances/instance-registry.js';
+export { CACHE_MODES, isValidInstanceId, type CacheMode, type EmulatedInstance, type InstanceAttributes } from './instances/instance-registry.js';
 
 export interface EmulatorOptions {
   /** TCP port; a free one when omitted. */
@@ -57,8 +57,8 @@ export interface EmulatorOptions {
   credentials?: EmulatorCredentials;
   /** The IAM user `POST /v3/auth/tokens` accepts; generated when omitted. */
   iamUser?: EmulatorIamUser;
-  /** DCS instances to start as real redis-servers. */
-  instances?: Array<{ id: string; password?: string }>;
+  /** DCS instances to start as real redis-servers, each optionally with what ShowInstance reports about it. */
+  instances?: Array<{ id: string; password?: string; attributes?: Partial<InstanceAttributes> }>;
   /**
    * Self-hosted addresses (`addrs`, e.g. `redis-source:6379`) that reach a DCS instance, as a compose network resolves
    * a service name: `{ 'redis-source:6379': 'dcs-source' }`. Lets one migration file name the same Redis in the local
@@ -119,6 +119,11 @@ export interface Emulator {
   addInstance(options: { id: string; password?: string }): Promise<EmulatedInstance>;
   /** Registers a Redis that already runs as a DCS instance (the emulator does not stop it). */
   registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
+  /**
+   * Sets what ShowInstance reports about an instance (status, engine version, capacity, cache mode, SSL, public
+   * access); the attributes not given stay. Back to the start options' attributes on `reset()`. Throws for an unknown id.
+   */
+  setInstanceAttributes(id: string, attributes: Partial<InstanceAttributes>): InstanceAttributes;
   readonly faults: EmulatorFaults;
   /** Switches how task reads spell the incremental steady state from now on (see `incrementalSpelling`). */
   setIncrementalSpelling(spelling: IncrementalStatusSpelling): void;
@@ -163,7 +168,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   let server: ServerType | undefined;
   try {
-    for (const instance of options.instances ?? []) await instances.add(instance);
+    for (const { attributes, ...instance } of options.instances ?? []) {
+      await instances.add(instance);
+      if (attributes) instances.setAttributes(instance.id, attributes, { baseline: true });
+    }
     const onInternalError =
       options.onInternalError ?? ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
     const app = createBaseApp(ctx, onInternalError);
@@ -176,6 +184,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.tokens.clear();
       ctx.requestLog.clear();
       ctx.instances.restoreAddresses();
+      ctx.instances.resetAttributes();
     };
     const tasks = (): EmulatorTaskSummary[] => {
       const now = ctx.now();
@@ -220,6 +229,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       instances: () => instances.list(),
       addInstance: (instance) => instances.add(instance),
       registerInstance: (instance) => instances.register(instance),
+      setInstanceAttributes: (id, attributes) => instances.setAttributes(id, attributes),
       faults: {
         add: (rule) => ctx.faults.add(rule),
         remove: (id) => ctx.faults.remove(id),

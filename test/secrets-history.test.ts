@@ -126,8 +126,9 @@ describe('secrets never reach the Temporal server or the logs', () => {
     expect(Buffer.from(storedFailure?.encodedAttributes?.metadata?.['encoding'] ?? []).toString()).toBe(ENCRYPTED_ENCODING);
     const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
     expectAbsent(bytes, { ...secrets(), MISSING_TARGET }, 'the raw history of the failed run');
-    // The decoded failure is what the operator reads: not "Encoded failure", but the real reason.
-    expect(decodedMessages).toMatch(/DCS\.3022: This DCS instance does not exist \(target_instance\.id\)/);
+    // The decoded failure is what the operator reads: not "Encoded failure", but the real reason (here the
+    // pre-flight check that found the target missing, before anything was created).
+    expect(decodedMessages).toMatch(/target-exists \(DCS has no instance no-such-instance-5e1b \(.*DCS\.3022: This DCS instance does not exist/);
     expect(decodedMessages).not.toMatch(/^Encoded failure$/m);
     expectAbsent(logLines.join(''), secrets(), 'the worker logs');
   });

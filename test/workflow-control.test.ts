@@ -137,6 +137,7 @@ describe('migration workflow control', () => {
       stopMigrationTask: (...args) => real.stopMigrationTask(...args),
       deleteMigrationTask: (...args) => real.deleteMigrationTask(...args),
       showJobInfo: (...args) => real.showJobInfo(...args),
+      showInstance: (...args) => real.showInstance(...args),
     };
     await worker.stop();
     const renamingWorker = await env.startWorker({ dcs: renamingDcs });

@@ -93,6 +93,9 @@ describe('migration workflow under faults', () => {
             target: { instanceId: 'no-such-instance' },
             backup: { source: 'obs', bucket: 'b', files: [{ name: 'x.rdb' }] },
             polling: FAST_POLLING,
+            // The pre-flight checks would stop it first (target-exists, test/precheck.test.ts): this case is about
+            // the create call's own 404, as when the instance goes away between the checks and the create.
+            prechecks: { mode: 'off' },
           },
           'faults-404',
         ),

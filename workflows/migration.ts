@@ -1,7 +1,7 @@
 /**
  * The migration workflow: one DCS migration task, from input validation to a final status.
  *
- *   validate (local activity) → create (idempotent, by name) → [online: provision, configure] → watch
+ *   validate (local activity) → pre-flight checks → create (idempotent, by name) → [online: provision, configure] → watch
  *     → full / backup import: SUCCESS
  *     → incremental: hold in the incremental steady state until cutover or deadline → stop → TERMINATED
  *
@@ -43,6 +43,7 @@ import { initialState, recordError, resultOf, statusOf, type MigrationState } fr
 import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
 import { cutoverPolicyStatus } from './steps/cutover-gate.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
+import { precheck, wantsPrechecks } from './steps/precheck.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
 import { verifyIfRequested } from './steps/verify.js';
@@ -118,6 +119,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
   );
 
   const checkReferences = wantsReferenceCheck(state);
+  const runPrechecks = wantsPrechecks(state);
   try {
     parsed = await validateInput(input);
   } catch (error) {
@@ -145,6 +147,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
   try {
     const outcome = await main.run(async () => {
       if (checkReferences) await checkReferencesFirst(ctx);
+      if (runPrechecks) await precheck(ctx);
       await ensureTask(ctx);
       await provisionAndConfigure(ctx);
       const watched = await watchTask(ctx);

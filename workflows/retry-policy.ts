@@ -62,6 +62,17 @@ export const SINGLE_ATTEMPT_OPTIONS: ActivityOptions = {
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 };
 
+/**
+ * The pre-flight checks: reads only (ShowInstance, read-only Redis probes), each DCS read already tried a few
+ * times inside; a lost worker or a crash is retried a few times, bounded well below a read's ten minutes.
+ */
+export const PRECHECK_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '5m',
+  retry: { ...readRetry, maximumAttempts: 3 },
+  cancellationType: 'TRY_CANCEL',
+};
+
 /** Idempotent writes (delete ignores unknown ids): retried like reads. */
 export const IDEMPOTENT_WRITE_OPTIONS: ActivityOptions = READ_OPTIONS;
 

@@ -67,6 +67,7 @@ export function reportOf(state: MigrationState, verification: VerificationResult
     ...(state.progressReadAt !== undefined ? { progressReadAt: state.progressReadAt } : {}),
     ...(state.cutover ? { cutover: { ...state.cutover } } : {}),
     ...(verification ? { verification } : {}),
+    ...(state.prechecks?.length ? { prechecks: state.prechecks.map((outcome) => ({ ...outcome })) } : {}),
   };
 }
 

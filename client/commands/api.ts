@@ -25,6 +25,7 @@ interface ApiFlags {
   file?: string;
   taskId?: string;
   jobId?: string;
+  instanceId?: string;
   offset?: string;
   limit?: string;
   name?: string;
@@ -38,6 +39,7 @@ interface ApiFlags {
 const FLAG_OF_FIELD: Record<string, string> = {
   task_id: '--task-id',
   job_id: '--job-id',
+  instance_id: '--instance-id',
   offset: '--offset',
   limit: '--limit',
   name: '--name',
@@ -55,6 +57,7 @@ export function register(program: Command): void {
     .option('--file <path>', 'request body from a JSON file ("-" reads stdin)')
     .option('--task-id <id>', 'migration task id (path parameter)')
     .option('--job-id <id>', 'job id (ShowJobInfo)')
+    .option('--instance-id <id>', 'DCS instance id (ShowInstance)')
     .option('--offset <n>', 'item offset (list operations)')
     .option('--limit <n>', 'page size, 1-1000 (list operations)')
     .option('--name <name>', 'task name filter (ListMigrationTask)')
@@ -75,7 +78,7 @@ export function register(program: Command): void {
       });
       try {
         const result = await client.call(spec.name, {
-          path: { task_id: flags.taskId, job_id: flags.jobId },
+          path: { task_id: flags.taskId, job_id: flags.jobId, instance_id: flags.instanceId },
           query: { offset: flags.offset, limit: flags.limit, name: flags.name, log_level: flags.logLevel },
           body,
         });

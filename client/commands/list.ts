@@ -28,6 +28,7 @@ const EXECUTION_STATUSES: Record<string, string> = {
 
 const PHASES: readonly MigrationPhase[] = [
   'validating',
+  'prechecking',
   'creating',
   'provisioning',
   'configuring',

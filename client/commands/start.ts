@@ -23,6 +23,8 @@ interface StartFlags extends TemporalFlags {
   taskQueue?: string;
   wait?: boolean;
   json?: boolean;
+  dryRun?: boolean;
+  redis: boolean;
 }
 
 const WORKFLOW_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
@@ -36,12 +38,15 @@ export function register(program: Command): void {
       .option('--id <workflow-id>', 'workflow id (also the basis of the DCS task name); generated when omitted')
       .option('--task-queue <name>', 'task queue of the workers (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
       .option('--wait', 'follow the migration live until it ends')
-      .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)'),
+      .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)')
+      .option('--dry-run', 'resolve the secret references, run the pre-flight checks and print the DCS calls it would make; start nothing')
+      .option('--no-redis', 'with --dry-run: skip the pre-flight checks that connect to the Redis servers'),
   )
     .addHelpText(
       'after',
       '\nExit codes: 0 started (with --wait: succeeded or cut over), 2 bad file or arguments (nothing started), ' +
-        '4 (with --wait) the migration failed or was cancelled, 5 Temporal unreachable.',
+        '4 (with --wait) the migration failed or was cancelled, 5 Temporal unreachable, ' +
+        '6 (with --dry-run) a pre-flight check failed or a secret reference does not resolve.',
     )
     .action(async (flags: StartFlags) => {
       if (flags.id !== undefined && !WORKFLOW_ID.test(flags.id)) {
@@ -58,6 +63,16 @@ export function register(program: Command): void {
         ...(flags.id ? { workflowId: flags.id } : {}),
         ...(taskQueue ? { taskQueue } : {}),
       });
+      if (flags.dryRun) {
+        // No Temporal connection, no DCS write: reads (ShowInstance) and read-only Redis probes only. Loaded here:
+        // every CLI start would otherwise load the activities' modules.
+        const { dryRun, dryRunText } = await import('../dry-run.js');
+        const report = await dryRun(input, options.workflowId, { redis: flags.redis });
+        if (flags.json) printJson(report);
+        else printLines(...dryRunText(report));
+        if (!report.ok) process.exitCode = EXIT.PRECHECK_FAILED;
+        return;
+      }
       const view = await withTemporal(flags, async ({ client, config }) => {
         let handle;
         try {

@@ -153,6 +153,39 @@ export const JobInfo = z.looseObject({
   fail_reason: looseString,
 });
 
+/**
+ * ShowInstance: a DCS instance (the SDK's ShowInstanceResponse; /work/shared/reference/dcs-operations.md §2).
+ * Memory in MB, `capacity` in GB; `cache_mode` is `single`, `ha`, `ha_rw_split`, `proxy` or `cluster`. Only the id
+ * and the status are required: the pre-flight checks treat every other missing field as "DCS did not say".
+ */
+export const InstanceDetail = z.looseObject({
+  instance_id: nonEmpty,
+  name: looseString,
+  status,
+  sub_status: looseString,
+  engine: looseString,
+  engine_version: looseString,
+  cache_mode: looseString,
+  sharding_count: looseNumeric.nullish(),
+  replica_count: looseNumeric.nullish(),
+  db_number: looseNumeric.nullish(),
+  max_memory: looseNumeric.nullish(),
+  used_memory: looseNumeric.nullish(),
+  capacity: looseNumeric.nullish(),
+  ip: looseString,
+  port: looseNumeric.nullish(),
+  domain_name: looseString,
+  enable_ssl: z.boolean().nullish(),
+  enable_publicip: z.boolean().nullish(),
+  publicip_address: looseString,
+  no_password_access: looseString,
+  access_user: looseString,
+  product_type: looseString,
+  vpc_id: looseString,
+  subnet_id: looseString,
+  security_group_id: looseString,
+});
+
 /** The error body DCS and the API gateway answer with (docs/dcs-api.md §5.2), including the nested variant. */
 export const ErrorBody = z.looseObject({
   error_code: looseString,
@@ -172,4 +205,5 @@ export type BatchMigrationTasksResponse = z.output<typeof BatchMigrationTasksRes
 export type DeleteMigrationTaskResponse = z.output<typeof DeleteMigrationTaskResponse>;
 export type ListMigrationTaskLogsResponse = z.output<typeof ListMigrationTaskLogsResponse>;
 export type JobInfo = z.output<typeof JobInfo>;
+export type InstanceDetail = z.output<typeof InstanceDetail>;
 export type ErrorBody = z.output<typeof ErrorBody>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { faultRuleInputSchema } from '../faults/fault-rules.js';
-import { InstanceIdError } from '../instances/instance-registry.js';
+import { CACHE_MODES, InstanceIdError } from '../instances/instance-registry.js';
 import type { EmulatorApp } from './app.js';
 import { EmulatorApiError, apiErrors } from './api-error.js';
 import { parseJsonBody } from './json-body.js';
@@ -23,6 +23,20 @@ const InstanceRequest = z
     password: z.string().optional(),
   })
   .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] });
+
+/** `PATCH /_emulator/instances/:id`: what ShowInstance reports, for staging states DCS refuses to migrate into. */
+const InstanceAttributesRequest = z.strictObject({
+  status: z.string().trim().min(1).optional(),
+  engineVersion: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'must be a version such as 5.0')
+    .optional(),
+  capacityGb: z.number().positive().optional(),
+  maxMemoryMb: z.number().int().min(0).optional(),
+  cacheMode: z.enum(CACHE_MODES).optional(),
+  enableSsl: z.boolean().optional(),
+  enablePublicIp: z.boolean().optional(),
+});
 
 /**
  * The emulator's own control API under `/_emulator` (not part of DCS, not authenticated: the emulator listens on
@@ -77,6 +91,16 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
     }
     const instance = ctx.instances.get(body.id)!;
     return c.json({ id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port }, 201);
+  });
+  app.get('/_emulator/instances/:id', (c) => {
+    const attributes = ctx.instances.attributesOf(c.req.param('id'));
+    if (!attributes) throw apiErrors.instanceNotFound('id');
+    return c.json({ id: c.req.param('id'), attributes });
+  });
+  app.patch('/_emulator/instances/:id', async (c) => {
+    const body = parseJsonBody(await c.req.text(), InstanceAttributesRequest);
+    if (!ctx.instances.attributesOf(c.req.param('id'))) throw apiErrors.instanceNotFound('id');
+    return c.json({ id: c.req.param('id'), attributes: ctx.instances.setAttributes(c.req.param('id'), body) });
   });
   app.all('/_emulator/*', () => {
     throw apiErrors.unknownRoute();

@@ -9,6 +9,37 @@ export interface EmulatedInstance {
   endpoint: RedisEndpoint;
 }
 
+/** The DCS cache modes ShowInstance reports (`cache_mode`): single node, master/standby, read/write split, Proxy Cluster, Redis Cluster. */
+export const CACHE_MODES = ['single', 'ha', 'ha_rw_split', 'proxy', 'cluster'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+/**
+ * What ShowInstance says about an instance beyond its redis-server: settable (admin route, emulator options) so
+ * tests and rehearsals can stage the states DCS refuses to migrate into. Used and maximum memory are read from
+ * the redis-server itself unless `maxMemoryMb` is set.
+ */
+export interface InstanceAttributes {
+  /** DCS instance status: RUNNING, CREATING, ERROR, RESTARTING, FROZEN, … */
+  status: string;
+  /** `engine_version`, e.g. `5.0`, `6.0`; default: the redis-server's own major.minor. */
+  engineVersion?: string | undefined;
+  /** `capacity` in GB (default 1). */
+  capacityGb: number;
+  /** `max_memory` in MB; default `capacityGb × 1024`. */
+  maxMemoryMb?: number | undefined;
+  cacheMode: CacheMode;
+  enableSsl: boolean;
+  enablePublicIp: boolean;
+}
+
+export const DEFAULT_INSTANCE_ATTRIBUTES: InstanceAttributes = {
+  status: 'RUNNING',
+  capacityGb: 1,
+  cacheMode: 'ha',
+  enableSsl: false,
+  enablePublicIp: false,
+};
+
 const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** True for an id the emulator accepts: 1-64 letters, digits, `_`, `.` or `-`, starting with a letter or digit. */
@@ -30,6 +61,9 @@ export class InstanceRegistry {
   private readonly instances = new Map<string, EmulatedInstance>();
   private readonly original = new Map<string, RedisEndpoint>();
   private readonly started: RedisServer[] = [];
+  private readonly attributes = new Map<string, InstanceAttributes>();
+  /** Attributes given when the emulator started: what `resetAttributes()` goes back to. */
+  private readonly baseline = new Map<string, InstanceAttributes>();
 
   constructor(private readonly dataDir: string) {}
 
@@ -76,6 +110,31 @@ export class InstanceRegistry {
       const instance = this.instances.get(id);
       if (instance) instance.endpoint = { ...endpoint };
     }
+  }
+
+  /** What ShowInstance reports about `id` beyond its redis-server (defaults until set); undefined when unknown. */
+  attributesOf(id: string): InstanceAttributes | undefined {
+    if (!this.instances.has(id)) return undefined;
+    return { ...DEFAULT_INSTANCE_ATTRIBUTES, ...this.attributes.get(id) };
+  }
+
+  /**
+   * Changes some attributes of `id` (the others stay); returns them all. `baseline` (the emulator's start options)
+   * also makes them what a reset goes back to. Throws for an unknown id.
+   */
+  setAttributes(id: string, patch: Partial<InstanceAttributes>, options: { baseline?: boolean } = {}): InstanceAttributes {
+    const current = this.attributesOf(id);
+    if (!current) throw new InstanceIdError(`instance "${id}" is not registered`);
+    const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) };
+    this.attributes.set(id, next);
+    if (options.baseline) this.baseline.set(id, { ...next });
+    return { ...next };
+  }
+
+  /** Every instance back to the attributes it started with (the emulator's reset). */
+  resetAttributes(): void {
+    this.attributes.clear();
+    for (const [id, attributes] of this.baseline) this.attributes.set(id, { ...attributes });
   }
 
   /** Stops every redis-server started here (registered ones belong to someone else). */

@@ -11,6 +11,7 @@ import {
   updateMigrationTask,
 } from './control-tasks.js';
 import { createMigrationTask, createOnlineMigrationTask, setOnlineMigrationTask } from './create-tasks.js';
+import { showInstance } from './read-instances.js';
 import { listMigrationTask, listMigrationTaskLogs, showJobInfo, showMigrationTask, showMigrationTaskStats } from './read-tasks.js';
 
 /** The handler of every DCS operation (IAM's token call is served separately, before authentication). */
@@ -31,5 +32,6 @@ export const DCS_OPERATION_HANDLERS: Readonly<Record<EmulatedOperation, Operatio
   ExchangeInstanceIp: exchangeInstanceIp,
   RollbackExchangeInstanceIp: rollbackExchangeInstanceIp,
   ShowJobInfo: showJobInfo,
+  ShowInstance: showInstance,
   KeystoneCreateUserTokenByPassword: undefined,
 };
