@@ -18,6 +18,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
+import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -75,6 +76,9 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
       return owners;
     },
   });
+  // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts).
+  const variant = workerOptions.workflowBundle ? undefined : prebuiltVariantFor(workerOptions);
+  const prebuilt = variant && currentPrebuiltBundle(variant);
   const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
     shutdownGraceTime: '10s',
@@ -84,7 +88,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     namespace: ns,
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
-    ...(workerOptions.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workerOptions.workflowBundle ? {} : prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;
