@@ -46,6 +46,8 @@ export interface CliBuild {
   outputs: number;
   inputs: number;
   ms: number;
+  /** esbuild's account of the build: which output imports what, statically or dynamically. */
+  metafile: esbuild.Metafile;
 }
 
 export async function buildCli(): Promise<CliBuild> {
@@ -81,7 +83,7 @@ export async function buildCli(): Promise<CliBuild> {
   for (const file of files) await writeAtomically(file.path, file.contents);
   await writeAtomically(path.join(CLI_DIST_DIR, BUILD_INFO_FILE), JSON.stringify({ inputs }, null, 1));
   await removeOldChunks(new Set(files.map((file) => path.basename(file.path))));
-  return { outputs: files.length, inputs: Object.keys(inputs).length, ms: Date.now() - started };
+  return { outputs: files.length, inputs: Object.keys(inputs).length, ms: Date.now() - started, metafile: result.metafile };
 }
 
 async function writeAtomically(file: string, contents: string | Uint8Array): Promise<void> {

@@ -44,7 +44,7 @@ export function currentPrebuiltBundle(variant: PrebuiltVariant, dir = PREBUILT_W
     const files = Object.entries(inputs);
     if (files.length === 0) return undefined;
     for (const [file, [mtimeMs, size]] of files) {
-      const now = statSync(path.join(projectRoot, file));
+      const now = statSync(path.resolve(projectRoot, file));
       if (now.mtimeMs !== mtimeMs || now.size !== size) return undefined;
     }
     const bundle = path.join(dir, PREBUILT_VARIANTS[variant]);
