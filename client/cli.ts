@@ -1,9 +1,23 @@
 /**
  * `dcs-migrate`: one command with a subcommand per job. Each subcommand lives in `client/commands/<name>.ts`
  * and exports `register(program)`; this file only wires them together and maps failures to exit codes.
+ * `bin/dcs-migrate.js` runs it prebuilt (`tools/build-cli.ts`) when the build is current.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, exitCodeFor, printError } from './exit-codes.js';
+import * as up from './commands/up.js';
+import * as start from './commands/start.js';
+import * as check from './commands/check.js';
+import * as watch from './commands/watch.js';
+import * as status from './commands/status.js';
+import * as cutover from './commands/cutover.js';
+import * as cancel from './commands/cancel.js';
+import * as list from './commands/list.js';
+import * as worker from './commands/worker.js';
+import * as emulator from './commands/emulator.js';
+import * as api from './commands/api.js';
+import * as codecServer from './commands/codec-server.js';
+import * as verify from './commands/verify.js';
 
 const program = new Command()
   .name('dcs-migrate')
@@ -11,27 +25,9 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-interface CommandModule {
-  register(program: Command): void;
-}
-
-// One line per subcommand, in the order `--help` lists them.
-const commandModules: Array<Promise<CommandModule>> = [
-  import('./commands/up.js'),
-  import('./commands/start.js'),
-  import('./commands/check.js'),
-  import('./commands/watch.js'),
-  import('./commands/status.js'),
-  import('./commands/cutover.js'),
-  import('./commands/cancel.js'),
-  import('./commands/list.js'),
-  import('./commands/worker.js'),
-  import('./commands/emulator.js'),
-  import('./commands/api.js'),
-  import('./commands/codec-server.js'),
-  import('./commands/verify.js'),
-];
-for (const module of await Promise.all(commandModules)) module.register(program);
+// One line per subcommand, in the order `--help` lists them. Each module only defines its command (cheap: no
+// Temporal SDK, no Redis or HTTP client); its action imports what it needs when it runs.
+for (const module of [up, start, check, watch, status, cutover, cancel, list, worker, emulator, api, codecServer, verify]) module.register(program);
 
 /**
  * Commander answers help before it looks for the command: `dcs-migrate plan --help` printed the root help and exited
@@ -57,6 +53,8 @@ function reportUnknownCommandBeforeHelp(argv: string[]): string[] {
 }
 
 try {
+  const words = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  if ((words[0] === 'help' ? words[1] : words[0]) === 'api') await api.loadHelpText();
   await program.parseAsync(reportUnknownCommandBeforeHelp(process.argv));
 } catch (error) {
   if (error instanceof CommanderError) {

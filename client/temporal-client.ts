@@ -9,7 +9,8 @@ import { loadDataConverter } from '../codec/data-converter.js';
 import { MissingKeysCodec } from '../codec/encryption-codec.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { probeAddress } from './probe-address.js';
-import { resolveTemporalConfig, type TemporalConfig, type TemporalFlags } from './temporal-config.js';
+import { resolveTemporalConfig, type TemporalConfig } from './temporal-config.js';
+import type { TemporalFlags } from './temporal-flags.js';
 
 const UNREACHABLE_HINT =
   'Is the stack running (`npm start`, or `docker compose up`)? The address comes from --address, TEMPORAL_ADDRESS or the --profile of TEMPORAL_CONFIG_FILE.';

@@ -6,15 +6,8 @@
  */
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { Command } from 'commander';
 import { CliError, EXIT } from './exit-codes.js';
-
-/** The connection flags every command that talks to Temporal accepts. */
-export interface TemporalFlags {
-  address?: string;
-  namespace?: string;
-  profile?: string;
-}
+import type { TemporalFlags } from './temporal-flags.js';
 
 export interface TemporalConfig {
   /** `host:port` of the frontend. */
@@ -26,14 +19,6 @@ export interface TemporalConfig {
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
-
-/** Adds `--address`, `--namespace` and `--profile` to a command. */
-export function addTemporalOptions(command: Command): Command {
-  return command
-    .option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS, the profile, or localhost:7233)')
-    .option('-n, --namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, the profile, or "default")')
-    .option('--profile <name>', 'profile of the Temporal config file (TEMPORAL_CONFIG_FILE; default: TEMPORAL_PROFILE or "default")');
-}
 
 /**
  * Resolves the Temporal connection from the environment, the config file and `flags` (flags win). A broken config

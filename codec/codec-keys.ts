@@ -13,10 +13,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CODEC_ACTIVE_KEY_VAR, CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR } from './codec-env.js';
 
-export const CODEC_KEYS_VAR = 'DCS_MIGRATE_CODEC_KEYS';
-export const CODEC_KEY_FILE_VAR = 'DCS_MIGRATE_CODEC_KEY_FILE';
-export const CODEC_ACTIVE_KEY_VAR = 'DCS_MIGRATE_CODEC_ACTIVE_KEY';
+export { CODEC_ACTIVE_KEY_VAR, CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR } from './codec-env.js';
 
 /** AES-256 keys are 32 bytes. */
 export const KEY_BYTES = 32;

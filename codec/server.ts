@@ -13,10 +13,7 @@ import { cors } from 'hono/cors';
 import { z } from 'zod';
 import { PayloadDecryptionError } from './encryption-codec.js';
 
-/** Environment variable holding the bearer token the codec server requires (none: no auth, for a local stack). */
-export const CODEC_TOKEN_VAR = 'DCS_MIGRATE_CODEC_TOKEN';
-/** Environment variable listing the UI origins allowed to call the codec server (comma-separated). */
-export const CODEC_CORS_ORIGINS_VAR = 'DCS_MIGRATE_CODEC_CORS_ORIGINS';
+export { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR } from './codec-env.js';
 /** The dev server's UI and the docker-compose UI, on localhost and loopback. */
 export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233', 'http://localhost:8080', 'http://127.0.0.1:8080'];
 

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import * as cancel from '../client/commands/cancel.js';
 import * as cutover from '../client/commands/cutover.js';
 import * as list from '../client/commands/list.js';
+import { listQuery } from '../client/commands/list-query.js';
 import * as start from '../client/commands/start.js';
 import * as status from '../client/commands/status.js';
 import * as up from '../client/commands/up.js';
@@ -57,12 +58,12 @@ describe('Temporal connection settings', () => {
 
 describe('list query', () => {
   it('filters on the workflow type and the search attributes, and refuses unknown values naming the flag', () => {
-    expect(list.listQuery({})).toBe('WorkflowType = "dcsMigration"');
-    expect(list.listQuery({ status: 'Running', phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' })).toBe(
+    expect(listQuery({})).toBe('WorkflowType = "dcsMigration"');
+    expect(listQuery({ status: 'Running', phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' })).toBe(
       'WorkflowType = "dcsMigration" AND ExecutionStatus = "Running" AND DcsPhase = "incremental-hold" AND DcsRemoteStatus = "INCRMIGEATING"',
     );
-    expect(() => list.listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
-    expect(() => list.listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
+    expect(() => listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
+    expect(() => listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
   });
 });
 

@@ -14,7 +14,7 @@ import { register as registerWorkerCommand } from '../client/commands/worker.js'
 import { resolveTemporalConfig } from '../client/temporal-config.js';
 import { parseDurationMs, parseMigrationInput, type MigrationInput, type SecretRef } from '../common/migration-input.js';
 import { searchAttributeCliSpecs } from '../common/search-attributes.js';
-import { resolveCorsOrigins } from '../client/commands/codec-server.js';
+import { resolveCorsOrigins } from '../client/commands/codec-server-run.js';
 import { loadCodecKeyRing } from '../codec/codec-keys.js';
 import { CODEC_CORS_ORIGINS_VAR } from '../codec/server.js';
 import { DCS_ENV, loadDcsConfig } from '../dcs/config.js';

@@ -19,6 +19,7 @@ import type { Backoff } from '../common/backoff.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { workerMetricMeter } from './metrics.js';
+import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -76,6 +77,9 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
       return owners;
     },
   });
+  // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts).
+  const variant = workerOptions.workflowBundle ? undefined : prebuiltVariantFor(workerOptions);
+  const prebuilt = variant && currentPrebuiltBundle(variant);
   const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
     shutdownGraceTime: '10s',
@@ -85,7 +89,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     namespace: ns,
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
-    ...(workerOptions.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workerOptions.workflowBundle ? {} : prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;

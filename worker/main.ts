@@ -21,6 +21,7 @@ import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
 import { migrationMetricsRuntime } from './metrics.js';
+import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 import { installRuntime } from './runtime.js';
 import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
@@ -92,13 +93,16 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
         },
       );
     }
+    // The same choice createMigrationWorker made, for the log.
+    const variant = settings.workflowBundle === undefined ? prebuiltVariantFor(dataConverter ? { dataConverter } : {}) : undefined;
+    const prebuilt = variant && currentPrebuiltBundle(variant);
     const allocator = allocatorInUse();
     logger.info('worker started', {
       address: temporal.address,
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
-      workflowCode: settings.workflowBundle ?? 'bundled at start',
+      workflowCode: settings.workflowBundle ?? (prebuilt ? `${prebuilt} (prebuilt, current)` : 'bundled at start'),
       payloadEncryption: dataConverter ? 'on' : 'off',
       statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
       allocator,

@@ -3,12 +3,9 @@
  * whether to delete the task afterwards). The workflow stops the task, waits for TERMINATED and ends CANCELLED.
  */
 import type { Command } from 'commander';
-import { cancelSignal, type CancelRequest } from '../../common/workflow-contract.js';
+import type { CancelRequest } from '../../common/workflow-contract.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { isClosed, readMigration } from '../migration-view.js';
-import { printJson, printLines } from '../output.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -22,6 +19,13 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit code 0 when the request was delivered, 2 when the migration is unknown or already closed.')
     .action(async (id: string, flags: TemporalFlags & { reason: string; delete?: boolean; json?: boolean }) => {
+      // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
+      const [{ cancelSignal }, { isClosed, readMigration }, { printJson, printLines }, { withTemporal }] = await Promise.all([
+        import('../../common/workflow-contract.js'),
+        import('../migration-view.js'),
+        import('../output.js'),
+        import('../temporal-client.js'),
+      ]);
       await withTemporal(flags, async ({ client }) => {
         const view = await readMigration(client, id, { describeOnly: true });
         if (isClosed(view.execution)) throw new CliError(`migration ${id} is already closed (${view.execution})`, EXIT.USAGE);

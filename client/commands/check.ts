@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { failingChecks } from '../../common/precheck.js';
 import { EXIT } from '../exit-codes.js';
-import { loadMigrationFile } from '../migration-file.js';
 import { printJson, printLines } from '../output.js';
 
 interface CheckFlags {
@@ -24,8 +23,9 @@ export function register(program: Command): void {
     .option('--no-redis', 'skip the checks that connect to the Redis servers (DCS reads only)')
     .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 2 bad file or DCS settings, 6 a check failed.')
     .action(async (flags: CheckFlags) => {
+      // Loaded here, not at the top: every CLI start would otherwise load the file parsers and the activities' modules.
+      const { loadMigrationFile } = await import('../migration-file.js');
       const input = await loadMigrationFile(flags.file);
-      // Loaded here, not at the top: every CLI start would otherwise load the activities' modules.
       const { precheckSummary, precheckTable, runCliPrechecks } = await import('../prechecks.js');
       const outcomes = await runCliPrechecks(input, { redis: flags.redis });
       const failing = failingChecks(outcomes);

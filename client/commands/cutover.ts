@@ -4,14 +4,9 @@
  * policy waits for — the lag gate, the window) or rejected with the reason (not in the hold yet, already
  * requested), in which case nothing is recorded.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { cutoverUpdate } from '../../common/workflow-contract.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { failureMessage, isClosed, readMigration } from '../migration-view.js';
-import { printJson, printLines } from '../output.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -24,6 +19,20 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit code 0 when the cutover was accepted, 2 when the migration is not in its incremental hold.')
     .action(async (id: string, flags: TemporalFlags & { note?: string; json?: boolean }) => {
+      // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
+      const [
+        { WorkflowNotFoundError, WorkflowUpdateFailedError },
+        { cutoverUpdate },
+        { failureMessage, isClosed, readMigration },
+        { printJson, printLines },
+        { withTemporal },
+      ] = await Promise.all([
+        import('@temporalio/client'),
+        import('../../common/workflow-contract.js'),
+        import('../migration-view.js'),
+        import('../output.js'),
+        import('../temporal-client.js'),
+      ]);
       await withTemporal(flags, async ({ client }) => {
         // Reading first turns an unknown id into a clear exit 2 rather than an update error.
         const view = await readMigration(client, id, { describeOnly: true });

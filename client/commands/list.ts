@@ -3,74 +3,9 @@
  * task id the workflow publishes as search attributes.
  */
 import type { Command } from 'commander';
-import { normalizeStatus, TaskStatus } from '../../common/dcs-status.js';
-import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../../common/search-attributes.js';
-import { MIGRATION_WORKFLOW_TYPE, type MigrationPhase } from '../../common/workflow-contract.js';
-import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
-import { formatTable, printJson, printLines } from '../output.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
-import { temporalUiBase, workflowListUiUrl } from '../ui-link.js';
-
-/** Execution statuses as visibility spells them, by the lower-case word an operator types. */
-const EXECUTION_STATUSES: Record<string, string> = {
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  cancelled: 'Canceled',
-  terminated: 'Terminated',
-  'timed-out': 'TimedOut',
-  timedout: 'TimedOut',
-  'continued-as-new': 'ContinuedAsNew',
-};
-
-const PHASES: readonly MigrationPhase[] = [
-  'validating',
-  'prechecking',
-  'creating',
-  'provisioning',
-  'configuring',
-  'migrating',
-  'incremental-hold',
-  'stopping',
-  'deleting',
-  'succeeded',
-  'cut-over',
-  'failed',
-  'cancelled',
-];
-
-const REMOTE_STATUS_EXAMPLES = [TaskStatus.Incremental, TaskStatus.Success, TaskStatus.Failed].join(', ');
-
-/** Builds the visibility query for `list`; exported for the test of its rules. */
-export function listQuery(filters: { status?: string; phase?: string; remoteStatus?: string }): string {
-  const clauses = [`WorkflowType = "${MIGRATION_WORKFLOW_TYPE}"`];
-  if (filters.status !== undefined) {
-    const status = EXECUTION_STATUSES[filters.status.toLowerCase()];
-    if (!status) {
-      throw new CliError(`--status: expected one of ${Object.keys(EXECUTION_STATUSES).join(', ')}; got "${filters.status}"`, EXIT.USAGE);
-    }
-    clauses.push(`ExecutionStatus = "${status}"`);
-  }
-  if (filters.phase !== undefined) {
-    if (!PHASES.includes(filters.phase as MigrationPhase)) {
-      throw new CliError(`--phase: expected one of ${PHASES.join(', ')}; got "${filters.phase}"`, EXIT.USAGE);
-    }
-    clauses.push(`${DcsPhase.name} = "${filters.phase}"`);
-  }
-  if (filters.remoteStatus !== undefined) {
-    // Search attributes hold the normalised spelling (the DCS client normalises every status it reads), so the
-    // filter is normalised the same way: either spelling of the incremental state finds the same migrations.
-    const remoteStatus = normalizeStatus(filters.remoteStatus);
-    if (!/^[A-Z_]+$/.test(remoteStatus)) {
-      throw new CliError(`--remote-status: expected a DCS status such as ${REMOTE_STATUS_EXAMPLES}; got "${filters.remoteStatus}"`, EXIT.USAGE);
-    }
-    clauses.push(`${DcsRemoteStatus.name} = "${remoteStatus}"`);
-  }
-  return clauses.join(' AND ');
-}
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
+import { PHASES, REMOTE_STATUS_EXAMPLES } from './list-filters.js';
 
 interface ListFlags extends TemporalFlags {
   status?: string;
@@ -94,6 +29,20 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit code 0 (also when nothing matches), 2 for a bad filter, 5 when Temporal cannot be reached.')
     .action(async (flags: ListFlags) => {
       const limit = parseIntFlag('--limit', flags.limit, 1, 10_000);
+      // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
+      const [
+        { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId },
+        { formatTable, printJson, printLines },
+        { withTemporal },
+        { temporalUiBase, workflowListUiUrl },
+        { listQuery },
+      ] = await Promise.all([
+        import('../../common/search-attributes.js'),
+        import('../output.js'),
+        import('../temporal-client.js'),
+        import('../ui-link.js'),
+        import('./list-query.js'),
+      ]);
       const query = listQuery(flags);
       await withTemporal(flags, async ({ client, config }) => {
         const rows: Array<Record<string, string | null>> = [];

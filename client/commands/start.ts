@@ -3,19 +3,9 @@
  * starts nothing: exit 2, each problem naming its field), starts the migration workflow with a readable id, and
  * prints the id with its Temporal UI link. `--wait` then follows it live like `watch`.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { buildMigrationStartOptions } from '../../common/start-options.js';
-import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
-import { WORKER_ENV } from '../../worker/worker-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { followMigration } from '../follow-migration.js';
-import { loadMigrationFile } from '../migration-file.js';
-import { endedBadly, isClosed, readMigration } from '../migration-view.js';
-import { printJson, printLines } from '../output.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
-import { migrationUiUrl } from '../ui-link.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 interface StartFlags extends TemporalFlags {
   file: string;
@@ -56,6 +46,30 @@ export function register(program: Command): void {
         // Otherwise the migration would silently go to the default task queue, where no worker may listen.
         throw new CliError('--task-queue: must not be empty', EXIT.USAGE);
       }
+      // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
+      const [
+        { WorkflowExecutionAlreadyStartedError },
+        { buildMigrationStartOptions },
+        { MIGRATION_WORKFLOW_TYPE },
+        { WORKER_ENV },
+        { followMigration },
+        { loadMigrationFile },
+        { endedBadly, isClosed, readMigration },
+        { printJson, printLines },
+        { withTemporal },
+        { migrationUiUrl },
+      ] = await Promise.all([
+        import('@temporalio/client'),
+        import('../../common/start-options.js'),
+        import('../../common/workflow-contract.js'),
+        import('../../worker/worker-options.js'),
+        import('../follow-migration.js'),
+        import('../migration-file.js'),
+        import('../migration-view.js'),
+        import('../output.js'),
+        import('../temporal-client.js'),
+        import('../ui-link.js'),
+      ]);
       const input = await loadMigrationFile(flags.file);
       const taskQueue = flags.taskQueue ?? (process.env[WORKER_ENV.taskQueue]?.trim() || undefined);
       const options = buildMigrationStartOptions({

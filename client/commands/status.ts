@@ -1,12 +1,7 @@
 /** `dcs-migrate status <id>`: one read of a migration (phase, remote status, progress, result or failure). */
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { endedBadly, readMigration } from '../migration-view.js';
-import { printJson, printLines } from '../output.js';
-import { statusLines } from '../render-migration.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
-import { migrationUiUrl } from '../ui-link.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -19,6 +14,14 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
     .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
+      // Loaded here, not at the top: defining the commands (`--help`, usage errors) must not load the Temporal SDK.
+      const [{ endedBadly, readMigration }, { printJson, printLines }, { statusLines }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
+        import('../migration-view.js'),
+        import('../output.js'),
+        import('../render-migration.js'),
+        import('../temporal-client.js'),
+        import('../ui-link.js'),
+      ]);
       const view = await withTemporal(flags, async ({ client, config }) => {
         const found = await readMigration(client, id, { verbose: flags.verbose ?? false });
         if (flags.json) printJson({ ...found, ui: migrationUiUrl(config, id) ?? null });

@@ -2,40 +2,11 @@
  * `dcs-migrate verify --source URL --target URL`: compares two Redis servers key by key (the engine in `verify/`)
  * and names every key that differs. Exit 0 only for "0 differences", 4 when differences were found, 2 for bad
  * arguments, 5 when a server cannot be reached. Passwords come from the URL or DCS_MIGRATE_SOURCE_PASSWORD / DCS_MIGRATE_TARGET_PASSWORD and are
- * never printed.
+ * never printed. The command is defined here; what it does
+ * is in `verify-run.ts`, loaded only when it runs.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { compareRedis, type CompareOptions } from '../../verify/compare.js';
-import { parseRedisUrl } from '../../verify/redis-url.js';
-import { renderReport } from '../../verify/render-report.js';
-import { CliError, EXIT } from '../exit-codes.js';
-import { intFlagSchema } from '../../common/int-flag-schema.js';
-import { printJson, printLines } from '../output.js';
-
-interface VerifyFlags {
-  source: string;
-  target: string;
-  reverse?: boolean;
-  mode: string;
-  sample: string;
-  rate?: string;
-  ttlTolerance: string;
-  rounds: string;
-  interval: string;
-  maxListed: string;
-  json?: boolean;
-}
-
-const settingsSchema = z.object({
-  mode: z.enum(['outline', 'length', 'full'], { error: '--mode: expected outline, length or full' }),
-  sample: z.coerce.number({ error: '--sample: expected a number' }).gt(0, '--sample: must be > 0').max(1, '--sample: must be at most 1'),
-  rate: intFlagSchema('--rate', 1, 10_000_000).optional(),
-  ttlTolerance: intFlagSchema('--ttl-tolerance', 0, 86_400_000),
-  rounds: intFlagSchema('--rounds', 0, 10),
-  interval: intFlagSchema('--interval', 0, 600_000),
-  maxListed: intFlagSchema('--max-listed', 0, 1_000_000),
-});
+import type { VerifyFlags } from './verify-run.js';
 
 export function register(program: Command): void {
   program
@@ -57,37 +28,5 @@ export function register(program: Command): void {
       '\nExit code 0 when there are 0 differences, 4 when differences were found, 2 for bad arguments, 5 when a server\n' +
         'cannot be reached or refuses the password. Passwords are never printed.',
     )
-    .action(async (flags: VerifyFlags) => {
-      const options = compareOptions(flags);
-      const report = await compareRedis(options.source, options.target, options.compare).catch((error: unknown) => {
-        throw new CliError(error instanceof Error ? error.message : String(error), EXIT.UNREACHABLE);
-      });
-      if (flags.json) printJson(report);
-      else printLines(...renderReport(report));
-      if (report.totalDifferences > 0) process.exitCode = EXIT.MIGRATION_FAILED;
-    });
-}
-
-function compareOptions(flags: VerifyFlags) {
-  const parsed = settingsSchema.safeParse(flags);
-  if (!parsed.success) throw new CliError(parsed.error.issues.map((issue) => issue.message).join('; '), EXIT.USAGE);
-  const settings = parsed.data;
-  try {
-    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD']);
-    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD']);
-    if (source.db !== target.db) throw new Error('--source and --target name different dbs; give the same /db on both, or none');
-    const compare: CompareOptions = {
-      mode: settings.mode,
-      checkExtra: flags.reverse === true,
-      sampleRatio: settings.sample,
-      ttlToleranceMs: settings.ttlTolerance,
-      maxDifferences: settings.maxListed,
-      recheck: { rounds: settings.rounds, intervalMs: settings.interval },
-      ...(settings.rate === undefined ? {} : { keysPerSecond: settings.rate }),
-      ...(source.db === undefined ? {} : { dbs: [source.db] }),
-    };
-    return { source: source.endpoint, target: target.endpoint, compare };
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), EXIT.USAGE);
-  }
+    .action(async (flags: VerifyFlags) => (await import('./verify-run.js')).runVerify(flags));
 }

@@ -1,13 +1,8 @@
 /** `dcs-migrate watch <id>`: live progress of a migration until it closes, then a summary. */
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { followMigration } from '../follow-migration.js';
-import { endedBadly } from '../migration-view.js';
 import { parseIntFlag } from '../flags.js';
-import { printJson } from '../output.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
-import { withTemporal } from '../temporal-client.js';
-import { migrationUiUrl } from '../ui-link.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -22,6 +17,14 @@ export function register(program: Command): void {
     .action(async (id: string, flags: TemporalFlags & { interval: string; json?: boolean }) => {
       // Checked before connecting: a bad flag is exit 2 even when Temporal is unreachable.
       const intervalMs = parseIntFlag('--interval', flags.interval, 200, 600_000);
+      // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
+      const [{ followMigration }, { endedBadly }, { printJson }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
+        import('../follow-migration.js'),
+        import('../migration-view.js'),
+        import('../output.js'),
+        import('../temporal-client.js'),
+        import('../ui-link.js'),
+      ]);
       const view = await withTemporal(flags, async ({ client, config }) => {
         const final = await followMigration(client, id, {
           intervalMs,

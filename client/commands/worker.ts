@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { WorkerFlags } from '../../worker/worker-options.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { addTemporalOptions, resolveTemporalConfig, type TemporalFlags } from '../temporal-config.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -37,11 +37,9 @@ export function register(program: Command): void {
     )
     .action(async (flags: TemporalFlags & WorkerFlags) => {
       // Loaded on demand: the other commands do not need the worker SDK and its native bridge.
-      const [{ resolveWorkerSettings }, { runWorker }, { InvalidWorkerSettingsError, TemporalUnreachableError }] = await Promise.all([
-        import('../../worker/worker-options.js'),
-        import('../../worker/main.js'),
-        import('../../worker/worker-errors.js'),
-      ]);
+      const [{ resolveWorkerSettings }, { runWorker }, { InvalidWorkerSettingsError, TemporalUnreachableError }, { resolveTemporalConfig }] = await Promise.all(
+        [import('../../worker/worker-options.js'), import('../../worker/main.js'), import('../../worker/worker-errors.js'), import('../temporal-config.js')],
+      );
       // The worker throws plain typed errors; which exit code each one means is the CLI's business.
       try {
         await runWorker(resolveWorkerSettings(flags), resolveTemporalConfig(flags));

@@ -1,0 +1,96 @@
+/**
+ * What `dcs-migrate emulator` does once its flags are parsed: checks them, starts the emulator with its instances,
+ * prints how to reach it and serves until SIGINT/SIGTERM. Loaded only when that command runs (see `emulator.ts`).
+ */
+import path from 'node:path';
+import { DCS_ENV } from '../../dcs/config.js';
+import { emulatorCredentials, InvalidEmulatorAccountError, isValidInstanceId, startEmulator, type Emulator } from '../../emulator/index.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseIntFlag } from '../flags.js';
+import { printLines } from '../output.js';
+import { stopOnTermination } from '../../local/termination-signal.js';
+
+export interface EmulatorFlags {
+  port?: string;
+  host: string;
+  dataDir: string;
+  instance: string[];
+  creatingMs: string;
+  terminatingMs: string;
+  seed: string;
+}
+
+/** `ID` or `ID:PASSWORD` (the password may itself contain `:`). */
+export function parseInstanceFlag(value: string): { id: string; password?: string } {
+  const colon = value.indexOf(':');
+  const id = colon === -1 ? value : value.slice(0, colon);
+  const password = colon === -1 ? undefined : value.slice(colon + 1);
+  if (!isValidInstanceId(id)) {
+    throw new CliError(`--instance: the id must be 1-64 letters, digits, "_", "." or "-"; got "${id}"`, EXIT.USAGE);
+  }
+  if (password === '') throw new CliError(`--instance ${id}: the password after ":" is empty`, EXIT.USAGE);
+  return password === undefined ? { id } : { id, password };
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_.:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean }): string[] {
+  const exports = [`export ${DCS_ENV.endpoint[0]}=${shellQuote(emu.url)}`];
+  if (generated.projectId) exports.push(`export ${DCS_ENV.projectId[0]}=${shellQuote(emu.credentials.projectId)}`);
+  if (generated.keys) {
+    exports.push(`export ${DCS_ENV.accessKey[0]}=${shellQuote(emu.credentials.ak)}`, `export ${DCS_ENV.secretKey[0]}=${shellQuote(emu.credentials.sk)}`);
+  }
+  const lines = [
+    `DCS emulator listening on ${emu.url} (project ${emu.credentials.projectId})`,
+    generated.keys || generated.projectId
+      ? '# Generated credentials: paste these lines into the shell that runs dcs-migrate.'
+      : '# Using AK/SK and project id from the environment. Point the client at the emulator with:',
+    ...exports,
+    `Data dir: ${emu.dataDir} (OBS buckets in ${path.join(emu.dataDir, 'buckets')}/<bucket>/<file>)`,
+    `Admin API: ${emu.url}/_emulator/health`,
+  ];
+  const instances = emu.instances();
+  if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:PASSWORD])');
+  else
+    lines.push(
+      'DCS instances:',
+      ...instances.map(({ id, endpoint }) => `  ${id}  ${endpoint.host}:${endpoint.port}${endpoint.password ? '  (password set)' : ''}`),
+    );
+  lines.push('Press Ctrl+C to stop.');
+  return lines;
+}
+
+export async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const port = flags.port === undefined ? undefined : parseIntFlag('--port', flags.port, 1, 65535);
+  const instances = flags.instance.map(parseInstanceFlag);
+  const creatingMs = parseIntFlag('--creating-ms', flags.creatingMs, 0, 3_600_000);
+  const terminatingMs = parseIntFlag('--terminating-ms', flags.terminatingMs, 0, 3_600_000);
+  const seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+  // The endpoint only feeds the client's config validation; the real port is known once the server listens.
+  let credentials: ReturnType<typeof emulatorCredentials>;
+  try {
+    credentials = emulatorCredentials(process.env, `http://127.0.0.1:${port ?? 1}`);
+  } catch (error) {
+    if (error instanceof InvalidEmulatorAccountError) throw new CliError(error.message, EXIT.USAGE);
+    throw error;
+  }
+  let emu: Emulator;
+  try {
+    emu = await startEmulator({
+      port,
+      host: flags.host,
+      dataDir: path.resolve(flags.dataDir),
+      credentials: { ak: credentials.ak, sk: credentials.sk, projectId: credentials.projectId },
+      ...(credentials.iamUser ? { iamUser: credentials.iamUser } : {}),
+      instances,
+      timings: { creatingMs, terminatingMs },
+      seed,
+    });
+  } catch (error) {
+    throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
+  }
+  printLines(...describe(emu, credentials.generated));
+  await stopOnTermination('dcs emulator', () => emu.stop());
+}
