@@ -176,8 +176,13 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const temporal = temporalStarted.value;
     const emulator = emulatorStarted.value;
     const bucketsDir = path.join(emulator.dataDir, 'buckets');
-    const source = emulator.instance(STACK_INSTANCES.source).endpoint;
-    const target = emulator.instance(STACK_INSTANCES.target).endpoint;
+    // Users (and the seeding, the env file, verify) reach an instance at its service address, as on DCS.
+    const serviceOf = (id: string): SampleDataEndpoint => {
+      const instance = emulator.instance(id);
+      return { ...instance.endpoint, ...instance.service };
+    };
+    const source = serviceOf(STACK_INSTANCES.source);
+    const target = serviceOf(STACK_INSTANCES.target);
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
