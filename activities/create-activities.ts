@@ -33,6 +33,7 @@ import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
+import { createSwitchActivities } from './switch.js';
 import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
@@ -87,6 +88,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
 
     /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
     ...createReferenceCheckActivities(secrets),
+
+    /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, restart, and the worker's look at the addresses. */
+    ...createSwitchActivities(dcs, secrets, call),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

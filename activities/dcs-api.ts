@@ -19,4 +19,7 @@ export type DcsMigrationApi = Pick<
   | 'stopMigrationTask'
   | 'deleteMigrationTask'
   | 'showJobInfo'
+  | 'exchangeInstanceIp'
+  | 'rollbackExchangeInstanceIp'
+  | 'batchRestartOnlineMigrationTasks'
 >;

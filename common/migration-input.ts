@@ -194,6 +194,39 @@ const holdSchema = z
   .optional()
   .describe('Incremental only: the incremental hold. Without it the hold lasts until `dcs-migrate cutover`.');
 
+/**
+ * Incremental only: what happens at the cutover. `switch` moves the clients to the target (DCS IP switching) before
+ * the task is stopped; the rollback settings say how long and how the switch can be undone.
+ */
+const cutoverSchema = z
+  .object({
+    switch: z
+      .enum(['none', 'ip', 'domain'])
+      .default('none')
+      .describe(
+        "`none`: stop the task at the cutover, clients move by themselves. `ip`: switch the instances' IPs (ExchangeInstanceIp) first, so clients of the source reach the target; `domain`: the domain names too. Only between two DCS instances with the same port and password (checked before anything is created).",
+      ),
+    rollbackWindow: duration
+      .default(600_000)
+      .describe('After a switch, how long `dcs-migrate rollback` (or a failed post-switch check) can switch back before the task is stopped.'),
+    afterRollback: z
+      .enum(['hold', 'end'])
+      .default('hold')
+      .describe('After a rollback: `hold` restarts the task and holds again (a later cutover switches again), `end` ends the migration as rolled back.'),
+    canaryKey: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe(
+        "A key the post-switch check writes (with a 60 s TTL) and reads back through the source's old address; omit to only check which server answers.",
+      ),
+  })
+  .strict()
+  .optional()
+  .describe('Incremental only: the cutover. Without it (or with `switch: none`) the cutover stops the task and clients move by themselves.');
+export type CutoverSettings = z.output<typeof cutoverSchema>;
+
 const commonFields = {
   taskName: z
     .string()
@@ -282,6 +315,7 @@ const onlineSchema = z
       .optional()
       .describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
     hold: holdSchema,
+    cutover: cutoverSchema,
   })
   .strict()
   .refine((input) => input.hold === undefined || input.method === 'incremental', {

@@ -137,6 +137,9 @@ describe('migration workflow control', () => {
       stopMigrationTask: (...args) => real.stopMigrationTask(...args),
       deleteMigrationTask: (...args) => real.deleteMigrationTask(...args),
       showJobInfo: (...args) => real.showJobInfo(...args),
+      exchangeInstanceIp: (...args) => real.exchangeInstanceIp(...args),
+      rollbackExchangeInstanceIp: (...args) => real.rollbackExchangeInstanceIp(...args),
+      batchRestartOnlineMigrationTasks: (...args) => real.batchRestartOnlineMigrationTasks(...args),
     };
     await worker.stop();
     const renamingWorker = await env.startWorker({ dcs: renamingDcs });

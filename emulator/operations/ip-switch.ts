@@ -98,8 +98,8 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
 };
 
 /**
- * The switch itself, after the call was answered: both instances read-only, `before` (the exchange's final sync),
- * the swap and the cut connections, then read-only until the switch settles. A failure is logged on the task and
+ * The switch itself, after the call was answered: `before` (the exchange's source read-only and final sync), both
+ * instances read-only, the swap and the cut connections, then read-only until the switch settles. A failure is logged on the task and
  * still settles (the failure values of `task_status` are undocumented).
  */
 async function runSwitch(
@@ -112,8 +112,9 @@ async function runSwitch(
 ): Promise<void> {
   const services = ctx.instances.services;
   try {
-    await Promise.all([services.setReadOnly(a, true), services.setReadOnly(b, true)]);
+    // The final sync (exchange) writes to the target: only then does the target turn read-only too.
     await before?.();
+    await Promise.all([services.setReadOnly(a, true), services.setReadOnly(b, true)]);
     if (faults?.swap !== false) {
       const cut = services.exchange(a, b);
       ipSwitch.swapped = true;
