@@ -10,6 +10,7 @@ import { rollbackUpdate, cutoverUpdate, statusQuery, type MigrationResult } from
 import { waitFor } from '../local/wait.js';
 import { callsSince } from './harness/emulator-requests.js';
 import { instancePair, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
+import { saveHistory, type MigrationTestEnv } from './workflow-env.js';
 
 const PASSWORD = 'same-on-both-pw-5d2c';
 const PAIR = instancePair(['swf-source', 'swf-target'], [PASSWORD, PASSWORD]);
@@ -83,6 +84,7 @@ describe('cutover.switch: ip', () => {
     expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED', switch: { state: 'switched', switches: 2 } });
     expect(await app.get('second')).toBe('switch');
     expect(stack.emu.tasks().filter((task) => task.name === result.taskName)).toHaveLength(1);
+    await saveHistory({ temporal: stack.temporal } as MigrationTestEnv, handle, 'switch-rollback-hold-cutover');
   }, 60_000);
 
   it('a failed post-switch check rolls back by itself; afterRollback: end ends rolled back with one task', async () => {
@@ -97,6 +99,7 @@ describe('cutover.switch: ip', () => {
     const tasks = stack.emu.tasks().filter((task) => task.name === result.taskName);
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.status).toBe('SUCCESS');
+    await saveHistory({ temporal: stack.temporal } as MigrationTestEnv, handle, 'switch-check-rollback-end');
   }, 40_000);
 
   it('an ineligible pair (different passwords) is refused before any DCS call', async () => {
