@@ -17,5 +17,8 @@ export function demoMigrationInput(): MigrationInputFile {
     method: 'incremental',
     resumeMode: 'auto',
     polling: { initialInterval: '1s', maxInterval: '2s' },
+    // The cutover moves the clients: the source's address reaches the target afterwards (no canary key: the demo
+    // compares the two servers key by key, and a canary would be a key only the target has).
+    cutover: { switch: 'ip', rollbackWindow: 0 },
   };
 }

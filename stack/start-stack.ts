@@ -127,7 +127,9 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const files = stackFilePaths(logDir, port);
     await removeStaleStackFiles(logDir);
     if (movedPorts.length > 0) log.info(movedPortsWarning(movedPorts, host, port, files.envFile));
-    const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
+    // One password for both instances: DCS switches IPs only between instances with the same password (the demo switches).
+    const password = randomBytes(12).toString('base64url');
+    const passwords = { source: password, target: password };
 
     // Payloads are encrypted like in production: the environment's keys, else a key for this session only,
     // and a codec server (no token: loopback only) so the UI shows them decoded.
