@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rollbackUpdate, cutoverUpdate, statusQuery, type MigrationResult } from '../common/workflow-contract.js';
+import { runCli } from '../client/testing/run-cli.js';
 import { waitFor } from '../local/wait.js';
 import { callsSince } from './harness/emulator-requests.js';
 import { instancePair, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
@@ -55,6 +56,9 @@ describe('cutover.switch: ip', () => {
     const app = appClient();
     const handle = await stack.start(switchInput({ rollbackWindow: '6s', afterRollback: 'hold', canaryKey: 'dcs-migrate:canary' }), `switch-ip-${Date.now()}`);
     await phaseOf(handle, 'incremental-hold');
+    // Nothing to roll back yet: refused, nothing recorded.
+    await expect(handle.executeUpdate(rollbackUpdate, { args: [{}] })).rejects.toThrow();
+    expect((await handle.query(statusQuery)).switch).toBeUndefined();
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'switch test' }] });
     await phaseOf(handle, 'switched');
 
@@ -110,5 +114,9 @@ describe('cutover.switch: ip', () => {
     expect(status.switch).toMatchObject({ state: 'refused', eligibility: [expect.objectContaining({ id: 'switch-same-password', verdict: 'fail' })] });
     expect(stack.emu.requests().slice(before)).toHaveLength(0);
     expect(callsSince(stack.emu, before, 'ExchangeInstanceIp')).toHaveLength(0);
+    // The CLI says so too: nothing to roll back, exit 2.
+    const rollback = await runCli(['rollback', handle.workflowId], stack.cliEnv());
+    expect(rollback.code).toBe(2);
+    expect(rollback.stderr).toContain('rollback rejected');
   });
 });
