@@ -90,7 +90,9 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       if (!inSync && Date.now() - writesStoppedAt < syncTimeoutMs) return;
       cutoverSent = true;
       const accepted = await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'dcs-migrate up (local stack demo)' }] });
-      note(`cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; switching the clients, then stopping the task`);
+      note(
+        `cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; switching the clients, then stopping the task`,
+      );
     },
   });
   if (traffic) trafficSummary = await traffic.stop();
