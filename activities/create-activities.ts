@@ -35,6 +35,7 @@ import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
 import { createPrecheckActivities } from './prechecks/index.js';
+import { createSwitchActivities } from './switch.js';
 import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
@@ -102,6 +103,8 @@ export function createActivities({
 
     /** ShowInstance reads (and, when asked, read-only Redis probes): the pre-flight checks before anything is created. */
     ...createPrecheckActivities(dcs, secrets),
+    /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, restart, and the worker's look at the addresses. */
+    ...createSwitchActivities(dcs, secrets, call),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

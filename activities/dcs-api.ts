@@ -20,4 +20,7 @@ export type DcsMigrationApi = Pick<
   | 'deleteMigrationTask'
   | 'showJobInfo'
   | 'showInstance'
+  | 'exchangeInstanceIp'
+  | 'rollbackExchangeInstanceIp'
+  | 'batchRestartOnlineMigrationTasks'
 >;

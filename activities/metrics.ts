@@ -69,6 +69,9 @@ const DCS_METHODS: Record<keyof DcsMigrationApi, true> = {
   deleteMigrationTask: true,
   showJobInfo: true,
   showInstance: true,
+  exchangeInstanceIp: true,
+  rollbackExchangeInstanceIp: true,
+  batchRestartOnlineMigrationTasks: true,
 };
 
 /** Counts an attempt after the first of the current activity (a Temporal retry). */

@@ -59,6 +59,7 @@ export async function followMigration(client: Client, workflowId: string, option
   const note = (line: string) => (bars ? bars.log(`${line}\n`) : out.write(`${line}\n`));
   let last = '';
   let hinted = false;
+  let rollbackHinted = 0;
   let lastRetry = '';
   let lastUnavailable: string | undefined;
   let view: MigrationView;
@@ -91,6 +92,12 @@ export async function followMigration(client: Client, workflowId: string, option
         note(
           `${offset === undefined || offset === 0 ? 'in sync' : `holding (offset ${offset})`}; ${policy?.mode === 'auto' ? `cuts over by itself (${policy.summary})` : `cut over with: dcs-migrate cutover ${workflowId}`}`,
         );
+      }
+      // After a client switch, the rollback window: tell them how to switch back, once per switch.
+      const switches = view.status?.phase === 'switched' ? (view.status.switch?.switches ?? 1) : 0;
+      if (switches > rollbackHinted && !view.status?.switch?.rollback) {
+        rollbackHinted = switches;
+        note(`clients switched to the target; switch them back with: dcs-migrate rollback ${workflowId}`);
       }
       await options.onView?.(view, note);
       if (isClosed(view.execution)) break;

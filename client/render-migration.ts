@@ -2,7 +2,7 @@
  * Human text for a migration: the `status` block and the summary `watch` / `start --wait` end with. Both are
  * built from a {@link MigrationView}; the JSON output is the view itself.
  */
-import type { CutoverPolicyStatus, MigrationProgress } from '../common/workflow-contract.js';
+import type { CutoverPolicyStatus, MigrationProgress, MigrationSwitch } from '../common/workflow-contract.js';
 import type { CutoverAsRead, MigrationView, PendingActivityView } from './migration-view.js';
 import { formatDuration } from './output.js';
 
@@ -127,6 +127,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
         `cutover     requested${cutoverDetail(status.cutover)}${status.cutover.decidedAt ? `; going ahead since ${status.cutover.decidedAt}${status.cutover.reason ? ` (${status.cutover.reason})` : ''}` : ''}`,
       );
     if (status.cutoverPolicy) lines.push(...cutoverPolicyLines(status.cutoverPolicy));
+    if (status.switch) lines.push(`switch      ${switchLine(status.switch)}`);
   } else if (view.execution === 'RUNNING') {
     lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
   } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {
@@ -143,15 +144,30 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
   return lines;
 }
 
+/** `ip switched at …; check passed: …; rolled back by check at …`, as far as the switch went. */
+function switchLine(record: MigrationSwitch): string {
+  const parts = [`${record.mode} ${record.state}${record.switchedAt ? ` at ${record.switchedAt}` : ''}`];
+  if (record.check) parts.push(`check ${record.check.outcome}: ${record.check.evidence}`);
+  if (record.rollback) parts.push(`rollback by ${record.rollback.by}${record.rollback.finishedAt ? `, done at ${record.rollback.finishedAt}` : ''}`);
+  for (const outcome of record.eligibility ?? []) parts.push(`${outcome.id} ${outcome.verdict}: ${outcome.evidence}`);
+  return parts.join('; ');
+}
+
 /** The closing summary of `watch` and `start --wait`. */
 export function summaryLines(view: MigrationView, uiUrl: string | undefined): string[] {
   const result = view.result;
   const lines: string[] = [];
   if (result) {
-    const how = result.outcome === 'cut-over' ? `cut over (hold ended by ${result.cutover?.by ?? 'operator'})` : 'succeeded';
+    const how =
+      result.outcome === 'cut-over'
+        ? `cut over (hold ended by ${result.cutover?.by ?? 'operator'})`
+        : result.outcome === 'rolled-back'
+          ? 'rolled back (clients on the source again)'
+          : 'succeeded';
     lines.push(`✔ migration ${view.workflowId} ${how}`);
     lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
     if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
+    if (result.switch) lines.push(`  switch: ${switchLine(result.switch)}`);
     if (result.verification)
       lines.push(
         `  verify: ${result.verification.outcome}${result.verification.totalDifferences !== undefined ? `, ${result.verification.totalDifferences} differences` : ''}`,

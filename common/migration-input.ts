@@ -198,7 +198,11 @@ const holdSchema = z
 /** `HH:MM`, 24-hour, in the window's time zone. */
 const timeOfDay = z.string().regex(TIME_OF_DAY, 'must be a time of day as HH:MM (24-hour), e.g. "02:00"');
 
-/** Incremental only: when the hold may end. Others add fields here (how traffic switches over, rollback). */
+/**
+ * Incremental only: when the hold may end (mode, gate, window, deadline) and what happens then: `switch` moves the
+ * clients to the target (DCS IP switching) before the task is stopped; the rollback settings say how long and how
+ * the switch can be undone.
+ */
 export const cutoverSchema = z
   .object({
     mode: z
@@ -251,9 +255,32 @@ export const cutoverSchema = z
       .describe(
         'What `hold.maxDuration` does when it passes before the cutover: `cutover` (default) stops the task whatever the gate and the window say; `fail` fails the migration (`onFailure` applies to the task); `hold` keeps holding until the policy lets the cutover run.',
       ),
+    switch: z
+      .enum(['none', 'ip', 'domain'])
+      .default('none')
+      .describe(
+        "`none`: stop the task at the cutover, clients move by themselves. `ip`: switch the instances' IPs (ExchangeInstanceIp) first, so clients of the source reach the target; `domain`: the domain names too. Only between two DCS instances with the same port and password (checked before anything is created).",
+      ),
+    rollbackWindow: duration
+      .default(600_000)
+      .describe('After a switch, how long `dcs-migrate rollback` (or a failed post-switch check) can switch back before the task is stopped.'),
+    afterRollback: z
+      .enum(['hold', 'end'])
+      .default('hold')
+      .describe('After a rollback: `hold` restarts the task and holds again (a later cutover switches again), `end` ends the migration as rolled back.'),
+    canaryKey: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .describe(
+        "A key the post-switch check writes (with a 60 s TTL) and reads back through the source's old address; omit to only check which server answers.",
+      ),
   })
   .strict()
-  .describe('Incremental only: when the hold ends. Without it, the hold ends at once on `dcs-migrate cutover`, or at `hold.maxDuration`.');
+  .describe(
+    'Incremental only: when the hold ends and what the cutover does. Without it, the hold ends at once on `dcs-migrate cutover`, or at `hold.maxDuration`, and the cutover stops the task (clients move by themselves).',
+  );
 export type CutoverSettings = z.output<typeof cutoverSchema>;
 
 /** The refinements an incremental kind shares: `hold` and `cutover` only for method incremental, and together. */

@@ -21,6 +21,9 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
  * - `incremental-hold`: incremental only, in sync and following changes until cutover or the deadline.
  * - `stopping`: stopping the remote task and waiting for `TERMINATED` (cutover or cancel).
  * - `deleting`: deleting the stopped task (cancel with `delete`).
+ * - `switching`: `cutover.switch` only: exchange-ip called, waiting for DCS and checking that clients reach the target.
+ * - `switched`: clients reach the target; the rollback window (`dcs-migrate rollback`) until the task is stopped.
+ * - `rolling-back`: rollback-ip called, waiting for DCS; then back to the hold, or `rolled-back` (terminal).
  */
 export type MigrationPhase =
   | 'validating'
@@ -32,12 +35,16 @@ export type MigrationPhase =
   | 'incremental-hold'
   | 'stopping'
   | 'deleting'
+  | 'switching'
+  | 'switched'
+  | 'rolling-back'
+  | 'rolled-back'
   | 'succeeded'
   | 'cut-over'
   | 'failed'
   | 'cancelled';
 
-export const TERMINAL_PHASES: readonly MigrationPhase[] = ['succeeded', 'cut-over', 'failed', 'cancelled'];
+export const TERMINAL_PHASES: readonly MigrationPhase[] = ['succeeded', 'cut-over', 'rolled-back', 'failed', 'cancelled'];
 
 /** Operator stop. The workflow stops the remote task, waits for `TERMINATED`, optionally deletes it, and ends CANCELLED. */
 export interface CancelRequest {
@@ -102,6 +109,39 @@ export interface CutoverPolicyStatus {
   waitingFor: string[];
   /** One line: `cutting over now` or `waiting for …`. */
   summary: string;
+}
+
+export interface RollbackRequest {
+  /** Free text recorded in the status (who / why). Never put secrets here: it is stored in history. */
+  note?: string;
+}
+
+export interface RollbackAccepted {
+  acceptedAt: string;
+  /** When DCS reported ROLLBACK_SUCCESS (absent if the migration ended otherwise first). */
+  finishedAt?: string;
+}
+
+/**
+ * The client switch of `cutover.switch` (ExchangeInstanceIp): what happened, in order. `state`:
+ * `switching` (exchange-ip called) → `switched` (EXCHANGE_SUCCESS and the check) → [`rolling-back` →
+ * `rolled-back`]; `refused` when the pair is not eligible (no exchange-ip call was made).
+ */
+export interface MigrationSwitch {
+  mode: 'ip' | 'domain';
+  state: 'refused' | 'switching' | 'switched' | 'rolling-back' | 'rolled-back';
+  requestedAt?: string;
+  switchedAt?: string;
+  /**
+   * The post-switch check: through the source's old address, the worker must reach the server it reached at the
+   * target's address before the switch (Redis `run_id`), and write and read `cutover.canaryKey` when set.
+   */
+  check?: { outcome: 'passed' | 'failed'; evidence: string };
+  rollback?: { by: 'operator' | 'check'; requestedAt: string; finishedAt?: string; note?: string; reason?: string };
+  /** The eligibility checks that did not pass (warnings, or the failures that refused the switch). */
+  eligibility?: PrecheckOutcome[];
+  /** How many times the clients were switched (a rollback back to the hold may be followed by another switch). */
+  switches?: number;
 }
 
 /** Progress figures from ShowMigrationTaskStats (online tasks), as numbers. */
@@ -183,6 +223,8 @@ export interface MigrationReport {
   verification?: VerificationResult;
   /** The pre-flight checks that warned or failed (`common/precheck.ts`); absent when every check passed or none ran. */
   prechecks?: PrecheckOutcome[];
+  /** `cutover.switch` only: the client switch and its rollback, once the switch step began. */
+  switch?: MigrationSwitch;
 }
 
 /** What the `status` query returns: the report, and where the run is. */
@@ -218,7 +260,8 @@ export interface VerificationResult {
  */
 export interface MigrationResult extends MigrationReport {
   /** `succeeded`: full migration / backup import done. `cut-over`: incremental hold ended and task stopped. */
-  outcome: 'succeeded' | 'cut-over';
+  /** `rolled-back`: the clients were switched, then switched back, and the file said `afterRollback: end`. */
+  outcome: 'succeeded' | 'cut-over' | 'rolled-back';
   taskId: string;
   taskName: string;
   /** The final DCS task status: `SUCCESS`, or `TERMINATED` after a cutover. */
@@ -263,6 +306,12 @@ export const MigrationFailureType = {
   CutoverRejected: 'CutoverRejected',
   /** `hold.maxDuration` passed before the cutover policy let the hold end, and `cutover.onDeadline` is `fail`. */
   HoldDeadlinePassed: 'HoldDeadlinePassed',
+  /** `cutover.switch`: the pair cannot be switched (the message lists the failed eligibility checks); no exchange-ip call was made. */
+  SwitchRefused: 'SwitchRefused',
+  /** `cutover.switch`: DCS did not report the switch (or its rollback) as done in time. */
+  SwitchFailed: 'SwitchFailed',
+  /** The `rollback` update was refused (no switch to roll back, or the rollback window is over). */
+  RollbackRejected: 'RollbackRejected',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */
@@ -271,5 +320,7 @@ export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const cutoverSignal = defineSignal<[CutoverRequest]>('cutover');
 /** Like the signal, but acknowledged: rejected (nothing recorded) unless the migration is in the incremental hold. */
 export const cutoverUpdate = defineUpdate<CutoverAccepted, [CutoverRequest]>('cutover');
+/** Switch the clients back to the source (rollback-ip), accepted only in the `switched` phase (the rollback window). */
+export const rollbackUpdate = defineUpdate<RollbackAccepted, [RollbackRequest]>('rollback');
 /** Where the migration is: phase, remote status, progress, last error, API call counts, timings. */
 export const statusQuery = defineQuery<MigrationStatus>('status');

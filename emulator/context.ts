@@ -1,6 +1,6 @@
 import type { IncrementalStatusSpelling } from '../common/dcs-status.js';
 import type { DataPlane, DataPlaneFaults } from './data-plane/contract.js';
-import type { FaultRules } from './faults/fault-rules.js';
+import type { FaultRules, IpSwitchFaults } from './faults/fault-rules.js';
 import type { RequestLog } from './http/request-log.js';
 import type { TokenStore } from './http/token-store.js';
 import type { InstanceRegistry } from './instances/instance-registry.js';
@@ -61,6 +61,8 @@ export interface OperationInput {
   query: URLSearchParams;
   rawBody: string;
   dataPlaneFaults?: DataPlaneFaults | undefined;
+  /** Faults meant for an IP switch the operation starts. */
+  ipSwitchFaults?: IpSwitchFaults | undefined;
 }
 
 export interface OperationResult {

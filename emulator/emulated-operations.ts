@@ -16,3 +16,6 @@ export const RUN_STARTING_OPERATIONS: ReadonlySet<EmulatedOperation> = new Set<E
   'SetOnlineMigrationTask',
   'BatchRestartOnlineMigrationTasks',
 ]);
+
+/** Operations that start an IP switch: the only ones IP-switch faults attach to. */
+export const IP_SWITCH_OPERATIONS: ReadonlySet<EmulatedOperation> = new Set<EmulatedOperation>(['ExchangeInstanceIp', 'RollbackExchangeInstanceIp']);

@@ -112,7 +112,10 @@ export interface Emulator {
   readonly dataDir: string;
   readonly credentials: EmulatorCredentials;
   readonly iamUser: EmulatorIamUser;
-  /** The real redis-server behind a DCS instance id (after an IP exchange, the swapped one). Throws when unknown. */
+  /**
+   * A DCS instance: `endpoint` is its own redis-server (its data), `service` the address clients use, which an IP
+   * exchange swaps with the other instance's. Throws when unknown.
+   */
   instance(id: string): EmulatedInstance;
   instances(): EmulatedInstance[];
   /** Starts another redis-server as a DCS instance. */

@@ -18,5 +18,8 @@ export function demoMigrationInput(): MigrationInputFile {
     resumeMode: 'auto',
     // Progress on every poll: the demo waits for offset 0 before its cutover, and the metrics show it moving.
     polling: { initialInterval: '1s', maxInterval: '2s', progressInterval: '1s' },
+    // The cutover moves the clients: the source's address reaches the target afterwards (no canary key: the demo
+    // compares the two servers key by key, and a canary would be a key only the target has).
+    cutover: { switch: 'ip', rollbackWindow: 0 },
   };
 }

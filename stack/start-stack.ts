@@ -128,7 +128,9 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const files = stackFilePaths(logDir, port);
     await removeStaleStackFiles(logDir);
     if (movedPorts.length > 0) log.info(movedPortsWarning(movedPorts, host, port, files.envFile));
-    const passwords = { source: randomBytes(12).toString('base64url'), target: randomBytes(12).toString('base64url') };
+    // One password for both instances: DCS switches IPs only between instances with the same password (the demo switches).
+    const password = randomBytes(12).toString('base64url');
+    const passwords = { source: password, target: password };
 
     // Payloads are encrypted like in production: the environment's keys, else a key for this session only,
     // and a codec server (no token: loopback only) so the UI shows them decoded.
@@ -177,8 +179,13 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const temporal = temporalStarted.value;
     const emulator = emulatorStarted.value;
     const bucketsDir = path.join(emulator.dataDir, 'buckets');
-    const source = emulator.instance(STACK_INSTANCES.source).endpoint;
-    const target = emulator.instance(STACK_INSTANCES.target).endpoint;
+    // Users (and the seeding, the env file, verify) reach an instance at its service address, as on DCS.
+    const serviceOf = (id: string): SampleDataEndpoint => {
+      const instance = emulator.instance(id);
+      return { ...instance.endpoint, ...instance.service };
+    };
+    const source = serviceOf(STACK_INSTANCES.source);
+    const target = serviceOf(STACK_INSTANCES.target);
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));

@@ -187,31 +187,18 @@ describe('online migration, as Terraform drives it', () => {
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('TERMINATED');
   });
 
-  it('exchange-ip and rollback-ip: task_status EXCHANGING → EXCHANGE_SUCCESS / ROLLBACK_SUCCESS, addresses swap', async () => {
+  it('exchange-ip is refused before incremental and for a pair with different passwords; rollback-ip with no switch', async () => {
+    // The switch itself (addresses, cut connections, read-only interval): test/emulator-ip-switch.test.ts.
     const { taskId, jobId } = await createOnlineTask();
     await waitForJob(jobId);
     // Not incremental yet: refused.
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: {} })).body.error_code).toBe('DCS.4957');
     await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') });
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
-    const sourcePort = emu.instance('dcs-source').endpoint.port;
-    const targetPort = emu.instance('dcs-target').endpoint.port;
-
-    const exchanged = await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: ['10.0.0.1'], is_exchange_domain: false } });
-    expect(exchanged.status).toBe(204);
-    expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status).toBe('EXCHANGING');
-    await waitFor('EXCHANGE_SUCCESS', async () =>
-      (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status === 'EXCHANGE_SUCCESS' ? true : undefined,
-    );
-    expect(emu.instance('dcs-source').endpoint.port).toBe(targetPort);
-    expect(emu.instance('dcs-target').endpoint.port).toBe(sourcePort);
-
-    expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).status).toBe(204);
-    await waitFor('ROLLBACK_SUCCESS', async () =>
-      (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status === 'ROLLBACK_SUCCESS' ? true : undefined,
-    );
-    expect(emu.instance('dcs-source').endpoint.port).toBe(sourcePort);
-    // A second rollback has nothing to undo.
+    const refused = await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: ['10.0.0.1'], is_exchange_domain: false } });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error_code: 'DCS.4957', error_msg: expect.stringContaining('same password') });
+    expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status).toBe('');
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).body.error_code).toBe('DCS.4957');
   });
 });

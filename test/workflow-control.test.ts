@@ -138,6 +138,9 @@ describe('migration workflow control', () => {
       deleteMigrationTask: (...args) => real.deleteMigrationTask(...args),
       showJobInfo: (...args) => real.showJobInfo(...args),
       showInstance: (...args) => real.showInstance(...args),
+      exchangeInstanceIp: (...args) => real.exchangeInstanceIp(...args),
+      rollbackExchangeInstanceIp: (...args) => real.rollbackExchangeInstanceIp(...args),
+      batchRestartOnlineMigrationTasks: (...args) => real.batchRestartOnlineMigrationTasks(...args),
     };
     await worker.stop();
     const renamingWorker = await env.startWorker({ dcs: renamingDcs });

@@ -4,6 +4,7 @@
  *   validate (local activity) → pre-flight checks → create (idempotent, by name) → [online: provision, configure] → watch
  *     → full / backup import: SUCCESS
  *     → incremental: hold in the incremental steady state until cutover or deadline → stop → TERMINATED
+ *       (`cutover.switch`: switch the clients first, steps/switch.ts; a rollback may return to the hold)
  *
  * Cancellation (Temporal's own, or the `cancel` signal) stops the remote task in a non-cancellable scope, waits
  * for TERMINATED, optionally deletes it, and ends the workflow CANCELLED. Long runs continue as new with their
@@ -28,12 +29,14 @@ import {
   cutoverSignal,
   cutoverUpdate,
   MigrationFailureType,
+  rollbackUpdate,
   statusQuery,
   TERMINAL_PHASES,
   type CancelRequest,
   type CutoverAccepted,
   type CutoverRequest,
   type MigrationResult,
+  type RollbackRequest,
   type VerificationResult,
 } from '../common/workflow-contract.js';
 import { callActivity } from './api.js';
@@ -46,6 +49,7 @@ import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { precheck, wantsPrechecks } from './steps/precheck.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
+import { checkRollbackAllowed, checkSwitchBeforeCreate, switchClients, switchModeOf, SWITCH_CLIENTS_PATCH } from './steps/switch.js';
 import { verifyIfRequested } from './steps/verify.js';
 import { validateInput } from './steps/validate-input.js';
 import { watchTask } from './steps/watch.js';
@@ -118,6 +122,21 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     },
   );
 
+  setHandler(
+    rollbackUpdate,
+    async (request: RollbackRequest | undefined) => {
+      const record = state.switch!;
+      record.rollback = { by: 'operator', requestedAt: new Date().toISOString(), ...noteOf(request) };
+      // Answered once the clients are back on the source (or the migration ended otherwise).
+      await condition(() => record.state === 'rolled-back' || TERMINAL_PHASES.includes(state.phase));
+      return { acceptedAt: record.rollback.requestedAt, ...(record.rollback.finishedAt ? { finishedAt: record.rollback.finishedAt } : {}) };
+    },
+    {
+      validator: (_request: RollbackRequest | undefined) => checkRollbackAllowed({ state }),
+      description: 'Switch the clients back to the source (rollback-ip), in the rollback window after a switch; answers once done.',
+    },
+  );
+
   const checkReferences = wantsReferenceCheck(state);
   const runPrechecks = wantsPrechecks(state);
   try {
@@ -145,21 +164,35 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
   publish(ctx);
 
   try {
+    // Only inputs asking for a switch reach the patch, so runs without one replay as before.
+    const switchMode = switchModeOf(ctx);
+    const switching = switchMode !== undefined && patched(SWITCH_CLIENTS_PATCH) ? switchMode : undefined;
     const outcome = await main.run(async () => {
       if (checkReferences) await checkReferencesFirst(ctx);
       if (runPrechecks) await precheck(ctx);
+      // An ineligible pair is refused before any DCS call.
+      if (switching) await checkSwitchBeforeCreate(ctx, switching);
       await ensureTask(ctx);
       await provisionAndConfigure(ctx);
-      const watched = await watchTask(ctx);
-      // Verified while the incremental task still runs (before the cutover stops it), else once it succeeded.
-      await verifyIfRequested(ctx);
-      if (watched === 'hold-ended') await stopRemoteTask(ctx);
-      return watched;
+      for (;;) {
+        const watched = await watchTask(ctx);
+        // Verified while the incremental task still runs (before the cutover stops it), else once it succeeded.
+        await verifyIfRequested(ctx);
+        if (watched !== 'hold-ended') return watched;
+        if (switching) {
+          const switched = await switchClients(ctx, switching);
+          if (switched === 'hold-again') continue;
+          if (switched === 'rolled-back') return switched;
+        }
+        await stopRemoteTask(ctx);
+        return watched;
+      }
     });
     state.timings.finishedAt = new Date().toISOString();
-    enterPhase(ctx, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
+    const ending = outcome === 'succeeded' ? 'succeeded' : outcome === 'rolled-back' ? 'rolled-back' : 'cut-over';
+    enterPhase(ctx, ending);
     await condition(allHandlersFinished);
-    return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over', verificationOf(ctx));
+    return resultOf(state, ending, verificationOf(ctx));
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
     // A cancel signal wins over whatever error the interrupted step raised on its way out.

@@ -66,6 +66,7 @@ export function reportOf(state: MigrationState, verification: VerificationResult
     continuedAsNew: state.continuedAsNew,
     ...(state.progressReadAt !== undefined ? { progressReadAt: state.progressReadAt } : {}),
     ...(state.cutover ? { cutover: { ...state.cutover } } : {}),
+    ...(state.switch ? { switch: { ...state.switch } } : {}),
     ...(verification ? { verification } : {}),
     ...(state.prechecks?.length ? { prechecks: state.prechecks.map((outcome) => ({ ...outcome })) } : {}),
   };

@@ -56,7 +56,11 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
   else
     lines.push(
       'DCS instances:',
-      ...instances.map(({ id, endpoint }) => `  ${id}  ${endpoint.host}:${endpoint.port}${endpoint.password ? '  (password set)' : ''}`),
+      // The service address is the one clients use (an IP switch moves it); the server's own port is for debugging.
+      ...instances.map(({ id, endpoint, service }) => {
+        const address = service ? `${service.host}:${service.port}  (server ${endpoint.host}:${endpoint.port})` : `${endpoint.host}:${endpoint.port}`;
+        return `  ${id}  ${address}${endpoint.password ? '  (password set)' : ''}`;
+      }),
     );
   lines.push('Press Ctrl+C to stop.');
   return lines;

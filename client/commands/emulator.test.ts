@@ -67,9 +67,16 @@ describe('dcs-migrate emulator', () => {
     expect(await signedList(exported['DCS_ENDPOINT']!, exported['HUAWEICLOUD_SDK_PROJECT_ID']!, exported['CLOUD_SDK_AK']!, 'wrong')).toBe(401);
     // Instance passwords are not printed.
     expect(text).not.toContain('cli-secret');
-    const ports = [...text.matchAll(/^ {2}(src|dst) {2}127\.0\.0\.1:(\d+)/gm)].map((match) => Number(match[2]));
-    expect(ports).toHaveLength(2);
-    const dst = new Redis({ port: ports[1], password: 'cli-secret', lazyConnect: true });
+    // Each instance at its service address (own loopback IP, one shared port), then its server's own port.
+    const listed = [...text.matchAll(/^ {2}(src|dst) {2}(127\.0\.0\.\d+):(\d+) {2}\(server 127\.0\.0\.1:(\d+)\)/gm)].map((match) => ({
+      host: match[2]!,
+      port: Number(match[3]),
+      server: Number(match[4]),
+    }));
+    expect(listed).toHaveLength(2);
+    expect(listed[0]!.host).not.toBe(listed[1]!.host);
+    expect(listed[0]!.port).toBe(listed[1]!.port);
+    const dst = new Redis({ host: listed[1]!.host, port: listed[1]!.port, password: 'cli-secret', lazyConnect: true });
     await dst.connect();
     expect(await dst.ping()).toBe('PONG');
     dst.disconnect();
@@ -77,7 +84,10 @@ describe('dcs-migrate emulator', () => {
     proc.child.kill('SIGTERM');
     const exit = await proc.exited;
     expect(exit.code).toBe(0);
-    for (const port of ports) expect(await portAcceptsConnections(port)).toBe(false);
+    for (const { host, port, server } of listed) {
+      expect(await portAcceptsConnections(port, host)).toBe(false);
+      expect(await portAcceptsConnections(server)).toBe(false);
+    }
     expect(await portAcceptsConnections(Number(new URL(exported['DCS_ENDPOINT']!).port))).toBe(false);
   });
 

@@ -3,7 +3,8 @@
  * the target, end to end, through the real workflow and the emulator's real data movement:
  *
  *   start → full sync (progress bar) → incremental hold → live writes on the source for a few seconds →
- *   writes stop, wait until DCS reports offset 0 → cutover → task stopped → compare target with source key by key.
+ *   writes stop, wait until DCS reports offset 0 → cutover → IP switch (the source's address now reaches the
+ *   target, checked) → task stopped → compare target with source key by key.
  */
 import { parseMigrationInput } from '../../common/migration-input.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
@@ -49,12 +50,19 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
   let trafficSummary: TrafficSummary | undefined;
   let writesStoppedAt = 0;
   let cutoverSent = false;
+  let switchNoted = false;
   const syncTimeoutMs = options.syncTimeoutMs ?? 30_000;
 
   const view = await followMigration(stack.client, handle.workflowId, {
     uiUrl,
     ...(options.out ? { out: options.out } : {}),
     onView: async (current, note) => {
+      const switched = current.status?.switch;
+      if (!switchNoted && switched?.check) {
+        switchNoted = true;
+        const address = `${stack.source.host}:${stack.source.port}`;
+        note(`IPs switched: clients of ${address} (the source's address) now reach the target — check ${switched.check.outcome}: ${switched.check.evidence}`);
+      }
       if (current.execution !== 'RUNNING' || cutoverSent) return;
       const phase = current.status?.phase ?? current.phase;
       if (phase !== 'incremental-hold') return;
@@ -82,7 +90,9 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       if (!inSync && Date.now() - writesStoppedAt < syncTimeoutMs) return;
       cutoverSent = true;
       const accepted = await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'dcs-migrate up (local stack demo)' }] });
-      note(`cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; stopping the task`);
+      note(
+        `cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; switching the clients, then stopping the task`,
+      );
     },
   });
   if (traffic) trafficSummary = await traffic.stop();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
-import { EMULATED_OPERATIONS, RUN_STARTING_OPERATIONS, type EmulatedOperation } from '../emulated-operations.js';
+import { EMULATED_OPERATIONS, IP_SWITCH_OPERATIONS, RUN_STARTING_OPERATIONS, type EmulatedOperation } from '../emulated-operations.js';
 import { seededRandom } from '../../common/seeded-random.js';
 
 /**
@@ -29,7 +29,18 @@ export const faultRuleInputSchema = z.strictObject({
       dropSourceAt: z.number().min(0).max(100).optional(),
     })
     .optional(),
+  /**
+   * Faults of the IP switch an exchange-ip or rollback-ip starts: `swap: false` reports the switch as done
+   * (EXCHANGE_SUCCESS / ROLLBACK_SUCCESS) without moving the addresses — clients keep reaching the old server,
+   * which only a check through the address itself notices.
+   */
+  ipSwitch: z.strictObject({ swap: z.boolean() }).optional(),
 });
+
+/** What an IP-switch fault asks of the switch (see `ipSwitch` above). */
+export interface IpSwitchFaults {
+  swap: boolean;
+}
 
 export type FaultRuleInput = z.input<typeof faultRuleInputSchema>;
 
@@ -48,6 +59,7 @@ export interface FaultDecision {
     | { kind: 'drop'; ruleId: string }
     | { kind: 'commitThenDrop'; ruleId: string };
   dataPlane?: DataPlaneFaults;
+  ipSwitch?: IpSwitchFaults;
   firedRuleIds: string[];
 }
 
@@ -104,6 +116,7 @@ export class FaultRules {
       decision.firedRuleIds.push(rule.id);
       decision.latencyMs += rule.latencyMs ?? 0;
       if (rule.dataPlane) decision.dataPlane = { ...decision.dataPlane, ...toDataPlaneFaults(rule.dataPlane) };
+      if (rule.ipSwitch) decision.ipSwitch = { ...rule.ipSwitch };
       if (decision.outcome) continue;
       if (rule.drop) decision.outcome = { kind: 'drop', ruleId: rule.id };
       else if (rule.commitThenDrop) decision.outcome = { kind: 'commitThenDrop', ruleId: rule.id };
@@ -126,6 +139,8 @@ export class FaultRules {
     if (rule.operation !== undefined && rule.operation !== '*' && rule.operation !== operation) return false;
     // A data-plane-only rule waits for an operation that starts a run instead of being used up by a GET.
     if (rule.dataPlane && !hasHttpEffect(rule)) return RUN_STARTING_OPERATIONS.has(operation);
+    // Likewise an IP-switch-only rule waits for the call that starts a switch.
+    if (rule.ipSwitch && !hasHttpEffect(rule)) return IP_SWITCH_OPERATIONS.has(operation);
     return true;
   }
 }
@@ -135,7 +150,7 @@ function hasHttpEffect(rule: FaultRule): boolean {
 }
 
 function hasOtherEffect(rule: FaultRule): boolean {
-  return rule.latencyMs !== undefined || rule.drop === true || rule.commitThenDrop === true || rule.dataPlane !== undefined;
+  return rule.latencyMs !== undefined || rule.drop === true || rule.commitThenDrop === true || rule.dataPlane !== undefined || rule.ipSwitch !== undefined;
 }
 
 function toDataPlaneFaults(input: NonNullable<FaultRule['dataPlane']>): DataPlaneFaults {

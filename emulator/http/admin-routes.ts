@@ -78,7 +78,9 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   app.get('/_emulator/tasks', (c) => c.json({ tasks: actions.tasks() }));
   app.get('/_emulator/requests', (c) => c.json({ requests: ctx.requestLog.list() }));
   app.get('/_emulator/instances', (c) =>
-    c.json({ instances: ctx.instances.list().map(({ id, endpoint }) => ({ id, host: endpoint.host, port: endpoint.port })) }),
+    c.json({
+      instances: ctx.instances.list().map(({ id, endpoint, service }) => ({ id, host: endpoint.host, port: endpoint.port, ...(service ? { service } : {}) })),
+    }),
   );
   app.post('/_emulator/instances', async (c) => {
     const body = parseJsonBody(await c.req.text(), InstanceRequest);
@@ -90,7 +92,10 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
       throw error;
     }
     const instance = ctx.instances.get(body.id)!;
-    return c.json({ id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port }, 201);
+    return c.json(
+      { id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port, ...(instance.service ? { service: instance.service } : {}) },
+      201,
+    );
   });
   app.get('/_emulator/instances/:id', (c) => {
     const attributes = ctx.instances.attributesOf(c.req.param('id'));

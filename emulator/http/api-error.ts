@@ -23,6 +23,8 @@ export const apiErrors = {
   jobNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   instanceNotFound: (field: string) => new EmulatorApiError(404, 'DCS.3022', `This DCS instance does not exist (${field}).`),
   wrongState: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
+  /** An IP switch DCS refuses for the pair (dcs-operations.md §3); DCS answers these as an operation not allowed. */
+  ipSwitchNotAllowed: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed: ${detail}.`),
   emptyBody: () => new EmulatorApiError(400, 'DCS.4004', 'Empty request body.'),
   notJson: () => new EmulatorApiError(400, 'DCS.4005', 'Body contains invalid characters or is not JSON.'),
   /** `field` is the dotted path of the offending parameter, e.g. `source_instance.addrs`. */

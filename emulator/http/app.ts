@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { percentDecode, splitUrl, type SignableRequest } from '../../dcs/signing/index.js';
 import type { EmulatorContext, OperationHandler, OperationResult } from '../context.js';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
+import type { IpSwitchFaults } from '../faults/fault-rules.js';
 import { authenticate } from './authenticate.js';
 import { EmulatorApiError, apiErrors, errorBody } from './api-error.js';
 import type { EmulatedOperation } from '../emulated-operations.js';
@@ -97,6 +98,7 @@ export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handl
       query: new URLSearchParams(query),
       rawBody: new TextDecoder().decode(body),
       dataPlaneFaults: faults.dataPlane,
+      ipSwitchFaults: faults.ipSwitch,
     });
     if (faults.dropAfter) return dropConnection(c);
     return render(c, result);
@@ -111,13 +113,13 @@ export async function applyFaults(
   c: Context<EmulatorEnv>,
   ctx: EmulatorContext,
   operation: EmulatedOperation,
-): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined }> {
+): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined; ipSwitch: IpSwitchFaults | undefined }> {
   const decision = ctx.faults.evaluate(operation);
   if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
   if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
   const outcome = decision.outcome;
   if (outcome?.kind === 'error') throw new EmulatorApiError(outcome.status as EmulatorApiError['status'], outcome.errorCode, outcome.errorMessage);
-  return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane };
+  return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane, ipSwitch: decision.ipSwitch };
 }
 
 function requestHeaders(c: Context<EmulatorEnv>): SignableRequest['headers'] {

@@ -2,11 +2,19 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import type { RedisEndpoint } from '../data-plane/contract.js';
+import { ServiceAddresses } from './service-addresses.js';
 
 /** A DCS instance of the emulator: an id and the real redis-server behind it. */
 export interface EmulatedInstance {
   id: string;
+  /** The instance's own redis-server (its data). The migration machine copies between these. */
   endpoint: RedisEndpoint;
+  /**
+   * The instance's service address, the one clients connect to (instances started here; none for registered
+   * ones): its own loopback IP on the port every instance shares, as DCS instances have their own IPs. An IP
+   * switch swaps the service addresses of two instances, so an address then reaches the other's server.
+   */
+  service?: { host: string; port: number } | undefined;
 }
 
 /** The DCS cache modes ShowInstance reports (`cache_mode`): single node, master/standby, read/write split, Proxy Cluster, Redis Cluster. */
@@ -54,8 +62,8 @@ export class InstanceIdError extends Error {
 
 /**
  * The emulator's DCS instances. Either started here as real redis-servers (stopped with the emulator) or
- * registered from an address someone else runs. An IP exchange swaps the endpoints behind two ids, as the real
- * service swaps the instances' addresses; `restoreAddresses()` undoes every swap.
+ * registered from an address someone else runs. An IP exchange swaps the service addresses of two ids
+ * (`services.exchange`), as the real service swaps the instances' IPs; `restoreAddresses()` undoes every swap.
  */
 export class InstanceRegistry {
   private readonly instances = new Map<string, EmulatedInstance>();
@@ -64,6 +72,8 @@ export class InstanceRegistry {
   private readonly attributes = new Map<string, InstanceAttributes>();
   /** Attributes given when the emulator started: what `resetAttributes()` goes back to. */
   private readonly baseline = new Map<string, InstanceAttributes>();
+  /** The forwarders behind the service addresses, and the address each instance holds now (ids swap on a switch). */
+  readonly services = new ServiceAddresses();
 
   constructor(private readonly dataDir: string) {}
 
@@ -74,6 +84,7 @@ export class InstanceRegistry {
     await mkdir(dir, { recursive: true });
     const server = await startRedisServer({ password: options.password, dir, name: `dcs-instance-${options.id}` });
     this.started.push(server);
+    await this.services.open(options.id, { host: server.host, port: server.port, password: options.password });
     return this.register({ id: options.id, host: server.host, port: server.port, password: options.password });
   }
 
@@ -89,27 +100,21 @@ export class InstanceRegistry {
 
   get(id: string): EmulatedInstance | undefined {
     const instance = this.instances.get(id);
-    return instance && { id: instance.id, endpoint: { ...instance.endpoint } };
+    const service = this.services.addressOf(id);
+    return instance && { id: instance.id, endpoint: { ...instance.endpoint }, ...(service ? { service } : {}) };
   }
 
   list(): EmulatedInstance[] {
     return [...this.instances.keys()].map((id) => this.get(id)!);
   }
 
-  /** Swaps the addresses behind two instance ids (IP exchange and its rollback). */
-  swapAddresses(a: string, b: string): void {
-    const first = this.instances.get(a);
-    const second = this.instances.get(b);
-    if (!first || !second) throw new Error(`cannot swap addresses of unknown instance ${first ? b : a}`);
-    [first.endpoint, second.endpoint] = [second.endpoint, first.endpoint];
-  }
-
-  /** Puts every instance back on the address it was created with. */
+  /** Puts every instance back on the address it was created with (service addresses included), writable again. */
   restoreAddresses(): void {
     for (const [id, endpoint] of this.original) {
       const instance = this.instances.get(id);
       if (instance) instance.endpoint = { ...endpoint };
     }
+    this.services.restore();
   }
 
   /** What ShowInstance reports about `id` beyond its redis-server (defaults until set); undefined when unknown. */
@@ -137,8 +142,9 @@ export class InstanceRegistry {
     for (const [id, attributes] of this.baseline) this.attributes.set(id, { ...attributes });
   }
 
-  /** Stops every redis-server started here (registered ones belong to someone else). */
+  /** Stops every redis-server started here (registered ones belong to someone else) and closes the service addresses. */
   async stopAll(): Promise<void> {
+    await this.services.closeAll();
     const servers = this.started.splice(0);
     await Promise.all(servers.map((server) => server.stop()));
   }

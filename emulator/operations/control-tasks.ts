@@ -1,14 +1,13 @@
-import { BatchMigrationTasksBody, DeleteMigrationTaskBody, ExchangeInstanceIpBody, UpdateMigrationTaskBody } from '../../dcs/schemas/requests.js';
+import { BatchMigrationTasksBody, DeleteMigrationTaskBody, UpdateMigrationTaskBody } from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
 import { EmulatorApiError, apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
 import { appendLog } from '../tasks/task-store.js';
-import { ipSwitchStatus, RESTARTABLE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
+import { RESTARTABLE_STATUSES, taskStatus, type MigrationTask } from '../tasks/task.js';
 import { taskDetailView } from '../tasks/task-views.js';
 import { requestStop, startRun, stopRunQuietly } from './task-runs.js';
-import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 
-function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
+export function findTask(ctx: EmulatorContext, id: string | undefined): MigrationTask {
   const task = ctx.store.get(id ?? '');
   if (!task) throw apiErrors.taskNotFound();
   return task;
@@ -103,43 +102,4 @@ export const updateMigrationTask: OperationHandler = ({ ctx, params, rawBody }) 
     appendLog(task, 'INFO', 'migration.update', `Resume mode set to ${body.resume_mode}.`, ['update']);
   }
   return { status: 200, body: taskDetailView(task, ctx.now(), ctx.incrementalSpelling) };
-};
-
-/**
- * ExchangeInstanceIp: during incremental migration between two DCS instances, swaps their addresses (the
- * emulator's instance ids then point at the other redis-server); `task_status` is EXCHANGING, then EXCHANGE_SUCCESS.
- */
-export const exchangeInstanceIp: OperationHandler = ({ ctx, params, rawBody }) => {
-  const task = findTask(ctx, params['task_id']);
-  parseJsonBody(rawBody, ExchangeInstanceIpBody);
-  const now = ctx.now();
-  const status = taskStatus(task, now);
-  if (status !== TaskStatus.Incremental) throw apiErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
-  const sourceId = task.source?.instanceId;
-  const targetId = task.target?.instanceId;
-  if (!sourceId || !targetId) throw apiErrors.wrongState('IPs can be switched only between two DCS instances');
-  const switchStatus = ipSwitchStatus(task, now);
-  if (switchStatus === IpSwitchStatus.Exchanging || switchStatus === IpSwitchStatus.ExchangeSuccess) {
-    throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
-  }
-  ctx.instances.swapAddresses(sourceId, targetId);
-  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.ExchangeSuccess };
-  task.updatedAt = now;
-  appendLog(task, 'INFO', 'migration.ip.exchange', `Switched the IP addresses of instances ${sourceId} and ${targetId}.`, ['exchange']);
-  return { status: 204 };
-};
-
-/** RollbackExchangeInstanceIp: undoes a finished IP switch; `task_status` EXCHANGING, then ROLLBACK_SUCCESS. */
-export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params }) => {
-  const task = findTask(ctx, params['task_id']);
-  const now = ctx.now();
-  const switchStatus = ipSwitchStatus(task, now);
-  if (switchStatus !== IpSwitchStatus.ExchangeSuccess) {
-    throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus || 'not done'}; only a finished switch can be rolled back`);
-  }
-  ctx.instances.swapAddresses(task.source!.instanceId!, task.target!.instanceId!);
-  task.ipSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.RollbackSuccess };
-  task.updatedAt = now;
-  appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolled back the IP switch.', ['rollback']);
-  return { status: 204 };
 };

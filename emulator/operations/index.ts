@@ -4,12 +4,11 @@ import {
   batchRestartOnlineMigrationTasks,
   batchStopMigrationTasks,
   deleteMigrationTask,
-  exchangeInstanceIp,
-  rollbackExchangeInstanceIp,
   stopMigrationTask,
   stopMigrationTaskSync,
   updateMigrationTask,
 } from './control-tasks.js';
+import { exchangeInstanceIp, rollbackExchangeInstanceIp } from './ip-switch.js';
 import { createMigrationTask, createOnlineMigrationTask, setOnlineMigrationTask } from './create-tasks.js';
 import { showInstance } from './read-instances.js';
 import { listMigrationTask, listMigrationTaskLogs, showJobInfo, showMigrationTask, showMigrationTaskStats } from './read-tasks.js';

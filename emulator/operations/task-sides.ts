@@ -20,7 +20,9 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     const instance = ctx.instances.get(ref.id);
     if (!instance) throw apiErrors.instanceNotFound(`${field}.id`);
     const { host, port } = instance.endpoint;
-    return { instanceId: ref.id, addrs: `${host}:${port}`, endpoint: { host, port, password } };
+    // The task shows the address clients use (the service address); the migration machine copies server to server.
+    const shown = instance.service ?? { host, port };
+    return { instanceId: ref.id, addrs: `${shown.host}:${shown.port}`, service: shown, endpoint: { host, port, password } };
   }
   if (ref.addrs) {
     const aliased = ctx.addressAliases?.get(ref.addrs.trim());

@@ -32,8 +32,8 @@ function sideView(side: TaskSide | undefined): Record<string, unknown> {
     id: side.instanceId ?? '',
     name: side.instanceId ?? '',
     addrs: side.addrs,
-    ip: side.endpoint.host,
-    port: String(side.endpoint.port),
+    ip: (side.service ?? side.endpoint).host,
+    port: String((side.service ?? side.endpoint).port),
   };
 }
 

@@ -16,6 +16,8 @@ export interface TaskSide {
   instanceId?: string | undefined;
   /** `host:port` as the task shows it. */
   addrs: string;
+  /** A DCS instance's service address when the task was created (what `ip`/`port` show); `endpoint` otherwise. */
+  service?: { host: string; port: number } | undefined;
   /** Holds the password: never rendered, never logged. */
   endpoint: RedisEndpoint;
 }
@@ -34,10 +36,16 @@ export interface TaskLogLine {
   keywords: string[];
 }
 
-/** IP switch sub-status (`task_status`): in progress until `settlesAt`, then `settled`. */
+/**
+ * IP switch sub-status (`task_status`): in progress until `settlesAt` and while `pending` (the switch's work —
+ * final sync, swap, read-only interval — is not finished), then `settled`.
+ */
 export interface IpSwitch {
   settlesAt: number;
   settled: typeof IpSwitchStatus.ExchangeSuccess | typeof IpSwitchStatus.RollbackSuccess;
+  pending?: boolean | undefined;
+  /** The addresses really moved (false under an `ipSwitch: { swap: false }` fault): what a rollback must undo. */
+  swapped?: boolean | undefined;
 }
 
 /** A migration task as the emulator keeps it. Its DCS status is derived on read ({@link taskStatus}). */
@@ -105,6 +113,11 @@ export function runPhaseStatus(kind: TaskKind, phase: RunPhase): EmulatedTaskSta
 
 /** The DCS status of a task at time `now`, derived from its data-plane run and its stop request. */
 export function taskStatus(task: MigrationTask, now: number): EmulatedTaskStatus {
+  // A switch ended the copy (the migration machine stops following the source): the task shows the incremental
+  // state until it is stopped, and SUCCESS once the switch was rolled back, as the console does.
+  if (task.ipSwitch && !task.stop) {
+    return ipSwitchStatus(task, now) === IpSwitchStatus.RollbackSuccess ? TaskStatus.Success : TaskStatus.Incremental;
+  }
   if (task.run) {
     const status = runPhaseStatus(task.kind, task.run.phase());
     return status === TaskStatus.Terminated && task.stop && now < task.stop.notBefore ? TaskStatus.Terminating : status;
@@ -117,7 +130,7 @@ export function taskStatus(task: MigrationTask, now: number): EmulatedTaskStatus
 /** The IP switch sub-status at `now`, or `''` when no switch was requested. */
 export function ipSwitchStatus(task: MigrationTask, now: number): string {
   if (!task.ipSwitch) return '';
-  return now < task.ipSwitch.settlesAt ? IpSwitchStatus.Exchanging : task.ipSwitch.settled;
+  return now < task.ipSwitch.settlesAt || task.ipSwitch.pending ? IpSwitchStatus.Exchanging : task.ipSwitch.settled;
 }
 
 /** Why the task failed, in words an operator understands (no secrets); `''` unless FAILED. */

@@ -116,6 +116,16 @@ export function fakeActivities(): FakeActivities {
     async verifyData() {
       throw ApplicationFailure.nonRetryable('verifyData is not scripted', 'NotScripted');
     },
+    // The client switch is tested against the emulator (test/workflow-switch.test.ts), not scripted here.
+    ...(Object.fromEntries(
+      (['comparePasswords', 'showSwitchState', 'exchangeIp', 'rollbackIp', 'restartTask', 'identifyServers', 'checkSwitched'] as const).map((name) => [
+        name,
+        () => Promise.reject(ApplicationFailure.nonRetryable(`${name} is not scripted`, 'NotScripted')),
+      ]),
+    ) as unknown as Pick<
+      Activities,
+      'comparePasswords' | 'showSwitchState' | 'exchangeIp' | 'rollbackIp' | 'restartTask' | 'identifyServers' | 'checkSwitched'
+    >),
     async findTaskByName(taskName) {
       const scripted = record('findTaskByName', [taskName]);
       if (!scripted.created) return { task: undefined, attempts: 1 };

@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import type { RedisEndpoint } from '../data-plane/contract.js';
+import { ServiceForwarder } from './service-forwarder.js';
+
+/** First loopback host handed out (127.0.0.1 stays the emulator's and the redis-servers' own). */
+const FIRST_HOST = 2;
+const LAST_HOST = 254;
+
+/**
+ * The service addresses of the emulator's instances: one forwarder per instance, each on its own loopback IP
+ * (Linux routes all of 127/8 to lo) and all on one port, because DCS instances have their own IPs and an IP switch
+ * needs both sides on the same port. Where 127.0.0.x cannot be bound (macOS routes only 127.0.0.1), each address
+ * gets 127.0.0.1 and a port of its own instead, and the same-port rule then refuses the switch.
+ *
+ * The read-only interval of a switch is `min-replicas-to-write` on the instances' servers: with no replica
+ * attached, every write is refused with `-NOREPLICAS Not enough good replicas to write.` while reads go on — what a
+ * client observes as the instance being read-only. Lifting it restores the setting the server had (0).
+ */
+export class ServiceAddresses {
+  private readonly forwarders = new Map<string, ServiceForwarder>();
+  /** Instance id → the forwarder (address) it holds now; starts as its own, swapped by `exchange`. */
+  private readonly holder = new Map<string, string>();
+  private readonly backends = new Map<string, RedisEndpoint>();
+  private sharedPort: number | undefined;
+  private nextHost = FIRST_HOST;
+  private perHost = true;
+
+  /** Opens the service address of instance `id`, forwarding to its server `backend`. */
+  async open(id: string, backend: RedisEndpoint): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const host = this.perHost ? `127.0.0.${this.nextHost}` : '127.0.0.1';
+      try {
+        const forwarder = await ServiceForwarder.listen(host, this.perHost ? (this.sharedPort ?? 0) : 0, backend);
+        if (this.perHost) {
+          this.sharedPort ??= forwarder.port;
+          this.nextHost = this.nextHost >= LAST_HOST ? FIRST_HOST : this.nextHost + 1;
+        }
+        this.forwarders.set(id, forwarder);
+        this.holder.set(id, id);
+        this.backends.set(id, { ...backend });
+        return;
+      } catch (error) {
+        lastError = error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRNOTAVAIL' && this.perHost) this.perHost = false;
+        // Someone else holds this IP on the shared port: the next IP.
+        else if (code === 'EADDRINUSE' && this.perHost) this.nextHost = this.nextHost >= LAST_HOST ? FIRST_HOST : this.nextHost + 1;
+        else throw error;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(`could not open a service address for instance ${id}`);
+  }
+
+  /** The address instance `id` is reached at now, or undefined for an instance without one (registered). */
+  addressOf(id: string): { host: string; port: number } | undefined {
+    const forwarder = this.forwarders.get(this.holder.get(id) ?? '');
+    return forwarder && { host: forwarder.host, port: forwarder.port };
+  }
+
+  /**
+   * Swaps the service addresses of instances `a` and `b`: each address now reaches the other's server. The open
+   * connections of both addresses are cut, as DCS disconnects clients during a switch. Returns how many were cut.
+   */
+  exchange(a: string, b: string): number {
+    const [addressA, addressB] = [this.holder.get(a), this.holder.get(b)];
+    if (addressA === undefined || addressB === undefined) throw new Error(`instance ${addressA === undefined ? a : b} has no service address`);
+    this.holder.set(a, addressB);
+    this.holder.set(b, addressA);
+    return this.repoint([addressA, addressB]);
+  }
+
+  /** Puts every instance back on its own address (connections of moved addresses are cut). */
+  restore(): void {
+    const moved = [...this.holder].filter(([id, address]) => id !== address).map(([id]) => id);
+    for (const id of this.holder.keys()) this.holder.set(id, id);
+    this.repoint(moved);
+    for (const id of this.backends.keys()) void this.setReadOnly(id, false).catch(() => undefined);
+  }
+
+  /** Refuses (or accepts again) writes on the server of instance `id`; see the class comment. */
+  async setReadOnly(id: string, readOnly: boolean): Promise<void> {
+    const backend = this.backends.get(id);
+    if (!backend) return;
+    const connection = new Redis({ ...backend, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+    try {
+      await connection.connect();
+      await connection.config('SET', 'min-replicas-to-write', readOnly ? '1' : '0');
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    const forwarders = [...this.forwarders.values()];
+    this.forwarders.clear();
+    this.holder.clear();
+    await Promise.all(forwarders.map((forwarder) => forwarder.close()));
+  }
+
+  /** Points each address at the server of the instance holding it now, cutting its open connections. */
+  private repoint(addresses: string[]): number {
+    let cut = 0;
+    for (const [id, address] of this.holder) {
+      if (!addresses.includes(address)) continue;
+      const forwarder = this.forwarders.get(address)!;
+      const backend = this.backends.get(id)!;
+      forwarder.setBackend(backend);
+      cut += forwarder.cutConnections();
+    }
+    return cut;
+  }
+}
