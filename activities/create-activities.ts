@@ -9,7 +9,8 @@
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
-import { DcsTaskNotFoundError } from '../dcs/errors/index.js';
+import { DcsTaskNotFoundError, scrubSecrets } from '../dcs/errors/index.js';
+import { readTaskLogs } from '../dcs/task-logs.js';
 import { DEFAULT_BACKOFF, type Backoff } from '../common/backoff.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
 import type {
@@ -22,6 +23,9 @@ import type {
   OnlineConfigureRequest,
   OnlineCreateRequest,
   RemoteTask,
+  RestartAnswer,
+  TaskLog,
+  TaskLogRequest,
   StatusWait,
   StatusWaitRequest,
   TaskProgress,
@@ -255,6 +259,41 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
       } finally {
         clearInterval(beat);
       }
+    },
+
+    /**
+     * ListMigrationTaskLogs: the last `request.last` entries. Messages are scrubbed of the input's passwords
+     * (resolved here; one that cannot be resolved is simply not known) and of anything that looks like a secret
+     * (password=, AK/SK echoes), because they go into workflow history and failure messages.
+     */
+    async readTaskLog(request: TaskLogRequest): Promise<TaskLog> {
+      return call(async () => {
+        const known = await Promise.all(request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)));
+        const read = await readTaskLogs((query) => dcs.listMigrationTaskLogs(request.taskId, query), {
+          last: request.last,
+          ...(request.level ? { level: request.level } : {}),
+          knownSecrets: known.filter((value): value is string => value !== undefined),
+        });
+        return { entries: read.entries, total: read.total };
+      });
+    },
+
+    /**
+     * BatchRestartOnlineMigrationTasks for one task: DCS starts the same task again. Its per-task answer is
+     * returned, not thrown: a `failed` item after a lost response may mean an earlier attempt restarted it already,
+     * which the workflow tells by reading the task.
+     */
+    async restartTask(taskId: string): Promise<RestartAnswer> {
+      return call(async () => {
+        const answer = await dcs.batchRestartOnlineMigrationTasks({ migration_tasks: [taskId] });
+        const item = answer.migration_tasks.find((candidate) => candidate.task_id === taskId) ?? answer.migration_tasks[0];
+        if (item?.result === 'success') return { delivered: true };
+        return {
+          delivered: false,
+          ...(item?.error_code ? { errorCode: item.error_code } : {}),
+          errorMessage: scrubSecrets(item?.error_msg ?? 'DCS answered no result for the task'),
+        };
+      });
     },
 
     /** DeleteMigrationTask (unknown ids are ignored by the API, so retrying is safe). */

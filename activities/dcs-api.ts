@@ -19,4 +19,6 @@ export type DcsMigrationApi = Pick<
   | 'stopMigrationTask'
   | 'deleteMigrationTask'
   | 'showJobInfo'
+  | 'listMigrationTaskLogs'
+  | 'batchRestartOnlineMigrationTasks'
 >;

@@ -19,4 +19,5 @@ export {
 } from './operations.js';
 export { findTasksByName, listAllMigrationTasks, MAX_PAGE_SIZE } from './pagination.js';
 export { isRetryable, retryDelayHint } from './retry.js';
+export { readTaskLogs, type TaskLogRead } from './task-logs.js';
 export { Secret } from './secret.js';

@@ -137,6 +137,8 @@ describe('migration workflow control', () => {
       stopMigrationTask: (...args) => real.stopMigrationTask(...args),
       deleteMigrationTask: (...args) => real.deleteMigrationTask(...args),
       showJobInfo: (...args) => real.showJobInfo(...args),
+      listMigrationTaskLogs: (...args) => real.listMigrationTaskLogs(...args),
+      batchRestartOnlineMigrationTasks: (...args) => real.batchRestartOnlineMigrationTasks(...args),
     };
     await worker.stop();
     const renamingWorker = await env.startWorker({ dcs: renamingDcs });

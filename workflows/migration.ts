@@ -28,11 +28,13 @@ import {
   cutoverSignal,
   cutoverUpdate,
   MigrationFailureType,
+  restartUpdate,
   statusQuery,
   TERMINAL_PHASES,
   type CancelRequest,
   type CutoverRequest,
   type MigrationResult,
+  type RestartRequest,
   type VerificationResult,
 } from '../common/workflow-contract.js';
 import { callActivity } from './api.js';
@@ -103,6 +105,29 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
         if (state.cutover) throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
       },
       description: 'End the incremental hold; rejected unless the migration is holding in sync.',
+    },
+  );
+
+  setHandler(
+    restartUpdate,
+    (request: RestartRequest | undefined) => {
+      const requestedAt = new Date().toISOString();
+      state.operatorRestart = { requestedAt, ...noteOf(request) };
+      return Promise.resolve({ acceptedAt: requestedAt, reason: state.restartPending?.reason ?? '' });
+    },
+    {
+      validator: (_request: RestartRequest | undefined) => {
+        // Only a failed task the workflow is waiting to restart can be restarted: any other time, the remote task
+        // is running (DCS refuses a restart) or the migration has ended.
+        if (state.restartPending === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `restart is only possible while the migration waits to restart its failed task; the migration is ${state.phase}`,
+            MigrationFailureType.RestartRejected,
+          );
+        }
+        if (state.operatorRestart) throw ApplicationFailure.nonRetryable('restart already requested', MigrationFailureType.RestartRejected);
+      },
+      description: 'Restart the failed remote task now (the same task); rejected unless the migration waits to restart it.',
     },
   );
 

@@ -19,6 +19,10 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
+  /** An operator's `restart` update, accepted while `restartPending`; consumed by the restart. */
+  operatorRestart?: { requestedAt: string; note?: string } | undefined;
+  /** Reads since a restart that still showed the failed status (DCS may not show the restart at once). */
+  readsSinceRestart?: number | undefined;
 }
 
 export function initialState(now: Date): MigrationState {
@@ -60,6 +64,8 @@ export function reportOf(state: MigrationState, verification: VerificationResult
     ...(state.progressReadAt !== undefined ? { progressReadAt: state.progressReadAt } : {}),
     ...(state.cutover ? { cutover: { ...state.cutover } } : {}),
     ...(verification ? { verification } : {}),
+    ...(state.restarts ? { restarts: { ...state.restarts, last: { ...state.restarts.last } } } : {}),
+    ...(state.restartPending ? { restartPending: { ...state.restartPending } } : {}),
   };
 }
 
