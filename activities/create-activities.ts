@@ -10,6 +10,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
 import { DcsTaskNotFoundError, scrubSecrets } from '../dcs/errors/index.js';
+import type { DcsClient } from '../dcs/client.js';
 import { readTaskLogs } from '../dcs/task-logs.js';
 import { DEFAULT_BACKOFF, type Backoff } from '../common/backoff.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
@@ -269,6 +270,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
     async readTaskLog(request: TaskLogRequest): Promise<TaskLog> {
       return call(async () => {
         const known = await Promise.all(request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)));
+        // The DCS client's own credentials too, when the injected client can tell them (the real one can).
+        const client = dcs as Partial<Pick<DcsClient, 'credentialValues'>>;
+        if (typeof client.credentialValues === 'function') known.push(...client.credentialValues());
         const read = await readTaskLogs((query) => dcs.listMigrationTaskLogs(request.taskId, query), {
           last: request.last,
           ...(request.level ? { level: request.level } : {}),
@@ -313,6 +317,7 @@ function fromListItem(item: ListItem): RemoteTask {
     taskId: item.task_id,
     taskName: item.task_name ?? '',
     status: item.status,
-    ...(item.error_message ? { errorMessage: item.error_message } : {}),
+    // Into history and failure messages: a server that echoes a password in its error must not put it there.
+    ...(item.error_message ? { errorMessage: scrubSecrets(item.error_message) } : {}),
   };
 }

@@ -22,6 +22,8 @@ const commandModules: Array<Promise<CommandModule>> = [
   import('./commands/watch.js'),
   import('./commands/status.js'),
   import('./commands/cutover.js'),
+  import('./commands/restart.js'),
+  import('./commands/logs.js'),
   import('./commands/cancel.js'),
   import('./commands/list.js'),
   import('./commands/worker.js'),

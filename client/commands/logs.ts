@@ -1,0 +1,85 @@
+/**
+ * `dcs-migrate logs <id>`: the remote task's log (ListMigrationTaskLogs), oldest first, as a table or `--json`. The
+ * task is the migration's (its `DcsTaskId` search attribute, readable without a worker), or `--task-id` for any
+ * task. DCS is called directly with the credentials of the environment, as `dcs-migrate api` does; messages are
+ * scrubbed of those credentials and of anything that looks like a password before they are printed.
+ */
+import type { Command } from 'commander';
+import { DcsClient } from '../../dcs/client.js';
+import { scrubSecrets } from '../../dcs/errors/index.js';
+import { readTaskLogs } from '../../dcs/task-logs.js';
+import { dcsConfigFrom, toCliError, type DcsFlags } from '../dcs-cli.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseIntFlag } from '../flags.js';
+import { readMigration } from '../migration-view.js';
+import { formatTable, printJson, printLines } from '../output.js';
+import { addTemporalOptions, type TemporalFlags } from '../temporal-config.js';
+import { withTemporal } from '../temporal-client.js';
+
+interface LogsFlags extends TemporalFlags, DcsFlags {
+  taskId?: string;
+  level?: string;
+  last?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  addTemporalOptions(
+    program
+      .command('logs')
+      .description("Print the remote task's log (DCS ListMigrationTaskLogs), oldest first.")
+      .argument('[id]', 'workflow id of the migration (its remote task is looked up in Temporal)')
+      .option('--task-id <id>', 'a DCS task id instead of a migration (Temporal is not asked)')
+      .option('--level <level>', 'only INFO or only ERROR entries')
+      .option('--last <n>', 'only the last n entries')
+      .option('--json', 'print {taskId, total, entries} as JSON')
+      .option('--endpoint <url>', 'DCS endpoint origin (default: DCS_ENDPOINT, or the region endpoint)')
+      .option('--region <region>', 'region (default: DCS_REGION / HUAWEICLOUD_SDK_REGION)')
+      .option('--project-id <id>', 'project id (default: HUAWEICLOUD_SDK_PROJECT_ID / DCS_PROJECT_ID)'),
+  )
+    .addHelpText('after', '\nCredentials as for `dcs-migrate api`. Exit codes: 0 ok, 2 bad usage or no such migration/task, 3 DCS refused, 5 DCS unreachable.')
+    .action(async (id: string | undefined, flags: LogsFlags) => {
+      const level = levelOf(flags.level);
+      const last = flags.last === undefined ? undefined : parseIntFlag('--last', flags.last, 1, 100_000);
+      if (id === undefined && flags.taskId === undefined) throw new CliError('give the workflow id of a migration, or --task-id', EXIT.USAGE);
+      const taskId = flags.taskId ?? (await taskIdOf(flags, id!));
+      const config = dcsConfigFrom(flags);
+      const client = new DcsClient({ config, userAgent: 'dcs-migrate-cli' });
+      try {
+        const read = await readTaskLogs((query) => client.listMigrationTaskLogs(taskId, query), {
+          ...(last === undefined ? {} : { last }),
+          ...(level === undefined ? {} : { level }),
+          knownSecrets: client.credentialValues(),
+        });
+        if (flags.json) {
+          printJson({ taskId, total: read.total, entries: read.entries });
+          return;
+        }
+        if (read.entries.length === 0) {
+          printLines(`task ${taskId}: no log entries${level ? ` at level ${level}` : ''}`);
+          return;
+        }
+        const rows = read.entries.map((entry) => [entry.at, entry.level, entry.code, scrubSecrets(entry.message)]);
+        printLines(formatTable([['time', 'level', 'code', 'message'], ...rows]));
+        if (read.entries.length < read.total) printLines(`(last ${read.entries.length} of ${read.total} entries)`);
+      } catch (error) {
+        throw toCliError(error);
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+function levelOf(value: string | undefined): 'INFO' | 'ERROR' | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase();
+  if (upper === 'INFO' || upper === 'ERROR') return upper;
+  throw new CliError(`--level: must be INFO or ERROR, not "${value}"`, EXIT.USAGE);
+}
+
+/** The migration's remote task, from its search attributes (no worker needed). */
+async function taskIdOf(flags: TemporalFlags, workflowId: string): Promise<string> {
+  const view = await withTemporal(flags, ({ client }) => readMigration(client, workflowId, { describeOnly: true }));
+  if (!view.taskId) throw new CliError(`migration ${workflowId} has no remote task yet (phase ${view.phase ?? 'unknown'})`, EXIT.USAGE);
+  return view.taskId;
+}
