@@ -83,6 +83,14 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
     }
   }
 
+  /** The DCS client's own credentials, when the injected client can tell them (the real one can). */
+  const credentials = (): string[] => {
+    const client = dcs as Partial<Pick<DcsClient, 'credentialValues'>>;
+    return typeof client.credentialValues === 'function' ? client.credentialValues() : [];
+  };
+  /** Text DCS wrote that goes into history (task errors, log messages): credentials and password-like values removed. */
+  const scrub = (text: string, known: readonly string[] = []): string => scrubSecrets(text, [...credentials(), ...known]);
+
   return {
     /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
     ...createVerifyActivities(secrets),
@@ -97,7 +105,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
     async findTaskByName(taskName: string): Promise<FoundTask> {
       return call(async () => {
         const item = await dcs.findTaskByName(taskName);
-        return { task: item ? fromListItem(item) : undefined };
+        return { task: item ? fromListItem(scrub, item) : undefined };
       });
     },
 
@@ -256,7 +264,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
       try {
         const outcome = await statusWatcher.wait(request.taskId, request.knownStatus, request.maxWaitMs, cancellationSignal());
-        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
+        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(scrub, outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
       } finally {
         clearInterval(beat);
       }
@@ -270,9 +278,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
     async readTaskLog(request: TaskLogRequest): Promise<TaskLog> {
       return call(async () => {
         const known = await Promise.all(request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)));
-        // The DCS client's own credentials too, when the injected client can tell them (the real one can).
-        const client = dcs as Partial<Pick<DcsClient, 'credentialValues'>>;
-        if (typeof client.credentialValues === 'function') known.push(...client.credentialValues());
+        known.push(...credentials());
         const read = await readTaskLogs((query) => dcs.listMigrationTaskLogs(request.taskId, query), {
           last: request.last,
           ...(request.level ? { level: request.level } : {}),
@@ -295,7 +301,7 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
         return {
           delivered: false,
           ...(item?.error_code ? { errorCode: item.error_code } : {}),
-          errorMessage: scrubSecrets(item?.error_msg ?? 'DCS answered no result for the task'),
+          errorMessage: scrub(item?.error_msg ?? 'DCS answered no result for the task'),
         };
       });
     },
@@ -312,12 +318,12 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
 
 export type Activities = ReturnType<typeof createActivities>;
 
-function fromListItem(item: ListItem): RemoteTask {
+function fromListItem(scrub: (text: string) => string, item: ListItem): RemoteTask {
   return {
     taskId: item.task_id,
     taskName: item.task_name ?? '',
     status: item.status,
     // Into history and failure messages: a server that echoes a password in its error must not put it there.
-    ...(item.error_message ? { errorMessage: scrubSecrets(item.error_message) } : {}),
+    ...(item.error_message ? { errorMessage: scrub(item.error_message) } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   operatorRestart?: { requestedAt: string; note?: string } | undefined;
   /** Reads since a restart that still showed the failed status (DCS may not show the restart at once). */
   readsSinceRestart?: number | undefined;
+  /** ERROR entries in the task's log when it was restarted: one more means the restarted run failed too. */
+  errorEntriesAtRestart?: number | undefined;
 }
 
 export function initialState(now: Date): MigrationState {

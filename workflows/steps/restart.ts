@@ -27,16 +27,23 @@ export const TASK_LOGS_AND_RESTART = 'task-logs-and-restart';
 const FAILURE_LOG_ENTRIES = 5;
 
 /**
- * Reads of the failed status after a restart that are taken as "DCS does not show the restart yet" before the
- * failure counts as a new one (the emulator shows it at once; the real service is not documented).
+ * Reads of FAILED after a restart that may still be the old failure (DCS may not show the restart at once; the
+ * emulator does). A new failure is told by a new ERROR entry in the task's log; without a readable log, after
+ * this many reads the failure counts as a new one.
  */
 const SETTLE_READS = 3;
 
-/** True while a read of FAILED right after a restart should be waited out rather than handled. */
-export function restartNotVisibleYet(ctx: MigrationContext, failed: boolean): boolean {
+/** Clears the restart's settling once the task shows any status other than FAILED. */
+export function noteStatusAfterRestart(ctx: MigrationContext, failed: boolean): void {
+  if (!failed) ctx.state.readsSinceRestart = undefined;
+}
+
+/** True when a FAILED read right after a restart is still the failure that was restarted. */
+function oldFailureStill(ctx: MigrationContext, errorEntries: number | undefined): boolean {
   const { state } = ctx;
   if (state.readsSinceRestart === undefined) return false;
-  if (!failed || state.readsSinceRestart >= SETTLE_READS) {
+  const newError = errorEntries !== undefined && errorEntries > (state.errorEntriesAtRestart ?? 0);
+  if (newError || state.readsSinceRestart >= SETTLE_READS) {
     state.readsSinceRestart = undefined;
     return false;
   }
@@ -47,7 +54,8 @@ export function restartNotVisibleYet(ctx: MigrationContext, failed: boolean): bo
 /** Returns once the task was restarted; throws the failure the migration ends with otherwise. */
 export async function handleTaskFailure(ctx: MigrationContext, task: RemoteTask): Promise<void> {
   const { state, input } = ctx;
-  const entries = await lastErrorEntries(ctx);
+  const { entries, total } = await lastErrorEntries(ctx);
+  if (oldFailureStill(ctx, total)) return;
   const reason = failureReason(task.errorMessage, entries);
   const policy = input.kind === 'backup_import' ? undefined : input.restart;
   const onConnection = failedOnLostConnection(task.errorMessage, entries);
@@ -56,13 +64,13 @@ export async function handleTaskFailure(ctx: MigrationContext, task: RemoteTask)
     const waitMs = retryDelayMs(byPolicy + 1, undefined, { initialMs: policy.backoff.initial, factor: policy.backoff.factor, maxMs: policy.backoff.max });
     log.info('remote task lost its connection: restarting it', { taskId: state.taskId, restart: byPolicy + 1, of: policy.maxAttempts, waitMs });
     const operator = await waitForRestart(ctx, waitMs, 'policy', reason);
-    await restartTask(ctx, operator ? 'operator' : 'policy', reason);
+    await restartTask(ctx, operator ? 'operator' : 'policy', reason, total);
     return;
   }
   if (policy && policy.waitForOperator > 0) {
     log.info('remote task failed: waiting for an operator restart', { taskId: state.taskId, waitMs: policy.waitForOperator });
     if (await waitForRestart(ctx, policy.waitForOperator, 'operator', reason)) {
-      await restartTask(ctx, 'operator', reason);
+      await restartTask(ctx, 'operator', reason, total);
       return;
     }
   }
@@ -78,8 +86,11 @@ function policyNote(ctx: MigrationContext, onConnection: boolean): string | unde
   return `not restarted again: restart.maxAttempts (${policy.maxAttempts}) used up after ${count} restart(s)`;
 }
 
-/** The task's last ERROR log entries; none when the log cannot be read (the failure is reported without them). */
-async function lastErrorEntries(ctx: MigrationContext): Promise<TaskLogEntry[]> {
+/**
+ * The task's last ERROR log entries and how many it has; none (total unknown) when the log cannot be read: the
+ * failure is reported without them.
+ */
+async function lastErrorEntries(ctx: MigrationContext): Promise<{ entries: TaskLogEntry[]; total: number | undefined }> {
   const { state, input } = ctx;
   const secretRefs = [
     ...('source' in input && input.source.password ? [input.source.password] : []),
@@ -88,17 +99,16 @@ async function lastErrorEntries(ctx: MigrationContext): Promise<TaskLogEntry[]> 
     ...(input.verify?.target.password ? [input.verify.target.password] : []),
   ];
   try {
-    const { entries } = await callActivity(state, 'readTaskLog', LOG_READ_OPTIONS, `Read the log of task ${state.taskId}`, {
+    return await callActivity(state, 'readTaskLog', LOG_READ_OPTIONS, `Read the log of task ${state.taskId}`, {
       taskId: state.taskId!,
       last: FAILURE_LOG_ENTRIES,
       level: 'ERROR',
       secretRefs,
     });
-    return entries;
   } catch (error) {
     if (isCancellation(error)) throw error;
     recordError(state, error, new Date());
-    return [];
+    return { entries: [], total: undefined };
   }
 }
 
@@ -125,7 +135,7 @@ async function waitForRestart(ctx: MigrationContext, ms: number, by: 'policy' | 
 }
 
 /** BatchRestartOnlineMigrationTasks on the task; a refusal fails the migration unless the task runs anyway. */
-async function restartTask(ctx: MigrationContext, by: 'policy' | 'operator', reason: string): Promise<void> {
+async function restartTask(ctx: MigrationContext, by: 'policy' | 'operator', reason: string, errorEntries: number | undefined): Promise<void> {
   const { state } = ctx;
   const taskId = state.taskId!;
   const answer = await callActivity(state, 'restartTask', RESTART_OPTIONS, `Restart ${taskLabel(ctx)}`, taskId);
@@ -151,6 +161,7 @@ async function restartTask(ctx: MigrationContext, by: 'policy' | 'operator', rea
   };
   state.operatorRestart = undefined;
   state.readsSinceRestart = 0;
+  state.errorEntriesAtRestart = errorEntries;
   log.info('remote task restarted', { taskId, by, restarts: state.restarts.count });
   // A restart copies again from the start: the migration is migrating until the task is back in sync.
   enterPhase(ctx, 'migrating');

@@ -14,7 +14,7 @@ import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
-import { handleTaskFailure, restartNotVisibleYet, TASK_LOGS_AND_RESTART } from './restart.js';
+import { handleTaskFailure, noteStatusAfterRestart, TASK_LOGS_AND_RESTART } from './restart.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
 
@@ -33,7 +33,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
       noteUnknownStatus(ctx, statusClass === 'unknown');
-      if (statusClass !== 'failed') restartNotVisibleYet(ctx, false);
+      noteStatusAfterRestart(ctx, statusClass === 'failed');
       if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx)) await refreshProgress(ctx);
       switch (statusClass) {
         case 'succeeded':
@@ -41,7 +41,6 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
         case 'failed':
           // Runs recorded before the patch fail at once, without reading the task's log.
           if (!patched(TASK_LOGS_AND_RESTART)) throw remoteTaskFailed(ctx, read.task.errorMessage);
-          if (restartNotVisibleYet(ctx, true)) break;
           await handleTaskFailure(ctx, read.task);
           break;
         case 'stopping':
