@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import * as cancel from '../client/commands/cancel.js';
 import * as cutover from '../client/commands/cutover.js';
+import * as logs from '../client/commands/logs.js';
+import * as restart from '../client/commands/restart.js';
 import * as list from '../client/commands/list.js';
 import * as start from '../client/commands/start.js';
 import * as status from '../client/commands/status.js';
@@ -129,7 +131,7 @@ describe('exit codes', () => {
 describe('--help', () => {
   it('documents every command and its exit codes', () => {
     // The same registration the binary uses (client/cli.ts); the binary itself is exercised in cli-commands.
-    const modules = { up, start, watch, status, cutover, cancel, list, worker };
+    const modules = { up, start, watch, status, cutover, restart, logs, cancel, list, worker };
     const program = new Command('dcs-migrate');
     for (const [name, module] of Object.entries(modules)) {
       module.register(program);
@@ -141,6 +143,23 @@ describe('--help', () => {
       expect(help, name).toContain(`Usage: dcs-migrate ${name}`);
       expect(help, name).toMatch(/Exit code/);
     }
+  });
+});
+
+describe('logs table', () => {
+  it('lists time, level, code and message oldest first, scrubs what looks like a secret, and says when it shows only the end', () => {
+    const entries = [
+      { at: '2026-12-01T10:00:00.000Z', level: 'INFO', code: 'migration.full.start', message: 'Full migration started.' },
+      { at: '2026-12-01T10:00:02.000Z', level: 'ERROR', code: 'migration.connection.lost', message: 'Migration failed, connection lost: password=hunter2.' },
+    ];
+    const lines = logs.logTableLines('t-1', { entries, total: 7 });
+    expect(lines[0]?.split('\n')).toEqual([
+      'time                      level  code                       message',
+      '2026-12-01T10:00:00.000Z  INFO   migration.full.start       Full migration started.',
+      '2026-12-01T10:00:02.000Z  ERROR  migration.connection.lost  Migration failed, connection lost: password=[REDACTED]',
+    ]);
+    expect(lines[1]).toBe('(last 2 of 7 entries)');
+    expect(logs.logTableLines('t-1', { entries: [], total: 0 }, 'ERROR')).toEqual(['task t-1: no log entries at level ERROR']);
   });
 });
 

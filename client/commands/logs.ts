@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { DcsClient } from '../../dcs/client.js';
 import { scrubSecrets } from '../../dcs/errors/index.js';
-import { readTaskLogs } from '../../dcs/task-logs.js';
+import { readTaskLogs, type TaskLogRead } from '../../dcs/task-logs.js';
 import { dcsConfigFrom, toCliError, type DcsFlags } from '../dcs-cli.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
@@ -55,19 +55,22 @@ export function register(program: Command): void {
           printJson({ taskId, total: read.total, entries: read.entries });
           return;
         }
-        if (read.entries.length === 0) {
-          printLines(`task ${taskId}: no log entries${level ? ` at level ${level}` : ''}`);
-          return;
-        }
-        const rows = read.entries.map((entry) => [entry.at, entry.level, entry.code, scrubSecrets(entry.message)]);
-        printLines(formatTable([['time', 'level', 'code', 'message'], ...rows]));
-        if (read.entries.length < read.total) printLines(`(last ${read.entries.length} of ${read.total} entries)`);
+        printLines(...logTableLines(taskId, read, level));
       } catch (error) {
         throw toCliError(error);
       } finally {
         await client.close();
       }
     });
+}
+
+/** The human form: a table of time, level, code and message, oldest first, and how many of the entries it shows. */
+export function logTableLines(taskId: string, read: TaskLogRead, level?: string): string[] {
+  if (read.entries.length === 0) return [`task ${taskId}: no log entries${level ? ` at level ${level}` : ''}`];
+  const rows = read.entries.map((entry) => [entry.at, entry.level, entry.code, scrubSecrets(entry.message)]);
+  const lines = [formatTable([['time', 'level', 'code', 'message'], ...rows])];
+  if (read.entries.length < read.total) lines.push(`(last ${read.entries.length} of ${read.total} entries)`);
+  return lines;
 }
 
 function levelOf(value: string | undefined): 'INFO' | 'ERROR' | undefined {
