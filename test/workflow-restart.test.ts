@@ -14,7 +14,7 @@ import { waitFor } from '../local/wait.js';
 import { compareRedis } from '../verify/compare.js';
 import { callsSince } from './harness/emulator-requests.js';
 import { DEFAULT_PAIR, onlineInput, startTestStack, type TestStack } from './harness/stack.js';
-import { failureOf, FAST_POLLING, resultOf } from './workflow-env.js';
+import { failureOf, FAST_POLLING, resultOf, saveHistory } from './workflow-env.js';
 
 const KEYS = 3_000;
 /** Restarts without the production 30 s wait. */
@@ -60,6 +60,7 @@ describe('restart policy', () => {
     expect(callsSince(stack.emu, before, 'CreateOnlineMigrationTask')).toHaveLength(1);
     expect(callsSince(stack.emu, before, 'BatchRestartOnlineMigrationTasks')).toHaveLength(1);
     expect(await differences()).toBe(0);
+    await saveHistory(stack, handle, 'online-full-restart-policy');
 
     // The JSON end to end (the table's layout is unit-tested in cli-units): each CLI start costs seconds.
     const run = await runCli(['logs', 'restart-once', '--json'], stack.cliEnv());
@@ -132,5 +133,6 @@ describe('restart policy', () => {
     expect(result).toMatchObject({ outcome: 'succeeded', restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } } });
     expect(tasksNamed('dcsm-restart-operator')).toHaveLength(1);
     expect(await differences()).toBe(0);
+    await saveHistory(stack, handle, 'online-full-restart-operator');
   });
 });
