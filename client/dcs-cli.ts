@@ -57,4 +57,3 @@ export function toCliError(error: unknown): unknown {
   if (error instanceof DcsAbortedError) return new CliError(message, EXIT.FAILURE);
   return new CliError(message, EXIT.API_ERROR);
 }
-

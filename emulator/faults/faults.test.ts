@@ -162,7 +162,9 @@ describe('fault rules', () => {
     });
     expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).error_message).toBe('target rejected the write');
     const errors = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?log_level=ERROR`);
-    expect(errors.body.migration_logs).toEqual([expect.objectContaining({ log_code: 'migration.failed', message: 'Migration failed: target rejected the write.' })]);
+    expect(errors.body.migration_logs).toEqual([
+      expect.objectContaining({ log_code: 'migration.failed', message: 'Migration failed: target rejected the write.' }),
+    ]);
   });
 });
 

@@ -67,7 +67,10 @@ function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysC
     case 'failed':
       // A lost connection has its own code and keyword, so a client can tell it from a lasting failure.
       if (run.failedOnConnection()) {
-        appendLog(task, 'ERROR', CONNECTION_LOST_LOG_CODE, `Migration failed, connection lost: ${run.error() ?? 'unknown error'}.`, ['failed', CONNECTION_KEYWORD]);
+        appendLog(task, 'ERROR', CONNECTION_LOST_LOG_CODE, `Migration failed, connection lost: ${run.error() ?? 'unknown error'}.`, [
+          'failed',
+          CONNECTION_KEYWORD,
+        ]);
       } else {
         appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${run.error() ?? 'unknown error'}.`, ['failed']);
       }
