@@ -14,7 +14,7 @@ export const CONNECTION_LOST_LOG_CODE = 'migration.connection.lost';
 export const CONNECTION_KEYWORD = 'connection';
 
 const CONNECTION_WORDING =
-  /connection\b[^.;]*\b(lost|closed|reset|refused|broken|interrupted|timed out)|\b(cannot|could not|failed to|unable to) (connect|reach)\b|\bdisconnected\b|\bECONN(RESET|REFUSED|ABORTED)\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bnetwork (error|is unreachable)\b/i;
+  /connection\b[^;]{0,160}?\b(lost|closed|reset|refused|broken|interrupted|timed out)|\b(cannot|could not|failed to|unable to) (connect|reach)\b|\bdisconnected\b|\bECONN(RESET|REFUSED|ABORTED)\b|\bETIMEDOUT\b|\bEHOSTUNREACH\b|\bnetwork (error|is unreachable)\b/i;
 /** Wording that is a connection failure yet not a lost one: trying again with the same settings cannot help. */
 const NOT_TRANSIENT = /\b(WRONGPASS|NOAUTH|authentication|password)\b/i;
 
