@@ -234,4 +234,23 @@ describe('results and status answers from before the unified report', () => {
       'cutover     requested by operator at 2026-01-01T00:05:00.000Z: go',
     );
   });
+
+  it('shows the restarts of the remote task and a pending restart', () => {
+    const restarted: MigrationStatus = {
+      ...report,
+      kind: 'online',
+      phase: 'migrating',
+      remoteStatus: 'FAILED',
+      lastError: undefined,
+      cancel: undefined,
+      restarts: { count: 2, byPolicy: 1, last: { at: '2026-01-01T00:04:00.000Z', by: 'operator', reason: 'the connection to the source was lost' } },
+      restartPending: { until: '2026-01-01T00:06:00.000Z', by: 'policy', reason: 'the connection to the source was lost' },
+    };
+    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: restarted }), undefined)).toEqual(
+      expect.arrayContaining([
+        'restarts    2, last 2026-01-01T00:04:00.000Z by operator: the connection to the source was lost',
+        'restart     due 2026-01-01T00:06:00.000Z: the connection to the source was lost',
+      ]),
+    );
+  });
 });
