@@ -48,34 +48,62 @@ async function differences(): Promise<number> {
 }
 
 describe('restart policy', () => {
-  it('a task failed by a dropped source connection is restarted once and succeeds, with one remote task; logs prints its log', async () => {
-    stack.emu.faults.add(DROP_ON_CONFIGURE);
+  it('a task failed by a dropped source connection is restarted once, by the policy or by dcs-migrate restart, and succeeds with one remote task; logs prints its log', async () => {
+    // Two migrations at once (each CLI start costs seconds, so the two commands overlap): one restarted by its
+    // policy, one waiting for an operator. The fault drops the source of each one's first run.
+    stack.emu.faults.add({ ...DROP_ON_CONFIGURE, count: 2 });
     const before = stack.emu.requests().length;
-    const handle = await stack.start(input({ maxAttempts: 1, backoff: QUICK_BACKOFF }), 'restart-once');
-    const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS', restarts: { count: 1, byPolicy: 1, last: { by: 'policy' } } });
-    expect(result.restarts?.last.reason).toMatch(/connection to the source Redis .* was lost/);
-    // The same task: created once, restarted once, never a second one.
-    expect(tasksNamed('dcsm-restart-once')).toHaveLength(1);
-    expect(callsSince(stack.emu, before, 'CreateOnlineMigrationTask')).toHaveLength(1);
-    expect(callsSince(stack.emu, before, 'BatchRestartOnlineMigrationTasks')).toHaveLength(1);
-    expect(await differences()).toBe(0);
-    await saveHistory(stack, handle, 'online-full-restart-policy');
+    const byPolicy = await stack.start(input({ maxAttempts: 1, backoff: QUICK_BACKOFF }), 'restart-policy');
+    const byOperator = await stack.start(input({ maxAttempts: 0, waitForOperator: '60s' }), 'restart-operator');
+    // Refused (nothing recorded) while the task has not failed: here, before it even exists.
+    const early = await byOperator.executeUpdate(restartUpdate, { args: [{}] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((early as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('RestartRejected');
 
-    // The JSON end to end (the table's layout is unit-tested in cli-units): each CLI start costs seconds.
-    const run = await runCli(['logs', 'restart-once', '--json'], stack.cliEnv());
-    expect(run.code, run.stderr).toBe(0);
-    const json = jsonOf<{ taskId: string; total: number; entries: TaskLogEntry[] }>(run);
+    const pending = await waitFor(
+      'the migration to wait for an operator restart',
+      async () => (await byOperator.query(statusQuery)).restartPending,
+      30_000,
+      100,
+    );
+    expect(pending).toMatchObject({ by: 'operator', reason: expect.stringMatching(/was lost/) });
+    const policyResult = await resultOf(byPolicy);
+    const [accepted, logs] = await Promise.all([
+      runCli(['restart', 'restart-operator', '--note', 'source is back'], stack.cliEnv()),
+      // The JSON end to end (the table's layout is unit-tested in cli-units).
+      runCli(['logs', 'restart-policy', '--json'], stack.cliEnv()),
+    ]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(accepted.stdout).toMatch(/restart accepted for restart-operator at .* \(the task had failed: .*was lost\)/);
+    const operatorResult = await resultOf(byOperator);
+
+    expect(policyResult).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS', restarts: { count: 1, byPolicy: 1, last: { by: 'policy' } } });
+    expect(policyResult.restarts?.last.reason).toMatch(/connection to the source Redis .* was lost/);
+    expect(operatorResult).toMatchObject({ outcome: 'succeeded', restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } } });
+    // The same task each: two created, each restarted once, never another one.
+    expect(tasksNamed('dcsm-restart-policy')).toHaveLength(1);
+    expect(tasksNamed('dcsm-restart-operator')).toHaveLength(1);
+    expect(callsSince(stack.emu, before, 'CreateOnlineMigrationTask')).toHaveLength(2);
+    expect(callsSince(stack.emu, before, 'BatchRestartOnlineMigrationTasks')).toHaveLength(2);
+    expect(await differences()).toBe(0);
+    await saveHistory(stack, byPolicy, 'online-full-restart-policy');
+    await saveHistory(stack, byOperator, 'online-full-restart-operator');
+
+    expect(logs.code, logs.stderr).toBe(0);
+    const json = jsonOf<{ taskId: string; total: number; entries: TaskLogEntry[] }>(logs);
     const codes = json.entries.map((entry) => entry.code);
     expect(codes.slice(codes.indexOf('migration.connection.lost'))).toEqual(
       expect.arrayContaining(['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success']),
     );
     expect(json.total).toBe(json.entries.length);
-    expect(json.taskId).toBe(result.taskId);
+    expect(json.taskId).toBe(policyResult.taskId);
     expect(json.entries.filter((entry) => entry.level === 'ERROR')).toEqual([
       expect.objectContaining({ code: 'migration.connection.lost', message: expect.stringMatching(/^Migration failed, connection lost: /) }),
     ]);
-    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password, stack.emu.credentials.sk]) expect(run.stdout).not.toContain(secret);
+    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password, stack.emu.credentials.sk]) expect(logs.stdout).not.toContain(secret);
   });
 
   it('after maxAttempts failed restarts the migration fails with the last log entries in its failure', async () => {
@@ -112,27 +140,5 @@ describe('restart policy', () => {
     const everything = JSON.stringify({ message: failure.message, details: failure.details });
     for (const secret of [password, 'hunter2-x', stack.emu.credentials.sk]) expect(everything).not.toContain(secret);
     expect(callsSince(stack.emu, before, 'BatchRestartOnlineMigrationTasks')).toHaveLength(0);
-  });
-
-  it('dcs-migrate restart restarts the failed task while the migration waits for an operator', async () => {
-    stack.emu.faults.add(DROP_ON_CONFIGURE);
-    const handle = await stack.start(input({ maxAttempts: 0, waitForOperator: '60s' }), 'restart-operator');
-    // Refused (nothing recorded) while the task has not failed: here, before it even exists.
-    const early = await handle.executeUpdate(restartUpdate, { args: [{}] }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(((early as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('RestartRejected');
-    const pending = await waitFor('the migration to wait for an operator restart', async () => (await handle.query(statusQuery)).restartPending, 20_000, 100);
-    expect(pending).toMatchObject({ by: 'operator', reason: expect.stringMatching(/was lost/) });
-    const accepted = await runCli(['restart', 'restart-operator', '--note', 'source is back'], stack.cliEnv());
-    expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stdout).toMatch(/restart accepted for restart-operator at .* \(the task had failed: .*was lost\)/);
-    const result = await resultOf(handle);
-    expect(result).toMatchObject({ outcome: 'succeeded', restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } } });
-    expect(tasksNamed('dcsm-restart-operator')).toHaveLength(1);
-    expect(await differences()).toBe(0);
-    await saveHistory(stack, handle, 'online-full-restart-operator');
   });
 });
