@@ -82,8 +82,9 @@ function policyNote(ctx: MigrationContext, onConnection: boolean): string | unde
   const policy = ctx.input.kind === 'backup_import' ? undefined : ctx.input.restart;
   if (!policy) return undefined;
   const count = ctx.state.restarts?.count ?? 0;
-  if (!onConnection) return `not restarted: not a lost connection${count > 0 ? ` (restarted ${count} time(s) before)` : ''}`;
-  return `not restarted again: restart.maxAttempts (${policy.maxAttempts}) used up after ${count} restart(s)`;
+  const waited = policy.waitForOperator > 0 ? `; no dcs-migrate restart within restart.waitForOperator (${policy.waitForOperator} ms)` : '';
+  if (!onConnection) return `not restarted: not a lost connection${count > 0 ? ` (restarted ${count} time(s) before)` : ''}${waited}`;
+  return `not restarted again: restart.maxAttempts (${policy.maxAttempts}) used up after ${count} restart(s)${waited}`;
 }
 
 /**
@@ -127,7 +128,8 @@ async function waitForRestart(ctx: MigrationContext, ms: number, by: 'policy' | 
   state.restartPending = { until: new Date(Date.now() + ms).toISOString(), by, reason };
   publish(ctx);
   try {
-    return await condition(() => state.operatorRestart !== undefined, ms);
+    // An update accepted in the activation that also fired the timer still counts.
+    return (await condition(() => state.operatorRestart !== undefined, ms)) || state.operatorRestart !== undefined;
   } finally {
     state.restartPending = undefined;
     publish(ctx);
