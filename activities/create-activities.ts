@@ -9,7 +9,9 @@
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MigrationProgress } from '../common/workflow-contract.js';
-import { DcsTaskNotFoundError } from '../dcs/errors/index.js';
+import { DcsTaskNotFoundError, scrubSecrets } from '../dcs/errors/index.js';
+import type { DcsClient } from '../dcs/client.js';
+import { readTaskLogs } from '../dcs/task-logs.js';
 import { DEFAULT_BACKOFF, type Backoff } from '../common/backoff.js';
 import type { DcsMigrationApi, ListItem } from './dcs-api.js';
 import type {
@@ -22,6 +24,9 @@ import type {
   OnlineConfigureRequest,
   OnlineCreateRequest,
   RemoteTask,
+  RestartAnswer,
+  TaskLog,
+  TaskLogRequest,
   StatusWait,
   StatusWaitRequest,
   TaskProgress,
@@ -91,6 +96,14 @@ export function createActivities({
     }
   }
 
+  /** The DCS client's own credentials, when the injected client can tell them (the real one can). */
+  const credentials = (): string[] => {
+    const client = dcs as Partial<Pick<DcsClient, 'credentialValues'>>;
+    return typeof client.credentialValues === 'function' ? client.credentialValues() : [];
+  };
+  /** Text DCS wrote that goes into history (task errors, log messages): credentials and password-like values removed. */
+  const scrub = (text: string, known: readonly string[] = []): string => scrubSecrets(text, [...credentials(), ...known]);
+
   return {
     /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
     ...createVerifyActivities(secrets),
@@ -110,7 +123,7 @@ export function createActivities({
     async findTaskByName(taskName: string): Promise<FoundTask> {
       return call(async () => {
         const item = await dcs.findTaskByName(taskName);
-        return { task: item ? fromListItem(item) : undefined };
+        return { task: item ? fromListItem(scrub, item) : undefined };
       });
     },
 
@@ -275,10 +288,46 @@ export function createActivities({
           cancellationSignal(),
           statusListedGauge(request.metricLabels),
         );
-        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
+        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(scrub, outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
       } finally {
         clearInterval(beat);
       }
+    },
+
+    /**
+     * ListMigrationTaskLogs: the last `request.last` entries. Messages are scrubbed of the input's passwords
+     * (resolved here; one that cannot be resolved is simply not known) and of anything that looks like a secret
+     * (password=, AK/SK echoes), because they go into workflow history and failure messages.
+     */
+    async readTaskLog(request: TaskLogRequest): Promise<TaskLog> {
+      return call(async () => {
+        const known = await Promise.all(request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)));
+        known.push(...credentials());
+        const read = await readTaskLogs((query) => dcs.listMigrationTaskLogs(request.taskId, query), {
+          last: request.last,
+          ...(request.level ? { level: request.level } : {}),
+          knownSecrets: known.filter((value): value is string => value !== undefined),
+        });
+        return { entries: read.entries, total: read.total };
+      });
+    },
+
+    /**
+     * BatchRestartOnlineMigrationTasks for one task: DCS starts the same task again. Its per-task answer is
+     * returned, not thrown: a `failed` item after a lost response may mean an earlier attempt restarted it already,
+     * which the workflow tells by reading the task.
+     */
+    async restartTask(taskId: string): Promise<RestartAnswer> {
+      return call(async () => {
+        const answer = await dcs.batchRestartOnlineMigrationTasks({ migration_tasks: [taskId] });
+        const item = answer.migration_tasks.find((candidate) => candidate.task_id === taskId) ?? answer.migration_tasks[0];
+        if (item?.result === 'success') return { delivered: true };
+        return {
+          delivered: false,
+          ...(item?.error_code ? { errorCode: item.error_code } : {}),
+          errorMessage: scrub(item?.error_msg ?? 'DCS answered no result for the task'),
+        };
+      });
     },
 
     /** DeleteMigrationTask (unknown ids are ignored by the API, so retrying is safe). */
@@ -293,11 +342,12 @@ export function createActivities({
 
 export type Activities = ReturnType<typeof createActivities>;
 
-function fromListItem(item: ListItem): RemoteTask {
+function fromListItem(scrub: (text: string) => string, item: ListItem): RemoteTask {
   return {
     taskId: item.task_id,
     taskName: item.task_name ?? '',
     status: item.status,
-    ...(item.error_message ? { errorMessage: item.error_message } : {}),
+    // Into history and failure messages: a server that echoes a password in its error must not put it there.
+    ...(item.error_message ? { errorMessage: scrub(item.error_message) } : {}),
   };
 }

@@ -22,5 +22,6 @@ export type DcsMigrationApi = Pick<
   | 'showInstance'
   | 'exchangeInstanceIp'
   | 'rollbackExchangeInstanceIp'
+  | 'listMigrationTaskLogs'
   | 'batchRestartOnlineMigrationTasks'
 >;

@@ -72,6 +72,7 @@ const DCS_METHODS: Record<keyof DcsMigrationApi, true> = {
   exchangeInstanceIp: true,
   rollbackExchangeInstanceIp: true,
   batchRestartOnlineMigrationTasks: true,
+  listMigrationTaskLogs: true,
 };
 
 /** Counts an attempt after the first of the current activity (a Temporal retry). */

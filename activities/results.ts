@@ -2,8 +2,8 @@
  * What activities take and return. These cross workflow history, so they hold no secrets: passwords travel as
  * references (`SecretRef`) and are resolved inside the activity, right before the HTTP call.
  */
-import type { MigrationInput, MigrationInputOf } from '../common/migration-input.js';
-import type { MigrationProgress } from '../common/workflow-contract.js';
+import type { MigrationInput, MigrationInputOf, SecretRef } from '../common/migration-input.js';
+import type { MigrationProgress, TaskLogEntry } from '../common/workflow-contract.js';
 
 /** Every activity reports the attempt that succeeded, so the workflow can count retries. */
 export interface Attempted {
@@ -95,4 +95,26 @@ export interface StatusWaitRequest {
    * older workflow code does not send them.
    */
   metricLabels?: { task_name: string; kind: string };
+}
+
+/** `readTaskLog`: the end of the task's log, for a failure report or a restart decision. */
+export interface TaskLogRequest {
+  taskId: string;
+  /** How many entries from the end. */
+  last: number;
+  level?: 'INFO' | 'ERROR';
+  /** The input's password references: their values are scrubbed from the messages (resolved on the worker). */
+  secretRefs: SecretRef[];
+}
+
+export interface TaskLog extends Attempted {
+  entries: TaskLogEntry[];
+  total: number;
+}
+
+/** `restartTask`: DCS's per-task answer to BatchRestartOnlineMigrationTasks. */
+export interface RestartAnswer extends Attempted {
+  delivered: boolean;
+  errorCode?: string;
+  errorMessage?: string;
 }

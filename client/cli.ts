@@ -12,6 +12,8 @@ import * as watch from './commands/watch.js';
 import * as status from './commands/status.js';
 import * as cutover from './commands/cutover.js';
 import * as rollback from './commands/rollback.js';
+import * as restart from './commands/restart.js';
+import * as logs from './commands/logs.js';
 import * as cancel from './commands/cancel.js';
 import * as list from './commands/list.js';
 import * as worker from './commands/worker.js';
@@ -28,7 +30,8 @@ const program = new Command()
 
 // One line per subcommand, in the order `--help` lists them. Each module only defines its command (cheap: no
 // Temporal SDK, no Redis or HTTP client); its action imports what it needs when it runs.
-for (const module of [up, start, check, watch, status, cutover, rollback, cancel, list, worker, emulator, api, codecServer, verify]) module.register(program);
+for (const module of [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, worker, emulator, api, codecServer, verify])
+  module.register(program);
 
 /**
  * Commander answers help before it looks for the command: `dcs-migrate plan --help` printed the root help and exited

@@ -116,6 +116,12 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     );
   const prechecks = status?.prechecks ?? view.result?.prechecks;
   for (const outcome of prechecks ?? []) lines.push(`precheck    ${outcome.verdict} ${outcome.id}: ${outcome.evidence}`);
+  const restarts = status?.restarts ?? view.result?.restarts;
+  if (restarts) lines.push(`restarts    ${restarts.count}, last ${restarts.last.at} by ${restarts.last.by}: ${restarts.last.reason}`);
+  if (status?.restartPending)
+    lines.push(
+      `restart     ${status.restartPending.by === 'policy' ? 'due' : 'waiting for `dcs-migrate restart` until'} ${status.restartPending.until}: ${status.restartPending.reason}`,
+    );
   lines.push(`elapsed     ${formatDuration(elapsedMs(view))}`);
   if (status) {
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);

@@ -329,6 +329,45 @@ const precheckSchema = z
   .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');
 export type PrecheckSettings = z.output<typeof precheckSchema>;
 
+/**
+ * Online kinds only: restart the same remote task (BatchRestartOnlineMigrationTasks) when it fails because a
+ * connection was lost. Off unless the block is given: DCS restarts a task by copying everything again, which an
+ * operator should choose knowingly; `restart: {}` turns it on with conservative defaults (3 restarts, 30 s then
+ * doubling up to 5 min apart). A failure for any other reason (wrong password, a full target) is never restarted
+ * automatically: trying again cannot fix it.
+ */
+const restartSchema = z
+  .object({
+    maxAttempts: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(3)
+      .describe('Restarts after a lost connection before the migration fails (0: never restart automatically).'),
+    backoff: z
+      .object({
+        initial: positiveDuration.default(30_000).describe('Wait before the first restart.'),
+        factor: z.number().min(1).max(10).default(2).describe('Growth of the wait per restart.'),
+        max: positiveDuration.default(300_000).describe('Longest wait between restarts.'),
+      })
+      .strict()
+      .prefault({})
+      .refine((b) => b.max >= b.initial, { message: 'must be at least initial', path: ['max'] })
+      .describe('Wait before each restart: `initial`, times `factor` per restart, at most `max`, with jitter (common/backoff.ts).'),
+    waitForOperator: duration
+      .default(0)
+      .describe(
+        'When the task failed and no automatic restart is left (or the failure was not a lost connection), wait this long for `dcs-migrate restart` before the migration fails; 0 fails at once.',
+      ),
+  })
+  .strict()
+  .optional()
+  .describe(
+    'Online kinds only: restart the same remote task when it fails on a lost connection (DCS copies everything again). Off when omitted; `restart: {}` allows 3 restarts.',
+  );
+export type RestartSettings = z.output<typeof restartSchema>;
+
 const commonFields = {
   taskName: z
     .string()
@@ -427,6 +466,7 @@ const onlineSchema = z
       .describe('Bandwidth limit of the migration (DCS `bandwidth_limit_mb`); no limit when omitted.'),
     hold: holdSchema,
     cutover: cutoverSchema.optional(),
+    restart: restartSchema,
   })
   .strict()
   .superRefine(refineHoldAndCutover);
@@ -448,6 +488,7 @@ const legacyOnlineSchema = z
     networkType: z.enum(['vpc', 'vpn']).optional().describe('How DCS reaches the source: `vpc` or `vpn`.'),
     hold: holdSchema,
     cutover: cutoverSchema.optional(),
+    restart: restartSchema,
   })
   .strict()
   .superRefine(refineHoldAndCutover);

@@ -190,6 +190,34 @@ export interface MigrationCutover {
   reason?: string;
 }
 
+/** One entry of the remote task's log (ListMigrationTaskLogs), secrets scrubbed by the activity that read it. */
+export interface TaskLogEntry {
+  /** As DCS wrote it, e.g. `2026-11-24T00:08:38.618Z`. */
+  at: string;
+  level: string;
+  code: string;
+  message: string;
+}
+
+/** One restart of the remote task (the same task: BatchRestartOnlineMigrationTasks). */
+export interface MigrationRestart {
+  /** When the restart was delivered (workflow time). */
+  at: string;
+  /** `policy`: the input's `restart` block after a lost connection; `operator`: `dcs-migrate restart`. */
+  by: 'policy' | 'operator';
+  /** Why the task had failed (its error message, or the last ERROR log entry), scrubbed of secrets. */
+  reason: string;
+  note?: string;
+}
+
+/** Restarts of the remote task so far; absent until the first one. */
+export interface MigrationRestarts {
+  count: number;
+  /** Restarts the policy made (they count against `restart.maxAttempts`). */
+  byPolicy: number;
+  last: MigrationRestart;
+}
+
 /**
  * What the `status` query and the result both report, under the same names, built by one function
  * (`workflows/state.ts` `reportOf`). The search attributes mirror `taskId` and `remoteStatus` (`DcsTaskId`,
@@ -225,6 +253,13 @@ export interface MigrationReport {
   prechecks?: PrecheckOutcome[];
   /** `cutover.switch` only: the client switch and its rollback, once the switch step began. */
   switch?: MigrationSwitch;
+  /** Restarts of the remote task (input `restart`, `dcs-migrate restart`); absent until the first one. */
+  restarts?: MigrationRestarts;
+  /**
+   * Set while the task has failed and the workflow waits before restarting it: until when (workflow time), and
+   * whether an automatic restart follows (`policy`) or only an operator's (`operator`).
+   */
+  restartPending?: { until: string; by: 'policy' | 'operator'; reason: string };
 }
 
 /** What the `status` query returns: the report, and where the run is. */
@@ -312,6 +347,10 @@ export const MigrationFailureType = {
   SwitchFailed: 'SwitchFailed',
   /** The `rollback` update was refused (no switch to roll back, or the rollback window is over). */
   RollbackRejected: 'RollbackRejected',
+  /** The `restart` update was refused: the migration is not waiting to restart its failed task. */
+  RestartRejected: 'RestartRejected',
+  /** DCS refused to restart the task (BatchRestartOnlineMigrationTasks answered `failed`) and the task did not run again. */
+  RestartFailed: 'RestartFailed',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */
@@ -322,5 +361,21 @@ export const cutoverSignal = defineSignal<[CutoverRequest]>('cutover');
 export const cutoverUpdate = defineUpdate<CutoverAccepted, [CutoverRequest]>('cutover');
 /** Switch the clients back to the source (rollback-ip), accepted only in the `switched` phase (the rollback window). */
 export const rollbackUpdate = defineUpdate<RollbackAccepted, [RollbackRequest]>('rollback');
+export interface RestartRequest {
+  /** Free text recorded with the restart (who / why). Never put secrets here: it is stored in history. */
+  note?: string;
+}
+
+export interface RestartAccepted {
+  acceptedAt: string;
+  /** What the task had failed with. */
+  reason: string;
+}
+
+/**
+ * Restart the failed remote task now (the same task). Accepted only while the migration waits to restart it: in the
+ * input's `restart.backoff` wait, or in its `restart.waitForOperator` window; rejected (nothing recorded) otherwise.
+ */
+export const restartUpdate = defineUpdate<RestartAccepted, [RestartRequest]>('restart');
 /** Where the migration is: phase, remote status, progress, last error, API call counts, timings. */
 export const statusQuery = defineQuery<MigrationStatus>('status');

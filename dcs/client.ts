@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { loadDcsConfig, type DcsConfig, type DcsConfigOverrides } from './config.js';
+import { credentialValues, loadDcsConfig, type DcsConfig, type DcsConfigOverrides } from './config.js';
 import { DcsAuthenticationError, DcsValidationError } from './errors/error-classes.js';
 import { errorFromTransportFailure } from './errors/map-error.js';
 import { secretsInBody } from './errors/scrub-secrets.js';
@@ -104,6 +104,11 @@ export class DcsClient {
   /** A client configured from the environment (see `loadDcsConfig`). */
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, overrides: DcsConfigOverrides = {}): DcsClient {
     return new DcsClient({ config: loadDcsConfig(env, overrides) });
+  }
+
+  /** The values of this client's credentials, for scrubbing them from text (task logs) before it is shown or stored. */
+  credentialValues(): string[] {
+    return credentialValues(this.#config.credentials);
   }
 
   /** The API origin this client talks to. */

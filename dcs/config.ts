@@ -10,6 +10,18 @@ export type DcsCredentials =
   | { kind: 'token'; token: Secret }
   | { kind: 'iam-password'; username: string; password: Secret; /** Account (domain) name. */ domainName?: string };
 
+/** The values of the credentials (AK, SK, token, IAM password), for scrubbing them from text shown to a user. */
+export function credentialValues(credentials: DcsCredentials): string[] {
+  switch (credentials.kind) {
+    case 'aksk':
+      return [credentials.accessKey.reveal(), credentials.secretKey.reveal(), ...(credentials.securityToken ? [credentials.securityToken.reveal()] : [])];
+    case 'token':
+      return [credentials.token.reveal()];
+    case 'iam-password':
+      return [credentials.password.reveal()];
+  }
+}
+
 /** Everything the DCS client needs; build it with {@link loadDcsConfig}. Printing it never shows a secret. */
 export interface DcsConfig {
   /** Origin of the DCS API, e.g. `https://dcs.ap-southeast-1.myhuaweicloud.com` (no trailing slash). */

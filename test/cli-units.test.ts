@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import * as cancel from '../client/commands/cancel.js';
 import * as cutover from '../client/commands/cutover.js';
+import * as logs from '../client/commands/logs.js';
+import { logTableLines } from '../client/commands/logs-run.js';
+import * as restart from '../client/commands/restart.js';
 import * as list from '../client/commands/list.js';
 import { listQuery } from '../client/commands/list-query.js';
 import * as start from '../client/commands/start.js';
@@ -130,7 +133,7 @@ describe('exit codes', () => {
 describe('--help', () => {
   it('documents every command and its exit codes', () => {
     // The same registration the binary uses (client/cli.ts); the binary itself is exercised in cli-commands.
-    const modules = { up, start, watch, status, cutover, cancel, list, worker };
+    const modules = { up, start, watch, status, cutover, restart, logs, cancel, list, worker };
     const program = new Command('dcs-migrate');
     for (const [name, module] of Object.entries(modules)) {
       module.register(program);
@@ -142,6 +145,23 @@ describe('--help', () => {
       expect(help, name).toContain(`Usage: dcs-migrate ${name}`);
       expect(help, name).toMatch(/Exit code/);
     }
+  });
+});
+
+describe('logs table', () => {
+  it('lists time, level, code and message oldest first, scrubs what looks like a secret, and says when it shows only the end', () => {
+    const entries = [
+      { at: '2026-12-01T10:00:00.000Z', level: 'INFO', code: 'migration.full.start', message: 'Full migration started.' },
+      { at: '2026-12-01T10:00:02.000Z', level: 'ERROR', code: 'migration.connection.lost', message: 'Migration failed, connection lost: password=hunter2.' },
+    ];
+    const lines = logTableLines('t-1', { entries, total: 7 });
+    expect(lines[0]?.split('\n')).toEqual([
+      'time                      level  code                       message',
+      '2026-12-01T10:00:00.000Z  INFO   migration.full.start       Full migration started.',
+      '2026-12-01T10:00:02.000Z  ERROR  migration.connection.lost  Migration failed, connection lost: password=[REDACTED]',
+    ]);
+    expect(lines[1]).toBe('(last 2 of 7 entries)');
+    expect(logTableLines('t-1', { entries: [], total: 0 }, 'ERROR')).toEqual(['task t-1: no log entries at level ERROR']);
   });
 });
 
@@ -214,6 +234,25 @@ describe('results and status answers from before the unified report', () => {
     const current: MigrationStatus = { ...base, cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z', note: 'go' } };
     expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: statusAsRead(current) }), undefined)).toContain(
       'cutover     requested by operator at 2026-01-01T00:05:00.000Z: go',
+    );
+  });
+
+  it('shows the restarts of the remote task and a pending restart', () => {
+    const restarted: MigrationStatus = {
+      ...report,
+      kind: 'online',
+      phase: 'migrating',
+      remoteStatus: 'FAILED',
+      lastError: undefined,
+      cancel: undefined,
+      restarts: { count: 2, byPolicy: 1, last: { at: '2026-01-01T00:04:00.000Z', by: 'operator', reason: 'the connection to the source was lost' } },
+      restartPending: { until: '2026-01-01T00:06:00.000Z', by: 'policy', reason: 'the connection to the source was lost' },
+    };
+    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: restarted }), undefined)).toEqual(
+      expect.arrayContaining([
+        'restarts    2, last 2026-01-01T00:04:00.000Z by operator: the connection to the source was lost',
+        'restart     due 2026-01-01T00:06:00.000Z: the connection to the source was lost',
+      ]),
     );
   });
 });

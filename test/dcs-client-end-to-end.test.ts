@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DcsClient } from '../dcs/client.js';
 import { loadDcsConfig } from '../dcs/config.js';
+import type { ListMigrationTaskLogsQuery } from '../dcs/schemas/index.js';
+import { readTaskLogs } from '../dcs/task-logs.js';
 import type { Emulator } from '../emulator/index.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
 import { waitFor } from '../local/wait.js';
@@ -137,5 +139,31 @@ describe('end to end through the DCS client', () => {
       expect(report.differences).toEqual([]);
       expect(report.totalDifferences).toBe(0);
     });
+  });
+});
+
+describe('task logs through the DCS client (dcs/task-logs.ts)', () => {
+  it('reads the whole log or only its end, across pages, oldest first, with known secrets scrubbed', async () => {
+    const { instance_id: taskId } = await akskClient.createOnlineMigrationTask({ name: 'e2e-logs', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' });
+    // Every UpdateMigrationTask appends a line: enough for three pages of the reader's 100.
+    for (let i = 0; i < 120; i++) await akskClient.updateMigrationTask(taskId, { resume_mode: i % 2 === 0 ? 'auto' : 'manual' });
+    const pages: ListMigrationTaskLogsQuery[] = [];
+    const listPage = (query: ListMigrationTaskLogsQuery) => (pages.push(query), akskClient.listMigrationTaskLogs(taskId, query));
+    const all = await readTaskLogs(listPage);
+    expect(all.total).toBeGreaterThan(120);
+    expect(all.entries).toHaveLength(all.total);
+    expect(all.entries.at(-1)).toMatchObject({ level: 'INFO', code: 'migration.update', message: 'Resume mode set to manual.' });
+    expect(pages.map((page) => page.offset)).toEqual([0, 100]);
+
+    pages.length = 0;
+    const tail = await readTaskLogs(listPage, { last: 3, knownSecrets: ['manual'] });
+    expect(tail.entries.map((entry) => entry.message)).toEqual([
+      'Resume mode set to [REDACTED].',
+      'Resume mode set to auto.',
+      'Resume mode set to [REDACTED].',
+    ]);
+    // The first page tells the total, the second starts where the end does.
+    expect(pages.map((page) => page.offset)).toEqual([0, all.total - 3]);
+    expect(await readTaskLogs(listPage, { level: 'ERROR' })).toEqual({ entries: [], total: 0 });
   });
 });

@@ -37,6 +37,8 @@ describe('replay of recorded migration histories', () => {
     // `validate-input-in-local-activity` patch): both must keep replaying.
     const flows = ['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json'];
     expect(files).toEqual(expect.arrayContaining([...flows, ...flows.map((flow) => `sandbox-validation-${flow}`)]));
+    // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
+    expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
     const histories = await Promise.all(
       files.map(async (file) => ({
         workflowId: path.basename(file, '.json'),

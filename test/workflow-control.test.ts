@@ -140,6 +140,7 @@ describe('migration workflow control', () => {
       showInstance: (...args) => real.showInstance(...args),
       exchangeInstanceIp: (...args) => real.exchangeInstanceIp(...args),
       rollbackExchangeInstanceIp: (...args) => real.rollbackExchangeInstanceIp(...args),
+      listMigrationTaskLogs: (...args) => real.listMigrationTaskLogs(...args),
       batchRestartOnlineMigrationTasks: (...args) => real.batchRestartOnlineMigrationTasks(...args),
     };
     await worker.stop();

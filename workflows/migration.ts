@@ -30,6 +30,7 @@ import {
   cutoverUpdate,
   MigrationFailureType,
   rollbackUpdate,
+  restartUpdate,
   statusQuery,
   TERMINAL_PHASES,
   type CancelRequest,
@@ -37,6 +38,7 @@ import {
   type CutoverRequest,
   type MigrationResult,
   type RollbackRequest,
+  type RestartRequest,
   type VerificationResult,
 } from '../common/workflow-contract.js';
 import { callActivity } from './api.js';
@@ -134,6 +136,29 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     {
       validator: (_request: RollbackRequest | undefined) => checkRollbackAllowed({ state }),
       description: 'Switch the clients back to the source (rollback-ip), in the rollback window after a switch; answers once done.',
+    },
+  );
+
+  setHandler(
+    restartUpdate,
+    (request: RestartRequest | undefined) => {
+      const requestedAt = new Date().toISOString();
+      state.operatorRestart = { requestedAt, ...noteOf(request) };
+      return Promise.resolve({ acceptedAt: requestedAt, reason: state.restartPending?.reason ?? '' });
+    },
+    {
+      validator: (_request: RestartRequest | undefined) => {
+        // Only a failed task the workflow is waiting to restart can be restarted: any other time, the remote task
+        // is running (DCS refuses a restart) or the migration has ended.
+        if (state.restartPending === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `restart is only possible while the migration waits to restart its failed task; the migration is ${state.phase}`,
+            MigrationFailureType.RestartRejected,
+          );
+        }
+        if (state.operatorRestart) throw ApplicationFailure.nonRetryable('restart already requested', MigrationFailureType.RestartRejected);
+      },
+      description: 'Restart the failed remote task now (the same task); rejected unless the migration waits to restart it.',
     },
   );
 

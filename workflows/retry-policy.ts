@@ -76,6 +76,19 @@ export const PRECHECK_OPTIONS: ActivityOptions = {
 /** Idempotent writes (delete ignores unknown ids): retried like reads. */
 export const IDEMPOTENT_WRITE_OPTIONS: ActivityOptions = READ_OPTIONS;
 
+/**
+ * The log read after a task failed: a nicety for the failure report and the restart decision, so it gives up
+ * within two minutes (the failure is reported without log entries then) instead of holding the failure back.
+ */
+export const LOG_READ_OPTIONS: ActivityOptions = { ...READ_OPTIONS, scheduleToCloseTimeout: '2m' };
+
+/**
+ * BatchRestartOnlineMigrationTasks: retried like a read. A repeat after a lost answer cannot start a second task
+ * (restart acts on the one task id, and DCS refuses it per task while the task runs); the workflow reads the task
+ * when the answer is `failed` to tell a refusal from a restart an earlier attempt already delivered.
+ */
+export const RESTART_OPTIONS: ActivityOptions = READ_OPTIONS;
+
 /** How many times the workflow tries an ambiguous write (re-reading state in between) before failing. */
 export const MAX_WRITE_TRIES = 8;
 

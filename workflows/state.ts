@@ -26,6 +26,12 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   phaseSince?: string;
   /** The cutover gate's count and what the hold loop has noticed (`steps/cutover-gate.ts`); absent before the hold. */
   cutoverGate?: CutoverGateState;
+  /** An operator's `restart` update, accepted while `restartPending`; consumed by the restart. */
+  operatorRestart?: { requestedAt: string; note?: string } | undefined;
+  /** Reads since a restart that still showed the failed status (DCS may not show the restart at once). */
+  readsSinceRestart?: number | undefined;
+  /** ERROR entries in the task's log when it was restarted: one more means the restarted run failed too. */
+  errorEntriesAtRestart?: number | undefined;
 }
 
 export function initialState(now: Date): MigrationState {
@@ -69,6 +75,8 @@ export function reportOf(state: MigrationState, verification: VerificationResult
     ...(state.switch ? { switch: { ...state.switch } } : {}),
     ...(verification ? { verification } : {}),
     ...(state.prechecks?.length ? { prechecks: state.prechecks.map((outcome) => ({ ...outcome })) } : {}),
+    ...(state.restarts ? { restarts: { ...state.restarts, last: { ...state.restarts.last } } } : {}),
+    ...(state.restartPending ? { restartPending: { ...state.restartPending } } : {}),
   };
 }
 

@@ -5,17 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DcsClient } from '../../dcs/client.js';
-import { loadDcsConfig } from '../../dcs/config.js';
-import {
-  DcsAbortedError,
-  DcsConfigurationError,
-  DcsError,
-  DcsNetworkError,
-  DcsTimeoutError,
-  DcsValidationError,
-  redactSecretFields,
-} from '../../dcs/errors/index.js';
+import { redactSecretFields } from '../../dcs/errors/index.js';
 import { findOperation } from '../../dcs/operations.js';
+import { dcsConfigFrom, toCliError } from '../dcs-cli.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { printJson } from '../output.js';
 
@@ -34,19 +26,6 @@ export interface ApiFlags {
   projectId?: string;
 }
 
-// Request fields that come from flags, and the flag that sets each (for error messages).
-const FLAG_OF_FIELD: Record<string, string> = {
-  task_id: '--task-id',
-  job_id: '--job-id',
-  instance_id: '--instance-id',
-  offset: '--offset',
-  limit: '--limit',
-  name: '--name',
-  log_level: '--log-level',
-  '(body)': '--body/--file',
-  operation: '<operation>',
-};
-
 export async function runApi(operation: string, flags: ApiFlags): Promise<void> {
   const spec = findOperation(operation);
   if (!spec) {
@@ -54,7 +33,7 @@ export async function runApi(operation: string, flags: ApiFlags): Promise<void> 
   }
   const body = await readBody(flags);
   const client = new DcsClient({
-    config: configFrom(flags),
+    config: dcsConfigFrom(flags),
     userAgent: 'dcs-migrate-cli',
   });
   try {
@@ -69,18 +48,6 @@ export async function runApi(operation: string, flags: ApiFlags): Promise<void> 
     throw toCliError(error);
   } finally {
     await client.close();
-  }
-}
-
-function configFrom(flags: ApiFlags) {
-  try {
-    return loadDcsConfig(process.env, {
-      ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint }),
-      ...(flags.region === undefined ? {} : { region: flags.region }),
-      ...(flags.projectId === undefined ? {} : { projectId: flags.projectId }),
-    });
-  } catch (error) {
-    throw toCliError(error);
   }
 }
 
@@ -113,25 +80,4 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Exit code by what went wrong: nothing sent (2), the API said no (3), the endpoint could not be reached (5). */
-function toCliError(error: unknown): unknown {
-  if (!(error instanceof DcsError)) return error;
-  if (error instanceof DcsValidationError) {
-    const lines = error.issues.map((issue) => `  ${FLAG_OF_FIELD[issue.field] ?? issue.field}: ${issue.message}`);
-    return new CliError([`${error.operation ?? 'request'} was not sent: the request is invalid`, ...lines].join('\n'), EXIT.USAGE);
-  }
-  if (error instanceof DcsConfigurationError) return new CliError(error.message, EXIT.USAGE);
-  const facts = [
-    `kind: ${error.kind}`,
-    error.httpStatus === undefined ? undefined : `HTTP ${error.httpStatus}`,
-    error.errorCode === undefined ? undefined : `code: ${error.errorCode}`,
-    error.requestId === undefined ? undefined : `request id: ${error.requestId}`,
-    `retryable: ${error.retryable ? 'yes' : 'no'}`,
-  ].filter((fact) => fact !== undefined);
-  const message = `${error.message}\n  ${facts.join(', ')}`;
-  if (error instanceof DcsNetworkError || error instanceof DcsTimeoutError) return new CliError(message, EXIT.UNREACHABLE);
-  if (error instanceof DcsAbortedError) return new CliError(message, EXIT.FAILURE);
-  return new CliError(message, EXIT.API_ERROR);
 }

@@ -182,6 +182,10 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('task:abc password=p4ss "token": "t0k" sk=SKVALUE', ['SKVALUE'])).toBe(
       'task:abc password=[REDACTED] "token": "[REDACTED]" sk=[REDACTED]',
     );
+    // A Redis error quoting the refused command: `AUTH pw` and `AUTH user pw` look alike, so the word after the
+    // first goes too (better one word too many than half a password); `key=value` words are left to the rule above.
+    expect(scrubSecrets('ERR AUTH s3cr3t-pw failed; HELLO 3 AUTH default pw2 x')).toBe('ERR AUTH [REDACTED]; HELLO 3 AUTH [REDACTED] x');
+    expect(scrubSecrets('AUTH pw password=p2')).toBe('AUTH [REDACTED] password=[REDACTED]');
     expect(secretsInBody({ source_instance: { password: 'a' }, target_instance: { password: 'b', id: 'x' } })).toEqual(['a', 'b']);
   });
 });

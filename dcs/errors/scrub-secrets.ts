@@ -7,6 +7,8 @@ const SECRET_KEY = String.raw`(?:password|passwd|pwd|secret[_-]?key|sk|security[
 const SECRET_ASSIGNMENT = new RegExp(String.raw`((?<![A-Za-z0-9_-])"?${SECRET_KEY}"?\s*[:=]\s*"?)([^"\s,;&|}]+)`, 'gi');
 // The gateway echoes the AK in `ak <AK> not exist` and the Authorization header in `Access=<AK>`.
 const ACCESS_KEY_ECHO = /(\bak |\bAccess=)([^\s,;|]+)/g;
+// A Redis server or client library quoting the command it refused: `AUTH <password>` or `AUTH <user> <password>`.
+const REDIS_AUTH_ECHO = /(\bAUTH\s+)([^\s,;|=]+)(\s+[^\s,;|=]+(?=[\s,;|]|$))?/g;
 
 /**
  * Removes secrets from text that may be shown to a user: every known secret value (AK, SK, tokens, passwords sent
@@ -20,7 +22,8 @@ export function scrubSecrets(text: string, knownSecrets: Iterable<string | undef
   for (const value of values.sort((a, b) => b.length - a.length)) scrubbed = scrubbed.split(value).join(REDACTED);
   return scrubbed
     .replace(SECRET_ASSIGNMENT, (_match, prefix: string) => `${prefix}${REDACTED}`)
-    .replace(ACCESS_KEY_ECHO, (_match, prefix: string) => `${prefix}${REDACTED}`);
+    .replace(ACCESS_KEY_ECHO, (_match, prefix: string) => `${prefix}${REDACTED}`)
+    .replace(REDIS_AUTH_ECHO, (_match, prefix: string) => `${prefix}${REDACTED}`);
 }
 
 /** Collects the values of password-like fields anywhere in a request body, so they can be scrubbed from errors. */

@@ -71,6 +71,11 @@ export interface DataPlaneRun {
   phase(): RunPhase;
   /** Why the run failed, in words an operator understands (no secrets). Undefined unless phase is `failed`. */
   error(): string | undefined;
+  /**
+   * True when the run failed because a connection was lost or refused (and, with resume mode `auto`, reconnecting
+   * gave up): what a restart of the task can get past. False for every other failure and while not failed.
+   */
+  failedOnConnection(): boolean;
   stats(): RunStats;
   /**
    * Stops the run. For an incremental run: applies what is queued, runs a reconcile pass so that the target

@@ -72,7 +72,7 @@ export class OnlineMigrationRun extends RunBase {
         const mayResume = this.options.resumeMode === 'auto' && failure.transient && attempt < this.resume.attempts;
         if (!mayResume) {
           const gaveUp = this.options.resumeMode === 'auto' && failure.transient ? ` (gave up after ${attempt} reconnect attempts)` : '';
-          await this.finish('failed', failure.message + gaveUp);
+          await this.finish('failed', failure.message + gaveUp, failure.transient);
           return;
         }
         await sleep(Math.min(5_000, this.resume.delayMs * 2 ** attempt));
@@ -171,11 +171,11 @@ export class OnlineMigrationRun extends RunBase {
     if (this.feedLost) throw this.feedLost;
   }
 
-  private async finish(phase: 'succeeded' | 'failed' | 'stopped', error?: string): Promise<void> {
+  private async finish(phase: 'succeeded' | 'failed' | 'stopped', error?: string, transient = false): Promise<void> {
     await this.poller.refresh();
     this.poller.stop();
     await this.closeConnections();
-    this.lifecycle.finish(phase, error);
+    this.lifecycle.finish(phase, error, transient);
   }
 
   private async closeConnections(): Promise<void> {

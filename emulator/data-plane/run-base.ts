@@ -44,6 +44,10 @@ export abstract class RunBase implements DataPlaneRun {
     return this.lifecycle.error;
   }
 
+  failedOnConnection(): boolean {
+    return this.lifecycle.failedOnConnection;
+  }
+
   stats(): RunStats {
     const { opsPerSecond, kbPerSecond } = this.meter.rates();
     return {

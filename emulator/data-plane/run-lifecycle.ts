@@ -6,6 +6,7 @@ const finalPhases: ReadonlySet<RunPhase> = new Set(['succeeded', 'failed', 'stop
 export class RunLifecycle {
   private current: RunPhase = 'full-sync';
   private failure: string | undefined;
+  private failureTransient = false;
   private resolveEnded!: () => void;
   /** Resolves when the run reaches succeeded, failed or stopped. Never rejects. */
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
@@ -18,6 +19,11 @@ export class RunLifecycle {
 
   get error(): string | undefined {
     return this.failure;
+  }
+
+  /** The failure was a lost or refused connection (see `DataPlaneError.transient`), not a lasting refusal. */
+  get failedOnConnection(): boolean {
+    return this.failureTransient;
   }
 
   get isFinal(): boolean {
@@ -34,10 +40,11 @@ export class RunLifecycle {
   }
 
   /** Ends the run for good (first call wins). */
-  finish(phase: 'succeeded' | 'failed' | 'stopped', error?: string): void {
+  finish(phase: 'succeeded' | 'failed' | 'stopped', error?: string, transient = false): void {
     if (this.isFinal) return;
     this.current = phase;
     this.failure = phase === 'failed' ? (error ?? 'the migration failed') : undefined;
+    this.failureTransient = phase === 'failed' && transient;
     this.resolveEnded();
   }
 }

@@ -101,6 +101,11 @@ class TimelineRun implements RecordedRun {
     return this.phase() === 'failed' ? FAILURE_MESSAGE : undefined;
   }
 
+  /** The timeline's failures stand for a lasting refusal, not a lost connection. */
+  failedOnConnection(): boolean {
+    return false;
+  }
+
   stats(): RunStats {
     const phase = this.phase();
     const elapsed = Math.min(this.now(), this.stopAt ?? Infinity) - this.startedAt;

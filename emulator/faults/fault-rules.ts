@@ -26,6 +26,11 @@ export const faultRuleInputSchema = z.strictObject({
   dataPlane: z
     .strictObject({
       failAt: z.number().min(0).max(100).optional(),
+      /**
+       * The failure message of `failAt` (default `injected data-plane fault`): what the task's error and log say,
+       * e.g. to check that a client scrubs a secret a server put in its message.
+       */
+      failMessage: z.string().min(1).max(500).optional(),
       dropSourceAt: z.number().min(0).max(100).optional(),
     })
     .optional(),
@@ -155,7 +160,7 @@ function hasOtherEffect(rule: FaultRule): boolean {
 
 function toDataPlaneFaults(input: NonNullable<FaultRule['dataPlane']>): DataPlaneFaults {
   const faults: DataPlaneFaults = {};
-  if (input.failAt !== undefined) faults.failAt = { atProgress: input.failAt, message: 'injected data-plane fault' };
+  if (input.failAt !== undefined) faults.failAt = { atProgress: input.failAt, message: input.failMessage ?? 'injected data-plane fault' };
   if (input.dropSourceAt !== undefined) faults.dropSourceAtProgress = input.dropSourceAt;
   return faults;
 }

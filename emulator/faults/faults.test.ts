@@ -108,6 +108,64 @@ describe('fault rules', () => {
     }
     expect(outcomes).toEqual({ manual: 'FAILED', auto: 'SUCCESS' });
   });
+
+  it('logs a lost connection by its own code; batch-restart runs the same task again to SUCCESS', async () => {
+    await source.flushall();
+    const pipeline = source.pipeline();
+    for (let i = 0; i < 3000; i++) pipeline.set(`k${i}`, 'v');
+    await pipeline.exec();
+    emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { dropSourceAt: 40 }, count: 1 });
+    const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
+    await waitForStatus(emu, taskId, ['RUNNING']);
+    await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: { migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+    });
+    expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status).toBe('FAILED');
+    const errors = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?log_level=ERROR`);
+    expect(errors.body.migration_logs).toEqual([
+      expect.objectContaining({ log_level: 'ERROR', log_code: 'migration.connection.lost', keyword: ['failed', 'connection'] }),
+    ]);
+    expect(errors.body.migration_logs[0].message).toMatch(/connection to the source Redis at .* was lost/);
+
+    const restarted = await callDcs(emu, 'POST', '/migration-tasks/batch-restart', { body: { migration_tasks: [taskId] } });
+    expect(restarted.body.migration_tasks).toEqual([{ result: 'success', task_id: taskId }]);
+    expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status).toBe('SUCCESS');
+    const dst = emu.instance('dst').endpoint;
+    const { Redis } = await import('ioredis');
+    const target = new Redis({ host: dst.host, port: dst.port });
+    try {
+      expect(await target.dbsize()).toBe(3000);
+    } finally {
+      target.disconnect();
+    }
+    // Oldest first: the failure, the restart, a second full sync and its success, all on the one task.
+    const all = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?limit=100`);
+    const codes: string[] = all.body.migration_logs.map((line: { log_code: string }) => line.log_code);
+    const tail = codes.slice(codes.indexOf('migration.connection.lost'));
+    expect(tail.filter((code) => ['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success'].includes(code))).toEqual([
+      'migration.connection.lost',
+      'migration.restart',
+      'migration.full.start',
+      'migration.success',
+    ]);
+    expect(emu.tasks()).toHaveLength(1);
+  });
+
+  it('a failure other than a lost connection is logged as migration.failed, with the message the fault gives', async () => {
+    await source.flushall();
+    await source.set('k', 'v');
+    emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { failAt: 0, failMessage: 'target rejected the write' }, count: 1 });
+    const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
+    await waitForStatus(emu, taskId, ['RUNNING']);
+    await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: { migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+    });
+    expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).error_message).toBe('target rejected the write');
+    const errors = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?log_level=ERROR`);
+    expect(errors.body.migration_logs).toEqual([
+      expect.objectContaining({ log_code: 'migration.failed', message: 'Migration failed: target rejected the write.' }),
+    ]);
+  });
 });
 
 describe('admin API', () => {

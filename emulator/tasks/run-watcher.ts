@@ -1,3 +1,4 @@
+import { CONNECTION_KEYWORD, CONNECTION_LOST_LOG_CODE } from '../../common/task-failure.js';
 import type { DataPlaneRun, RunPhase } from '../data-plane/contract.js';
 import { appendLog } from './task-store.js';
 import type { MigrationTask } from './task.js';
@@ -64,7 +65,15 @@ function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysC
       appendLog(task, 'INFO', 'migration.success', `Migration succeeded (${keysCopied} keys copied).`, ['success']);
       return;
     case 'failed':
-      appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${run.error() ?? 'unknown error'}.`, ['failed']);
+      // A lost connection has its own code and keyword, so a client can tell it from a lasting failure.
+      if (run.failedOnConnection()) {
+        appendLog(task, 'ERROR', CONNECTION_LOST_LOG_CODE, `Migration failed, connection lost: ${run.error() ?? 'unknown error'}.`, [
+          'failed',
+          CONNECTION_KEYWORD,
+        ]);
+      } else {
+        appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${run.error() ?? 'unknown error'}.`, ['failed']);
+      }
       return;
     case 'stopping':
       appendLog(task, 'INFO', 'migration.stopping', 'Stopping the migration.', ['stop']);

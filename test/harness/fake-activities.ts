@@ -186,6 +186,15 @@ export function fakeActivities(): FakeActivities {
       record('deleteTask', [taskId]);
       return { attempts: 1 };
     },
+    // Failed-task logs and restarts are tested against the emulator (test/workflow-restart.test.ts).
+    async readTaskLog(request) {
+      record('readTaskLog', [request]);
+      return { entries: [], total: 0, attempts: 1 };
+    },
+    async restartTask(taskId) {
+      record('restartTask', [taskId]);
+      return { delivered: false, errorCode: 'NotScripted', errorMessage: 'restartTask is not scripted', attempts: 1 };
+    },
     // The references and the owner are the safety checks' business (test/workflow-safety.test.ts): here every
     // reference resolves and no other migration owns a task.
     async checkReferences(input) {

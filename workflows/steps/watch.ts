@@ -15,6 +15,7 @@ import { breakGateRun, gateArmed, holdEnds, holdWaitCapMs, wakesOnRequest, type 
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
+import { handleTaskFailure, noteStatusAfterRestart, TASK_LOGS_AND_RESTART } from './restart.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
 
@@ -33,6 +34,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
       noteUnknownStatus(ctx, statusClass === 'unknown');
+      noteStatusAfterRestart(ctx, statusClass === 'failed');
       let reading: GateReading;
       if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx))
         reading = (await refreshProgress(ctx)) ? { offset: state.progress?.offset } : 'failed';
@@ -41,7 +43,10 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
         case 'succeeded':
           return 'succeeded';
         case 'failed':
-          throw remoteTaskFailed(ctx, read.task.errorMessage);
+          // Runs recorded before the patch fail at once, without reading the task's log.
+          if (!patched(TASK_LOGS_AND_RESTART)) throw remoteTaskFailed(ctx, read.task.errorMessage);
+          await handleTaskFailure(ctx, read.task);
+          break;
         case 'stopping':
         case 'stopped':
           throw workflowFailure(
