@@ -250,7 +250,8 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
       if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
       try {
-        const outcome = await statusWatcher.wait(request.taskId, request.knownStatus, request.maxWaitMs, cancellationSignal());
+        const due = request.dueAt !== undefined ? { at: request.dueAt, everyMs: request.dueEveryMs ?? request.maxWaitMs } : undefined;
+        const outcome = await statusWatcher.wait(request.taskId, request.knownStatus, request.maxWaitMs, cancellationSignal(), due);
         return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
       } finally {
         clearInterval(beat);

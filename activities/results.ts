@@ -89,4 +89,10 @@ export interface StatusWaitRequest {
   /** The status the workflow knows; any other status is a change. */
   knownStatus?: string | undefined;
   maxWaitMs: number;
+  /**
+   * Predictive polling: the workflow expects the change around this time (epoch ms, workflow time), so the
+   * watcher lists at `dueAt` and then every `dueEveryMs` while this wait lasts, whatever its own backoff.
+   */
+  dueAt?: number;
+  dueEveryMs?: number;
 }

@@ -8,6 +8,7 @@
  */
 import type { MigrationInput } from '../common/migration-input.js';
 import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
+import type { PhaseTrack } from './phase-estimate.js';
 
 export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
   jobId: string | undefined;
@@ -19,6 +20,8 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
+  /** Progress reads of the current status, for the estimate of its end (predictive polling, `steps/predict.ts`). */
+  phaseTrack?: PhaseTrack;
 }
 
 export function initialState(now: Date): MigrationState {

@@ -13,6 +13,7 @@ import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
+import { readPlan, refineDue, trackProgress } from './predict.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
@@ -32,7 +33,8 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       observeStatus(ctx, read.task.status, read.task);
       const statusClass = classifyStatus(read.task.status);
       noteUnknownStatus(ctx, statusClass === 'unknown');
-      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx)) await refreshProgress(ctx);
+      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && (progressDue(ctx) || refineDue(ctx)))
+        await refreshProgress(ctx);
       switch (statusClass) {
         case 'succeeded':
           return 'succeeded';
@@ -57,6 +59,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       }
     }
     seen = await waitForNextRead(ctx, {
+      ...readPlan(ctx),
       wakeOn: () => state.phase === 'incremental-hold' && state.cutover !== undefined,
       capMs: state.phase === 'incremental-hold' ? msUntilDeadline(ctx) : undefined,
     });
@@ -104,6 +107,7 @@ async function refreshProgress(ctx: MigrationContext): Promise<void> {
   try {
     const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
     state.progress = progress;
+    trackProgress(ctx);
     publish(ctx);
   } catch (error) {
     if (isCancellation(error)) throw error;

@@ -1,0 +1,49 @@
+/**
+ * Predictive polling in the watch loop: the progress reads of the full sync are tracked (`phase-estimate.ts`) and
+ * the reads are scheduled around the expected end (`poll-interval.ts`). New behaviour behind the
+ * `predictive-polling` patch: runs recorded before it poll on the plain backoff when replayed.
+ */
+import { patched } from '@temporalio/workflow';
+import { classifyStatus } from '../../common/dcs-status.js';
+import type { MigrationContext } from '../context.js';
+import { estimatePhaseEnd, noteProgress, progressFraction } from '../phase-estimate.js';
+import { estimateRefreshDue, missWindowMs } from '../poll-interval.js';
+import type { PauseOptions } from './pause.js';
+
+export const PREDICTIVE_POLLING_PATCH = 'predictive-polling';
+
+/** Only a copy that moves on by itself is estimated; the hold ends by cutover, not by progress. */
+function estimable(ctx: MigrationContext): boolean {
+  return ctx.input.kind !== 'backup_import' && classifyStatus(ctx.state.remoteStatus ?? '') === 'pending';
+}
+
+/** Records the progress just read (workflow time) for the estimate of the current status. */
+export function trackProgress(ctx: MigrationContext): void {
+  const { state, input } = ctx;
+  if (!estimable(ctx) || !patched(PREDICTIVE_POLLING_PATCH)) return;
+  const fraction = progressFraction(state.progress);
+  state.phaseTrack = noteProgress(state.phaseTrack, state.remoteStatus!, fraction === undefined ? undefined : { at: Date.now(), fraction }, missWindowMs(input.polling));
+}
+
+/** When the current status is expected to change (workflow time, ms), if the reads so far tell. */
+export function expectedChangeAt(ctx: MigrationContext): number | undefined {
+  const { state } = ctx;
+  if (!estimable(ctx) || state.phaseTrack?.status !== state.remoteStatus) return undefined;
+  return estimatePhaseEnd(state.phaseTrack);
+}
+
+/** A read now should refresh progress to correct the estimate. */
+export function refineDue(ctx: MigrationContext): boolean {
+  const expectedAt = expectedChangeAt(ctx);
+  if (expectedAt === undefined || !patched(PREDICTIVE_POLLING_PATCH)) return false;
+  const readAt = ctx.state.progressReadAt === undefined ? undefined : Date.parse(ctx.state.progressReadAt);
+  return estimateRefreshDue(Date.now(), expectedAt, readAt, ctx.input.polling);
+}
+
+/** What the next wait should plan around: the expected change, or the quiet of the incremental hold. */
+export function readPlan(ctx: MigrationContext): Pick<PauseOptions, 'expectedAt' | 'quiet'> {
+  const expectedAt = expectedChangeAt(ctx);
+  const quiet = ctx.state.phase === 'incremental-hold' && classifyStatus(ctx.state.remoteStatus ?? '') === 'incremental';
+  if ((expectedAt === undefined && !quiet) || !patched(PREDICTIVE_POLLING_PATCH)) return {};
+  return expectedAt === undefined ? { quiet } : { expectedAt };
+}
