@@ -79,3 +79,14 @@ export function estimatePhaseEnd(track: PhaseTrack | undefined): number | undefi
   const rate = (last.fraction - first.fraction) / (last.at - first.at);
   return Math.round(last.at + (1 - last.fraction) / rate);
 }
+
+/**
+ * A phase without an estimate yet (a single progress read, or no progress between its reads) gets another progress
+ * read once the last is `afterMs` old, rather than on the minutes-long regular cadence: the first estimate then
+ * comes seconds into the phase.
+ */
+export function estimateSampleDue(track: PhaseTrack | undefined, status: string, now: number, afterMs: number): boolean {
+  if (track?.status !== status || track.misses >= MAX_MISSES || estimatePhaseEnd(track) !== undefined) return false;
+  const last = track.samples.at(-1);
+  return last !== undefined && now - last.at >= afterMs;
+}

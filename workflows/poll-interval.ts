@@ -15,9 +15,10 @@ export function nextPollIntervalMs(unchangedPolls: number, polling: Intervals): 
 /**
  * Predictive polling (`predictive-polling` patch): when the workflow expects the status to change at a known time
  * (`phase-estimate.ts`), a 60 s backoff would notice it up to a minute late and a fixed short poll would pay for
- * the whole phase. So reads are sparse while the change is far ({@link sparseIntervalMs}), one read with fresh
- * progress lands {@link refineLeadMs} before the estimate to correct it, and then reads are dense
- * ({@link denseIntervalMs}) from just before the estimate until {@link missWindowMs} after it. Past that the
+ * the whole phase. So reads are sparse while the change is far ({@link sparseIntervalMs}); reads with fresh
+ * progress land at each of the refining leads before the estimate ({@link refineLeadsMs}: 2 × and ½ ×
+ * `maxInterval`), each correcting it (the later from a shorter forecast, so a smaller error); then reads are dense
+ * ({@link denseIntervalMs}) from a little before the estimate until {@link missWindowMs} after it. Past that the
  * estimate proved wrong: the progress read then due makes a new one, or the backoff takes over.
  */
 export interface ReadPlanInput {
@@ -41,14 +42,33 @@ export function denseIntervalMs(polling: Intervals): number {
   return Math.max(1, Math.round(polling.initialInterval / 2));
 }
 
-/** The read that refreshes progress to correct the estimate comes this long before it: `maxInterval` / 2. */
-export function refineLeadMs(polling: Intervals): number {
-  return Math.max(denseIntervalMs(polling), Math.round(polling.maxInterval / 2));
+/** How long before the estimate the refining reads come, earliest first (2 min and 30 s by default). */
+export function refineLeadsMs(polling: Intervals): [number, number] {
+  const dense = denseIntervalMs(polling);
+  return [Math.max(4 * dense, 2 * polling.maxInterval), Math.max(2 * dense, Math.round(polling.maxInterval / 2))];
+}
+
+/** A progress read this little before a refining point (a quarter of its lead) already serves it. */
+function slackOf(lead: number, polling: Intervals): number {
+  return Math.max(denseIntervalMs(polling), Math.round(lead / 4));
+}
+
+/**
+ * Dense reads start this long before the estimate: the last refining read forecasts {@link refineLeadsMs}[1]
+ * ahead, and a copy's speed may well be a fifth off over that.
+ */
+export function denseLeadMs(polling: Intervals): number {
+  return Math.max(denseIntervalMs(polling), Math.round(refineLeadsMs(polling)[1] / 5));
+}
+
+/** Until a phase has an estimate, its progress is read again once the last read is this old: `initialInterval`. */
+export function estimateSampleAfterMs(polling: Intervals): number {
+  return polling.initialInterval;
 }
 
 /** Reads stay dense this long past the estimate; a read later than that with no change counts it as missed. */
 export function missWindowMs(polling: Intervals): number {
-  return refineLeadMs(polling);
+  return refineLeadsMs(polling)[1];
 }
 
 /** The wait before the next read: predictive when there is an estimate (or a quiet phase), else the backoff. */
@@ -57,24 +77,31 @@ export function nextReadDelayMs(plan: ReadPlanInput): number {
   const backoff = nextPollIntervalMs(plan.unchangedPolls, polling);
   if (expectedAt === undefined) return plan.quiet ? sparseIntervalMs(polling) : backoff;
   const remaining = expectedAt - now;
-  const dense = denseIntervalMs(polling);
-  const lead = refineLeadMs(polling);
   if (remaining < -missWindowMs(polling)) return backoff;
-  if (remaining <= lead) return remaining > dense ? remaining - dense : dense;
-  // Far: evenly spaced sparse reads, the last one landing at the refining read `lead` before the estimate.
-  const toRefine = remaining - lead;
-  const sparse = sparseIntervalMs(polling);
-  return Math.max(1, Math.round(toRefine / Math.ceil(toRefine / sparse)));
+  const dense = denseIntervalMs(polling);
+  const denseFrom = denseLeadMs(polling);
+  if (remaining <= denseFrom + dense / 2) return dense;
+  // The next refining read still ahead (one this close was just made, or is served by the last progress read),
+  // else the first dense read.
+  const target = refineLeadsMs(polling).find((lead) => remaining > lead + slackOf(lead, polling)) ?? denseFrom;
+  const toTarget = remaining - target;
+  // Evenly spaced sparse reads, the last one landing on the target.
+  return Math.max(1, Math.round(toTarget / Math.ceil(toTarget / sparseIntervalMs(polling))));
 }
 
 /**
- * Whether a read now should also refresh progress for the estimate: once the refining read is due, and again when
+ * Whether a read now should also refresh progress for the estimate: at each refining read (once), and again when
  * the dense window has passed without the change (the estimate is then corrected, or counted as missed).
  */
 export function estimateRefreshDue(now: number, expectedAt: number | undefined, progressReadAt: number | undefined, polling: Intervals): boolean {
   if (expectedAt === undefined) return false;
-  const refineFrom = expectedAt - refineLeadMs(polling) - denseIntervalMs(polling);
-  if (now < refineFrom) return false;
-  if (progressReadAt === undefined || progressReadAt < refineFrom) return true;
-  return now > expectedAt + missWindowMs(polling) && progressReadAt <= expectedAt + missWindowMs(polling);
+  // The latest refining point reached; a progress read since shortly before it serves it.
+  const reached = refineLeadsMs(polling)
+    .map((lead) => ({ at: expectedAt - lead, slack: slackOf(lead, polling) }))
+    .filter((point) => now >= point.at - denseIntervalMs(polling))
+    .at(-1);
+  if (reached === undefined) return false;
+  if (progressReadAt === undefined || progressReadAt < reached.at - reached.slack) return true;
+  const windowEnd = expectedAt + missWindowMs(polling);
+  return now > windowEnd && progressReadAt <= windowEnd;
 }

@@ -29,6 +29,18 @@ export interface TaskScript {
   watch?: WatchAnswer[];
   /** Answers of successive create calls before the one that succeeds: a failure, with its suggested retry delay. */
   createFailures?: Array<{ type: string; nextRetryDelayMs?: number }>;
+  /** Answer by workflow time instead of `reads` (until a stop): see {@link TimelineScript}. */
+  timeline?: TimelineScript;
+}
+
+/**
+ * A copy that runs on a clock: FULLMIGRATING from the create call for `fullSyncMs` (workflow time), with stats
+ * growing steadily over `keys` keys, then `endStatus`.
+ */
+export interface TimelineScript {
+  fullSyncMs: number;
+  endStatus?: string;
+  keys?: number;
 }
 
 export interface RecordedCall {
@@ -49,6 +61,8 @@ interface Scripted {
   waits: number;
   createFailures: number;
   lastRead: ReadAnswer | undefined;
+  /** Workflow time of the create call that succeeded. */
+  createdAt: number | undefined;
 }
 
 const TASK_ID = 'task-0001';
@@ -85,8 +99,20 @@ export function fakeActivities(): FakeActivities {
     return scripted;
   }
 
+  /** The fraction copied by now, per the script's timeline (workflow time of the calling attempt). */
+  function timelineFraction(scripted: Scripted): number {
+    const timeline = scripted.script.timeline!;
+    const elapsed = activityInfo().currentAttemptScheduledTimestampMs - (scripted.createdAt ?? 0);
+    return Math.min(1, Math.max(0, elapsed / timeline.fullSyncMs));
+  }
+
   function nextRead(scripted: Scripted): ReadAnswer {
     const { script } = scripted;
+    const timeline = script.timeline;
+    if (timeline && !scripted.stopped) {
+      scripted.lastRead = timelineFraction(scripted) < 1 ? 'FULLMIGRATING' : (timeline.endStatus ?? 'SUCCESS');
+      return scripted.lastRead;
+    }
     const answer = scripted.stopped ? pick(script.afterStop ?? ['TERMINATED'], scripted.readsAfterStop++) : pick(script.reads, scripted.reads++);
     scripted.lastRead = answer;
     return answer;
@@ -103,6 +129,7 @@ export function fakeActivities(): FakeActivities {
       });
     }
     scripted.created = true;
+    scripted.createdAt = activityInfo().currentAttemptScheduledTimestampMs;
     return { taskId: TASK_ID, ...(scripted.script.created !== undefined ? { status: scripted.script.created } : {}), attempts: 1 };
   }
 
@@ -140,8 +167,15 @@ export function fakeActivities(): FakeActivities {
       return { status: 'MIGRATING', attempts: 1 };
     },
     async showTaskStats(taskId) {
-      record('showTaskStats', [taskId]);
-      return { progress: { offset: 0 }, attempts: 1 };
+      const scripted = record('showTaskStats', [taskId]);
+      const timeline = scripted.script.timeline;
+      if (!timeline) return { progress: { offset: 0 }, attempts: 1 };
+      const keys = timeline.keys ?? 100_000;
+      const fraction = timelineFraction(scripted);
+      return {
+        progress: { fullMigrationProgress: Math.floor(fraction * 100), sourceDbSize: keys, targetDbSize: Math.floor(fraction * keys), offset: 0 },
+        attempts: 1,
+      };
     },
     async stopTask(taskId) {
       const scripted = record('stopTask', [taskId]);
@@ -189,7 +223,7 @@ export function fakeActivities(): FakeActivities {
     activities,
     script(workflowId, script) {
       const calls: RecordedCall[] = [];
-      scripts.set(workflowId, { script, calls, created: false, stopped: false, reads: 0, readsAfterStop: 0, waits: 0, createFailures: 0, lastRead: undefined });
+      scripts.set(workflowId, { script, calls, created: false, stopped: false, reads: 0, readsAfterStop: 0, waits: 0, createFailures: 0, lastRead: undefined, createdAt: undefined });
       return calls;
     },
   };

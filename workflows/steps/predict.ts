@@ -6,8 +6,8 @@
 import { patched } from '@temporalio/workflow';
 import { classifyStatus } from '../../common/dcs-status.js';
 import type { MigrationContext } from '../context.js';
-import { estimatePhaseEnd, noteProgress, progressFraction } from '../phase-estimate.js';
-import { estimateRefreshDue, missWindowMs } from '../poll-interval.js';
+import { estimatePhaseEnd, noteProgress, progressFraction, estimateSampleDue } from '../phase-estimate.js';
+import { estimateRefreshDue, missWindowMs, estimateSampleAfterMs } from '../poll-interval.js';
 import type { PauseOptions } from './pause.js';
 
 export const PREDICTIVE_POLLING_PATCH = 'predictive-polling';
@@ -34,10 +34,15 @@ export function expectedChangeAt(ctx: MigrationContext): number | undefined {
 
 /** A read now should refresh progress to correct the estimate. */
 export function refineDue(ctx: MigrationContext): boolean {
+  const { state, input } = ctx;
+  const now = Date.now();
   const expectedAt = expectedChangeAt(ctx);
-  if (expectedAt === undefined || !patched(PREDICTIVE_POLLING_PATCH)) return false;
-  const readAt = ctx.state.progressReadAt === undefined ? undefined : Date.parse(ctx.state.progressReadAt);
-  return estimateRefreshDue(Date.now(), expectedAt, readAt, ctx.input.polling);
+  const readAt = state.progressReadAt === undefined ? undefined : Date.parse(state.progressReadAt);
+  const due =
+    expectedAt === undefined
+      ? estimable(ctx) && estimateSampleDue(state.phaseTrack, state.remoteStatus!, now, estimateSampleAfterMs(input.polling))
+      : estimateRefreshDue(now, expectedAt, readAt, input.polling);
+  return due && patched(PREDICTIVE_POLLING_PATCH);
 }
 
 /** What the next wait should plan around: the expected change, or the quiet of the incremental hold. */
