@@ -290,7 +290,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     expect(lag).toBeLessThan(3_000);
     // The backoff alone reads about 37 times in 30 min (and up to 60 s late); progress stays on its 5-min cadence,
     // plus the refining read.
-    expect(reads.length).toBeLessThanOrEqual(25);
+    expect(reads.length).toBeLessThanOrEqual(20);
     expect(timesOf(calls, 'showTaskStats').length).toBeLessThanOrEqual(9);
   });
 

@@ -3,8 +3,17 @@
  * read schedule around it (`poll-interval.ts`).
  */
 import { describe, expect, it } from 'vitest';
-import { estimatePhaseEnd, MAX_MISSES, noteProgress, progressFraction, type PhaseTrack } from './phase-estimate.js';
-import { denseIntervalMs, estimateRefreshDue, missWindowMs, nextPollIntervalMs, nextReadDelayMs, refineLeadMs, sparseIntervalMs } from './poll-interval.js';
+import { estimatePhaseEnd, estimateSampleDue, MAX_MISSES, noteProgress, progressFraction, type PhaseTrack } from './phase-estimate.js';
+import {
+  denseIntervalMs,
+  denseLeadMs,
+  estimateRefreshDue,
+  missWindowMs,
+  nextPollIntervalMs,
+  nextReadDelayMs,
+  refineLeadsMs,
+  sparseIntervalMs,
+} from './poll-interval.js';
 
 const MIN = 60_000;
 const WINDOW = 30_000;
@@ -64,14 +73,14 @@ describe('phase end estimate', () => {
 describe('read schedule around an estimate', () => {
   const polling = { initialInterval: 5_000, maxInterval: 60_000, backoffFactor: 1.5 };
   const dense = denseIntervalMs(polling);
-  const lead = refineLeadMs(polling);
+  const [early, late] = refineLeadsMs(polling);
 
   it('is the backoff without an estimate, and sparse in a quiet phase', () => {
     for (const unchanged of [0, 3, 20]) expect(nextReadDelayMs({ now: 0, unchangedPolls: unchanged, polling })).toBe(nextPollIntervalMs(unchanged, polling));
     expect(nextReadDelayMs({ now: 0, unchangedPolls: 0, polling, quiet: true })).toBe(sparseIntervalMs(polling));
   });
 
-  /** The read times from `now` on until `until`, following the schedule. */
+  /** The read times after `now` until `until`, following the schedule. */
   function readsFrom(now: number, expectedAt: number, until: number): number[] {
     const reads: number[] = [];
     for (let t = now; t <= until; ) {
@@ -81,30 +90,48 @@ describe('read schedule around an estimate', () => {
     return reads;
   }
 
-  it('reads sparsely while the change is far, once at the refining lead, then densely around the estimate', () => {
+  it('reads sparsely while the change is far, at each refining lead, then densely around the estimate', () => {
     const expectedAt = 30 * MIN;
-    const reads = readsFrom(5 * MIN, expectedAt, expectedAt + 10_000);
-    const gaps = reads.slice(1).map((at, i) => at - reads[i]!);
-    const far = reads.filter((at) => at <= expectedAt - lead);
-    expect(far.at(-1)).toBe(expectedAt - lead);
-    for (const gap of gaps.slice(0, far.length - 1)) expect(gap).toBeLessThanOrEqual(sparseIntervalMs(polling));
-    expect(far.length).toBeLessThanOrEqual(Math.ceil((25 * MIN) / sparseIntervalMs(polling)) + 1);
-    expect(reads).toContain(expectedAt - dense);
-    // From the estimate on, one read every dense interval: a change at the estimate is seen within it.
-    expect(reads.filter((at) => at > expectedAt - dense && at <= expectedAt + 10_000).every((at, i, all) => i === 0 || at - all[i - 1]! === dense)).toBe(true);
+    const reads = readsFrom(MIN, expectedAt, expectedAt + 10_000);
+    expect(reads).toContain(expectedAt - early);
+    expect(reads).toContain(expectedAt - late);
+    expect(reads).toContain(expectedAt - denseLeadMs(polling));
+    const far = reads.filter((at) => at <= expectedAt - early);
+    far.forEach((at, i) => expect(at - (far[i - 1] ?? MIN)).toBeLessThanOrEqual(sparseIntervalMs(polling)));
+    expect(far.length).toBe(Math.ceil((29 * MIN - early) / sparseIntervalMs(polling)));
+    // From the first dense read on, one every dense interval: a change near the estimate is seen within it.
+    const around = reads.filter((at) => at >= expectedAt - denseLeadMs(polling));
+    around.slice(1).forEach((at, i) => expect(at - around[i]!).toBe(dense));
+    // 29 minutes ahead: 9 sparse reads (the last at the early refining lead), the late refining read, and 8 dense
+    // ones from 6 s before to 10 s past the estimate; the backoff's 60 s would make 29, and notice up to 60 s late.
+    expect(reads).toHaveLength(18);
   });
 
   it('returns to the backoff once the estimate is past its window', () => {
     expect(nextReadDelayMs({ now: missWindowMs(polling) + 1, unchangedPolls: 10, polling, expectedAt: 0 })).toBe(nextPollIntervalMs(10, polling));
   });
 
-  it('refreshes progress once for the refining read, and again only after the window passed', () => {
+  it('refreshes progress once at each refining read, and again only after the window passed', () => {
     const expectedAt = 30 * MIN;
-    expect(estimateRefreshDue(expectedAt - lead - dense - 1, expectedAt, 0, polling)).toBe(false);
-    expect(estimateRefreshDue(expectedAt - lead, expectedAt, 25 * MIN, polling)).toBe(true);
-    expect(estimateRefreshDue(expectedAt, expectedAt, expectedAt - lead, polling)).toBe(false);
-    expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 1, expectedAt, expectedAt - lead, polling)).toBe(true);
+    expect(estimateRefreshDue(expectedAt - early - dense - 1, expectedAt, 0, polling)).toBe(false);
+    expect(estimateRefreshDue(expectedAt - early, expectedAt, 25 * MIN, polling)).toBe(true);
+    expect(estimateRefreshDue(expectedAt - early + 10_000, expectedAt, expectedAt - early, polling)).toBe(false);
+    expect(estimateRefreshDue(expectedAt - late, expectedAt, expectedAt - early, polling)).toBe(true);
+    expect(estimateRefreshDue(expectedAt, expectedAt, expectedAt - late, polling)).toBe(false);
+    expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 1, expectedAt, expectedAt - late, polling)).toBe(true);
     expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 5_000, expectedAt, expectedAt + missWindowMs(polling) + 1, polling)).toBe(false);
     expect(estimateRefreshDue(0, undefined, undefined, polling)).toBe(false);
+  });
+});
+
+describe('progress reads for a first estimate', () => {
+  it('are due every initialInterval until the reads show a rate, then not', () => {
+    const one = track([[0, 0]]);
+    expect(estimateSampleDue(one, 'FULLMIGRATING', 4_999, 5_000)).toBe(false);
+    expect(estimateSampleDue(one, 'FULLMIGRATING', 5_000, 5_000)).toBe(true);
+    expect(estimateSampleDue(one, 'INCRMIGEATING', 5_000, 5_000)).toBe(false);
+    const flat = track([[0, 0], [5_000, 0]]);
+    expect(estimateSampleDue(flat, 'FULLMIGRATING', 10_000, 5_000)).toBe(true);
+    expect(estimateSampleDue(track([[0, 0], [5_000, 0.01]]), 'FULLMIGRATING', 60_000, 5_000)).toBe(false);
   });
 });
