@@ -120,13 +120,7 @@ export class SharedStatusWatcher {
    * round, and rounds keep probing for recovery), or after `maxWaitMs`. Aborting `signal` rejects with its reason.
    * With `due`, rounds also run at the waiter's due times, whatever the backoff (predictive polling).
    */
-  wait(
-    taskId: string,
-    knownStatus: string | undefined,
-    maxWaitMs: number,
-    signal?: AbortSignal,
-    due?: WatchDue,
-  ): Promise<StatusWait<MigrationTaskListItem>> {
+  wait(taskId: string, knownStatus: string | undefined, maxWaitMs: number, signal?: AbortSignal, due?: WatchDue): Promise<StatusWait<MigrationTaskListItem>> {
     if (this.#closed) return Promise.reject(new Error('the status watcher is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<StatusWait<MigrationTaskListItem>>((resolve, reject) => {
@@ -153,7 +147,8 @@ export class SharedStatusWatcher {
       // A task no round has looked at yet (a new migration, most often): be quick about it again.
       if (!this.#watchedInRound.has(taskId)) this.#resetBackoff();
       this.#schedule();
-      if (due && this.#timer && !this.#roundRunning && nextDue(due, this.#lastRoundStartedAt) < this.#nextRoundAt) this.#scheduleAt(nextDue(due, this.#lastRoundStartedAt));
+      if (due && this.#timer && !this.#roundRunning && nextDue(due, this.#lastRoundStartedAt) < this.#nextRoundAt)
+        this.#scheduleAt(nextDue(due, this.#lastRoundStartedAt));
     });
   }
 

@@ -35,30 +35,75 @@ describe('progress fraction', () => {
 describe('phase end estimate', () => {
   it('needs two reads with progress between them', () => {
     expect(estimatePhaseEnd(track([[0, 0]]))).toBeUndefined();
-    expect(estimatePhaseEnd(track([[0, 0.2], [MIN, 0.2]]))).toBeUndefined();
+    expect(
+      estimatePhaseEnd(
+        track([
+          [0, 0.2],
+          [MIN, 0.2],
+        ]),
+      ),
+    ).toBeUndefined();
     expect(estimatePhaseEnd(undefined)).toBeUndefined();
   });
 
   it('extrapolates a steady rate to the end: 10 % in 3 min leaves 27 min for the other 90 %', () => {
-    expect(estimatePhaseEnd(track([[0, 0], [3 * MIN, 0.1]]))).toBe(30 * MIN);
+    expect(
+      estimatePhaseEnd(
+        track([
+          [0, 0],
+          [3 * MIN, 0.1],
+        ]),
+      ),
+    ).toBe(30 * MIN);
   });
 
   it('follows a change of speed: the rate comes from the most recent reads spanning enough progress', () => {
     // 50 % in 15 min, then twice as slow: 10 % in the next 6 min leaves 40 % at that rate, 24 min.
-    const slowed = track([[0, 0], [15 * MIN, 0.5], [18 * MIN, 0.55], [21 * MIN, 0.6]]);
+    const slowed = track([
+      [0, 0],
+      [15 * MIN, 0.5],
+      [18 * MIN, 0.55],
+      [21 * MIN, 0.6],
+    ]);
     expect(estimatePhaseEnd(slowed)).toBe(45 * MIN);
   });
 
   it('says "now" once everything is copied, and starts over for a new status or a copy that restarted', () => {
-    expect(estimatePhaseEnd(track([[0, 0.4], [MIN, 1]]))).toBe(MIN);
-    const moved = noteProgress(track([[0, 0], [MIN, 0.5]]), 'INCRMIGEATING', { at: 2 * MIN, fraction: 1 }, WINDOW);
+    expect(
+      estimatePhaseEnd(
+        track([
+          [0, 0.4],
+          [MIN, 1],
+        ]),
+      ),
+    ).toBe(MIN);
+    const moved = noteProgress(
+      track([
+        [0, 0],
+        [MIN, 0.5],
+      ]),
+      'INCRMIGEATING',
+      { at: 2 * MIN, fraction: 1 },
+      WINDOW,
+    );
     expect(moved.samples).toEqual([{ at: 2 * MIN, fraction: 1 }]);
-    const restarted = noteProgress(track([[0, 0], [MIN, 0.5]]), 'FULLMIGRATING', { at: 2 * MIN, fraction: 0.1 }, WINDOW);
+    const restarted = noteProgress(
+      track([
+        [0, 0],
+        [MIN, 0.5],
+      ]),
+      'FULLMIGRATING',
+      { at: 2 * MIN, fraction: 0.1 },
+      WINDOW,
+    );
     expect(estimatePhaseEnd(restarted)).toBeUndefined();
   });
 
   it(`counts an estimate that passed without the change as missed, and gives up after ${MAX_MISSES}`, () => {
-    let t = track([[0, 0], [10 * MIN, 0.5]]); // expected at 20 min
+    let t = track([
+      [0, 0],
+      [10 * MIN, 0.5],
+    ]); // expected at 20 min
     expect(estimatePhaseEnd(t)).toBe(20 * MIN);
     t = noteProgress(t, 'FULLMIGRATING', { at: 20 * MIN + WINDOW + 1, fraction: 0.9 }, WINDOW);
     expect(t.misses).toBe(1);
@@ -83,7 +128,7 @@ describe('read schedule around an estimate', () => {
   /** The read times after `now` until `until`, following the schedule. */
   function readsFrom(now: number, expectedAt: number, until: number): number[] {
     const reads: number[] = [];
-    for (let t = now; t <= until; ) {
+    for (let t = now; t <= until;) {
       t += nextReadDelayMs({ now: t, unchangedPolls: 10, polling, expectedAt });
       reads.push(t);
     }
@@ -130,8 +175,21 @@ describe('progress reads for a first estimate', () => {
     expect(estimateSampleDue(one, 'FULLMIGRATING', 4_999, 5_000)).toBe(false);
     expect(estimateSampleDue(one, 'FULLMIGRATING', 5_000, 5_000)).toBe(true);
     expect(estimateSampleDue(one, 'INCRMIGEATING', 5_000, 5_000)).toBe(false);
-    const flat = track([[0, 0], [5_000, 0]]);
+    const flat = track([
+      [0, 0],
+      [5_000, 0],
+    ]);
     expect(estimateSampleDue(flat, 'FULLMIGRATING', 10_000, 5_000)).toBe(true);
-    expect(estimateSampleDue(track([[0, 0], [5_000, 0.01]]), 'FULLMIGRATING', 60_000, 5_000)).toBe(false);
+    expect(
+      estimateSampleDue(
+        track([
+          [0, 0],
+          [5_000, 0.01],
+        ]),
+        'FULLMIGRATING',
+        60_000,
+        5_000,
+      ),
+    ).toBe(false);
   });
 });

@@ -43,6 +43,8 @@ export type SimClient = 'terraform' | 'backoff' | 'predictive';
 
 export interface SimOutcome {
   calls: number;
+  /** Calls from the configure call to the notice of the end of the full sync (the phase the estimate is about). */
+  syncCalls: number;
   byOperation: Record<string, number>;
   /** Remote transition → the client's read that saw it (ms). */
   lagMs: number;
@@ -80,7 +82,17 @@ class Remote {
     const w = timeline.wobble;
     // Speed 1 + a·cos(2πkx + φ): the offset keeps the curve at 0 and 1 at both ends, and monotone for a < 1.
     const x = w
-      ? Math.min(1, Math.max(0, linear + (w.amplitude / (2 * Math.PI * w.cycles)) * (Math.sin(2 * Math.PI * w.cycles * linear + w.phase) - Math.sin(w.phase) - linear * (Math.sin(2 * Math.PI * w.cycles + w.phase) - Math.sin(w.phase)))))
+      ? Math.min(
+          1,
+          Math.max(
+            0,
+            linear +
+              (w.amplitude / (2 * Math.PI * w.cycles)) *
+                (Math.sin(2 * Math.PI * w.cycles * linear + w.phase) -
+                  Math.sin(w.phase) -
+                  linear * (Math.sin(2 * Math.PI * w.cycles + w.phase) - Math.sin(w.phase))),
+          ),
+        )
       : linear;
     const change = timeline.rateChange;
     if (!change) return x;
@@ -107,8 +119,10 @@ class Remote {
 class Calls {
   t = 0;
   readonly byOperation: Record<string, number> = {};
+  readonly times: number[] = [];
   call(operation: string): number {
     const at = this.t;
+    this.times.push(at);
     this.byOperation[operation] = (this.byOperation[operation] ?? 0) + 1;
     this.t += CALL_MS;
     return at;
@@ -216,11 +230,13 @@ function workflow(remote: Remote, predictive: boolean): { calls: Calls; noticed:
       if (capMs <= 0) break;
     }
     const quiet = predictive && statusClass === 'incremental';
-    const planned = predictive ? nextReadDelayMs({ now: calls.t, unchangedPolls: unchanged, polling: POLLING, expectedAt: expectedAt(), quiet }) : nextPollIntervalMs(unchanged, POLLING);
+    const planned = predictive
+      ? nextReadDelayMs({ now: calls.t, unchangedPolls: unchanged, polling: POLLING, expectedAt: expectedAt(), quiet })
+      : nextPollIntervalMs(unchanged, POLLING);
     calls.wait(Math.min(planned, capMs));
   }
   if (remote.timeline.method === 'incremental') {
-    for (let stopped = false; ; ) {
+    for (let stopped = false; ;) {
       read();
       if (status === 'TERMINATED') break;
       if (!stopped) {
@@ -255,10 +271,43 @@ export function simulate(scenario: SimScenario, client: SimClient, samples: numb
     const { calls, noticed } = client === 'terraform' ? terraform(remote) : workflow(remote, client === 'predictive');
     const seen = noticed.get(scenario.measured);
     if (seen === undefined) throw new Error(`${client} never saw ${scenario.measured} in ${scenario.name}`);
-    outcomes.push({ calls: calls.total, byOperation: calls.byOperation, lagMs: seen - transitionAt(remote, scenario.measured) });
+    const syncEnd = noticed.get(timeline.method === 'full' ? 'SUCCESS' : 'INCRMIGEATING') ?? Infinity;
+    const syncCalls = calls.times.filter((at) => at >= remote.configuredAt! && at < syncEnd).length;
+    outcomes.push({ calls: calls.total, syncCalls, byOperation: calls.byOperation, lagMs: seen - transitionAt(remote, scenario.measured) });
   }
   return outcomes;
 }
+
+const MIN = 60_000;
+const SPREAD = { creatingMs: 20_000, fullSyncMs: 2 * MIN, stopMs: 10_000 };
+/** Every copy's speed wobbles ±20 % (three swings over the sync): real copies never run at one rate. */
+const WOBBLE = { amplitude: 0.2, cycles: 3 };
+
+/** The timelines of bench/api-economy.ts: machine creation 2 min, full sync 30 min (+ up to 2 min), stop 10–20 s. */
+export const SIM_SCENARIOS: Record<string, SimScenario> = {
+  full30m: {
+    name: 'full30m',
+    base: { method: 'full', creatingMs: 2 * MIN, fullSyncMs: 30 * MIN, stopMs: 10_000 },
+    spread: SPREAD,
+    wobble: WOBBLE,
+    measured: 'SUCCESS',
+  },
+  hold24h: {
+    name: 'hold24h',
+    base: { method: 'incremental', creatingMs: 2 * MIN, fullSyncMs: 30 * MIN, holdMs: 24 * 60 * MIN, stopMs: 10_000 },
+    spread: SPREAD,
+    wobble: WOBBLE,
+    measured: 'TERMINATED',
+  },
+  rateChange30m: {
+    name: 'rateChange30m',
+    // Half the keys in the first 10 min, the other half in 20: the copy slows to half speed half-way.
+    base: { method: 'full', creatingMs: 2 * MIN, fullSyncMs: 30 * MIN, stopMs: 10_000, rateChange: { atFraction: 0.5, firstShareOfTime: 1 / 3 } },
+    spread: SPREAD,
+    wobble: WOBBLE,
+    measured: 'SUCCESS',
+  },
+};
 
 /** The q-quantile (0..1) of `values`, nearest rank. */
 export function quantile(values: number[], q: number): number {

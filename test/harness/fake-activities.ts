@@ -34,8 +34,8 @@ export interface TaskScript {
 }
 
 /**
- * A copy that runs on a clock: FULLMIGRATING from the create call for `fullSyncMs` (workflow time), with stats
- * growing steadily over `keys` keys, then `endStatus`.
+ * A copy that runs on a clock: FULLMIGRATING for `fullSyncMs` (workflow time) from the configure call (online:
+ * RUNNING until then) or else from the create call, with stats growing steadily over `keys` keys, then `endStatus`.
  */
 export interface TimelineScript {
   fullSyncMs: number;
@@ -61,8 +61,10 @@ interface Scripted {
   waits: number;
   createFailures: number;
   lastRead: ReadAnswer | undefined;
-  /** Workflow time of the create call that succeeded. */
+  /** Workflow time of the create call that succeeded, and of the configure call (online). */
   createdAt: number | undefined;
+  configuredAt: number | undefined;
+  online: boolean;
 }
 
 const TASK_ID = 'task-0001';
@@ -102,7 +104,7 @@ export function fakeActivities(): FakeActivities {
   /** The fraction copied by now, per the script's timeline (workflow time of the calling attempt). */
   function timelineFraction(scripted: Scripted): number {
     const timeline = scripted.script.timeline!;
-    const elapsed = activityInfo().currentAttemptScheduledTimestampMs - (scripted.createdAt ?? 0);
+    const elapsed = activityInfo().currentAttemptScheduledTimestampMs - (scripted.configuredAt ?? scripted.createdAt ?? 0);
     return Math.min(1, Math.max(0, elapsed / timeline.fullSyncMs));
   }
 
@@ -110,7 +112,12 @@ export function fakeActivities(): FakeActivities {
     const { script } = scripted;
     const timeline = script.timeline;
     if (timeline && !scripted.stopped) {
-      scripted.lastRead = timelineFraction(scripted) < 1 ? 'FULLMIGRATING' : (timeline.endStatus ?? 'SUCCESS');
+      scripted.lastRead =
+        scripted.online && scripted.configuredAt === undefined
+          ? 'RUNNING'
+          : timelineFraction(scripted) < 1
+            ? 'FULLMIGRATING'
+            : (timeline.endStatus ?? 'SUCCESS');
       return scripted.lastRead;
     }
     const answer = scripted.stopped ? pick(script.afterStop ?? ['TERMINATED'], scripted.readsAfterStop++) : pick(script.reads, scripted.reads++);
@@ -156,14 +163,17 @@ export function fakeActivities(): FakeActivities {
       return created(record('createLegacyOnlineTask', [request]));
     },
     async createOnlineTask(request) {
-      return created(record('createOnlineTask', [request]));
+      const scripted = record('createOnlineTask', [request]);
+      scripted.online = true;
+      return created(scripted);
     },
     async showJob(jobId) {
       record('showJob', [jobId]);
       return { status: 'SUCCESS', attempts: 1 };
     },
     async configureOnlineTask(taskId, request) {
-      record('configureOnlineTask', [taskId, request]);
+      const scripted = record('configureOnlineTask', [taskId, request]);
+      scripted.configuredAt ??= activityInfo().currentAttemptScheduledTimestampMs;
       return { status: 'MIGRATING', attempts: 1 };
     },
     async showTaskStats(taskId) {
@@ -223,7 +233,20 @@ export function fakeActivities(): FakeActivities {
     activities,
     script(workflowId, script) {
       const calls: RecordedCall[] = [];
-      scripts.set(workflowId, { script, calls, created: false, stopped: false, reads: 0, readsAfterStop: 0, waits: 0, createFailures: 0, lastRead: undefined, createdAt: undefined });
+      scripts.set(workflowId, {
+        script,
+        calls,
+        created: false,
+        stopped: false,
+        reads: 0,
+        readsAfterStop: 0,
+        waits: 0,
+        createFailures: 0,
+        lastRead: undefined,
+        createdAt: undefined,
+        configuredAt: undefined,
+        online: false,
+      });
       return calls;
     },
   };

@@ -12,7 +12,7 @@ import { CancellationScope, condition, isCancellation, log } from '@temporalio/w
 import type { RemoteTask, StatusWait, StatusWaitRequest } from '../../activities/results.js';
 import { runActivity } from '../api.js';
 import type { MigrationContext } from '../context.js';
-import { denseIntervalMs, missWindowMs, refineLeadMs } from '../poll-interval.js';
+import { denseIntervalMs, denseLeadMs, missWindowMs, refineLeadsMs } from '../poll-interval.js';
 import { watchOptions } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { countPoll, pauseBeforeNextPoll, type PauseOptions } from './pause.js';
@@ -55,16 +55,21 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
 }
 
 /**
- * Predictive polling in shared mode: the workflow wakes for the refining read before the estimate and once the
+ * Predictive polling in shared mode: the workflow wakes for each refining read before the estimate and once the
  * dense window after it has passed (it re-plans then); in between it asks the watcher for rounds at the dense
  * times (`dueAt`, then every `dueEveryMs`), so a change at the estimate is listed within seconds.
  */
 function watcherPlan(expectedAt: number, polling: MigrationContext['input']['polling']): { wakeInMs: number; due?: WatcherDue } {
   const now = Date.now();
   const dense = denseIntervalMs(polling);
-  const refineAt = expectedAt - refineLeadMs(polling);
-  if (now < refineAt - dense) return { wakeInMs: refineAt - now };
-  return { wakeInMs: Math.max(dense, expectedAt + missWindowMs(polling) - now), due: { dueAt: Math.max(now, expectedAt - dense), dueEveryMs: dense } };
+  const refineAt = refineLeadsMs(polling)
+    .map((lead) => expectedAt - lead)
+    .find((at) => at > now + dense);
+  if (refineAt !== undefined) return { wakeInMs: refineAt - now };
+  return {
+    wakeInMs: Math.max(dense, expectedAt + missWindowMs(polling) - now),
+    due: { dueAt: Math.max(now, expectedAt - denseLeadMs(polling)), dueEveryMs: dense },
+  };
 }
 
 type WatcherDue = Pick<StatusWaitRequest, 'dueAt' | 'dueEveryMs'>;

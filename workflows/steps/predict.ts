@@ -22,7 +22,12 @@ export function trackProgress(ctx: MigrationContext): void {
   const { state, input } = ctx;
   if (!estimable(ctx) || !patched(PREDICTIVE_POLLING_PATCH)) return;
   const fraction = progressFraction(state.progress);
-  state.phaseTrack = noteProgress(state.phaseTrack, state.remoteStatus!, fraction === undefined ? undefined : { at: Date.now(), fraction }, missWindowMs(input.polling));
+  state.phaseTrack = noteProgress(
+    state.phaseTrack,
+    state.remoteStatus!,
+    fraction === undefined ? undefined : { at: Date.now(), fraction },
+    missWindowMs(input.polling),
+  );
 }
 
 /** When the current status is expected to change (workflow time, ms), if the reads so far tell. */
