@@ -50,10 +50,14 @@ export function refineDue(ctx: MigrationContext): boolean {
   return due && patched(PREDICTIVE_POLLING_PATCH);
 }
 
-/** What the next wait should plan around: the expected change, or the quiet of the incremental hold. */
+/**
+ * What the next wait should plan around: the expected change, or the quiet of the incremental hold. The hold is
+ * quiet only until a cutover is requested: whatever the hold does then (e.g. wait for the lag to drop) is not.
+ */
 export function readPlan(ctx: MigrationContext): Pick<PauseOptions, 'expectedAt' | 'quiet'> {
+  const { state } = ctx;
   const expectedAt = expectedChangeAt(ctx);
-  const quiet = ctx.state.phase === 'incremental-hold' && classifyStatus(ctx.state.remoteStatus ?? '') === 'incremental';
+  const quiet = state.phase === 'incremental-hold' && state.cutover === undefined && classifyStatus(state.remoteStatus ?? '') === 'incremental';
   if ((expectedAt === undefined && !quiet) || !patched(PREDICTIVE_POLLING_PATCH)) return {};
   return expectedAt === undefined ? { quiet } : { expectedAt };
 }
