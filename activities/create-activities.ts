@@ -281,12 +281,14 @@ export function createActivities({
       if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
       try {
+        const due = request.dueAt !== undefined ? { at: request.dueAt, everyMs: request.dueEveryMs ?? request.maxWaitMs } : undefined;
         const outcome = await statusWatcher.wait(
           request.taskId,
           request.knownStatus,
           request.maxWaitMs,
           cancellationSignal(),
           statusListedGauge(request.metricLabels),
+          due,
         );
         return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(scrub, outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
       } finally {

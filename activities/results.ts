@@ -95,6 +95,12 @@ export interface StatusWaitRequest {
    * older workflow code does not send them.
    */
   metricLabels?: { task_name: string; kind: string };
+  /**
+   * Predictive polling: the workflow expects the change around this time (epoch ms, workflow time), so the
+   * watcher lists at `dueAt` and then every `dueEveryMs` while this wait lasts, whatever its own backoff.
+   */
+  dueAt?: number;
+  dueEveryMs?: number;
 }
 
 /** `readTaskLog`: the end of the task's log, for a failure report or a restart decision. */

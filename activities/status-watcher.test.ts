@@ -103,6 +103,33 @@ describe('shared status watcher', () => {
     }
   });
 
+  it('lists at a waiter’s due times (predictive polling) even when backed off, and sees the change there', async () => {
+    const [id] = await createTasks(1);
+    const watcher = watcherOver({ roundIntervalMs: 100, maxRoundIntervalMs: 5_000 });
+    try {
+      expect((await watcher.wait(id!, 'CREATING', 5_000)).kind).toBe('changed');
+      // Backed off to 5 s: a round every 5 s from here.
+      expect(await watcher.wait(id!, 'RUNNING', 1_500)).toEqual({ kind: 'timeout' });
+      const roundsBefore = watcher.stats().rounds;
+      // The waiter expects a change in 300 ms, then every 100 ms: rounds come then, not 5 s later.
+      const started = Date.now();
+      expect(await watcher.wait(id!, 'RUNNING', 800, undefined, undefined, { at: started + 300, everyMs: 100 })).toEqual({ kind: 'timeout' });
+      const dueRounds = watcher.stats().rounds - roundsBefore;
+      expect(dueRounds).toBeGreaterThanOrEqual(3); // 300, 400, 500, … 800 ms
+      expect(dueRounds).toBeLessThanOrEqual(7);
+      // A status the task is not in stands for a change: seen at the first due time, not at the backed-off round
+      // (after a pause, so the round the last due time left scheduled has run).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const changedAt = Date.now();
+      const outcome = await watcher.wait(id!, 'FULLMIGRATING', 3_000, undefined, undefined, { at: changedAt + 200, everyMs: 100 });
+      expect(outcome.kind).toBe('changed');
+      expect(Date.now() - changedAt).toBeGreaterThanOrEqual(150);
+      expect(Date.now() - changedAt).toBeLessThan(1_000);
+    } finally {
+      watcher.close();
+    }
+  });
+
   it('tells a waiter its task is absent from a complete listing', async () => {
     const watcher = watcherOver();
     try {

@@ -60,8 +60,23 @@ const KNOWN_FOR_ROUNDS = 3;
 interface Waiter {
   taskId: string;
   knownStatus: string | undefined;
+  /** Predictive polling: rounds wanted at `at`, then every `everyMs` (`StatusWaitRequest.dueAt`). */
+  due: WatchDue | undefined;
   settle: (outcome: StatusWait<MigrationTaskListItem>) => void;
   onListed: (() => void) | undefined;
+}
+
+/** When a waiter expects its task to change: a round at `at`, then every `everyMs` while it waits. */
+export interface WatchDue {
+  at: number;
+  everyMs: number;
+}
+
+/** The first of the waiter's due times after `after` (epoch ms). */
+function nextDue(due: WatchDue, after: number): number {
+  if (due.at > after) return due.at;
+  const every = Math.max(1, due.everyMs);
+  return due.at + (Math.floor((after - due.at) / every) + 1) * every;
 }
 
 export class SharedStatusWatcher {
@@ -110,7 +125,8 @@ export class SharedStatusWatcher {
    * Resolves when the task's status differs from `knownStatus`, when a complete listing lacks the task, when a
    * round fails after `failingAfterRounds` failed rounds in a row (so while the API is down a wait lasts about one
    * round, and rounds keep probing for recovery), or after `maxWaitMs`. Aborting `signal` rejects with its reason.
-   * `onListed` is called each time a round lists the task (its status read, changed or not).
+   * `onListed` is called each time a round lists the task (its status read, changed or not). With `due`, rounds
+   * also run at the waiter's due times, whatever the backoff (predictive polling).
    */
   wait(
     taskId: string,
@@ -118,6 +134,7 @@ export class SharedStatusWatcher {
     maxWaitMs: number,
     signal?: AbortSignal,
     onListed?: () => void,
+    due?: WatchDue,
   ): Promise<StatusWait<MigrationTaskListItem>> {
     if (this.#closed) return Promise.reject(new Error('the status watcher is closed'));
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -139,7 +156,7 @@ export class SharedStatusWatcher {
         this.#stats.woken += 1;
         resolve(outcome);
       };
-      const waiter: Waiter = { taskId, knownStatus, settle, onListed };
+      const waiter: Waiter = { taskId, knownStatus, due, settle, onListed };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
       this.#stats.watchedTasks = this.#waiters.size;
@@ -147,6 +164,8 @@ export class SharedStatusWatcher {
       // A task no round has looked at yet (a new migration, most often): be quick about it again.
       if (!this.#watchedInRound.has(taskId)) this.#resetBackoff();
       this.#schedule();
+      if (due && this.#timer && !this.#roundRunning && nextDue(due, this.#lastRoundStartedAt) < this.#nextRoundAt)
+        this.#scheduleAt(nextDue(due, this.#lastRoundStartedAt));
     });
   }
 
@@ -165,7 +184,14 @@ export class SharedStatusWatcher {
   /** Keeps one round scheduled while anyone waits; the first waiter after an idle spell waits a full interval. */
   #schedule(): void {
     if (this.#timer || this.#roundRunning || this.#closed || this.#waiters.size === 0) return;
-    this.#scheduleAt(Date.now() + this.#currentIntervalMs);
+    this.#scheduleAt(this.#soonerDue(Date.now() + this.#currentIntervalMs));
+  }
+
+  /** `at`, or a waiter's due time if one comes first (never before the last round started). */
+  #soonerDue(at: number): number {
+    let soonest = at;
+    for (const waiter of this.#waiters) if (waiter.due) soonest = Math.min(soonest, nextDue(waiter.due, this.#lastRoundStartedAt));
+    return soonest;
   }
 
   #scheduleAt(at: number): void {
@@ -242,7 +268,7 @@ export class SharedStatusWatcher {
           ? this.#roundIntervalMs
           : Math.min(this.#maxRoundIntervalMs, Math.round(this.#currentIntervalMs * BACKOFF_COEFFICIENT));
       // The next round starts one interval after this one started (or at once if the listing took longer).
-      if (!this.#closed && this.#waiters.size > 0) this.#scheduleAt(started + this.#currentIntervalMs);
+      if (!this.#closed && this.#waiters.size > 0) this.#scheduleAt(this.#soonerDue(started + this.#currentIntervalMs));
     }
   }
 }

@@ -34,9 +34,12 @@ describe('replay of recorded migration histories', () => {
     const files = (await readdir(historiesDir)).filter((file) => file.endsWith('.json')).sort();
     // The flows recorded by test/workflow-flows.test.ts and tools/record-histories.ts, by the current code and, as
     // `sandbox-validation-*`, by the code that validated the input inside the workflow (before the
-    // `validate-input-in-local-activity` patch): both must keep replaying.
+    // `validate-input-in-local-activity` patch), and, as `pre-predictive-*`, by the code that polled on the plain
+    // backoff (before the `predictive-polling` patch): all must keep replaying.
     const flows = ['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json'];
-    expect(files).toEqual(expect.arrayContaining([...flows, ...flows.map((flow) => `sandbox-validation-${flow}`)]));
+    expect(files).toEqual(
+      expect.arrayContaining([...flows, ...flows.map((flow) => `sandbox-validation-${flow}`), ...flows.map((flow) => `pre-predictive-${flow}`)]),
+    );
     // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
     expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
     const histories = await Promise.all(

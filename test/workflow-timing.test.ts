@@ -89,17 +89,19 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('reads progress at most every progressInterval in the hold, and on a status change', async () => {
-    const { calls, result } = await run(incremental({ initialInterval: '1s', maxInterval: '1s', backoffFactor: 1, progressInterval: '5s' }, '20s'), {
+    const { calls, result } = await run(incremental({ initialInterval: '1s', maxInterval: '1s', backoffFactor: 1, progressInterval: '5s' }, '40s'), {
       created: 'MIGRATING',
       reads: ['INCRMIGEATING'],
     });
     expect((await result()).cutover?.by).toBe('deadline');
     const stats = timesOf(calls, 'showTaskStats');
     const reads = readTimes(calls);
-    // A read a second for 20 s, the stats when the hold began and then every 5 s: 0, 5, 10, 15, 20.
-    expect(reads.length).toBeGreaterThanOrEqual(20);
-    expect(stats.length).toBeGreaterThanOrEqual(4);
-    expect(stats.length).toBeLessThanOrEqual(5);
+    // The quiet hold reads every 3 × maxInterval (3 s) for 40 s; the stats when the hold began, then on the first
+    // read at least 5 s after the last: 0, 6, 12, …, 36.
+    expect(reads.length).toBeGreaterThanOrEqual(13);
+    expect(stats.length).toBeGreaterThanOrEqual(6);
+    expect(stats.length).toBeLessThanOrEqual(7);
+    expect(stats.length).toBeLessThan(reads.length);
     expect(stats[0]).toBe(reads[0]! + (stats[0]! - reads[0]!));
     expect(stats[0]! - reads[0]!).toBeLessThan(SLACK_MS);
     for (const gap of gapsOf(stats)) {
@@ -109,7 +111,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('ends the hold at hold.maxDuration, shortening the last wait to the deadline', async () => {
-    const { calls, result } = await run(incremental({ initialInterval: '1s', backoffFactor: 2, maxInterval: '1h' }, '30s'), {
+    const { calls, result } = await run(incremental({ initialInterval: '1s', backoffFactor: 2, maxInterval: '4s' }, '30s'), {
       created: 'MIGRATING',
       reads: ['INCRMIGEATING'],
     });
@@ -118,14 +120,15 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     const reads = readTimes(calls);
     const stop = timesOf(calls, 'stopTask');
     expect(stop).toHaveLength(1);
-    // The hold began at the first read: waits of 1, 2, 4, 8 s, then the rest (about 15 s, not 16) to the 30 s
-    // deadline; the read at the deadline is the stop step's own, right before the stop call.
+    // The hold began at the first read; nothing is expected to change in it, so the waits are 3 × maxInterval:
+    // 12, 12, then the rest (6 s, not 12) to the 30 s deadline; the read at the deadline is the stop step's own,
+    // right before the stop call.
     const holdReads = reads.filter((at) => at <= stop[0]!);
-    expectGaps(gapsOf(holdReads).slice(0, 4), [1_000, 2_000, 4_000, 8_000]);
-    expect(holdReads).toHaveLength(7);
-    expect(holdReads[5]! - holdReads[0]!).toBeGreaterThanOrEqual(30_000);
-    expect(holdReads[5]! - holdReads[0]!).toBeLessThan(30_000 + SLACK_MS);
-    expect(stop[0]! - holdReads[5]!).toBeLessThan(SLACK_MS);
+    expectGaps(gapsOf(holdReads).slice(0, 2), [12_000, 12_000]);
+    expect(holdReads).toHaveLength(5);
+    expect(holdReads[3]! - holdReads[0]!).toBeGreaterThanOrEqual(30_000);
+    expect(holdReads[3]! - holdReads[0]!).toBeLessThan(30_000 + SLACK_MS);
+    expect(stop[0]! - holdReads[3]!).toBeLessThan(SLACK_MS);
     expect(Date.parse(outcome.timings.stopRequestedAt!) - Date.parse(outcome.timings.holdStartedAt!)).toBeGreaterThanOrEqual(30_000);
   });
 
@@ -270,6 +273,25 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     expect(waits.length).toBeGreaterThan(0);
     for (const maxWaitMs of waits) expect(maxWaitMs).toBeLessThanOrEqual(45_000);
     expect(waits[0]).toBeGreaterThan(45_000 - SLACK_MS);
+  });
+
+  it('notices the end of a full sync with steady progress within seconds, with fewer reads than the backoff', async () => {
+    const FULL_SYNC_MS = 30 * 60_000;
+    const { calls, result } = await run(
+      { kind: 'legacy_online', source: { addrs: '10.0.0.1:6379' }, target: { instanceId: 'target' }, method: 'full' } as MigrationInputFile,
+      { created: 'FULLMIGRATING', reads: [], timeline: { fullSyncMs: FULL_SYNC_MS } },
+    );
+    expect((await result()).outcome).toBe('succeeded');
+    const created = timesOf(calls, 'createLegacyOnlineTask')[0]!;
+    const reads = readTimes(calls);
+    // Default polling: the refining read 30 s before the estimate, then reads every 2.5 s from just before it.
+    const lag = reads.at(-1)! - (created + FULL_SYNC_MS);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(3_000);
+    // The backoff alone reads about 37 times in 30 min (and up to 60 s late); progress stays on its 5-min cadence,
+    // plus the refining read.
+    expect(reads.length).toBeLessThanOrEqual(20);
+    expect(timesOf(calls, 'showTaskStats').length).toBeLessThanOrEqual(9);
   });
 
   it('retries a refused create after the jittered backoff, looking the name up before each attempt', async () => {

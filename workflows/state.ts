@@ -9,6 +9,7 @@
 import type { MigrationInput } from '../common/migration-input.js';
 import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
 import type { CutoverGateState } from './cutover-policy.js';
+import type { PhaseTrack } from './phase-estimate.js';
 
 export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
   jobId: string | undefined;
@@ -32,6 +33,8 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   readsSinceRestart?: number | undefined;
   /** ERROR entries in the task's log when it was restarted: one more means the restarted run failed too. */
   errorEntriesAtRestart?: number | undefined;
+  /** Progress reads of the current status, for the estimate of its end (predictive polling, `steps/predict.ts`). */
+  phaseTrack?: PhaseTrack;
 }
 
 export function initialState(now: Date): MigrationState {

@@ -31,6 +31,18 @@ export interface TaskScript {
   offsets?: number[];
   /** Answers of successive create calls before the one that succeeds: a failure, with its suggested retry delay. */
   createFailures?: Array<{ type: string; nextRetryDelayMs?: number }>;
+  /** Answer by workflow time instead of `reads` (until a stop): see {@link TimelineScript}. */
+  timeline?: TimelineScript;
+}
+
+/**
+ * A copy that runs on a clock: FULLMIGRATING for `fullSyncMs` (workflow time) from the configure call (online:
+ * RUNNING until then) or else from the create call, with stats growing steadily over `keys` keys, then `endStatus`.
+ */
+export interface TimelineScript {
+  fullSyncMs: number;
+  endStatus?: string;
+  keys?: number;
 }
 
 export interface RecordedCall {
@@ -52,6 +64,10 @@ interface Scripted {
   createFailures: number;
   statsReads: number;
   lastRead: ReadAnswer | undefined;
+  /** Workflow time of the create call that succeeded, and of the configure call (online). */
+  createdAt: number | undefined;
+  configuredAt: number | undefined;
+  online: boolean;
 }
 
 const TASK_ID = 'task-0001';
@@ -88,8 +104,25 @@ export function fakeActivities(): FakeActivities {
     return scripted;
   }
 
+  /** The fraction copied by now, per the script's timeline (workflow time of the calling attempt). */
+  function timelineFraction(scripted: Scripted): number {
+    const timeline = scripted.script.timeline!;
+    const elapsed = activityInfo().currentAttemptScheduledTimestampMs - (scripted.configuredAt ?? scripted.createdAt ?? 0);
+    return Math.min(1, Math.max(0, elapsed / timeline.fullSyncMs));
+  }
+
   function nextRead(scripted: Scripted): ReadAnswer {
     const { script } = scripted;
+    const timeline = script.timeline;
+    if (timeline && !scripted.stopped) {
+      scripted.lastRead =
+        scripted.online && scripted.configuredAt === undefined
+          ? 'RUNNING'
+          : timelineFraction(scripted) < 1
+            ? 'FULLMIGRATING'
+            : (timeline.endStatus ?? 'SUCCESS');
+      return scripted.lastRead;
+    }
     const answer = scripted.stopped ? pick(script.afterStop ?? ['TERMINATED'], scripted.readsAfterStop++) : pick(script.reads, scripted.reads++);
     scripted.lastRead = answer;
     return answer;
@@ -106,6 +139,7 @@ export function fakeActivities(): FakeActivities {
       });
     }
     scripted.created = true;
+    scripted.createdAt = activityInfo().currentAttemptScheduledTimestampMs;
     return { taskId: TASK_ID, ...(scripted.script.created !== undefined ? { status: scripted.script.created } : {}), attempts: 1 };
   }
 
@@ -142,19 +176,29 @@ export function fakeActivities(): FakeActivities {
       return created(record('createLegacyOnlineTask', [request]));
     },
     async createOnlineTask(request) {
-      return created(record('createOnlineTask', [request]));
+      const scripted = record('createOnlineTask', [request]);
+      scripted.online = true;
+      return created(scripted);
     },
     async showJob(jobId) {
       record('showJob', [jobId]);
       return { status: 'SUCCESS', attempts: 1 };
     },
     async configureOnlineTask(taskId, request) {
-      record('configureOnlineTask', [taskId, request]);
+      const scripted = record('configureOnlineTask', [taskId, request]);
+      scripted.configuredAt ??= activityInfo().currentAttemptScheduledTimestampMs;
       return { status: 'MIGRATING', attempts: 1 };
     },
     async showTaskStats(taskId) {
       const scripted = record('showTaskStats', [taskId]);
-      return { progress: { offset: pick(scripted.script.offsets ?? [0], scripted.statsReads++) }, attempts: 1 };
+      const timeline = scripted.script.timeline;
+      if (!timeline) return { progress: { offset: pick(scripted.script.offsets ?? [0], scripted.statsReads++) }, attempts: 1 };
+      const keys = timeline.keys ?? 100_000;
+      const fraction = timelineFraction(scripted);
+      return {
+        progress: { fullMigrationProgress: Math.floor(fraction * 100), sourceDbSize: keys, targetDbSize: Math.floor(fraction * keys), offset: 0 },
+        attempts: 1,
+      };
     },
     async stopTask(taskId) {
       const scripted = record('stopTask', [taskId]);
@@ -227,6 +271,9 @@ export function fakeActivities(): FakeActivities {
         createFailures: 0,
         statsReads: 0,
         lastRead: undefined,
+        createdAt: undefined,
+        configuredAt: undefined,
+        online: false,
       });
       return calls;
     },

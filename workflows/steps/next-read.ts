@@ -9,10 +9,11 @@
  *   polling for the next wait.
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import type { RemoteTask, StatusWait } from '../../activities/results.js';
+import type { RemoteTask, StatusWait, StatusWaitRequest } from '../../activities/results.js';
 import { runActivity } from '../api.js';
 import type { MigrationContext } from '../context.js';
 import { migrationTypeOf } from '../migration-type.js';
+import { denseIntervalMs, denseLeadMs, missWindowMs, refineLeadsMs } from '../poll-interval.js';
 import { watchOptions } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { countPoll, pauseBeforeNextPoll, type PauseOptions } from './pause.js';
@@ -26,10 +27,11 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
     return undefined;
   }
   await countPoll(ctx, options);
-  const maxWaitMs = Math.max(1, Math.min(input.polling.confirmInterval, options.capMs ?? Infinity));
+  const predicted = options.expectedAt === undefined ? undefined : watcherPlan(options.expectedAt, input.polling);
+  const maxWaitMs = Math.max(1, Math.min(input.polling.confirmInterval, options.capMs ?? Infinity, predicted?.wakeInMs ?? Infinity));
   let change: StatusWait | 'woken';
   try {
-    change = await waitOnWatcher(ctx, state.taskId, maxWaitMs, options.wakeOn);
+    change = await waitOnWatcher(ctx, state.taskId, maxWaitMs, options.wakeOn, predicted?.due);
   } catch (error) {
     if (isCancellation(error)) throw error;
     // No watcher on this worker, or the wait itself kept failing: poll on a timer next time.
@@ -53,8 +55,34 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
   }
 }
 
+/**
+ * Predictive polling in shared mode: the workflow wakes for each refining read before the estimate and once the
+ * dense window after it has passed (it re-plans then); in between it asks the watcher for rounds at the dense
+ * times (`dueAt`, then every `dueEveryMs`), so a change at the estimate is listed within seconds.
+ */
+function watcherPlan(expectedAt: number, polling: MigrationContext['input']['polling']): { wakeInMs: number; due?: WatcherDue } {
+  const now = Date.now();
+  const dense = denseIntervalMs(polling);
+  const refineAt = refineLeadsMs(polling)
+    .map((lead) => expectedAt - lead)
+    .find((at) => at > now + dense);
+  if (refineAt !== undefined) return { wakeInMs: refineAt - now };
+  return {
+    wakeInMs: Math.max(dense, expectedAt + missWindowMs(polling) - now),
+    due: { dueAt: Math.max(now, expectedAt - denseLeadMs(polling)), dueEveryMs: dense },
+  };
+}
+
+type WatcherDue = Pick<StatusWaitRequest, 'dueAt' | 'dueEveryMs'>;
+
 /** Runs the wait; `wakeOn` (a cutover request) cancels it and answers 'woken'. */
-async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: number, wakeOn: (() => boolean) | undefined): Promise<StatusWait | 'woken'> {
+async function waitOnWatcher(
+  ctx: MigrationContext,
+  taskId: string,
+  maxWaitMs: number,
+  wakeOn: (() => boolean) | undefined,
+  due: WatcherDue | undefined,
+): Promise<StatusWait | 'woken'> {
   const scope = new CancellationScope();
   return scope.run(async () => {
     const waiting = runActivity(
@@ -66,6 +94,7 @@ async function waitOnWatcher(ctx: MigrationContext, taskId: string, maxWaitMs: n
         knownStatus: ctx.state.remoteStatus,
         maxWaitMs,
         metricLabels: { task_name: ctx.taskName, kind: migrationTypeOf(ctx.input) },
+        ...due,
       },
     );
     const contenders: Array<Promise<StatusWait | 'woken'>> = [waiting];

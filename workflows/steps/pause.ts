@@ -4,9 +4,9 @@
  */
 import { condition, sleep, workflowInfo } from '@temporalio/workflow';
 import type { MigrationContext } from '../context.js';
-import { nextPollIntervalMs } from '../poll-interval.js';
+import { nextReadDelayMs, type ReadPlanInput } from '../poll-interval.js';
 
-export interface PauseOptions {
+export interface PauseOptions extends Pick<ReadPlanInput, 'expectedAt' | 'quiet'> {
   /** Wake up early when this turns true (e.g. a cutover request). */
   wakeOn?: () => boolean;
   /** Never wait longer than this (e.g. until the hold deadline). */
@@ -17,7 +17,14 @@ export interface PauseOptions {
 
 export async function pauseBeforeNextPoll(ctx: MigrationContext, options: PauseOptions = {}): Promise<void> {
   await countPoll(ctx, options);
-  const intervalMs = Math.max(1, Math.min(nextPollIntervalMs(ctx.state.unchangedPolls, ctx.input.polling), options.capMs ?? Infinity));
+  const planned = nextReadDelayMs({
+    now: Date.now(),
+    unchangedPolls: ctx.state.unchangedPolls,
+    polling: ctx.input.polling,
+    expectedAt: options.expectedAt,
+    quiet: options.quiet,
+  });
+  const intervalMs = Math.max(1, Math.min(planned, options.capMs ?? Infinity));
   if (options.wakeOn) await condition(options.wakeOn, intervalMs);
   else await sleep(intervalMs);
 }

@@ -14,6 +14,7 @@ import { recordError } from '../state.js';
 import { breakGateRun, gateArmed, holdEnds, holdWaitCapMs, wakesOnRequest, type GateReading } from './cutover-gate.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
+import { readPlan, refineDue, trackProgress } from './predict.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
 import { handleTaskFailure, noteStatusAfterRestart, TASK_LOGS_AND_RESTART } from './restart.js';
 
@@ -36,7 +37,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
       noteUnknownStatus(ctx, statusClass === 'unknown');
       noteStatusAfterRestart(ctx, statusClass === 'failed');
       let reading: GateReading;
-      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && progressDue(ctx))
+      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && (progressDue(ctx) || refineDue(ctx)))
         reading = (await refreshProgress(ctx)) ? { offset: state.progress?.offset } : 'failed';
       if (statusClass !== 'incremental' && state.phase === 'incremental-hold') breakGateRun(ctx);
       switch (statusClass) {
@@ -65,7 +66,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
           break;
       }
     }
-    seen = await waitForNextRead(ctx, { wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) });
+    seen = await waitForNextRead(ctx, { ...readPlan(ctx), wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) });
   }
 }
 
@@ -92,6 +93,7 @@ async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
   try {
     const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
     state.progress = progress;
+    trackProgress(ctx);
     publish(ctx);
     return true;
   } catch (error) {
