@@ -29,6 +29,7 @@ import type {
   TaskStatusOnly,
 } from './results.js';
 import { createReferenceCheckActivities } from './check-references.js';
+import { createNotifyActivities } from './notify.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
@@ -87,6 +88,9 @@ export function createActivities({ dcs, secrets, backoff = DEFAULT_BACKOFF, canc
 
     /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
     ...createReferenceCheckActivities(secrets),
+
+    /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
+    ...createNotifyActivities(secrets),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

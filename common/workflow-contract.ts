@@ -125,12 +125,22 @@ export interface MigrationReport {
   verification?: VerificationResult;
 }
 
+/** Something that went wrong without failing the migration (a webhook that kept failing). */
+export interface MigrationWarning {
+  /** What it is about, e.g. `notify.webhooks[0]`. */
+  field: string;
+  message: string;
+  at: string;
+}
+
 /** What the `status` query returns: the report, and where the run is. */
 export interface MigrationStatus extends MigrationReport {
   kind: MigrationKind | undefined;
   phase: MigrationPhase;
   lastError: MigrationLastError | undefined;
   cancel: CancelRequest | undefined;
+  /** The latest warnings (at most 10), absent when there were none. */
+  warnings?: MigrationWarning[];
 }
 
 /** What the optional verify step found (see `verify/` for the comparison). Keys are shown printable, never values. */

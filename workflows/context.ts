@@ -8,6 +8,7 @@ import type { MigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import type { MigrationPhase, VerificationResult } from '../common/workflow-contract.js';
 import type { MigrationState } from './state.js';
+import { notifyPhaseChange } from './steps/notify.js';
 
 export interface MigrationContext {
   readonly input: MigrationInput;
@@ -33,11 +34,13 @@ export function migrationTypeOf(input: MigrationInput): string {
   return input.kind === 'backup_import' ? 'backup_import' : `${input.kind}:${input.method}`;
 }
 
-/** Moves to `phase`, logs the change and publishes it. */
+/** Moves to `phase`, logs the change, publishes it and (input `notify`) queues its notification. */
 export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
-  if (ctx.state.phase !== phase) log.info('migration phase', { from: ctx.state.phase, to: phase, taskId: ctx.state.taskId });
+  const from = ctx.state.phase;
+  if (from !== phase) log.info('migration phase', { from, to: phase, taskId: ctx.state.taskId });
   ctx.state.phase = phase;
   publish(ctx);
+  if (from !== phase) notifyPhaseChange(ctx, from);
 }
 
 /**

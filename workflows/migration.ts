@@ -42,6 +42,7 @@ import { initialState, recordError, resultOf, statusOf, type MigrationState } fr
 import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { provisionAndConfigure } from './steps/provision.js';
+import { notificationsPending } from './steps/notify.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
 import { verifyIfRequested } from './steps/verify.js';
 import { validateInput } from './steps/validate-input.js';
@@ -122,6 +123,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     pollsThisRun: 0,
     continueAsNew: async () => {
       await condition(allHandlersFinished);
+      await notificationsPending(ctx);
       state.continuedAsNew += 1;
       log.info('continuing as new to keep history bounded', { polls: state.polls, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof dcsMigration>(input, state);
@@ -145,6 +147,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, outcome === 'succeeded' ? 'succeeded' : 'cut-over');
     await condition(allHandlersFinished);
+    await notificationsPending(ctx);
     return resultOf(state, outcome === 'succeeded' ? 'succeeded' : 'cut-over', verificationOf(ctx));
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
@@ -154,6 +157,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     if (patched(CLEAN_UP_ON_FAILURE)) throw await failed(ctx, error);
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     throw surfaceActivityFailure(error);
   }
 }
@@ -171,6 +175,7 @@ async function failed(ctx: MigrationContext, error: unknown): Promise<unknown> {
   // Not a Temporal failure (a bug in workflow code): the task fails and is retried, nothing to report yet.
   if (!(surfaced instanceof ApplicationFailure)) {
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     return surfaced;
   }
   const lastError = state.lastError;
@@ -179,6 +184,7 @@ async function failed(ctx: MigrationContext, error: unknown): Promise<unknown> {
   state.lastError = lastError;
   state.timings.finishedAt = new Date().toISOString();
   enterPhase(ctx, 'failed');
+  await notificationsPending(ctx);
   return withCleanup(surfaced, cleanup);
 }
 
@@ -193,6 +199,7 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
     recordError(state, cleanupError, new Date());
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     return workflowFailure(
       `cancel requested (${request.reason}), but the remote task could not be stopped: ${state.lastError?.message ?? 'unknown error'}`,
       MigrationFailureType.CleanupFailed,
@@ -216,6 +223,7 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
   }
   // The root scope may be cancelled by now: wait for handlers outside it.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  await notificationsPending(ctx);
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
 }
 

@@ -9,7 +9,7 @@
 import type { MigrationInput } from '../common/migration-input.js';
 import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
 
-export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
+export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel' | 'warnings'> {
   jobId: string | undefined;
   /** Online flows: SetOnlineMigrationTask was accepted (or the task is already past RUNNING). */
   configured: boolean;
@@ -70,6 +70,7 @@ export function statusOf(state: MigrationState, input: MigrationInput | undefine
     phase: state.phase,
     lastError: state.lastError,
     cancel: state.cancel,
+    ...(state.warnings?.length ? { warnings: [...state.warnings] } : {}),
   };
 }
 

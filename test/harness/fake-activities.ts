@@ -113,6 +113,9 @@ export function fakeActivities(): FakeActivities {
     async verifyData() {
       throw ApplicationFailure.nonRetryable('verifyData is not scripted', 'NotScripted');
     },
+    async sendNotification() {
+      throw ApplicationFailure.nonRetryable('sendNotification is not scripted', 'NotScripted');
+    },
     async findTaskByName(taskName) {
       const scripted = record('findTaskByName', [taskName]);
       if (!scripted.created) return { task: undefined, attempts: 1 };
