@@ -18,6 +18,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
+import { tracingOptions, type WorkerTracing } from './tracing.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -39,6 +40,8 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
    * nothing changes, by default).
    */
   statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
+  /** Traces of workflows, activities and DCS requests (`worker/tracing.ts`); none when omitted. */
+  tracing?: WorkerTracing | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 
 /** Creates (does not run) a worker for migration workflows; run it with `worker.run()` or `worker.runUntil(…)`. */
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, ...workerOptions } = options;
+  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = options;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
   const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, statusWatcher);
   const ns = namespace ?? 'default';
@@ -85,6 +88,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    ...tracingOptions(workerOptions, tracing),
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;

@@ -20,6 +20,7 @@ import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
 import { installRuntime } from './runtime.js';
+import { tracingFromEnvironment } from './tracing.js';
 import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
 
@@ -67,9 +68,12 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
   } catch (error) {
     throw new TemporalUnreachableError(temporal.address, `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`);
   }
+  // Traces only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); flushed on the way out.
+  const tracing = tracingFromEnvironment();
   try {
     const worker = await createMigrationWorker({
       connection,
+      tracing,
       dcs,
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
@@ -98,6 +102,9 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
       workflowCode: settings.workflowBundle ?? 'bundled at start',
       payloadEncryption: dataConverter ? 'on' : 'off',
+      traces: tracing
+        ? `${tracing.destination}${settings.workflowBundle !== undefined ? ' (activities and DCS requests: the prebuilt bundle has no workflow spans)' : ''}`
+        : 'off',
       statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
       allocator,
     });
@@ -108,6 +115,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await tracing?.shutdown().catch((error: unknown) => logger.warn('traces not all exported', { error: String(error) }));
     await connection.close();
   }
 }

@@ -107,6 +107,12 @@ export function watchOptions(maxWaitMs: number): ActivityOptions {
 export const NOTIFY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '90s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 6, nonRetryableErrorTypes: ['WebhookRejected', ...NON_RETRYABLE_TYPES] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['WebhookRejected', ...NON_RETRYABLE_TYPES],
+  },
   cancellationType: 'TRY_CANCEL',
 };

@@ -76,7 +76,11 @@ export function notificationsPending(ctx: MigrationContext): Promise<unknown> | 
 async function send(state: MigrationState, field: string, webhook: WebhookSettings, change: PhaseChange): Promise<void> {
   try {
     await CancellationScope.nonCancellable(() =>
-      runActivity('sendNotification', NOTIFY_OPTIONS, `Notify ${field}: ${change.event}`, { field, webhook: { url: webhook.url, format: webhook.format }, change }),
+      runActivity('sendNotification', NOTIFY_OPTIONS, `Notify ${field}: ${change.event}`, {
+        field,
+        webhook: { url: webhook.url, format: webhook.format },
+        change,
+      }),
     );
   } catch (error) {
     const { message } = describeError(error);

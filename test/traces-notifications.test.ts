@@ -1,0 +1,183 @@
+/**
+ * Traces and notifications end to end, on one stack (real Temporal dev server, emulator over real redis-servers):
+ *
+ * - an in-process worker tracing into memory: one migration is one trace, the workflow run over its activities
+ *   over their DCS HTTP requests (each with the DCS request id), with no secret in any attribute, event or status;
+ * - `dcs-migrate worker`, as operators run it, with OTEL_EXPORTER_OTLP_ENDPOINT set and webhook URLs in its
+ *   environment: it exports the spans over OTLP/HTTP to a local receiver, and a migration's phase changes reach
+ *   the local webhook receiver in order (a 500 retried; a 404 becomes a status warning, the migration still
+ *   succeeds), with no secret (passwords, the token in the webhook URL) in a payload or in history.
+ */
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NotificationPayload } from '../activities/notify.js';
+import type { CliWorker } from '../client/testing/run-cli.js';
+import { parseMigrationInput } from '../common/migration-input.js';
+import { statusQuery } from '../common/workflow-contract.js';
+import { DCS_SPAN_ATTRIBUTES } from '../dcs/request/trace.js';
+import { waitFor } from '../local/wait.js';
+import { startTracing } from '../worker/tracing.js';
+import { startHttpReceiver, type HttpReceiver } from './harness/http-receiver.js';
+import { onlineInput, startTestStack, type TestStack } from './harness/stack.js';
+
+const FAST_POLLING = { initialInterval: 100, maxInterval: 400, backoffFactor: 1.5 };
+const TOKEN = 'T0SECRET/B0HOOK/xoxb-notify-token-4e1d';
+
+let stack: TestStack;
+let receiver: HttpReceiver;
+beforeAll(async () => {
+  // Webhooks: the first JSON event is answered 500 once; `/gone` always 404 (a revoked Slack URL).
+  receiver = await startHttpReceiver((request, earlier) => {
+    if (request.path.startsWith('/gone')) return 404;
+    return request.path.startsWith('/json') && !earlier.some((before) => before.path.startsWith('/json')) ? 500 : 200;
+  });
+  stack = await startTestStack({ name: 'telemetry', sourceKeys: 200 });
+});
+afterAll(async () => {
+  await stack?.teardown();
+  await receiver?.close();
+});
+
+function secrets(): string[] {
+  return [TOKEN, 'xoxb-notify-token', stack.pair.source.password, stack.pair.target.password, stack.emu.credentials.ak, stack.emu.credentials.sk];
+}
+
+describe('traces, in memory', () => {
+  it('workflow span → activity spans → DCS request spans with the request id, in one trace, no secret anywhere', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = startTracing(new SimpleSpanProcessor(exporter));
+    const worker = await stack.startWorker({ tracing });
+    const handle = await stack.start(onlineInput('full', { polling: FAST_POLLING }));
+    await handle.result();
+    // Workflow spans reach the processor through a sink, after the activation that ended them.
+    const run = await waitFor('the workflow span', () => exporter.getFinishedSpans().find((span) => span.name === 'RunWorkflow:dcsMigration'), 10_000);
+    await worker.stop();
+
+    const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === run.spanContext().traceId);
+    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+    const parentOf = (span: ReadableSpan) => (span.parentSpanId ? byId.get(span.parentSpanId) : undefined);
+
+    const creates = spans.filter((span) => span.name === 'DCS CreateOnlineMigrationTask');
+    expect(creates).toHaveLength(1);
+    const create = creates[0]!;
+    expect(create.attributes).toMatchObject({
+      [DCS_SPAN_ATTRIBUTES.operation]: 'CreateOnlineMigrationTask',
+      [DCS_SPAN_ATTRIBUTES.method]: 'POST',
+      [DCS_SPAN_ATTRIBUTES.statusCode]: 200,
+    });
+    expect(create.attributes[DCS_SPAN_ATTRIBUTES.requestId]).toEqual(expect.any(String));
+    const runActivity = parentOf(create);
+    expect(runActivity?.name).toBe('RunActivity:createOnlineTask');
+    const startActivity = parentOf(runActivity!);
+    expect(startActivity?.name).toBe('StartActivity:createOnlineTask');
+    expect(parentOf(startActivity!)).toBe(run);
+
+    // Every DCS request of the migration is in the trace, each under its activity.
+    const dcsSpans = spans.filter((span) => span.name.startsWith('DCS '));
+    expect(dcsSpans.map((span) => span.name)).toEqual(expect.arrayContaining(['DCS SetOnlineMigrationTask', 'DCS ListMigrationTask']));
+    for (const span of dcsSpans) {
+      expect(parentOf(span)?.name).toMatch(/^RunActivity:/);
+      expect(span.attributes[DCS_SPAN_ATTRIBUTES.requestId]).toEqual(expect.any(String));
+    }
+
+    const everything = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })));
+    for (const secret of secrets()) expect(everything).not.toContain(secret);
+    expect(everything).not.toMatch(/SDK-HMAC-SHA256|Signature=/);
+  });
+});
+
+describe('dcs-migrate worker: OTLP export and notifications', () => {
+  let worker: CliWorker;
+  beforeAll(async () => {
+    worker = await stack.startCliWorker(
+      ['--shutdown-grace', '5s'],
+      stack.cliEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: 'traces-test-worker',
+        JSON_HOOK: `${receiver.url}/json/${TOKEN}`,
+        SLACK_HOOK: `${receiver.url}/slack/${TOKEN}`,
+        GONE_HOOK: `${receiver.url}/gone/${TOKEN}`,
+      }),
+      'cli-worker',
+    );
+  });
+
+  it('a short migration: every phase change in order, a 500 retried, a refusing webhook a warning, no secret anywhere', async () => {
+    const handle = await stack.start(
+      onlineInput('full', {
+        polling: FAST_POLLING,
+        notify: {
+          webhooks: [
+            { url: { env: 'JSON_HOOK' } },
+            { url: { env: 'SLACK_HOOK' }, format: 'slack', events: ['succeeded', 'failed'] },
+            { url: { env: 'GONE_HOOK' }, events: ['succeeded'] },
+          ],
+        },
+      }),
+    );
+    const result = await handle.result();
+    expect(result.outcome).toBe('succeeded');
+
+    const json = receiver.requests.filter((request) => request.path.startsWith('/json'));
+    const events = json.map((request) => JSON.parse(request.body.toString()) as NotificationPayload);
+    // The first event twice (500, then its retry), then each change once, each starting where the last one ended.
+    expect(events[1]).toEqual(events[0]);
+    const delivered = events.slice(1);
+    expect(delivered[0]).toMatchObject({ source: 'dcs-migrate', migration: handle.workflowId, event: 'phase', from: 'validating', phase: 'creating' });
+    for (let i = 1; i < delivered.length; i++) expect(delivered[i]?.from).toBe(delivered[i - 1]?.phase);
+    expect(delivered.map((event) => event.phase)).toEqual(expect.arrayContaining(['provisioning', 'configuring', 'migrating']));
+    expect(delivered.at(-1)).toMatchObject({ event: 'succeeded', phase: 'succeeded', taskId: result.taskId, remoteStatus: 'SUCCESS' });
+    expect(json[0]?.headers['content-type']).toBe('application/json');
+
+    const slack = receiver.requests.filter((request) => request.path.startsWith('/slack'));
+    expect(slack).toHaveLength(1);
+    expect(JSON.parse(slack[0]!.body.toString())).toEqual({ text: expect.stringMatching(new RegExp(`migration ${handle.workflowId} .*is succeeded`)) });
+
+    // The refusal (404) is not retried; the migration succeeded and says what went wrong.
+    expect(receiver.requests.filter((request) => request.path.startsWith('/gone'))).toHaveLength(1);
+    const status = await handle.query(statusQuery);
+    expect(status.warnings).toEqual([
+      expect.objectContaining({
+        field: 'notify.webhooks[2]',
+        message: expect.stringContaining('succeeded not delivered: notify.webhooks[2]: webhook answered HTTP 404'),
+      }),
+    ]);
+
+    const history = JSON.stringify(await handle.fetchHistory());
+    const log = await readFile(worker.logFile, 'utf8');
+    for (const secret of secrets()) {
+      for (const request of receiver.requests) expect(request.body.toString()).not.toContain(secret);
+      expect(history).not.toContain(secret);
+      expect(JSON.stringify(status)).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it('OTEL_EXPORTER_OTLP_ENDPOINT set: the spans are exported over OTLP/HTTP, without secrets', async () => {
+    expect((await worker.logLines()).find((line) => line.msg === 'worker started')).toMatchObject({ traces: `${receiver.url}/v1/traces` });
+    const handle = await stack.start(onlineInput('full', { polling: FAST_POLLING }));
+    await handle.result();
+    // Spans are batched; the worker's shutdown sends what is left.
+    await worker.stop();
+
+    const exports = receiver.requests.filter((request) => request.method === 'POST' && request.path === '/v1/traces');
+    expect(exports.length).toBeGreaterThan(0);
+    const bodies = exports.map((request) => request.body.toString());
+    const names = bodies.flatMap((body) => [...body.matchAll(/"name":"([^"]+)"/g)].map((match) => match[1]));
+    expect(names).toEqual(expect.arrayContaining(['RunWorkflow:dcsMigration', 'RunActivity:createOnlineTask', 'DCS CreateOnlineMigrationTask']));
+    expect(bodies.join('')).toContain('traces-test-worker');
+    for (const secret of secrets()) for (const body of bodies) expect(body).not.toContain(secret);
+  });
+});
+
+describe('notify input', () => {
+  it('a webhook URL written in the file is refused, and so is an unknown event, each naming the field', () => {
+    expect(() => parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: `${receiver.url}/json/${TOKEN}` }] } }))).toThrow(
+      /notify\.webhooks\.0\.url: a webhook URL is given as a reference, \{ env: NAME \} or \{ file: PATH \}/,
+    );
+    expect(() => parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: { env: 'HOOK' }, events: ['done'] }] } }))).toThrow(
+      /notify\.webhooks\.0\.events\.0: /,
+    );
+  });
+});
