@@ -20,6 +20,7 @@ import { waitFor } from '../local/wait.js';
 import { startTracing } from '../worker/tracing.js';
 import { startHttpReceiver, type HttpReceiver } from './harness/http-receiver.js';
 import { onlineInput, startTestStack, type TestStack } from './harness/stack.js';
+import { saveHistory } from './workflow-env.js';
 
 const FAST_POLLING = { initialInterval: 100, maxInterval: 400, backoffFactor: 1.5 };
 const TOKEN = 'T0SECRET/B0HOOK/xoxb-notify-token-4e1d';
@@ -118,6 +119,7 @@ describe('dcs-migrate worker: OTLP export and notifications', () => {
     );
     const result = await handle.result();
     expect(result.outcome).toBe('succeeded');
+    await saveHistory(stack, handle, 'online-full-notify');
 
     const json = receiver.requests.filter((request) => request.path.startsWith('/json'));
     const events = json.map((request) => JSON.parse(request.body.toString()) as NotificationPayload);

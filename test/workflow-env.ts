@@ -108,7 +108,7 @@ export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFail
  * test/histories/ for the replay test, in the JSON the `temporal` CLI and the UI export (what
  * `Worker.runReplayHistories` reads); otherwise does nothing, so a test run leaves the committed files alone.
  */
-export async function saveHistory(env: MigrationTestEnv, handle: WorkflowHandle, name: string): Promise<string | undefined> {
+export async function saveHistory(env: Pick<MigrationTestEnv, 'temporal'>, handle: WorkflowHandle, name: string): Promise<string | undefined> {
   if (process.env['RECORD_HISTORIES'] !== '1') return undefined;
   const temporal = await resolveTemporalCli();
   const { stdout } = await promisify(execFile)(

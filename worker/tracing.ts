@@ -121,9 +121,9 @@ class AsyncLocalContextManager implements ContextManager {
 
   bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
-    const manager = this;
+    const storage = this.#storage;
     return function (this: unknown, ...args: unknown[]) {
-      return manager.with(context, () => (target as (...a: unknown[]) => unknown).apply(this, args));
+      return storage.run(context, () => (target as (...a: unknown[]) => unknown).apply(this, args));
     } as T;
   }
 

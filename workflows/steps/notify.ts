@@ -6,11 +6,10 @@
  * still running only where the run ends (`notificationsPending`), so the last events are not dropped.
  */
 import { CancellationScope, log, patched } from '@temporalio/workflow';
-import type { NotifyEvent, WebhookSettings } from '../../common/migration-input.js';
+import type { MigrationInput, NotifyEvent, WebhookSettings } from '../../common/migration-input.js';
 import type { MigrationPhase } from '../../common/workflow-contract.js';
 import type { PhaseChange } from '../../activities/notify.js';
 import { runActivity } from '../api.js';
-import type { MigrationContext } from '../context.js';
 import { NOTIFY_OPTIONS } from '../retry-policy.js';
 import { describeError, type MigrationState } from '../state.js';
 
@@ -36,11 +35,18 @@ export function eventOf(phase: MigrationPhase): NotifyEvent {
   }
 }
 
+/** What a notification is made of: the part of the migration's context it reads (`context.ts` calls in). */
+export interface NotifyContext {
+  readonly input: MigrationInput;
+  readonly state: MigrationState;
+  readonly taskName: string;
+}
+
 /** Pending sends per webhook (the tail of each one's chain), by context. */
-const pending = new WeakMap<MigrationContext, Array<Promise<void>>>();
+const pending = new WeakMap<NotifyContext, Array<Promise<void>>>();
 
 /** Queues the change from `from` to the current phase for every webhook that wants it. Returns at once. */
-export function notifyPhaseChange(ctx: MigrationContext, from: MigrationPhase): void {
+export function notifyPhaseChange(ctx: NotifyContext, from: MigrationPhase): void {
   const webhooks = ctx.input.notify?.webhooks;
   if (!webhooks || !patched(NOTIFY_ON_PHASE_CHANGE)) return;
   const { state } = ctx;
@@ -68,7 +74,7 @@ export function notifyPhaseChange(ctx: MigrationContext, from: MigrationPhase): 
  * The sends still running, to wait for before the run ends (each ends within its schedule-to-close timeout; the
  * promise never rejects), or undefined when nothing was ever sent: runs without `notify` do not even yield.
  */
-export function notificationsPending(ctx: MigrationContext): Promise<unknown> | undefined {
+export function notificationsPending(ctx: NotifyContext): Promise<unknown> | undefined {
   const tails = pending.get(ctx);
   return tails ? CancellationScope.nonCancellable(() => Promise.all(tails)) : undefined;
 }
