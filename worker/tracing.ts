@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
@@ -52,8 +52,12 @@ export function otlpTracesEndpoint(env: Readonly<Record<string, string | undefin
 export function tracingFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): WorkerTracing | undefined {
   const endpoint = otlpTracesEndpoint(env);
   if (endpoint === undefined) return undefined;
-  // The exporter reads the rest of its settings (headers, timeout, compression) from the same environment.
-  return startTracing(new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint })), { serviceName: env['OTEL_SERVICE_NAME'], destination: endpoint });
+  return startTracing(otlpSpanProcessor(endpoint), { serviceName: env['OTEL_SERVICE_NAME'], destination: endpoint });
+}
+
+/** Batched OTLP/HTTP (JSON) export to `endpoint`; headers, timeout and compression from the standard environment. */
+export function otlpSpanProcessor(endpoint: string): SpanProcessor {
+  return new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }));
 }
 
 let provider: BasicTracerProvider | undefined;
@@ -63,7 +67,12 @@ let provider: BasicTracerProvider | undefined;
  * so spans started inside an activity (the DCS client's) find the activity's span as their parent, and the W3C
  * propagator the interceptors carry the trace through Temporal headers with.
  */
-export function startTracing(spanProcessor: SpanProcessor, options: { serviceName?: string | undefined; destination?: string } = {}): WorkerTracing {
+export function startTracing(
+  processors: SpanProcessor | SpanProcessor[],
+  options: { serviceName?: string | undefined; destination?: string } = {},
+): WorkerTracing {
+  // The workflow span sink takes one processor: several are fanned out behind one.
+  const spanProcessor = Array.isArray(processors) ? new FanOutSpanProcessor(processors) : processors;
   const resource = new Resource({ 'service.name': options.serviceName?.trim() || DEFAULT_SERVICE_NAME });
   if (provider) {
     provider.addSpanProcessor(spanProcessor);
@@ -105,6 +114,27 @@ export function tracingOptions(
     },
     sinks: { ...options.sinks, exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
   };
+}
+
+/** Hands every span to each of several processors (a tee: to memory and OTLP at once). */
+class FanOutSpanProcessor implements SpanProcessor {
+  constructor(private readonly processors: SpanProcessor[]) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    for (const processor of this.processors) processor.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    for (const processor of this.processors) processor.onEnd(span);
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((processor) => processor.forceFlush()));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.processors.map((processor) => processor.shutdown()));
+  }
 }
 
 /** The active context per async call chain (what @opentelemetry/context-async-hooks does, in a few lines). */
