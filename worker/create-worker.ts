@@ -18,7 +18,7 @@ import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
-import { tracingOptions, type WorkerTracing } from './tracing.js';
+import type { WorkerTracing } from './tracing.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -88,7 +88,8 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
     ...(workerOptions.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
-    ...tracingOptions(workerOptions, tracing),
+    // Loaded only when tracing: the SDK costs a second of start-up otherwise spent for nothing.
+    ...(tracing ? (await import('./tracing.js')).tracingOptions(workerOptions, tracing) : {}),
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;

@@ -20,7 +20,7 @@ import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { createJsonLogger } from './logger.js';
 import { installRuntime } from './runtime.js';
-import { tracingFromEnvironment } from './tracing.js';
+import { otlpTracesEndpoint } from './tracing-endpoint.js';
 import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
 
@@ -69,7 +69,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     throw new TemporalUnreachableError(temporal.address, `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`);
   }
   // Traces only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); flushed on the way out.
-  const tracing = tracingFromEnvironment();
+  const tracing = otlpTracesEndpoint() !== undefined ? (await import('./tracing.js')).tracingFromEnvironment() : undefined;
   try {
     const worker = await createMigrationWorker({
       connection,

@@ -6,7 +6,8 @@
  * On only when asked: an OTLP/HTTP endpoint in the standard environment (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, or
  * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`; `OTEL_EXPORTER_OTLP_HEADERS` etc. as the exporter reads them), or
  * a span processor given in code (tests). Off, nothing is registered: the DCS client's tracer stays the API's
- * no-op, and the workflow bundle carries no interceptors.
+ * no-op, the workflow bundle carries no interceptors, and this module (the SDK's weight) is not even loaded: the
+ * worker imports it only when `tracing-endpoint.ts` finds an endpoint.
  *
  * Temporal's interceptors do the Temporal side (`@temporalio/interceptors-opentelemetry`): in the workflow
  * sandbox they create spans and hand them to the worker through a sink; on the worker they continue the trace
@@ -25,6 +26,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
+import { otlpTracesEndpoint } from './tracing-endpoint.js';
 
 /** Where the spans go and who sends them. */
 export interface WorkerTracing {
@@ -38,15 +40,6 @@ export interface WorkerTracing {
 
 /** The service name on every span when `OTEL_SERVICE_NAME` does not set one. */
 export const DEFAULT_SERVICE_NAME = 'dcs-migrate-worker';
-
-/** The endpoint traces are exported to, or undefined when the environment configures none (or turns them off). */
-export function otlpTracesEndpoint(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
-  if (env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true' || env['OTEL_TRACES_EXPORTER']?.trim().toLowerCase() === 'none') return undefined;
-  const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
-  if (traces) return traces;
-  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
-}
 
 /** Tracing as the environment asks for it (OTLP/HTTP, batched), or undefined when it asks for none. */
 export function tracingFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): WorkerTracing | undefined {
