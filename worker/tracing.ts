@@ -91,7 +91,7 @@ export const WORKFLOW_TRACING_MODULE = require.resolve('@temporalio/interceptors
  * nothing when `tracing` is undefined. Spread last into the worker's options.
  */
 export function tracingOptions(
-  options: Pick<WorkerOptions, 'interceptors' | 'sinks'>,
+  options: Pick<WorkerOptions, 'interceptors' | 'sinks' | 'workflowBundle'>,
   tracing: WorkerTracing | undefined,
 ): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   if (!tracing) return {};
@@ -99,7 +99,8 @@ export function tracingOptions(
   return {
     interceptors: {
       ...interceptors,
-      workflowModules: [...(interceptors.workflowModules ?? []), WORKFLOW_TRACING_MODULE],
+      // A prebuilt bundle has its interceptors compiled in; the worker would only warn that it ignores these.
+      ...(options.workflowBundle ? {} : { workflowModules: [...(interceptors.workflowModules ?? []), WORKFLOW_TRACING_MODULE] }),
       activity: [
         ...(interceptors.activity ?? []),
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
