@@ -47,6 +47,7 @@ beforeAll(async () => {
       JSON_HOOK: `${receiver.url}/json/${TOKEN}`,
       SLACK_HOOK: `${receiver.url}/slack/${TOKEN}`,
       GONE_HOOK: `${receiver.url}/gone/${TOKEN}`,
+      CANCEL_HOOK: `${receiver.url}/cancel/${TOKEN}`,
     },
   });
 });
@@ -152,6 +153,21 @@ describe('notifications', () => {
       expect(history).not.toContain(secret);
       expect(JSON.stringify(status)).not.toContain(secret);
     }
+  });
+
+  it('a migration cancelled through Temporal still sends its cancelled event, after the remote task is stopped', async () => {
+    const handle = await stack.start(
+      onlineInput('incremental', { polling: FAST_POLLING, notify: { webhooks: [{ url: { env: 'CANCEL_HOOK' }, events: ['in-sync', 'cancelled'] }] } }),
+    );
+    const inSync = () => receiver.requests.some((request) => request.path.startsWith('/cancel') && request.body.toString().includes('"in-sync"'));
+    await waitFor('the in-sync event', inSync, 30_000);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const events = receiver.requests
+      .filter((request) => request.path.startsWith('/cancel'))
+      .map((request) => JSON.parse(request.body.toString()) as NotificationPayload);
+    expect(events.map((event) => event.event)).toEqual(['in-sync', 'cancelled']);
+    expect(events[1]).toMatchObject({ phase: 'cancelled', remoteStatus: 'TERMINATED' });
   });
 });
 
