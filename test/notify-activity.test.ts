@@ -62,7 +62,7 @@ describe('sendNotification', () => {
       [await send(`${receiver.url}/404/${TOKEN}`), 'WebhookRejected', true],
       [
         await new MockActivityEnvironment()
-          .run(fromFile, { field: 'notify.webhooks[1]', webhook: { url: { file: path.join(dir, 'not-a-url') }, format: 'json' }, change })
+          .run(fromFile, { field: 'notify.webhooks[1]', webhook: { url: { file: path.join(dir, 'not-a-url') }, format: 'json' as const }, change })
           .catch((error: unknown) => error),
         'SecretUnavailable',
         true,
