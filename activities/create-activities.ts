@@ -35,6 +35,7 @@ import type {
 } from './results.js';
 import { createReferenceCheckActivities } from './check-references.js';
 import { countRetry, meteredDcs, statusListedGauge } from './metrics.js';
+import { createNotifyActivities } from './notify.js';
 import { resolveOptional, type SecretResolver } from './secrets.js';
 import type { SharedStatusWatcher } from './status-watcher.js';
 import { toApplicationFailure } from './to-application-failure.js';
@@ -118,6 +119,8 @@ export function createActivities({
     ...createPrecheckActivities(dcs, secrets),
     /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, restart, and the worker's look at the addresses. */
     ...createSwitchActivities(dcs, secrets, call),
+    /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
+    ...createNotifyActivities(secrets),
 
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {

@@ -127,6 +127,7 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);
     // A failed run's failure already says it: one line, not two.
     if (status.lastError && !view.failure?.includes(status.lastError.message)) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
+    for (const warning of status.warnings ?? []) lines.push(`warning     ${warning.message}`);
     if (status.cancel) lines.push(`cancel      requested: ${cancelDetail(view)}`);
     if (status.cutover)
       lines.push(

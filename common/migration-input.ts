@@ -47,26 +47,32 @@ function portsInRange(value: string): boolean {
 }
 
 /**
- * Where the worker finds a Redis password: an environment variable of the worker process, or a file on the
- * worker's disk (trailing newline ignored). A literal password is refused so it can never reach history.
+ * Where the worker finds a secret (`what`: a Redis password, a webhook URL): an environment variable of the
+ * worker process, or a file on the worker's disk (trailing newline ignored). A literal value is refused so it can
+ * never reach history.
  */
-export const secretRefSchema = z
-  .object(
-    {
-      env: z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-        .optional()
-        .describe('Name of an environment variable of the worker process that holds the password.'),
-      file: nonEmpty.optional().describe("Path of a file on the worker's disk that holds the password (a trailing newline is ignored)."),
-    },
-    { error: 'a password is given as a reference, { env: NAME } or { file: PATH }, never as the password itself' },
-  )
-  .strict()
-  .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file')
-  .describe(
-    'A password reference, resolved on the worker when it connects: exactly one of `{ env: NAME }` or `{ file: PATH }`. A literal password is refused, so none reaches workflow history. Optional: leave it out for a Redis without a password.',
-  );
+function secretRef(what: string, description: string) {
+  return z
+    .object(
+      {
+        env: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+          .optional()
+          .describe(`Name of an environment variable of the worker process that holds the ${what}.`),
+        file: nonEmpty.optional().describe(`Path of a file on the worker's disk that holds the ${what} (a trailing newline is ignored).`),
+      },
+      { error: `a ${what} is given as a reference, { env: NAME } or { file: PATH }, never as the ${what} itself` },
+    )
+    .strict()
+    .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'give exactly one of env or file')
+    .describe(description);
+}
+
+export const secretRefSchema = secretRef(
+  'password',
+  'A password reference, resolved on the worker when it connects: exactly one of `{ env: NAME }` or `{ file: PATH }`. A literal password is refused, so none reaches workflow history. Optional: leave it out for a Redis without a password.',
+);
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** `host:port[,host:port…]` as DCS expects in `addrs`. */
@@ -368,6 +374,48 @@ const restartSchema = z
   );
 export type RestartSettings = z.output<typeof restartSchema>;
 
+/**
+ * What a notification is about. Each phase change sends exactly one event: `in-sync` on entering the incremental
+ * hold, `cutover`, `succeeded`, `failed` and `cancelled` on the terminal phases, `phase` for every other one.
+ */
+export const NOTIFY_EVENTS = ['phase', 'in-sync', 'cutover', 'succeeded', 'failed', 'cancelled'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** A webhook URL by reference: Slack's and others' URLs hold the token that lets anyone post. */
+export const webhookUrlRefSchema = secretRef(
+  'webhook URL',
+  'Where the URL is, as a reference (`{ env: NAME }` or `{ file: PATH }`) resolved on the worker when it sends: webhook URLs often hold a token (Slack), so the URL itself never reaches workflow history.',
+);
+
+const webhookSchema = z
+  .object({
+    url: webhookUrlRefSchema,
+    format: z
+      .enum(['json', 'slack'])
+      .default('json')
+      .describe('`json`: the event as a JSON object (`event`, `migration`, `phase`, `from`, …); `slack`: a Slack-compatible `{ "text": … }` message.'),
+    events: z
+      .array(z.enum(NOTIFY_EVENTS))
+      .min(1, 'list at least one event, or leave events out for all of them')
+      .optional()
+      .describe(
+        'The events sent to this webhook, all when omitted: `phase` (any other phase change), `in-sync` (the incremental hold began: ready for cutover), `cutover`, `succeeded`, `failed`, `cancelled`.',
+      ),
+  })
+  .strict();
+
+/** Optional webhooks told about phase changes; a failing webhook never fails the migration (a status warning). */
+const notifySchema = z
+  .object({
+    webhooks: z.array(webhookSchema).min(1, 'list at least one webhook').max(10, 'at most 10 webhooks').describe('The webhooks to POST events to.'),
+  })
+  .strict()
+  .describe(
+    'Optional notifications: each phase change is POSTed to the webhooks, in order, from the worker, with retries. A webhook that keeps failing never fails the migration: it shows as a warning in the status. Payloads carry no secrets.',
+  );
+export type NotifySettings = z.output<typeof notifySchema>;
+export type WebhookSettings = NotifySettings['webhooks'][number];
+
 const commonFields = {
   taskName: z
     .string()
@@ -396,6 +444,7 @@ const commonFields = {
     .describe(
       "What the `target-empty` pre-flight check does when the target already holds keys: `refuse` fails the check, `overwrite` only warns (keys with the same name are replaced; the target's other keys stay).",
     ),
+  notify: notifySchema.optional(),
 };
 
 const backupImportSchema = z

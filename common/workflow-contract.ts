@@ -262,6 +262,14 @@ export interface MigrationReport {
   restartPending?: { until: string; by: 'policy' | 'operator'; reason: string };
 }
 
+/** Something that went wrong without failing the migration (a webhook that kept failing). */
+export interface MigrationWarning {
+  /** What it is about, e.g. `notify.webhooks[0]`. */
+  field: string;
+  message: string;
+  at: string;
+}
+
 /** What the `status` query returns: the report, and where the run is. */
 export interface MigrationStatus extends MigrationReport {
   kind: MigrationKind | undefined;
@@ -270,6 +278,8 @@ export interface MigrationStatus extends MigrationReport {
   cancel: CancelRequest | undefined;
   /** Incremental migrations that may still cut over: the cutover policy, live (mode, gate, window, deadline). */
   cutoverPolicy?: CutoverPolicyStatus;
+  /** The latest warnings (at most 10), absent when there were none. */
+  warnings?: MigrationWarning[];
 }
 
 /** What the optional verify step found (see `verify/` for the comparison). Keys are shown printable, never values. */

@@ -12,6 +12,7 @@ import { findTasksByName, listAllMigrationTasks } from './pagination.js';
 import { buildUrl } from './request/build-url.js';
 import { readResponse } from './request/read-response.js';
 import { send } from './request/send.js';
+import { traceDcsRequest } from './request/trace.js';
 import { validateInput, type ValidatedInput } from './request/validate-input.js';
 import { retryDelayMs } from '../common/backoff.js';
 import { CLIENT_READ_BACKOFF, mayRetryCall, retryDelayHint } from './retry.js';
@@ -260,19 +261,22 @@ export class DcsClient {
 
   async #send(spec: OperationSpec, validated: ValidatedInput, bodySecrets: string[], options: CallOptions): Promise<unknown> {
     const url = buildUrl(this.#config.endpoint, spec, this.#config.projectId, validated.path, validated.query);
-    const headers = await this.#authenticate(spec.method, url, validated.bodyText);
-    const answer = await send(
-      this.#dispatcher,
-      { operation: spec.name, method: spec.method, url, headers, bodyText: validated.bodyText, signal: options.signal },
-      this.#config.timeouts,
-    );
-    try {
-      return readResponse(spec, answer, [...this.#secrets(), ...bodySecrets]);
-    } catch (error) {
-      // A rejected token is dropped so that the next call fetches a fresh one.
-      if (error instanceof DcsAuthenticationError) this.#tokens?.invalidate();
-      throw error;
-    }
+    return traceDcsRequest({ operation: spec.name, method: spec.method, url }, async (answered) => {
+      const headers = await this.#authenticate(spec.method, url, validated.bodyText);
+      const answer = await send(
+        this.#dispatcher,
+        { operation: spec.name, method: spec.method, url, headers, bodyText: validated.bodyText, signal: options.signal },
+        this.#config.timeouts,
+      );
+      answered(answer);
+      try {
+        return readResponse(spec, answer, [...this.#secrets(), ...bodySecrets]);
+      } catch (error) {
+        // A rejected token is dropped so that the next call fetches a fresh one.
+        if (error instanceof DcsAuthenticationError) this.#tokens?.invalidate();
+        throw error;
+      }
+    });
   }
 
   async #authenticate(method: string, url: string, bodyText: string | undefined): Promise<Record<string, string>> {

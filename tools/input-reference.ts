@@ -18,7 +18,7 @@
  * Any other unrepresentable construct (a new transform, a custom type) fails the generator, naming its path.
  */
 import { z } from 'zod';
-import { migrationInputSchema, secretRefSchema } from '../common/migration-input.js';
+import { migrationInputSchema, secretRefSchema, webhookUrlRefSchema } from '../common/migration-input.js';
 
 export const SCHEMA_FILE = 'schema/migration-input.schema.json';
 export const REFERENCE_FILE = 'docs/migration-file.md';
@@ -83,6 +83,7 @@ function refinementsFor(): Map<z.ZodType, Json> {
   const topLevel = (extra: Json = {}): Json => ({ topLevel: schemaKey, ...extra });
   return new Map<z.ZodType, Json>([
     [secretRefSchema, exactlyOne('env', 'file')],
+    [webhookUrlRefSchema, exactlyOne('env', 'file')],
     [optionOfKind('online').shape.source as z.ZodType, exactlyOne('instanceId', 'addrs')],
     [optionOfKind('online'), topLevel(holdOnlyIncremental)],
     [optionOfKind('legacy_online'), topLevel(holdOnlyIncremental)],

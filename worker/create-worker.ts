@@ -20,6 +20,7 @@ import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { workerMetricMeter } from './metrics.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
+import type { WorkerTracing } from './tracing.js';
 
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -41,6 +42,8 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
    * nothing changes, by default).
    */
   statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
+  /** Traces of workflows, activities and DCS requests (`worker/tracing.ts`); none when omitted. */
+  tracing?: WorkerTracing | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 
 /** Creates (does not run) a worker for migration workflows; run it with `worker.run()` or `worker.runUntil(…)`. */
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, ...workerOptions } = options;
+  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = options;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
   const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
   const ns = namespace ?? 'default';
@@ -77,8 +80,9 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
       return owners;
     },
   });
-  // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts).
-  const variant = workerOptions.workflowBundle ? undefined : prebuiltVariantFor(workerOptions);
+  // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts);
+  // not when tracing: the workflow spans need the tracing interceptors bundled in, which the prebuilt ones lack.
+  const variant = workerOptions.workflowBundle || tracing ? undefined : prebuiltVariantFor(workerOptions);
   const prebuilt = variant && currentPrebuiltBundle(variant);
   const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
@@ -90,6 +94,8 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
     ...(workerOptions.workflowBundle ? {} : prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
+    // Loaded only when tracing: the SDK costs a second of start-up otherwise spent for nothing.
+    ...(tracing ? (await import('./tracing.js')).tracingOptions(workerOptions, tracing) : {}),
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;

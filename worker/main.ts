@@ -23,6 +23,7 @@ import { createJsonLogger } from './logger.js';
 import { migrationMetricsRuntime } from './metrics.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 import { installRuntime } from './runtime.js';
+import { otlpTracesEndpoint } from './tracing-endpoint.js';
 import { InvalidWorkerSettingsError, TemporalUnreachableError } from './worker-errors.js';
 import type { WorkerSettings } from './worker-options.js';
 
@@ -70,9 +71,12 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
   } catch (error) {
     throw new TemporalUnreachableError(temporal.address, `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`);
   }
+  // Traces only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); flushed on the way out.
+  const tracing = otlpTracesEndpoint() !== undefined ? (await import('./tracing.js')).tracingFromEnvironment() : undefined;
   try {
     const worker = await createMigrationWorker({
       connection,
+      tracing,
       dcs,
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
@@ -94,7 +98,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       );
     }
     // The same choice createMigrationWorker made, for the log.
-    const variant = settings.workflowBundle === undefined ? prebuiltVariantFor(dataConverter ? { dataConverter } : {}) : undefined;
+    const variant = settings.workflowBundle === undefined && !tracing ? prebuiltVariantFor(dataConverter ? { dataConverter } : {}) : undefined;
     const prebuilt = variant && currentPrebuiltBundle(variant);
     const allocator = allocatorInUse();
     logger.info('worker started', {
@@ -104,6 +108,9 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
       workflowCode: settings.workflowBundle ?? (prebuilt ? `${prebuilt} (prebuilt, current)` : 'bundled at start'),
       payloadEncryption: dataConverter ? 'on' : 'off',
+      traces: tracing
+        ? `${tracing.destination}${settings.workflowBundle !== undefined ? ' (activities and DCS requests: the prebuilt bundle has no workflow spans)' : ''}`
+        : 'off',
       statusWatcherInterval: `${settings.watchIntervalMs}ms, backing off to ${settings.watchMaxIntervalMs}ms while nothing changes`,
       allocator,
     });
@@ -114,6 +121,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await tracing?.shutdown().catch((error: unknown) => logger.warn('traces not all exported', { error: String(error) }));
     await connection.close();
   }
 }

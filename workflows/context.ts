@@ -11,6 +11,7 @@ import { emitMigrationMetrics, notePhaseChange } from './metrics.js';
 import { migrationTypeOf } from './migration-type.js';
 import { cutoverStatusOf } from './cutover-policy.js';
 import type { MigrationState } from './state.js';
+import { notifyPhaseChange } from './steps/notify.js';
 
 export interface MigrationContext {
   readonly input: MigrationInput;
@@ -34,14 +35,16 @@ export interface MigrationContext {
 
 export { migrationTypeOf };
 
-/** Moves to `phase`, logs the change and publishes it. */
+/** Moves to `phase`, logs the change, publishes it and (input `notify`) queues its notification. */
 export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
-  if (ctx.state.phase !== phase) {
-    log.info('migration phase', { from: ctx.state.phase, to: phase, taskId: ctx.state.taskId });
-    notePhaseChange(ctx, ctx.state.phase);
+  const from = ctx.state.phase;
+  if (from !== phase) {
+    log.info('migration phase', { from, to: phase, taskId: ctx.state.taskId });
+    notePhaseChange(ctx, from);
   }
   ctx.state.phase = phase;
   publish(ctx);
+  if (from !== phase) notifyPhaseChange(ctx, from);
 }
 
 /**

@@ -50,6 +50,7 @@ import { cutoverPolicyStatus } from './steps/cutover-gate.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { precheck, wantsPrechecks } from './steps/precheck.js';
 import { provisionAndConfigure } from './steps/provision.js';
+import { notificationsPending } from './steps/notify.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
 import { checkRollbackAllowed, checkSwitchBeforeCreate, switchClients, switchModeOf, SWITCH_CLIENTS_PATCH } from './steps/switch.js';
 import { verifyIfRequested } from './steps/verify.js';
@@ -179,6 +180,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     pollsThisRun: 0,
     continueAsNew: async () => {
       await condition(allHandlersFinished);
+      await notificationsPending(ctx);
       state.continuedAsNew += 1;
       log.info('continuing as new to keep history bounded', { polls: state.polls, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof dcsMigration>(input, state);
@@ -217,6 +219,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     const ending = outcome === 'succeeded' ? 'succeeded' : outcome === 'rolled-back' ? 'rolled-back' : 'cut-over';
     enterPhase(ctx, ending);
     await condition(allHandlersFinished);
+    await notificationsPending(ctx);
     return resultOf(state, ending, verificationOf(ctx));
   } catch (error) {
     if (isContinueAsNew(error)) throw error;
@@ -226,6 +229,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     if (patched(CLEAN_UP_ON_FAILURE)) throw await failed(ctx, error);
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     throw surfaceActivityFailure(error);
   }
 }
@@ -243,6 +247,7 @@ async function failed(ctx: MigrationContext, error: unknown): Promise<unknown> {
   // Not a Temporal failure (a bug in workflow code): the task fails and is retried, nothing to report yet.
   if (!(surfaced instanceof ApplicationFailure)) {
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     return surfaced;
   }
   const lastError = state.lastError;
@@ -251,6 +256,7 @@ async function failed(ctx: MigrationContext, error: unknown): Promise<unknown> {
   state.lastError = lastError;
   state.timings.finishedAt = new Date().toISOString();
   enterPhase(ctx, 'failed');
+  await notificationsPending(ctx);
   return withCleanup(surfaced, cleanup);
 }
 
@@ -265,6 +271,7 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
     recordError(state, cleanupError, new Date());
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
+    await notificationsPending(ctx);
     return workflowFailure(
       `cancel requested (${request.reason}), but the remote task could not be stopped: ${state.lastError?.message ?? 'unknown error'}`,
       MigrationFailureType.CleanupFailed,
@@ -288,6 +295,7 @@ async function cancelled(ctx: MigrationContext, error: unknown): Promise<unknown
   }
   // The root scope may be cancelled by now: wait for handlers outside it.
   await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  await notificationsPending(ctx);
   return isCancelledFailure(error) ? error : new CancelledFailure(`cancelled: ${request.reason}`);
 }
 

@@ -122,3 +122,21 @@ export function watchOptions(maxWaitMs: number): ActivityOptions {
     cancellationType: 'TRY_CANCEL',
   };
 }
+
+/**
+ * A notification (`sendNotification`): a few quick tries over about a minute, then it is given up and shown as a
+ * warning; a webhook must never hold the migration up for long, nor fail it. Refusals (`WebhookRejected`, a URL
+ * that does not resolve) are not retried.
+ */
+export const NOTIFY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '90s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['WebhookRejected', ...NON_RETRYABLE_TYPES],
+  },
+  cancellationType: 'TRY_CANCEL',
+};

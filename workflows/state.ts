@@ -11,7 +11,7 @@ import type { MigrationReport, MigrationResult, MigrationStatus, VerificationRes
 import type { CutoverGateState } from './cutover-policy.js';
 import type { PhaseTrack } from './phase-estimate.js';
 
-export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel'> {
+export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel' | 'warnings'> {
   jobId: string | undefined;
   /** Online flows: SetOnlineMigrationTask was accepted (or the task is already past RUNNING). */
   configured: boolean;
@@ -90,6 +90,7 @@ export function statusOf(state: MigrationState, input: MigrationInput | undefine
     phase: state.phase,
     lastError: state.lastError,
     cancel: state.cancel,
+    ...(state.warnings?.length ? { warnings: [...state.warnings] } : {}),
   };
 }
 

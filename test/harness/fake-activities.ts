@@ -160,6 +160,9 @@ export function fakeActivities(): FakeActivities {
       Activities,
       'comparePasswords' | 'showSwitchState' | 'exchangeIp' | 'rollbackIp' | 'restartTask' | 'identifyServers' | 'checkSwitched'
     >),
+    async sendNotification() {
+      throw ApplicationFailure.nonRetryable('sendNotification is not scripted', 'NotScripted');
+    },
     async findTaskByName(taskName) {
       const scripted = record('findTaskByName', [taskName]);
       if (!scripted.created) return { task: undefined, attempts: 1 };

@@ -21,6 +21,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulat
 import { seedSampleData } from '../../local/sample-data.js';
 import type { TemporalDevServerOptions } from '../../local/temporal-dev-server.js';
 import { emulatorDcsEnvironment } from '../../stack/dcs-for-emulator.js';
+import type { WorkerTracing } from '../../worker/tracing.js';
 import type { TemporalTestEnv } from './temporal.js';
 
 /** The emulator instances most tests migrate between, and the variables the inputs name their passwords by. */
@@ -86,6 +87,8 @@ export interface RunningWorker {
 
 export interface InProcessWorkerOptions {
   dcs?: DcsMigrationApi;
+  /** Traces (`worker/tracing.ts` `startTracing`, e.g. over an in-memory exporter); none by default. */
+  tracing?: WorkerTracing;
   statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
   env?: Record<string, string>;
 }
@@ -215,6 +218,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           shutdownGraceTime: '1s',
           // Shared-polling migrations: a round every 200 ms instead of 5 s.
           statusWatcher: workerOptions.statusWatcher ?? { roundIntervalMs: 200, maxRoundIntervalMs: 200 },
+          tracing: workerOptions.tracing,
         });
         const running = worker.run();
         const handle: RunningWorker = {
