@@ -93,9 +93,17 @@ export async function copyBigKey(
   const onSource = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.source.fail(error, source)));
   const onTarget = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.target.fail(error, target)));
   await onTarget(target.del(temporary));
-  const write = async (command: string, args: Array<Buffer | string>, bytes: number) => {
+  const write: Write = async (command, argsList, bytes) => {
     await accounting.limiter?.take(bytes);
-    await onTarget(target.callBuffer(command, temporary, ...args));
+    if (argsList.length === 1) await onTarget(target.callBuffer(command, temporary, ...(argsList[0] ?? [])));
+    else {
+      // One round trip for a window of commands (XADD takes one entry each); the first error fails the copy.
+      const batch = target.pipeline();
+      for (const args of argsList) batch.callBuffer(command, temporary, ...args);
+      const replies = (await onTarget(batch.exec())) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed?.[0]) throw sides.target.fail(failed[0], target);
+    }
     accounting.meter.record(0, bytes);
   };
   try {
@@ -118,30 +126,38 @@ export async function copyBigKey(
   return renamed === 1 ? 'copied' : 'deleted';
 }
 
-type Write = (command: string, args: Array<Buffer | string>, bytes: number) => Promise<void>;
+/** Sends `command temporary ...args` once per entry of `argsList`, all in one round trip. */
+type Write = (command: string, argsList: Array<Array<Buffer | string>>, bytes: number) => Promise<void>;
 type Windows = (key: Buffer, source: Redis, chunk: number, write: Write) => Promise<void>;
 
 const windows: Record<ChunkedType, Windows> = {
-  hash: (key, source, chunk, write) => scanPages(source, 'HSCAN', key, chunk, (items) => write('HSET', items, byteLength(items))),
-  set: (key, source, chunk, write) => scanPages(source, 'SSCAN', key, chunk, (items) => write('SADD', items, byteLength(items))),
+  hash: (key, source, chunk, write) => scanPages(source, 'HSCAN', key, chunk, (items) => write('HSET', [items], byteLength(items))),
+  set: (key, source, chunk, write) => scanPages(source, 'SSCAN', key, chunk, (items) => write('SADD', [items], byteLength(items))),
   // ZSCAN gives (member, score); ZADD takes (score, member). Scores come formatted round-trip exact (%.17g, inf).
   zset: (key, source, chunk, write) =>
     scanPages(source, 'ZSCAN', key, chunk, (items) => {
       const swapped: Buffer[] = [];
       for (let index = 0; index < items.length; index += 2) swapped.push(items[index + 1] as Buffer, items[index] as Buffer);
-      return write('ZADD', swapped, byteLength(items));
+      return write('ZADD', [swapped], byteLength(items));
     }),
   list: async (key, source, chunk, write) => {
     for (let start = 0; ; start += chunk) {
       const items = await source.lrangeBuffer(key, start, start + chunk - 1);
-      if (items.length > 0) await write('RPUSH', items, byteLength(items));
+      if (items.length > 0) await write('RPUSH', [items], byteLength(items));
       if (items.length < chunk) return;
     }
   },
   stream: async (key, source, chunk, write) => {
     for (let start = '-'; ;) {
       const entries = await source.xrangeBuffer(key, start, '+', 'COUNT', chunk);
-      for (const [id, fields] of entries) await write('XADD', [id, ...fields], id.length + byteLength(fields));
+      if (entries.length > 0) {
+        const bytes = entries.reduce((sum, [id, fields]) => sum + id.length + byteLength(fields), 0);
+        await write(
+          'XADD',
+          entries.map(([id, fields]) => [id, ...fields]),
+          bytes,
+        );
+      }
       const last = entries.at(-1);
       if (!last || entries.length < chunk) return;
       start = `(${last[0].toString()}`; // exclusive start (Redis 6.2+)
