@@ -90,7 +90,13 @@ describe('data plane: big keys copied in chunks', () => {
       }
     }
     // 1 MB/s over ~2.2 MB of fields: each key takes about a second, long enough to change it mid-copy.
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual', bandwidthLimitMb: 1 });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+      bandwidthLimitMb: 1,
+    });
     await new Promise((resolve) => setTimeout(resolve, 400));
     await client.del('big:gone');
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -133,7 +139,9 @@ async function contentsOf(client: Redis, key: string): Promise<string[]> {
   const hex = (items: Buffer[]) => items.map((item) => item.toString('hex'));
   switch (typeOf(key)) {
     case 'hash':
-      return hex(await client.hgetallBuffer(key).then((all) => Object.entries(all).map(([field, value]) => Buffer.from(`${field}=${value.toString()}`)))).sort();
+      return hex(
+        await client.hgetallBuffer(key).then((all) => Object.entries(all).map(([field, value]) => Buffer.from(`${field}=${value.toString()}`))),
+      ).sort();
     case 'set':
       return hex(await client.smembersBuffer(key)).sort();
     case 'zset':

@@ -165,7 +165,13 @@ const windows: Record<ChunkedType, Windows> = {
   },
 };
 
-async function scanPages(source: Redis, command: 'HSCAN' | 'SSCAN' | 'ZSCAN', key: Buffer, chunk: number, each: (items: Buffer[]) => Promise<void>): Promise<void> {
+async function scanPages(
+  source: Redis,
+  command: 'HSCAN' | 'SSCAN' | 'ZSCAN',
+  key: Buffer,
+  chunk: number,
+  each: (items: Buffer[]) => Promise<void>,
+): Promise<void> {
   let cursor = '0';
   do {
     const [next, items] = (await source.callBuffer(command, key, cursor, 'COUNT', chunk)) as [Buffer, Buffer[]];
