@@ -110,7 +110,8 @@ export async function copyBigKey(
     await windows[type](key, source, limits.chunkElements, write);
   } catch (error) {
     await target.del(temporary).catch(() => undefined);
-    if (error instanceof Error && /WRONGTYPE/.test(error.message)) return 'changed';
+    // A source read hitting another type (target failures arrive already described as DataPlaneErrors).
+    if (!(error instanceof DataPlaneError) && error instanceof Error && /WRONGTYPE/.test(error.message)) return 'changed';
     throw error instanceof DataPlaneError ? error : sides.source.fail(error, source);
   }
   const [seconds, micros, typeNow, pttl] = (await onSource(source.call('EVAL', stateScript, 1, key))) as [string, string, string, number];
