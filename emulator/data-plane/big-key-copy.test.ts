@@ -24,7 +24,6 @@ describe('data plane: big keys copied in chunks', () => {
     await client.hset('small:hash', 'f', 'v'); // DUMPed as before
     client.disconnect();
 
-    const seededAt = performance.now();
     const watcher = target.client(0);
     await watcher.config('RESETSTAT');
     const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual' });
@@ -47,7 +46,6 @@ describe('data plane: big keys copied in chunks', () => {
     })();
     await run.ended;
     await watching;
-    console.log(`chunked copy of 5 × ${size} elements: ${Math.round(performance.now() - seededAt)} ms`);
 
     expect(run.error()).toBeUndefined();
     expect(run.phase()).toBe('succeeded');
