@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { detectBackupFormat, type BackupFormat } from './backup-format.js';
 import { RedisConnections } from './connections.js';
 import type { BackupImportOptions } from './contract.js';
@@ -17,7 +18,10 @@ export class BackupImportRun extends RunBase {
   private readonly target: RedisConnections;
   private loadedSource: RedisConnections | undefined;
 
-  constructor(private readonly options: BackupImportOptions) {
+  constructor(
+    private readonly options: BackupImportOptions,
+    private readonly bigKeys: BigKeyLimits = defaultBigKeyLimits,
+  ) {
     super(options.faults, () => ({ source: this.loadedSource, target: this.target }));
     this.target = new RedisConnections('target', options.target, `dcs-migrate-import-${randomUUID().slice(0, 8)}`);
     this.begin();
@@ -52,7 +56,7 @@ export class BackupImportRun extends RunBase {
     const source = new RedisConnections('backup file', { socketPath: loaded.socketPath });
     this.loadedSource = source;
     try {
-      const copier = new KeyCopier(source, this.target, this.meter);
+      const copier = new KeyCopier(source, this.target, this.meter, undefined, this.bigKeys);
       await copyKeyspace(source, copier, {
         onProgress: (copied, total) => {
           const share = total === 0 ? 1 : Math.min(1, copied / total);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { copyBigKey, defaultBigKeyLimits, type BigKeyLimits, type ChunkedType } from './big-key-copy.js';
 import type { RedisConnections } from './connections.js';
 import type { ThroughputMeter } from './throughput.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -7,11 +8,16 @@ import type { TokenBucket } from './token-bucket.js';
  * Reads a batch of keys atomically: the server clock, then per key its remaining TTL and DUMP payload, in one
  * script so that each TTL and value belong to the same moment (and one round trip serves many keys). A key that
  * does not exist (any more) gets false for both. The script stops once the payloads reach ARGV[1] bytes and says
- * how many keys it covered, so a run of big keys never builds a huge reply.
+ * how many keys it covered, so a run of big keys never builds a huge reply. A collection with more than ARGV[2]
+ * elements, or (when it has more than a few) a sampled MEMORY USAGE above ARGV[3] bytes, is not DUMPed: its
+ * payload is {type}, and big-key-copy.ts copies it in chunks.
  */
 const readKeysScript = `
 local now = redis.call('TIME')
 local budget = tonumber(ARGV[1])
+local maxElements = tonumber(ARGV[2])
+local maxBytes = tonumber(ARGV[3])
+local lengths = {hash = 'HLEN', set = 'SCARD', zset = 'ZCARD', list = 'LLEN', stream = 'XLEN'}
 local reply = {now[1], now[2], 0}
 local bytes = 0
 for i, key in ipairs(KEYS) do
@@ -20,10 +26,21 @@ for i, key in ipairs(KEYS) do
     reply[2 * i + 2] = false
     reply[2 * i + 3] = false
   else
-    local payload = redis.call('DUMP', key)
+    local kind = redis.call('TYPE', key).ok
+    local lengthCommand = lengths[kind]
+    local big = false
+    if lengthCommand then
+      local length = redis.call(lengthCommand, key)
+      big = length > maxElements or (length > 64 and redis.call('MEMORY', 'USAGE', key) > maxBytes)
+    end
     reply[2 * i + 2] = pttl
-    reply[2 * i + 3] = payload
-    bytes = bytes + #payload
+    if big then
+      reply[2 * i + 3] = {kind}
+    else
+      local payload = redis.call('DUMP', key)
+      reply[2 * i + 3] = payload
+      bytes = bytes + #payload
+    end
   end
   reply[3] = i
   if bytes >= budget then break end
@@ -64,6 +81,7 @@ export class KeyCopier {
     private readonly target: RedisConnections,
     private readonly meter: ThroughputMeter,
     private readonly limiter?: TokenBucket,
+    private readonly bigKeys: BigKeyLimits = defaultBigKeyLimits,
   ) {}
 
   /**
@@ -89,11 +107,16 @@ export class KeyCopier {
     return keys.length;
   }
 
-  private async writeChunk(db: number, keys: Buffer[], reads: Array<KeyRead | undefined>): Promise<void> {
+  private async writeChunk(db: number, keys: Buffer[], reads: Array<KeyRead | BigKey | undefined>): Promise<void> {
     let batch: KeyWrite[] = [];
     let bytes = 0;
+    const big: Array<{ key: Buffer; type: ChunkedType }> = [];
     for (const [index, key] of keys.entries()) {
       const read = reads[index];
+      if (read && 'type' in read) {
+        big.push({ key, type: read.type });
+        continue;
+      }
       batch.push({ key, read });
       bytes += key.length + (read?.payload.length ?? 0) + 32;
       if (bytes >= maxBatchBytes) {
@@ -103,12 +126,21 @@ export class KeyCopier {
       }
     }
     if (batch.length > 0) await this.write(db, batch, bytes);
+    for (const { key, type } of big) await this.copyBig(db, key, type);
   }
 
-  private async read(db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | undefined> }> {
+  /** A key too big to DUMP, copied in chunks; when its type changed meanwhile it goes through the per-key copy again. */
+  private async copyBig(db: number, key: Buffer, type: ChunkedType): Promise<void> {
+    const outcome = await copyBigKey(db, key, type, { source: this.source, target: this.target }, this.bigKeys, { meter: this.meter, limiter: this.limiter });
+    if (outcome !== 'changed') return;
+    const { reads } = await this.read(db, [key]);
+    await this.writeChunk(db, [key], reads);
+  }
+
+  private async read(db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | BigKey | undefined> }> {
     const connection = await this.source.db(db);
-    const reply = await this.evalScript(connection, this.source, readKeysScript, keys, [maxBatchBytes]);
-    return parseReads(reply as Array<Buffer | number | null>);
+    const reply = await this.evalScript(connection, this.source, readKeysScript, keys, [maxBatchBytes, this.bigKeys.maxElements, this.bigKeys.maxBytes]);
+    return parseReads(reply as Array<Buffer | number | null | Buffer[]>);
   }
 
   private async loadScript(connection: Redis, side: RedisConnections, script: string): Promise<string> {
@@ -169,14 +201,20 @@ interface KeyRead {
   payload: Buffer;
 }
 
-function parseReads(reply: Array<Buffer | number | null>): { covered: number; reads: Array<KeyRead | undefined> } {
+/** A collection the read script left to the chunked copy (too big to DUMP). */
+interface BigKey {
+  type: ChunkedType;
+}
+
+function parseReads(reply: Array<Buffer | number | null | Buffer[]>): { covered: number; reads: Array<KeyRead | BigKey | undefined> } {
   const nowMs = Number(String(reply[0])) * 1000 + Math.floor(Number(String(reply[1])) / 1000);
   const covered = Number(reply[2]);
-  const reads: Array<KeyRead | undefined> = [];
+  const reads: Array<KeyRead | BigKey | undefined> = [];
   for (let index = 0; index < covered; index++) {
     const pttl = reply[3 + 2 * index];
     const payload = reply[4 + 2 * index];
-    if (typeof pttl !== 'number' || !Buffer.isBuffer(payload)) reads.push(undefined);
+    if (Array.isArray(payload)) reads.push({ type: String(payload[0]) as ChunkedType });
+    else if (typeof pttl !== 'number' || !Buffer.isBuffer(payload)) reads.push(undefined);
     // An expiry of 0 would mean "no TTL" to RESTORE, and a key due this very millisecond must still expire.
     else reads.push({ expiresAt: pttl < 0 ? 0 : Math.max(1, nowMs + pttl), payload });
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
 import { RedisConnections } from './connections.js';
 import type { OnlineMigrationOptions } from './contract.js';
@@ -44,6 +45,7 @@ export class OnlineMigrationRun extends RunBase {
   constructor(
     private readonly options: OnlineMigrationOptions,
     private readonly resume: ResumePolicy = defaultResumePolicy,
+    private readonly bigKeys: BigKeyLimits = defaultBigKeyLimits,
   ) {
     super(options.faults, () => ({ source: this.source, target: this.target }));
     this.source = new RedisConnections('source', options.source, this.connectionName);
@@ -90,7 +92,7 @@ export class OnlineMigrationRun extends RunBase {
   /** One attempt: subscribe (incremental), full copy, follow changes until stopped. Throws to resume or fail. */
   private async syncOnce(onSynced: () => void): Promise<void> {
     const incremental = this.options.method === 'incremental';
-    const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb));
+    const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
     this.feedLost = undefined;
     if (incremental) this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost = error));
     let seen = incremental ? await keyspaceWideCommands(this.source) : undefined;
