@@ -2,14 +2,20 @@
 import { DcsClient } from '../../dcs/client.js';
 import { scrubSecrets } from '../../dcs/errors/index.js';
 import { readTaskLogs, type TaskLogRead } from '../../dcs/task-logs.js';
-import { dcsConfigFrom, toCliError } from '../dcs-cli.js';
+import { dcsConfigFrom, toCliError, type DcsFlags } from '../dcs-cli.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { readMigration } from '../migration-view.js';
 import { formatTable, printJson, printLines } from '../output.js';
 import type { TemporalFlags } from '../temporal-flags.js';
 import { withTemporal } from '../temporal-client.js';
-import type { LogsFlags } from './logs.js';
+
+export interface LogsFlags extends TemporalFlags, DcsFlags {
+  taskId?: string;
+  level?: string;
+  last?: string;
+  json?: boolean;
+}
 
 export async function runLogs(id: string | undefined, flags: LogsFlags): Promise<void> {
   const level = levelOf(flags.level);

@@ -5,15 +5,8 @@
  * scrubbed of those credentials and of anything that looks like a password before they are printed.
  */
 import type { Command } from 'commander';
-import type { DcsFlags } from '../dcs-cli.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
-
-export interface LogsFlags extends TemporalFlags, DcsFlags {
-  taskId?: string;
-  level?: string;
-  last?: string;
-  json?: boolean;
-}
+import { addTemporalOptions } from '../temporal-flags.js';
+import type { LogsFlags } from './logs-run.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
