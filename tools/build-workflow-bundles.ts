@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
 import { projectRoot } from '../local/tools.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { quietLogger } from './quiet-webpack-logger.js';
 import {
   currentPrebuiltBundle,
   PREBUILT_VARIANTS,
@@ -72,16 +73,6 @@ async function writeAtomically(file: string, contents: string): Promise<void> {
   await writeFile(temporary, contents);
   await rename(temporary, file);
 }
-
-// webpack's INFO lines say nothing an operator needs; warnings and errors still show.
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   buildWorkflowBundles({ force: process.argv.includes('--force') })

@@ -9,6 +9,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
 import { projectRoot } from '../local/tools.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { quietLogger } from './quiet-webpack-logger.js';
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? path.join(projectRoot, 'dist', 'workflow-bundle.js'));
@@ -24,16 +25,6 @@ async function main(): Promise<void> {
   await writeFile(out, code);
   console.log(`workflow bundle: ${out} (${Math.round(code.length / 1024)} KiB, ${Date.now() - started} ms)`);
 }
-
-// webpack's INFO lines say nothing an operator needs; warnings and errors still show.
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { scanCollection } from '../local/scan-collection.js';
 
 /**
  * Compares one big collection on two servers a window at a time (HSCAN/SSCAN/ZSCAN pages checked against the
@@ -27,18 +28,18 @@ type Comparer = (key: Buffer, source: Redis, target: Redis, chunk: number) => Pr
 
 const comparers: Record<string, Comparer> = {
   hash: (key, source, target, chunk) =>
-    scanPages(source, 'HSCAN', key, chunk, async (flat) => {
+    scanCollection(source, 'HSCAN', key, chunk, async (flat) => {
       const fields = flat.filter((_, index) => index % 2 === 0);
       const values = (await target.callBuffer('HMGET', key, ...fields)) as Array<Buffer | null>;
       return fields.every((_, index) => sameBytes(values[index], flat[2 * index + 1]));
     }),
   set: (key, source, target, chunk) =>
-    scanPages(source, 'SSCAN', key, chunk, async (members) => {
+    scanCollection(source, 'SSCAN', key, chunk, async (members) => {
       const present = (await target.callBuffer('SMISMEMBER', key, ...members)) as number[];
       return present.every((flag) => flag === 1);
     }),
   zset: (key, source, target, chunk) =>
-    scanPages(source, 'ZSCAN', key, chunk, async (flat) => {
+    scanCollection(source, 'ZSCAN', key, chunk, async (flat) => {
       const members = flat.filter((_, index) => index % 2 === 0);
       const scores = (await target.callBuffer('ZMSCORE', key, ...members)) as Array<Buffer | null>;
       return members.every((_, index) => sameScore(scores[index], flat[2 * index + 1]));
@@ -65,27 +66,18 @@ const comparers: Record<string, Comparer> = {
   },
 };
 
-/** Runs `check` on every page of a *SCAN over `key` on the source; false as soon as one page differs. */
-async function scanPages(
-  source: Redis,
-  command: 'HSCAN' | 'SSCAN' | 'ZSCAN',
-  key: Buffer,
-  chunk: number,
-  check: (items: Buffer[]) => Promise<boolean>,
-): Promise<boolean> {
-  let cursor = '0';
-  do {
-    const [next, items] = (await source.callBuffer(command, key, cursor, 'COUNT', chunk)) as [Buffer, Buffer[]];
-    cursor = next.toString();
-    if (items.length > 0 && !(await check(items))) return false;
-  } while (cursor !== '0');
-  return true;
-}
-
 function sameBytes(left: Buffer | null | undefined, right: Buffer | null | undefined): boolean {
   return left != null && right != null && left.equals(right);
 }
 
 function sameScore(left: Buffer | null | undefined, right: Buffer | null | undefined): boolean {
-  return left != null && right != null && Number(left.toString()) === Number(right.toString());
+  return left != null && right != null && scoreOf(left) === scoreOf(right);
+}
+
+/** A zset score as Redis prints it: a number, or `inf` / `-inf` (which `Number()` reads as NaN). */
+function scoreOf(score: Buffer): number {
+  const text = score.toString().toLowerCase();
+  if (text === 'inf' || text === '+inf') return Infinity;
+  if (text === '-inf') return -Infinity;
+  return Number(text);
 }

@@ -103,6 +103,25 @@ describe('compareRedis', () => {
     }
   });
 
+  it('compares a big zset with infinite scores in windows without a false VALUE difference', async () => {
+    for (const server of [source, target]) {
+      const client = server.client();
+      await client.flushall();
+      const members: Array<string | number> = ['-inf', 'low', '+inf', 'high'];
+      for (let index = 0; index < 1_500; index += 1) members.push(index, `m${index}`);
+      await client.zadd('big:zset', ...members);
+      client.disconnect();
+    }
+    // Above bigKeyThreshold: compared in ZSCAN windows, where Redis prints the scores as `inf` / `-inf`.
+    const report = await compareRedis(endpoint(source), endpoint(target), { bigKeyThreshold: 1_000 });
+    expect(report.differences).toEqual([]);
+    const client = target.client();
+    await client.zadd('big:zset', '-inf', 'm7');
+    client.disconnect();
+    const changed = await compareRedis(endpoint(source), endpoint(target), { bigKeyThreshold: 1_000 });
+    expect(changed.differences.map((difference) => difference.kind)).toEqual(['VALUE']);
+  });
+
   it('names the side and address when it cannot authenticate, without the password', async () => {
     const wrong = { ...endpoint(target), password: 'not-the-password' };
     const failure = await compareRedis(endpoint(source), wrong).catch((error: Error) => error);

@@ -5,8 +5,8 @@
  * the window.
  */
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../exit-codes.js';
-import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
+import type { OperatorUpdateFlags } from '../operator-update.js';
+import { addTemporalOptions } from '../temporal-flags.js';
 
 export function register(program: Command): void {
   addTemporalOptions(
@@ -18,33 +18,11 @@ export function register(program: Command): void {
       .option('--json', 'print the answer as JSON'),
   )
     .addHelpText('after', '\nExit code 0 once the clients are back on the source, 2 when there is no switch to roll back.')
-    .action(async (id: string, flags: TemporalFlags & { note?: string; json?: boolean }) => {
+    .action(async (id: string, flags: OperatorUpdateFlags) => {
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
-      const [
-        { WorkflowNotFoundError, WorkflowUpdateFailedError },
-        { rollbackUpdate },
-        { failureMessage, isClosed, readMigration },
-        { printJson, printLines },
-        { withTemporal },
-      ] = await Promise.all([
-        import('@temporalio/client'),
-        import('../../common/workflow-contract.js'),
-        import('../migration-view.js'),
-        import('../output.js'),
-        import('../temporal-client.js'),
+      const [{ rollbackUpdate }, { sendOperatorUpdate }] = await Promise.all([import('../../common/workflow-contract.js'), import('../operator-update.js')]);
+      await sendOperatorUpdate(id, flags, 'rollback', rollbackUpdate, (done) => [
+        `rollback of ${id} accepted at ${done.acceptedAt}${done.finishedAt ? `; clients back on the source at ${done.finishedAt}` : ''}`,
       ]);
-      await withTemporal(flags, async ({ client }) => {
-        const view = await readMigration(client, id, { describeOnly: true });
-        if (isClosed(view.execution)) throw new CliError(`rollback rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
-        try {
-          const done = await client.workflow.getHandle(id).executeUpdate(rollbackUpdate, { args: [flags.note ? { note: flags.note } : {}] });
-          if (flags.json) printJson({ workflowId: id, accepted: true, ...done });
-          else printLines(`rollback of ${id} accepted at ${done.acceptedAt}${done.finishedAt ? `; clients back on the source at ${done.finishedAt}` : ''}`);
-        } catch (error) {
-          if (error instanceof WorkflowUpdateFailedError) throw new CliError(`rollback rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
-          if (error instanceof WorkflowNotFoundError) throw new CliError(`rollback rejected: migration ${id} is already closed`, EXIT.USAGE);
-          throw error;
-        }
-      });
     });
 }

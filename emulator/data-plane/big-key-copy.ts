@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { scanCollection } from '../../local/scan-collection.js';
 import type { RedisConnections } from './connections.js';
 import { DataPlaneError } from './failures.js';
 import type { ThroughputMeter } from './throughput.js';
@@ -129,14 +130,14 @@ export async function copyBigKey(
 
 /** Sends `command temporary ...args` once per entry of `argsList`, all in one round trip. */
 type Write = (command: string, argsList: Array<Array<Buffer | string>>, bytes: number) => Promise<void>;
-type Windows = (key: Buffer, source: Redis, chunk: number, write: Write) => Promise<void>;
+type Windows = (key: Buffer, source: Redis, chunk: number, write: Write) => Promise<unknown>;
 
 const windows: Record<ChunkedType, Windows> = {
-  hash: (key, source, chunk, write) => scanPages(source, 'HSCAN', key, chunk, (items) => write('HSET', [items], byteLength(items))),
-  set: (key, source, chunk, write) => scanPages(source, 'SSCAN', key, chunk, (items) => write('SADD', [items], byteLength(items))),
+  hash: (key, source, chunk, write) => scanCollection(source, 'HSCAN', key, chunk, (items) => write('HSET', [items], byteLength(items))),
+  set: (key, source, chunk, write) => scanCollection(source, 'SSCAN', key, chunk, (items) => write('SADD', [items], byteLength(items))),
   // ZSCAN gives (member, score); ZADD takes (score, member). Scores come formatted round-trip exact (%.17g, inf).
   zset: (key, source, chunk, write) =>
-    scanPages(source, 'ZSCAN', key, chunk, (items) => {
+    scanCollection(source, 'ZSCAN', key, chunk, (items) => {
       const swapped: Buffer[] = [];
       for (let index = 0; index < items.length; index += 2) swapped.push(items[index + 1] as Buffer, items[index] as Buffer);
       return write('ZADD', [swapped], byteLength(items));
@@ -165,21 +166,6 @@ const windows: Record<ChunkedType, Windows> = {
     }
   },
 };
-
-async function scanPages(
-  source: Redis,
-  command: 'HSCAN' | 'SSCAN' | 'ZSCAN',
-  key: Buffer,
-  chunk: number,
-  each: (items: Buffer[]) => Promise<void>,
-): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, items] = (await source.callBuffer(command, key, cursor, 'COUNT', chunk)) as [Buffer, Buffer[]];
-    cursor = next.toString();
-    if (items.length > 0) await each(items);
-  } while (cursor !== '0');
-}
 
 /**
  * A stream's state beyond its entries: the last generated ID (so new IDs on the target stay above deleted ones)
