@@ -124,9 +124,9 @@ describe('notifications', () => {
     // The first event twice (500, then its retry), then each change once, each starting where the last one ended.
     expect(events[1]).toEqual(events[0]);
     const delivered = events.slice(1);
-    expect(delivered[0]).toMatchObject({ source: 'dcs-migrate', migration: handle.workflowId, event: 'phase', from: 'validating', phase: 'creating' });
+    expect(delivered[0]).toMatchObject({ source: 'dcs-migrate', migration: handle.workflowId, event: 'phase', from: 'validating', phase: 'prechecking' });
     for (let i = 1; i < delivered.length; i++) expect(delivered[i]?.from).toBe(delivered[i - 1]?.phase);
-    expect(delivered.map((event) => event.phase)).toEqual(expect.arrayContaining(['provisioning', 'configuring', 'migrating']));
+    expect(delivered.map((event) => event.phase)).toEqual(expect.arrayContaining(['creating', 'provisioning', 'configuring', 'migrating']));
     expect(delivered.at(-1)).toMatchObject({ event: 'succeeded', phase: 'succeeded', taskId: result.taskId, remoteStatus: 'SUCCESS' });
     expect(json[0]?.headers['content-type']).toBe('application/json');
 
