@@ -4,6 +4,7 @@
  * arguments, 5 when a server cannot be reached. Passwords come from the URL or DCS_MIGRATE_SOURCE_PASSWORD / DCS_MIGRATE_TARGET_PASSWORD and are
  * never printed.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { compareRedis, type CompareOptions } from '../../verify/compare.js';
@@ -25,6 +26,9 @@ interface VerifyFlags {
   interval: string;
   maxListed: string;
   json?: boolean;
+  sourceCa?: string;
+  targetCa?: string;
+  tlsInsecure?: boolean;
 }
 
 const settingsSchema = z.object({
@@ -41,8 +45,17 @@ export function register(program: Command): void {
   program
     .command('verify')
     .description('Compare two Redis servers key by key (like redis-full-check) and name every key that differs.')
-    .requiredOption('--source <url>', 'source Redis: redis://[:password@]host[:port][/db] (or the password in DCS_MIGRATE_SOURCE_PASSWORD)')
-    .requiredOption('--target <url>', 'target Redis: redis://[:password@]host[:port][/db] (or the password in DCS_MIGRATE_TARGET_PASSWORD)')
+    .requiredOption(
+      '--source <url>',
+      'source Redis, any node of a cluster: redis[s]://[user][:password@]host[:port][/db] (or the password in DCS_MIGRATE_SOURCE_PASSWORD)',
+    )
+    .requiredOption(
+      '--target <url>',
+      'target Redis, any node of a cluster: redis[s]://[user][:password@]host[:port][/db] (or the password in DCS_MIGRATE_TARGET_PASSWORD)',
+    )
+    .option('--source-ca <file>', 'rediss:// source: PEM CA certificate(s) to trust instead of the system ones')
+    .option('--target-ca <file>', 'rediss:// target: PEM CA certificate(s) to trust instead of the system ones')
+    .option('--tls-insecure', "rediss://: do not verify the servers' certificates")
     .option('--reverse', 'also scan the target for keys the source does not have (EXTRA)')
     .option('--mode <mode>', 'outline (existence, type), length (+ length, TTL) or full (+ value)', 'full')
     .option('--sample <ratio>', 'compare only this fraction of the keys (0 < ratio <= 1), chosen by key name', '1')
@@ -73,8 +86,12 @@ function compareOptions(flags: VerifyFlags) {
   if (!parsed.success) throw new CliError(parsed.error.issues.map((issue) => issue.message).join('; '), EXIT.USAGE);
   const settings = parsed.data;
   try {
-    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD']);
-    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD']);
+    const tls = (flag: string, file: string | undefined) => ({
+      ...(file === undefined ? {} : { ca: readCa(flag, file) }),
+      insecure: flags.tlsInsecure === true,
+    });
+    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD'], tls('--source-ca', flags.sourceCa));
+    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD'], tls('--target-ca', flags.targetCa));
     if (source.db !== target.db) throw new Error('--source and --target name different dbs; give the same /db on both, or none');
     const compare: CompareOptions = {
       mode: settings.mode,
@@ -89,5 +106,13 @@ function compareOptions(flags: VerifyFlags) {
     return { source: source.endpoint, target: target.endpoint, compare };
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.USAGE);
+  }
+}
+
+function readCa(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: error });
   }
 }

@@ -1,0 +1,183 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import getPort from 'get-port';
+import { Cluster, type Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
+import { startRedisServer, type RedisServer } from '../local/redis-server.js';
+import { compareRedis } from './compare.js';
+import { parseRedisUrl } from './redis-url.js';
+import { renderReport } from './render-report.js';
+
+const KEYS = 600;
+const nodeOf = (cluster: RedisCluster) => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port }); // any node, not the first
+
+/** The same keys of several types on any topology (single-key commands only, so a Cluster client can route them). */
+async function seed(client: Redis | Cluster): Promise<void> {
+  const writes: Array<Promise<unknown>> = [];
+  for (let index = 0; index < KEYS; index++) {
+    const key = `k:${index}`;
+    if (index % 3 === 0) writes.push(client.set(key, `value-${index}`));
+    else if (index % 3 === 1) writes.push(client.hset(key, { a: String(index), b: 'x' }));
+    else writes.push(client.rpush(key, 'one', String(index)));
+  }
+  await Promise.all(writes);
+}
+
+function clusterClient(cluster: RedisCluster): Cluster {
+  return new Cluster([nodeOf(cluster)]);
+}
+
+describe('compareRedis across topologies', () => {
+  let source: RedisCluster;
+  let target: RedisCluster;
+  let standalone: RedisServer;
+
+  beforeAll(async () => {
+    [source, target, standalone] = await Promise.all([
+      startRedisCluster({ name: 'verify-source' }),
+      startRedisCluster({ name: 'verify-target', masters: 3 }),
+      startRedisServer(),
+    ]);
+    for (const client of [clusterClient(source), clusterClient(target), standalone.client()]) {
+      await seed(client);
+      client.disconnect();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop(), standalone?.stop()]);
+  });
+
+  it('finds a cluster from any node and compares it shard by shard: identical clusters have 0 differences', async () => {
+    const report = await compareRedis(nodeOf(source), nodeOf(target));
+    expect(report.totalDifferences).toBe(0);
+    expect(report.dbs[0]?.keys).toBe(KEYS);
+    const shards = Object.entries(report.shards);
+    expect(shards.map(([name]) => name).sort()).toEqual(source.nodes.map((node) => `${node.host}:${node.port}`).sort());
+    // Every master holds part of the keys: a cluster scanned through one node only would show one shard.
+    expect(shards.every(([, counts]) => counts.keys > 0 && counts.differences === 0)).toBe(true);
+    expect(shards.reduce((sum, [, counts]) => sum + counts.keys, 0)).toBe(KEYS);
+    expect(report.precheck[0]).toEqual({ source: KEYS, target: KEYS });
+  });
+
+  it('names a planted difference by key and by the shard that holds it', async () => {
+    const client = clusterClient(target);
+    try {
+      await client.del('k:7');
+      await client.hset('k:10', 'a', 'changed');
+      const report = await compareRedis(nodeOf(source), nodeOf(target));
+      const slotOf = async (key: string) => Number(await client.call('CLUSTER', 'KEYSLOT', key));
+      const shardOf = async (key: string) => {
+        const slot = await slotOf(key);
+        const index = source.slots.findIndex(([first, last]) => slot >= first && slot <= last);
+        return `${source.nodes[index]!.host}:${source.nodes[index]!.port}`;
+      };
+      expect(report.differences.map(({ kind, key, shard }) => ({ kind, key, shard }))).toEqual(
+        expect.arrayContaining([
+          { kind: 'MISSING', key: 'k:7', shard: await shardOf('k:7') },
+          { kind: 'VALUE', key: 'k:10', shard: await shardOf('k:10') },
+        ]),
+      );
+      expect(report.totalDifferences).toBe(2);
+      expect(report.shards[await shardOf('k:7')]?.differences).toBeGreaterThanOrEqual(1);
+      const lines = renderReport(report);
+      expect(lines).toContain(`db0  MISSING  k:7  (hash missing on the target)  [shard ${await shardOf('k:7')}]`);
+      expect(lines.filter((line) => line.startsWith('shard '))).toHaveLength(3);
+    } finally {
+      await client.hset('k:7', { a: '7', b: 'x' });
+      await client.hset('k:10', 'a', '10');
+      client.disconnect();
+    }
+  });
+
+  it('compares a standalone server with a cluster, both ways (db 0)', async () => {
+    const standaloneEndpoint = { host: standalone.host, port: standalone.port };
+    const toCluster = await compareRedis(standaloneEndpoint, nodeOf(target));
+    expect(toCluster.totalDifferences).toBe(0);
+    expect(Object.keys(toCluster.shards)).toEqual([`${standalone.host}:${standalone.port}`]);
+    const fromCluster = await compareRedis(nodeOf(source), standaloneEndpoint);
+    expect(fromCluster.totalDifferences).toBe(0);
+    expect(fromCluster.dbs[0]?.keys).toBe(KEYS);
+    expect(Object.keys(fromCluster.shards).sort()).toEqual(source.nodes.map((node) => `${node.host}:${node.port}`).sort());
+  });
+
+  it('refuses a db other than 0 on a cluster, naming the side', async () => {
+    const failure = await compareRedis({ host: standalone.host, port: standalone.port }, nodeOf(target), { dbs: [2] }).catch((error: Error) => error);
+    expect((failure as Error).message).toBe(`compare: target Redis at ${nodeOf(target).host}:${nodeOf(target).port}: a cluster has only db 0, not db 2`);
+  });
+});
+
+describe('compareRedis with an ACL user over TLS', () => {
+  let dir: string;
+  let server: RedisServer;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'verify-tls-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=verify-test-ca');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+    await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'san.ext',
+    );
+    tlsPort = await getPort({ host: '127.0.0.1' });
+    // The plain port stays open for the launcher's readiness probe and the seeding; the comparison uses TLS only.
+    server = await startRedisServer({
+      config: {
+        'tls-port': String(tlsPort),
+        'tls-cert-file': path.join(dir, 'server.crt'),
+        'tls-key-file': path.join(dir, 'server.key'),
+        'tls-ca-cert-file': path.join(dir, 'ca.crt'),
+        'tls-auth-clients': 'no',
+      },
+    });
+    const client = server.client();
+    await client.call('ACL', 'SETUSER', 'verifier', 'on', '>verifier-secret', '~*', '+@all');
+    await client.call('ACL', 'SETUSER', 'default', 'off');
+    client.disconnect();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs in as the ACL user over rediss:// with the CA, and never shows the password', async () => {
+    const ca = execFileSync('cat', [path.join(dir, 'ca.crt')], { encoding: 'utf8' });
+    const { endpoint } = parseRedisUrl('--source', `rediss://verifier:verifier-secret@127.0.0.1:${tlsPort}`, undefined, { ca });
+    expect(endpoint).toMatchObject({ username: 'verifier', tls: { ca } });
+    const report = await compareRedis(endpoint, endpoint);
+    expect(report.totalDifferences).toBe(0);
+
+    const wrong = await compareRedis({ ...endpoint, password: 'not-it' }, endpoint).catch((error: Error) => error);
+    expect((wrong as Error).message).toBe(`compare: source Redis at 127.0.0.1:${tlsPort}: authentication failed (wrong or missing password)`);
+    // Without the CA the self-signed certificate is refused; --tls-insecure accepts it.
+    const untrusted = await compareRedis({ ...endpoint, tls: {} }, endpoint).catch((error: Error) => error);
+    expect((untrusted as Error).message).toMatch(/^compare: source Redis at 127\.0\.0\.1:\d+: .*(self.signed|certificate)/i);
+    expect((untrusted as Error).message).not.toContain('verifier-secret');
+    expect((await compareRedis({ ...endpoint, tls: { insecure: true } }, endpoint)).totalDifferences).toBe(0);
+  });
+
+  it('rejects a CA for a redis:// URL, naming the flag', () => {
+    expect(() => parseRedisUrl('--target', 'redis://127.0.0.1:1', undefined, { ca: 'x' })).toThrow('--target: a CA certificate needs a rediss:// URL');
+    expect(() => parseRedisUrl('--target', 'http://127.0.0.1:1')).toThrow('--target: expected a redis:// or rediss:// (TLS) URL, got http://');
+  });
+});
