@@ -75,7 +75,7 @@ describe('dcs-migrate verify', () => {
     expect(badMode.stderr).toContain('--mode: expected outline, length or full');
     const badUrl = await runCli(['verify', '--source', 'http://:hunter2@host', '--target', 'redis://h'], env);
     expect(badUrl.code).toBe(2);
-    expect(badUrl.stderr).toContain('--source: expected a redis:// URL');
+    expect(badUrl.stderr).toContain('--source: expected a redis:// or rediss:// (TLS) URL');
     expect(badUrl.stderr).not.toContain('hunter2');
     const badSample = await runCli(['verify', ...urls(), '--sample', '2'], env);
     expect(badSample.code).toBe(2);

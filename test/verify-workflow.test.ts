@@ -71,7 +71,10 @@ describe('migration workflow: verify step', () => {
     worker = await env.startWorker();
     const result = await resultOf(handle);
     expect(result.verification).toMatchObject({ outcome: 'differences', totalDifferences: 1, byKind: { EXTRA: 1 } });
-    expect(result.verification?.differences).toEqual([{ db: 0, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' }]);
+    const target = env.emu.instance('target').endpoint;
+    expect(result.verification?.differences).toEqual([
+      { db: 0, shard: `${target.host}:${target.port}`, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' },
+    ]);
     // Resumed, not restarted: every key counted once (1,500 source keys, then 1,501 target keys in the reverse scan).
     expect(result.verification?.keysCompared).toBe(1_500 + 1_501);
     expect(result.activityAttempts).toBeGreaterThan(Object.values(result.apiCalls).reduce((a, b) => a + b, 0));

@@ -64,6 +64,8 @@ export interface CompareReport {
   /** Keys per database from INFO keyspace before the comparison (the quick pre-check). */
   precheck: Record<number, { source: number; target: number }>;
   dbs: Record<number, DbReport>;
+  /** What each side turned out to be (a cluster is recognised from any of its nodes). */
+  topology: { source: 'standalone' | 'cluster'; target: 'standalone' | 'cluster' };
   /** Keys compared and differences found per shard scanned (by `host:port`): one entry per master of a cluster. */
   shards: Record<string, { keys: number; differences: number }>;
   /** The first `maxDifferences` differences found. */
@@ -122,7 +124,19 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
   const resumed = options.resumeFrom;
   const report: CompareReport = resumed
     ? structuredClone(resumed.report)
-    : { mode, precheck: {}, dbs: {}, shards: {}, differences: [], totalDifferences: 0, keysCompared: 0, rounds: 0, durationMs: 0, sampleRatio };
+    : {
+        mode,
+        precheck: {},
+        dbs: {},
+        topology: { source: 'standalone', target: 'standalone' },
+        shards: {},
+        differences: [],
+        totalDifferences: 0,
+        keysCompared: 0,
+        rounds: 0,
+        durationMs: 0,
+        sampleRatio,
+      };
   const elapsedBefore = report.durationMs;
   report.shards ??= {}; // checkpoints from before shards were counted
   const record = ({ db, shard, key, status, type, detail }: ShardOutcome) => {
@@ -167,6 +181,7 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
   };
   try {
     if (!resumed) report.precheck = await precheck(checker.source, checker.target);
+    report.topology = { source: await checker.source.kind(), target: await checker.target.kind() };
     const dbs = resumed?.dbs ?? options.dbs ?? Object.keys(report.precheck).map(Number);
     const pacer = new Pacer(options.keysPerSecond);
     const passes: Array<'source' | 'target'> = (options.checkExtra ?? true) ? ['source', 'target'] : ['source'];

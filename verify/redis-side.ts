@@ -49,6 +49,11 @@ export class RedisSide {
     return connection;
   }
 
+  /** Whether the address given is a node of a cluster. */
+  async kind(): Promise<'standalone' | 'cluster'> {
+    return (await this.connect()).kind;
+  }
+
   /** What to SCAN for `db`: every master of a cluster, in a stable order (a checkpoint names one by index); else the server. */
   async shards(db: number): Promise<Shard[]> {
     const topology = await this.connect();
@@ -114,7 +119,7 @@ export class RedisSide {
       if (!/^cluster_enabled:1/m.test(info)) return { kind: 'standalone', db0: probe };
       const nodes = String(await probe.call('CLUSTER', 'NODES'));
       probe.disconnect();
-      const masters = parseMasters(nodes);
+      const masters = parseMasters(nodes, this.endpoint.host);
       if (masters.length === 0) throw new Error('the cluster has no master that serves slots');
       const cluster = new Cluster(
         masters.map(({ host, port }) => ({ host, port })),
@@ -186,14 +191,16 @@ export class RedisSide {
 }
 
 /** Masters that serve slots, from CLUSTER NODES (`<id> <ip:port@cport[,hostname]> <flags> … <slots>`), ordered by address. */
-function parseMasters(nodes: string): Array<{ host: string; port: number }> {
+function parseMasters(nodes: string, givenHost: string): Array<{ host: string; port: number }> {
   const masters: Array<{ host: string; port: number }> = [];
   for (const line of nodes.split('\n')) {
     const [, address, flags, , , , , , ...slots] = line.trim().split(' ');
-    if (!address || !flags || !flags.split(',').includes('master') || /fail|handshake|noaddr/.test(flags) || slots.length === 0) continue;
+    // Failing masters are kept: their keys would go unchecked otherwise, so the comparison fails on them instead.
+    if (!address || !flags || !flags.split(',').includes('master') || slots.length === 0) continue;
     const hostPort = address.split('@')[0] ?? '';
     const separator = hostPort.lastIndexOf(':');
-    masters.push({ host: hostPort.slice(0, separator), port: Number(hostPort.slice(separator + 1)) });
+    // A node that has not met another yet does not know its own IP (`:port@cport`): it is the one we were given.
+    masters.push({ host: hostPort.slice(0, separator) || givenHost, port: Number(hostPort.slice(separator + 1)) });
   }
   return masters.sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
 }

@@ -4,13 +4,13 @@ const KINDS: DifferenceKind[] = ['MISSING', 'EXTRA', 'TYPE', 'VALUE', 'TTL'];
 
 /**
  * A report as lines for a terminal: one line per listed difference (db, kind, key, detail), then a summary
- * that starts with "<N> differences" — "0 differences" when the servers hold the same data. With more than one shard
- * (a cluster side), each line names its shard and a count per shard comes before the summary.
+ * that starts with "<N> differences" — "0 differences" when the servers hold the same data. When a side is a cluster,
+ * each line names its shard (the master it was scanned on) and a count per shard comes before the summary.
  */
 export function renderReport(report: CompareReport): string[] {
   const shards = Object.entries(report.shards ?? {});
-  // A standalone comparison has one shard: naming it on every line would only repeat the address.
-  const clustered = shards.length > 1;
+  // Between standalone servers the shard is just the address: naming it on every line would only repeat it.
+  const clustered = report.topology?.source === 'cluster' || report.topology?.target === 'cluster';
   const lines = report.differences.map(
     ({ db, shard, kind, key, detail }) => `db${db}  ${kind.padEnd(7)}  ${key}  (${detail})${clustered && shard ? `  [shard ${shard}]` : ''}`,
   );

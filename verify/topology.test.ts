@@ -61,6 +61,7 @@ describe('compareRedis across topologies', () => {
     expect(shards.every(([, counts]) => counts.keys > 0 && counts.differences === 0)).toBe(true);
     expect(shards.reduce((sum, [, counts]) => sum + counts.keys, 0)).toBe(KEYS);
     expect(report.precheck[0]).toEqual({ source: KEYS, target: KEYS });
+    expect(report.topology).toEqual({ source: 'cluster', target: 'cluster' });
   });
 
   it('names a planted difference by key and by the shard that holds it', async () => {
@@ -98,6 +99,7 @@ describe('compareRedis across topologies', () => {
     const toCluster = await compareRedis(standaloneEndpoint, nodeOf(target));
     expect(toCluster.totalDifferences).toBe(0);
     expect(Object.keys(toCluster.shards)).toEqual([`${standalone.host}:${standalone.port}`]);
+    expect(toCluster.topology).toEqual({ source: 'standalone', target: 'cluster' });
     const fromCluster = await compareRedis(nodeOf(source), standaloneEndpoint);
     expect(fromCluster.totalDifferences).toBe(0);
     expect(fromCluster.dbs[0]?.keys).toBe(KEYS);
