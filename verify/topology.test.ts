@@ -7,23 +7,24 @@ import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
-import { compareRedis } from './compare.js';
+import { compareRedis, type CompareCheckpoint } from './compare.js';
 import { parseRedisUrl } from './redis-url.js';
 import { renderReport } from './render-report.js';
 
 const KEYS = 600;
 const nodeOf = (cluster: RedisCluster) => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port }); // any node, not the first
 
-/** The same keys of several types on any topology (single-key commands only, so a Cluster client can route them). */
+/** Key `k:<index>`: a string, a hash or a list by index (single-key commands only, so a Cluster client can route them). */
+function writeKey(client: Redis | Cluster, index: number): Promise<unknown> {
+  const key = `k:${index}`;
+  if (index % 3 === 0) return client.set(key, `value-${index}`);
+  if (index % 3 === 1) return client.hset(key, { a: String(index), b: 'x' });
+  return client.rpush(key, 'one', String(index));
+}
+
+/** The same keys on any topology. */
 async function seed(client: Redis | Cluster): Promise<void> {
-  const writes: Array<Promise<unknown>> = [];
-  for (let index = 0; index < KEYS; index++) {
-    const key = `k:${index}`;
-    if (index % 3 === 0) writes.push(client.set(key, `value-${index}`));
-    else if (index % 3 === 1) writes.push(client.hset(key, { a: String(index), b: 'x' }));
-    else writes.push(client.rpush(key, 'one', String(index)));
-  }
-  await Promise.all(writes);
+  await Promise.all(Array.from({ length: KEYS }, (_, index) => writeKey(client, index)));
 }
 
 function clusterClient(cluster: RedisCluster): Cluster {
@@ -90,6 +91,37 @@ describe('compareRedis across topologies', () => {
     } finally {
       await client.hset('k:7', { a: '7', b: 'x' });
       await client.hset('k:10', 'a', '10');
+      client.disconnect();
+    }
+  });
+
+  it('resumes a cluster comparison from a checkpoint in the middle of its second master', async () => {
+    const client = clusterClient(target);
+    const planted = [0, 1, 2, 3, 4, 5];
+    await Promise.all(planted.map((index) => client.del(`k:${index}`))); // one key per call: they live in different slots
+    try {
+      const whole = await compareRedis(nodeOf(source), nodeOf(target), { batchSize: 20 });
+      expect(whole.totalDifferences).toBe(6);
+      let saved: CompareCheckpoint | undefined;
+      const stop = new Error('worker stopped');
+      const interrupted = await compareRedis(nodeOf(source), nodeOf(target), {
+        batchSize: 20,
+        progressIntervalMs: 0,
+        onProgress: (checkpoint) => {
+          if (checkpoint.shardIndex === 1 && checkpoint.cursor !== '0') {
+            saved = JSON.parse(JSON.stringify(checkpoint)) as CompareCheckpoint;
+            throw stop;
+          }
+        },
+      }).catch((error: unknown) => error);
+      expect(interrupted).toBe(stop);
+      const resumed = await compareRedis(nodeOf(source), nodeOf(target), { batchSize: 20, resumeFrom: saved });
+      // Every key counted once: the same totals, per kind and per shard, as the uninterrupted run.
+      expect(resumed.totalDifferences).toBe(6);
+      expect(resumed.dbs[0]).toEqual(whole.dbs[0]);
+      expect(resumed.shards).toEqual(whole.shards);
+    } finally {
+      await Promise.all(planted.map((index) => writeKey(client, index)));
       client.disconnect();
     }
   });
