@@ -98,8 +98,9 @@ export class RedisSide {
     for (const result of settled) {
       if (result.status !== 'fulfilled') continue;
       const value = result.value;
-      if ('kind' in value) (value.kind === 'cluster' ? value.cluster : value.db0).disconnect();
-      else value.disconnect();
+      if (!('kind' in value)) value.disconnect();
+      else if (value.kind === 'standalone') value.db0.disconnect();
+      else for (const client of [value.cluster, ...value.masters.map((master) => master.redis)]) client.disconnect();
     }
     this.connections.clear();
     this.topology = undefined;

@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import getPort from 'get-port';
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
+import { createTestCertificates, tlsServerConfig, type TestCertificates } from '../local/tls-certificates.js';
 import { compareRedis, type CompareCheckpoint } from './compare.js';
 import { parseRedisUrl } from './redis-url.js';
 import { renderReport } from './render-report.js';
@@ -145,45 +143,16 @@ describe('compareRedis across topologies', () => {
 });
 
 describe('compareRedis with an ACL user over TLS', () => {
-  let dir: string;
+  let certificates: TestCertificates;
   let server: RedisServer;
   let tlsPort: number;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'verify-tls-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=verify-test-ca');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-    await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    );
+    certificates = await createTestCertificates();
     tlsPort = await getPort({ host: '127.0.0.1' });
-    // The plain port stays open for the launcher's readiness probe and the seeding; the comparison uses TLS only.
-    server = await startRedisServer({
-      config: {
-        'tls-port': String(tlsPort),
-        'tls-cert-file': path.join(dir, 'server.crt'),
-        'tls-key-file': path.join(dir, 'server.key'),
-        'tls-ca-cert-file': path.join(dir, 'ca.crt'),
-        'tls-auth-clients': 'no',
-      },
-    });
+    server = await startRedisServer({ config: tlsServerConfig(certificates, tlsPort) });
     const client = server.client();
+    await seed(client);
     await client.call('ACL', 'SETUSER', 'verifier', 'on', '>verifier-secret', '~*', '+@all');
     await client.call('ACL', 'SETUSER', 'default', 'off');
     client.disconnect();
@@ -191,15 +160,16 @@ describe('compareRedis with an ACL user over TLS', () => {
 
   afterAll(async () => {
     await server?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await certificates?.remove();
   });
 
   it('logs in as the ACL user over rediss:// with the CA, and never shows the password', async () => {
-    const ca = execFileSync('cat', [path.join(dir, 'ca.crt')], { encoding: 'utf8' });
+    const ca = await readFile(certificates.caFile, 'utf8');
     const { endpoint } = parseRedisUrl('--source', `rediss://verifier:verifier-secret@127.0.0.1:${tlsPort}`, undefined, { ca });
     expect(endpoint).toMatchObject({ username: 'verifier', tls: { ca } });
     const report = await compareRedis(endpoint, endpoint);
     expect(report.totalDifferences).toBe(0);
+    expect(report.dbs[0]?.keys).toBe(KEYS);
 
     const wrong = await compareRedis({ ...endpoint, password: 'not-it' }, endpoint).catch((error: Error) => error);
     expect((wrong as Error).message).toBe(`compare: source Redis at 127.0.0.1:${tlsPort}: authentication failed (wrong or missing password)`);
