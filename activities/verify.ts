@@ -6,7 +6,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { SecretRef, VerifySettings } from '../common/migration-input.js';
+import { readFile } from 'node:fs/promises';
+import type { VerifySettings } from '../common/migration-input.js';
 import type { VerificationResult } from '../common/workflow-contract.js';
 import { compareRedis, type CompareCheckpoint, type CompareEndpoint, type CompareReport } from '../verify/compare.js';
 import type { Attempted } from './results.js';
@@ -17,12 +18,15 @@ const RECHECK_LIMIT = 1_000;
 
 /** The verify activities over `secrets` (merged into `createActivities`). */
 export function createVerifyActivities(secrets: SecretResolver) {
-  async function endpointOf(side: 'source' | 'target', server: { address: string; password?: SecretRef | undefined }): Promise<CompareEndpoint> {
+  async function endpointOf(side: 'source' | 'target', server: VerifySettings['source']): Promise<CompareEndpoint> {
     const separator = server.address.lastIndexOf(':');
     const host = server.address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
     const port = Number(server.address.slice(separator + 1));
     const password = server.password ? await secrets.resolve(server.password, `verify.${side}.password`) : undefined;
-    return { host, port, password };
+    const tls = server.tls
+      ? { insecure: server.tls.insecure, ...(server.tls.caFile ? { ca: await readCa(`verify.${side}.tls.caFile`, server.tls.caFile) } : {}) }
+      : undefined;
+    return { host, port, username: server.username, password, ...(tls ? { tls } : {}) };
   }
 
   return {
@@ -63,6 +67,15 @@ export function createVerifyActivities(secrets: SecretResolver) {
       }
     },
   };
+}
+
+/** A CA file missing on this worker is a configuration error: retrying on the same worker cannot help. */
+async function readCa(field: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SecretUnavailableError(`${field}: cannot read ${file} on the worker (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
 }
 
 /** The report in the workflow's terms: totals per kind over all dbs, and the capped list of differences. */

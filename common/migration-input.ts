@@ -150,7 +150,7 @@ const pollingSchema = z
   .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] })
   .describe('How the workflow watches the remote task. The defaults suit the real DCS; tests shorten them.');
 
-/** A Redis server the worker reaches directly for verification: `host:port` and a password reference. */
+/** A Redis server the worker reaches directly for verification: `host:port` (any node of a cluster), ACL user, password reference, TLS. */
 const verifyServer = z
   .object({
     address: z
@@ -158,8 +158,17 @@ const verifyServer = z
       .trim()
       .regex(/^[^\s,]+:\d{1,5}$/, { message: 'must be host:port', abort: true })
       .refine(portsInRange, 'port must be from 1 to 65535')
-      .describe('`host:port` of the Redis server, as the worker reaches it.'),
+      .describe('`host:port` of the Redis server, as the worker reaches it; for a cluster, any node (its masters are discovered).'),
+    username: z.string().min(1).max(256).optional().describe('ACL user to log in as; the default user when omitted.'),
     password: secretRefSchema.optional(),
+    tls: z
+      .object({
+        caFile: z.string().min(1).optional().describe('PEM file on the worker with the CA certificate(s) to trust instead of the system ones.'),
+        insecure: z.boolean().default(false).describe("Do not verify the server's certificate."),
+      })
+      .strict()
+      .optional()
+      .describe('Connect with TLS (as `rediss://`).'),
   })
   .strict();
 

@@ -294,8 +294,8 @@ export interface VerificationResult {
   keysCompared?: number;
   rounds?: number;
   durationMs?: number;
-  /** The first differences (`verify.maxListed`). */
-  differences?: Array<{ db: number; key: string; kind: string; detail: string }>;
+  /** The first differences (`verify.maxListed`); `shard` is the `host:port` the key was scanned on (a cluster's master). Absent in results of older workers. */
+  differences?: Array<{ db: number; shard?: string; key: string; kind: string; detail: string }>;
 }
 
 /**

@@ -1,7 +1,10 @@
 /** `dcs-migrate verify` run as an operator runs it (a child process) against two real redis-servers. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../client/testing/run-cli.js';
+import getPort from 'get-port';
+import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
+import { createTestCertificates, tlsServerConfig, type TestCertificates } from '../local/tls-certificates.js';
 import { seedSampleData } from '../local/sample-data.js';
 import type { CompareReport } from '../verify/compare.js';
 
@@ -75,7 +78,7 @@ describe('dcs-migrate verify', () => {
     expect(badMode.stderr).toContain('--mode: expected outline, length or full');
     const badUrl = await runCli(['verify', '--source', 'http://:hunter2@host', '--target', 'redis://h'], env);
     expect(badUrl.code).toBe(2);
-    expect(badUrl.stderr).toContain('--source: expected a redis:// URL');
+    expect(badUrl.stderr).toContain('--source: expected a redis:// or rediss:// (TLS) URL');
     expect(badUrl.stderr).not.toContain('hunter2');
     const badSample = await runCli(['verify', ...urls(), '--sample', '2'], env);
     expect(badSample.code).toBe(2);
@@ -87,5 +90,58 @@ describe('dcs-migrate verify', () => {
     expect(wrongPassword.code).toBe(5);
     expect(wrongPassword.stderr).toContain(`source Redis at ${source.host}:${source.port}: authentication failed`);
     expect(wrongPassword.stderr).not.toContain('wrong-pw');
+  }, 60_000);
+});
+
+describe('dcs-migrate verify on a cluster, and as an ACL user over TLS', () => {
+  let cluster: RedisCluster;
+  let certificates: TestCertificates;
+  let tlsServer: RedisServer;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    certificates = await createTestCertificates();
+    tlsPort = await getPort({ host: '127.0.0.1' });
+    [cluster, tlsServer] = await Promise.all([startRedisCluster({ name: 'verify-cli' }), startRedisServer({ config: tlsServerConfig(certificates, tlsPort) })]);
+    const plain = tlsServer.client();
+    await seedSampleData({ host: tlsServer.host, port: tlsServer.port }, { keys: 300, dbs: [0], seed: 9 });
+    await plain.call('ACL', 'SETUSER', 'checker', 'on', '>checker-pw', '~*', '+@all');
+    plain.disconnect();
+  });
+
+  afterAll(async () => {
+    await Promise.all([cluster?.stop(), tlsServer?.stop()]);
+    await certificates?.remove();
+  });
+
+  it('finds the cluster from one node, names its shards, and compares the TLS server with it', async () => {
+    const node = cluster.nodes[2] as RedisServer;
+    const env = { ...process.env, DCS_MIGRATE_SOURCE_PASSWORD: 'checker-pw' };
+    const tls = `rediss://checker@127.0.0.1:${tlsPort}`;
+    // The TLS server's 300 keys are all MISSING on the empty cluster; each line names the shard scanned: the TLS server.
+    const run = await runCli(
+      ['verify', '--source', tls, '--source-ca', certificates.caFile, '--target', `redis://${node.host}:${node.port}`, '--rounds', '0'],
+      env,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(4);
+    expect(run.stdout).toMatch(/^300 differences \(MISSING 300\)/m);
+    expect(run.stdout).toContain(`[shard 127.0.0.1:${tlsPort}]`);
+    expect(run.stdout).not.toContain('checker-pw');
+
+    const reverse = await runCli(
+      ['verify', '--source', `redis://${node.host}:${node.port}`, '--target', tls, '--target-ca', certificates.caFile, '--reverse', '--rounds', '0'],
+      {
+        ...process.env,
+        DCS_MIGRATE_TARGET_PASSWORD: 'checker-pw',
+      },
+    );
+    expect(reverse.code).toBe(4);
+    expect(reverse.stdout).toMatch(/^300 differences \(EXTRA 300\)/m);
+
+    const untrusted = await runCli(['verify', '--source', tls, '--target', tls], env);
+    expect(untrusted.code).toBe(5);
+    expect(untrusted.stderr).toMatch(/compare: (source|target) Redis at 127\.0\.0\.1:\d+: .*certificate/i);
+    expect(untrusted.stderr).not.toContain('checker-pw');
   }, 60_000);
 });

@@ -2,6 +2,9 @@
  * The workflow's optional verify step end to end: real Temporal dev server, production worker, the DCS emulator
  * moving data between real redis-servers, then the worker comparing source and target key by key.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
@@ -20,8 +23,8 @@ describe('migration workflow: verify step', () => {
     await env?.teardown();
   });
 
+  const address = (id: string) => `${env.emu.instance(id).endpoint.host}:${env.emu.instance(id).endpoint.port}`;
   const verifyBlock = (extra: Record<string, unknown> = {}) => {
-    const address = (id: string) => `${env.emu.instance(id).endpoint.host}:${env.emu.instance(id).endpoint.port}`;
     return {
       source: { address: address('source'), password: { env: 'SOURCE_REDIS_PASSWORD' } },
       target: { address: address('target'), password: { env: 'TARGET_REDIS_PASSWORD' } },
@@ -44,7 +47,16 @@ describe('migration workflow: verify step', () => {
     worker = await env.startWorker();
     await withRedis((redis) => redis.flushall());
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 1_500, seed: 3 });
-    const handle = await env.start(onlineInput('full', { verify: verifyBlock() }), 'verify-clean');
+    // The worker logs in as an ACL user whose password (unlike the default user's) is in a file: a verify step that
+    // ignored the username would fail authentication.
+    const passwordFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'verify-acl-')), 'password');
+    await writeFile(passwordFile, 'verifier-file-pw\n');
+    for (const id of ['source', 'target']) await withRedis((redis) => redis.call('ACL', 'SETUSER', 'verifier', 'on', '>verifier-file-pw', '~*', '+@all'), id);
+    const asVerifier = (id: string) => ({ address: address(id), username: 'verifier', password: { file: passwordFile } });
+    const handle = await env.start(
+      onlineInput('full', { verify: verifyBlock({ source: asVerifier('source'), target: asVerifier('target') }) }),
+      'verify-clean',
+    );
     const result = await resultOf(handle);
     expect(result.outcome).toBe('succeeded');
     expect(result.verification).toMatchObject({ outcome: 'clean', mode: 'full', totalDifferences: 0, differences: [] });
@@ -71,7 +83,10 @@ describe('migration workflow: verify step', () => {
     worker = await env.startWorker();
     const result = await resultOf(handle);
     expect(result.verification).toMatchObject({ outcome: 'differences', totalDifferences: 1, byKind: { EXTRA: 1 } });
-    expect(result.verification?.differences).toEqual([{ db: 0, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' }]);
+    const target = env.emu.instance('target').endpoint;
+    expect(result.verification?.differences).toEqual([
+      { db: 0, shard: `${target.host}:${target.port}`, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' },
+    ]);
     // Resumed, not restarted: every key counted once (1,500 source keys, then 1,501 target keys in the reverse scan).
     expect(result.verification?.keysCompared).toBe(1_500 + 1_501);
     expect(result.activityAttempts).toBeGreaterThan(Object.values(result.apiCalls).reduce((a, b) => a + b, 0));

@@ -1,6 +1,6 @@
 import { KeyChecker, type CompareMode, type DifferenceKind, type KeyStatus, type Outcome } from './key-checker.js';
 import { inSample, Pacer } from './pacing.js';
-import { RedisSide, type CompareEndpoint } from './redis-side.js';
+import { RedisSide, type CompareEndpoint, type Shard } from './redis-side.js';
 
 export type { CompareEndpoint } from './redis-side.js';
 export type { CompareMode, DifferenceKind, KeyStatus } from './key-checker.js';
@@ -42,6 +42,8 @@ export interface CompareOptions {
 
 export interface KeyDifference {
   db: number;
+  /** The master (`host:port`) the key was scanned on: the source's, the target's for EXTRA; the server when standalone. */
+  shard: string;
   /** The key name; bytes that are not printable UTF-8 are shown as \xNN. */
   key: string;
   kind: DifferenceKind;
@@ -62,6 +64,10 @@ export interface CompareReport {
   /** Keys per database from INFO keyspace before the comparison (the quick pre-check). */
   precheck: Record<number, { source: number; target: number }>;
   dbs: Record<number, DbReport>;
+  /** What each side turned out to be (a cluster is recognised from any of its nodes). */
+  topology: { source: 'standalone' | 'cluster'; target: 'standalone' | 'cluster' };
+  /** Keys compared and differences found per shard scanned (by `host:port`): one entry per master of a cluster. */
+  shards: Record<string, { keys: number; differences: number }>;
   /** The first `maxDifferences` differences found. */
   differences: KeyDifference[];
   totalDifferences: number;
@@ -78,11 +84,16 @@ export interface CompareCheckpoint {
   dbs: number[];
   dbIndex: number;
   pass: 'source' | 'target';
-  /** The SCAN cursor of the current pass; '0' at its start. */
+  /** The shard of the current pass being scanned (an index into that side's masters in address order; 0 when standalone). */
+  shardIndex?: number;
+  /** The SCAN cursor of the current shard; '0' at its start. */
   cursor: string;
   report: CompareReport;
-  suspects: Array<{ db: number; key: string; status: KeyStatus; type: string; detail: string }>;
+  suspects: Array<{ db: number; shard?: string; key: string; status: KeyStatus; type: string; detail: string }>;
 }
+
+/** A verdict and the shard its key was scanned on. */
+type ShardOutcome = Outcome & { shard: string };
 
 /**
  * Compares two Redis servers key by key across all databases (a redis-full-check in process). Every source key
@@ -113,42 +124,64 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
   const resumed = options.resumeFrom;
   const report: CompareReport = resumed
     ? structuredClone(resumed.report)
-    : { mode, precheck: {}, dbs: {}, differences: [], totalDifferences: 0, keysCompared: 0, rounds: 0, durationMs: 0, sampleRatio };
+    : {
+        mode,
+        precheck: {},
+        dbs: {},
+        topology: { source: 'standalone', target: 'standalone' },
+        shards: {},
+        differences: [],
+        totalDifferences: 0,
+        keysCompared: 0,
+        rounds: 0,
+        durationMs: 0,
+        sampleRatio,
+      };
   const elapsedBefore = report.durationMs;
-  const record = ({ db, key, status, type, detail }: Outcome) => {
+  report.shards ??= {}; // checkpoints from before shards were counted
+  const record = ({ db, shard, key, status, type, detail }: ShardOutcome) => {
+    const shardReport = (report.shards[shard] ??= { keys: 0, differences: 0 });
+    shardReport.keys++;
     const dbReport = (report.dbs[db] ??= { keys: 0, byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 }, byType: {} });
     dbReport.keys++;
     dbReport.byKind[status]++;
     const byType = (dbReport.byType[type] ??= {});
     byType[status] = (byType[status] ?? 0) + 1;
     if (status === 'OK') return;
+    shardReport.differences++;
     report.totalDifferences++;
-    if (report.differences.length < maxDifferences) report.differences.push({ db, key: printableKey(key), kind: status, detail });
+    if (report.differences.length < maxDifferences) report.differences.push({ db, shard, key: printableKey(key), kind: status, detail });
   };
   // Differences wait here for their re-check; OK keys (and differences beyond the limit) are recorded at once.
-  let suspects: Outcome[] = (resumed?.suspects ?? []).map((suspect) => ({ ...suspect, key: Buffer.from(suspect.key, 'base64') }));
-  const collect = (outcomes: Outcome[]) => {
-    for (const outcome of outcomes) {
+  let suspects: ShardOutcome[] = (resumed?.suspects ?? []).map((suspect) => ({
+    ...suspect,
+    shard: suspect.shard ?? '',
+    key: Buffer.from(suspect.key, 'base64'),
+  }));
+  const collect = (outcomes: Outcome[], shard: string) => {
+    for (const outcome of outcomes.map((outcome) => ({ ...outcome, shard }))) {
       if (outcome.status !== 'OK' && recheck.rounds > 0 && suspects.length < recheck.limit) suspects.push(outcome);
       else record(outcome);
     }
   };
   let lastProgressAt = Date.now();
-  const checkpoint = (dbs: number[], dbIndex: number, pass: 'source' | 'target', cursor: string): CompareCheckpoint => ({
+  const checkpoint = (dbs: number[], dbIndex: number, pass: 'source' | 'target', shardIndex: number, cursor: string): CompareCheckpoint => ({
     dbs,
     dbIndex,
     pass,
+    shardIndex,
     cursor,
     report: structuredClone({ ...report, durationMs: elapsedBefore + Date.now() - startedAt }),
-    suspects: suspects.map(({ db, key, status, type, detail }) => ({ db, key: key.toString('base64'), status, type, detail })),
+    suspects: suspects.map(({ db, shard, key, status, type, detail }) => ({ db, shard, key: key.toString('base64'), status, type, detail })),
   });
-  const progress = async (dbs: number[], dbIndex: number, pass: 'source' | 'target', cursor: string, force = false) => {
+  const progress = async (dbs: number[], dbIndex: number, pass: 'source' | 'target', shardIndex: number, cursor: string, force = false) => {
     if (!options.onProgress || (!force && Date.now() - lastProgressAt < (options.progressIntervalMs ?? 1_000))) return;
     lastProgressAt = Date.now();
-    await options.onProgress(checkpoint(dbs, dbIndex, pass, cursor));
+    await options.onProgress(checkpoint(dbs, dbIndex, pass, shardIndex, cursor));
   };
   try {
     if (!resumed) report.precheck = await precheck(checker.source, checker.target);
+    report.topology = { source: await checker.source.kind(), target: await checker.target.kind() };
     const dbs = resumed?.dbs ?? options.dbs ?? Object.keys(report.precheck).map(Number);
     const pacer = new Pacer(options.keysPerSecond);
     const passes: Array<'source' | 'target'> = (options.checkExtra ?? true) ? ['source', 'target'] : ['source'];
@@ -157,19 +190,26 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
       const resumingHere = resumed !== undefined && dbIndex === resumed.dbIndex;
       for (const pass of passes.slice(resumingHere ? passes.indexOf(resumed.pass) : 0)) {
         const side = pass === 'source' ? checker.source : checker.target;
-        const from = resumingHere && pass === resumed.pass ? resumed.cursor : '0';
-        await scan(side, db, from, batchSize, async (keys, next) => {
-          const sampled = sampleRatio < 1 ? keys.filter((key) => inSample(key, sampleRatio)) : keys;
-          if (sampled.length > 0) {
-            report.keysCompared += sampled.length;
-            collect(pass === 'source' ? await checker.checkSourceKeys(db, sampled) : await checker.findExtraKeys(db, sampled));
-            await pacer.account(sampled.length);
-          }
-          // Cursor 0 ends the pass: its checkpoint is the next pass's start, below (here it would mean "start over").
-          if (next !== '0') await progress(dbs, dbIndex, pass, next);
-        });
+        const shards = await side.shards(db);
+        const resumingPass = resumingHere && pass === resumed.pass;
+        // A cluster side is scanned master by master; each key lives on exactly one.
+        for (let shardIndex = resumingPass ? (resumed.shardIndex ?? 0) : 0; shardIndex < shards.length; shardIndex++) {
+          const shard = shards[shardIndex] as Shard;
+          const from = resumingPass && shardIndex === (resumed.shardIndex ?? 0) ? resumed.cursor : '0';
+          await scan(side, db, shard, from, batchSize, async (keys, next) => {
+            const sampled = sampleRatio < 1 ? keys.filter((key) => inSample(key, sampleRatio)) : keys;
+            if (sampled.length > 0) {
+              report.keysCompared += sampled.length;
+              collect(pass === 'source' ? await checker.checkSourceKeys(db, sampled) : await checker.findExtraKeys(db, sampled), shard.name);
+              await pacer.account(sampled.length);
+            }
+            // Cursor 0 ends the shard: its checkpoint is the next shard's (or pass's) start, below (here it would mean "start over").
+            if (next !== '0') await progress(dbs, dbIndex, pass, shardIndex, next);
+          });
+          if (shardIndex + 1 < shards.length) await progress(dbs, dbIndex, pass, shardIndex + 1, '0', true);
+        }
         const nextPass = passes[passes.indexOf(pass) + 1];
-        await (nextPass ? progress(dbs, dbIndex, nextPass, '0', true) : progress(dbs, dbIndex + 1, 'source', '0', true));
+        await (nextPass ? progress(dbs, dbIndex, nextPass, 0, '0', true) : progress(dbs, dbIndex + 1, 'source', 0, '0', true));
       }
     }
     for (let round = 0; round < recheck.rounds && suspects.length > 0; round++) {
@@ -177,7 +217,9 @@ export async function compareRedis(source: CompareEndpoint, target: CompareEndpo
       report.rounds++;
       const previous = suspects;
       suspects = [];
-      for (const outcome of await checker.recheck(previous)) {
+      const shardOf = new Map(previous.map(({ db, key, shard }) => [`${db}:${key.toString('latin1')}`, shard]));
+      for (const verdict of await checker.recheck(previous)) {
+        const outcome = { ...verdict, shard: shardOf.get(`${verdict.db}:${verdict.key.toString('latin1')}`) ?? '' };
         if (outcome.status === 'OK') record(outcome);
         else suspects.push(outcome);
       }
@@ -207,10 +249,17 @@ function checkOptions(o: {
   if (!(o.recheck.rounds >= 0 && o.recheck.intervalMs >= 0)) throw new RangeError('recheck.rounds and recheck.intervalMs must be >= 0');
 }
 
-async function scan(side: RedisSide, db: number, from: string, count: number, visit: (keys: Buffer[], next: string) => Promise<void>): Promise<void> {
+async function scan(
+  side: RedisSide,
+  db: number,
+  shard: Shard,
+  from: string,
+  count: number,
+  visit: (keys: Buffer[], next: string) => Promise<void>,
+): Promise<void> {
   let cursor = from;
   do {
-    const [next, keys] = await side.run(db, (redis) => redis.scanBuffer(cursor, 'COUNT', count));
+    const [next, keys] = await side.run(db, () => shard.redis.scanBuffer(cursor, 'COUNT', count));
     cursor = next.toString();
     // SCAN may return a key twice; compare it once per batch.
     const unique = [...new Map(keys.map((key) => [key.toString('latin1'), key])).values()];

@@ -60,8 +60,7 @@ export class KeyChecker {
   /** MISSING, TYPE, VALUE, TTL or OK for keys scanned on the source. */
   async checkSourceKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
     const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
-    const read = (redis: Redis) => readStates(redis, keys, this.settings);
-    const [before, after] = await Promise.all([this.source.run(db, () => read(sourceDb)), this.target.run(db, () => read(targetDb))]);
+    const [before, after] = await Promise.all([readStates(this.source, db, keys, this.settings), readStates(this.target, db, keys, this.settings)]);
     const outcomes: Outcome[] = [];
     for (const [index, key] of keys.entries()) {
       const left = before[index] as KeyState;
@@ -95,11 +94,10 @@ export class KeyChecker {
 
   /** EXTRA for keys scanned on the target that the source does not have; nothing for the others. */
   async findExtraKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
-    const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
-    const exists = (await this.source.run(db, () => sourceDb.callBuffer('EVAL', existsScript, keys.length, ...keys))) as number[];
+    const exists = (await this.source.evalKeys(db, existsScript, keys, [])) as number[];
     const candidates = keys.filter((_, index) => exists[index] === 0);
     if (candidates.length === 0) return [];
-    const states = await this.target.run(db, () => readStates(targetDb, candidates, { ...this.settings, mode: 'outline' }));
+    const states = await readStates(this.target, db, candidates, { ...this.settings, mode: 'outline' });
     const outcomes: Outcome[] = [];
     for (const [index, key] of candidates.entries()) {
       const state = states[index] as KeyState;
@@ -178,8 +176,8 @@ for i, key in ipairs(KEYS) do reply[i] = redis.call('EXISTS', key) end
 return reply
 `;
 
-async function readStates(redis: Redis, keys: Buffer[], settings: CheckSettings): Promise<KeyState[]> {
-  const replies = (await redis.call('EVAL', readStatesScript, keys.length, ...keys, settings.mode, settings.bigKeyThreshold)) as Array<string | number | null>;
+async function readStates(side: RedisSide, db: number, keys: Buffer[], settings: CheckSettings): Promise<KeyState[]> {
+  const replies = (await side.evalKeys(db, readStatesScript, keys, [settings.mode, settings.bigKeyThreshold])) as Array<string | number | null>;
   return keys.map((_, index) => ({
     type: String(replies[4 * index]),
     pttl: Number(replies[4 * index + 1]),

@@ -2,6 +2,7 @@
  * What `dcs-migrate verify` does once its flags are parsed: checks them (zod), compares the two servers and prints
  * the report. Loaded only when that command runs (see `verify.ts`).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { compareRedis, type CompareOptions } from '../../verify/compare.js';
 import { parseRedisUrl } from '../../verify/redis-url.js';
@@ -22,6 +23,9 @@ export interface VerifyFlags {
   interval: string;
   maxListed: string;
   json?: boolean;
+  sourceCa?: string;
+  targetCa?: string;
+  tlsInsecure?: boolean;
 }
 
 const settingsSchema = z.object({
@@ -49,8 +53,12 @@ function compareOptions(flags: VerifyFlags) {
   if (!parsed.success) throw new CliError(parsed.error.issues.map((issue) => issue.message).join('; '), EXIT.USAGE);
   const settings = parsed.data;
   try {
-    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD']);
-    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD']);
+    const tls = (flag: string, file: string | undefined) => ({
+      ...(file === undefined ? {} : { ca: readCa(flag, file) }),
+      insecure: flags.tlsInsecure === true,
+    });
+    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD'], tls('--source-ca', flags.sourceCa));
+    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD'], tls('--target-ca', flags.targetCa));
     if (source.db !== target.db) throw new Error('--source and --target name different dbs; give the same /db on both, or none');
     const compare: CompareOptions = {
       mode: settings.mode,
@@ -65,5 +73,13 @@ function compareOptions(flags: VerifyFlags) {
     return { source: source.endpoint, target: target.endpoint, compare };
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.USAGE);
+  }
+}
+
+function readCa(flag: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: error });
   }
 }

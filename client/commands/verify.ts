@@ -12,8 +12,17 @@ export function register(program: Command): void {
   program
     .command('verify')
     .description('Compare two Redis servers key by key (like redis-full-check) and name every key that differs.')
-    .requiredOption('--source <url>', 'source Redis: redis://[:password@]host[:port][/db] (or the password in DCS_MIGRATE_SOURCE_PASSWORD)')
-    .requiredOption('--target <url>', 'target Redis: redis://[:password@]host[:port][/db] (or the password in DCS_MIGRATE_TARGET_PASSWORD)')
+    .requiredOption(
+      '--source <url>',
+      'source Redis, any node of a cluster: redis[s]://[user][:password@]host[:port][/db] (or the password in DCS_MIGRATE_SOURCE_PASSWORD)',
+    )
+    .requiredOption(
+      '--target <url>',
+      'target Redis, any node of a cluster: redis[s]://[user][:password@]host[:port][/db] (or the password in DCS_MIGRATE_TARGET_PASSWORD)',
+    )
+    .option('--source-ca <file>', 'rediss:// source: PEM CA certificate(s) to trust instead of the system ones')
+    .option('--target-ca <file>', 'rediss:// target: PEM CA certificate(s) to trust instead of the system ones')
+    .option('--tls-insecure', "rediss://: do not verify the servers' certificates")
     .option('--reverse', 'also scan the target for keys the source does not have (EXTRA)')
     .option('--mode <mode>', 'outline (existence, type), length (+ length, TTL) or full (+ value)', 'full')
     .option('--sample <ratio>', 'compare only this fraction of the keys (0 < ratio <= 1), chosen by key name', '1')
