@@ -28,8 +28,8 @@ describe('switchEligibility', () => {
   it('fails a self-hosted source, a full migration, different passwords, ports or a cluster, with a remedy each', () => {
     const selfHosted = parseMigrationInput({ ...base, source: { addrs: 'redis:6379' } });
     expect(switchEligibility(selfHosted).find((o) => o.id === 'switch-dcs-instances')?.verdict).toBe('fail');
-    const full = parseMigrationInput({ ...base, method: 'full' });
-    expect(switchEligibility(full).find((o) => o.id === 'switch-incremental')?.verdict).toBe('fail');
+    // A full migration cannot ask for a switch at all: the input refuses a cutover block outside incremental.
+    expect(() => parseMigrationInput({ ...base, method: 'full' })).toThrow('cutover: only applies to method "incremental"');
     const outcomes = switchEligibility(parseMigrationInput(base), {
       samePassword: false,
       ports: { source: 6379, target: 6380 },

@@ -14,7 +14,7 @@ const incremental = {
 describe('migration input: cutover', () => {
   it('defaults to a manual cutover without gate or window, and re-validates to itself', () => {
     const parsed = parseMigrationInput({ ...incremental, cutover: {} });
-    expect(parsed.kind === 'online' && parsed.cutover).toEqual({ mode: 'manual' });
+    expect(parsed.kind === 'online' && parsed.cutover).toEqual({ mode: 'manual', switch: 'none', rollbackWindow: 600_000, afterRollback: 'hold' });
     const full = parseMigrationInput({
       ...incremental,
       hold: { maxDuration: '7d' },

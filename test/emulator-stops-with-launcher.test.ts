@@ -84,7 +84,8 @@ async function startThrough(command: string, args: string[]): Promise<Running> {
     90_000,
     200,
   );
-  const redisPort = Number(/^ {2}a {2}127\.0\.0\.1:(\d+)/m.exec(await output())?.[1]);
+  // `  a  <service address>  (server 127.0.0.1:<port>)`: the redis-server's own port is in brackets.
+  const redisPort = Number(/^ {2}a {2}\S+ {2}\(server 127\.0\.0\.1:(\d+)\)/m.exec(await output())?.[1]);
   const entry = registered(redisPort);
   if (!entry) throw new Error(`no registered redis-server on port ${redisPort}`);
   return { launcher, emulatorPort, redisPort, redisPid: entry.pid, emulatorPid: entry.ownerPid, output };
