@@ -131,6 +131,7 @@ describe('a Prometheus server scraping the worker', () => {
     const left = await query(`sum by (phase) (${M.phaseDuration.name}_count{kind="online:incremental"})`);
     expect(Object.fromEntries(left.map((sample) => [sample.metric.phase, sample.value[1]]))).toEqual({
       validating: '2',
+      prechecking: '2',
       creating: '2',
       provisioning: '2',
       configuring: '2',
