@@ -35,10 +35,16 @@ describe('replay of recorded migration histories', () => {
     // The flows recorded by test/workflow-flows.test.ts and tools/record-histories.ts, by the current code and, as
     // `sandbox-validation-*`, by the code that validated the input inside the workflow (before the
     // `validate-input-in-local-activity` patch), and, as `pre-predictive-*`, by the code that polled on the plain
-    // backoff (before the `predictive-polling` patch): all must keep replaying.
+    // backoff (before the `predictive-polling` patch), and, as `pre-prechecks-*`, by the code of the round before the
+    // pre-flight checks, cutover policy, client switch, task logs and notifications: all must keep replaying.
     const flows = ['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json'];
     expect(files).toEqual(
-      expect.arrayContaining([...flows, ...flows.map((flow) => `sandbox-validation-${flow}`), ...flows.map((flow) => `pre-predictive-${flow}`)]),
+      expect.arrayContaining([
+        ...flows,
+        ...flows.map((flow) => `sandbox-validation-${flow}`),
+        ...flows.map((flow) => `pre-predictive-${flow}`),
+        ...flows.map((flow) => `pre-prechecks-${flow}`),
+      ]),
     );
     // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
     expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
