@@ -28,6 +28,7 @@ export const SWITCH_CHECK_IDS = [
   'switch-same-port',
   'switch-not-cluster',
   'switch-no-public-access',
+  'switch-verified',
 ] as const;
 
 /** The outcomes of the checks that apply; empty when the input does not ask for a switch. */

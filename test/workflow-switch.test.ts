@@ -105,6 +105,29 @@ describe('cutover.switch: ip', () => {
     expect(tasks[0]?.status).toBe('SUCCESS');
   }, 40_000);
 
+  it('a target the verify step finds different is refused before any switch call: the clients stay on the source', async () => {
+    const source = stack.redis(PAIR.source.id);
+    const target = stack.redis(PAIR.target.id);
+    await source.set('copied', 'from source');
+    // Only on the target, planted before the migration: the verify step (`reverse`, the default) finds it EXTRA.
+    await target.set('stray-on-target', 'not from the source');
+    const endpoint = (id: string) => `${stack.emu.instance(id).endpoint.host}:${stack.emu.instance(id).endpoint.port}`;
+    const verify = {
+      source: { address: endpoint(PAIR.source.id), password: { env: PAIR.source.env } },
+      target: { address: endpoint(PAIR.target.id), password: { env: PAIR.target.env } },
+      rounds: 0,
+    };
+    const input = switchInput({ mode: 'auto' }, { verify });
+    const before = stack.emu.requests().length;
+    const handle = await stack.start(input, `switch-unverified-${Date.now()}`);
+    const failure = (await handle.result().catch((error: unknown) => error)) as { cause?: { message?: string; type?: string } };
+    expect(failure.cause?.message).toMatch(/switch-verified: the verify step found 1 difference/);
+    expect(failure.cause?.type).toBe('SwitchRefused');
+    const status = await handle.query(statusQuery);
+    expect(status.switch).toMatchObject({ state: 'refused', eligibility: [expect.objectContaining({ id: 'switch-verified', verdict: 'fail' })] });
+    expect(callsSince(stack.emu, before, 'ExchangeInstanceIp')).toHaveLength(0);
+  }, 40_000);
+
   it('an ineligible pair (different passwords) is refused before any DCS write (only the pre-flight reads)', async () => {
     const before = stack.emu.requests().length;
     const input = switchInput({}, { target: { instanceId: 'swf-other', password: { env: 'OTHER_PASSWORD' } } });

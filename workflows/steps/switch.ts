@@ -8,7 +8,7 @@
  * switch with no exchange-ip call. Every path keeps the one remote task; `state.switch` says which way it went.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { condition, isCancellation, log, sleep } from '@temporalio/workflow';
+import { condition, isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import { IpSwitchStatus } from '../../common/dcs-status.js';
 import type { PrecheckOutcome } from '../../common/precheck.js';
 import { switchEligibility, switchRefusal, type SwitchPairFacts } from '../../common/switch-eligibility.js';
@@ -48,6 +48,31 @@ function notPassed(outcomes: PrecheckOutcome[]): PrecheckOutcome[] {
 function refuse(ctx: MigrationContext, mode: 'ip' | 'domain', outcomes: PrecheckOutcome[], message: string): never {
   ctx.state.switch = { ...ctx.state.switch, mode, state: 'refused', eligibility: notPassed(outcomes) };
   throw workflowFailure(message, MigrationFailureType.SwitchRefused);
+}
+
+/** Patch: the switch waits for the verify step (when the file asks for one) and refuses a target it found different. */
+export const SWITCH_AFTER_CLEAN_VERIFY_PATCH = 'switch-after-clean-verify';
+
+/**
+ * With `verify` in the file, the clients move only onto a target the verify step found equal to the source: a
+ * target with differences (or one that could not be compared) is refused before any switch call, and the clients
+ * stay on the source.
+ */
+function refuseUnverified(ctx: MigrationContext, mode: 'ip' | 'domain'): void {
+  const verification = ctx.verification;
+  if (!ctx.input.verify || !verification || verification.outcome === 'clean') return;
+  const evidence =
+    verification.outcome === 'differences'
+      ? `the verify step found ${verification.totalDifferences ?? 'some'} difference(s)`
+      : `the verify step could not compare the servers (${verification.error ?? 'error'})`;
+  const outcome: PrecheckOutcome = {
+    id: 'switch-verified',
+    verdict: 'fail',
+    title: 'the target was verified equal to the source',
+    evidence,
+    remedy: 'find why the target differs (dcs-migrate status lists the keys), fix it, and start the migration again; the clients stayed on the source',
+  };
+  refuse(ctx, mode, [outcome], `the clients cannot be switched (cutover.switch): switch-verified: ${evidence}`);
 }
 
 /** Before any DCS call: the input's own rules and the passwords (compared on the worker). */
@@ -118,6 +143,7 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   if (input.kind !== 'online') return 'switched';
   const cutover = input.cutover!;
   const taskId = state.taskId!;
+  if (patched(SWITCH_AFTER_CLEAN_VERIFY_PATCH)) refuseUnverified(ctx, mode);
   const before = await readSwitch(ctx);
   const facts: SwitchPairFacts = { ports: { source: portOf(before.source), target: portOf(before.target) } };
   let targetRunId = '';
