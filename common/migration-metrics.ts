@@ -16,7 +16,7 @@
  * in the worker that last ran its workflow until that worker restarts; the rules aggregate with `max by
  * (migration_id)` so a migration that moved to another worker is judged by its freshest values.
  */
-import type { MigrationPhase } from './workflow-contract.js';
+import { MIGRATION_PHASES, type MigrationPhase } from './migration-phases.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -126,26 +126,8 @@ export const MIGRATION_METRICS = {
   ),
 } as const satisfies Record<string, MetricSpec>;
 
-/** Every phase, for the `phase` state set (the `satisfies` fails to compile when a phase is added to the contract). */
-export const METRIC_PHASES = Object.keys({
-  validating: 0,
-  prechecking: 0,
-  creating: 0,
-  provisioning: 0,
-  configuring: 0,
-  migrating: 0,
-  'incremental-hold': 0,
-  stopping: 0,
-  deleting: 0,
-  switching: 0,
-  switched: 0,
-  'rolling-back': 0,
-  'rolled-back': 0,
-  succeeded: 0,
-  'cut-over': 0,
-  failed: 0,
-  cancelled: 0,
-} satisfies Record<MigrationPhase, 0>) as MigrationPhase[];
+/** Every phase, for the `phase` state set. */
+export const METRIC_PHASES: readonly MigrationPhase[] = MIGRATION_PHASES;
 
 /** The labels every per-migration series carries (besides `project`, a worker-wide tag). */
 export interface MigrationLabels {

@@ -10,39 +10,8 @@ import type { PrecheckOutcome } from './precheck.js';
 /** The registered workflow type (the exported function name in `workflows/index.ts`). */
 export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
 
-/**
- * Where a migration is. Terminal phases: `succeeded`, `cut-over`, `failed`, `cancelled`.
- * - `validating`: checking the input (nothing remote yet).
- * - `prechecking`: the pre-flight checks (`common/precheck.ts`): DCS reads and, when asked, read-only Redis probes.
- * - `creating`: looking the task up by name, creating it if absent.
- * - `provisioning`: online only, DCS is creating the migration machine (job / task `CREATING`).
- * - `configuring`: online only, sending source/target/method (SetOnlineMigrationTask).
- * - `migrating`: the remote task is copying data.
- * - `incremental-hold`: incremental only, in sync and following changes until cutover or the deadline.
- * - `stopping`: stopping the remote task and waiting for `TERMINATED` (cutover or cancel).
- * - `deleting`: deleting the stopped task (cancel with `delete`).
- * - `switching`: `cutover.switch` only: exchange-ip called, waiting for DCS and checking that clients reach the target.
- * - `switched`: clients reach the target; the rollback window (`dcs-migrate rollback`) until the task is stopped.
- * - `rolling-back`: rollback-ip called, waiting for DCS; then back to the hold, or `rolled-back` (terminal).
- */
-export type MigrationPhase =
-  | 'validating'
-  | 'prechecking'
-  | 'creating'
-  | 'provisioning'
-  | 'configuring'
-  | 'migrating'
-  | 'incremental-hold'
-  | 'stopping'
-  | 'deleting'
-  | 'switching'
-  | 'switched'
-  | 'rolling-back'
-  | 'rolled-back'
-  | 'succeeded'
-  | 'cut-over'
-  | 'failed'
-  | 'cancelled';
+export { MIGRATION_PHASES, type MigrationPhase } from './migration-phases.js';
+import type { MigrationPhase } from './migration-phases.js';
 
 export const TERMINAL_PHASES: readonly MigrationPhase[] = ['succeeded', 'cut-over', 'rolled-back', 'failed', 'cancelled'];
 

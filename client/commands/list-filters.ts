@@ -3,7 +3,7 @@
  * checked by `list-query.ts`.
  */
 import { TaskStatus } from '../../common/dcs-status.js';
-import type { MigrationPhase } from '../../common/workflow-contract.js';
+import { MIGRATION_PHASES, type MigrationPhase } from '../../common/migration-phases.js';
 
 /** Execution statuses as visibility spells them, by the lower-case word an operator types. */
 export const EXECUTION_STATUSES: Record<string, string> = {
@@ -18,24 +18,6 @@ export const EXECUTION_STATUSES: Record<string, string> = {
   'continued-as-new': 'ContinuedAsNew',
 };
 
-export const PHASES: readonly MigrationPhase[] = [
-  'validating',
-  'prechecking',
-  'creating',
-  'provisioning',
-  'configuring',
-  'migrating',
-  'incremental-hold',
-  'stopping',
-  'deleting',
-  'switching',
-  'switched',
-  'rolling-back',
-  'rolled-back',
-  'succeeded',
-  'cut-over',
-  'failed',
-  'cancelled',
-];
+export const PHASES: readonly MigrationPhase[] = MIGRATION_PHASES;
 
 export const REMOTE_STATUS_EXAMPLES = [TaskStatus.Incremental, TaskStatus.Success, TaskStatus.Failed].join(', ');
