@@ -101,8 +101,19 @@ describe('Temporal Web UI in a real browser', () => {
     await page.goto(workflowListUiUrl(stack.uiUrl, namespace, query));
     await page.getByRole('link', { name: workflowId }).click();
     await page.getByRole('tab', { name: 'User Metadata' }).click();
-    await expect.poll(() => allText(page), { timeout: 30_000 }).toContain('Phase: incremental-hold');
-    const text = await allText(page);
+    // The current details re-render whenever the workflow publishes (every read in the hold): wait for one snapshot
+    // that shows them whole, then check that snapshot, rather than read the page again mid-render.
+    let text = '';
+    await expect
+      .poll(
+        async () => {
+          text = await allText(page);
+          return text.includes('Phase: incremental-hold') && /Remote status: INCRMIGEATING/.test(text) && /Sync offset: \d+/.test(text);
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    expect(text).toContain('Phase: incremental-hold');
     expect(text).toContain('Incremental online migration: instance dcs-source → instance dcs-target');
     expect(text).toMatch(/Method: incremental/);
     expect(text).toMatch(/Remote status: INCRMIGEATING/);
