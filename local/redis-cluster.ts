@@ -4,6 +4,10 @@ import { waitFor } from './wait.js';
 export interface RedisClusterOptions {
   /** Masters; the 16384 slots are split evenly between them. Default 3 (the smallest cluster Redis accepts for failover). */
   masters?: number;
+  /** Replicas per master (default 0), each following its master with CLUSTER REPLICATE, so a master can fail over. */
+  replicasPerMaster?: number;
+  /** `cluster-node-timeout` (default 5000 ms): how long a master may be unreachable before its replica takes over. */
+  nodeTimeoutMs?: number;
   /** Passed to every node (password, extra config); `port` and `dir` are chosen per node. */
   server?: Omit<RedisServerOptions, 'port' | 'dir'>;
   name?: string;
@@ -14,40 +18,80 @@ export interface RedisCluster {
   readonly nodes: RedisServer[];
   /** Every slot range per master, as assigned: `[first, last]`. */
   readonly slots: Array<[number, number]>;
+  /** The replicas of each master (`replicas[i]` follow `nodes[i]`); empty lists without `replicasPerMaster`. */
+  readonly replicas: RedisServer[][];
   stop(): Promise<void>;
 }
 
 const SLOTS = 16_384;
 
 /**
- * Starts a Redis Cluster of `masters` redis-servers on free loopback ports (no replicas): slots are assigned with
- * CLUSTER ADDSLOTSRANGE, the nodes introduced with CLUSTER MEET, and it returns once every node reports
- * cluster_state:ok. Each node keeps its cluster config file in its own temp dir.
+ * Starts a Redis Cluster of `masters` redis-servers on free loopback ports, each with `replicasPerMaster` replicas:
+ * slots are assigned with CLUSTER ADDSLOTSRANGE, the nodes introduced with CLUSTER MEET, the replicas attached with
+ * CLUSTER REPLICATE, and it returns once every node reports cluster_state:ok and every replica has its link up.
+ * Each node keeps its cluster config file in its own temp dir.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<RedisCluster> {
   const count = options.masters ?? 3;
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`masters must be an integer >= 1, got ${count}`);
   const name = options.name ?? 'redis-cluster';
+  const replicasPerMaster = options.replicasPerMaster ?? 0;
+  if (!(Number.isInteger(replicasPerMaster) && replicasPerMaster >= 0))
+    throw new RangeError(`replicasPerMaster must be an integer >= 0, got ${replicasPerMaster}`);
   const nodes: RedisServer[] = [];
+  const replicas: RedisServer[][] = [];
   const stop = async () => {
-    await Promise.all(nodes.map((node) => node.stop()));
+    await Promise.all([...nodes, ...replicas.flat()].map((node) => node.stop()));
+  };
+  const config = {
+    ...options.server?.config,
+    'cluster-enabled': 'yes',
+    'cluster-config-file': 'nodes.conf',
+    'cluster-node-timeout': String(options.nodeTimeoutMs ?? 5000),
+    // A replica of a password-protected master must authenticate to it.
+    ...(options.server?.password ? { masterauth: options.server.password } : {}),
   };
   try {
     for (let index = 0; index < count; index++) {
-      const config = { ...options.server?.config, 'cluster-enabled': 'yes', 'cluster-config-file': 'nodes.conf', 'cluster-node-timeout': '5000' };
       nodes.push(await startRedisServer({ ...options.server, name: `${name}-${index}`, config }));
+      const own: RedisServer[] = [];
+      replicas.push(own);
+      for (let replica = 0; replica < replicasPerMaster; replica++) {
+        own.push(await startRedisServer({ ...options.server, name: `${name}-${index}-replica-${replica}`, config }));
+      }
     }
     const slots = nodes.map((_, index): [number, number] => [Math.floor((index * SLOTS) / count), Math.floor(((index + 1) * SLOTS) / count) - 1]);
     const clients = nodes.map((node) => node.client());
     try {
       await Promise.all(clients.map((client, index) => client.call('CLUSTER', 'ADDSLOTSRANGE', ...(slots[index] as [number, number]))));
       // Meeting the first node is enough: gossip introduces the others to each other.
-      for (const node of nodes.slice(1)) await clients[0]?.call('CLUSTER', 'MEET', node.host, node.port);
+      for (const node of [...nodes.slice(1), ...replicas.flat()]) await clients[0]?.call('CLUSTER', 'MEET', node.host, node.port);
+      const known = count * (1 + replicasPerMaster);
+      const replicaClients = replicas.flat().map((replica) => replica.client());
+      clients.push(...replicaClients);
+      await waitFor(
+        `${name} cluster_known_nodes:${known}`,
+        async () => {
+          const infos = await Promise.all(clients.map((client) => client.call('CLUSTER', 'INFO') as Promise<string>));
+          return infos.every((info) => new RegExp(`cluster_known_nodes:${known}\\b`).test(info));
+        },
+        20_000,
+        100,
+      );
+      const masterIds = await Promise.all(clients.slice(0, count).map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
+      for (const [index, own] of replicas.entries()) {
+        for (const replica of own) {
+          const client = replicaClients[replicas.slice(0, index).flat().length + own.indexOf(replica)];
+          await client?.call('CLUSTER', 'REPLICATE', masterIds[index] as string);
+        }
+      }
       await waitFor(
         `${name} cluster_state:ok`,
         async () => {
           const infos = await Promise.all(clients.map((client) => client.call('CLUSTER', 'INFO') as Promise<string>));
-          return infos.every((info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${count}\\b`).test(info));
+          if (!infos.every((info) => /cluster_state:ok/.test(info))) return false;
+          const links = await Promise.all(replicaClients.map((client) => client.info('replication')));
+          return links.every((info) => /master_link_status:up/.test(info));
         },
         20_000,
         100,
@@ -55,7 +99,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     } finally {
       for (const client of clients) client.disconnect();
     }
-    return { nodes, slots, stop };
+    return { nodes, slots, replicas, stop };
   } catch (error) {
     await stop();
     throw error;
