@@ -5,29 +5,20 @@
  * offsets are what ShowMigrationTaskStats answers, one per progress read.
  */
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import type { MigrationView } from '../client/migration-view.js';
 import { statusLines } from '../client/render-migration.js';
 import { cutoverUpdate, MigrationFailureType, statusQuery, type MigrationResult, type MigrationStatus } from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
 import { fakeActivities, timesOf, type RecordedCall, type TaskScript } from './harness/fake-activities.js';
-import { startTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
+import { TIMER_SLACK_MS, useTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
 import { failureOf } from './workflow-env.js';
 
 const fake = fakeActivities();
 let ts: TimeSkippingEnv;
-
-beforeAll(async () => {
-  ts = await startTimeSkippingEnv(fake.activities);
-});
-
-afterAll(async () => {
-  await ts?.teardown();
-});
-
-/** Slack for the real milliseconds an activity and a workflow task take between two timers. */
-const SLACK_MS = 500;
+useTimeSkippingEnv(fake.activities, (env) => (ts = env));
+const SLACK_MS = TIMER_SLACK_MS;
 
 let counter = 0;
 

@@ -3,26 +3,17 @@
  * (test/harness/time-skipping.ts, test/harness/fake-activities.ts): the real `dcsMigration` code, with hours of
  * polling passing in milliseconds. Call times are workflow time, so the asserted gaps are the schedule itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { MigrationFailureType, type MigrationResult } from '../common/workflow-contract.js';
 import { fakeActivities, gapsOf, timesOf, type RecordedCall, type TaskScript } from './harness/fake-activities.js';
-import { startTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
+import { TIMER_SLACK_MS, useTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
 import { failureOf } from './workflow-env.js';
 
 const fake = fakeActivities();
 let ts: TimeSkippingEnv;
-
-beforeAll(async () => {
-  ts = await startTimeSkippingEnv(fake.activities);
-});
-
-afterAll(async () => {
-  await ts?.teardown();
-});
-
-/** Slack for the real milliseconds an activity and a workflow task take between two timers. */
-const SLACK_MS = 500;
+useTimeSkippingEnv(fake.activities, (env) => (ts = env));
+const SLACK_MS = TIMER_SLACK_MS;
 
 function expectGaps(actual: number[], expected: number[]): void {
   expect(actual).toHaveLength(expected.length);

@@ -6,7 +6,7 @@
  * around them mirrors `workflows/steps/{provision,watch,stop}.ts` (one lookup, create, job polls, configure, watch,
  * progress reads, stop), and bench/api-economy.ts checks it against the real workflow on the time-skipping server.
  */
-import { classifyStatus } from '../../common/dcs-status.js';
+import { classifyStatus, TaskStatus } from '../../common/dcs-status.js';
 import { seededRandom } from '../../common/seeded-random.js';
 import { estimatePhaseEnd, noteProgress, progressFraction, estimateSampleDue, type PhaseTrack } from '../../workflows/phase-estimate.js';
 import { estimateRefreshDue, missWindowMs, nextPollIntervalMs, nextReadDelayMs, estimateSampleAfterMs } from '../../workflows/poll-interval.js';
@@ -107,7 +107,7 @@ class Remote {
     const end = this.endOfSync();
     if (end === undefined) return 'RUNNING';
     if (t < end) return 'FULLMIGRATING';
-    return this.timeline.method === 'full' ? 'SUCCESS' : 'INCRMIGEATING';
+    return this.timeline.method === 'full' ? TaskStatus.Success : TaskStatus.Incremental;
   }
 
   stats(t: number) {
@@ -157,7 +157,7 @@ function terraform(remote: Remote): { calls: Calls; noticed: Map<string, number>
   if (remote.timeline.method === 'full') {
     pollUntil('SUCCESS');
   } else {
-    pollUntil('INCRMIGEATING');
+    pollUntil(TaskStatus.Incremental);
     const holdEnds = calls.t + (remote.timeline.holdMs ?? 0);
     while (calls.t < holdEnds) {
       calls.wait(10_000);
@@ -271,7 +271,7 @@ export function simulate(scenario: SimScenario, client: SimClient, samples: numb
     const { calls, noticed } = client === 'terraform' ? terraform(remote) : workflow(remote, client === 'predictive');
     const seen = noticed.get(scenario.measured);
     if (seen === undefined) throw new Error(`${client} never saw ${scenario.measured} in ${scenario.name}`);
-    const syncEnd = noticed.get(timeline.method === 'full' ? 'SUCCESS' : 'INCRMIGEATING') ?? Infinity;
+    const syncEnd = noticed.get(timeline.method === 'full' ? TaskStatus.Success : TaskStatus.Incremental) ?? Infinity;
     const syncCalls = calls.times.filter((at) => at >= remote.configuredAt! && at < syncEnd).length;
     outcomes.push({ calls: calls.total, syncCalls, byOperation: calls.byOperation, lagMs: seen - transitionAt(remote, scenario.measured) });
   }

@@ -7,6 +7,7 @@
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Activities } from '../../activities/index.js';
 import type { MigrationInputFile } from '../../common/migration-input.js';
@@ -50,6 +51,23 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
 const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
 
 let counter = 0;
+
+/** Slack for the real milliseconds an activity and a workflow task take between two timers. */
+export const TIMER_SLACK_MS = 500;
+
+/**
+ * One env for the calling test file: started before its tests (then handed to `use`), torn down after them.
+ */
+export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void): void {
+  let started: TimeSkippingEnv | undefined;
+  beforeAll(async () => {
+    started = await startTimeSkippingEnv(activities);
+    use(started);
+  });
+  afterAll(async () => {
+    await started?.teardown();
+  });
+}
 
 /**
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
