@@ -95,8 +95,19 @@ describe('exchange-ip and rollback-ip', () => {
       (await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [address.host], is_exchange_domain: false } })).status,
     ).toBe(204);
     expect(await switchStatus(taskId)).toBe('EXCHANGING');
-    // Read-only while switching: a write is refused, as a client sees it, and reads go on.
-    await expect(app.set('during', 'x')).rejects.toThrow(/NOREPLICAS/);
+    // Read-only while switching: a write is refused, as a client sees it. The switch runs after the call is
+    // answered, so the first write may still land before the instances turn read-only (one CI run saw that); a
+    // write is refused within the switch, and reads go on.
+    await waitFor(
+      'a write refused while switching',
+      () =>
+        app.set('during', 'x').then(
+          () => undefined,
+          (error: unknown) => (/NOREPLICAS/.test(String(error)) ? true : undefined),
+        ),
+      EXCHANGING_MS,
+      10,
+    );
     await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
     expect(cuts).toBeGreaterThan(0);
     // The task still shows the incremental state until it is stopped.
