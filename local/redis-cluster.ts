@@ -67,8 +67,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       // Meeting the first node is enough: gossip introduces the others to each other.
       for (const node of [...nodes.slice(1), ...replicas.flat()]) await clients[0]?.call('CLUSTER', 'MEET', node.host, node.port);
       const known = count * (1 + replicasPerMaster);
-      const replicaClients = replicas.flat().map((replica) => replica.client());
-      clients.push(...replicaClients);
+      // Per master, like `replicas`, so each replica client knows whose id to follow.
+      const replicaClients = replicas.map((own) => own.map((replica) => replica.client()));
+      clients.push(...replicaClients.flat());
       await waitFor(
         `${name} cluster_known_nodes:${known}`,
         async () => {
@@ -79,18 +80,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         100,
       );
       const masterIds = await Promise.all(clients.slice(0, count).map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
-      for (const [index, own] of replicas.entries()) {
-        for (const replica of own) {
-          const client = replicaClients[replicas.slice(0, index).flat().length + own.indexOf(replica)];
-          await client?.call('CLUSTER', 'REPLICATE', masterIds[index] as string);
-        }
+      for (const [index, own] of replicaClients.entries()) {
+        for (const client of own) await client.call('CLUSTER', 'REPLICATE', masterIds[index] as string);
       }
       await waitFor(
         `${name} cluster_state:ok`,
         async () => {
           const infos = await Promise.all(clients.map((client) => client.call('CLUSTER', 'INFO') as Promise<string>));
           if (!infos.every((info) => /cluster_state:ok/.test(info))) return false;
-          const links = await Promise.all(replicaClients.map((client) => client.info('replication')));
+          const links = await Promise.all(replicaClients.flat().map((client) => client.info('replication')));
           return links.every((info) => /master_link_status:up/.test(info));
         },
         20_000,
