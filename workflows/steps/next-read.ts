@@ -39,8 +39,10 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
     ctx.sharedWatcherUnusable = true;
     return undefined;
   }
-  if (change === 'woken') return undefined;
+  // Counted whether the watcher answered or a cutover request ended the wait: either way the workflow waited on
+  // the watcher instead of a timer (a migration that reaches the hold on its first read waits there only once).
   state.watcherWaits = (state.watcherWaits ?? 0) + 1;
+  if (change === 'woken') return undefined;
   switch (change.kind) {
     case 'changed':
       return change.task;
