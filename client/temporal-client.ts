@@ -4,9 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError } from '../codec/codec-keys.js';
+import { CodecConfigurationError } from '../codec/codec-keys.js';
 import { loadDataConverter } from '../codec/data-converter.js';
 import { MissingKeysCodec } from '../codec/encryption-codec.js';
+import { MISSING_KEYS_HINT } from './cli-codec.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { probeAddress } from './probe-address.js';
 import { resolveTemporalConfig, type TemporalConfig } from './temporal-config.js';
@@ -56,7 +57,7 @@ export async function withTemporal<T>(flags: TemporalFlags, fn: (temporal: CliTe
  */
 function cliDataConverter(): DataConverter {
   try {
-    return loadDataConverter(process.env) ?? { payloadCodecs: [new MissingKeysCodec(`set ${CODEC_KEYS_VAR} or ${CODEC_KEY_FILE_VAR} to the worker's keys`)] };
+    return loadDataConverter(process.env) ?? { payloadCodecs: [new MissingKeysCodec(MISSING_KEYS_HINT)] };
   } catch (error) {
     if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
     throw error;

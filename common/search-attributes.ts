@@ -1,4 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SEARCH_ATTRIBUTE_NAMES } from './workflow-names.js';
 
 /**
  * The custom search attributes dcs-migrate sets on every migration workflow. The Temporal server must know them
@@ -6,10 +7,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  * docker-compose's setup step creates them with `temporal operator search-attribute create`.
  * Values are never secrets: search attributes bypass the payload codec.
  */
-export const DcsTaskId = defineSearchAttributeKey('DcsTaskId', SearchAttributeType.KEYWORD);
-export const DcsRemoteStatus = defineSearchAttributeKey('DcsRemoteStatus', SearchAttributeType.KEYWORD);
-export const DcsMigrationType = defineSearchAttributeKey('DcsMigrationType', SearchAttributeType.KEYWORD);
-export const DcsPhase = defineSearchAttributeKey('DcsPhase', SearchAttributeType.KEYWORD);
+export const DcsTaskId = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.taskId, SearchAttributeType.KEYWORD);
+export const DcsRemoteStatus = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.remoteStatus, SearchAttributeType.KEYWORD);
+export const DcsMigrationType = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.migrationType, SearchAttributeType.KEYWORD);
+export const DcsPhase = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.phase, SearchAttributeType.KEYWORD);
 
 export const searchAttributeKeys = [DcsTaskId, DcsRemoteStatus, DcsMigrationType, DcsPhase] as const;
 

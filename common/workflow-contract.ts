@@ -4,6 +4,7 @@
  * nothing here touches I/O, and `define*` from @temporalio/workflow is safe outside a workflow.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { STATUS_QUERY_NAME } from './workflow-names.js';
 import type { MigrationKind } from './migration-input.js';
 import type { PrecheckOutcome } from './precheck.js';
 
@@ -357,4 +358,4 @@ export interface RestartAccepted {
  */
 export const restartUpdate = defineUpdate<RestartAccepted, [RestartRequest]>('restart');
 /** Where the migration is: phase, remote status, progress, last error, API call counts, timings. */
-export const statusQuery = defineQuery<MigrationStatus>('status');
+export const statusQuery = defineQuery<MigrationStatus>(STATUS_QUERY_NAME);

@@ -6,13 +6,26 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApplicationFailure, DefaultFailureConverter, defaultPayloadConverter, type Payload } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  DefaultFailureConverter,
+  defaultPayloadConverter,
+  METADATA_ENCODING_KEY as SDK_ENCODING_KEY,
+  type Payload,
+} from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { CodecConfigurationError, generateKeyRing, keyRingToEnv, loadCodecKeyRing, parseKeyRing } from '../codec/codec-keys.js';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleEncodesFailures, FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
-import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, MissingKeysCodec, PayloadDecryptionError } from '../codec/encryption-codec.js';
+import {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA_KEY,
+  METADATA_ENCODING_KEY,
+  MissingKeysCodec,
+  PayloadDecryptionError,
+} from '../codec/encryption-codec.js';
 import { useTempDir } from './harness/temp-dir.js';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -33,6 +46,10 @@ function bytesOf(payload: Payload | undefined): string {
 describe('encryption codec', () => {
   const ring = parseKeyRing(`a:${KEY_A}`, undefined);
   const codec = new EncryptionCodec(ring);
+
+  it("names the payload encoding with the SDK's own metadata key", () => {
+    expect(METADATA_ENCODING_KEY).toBe(SDK_ENCODING_KEY);
+  });
 
   it('round trip: encoded payloads hide the value and name the key; decoding restores metadata and data exactly', async () => {
     const input = [payloadOf({ source: { address: '10.0.0.5:6379', password: SECRET } }), payloadOf('plain'), payloadOf(null)];

@@ -1,6 +1,7 @@
 /** `dcs-migrate status <id>`: one read of a migration (phase, remote status, progress, result or failure). */
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
+import { endedBadly, type MigrationView } from '../migration-view-shape.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
@@ -15,19 +16,31 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
     .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: defining the commands (`--help`, usage errors) must not load the Temporal SDK.
-      const [{ endedBadly, readMigration }, { printJson, printLines }, { statusLines }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
-        import('../migration-view.js'),
+      const [{ printJson, printLines }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast] = await Promise.all([
         import('../output.js'),
         import('../render-migration.js'),
-        import('../temporal-client.js'),
         import('../ui-link.js'),
+        import('../temporal-config.js'),
+        import('../status-over-http.js'),
       ]);
-      const view = await withTemporal(flags, async ({ client, config }) => {
-        const found = await readMigration(client, id, { verbose: flags.verbose ?? false });
+      const config = resolveTemporalConfig(flags);
+      const print = (found: MigrationView) => {
         if (flags.json) printJson({ ...found, ui: migrationUiUrl(config, id) ?? null });
         else printLines(...statusLines(found, migrationUiUrl(config, id)));
-        return found;
-      });
+      };
+      // Temporal's HTTP API when the environment names it (the local stack's env file does): no SDK, no gRPC. Not
+      // when --address or --profile point elsewhere than the environment's server.
+      const overridden = flags.address !== undefined || flags.profile !== undefined;
+      let view = overridden ? undefined : await fast.readStatusOverHttp(config, id, { verbose: flags.verbose ?? false });
+      if (view) print(view);
+      else {
+        const [{ readMigration }, { withTemporal }] = await Promise.all([import('../migration-view.js'), import('../temporal-client.js')]);
+        view = await withTemporal(flags, async ({ client }) => {
+          const found = await readMigration(client, id, { verbose: flags.verbose ?? false });
+          print(found);
+          return found;
+        });
+      }
       if (endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;
     });
 }
