@@ -36,13 +36,11 @@ export interface HttpReadOptions {
   verbose?: boolean;
 }
 
-/** Reads `workflowId` (latest run) over HTTP; `undefined` when only the SDK path can give the same view. */
-export async function readMigrationOverHttp(
-  http: TemporalHttp,
-  codec: PayloadCodec,
-  workflowId: string,
-  options: HttpReadOptions = {},
-): Promise<MigrationView | undefined> {
+/** The view, or why only the SDK path can give it. */
+export type HttpRead = { view: MigrationView } | { sdkNeeded: string };
+
+/** Reads `workflowId` (latest run) over HTTP; `sdkNeeded` says why when only the SDK path can give the same view. */
+export async function readMigrationOverHttp(http: TemporalHttp, codec: PayloadCodec, workflowId: string, options: HttpReadOptions = {}): Promise<HttpRead> {
   const timeoutMs = options.queryTimeoutMs ?? 3_000;
   try {
     const description = await http.describeWorkflow(workflowId, 5_000).catch((error: unknown) => {
@@ -52,9 +50,10 @@ export async function readMigrationOverHttp(
     const info = description.workflowExecutionInfo ?? {};
     const runId = info.execution?.runId;
     const execution = executionStatusName(info.status);
-    if (runId === undefined || info.startTime === undefined || execution === undefined) return undefined;
+    if (runId === undefined || info.startTime === undefined || execution === undefined)
+      return { sdkNeeded: 'the description lacks the run id, start or status' };
     // A run that ended badly: its failure (and the remote-task clean-up in its details) is the SDK's to unpack.
-    if (isClosed(execution) && execution !== 'COMPLETED') return undefined;
+    if (isClosed(execution) && execution !== 'COMPLETED') return { sdkNeeded: `the run is ${execution}: its failure is read through the SDK` };
     const fields = info.searchAttributes?.indexedFields ?? {};
     const keyword = async (name: string) => {
       const payload = fields[name];
@@ -90,14 +89,14 @@ export async function readMigrationOverHttp(
     if (execution === 'COMPLETED') {
       const close = await http.closeEvent(workflowId, runId, timeoutMs);
       const [result] = close?.workflowExecutionCompletedEventAttributes?.result?.payloads ?? [];
-      if (result === undefined) return undefined;
+      if (result === undefined) return { sdkNeeded: 'the close event has no result' };
       view.result = resultAsRead((await valueOf(result, codec)) as MigrationResult & LegacyMigrationResultFields);
     }
-    return tidied(view, options.verbose ?? false);
+    return { view: tidied(view, options.verbose ?? false) };
   } catch (error) {
     if (error instanceof CliError) throw error;
     // Not answerable here (an unreadable payload, an HTTP API that is off or failing): the SDK path reads it.
-    return undefined;
+    return { sdkNeeded: error instanceof Error ? error.message : String(error) };
   }
 }
 

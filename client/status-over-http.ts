@@ -4,8 +4,7 @@
  * when the HTTP read cannot give the whole view, the caller reads through the SDK.
  */
 import { cliPayloadCodec } from './cli-codec.js';
-import type { MigrationView } from './migration-view-shape.js';
-import { readMigrationOverHttp, type HttpReadOptions } from './read-migration-http.js';
+import { readMigrationOverHttp, type HttpRead, type HttpReadOptions } from './read-migration-http.js';
 import type { TemporalConfig } from './temporal-config.js';
 import { TEMPORAL_HTTP_VAR, TemporalHttp } from './temporal-http.js';
 
@@ -14,12 +13,13 @@ export async function readStatusOverHttp(
   workflowId: string,
   options: HttpReadOptions,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<MigrationView | undefined> {
+): Promise<HttpRead> {
   const baseUrl = env[TEMPORAL_HTTP_VAR]?.trim();
-  if (!baseUrl) return undefined;
+  if (!baseUrl) return { sdkNeeded: `${TEMPORAL_HTTP_VAR} is not set` };
   const { apiKey, tls, metadata } = config.connectionOptions;
   const clientCertificate = typeof tls === 'object' && tls !== null && 'clientCertPair' in tls && tls.clientCertPair !== undefined;
-  if (clientCertificate || Object.keys(metadata ?? {}).length > 0 || (apiKey !== undefined && typeof apiKey !== 'string')) return undefined;
+  if (clientCertificate || Object.keys(metadata ?? {}).length > 0 || (apiKey !== undefined && typeof apiKey !== 'string'))
+    return { sdkNeeded: 'the Temporal connection uses client certificates or gRPC metadata' };
   const http = new TemporalHttp({ baseUrl, namespace: config.namespace, apiKey });
   return readMigrationOverHttp(http, cliPayloadCodec(env), workflowId, options);
 }

@@ -8,7 +8,9 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-export const TEMPORAL_HTTP_VAR = 'DCS_MIGRATE_TEMPORAL_HTTP';
+import { TEMPORAL_HTTP_VAR } from '../common/client-env.js';
+
+export { TEMPORAL_HTTP_VAR };
 
 /** A payload as the HTTP API writes it: metadata values and data in base64. */
 export interface HttpPayload {
@@ -120,7 +122,9 @@ export class TemporalHttp {
   private call<T>(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<T> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    // Payloads as protobuf JSON (metadata and data in base64) even when they are plain JSON: the gateway's default
+    // "shorthand" writes those as bare values, and only this form says how each payload is encoded.
+    const headers: Record<string, string> = { accept: 'application/json+no-payload-shorthand' };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -29,6 +29,8 @@ export interface TemporalDevServer {
   readonly port: number;
   readonly namespace: string;
   readonly uiUrl: string | undefined;
+  /** Temporal's HTTP API (`/api/v1/...`), e.g. for `DCS_MIGRATE_TEMPORAL_HTTP`. */
+  readonly httpUrl: string;
   readonly process: ManagedProcess;
   readonly logFile: string;
   stop(): Promise<void>;
@@ -71,7 +73,8 @@ async function startOnce(
   const port = options.port ?? (await getPort({ host }));
   const uiPort = options.ui ? (options.uiPort ?? (await getPort({ host }))) : undefined;
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  args.push('--http-port', String(await getPort({ host })), '--metrics-port', String(await getPort({ host })));
+  const httpPort = await getPort({ host });
+  args.push('--http-port', String(httpPort), '--metrics-port', String(await getPort({ host })));
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', host);
   else args.push('--headless');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
@@ -112,6 +115,7 @@ async function startOnce(
     port,
     namespace,
     uiUrl: uiPort !== undefined ? `http://${host}:${uiPort}` : undefined,
+    httpUrl: `http://${host}:${httpPort}`,
     process: proc,
     logFile,
     stop: async () => {

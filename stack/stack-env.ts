@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { CODEC_KEY_FILE_VAR } from '../codec/codec-keys.js';
+import { TEMPORAL_HTTP_VAR } from '../common/client-env.js';
 import { WORKER_ENV } from '../worker/worker-options.js';
 import { emulatorDcsEnvironment } from './dcs-for-emulator.js';
 import type { Emulator } from '../emulator/index.js';
@@ -26,7 +27,7 @@ export interface StackEnvEntry {
 }
 
 export interface StackEnvFacts {
-  temporal: { address: string; namespace: string };
+  temporal: { address: string; namespace: string; httpUrl: string };
   uiUrl: string;
   codecUrl: string;
   codecKeyFile: string | undefined;
@@ -45,6 +46,8 @@ export function stackEnvironment(facts: StackEnvFacts): StackEnvEntry[] {
   const entries: StackEnvEntry[] = [
     plain('TEMPORAL_ADDRESS', facts.temporal.address),
     plain('TEMPORAL_NAMESPACE', facts.temporal.namespace),
+    // `dcs-migrate status` reads through Temporal's HTTP API when this is set: no SDK to load, a fast answer.
+    plain(TEMPORAL_HTTP_VAR, facts.temporal.httpUrl),
     plain('TEMPORAL_CODEC_ENDPOINT', facts.codecUrl),
     plain(UI_URL_VAR, facts.uiUrl),
     plain(WORKER_ENV.taskQueue, facts.taskQueue),

@@ -178,6 +178,10 @@ describe('a DCS call Temporal keeps retrying', () => {
   });
 
   it('status names the activity, its attempt, the ECONNREFUSED and the next attempt (text and --json)', async () => {
+    await expectSameStatusBothWays(handle.workflowId, (view) => ({
+      phase: view.phase,
+      pending: view.pendingActivities?.map(({ activity, state, lastFailure }) => ({ activity, state, lastFailure })),
+    }));
     const text = await runCli(['status', handle.workflowId], cli);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/retrying\s+findTaskByName attempt \d+ \(scheduled, next attempt at \d{4}-\d\d-\d\dT[^)]*\): .*ECONNREFUSED/);
@@ -252,6 +256,7 @@ describe('no status answer', () => {
       expect(run.stdout).toContain('DCS_MIGRATE_CODEC_KEY_FILE');
       expect(run.stdout).toContain('DCS_MIGRATE_CODEC_KEYS');
       expect(run.stdout).not.toContain('no worker');
+      await expectSameStatusBothWays(handle.workflowId, (view) => ({ statusUnavailable: view.statusUnavailable }));
     } finally {
       await codecClient.workflow
         .getHandle(handle.workflowId)
@@ -270,6 +275,7 @@ describe('no status answer', () => {
       const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
       expect(json.taskQueue).toBe(nobody);
       expect(json.statusUnavailable).toContain(`no worker polls task queue "${nobody}"`);
+      await expectSameStatusBothWays(handle.workflowId, (view) => ({ taskQueue: view.taskQueue, statusUnavailable: view.statusUnavailable }));
     } finally {
       await handle.terminate('test over').catch(() => undefined);
     }
@@ -298,6 +304,8 @@ describe('a run that ends', () => {
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
     expect(json.result?.progressReadAt).toBeDefined();
     expect(Date.parse(json.result!.progressReadAt!)).toBeLessThanOrEqual(Date.parse(json.result!.timings.stopRequestedAt!));
+    // A closed run reads the same, whole, through the HTTP API and through the SDK.
+    await expectSameStatusBothWays(handle.workflowId, (view) => view);
 
     // Its id cannot be used again, and start says how the first one ended.
     const file = path.join(dir, 'again.yaml');
@@ -338,3 +346,20 @@ describe('a run that ends', () => {
     expect(status.stdout).not.toContain('not yet applied');
   });
 });
+
+/**
+ * `status --json` through Temporal's HTTP API (the CLI's environment names it) and through the SDK (the variable
+ * unset) give the same view, `pick` choosing what cannot change between two reads. The HTTP read is also run with
+ * TEMPORAL_ADDRESS on a closed port: it answers only if it really did not go through gRPC.
+ */
+async function expectSameStatusBothWays(workflowId: string, pick: (view: MigrationView) => unknown): Promise<void> {
+  expect(cli.DCS_MIGRATE_TEMPORAL_HTTP, 'the CLI environment names the HTTP API').toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const { DCS_MIGRATE_TEMPORAL_HTTP: _http, ...sdkOnly } = cli;
+  const noGrpc = { ...cli, TEMPORAL_ADDRESS: `127.0.0.1:${await getPort({ host: '127.0.0.1' })}` };
+  // `ui` is derived from TEMPORAL_ADDRESS, which differs on purpose.
+  const read = async (env: NodeJS.ProcessEnv) => {
+    const { ui: _ui, ...view } = jsonOf<MigrationView & { ui?: unknown }>(await runCli(['status', workflowId, '--json'], env));
+    return view;
+  };
+  expect(pick(await read(noGrpc))).toEqual(pick(await read(sdkOnly)));
+}

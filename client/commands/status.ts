@@ -31,9 +31,13 @@ export function register(program: Command): void {
       // Temporal's HTTP API when the environment names it (the local stack's env file does): no SDK, no gRPC. Not
       // when --address or --profile point elsewhere than the environment's server.
       const overridden = flags.address !== undefined || flags.profile !== undefined;
-      let view = overridden ? undefined : await fast.readStatusOverHttp(config, id, { verbose: flags.verbose ?? false });
-      if (view) print(view);
-      else {
+      const read = overridden ? { sdkNeeded: '--address or --profile given' } : await fast.readStatusOverHttp(config, id, { verbose: flags.verbose ?? false });
+      let view: MigrationView;
+      if ('view' in read) {
+        view = read.view;
+        print(view);
+      } else {
+        if (flags.verbose) process.stderr.write(`(read through the Temporal SDK: ${read.sdkNeeded})\n`);
         const [{ readMigration }, { withTemporal }] = await Promise.all([import('../migration-view.js'), import('../temporal-client.js')]);
         view = await withTemporal(flags, async ({ client }) => {
           const found = await readMigration(client, id, { verbose: flags.verbose ?? false });

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { TEMPORAL_HTTP_VAR } from '../../common/client-env.js';
 import { startProcess, type ManagedProcess } from '../../local/processes.js';
 import { projectRoot } from '../../local/tools.js';
 import { waitFor } from '../../local/wait.js';
@@ -15,12 +16,18 @@ export const CLI_BIN = path.join(projectRoot, 'bin', 'dcs-migrate.js');
  * The environment a CLI child gets: nothing of this process's own (no stray TEMPORAL_* or DCS_* from the shell),
  * only PATH and HOME, the Temporal server and the task queue, plus `extra`.
  */
-export function cliEnvironment(temporal: { address: string; namespace: string }, taskQueue: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function cliEnvironment(
+  temporal: { address: string; namespace: string; httpUrl?: string | undefined },
+  taskQueue: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
+    // As the local stack's env file sets it: `status` reads through Temporal's HTTP API.
+    ...(temporal.httpUrl ? { [TEMPORAL_HTTP_VAR]: temporal.httpUrl } : {}),
     DCS_MIGRATE_TASK_QUEUE: taskQueue,
     ...extra,
   };
