@@ -20,6 +20,7 @@ import path from 'node:path';
 import { CLI_BIN, cliEnvironment, startCliWorker } from '../client/testing/run-cli.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { parseMigrationInput } from '../common/migration-input.js';
+import { TEMPORAL_HTTP_VAR } from '../common/client-env.js';
 import { DcsPhase } from '../common/search-attributes.js';
 import { projectRoot, resolveTemporalCli } from '../local/tools.js';
 import { emulatorDcsEnvironment } from '../stack/dcs-for-emulator.js';
@@ -155,8 +156,20 @@ async function main(): Promise<void> {
       temporalCommand: 'temporal workflow describe (no -w)',
     },
     {
-      what: 'status <id>',
+      what: 'status <id> (HTTP API)',
       dcs: dcsRun(['status', workflowId], 0),
+      temporal: () => timeCommand(temporalCli, ['workflow', 'describe', '-w', workflowId, ...temporalArgs], env, 0),
+      temporalCommand: 'temporal workflow describe -w <id>',
+    },
+    {
+      what: 'status <id>, SDK path',
+      dcs: (runner) => {
+        // The same read through the Temporal SDK over gRPC, as before the HTTP path (and as without the variable).
+        const { [TEMPORAL_HTTP_VAR]: _http, ...sdkOnly } = env;
+        return runner === 'npx'
+          ? timeCommand(npx, ['--no-install', 'dcs-migrate', 'status', workflowId], sdkOnly, 0)
+          : timeCommand(node, [CLI_BIN, 'status', workflowId], runner === 'source' ? { ...sdkOnly, DCS_MIGRATE_CLI_FROM_SOURCE: '1' } : sdkOnly, 0);
+      },
       temporal: () => timeCommand(temporalCli, ['workflow', 'describe', '-w', workflowId, ...temporalArgs], env, 0),
       temporalCommand: 'temporal workflow describe -w <id>',
     },
@@ -197,7 +210,7 @@ async function main(): Promise<void> {
   console.log(`\n${table}\n\n${workerTable}`);
   const notes =
     `${RUNS} runs of each command in turn, process start to exit; worker start: ${WORKER_STARTS} starts each, spawn to its \`worker started\` log line. ` +
-    `The usage error is \`dcs-migrate status\` (no id, exit 2). Shared machine: other processes ran meanwhile, so compare within a row.`;
+    `The usage error is \`dcs-migrate status\` (no id, exit 2). \`status <id> (HTTP API)\` reads through Temporal's HTTP API (${TEMPORAL_HTTP_VAR} set, as the stack's env file sets it); the SDK path is the same command without it. Shared machine: other processes ran meanwhile, so compare within a row.`;
   await writeResultsSection(
     'cli-latency',
     `${sectionHeader('CLI latency and worker start', 'npx tsx bench/cli-latency.ts')}\n${notes}\n\n${table}\n\n${workerTable}\n`,

@@ -125,7 +125,16 @@ describe('docker-compose.yml', () => {
   it('publishes every port on 127.0.0.1 only: the codec server, the emulator admin API and the metrics have no auth', () => {
     const published = Object.keys(services).flatMap((name) => publishedPorts(name).map((port) => ({ name, ...port })));
     expect(published.map(({ name, host }) => `${name}:${host}`).sort()).toEqual(
-      ['codec-server:8888', 'dcs-emulator:8000', 'dcs-emulator:9464', 'grafana:3000', 'prometheus:9090', 'temporal-ui:8080', 'temporal:7233'].sort(),
+      [
+        'codec-server:8888',
+        'dcs-emulator:8000',
+        'dcs-emulator:9464',
+        'grafana:3000',
+        'prometheus:9090',
+        'temporal-ui:8080',
+        'temporal:7233',
+        'temporal:7243',
+      ].sort(),
     );
     for (const port of published) expect(port.address, `${port.name} publishes ${port.host}`).toBe('127.0.0.1');
     // Long-syntax entries ({ target, published, host_ip }) would escape the check above: there are none.
