@@ -29,6 +29,7 @@ import { mountIamRoutes } from './http/iam-routes.js';
 import { RequestLog, type RequestLogEntry } from './http/request-log.js';
 import { TokenStore } from './http/token-store.js';
 import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes } from './instances/instance-registry.js';
+import type { InstanceTopology } from './instances/topology.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
 import { stopRunQuietly } from './operations/task-runs.js';
 import { TaskStatus, type IncrementalStatusSpelling } from '../common/dcs-status.js';
@@ -41,7 +42,23 @@ export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './co
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export type { EmulatedOperation } from './emulated-operations.js';
-export { CACHE_MODES, isValidInstanceId, type CacheMode, type EmulatedInstance, type InstanceAttributes } from './instances/instance-registry.js';
+export {
+  CACHE_MODES,
+  isValidInstanceId,
+  type CacheMode,
+  type EmulatedInstance,
+  type InstanceAttributes,
+  type InstanceNodes,
+} from './instances/instance-registry.js';
+export {
+  DEFAULT_TOPOLOGY,
+  formatTopology,
+  InstanceSpecError,
+  parseInstanceSpec,
+  parseTopology,
+  type InstanceSpec,
+  type InstanceTopology,
+} from './instances/topology.js';
 
 export interface EmulatorOptions {
   /** TCP port; a free one when omitted. */
@@ -57,8 +74,11 @@ export interface EmulatorOptions {
   credentials?: EmulatorCredentials;
   /** The IAM user `POST /v3/auth/tokens` accepts; generated when omitted. */
   iamUser?: EmulatorIamUser;
-  /** DCS instances to start as real redis-servers, each optionally with what ShowInstance reports about it. */
-  instances?: Array<{ id: string; password?: string; attributes?: Partial<InstanceAttributes> }>;
+  /**
+   * DCS instances to start as real redis-servers: each a single node unless `topology` says master/standby (`ha`,
+   * standbys following the master) or Redis Cluster; optionally with what ShowInstance reports about it.
+   */
+  instances?: Array<{ id: string; password?: string | undefined; topology?: InstanceTopology | undefined; attributes?: Partial<InstanceAttributes> }>;
   /**
    * Self-hosted addresses (`addrs`, e.g. `redis-source:6379`) that reach a DCS instance, as a compose network resolves
    * a service name: `{ 'redis-source:6379': 'dcs-source' }`. Lets one migration file name the same Redis in the local
@@ -118,8 +138,8 @@ export interface Emulator {
    */
   instance(id: string): EmulatedInstance;
   instances(): EmulatedInstance[];
-  /** Starts another redis-server as a DCS instance. */
-  addInstance(options: { id: string; password?: string }): Promise<EmulatedInstance>;
+  /** Starts another DCS instance (a single node unless `topology` says otherwise). */
+  addInstance(options: { id: string; password?: string; topology?: InstanceTopology }): Promise<EmulatedInstance>;
   /** Registers a Redis that already runs as a DCS instance (the emulator does not stop it). */
   registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
   /**

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { intFlagSchema } from '../common/int-flag-schema.js';
+import { DEFAULT_TOPOLOGY, InstanceSpecError, parseTopology, type InstanceTopology } from '../emulator/index.js';
 
 export const STACK_ENV = {
   /** `1`/`true`: run the migration, print the result and stop everything instead of staying up. */
@@ -18,6 +19,9 @@ export interface StackFlags {
   port?: string;
   trafficSeconds?: string;
   trafficRate?: string;
+  /** The source and target instance types, spelt as `--instance` spells them: `single`, `ha[:N]`. */
+  sourceType?: string;
+  targetType?: string;
 }
 
 const schema = z.object({
@@ -29,7 +33,7 @@ const schema = z.object({
   trafficRate: intFlagSchema('--traffic-rate', 1, 50_000),
 });
 
-export type StackOptions = z.output<typeof schema>;
+export type StackOptions = z.output<typeof schema> & { topologies: { source: InstanceTopology; target: InstanceTopology } };
 
 export class InvalidStackOptionsError extends Error {
   override name = 'InvalidStackOptionsError';
@@ -45,6 +49,32 @@ export function resolveStackOptions(flags: StackFlags, env: NodeJS.ProcessEnv = 
     trafficSeconds: flags.trafficSeconds ?? '5',
     trafficRate: flags.trafficRate ?? '500',
   });
-  if (!result.success) throw new InvalidStackOptionsError(result.error.issues.map((issue) => issue.message).join('; '));
-  return result.data;
+  const problems = result.success ? [] : result.error.issues.map((issue) => issue.message);
+  const source = instanceType('--source-type', flags.sourceType, problems);
+  const target = instanceType('--target-type', flags.targetType, problems);
+  if (!result.success || problems.length > 0) throw new InvalidStackOptionsError(problems.join('; '));
+  return { ...result.data, topologies: { source, target } };
+}
+
+/**
+ * A side's instance type. A Redis Cluster is refused for now: the demo seeds, drives live traffic and cuts over by
+ * IP switch on one server per side, and DCS switches no IPs of a Redis Cluster.
+ */
+function instanceType(flag: string, text: string | undefined, problems: string[]): InstanceTopology {
+  if (text === undefined) return DEFAULT_TOPOLOGY;
+  try {
+    const topology = parseTopology(text.trim());
+    if (topology.mode === 'cluster') {
+      problems.push(
+        `${flag}: the demo migration of up runs between single-node or master/standby instances (it cuts over by IP switch, which DCS does not do for a Redis Cluster); start a cluster with dcs-migrate emulator --instance ID:cluster`,
+      );
+    }
+    return topology;
+  } catch (error) {
+    if (error instanceof InstanceSpecError) {
+      problems.push(`${flag}: ${error.field}: ${error.message}`);
+      return DEFAULT_TOPOLOGY;
+    }
+    throw error;
+  }
 }

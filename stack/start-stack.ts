@@ -17,7 +17,7 @@ import { dataConverterFor } from '../codec/data-converter.js';
 import { EncryptionCodec } from '../codec/encryption-codec.js';
 import { startCodecServer } from '../codec/server.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { DEFAULT_TOPOLOGY, formatTopology, startEmulator, type Emulator, type InstanceTopology } from '../emulator/index.js';
 import { seedSampleData, type SampleDataEndpoint, type SampleDataSummary } from '../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { projectRoot, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
@@ -55,6 +55,8 @@ export interface LocalStackOptions {
   uiPort?: number | undefined;
   /** Folder for the logs (Temporal, worker); `.dcs-migrate/` in the project by default. */
   logDir?: string;
+  /** The instance types (default single nodes): master/standby, or a Redis Cluster (which the demo cannot cut over by IP switch). */
+  topologies?: { source?: InstanceTopology | undefined; target?: InstanceTopology | undefined };
   /** Emulator status-machine delays; the defaults are realistic but short. */
   timings?: { creatingMs?: number; terminatingMs?: number };
 }
@@ -151,6 +153,11 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     });
     cleanups.push(() => codecServer.stop());
 
+    const topologies = { source: options.topologies?.source ?? DEFAULT_TOPOLOGY, target: options.topologies?.target ?? DEFAULT_TOPOLOGY };
+    const kinds =
+      topologies.source.mode === 'single' && topologies.target.mode === 'single'
+        ? ''
+        : ` (${formatTopology(topologies.source)} → ${formatTopology(topologies.target)})`;
     const [temporalStarted, emulatorStarted] = await Promise.allSettled([
       log.step(
         'Temporal dev server with Web UI and search attributes',
@@ -158,12 +165,12 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
         (t) => `${t.address}, UI ${t.uiUrl}`,
       ),
       log.step(
-        'DCS emulator with a source and a target instance (redis-server)',
+        `DCS emulator with a source and a target instance (redis-server)${kinds}`,
         () =>
           startEmulator({
             instances: [
-              { id: STACK_INSTANCES.source, password: passwords.source },
-              { id: STACK_INSTANCES.target, password: passwords.target },
+              { id: STACK_INSTANCES.source, password: passwords.source, topology: topologies.source },
+              { id: STACK_INSTANCES.target, password: passwords.target, topology: topologies.target },
             ],
             addressAliases: STACK_ADDRESS_ALIASES,
             timings: { creatingMs: options.timings?.creatingMs ?? 1_500, terminatingMs: options.timings?.terminatingMs ?? 1_000 },

@@ -84,7 +84,7 @@ describe('pre-flight checks', () => {
     expect(shown.port).toBe(stack.emu.instance('target').endpoint.port);
     await expect(dcs.showInstance('nobody')).rejects.toMatchObject({ name: 'DcsNotFoundError', errorCode: 'DCS.3022' });
     await stack.emu.reset();
-    expect(await dcs.showInstance('target')).toMatchObject({ status: 'RUNNING', cache_mode: 'ha' });
+    expect(await dcs.showInstance('target')).toMatchObject({ status: 'RUNNING', cache_mode: 'single' });
   });
 
   it('a clean pair passes every check it runs, and no outcome carries a password', async () => {

@@ -4,7 +4,17 @@
  */
 import path from 'node:path';
 import { DCS_ENV } from '../../dcs/config.js';
-import { emulatorCredentials, InvalidEmulatorAccountError, isValidInstanceId, startEmulator, type Emulator } from '../../emulator/index.js';
+import {
+  emulatorCredentials,
+  formatTopology,
+  InstanceSpecError,
+  InvalidEmulatorAccountError,
+  isValidInstanceId,
+  parseInstanceSpec,
+  startEmulator,
+  type Emulator,
+  type InstanceSpec,
+} from '../../emulator/index.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
@@ -20,16 +30,22 @@ export interface EmulatorFlags {
   seed: string;
 }
 
-/** `ID` or `ID:PASSWORD` (the password may itself contain `:`). */
-export function parseInstanceFlag(value: string): { id: string; password?: string } {
-  const colon = value.indexOf(':');
-  const id = colon === -1 ? value : value.slice(0, colon);
-  const password = colon === -1 ? undefined : value.slice(colon + 1);
-  if (!isValidInstanceId(id)) {
-    throw new CliError(`--instance: the id must be 1-64 letters, digits, "_", "." or "-"; got "${id}"`, EXIT.USAGE);
+/**
+ * `--instance ID[:TYPE[:SHAPE]][@PASSWORD]` (emulator/README.md): `src`, `src@secret`, `dst:ha`, `dst:ha:2`,
+ * `dst:cluster`, `dst:cluster:3x1@secret`; the older `ID:PASSWORD` still works. A bad spelling is a usage error
+ * naming the part that is wrong.
+ */
+export function parseInstanceFlag(value: string): InstanceSpec {
+  try {
+    return parseInstanceSpec(value, isValidInstanceId);
+  } catch (error) {
+    if (error instanceof InstanceSpecError) {
+      const id = value.split(/[:@]/)[0] ?? '';
+      const subject = error.field === 'id' || !isValidInstanceId(id) ? '--instance' : `--instance ${id}`;
+      throw new CliError(`${subject}: ${error.field}: ${error.message}`, EXIT.USAGE);
+    }
+    throw error;
   }
-  if (password === '') throw new CliError(`--instance ${id}: the password after ":" is empty`, EXIT.USAGE);
-  return password === undefined ? { id } : { id, password };
 }
 
 function shellQuote(value: string): string {
@@ -52,14 +68,22 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
     `Admin API: ${emu.url}/_emulator/health`,
   ];
   const instances = emu.instances();
-  if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:PASSWORD])');
+  if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:TYPE[:SHAPE]][@PASSWORD])');
   else
     lines.push(
       'DCS instances:',
       // The service address is the one clients use (an IP switch moves it); the server's own port is for debugging.
-      ...instances.map(({ id, endpoint, service }) => {
-        const address = service ? `${service.host}:${service.port}  (server ${endpoint.host}:${endpoint.port})` : `${endpoint.host}:${endpoint.port}`;
-        return `  ${id}  ${address}${endpoint.password ? '  (password set)' : ''}`;
+      // A Redis Cluster has no service address (DCS switches no IPs of one): its masters are listed.
+      ...instances.map(({ id, endpoint, service, topology }) => {
+        const shards = topology?.shards ?? [];
+        const standbys = shards.flatMap((shard) => shard.replicas).map((node) => `${node.host}:${node.port}`);
+        const address = service
+          ? `${service.host}:${service.port}  (server ${endpoint.host}:${endpoint.port}${standbys.length ? `, standby ${standbys.join(' ')}` : ''})`
+          : topology?.type.mode === 'cluster'
+            ? `${shards.map((shard) => `${shard.master.host}:${shard.master.port}`).join(' ')}  (masters${standbys.length ? `; replicas ${standbys.join(' ')}` : ''})`
+            : `${endpoint.host}:${endpoint.port}`;
+        const type = topology && topology.type.mode !== 'single' ? `  [${formatTopology(topology.type)}]` : '';
+        return `  ${id}  ${address}${type}${endpoint.password ? '  (password set)' : ''}`;
       }),
     );
   lines.push('Press Ctrl+C to stop.');

@@ -103,6 +103,30 @@ describe('dcs-migrate emulator', () => {
     expect((await proc.exited).code).toBe(0);
   });
 
+  it('starts a Redis Cluster and a master/standby instance from their --instance spellings', async () => {
+    const { proc, output } = await runEmulator(['--instance', 'shards:cluster:3@cli-secret', '--instance', 'pair:ha'], cleanEnv());
+    await waitFor('the emulator to print its endpoint', async () => (await output()).includes('Press Ctrl+C to stop.'), 60_000);
+    const text = await output();
+    expect(text).not.toContain('cli-secret');
+    const masters = /^ {2}shards {2}((?:127\.0\.0\.1:\d+ ?){3}) {2}\(masters\) {2}\[cluster:3x0\] {2}\(password set\)$/m.exec(text);
+    expect(masters, text).not.toBeNull();
+    const [host, port] = masters![1]!.trim().split(' ')[0]!.split(':');
+    const node = new Redis({ host: host!, port: Number(port), password: 'cli-secret', lazyConnect: true });
+    await node.connect();
+    expect(await node.call('CLUSTER', 'INFO')).toMatch(/cluster_state:ok/);
+    node.disconnect();
+    expect(text).toMatch(/^ {2}pair {2}127\.0\.0\.\d+:\d+ {2}\(server 127\.0\.0\.1:\d+, standby 127\.0\.0\.1:\d+\) {2}\[ha:1\]$/m);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+    expect(await portAcceptsConnections(Number(port))).toBe(false);
+  });
+
+  it('refuses a bad --instance spelling with exit code 2 naming the field', async () => {
+    const { proc, output } = await runEmulator(['--instance', 'dst:cluster:2'], cleanEnv());
+    expect((await proc.exited).code).toBe(2);
+    expect(await output()).toContain('--instance dst: shape:');
+  });
+
   it('refuses a bad flag with exit code 2 naming it', async () => {
     const { proc, output } = await runEmulator(['--port', 'http'], cleanEnv());
     expect((await proc.exited).code).toBe(2);

@@ -15,8 +15,10 @@ export function register(program: Command): void {
     .option('--host <address>', 'address to listen on; 0.0.0.0 exposes the unauthenticated admin API too', '127.0.0.1')
     .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
     .option(
-      '--instance <id[:password]>',
-      'start a redis-server as DCS instance <id> (repeatable)',
+      '--instance <id[:type[:shape]][@password]>',
+      'start DCS instance <id> (repeatable): type single (default), ha[:N] (master + N standbys, default 1) or ' +
+        'cluster[:M[xR]] (M masters, default 3, R replicas each, default 0); e.g. dst:cluster:3x1@secret. ' +
+        'The older <id>:<password> still works unless the password starts with a type word',
       (value: string, previous: string[]) => [...previous, value],
       [],
     )

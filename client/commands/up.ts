@@ -14,6 +14,8 @@ interface UpFlags {
   uiPort?: string;
   trafficSeconds?: string;
   trafficRate?: string;
+  sourceType?: string;
+  targetType?: string;
 }
 
 export function register(program: Command): void {
@@ -26,6 +28,8 @@ export function register(program: Command): void {
     .option('--ui-port <port>', 'Temporal Web UI port (default: 8233 when free)')
     .option('--traffic-seconds <s>', 'how long live writes hit the source during the incremental hold', '5')
     .option('--traffic-rate <n>', 'live writes per second', '500')
+    .option('--source-type <type>', 'the source instance: single (default) or ha[:N] (master + N standbys), as --instance of dcs-migrate emulator spells it')
+    .option('--target-type <type>', 'the target instance: single (default) or ha[:N]')
     .addHelpText(
       'after',
       '\nExit codes (with --exit): 0 migration cut over and target equals source, 4 migration failed or differences found, ' +

@@ -27,7 +27,10 @@ export async function runUp(options: StackOptions): Promise<number> {
 
   let result: DemoResult | undefined;
   try {
-    stack = await raceSignal(startLocalStack({ keys: options.keys, port: options.port, uiPort: options.uiPort }, log), stopping);
+    stack = await raceSignal(
+      startLocalStack({ keys: options.keys, port: options.port, uiPort: options.uiPort, topologies: options.topologies }, log),
+      stopping,
+    );
     if (!stack) return EXIT.FAILURE;
     result = await raceSignal(runDemoMigration(stack, { trafficSeconds: options.trafficSeconds, trafficRate: options.trafficRate }, log), stopping);
     if (!result) return EXIT.FAILURE;

@@ -155,7 +155,9 @@ export const JobInfo = z.looseObject({
 
 /**
  * ShowInstance: a DCS instance (the SDK's ShowInstanceResponse; /work/shared/reference/dcs-operations.md §2).
- * Memory in MB, `capacity` in GB; `cache_mode` is `single`, `ha`, `ha_rw_split`, `proxy` or `cluster`. Only the id
+ * Memory in MB, `capacity` in GB; `cache_mode` is `single`, `ha`, `ha_rw_split`, `proxy` or `cluster`;
+ * `sharding_count` is a cluster's shards, `replica_count` the copies per shard (master included); a cluster's `ip`
+ * lists its nodes' IPs comma-separated and `backend_addrs` its back ends. Only the id
  * and the status are required: the pre-flight checks treat every other missing field as "DCS did not say".
  */
 export const InstanceDetail = z.looseObject({
@@ -175,6 +177,7 @@ export const InstanceDetail = z.looseObject({
   ip: looseString,
   port: looseNumeric.nullish(),
   domain_name: looseString,
+  backend_addrs: looseString,
   enable_ssl: z.boolean().nullish(),
   enable_publicip: z.boolean().nullish(),
   publicip_address: looseString,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { faultRuleInputSchema } from '../faults/fault-rules.js';
 import { CACHE_MODES, InstanceIdError } from '../instances/instance-registry.js';
+import { formatTopology, InstanceSpecError, parseTopology, type InstanceTopology } from '../instances/topology.js';
 import type { EmulatorApp } from './app.js';
 import { EmulatorApiError, apiErrors } from './api-error.js';
 import { parseJsonBody } from './json-body.js';
@@ -9,20 +10,25 @@ import { parseJsonBody } from './json-body.js';
 /** What the admin API can do to the emulator beyond the shared context. */
 export interface AdminActions {
   reset(): Promise<void>;
-  addInstance(options: { id: string; password?: string | undefined }): Promise<unknown>;
+  addInstance(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<unknown>;
   registerInstance(options: { id: string; host: string; port: number; password?: string | undefined }): unknown;
   tasks(): unknown[];
 }
 
-/** `{id, password?}` starts a redis-server; with `host` and `port` an existing Redis is registered instead. */
+/**
+ * `{id, password?, topology?}` starts a redis-server (`topology` as `--instance` spells it: `single`, `ha[:N]`,
+ * `cluster[:M[xR]]`); with `host` and `port` an existing Redis is registered instead.
+ */
 const InstanceRequest = z
   .strictObject({
     id: z.string().min(1),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     password: z.string().optional(),
+    topology: z.string().min(1).optional(),
   })
-  .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] });
+  .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] })
+  .refine((body) => body.host === undefined || body.topology === undefined, { error: 'a registered Redis has no topology to start', path: ['topology'] });
 
 /** `PATCH /_emulator/instances/:id`: what ShowInstance reports, for staging states DCS refuses to migrate into. */
 const InstanceAttributesRequest = z.strictObject({
@@ -79,16 +85,26 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   app.get('/_emulator/requests', (c) => c.json({ requests: ctx.requestLog.list() }));
   app.get('/_emulator/instances', (c) =>
     c.json({
-      instances: ctx.instances.list().map(({ id, endpoint, service }) => ({ id, host: endpoint.host, port: endpoint.port, ...(service ? { service } : {}) })),
+      instances: ctx.instances.list().map(({ id, endpoint, service, topology }) => ({
+        id,
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(service ? { service } : {}),
+        ...(topology ? { topology: formatTopology(topology.type) } : {}),
+      })),
     }),
   );
   app.post('/_emulator/instances', async (c) => {
     const body = parseJsonBody(await c.req.text(), InstanceRequest);
     try {
       if (body.host !== undefined && body.port !== undefined) actions.registerInstance({ ...body, host: body.host, port: body.port });
-      else await actions.addInstance(body);
+      else {
+        const { topology, ...rest } = body;
+        await actions.addInstance({ ...rest, ...(topology === undefined ? {} : { topology: parseTopology(topology) }) });
+      }
     } catch (error) {
       if (error instanceof InstanceIdError) throw apiErrors.invalidParameter('id', error.message);
+      if (error instanceof InstanceSpecError) throw apiErrors.invalidParameter('topology', error.message);
       throw error;
     }
     const instance = ctx.instances.get(body.id)!;

@@ -1,8 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { startRedisCluster } from '../../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
+import { waitFor } from '../../local/wait.js';
 import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { CacheMode } from './cache-modes.js';
 import { ServiceAddresses } from './service-addresses.js';
+import { DEFAULT_TOPOLOGY, topologyCacheMode, type InstanceTopology } from './topology.js';
+
+export { CACHE_MODES, type CacheMode } from './cache-modes.js';
 
 /** A DCS instance of the emulator: an id and the real redis-server behind it. */
 export interface EmulatedInstance {
@@ -15,11 +21,19 @@ export interface EmulatedInstance {
    * switch swaps the service addresses of two instances, so an address then reaches the other's server.
    */
   service?: { host: string; port: number } | undefined;
+  /**
+   * What runs behind the instance (instances started here; none for registered ones): its type and every shard's
+   * master and replicas. A single node or master/standby instance has one shard, whose master is `endpoint`; a
+   * Redis Cluster has one per master, and `endpoint` is the first master's (any node tells a client the cluster).
+   */
+  topology?: InstanceNodes | undefined;
 }
 
-/** The DCS cache modes ShowInstance reports (`cache_mode`): single node, master/standby, read/write split, Proxy Cluster, Redis Cluster. */
-export const CACHE_MODES = ['single', 'ha', 'ha_rw_split', 'proxy', 'cluster'] as const;
-export type CacheMode = (typeof CACHE_MODES)[number];
+/** The redis-servers of an instance: `shards[i].master` holds `slots` (cluster), `replicas` follow it. */
+export interface InstanceNodes {
+  type: InstanceTopology;
+  shards: Array<{ master: RedisEndpoint; replicas: RedisEndpoint[]; slots?: [number, number] | undefined }>;
+}
 
 /**
  * What ShowInstance says about an instance beyond its redis-server: settable (admin route, emulator options) so
@@ -35,15 +49,17 @@ export interface InstanceAttributes {
   capacityGb: number;
   /** `max_memory` in MB; default `capacityGb × 1024`. */
   maxMemoryMb?: number | undefined;
+  /** `cache_mode`; default: the instance's topology (single, ha, cluster). */
   cacheMode: CacheMode;
   enableSsl: boolean;
   enablePublicIp: boolean;
 }
 
+/** The attributes an instance starts with; `cacheMode` here is a registered instance's (a started one's comes from its topology). */
 export const DEFAULT_INSTANCE_ATTRIBUTES: InstanceAttributes = {
   status: 'RUNNING',
   capacityGb: 1,
-  cacheMode: 'ha',
+  cacheMode: 'single',
   enableSsl: false,
   enablePublicIp: false,
 };
@@ -68,7 +84,8 @@ export class InstanceIdError extends Error {
 export class InstanceRegistry {
   private readonly instances = new Map<string, EmulatedInstance>();
   private readonly original = new Map<string, RedisEndpoint>();
-  private readonly started: RedisServer[] = [];
+  private readonly started: Array<{ stop(): Promise<void> }> = [];
+  private readonly topologies = new Map<string, InstanceNodes>();
   private readonly attributes = new Map<string, InstanceAttributes>();
   /** Attributes given when the emulator started: what `resetAttributes()` goes back to. */
   private readonly baseline = new Map<string, InstanceAttributes>();
@@ -77,15 +94,76 @@ export class InstanceRegistry {
 
   constructor(private readonly dataDir: string) {}
 
-  /** Starts a redis-server (data in `<dataDir>/instances/<id>`) and registers it under `id`. */
-  async add(options: { id: string; password?: string | undefined }): Promise<EmulatedInstance> {
+  /**
+   * Starts the redis-servers of `topology` (default a single node) and registers them under `id`. A single node keeps
+   * its data in `<dataDir>/instances/<id>`, a master/standby's standbys in `standby-<n>` below it; a cluster's nodes
+   * use temp dirs (a cluster config file from an earlier run would not match the new ports). Every instance but a
+   * Redis Cluster gets a service address (DCS switches no IPs of a Redis Cluster).
+   */
+  async add(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<EmulatedInstance> {
     this.checkNewId(options.id);
-    const dir = path.join(this.dataDir, 'instances', options.id);
-    await mkdir(dir, { recursive: true });
-    const server = await startRedisServer({ password: options.password, dir, name: `dcs-instance-${options.id}` });
-    this.started.push(server);
-    await this.services.open(options.id, { host: server.host, port: server.port, password: options.password });
-    return this.register({ id: options.id, host: server.host, port: server.port, password: options.password });
+    const topology = options.topology ?? DEFAULT_TOPOLOGY;
+    const { password } = options;
+    const name = `dcs-instance-${options.id}`;
+    const endpointOf = (server: RedisServer): RedisEndpoint => ({ host: server.host, port: server.port, password });
+    // A replica's first sync starts at once rather than after Redis's default 5 s wait for more replicas.
+    const config = topology.mode === 'single' ? undefined : { 'repl-diskless-sync-delay': '0' };
+    let nodes: InstanceNodes;
+    if (topology.mode === 'cluster') {
+      const cluster = await startRedisCluster({ name, masters: topology.masters, replicasPerMaster: topology.replicasPerMaster, server: { password, config } });
+      this.started.push(cluster);
+      nodes = {
+        type: topology,
+        shards: cluster.nodes.map((master, index) => ({
+          master: endpointOf(master),
+          replicas: (cluster.replicas[index] ?? []).map(endpointOf),
+          slots: cluster.slots[index],
+        })),
+      };
+    } else {
+      const dir = path.join(this.dataDir, 'instances', options.id);
+      await mkdir(dir, { recursive: true });
+      const master = await startRedisServer({ password, dir, name, ...(config ? { config } : {}) });
+      this.started.push(master);
+      const standbys = topology.mode === 'ha' ? await this.startStandbys(master, topology.standbys, dir, name) : [];
+      nodes = { type: topology, shards: [{ master: endpointOf(master), replicas: standbys.map(endpointOf) }] };
+      await this.services.open(options.id, endpointOf(master), { replicas: standbys.length });
+    }
+    this.topologies.set(options.id, nodes);
+    const master = nodes.shards[0]!.master;
+    return { ...this.register({ id: options.id, host: master.host, port: master.port, password }), ...this.describe(options.id) };
+  }
+
+  /** Standby servers following `master` (REPLICAOF, with masterauth), once each has its link up. */
+  private async startStandbys(master: RedisServer, count: number, dir: string, name: string): Promise<RedisServer[]> {
+    const standbys: RedisServer[] = [];
+    for (let index = 1; index <= count; index++) {
+      const standbyDir = path.join(dir, `standby-${index}`);
+      await mkdir(standbyDir, { recursive: true });
+      const config: Record<string, string> = { replicaof: `${master.host} ${master.port}`, ...(master.password ? { masterauth: master.password } : {}) };
+      const standby = await startRedisServer({ password: master.password, dir: standbyDir, name: `${name}-standby-${index}`, config });
+      this.started.push(standby);
+      standbys.push(standby);
+    }
+    await waitFor(
+      `${name} standbys linked to the master`,
+      async () => {
+        const infos = await Promise.all(
+          standbys.map(async (standby) => {
+            const client = standby.client();
+            try {
+              return await client.info('replication');
+            } finally {
+              client.disconnect();
+            }
+          }),
+        );
+        return infos.every((info) => /master_link_status:up/.test(info));
+      },
+      20_000,
+      100,
+    );
+    return standbys;
   }
 
   /** Registers a Redis someone else runs as a DCS instance. */
@@ -101,7 +179,23 @@ export class InstanceRegistry {
   get(id: string): EmulatedInstance | undefined {
     const instance = this.instances.get(id);
     const service = this.services.addressOf(id);
-    return instance && { id: instance.id, endpoint: { ...instance.endpoint }, ...(service ? { service } : {}) };
+    return instance && { id: instance.id, endpoint: { ...instance.endpoint }, ...(service ? { service } : {}), ...this.describe(id) };
+  }
+
+  private describe(id: string): { topology?: InstanceNodes } {
+    const nodes = this.topologies.get(id);
+    if (!nodes) return {};
+    const copy = (endpoint: RedisEndpoint): RedisEndpoint => ({ ...endpoint });
+    return {
+      topology: {
+        type: { ...nodes.type },
+        shards: nodes.shards.map((shard) => ({
+          master: copy(shard.master),
+          replicas: shard.replicas.map(copy),
+          ...(shard.slots ? { slots: [...shard.slots] as [number, number] } : {}),
+        })),
+      },
+    };
   }
 
   list(): EmulatedInstance[] {
@@ -120,7 +214,8 @@ export class InstanceRegistry {
   /** What ShowInstance reports about `id` beyond its redis-server (defaults until set); undefined when unknown. */
   attributesOf(id: string): InstanceAttributes | undefined {
     if (!this.instances.has(id)) return undefined;
-    return { ...DEFAULT_INSTANCE_ATTRIBUTES, ...this.attributes.get(id) };
+    const topology = this.topologies.get(id)?.type;
+    return { ...DEFAULT_INSTANCE_ATTRIBUTES, ...(topology ? { cacheMode: topologyCacheMode(topology) } : {}), ...this.attributes.get(id) };
   }
 
   /**

@@ -14,19 +14,22 @@ const LAST_HOST = 254;
  *
  * The read-only interval of a switch is `min-replicas-to-write` on the instances' servers: with no replica
  * attached, every write is refused with `-NOREPLICAS Not enough good replicas to write.` while reads go on — what a
- * client observes as the instance being read-only. Lifting it restores the setting the server had (0).
+ * client observes as the instance being read-only. A master/standby instance asks for one replica more than it has
+ * (its standbys stay attached and keep following). Lifting it restores the setting the server had (0).
  */
 export class ServiceAddresses {
   private readonly forwarders = new Map<string, ServiceForwarder>();
   /** Instance id → the forwarder (address) it holds now; starts as its own, swapped by `exchange`. */
   private readonly holder = new Map<string, string>();
   private readonly backends = new Map<string, RedisEndpoint>();
+  /** Replicas attached to each instance's server (a master/standby's standbys): a switch asks for one more. */
+  private readonly replicas = new Map<string, number>();
   private sharedPort: number | undefined;
   private nextHost = FIRST_HOST;
   private perHost = true;
 
-  /** Opens the service address of instance `id`, forwarding to its server `backend`. */
-  async open(id: string, backend: RedisEndpoint): Promise<void> {
+  /** Opens the service address of instance `id`, forwarding to its server `backend` (a master with `replicas` standbys). */
+  async open(id: string, backend: RedisEndpoint, options: { replicas?: number } = {}): Promise<void> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       const host = this.perHost ? `127.0.0.${this.nextHost}` : '127.0.0.1';
@@ -39,6 +42,7 @@ export class ServiceAddresses {
         this.forwarders.set(id, forwarder);
         this.holder.set(id, id);
         this.backends.set(id, { ...backend });
+        this.replicas.set(id, options.replicas ?? 0);
         return;
       } catch (error) {
         lastError = error;
@@ -85,7 +89,7 @@ export class ServiceAddresses {
     const connection = new Redis({ ...backend, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
     try {
       await connection.connect();
-      await connection.config('SET', 'min-replicas-to-write', readOnly ? '1' : '0');
+      await connection.config('SET', 'min-replicas-to-write', readOnly ? String((this.replicas.get(id) ?? 0) + 1) : '0');
     } finally {
       connection.disconnect();
     }

@@ -1,5 +1,6 @@
 import { connectRedis } from '../../local/connect-redis.js';
 import type { OperationHandler } from '../context.js';
+import type { RedisEndpoint } from '../data-plane/contract.js';
 import { apiErrors } from '../http/api-error.js';
 import type { EmulatedInstance, InstanceAttributes } from '../instances/instance-registry.js';
 
@@ -14,11 +15,10 @@ interface ServerFacts {
 }
 
 /**
- * Reads INFO server/memory and CONFIG GET databases from the redis-server behind an instance. An unreachable
- * server gives no facts rather than an error: DCS itself answers ShowInstance from its own records.
+ * Reads INFO server/memory and CONFIG GET databases from one redis-server. An unreachable server gives no facts
+ * rather than an error: DCS itself answers ShowInstance from its own records.
  */
-async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
-  const { host, port, password } = instance.endpoint;
+async function nodeFacts({ host, port, password }: RedisEndpoint): Promise<ServerFacts> {
   let redis;
   try {
     redis = await connectRedis({ host, port, password, connectTimeout: 2_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -43,8 +43,33 @@ async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
   }
 }
 
-/** The ShowInstance body: the SDK's field names (memory in MB, capacity in GB), attributes over server facts. */
+/**
+ * The facts of an instance: its server's, or for a Redis Cluster the masters' memory summed (maximum memory only
+ * when every master has one, used memory when every master answered) with the first master's version.
+ */
+async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
+  const shards = instance.topology?.shards;
+  if (!shards || shards.length <= 1) return nodeFacts(instance.endpoint);
+  const all = await Promise.all(shards.map((shard) => nodeFacts(shard.master)));
+  const sum = (values: Array<number | undefined>) =>
+    values.every((value) => value !== undefined) ? values.reduce<number>((total, value) => total + value, 0) : undefined;
+  const used = sum(all.map((facts) => facts.usedMemoryBytes));
+  const max = all.every((facts) => (facts.maxMemoryBytes ?? 0) > 0) ? sum(all.map((facts) => facts.maxMemoryBytes)) : 0;
+  const version = all.find((facts) => facts.version)?.version;
+  return { ...(version ? { version } : {}), ...(used === undefined ? {} : { usedMemoryBytes: used }), ...(max === undefined ? {} : { maxMemoryBytes: max }) };
+}
+
+const address = (endpoint: RedisEndpoint) => `${endpoint.host}:${endpoint.port}`;
+
+/**
+ * The ShowInstance body: the SDK's field names (memory in MB, capacity in GB), attributes over server facts.
+ * `sharding_count` is the number of shards (1 unless a Redis Cluster), `replica_count` the copies per shard as DCS
+ * counts them: master included (a master/standby instance with one standby has 2). A Redis Cluster's `ip` lists its
+ * masters' IPs (comma-separated, as DCS does) and `backend_addrs` their `ip:port`s; `port` is its first master's.
+ */
 export function instanceView(instance: EmulatedInstance, attributes: InstanceAttributes, facts: ServerFacts): Record<string, unknown> {
+  const shards = instance.topology?.shards ?? [{ master: instance.endpoint, replicas: [] }];
+  const isCluster = instance.topology?.type.mode === 'cluster';
   const maxMemoryMb = attributes.maxMemoryMb ?? (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
   const engineVersion = attributes.engineVersion ?? facts.version?.split('.').slice(0, 2).join('.') ?? null;
   return {
@@ -59,8 +84,11 @@ export function instanceView(instance: EmulatedInstance, attributes: InstanceAtt
     capacity: attributes.capacityGb,
     max_memory: maxMemoryMb,
     used_memory: facts.usedMemoryBytes === undefined ? null : Math.ceil(facts.usedMemoryBytes / MB),
-    ip: instance.endpoint.host,
+    sharding_count: shards.length,
+    replica_count: 1 + Math.max(0, ...shards.map((shard) => shard.replicas.length)),
+    ip: isCluster ? shards.map((shard) => shard.master.host).join(',') : instance.endpoint.host,
     port: instance.endpoint.port,
+    ...(isCluster ? { backend_addrs: shards.map((shard) => address(shard.master)).join(',') } : {}),
     domain_name: `${instance.id}.dcs.emulator.local`,
     enable_ssl: attributes.enableSsl,
     enable_publicip: attributes.enablePublicIp,
