@@ -26,6 +26,7 @@ export const PRECHECKS = {
   'engine-version': { source: 'dcs', title: "the target's engine is not older than the source's" },
   'target-memory': { source: 'dcs', title: "the target's free memory holds the source's data" },
   'multi-db-into-cluster': { source: 'redis', title: 'a source using several databases is not going into a Redis Cluster' },
+  'aof-into-cluster': { source: 'dcs', title: 'no AOF file is imported into a Redis Cluster' },
   'target-ssl': { source: 'dcs', title: 'SSL is off on the target' },
   'public-access': { source: 'dcs', title: 'no public access (IP switching refuses it)' },
   'source-auth': { source: 'redis', title: 'the source answers PING with the referenced password' },

@@ -198,11 +198,12 @@ describe('pre-flight checks', () => {
 
   it('prechecks.mode warn: the failing check is reported in the result, and the migration goes on', async () => {
     await ensureWorker();
-    set('target', { enableSsl: true });
+    // A check the emulator does not enforce itself (SSL on the target, say, it refuses with DCS.4982).
+    set('target', { maxMemoryMb: 1 });
     const handle = await stack.start(onlineInput('full', { prechecks: { mode: 'warn' } }), `precheck-warn-${Date.now()}`);
     const result = (await handle.result()) as MigrationResult;
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
-    expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-ssl fail']);
+    expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-memory fail']);
     expect(stack.emu.tasks()).toHaveLength(1);
   });
 
@@ -235,5 +236,26 @@ describe('pre-flight checks', () => {
         () => 'absent',
       );
     expect(described).toBe('absent');
+  });
+
+  it('check --json on a backup import: an AOF file into a Redis Cluster target fails aof-into-cluster (exit 6)', async () => {
+    const file = path.join(stack.dir, 'import.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        kind: 'backup_import',
+        taskName: 'precheck-aof',
+        target: { instanceId: DEFAULT_PAIR.target.id, password: { env: DEFAULT_PAIR.target.env } },
+        backup: { source: 'obs', bucket: 'backups', files: [{ name: 'dump.rdb' }, { name: 'appendonly.aof' }] },
+      }),
+    );
+    set('target', { cacheMode: 'cluster' });
+    const failed = await runCli(['check', '--file', file, '--json'], stack.cliEnv());
+    expect(failed.code, failed.stderr).toBe(6);
+    const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
+    expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail')).toEqual([
+      expect.objectContaining({ id: 'aof-into-cluster', evidence: 'the target is a Redis Cluster; AOF file(s) by name: appendonly.aof' }),
+    ]);
+    expect(stack.emu.tasks()).toHaveLength(0);
   });
 });
