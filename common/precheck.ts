@@ -28,6 +28,7 @@ export const PRECHECKS = {
   'multi-db-into-cluster': { source: 'redis', title: 'a source using several databases is not going into a Redis Cluster' },
   'aof-into-cluster': { source: 'dcs', title: 'no AOF file is imported into a Redis Cluster' },
   'target-ssl': { source: 'dcs', title: 'SSL is off on the target' },
+  'acl-user': { source: 'dcs', title: 'the migration logs in without an ACL user (DCS does not support them)' },
   'public-access': { source: 'dcs', title: 'no public access (IP switching refuses it)' },
   'source-auth': { source: 'redis', title: 'the source answers PING with the referenced password' },
   'target-auth': { source: 'redis', title: 'the target answers PING with the referenced password' },

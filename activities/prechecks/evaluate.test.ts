@@ -88,4 +88,19 @@ describe('pre-flight verdicts', () => {
     expect(verdictOf(evaluatePrechecks({ input: importOf(['dump.rdb']), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('warn');
     expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('fail');
   });
+
+  it('warns when verification names an ACL user other than default: DCS migrates as the default user', () => {
+    const verify = (username?: string) => ({
+      source: { address: 'src:6379', ...(username ? { username } : {}) },
+      target: { address: 'dst:6379', username: 'default' },
+    });
+    const named = evaluatePrechecks({ input: input({ verify: verify('app') }), source: instance(), target: instance() });
+    expect(named.find((outcome) => outcome.id === 'acl-user')).toMatchObject({
+      verdict: 'warn',
+      evidence: expect.stringContaining('verify.source.username "app"'),
+      remedy: expect.stringContaining('default user'),
+    });
+    expect(verdictOf(evaluatePrechecks({ input: input({ verify: verify() }), source: instance(), target: instance() }), 'acl-user')).toBe('pass');
+    expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance() }), 'acl-user')).toBeUndefined();
+  });
 });

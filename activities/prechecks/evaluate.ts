@@ -57,6 +57,25 @@ function aofIntoClusterOutcome(input: Extract<MigrationInput, { kind: 'backup_im
     : outcome('aof-into-cluster', 'pass', `the target is a Redis Cluster; ${input.backup.files.length} file(s), none named as an AOF`);
 }
 
+/**
+ * ACL users are not supported for online migration (dcs-operations.md §3): the task carries a password only, and
+ * DCS logs in as the default user. The input names users only for verification, so a user other than `default`
+ * there is the sign that the servers expect one: a warning (the password given may still be the default user's).
+ */
+function aclUserOutcome(verify: NonNullable<MigrationInput['verify']>): PrecheckOutcome {
+  const users = (['source', 'target'] as const)
+    .filter((side) => verify[side].username !== undefined && verify[side].username !== 'default')
+    .map((side) => `verify.${side}.username "${verify[side].username}"`);
+  return users.length > 0
+    ? outcome(
+        'acl-user',
+        'warn',
+        `${users.join(', ')}: an ACL user; DCS's online migration logs in with the password only, as the default user`,
+        "DCS does not support ACL users for online migration: give source.password and target.password as the default user's password (requirepass), with the default user enabled.",
+      )
+    : outcome('acl-user', 'pass', 'no ACL user named (the default user)');
+}
+
 export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
   const { input } = facts;
   const outcomes: PrecheckOutcome[] = [];
@@ -153,6 +172,8 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
         : outcome('public-access', 'pass', 'enable_publicip false'),
     );
   }
+
+  if (isMigration && input.verify) outcomes.push(aclUserOutcome(input.verify));
 
   // Comparisons of source and target (the source's figures from DCS, else from the server itself).
   if (isMigration && target) {
