@@ -198,11 +198,15 @@ describe('pre-flight checks', () => {
 
   it('prechecks.mode warn: the failing check is reported in the result, and the migration goes on', async () => {
     await ensureWorker();
-    set('target', { enableSsl: true });
-    const handle = await stack.start(onlineInput('full', { prechecks: { mode: 'warn' } }), `precheck-warn-${Date.now()}`);
+    // A check the emulator does not enforce itself (SSL on the target, say, it refuses with DCS.4982).
+    set('target', { maxMemoryMb: 1 });
+    const handle = await stack.start(
+      onlineInput('full', { prechecks: { mode: 'warn' }, polling: { initialInterval: '200ms', maxInterval: '400ms' } }),
+      `precheck-warn-${Date.now()}`,
+    );
     const result = (await handle.result()) as MigrationResult;
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
-    expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-ssl fail']);
+    expect(result.prechecks?.map((outcome) => `${outcome.id} ${outcome.verdict}`)).toEqual(['target-memory fail']);
     expect(stack.emu.tasks()).toHaveLength(1);
   });
 
@@ -235,5 +239,46 @@ describe('pre-flight checks', () => {
         () => 'absent',
       );
     expect(described).toBe('absent');
+  });
+
+  it('check --json on a backup import: an AOF file into a Redis Cluster target fails aof-into-cluster (exit 6)', async () => {
+    const file = path.join(stack.dir, 'import.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        kind: 'backup_import',
+        taskName: 'precheck-aof',
+        target: { instanceId: DEFAULT_PAIR.target.id, password: { env: DEFAULT_PAIR.target.env } },
+        backup: { source: 'obs', bucket: 'backups', files: [{ name: 'dump.rdb' }, { name: 'appendonly.aof' }] },
+      }),
+    );
+    set('target', { cacheMode: 'cluster' });
+    const failed = await runCli(['check', '--file', file, '--json'], stack.cliEnv());
+    expect(failed.code, failed.stderr).toBe(6);
+    const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
+    expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail')).toEqual([
+      expect.objectContaining({ id: 'aof-into-cluster', evidence: 'the target is a Redis Cluster; AOF file(s) by name: appendonly.aof' }),
+    ]);
+    expect(stack.emu.tasks()).toHaveLength(0);
+  });
+
+  it('prechecks.mode off: DCS itself refuses an SSL target (DCS.4982) at SetOnlineMigrationTask; the workflow fails at once, not retrying', async () => {
+    await ensureWorker();
+    set('target', { enableSsl: true });
+    const handle = await stack.start(
+      onlineInput('full', { prechecks: { mode: 'off' }, polling: { initialInterval: '200ms', maxInterval: '400ms' } }),
+      `precheck-off-ssl-${Date.now()}`,
+    );
+    const error = await handle.result().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const text = JSON.stringify(String((error as WorkflowFailedError).cause?.message));
+    expect(text).toContain('DCS.4982');
+    expect(text).toMatch(/remote task \S+ stopped \(TERMINATED\)/);
+    expect(callsSince(stack.emu, 0, 'SetOnlineMigrationTask')).toHaveLength(1);
+    const status = await handle.query(statusQuery);
+    expect(status.phase).toBe('failed');
   });
 });

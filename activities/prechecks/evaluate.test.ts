@@ -68,4 +68,39 @@ describe('pre-flight verdicts', () => {
       '1 pre-flight check failed, nothing was created: target-auth (h:2: authentication failed (wrong or missing password))',
     );
   });
+
+  it('refuses AOF files (by name) into a Redis Cluster target; SSL on the target only warns for a backup import', () => {
+    const importOf = (names: string[]) =>
+      parseMigrationInput({
+        kind: 'backup_import',
+        target: { instanceId: 'dst' },
+        backup: { source: 'obs', bucket: 'b', files: names.map((name) => ({ name })) },
+      } as MigrationInputFile);
+    const cluster = instance({ cache_mode: 'cluster' });
+    const aof = evaluatePrechecks({ input: importOf(['base.rdb', 'dir/appendonly.aof', 'x.aof.manifest']), target: cluster });
+    expect(aof.find((outcome) => outcome.id === 'aof-into-cluster')).toMatchObject({
+      verdict: 'fail',
+      evidence: expect.stringContaining('dir/appendonly.aof, x.aof.manifest'),
+      remedy: expect.stringContaining('RDB'),
+    });
+    expect(verdictOf(evaluatePrechecks({ input: importOf(['dump.rdb', 'appendonly.aof.1.base.rdb']), target: cluster }), 'aof-into-cluster')).toBe('pass');
+    expect(verdictOf(evaluatePrechecks({ input: importOf(['x.aof']), target: instance() }), 'aof-into-cluster')).toBeUndefined();
+    expect(verdictOf(evaluatePrechecks({ input: importOf(['dump.rdb']), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('warn');
+    expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('fail');
+  });
+
+  it('warns when verification names an ACL user other than default: DCS migrates as the default user', () => {
+    const verify = (username?: string) => ({
+      source: { address: 'src:6379', ...(username ? { username } : {}) },
+      target: { address: 'dst:6379', username: 'default' },
+    });
+    const named = evaluatePrechecks({ input: input({ verify: verify('app') }), source: instance(), target: instance() });
+    expect(named.find((outcome) => outcome.id === 'acl-user')).toMatchObject({
+      verdict: 'warn',
+      evidence: expect.stringContaining('verify.source.username "app"'),
+      remedy: expect.stringContaining('default user'),
+    });
+    expect(verdictOf(evaluatePrechecks({ input: input({ verify: verify() }), source: instance(), target: instance() }), 'acl-user')).toBe('pass');
+    expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance() }), 'acl-user')).toBeUndefined();
+  });
 });

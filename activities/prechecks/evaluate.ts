@@ -36,6 +36,46 @@ function olderThan(a: number[], b: number[]): boolean {
   return a[0]! < b[0]! || (a[0] === b[0] && a[1]! < b[1]!);
 }
 
+/** An AOF by its object name: `*.aof`, a Redis 7 manifest `*.aof.manifest`, or an `appendonly*` file that is not an `.rdb`. */
+function namedAsAof(name: string): boolean {
+  const base = name.split('/').pop() ?? name;
+  return /\.aof(\.manifest)?$/i.test(base) || (/^appendonly/i.test(base) && !/\.rdb$/i.test(base));
+}
+
+/**
+ * DCS refuses to import AOF files into a Redis Cluster instance (dcs-operations.md §3). The worker cannot read
+ * the bucket, so the files are judged by name; a backup record's format is unknown (a warning).
+ */
+function aofIntoClusterOutcome(input: Extract<MigrationInput, { kind: 'backup_import' }>): PrecheckOutcome {
+  const remedy = 'DCS imports only RDB files into a Redis Cluster: convert the AOF to an RDB (load it into a redis-server, then BGSAVE) and import that.';
+  if (input.backup.source !== 'obs') {
+    return outcome('aof-into-cluster', 'warn', `the target is a Redis Cluster; the format of backup record ${input.backup.backupId} is unknown`, remedy);
+  }
+  const aof = input.backup.files.map((file) => file.name).filter(namedAsAof);
+  return aof.length > 0
+    ? outcome('aof-into-cluster', 'fail', `the target is a Redis Cluster; AOF file(s) by name: ${aof.join(', ')}`, remedy)
+    : outcome('aof-into-cluster', 'pass', `the target is a Redis Cluster; ${input.backup.files.length} file(s), none named as an AOF`);
+}
+
+/**
+ * ACL users are not supported for online migration (dcs-operations.md §3): the task carries a password only, and
+ * DCS logs in as the default user. The input names users only for verification, so a user other than `default`
+ * there is the sign that the servers expect one: a warning (the password given may still be the default user's).
+ */
+function aclUserOutcome(verify: NonNullable<MigrationInput['verify']>): PrecheckOutcome {
+  const users = (['source', 'target'] as const)
+    .filter((side) => verify[side].username !== undefined && verify[side].username !== 'default')
+    .map((side) => `verify.${side}.username "${verify[side].username}"`);
+  return users.length > 0
+    ? outcome(
+        'acl-user',
+        'warn',
+        `${users.join(', ')}: an ACL user; DCS's online migration logs in with the password only, as the default user`,
+        "DCS does not support ACL users for online migration: give source.password and target.password as the default user's password (requirepass), with the default user enabled.",
+      )
+    : outcome('acl-user', 'pass', 'no ACL user named (the default user)');
+}
+
 export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
   const { input } = facts;
   const outcomes: PrecheckOutcome[] = [];
@@ -78,11 +118,15 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
             'Wait until the target instance is RUNNING (or restart it in the DCS console), then run again.',
           ),
     );
+    // DCS states the SSL rule for online migration (dcs-operations.md §3): for a backup import it is a warning.
     outcomes.push(
       target.enable_ssl === true
-        ? outcome('target-ssl', 'fail', 'enable_ssl true', 'DCS does not migrate into an instance with SSL on: turn SSL off on the target for the migration.')
+        ? isMigration
+          ? outcome('target-ssl', 'fail', 'enable_ssl true', 'DCS does not migrate into an instance with SSL on: turn SSL off on the target for the migration.')
+          : outcome('target-ssl', 'warn', 'enable_ssl true', 'DCS refuses SSL targets for online migration; turn SSL off if the import is refused.')
         : outcome('target-ssl', 'pass', `enable_ssl ${String(target.enable_ssl ?? false)}`),
     );
+    if (input.kind === 'backup_import' && target.cache_mode === 'cluster') outcomes.push(aofIntoClusterOutcome(input));
   }
   if (input.kind === 'online' && input.source.instanceId !== undefined) {
     const read = facts.source;
@@ -128,6 +172,8 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
         : outcome('public-access', 'pass', 'enable_publicip false'),
     );
   }
+
+  if (isMigration && input.verify) outcomes.push(aclUserOutcome(input.verify));
 
   // Comparisons of source and target (the source's figures from DCS, else from the server itself).
   if (isMigration && target) {

@@ -31,6 +31,10 @@ describe('errorFromHttpAnswer: the HTTP status + error_code table', () => {
     [400, 'DCS.4957', 'DcsWrongStateError', false],
     [400, 'DCS.4063', 'DcsBadRequestError', false],
     [400, 'DCS.4855', 'DcsBadRequestError', false],
+    // The migration-matrix refusals (codes of the emulator's choice: Proxy Cluster source, SSL target, AOF into a cluster).
+    [400, 'DCS.4981', 'DcsBadRequestError', false],
+    [400, 'DCS.4982', 'DcsBadRequestError', false],
+    [400, 'DCS.4983', 'DcsBadRequestError', false],
     [401, 'APIGW.0301', 'DcsAuthenticationError', false],
     [401, 'DCS.1001', 'DcsAuthenticationError', false],
     [401, 'DCS.1002', 'DcsAuthenticationError', false],

@@ -177,4 +177,42 @@ describe('data plane: backup import', () => {
     expect(await client.dbsize()).toBe(0);
     client.disconnect();
   });
+
+  it('fails an RDB that loads with skipped (empty) keys, naming them, and copies nothing of it', async () => {
+    // A hand-made RDB: two string keys and two empty collections, which redis-server skips ("empty keys skipped").
+    const text = (value: string) => Buffer.concat([Buffer.from([value.length]), Buffer.from(value)]);
+    const damaged = path.join(files, 'damaged.rdb');
+    await writeFile(
+      damaged,
+      Buffer.concat([
+        Buffer.from('REDIS0009'),
+        Buffer.from([0xfe, 0x00]),
+        Buffer.from([0x00]),
+        text('kept:a'),
+        text('1'),
+        Buffer.from([0x02]),
+        text('empty-set'),
+        Buffer.from([0x00]),
+        Buffer.from([0x04]),
+        text('empty-hash'),
+        Buffer.from([0x00]),
+        Buffer.from([0x00]),
+        text('kept:b'),
+        text('2'),
+        // EOF and a zero checksum (not checked).
+        Buffer.from([0xff]),
+        Buffer.alloc(8),
+      ]),
+    );
+    await flushAll(target);
+    const run = dataPlane.startBackupImport({ files: [damaged], target: endpointOf(target) });
+    await run.ended;
+    expect(run.phase()).toBe('failed');
+    expect(run.error()).toBe(
+      'backup file damaged.rdb is damaged: redis-server skipped 2 empty keys while loading it ("empty-set", "empty-hash"); 2 keys loaded; nothing of this file was imported',
+    );
+    const client = target.client();
+    expect(await client.dbsize()).toBe(0);
+    client.disconnect();
+  });
 });

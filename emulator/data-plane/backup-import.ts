@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { detectBackupFormat, type BackupFormat } from './backup-format.js';
 import { RedisConnections } from './connections.js';
@@ -56,6 +57,7 @@ export class BackupImportRun extends RunBase {
     const source = new RedisConnections('backup file', { socketPath: loaded.socketPath });
     this.loadedSource = source;
     try {
+      refuseSkippedKeys(path.basename(file), await loaded.log());
       const copier = new KeyCopier(source, this.target, this.meter, undefined, this.bigKeys);
       await copyKeyspace(source, copier, {
         onProgress: (copied, total) => {
@@ -83,4 +85,26 @@ export class BackupImportRun extends RunBase {
     await this.target.close();
     this.lifecycle.finish(phase, error);
   }
+}
+
+/**
+ * A file that loads only in part is damaged: redis-server skips keys it cannot use (Redis 7 logs "rdbLoadObject
+ * skipping empty key: <name>" and "Done loading RDB, keys loaded: N, keys expired: M, empty keys skipped: K",
+ * for an RDB and an AOF's RDB preamble alike). The import then fails, naming the file and the keys, before
+ * anything of that file reaches the target, rather than succeeding with the keys missing: DCS reports a damaged
+ * backup as a failed import (task FAILED, an ERROR log line), the emulator does the same.
+ */
+export function refuseSkippedKeys(name: string, log: string): void {
+  const report = /Done loading RDB, keys loaded: (\d+), keys expired: (\d+), empty keys skipped: (\d+)/.exec(log);
+  const names = [...log.matchAll(/skipping empty key: (.*)$/gm)].map((match) => match[1]!.trim());
+  const skipped = Number(report?.[3] ?? names.length);
+  if (skipped === 0) return;
+  // redis-server names the first 10 skipped keys only.
+  const named = names.slice(0, 5).map((key) => JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key));
+  const more = skipped > named.length ? `, and ${skipped - named.length} more` : '';
+  const loaded = report ? `; ${report[1]} keys loaded` : '';
+  throw new DataPlaneError(
+    `backup file ${name} is damaged: redis-server skipped ${skipped} empty key${skipped === 1 ? '' : 's'} while loading it (${named.join(', ') || 'unnamed'}${more})${loaded}; nothing of this file was imported`,
+    false,
+  );
 }

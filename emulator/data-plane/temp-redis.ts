@@ -10,6 +10,8 @@ import { DataPlaneError } from './failures.js';
 /** A private redis-server loaded from a copy of a backup file, reachable only through its unix socket. */
 export interface LoadedBackup {
   socketPath: string;
+  /** What the server has logged so far (its load report: keys loaded, empty keys skipped, …). */
+  log(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function loadBackup(file: string, format: BackupFormat): Promise<Lo
     ];
     server = startProcess({ name: 'backup-import-redis', command: await resolveRedisServer(), args, cwd: dir, logFile });
     await waitUntilLoaded(server, socketPath, logFile, path.basename(file));
-    return { socketPath, stop: cleanup };
+    return { socketPath, log: () => loadLog(logFile), stop: cleanup };
   } catch (error) {
     await cleanup();
     throw error;
@@ -94,6 +96,19 @@ async function waitUntilLoaded(server: ManagedProcess, socketPath: string, logFi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new DataPlaneError(`backup file ${name} did not finish loading within ${loadTimeoutMs / 60_000} minutes`, false);
+}
+
+/**
+ * The server's log once it says it is ready (its load report comes before that line). The log reaches the file
+ * through a pipe, so it can lag the server being loaded by a moment: waits up to 2 s for the line.
+ */
+async function loadLog(logFile: string): Promise<string> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    if (/ready to accept connections/i.test(log) || Date.now() >= deadline) return log;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function isLoaded(socketPath: string): Promise<boolean> {

@@ -25,6 +25,24 @@ export const apiErrors = {
   wrongState: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
   /** An IP switch DCS refuses for the pair (dcs-operations.md §3); DCS answers these as an operation not allowed. */
   ipSwitchNotAllowed: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed: ${detail}.`),
+  /*
+   * The migration matrix DCS enforces (dcs-operations.md §3). DCS's real error codes for these refusals are not
+   * documented (docs/dcs-api.md §5.3 lists none): the codes are the emulator's choice, HTTP 400 in the DCS.4xxx
+   * family of request errors, one per rule so a client (and a test) can tell them apart.
+   */
+  /** The emulator's choice: a DCS Proxy Cluster instance as the source of an online migration. */
+  proxySourceNotSupported: (instanceId: string) =>
+    new EmulatorApiError(400, 'DCS.4981', `A DCS Proxy Cluster instance (${instanceId}) cannot be the source of an online migration.`),
+  /** The emulator's choice: SSL on the target of an online migration. */
+  targetSslNotSupported: (instanceId: string) =>
+    new EmulatorApiError(400, 'DCS.4982', `SSL is enabled on the target instance ${instanceId}; turn it off to migrate data into it.`),
+  /** The emulator's choice: an AOF backup file imported into a Redis Cluster instance. */
+  aofIntoClusterNotSupported: (instanceId: string, files: string[]) =>
+    new EmulatorApiError(
+      400,
+      'DCS.4983',
+      `AOF files cannot be imported into the Redis Cluster instance ${instanceId} (${files.join(', ')}); import an RDB file instead.`,
+    ),
   emptyBody: () => new EmulatorApiError(400, 'DCS.4004', 'Empty request body.'),
   notJson: () => new EmulatorApiError(400, 'DCS.4005', 'Body contains invalid characters or is not JSON.'),
   /** `field` is the dotted path of the offending parameter, e.g. `source_instance.addrs`. */

@@ -7,8 +7,11 @@ import { appendLog } from '../tasks/task-store.js';
 import { taskStatus, type MigrationTask, type TaskKind } from '../tasks/task.js';
 import { taskSummaryView } from '../tasks/task-views.js';
 import { bucketFilePath, startRun } from './task-runs.js';
-import { resolveSide } from './task-sides.js';
+import { isClusterInstance, refuseSslTarget, refuseUnsupportedOnlineSides, resolveSide } from './task-sides.js';
 import { TaskStatus } from '../../common/dcs-status.js';
+import { connectRedis } from '../../local/connect-redis.js';
+import { detectBackupFormat } from '../data-plane/backup-format.js';
+import type { TaskSide } from '../tasks/task.js';
 
 function newTask(ctx: EmulatorContext, fields: Pick<MigrationTask, 'name' | 'description' | 'kind' | 'migrationType'>): MigrationTask {
   const now = ctx.now();
@@ -49,7 +52,7 @@ export const createOnlineMigrationTask: OperationHandler = ({ ctx, rawBody }) =>
 };
 
 /** SetOnlineMigrationTask: configures a RUNNING online task and starts its migration (else DCS.4957). */
-export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody, dataPlaneFaults }) => {
+export const setOnlineMigrationTask: OperationHandler = async ({ ctx, params, rawBody, dataPlaneFaults }) => {
   const task = ctx.store.get(params['task_id'] ?? '');
   if (!task) throw apiErrors.taskNotFound();
   const body = parseJsonBody(rawBody, SetOnlineMigrationTaskBody);
@@ -59,6 +62,7 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
   const source = resolveSide(ctx, body.source_instance, 'source_instance');
   const target = resolveSide(ctx, body.target_instance, 'target_instance');
   if (source.addrs === target.addrs) throw apiErrors.invalidParameter('target_instance', 'source and target are the same Redis');
+  refuseUnsupportedOnlineSides(ctx, source, target);
   task.source = source;
   task.target = target;
   task.migrationMethod = body.migration_method;
@@ -67,15 +71,49 @@ export const setOnlineMigrationTask: OperationHandler = ({ ctx, params, rawBody,
   appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`, [
     'configure',
   ]);
+  await noteDatabasesLeftOut(ctx, task, source, target);
   startRun(ctx, task, dataPlaneFaults);
   return { status: 200, body: taskSummaryView(task, ctx.now(), ctx.incrementalSpelling) };
 };
 
 /**
+ * A Redis Cluster target has db 0 only: DCS accepts a source with keys in other databases, and migrates db 0
+ * (dcs-operations.md §3; the pre-flight check `multi-db-into-cluster` refuses it before anything is created).
+ * The task log says which databases are left out. A source that cannot be read now says nothing here: the run
+ * reports its own connection errors.
+ */
+async function noteDatabasesLeftOut(ctx: EmulatorContext, task: MigrationTask, source: TaskSide, target: TaskSide): Promise<void> {
+  if (!isClusterInstance(ctx, target)) return;
+  let redis;
+  try {
+    redis = await connectRedis({ ...source.endpoint, connectTimeout: 2_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  } catch {
+    return;
+  }
+  try {
+    const keyspace = await redis.info('keyspace');
+    const others = [...keyspace.matchAll(/^db(\d+):keys=(\d+)/gm)].filter((match) => match[1] !== '0').map((match) => `db${match[1]} (${match[2]} keys)`);
+    if (others.length > 0) {
+      appendLog(
+        task,
+        'INFO',
+        'migration.db.skipped',
+        `The target ${target.instanceId} is a Redis Cluster, which has db 0 only: the source's keys in ${others.join(', ')} are not migrated.`,
+        ['configure'],
+      );
+    }
+  } catch {
+    // INFO refused: nothing to say.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
  * CreateMigrationTask: a backup import from `<dataDir>/buckets/<bucket>/<file>`, or the deprecated one-call
  * online migration (source by `addrs`), which starts migrating at once.
  */
-export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneFaults }) => {
+export const createMigrationTask: OperationHandler = async ({ ctx, rawBody, dataPlaneFaults }) => {
   const body = parseJsonBody(rawBody, CreateMigrationTaskBody);
   const kind: TaskKind = body.migration_type === 'backupfile_import' ? 'backup_import' : 'legacy_online';
   const task = newTask(ctx, { name: body.task_name, description: body.description ?? '', kind, migrationType: body.migration_type });
@@ -95,6 +133,7 @@ export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneF
       const local = bucketFilePath(ctx, bucket, file.file_name);
       if (!existsSync(local) || !statSync(local).isFile()) throw apiErrors.invalidParameter(field, `no such object in bucket ${bucket}`);
     }
+    await refuseAofIntoCluster(ctx, task.target, bucket, files.files ?? []);
     task.backupFiles = {
       fileSource: files.file_source ?? 'self_build_obs',
       bucketName: bucket,
@@ -110,6 +149,8 @@ export const createMigrationTask: OperationHandler = ({ ctx, rawBody, dataPlaneF
   } else {
     const source = body.source_instance!;
     task.source = resolveSide(ctx, { addrs: source.addrs, password: source.password }, 'source_instance');
+    // The source is given by address here, so only the target has DCS attributes to refuse.
+    refuseSslTarget(ctx, task.target);
     appendLog(
       task,
       'INFO',
@@ -129,6 +170,21 @@ function methodWords(method: string): string {
 
 function describeSide(side: { instanceId?: string | undefined; addrs: string }): string {
   return side.instanceId ? `DCS instance ${side.instanceId} (${side.addrs})` : side.addrs;
+}
+
+/**
+ * AOF import into a Redis Cluster instance is refused (dcs-operations.md §3). The emulator tells an AOF from an
+ * RDB by the file's bytes, as its import does (an AOF with an RDB preamble is an AOF); a file it cannot read is
+ * left for the import to fail on.
+ */
+async function refuseAofIntoCluster(ctx: EmulatorContext, target: TaskSide, bucket: string, files: Array<{ file_name: string }>): Promise<void> {
+  if (!isClusterInstance(ctx, target)) return;
+  const aof: string[] = [];
+  for (const file of files) {
+    const format = await detectBackupFormat(bucketFilePath(ctx, bucket, file.file_name)).catch(() => undefined);
+    if (format === 'aof' || format === 'aof-manifest') aof.push(file.file_name);
+  }
+  if (aof.length > 0) throw apiErrors.aofIntoClusterNotSupported(target.instanceId ?? target.addrs, aof);
 }
 
 /** Bucket and object names map to local paths: refuse anything that would leave the bucket directory. */

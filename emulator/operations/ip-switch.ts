@@ -30,8 +30,11 @@ async function checkPair(ctx: EmulatorContext, task: MigrationTask): Promise<{ s
   const source = ctx.instances.get(sourceId);
   const target = ctx.instances.get(targetId);
   if (!source?.service || !target?.service) throw apiErrors.ipSwitchNotAllowed('IP switching needs both instances to have a service IP');
+  // A Redis Cluster by what ShowInstance reports (cache_mode cluster) or by the server itself (cluster_enabled:1).
   for (const instance of [source, target]) {
-    if (await isCluster(instance.endpoint)) throw apiErrors.ipSwitchNotAllowed(`IP switching does not support Redis Cluster instances (${instance.id})`);
+    if (ctx.instances.attributesOf(instance.id)?.cacheMode === 'cluster' || (await isCluster(instance.endpoint))) {
+      throw apiErrors.ipSwitchNotAllowed(`IP switching does not support Redis Cluster instances (${instance.id})`);
+    }
   }
   if (source.service.port !== target.service.port) {
     throw apiErrors.ipSwitchNotAllowed(`IP switching needs the same port on both instances (${source.service.port} and ${target.service.port})`);

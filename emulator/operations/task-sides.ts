@@ -35,6 +35,26 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
   throw apiErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
 }
 
+/**
+ * The online-migration rules DCS checks when a task is configured (dcs-operations.md §3): a DCS Proxy Cluster
+ * instance cannot be the source, and SSL must be off on the target. A self-hosted side (`addrs`) has no DCS
+ * attributes, so nothing is refused for it.
+ */
+export function refuseUnsupportedOnlineSides(ctx: EmulatorContext, source: TaskSide, target: TaskSide): void {
+  if (source.instanceId && ctx.instances.attributesOf(source.instanceId)?.cacheMode === 'proxy') throw apiErrors.proxySourceNotSupported(source.instanceId);
+  refuseSslTarget(ctx, target);
+}
+
+/** SSL on the target instance: DCS migrates into it only with SSL off (dcs-operations.md §3). */
+export function refuseSslTarget(ctx: EmulatorContext, target: TaskSide): void {
+  if (target.instanceId && ctx.instances.attributesOf(target.instanceId)?.enableSsl) throw apiErrors.targetSslNotSupported(target.instanceId);
+}
+
+/** True when `side` is a DCS instance ShowInstance reports as a Redis Cluster (`cache_mode` cluster). */
+export function isClusterInstance(ctx: EmulatorContext, side: TaskSide): boolean {
+  return side.instanceId !== undefined && ctx.instances.attributesOf(side.instanceId)?.cacheMode === 'cluster';
+}
+
 function parseAddress(addrs: string, field: string): { host: string; port: number } {
   const list = addrs
     .split(',')
