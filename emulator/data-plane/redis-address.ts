@@ -17,6 +17,16 @@ export function describeAddress(address: RedisAddress): string {
 }
 
 /**
+ * The endpoint of a migration side that is an emulated instance: the instance's host, port, ACL user and TLS, with
+ * the password the request gave. DCS task bodies carry a password only (DCS has no TLS or username fields, and
+ * refuses ACL users and SSL for online migration), so how to reach the server beyond that is the instance's.
+ */
+export function instanceSideEndpoint(instance: RedisEndpoint, password: string | undefined): RedisEndpoint {
+  const { host, port, username, tls } = instance;
+  return { host, port, ...(username ? { username } : {}), password, ...(tls ? { tls: { ...tls } } : {}) };
+}
+
+/**
  * ioredis options for one data-plane connection. ioredis must not reconnect or queue on its own: a dropped
  * connection has to surface as an error so that the run's resume mode (failures.ts) decides what happens next.
  * `connectionName` (CLIENT SETNAME) lets a run find its own connections on the server, e.g. to drop them.

@@ -6,7 +6,7 @@ import { waitFor } from '../../local/wait.js';
 import { compareRedis } from '../../verify/compare.js';
 import { parseRedisUrl } from '../../verify/redis-url.js';
 import type { DataPlaneRun, OnlineMigrationOptions, RedisEndpoint } from './contract.js';
-import { createDataPlane } from './index.js';
+import { createDataPlane, instanceSideEndpoint } from './index.js';
 import { describeFailure } from './failures.js';
 import { endpointOf, flushAll } from './test-support.js';
 
@@ -190,5 +190,13 @@ describe('describeFailure for ACL and TLS errors', () => {
       'the TLS handshake with the target Redis at 10.0.0.5:6380 failed: the server closed the connection during the handshake (is the port a TLS port?)',
     );
     expect(cut.transient).toBe(true);
+  });
+});
+
+describe('instanceSideEndpoint', () => {
+  it("keeps an instance's ACL user and TLS, and takes the password the request gave", () => {
+    const instance = { host: '127.0.0.1', port: 6390, username: 'migrator', password: 'instance-pw', tls: { ca: 'PEM', servername: 'redis.local' } };
+    expect(instanceSideEndpoint(instance, 'request-pw')).toEqual({ ...instance, password: 'request-pw' });
+    expect(instanceSideEndpoint({ host: 'h', port: 1, password: 'x' }, undefined)).toEqual({ host: 'h', port: 1, password: undefined });
   });
 });
