@@ -1,4 +1,5 @@
 import { connectRedis } from '../../local/connect-redis.js';
+import { connectionOptions } from '../data-plane/redis-address.js';
 import type { OperationHandler } from '../context.js';
 import { apiErrors } from '../http/api-error.js';
 import type { EmulatedInstance, InstanceAttributes } from '../instances/instance-registry.js';
@@ -18,10 +19,10 @@ interface ServerFacts {
  * server gives no facts rather than an error: DCS itself answers ShowInstance from its own records.
  */
 async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
-  const { host, port, password } = instance.endpoint;
   let redis;
   try {
-    redis = await connectRedis({ host, port, password, connectTimeout: 2_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    // connectionOptions: the instance's ACL user and TLS apply here as in the data plane.
+    redis = await connectRedis({ ...connectionOptions(instance.endpoint, 0), connectTimeout: 2_000 });
   } catch {
     return {};
   }
