@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { resolveRedisServer } from './tools.js';
 import { waitFor } from './wait.js';
@@ -17,16 +17,53 @@ export interface RedisServerOptions {
   config?: Record<string, string>;
   /** Label used in logs and the pid registry. */
   name?: string;
+  /**
+   * Serve TLS (PEM files, e.g. from local/tls-certificates.ts). Clients need no certificate of their own. Plain
+   * TCP is switched off (`port 0`) unless `plainPort` is true, which keeps it on a port of its own.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string; plainPort?: boolean };
+  /** ACL users created at start (`user` config directives). */
+  users?: AclUser[];
+  /**
+   * The user of `users` that `client()`, `url`, `endpoint` and the readiness probe log in as. The default user is
+   * switched off then, so only ACL users can log in (`password` is ignored).
+   */
+  loginAs?: string;
+}
+
+export interface AclUser {
+  name: string;
+  password: string;
+  /** ACL rules, e.g. `['~*', '+@read']`; every key, channel and command when omitted. */
+  rules?: string[];
+}
+
+/** How to reach a server: the shape of the data plane's RedisEndpoint and the verifier's CompareEndpoint. */
+export interface RedisServerEndpoint {
+  host: string;
+  port: number;
+  username?: string | undefined;
+  password?: string | undefined;
+  /** PEM text of the CA that signed the server's certificate. */
+  tls?: { ca: string } | undefined;
 }
 
 export interface RedisServer {
   readonly name: string;
   readonly host: string;
+  /** The port clients use: the TLS port when the server serves TLS. */
   readonly port: number;
+  /** The plain TCP port next to a TLS one (`tls.plainPort`); otherwise undefined for a TLS server, `port` else. */
+  readonly plainPort: number | undefined;
+  /** The ACL user `client()` logs in as (`loginAs`); undefined for the default user. */
+  readonly username: string | undefined;
+  /** The password of that user: a secret. */
   readonly password: string | undefined;
+  /** Host, port, user, password and CA: what a data-plane or verifier endpoint needs. Holds the password. */
+  readonly endpoint: RedisServerEndpoint;
   readonly dir: string;
   readonly process: ManagedProcess;
-  /** `redis://[:password@]host:port` — contains the password: never log it. */
+  /** `redis[s]://[user][:password@]host:port` — contains the password: never log it. */
   readonly url: string;
   /** A new ioredis client for db `db`; the caller quits it. */
   client(db?: number): Redis;
@@ -48,21 +85,38 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     appendonly: 'no',
     ...options.config,
   };
+  const login = loginOf(options);
+  const tls = options.tls ? { ca: await readFile(options.tls.caFile, 'utf8') } : undefined;
   let lastError: unknown;
   // A free port can be taken between getPort() and bind(); retry a few times with another one.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? (await getPort({ host }));
-    const args = ['--port', String(port), '--bind', host, '--dir', dir, '--daemonize', 'no', '--logfile', ''];
-    if (options.password) args.push('--requirepass', options.password);
+    const plainPort = !options.tls ? port : options.tls.plainPort ? await getPort({ host, exclude: [port] }) : undefined;
+    const args = ['--port', String(plainPort ?? 0), '--bind', host, '--dir', dir, '--daemonize', 'no', '--logfile', ''];
+    if (options.tls) {
+      args.push('--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile);
+      args.push('--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no');
+    }
+    if (options.password && !login.username) args.push('--requirepass', options.password);
+    // One argument per rule: redis-server quotes each argument of a directive as one token.
+    for (const user of options.users ?? []) args.push('--user', user.name, 'on', `>${user.password}`, ...(user.rules ?? ['~*', '&*', '+@all']));
+    if (login.username) args.push('--user', 'default', 'off');
     for (const [key, value] of Object.entries(config)) args.push(`--${key}`, value);
     const proc = startProcess({ name, command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.log') });
-    const client = (db = 0) => new Redis({ host, port, password: options.password, db, lazyConnect: false, maxRetriesPerRequest: 3 });
+    const clientOptions: RedisOptions = {
+      host,
+      port,
+      username: login.username,
+      password: login.password,
+      ...(tls ? { tls: { ca: tls.ca } } : {}),
+    };
+    const client = (db = 0) => new Redis({ ...clientOptions, db, lazyConnect: false, maxRetriesPerRequest: 3 });
     try {
       await waitFor(
         `${name} on port ${port}`,
         async () => {
           if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
-          const probe = new Redis({ host, port, password: options.password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+          const probe = new Redis({ ...clientOptions, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
           probe.on('error', () => {});
           try {
             await probe.connect();
@@ -80,15 +134,19 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (options.port !== undefined) break;
       continue;
     }
-    const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+    const user = login.username ? encodeURIComponent(login.username) : '';
+    const auth = login.password ? `${user}:${encodeURIComponent(login.password)}@` : user ? `${user}@` : '';
     return {
       name,
       host,
       port,
-      password: options.password,
+      plainPort,
+      username: login.username,
+      password: login.password,
+      endpoint: { host, port, username: login.username, password: login.password, ...(tls ? { tls } : {}) },
       dir,
       process: proc,
-      url: `redis://${auth}${host}:${port}`,
+      url: `${tls ? 'rediss' : 'redis'}://${auth}${host}:${port}`,
       client,
       stop: async () => {
         await proc.stop();
@@ -99,4 +157,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
   if (ownsDir) await rm(dir, { recursive: true, force: true });
   throw lastError instanceof Error ? lastError : new Error(`could not start ${name}`);
+}
+
+/** Who clients log in as: the `loginAs` ACL user, else the default user with `password`. */
+function loginOf(options: RedisServerOptions): { username: string | undefined; password: string | undefined } {
+  if (options.loginAs === undefined) return { username: undefined, password: options.password };
+  const user = options.users?.find(({ name }) => name === options.loginAs);
+  if (!user) throw new Error(`loginAs: no user ${options.loginAs} among options.users`);
+  return { username: user.name, password: user.password };
 }

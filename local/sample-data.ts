@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from './connect-redis.js';
 import { seededRandom } from '../common/seeded-random.js';
 
-/** Where to write: host, port and (secret) password of a Redis server. */
+/** Where to write: host, port, ACL user, (secret) password and TLS CA (PEM text) of a Redis server. */
 export interface SampleDataEndpoint {
   host: string;
   port: number;
+  username?: string | undefined;
   password?: string | undefined;
+  tls?: { ca?: string | undefined } | undefined;
 }
 
 export const sampleTypes = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
@@ -244,7 +246,9 @@ async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis>
     return await connectRedis({
       host: endpoint.host,
       port: endpoint.port,
+      username: endpoint.username || undefined,
       password: endpoint.password || undefined,
+      ...(endpoint.tls ? { tls: endpoint.tls.ca ? { ca: endpoint.tls.ca } : {} } : {}),
       db,
       retryStrategy: () => null,
       maxRetriesPerRequest: 1,

@@ -5,21 +5,21 @@ import path from 'node:path';
 
 export interface TestCertificates {
   dir: string;
-  /** PEM files: a throwaway CA and a server certificate it signed for 127.0.0.1 (IP SAN), valid one day. */
+  /** PEM files: a throwaway CA and a server certificate it signed for 127.0.0.1 and localhost (SANs), valid one day. */
   caFile: string;
   certFile: string;
   keyFile: string;
   remove(): Promise<void>;
 }
 
-/** Creates a CA and a 127.0.0.1 server certificate with `openssl` in a fresh temp dir, for TLS redis-servers in tests. */
+/** Creates a CA and a 127.0.0.1 / localhost server certificate with `openssl` in a fresh temp dir, for TLS redis-servers in tests. */
 export async function createTestCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-tls-'));
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=dcs-migrate-test-ca');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  // Clients check the IP they dialled against the SAN, not the CN.
-  await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  // Clients check the IP they dialled (or the servername they asked for) against the SANs, not the CN.
+  await writeFile(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   openssl(
     'x509',
     '-req',

@@ -1,4 +1,5 @@
 import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import { tlsSocketOptions, type RedisTlsOptions } from '../common/redis-tls.js';
 import { connectRedis } from '../local/connect-redis.js';
 
 /** A Redis server to compare. The password is a secret: it never appears in a report or an error. */
@@ -10,7 +11,7 @@ export interface CompareEndpoint {
   username?: string | undefined;
   password?: string | undefined;
   /** Connect with TLS (a `rediss://` URL). `ca`: PEM certificates to trust instead of the system's; `insecure`: skip verification. */
-  tls?: { ca?: string | undefined; insecure?: boolean | undefined } | undefined;
+  tls?: RedisTlsOptions | undefined;
 }
 
 /** One master of a cluster (or the one server of a standalone side): the unit a comparison scans. */
@@ -170,9 +171,7 @@ export class RedisSide {
       password: password || undefined,
       protocol: 2,
       maxRetriesPerRequest: 0,
-      ...(tls
-        ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: !tls.insecure, ...(tls.insecure ? { checkServerIdentity: () => undefined } : {}) } }
-        : {}),
+      ...(tls ? { tls: tlsSocketOptions(tls) } : {}),
     };
   }
 

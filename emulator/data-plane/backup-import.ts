@@ -7,6 +7,7 @@ import type { BackupImportOptions } from './contract.js';
 import { DataPlaneError } from './failures.js';
 import { copyKeyspace } from './full-copy.js';
 import { KeyCopier } from './key-copy.js';
+import { checkPermissions } from './permissions.js';
 import { RunBase } from './run-base.js';
 import { loadBackup, type LoadedBackup } from './temp-redis.js';
 
@@ -38,6 +39,7 @@ export class BackupImportRun extends RunBase {
       const formats: BackupFormat[] = [];
       // Check every file before touching the target, so a bad second file does not leave half an import.
       for (const file of this.options.files) formats.push(await detectBackupFormat(file));
+      await checkPermissions(this.target, 'target', false);
       for (const [index, file] of this.options.files.entries()) {
         if (this.lifecycle.stopRequested) break;
         await this.importFile(file, formats[index] ?? 'rdb', index);

@@ -4,11 +4,24 @@
  * `run.phase()` on every request, so the data plane never needs to know about DCS statuses or HTTP.
  */
 
-/** Where a Redis server is. The password is a secret: never log it or echo it. */
+import type { RedisTlsOptions } from '../../common/redis-tls.js';
+
+/**
+ * Where a Redis server is and how to log in. The password is a secret: never log it or echo it. The username is
+ * not: errors name it, so that an operator knows which ACL user to fix.
+ */
 export interface RedisEndpoint {
   host: string;
   port: number;
+  /** An ACL user to log in as (`AUTH username password`); the default user when omitted. */
+  username?: string | undefined;
   password?: string | undefined;
+  /**
+   * Connect with TLS (as `rediss://`). The same options as the verifier's (common/redis-tls.ts): `ca` is PEM text,
+   * not a path (whoever builds the endpoint reads the file), `servername` the certificate name when it is not the
+   * host, `insecure` skips verification.
+   */
+  tls?: RedisTlsOptions | undefined;
 }
 
 /**

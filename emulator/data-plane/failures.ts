@@ -33,9 +33,22 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   const reason = pickReason(error, lastSocketError);
   const message = redact(reason.message, address.password);
   const code = (reason as NodeJS.ErrnoException).code;
+  const username = 'socketPath' in address ? undefined : address.username;
   if (/^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message)) {
+    if (username) {
+      return new DataPlaneError(
+        `authentication to ${where} as ACL user '${username}' failed: the user does not exist, is disabled, or the password is wrong`,
+        false,
+      );
+    }
     return new DataPlaneError(`authentication to ${where} failed: the password is wrong or missing`, false);
   }
+  const missing = missingPermission(message);
+  if (missing) {
+    return new DataPlaneError(`${where} refused ${userOf(username)} a command the migration needs: no permission ${missing} (${message})`, false);
+  }
+  const tls = tlsFailure(message, code);
+  if (tls) return new DataPlaneError(`the TLS handshake with ${where} failed: ${tls}`, tls.startsWith('the server closed'));
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
     return new DataPlaneError(`cannot connect to ${where}: connection refused`, true);
   }
@@ -47,6 +60,43 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   }
   if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true);
   return new DataPlaneError(`${where} answered with an error: ${message}`, false);
+}
+
+/** `ACL user 'name'` or `the default user`, for operator messages. */
+export function userOf(username: string | undefined): string {
+  return username ? `ACL user '${username}'` : 'the default user';
+}
+
+/**
+ * What a NOPERM reply says is missing, as the ACL rule that would grant it: `+dump` (Redis 7.0: "this user has no
+ * permissions to run the 'dump' command"; 7.2: "User x has no permissions to run the 'dump' command"), `~*` for a
+ * key, `&*` for a channel. A command run inside a script is refused without a name (7.0: "The user executing the
+ * script can't run this command or subcommand"); the permission check (permissions.ts) names it before the copy
+ * starts. Undefined when the message is no ACL refusal.
+ */
+export function missingPermission(message: string): string | undefined {
+  if (/can't run this command or subcommand/i.test(message)) return 'for a command its scripts run';
+  if (!/^NOPERM\b/.test(message)) return undefined;
+  const command = /run the '([^']+)' command/i.exec(message)?.[1];
+  if (command) return `+${command.toLowerCase()}`;
+  if (/\bkey/i.test(message)) return 'to access every key (~*)';
+  if (/\bchannel/i.test(message)) return 'to access the keyspace notification channels (&* or &__keyevent@*)';
+  return 'for one of its commands';
+}
+
+/** Node/OpenSSL error codes of a failed TLS handshake or certificate check. */
+const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_)/;
+
+/** Why a TLS connection could not be set up, in an operator's words; undefined when the error is not about TLS. */
+function tlsFailure(message: string, code: string | undefined): string | undefined {
+  if (/before secure TLS connection was established/i.test(message)) {
+    return 'the server closed the connection during the handshake (is the port a TLS port?)';
+  }
+  if (code === undefined || !tlsCodes.test(code)) return undefined;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not for this host (${message}); set tls.servername to the name it was issued for`;
+  if (/^ERR_SSL_|^ERR_OSSL_/.test(code)) return `${message} (is the port a TLS port?)`;
+  return `the server's certificate is not trusted (${code}: ${message}); set tls.ca to the CA that signed it, or tls.insecure to skip verification`;
 }
 
 function pickReason(error: unknown, lastSocketError: Error | undefined): Error {

@@ -5,6 +5,7 @@ import { defaultResumePolicy, OnlineMigrationRun, type ResumePolicy } from './on
 import { createTimelineDataPlane, type TimelineSettings } from './timeline.js';
 
 export type * from './contract.js';
+export { instanceSideEndpoint } from './redis-address.js';
 export type { ResumePolicy } from './online-migration.js';
 export type { BigKeyLimits } from './big-key-copy.js';
 export type { PhaseChange, TimelineSettings } from './timeline.js';

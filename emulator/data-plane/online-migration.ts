@@ -7,6 +7,7 @@ import { DataPlaneError } from './failures.js';
 import { dropConnections } from './faults.js';
 import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
 import { KeyCopier } from './key-copy.js';
+import { checkPermissions } from './permissions.js';
 import { RunBase } from './run-base.js';
 import { sleep } from './run-lifecycle.js';
 import { bandwidthLimiter } from './token-bucket.js';
@@ -40,6 +41,7 @@ export class OnlineMigrationRun extends RunBase {
   private feed: ChangeFeed | undefined;
   private feedLost: Error | undefined;
   private fullSyncDone = false;
+  private permissionsChecked = false;
   private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -94,6 +96,11 @@ export class OnlineMigrationRun extends RunBase {
     const incremental = this.options.method === 'incremental';
     const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
     this.feedLost = undefined;
+    if (!this.permissionsChecked) {
+      // Before anything is copied: a user that may not DUMP, RESTORE or PSUBSCRIBE fails here, naming what it lacks.
+      await Promise.all([checkPermissions(this.source, 'source', incremental), checkPermissions(this.target, 'target', incremental)]);
+      this.permissionsChecked = true;
+    }
     if (incremental) this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost = error));
     let seen = incremental ? await keyspaceWideCommands(this.source) : undefined;
     // After a resume in the incremental phase the copy is a resync: progress stays at 100.

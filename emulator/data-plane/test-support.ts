@@ -5,8 +5,9 @@ import type { DataPlaneRun, RedisEndpoint, RunPhase } from './contract.js';
 
 /** Test helpers shared by the data-plane tests (not used by the emulator itself). */
 
+/** The server's endpoint: its login user, password and (for a TLS server) CA. */
 export function endpointOf(server: RedisServer): RedisEndpoint {
-  return { host: server.host, port: server.port, password: server.password };
+  return server.endpoint;
 }
 
 /** A source and a target redis-server with their own passwords; `stop()` stops both. */

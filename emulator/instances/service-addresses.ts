@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { RedisEndpoint } from '../data-plane/contract.js';
+import { connectionOptions } from '../data-plane/redis-address.js';
 import { ServiceForwarder } from './service-forwarder.js';
 
 /** First loopback host handed out (127.0.0.1 stays the emulator's and the redis-servers' own). */
@@ -86,7 +87,7 @@ export class ServiceAddresses {
   async setReadOnly(id: string, readOnly: boolean): Promise<void> {
     const backend = this.backends.get(id);
     if (!backend) return;
-    const connection = new Redis({ ...backend, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+    const connection = new Redis({ ...connectionOptions(backend, 0), maxRetriesPerRequest: 1, enableOfflineQueue: false });
     try {
       await connection.connect();
       await connection.config('SET', 'min-replicas-to-write', readOnly ? String((this.replicas.get(id) ?? 0) + 1) : '0');

@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { ExchangeInstanceIpBody } from '../../dcs/schemas/requests.js';
 import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
+import type { RedisEndpoint } from '../data-plane/contract.js';
+import { connectionOptions } from '../data-plane/redis-address.js';
 import type { IpSwitchFaults } from '../faults/fault-rules.js';
 import { apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -45,8 +47,9 @@ async function checkPair(ctx: EmulatorContext, task: MigrationTask): Promise<{ s
   return { sourceId, targetId };
 }
 
-async function isCluster(endpoint: { host: string; port: number; password?: string | undefined }): Promise<boolean> {
-  const connection = new Redis({ ...endpoint, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
+async function isCluster(endpoint: RedisEndpoint): Promise<boolean> {
+  // connectionOptions: the instance's ACL user and TLS apply here as in the data plane.
+  const connection = new Redis({ ...connectionOptions(endpoint, 0), maxRetriesPerRequest: 1, enableOfflineQueue: false });
   try {
     await connection.connect();
     return /cluster_enabled:1/.test(await connection.info('cluster'));

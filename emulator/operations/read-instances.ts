@@ -1,4 +1,5 @@
 import { connectRedis } from '../../local/connect-redis.js';
+import { connectionOptions } from '../data-plane/redis-address.js';
 import type { OperationHandler } from '../context.js';
 import type { RedisEndpoint } from '../data-plane/contract.js';
 import { apiErrors } from '../http/api-error.js';
@@ -18,10 +19,11 @@ interface ServerFacts {
  * Reads INFO server/memory and CONFIG GET databases from one redis-server. An unreachable server gives no facts
  * rather than an error: DCS itself answers ShowInstance from its own records.
  */
-async function nodeFacts({ host, port, password }: RedisEndpoint): Promise<ServerFacts> {
+async function nodeFacts(endpoint: RedisEndpoint): Promise<ServerFacts> {
   let redis;
   try {
-    redis = await connectRedis({ host, port, password, connectTimeout: 2_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    // connectionOptions: the instance's ACL user and TLS apply here as in the data plane.
+    redis = await connectRedis({ ...connectionOptions(endpoint, 0), connectTimeout: 2_000 });
   } catch {
     return {};
   }
