@@ -28,7 +28,7 @@ import { createBaseApp, mountDcsOperations } from './http/app.js';
 import { mountIamRoutes } from './http/iam-routes.js';
 import { RequestLog, type RequestLogEntry } from './http/request-log.js';
 import { TokenStore } from './http/token-store.js';
-import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes } from './instances/instance-registry.js';
+import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes, type RegisteredRedis } from './instances/instance-registry.js';
 import type { InstanceTopology } from './instances/topology.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
 import { stopRunQuietly } from './operations/task-runs.js';
@@ -141,7 +141,8 @@ export interface Emulator {
   /** Starts another DCS instance (a single node unless `topology` says otherwise). */
   addInstance(options: { id: string; password?: string; topology?: InstanceTopology }): Promise<EmulatedInstance>;
   /** Registers a Redis that already runs as a DCS instance (the emulator does not stop it). */
-  registerInstance(options: { id: string; host: string; port: number; password?: string }): EmulatedInstance;
+  /** Registers a Redis someone else runs (its ACL user and TLS options too) as a DCS instance. */
+  registerInstance(options: RegisteredRedis): EmulatedInstance;
   /**
    * Sets what ShowInstance reports about an instance (status, engine version, capacity, cache mode, SSL, public
    * access); the attributes not given stay. Back to the start options' attributes on `reset()`. Throws for an unknown id.

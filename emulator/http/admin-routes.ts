@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { faultRuleInputSchema } from '../faults/fault-rules.js';
 import { CACHE_MODES, InstanceIdError } from '../instances/instance-registry.js';
+import type { RegisteredRedis } from '../instances/instance-registry.js';
 import { formatTopology, InstanceSpecError, parseTopology, type InstanceTopology } from '../instances/topology.js';
 import type { EmulatorApp } from './app.js';
 import { EmulatorApiError, apiErrors } from './api-error.js';
@@ -11,7 +12,7 @@ import { parseJsonBody } from './json-body.js';
 export interface AdminActions {
   reset(): Promise<void>;
   addInstance(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<unknown>;
-  registerInstance(options: { id: string; host: string; port: number; password?: string | undefined }): unknown;
+  registerInstance(options: RegisteredRedis): unknown;
   tasks(): unknown[];
 }
 
@@ -24,11 +25,18 @@ const InstanceRequest = z
     id: z.string().min(1),
     host: z.string().min(1).optional(),
     port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1).optional(),
     password: z.string().optional(),
+    /** A registered Redis that needs TLS: its CA certificate (PEM text), the name to verify, or no verification. */
+    tls: z.strictObject({ ca: z.string().min(1).optional(), servername: z.string().min(1).optional(), insecure: z.boolean().optional() }).optional(),
     topology: z.string().min(1).optional(),
   })
   .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] })
-  .refine((body) => body.host === undefined || body.topology === undefined, { error: 'a registered Redis has no topology to start', path: ['topology'] });
+  .refine((body) => body.host === undefined || body.topology === undefined, { error: 'a registered Redis has no topology to start', path: ['topology'] })
+  .refine((body) => body.host !== undefined || (body.username === undefined && body.tls === undefined), {
+    error: 'an ACL user or TLS is for a registered Redis (give host and port)',
+    path: ['tls'],
+  });
 
 /** `PATCH /_emulator/instances/:id`: what ShowInstance reports, for staging states DCS refuses to migrate into. */
 const InstanceAttributesRequest = z.strictObject({

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startRedisCluster } from '../../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { waitFor } from '../../local/wait.js';
+import type { RedisTlsOptions } from '../../common/redis-tls.js';
 import type { RedisEndpoint } from '../data-plane/contract.js';
 import type { CacheMode } from './cache-modes.js';
 import { ServiceAddresses } from './service-addresses.js';
@@ -11,6 +12,16 @@ import { DEFAULT_TOPOLOGY, topologyCacheMode, type InstanceTopology } from './to
 export { CACHE_MODES, type CacheMode } from './cache-modes.js';
 
 /** A DCS instance of the emulator: an id and the real redis-server behind it. */
+/** A Redis someone else runs, registered as a DCS instance: its address, and how to log in (ACL user, TLS). */
+export interface RegisteredRedis {
+  id: string;
+  host: string;
+  port: number;
+  username?: string | undefined;
+  password?: string | undefined;
+  tls?: RedisTlsOptions | undefined;
+}
+
 export interface EmulatedInstance {
   id: string;
   /** The instance's own redis-server (its data). The migration machine copies between these. */
@@ -167,9 +178,16 @@ export class InstanceRegistry {
   }
 
   /** Registers a Redis someone else runs as a DCS instance. */
-  register(options: { id: string; host: string; port: number; password?: string | undefined }): EmulatedInstance {
+  register(options: RegisteredRedis): EmulatedInstance {
     this.checkNewId(options.id);
-    const endpoint: RedisEndpoint = { host: options.host, port: options.port, password: options.password };
+    // An ACL user and TLS (`rediss`) reach every connection to it: the data plane's, and ShowInstance's INFO reads.
+    const endpoint: RedisEndpoint = {
+      host: options.host,
+      port: options.port,
+      ...(options.username ? { username: options.username } : {}),
+      password: options.password,
+      ...(options.tls ? { tls: { ...options.tls } } : {}),
+    };
     const instance = { id: options.id, endpoint };
     this.instances.set(options.id, instance);
     this.original.set(options.id, { ...endpoint });

@@ -1,4 +1,5 @@
 import type { EmulatorContext } from '../context.js';
+import { instanceSideEndpoint } from '../data-plane/redis-address.js';
 import { apiErrors } from '../http/api-error.js';
 import type { TaskSide } from '../tasks/task.js';
 
@@ -20,15 +21,16 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     const instance = ctx.instances.get(ref.id);
     if (!instance) throw apiErrors.instanceNotFound(`${field}.id`);
     const { host, port } = instance.endpoint;
-    // The task shows the address clients use (the service address); the migration machine copies server to server.
+    // The task shows the address clients use (the service address); the migration machine copies server to server,
+    // logging in as the instance is set up to be logged into (its ACL user, TLS) with the password given.
     const shown = instance.service ?? { host, port };
-    return { instanceId: ref.id, addrs: `${shown.host}:${shown.port}`, service: shown, endpoint: { host, port, password } };
+    return { instanceId: ref.id, addrs: `${shown.host}:${shown.port}`, service: shown, endpoint: instanceSideEndpoint(instance.endpoint, password) };
   }
   if (ref.addrs) {
     const aliased = ctx.addressAliases?.get(ref.addrs.trim());
     const instance = aliased === undefined ? undefined : ctx.instances.get(aliased);
     // An alias is a name on the emulated network: the task shows the address as given, the data goes to the instance.
-    if (instance) return { addrs: ref.addrs.trim(), endpoint: { host: instance.endpoint.host, port: instance.endpoint.port, password } };
+    if (instance) return { addrs: ref.addrs.trim(), endpoint: instanceSideEndpoint(instance.endpoint, password) };
     const { host, port } = parseAddress(ref.addrs, `${field}.addrs`);
     return { addrs: `${host}:${port}`, endpoint: { host, port, password } };
   }
