@@ -4,7 +4,10 @@
  * `run.phase()` on every request, so the data plane never needs to know about DCS statuses or HTTP.
  */
 
-/** Where a Redis server is. The password is a secret: never log it or echo it. */
+/**
+ * Where a Redis server is: a standalone server, or any one node of a Redis Cluster (the data plane finds the
+ * masters itself). The password is a secret: never log it or echo it.
+ */
 export interface RedisEndpoint {
   host: string;
   port: number;
@@ -39,6 +42,14 @@ export interface RunStats {
   /** Kilobytes per second written to the target, averaged over the last few seconds. */
   targetInputKbps: number;
   isMigrating: boolean;
+  keysCopied: number;
+  /** A cluster source only: keys copied per source master (`host:port`), over the whole run (a failover adds the new master). */
+  shards?: ShardStats[];
+}
+
+export interface ShardStats {
+  /** `host:port` of a master of the source cluster. */
+  shard: string;
   keysCopied: number;
 }
 
