@@ -92,6 +92,22 @@ describe('data plane: Redis Cluster sources and targets', () => {
     expect(report.dbs[0]?.byKind.OK).toBe(20_004);
   }, 90_000);
 
+  it('a dropped connection to a cluster that did not fail over is left to the resume mode: manual fails, auto resumes', async () => {
+    const from = nodeOf(source, sourcePassword);
+    const to = nodeOf(target, targetPassword);
+    await flushCluster(to);
+    const manual = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'manual', faults: { dropSourceAtProgress: 30 } });
+    await manual.ended;
+    expect(manual.phase()).toBe('failed');
+    expect(manual.error()).toMatch(/^the connection to the source Redis at 127\.0\.0\.1:\d+ was lost$/);
+    expect(manual.failedOnConnection()).toBe(true);
+    const auto = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'auto', faults: { dropSourceAtProgress: 30 } });
+    await auto.ended;
+    expect(auto.error()).toBeUndefined();
+    expect(auto.phase()).toBe('succeeded');
+    expect((await compareRedis(from, to)).totalDifferences).toBe(0);
+  }, 60_000);
+
   it('standalone → cluster (db 0; other dbs skipped with a message) and cluster → standalone, incremental', async () => {
     const single = endpointOf(standalone);
     const to = nodeOf(target, targetPassword);

@@ -4,11 +4,23 @@ import type { RedisEndpoint } from './contract.js';
 import type { Side } from './redis-address.js';
 import { sleep } from './run-lifecycle.js';
 
-/** Nodes of a cluster side the run has seen (masters and replicas), to find the cluster again after losing a node. */
-export async function knownNodes(side: RedisConnections): Promise<Array<{ host: string; port: number }>> {
+/**
+ * Nodes of a cluster side the run has seen (masters and replicas), to find the cluster again after losing a node,
+ * and the slot map's signature then (to tell a failover from a dropped connection).
+ */
+export async function knownNodes(side: RedisConnections): Promise<{ nodes: Array<{ host: string; port: number }>; signature: string } | undefined> {
   const topology = await side.knownTopology();
-  if (topology?.kind !== 'cluster') return [];
-  return topology.topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas]);
+  if (topology?.kind !== 'cluster') return undefined;
+  return {
+    nodes: topology.topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas]),
+    signature: topology.topology.signature,
+  };
+}
+
+/** A side that answers again: where to connect, and (for a cluster) its slot map's signature ('' when standalone). */
+export interface HealthySide {
+  endpoint: RedisEndpoint;
+  signature: string;
 }
 
 /**
@@ -21,32 +33,35 @@ export async function awaitHealthyCluster(
   given: RedisEndpoint,
   known: Array<{ host: string; port: number }>,
   timeoutMs: number,
-): Promise<RedisEndpoint | undefined> {
+): Promise<HealthySide | undefined> {
   const candidates = [given, ...known.map(({ host, port }) => ({ ...given, host, port }))];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const candidate of candidates) if (await isHealthy(side, candidate)) return candidate;
+    for (const candidate of candidates) {
+      const signature = await healthySignature(side, candidate);
+      if (signature !== undefined) return { endpoint: candidate, signature };
+    }
     await sleep(250);
   }
   return undefined;
 }
 
-/** True when a standalone server answers PING, or a cluster node reports a healthy cluster (see above). */
-export async function isHealthy(side: Side, endpoint: RedisEndpoint): Promise<boolean> {
+/** '' when a standalone server answers PING; the slot map's signature when a cluster node reports a healthy cluster (see above). */
+async function healthySignature(side: Side, endpoint: RedisEndpoint): Promise<string | undefined> {
   const probe = new RedisConnections(side, endpoint);
   try {
     const topology = await probe.topology();
-    if (topology.kind === 'standalone') return (await (await probe.db(0)).ping()) === 'PONG';
-    if (!coversAllSlots(topology.topology)) return false;
+    if (topology.kind === 'standalone') return (await (await probe.db(0)).ping()) === 'PONG' ? '' : undefined;
+    if (!coversAllSlots(topology.topology)) return undefined;
     const info = String(await (await probe.db(0)).call('CLUSTER', 'INFO'));
-    if (!/^cluster_state:ok/m.test(info)) return false;
+    if (!/^cluster_state:ok/m.test(info)) return undefined;
     for (const master of topology.masters) {
       const connection = await master.db(0);
-      if (!/^role:master/m.test(await connection.info('replication'))) return false;
+      if (!/^role:master/m.test(await connection.info('replication'))) return undefined;
     }
-    return true;
+    return topology.topology.signature;
   } catch {
-    return false;
+    return undefined;
   } finally {
     await probe.close();
   }

@@ -50,7 +50,10 @@ export class OnlineMigrationRun extends RunBase {
   /** Keys copied per master of a cluster source, over every attempt. */
   private readonly shardCounts = new Map<string, number>();
   /** Nodes of each cluster side seen so far, to find the cluster again when the given node is the one lost. */
-  private readonly clusterNodes = { source: [] as Array<{ host: string; port: number }>, target: [] as Array<{ host: string; port: number }> };
+  private readonly clusterNodes: Record<'source' | 'target', { nodes: Array<{ host: string; port: number }>; signature: string } | undefined> = {
+    source: undefined,
+    target: undefined,
+  };
   /** Where the run connects now: the given endpoints, or other nodes of their clusters after a failover. */
   private sourceEndpoint: RedisEndpoint;
   private targetEndpoint: RedisEndpoint;
@@ -98,7 +101,7 @@ export class OnlineMigrationRun extends RunBase {
           return;
         }
         // A cluster that lost a node but is whole again (a replica took over) is survived in either resume mode.
-        if (failure.transient && failovers < maxFailovers && (await this.recoverClusters())) {
+        if (failure.transient && failovers < maxFailovers && (await this.recoverClusters(failure))) {
           failovers++;
           this.source = new RedisConnections('source', this.sourceEndpoint, this.connectionName);
           this.target = new RedisConnections('target', this.targetEndpoint, this.connectionName);
@@ -124,25 +127,37 @@ export class OnlineMigrationRun extends RunBase {
 
   private async rememberClusterNodes(): Promise<void> {
     for (const side of ['source', 'target'] as const) {
-      const nodes = await knownNodes(side === 'source' ? this.source : this.target);
-      if (nodes.length > 0) this.clusterNodes[side] = nodes;
+      const known = await knownNodes(side === 'source' ? this.source : this.target);
+      if (known) this.clusterNodes[side] = known;
     }
   }
 
   /**
    * After a transient failure with a cluster on either side: waits until every cluster side is whole again and the
-   * other side answers, and points the run at a node that works. False for two standalone servers (their resume
-   * mode decides) and when a cluster stays broken.
+   * other side answers, and points the run at a node that works. Survived (true) only when it was a failover: the
+   * slots moved (MOVED, a demoted master, ...) or a cluster's slot map changed meanwhile (a replica replaced a lost
+   * master). A connection that merely dropped while the topology stayed the same is left to the resume mode, as
+   * between two standalone servers; so is a cluster that stays broken.
    */
-  private async recoverClusters(): Promise<boolean> {
-    if (this.clusterNodes.source.length === 0 && this.clusterNodes.target.length === 0) return false;
+  private async recoverClusters(failure: DataPlaneError): Promise<boolean> {
+    const known = this.clusterNodes;
+    if (!known.source && !known.target) return false;
     const [source, target] = await Promise.all([
-      awaitHealthyCluster('source', this.sourceEndpoint, this.clusterNodes.source, failoverWaitMs),
-      awaitHealthyCluster('target', this.targetEndpoint, this.clusterNodes.target, failoverWaitMs),
+      awaitHealthyCluster('source', this.sourceEndpoint, known.source?.nodes ?? [], failoverWaitMs),
+      awaitHealthyCluster('target', this.targetEndpoint, known.target?.nodes ?? [], failoverWaitMs),
     ]);
     if (!source || !target) return false;
-    this.sourceEndpoint = source;
-    this.targetEndpoint = target;
+    const failedOver =
+      failure instanceof ClusterTopologyChange ||
+      (known.source !== undefined && known.source.signature !== source.signature) ||
+      (known.target !== undefined && known.target.signature !== target.signature);
+    if (!failedOver) return false;
+    this.sourceEndpoint = source.endpoint;
+    this.targetEndpoint = target.endpoint;
+    for (const [side, healthy] of [['source', source] as const, ['target', target] as const]) {
+      const remembered = known[side];
+      if (remembered) remembered.signature = healthy.signature;
+    }
     return true;
   }
 
