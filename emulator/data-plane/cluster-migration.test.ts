@@ -165,11 +165,11 @@ describe('data plane: Redis Cluster sources and targets', () => {
     let expiring: number | undefined;
     try {
       await waitForPhase(run, 'incremental');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, 500));
       // Writes keep going while the replica of the third master takes over its slots.
       await replica.call('CLUSTER', 'FAILOVER');
       await waitFor('the replica to be promoted', async () => /role:master/.test(await replica.info('replication')), 20_000, 50);
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       const summary = await traffic.stop();
       expiring = summary.expiring;
       expect(summary.writes).toBeGreaterThan(1_000);
