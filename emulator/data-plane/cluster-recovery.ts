@@ -33,10 +33,12 @@ export async function awaitHealthyCluster(
   given: RedisEndpoint,
   known: Array<{ host: string; port: number }>,
   timeoutMs: number,
+  /** Gives up early (the run is being stopped). */
+  cancelled: () => boolean = () => false,
 ): Promise<HealthySide | undefined> {
   const candidates = [given, ...known.map(({ host, port }) => ({ ...given, host, port }))];
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !cancelled()) {
     for (const candidate of candidates) {
       const signature = await healthySignature(side, candidate);
       if (signature !== undefined) return { endpoint: candidate, signature };

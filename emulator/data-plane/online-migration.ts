@@ -107,6 +107,11 @@ export class OnlineMigrationRun extends RunBase {
           this.target = new RedisConnections('target', this.targetEndpoint, this.connectionName);
           continue;
         }
+        // A stop while waiting for a broken cluster to heal.
+        if (this.lifecycle.stopRequested && failure.transient) {
+          await this.finish('stopped');
+          return;
+        }
         const mayResume = this.options.resumeMode === 'auto' && failure.transient && attempt < this.resume.attempts;
         if (!mayResume) {
           const gaveUp = this.options.resumeMode === 'auto' && failure.transient ? ` (gave up after ${attempt} reconnect attempts)` : '';
@@ -142,9 +147,10 @@ export class OnlineMigrationRun extends RunBase {
   private async recoverClusters(failure: DataPlaneError): Promise<boolean> {
     const known = this.clusterNodes;
     if (!known.source && !known.target) return false;
+    const stopping = () => this.lifecycle.stopRequested;
     const [source, target] = await Promise.all([
-      awaitHealthyCluster('source', this.sourceEndpoint, known.source?.nodes ?? [], failoverWaitMs),
-      awaitHealthyCluster('target', this.targetEndpoint, known.target?.nodes ?? [], failoverWaitMs),
+      awaitHealthyCluster('source', this.sourceEndpoint, known.source?.nodes ?? [], failoverWaitMs, stopping),
+      awaitHealthyCluster('target', this.targetEndpoint, known.target?.nodes ?? [], failoverWaitMs, stopping),
     ]);
     if (!source || !target) return false;
     const failedOver =
