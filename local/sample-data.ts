@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from './cluster-topology.js';
 import { connectRedis } from './connect-redis.js';
 import { seededRandom } from '../common/seeded-random.js';
 
@@ -60,7 +61,8 @@ export function sampleKey(index: number, seed: number, dbs: readonly number[]): 
 
 /**
  * Fills a Redis server with deterministic sample data of every core type (strings, some binary; hashes, lists,
- * sets, zsets, streams), part of it with TTLs, pipelined so that 100,000 keys take a few seconds.
+ * sets, zsets, streams), part of it with TTLs, pipelined so that 100,000 keys take a few seconds. The endpoint may be
+ * any node of a Redis Cluster (then `dbs` must be `[0]`): each key's commands go to the master serving its slot.
  */
 export async function seedSampleData(endpoint: SampleDataEndpoint, options: SampleDataOptions = {}): Promise<SampleDataSummary> {
   const keys = options.keys ?? 100_000;
@@ -72,14 +74,12 @@ export async function seedSampleData(endpoint: SampleDataEndpoint, options: Samp
   if (!(ttlFraction >= 0 && ttlFraction <= 1)) throw new RangeError(`ttlFraction must be between 0 and 1, got ${ttlFraction}`);
 
   const summary: SampleDataSummary = { keys, withTtl: 0, byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 }, byDb: {} };
-  const clients = new Map<number, Redis>();
-  const batches = new Map(dbs.map((db) => [db, new CommandBatch()]));
   const random = seededRandom(seed);
+  const writer = await openWriter(endpoint, dbs);
   try {
-    for (const db of dbs) clients.set(db, await connect(endpoint, db));
     for (let index = 0; index < keys; index++) {
       const key = sampleKey(index, seed, dbs);
-      const batch = batches.get(key.db) as CommandBatch;
+      const batch = writer.batchFor(key);
       writeValue(batch, key, random);
       if (random() < ttlFraction) {
         batch.add('PEXPIRE', key.name, 600_000 + Math.floor(random() * 3_000_000));
@@ -87,13 +87,153 @@ export async function seedSampleData(endpoint: SampleDataEndpoint, options: Samp
       }
       summary.byType[key.type]++;
       summary.byDb[key.db] = (summary.byDb[key.db] ?? 0) + 1;
-      if (batch.size >= batchSize) await batch.flush(clients.get(key.db) as Redis);
+      if (batch.size >= batchSize) await writer.flush(batch);
     }
-    await Promise.all(dbs.map((db) => (batches.get(db) as CommandBatch).flush(clients.get(db) as Redis)));
+    await writer.flushAll();
   } finally {
-    for (const client of clients.values()) client.disconnect();
+    writer.close();
   }
   return summary;
+}
+
+/**
+ * Where sample commands go: one batch per db of a standalone server, or (when the endpoint is a node of a Redis
+ * Cluster, which has db 0 only) one batch per master, each key's commands going to the master serving its slot.
+ */
+interface Writer {
+  batchFor(key: SampleKey): CommandBatch;
+  flush(batch: CommandBatch): Promise<void>;
+  flushAll(): Promise<void>;
+  close(): void;
+}
+
+async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[]): Promise<Writer> {
+  const probe = await connect(endpoint, 0);
+  let clustered: boolean;
+  try {
+    clustered = await isClusterNode(probe);
+  } finally {
+    probe.disconnect();
+  }
+  if (clustered) {
+    if (dbs.some((db) => db !== 0)) throw new RangeError(`sample data: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
+    return ClusterWriter.open(endpoint);
+  }
+  const clients = new Map<number, Redis>();
+  const batches = new Map<CommandBatch, Redis>();
+  const byDb = new Map<number, CommandBatch>();
+  try {
+    for (const db of dbs) {
+      const client = await connect(endpoint, db);
+      clients.set(db, client);
+      const batch = new CommandBatch();
+      byDb.set(db, batch);
+      batches.set(batch, client);
+    }
+  } catch (error) {
+    for (const client of clients.values()) client.disconnect();
+    throw error;
+  }
+  return {
+    batchFor: (key) => byDb.get(key.db) as CommandBatch,
+    flush: (batch) => batch.flush(batches.get(batch) as Redis),
+    flushAll: async () => void (await Promise.all([...batches].map(([batch, client]) => batch.flush(client)))),
+    close: () => {
+      for (const client of clients.values()) client.disconnect();
+    },
+  };
+}
+
+/**
+ * A cluster's masters, a batch each. With `tolerateFailover`, a batch a master refuses or cannot take (it failed
+ * over, or died) is dropped and the masters are found again before the next batch: traffic keeps going through a
+ * failover the way a client with retries would, whatever part of the dropped batch landed.
+ */
+class ClusterWriter implements Writer {
+  private masters: Array<{ client: Redis; batch: CommandBatch }> = [];
+  private topology!: ClusterTopology;
+  private stale = false;
+  private known: Array<{ host: string; port: number }>;
+
+  private constructor(
+    private readonly endpoint: SampleDataEndpoint,
+    private readonly tolerateFailover: boolean,
+  ) {
+    this.known = [{ host: endpoint.host, port: endpoint.port }];
+  }
+
+  static async open(endpoint: SampleDataEndpoint, tolerateFailover = false): Promise<ClusterWriter> {
+    const writer = new ClusterWriter(endpoint, tolerateFailover);
+    await writer.discover();
+    return writer;
+  }
+
+  batchFor(key: SampleKey): CommandBatch {
+    return (this.masters[masterIndexOf(this.topology, key.name)] ?? (this.masters[0] as { batch: CommandBatch })).batch;
+  }
+
+  async flush(batch: CommandBatch): Promise<void> {
+    const master = this.masters.find((entry) => entry.batch === batch);
+    if (!master) return;
+    try {
+      await batch.flush(master.client);
+    } catch (error) {
+      if (!this.tolerateFailover) throw error;
+      this.stale = true;
+    }
+  }
+
+  async flushAll(): Promise<void> {
+    await Promise.all(this.masters.map(({ batch }) => this.flush(batch)));
+    if (this.stale) await this.discover();
+  }
+
+  close(): void {
+    for (const { client } of this.masters) client.disconnect();
+  }
+
+  /** Finds the masters (from any node seen so far) once the cluster serves every slot, and connects to each. */
+  private async discover(): Promise<void> {
+    this.close();
+    this.masters = [];
+    const deadline = Date.now() + 30_000;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      for (const node of this.known) {
+        try {
+          const client = await connect({ ...this.endpoint, ...node }, 0);
+          try {
+            const topology = await clusterTopology(client, node.host);
+            if (!coversAllSlots(topology) || !/^cluster_state:ok/m.test(String(await client.call('CLUSTER', 'INFO')))) continue;
+            const masters: Array<{ client: Redis; batch: CommandBatch }> = [];
+            try {
+              for (const master of topology.masters) {
+                const masterClient = await connect({ ...this.endpoint, host: master.host, port: master.port }, 0);
+                masters.push({ client: masterClient, batch: new CommandBatch() });
+                if (!/^role:master/m.test(await masterClient.info('replication'))) throw new Error(`${master.host}:${master.port} is not a master yet`);
+              }
+            } catch (error) {
+              for (const { client: opened } of masters) opened.disconnect();
+              throw error;
+            }
+            this.masters = masters;
+            this.topology = topology;
+            this.known = [...topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas])];
+            this.stale = false;
+            return;
+          } finally {
+            client.disconnect();
+          }
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw lastError instanceof Error
+      ? lastError
+      : new Error(`sample data: the cluster at ${this.endpoint.host}:${this.endpoint.port} has no master for some slots`);
+  }
 }
 
 /** Queues the commands that create `key` with a random value. */
@@ -191,21 +331,20 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
   const seed = options.seed ?? 1;
   const opsPerSecond = options.opsPerSecond ?? 2_000;
   const random = seededRandom(seed ^ 0x5eed);
-  const clients = new Map<number, Redis>();
+  let writer: Writer | undefined;
   const summary: TrafficSummary = { writes: 0, deletes: 0, expiring: 0, persisted: 0 };
   let running = true;
   const batch = Math.max(1, Math.round(opsPerSecond / 20));
 
   const loop = (async () => {
-    for (const db of dbs) clients.set(db, await connect(endpoint, db));
+    writer = await openTrafficWriter(endpoint, dbs);
     let newKeys = 0;
     while (running) {
       const started = Date.now();
-      const batches = new Map(dbs.map((db) => [db, new CommandBatch()]));
       for (let op = 0; op < batch; op++) {
         const key = options.keys > 0 && random() < 0.8 ? sampleKey(Math.floor(random() * options.keys), seed, dbs) : undefined;
         const target = key ?? { name: `traffic:string:${newKeys++}`, type: 'string' as const, db: dbs[Math.floor(random() * dbs.length)] as number };
-        const commands = batches.get(target.db) as CommandBatch;
+        const commands = writer.batchFor(target);
         const action = random();
         if (action < 0.55) {
           writeValue(commands, target, random, 'auto');
@@ -221,7 +360,7 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
           summary.persisted++;
         }
       }
-      await Promise.all(dbs.map((db) => (batches.get(db) as CommandBatch).flush(clients.get(db) as Redis)));
+      await writer.flushAll();
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 50 - (Date.now() - started))));
     }
   })();
@@ -233,11 +372,25 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
       try {
         await loop;
       } finally {
-        for (const client of clients.values()) client.disconnect();
+        writer?.close();
       }
       return summary;
     },
   };
+}
+
+/** Traffic into a cluster keeps going through failovers (see ClusterWriter); into a standalone server it stops at the first error. */
+async function openTrafficWriter(endpoint: SampleDataEndpoint, dbs: readonly number[]): Promise<Writer> {
+  const probe = await connect(endpoint, 0);
+  let clustered: boolean;
+  try {
+    clustered = await isClusterNode(probe);
+  } finally {
+    probe.disconnect();
+  }
+  if (!clustered) return openWriter(endpoint, dbs);
+  if (dbs.some((db) => db !== 0)) throw new RangeError(`traffic: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
+  return ClusterWriter.open(endpoint, true);
 }
 
 /** A connected client for `db`; a failure names the address and never carries the password. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { hashTagForSlot, keySlot } from '../../common/key-slot.js';
 import { scanCollection } from '../../local/scan-collection.js';
 import type { RedisConnections } from './connections.js';
 import { DataPlaneError } from './failures.js';
@@ -37,10 +38,14 @@ export type ChunkedType = (typeof chunkedTypes)[number];
 /**
  * Where a big key is built on the target before it gets its real name. Derived from the key (not from the run),
  * so a retry after a failed attempt starts by deleting the leftover of the previous one; the reconcile pass of an
- * incremental run deletes any other leftover, since the source has no such key.
+ * incremental run deletes any other leftover, since the source has no such key. On a cluster target (`sameSlot`) the
+ * name also carries a hash tag of the key's slot, so that the final RENAME stays within one slot.
  */
-export function temporaryKeyOf(key: Buffer): Buffer {
-  return Buffer.concat([temporaryPrefix, key]);
+export function temporaryKeyOf(key: Buffer, sameSlot = false): Buffer {
+  if (!sameSlot) return Buffer.concat([temporaryPrefix, key]);
+  // On a cluster RENAME needs both names in one slot: a hash tag of the key's own slot pins the temporary key there,
+  // whether the key has a tag of its own or not (wrapping a key that holds braces in braces would not).
+  return Buffer.concat([temporaryPrefix, Buffer.from(`{${hashTagForSlot(keySlot(key))}}`), key]);
 }
 
 const temporaryPrefix = Buffer.from('__dcs-migrate:partial:');
@@ -90,7 +95,7 @@ export async function copyBigKey(
 ): Promise<ChunkedOutcome> {
   const source = await sides.source.db(db);
   const target = await sides.target.db(db);
-  const temporary = temporaryKeyOf(key);
+  const temporary = temporaryKeyOf(key, sides.target.clusterNode);
   const onSource = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.source.fail(error, source)));
   const onTarget = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.target.fail(error, target)));
   await onTarget(target.del(temporary));

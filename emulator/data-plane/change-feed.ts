@@ -17,33 +17,44 @@ const keyeventChannel = /^__keyevent@(\d+)__:/;
  */
 export class ChangeFeed {
   private readonly queue = new Map<string, { db: number; key: Buffer }>();
+  private readonly subscribers: Redis[] = [];
   private closing = false;
 
-  private constructor(private readonly subscriber: Redis) {}
+  private constructor() {}
 
   /**
    * Enables keyspace notifications on the source (adding `E` and `A` to what is configured; never removing
    * anything) and subscribes to every database's key events. Must finish before the full scan starts, so that no
-   * change falls between the scan and the subscription.
+   * change falls between the scan and the subscription. A cluster's nodes publish key events to their own
+   * subscribers only, so a cluster source gets one subscriber (and the notification flags) per master.
    */
   static async open(source: RedisConnections, onLost: (error: Error) => void): Promise<ChangeFeed> {
-    await enableKeyeventNotifications(source);
-    const subscriber = new Redis(connectionOptions(source.address, 0, source.connectionName));
+    const feed = new ChangeFeed();
+    try {
+      for (const shard of await source.shards()) await feed.subscribe(shard, onLost);
+    } catch (error) {
+      feed.close();
+      throw error;
+    }
+    return feed;
+  }
+
+  private async subscribe(shard: RedisConnections, onLost: (error: Error) => void): Promise<void> {
+    await enableKeyeventNotifications(shard);
+    const subscriber = new Redis(connectionOptions(shard.address, 0, shard.connectionName));
+    this.subscribers.push(subscriber);
     let lastError: Error | undefined;
     subscriber.on('error', (error: Error) => (lastError = error));
-    const feed = new ChangeFeed(subscriber);
-    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, key: Buffer) => feed.push(channel, key));
+    subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, key: Buffer) => this.push(channel, key));
     try {
       await subscriber.connect();
       await subscriber.psubscribe('__keyevent@*__:*');
     } catch (error) {
-      subscriber.disconnect();
-      throw describeFailure(error, source.side, source.address, lastError);
+      throw describeFailure(error, shard.side, shard.address, lastError);
     }
     subscriber.on('close', () => {
-      if (!feed.closing) onLost(describeFailure(new Error('Connection is closed.'), source.side, source.address, lastError));
+      if (!this.closing) onLost(describeFailure(new Error('Connection is closed.'), shard.side, shard.address, lastError));
     });
-    return feed;
   }
 
   /** Keys waiting to be re-copied: the migration's `offset`. */
@@ -67,7 +78,7 @@ export class ChangeFeed {
 
   close(): void {
     this.closing = true;
-    this.subscriber.disconnect();
+    for (const subscriber of this.subscribers) subscriber.disconnect();
   }
 
   private push(channel: Buffer, key: Buffer): void {
@@ -103,8 +114,14 @@ export interface KeyspaceWideCommands {
   swaps: number;
 }
 
+/** Summed over the masters of a cluster (a FLUSHALL through a cluster client runs on each). */
 export async function keyspaceWideCommands(source: RedisConnections): Promise<KeyspaceWideCommands> {
-  const info = await source.info('commandstats');
-  const calls = (pattern: RegExp) => [...info.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
-  return { flushes: calls(/^cmdstat_flush(?:db|all):calls=(\d+)/gm), swaps: calls(/^cmdstat_swapdb:calls=(\d+)/gm) };
+  const seen: KeyspaceWideCommands = { flushes: 0, swaps: 0 };
+  for (const shard of await source.shards()) {
+    const info = await shard.info('commandstats');
+    const calls = (pattern: RegExp) => [...info.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+    seen.flushes += calls(/^cmdstat_flush(?:db|all):calls=(\d+)/gm);
+    seen.swaps += calls(/^cmdstat_swapdb:calls=(\d+)/gm);
+  }
+  return seen;
 }

@@ -7,8 +7,9 @@
 import type { RedisTlsOptions } from '../../common/redis-tls.js';
 
 /**
- * Where a Redis server is and how to log in. The password is a secret: never log it or echo it. The username is
- * not: errors name it, so that an operator knows which ACL user to fix.
+ * Where a Redis server is and how to log in: a standalone server, or any one node of a Redis Cluster (the data
+ * plane finds the masters itself). The password is a secret: never log it or echo it. The username is not: errors
+ * name it, so that an operator knows which ACL user to fix.
  */
 export interface RedisEndpoint {
   host: string;
@@ -52,6 +53,14 @@ export interface RunStats {
   /** Kilobytes per second written to the target, averaged over the last few seconds. */
   targetInputKbps: number;
   isMigrating: boolean;
+  keysCopied: number;
+  /** A cluster source only: keys copied per source master (`host:port`), over the whole run (a failover adds the new master). */
+  shards?: ShardStats[];
+}
+
+export interface ShardStats {
+  /** `host:port` of a master of the source cluster. */
+  shard: string;
   keysCopied: number;
 }
 

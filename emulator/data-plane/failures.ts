@@ -20,6 +20,17 @@ export class DataPlaneError extends Error {
   }
 }
 
+/**
+ * A cluster's slots moved under the run (a failover promoted a replica, a master was lost and replaced): transient,
+ * and survivable while the cluster stays reachable (see online-migration.ts), after which the run resyncs.
+ */
+export class ClusterTopologyChange extends DataPlaneError {
+  constructor(message: string) {
+    super(message, true);
+    this.name = 'ClusterTopologyChange';
+  }
+}
+
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
 
 /**
@@ -57,6 +68,9 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   }
   if (/Connection is closed|connect ETIMEDOUT|Stream isn't writeable|socket (closed|hang up)/i.test(message)) {
     return new DataPlaneError(`the connection to ${where} was lost`, true);
+  }
+  if (/\b(MOVED \d+|ASK \d+|CLUSTERDOWN|TRYAGAIN|READONLY You can't write)|non local key in a cluster node/.test(message)) {
+    return new ClusterTopologyChange(`${where} no longer serves the keys the run expected there (${message.split('\n')[0]}): the cluster's slots moved`);
   }
   if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true);
   return new DataPlaneError(`${where} answered with an error: ${message}`, false);

@@ -33,6 +33,11 @@ export class FaultSchedule {
  * the server closes them, so the run sees a real "connection lost" on its next command.
  */
 export async function dropConnections(side: RedisConnections): Promise<void> {
+  // Every node that holds connections: the server, or the node given and each master of a cluster.
+  for (const node of await side.nodes()) await dropNodeConnections(node);
+}
+
+async function dropNodeConnections(side: RedisConnections): Promise<void> {
   if (!side.connectionName) return;
   const [any] = await side.opened();
   if (!any) return;

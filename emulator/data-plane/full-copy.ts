@@ -1,6 +1,6 @@
 import type { RedisConnections } from './connections.js';
 import type { KeyCopier } from './key-copy.js';
-import { keyspaceSizes, scanKeys, totalKeys } from './keyspace.js';
+import { keyspaceSizes, scanKeys } from './keyspace.js';
 
 export interface FullCopyHooks {
   /** Called before the first batch and after every batch with the keys copied so far and the scan's total. */
@@ -10,21 +10,33 @@ export interface FullCopyHooks {
 }
 
 /**
- * Copies every key of every non-empty source database into the same database on the target. The total is the
- * source's key count when the scan starts; under concurrent writes `copied` may pass it, so callers clamp.
+ * Copies every key of every non-empty source database into the same database on the target. A cluster source is
+ * scanned master by master (each key lives on exactly one); a cluster target only has db 0, so other databases
+ * of a standalone source are skipped (the copier says so once). The total is the source's key count when the scan
+ * starts; under concurrent writes `copied` may pass it, so callers clamp.
  */
 export async function copyKeyspace(source: RedisConnections, copier: KeyCopier, hooks: FullCopyHooks): Promise<{ copied: number }> {
-  const sizes = await keyspaceSizes(source);
-  const total = totalKeys(sizes);
   let copied = 0;
+  const shards = await source.shards();
+  const sizes = new Map<RedisConnections, Map<number, number>>();
+  for (const shard of shards) sizes.set(shard, await keyspaceSizes(shard));
+  const dbsOf = async (shard: RedisConnections) => {
+    const dbs: number[] = [];
+    for (const db of [...(sizes.get(shard)?.keys() ?? [])].sort((a, b) => a - b)) if (await copier.acceptsDb(db)) dbs.push(db);
+    return dbs;
+  };
+  let total = 0;
+  for (const shard of shards) for (const db of await dbsOf(shard)) total += sizes.get(shard)?.get(db) ?? 0;
   await hooks.onProgress(copied, total);
-  for (const db of [...sizes.keys()].sort((a, b) => a - b)) {
-    if (hooks.shouldStop()) break;
-    await scanKeys(source, db, async (keys) => {
-      if (hooks.shouldStop()) return;
-      copied += await copier.copyKeys(db, keys);
-      await hooks.onProgress(copied, total);
-    });
+  for (const shard of shards) {
+    for (const db of await dbsOf(shard)) {
+      if (hooks.shouldStop()) return { copied };
+      await scanKeys(shard, db, async (keys) => {
+        if (hooks.shouldStop()) return;
+        copied += await copier.copyKeys(db, keys);
+        await hooks.onProgress(copied, total);
+      });
+    }
   }
   return { copied };
 }
@@ -33,7 +45,8 @@ export async function copyKeyspace(source: RedisConnections, copier: KeyCopier, 
  * Deletes keys that exist on the target but not on the source, in every database the target holds: what a
  * FLUSHDB, a missed notification or a key from before the migration leaves behind. The deletion goes through the
  * per-key copy (which deletes a key the source lacks), so a key created on the source since the EXISTS check is
- * copied rather than lost. Returns how many keys it found missing.
+ * copied rather than lost. Returns how many keys it found missing. Databases other than 0 of a standalone target
+ * are left alone when the source is a cluster (which has db 0 only).
  */
 export async function deleteKeysMissingFromSource(
   source: RedisConnections,
@@ -41,25 +54,33 @@ export async function deleteKeysMissingFromSource(
   copier: KeyCopier,
   shouldStop: () => boolean,
 ): Promise<number> {
-  const sizes = await keyspaceSizes(target);
+  const sourceIsCluster = await source.isCluster();
   let deleted = 0;
-  for (const db of sizes.keys()) {
-    if (shouldStop()) break;
-    const sourceConnection = await source.db(db);
-    await scanKeys(target, db, async (keys) => {
-      const exists = sourceConnection.pipeline();
-      for (const key of keys) exists.exists(key);
-      let results;
-      try {
-        results = (await exists.exec()) ?? [];
-      } catch (error) {
-        throw source.fail(error, sourceConnection);
-      }
-      const missing = keys.filter((_, index) => results[index]?.[1] === 0);
-      if (missing.length === 0) return;
-      deleted += missing.length;
-      await copier.copyKeys(db, missing);
-    });
+  for (const shard of await target.shards()) {
+    for (const db of (await keyspaceSizes(shard)).keys()) {
+      if (shouldStop()) return deleted;
+      if (db !== 0 && sourceIsCluster) continue;
+      await scanKeys(shard, db, async (keys) => {
+        const missing: Buffer[] = [];
+        for (const [sourceShard, group] of await source.route(db, keys)) {
+          const sourceConnection = await sourceShard.db(db);
+          const exists = sourceConnection.pipeline();
+          for (const key of group) exists.exists(key);
+          let results;
+          try {
+            results = (await exists.exec()) ?? [];
+          } catch (error) {
+            throw sourceShard.fail(error, sourceConnection);
+          }
+          const failed = results.find(([error]) => error);
+          if (failed?.[0]) throw sourceShard.fail(failed[0], sourceConnection);
+          missing.push(...group.filter((_, index) => results[index]?.[1] === 0));
+        }
+        if (missing.length === 0) return;
+        deleted += missing.length;
+        await copier.copyKeys(db, missing);
+      });
+    }
   }
   return deleted;
 }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { copyBigKey, defaultBigKeyLimits, type BigKeyLimits, type ChunkedType } from './big-key-copy.js';
 import type { RedisConnections } from './connections.js';
+import { describeAddress } from './redis-address.js';
 import type { ThroughputMeter } from './throughput.js';
 import type { TokenBucket } from './token-bucket.js';
 
@@ -72,9 +73,23 @@ const maxBatchBytes = 4 * 1024 * 1024;
 /** Keys per source read (fewer when the payloads reach `maxBatchBytes` first). */
 const maxReadKeys = 512;
 
+/**
+ * Prepended to a script sent to one master of a cluster: the keys travel in ARGV (`n, key1..keyn, args...`) and
+ * the script is called with no declared keys, because declared keys of different slots are refused (CROSSSLOT)
+ * even when one node serves them all. Redis lets a script touch undeclared keys its node serves; a key it does not
+ * serve fails the call ("non local key"), which the run takes as a topology change.
+ */
+const clusterPrologue = `local n = tonumber(ARGV[1])
+local KEYS = {unpack(ARGV, 2, n + 1)}
+local ARGV = {unpack(ARGV, n + 2)}
+`;
+
 /** The per-key copy every phase uses: full sync, incremental follow-up and the reconcile pass. */
 export class KeyCopier {
   private readonly scriptShas = new WeakMap<Redis, Map<string, string>>();
+  private readonly skippedDbs = new Set<number>();
+  /** Keys copied per master of a cluster source (`host:port`); empty for a standalone source. */
+  perShard = new Map<string, number>();
 
   constructor(
     private readonly source: RedisConnections,
@@ -82,37 +97,80 @@ export class KeyCopier {
     private readonly meter: ThroughputMeter,
     private readonly limiter?: TokenBucket,
     private readonly bigKeys: BigKeyLimits = defaultBigKeyLimits,
+    /** Told once per database that cannot be copied (a cluster target has db 0 only). */
+    private readonly warn: (message: string) => void = (message) => console.warn(`data plane: ${message}`),
   ) {}
+
+  /**
+   * Whether keys of `db` can be copied: always onto a standalone target; only db 0 onto a cluster. A skipped
+   * database is reported once (refusing such a migration up front is the control plane's job).
+   */
+  async acceptsDb(db: number): Promise<boolean> {
+    if (db === 0 || !(await this.target.isCluster())) return true;
+    if (!this.skippedDbs.has(db)) {
+      this.skippedDbs.add(db);
+      this.warn(`the target ${describeAddress(this.target.address)} is a cluster, which has db 0 only: keys of source db ${db} are not copied`);
+    }
+    return false;
+  }
 
   /**
    * Makes each key on the target equal to the key on the source right now: RESTORE ... REPLACE ABSTTL with the
    * source's absolute expiry when it exists, DEL when it does not (deleted or expired in the meantime). Idempotent,
-   * so re-copying a key any number of times is safe. Returns how many keys were written.
+   * so re-copying a key any number of times is safe. Keys are read from the master of a cluster source that serves
+   * them and written to the master of a cluster target that serves them. Returns how many keys were handled.
    */
   async copyKeys(db: number, keys: Buffer[]): Promise<number> {
+    if (!(await this.acceptsDb(db))) return 0;
+    const sourceIsCluster = await this.source.isCluster();
+    for (const [shard, group] of await this.source.route(db, keys)) {
+      await this.copyFrom(shard, db, group);
+      if (sourceIsCluster) {
+        const name = describeAddress(shard.address);
+        this.perShard.set(name, (this.perShard.get(name) ?? 0) + group.length);
+      }
+    }
+    return keys.length;
+  }
+
+  /** Copies keys that all live on `shard` (the source itself, or one master of a cluster source). */
+  private async copyFrom(shard: RedisConnections, db: number, keys: Buffer[]): Promise<void> {
     // The next chunk is read while the previous one is written: both servers work at once.
     let pendingWrite: Promise<void> = Promise.resolve();
     for (let start = 0; start < keys.length;) {
-      const { covered, reads } = await this.read(db, keys.slice(start, start + maxReadKeys)).catch(async (error: unknown) => {
+      const { covered, reads } = await this.read(shard, db, keys.slice(start, start + maxReadKeys)).catch(async (error: unknown) => {
         await pendingWrite.catch(() => {});
         throw error;
       });
       const chunk = keys.slice(start, start + covered);
       start += covered;
       await pendingWrite;
-      pendingWrite = this.writeChunk(db, chunk, reads);
+      pendingWrite = this.writeChunk(shard, db, chunk, reads);
       pendingWrite.catch(() => {}); // handled by the await above or below; keeps Node from calling it unhandled
     }
     await pendingWrite;
-    return keys.length;
   }
 
-  private async writeChunk(db: number, keys: Buffer[], reads: Array<KeyRead | BigKey | undefined>): Promise<void> {
+  /** Writes one chunk read from `shard`: per target master of a cluster, concurrently (their keys differ). */
+  private async writeChunk(shard: RedisConnections, db: number, keys: Buffer[], reads: Array<KeyRead | BigKey | undefined>): Promise<void> {
+    const readOf = new Map<Buffer, KeyRead | BigKey | undefined>();
+    for (const [index, key] of keys.entries()) readOf.set(key, reads[index]);
+    const groups = await this.target.route(db, keys);
+    await Promise.all(groups.map(([targetShard, group]) => this.writeGroup(shard, targetShard, db, group, readOf)));
+  }
+
+  private async writeGroup(
+    shard: RedisConnections,
+    targetShard: RedisConnections,
+    db: number,
+    keys: Buffer[],
+    readOf: Map<Buffer, KeyRead | BigKey | undefined>,
+  ): Promise<void> {
     let batch: KeyWrite[] = [];
     let bytes = 0;
     const big: Array<{ key: Buffer; type: ChunkedType }> = [];
-    for (const [index, key] of keys.entries()) {
-      const read = reads[index];
+    for (const key of keys) {
+      const read = readOf.get(key);
       if (read && 'type' in read) {
         big.push({ key, type: read.type });
         continue;
@@ -120,26 +178,26 @@ export class KeyCopier {
       batch.push({ key, read });
       bytes += key.length + (read?.payload.length ?? 0) + 32;
       if (bytes >= maxBatchBytes) {
-        await this.write(db, batch, bytes);
+        await this.write(targetShard, db, batch, bytes);
         batch = [];
         bytes = 0;
       }
     }
-    if (batch.length > 0) await this.write(db, batch, bytes);
-    for (const { key, type } of big) await this.copyBig(db, key, type);
+    if (batch.length > 0) await this.write(targetShard, db, batch, bytes);
+    for (const { key, type } of big) await this.copyBig(shard, targetShard, db, key, type);
   }
 
   /** A key too big to DUMP, copied in chunks; when its type changed meanwhile it goes through the per-key copy again. */
-  private async copyBig(db: number, key: Buffer, type: ChunkedType): Promise<void> {
-    const outcome = await copyBigKey(db, key, type, { source: this.source, target: this.target }, this.bigKeys, { meter: this.meter, limiter: this.limiter });
+  private async copyBig(shard: RedisConnections, targetShard: RedisConnections, db: number, key: Buffer, type: ChunkedType): Promise<void> {
+    const outcome = await copyBigKey(db, key, type, { source: shard, target: targetShard }, this.bigKeys, { meter: this.meter, limiter: this.limiter });
     if (outcome !== 'changed') return;
-    const { reads } = await this.read(db, [key]);
-    await this.writeChunk(db, [key], reads);
+    const { reads } = await this.read(shard, db, [key]);
+    await this.writeChunk(shard, db, [key], reads);
   }
 
-  private async read(db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | BigKey | undefined> }> {
-    const connection = await this.source.db(db);
-    const reply = await this.evalScript(connection, this.source, readKeysScript, keys, [maxBatchBytes, this.bigKeys.maxElements, this.bigKeys.maxBytes]);
+  private async read(shard: RedisConnections, db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | BigKey | undefined> }> {
+    const connection = await shard.db(db);
+    const reply = await this.evalScript(connection, shard, readKeysScript, keys, [maxBatchBytes, this.bigKeys.maxElements, this.bigKeys.maxBytes]);
     return parseReads(reply as Array<Buffer | number | null | Buffer[]>);
   }
 
@@ -158,14 +216,15 @@ export class KeyCopier {
     return sha;
   }
 
-  private async write(db: number, batch: KeyWrite[], bytes: number): Promise<void> {
+  private async write(targetShard: RedisConnections, db: number, batch: KeyWrite[], bytes: number): Promise<void> {
+    // One bucket for every shard: the limit caps the run's bytes, not each master's.
     await this.limiter?.take(bytes);
-    const connection = await this.target.db(db);
+    const connection = await targetShard.db(db);
     const args: Array<Buffer | number> = [];
     for (const { read } of batch) args.push(read === undefined ? -1 : read.expiresAt, read?.payload ?? emptyPayload);
     await this.evalScript(
       connection,
-      this.target,
+      targetShard,
       writeKeysScript,
       batch.map(({ key }) => key),
       args,
@@ -173,10 +232,15 @@ export class KeyCopier {
     this.meter.record(batch.length, bytes);
   }
 
-  /** EVALSHA, loading the script first; reloads once if the server's script cache was flushed (NOSCRIPT). */
+  /**
+   * EVALSHA, loading the script first; reloads once if the server's script cache was flushed (NOSCRIPT). On a
+   * master of a cluster the keys go in ARGV behind `clusterPrologue`.
+   */
   private async evalScript(connection: Redis, side: RedisConnections, script: string, keys: Buffer[], args: Array<Buffer | number> = []): Promise<unknown> {
-    const sha = await this.loadScript(connection, side, script);
+    const clustered = side.clusterNode;
+    const sha = await this.loadScript(connection, side, clustered ? clusterPrologue + script : script);
     try {
+      if (clustered) return await connection.callBuffer('EVALSHA', sha, 0, keys.length, ...keys, ...args);
       return await connection.callBuffer('EVALSHA', sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (error instanceof Error && /NOSCRIPT/.test(error.message)) {

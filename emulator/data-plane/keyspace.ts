@@ -1,8 +1,15 @@
 import type { RedisConnections } from './connections.js';
 
-/** Keys per logical database, from `INFO keyspace` (databases without keys are not listed by Redis). */
+/**
+ * Keys per logical database, from `INFO keyspace` (databases without keys are not listed by Redis); summed over
+ * the masters of a cluster.
+ */
 export async function keyspaceSizes(side: RedisConnections): Promise<Map<number, number>> {
-  return parseKeyspace(await side.info('keyspace'));
+  const sizes = new Map<number, number>();
+  for (const shard of await side.shards()) {
+    for (const [db, keys] of parseKeyspace(await shard.info('keyspace'))) sizes.set(db, (sizes.get(db) ?? 0) + keys);
+  }
+  return sizes;
 }
 
 /** Parses `db3:keys=10,expires=2,avg_ttl=0` lines. */
@@ -19,7 +26,8 @@ export function totalKeys(sizes: Map<number, number>): number {
 }
 
 /**
- * Calls `visit` with every key of `db` in SCAN batches. SCAN guarantees only the keys present for the whole
+ * Calls `visit` with every key of `db` of one server (a shard of a cluster: see `RedisConnections.shards()`) in SCAN
+ * batches. SCAN guarantees only the keys present for the whole
  * scan; keys written meanwhile are the incremental phase's job.
  */
 export async function scanKeys(side: RedisConnections, db: number, visit: (keys: Buffer[]) => Promise<void>, count = 1000): Promise<void> {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
+import { awaitHealthyCluster, knownNodes } from './cluster-recovery.js';
 import { RedisConnections } from './connections.js';
-import type { OnlineMigrationOptions } from './contract.js';
-import { DataPlaneError } from './failures.js';
+import type { OnlineMigrationOptions, RedisEndpoint, ShardStats } from './contract.js';
+import { ClusterTopologyChange, DataPlaneError } from './failures.js';
 import { dropConnections } from './faults.js';
 import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
 import { KeyCopier } from './key-copy.js';
@@ -26,6 +27,12 @@ export const defaultResumePolicy: ResumePolicy = { attempts: 8, delayMs: 250 };
 const incrementalBatch = 1_000;
 /** How often the incremental phase looks for FLUSHDB/FLUSHALL/SWAPDB on the source (they emit no key events). */
 const keyspaceCheckIntervalMs = 250;
+/** How often an incremental run asks a cluster source whether its slot map changed (a failover keeps old connections up). */
+const topologyCheckIntervalMs = 250;
+/** Failovers survived in a row (without reaching the incremental phase in between) before the run gives up. */
+const maxFailovers = 8;
+/** How long a run waits for a cluster to be whole again after losing a node. */
+const failoverWaitMs = 30_000;
 
 /**
  * An online migration between two live Redis servers. Full: copy the keyspace once. Incremental: subscribe to
@@ -42,6 +49,16 @@ export class OnlineMigrationRun extends RunBase {
   private feedLost: Error | undefined;
   private fullSyncDone = false;
   private permissionsChecked = false;
+  /** Keys copied per master of a cluster source, over every attempt. */
+  private readonly shardCounts = new Map<string, number>();
+  /** Nodes of each cluster side seen so far, to find the cluster again when the given node is the one lost. */
+  private readonly clusterNodes: Record<'source' | 'target', { nodes: Array<{ host: string; port: number }>; signature: string } | undefined> = {
+    source: undefined,
+    target: undefined,
+  };
+  /** Where the run connects now: the given endpoints, or other nodes of their clusters after a failover. */
+  private sourceEndpoint: RedisEndpoint;
+  private targetEndpoint: RedisEndpoint;
   private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -50,9 +67,16 @@ export class OnlineMigrationRun extends RunBase {
     private readonly bigKeys: BigKeyLimits = defaultBigKeyLimits,
   ) {
     super(options.faults, () => ({ source: this.source, target: this.target }));
+    this.sourceEndpoint = options.source;
+    this.targetEndpoint = options.target;
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
     this.begin();
+  }
+
+  protected override shardStats(): ShardStats[] | undefined {
+    if (this.shardCounts.size === 0) return undefined;
+    return [...this.shardCounts].map(([shard, keysCopied]) => ({ shard, keysCopied }));
   }
 
   protected pendingChanges(): number {
@@ -61,14 +85,31 @@ export class OnlineMigrationRun extends RunBase {
 
   protected async run(): Promise<void> {
     let attempt = 0;
+    let failovers = 0;
     for (;;) {
       try {
-        await this.syncOnce(() => (attempt = 0));
+        await this.syncOnce(() => {
+          attempt = 0;
+          failovers = 0;
+        });
         break;
       } catch (error) {
         const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false);
+        await this.rememberClusterNodes();
         await this.closeConnections();
         // A stop during an outage ends the run instead of waiting for the source to come back (no reconcile then).
+        if (this.lifecycle.stopRequested && failure.transient) {
+          await this.finish('stopped');
+          return;
+        }
+        // A cluster that lost a node but is whole again (a replica took over) is survived in either resume mode.
+        if (failure.transient && failovers < maxFailovers && (await this.recoverClusters(failure))) {
+          failovers++;
+          this.source = new RedisConnections('source', this.sourceEndpoint, this.connectionName);
+          this.target = new RedisConnections('target', this.targetEndpoint, this.connectionName);
+          continue;
+        }
+        // A stop while waiting for a broken cluster to heal.
         if (this.lifecycle.stopRequested && failure.transient) {
           await this.finish('stopped');
           return;
@@ -85,23 +126,64 @@ export class OnlineMigrationRun extends RunBase {
           await this.finish('stopped');
           return;
         }
-        this.source = new RedisConnections('source', this.options.source, this.connectionName);
-        this.target = new RedisConnections('target', this.options.target, this.connectionName);
+        this.source = new RedisConnections('source', this.sourceEndpoint, this.connectionName);
+        this.target = new RedisConnections('target', this.targetEndpoint, this.connectionName);
       }
     }
+  }
+
+  private async rememberClusterNodes(): Promise<void> {
+    for (const side of ['source', 'target'] as const) {
+      const known = await knownNodes(side === 'source' ? this.source : this.target);
+      if (known) this.clusterNodes[side] = known;
+    }
+  }
+
+  /**
+   * After a transient failure with a cluster on either side: waits until every cluster side is whole again and the
+   * other side answers, and points the run at a node that works. Survived (true) only when it was a failover: the
+   * slots moved (MOVED, a demoted master, ...) or a cluster's slot map changed meanwhile (a replica replaced a lost
+   * master). A connection that merely dropped while the topology stayed the same is left to the resume mode, as
+   * between two standalone servers; so is a cluster that stays broken.
+   */
+  private async recoverClusters(failure: DataPlaneError): Promise<boolean> {
+    const known = this.clusterNodes;
+    if (!known.source && !known.target) return false;
+    const stopping = () => this.lifecycle.stopRequested;
+    const [source, target] = await Promise.all([
+      awaitHealthyCluster('source', this.sourceEndpoint, known.source?.nodes ?? [], failoverWaitMs, stopping),
+      awaitHealthyCluster('target', this.targetEndpoint, known.target?.nodes ?? [], failoverWaitMs, stopping),
+    ]);
+    if (!source || !target) return false;
+    const failedOver =
+      failure instanceof ClusterTopologyChange ||
+      (known.source !== undefined && known.source.signature !== source.signature) ||
+      (known.target !== undefined && known.target.signature !== target.signature);
+    if (!failedOver) return false;
+    this.sourceEndpoint = source.endpoint;
+    this.targetEndpoint = target.endpoint;
+    for (const [side, healthy] of [['source', source] as const, ['target', target] as const]) {
+      const remembered = known[side];
+      if (remembered) remembered.signature = healthy.signature;
+    }
+    return true;
   }
 
   /** One attempt: subscribe (incremental), full copy, follow changes until stopped. Throws to resume or fail. */
   private async syncOnce(onSynced: () => void): Promise<void> {
     const incremental = this.options.method === 'incremental';
     const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
+    copier.perShard = this.shardCounts;
     this.feedLost = undefined;
     if (!this.permissionsChecked) {
       // Before anything is copied: a user that may not DUMP, RESTORE or PSUBSCRIBE fails here, naming what it lacks.
       await Promise.all([checkPermissions(this.source, 'source', incremental), checkPermissions(this.target, 'target', incremental)]);
       this.permissionsChecked = true;
     }
-    if (incremental) this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost = error));
+    if (incremental) {
+      this.feed = await ChangeFeed.open(this.source, (error) => (this.feedLost ??= error));
+      this.watchTopology(this.source);
+    }
     let seen = incremental ? await keyspaceWideCommands(this.source) : undefined;
     // After a resume in the incremental phase the copy is a resync: progress stays at 100.
     const resyncing = this.fullSyncDone;
@@ -110,6 +192,9 @@ export class OnlineMigrationRun extends RunBase {
       onProgress: (copied, total) => (resyncing ? undefined : this.onFullSyncProgress(copied, total, false)),
       shouldStop: () => this.feedLost !== undefined || (!incremental && this.lifecycle.stopRequested),
     });
+    this.throwIfFeedLost();
+    // A resync after a lost feed or a failover: deletions during the gap sent no event the run saw.
+    if (resyncing) await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.feedLost !== undefined);
     this.throwIfFeedLost();
     if (!incremental) {
       if (this.lifecycle.stopRequested) return this.finish('stopped');
@@ -169,6 +254,35 @@ export class OnlineMigrationRun extends RunBase {
     let copied = 0;
     for (const [db, keys] of this.feed?.take(max) ?? []) copied += await copier.copyKeys(db, keys);
     return copied;
+  }
+
+  /**
+   * A cluster source's failover (CLUSTER FAILOVER, or a replica taking over a lost master) can leave every
+   * connection of the run up, to a node that is now a replica, while key events go to the new master: the slot
+   * map is polled, and a change ends the attempt like a lost feed does (the run then finds the masters again,
+   * resubscribes and resyncs). Stops by itself when the attempt's connections close.
+   */
+  private watchTopology(source: RedisConnections): void {
+    let checking = false;
+    const timer = setInterval(() => {
+      if (this.source !== source || this.feedLost || this.lifecycle.isFinal) return clearInterval(timer);
+      if (checking) return;
+      checking = true;
+      source
+        .topologyChanged()
+        .then(
+          (changed) => {
+            if (changed && this.source === source) this.feedLost ??= new ClusterTopologyChange(`the source cluster's masters changed (failover): resyncing`);
+          },
+          () => {}, // an unreachable master is reported by its feed connection
+        )
+        .finally(() => (checking = false));
+    }, topologyCheckIntervalMs);
+    timer.unref();
+    void source.isCluster().then(
+      (cluster) => cluster || clearInterval(timer),
+      () => clearInterval(timer),
+    );
   }
 
   private async onFullSyncProgress(copied: number, total: number, done: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import type { RedisConnections } from './connections.js';
-import type { DataPlaneFaults, DataPlaneRun, RunPhase, RunStats } from './contract.js';
+import type { DataPlaneFaults, DataPlaneRun, RunPhase, RunStats, ShardStats } from './contract.js';
 import { FaultSchedule } from './faults.js';
 import { RunLifecycle } from './run-lifecycle.js';
 import { SizePoller } from './size-poller.js';
@@ -31,6 +31,11 @@ export abstract class RunBase implements DataPlaneRun {
   /** The run loop; it ends the lifecycle whichever way it ends. */
   protected abstract run(): Promise<void>;
 
+  /** Per-shard progress of a cluster source (`stats().shards`); none by default. */
+  protected shardStats(): ShardStats[] | undefined {
+    return undefined;
+  }
+
   protected begin(): void {
     this.poller.start();
     void this.run();
@@ -50,7 +55,9 @@ export abstract class RunBase implements DataPlaneRun {
 
   stats(): RunStats {
     const { opsPerSecond, kbPerSecond } = this.meter.rates();
+    const shards = this.shardStats();
     return {
+      ...(shards ? { shards } : {}),
       fullMigrationProgress: this.progress,
       offset: this.pendingChanges(),
       sourceDbSize: this.poller.sourceDbSize,
