@@ -35,6 +35,29 @@ describe('the prebuilt CLI', () => {
     expect([...packages].filter((name) => !name.startsWith('node:'))).toEqual(['commander']);
   });
 
+  it("reads status over Temporal's HTTP API without loading the Temporal SDK, gRPC or its protobuf tree", async () => {
+    const { metafile } = await buildCli();
+    // The chunk holding the HTTP read path, and every chunk and package it imports statically.
+    const chunk = Object.entries(metafile.outputs).find(([, output]) =>
+      Object.keys(output.inputs).some((input) => input.endsWith('client/status-over-http.ts')),
+    );
+    expect(chunk).toBeDefined();
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const imported of metafile.outputs[file]?.imports ?? []) {
+        if (imported.kind !== 'import-statement') continue;
+        if (imported.external) packages.add(imported.path);
+        else visit(imported.path);
+      }
+    };
+    visit(chunk![0]);
+    const heavy = [...packages].filter((name) => /^@temporalio\/(client|proto|worker|workflow)|^@grpc\//.test(name));
+    expect(heavy).toEqual([]);
+  });
+
   it('answers --help the same from the build as from the sources', async () => {
     const bin = path.join(projectRoot, 'bin', 'dcs-migrate.js');
     const [built, source] = await Promise.all([

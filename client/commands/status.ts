@@ -1,7 +1,7 @@
 /** `dcs-migrate status <id>`: one read of a migration (phase, remote status, progress, result or failure). */
 import type { Command } from 'commander';
 import { EXIT } from '../exit-codes.js';
-import { endedBadly, type MigrationView } from '../migration-view-shape.js';
+import type { MigrationView } from '../migration-view-shape.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 export function register(program: Command): void {
@@ -16,12 +16,13 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
     .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: defining the commands (`--help`, usage errors) must not load the Temporal SDK.
-      const [{ printJson, printLines }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast] = await Promise.all([
+      const [{ printJson, printLines }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast, { endedBadly }] = await Promise.all([
         import('../output.js'),
         import('../render-migration.js'),
         import('../ui-link.js'),
         import('../temporal-config.js'),
         import('../status-over-http.js'),
+        import('../migration-view-shape.js'),
       ]);
       const config = resolveTemporalConfig(flags);
       const print = (found: MigrationView) => {
