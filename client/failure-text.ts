@@ -4,7 +4,7 @@
  * someone debugging the signer, so it is kept for `--verbose` and replaced by a pointer otherwise. A refused
  * signature or token means the *worker's* DCS credentials are wrong: the hint names the variables it reads.
  */
-import { DCS_ENV } from '../dcs/config.js';
+import { DCS_ENV } from '../dcs/env-names.js';
 
 /** `, canonicalRequest:METHOD\n/uri/\n…\n<payload hash>` as the gateway (and the emulator) append it. */
 const CANONICAL_REQUEST = /,?\s*canonicalRequest:[\s\S]*?\n(?:[0-9a-f]{64}|UNSIGNED-PAYLOAD)(?![0-9a-f])/g;

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DcsConfigurationError } from './errors/error-classes.js';
 import { fieldIssues, formatIssues } from './schemas/issues.js';
+import { DCS_ENV } from './env-names.js';
 import { Secret } from './secret.js';
 
 /** How the client authenticates: AK/SK signing, a ready IAM token, or an IAM user whose token it fetches. */
@@ -59,25 +60,7 @@ export interface DcsConfigOverrides {
   timeouts?: Partial<DcsTimeouts>;
 }
 
-/**
- * The environment variables read, first match wins. `CLOUD_SDK_*` is what Huawei's own samples use;
- * `HUAWEICLOUD_SDK_*` what its SDKs read. The emulator reads the same names, so one shell configures both.
- */
-export const DCS_ENV = {
-  endpoint: ['DCS_ENDPOINT'],
-  region: ['DCS_REGION', 'HUAWEICLOUD_SDK_REGION', 'CLOUD_SDK_REGION'],
-  projectId: ['HUAWEICLOUD_SDK_PROJECT_ID', 'DCS_PROJECT_ID', 'CLOUD_SDK_PROJECT_ID'],
-  accessKey: ['CLOUD_SDK_AK', 'HUAWEICLOUD_SDK_AK'],
-  secretKey: ['CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SK'],
-  securityToken: ['HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SECURITY_TOKEN'],
-  token: ['DCS_AUTH_TOKEN'],
-  iamUsername: ['DCS_IAM_USERNAME'],
-  iamPassword: ['DCS_IAM_PASSWORD'],
-  iamDomain: ['DCS_IAM_DOMAIN'],
-  iamEndpoint: ['DCS_IAM_ENDPOINT', 'HUAWEICLOUD_SDK_IAM_ENDPOINT'],
-  connectTimeoutMs: ['DCS_CONNECT_TIMEOUT_MS'],
-  requestTimeoutMs: ['DCS_REQUEST_TIMEOUT_MS'],
-} as const;
+export { DCS_ENV };
 
 export const DEFAULT_TIMEOUTS: DcsTimeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
 
