@@ -18,7 +18,7 @@ export async function runUp(options: StackOptions): Promise<number> {
   const started = Date.now();
   const clustered = options.topologies.source.mode === 'cluster' || options.topologies.target.mode === 'cluster';
   log.info(
-    `dcs-migrate local stack: Temporal + Web UI, DCS emulator, ${clustered ? 'a source and a target instance (Redis Cluster)' : 'two redis-servers'}, a worker — then an incremental migration\n`,
+    `dcs-migrate local stack: Temporal + Web UI, DCS emulator, ${clustered ? 'a source and a target instance (a Redis Cluster on either side or both)' : 'two redis-servers'}, a worker — then an incremental migration\n`,
   );
 
   let stack: LocalStack | undefined;

@@ -33,7 +33,7 @@ export function stackEnvSummary(stack: LocalStack): string[] {
 function instanceAt(stack: LocalStack, side: 'source' | 'target'): string {
   if (stack.topologies[side].mode !== 'cluster') return hostPort(stack[side]);
   const masters = stack.emulator.instance(STACK_INSTANCES[side]).topology?.shards.map((shard) => hostPort(shard.master)) ?? [hostPort(stack[side])];
-  return `(Redis Cluster, ${masters.length} masters at ${masters.join(', ')})`;
+  return `(a Redis Cluster of ${masters.length} masters: ${masters.join(', ')})`;
 }
 
 function hostPort(endpoint: { host: string; port: number }): string {
