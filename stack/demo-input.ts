@@ -6,8 +6,16 @@
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { STACK_INSTANCES, STACK_PASSWORD_ENV } from './start-stack.js';
 
+export interface DemoInputOptions {
+  /**
+   * A Redis Cluster on either side: the cutover only stops the task (`switch: none`, the clients move by
+   * themselves), because DCS switches no IPs of a Redis Cluster (and the switch-eligibility check refuses it).
+   */
+  cluster?: boolean;
+}
+
 /** The demo's migration input: what an operator would write in a file (see examples/online-incremental.yaml). */
-export function demoMigrationInput(): MigrationInputFile {
+export function demoMigrationInput(options: DemoInputOptions = {}): MigrationInputFile {
   return {
     kind: 'online',
     description: 'dcs-migrate local stack: incremental migration rehearsal',
@@ -19,7 +27,7 @@ export function demoMigrationInput(): MigrationInputFile {
     // Progress on every poll: the demo waits for offset 0 before its cutover, and the metrics show it moving.
     polling: { initialInterval: '1s', maxInterval: '2s', progressInterval: '1s' },
     // The cutover moves the clients: the source's address reaches the target afterwards (no canary key: the demo
-    // compares the two servers key by key, and a canary would be a key only the target has).
-    cutover: { switch: 'ip', rollbackWindow: 0 },
+    // compares the two servers key by key, and a canary would be a key only the target has). Not for a cluster.
+    cutover: options.cluster ? { switch: 'none' } : { switch: 'ip', rollbackWindow: 0 },
   };
 }

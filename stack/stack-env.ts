@@ -16,7 +16,10 @@ import type { Emulator } from '../emulator/index.js';
 export const VERIFY_PASSWORD_ENV = { source: 'DCS_MIGRATE_SOURCE_PASSWORD', target: 'DCS_MIGRATE_TARGET_PASSWORD' } as const;
 /** Where the CLI's links point (client/ui-link.ts's UI_URL_ENV; stack/ does not import client/). */
 export const UI_URL_VAR = 'DCS_MIGRATE_UI_URL';
-/** `redis://host:port` of each instance, no password: `dcs-migrate verify --source "$DCS_MIGRATE_SOURCE_URL" …`. */
+/**
+ * `redis://host:port` of each instance, no password: `dcs-migrate verify --source "$DCS_MIGRATE_SOURCE_URL" …`. For a
+ * Redis Cluster it is one node's (its first master): verify recognises the cluster from any node.
+ */
 export const REDIS_URL_ENV = { source: 'DCS_MIGRATE_SOURCE_URL', target: 'DCS_MIGRATE_TARGET_URL' } as const;
 
 export interface StackEnvEntry {

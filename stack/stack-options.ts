@@ -19,7 +19,7 @@ export interface StackFlags {
   port?: string;
   trafficSeconds?: string;
   trafficRate?: string;
-  /** The source and target instance types, spelt as `--instance` spells them: `single`, `ha[:N]`. */
+  /** The source and target instance types, spelt as `--instance` spells them: `single`, `ha[:N]`, `cluster[:M[xR]]`. */
   sourceType?: string;
   targetType?: string;
 }
@@ -57,19 +57,13 @@ export function resolveStackOptions(flags: StackFlags, env: NodeJS.ProcessEnv = 
 }
 
 /**
- * A side's instance type. A Redis Cluster is refused for now: the demo seeds, drives live traffic and cuts over by
- * IP switch on one server per side, and DCS switches no IPs of a Redis Cluster.
+ * A side's instance type. A Redis Cluster on either side is fine: the demo then seeds db 0 only and cuts over
+ * without an IP switch (DCS switches no IPs of a Redis Cluster), see stack/demo-input.ts.
  */
 function instanceType(flag: string, text: string | undefined, problems: string[]): InstanceTopology {
   if (text === undefined) return DEFAULT_TOPOLOGY;
   try {
-    const topology = parseTopology(text.trim());
-    if (topology.mode === 'cluster') {
-      problems.push(
-        `${flag}: the demo migration of up runs between single-node or master/standby instances (it cuts over by IP switch, which DCS does not do for a Redis Cluster); start a cluster with dcs-migrate emulator --instance ID:cluster`,
-      );
-    }
-    return topology;
+    return parseTopology(text.trim());
   } catch (error) {
     if (error instanceof InstanceSpecError) {
       problems.push(`${flag}: ${error.field}: ${error.message}`);

@@ -55,7 +55,10 @@ export interface LocalStackOptions {
   uiPort?: number | undefined;
   /** Folder for the logs (Temporal, worker); `.dcs-migrate/` in the project by default. */
   logDir?: string;
-  /** The instance types (default single nodes): master/standby, or a Redis Cluster (which the demo cannot cut over by IP switch). */
+  /**
+   * The instance types (default single nodes): master/standby, or a Redis Cluster. With a cluster on either side
+   * the sample data goes into db 0 only (a cluster has no other database) and the demo cuts over without an IP switch.
+   */
   topologies?: { source?: InstanceTopology | undefined; target?: InstanceTopology | undefined };
   /** Emulator status-machine delays; the defaults are realistic but short. */
   timings?: { creatingMs?: number; terminatingMs?: number };
@@ -68,8 +71,15 @@ export interface LocalStack {
   taskQueue: string;
   /** The UI's base URL, e.g. `http://127.0.0.1:8233`. */
   uiUrl: string;
+  /** Where clients reach each instance: its service address, or a Redis Cluster's first master (any node tells the cluster). */
   source: SampleDataEndpoint;
   target: SampleDataEndpoint;
+  /** The instance types the stack started. */
+  topologies: { source: InstanceTopology; target: InstanceTopology };
+  /** True when either side is a Redis Cluster: db 0 only, and no IP switch at the cutover. */
+  clustered: boolean;
+  /** The databases the sample data (and the demo's live writes) use: 0–2, or 0 only with a cluster on either side. */
+  sampleDbs: number[];
   seeded: SampleDataSummary;
   logDir: string;
   /** The codec server the UI decodes payloads through. */
@@ -193,6 +203,11 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     };
     const source = serviceOf(STACK_INSTANCES.source);
     const target = serviceOf(STACK_INSTANCES.target);
+    // A Redis Cluster has db 0 only: a source with keys elsewhere fails the precheck multi-db-into-cluster.
+    const clustered = topologies.source.mode === 'cluster' || topologies.target.mode === 'cluster';
+    const sampleDbs = clustered ? [0] : [0, 1, 2];
+    // One node's RDB of a cluster would hold only that master's slots: no sample backup then.
+    const withBackup = topologies.source.mode !== 'cluster';
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
@@ -208,10 +223,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const taskQueue = DEFAULT_TASK_QUEUE;
     const [seeded, worker] = await Promise.all([
       log.step(
-        `sample data on the source (${options.keys.toLocaleString('en')} keys), and its RDB in the OBS bucket`,
+        `sample data on the source (${options.keys.toLocaleString('en')} keys)${withBackup ? ', and its RDB in the OBS bucket' : ''}`,
         async () => {
-          const summary = await seedSampleData(source, { keys: options.keys });
-          await writeSampleBackup(source, bucketsDir);
+          const summary = await seedSampleData(source, { keys: options.keys, dbs: sampleDbs });
+          if (withBackup) await writeSampleBackup(source, bucketsDir);
           return summary;
         },
         describeSeed,
@@ -276,6 +291,9 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
       uiUrl,
       source,
       target,
+      topologies,
+      clustered,
+      sampleDbs,
       seeded,
       logDir,
       codecUrl: codecServer.url,

@@ -28,8 +28,14 @@ export function register(program: Command): void {
     .option('--ui-port <port>', 'Temporal Web UI port (default: 8233 when free)')
     .option('--traffic-seconds <s>', 'how long live writes hit the source during the incremental hold', '5')
     .option('--traffic-rate <n>', 'live writes per second', '500')
-    .option('--source-type <type>', 'the source instance: single (default) or ha[:N] (master + N standbys), as --instance of dcs-migrate emulator spells it')
-    .option('--target-type <type>', 'the target instance: single (default) or ha[:N]')
+    .option(
+      '--source-type <type>',
+      'the source instance: single (default), ha[:N] (master + N standbys) or cluster[:M[xR]] (Redis Cluster, M masters, R replicas each), as --instance of dcs-migrate emulator spells it',
+    )
+    .option(
+      '--target-type <type>',
+      'the target instance: single (default), ha[:N] or cluster[:M[xR]] (with a cluster on either side the demo seeds db 0 only and cuts over without an IP switch)',
+    )
     .addHelpText(
       'after',
       '\nExit codes (with --exit): 0 migration cut over and target equals source, 4 migration failed or differences found, ' +

@@ -5,6 +5,9 @@
  *   start → full sync (progress bar) → incremental hold → live writes on the source for a few seconds →
  *   writes stop, wait until DCS reports offset 0 → cutover → IP switch (the source's address now reaches the
  *   target, checked) → task stopped → compare target with source key by key.
+ *
+ * With a Redis Cluster on either side there is no IP switch (DCS switches no IPs of a cluster): the cutover only
+ * stops the task, and the live writes, the seeding and the comparison reach the cluster through one node's address.
  */
 import { parseMigrationInput } from '../../common/migration-input.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
@@ -40,7 +43,11 @@ export interface DemoResult {
 
 export async function runDemoMigration(stack: LocalStack, options: DemoOptions, log: StackLog): Promise<DemoResult> {
   const workflowId = `local-incremental-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const start = buildMigrationStartOptions({ input: parseMigrationInput(demoMigrationInput()), workflowId, taskQueue: stack.taskQueue });
+  const start = buildMigrationStartOptions({
+    input: parseMigrationInput(demoMigrationInput({ cluster: stack.clustered })),
+    workflowId,
+    taskQueue: stack.taskQueue,
+  });
   const handle = await stack.client.workflow.start(MIGRATION_WORKFLOW_TYPE, start);
   const uiUrl = workflowUiUrl(stack.uiUrl, stack.temporal.namespace, workflowId);
   log.info(`\nmigration ${workflowId} started — watch it in the Temporal UI: ${uiUrl}`);
@@ -58,7 +65,8 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
     ...(options.out ? { out: options.out } : {}),
     onView: async (current, note) => {
       const switched = current.status?.switch;
-      if (!switchNoted && switched?.check) {
+      // A cluster demo switches nothing (switch: none), so there is nothing to note.
+      if (!switchNoted && !stack.clustered && switched?.check) {
         switchNoted = true;
         const address = `${stack.source.host}:${stack.source.port}`;
         note(`IPs switched: clients of ${address} (the source's address) now reach the target — check ${switched.check.outcome}: ${switched.check.evidence}`);
@@ -67,7 +75,7 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       const phase = current.status?.phase ?? current.phase;
       if (phase !== 'incremental-hold') return;
       if (!traffic && !trafficSummary && options.trafficSeconds > 0) {
-        traffic = startTraffic(stack.source, { keys: stack.seeded.keys, opsPerSecond: options.trafficRate });
+        traffic = startTraffic(stack.source, { keys: stack.seeded.keys, dbs: stack.sampleDbs, opsPerSecond: options.trafficRate });
         trafficStartedAt = Date.now();
         note(`in sync; now writing to the source (~${options.trafficRate}/s for ${options.trafficSeconds}s): DCS follows the changes`);
         return;
@@ -91,7 +99,7 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       cutoverSent = true;
       const accepted = await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'dcs-migrate up (local stack demo)' }] });
       note(
-        `cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; switching the clients, then stopping the task`,
+        `cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; ${stack.clustered ? 'stopping the task (no IP switch for a Redis Cluster: clients move to the target themselves)' : 'switching the clients, then stopping the task'}`,
       );
     },
   });

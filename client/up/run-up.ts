@@ -16,7 +16,10 @@ import { stackEnvSummary } from './stack-env-summary.js';
 export async function runUp(options: StackOptions): Promise<number> {
   const log = createStackLog();
   const started = Date.now();
-  log.info('dcs-migrate local stack: Temporal + Web UI, DCS emulator, two redis-servers, a worker — then an incremental migration\n');
+  const clustered = options.topologies.source.mode === 'cluster' || options.topologies.target.mode === 'cluster';
+  log.info(
+    `dcs-migrate local stack: Temporal + Web UI, DCS emulator, ${clustered ? 'a source and a target instance (a Redis Cluster on either side or both)' : 'two redis-servers'}, a worker — then an incremental migration\n`,
+  );
 
   let stack: LocalStack | undefined;
   let interrupted = false;
@@ -36,7 +39,8 @@ export async function runUp(options: StackOptions): Promise<number> {
     if (!result) return EXIT.FAILURE;
 
     log.info('');
-    log.info(result.ok ? '✔ incremental migration cut over; the target equals the source (0 differences)' : '✘ the migration did not end as expected');
+    const cutOver = clustered ? 'incremental migration cut over (no IP switch: DCS switches no IPs of a Redis Cluster)' : 'incremental migration cut over';
+    log.info(result.ok ? `✔ ${cutOver}; the target equals the source (0 differences)` : '✘ the migration did not end as expected');
     log.info(`  total ${formatDuration(Date.now() - started)} for stack + migration + verification`);
     log.info(`  Temporal UI:   ${result.uiUrl}`);
     log.info(`  all migrations: ${stack.uiUrl}/namespaces/${stack.temporal.namespace}/workflows`);

@@ -18,12 +18,22 @@ export function stackEnvSummary(stack: LocalStack): string[] {
     `  it sets (mode 0600, removed when the stack stops):`,
     ...exports.map((line) => `    ${line}`),
     `    and the secrets, not shown here: ${secretNames.join(', ')}`,
-    `  DCS instances: ${STACK_INSTANCES.source} ${hostPort(stack.source)} (password in ${STACK_PASSWORD_ENV.source}), ` +
-      `${STACK_INSTANCES.target} ${hostPort(stack.target)} (password in ${STACK_PASSWORD_ENV.target}); ` +
+    `  DCS instances: ${STACK_INSTANCES.source} ${instanceAt(stack, 'source')} (password in ${STACK_PASSWORD_ENV.source}), ` +
+      `${STACK_INSTANCES.target} ${instanceAt(stack, 'target')} (password in ${STACK_PASSWORD_ENV.target}); ` +
       'also reachable as redis-source:6379 / redis-target:6379 in a migration file, like in docker-compose',
     `  OBS buckets (backup import): ${stack.bucketsDir}/<bucket>/<file>`,
   );
   return lines;
+}
+
+/**
+ * Where an instance is: its address, or for a Redis Cluster its masters (any one of them, like the env file's URL,
+ * tells a client — and `dcs-migrate verify` — the whole cluster).
+ */
+function instanceAt(stack: LocalStack, side: 'source' | 'target'): string {
+  if (stack.topologies[side].mode !== 'cluster') return hostPort(stack[side]);
+  const masters = stack.emulator.instance(STACK_INSTANCES[side]).topology?.shards.map((shard) => hostPort(shard.master)) ?? [hostPort(stack[side])];
+  return `(a Redis Cluster of ${masters.length} masters: ${masters.join(', ')})`;
 }
 
 function hostPort(endpoint: { host: string; port: number }): string {
