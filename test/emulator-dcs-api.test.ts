@@ -256,6 +256,33 @@ describe('batch calls, update, legacy create', () => {
     expect(await target.dbsize()).toBe(52);
   });
 
+  it('self-hosted addrs as a list: the task shows them all; a bad entry is a 400 naming the field; two standalone servers end FAILED saying why', async () => {
+    await seedSource(5);
+    const source = emu.instance('dcs-source').endpoint;
+    const other = emu.instance('dcs-target').endpoint;
+    const legacy = (addrs: string) =>
+      callDcs(emu, 'POST', '/migration-task', {
+        body: {
+          task_name: `addrs-${Date.now()}`,
+          migration_type: 'online_migration',
+          migration_method: 'full_amount_migration',
+          network_type: 'vpc',
+          source_instance: { addrs, password: SOURCE_PASSWORD },
+          target_instance: { id: 'dcs-target', password: TARGET_PASSWORD },
+        },
+      });
+    const bad = await legacy(`${source.host}:${source.port},nowhere`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('source_instance.addrs');
+    const list = `${source.host}:${source.port},${other.host}:${other.port}`;
+    const created = await legacy(list);
+    expect(created.status).toBe(200);
+    const detail = await waitForStatus(emu, created.body.id, ['SUCCESS', 'FAILED']);
+    expect(detail.source_instance.addrs).toBe(list);
+    expect(detail.status).toBe('FAILED');
+    expect(detail.error_message).toMatch(/several addresses .* is no Redis Cluster node/);
+  });
+
   it('a migration that cannot authenticate ends FAILED with error_message in detail and list', async () => {
     await seedSource(10);
     const { taskId, jobId } = await createOnlineTask();

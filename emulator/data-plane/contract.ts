@@ -23,6 +23,12 @@ export interface RedisEndpoint {
    * host, `insecure` skips verification.
    */
   tls?: RedisTlsOptions | undefined;
+  /**
+   * Other nodes of the same Redis Cluster, for a self-hosted cluster given as several addresses (DCS's `addrs`, its
+   * masters comma-separated): where the run looks for the cluster when `host:port` does not answer. Several
+   * addresses of anything but one cluster fail the run.
+   */
+  seeds?: Array<{ host: string; port: number }> | undefined;
 }
 
 /**

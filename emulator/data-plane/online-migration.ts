@@ -69,6 +69,12 @@ export class OnlineMigrationRun extends RunBase {
     super(options.faults, () => ({ source: this.source, target: this.target }));
     this.sourceEndpoint = options.source;
     this.targetEndpoint = options.target;
+    // A cluster given as several addresses: the others are known nodes from the start, so a first address that does
+    // not answer is recovered from like a lost node (cluster-recovery.ts), not failed on.
+    for (const side of ['source', 'target'] as const) {
+      const seeds = options[side].seeds ?? [];
+      if (seeds.length > 0) this.clusterNodes[side] = { nodes: seeds.map(({ host, port }) => ({ host, port })), signature: '' };
+    }
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
     this.begin();
@@ -175,6 +181,7 @@ export class OnlineMigrationRun extends RunBase {
     const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
     copier.perShard = this.shardCounts;
     this.feedLost = undefined;
+    await Promise.all([refuseSeedsOfStandalone(this.source, this.sourceEndpoint), refuseSeedsOfStandalone(this.target, this.targetEndpoint)]);
     if (!this.permissionsChecked) {
       // Before anything is copied: a user that may not DUMP, RESTORE or PSUBSCRIBE fails here, naming what it lacks.
       await Promise.all([checkPermissions(this.source, 'source', incremental), checkPermissions(this.target, 'target', incremental)]);
@@ -304,5 +311,18 @@ export class OnlineMigrationRun extends RunBase {
   private async closeConnections(): Promise<void> {
     this.feed?.close();
     await Promise.all([this.source.close(), this.target.close()]);
+  }
+}
+
+/** Several addresses for one side make sense for a Redis Cluster only: the run would copy the first server alone. */
+async function refuseSeedsOfStandalone(side: RedisConnections, endpoint: RedisEndpoint): Promise<void> {
+  if ((endpoint.seeds ?? []).length === 0) return;
+  const topology = await side.topology();
+  if (topology.kind === 'standalone') {
+    const where = [endpoint, ...(endpoint.seeds ?? [])].map(({ host, port }) => `${host}:${port}`).join(',');
+    throw new DataPlaneError(
+      `the ${side.side} is given as several addresses (${where}), but ${endpoint.host}:${endpoint.port} is no Redis Cluster node: give one host:port for a standalone Redis`,
+      false,
+    );
   }
 }

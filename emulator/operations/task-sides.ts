@@ -11,8 +11,8 @@ export interface InstanceRef {
 }
 
 /**
- * Resolves one side of a migration. A DCS instance id must exist (DCS.3022, HTTP 404); an address must be one
- * `host:port` (the data plane talks to one Redis per side). The password given is used as is: a wrong or missing
+ * Resolves one side of a migration. A DCS instance id must exist (DCS.3022, HTTP 404); an address is one
+ * `host:port`, or a self-hosted cluster's masters comma-separated. The password given is used as is: a wrong or missing
  * one makes the migration fail on connect, as on the real service.
  */
 export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: string): TaskSide {
@@ -31,8 +31,9 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     const instance = aliased === undefined ? undefined : ctx.instances.get(aliased);
     // An alias is a name on the emulated network: the task shows the address as given, the data goes to the instance.
     if (instance) return { addrs: ref.addrs.trim(), endpoint: instanceSideEndpoint(instance.endpoint, password) };
-    const { host, port } = parseAddress(ref.addrs, `${field}.addrs`);
-    return { addrs: `${host}:${port}`, endpoint: { host, port, password } };
+    const [first, ...seeds] = parseAddresses(ref.addrs, `${field}.addrs`);
+    const shown = [first!, ...seeds].map(({ host, port }) => `${host}:${port}`).join(',');
+    return { addrs: shown, endpoint: { host: first!.host, port: first!.port, password, ...(seeds.length > 0 ? { seeds } : {}) } };
   }
   throw apiErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
 }
@@ -57,16 +58,22 @@ export function isClusterInstance(ctx: EmulatorContext, side: TaskSide): boolean
   return side.instanceId !== undefined && ctx.instances.attributesOf(side.instanceId)?.cacheMode === 'cluster';
 }
 
-function parseAddress(addrs: string, field: string): { host: string; port: number } {
+/**
+ * `host:port`, or a self-hosted Redis Cluster's masters comma-separated as DCS takes them (the data plane reaches the
+ * whole cluster from any of them; several addresses of anything but one cluster fail the migration).
+ */
+function parseAddresses(addrs: string, field: string): Array<{ host: string; port: number }> {
   const list = addrs
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '');
-  if (list.length !== 1) throw apiErrors.invalidParameter(field, 'the emulator migrates one Redis per side: give one host:port');
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(list[0] ?? '');
-  const port = Number(match?.[2]);
-  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw apiErrors.invalidParameter(field, 'expected host:port');
-  }
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  if (list.length === 0) throw apiErrors.invalidParameter(field, 'expected host:port');
+  return list.map((part) => {
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(part);
+    const port = Number(match?.[2]);
+    if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw apiErrors.invalidParameter(field, list.length > 1 ? "expected host:port,host:port,… (a cluster's masters)" : 'expected host:port');
+    }
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
 }
