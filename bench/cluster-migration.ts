@@ -14,8 +14,7 @@ import os from 'node:os';
 import { Redis } from 'ioredis';
 import { createDataPlane } from '../emulator/data-plane/index.js';
 import type { DataPlaneRun, RedisEndpoint, RunMethod, ShardStats } from '../emulator/data-plane/index.js';
-import { clusterTopology } from '../local/cluster-topology.js';
-import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
+import { flushClusterMasters, startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
 import { waitFor } from '../local/wait.js';
@@ -52,20 +51,6 @@ const load = (): number => os.loadavg()[0] ?? 0;
 
 /** Any node but the first, so that nothing depends on being given the master of slot 0 (as the tests do). */
 const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port, password });
-
-async function flushCluster(endpoint: RedisEndpoint): Promise<void> {
-  const probe = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
-  try {
-    const { masters } = await clusterTopology(probe, endpoint.host);
-    for (const master of masters) {
-      const client = new Redis({ host: master.host, port: master.port, password: endpoint.password });
-      await client.flushall();
-      client.disconnect();
-    }
-  } finally {
-    probe.disconnect();
-  }
-}
 
 async function flushStandalone(endpoint: RedisEndpoint): Promise<void> {
   const client = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
@@ -175,7 +160,7 @@ async function main(): Promise<void> {
 
   // 2. the same pair, incremental, live writes and a CLUSTER FAILOVER of the third source master.
   {
-    await flushCluster(to);
+    await flushClusterMasters(to);
     const startLoad = load();
     const traffic = startTraffic(from, { keys, dbs: [0], seed: 16, opsPerSecond: TRAFFIC_OPS_PER_SECOND });
     const started = performance.now();
@@ -241,7 +226,7 @@ async function main(): Promise<void> {
 
   // 3. standalone (db 0) → cluster, then cluster → standalone (db 0), full.
   {
-    await flushCluster(to);
+    await flushClusterMasters(to);
     await flushStandalone(single);
     console.log(`seeding ${keys.toLocaleString('en')} keys into the standalone server's db 0 …`);
     await seedSampleData(single, { keys, dbs: [0], ttlFraction: 0.3, seed: 7 });

@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import { clusterTopology } from './cluster-topology.js';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
 import { waitFor } from './wait.js';
 
@@ -101,5 +103,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** FLUSHALL on every current master of the cluster `endpoint` is a node of (after a failover they are not the ones it started with). */
+export async function flushClusterMasters(endpoint: { host: string; port: number; password?: string | undefined }): Promise<void> {
+  const probe = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
+  try {
+    const { masters } = await clusterTopology(probe, endpoint.host);
+    for (const master of masters) {
+      const client = new Redis({ host: master.host, port: master.port, password: endpoint.password });
+      await client.flushall();
+      client.disconnect();
+    }
+  } finally {
+    probe.disconnect();
   }
 }

@@ -107,7 +107,11 @@ interface Writer {
   close(): void;
 }
 
-async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[]): Promise<Writer> {
+/**
+ * A writer for seeding (`sample data`) or for traffic. Traffic into a cluster keeps going through failovers (see
+ * ClusterWriter); into a standalone server it stops at the first error.
+ */
+async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[], purpose: 'sample data' | 'traffic' = 'sample data'): Promise<Writer> {
   const probe = await connect(endpoint, 0);
   let clustered: boolean;
   try {
@@ -116,8 +120,8 @@ async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[]):
     probe.disconnect();
   }
   if (clustered) {
-    if (dbs.some((db) => db !== 0)) throw new RangeError(`sample data: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
-    return ClusterWriter.open(endpoint);
+    if (dbs.some((db) => db !== 0)) throw new RangeError(`${purpose}: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
+    return ClusterWriter.open(endpoint, purpose === 'traffic');
   }
   const clients = new Map<number, Redis>();
   const batches = new Map<CommandBatch, Redis>();
@@ -337,7 +341,7 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
   const batch = Math.max(1, Math.round(opsPerSecond / 20));
 
   const loop = (async () => {
-    writer = await openTrafficWriter(endpoint, dbs);
+    writer = await openWriter(endpoint, dbs, 'traffic');
     let newKeys = 0;
     while (running) {
       const started = Date.now();
@@ -377,20 +381,6 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
       return summary;
     },
   };
-}
-
-/** Traffic into a cluster keeps going through failovers (see ClusterWriter); into a standalone server it stops at the first error. */
-async function openTrafficWriter(endpoint: SampleDataEndpoint, dbs: readonly number[]): Promise<Writer> {
-  const probe = await connect(endpoint, 0);
-  let clustered: boolean;
-  try {
-    clustered = await isClusterNode(probe);
-  } finally {
-    probe.disconnect();
-  }
-  if (!clustered) return openWriter(endpoint, dbs);
-  if (dbs.some((db) => db !== 0)) throw new RangeError(`traffic: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
-  return ClusterWriter.open(endpoint, true);
 }
 
 /** A connected client for `db`; a failure names the address and never carries the password. */

@@ -15,24 +15,31 @@ import { buildCli } from '../tools/build-cli.js';
 
 const run = promisify(execFile);
 
+type Metafile = Awaited<ReturnType<typeof buildCli>>['metafile'];
+
+/** The npm packages (and node: built-ins) that loading `entry` imports statically, through every chunk it imports. */
+function staticPackages(metafile: Metafile, entry: string): string[] {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of metafile.outputs[file]?.imports ?? []) {
+      if (imported.kind !== 'import-statement') continue;
+      if (imported.external) packages.add(imported.path);
+      else visit(imported.path);
+    }
+  };
+  visit(entry);
+  return [...packages];
+}
+
 describe('the prebuilt CLI', () => {
   it('loads only commander (and Node built-ins) before a command runs: every command implementation is a dynamic import', async () => {
     const { metafile } = await buildCli();
     const entry = Object.keys(metafile.outputs).find((file) => file.endsWith('dist/cli/cli.js'));
     expect(entry).toBeDefined();
-    const packages = new Set<string>();
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const imported of metafile.outputs[file]?.imports ?? []) {
-        if (imported.kind !== 'import-statement') continue;
-        if (imported.external) packages.add(imported.path);
-        else visit(imported.path);
-      }
-    };
-    visit(entry as string);
-    expect([...packages].filter((name) => !name.startsWith('node:'))).toEqual(['commander']);
+    expect(staticPackages(metafile, entry as string).filter((name) => !name.startsWith('node:'))).toEqual(['commander']);
   });
 
   it("reads status over Temporal's HTTP API without loading the Temporal SDK, gRPC or its protobuf tree", async () => {
@@ -42,19 +49,7 @@ describe('the prebuilt CLI', () => {
       Object.keys(output.inputs).some((input) => input.endsWith('client/status-over-http.ts')),
     );
     expect(chunk).toBeDefined();
-    const packages = new Set<string>();
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const imported of metafile.outputs[file]?.imports ?? []) {
-        if (imported.kind !== 'import-statement') continue;
-        if (imported.external) packages.add(imported.path);
-        else visit(imported.path);
-      }
-    };
-    visit(chunk![0]);
-    const heavy = [...packages].filter((name) => /^@temporalio\/(client|proto|worker|workflow)|^@grpc\//.test(name));
+    const heavy = staticPackages(metafile, chunk![0]).filter((name) => /^@temporalio\/(client|proto|worker|workflow)|^@grpc\//.test(name));
     expect(heavy).toEqual([]);
   });
 

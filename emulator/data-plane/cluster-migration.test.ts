@@ -1,7 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterTopology } from '../../local/cluster-topology.js';
-import { startRedisCluster, type RedisCluster } from '../../local/redis-cluster.js';
+import { flushClusterMasters, startRedisCluster, type RedisCluster } from '../../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../../local/sample-data.js';
 import { waitFor } from '../../local/wait.js';
@@ -15,21 +14,6 @@ const targetPassword = 'cluster-target-pw';
 
 /** Any node but the first, so that nothing depends on being given the master of slot 0. */
 const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port, password });
-
-/** FLUSHALL on every current master (after a failover they are not the ones the cluster started with). */
-async function flushCluster(endpoint: RedisEndpoint): Promise<void> {
-  const probe = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
-  try {
-    const { masters } = await clusterTopology(probe, endpoint.host);
-    for (const master of masters) {
-      const client = new Redis({ host: master.host, port: master.port, password: endpoint.password });
-      await client.flushall();
-      client.disconnect();
-    }
-  } finally {
-    probe.disconnect();
-  }
-}
 
 function clusterClient(endpoint: RedisEndpoint): Cluster {
   return new Cluster([{ host: endpoint.host, port: endpoint.port }], { redisOptions: { password: endpoint.password } });
@@ -95,7 +79,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
   it('a dropped connection to a cluster that did not fail over is left to the resume mode: manual fails, auto resumes', async () => {
     const from = nodeOf(source, sourcePassword);
     const to = nodeOf(target, targetPassword);
-    await flushCluster(to);
+    await flushClusterMasters(to);
     const manual = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'manual', faults: { dropSourceAtProgress: 30 } });
     await manual.ended;
     expect(manual.phase()).toBe('failed');
@@ -112,7 +96,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
     const single = endpointOf(standalone);
     const to = nodeOf(target, targetPassword);
     await flushAll(standalone);
-    await flushCluster(to);
+    await flushClusterMasters(to);
     await seedSampleData(single, { keys: 4_000, dbs: [0, 3], seed: 7 });
     const messages: string[] = [];
     const warn = console.warn;
@@ -158,7 +142,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
   it('incremental: follows writes on every master and survives a CLUSTER FAILOVER of a source master: 0 differences', async () => {
     const from = nodeOf(source, sourcePassword);
     const to = nodeOf(target, targetPassword);
-    await flushCluster(to);
+    await flushClusterMasters(to);
     const traffic = startTraffic(from, { keys: 20_000, dbs: [0], seed: 16, opsPerSecond: 1_500 });
     const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'incremental', resumeMode: 'manual' });
     const replica = new Redis({ host: source.replicas[2]![0]!.host, port: source.replicas[2]![0]!.port, password: sourcePassword });
@@ -204,7 +188,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
   it('incremental, resume mode manual: survives a source master killed outright (its replica takes over): 0 differences', async () => {
     const from = nodeOf(source, sourcePassword);
     const to = nodeOf(target, targetPassword);
-    await flushCluster(to);
+    await flushClusterMasters(to);
     const traffic = startTraffic(from, { keys: 20_000, dbs: [0], seed: 17, opsPerSecond: 1_000 });
     const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'incremental', resumeMode: 'manual' });
     const replica = new Redis({ host: source.replicas[0]![0]!.host, port: source.replicas[0]![0]!.port, password: sourcePassword });
