@@ -42,6 +42,7 @@ import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
 import { createPrecheckActivities } from './prechecks/index.js';
 import { createSwitchActivities } from './switch.js';
+import { mergeActivities } from './merge-activities.js';
 import { createVerifyActivities } from './verify.js';
 
 export interface ActivityDependencies {
@@ -105,23 +106,8 @@ export function createActivities({
   /** Text DCS wrote that goes into history (task errors, log messages): credentials and password-like values removed. */
   const scrub = (text: string, known: readonly string[] = []): string => scrubSecrets(text, [...credentials(), ...known]);
 
-  return {
-    /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
-    ...createVerifyActivities(secrets),
-
-    /** Not a DCS call: the input's validation, a local activity at the start of each run. */
-    ...createValidationActivities(),
-
-    /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
-    ...createReferenceCheckActivities(secrets),
-
-    /** ShowInstance reads (and, when asked, read-only Redis probes): the pre-flight checks before anything is created. */
-    ...createPrecheckActivities(dcs, secrets),
-    /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, restart, and the worker's look at the addresses. */
-    ...createSwitchActivities(dcs, secrets, call),
-    /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
-    ...createNotifyActivities(secrets),
-
+  /** The migration task's own DCS calls, and the workflow's waits and lookups around them. */
+  const taskActivities = {
     /** ListMigrationTask filtered by exact name, all pages. */
     async findTaskByName(taskName: string): Promise<FoundTask> {
       return call(async () => {
@@ -343,6 +329,23 @@ export function createActivities({
       });
     },
   };
+
+  // One group per concern; a name defined in two groups stops the worker at start-up (merge-activities.ts).
+  return mergeActivities(
+    /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
+    createVerifyActivities(secrets),
+    /** Not a DCS call: the input's validation, a local activity at the start of each run. */
+    createValidationActivities(),
+    /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
+    createReferenceCheckActivities(secrets),
+    /** ShowInstance reads (and, when asked, read-only Redis probes): the pre-flight checks before anything is created. */
+    createPrecheckActivities(dcs, secrets),
+    /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, and the worker's look at the addresses. */
+    createSwitchActivities(dcs, secrets, call),
+    /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
+    createNotifyActivities(secrets),
+    taskActivities,
+  );
 }
 
 export type Activities = ReturnType<typeof createActivities>;

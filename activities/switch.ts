@@ -1,7 +1,7 @@
 /**
- * The activities of the client switch (`cutover.switch`): the DCS calls (exchange-ip, rollback-ip, restart, the
- * switch status), and the worker's own look at the two instances' addresses — which server answers there (Redis
- * `run_id`), whether it is a cluster, and the canary write. Passwords are resolved here and go nowhere else: the
+ * The activities of the client switch (`cutover.switch`): the DCS calls (exchange-ip, rollback-ip, the switch
+ * status; the restart after a rollback is the task's own `restartTask`), and the worker's own look at the two
+ * instances' addresses — which server answers there (Redis `run_id`), whether it is a cluster, and the canary write. Passwords are resolved here and go nowhere else: the
  * results say "same" or "different", and name servers by address only.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -122,18 +122,6 @@ export function createSwitchActivities(
     async rollbackIp(taskId: string): Promise<Attempted> {
       return call(async () => {
         await dcs.rollbackExchangeInstanceIp(taskId);
-        return {};
-      });
-    },
-
-    /** BatchRestartOnlineMigrationTasks for one task: back to copying after a rollback (`afterRollback: hold`). */
-    async restartTask(taskId: string): Promise<Attempted> {
-      return call(async () => {
-        const answer = await dcs.batchRestartOnlineMigrationTasks({ migration_tasks: [taskId] });
-        const item = answer.migration_tasks?.find((entry) => entry.task_id === taskId);
-        if (item?.result !== 'success') {
-          throw ApplicationFailure.nonRetryable(`restart of task ${taskId} refused: ${item?.error_msg ?? 'no answer for the task'}`, 'RestartRefused');
-        }
         return {};
       });
     },

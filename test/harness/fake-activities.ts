@@ -152,14 +152,11 @@ export function fakeActivities(): FakeActivities {
     },
     // The client switch is tested against the emulator (test/workflow-switch.test.ts), not scripted here.
     ...(Object.fromEntries(
-      (['comparePasswords', 'showSwitchState', 'exchangeIp', 'rollbackIp', 'restartTask', 'identifyServers', 'checkSwitched'] as const).map((name) => [
+      (['comparePasswords', 'showSwitchState', 'exchangeIp', 'rollbackIp', 'identifyServers', 'checkSwitched'] as const).map((name) => [
         name,
         () => Promise.reject(ApplicationFailure.nonRetryable(`${name} is not scripted`, 'NotScripted')),
       ]),
-    ) as unknown as Pick<
-      Activities,
-      'comparePasswords' | 'showSwitchState' | 'exchangeIp' | 'rollbackIp' | 'restartTask' | 'identifyServers' | 'checkSwitched'
-    >),
+    ) as unknown as Pick<Activities, 'comparePasswords' | 'showSwitchState' | 'exchangeIp' | 'rollbackIp' | 'identifyServers' | 'checkSwitched'>),
     async sendNotification() {
       throw ApplicationFailure.nonRetryable('sendNotification is not scripted', 'NotScripted');
     },

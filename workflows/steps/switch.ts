@@ -24,6 +24,12 @@ import { taskLabel } from './read-task.js';
 /** Patch: the cutover switches the clients (`cutover.switch`) before the task is stopped. */
 export const SWITCH_CLIENTS_PATCH = 'switch-clients-at-cutover';
 
+/**
+ * Patch: a refused restart after a rollback (`afterRollback: hold`) fails the migration. Before it, the refusal
+ * came back as an answer nobody read and the run went back to a hold on a task that was not copying.
+ */
+export const FAIL_ON_REFUSED_RESTART_PATCH = 'fail-on-refused-restart-after-rollback';
+
 /** How long DCS may take to report a switch or a rollback done (Terraform waits as long). */
 const SWITCH_TIMEOUT_MS = 30 * 60_000;
 
@@ -210,7 +216,15 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   publish(ctx);
   if (cutover.afterRollback === 'end') return 'rolled-back';
   // Back to the hold: the task copies again from the source, and a later cutover switches again.
-  await callActivity(state, 'restartTask', SINGLE_ATTEMPT_OPTIONS, `Restart ${taskLabel(ctx)} after the rollback`, taskId);
+  const restart = await callActivity(state, 'restartTask', SINGLE_ATTEMPT_OPTIONS, `Restart ${taskLabel(ctx)} after the rollback`, taskId);
+  // Single attempt: a refusal is DCS's answer to this call, not an earlier attempt's success, so it ends the migration.
+  if (!restart.delivered && patched(FAIL_ON_REFUSED_RESTART_PATCH)) {
+    throw workflowFailure(
+      `DCS refused to restart ${taskLabel(ctx)} after the rollback: ${restart.errorCode ? `${restart.errorCode} ` : ''}${restart.errorMessage ?? ''}`,
+      MigrationFailureType.RestartFailed,
+      { taskId, errorCode: restart.errorCode },
+    );
+  }
   state.cutover = undefined;
   state.timings.holdStartedAt = undefined;
   return 'hold-again';
