@@ -1,0 +1,24 @@
+/**
+ * The migration's side of a plan (issue 26): a migration started by a plan (it has a parent) tells the plan each
+ * phase change with the `planItemReport` signal, so the plan follows its items across its own continue-as-new
+ * and resumptions (signals go to the plan's current run; a child's result reaches only the run that started it).
+ * A failed delivery (the plan has ended) is logged, never a failure of the migration.
+ *
+ * Only migrations with a parent reach the patch, so runs started on their own replay as before.
+ */
+import { getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import { itemReportSignal, type ItemReport } from '../../common/plan-contract.js';
+import type { MigrationState } from '../state.js';
+
+export const REPORT_TO_PLAN_PATCH = 'report-phase-to-plan';
+
+/** Tells the parent plan the migration's phase (call after each phase change). */
+export function reportToPlan(state: MigrationState): void {
+  const info = workflowInfo();
+  if (!info.parent || !patched(REPORT_TO_PLAN_PATCH)) return;
+  const reason = state.phase === 'failed' ? state.lastError?.message : state.phase === 'cancelled' ? state.cancel?.reason : undefined;
+  const report: ItemReport = { workflowId: info.workflowId, phase: state.phase, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
+  void getExternalWorkflowHandle(info.parent.workflowId)
+    .signal(itemReportSignal, report)
+    .catch((error: unknown) => log.info('phase not reported to the plan', { plan: info.parent?.workflowId, error: String(error) }));
+}
