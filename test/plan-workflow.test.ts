@@ -5,7 +5,18 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { planCutoverUpdate, planStatusQuery, type PlanItemStatus, type PlanResult } from '../common/plan-contract.js';
+import {
+  planAddUpdate,
+  planCancelSignal,
+  planCutoverUpdate,
+  planPauseSignal,
+  planResumeSignal,
+  planRetryUpdate,
+  planStatusQuery,
+  type PlanItemStatus,
+  type PlanResult,
+  type PlanStatus,
+} from '../common/plan-contract.js';
 import type { PlanInputFile } from '../common/plan-input.js';
 import { fakeActivities, type RecordedCall, type TaskScript } from './harness/fake-activities.js';
 import { usePlanEnv, type PlanEnv } from './harness/plan-env.js';
@@ -169,4 +180,60 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
       expect(new Set(log.map((call) => call.runId)).size, key).toBe(1);
     }
   });
+
+  it('pause holds new starts, resume goes on; a failed item retried runs again as attempt 2; added items run too', async () => {
+    const long = { created: 'MIGRATING', reads: [...Array<string>(12).fill('MIGRATING'), 'SUCCESS'] };
+    const { planId, file } = plan(6, (key) => (key === 'item-01' ? FAILS : key === 'item-00' ? long : MIGRATES), { maxConcurrency: 2 });
+    fake.script(`${planId}.item-01.2`, MIGRATES);
+    fake.script(`${planId}.extra-1`, MIGRATES);
+    const handle = await ts.start(file, planId);
+    await handle.signal(planPauseSignal, { reason: 'change freeze' });
+    let status = await until(handle, (s) => s.halted !== undefined);
+    // Halted by item-01 (and paused): nothing new starts, item-00 goes on.
+    expect(status).toMatchObject({ state: 'halted', paused: { reason: 'change freeze' }, counts: { pending: 4, running: 1, failed: 1 } });
+    expect(status.next).toMatch(/^halted \(1 item\(s\) failed, more than the 0 tolerated: item-01\)/);
+    const retried = await handle.executeUpdate(planRetryUpdate, { args: [{ key: 'item-01' }] });
+    expect(retried).toEqual({ key: 'item-01', workflowId: `${planId}.item-01.2`, attempt: 2 });
+    // The retry runs though the plan is halted and paused; its success lifts the halt; the others wait for resume.
+    status = await until(handle, (s) => s.counts.succeeded === 1);
+    expect(status).toMatchObject({ state: 'paused', counts: { pending: 4, running: 1, failed: 0 } });
+    expect(status.halted).toBeUndefined();
+    const refused = await handle.executeUpdate(planRetryUpdate, { args: [{ key: 'item-00' }] }).catch((error: unknown) => error);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('item item-00 is running: only a failed or cancelled item is retried');
+    const added = await handle.executeUpdate(planAddUpdate, { args: [{ items: [{ key: 'extra-1', target: { instanceId: 'target-extra-1' } }] }] });
+    expect(added).toEqual({ added: ['extra-1'], wave: 'all' });
+    const duplicate = await handle
+      .executeUpdate(planAddUpdate, { args: [{ items: [{ key: 'extra-2', target: { instanceId: 'target-item-02' } }] }] })
+      .catch((error: unknown) => error);
+    expect((duplicate as WorkflowUpdateFailedError).cause?.message).toMatch(
+      /items\[7\] \(extra-2\)\.target\.instanceId: "target-item-02" is also items\[2\] \(item-02\)'s/,
+    );
+    await handle.signal(planResumeSignal, {});
+    const result = await handle.result();
+    expect(result.outcome).toBe('completed');
+    expect(byOutcome(result)).toEqual({ succeeded: 7 });
+    expect(result.items.find((item) => item.key === 'item-01')).toMatchObject({ attempt: 2, workflowId: `${planId}.item-01.2` });
+  });
+
+  it('cancel stops new starts and cancels the running items; the result says which never started', async () => {
+    const { planId, file } = plan(5, () => ({ created: 'MIGRATING', reads: ['MIGRATING'] }), { maxConcurrency: 2 });
+    const handle = await ts.start(file, planId);
+    await until(handle, (s) => s.counts.running === 2 && s.counts.byPhase.migrating === 2);
+    await handle.signal(planCancelSignal, { reason: 'abort the rollout' });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'cancelled', cancel: { reason: 'abort the rollout', items: 'cancel' } });
+    expect(byOutcome(result)).toEqual({ cancelled: 2, 'not-started': 3 });
+    expect(result.items[0]?.reason).toMatch(/abort the rollout/);
+  });
 });
+
+/** Queries the plan (letting workflow time pass between reads) until `test` holds. */
+async function until(handle: Awaited<ReturnType<PlanEnv['start']>>, test: (status: PlanStatus) => boolean): Promise<PlanStatus> {
+  let status = await handle.query(planStatusQuery, {});
+  for (let rounds = 0; !test(status) && rounds < 60; rounds += 1) {
+    await ts.env.sleep('1s');
+    status = await handle.query(planStatusQuery, {});
+  }
+  expect(test(status), JSON.stringify(status)).toBe(true);
+  return status;
+}
