@@ -35,8 +35,16 @@ export interface PlanContext {
 
 const now = () => new Date().toISOString();
 
+/** The plan's items as written (the file's and the added ones), by key; built once per run. */
+const itemFiles = new WeakMap<PlanContext, Map<string, PlanItemFile>>();
+
 export function itemFileOf(ctx: PlanContext, key: string): PlanItemFile {
-  const file = ctx.input.plan.items.find((item) => item.key === key) ?? ctx.state.added.find((item) => item.key === key);
+  let files = itemFiles.get(ctx);
+  if (!files || !files.has(key)) {
+    files = new Map([...ctx.input.plan.items, ...ctx.state.added].map((item) => [item.key, item]));
+    itemFiles.set(ctx, files);
+  }
+  const file = files.get(key);
   if (!file) throw new Error(`plan item ${key} is not in the plan`);
   return file;
 }
