@@ -57,6 +57,10 @@ export function planLines(view: PlanView, withItems: boolean): string[] {
   if (view.halted) lines.push(`  halted at ${view.halted.at}: ${view.halted.reason}`);
   if (view.paused) lines.push(`  paused at ${view.paused.at}: ${view.paused.reason}`);
   if (view.cancel) lines.push(`  cancel requested at ${view.cancel.at}: ${view.cancel.reason} (items: ${view.cancel.items})`);
+  if (view.cutover)
+    lines.push(
+      `  cutover of the plan: ${view.cutover.by}, ${view.cutover.signalledAt ? `at ${view.cutover.signalledAt}` : `deferred to ${view.cutover.deferredUntil ?? '?'}`}`,
+    );
   lines.push(`  next: ${view.next}`, '', wavesTable(view));
   if (view.failures.length > 0) lines.push('', 'failures:', ...view.failures.map((failure) => `  ${failure.key}: ${failure.reason}`));
   if (withItems && view.items) lines.push('', itemsTable(view.items));

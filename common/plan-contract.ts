@@ -122,6 +122,8 @@ export interface PlanReport {
   halted?: PlanHalt;
   paused?: { reason: string; at: string };
   cancel?: { reason: string; at: string; items: 'cancel' | 'leave' };
+  /** A cutover of the whole plan (`cutover.scope: plan`, or `plan cutover` without a wave); waves show their own. */
+  cutover?: PlanCutoverRecord;
   /** What happens next, in words. */
   next: string;
   startedAt: string;

@@ -163,6 +163,36 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     }
   });
 
+  it("a together cutover with trigger auto waits for every item in sync, then for the plan's window, and cuts over", async () => {
+    const now = await ts.env.currentTimeMs();
+    const at = (offsetMs: number) => new Date(now + offsetMs).toISOString().slice(11, 16);
+    const window = { start: at(2 * 3_600_000), end: at(3 * 3_600_000), timeZone: 'UTC' };
+    const incremental = {
+      kind: 'legacy_online',
+      method: 'incremental',
+      source: { addrs: '10.0.0.1:6379' },
+      polling: { initialInterval: '1m', maxInterval: '1m' },
+    };
+    const { planId, file, calls } = plan(
+      4,
+      (key) => ({ created: 'FULLMIGRATING', reads: key === 'item-02' ? ['FULLMIGRATING', 'FULLMIGRATING', 'INCRMIGEATING'] : ['INCRMIGEATING'] }),
+      { cutover: { mode: 'together', scope: 'plan', trigger: 'auto', window } },
+      incremental,
+    );
+    const result = await (await ts.start(file, planId)).result();
+    expect(byOutcome(result)).toEqual({ 'cut-over': 4 });
+    const cutover = result.cutover;
+    expect(cutover).toMatchObject({ by: 'auto', items: keys(4) });
+    const opens = Date.parse(`${new Date(now).toISOString().slice(0, 11)}${window.start}:00.000Z`);
+    const windowOpens = opens < now ? opens + 86_400_000 : opens;
+    expect(ms(cutover?.signalledAt)).toBeGreaterThanOrEqual(windowOpens);
+    for (const [key, log] of calls) {
+      const stops = log.filter((call) => call.name === 'stopTask');
+      expect(stops, key).toHaveLength(1);
+      expect(stops[0]!.at, key).toBeGreaterThanOrEqual(windowOpens);
+    }
+  });
+
   it('a resumed plan starts no item twice: the items the first run started are found and followed to their end', async () => {
     const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 4 });
     const first = await ts.start(file, planId);

@@ -106,6 +106,7 @@ export function reportOf(planId: string, policy: PlanPolicy, state: PlanState, o
     ...(state.halted ? { halted: state.halted } : {}),
     ...(state.paused ? { paused: state.paused } : {}),
     ...(state.cancel ? { cancel: state.cancel } : {}),
+    ...(state.cutovers.plan ? { cutover: state.cutovers.plan } : {}),
     next: nextStep(policy, state, over),
     startedAt: state.startedAt,
     continuedAsNew: state.continuedAsNew,
