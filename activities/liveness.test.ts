@@ -10,7 +10,7 @@ async function run(heartbeatTimeoutMs: number | undefined): Promise<{ result: st
   let beats = 0;
   env.on('heartbeat', () => (beats += 1));
   const { slow } = withLivenessHeartbeats({ slow: async (label: string) => (await sleep(400), `done ${label}`) });
-  const result = await env.run(slow, 'x');
+  const result: string = await env.run(slow, 'x');
   // Beats after the end would tell Temporal a finished attempt is still running.
   const atEnd = beats;
   await sleep(250);
