@@ -61,7 +61,10 @@ const view: MigrationView = {
 describe('output schemas', () => {
   it.each(Object.entries(outputSchemaFiles()))('%s is what the generator writes from the printed types', (file, expected) => {
     const committed = readFileSync(path.join(projectRoot, file), 'utf8');
-    expect(committed === expected, `${file} differs from what the generator produces now: run \`${GENERATE_OUTPUT_SCHEMAS_COMMAND}\` and commit the result`).toBe(true);
+    expect(
+      committed === expected,
+      `${file} differs from what the generator produces now: run \`${GENERATE_OUTPUT_SCHEMAS_COMMAND}\` and commit the result`,
+    ).toBe(true);
   });
 
   it.each(names)('%s: a draft 2020-12 schema ajv compiles in strict mode, naming itself', (name) => {

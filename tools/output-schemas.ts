@@ -90,7 +90,8 @@ const EXECUTION_STATUSES = oneOf<ExecutionStatusName>()(
   "Temporal's execution status of the run",
 );
 const PHASE = (description: string) => schema({ type: 'string', enum: [...MIGRATION_PHASES] satisfies MigrationPhase[], description });
-const REMOTE_STATUS = 'the DCS task status in its one spelling (common/dcs-status.ts): CREATING, RUNNING, FULLMIGRATING, INCRMIGEATING, SUCCESS, TERMINATED, FAILED, …';
+const REMOTE_STATUS =
+  'the DCS task status in its one spelling (common/dcs-status.ts): CREATING, RUNNING, FULLMIGRATING, INCRMIGEATING, SUCCESS, TERMINATED, FAILED, …';
 
 const precheckOutcome = object<PrecheckOutcome>(
   {

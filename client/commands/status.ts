@@ -16,15 +16,16 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
     .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: defining the commands (`--help`, usage errors) must not load the Temporal SDK.
-      const [{ printJson, printLines }, { migrationJson }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast, { endedBadly }] = await Promise.all([
-        import('../output.js'),
-        import('../json-output.js'),
-        import('../render-migration.js'),
-        import('../ui-link.js'),
-        import('../temporal-config.js'),
-        import('../status-over-http.js'),
-        import('../migration-view-shape.js'),
-      ]);
+      const [{ printJson, printLines }, { migrationJson }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast, { endedBadly }] =
+        await Promise.all([
+          import('../output.js'),
+          import('../json-output.js'),
+          import('../render-migration.js'),
+          import('../ui-link.js'),
+          import('../temporal-config.js'),
+          import('../status-over-http.js'),
+          import('../migration-view-shape.js'),
+        ]);
       const config = resolveTemporalConfig(flags);
       const print = (found: MigrationView) => {
         if (flags.json) printJson(migrationJson(found, migrationUiUrl(config, id) ?? null));

@@ -42,7 +42,9 @@ function validatorOf(name: OutputSchemaName, strict: boolean): ValidateFunction 
 /** The ajv errors of `value` against the `name` output schema (closed unless `open`), one line; '' when valid. */
 export function outputSchemaErrors(name: OutputSchemaName, value: unknown, options: { open?: boolean } = {}): string {
   const validate = validatorOf(name, !options.open);
-  return validate(value) ? '' : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('; ');
+  return validate(value)
+    ? ''
+    : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('; ');
 }
 
 /** Asserts that `value` (parsed `--json` output) matches the `name` output schema, naming every mismatch. */
