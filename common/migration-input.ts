@@ -311,7 +311,7 @@ function refineHoldAndCutover(
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
 }
 
-/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; README "Pre-flight checks"). */
+/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; docs/migration-file.md, "Pre-flight checks"). */
 const precheckSchema = z
   .object({
     mode: z
@@ -341,7 +341,7 @@ const precheckSchema = z
     sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
   })
   .strict()
-  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');
+  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (docs/migration-file.md, "Pre-flight checks").');
 export type PrecheckSettings = z.output<typeof precheckSchema>;
 
 /**
