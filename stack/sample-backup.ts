@@ -5,7 +5,8 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../redis/connect.js';
+import { redisOptions } from '../redis/connection-options.js';
 import type { RedisEndpoint } from '../redis/endpoint.js';
 
 /** The object examples/backup-import.json imports. */
@@ -13,9 +14,8 @@ export const STACK_SAMPLE_BACKUP = { bucket: 'redis-backups', file: 'dump-2026-1
 
 /** Snapshots `source` and puts the RDB into the bucket under `bucketsDir`; returns the file's path. */
 export async function writeSampleBackup(source: RedisEndpoint, bucketsDir: string): Promise<string> {
-  const client = new Redis({ host: source.host, port: source.port, password: source.password, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const client = await connectRedis(redisOptions(source, { maxRetriesPerRequest: 1 }));
   try {
-    await client.connect();
     await client.save();
     const [, dir] = (await client.config('GET', 'dir')) as [string, string];
     const [, file] = (await client.config('GET', 'dbfilename')) as [string, string];

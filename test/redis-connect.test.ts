@@ -1,8 +1,12 @@
+/**
+ * redis/connect.ts against a real redis-server (local/ starts it, which redis/ may not import): the errors ioredis
+ * only emits as events are the ones thrown.
+ */
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
-import { connectRedis } from './connect.js';
-import { redisOptions } from './connection-options.js';
+import { connectRedis } from '../redis/connect.js';
+import { redisOptions } from '../redis/connection-options.js';
 
 describe('connectRedis', () => {
   let server: RedisServer;
