@@ -575,7 +575,7 @@ export type MigrationInputOf<K extends MigrationKind> = Extract<MigrationInput, 
  * or `buildMigrationStartOptions`, or an input as a file would hold it when a client starts the workflow directly
  * (durations as strings, defaults absent). The workflow validates either before use, and refuses anything else
  * with a non-retryable `InvalidMigrationInput` failure; parsing is idempotent, so a parsed input validates to
- * itself (test/workflow-input.test.ts).
+ * itself (common/migration-input.test.ts).
  */
 export type MigrationWorkflowInput = MigrationInput | MigrationInputFile;
 export type PollingSettings = MigrationInput['polling'];
