@@ -95,9 +95,9 @@ export interface DataPlaneRun {
   failedOnConnection(): boolean;
   stats(): RunStats;
   /**
-   * Stops the run. For an incremental run: applies what is queued, runs a reconcile pass so that the target
-   * equals the source, then reaches `stopped`. Idempotent; resolves when the phase is `stopped` (or the run had
-   * already ended).
+   * Stops the run. For an incremental run: applies the changes of everything the source ran before the stop
+   * (writes and deletes; keys the source never had stay on the target), then reaches `stopped`. Idempotent;
+   * resolves when the phase is `stopped` (or the run had already ended).
    */
   stop(): Promise<void>;
   /** Resolves when the run leaves the active phases for good (succeeded, failed or stopped). */
