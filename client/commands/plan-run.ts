@@ -24,7 +24,9 @@ import { printJson, printLines } from '../output.js';
 import { loadPlanFile } from '../plan-file.js';
 import { checkTable, planEndedBadly, planLines, type ItemChecks, type PlanView } from '../plan-view.js';
 import { withTemporal } from '../temporal-client.js';
-import type { PlanFlags } from './plan.js';
+import type { TemporalFlags } from '../temporal-flags.js';
+
+type PlanFlags = TemporalFlags & { json?: boolean };
 
 /** The plan's status while it runs, its result once completed; exit 2 for an unknown id or a workflow that is no plan. */
 async function readPlan(client: Client, id: string, items: boolean): Promise<PlanView> {
