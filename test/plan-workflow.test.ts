@@ -85,17 +85,6 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     expect(result.budget).toEqual({ tolerated: 0, failed: 1, left: -1 });
   });
 
-  it('50 items, 10 at a time, one fails within the tolerance: 49 succeed, across continue-as-new, each started once', async () => {
-    const { planId, file, calls } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), { maxConcurrency: 10, failureTolerance: '2%' });
-    const result = await (await ts.start(file, planId, { historyLimit: 300 })).result();
-    expect(result.outcome).toBe('completed');
-    expect(byOutcome(result)).toEqual({ failed: 1, succeeded: 49 });
-    expect(result.items.map((item) => [item.key, item.outcome])).toEqual(keys(50).map((key) => [key, key === 'item-03' ? 'failed' : 'succeeded']));
-    expect(peakConcurrency(result.items)).toBe(10);
-    expect(result.continuedAsNew).toBeGreaterThan(0);
-    for (const [key, log] of calls) expect(creates(log), key).toHaveLength(1);
-  });
-
   it('a canary that fails halts the plan before any other item starts, whatever the tolerance', async () => {
     const { planId, file, calls } = plan(12, (key) => (key === 'item-00' ? FAILS : MIGRATES), { ramp: { canary: 2 }, failureTolerance: '50%' });
     const result = await (await ts.start(file, planId)).result();
@@ -166,12 +155,12 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
   it("a together cutover with trigger auto waits for every item in sync, then for the plan's window, and cuts over", async () => {
     const now = await ts.env.currentTimeMs();
     const at = (offsetMs: number) => new Date(now + offsetMs).toISOString().slice(11, 16);
-    const window = { start: at(2 * 3_600_000), end: at(3 * 3_600_000), timeZone: 'UTC' };
+    const window = { start: at(30 * 60_000), end: at(90 * 60_000), timeZone: 'UTC' };
     const incremental = {
       kind: 'legacy_online',
       method: 'incremental',
       source: { addrs: '10.0.0.1:6379' },
-      polling: { initialInterval: '1m', maxInterval: '1m' },
+      polling: { initialInterval: '1m', maxInterval: '10m' },
     };
     const { planId, file, calls } = plan(
       4,
@@ -190,24 +179,6 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
       const stops = log.filter((call) => call.name === 'stopTask');
       expect(stops, key).toHaveLength(1);
       expect(stops[0]!.at, key).toBeGreaterThanOrEqual(windowOpens);
-    }
-  });
-
-  it('a resumed plan starts no item twice: the items the first run started are found and followed to their end', async () => {
-    const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 4 });
-    const first = await ts.start(file, planId);
-    let status = await first.query(planStatusQuery, {});
-    for (let rounds = 0; status.counts.succeeded < 2 && rounds < 50; rounds += 1) {
-      await ts.env.sleep('1s');
-      status = await first.query(planStatusQuery, {});
-    }
-    expect(status.counts.running).toBeGreaterThan(0);
-    await first.terminate('simulated loss of the plan');
-    const result = await (await ts.start(file, planId)).result();
-    expect(byOutcome(result)).toEqual({ succeeded: 12 });
-    for (const [key, log] of calls) {
-      expect(creates(log), key).toHaveLength(1);
-      expect(new Set(log.map((call) => call.runId)).size, key).toBe(1);
     }
   });
 
@@ -254,6 +225,38 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     expect(result).toMatchObject({ outcome: 'cancelled', cancel: { reason: 'abort the rollout', items: 'cancel' } });
     expect(byOutcome(result)).toEqual({ cancelled: 2, 'not-started': 3 });
     expect(result.items[0]?.reason).toMatch(/abort the rollout/);
+  });
+
+  // Last: their items outlive a run of the plan (continue-as-new, a terminated plan), and the time-skipping test
+  // server leaks a time-skipping lock when a child completes to a closed parent run, so the timers of the tests after
+  // them would run in real time. A real server has no such lock.
+  it('50 items, 10 at a time, one fails within the tolerance: 49 succeed, across continue-as-new, each started once', async () => {
+    const { planId, file, calls } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), { maxConcurrency: 10, failureTolerance: '2%' });
+    const result = await (await ts.start(file, planId, { historyLimit: 300 })).result();
+    expect(result.outcome).toBe('completed');
+    expect(byOutcome(result)).toEqual({ failed: 1, succeeded: 49 });
+    expect(result.items.map((item) => [item.key, item.outcome])).toEqual(keys(50).map((key) => [key, key === 'item-03' ? 'failed' : 'succeeded']));
+    expect(peakConcurrency(result.items)).toBe(10);
+    expect(result.continuedAsNew).toBeGreaterThan(0);
+    for (const [key, log] of calls) expect(creates(log), key).toHaveLength(1);
+  });
+
+  it('a resumed plan starts no item twice: the items the first run started are found and followed to their end', async () => {
+    const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 4 });
+    const first = await ts.start(file, planId);
+    let status = await first.query(planStatusQuery, {});
+    for (let rounds = 0; status.counts.succeeded < 2 && rounds < 50; rounds += 1) {
+      await ts.env.sleep('1s');
+      status = await first.query(planStatusQuery, {});
+    }
+    expect(status.counts.running).toBeGreaterThan(0);
+    await first.terminate('simulated loss of the plan');
+    const result = await (await ts.start(file, planId)).result();
+    expect(byOutcome(result)).toEqual({ succeeded: 12 });
+    for (const [key, log] of calls) {
+      expect(creates(log), key).toHaveLength(1);
+      expect(new Set(log.map((call) => call.runId)).size, key).toBe(1);
+    }
   });
 });
 

@@ -29,6 +29,8 @@ export interface PlanContext {
   readonly toReconcile: Set<string>;
   /** Starts in flight (continue-as-new waits for them). */
   starting: number;
+  /** The results of the items this run started, once recorded: the plan ends only after its items closed. */
+  readonly closing: Array<Promise<void>>;
   /** Something changed: the main loop decides again. */
   touch(): void;
 }
@@ -92,12 +94,14 @@ async function startItem(ctx: PlanContext, key: string): Promise<void> {
       ],
       staticSummary: `Plan ${ctx.planId}: item ${key}`,
     });
-    void handle.result().then(
-      (result) => ended(ctx, key, attempt, (result as MigrationResult).outcome),
-      (error: unknown) => {
-        const end = endOf(error);
-        ended(ctx, key, attempt, end.outcome, end.reason);
-      },
+    ctx.closing.push(
+      handle.result().then(
+        (result) => ended(ctx, key, attempt, (result as MigrationResult).outcome),
+        (error: unknown) => {
+          const end = endOf(error);
+          ended(ctx, key, attempt, end.outcome, end.reason);
+        },
+      ),
     );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {

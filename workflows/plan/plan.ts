@@ -148,6 +148,7 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
     unwatched: new Set(runningKeys(state)),
     toReconcile: new Set(),
     starting: 0,
+    closing: [],
     touch: () => {
       version += 1;
     },
@@ -163,6 +164,8 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
     await CancellationScope.nonCancellable(() => cancelItems(ctx, runningKeys(state), `plan ${planId} cancelled`));
     throw error;
   }
+  // An item reports its end just before its workflow closes: the plan closes after the items it started.
+  await Promise.all(ctx.closing);
   await condition(allHandlersFinished);
   return resultOf(ctx);
 }

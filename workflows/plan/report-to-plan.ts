@@ -6,11 +6,14 @@
  *
  * Only migrations with a parent reach the patch, so runs started on their own replay as before.
  */
-import { getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
 import { itemReportSignal, type ItemReport } from '../../common/plan-contract.js';
 import type { MigrationState } from '../state.js';
 
 export const REPORT_TO_PLAN_PATCH = 'report-phase-to-plan';
+
+/** Reports in flight, by migration: the run waits for them before it ends (`reportsPending`). */
+const inFlight = new WeakMap<MigrationState, Set<Promise<void>>>();
 
 /** Tells the parent plan the migration's phase (call after each phase change). */
 export function reportToPlan(state: MigrationState): void {
@@ -18,7 +21,21 @@ export function reportToPlan(state: MigrationState): void {
   if (!info.parent || !patched(REPORT_TO_PLAN_PATCH)) return;
   const reason = state.phase === 'failed' ? state.lastError?.message : state.phase === 'cancelled' ? state.cancel?.reason : undefined;
   const report: ItemReport = { workflowId: info.workflowId, phase: state.phase, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
-  void getExternalWorkflowHandle(info.parent.workflowId)
-    .signal(itemReportSignal, report)
-    .catch((error: unknown) => log.info('phase not reported to the plan', { plan: info.parent?.workflowId, error: String(error) }));
+  const pending = inFlight.get(state) ?? new Set<Promise<void>>();
+  inFlight.set(state, pending);
+  const parent = getExternalWorkflowHandle(info.parent.workflowId);
+  // Not cancellable: the `cancelled` report is sent after the migration's own cancellation.
+  const sent: Promise<void> = CancellationScope.nonCancellable(() => parent.signal(itemReportSignal, report))
+    .catch((error: unknown) => log.info('phase not reported to the plan', { plan: info.parent?.workflowId, error: String(error) }))
+    .finally(() => pending.delete(sent));
+  pending.add(sent);
+}
+
+/**
+ * The reports still in flight, to wait for before the run ends (so the plan has the last one before the migration
+ * closes; the promise never rejects), or undefined when there are none: migrations without a plan do not yield.
+ */
+export function reportsPending(state: MigrationState): Promise<unknown> | undefined {
+  const pending = inFlight.get(state);
+  return pending && pending.size > 0 ? Promise.all(pending) : undefined;
 }

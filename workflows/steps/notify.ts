@@ -12,6 +12,7 @@ import type { PhaseChange } from '../../activities/notify.js';
 import { runActivity } from '../api.js';
 import { NOTIFY_OPTIONS } from '../retry-policy.js';
 import { describeError, type MigrationState } from '../state.js';
+import { reportsPending } from '../plan/report-to-plan.js';
 
 /** Patch: phase changes are sent to the input's webhooks. Only runs with a `notify` block ever ask. */
 export const NOTIFY_ON_PHASE_CHANGE = 'notify-on-phase-change';
@@ -76,7 +77,10 @@ export function notifyPhaseChange(ctx: NotifyContext, from: MigrationPhase): voi
  */
 export function notificationsPending(ctx: NotifyContext): Promise<unknown> | undefined {
   const tails = pending.get(ctx);
-  return tails ? CancellationScope.nonCancellable(() => Promise.all(tails)) : undefined;
+  // A migration started by a plan also waits for its last phase reports to the plan (workflows/plan/report-to-plan.ts).
+  const reports = reportsPending(ctx.state);
+  if (!tails) return reports;
+  return CancellationScope.nonCancellable(() => Promise.all([...tails, reports]));
 }
 
 async function send(state: MigrationState, field: string, webhook: WebhookSettings, change: PhaseChange): Promise<void> {
