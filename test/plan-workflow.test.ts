@@ -258,6 +258,16 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
       expect(new Set(log.map((call) => call.runId)).size, key).toBe(1);
     }
   });
+
+  it('cancel with items left running: the plan ends at once, its items go on and end on their own', async () => {
+    const { planId, file } = plan(3, () => MIGRATES, { maxConcurrency: 3 });
+    const handle = await ts.start(file, planId);
+    await until(handle, (s) => s.counts.byPhase.migrating === 3);
+    await handle.signal(planCancelSignal, { reason: 'hand over to the operators', items: 'leave' });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'cancelled', counts: { running: 3 } });
+    for (const item of result.items) await expect(ts.env.client.workflow.getHandle(item.workflowId).result()).resolves.toMatchObject({ outcome: 'succeeded' });
+  });
 });
 
 /** Queries the plan (letting workflow time pass between reads) until `test` holds. */

@@ -165,7 +165,7 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
     throw error;
   }
   // An item reports its end just before its workflow closes: the plan closes after the items it started.
-  await Promise.all(ctx.closing);
+  if (state.cancel?.items !== 'leave') await Promise.all(ctx.closing);
   await condition(allHandlersFinished);
   return resultOf(ctx);
 }

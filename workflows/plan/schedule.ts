@@ -101,8 +101,10 @@ export function nextStarts(policy: PlanPolicy, state: PlanState): string[] {
   return waiting.slice(0, free(limit));
 }
 
-/** Over: nothing runs, and nothing is left to start (all ended, or the plan was halted or cancelled). */
+/** Over: nothing runs, and nothing is left to start (all ended, or the plan was halted or cancelled); or cancelled leaving its items. */
 export function isOver(state: PlanState): boolean {
+  // Cancelled with `items: leave`: the running items go on by themselves.
+  if (state.cancel?.items === 'leave') return true;
   const items = state.order.map((key) => itemOf(state, key));
   if (items.some((item) => item?.state === 'running')) return false;
   if (items.every((item) => item?.state === 'done')) return true;
