@@ -82,7 +82,11 @@ export function createPlanActivities({ client }: PlanActivityDependencies = {}) 
 
     /** Whether each item's workflow exists, runs (and in which phase) or ended (and how). */
     async describePlanItems(workflowIds: string[]): Promise<ItemSighting[]> {
-      if (!client) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to read plan items with', 'PlanItemsUnreadable');
+      if (!client)
+        throw ApplicationFailure.nonRetryable(
+          'this worker has no Temporal client to read plan items with',
+          'PlanItemsUnreadable',
+        );
       const sightings: ItemSighting[] = [];
       for (let at = 0; at < workflowIds.length; at += 20) {
         sightings.push(...(await Promise.all(workflowIds.slice(at, at + 20).map((id) => sight(client, id)))));

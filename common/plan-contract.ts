@@ -136,13 +136,13 @@ export interface PlanStatus extends PlanReport {
 }
 
 export interface PlanResult extends PlanReport {
-  /** `completed`: every item ended or the plan was halted and its running items ended; `cancelled`: by `plan cancel`. */
+  /** `completed`: every item ended; `halted`: the budget was spent and the running items ended; `cancelled`. */
   outcome: 'completed' | 'halted' | 'cancelled';
   items: PlanItemStatus[];
   finishedAt: string;
 }
 
-/** What an item's migration tells its plan at each phase change (sent by the migration, `workflows/plan/report-to-plan.ts`). */
+/** What an item's migration tells its plan at each phase change (`workflows/plan/report-to-plan.ts`). */
 export interface ItemReport {
   workflowId: string;
   phase: MigrationPhase;

@@ -27,9 +27,18 @@ function problemsOf(plan: unknown): Array<{ field: string; message: string }> {
 describe('plan file', () => {
   it('accepts a plan: policy defaults applied, each item merged with the defaults and validated as a migration', () => {
     const { plan, inputs } = validatePlan({ defaults, items });
-    expect(plan).toMatchObject({ maxConcurrency: 10, failureTolerance: 0, onHalt: 'continue', cutover: { mode: 'each', scope: 'wave' } });
+    expect(plan).toMatchObject({
+      maxConcurrency: 10,
+      failureTolerance: 0,
+      onHalt: 'continue',
+      cutover: { mode: 'each', scope: 'wave' },
+    });
     expect(plan.items).toEqual(items);
-    expect(inputs.map((input) => input.kind === 'legacy_online' && [input.method, input.source.addrs, input.target.instanceId])).toEqual([
+    expect(
+      inputs.map(
+        (input) => input.kind === 'legacy_online' && [input.method, input.source.addrs, input.target.instanceId],
+      ),
+    ).toEqual([
       ['full', '10.0.0.1:6379', 't-a'],
       ['incremental', '10.0.0.1:6379', 't-b'],
       ['full', '10.0.0.2:6379', 't-c'],
@@ -52,7 +61,10 @@ describe('plan file', () => {
       ]),
     );
     // Shape problems come first: the items are checked as migrations once the plan's shape is right.
-    const merged = problemsOf({ defaults: { ...defaults, metod: 'full' }, items: [{ ...items[0], targt: {} }, ...items.slice(1)] });
+    const merged = problemsOf({
+      defaults: { ...defaults, metod: 'full' },
+      items: [{ ...items[0], targt: {} }, ...items.slice(1)],
+    });
     expect(merged).toEqual([
       { field: 'defaults.metod', message: 'unknown field; did you mean "method"?' },
       { field: 'items[0] (a).targt', message: 'unknown field; did you mean "target"?' },
@@ -62,12 +74,15 @@ describe('plan file', () => {
   it('names a duplicate key, two items on one target instance, and a shared task name', () => {
     expect(problemsOf({ defaults, items: [...items, { key: 'a', target: { instanceId: 't-b' } }] })).toEqual([
       { field: 'items[3] (a).key', message: 'duplicate key "a": items[0] has it too; keys must be unique' },
-      { field: 'items[3] (a).target.instanceId', message: '"t-b" is also items[1] (b)\'s: one migration per target instance at a time' },
+      {
+        field: 'items[3] (a).target.instanceId',
+        message: '"t-b" is also items[1] (b)\'s: one migration per target instance at a time',
+      },
     ]);
     expect(problemsOf({ defaults: { ...defaults, taskName: 'same-name' }, items })[0]?.field).toBe('defaults.taskName');
   });
 
-  it('names the item that is not a valid migration once merged, and the defaults field that breaks only some items', () => {
+  it('names the item that is no valid migration once merged, and a default that breaks some items', () => {
     const problems = problemsOf({
       defaults: { ...defaults, hold: { maxDuration: '1h' } },
       items: [
@@ -106,12 +121,19 @@ describe('plan file', () => {
   it('failure tolerance: a count, or a share of the items rounded down', () => {
     expect(toleratedFailures(2, 50)).toBe(2);
     expect(toleratedFailures('10%', 49)).toBe(4);
-    expect(problemsOf({ defaults, items, failureTolerance: '120%' })).toEqual([{ field: 'failureTolerance', message: 'must be at most 100%' }]);
+    expect(problemsOf({ defaults, items, failureTolerance: '120%' })).toEqual([
+      { field: 'failureTolerance', message: 'must be at most 100%' },
+    ]);
     expect(problemsOf({ defaults, items, failureTolerance: 'ten' })[0]?.field).toBe('failureTolerance');
   });
 
   it('merges objects field by field, replaces the rest; ids and waves derive from keys', () => {
-    expect(mergeItem({ source: { addrs: 'x:1', password: { env: 'P' } }, method: 'full' }, { key: 'k', source: { addrs: 'y:2' } })).toEqual({
+    expect(
+      mergeItem(
+        { source: { addrs: 'x:1', password: { env: 'P' } }, method: 'full' },
+        { key: 'k', source: { addrs: 'y:2' } },
+      ),
+    ).toEqual({
       source: { addrs: 'y:2', password: { env: 'P' } },
       method: 'full',
     });

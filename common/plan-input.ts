@@ -14,7 +14,12 @@
  * sandbox): the workflow imports this module's types only.
  */
 import { z } from 'zod';
-import { cutoverSchema, InvalidMigrationInputError, parseMigrationInput, type MigrationInput } from './migration-input.js';
+import {
+  cutoverSchema,
+  InvalidMigrationInputError,
+  parseMigrationInput,
+  type MigrationInput,
+} from './migration-input.js';
 import { mergeItem, type PlanItemFile } from './plan-merge.js';
 import { PERCENT } from './plan-policy.js';
 import { planProblems, type PlanProblem } from './plan-problems.js';
@@ -50,18 +55,23 @@ const rampSchema = z
       .int()
       .min(1)
       .default(1)
-      .describe('The first this many items (in file order) run first and must reach their goal before any other starts.'),
+      .describe(
+        'The first this many items (in file order) run first and must reach their goal before any other starts.',
+      ),
     factor: z
       .number()
       .gt(1)
       .max(10)
       .default(2)
       .describe(
-        'After the canary, concurrency starts at `canary × factor` and grows by this factor each time as many items reached their goal, up to `maxConcurrency`.',
+        'After the canary, concurrency starts at `canary × factor` and grows by this factor each time as many ' +
+          'items reached their goal, up to `maxConcurrency`.',
       ),
   })
   .strict()
-  .describe('Order and pace without waves: a canary first, then concurrency growing up to `maxConcurrency` (not with `waves`).');
+  .describe(
+    'Order and pace without waves: a canary first, then concurrency growing up to `maxConcurrency` (not with `waves`).',
+  );
 
 const toleranceSchema = z
   .union([
@@ -73,7 +83,8 @@ const toleranceSchema = z
   ])
   .default(0)
   .describe(
-    'Failed items the plan tolerates: a count, or a share of the items (`"10%"`, rounded down). One more halts the plan: nothing new starts. 0 (default): the first failure halts.',
+    'Failed items the plan tolerates: a count, or a share of the items (`"10%"`, rounded down). One more halts ' +
+      'the plan: nothing new starts. 0 (default): the first failure halts.',
   );
 
 const planCutoverSchema = z
@@ -82,17 +93,24 @@ const planCutoverSchema = z
       .enum(['each', 'together'])
       .default('each')
       .describe(
-        '`each`: every item cuts over as its own `cutover` settings allow. `together`: the items of a group (a wave, or the whole plan) are told to cut over at once, once every one of them is in sync (incremental items only).',
+        '`each`: every item cuts over as its own `cutover` settings allow. `together`: the items of a group (a ' +
+          'wave, or the whole plan) are told to cut over at once, once every one of them is in sync (incremental ' +
+          'items only).',
       ),
-    scope: z.enum(['wave', 'plan']).default('wave').describe('`together` only: the group that cuts over at once, each `wave` or the whole `plan`.'),
+    scope: z
+      .enum(['wave', 'plan'])
+      .default('wave')
+      .describe('`together` only: the group that cuts over at once, each `wave` or the whole `plan`.'),
     trigger: z
       .enum(['manual', 'auto'])
       .default('manual')
       .describe(
-        '`together` only: `manual` waits for `dcs-migrate plan cutover` (refused, naming the items not in sync, until all are); `auto` cuts the group over as soon as all are in sync (inside `window`).',
+        '`together` only: `manual` waits for `dcs-migrate plan cutover` (refused, naming the items not in sync, ' +
+          'until all are); `auto` cuts the group over as soon as all are in sync (inside `window`).',
       ),
     window: cutoverSchema.shape.window.describe(
-      "`together` only: the group is told to cut over only inside this daily window (each item's own window still applies too).",
+      "`together` only: the group is told to cut over only inside this daily window (each item's own window " +
+        'still applies too).',
     ),
   })
   .strict()
@@ -106,12 +124,16 @@ export const planInputSchema = z
       .regex(PLAN_ID, 'must be 1–100 characters: a letter or digit, then letters, digits, _, : or -')
       .optional()
       .describe(
-        "The plan id (the plan workflow's id, and the prefix of its items' ids); `plan start --id` overrides it. Starting a plan again with the same id resumes it: items already started are never started twice.",
+        "The plan id (the plan workflow's id, and the prefix of its items' ids); `plan start --id` overrides it. " +
+          'Starting a plan again with the same id resumes it: items already started are never started twice.',
       ),
     description: z.string().max(1024).optional().describe('Free text, shown in the status.'),
     defaults: migrationFields
       .default({})
-      .describe("Fields every item's migration gets unless the item sets them: any field of a migration file (docs/migration-file.md)."),
+      .describe(
+        "Fields every item's migration gets unless the item sets them: any field of a migration file " +
+          '(docs/migration-file.md).',
+      ),
     items: z
       .array(z.object({ key: itemKey.describe("The item's stable key, unique in the plan.") }).catchall(z.unknown()))
       .min(1, 'list at least one item')
@@ -122,7 +144,8 @@ export const planInputSchema = z
       .min(1, 'list at least one wave')
       .optional()
       .describe(
-        'Explicit order: each wave starts once every item of the previous one reached its goal (or failed). Every item in exactly one wave. Not with `ramp`.',
+        'Explicit order: each wave starts once every item of the previous one reached its goal (or failed). ' +
+          'Every item in exactly one wave. Not with `ramp`.',
       ),
     ramp: rampSchema.optional(),
     maxConcurrency: z.number().int().min(1).max(1_000).default(10).describe('Items running at once, at most.'),
@@ -130,7 +153,10 @@ export const planInputSchema = z
     onHalt: z
       .enum(['continue', 'cancel'])
       .default('continue')
-      .describe('When the plan halts (a failure beyond `failureTolerance`): `continue` lets the running items go on (default), `cancel` cancels them.'),
+      .describe(
+        'When the plan halts (a failure beyond `failureTolerance`): `continue` lets the running items go on ' +
+          '(default), `cancel` cancels them.',
+      ),
     cutover: planCutoverSchema,
   })
   .strict();
@@ -168,17 +194,32 @@ function withoutSchemaKey(raw: unknown): unknown {
 function shapeProblems(error: z.ZodError, raw: unknown): PlanProblem[] {
   const fieldOf = (path: readonly PropertyKey[]) =>
     path.length > 0
-      ? path.map((segment, index) => (typeof segment === 'number' ? `[${segment}]` : `${index > 0 ? '.' : ''}${String(segment)}`)).join('')
+      ? path
+          .map((segment, index) =>
+            typeof segment === 'number' ? `[${segment}]` : `${index > 0 ? '.' : ''}${String(segment)}`,
+          )
+          .join('')
       : '(plan)';
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: unknownFieldMessage(key, allowedKeysAt(planInputSchema, raw, issue.path)) }))
-      : [{ field: fieldOf(issue.path), message: /received undefined$/.test(issue.message) ? 'is required' : issue.message }],
+      ? issue.keys.map((key) => ({
+          field: fieldOf([...issue.path, key]),
+          message: unknownFieldMessage(key, allowedKeysAt(planInputSchema, raw, issue.path)),
+        }))
+      : [
+          {
+            field: fieldOf(issue.path),
+            message: /received undefined$/.test(issue.message) ? 'is required' : issue.message,
+          },
+        ],
   );
 }
 
 /** The migration input of each item, or the problems of those that are not valid migrations once merged. */
-function mergedInputs(plan: PlanInput): { inputs: MigrationInput[]; failures: Array<{ index: number; problems: PlanProblem[] }> } {
+function mergedInputs(plan: PlanInput): {
+  inputs: MigrationInput[];
+  failures: Array<{ index: number; problems: PlanProblem[] }>;
+} {
   const inputs: MigrationInput[] = [];
   const failures: Array<{ index: number; problems: PlanProblem[] }> = [];
   plan.items.forEach((item, index) => {

@@ -20,7 +20,10 @@ export interface Wave {
 }
 
 /** The plan's waves: as written (`wave-N` where unnamed), or one wave `all` of every item in file order. */
-export function wavesOf(plan: { waves?: Array<{ name?: string | undefined; items: string[] }> | undefined; items: Array<{ key: string }> }): Wave[] {
+export function wavesOf(plan: {
+  waves?: Array<{ name?: string | undefined; items: string[] }> | undefined;
+  items: Array<{ key: string }>;
+}): Wave[] {
   if (!plan.waves) return [{ name: 'all', keys: plan.items.map((item) => item.key) }];
   return plan.waves.map((wave, index) => ({ name: wave.name ?? `wave-${index + 1}`, keys: [...wave.items] }));
 }

@@ -43,7 +43,10 @@ function blamedProblems(plan: PlanShape, failures: Array<{ index: number; proble
       const path = problem.field === '(input)' ? [] : problem.field.split('.');
       const byItem = path.length === 0 || hasPath(item, path) || !hasPath(plan.defaults, path);
       if (byItem) {
-        problems.push({ field: `${itemLabel(plan.items, index)}${path.length > 0 ? `.${problem.field}` : ''}`, message: problem.message });
+        problems.push({
+          field: `${itemLabel(plan.items, index)}${path.length > 0 ? `.${problem.field}` : ''}`,
+          message: problem.message,
+        });
         continue;
       }
       const id = `${problem.field}\n${problem.message}`;
@@ -67,12 +70,22 @@ function duplicateKeys(items: readonly PlanItemFile[]): PlanProblem[] {
       first.set(item.key, index);
       return [];
     }
-    return [{ field: `${itemLabel(items, index)}.key`, message: `duplicate key "${item.key}": items[${earlier}] has it too; keys must be unique` }];
+    return [
+      {
+        field: `${itemLabel(items, index)}.key`,
+        message: `duplicate key "${item.key}": items[${earlier}] has it too; keys must be unique`,
+      },
+    ];
   });
 }
 
 /** `items[i].<field>` values that must differ between items (a target instance, a task name). */
-function sameValue(plan: PlanShape, field: string, valueOf: (merged: Record<string, unknown>) => unknown, why: string): PlanProblem[] {
+function sameValue(
+  plan: PlanShape,
+  field: string,
+  valueOf: (merged: Record<string, unknown>) => unknown,
+  why: string,
+): PlanProblem[] {
   const first = new Map<string, number>();
   return plan.items.flatMap((item, index) => {
     const value = valueOf(mergeItem(plan.defaults, item));
@@ -82,7 +95,12 @@ function sameValue(plan: PlanShape, field: string, valueOf: (merged: Record<stri
       first.set(value, index);
       return [];
     }
-    return [{ field: `${itemLabel(plan.items, index)}.${field}`, message: `"${value}" is also ${itemLabel(plan.items, earlier)}'s: ${why}` }];
+    return [
+      {
+        field: `${itemLabel(plan.items, index)}.${field}`,
+        message: `"${value}" is also ${itemLabel(plan.items, earlier)}'s: ${why}`,
+      },
+    ];
   });
 }
 
@@ -98,12 +116,17 @@ function waveProblems(plan: PlanShape): PlanProblem[] {
     wave.items.forEach((key, keyIndex) => {
       const field = `waves[${waveIndex}].items[${keyIndex}]`;
       if (!keys.has(key)) problems.push({ field, message: `no item has key "${key}"` });
-      else if (waveOf.has(key)) problems.push({ field, message: `"${key}" is already in waves[${waveOf.get(key)}]; an item runs in one wave` });
+      else if (waveOf.has(key))
+        problems.push({ field, message: `"${key}" is already in waves[${waveOf.get(key)}]; an item runs in one wave` });
       else waveOf.set(key, waveIndex);
     }),
   );
   const missing = plan.items.flatMap((item, index) => (waveOf.has(item.key) || !keys.has(item.key) ? [] : [index]));
-  for (const index of missing) problems.push({ field: itemLabel(plan.items, index), message: 'is in no wave; list every item in exactly one wave' });
+  for (const index of missing)
+    problems.push({
+      field: itemLabel(plan.items, index),
+      message: 'is in no wave; list every item in exactly one wave',
+    });
   return problems;
 }
 
@@ -113,9 +136,16 @@ function togetherProblems(plan: PlanShape, inputs: readonly MigrationInput[]): P
   return inputs.flatMap((input, index) => {
     const label = itemLabel(plan.items, index);
     if (input.kind === 'backup_import' || input.method !== 'incremental')
-      return [{ field: `${label}.method`, message: 'cutover.mode "together" needs every item to be method "incremental"' }];
+      return [
+        { field: `${label}.method`, message: 'cutover.mode "together" needs every item to be method "incremental"' },
+      ];
     if (input.cutover?.mode === 'auto')
-      return [{ field: `${label}.cutover.mode`, message: 'is "auto": it would cut over alone; with cutover.mode "together" the plan decides when' }];
+      return [
+        {
+          field: `${label}.cutover.mode`,
+          message: 'is "auto": it would cut over alone; with cutover.mode "together" the plan decides when',
+        },
+      ];
     return [];
   });
 }
@@ -129,17 +159,26 @@ export function planProblems(
   failures: Array<{ index: number; problems: PlanProblem[] }>,
   inputs: readonly MigrationInput[] | undefined,
 ): PlanProblem[] {
-  const target = (merged: Record<string, unknown>) => (merged.target as { instanceId?: unknown } | undefined)?.instanceId;
+  const target = (merged: Record<string, unknown>) =>
+    (merged.target as { instanceId?: unknown } | undefined)?.instanceId;
   const sharedTaskName: PlanProblem[] =
     plan.defaults.taskName !== undefined && plan.items.length > 1
-      ? [{ field: 'defaults.taskName', message: 'every item would get this task name; set taskName per item, or leave it out (derived from each item id)' }]
+      ? [
+          {
+            field: 'defaults.taskName',
+            message:
+              'every item would get this task name; set taskName per item, or leave it out (derived from each item id)',
+          },
+        ]
       : [];
   return [
     ...duplicateKeys(plan.items),
     ...waveProblems(plan),
     ...sameValue(plan, 'target.instanceId', target, 'one migration per target instance at a time'),
     ...sharedTaskName,
-    ...(sharedTaskName.length > 0 ? [] : sameValue(plan, 'taskName', (merged) => merged.taskName, 'a task name names one remote task')),
+    ...(sharedTaskName.length > 0
+      ? []
+      : sameValue(plan, 'taskName', (merged) => merged.taskName, 'a task name names one remote task')),
     ...blamedProblems(plan, failures),
     ...(inputs ? togetherProblems(plan, inputs) : []),
   ];

@@ -39,11 +39,16 @@ export function buildPlanStartOptions(request: PlanStartRequest): PlanStartOptio
   const { plan } = request;
   const planId = planIdOf(request);
   const waves = wavesOf(plan);
-  const order = plan.waves ? `${waves.length} wave(s)` : plan.ramp ? `a canary of ${plan.ramp.canary}, then a ramp` : 'one wave';
+  const together = plan.cutover.mode === 'together' ? ` per ${plan.cutover.scope}, ${plan.cutover.trigger}` : '';
+  const order = plan.waves
+    ? `${waves.length} wave(s)`
+    : plan.ramp
+      ? `a canary of ${plan.ramp.canary}, then a ramp`
+      : 'one wave';
   const details = [
     `**Items:** ${plan.items.length} in ${order}, at most ${plan.maxConcurrency} at once`,
     `**Failure tolerance:** ${String(plan.failureTolerance)} (on halt: ${plan.onHalt})`,
-    `**Cutover:** ${plan.cutover.mode}${plan.cutover.mode === 'together' ? ` per ${plan.cutover.scope}, ${plan.cutover.trigger}` : ''}`,
+    `**Cutover:** ${plan.cutover.mode}${together}`,
   ];
   if (plan.description) details.push(`**Description:** ${plan.description}`);
   return {
@@ -51,7 +56,10 @@ export function buildPlanStartOptions(request: PlanStartRequest): PlanStartOptio
     workflowId: planId,
     args: [{ plan, ...(request.historyLimit !== undefined ? { historyLimit: request.historyLimit } : {}) }],
     typedSearchAttributes: [{ key: DcsPlan, value: planId }],
-    staticSummary: `Plan: ${plan.items.length} migrations${plan.description ? ` — ${plan.description}` : ''}`.slice(0, 200),
+    staticSummary: `Plan: ${plan.items.length} migrations${plan.description ? ` — ${plan.description}` : ''}`.slice(
+      0,
+      200,
+    ),
     staticDetails: details.join('\n'),
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     workflowIdConflictPolicy: 'FAIL',

@@ -16,13 +16,20 @@ import { generatedPlanFiles, PLAN_SCHEMA_FILE } from '../tools/plan-reference.js
 
 const schema = JSON.parse(readFileSync(path.join(projectRoot, PLAN_SCHEMA_FILE), 'utf8')) as Record<string, unknown>;
 const validate = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(schema);
-const errorsOf = () => (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
-const example = parseYaml(readFileSync(path.join(projectRoot, 'docs/examples/fleet-plan.yaml'), 'utf8')) as Record<string, unknown>;
+const errorsOf = () =>
+  (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
+const example = parseYaml(readFileSync(path.join(projectRoot, 'docs/examples/fleet-plan.yaml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('generated plan reference', () => {
   it.each(Object.entries(generatedPlanFiles()))('%s is up to date with common/plan-input.ts', (file, expected) => {
     const committed = readFileSync(path.join(projectRoot, file), 'utf8');
-    expect(committed === expected, `${file} differs from what the generator produces now: run \`${GENERATE_COMMAND}\``).toBe(true);
+    expect(
+      committed === expected,
+      `${file} differs from what the generator produces now: run \`${GENERATE_COMMAND}\``,
+    ).toBe(true);
   });
 
   it('the example plan passes the JSON Schema and the CLI', () => {

@@ -39,7 +39,9 @@ async function writePlan(name: string, content: unknown): Promise<string> {
 }
 
 function planFile(id: string, overrides: Record<string, unknown> = {}) {
-  const { target: _target, ...defaults } = onlineInput('full', { polling: { initialInterval: '300ms', maxInterval: '600ms' } });
+  const { target: _target, ...defaults } = onlineInput('full', {
+    polling: { initialInterval: '300ms', maxInterval: '600ms' },
+  });
   return {
     id,
     defaults: { ...defaults, target: { password: { env: 'TARGET_REDIS_PASSWORD' } } },
@@ -52,7 +54,8 @@ function planFile(id: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-const plansStarted = async () => (await stack.temporal.client.workflow.count(`WorkflowType = "${PLAN_WORKFLOW_TYPE}"`)).count;
+const plansStarted = async () =>
+  (await stack.temporal.client.workflow.count(`WorkflowType = "${PLAN_WORKFLOW_TYPE}"`)).count;
 
 describe('dcs-migrate plan, full stack', () => {
   it('refuses a bad plan naming each item and field, exit 2, nothing started', async () => {
@@ -71,12 +74,13 @@ describe('dcs-migrate plan, full stack', () => {
     expect(await plansStarted()).toBe(0);
   });
 
-  it('plan check prints an item × check table; plan start --wait runs the waves; plan status reads the result', async () => {
+  it('plan check: item × check table; plan start --wait runs the waves; plan status reads the result', async () => {
     const file = await writePlan('plan.yaml', planFile('fleet-1'));
     const check = await runCli(['plan', 'check', '--file', file], env);
     expect(check.code, check.stderr + check.stdout).toBe(0);
     expect(check.stdout).toMatch(/^ITEM\s+target-exists\s+target-running/m);
-    for (const key of ['cache-0', 'cache-1', 'cache-2']) expect(check.stdout).toMatch(new RegExp(`^${key}\\s+ok\\s+ok`, 'm'));
+    for (const key of ['cache-0', 'cache-1', 'cache-2'])
+      expect(check.stdout).toMatch(new RegExp(`^${key}\\s+ok\\s+ok`, 'm'));
 
     const run = await runCli(['plan', 'start', '--file', file, '--wait', '--json'], env, 180_000);
     expect(run.code, run.stderr).toBe(0);

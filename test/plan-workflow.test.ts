@@ -37,10 +37,19 @@ const backupImports = {
 };
 
 /** A plan over `count` items and their scripts (by key); returns the plan id and each item's call log. */
-function plan(count: number, scriptOf: (key: string) => TaskScript, policy: Partial<PlanInputFile>, defaults: object = backupImports) {
+function plan(
+  count: number,
+  scriptOf: (key: string) => TaskScript,
+  policy: Partial<PlanInputFile>,
+  defaults: object = backupImports,
+) {
   const planId = `plan-${counter++}-${Date.now()}`;
   const calls = new Map(keys(count).map((key) => [key, fake.script(`${planId}.${key}`, scriptOf(key))]));
-  const file = { defaults, items: keys(count).map((key) => ({ key, target: { instanceId: `target-${key}` } })), ...policy } as PlanInputFile;
+  const file = {
+    defaults,
+    items: keys(count).map((key) => ({ key, target: { instanceId: `target-${key}` } })),
+    ...policy,
+  } as PlanInputFile;
   return { planId, file, calls };
 }
 
@@ -66,11 +75,15 @@ function peakConcurrency(items: PlanItemStatus[]): number {
   return peak;
 }
 
-const creates = (calls: RecordedCall[]) => calls.filter((call) => call.name === 'createBackupImportTask' || call.name === 'createLegacyOnlineTask');
+const creates = (calls: RecordedCall[]) =>
+  calls.filter((call) => call.name === 'createBackupImportTask' || call.name === 'createLegacyOnlineTask');
 
 describe('plan workflow (time-skipping server, fake activities)', () => {
-  it('50 items, 10 at a time, one fails with no failure tolerated: halts, nothing new starts, running items finish', async () => {
-    const { planId, file } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), { maxConcurrency: 10, failureTolerance: 0 });
+  it('50 items, 10 at once, one fails, none tolerated: halts, nothing new starts, running items finish', async () => {
+    const { planId, file } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), {
+      maxConcurrency: 10,
+      failureTolerance: 0,
+    });
     const result = await (await ts.start(file, planId)).result();
     expect(result.outcome).toBe('halted');
     expect(result.halted?.reason).toMatch(/1 item\(s\) failed, more than the 0 tolerated: item-03/);
@@ -86,7 +99,10 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
   });
 
   it('a canary that fails halts the plan before any other item starts, whatever the tolerance', async () => {
-    const { planId, file, calls } = plan(12, (key) => (key === 'item-00' ? FAILS : MIGRATES), { ramp: { canary: 2 }, failureTolerance: '50%' });
+    const { planId, file, calls } = plan(12, (key) => (key === 'item-00' ? FAILS : MIGRATES), {
+      ramp: { canary: 2 },
+      failureTolerance: '50%',
+    });
     const result = await (await ts.start(file, planId)).result();
     expect(result.outcome).toBe('halted');
     expect(result.halted?.reason).toBe('canary item item-00 failed');
@@ -115,7 +131,10 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     const slow = new Set(['item-05', 'item-17']);
     const { planId, file, calls } = plan(
       20,
-      (key) => ({ created: 'FULLMIGRATING', reads: slow.has(key) ? [...Array<string>(12).fill('FULLMIGRATING'), 'INCRMIGEATING'] : ['INCRMIGEATING'] }),
+      (key) => ({
+        created: 'FULLMIGRATING',
+        reads: slow.has(key) ? [...Array<string>(12).fill('FULLMIGRATING'), 'INCRMIGEATING'] : ['INCRMIGEATING'],
+      }),
       { maxConcurrency: 10, cutover: { mode: 'together', scope: 'wave', trigger: 'manual' } },
       incremental,
     );
@@ -152,7 +171,7 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     }
   });
 
-  it("a together cutover with trigger auto waits for every item in sync, then for the plan's window, and cuts over", async () => {
+  it("together, trigger auto: waits for every item in sync, then for the plan's window, and cuts over", async () => {
     const now = await ts.env.currentTimeMs();
     const at = (offsetMs: number) => new Date(now + offsetMs).toISOString().slice(11, 16);
     const window = { start: at(30 * 60_000), end: at(90 * 60_000), timeZone: 'UTC' };
@@ -164,7 +183,10 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     };
     const { planId, file, calls } = plan(
       4,
-      (key) => ({ created: 'FULLMIGRATING', reads: key === 'item-02' ? ['FULLMIGRATING', 'FULLMIGRATING', 'INCRMIGEATING'] : ['INCRMIGEATING'] }),
+      (key) => ({
+        created: 'FULLMIGRATING',
+        reads: key === 'item-02' ? ['FULLMIGRATING', 'FULLMIGRATING', 'INCRMIGEATING'] : ['INCRMIGEATING'],
+      }),
       { cutover: { mode: 'together', scope: 'plan', trigger: 'auto', window } },
       incremental,
     );
@@ -182,16 +204,22 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     }
   });
 
-  it('pause holds new starts, resume goes on; a failed item retried runs again as attempt 2; added items run too', async () => {
+  it('pause holds new starts, resume goes on; a retried item runs as attempt 2; added items run too', async () => {
     const long = { created: 'MIGRATING', reads: [...Array<string>(12).fill('MIGRATING'), 'SUCCESS'] };
-    const { planId, file } = plan(6, (key) => (key === 'item-01' ? FAILS : key === 'item-00' ? long : MIGRATES), { maxConcurrency: 2 });
+    const { planId, file } = plan(6, (key) => (key === 'item-01' ? FAILS : key === 'item-00' ? long : MIGRATES), {
+      maxConcurrency: 2,
+    });
     fake.script(`${planId}.item-01.2`, MIGRATES);
     fake.script(`${planId}.extra-1`, MIGRATES);
     const handle = await ts.start(file, planId);
     await handle.signal(planPauseSignal, { reason: 'change freeze' });
     let status = await until(handle, (s) => s.halted !== undefined);
     // Halted by item-01 (and paused): nothing new starts, item-00 goes on.
-    expect(status).toMatchObject({ state: 'halted', paused: { reason: 'change freeze' }, counts: { pending: 4, running: 1, failed: 1 } });
+    expect(status).toMatchObject({
+      state: 'halted',
+      paused: { reason: 'change freeze' },
+      counts: { pending: 4, running: 1, failed: 1 },
+    });
     expect(status.next).toMatch(/^halted \(1 item\(s\) failed, more than the 0 tolerated: item-01\)/);
     const retried = await handle.executeUpdate(planRetryUpdate, { args: [{ key: 'item-01' }] });
     expect(retried).toEqual({ key: 'item-01', workflowId: `${planId}.item-01.2`, attempt: 2 });
@@ -199,12 +227,20 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     status = await until(handle, (s) => s.counts.succeeded === 1);
     expect(status).toMatchObject({ state: 'paused', counts: { pending: 4, running: 1, failed: 0 } });
     expect(status.halted).toBeUndefined();
-    const refused = await handle.executeUpdate(planRetryUpdate, { args: [{ key: 'item-00' }] }).catch((error: unknown) => error);
-    expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('item item-00 is running: only a failed or cancelled item is retried');
-    const added = await handle.executeUpdate(planAddUpdate, { args: [{ items: [{ key: 'extra-1', target: { instanceId: 'target-extra-1' } }] }] });
+    const refused = await handle
+      .executeUpdate(planRetryUpdate, { args: [{ key: 'item-00' }] })
+      .catch((error: unknown) => error);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toBe(
+      'item item-00 is running: only a failed or cancelled item is retried',
+    );
+    const added = await handle.executeUpdate(planAddUpdate, {
+      args: [{ items: [{ key: 'extra-1', target: { instanceId: 'target-extra-1' } }] }],
+    });
     expect(added).toEqual({ added: ['extra-1'], wave: 'all' });
     const duplicate = await handle
-      .executeUpdate(planAddUpdate, { args: [{ items: [{ key: 'extra-2', target: { instanceId: 'target-item-02' } }] }] })
+      .executeUpdate(planAddUpdate, {
+        args: [{ items: [{ key: 'extra-2', target: { instanceId: 'target-item-02' } }] }],
+      })
       .catch((error: unknown) => error);
     expect((duplicate as WorkflowUpdateFailedError).cause?.message).toMatch(
       /items\[7\] \(extra-2\)\.target\.instanceId: "target-item-02" is also items\[2\] \(item-02\)'s/,
@@ -213,7 +249,10 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     const result = await handle.result();
     expect(result.outcome).toBe('completed');
     expect(byOutcome(result)).toEqual({ succeeded: 7 });
-    expect(result.items.find((item) => item.key === 'item-01')).toMatchObject({ attempt: 2, workflowId: `${planId}.item-01.2` });
+    expect(result.items.find((item) => item.key === 'item-01')).toMatchObject({
+      attempt: 2,
+      workflowId: `${planId}.item-01.2`,
+    });
   });
 
   it('cancel stops new starts and cancels the running items; the result says which never started', async () => {
@@ -230,18 +269,23 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
   // Last: their items outlive a run of the plan (continue-as-new, a terminated plan), and the time-skipping test
   // server leaks a time-skipping lock when a child completes to a closed parent run, so the timers of the tests after
   // them would run in real time. A real server has no such lock.
-  it('50 items, 10 at a time, one fails within the tolerance: 49 succeed, across continue-as-new, each started once', async () => {
-    const { planId, file, calls } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), { maxConcurrency: 10, failureTolerance: '2%' });
+  it('50 items, 10 at once, one fails, tolerated: 49 succeed, over continue-as-new, each started once', async () => {
+    const { planId, file, calls } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), {
+      maxConcurrency: 10,
+      failureTolerance: '2%',
+    });
     const result = await (await ts.start(file, planId, { historyLimit: 300 })).result();
     expect(result.outcome).toBe('completed');
     expect(byOutcome(result)).toEqual({ failed: 1, succeeded: 49 });
-    expect(result.items.map((item) => [item.key, item.outcome])).toEqual(keys(50).map((key) => [key, key === 'item-03' ? 'failed' : 'succeeded']));
+    expect(result.items.map((item) => [item.key, item.outcome])).toEqual(
+      keys(50).map((key) => [key, key === 'item-03' ? 'failed' : 'succeeded']),
+    );
     expect(peakConcurrency(result.items)).toBe(10);
     expect(result.continuedAsNew).toBeGreaterThan(0);
     for (const [key, log] of calls) expect(creates(log), key).toHaveLength(1);
   });
 
-  it('a resumed plan starts no item twice: the items the first run started are found and followed to their end', async () => {
+  it('a resumed plan starts no item twice: what the first run started is found and followed to its end', async () => {
     const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 4 });
     const first = await ts.start(file, planId);
     let status = await first.query(planStatusQuery, {});
@@ -266,12 +310,18 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     await handle.signal(planCancelSignal, { reason: 'hand over to the operators', items: 'leave' });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'cancelled', counts: { running: 3 } });
-    for (const item of result.items) await expect(ts.env.client.workflow.getHandle(item.workflowId).result()).resolves.toMatchObject({ outcome: 'succeeded' });
+    for (const item of result.items)
+      await expect(ts.env.client.workflow.getHandle(item.workflowId).result()).resolves.toMatchObject({
+        outcome: 'succeeded',
+      });
   });
 });
 
 /** Queries the plan (letting workflow time pass between reads) until `test` holds. */
-async function until(handle: Awaited<ReturnType<PlanEnv['start']>>, test: (status: PlanStatus) => boolean): Promise<PlanStatus> {
+async function until(
+  handle: Awaited<ReturnType<PlanEnv['start']>>,
+  test: (status: PlanStatus) => boolean,
+): Promise<PlanStatus> {
   let status = await handle.query(planStatusQuery, {});
   for (let rounds = 0; !test(status) && rounds < 60; rounds += 1) {
     await ts.env.sleep('1s');

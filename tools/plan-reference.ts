@@ -7,7 +7,14 @@
  */
 import { z } from 'zod';
 import { planInputSchema } from '../common/plan-input.js';
-import { buildInputJsonSchema, GENERATE_COMMAND, REFERENCE_FILE as MIGRATION_REFERENCE, rowsOf, table, type Json } from './input-reference.js';
+import {
+  buildInputJsonSchema,
+  GENERATE_COMMAND,
+  REFERENCE_FILE as MIGRATION_REFERENCE,
+  rowsOf,
+  table,
+  type Json,
+} from './input-reference.js';
 
 export const PLAN_SCHEMA_FILE = 'schema/plan-input.schema.json';
 export const PLAN_REFERENCE_FILE = 'docs/plan-file.md';
@@ -20,7 +27,8 @@ function optionalEverywhere(schema: unknown): unknown {
   const out: Json = {};
   for (const [name, value] of Object.entries(schema as Json)) {
     if (name === 'required' || name === 'if' || name === 'then') continue;
-    const onlyRequired = Array.isArray(value) && value.every((entry) => Object.keys(entry as Json).join() === 'required');
+    const onlyRequired =
+      Array.isArray(value) && value.every((entry) => Object.keys(entry as Json).join() === 'required');
     if (name === 'oneOf' && onlyRequired) continue;
     out[name] = optionalEverywhere(value);
   }
@@ -42,7 +50,8 @@ function migrationFieldSchemas(): Record<string, Json> {
   const kinds = variants.map((variant) => (variant.properties as Record<string, Json>).kind?.const);
   const fields: Record<string, Json> = {};
   for (const [name, schemas] of byName) {
-    if (name === 'kind') fields.kind = { type: 'string', enum: kinds, description: 'The migration kind (docs/migration-file.md).' };
+    if (name === 'kind')
+      fields.kind = { type: 'string', enum: kinds, description: 'The migration kind (docs/migration-file.md).' };
     else fields[name] = optionalEverywhere(schemas.length === 1 ? schemas[0] : { anyOf: schemas }) as Json;
   }
   return fields;
@@ -63,15 +72,26 @@ export function buildPlanJsonSchema(): Json {
   const defaults = properties.defaults as Json;
   const items = properties.items as Json;
   const item = items.items as Json;
-  properties.defaults = { type: 'object', description: defaults.description, default: {}, properties: fields, additionalProperties: false };
+  properties.defaults = {
+    type: 'object',
+    description: defaults.description,
+    default: {},
+    properties: fields,
+    additionalProperties: false,
+  };
   items.items = { ...item, properties: { ...(item.properties as Json), ...fields }, additionalProperties: false };
   return {
     $schema,
     $id: PLAN_SCHEMA_ID,
     title: 'dcs-migrate plan file',
-    description: `A fleet of migrations run together, as \`dcs-migrate plan start --file\` reads it. Generated from common/plan-input.ts by \`${GENERATE_COMMAND}\`; field reference: ${PLAN_REFERENCE_FILE}.`,
+    description:
+      'A fleet of migrations run together, as `dcs-migrate plan start --file` reads it. ' +
+      `Generated from common/plan-input.ts by \`${GENERATE_COMMAND}\`; field reference: ${PLAN_REFERENCE_FILE}.`,
     ...body,
-    properties: { $schema: { type: 'string', description: 'The JSON Schema of this file, for editors; dcs-migrate ignores it.' }, ...properties },
+    properties: {
+      $schema: { type: 'string', description: 'The JSON Schema of this file, for editors; dcs-migrate ignores it.' },
+      ...properties,
+    },
   };
 }
 
@@ -105,9 +125,9 @@ export function renderPlanReference(schema: Json): string {
     'is not a valid migration once merged with the defaults. Each item runs as its own migration, with the workflow id',
     '`<plan id>.<key>`; starting a plan again with the same id resumes it and never starts an item twice.',
     '',
-    `**Editors.** \`${PLAN_SCHEMA_FILE}\` is the JSON Schema of this file (\`# yaml-language-server: $schema=…\` on the`,
-    'first line of a YAML file). It checks every field name and value; only dcs-migrate checks each item merged with the',
-    'defaults.',
+    `**Editors.** \`${PLAN_SCHEMA_FILE}\` is the JSON Schema of this file (\`# yaml-language-server:`,
+    '$schema=…` on the first line of a YAML file). It checks every field name and value; only dcs-migrate checks',
+    'each item merged with the defaults.',
     '',
     '## Fields',
     '',
@@ -119,5 +139,8 @@ export function renderPlanReference(schema: Json): string {
 /** Both generated files, by path relative to the project root. */
 export function generatedPlanFiles(): Record<string, string> {
   const schema = buildPlanJsonSchema();
-  return { [PLAN_SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`, [PLAN_REFERENCE_FILE]: renderPlanReference(schema) };
+  return {
+    [PLAN_SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`,
+    [PLAN_REFERENCE_FILE]: renderPlanReference(schema),
+  };
 }

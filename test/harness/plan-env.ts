@@ -21,16 +21,30 @@ export interface PlanEnv {
   env: TestWorkflowEnvironment;
   taskQueue: string;
   /** Starts a plan (validated as the CLI does) with the CLI's start options. */
-  start(plan: PlanInputFile, planId: string, options?: { historyLimit?: number }): Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>;
+  start(
+    plan: PlanInputFile,
+    planId: string,
+    options?: { historyLimit?: number },
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>;
 }
 
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: console.warn,
+  error: console.error,
+};
 
 /** One server and worker for the calling test file: started before its tests, handed to `use`, torn down after. */
 export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void): void {
   let teardown: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })]);
+    const [env, bundle] = await Promise.all([
+      startTimeSkippingServer(),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    ]);
     const taskQueue = `plans-${process.pid}-${Date.now()}`;
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -50,9 +64,10 @@ export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void): v
       env,
       taskQueue,
       start: (plan, planId, options) =>
-        env.client.workflow.start(PLAN_WORKFLOW_TYPE, buildPlanStartOptions({ plan: validatePlan(plan).plan, planId, taskQueue, ...options })) as Promise<
-          WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>
-        >,
+        env.client.workflow.start(
+          PLAN_WORKFLOW_TYPE,
+          buildPlanStartOptions({ plan: validatePlan(plan).plan, planId, taskQueue, ...options }),
+        ) as Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>,
     });
   }, 120_000);
   afterAll(async () => {

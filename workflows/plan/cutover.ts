@@ -6,7 +6,12 @@
  * still decides when its hold ends.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { PlanFailureType, type PlanCutoverAccepted, type PlanCutoverRecord, type PlanCutoverRequest } from '../../common/plan-contract.js';
+import {
+  PlanFailureType,
+  type PlanCutoverAccepted,
+  type PlanCutoverRecord,
+  type PlanCutoverRequest,
+} from '../../common/plan-contract.js';
 import { cutOverItems, type PlanContext } from './items.js';
 import { groupKeys, groupNames, holdingKeys, isReady, notReady, windowOpensAt } from './together.js';
 
@@ -19,10 +24,12 @@ function listed(items: string[]): string {
 /** The group a request is about: `plan`, the named wave, or (together, by wave) the first wave not cut over yet. */
 function groupOf(ctx: PlanContext, request: PlanCutoverRequest): string {
   const { policy, state } = ctx;
-  if (request.wave !== undefined && !state.waves.some((wave) => wave.name === request.wave)) throw reject(`no wave is named "${request.wave}"`);
+  if (request.wave !== undefined && !state.waves.some((wave) => wave.name === request.wave))
+    throw reject(`no wave is named "${request.wave}"`);
   if (policy.cutover.mode === 'each') return request.wave ?? 'plan';
   if (policy.cutover.scope === 'plan') {
-    if (request.wave !== undefined) throw reject('cutover.scope is "plan": the whole plan cuts over together; leave the wave out');
+    if (request.wave !== undefined)
+      throw reject('cutover.scope is "plan": the whole plan cuts over together; leave the wave out');
     return 'plan';
   }
   if (request.wave !== undefined) return request.wave;
@@ -42,12 +49,15 @@ export function checkCutover(ctx: PlanContext, request: PlanCutoverRequest): { g
   const holding = holdingKeys(state, keys);
   if (policy.cutover.mode === 'together') {
     const record = state.cutovers[group];
-    if (record)
-      throw reject(
-        `${group} was already told to cut over (${record.signalledAt ? `at ${record.signalledAt}` : `deferred to ${record.deferredUntil ?? 'the window'}`})`,
-      );
+    if (record) {
+      const when = record.signalledAt
+        ? `at ${record.signalledAt}`
+        : `deferred to ${record.deferredUntil ?? 'the window'}`;
+      throw reject(`${group} was already told to cut over (${when})`);
+    }
     const missing = notReady(state, keys);
-    if (missing.length > 0) throw reject(`${group} cannot cut over together: ${missing.length} item(s) not in sync: ${listed(missing)}`);
+    if (missing.length > 0)
+      throw reject(`${group} cannot cut over together: ${missing.length} item(s) not in sync: ${listed(missing)}`);
   }
   if (holding.length === 0) throw reject(`no item of ${group} holds in sync for its cutover`);
   return { group, items: holding };
@@ -64,10 +74,11 @@ async function signalGroup(ctx: PlanContext, group: string, record: PlanCutoverR
   record.items = holdingKeys(ctx.state, keys);
   record.signalledAt = new Date().toISOString();
   delete record.deferredUntil;
+  const by = record.by === 'auto' ? 'automatically' : 'by an operator';
   await cutOverItems(
     ctx,
     record.items,
-    `plan ${ctx.planId}: ${group} cut over ${record.by === 'auto' ? 'automatically' : 'by an operator'}${record.note ? ` (${record.note})` : ''}`,
+    `plan ${ctx.planId}: ${group} cut over ${by}${record.note ? ` (${record.note})` : ''}`,
   );
   ctx.touch();
   return undefined;
@@ -77,10 +88,19 @@ async function signalGroup(ctx: PlanContext, group: string, record: PlanCutoverR
 export async function acceptCutover(ctx: PlanContext, request: PlanCutoverRequest): Promise<PlanCutoverAccepted> {
   const { group, items } = checkCutover(ctx, request);
   const note = typeof request.note === 'string' ? request.note.slice(0, 500) : undefined;
-  const record: PlanCutoverRecord = { by: 'operator', requestedAt: new Date().toISOString(), items, ...(note ? { note } : {}) };
+  const record: PlanCutoverRecord = {
+    by: 'operator',
+    requestedAt: new Date().toISOString(),
+    items,
+    ...(note ? { note } : {}),
+  };
   ctx.state.cutovers[group] = record;
   await signalGroup(ctx, group, record);
-  return { acceptedAt: record.requestedAt, items: record.items, ...(record.deferredUntil ? { deferredUntil: record.deferredUntil } : {}) };
+  return {
+    acceptedAt: record.requestedAt,
+    items: record.items,
+    ...(record.deferredUntil ? { deferredUntil: record.deferredUntil } : {}),
+  };
 }
 
 /**

@@ -29,7 +29,8 @@ import { notePhase, parseItemWorkflowId } from './state.js';
 import { acceptCutover, checkCutover } from './cutover.js';
 
 const now = () => new Date().toISOString();
-const text = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, 500) : fallback);
+const text = (value: unknown, fallback: string) =>
+  typeof value === 'string' && value.trim() ? value.trim().slice(0, 500) : fallback;
 const reject = (message: string, type: string) => ApplicationFailure.nonRetryable(message, type);
 
 function onReport(ctx: PlanContext, report: ItemReport): void {
@@ -59,11 +60,16 @@ function retry(ctx: PlanContext, request: PlanRetryRequest) {
   for (const field of ['outcome', 'reason', 'endedAt', 'inSync', 'phase', 'startedAt'] as const) delete item[field];
   ctx.state.accepted = ctx.state.accepted.filter((key) => key !== request.key);
   ctx.touch();
-  return Promise.resolve({ key: request.key, workflowId: itemWorkflowId(ctx.planId, request.key, item.attempt), attempt: item.attempt });
+  return Promise.resolve({
+    key: request.key,
+    workflowId: itemWorkflowId(ctx.planId, request.key, item.attempt),
+    attempt: item.attempt,
+  });
 }
 
 function validateAdd(ctx: PlanContext, request: PlanAddRequest | undefined): void {
-  if (!Array.isArray(request?.items) || request.items.length === 0) throw reject('list at least one item to add', PlanFailureType.AddRejected);
+  if (!Array.isArray(request?.items) || request.items.length === 0)
+    throw reject('list at least one item to add', PlanFailureType.AddRejected);
   if (ctx.state.cancel) throw reject('the plan is cancelled', PlanFailureType.AddRejected);
   if (request.wave !== undefined && !ctx.state.waves.some((wave) => wave.name === request.wave))
     throw reject(`no wave is named "${request.wave}"`, PlanFailureType.AddRejected);
@@ -80,7 +86,8 @@ async function add(ctx: PlanContext, request: PlanAddRequest) {
   } catch (error) {
     throw reject(error instanceof Error ? error.message : String(error), PlanFailureType.AddRejected);
   }
-  if (keys.some((key) => ctx.state.items[key])) throw reject('an item with one of these keys was added meanwhile', PlanFailureType.AddRejected);
+  if (keys.some((key) => ctx.state.items[key]))
+    throw reject('an item with one of these keys was added meanwhile', PlanFailureType.AddRejected);
   ctx.state.added.push(...request.items);
   for (const key of keys) {
     ctx.state.items[key] = { wave, state: 'pending', attempt: 1 };
@@ -93,7 +100,9 @@ async function add(ctx: PlanContext, request: PlanAddRequest) {
 
 export function setPlanHandlers(ctx: PlanContext): void {
   const { state } = ctx;
-  setHandler(itemReportSignal, (report) => onReport(ctx, report), { description: "An item's migration reports a phase change." });
+  setHandler(itemReportSignal, (report) => onReport(ctx, report), {
+    description: "An item's migration reports a phase change.",
+  });
   setHandler(
     planStatusQuery,
     (request) => ({
@@ -114,13 +123,19 @@ export function setPlanHandlers(ctx: PlanContext): void {
   });
   setHandler(planCancelSignal, (request) => {
     if (state.cancel || isOver(state)) return;
-    state.cancel = { reason: text(request?.reason, 'cancelled by an operator'), at: now(), items: request?.items === 'leave' ? 'leave' : 'cancel' };
+    state.cancel = {
+      reason: text(request?.reason, 'cancelled by an operator'),
+      at: now(),
+      items: request?.items === 'leave' ? 'leave' : 'cancel',
+    };
     log.info('plan cancel requested', { reason: state.cancel.reason, items: state.cancel.items });
     ctx.touch();
   });
   setHandler(planCutoverUpdate, (request: PlanCutoverRequest) => acceptCutover(ctx, request ?? {}), {
     validator: (request: PlanCutoverRequest | undefined) => void checkCutover(ctx, request ?? {}),
-    description: '`together`: cut the group over once all its items are in sync (refused, naming them, before); `each`: every item in sync.',
+    description:
+      '`together`: cut the group over once all its items are in sync (refused, naming them, before); `each`: ' +
+      'every item in sync.',
   });
   setHandler(planRetryUpdate, (request: PlanRetryRequest) => retry(ctx, request), {
     validator: (request: PlanRetryRequest | undefined) => validateRetry(ctx, request),

@@ -5,7 +5,12 @@
  * signal it (cancel, cutover). Starting an item that is already there (`WorkflowExecutionAlreadyStarted`: a resumed
  * plan) never starts it twice: the plan reads what became of it instead.
  */
-import { ChildWorkflowFailure, CancelledFailure, TerminatedFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ChildWorkflowFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import { getExternalWorkflowHandle, log, startChild } from '@temporalio/workflow';
 import type { ItemSighting } from '../../activities/plan-items.js';
 import { describePlanItems } from './activities.js';
@@ -14,7 +19,13 @@ import type { PlanWorkflowInput } from '../../common/plan-contract.js';
 import type { PlanPolicy } from '../../common/plan-input.js';
 import { itemWorkflowId, mergeItem, type PlanItemFile } from '../../common/plan-merge.js';
 import { DcsPhase, DcsPlan } from '../../common/search-attributes.js';
-import { cancelSignal, cutoverSignal, MIGRATION_WORKFLOW_TYPE, MIGRATION_PHASES, type MigrationResult } from '../../common/workflow-contract.js';
+import {
+  cancelSignal,
+  cutoverSignal,
+  MIGRATION_WORKFLOW_TYPE,
+  MIGRATION_PHASES,
+  type MigrationResult,
+} from '../../common/workflow-contract.js';
 import { endItem, notePhase, type PlanState } from './state.js';
 
 /** What the plan's steps share. */
@@ -108,7 +119,12 @@ async function startItem(ctx: PlanContext, key: string): Promise<void> {
       log.info('plan item already started: reading what became of it', { key, workflowId });
       ctx.toReconcile.add(key);
     } else {
-      endItem(item, 'failed', now(), `could not start its migration: ${error instanceof Error ? error.message : String(error)}`);
+      endItem(
+        item,
+        'failed',
+        now(),
+        `could not start its migration: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
@@ -127,7 +143,11 @@ export async function startItems(ctx: PlanContext, keys: string[]): Promise<void
 /** Signals `keys`' migrations; an item that already ended cannot be signalled, which is fine. */
 async function signalItems(ctx: PlanContext, keys: string[], send: (id: string) => Promise<void>): Promise<void> {
   await Promise.all(
-    keys.map((key) => send(workflowIdOf(ctx, key)).catch((error: unknown) => log.info('plan item not signalled', { key, error: String(error) }))),
+    keys.map((key) =>
+      send(workflowIdOf(ctx, key)).catch((error: unknown) =>
+        log.info('plan item not signalled', { key, error: String(error) }),
+      ),
+    ),
   );
 }
 

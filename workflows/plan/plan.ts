@@ -69,7 +69,8 @@ async function step(ctx: PlanContext, flags: { cancelSent: boolean }): Promise<n
   await checkHalt(ctx);
   if (state.cancel && !flags.cancelSent) {
     flags.cancelSent = true;
-    if (state.cancel.items === 'cancel') await cancelItems(ctx, runningKeys(state), `plan ${ctx.planId} cancelled: ${state.cancel.reason}`);
+    if (state.cancel.items === 'cancel')
+      await cancelItems(ctx, runningKeys(state), `plan ${ctx.planId} cancelled: ${state.cancel.reason}`);
   }
   if (ctx.toReconcile.size > 0) {
     const keys = [...ctx.toReconcile];
@@ -108,7 +109,10 @@ async function runLoop(ctx: PlanContext, version: () => number): Promise<void> {
       await continueAsNew<typeof dcsPlan>(ctx.input, { state: ctx.state, policy: ctx.policy });
     }
     const watching = [...ctx.unwatched].filter((key) => ctx.state.items[key]?.state === 'running');
-    const waits = [wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()), watching.length > 0 ? RECONCILE_EVERY_MS : undefined];
+    const waits = [
+      wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
+      watching.length > 0 ? RECONCILE_EVERY_MS : undefined,
+    ];
     const timeout = waits.filter((ms): ms is number => ms !== undefined).sort((a, b) => a - b)[0];
     const changed = await waitForChange(() => version() !== seen, timeout);
     if (!changed && watching.length > 0) await reconcile(ctx, watching);
@@ -154,7 +158,8 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
     },
   };
   setPlanHandlers(ctx);
-  if (workflowInfo().typedSearchAttributes.get(DcsPlan) !== planId) upsertSearchAttributes([{ key: DcsPlan, value: planId }]);
+  if (workflowInfo().typedSearchAttributes.get(DcsPlan) !== planId)
+    upsertSearchAttributes([{ key: DcsPlan, value: planId }]);
   try {
     await runLoop(ctx, () => version);
   } catch (error) {

@@ -19,14 +19,26 @@ const inFlight = new WeakMap<MigrationState, Set<Promise<void>>>();
 export function reportToPlan(state: MigrationState): void {
   const info = workflowInfo();
   if (!info.parent || !patched(REPORT_TO_PLAN_PATCH)) return;
-  const reason = state.phase === 'failed' ? state.lastError?.message : state.phase === 'cancelled' ? state.cancel?.reason : undefined;
-  const report: ItemReport = { workflowId: info.workflowId, phase: state.phase, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
+  const reason =
+    state.phase === 'failed'
+      ? state.lastError?.message
+      : state.phase === 'cancelled'
+        ? state.cancel?.reason
+        : undefined;
+  const report: ItemReport = {
+    workflowId: info.workflowId,
+    phase: state.phase,
+    at: new Date().toISOString(),
+    ...(reason ? { reason } : {}),
+  };
   const pending = inFlight.get(state) ?? new Set<Promise<void>>();
   inFlight.set(state, pending);
   const parent = getExternalWorkflowHandle(info.parent.workflowId);
   // Not cancellable: the `cancelled` report is sent after the migration's own cancellation.
   const sent: Promise<void> = CancellationScope.nonCancellable(() => parent.signal(itemReportSignal, report))
-    .catch((error: unknown) => log.info('phase not reported to the plan', { plan: info.parent?.workflowId, error: String(error) }))
+    .catch((error: unknown) =>
+      log.info('phase not reported to the plan', { plan: info.parent?.workflowId, error: String(error) }),
+    )
     .finally(() => pending.delete(sent));
   pending.add(sent);
 }

@@ -19,7 +19,9 @@ function countOf(items: ItemRecord[], planOver: boolean): Counts {
     pending: planOver ? 0 : count((item) => item.state === 'pending'),
     running: count((item) => item.state === 'running'),
     inSync: count((item) => item.state === 'running' && item.inSync === true),
-    succeeded: count((item) => item.outcome === 'succeeded' || item.outcome === 'cut-over' || item.outcome === 'rolled-back'),
+    succeeded: count(
+      (item) => item.outcome === 'succeeded' || item.outcome === 'cut-over' || item.outcome === 'rolled-back',
+    ),
     failed: count((item) => item.outcome === 'failed'),
     cancelled: count((item) => item.outcome === 'cancelled'),
     notStarted: planOver ? count((item) => item.state === 'pending' || item.outcome === 'not-started') : 0,
@@ -31,7 +33,13 @@ function waveStatus(state: PlanState, index: number, active: number | undefined,
   const items = wave.keys.map((key) => state.items[key]!);
   const counts = countOf(items, over);
   const done = items.every((item) => item.state === 'done');
-  const waveState = done ? 'done' : active === undefined || index < active ? 'in-sync' : index === active ? 'running' : 'waiting';
+  const waveState = done
+    ? 'done'
+    : active === undefined || index < active
+      ? 'in-sync'
+      : index === active
+        ? 'running'
+        : 'waiting';
   const cutover = state.cutovers[wave.name];
   return { name: wave.name, state: waveState, total: items.length, ...counts, ...(cutover ? { cutover } : {}) };
 }
@@ -46,12 +54,16 @@ function nextStep(policy: PlanPolicy, state: PlanState, over: boolean): string {
   if (over) return 'nothing: the plan is over';
   const running = state.order.filter((key) => state.items[key]?.state === 'running').length;
   if (state.cancel) return `cancelled: waiting for ${running} running item(s) to end`;
-  if (state.halted)
-    return `halted (${state.halted.reason}): nothing new starts; waiting for ${running} running item(s); \`plan resume\` accepts the failures and goes on`;
+  if (state.halted) {
+    const waiting = `waiting for ${running} running item(s); \`plan resume\` accepts the failures and goes on`;
+    return `halted (${state.halted.reason}): nothing new starts; ${waiting}`;
+  }
   if (state.paused) return `paused (${state.paused.reason}): nothing new starts until \`plan resume\``;
   const starts = nextStarts(policy, state);
   if (starts.length > 0) return `starting ${starts.join(', ')}`;
-  const canary = canaryKeys(policy, state).filter((key) => state.items[key]?.inSync !== true && state.items[key]?.state !== 'done');
+  const canary = canaryKeys(policy, state).filter(
+    (key) => state.items[key]?.inSync !== true && state.items[key]?.state !== 'done',
+  );
   if (canary.length > 0) return `waiting for the canary (${canary.join(', ')}) to reach its goal`;
   const together = policy.cutover.mode === 'together' ? waitingCutover(policy, state) : undefined;
   if (together) return together;
@@ -68,17 +80,28 @@ function waitingCutover(policy: PlanPolicy, state: PlanState): string | undefine
     if (state.cutovers[group]?.signalledAt || keys.every((key) => state.items[key]?.state === 'done')) continue;
     const record = state.cutovers[group];
     if (record?.deferredUntil) return `cutover of ${group} deferred to the window at ${record.deferredUntil}`;
-    if (isReady(state, keys)) return policy.cutover.trigger === 'auto' ? `cutting over ${group}` : `${group} is in sync: waiting for \`plan cutover\``;
+    if (isReady(state, keys))
+      return policy.cutover.trigger === 'auto'
+        ? `cutting over ${group}`
+        : `${group} is in sync: waiting for \`plan cutover\``;
     const missing = notReady(state, keys);
-    return `${group}: waiting for ${missing.length} item(s) to get in sync before the cutover: ${missing.slice(0, 5).join(', ')}`;
+    const named = missing.slice(0, 5).join(', ');
+    return `${group}: waiting for ${missing.length} item(s) to get in sync before the cutover: ${named}`;
   }
   return undefined;
 }
 
-export function reportOf(planId: string, policy: PlanPolicy, state: PlanState, over: boolean, description?: string): PlanReport {
+export function reportOf(
+  planId: string,
+  policy: PlanPolicy,
+  state: PlanState,
+  over: boolean,
+  description?: string,
+): PlanReport {
   const items = state.order.map((key) => state.items[key]!);
   const byPhase: Partial<Record<MigrationPhase, number>> = {};
-  for (const item of items) if (item.state === 'running' && item.phase) byPhase[item.phase] = (byPhase[item.phase] ?? 0) + 1;
+  for (const item of items)
+    if (item.state === 'running' && item.phase) byPhase[item.phase] = (byPhase[item.phase] ?? 0) + 1;
   const active = activeWave(state);
   const failures = state.order.flatMap((key) => {
     const item = state.items[key]!;

@@ -37,12 +37,15 @@ export function canaryKeys(policy: PlanPolicy, state: PlanState): string[] {
 
 /** Why the plan halts now, or undefined: a canary item failed, or more items failed than the budget tolerates. */
 export function haltReason(policy: PlanPolicy, state: PlanState): string | undefined {
-  const canaryFailed = canaryKeys(policy, state).filter((key) => itemOf(state, key)?.outcome === 'failed' && !state.accepted.includes(key));
+  const canaryFailed = canaryKeys(policy, state).filter(
+    (key) => itemOf(state, key)?.outcome === 'failed' && !state.accepted.includes(key),
+  );
   if (canaryFailed.length > 0) return `canary item ${canaryFailed.join(', ')} failed`;
   const budget = budgetOf(policy, state);
   if (budget.left >= 0) return undefined;
   const keys = failedKeys(state);
-  return `${budget.failed} item(s) failed, more than the ${budget.tolerated} tolerated: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  const named = `${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`;
+  return `${budget.failed} item(s) failed, more than the ${budget.tolerated} tolerated: ${named}`;
 }
 
 /** The first wave whose items have not all reached their goal (earlier waves have); undefined when all have. */
@@ -97,11 +100,16 @@ export function nextStarts(policy: PlanPolicy, state: PlanState): string[] {
   const wave = activeWave(state);
   if (wave === undefined) return [];
   const { limit, only } = capacity(policy, state);
-  const waiting = (state.waves[wave]?.keys ?? []).filter((key) => itemOf(state, key)?.state === 'pending' && (!only || only.has(key)));
+  const waiting = (state.waves[wave]?.keys ?? []).filter(
+    (key) => itemOf(state, key)?.state === 'pending' && (!only || only.has(key)),
+  );
   return waiting.slice(0, free(limit));
 }
 
-/** Over: nothing runs, and nothing is left to start (all ended, or the plan was halted or cancelled); or cancelled leaving its items. */
+/**
+ * Over: nothing runs and nothing is left to start (all ended, or the plan was halted or cancelled); or cancelled
+ * leaving its items to run on their own.
+ */
 export function isOver(state: PlanState): boolean {
   // Cancelled with `items: leave`: the running items go on by themselves.
   if (state.cancel?.items === 'leave') return true;

@@ -36,7 +36,9 @@ export interface PlanState {
 export function initialPlanState(keys: string[], waves: Wave[], now: Date): PlanState {
   const waveOf = new Map(waves.flatMap((wave) => wave.keys.map((key) => [key, wave.name] as const)));
   return {
-    items: Object.fromEntries(keys.map((key) => [key, { wave: waveOf.get(key) ?? waves.at(-1)?.name ?? 'all', state: 'pending', attempt: 1 }])),
+    items: Object.fromEntries(
+      keys.map((key) => [key, { wave: waveOf.get(key) ?? waves.at(-1)?.name ?? 'all', state: 'pending', attempt: 1 }]),
+    ),
     order: [...keys],
     added: [],
     waves,
@@ -77,7 +79,7 @@ export function endItem(item: ItemRecord, outcome: ItemOutcome, at: string, reas
   return true;
 }
 
-/** The item's migration moved to `phase`: recorded, and an end when the phase is terminal. True when anything changed. */
+/** The item's migration moved to `phase`: recorded (an end when terminal). True when anything changed. */
 export function notePhase(item: ItemRecord, phase: MigrationPhase, at: string, reason?: string): boolean {
   if (item.state === 'done') return false;
   const outcome = outcomeOfPhase(phase);
