@@ -8,9 +8,7 @@ import { execFile } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { expect } from 'vitest';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DcsMigrationApi, SharedStatusWatcher } from '../activities/index.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import type { MigrationResult } from '../common/workflow-contract.js';
@@ -18,6 +16,8 @@ import type { Emulator } from '../emulator/index.js';
 import { resolveTemporalCli } from '../local/tools.js';
 import { DEFAULT_PAIR, onlineInput as stackOnlineInput, passwordEnv, startTestStack, type RunningWorker } from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
+
+export { failureOf } from './harness/workflow-failure.js';
 
 export const SOURCE_PASSWORD = DEFAULT_PAIR.source.password;
 export const TARGET_PASSWORD = DEFAULT_PAIR.target.password;
@@ -89,18 +89,6 @@ export function onlineInput(method: 'full' | 'incremental', extra: Partial<Recor
 /** Waits for the workflow result, failing the test with the workflow's own error. */
 export function resultOf(handle: WorkflowHandle): Promise<MigrationResult> {
   return handle.result() as Promise<MigrationResult>;
-}
-
-/** Waits for the workflow to fail and returns the ApplicationFailure it failed with (asserting that it did). */
-export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
-  const error = await handle.result().then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 /**

@@ -289,7 +289,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     const { calls, result } = await run(backupImport({ initialInterval: '1s' }), {
       created: 'MIGRATING',
       reads: ['SUCCESS'],
-      createFailures: [{ type: 'DcsServerError' }, { type: 'DcsServerError' }],
+      faults: [{ activity: 'createBackupImportTask', calls: [1, 2], status: 500 }],
     });
     expect((await result()).outcome).toBe('succeeded');
     expect(timesOf(calls, 'createBackupImportTask')).toHaveLength(3);
@@ -308,7 +308,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     const { calls, result } = await run(backupImport({ initialInterval: '1s' }), {
       created: 'MIGRATING',
       reads: ['SUCCESS'],
-      createFailures: [{ type: 'DcsThrottledError', nextRetryDelayMs: 7_000 }],
+      faults: [{ activity: 'createBackupImportTask', calls: [1], status: 429, retryAfterMs: 7_000 }],
     });
     expect((await result()).outcome).toBe('succeeded');
     const [gap] = gapsOf(timesOf(calls, 'findTaskByName').slice(0, 2));

@@ -6,7 +6,7 @@
  */
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Activities } from '../../activities/index.js';
@@ -17,6 +17,7 @@ import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import { resolveTimeSkippingServer } from '../../local/tools.js';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { currentPrebuiltBundle } from '../../worker/prebuilt-workflows.js';
 import { installQuietRuntime } from './temporal.js';
 
 export interface TimeSkippingEnv {
@@ -24,6 +25,8 @@ export interface TimeSkippingEnv {
   taskQueue: string;
   /** Starts a migration workflow with the CLI's start options. */
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /** Stops the worker (its in-flight activities finish), waits `downMs`, and starts a new one on the same queue. */
+  restartWorker(downMs?: number): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -70,22 +73,34 @@ export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippi
 }
 
 /**
+ * The workflow code: the prebuilt bundle the global setup builds, while it matches the sources (it does unless a
+ * file changed during the run), else one webpack pass.
+ */
+async function workflowBundle(): Promise<WorkerOptions['workflowBundle']> {
+  const prebuilt = currentPrebuiltBundle('plain');
+  return prebuilt ? { codePath: prebuilt } : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+}
+
+/**
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
- * `fakeActivities`). Bundling and server start overlap, so the per-file cost is one webpack pass.
+ * `fakeActivities`). Bundling (when needed) and server start overlap.
  */
 export async function startTimeSkippingEnv(activities: Activities): Promise<TimeSkippingEnv> {
-  const [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })]);
+  const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: bundle,
-      activities,
-      shutdownGraceTime: '1s',
-    });
-    const running = worker.run();
+    const startWorker = async () => {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        workflowBundle: bundle,
+        activities,
+        shutdownGraceTime: '1s',
+      });
+      return { worker, running: worker.run() };
+    };
+    let { worker, running } = await startWorker();
     return {
       env,
       taskQueue,
@@ -94,6 +109,12 @@ export async function startTimeSkippingEnv(activities: Activities): Promise<Time
           MIGRATION_WORKFLOW_TYPE,
           buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`, taskQueue }),
         ),
+      async restartWorker(downMs = 0) {
+        worker.shutdown();
+        await running;
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        ({ worker, running } = await startWorker());
+      },
       async teardown() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running.catch(() => undefined);
