@@ -63,6 +63,8 @@ export function fakeActivities(options: FakeActivitiesOptions = {}): FakeActivit
       if (fault && fails(fault) && !fault.commitThenDrop) throw faultFailure(fault, name, info.attempt);
       const result = await answer(task, at);
       if (fault?.commitThenDrop) throw faultFailure(fault, name, info.attempt);
+      // As the real activities report it: the attempt that succeeded (retries show in the workflow's count).
+      if (typeof result === 'object' && result !== null && 'attempts' in result) Object.assign(result, { attempts: info.attempt });
       return result;
     } finally {
       task.inFlight -= 1;

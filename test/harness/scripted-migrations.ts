@@ -10,7 +10,7 @@ import type { MigrationPhase, MigrationResult, MigrationStatus } from '../../com
 import { waitFor } from '../../local/wait.js';
 import { fakeActivities, type FakeActivities, type RecordedCall, type TaskScript } from './fake-activities.js';
 import type { FakeTask } from './fake-task.js';
-import { useTimeSkippingEnv, type TimeSkippingEnv } from './time-skipping.js';
+import { useTimeSkippingEnv, type TimeSkippingEnv, type TimeSkippingEnvOptions } from './time-skipping.js';
 
 /** Polling for runs a test interacts with: between queries, timers run in real time (time skipping is locked). */
 export const QUICK_POLLING = { initialInterval: 50, maxInterval: 200, backoffFactor: 1.5 };
@@ -53,7 +53,7 @@ const IDLE_MS = 100;
 const QUERY_DEADLINE_MS = 3_000;
 
 /** The fake and the env for the calling test file (started before its tests, torn down after them). */
-export function useScriptedMigrations(prefix: string): ScriptedMigrations {
+export function useScriptedMigrations(prefix: string, options: TimeSkippingEnvOptions = {}): ScriptedMigrations {
   let ts: TimeSkippingEnv | undefined;
   const env = (): TimeSkippingEnv => {
     if (!ts) throw new Error('the time-skipping env is not started yet');
@@ -64,7 +64,7 @@ export function useScriptedMigrations(prefix: string): ScriptedMigrations {
       await env().env.client.workflow.getHandle(workflowId, runId).cancel();
     },
   });
-  useTimeSkippingEnv(fake.activities, (started) => (ts = started));
+  useTimeSkippingEnv(fake.activities, (started) => (ts = started), options);
   return {
     fake,
     env,

@@ -25,7 +25,10 @@ export interface TimeSkippingEnv {
   taskQueue: string;
   /** Starts a migration workflow with the CLI's start options. */
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
-  /** Stops the worker (its in-flight activities finish), waits `downMs`, and starts a new one on the same queue. */
+  /**
+   * Stops the worker (its in-flight activities finish), waits `downMs`, and starts a new one on the same queue;
+   * the runs move over only without a workflow cache (`cacheWorkflows: false`).
+   */
   restartWorker(downMs?: number): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -55,16 +58,25 @@ const quietLogger = { log: () => undefined, trace: () => undefined, debug: () =>
 
 let counter = 0;
 
+export interface TimeSkippingEnvOptions {
+  /**
+   * Off: no workflow cache, so no sticky queue, and every workflow task replays the history. A worker restart
+   * needs it: the test server never moves a stopped worker's sticky queue back to the task queue (the real
+   * server does after a few seconds), so the new worker would never see the run.
+   */
+  cacheWorkflows?: boolean;
+}
+
 /** Slack for the real milliseconds an activity and a workflow task take between two timers. */
 export const TIMER_SLACK_MS = 500;
 
 /**
  * One env for the calling test file: started before its tests (then handed to `use`), torn down after them.
  */
-export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void): void {
+export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void, options: TimeSkippingEnvOptions = {}): void {
   let started: TimeSkippingEnv | undefined;
   beforeAll(async () => {
-    started = await startTimeSkippingEnv(activities);
+    started = await startTimeSkippingEnv(activities, options);
     use(started);
   });
   afterAll(async () => {
@@ -85,7 +97,7 @@ async function workflowBundle(): Promise<WorkerOptions['workflowBundle']> {
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
  * `fakeActivities`). Bundling (when needed) and server start overlap.
  */
-export async function startTimeSkippingEnv(activities: Activities): Promise<TimeSkippingEnv> {
+export async function startTimeSkippingEnv(activities: Activities, options: TimeSkippingEnvOptions = {}): Promise<TimeSkippingEnv> {
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
@@ -97,6 +109,7 @@ export async function startTimeSkippingEnv(activities: Activities): Promise<Time
         workflowBundle: bundle,
         activities,
         shutdownGraceTime: '1s',
+        ...(options.cacheWorkflows === false ? { maxCachedWorkflows: 0 } : {}),
       });
       return { worker, running: worker.run() };
     };
