@@ -55,6 +55,7 @@ export class FakeTask {
   private readonly logged = new Set<ReadAnswer>();
   private ipSwitch: { settled: string; readsLeft: number } | undefined;
   private swapped = false;
+  private exchanges = 0;
 
   constructor(readonly script: TaskScript) {
     this.log = [...(script.log ?? [])];
@@ -133,8 +134,12 @@ export class FakeTask {
   startSwitch(settled: string): void {
     const reads = this.script.switch?.settleReads ?? 1;
     this.ipSwitch = { settled, readsLeft: reads === 'never' ? Infinity : reads };
-    if (settled === IpSwitchStatus.ExchangeSuccess) this.swapped = this.script.switch?.swap !== false;
-    else this.swapped = false;
+    if (settled !== IpSwitchStatus.ExchangeSuccess) {
+      this.swapped = false;
+      return;
+    }
+    this.exchanges += 1;
+    this.swapped = !(this.script.switch?.unmovedExchanges ?? []).includes(this.exchanges);
   }
 
   /** `task_status` as the next switch-state read shows it. */

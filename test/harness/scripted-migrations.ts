@@ -4,6 +4,7 @@
  * Temporal through the env's client, as a worker's does, so a cancelled run closes CANCELLED.
  */
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { afterEach } from 'vitest';
 import type { MigrationInputFile } from '../../common/migration-input.js';
 import { statusQuery } from '../../common/workflow-contract.js';
 import type { MigrationPhase, MigrationResult, MigrationStatus } from '../../common/workflow-contract.js';
@@ -65,12 +66,21 @@ export function useScriptedMigrations(prefix: string, options: TimeSkippingEnvOp
     },
   });
   useTimeSkippingEnv(fake.activities, (started) => (ts = started), options);
+  // A run a test left running would keep its timers going, and time could then only skip from one to the next.
+  const started: WorkflowHandleWithFirstExecutionRunId[] = [];
+  afterEach(async () => {
+    for (const handle of started.splice(0)) {
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') await handle.terminate('the test ended');
+    }
+  });
   return {
     fake,
     env,
     async run(input, script, workflowId = `${prefix}-${counter++}-${Date.now()}`) {
       const calls = fake.script(workflowId, script);
       const handle = await env().start(input, workflowId);
+      started.push(handle);
       // With a deadline: the test server leaves a query unanswered when it lands as the run continues as new.
       const { connection } = env().env.client;
       const status = () => connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));

@@ -52,9 +52,9 @@ export interface FaultRule extends Fault {
 export type RestartScript = { delivered: true } | { delivered: false; errorCode: string; errorMessage: string };
 
 /**
- * The client switch (`cutover.switch`), as the task and the servers show it. The exchange moves the addresses
- * (unless `swap: false`, the emulator's fault of a switch that reports success without moving them), so the
- * post-switch check, which asks which server answers at the source's old address, passes or fails by itself.
+ * The client switch (`cutover.switch`), as the task and the servers show it. An exchange moves the addresses
+ * (unless scripted not to), so the post-switch check, which asks which server answers at the source's old
+ * address, passes or fails by itself.
  */
 export interface SwitchScript {
   /** The sides' addresses the task shows (`host:port`); default two addresses on port 6379. */
@@ -67,8 +67,11 @@ export interface SwitchScript {
   cluster?: { source?: boolean; target?: boolean };
   /** Switch-status reads showing EXCHANGING after an exchange or a rollback (default 1); `never`: it never settles. */
   settleReads?: number | 'never';
-  /** The exchange reports success without moving the addresses. */
-  swap?: false;
+  /**
+   * Which exchanges (1-based) report success without moving the addresses (the emulator's `ipSwitch: { swap:
+   * false }` fault): the post-switch check then fails.
+   */
+  unmovedExchanges?: number[];
 }
 
 export interface TaskScript {
