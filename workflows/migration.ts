@@ -45,6 +45,7 @@ import { callActivity } from './api.js';
 import { enterPhase, publish, refreshCurrentDetails, type MigrationContext } from './context.js';
 import { READ_OPTIONS } from './retry-policy.js';
 import { initialState, recordError, resultOf, statusOf, type MigrationState } from './state.js';
+import { Patch } from './patches.js';
 import { checkReferencesFirst, ensureTask, wantsReferenceCheck } from './steps/create-task.js';
 import { cutoverPolicyStatus } from './steps/cutover-gate.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
@@ -52,7 +53,7 @@ import { precheck, wantsPrechecks } from './steps/precheck.js';
 import { provisionAndConfigure } from './steps/provision.js';
 import { notificationsPending } from './steps/notify.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, stopRemoteTask, withCleanup } from './steps/stop.js';
-import { checkRollbackAllowed, checkSwitchBeforeCreate, switchClients, switchModeOf, SWITCH_CLIENTS_PATCH } from './steps/switch.js';
+import { checkRollbackAllowed, checkSwitchBeforeCreate, switchClients, switchModeOf } from './steps/switch.js';
 import { verifyIfRequested } from './steps/verify.js';
 import { validateInput } from './steps/validate-input.js';
 import { watchTask } from './steps/watch.js';
@@ -193,7 +194,7 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
   try {
     // Only inputs asking for a switch reach the patch, so runs without one replay as before.
     const switchMode = switchModeOf(ctx);
-    const switching = switchMode !== undefined && patched(SWITCH_CLIENTS_PATCH) ? switchMode : undefined;
+    const switching = switchMode !== undefined && patched(Patch.SwitchClientsAtCutover) ? switchMode : undefined;
     const outcome = await main.run(async () => {
       if (checkReferences) await checkReferencesFirst(ctx);
       if (runPrechecks) await precheck(ctx);
@@ -226,16 +227,13 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
     // A cancel signal wins over whatever error the interrupted step raised on its way out.
     if (isCancellation(error) || state.cancel !== undefined) throw await cancelled(ctx, error);
     recordError(state, error, new Date());
-    if (patched(CLEAN_UP_ON_FAILURE)) throw await failed(ctx, error);
+    if (patched(Patch.CleanUpOnFailure)) throw await failed(ctx, error);
     state.timings.finishedAt = new Date().toISOString();
     enterPhase(ctx, 'failed');
     await notificationsPending(ctx);
     throw surfaceActivityFailure(error);
   }
 }
-
-/** Patch: a failure stops (or deletes, or keeps: input `onFailure`) the remote task and says so in its message. */
-export const CLEAN_UP_ON_FAILURE = 'clean-up-remote-task-on-failure';
 
 /**
  * Cleans up the remote task after a failure (`cleanUpAfterFailure`, not cancellable: a cancel arriving now must

@@ -20,9 +20,6 @@ import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { observeStatus, readTask, taskLabel } from './read-task.js';
 
-/** Patch: a failed task's log is read into the failure, and the `restart` policy may restart the task. */
-export const TASK_LOGS_AND_RESTART = 'task-logs-and-restart';
-
 /** Log entries read after a failure (ERROR ones: what the failure and the decision need). */
 const FAILURE_LOG_ENTRIES = 5;
 

@@ -14,7 +14,8 @@ import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { classifyStatus, isFinalStatus } from '../../common/dcs-status.js';
 import { IDEMPOTENT_WRITE_OPTIONS, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { describeError, recordError } from '../state.js';
-import { ownerOf, REFUSE_OWNED_TASK } from './create-task.js';
+import { Patch } from '../patches.js';
+import { ownerOf } from './create-task.js';
 import { workflowFailure } from './failures.js';
 import { pauseBeforeNextPoll } from './pause.js';
 import { observeStatus, readTask, taskLabel } from './read-task.js';
@@ -68,7 +69,7 @@ export async function cleanUpAfterCancel(ctx: MigrationContext, deleteTask: bool
       return;
     }
     // A task found by name may be another running migration's (this one was refused adopting it): leave it.
-    if (patched(REFUSE_OWNED_TASK) && (await ownerOf(ctx, task.taskId)) !== undefined) return;
+    if (patched(Patch.RefuseOwnedTask) && (await ownerOf(ctx, task.taskId)) !== undefined) return;
     state.taskId = task.taskId;
     observeStatus(ctx, task.status, task);
   }

@@ -10,13 +10,14 @@ import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { classifyStatus } from '../../common/dcs-status.js';
 import { READ_OPTIONS } from '../retry-policy.js';
+import { Patch } from '../patches.js';
 import { recordError } from '../state.js';
 import { breakGateRun, gateArmed, holdEnds, holdWaitCapMs, wakesOnRequest, type GateReading } from './cutover-gate.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
 import { readPlan, refineDue, trackProgress } from './predict.js';
 import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
-import { handleTaskFailure, noteStatusAfterRestart, TASK_LOGS_AND_RESTART } from './restart.js';
+import { handleTaskFailure, noteStatusAfterRestart } from './restart.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
 
@@ -45,7 +46,7 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
           return 'succeeded';
         case 'failed':
           // Runs recorded before the patch fail at once, without reading the task's log.
-          if (!patched(TASK_LOGS_AND_RESTART)) throw remoteTaskFailed(ctx, read.task.errorMessage);
+          if (!patched(Patch.TaskLogsAndRestart)) throw remoteTaskFailed(ctx, read.task.errorMessage);
           await handleTaskFailure(ctx, read.task);
           break;
         case 'stopping':
@@ -77,14 +78,12 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
  */
 function progressDue(ctx: MigrationContext): boolean {
   const { state, input } = ctx;
-  if (!patched(PROGRESS_INTERVAL_PATCH)) return true;
+  if (!patched(Patch.ProgressInterval)) return true;
   // The cutover gate counts offsets: while it waits for them, each poll reads one.
   if (gateArmed(ctx)) return true;
   if (state.unchangedPolls === 0 || state.progressReadAt === undefined) return true;
   return Date.now() - Date.parse(state.progressReadAt) >= input.polling.progressInterval;
 }
-
-const PROGRESS_INTERVAL_PATCH = 'progress-interval';
 
 /** Progress figures are a nicety: a failed stats call is recorded, never fatal (false; the cutover gate counts it). */
 async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
