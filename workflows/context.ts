@@ -76,6 +76,11 @@ export function publish(ctx: MigrationContext): void {
   emitMigrationMetrics(ctx);
 }
 
+/** The verify step's result once it has ended, for the status and the result. */
+export function verificationOf(ctx: MigrationContext | undefined): VerificationResult | undefined {
+  return ctx?.verifying ? undefined : ctx?.verification;
+}
+
 /** Refreshes only the current details (not a command: safe from a handler, and on replay). */
 export function refreshCurrentDetails(ctx: MigrationContext): void {
   setCurrentDetails(currentDetails(ctx));
