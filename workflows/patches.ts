@@ -82,7 +82,7 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
   [Patch.CleanUpOnFailure]: {
     landed: '2026-12-01',
     commit: '8362ad4',
-    askedIn: ['migration.ts'],
+    askedIn: ['finish.ts'],
     change:
       'a failure after the task exists stops (or deletes, or keeps: `onFailure`) the remote task and says so in its message; before, the run failed leaving the task as it was',
     pinnedBy: [],
