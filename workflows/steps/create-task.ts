@@ -13,13 +13,9 @@ import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { retryDelayMs } from '../../common/backoff.js';
 import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError, type MigrationState } from '../state.js';
+import { Patch } from '../patches.js';
 import { workflowFailure } from './failures.js';
 import { observeStatus } from './read-task.js';
-
-/** Patch: every secret reference is resolved on the worker before the task is created (`checkReferencesFirst`). */
-export const CHECK_REFERENCES_BEFORE_CREATE = 'check-references-before-create';
-/** Patch: a task found by name is not adopted while another running migration drives it (`ownerOf`). */
-export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
 
 /**
  * Whether this run checks the secret references before creating the task: once, while no task exists (not again
@@ -31,7 +27,7 @@ export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
  * error, seen on queries that replay a running migration).
  */
 export function wantsReferenceCheck(state: MigrationState): boolean {
-  return state.taskId === undefined && patched(CHECK_REFERENCES_BEFORE_CREATE);
+  return state.taskId === undefined && patched(Patch.CheckReferencesBeforeCreate);
 }
 
 /**
@@ -64,7 +60,7 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
     if (task) {
-      if (patched(REFUSE_OWNED_TASK)) {
+      if (patched(Patch.RefuseOwnedTask)) {
         const owner = await ownerOf(ctx, task.taskId);
         if (owner !== undefined) {
           throw workflowFailure(
