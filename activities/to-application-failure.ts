@@ -3,7 +3,7 @@
  * decided whether an error is worth retrying (`DcsError.retryable`); this keeps that decision, names the failure
  * after the error class (`DcsAuthError`, `DcsServerError`, … — callers and `nonRetryableErrorTypes` match on it),
  * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise. The
- * delay also goes into the failure's details, the only place workflow code can read it (`common/retry-delay-detail.ts`).
+ * delay goes into the failure's details too, the only place workflow code can read it (common/retry-delay-detail.ts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ActivityFailureType } from '../common/activity-failure-type.js';
@@ -19,15 +19,10 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof DcsError) {
     const retryable = isRetryable(error);
-    return failureWithRetryDelay(
-      {
-        type: error.name,
-        message: error.message,
-        nonRetryable: !retryable,
-        details: [{ operation: error.operation, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
-      },
-      retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined,
-    );
+    const { operation, httpStatus, errorCode, requestId } = error;
+    const delay = retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined;
+    const details = [{ operation, httpStatus, errorCode, requestId }];
+    return failureWithRetryDelay({ type: error.name, message: error.message, nonRetryable: !retryable, details }, delay);
   }
   if (error instanceof SecretUnavailableError) {
     return ApplicationFailure.create({ type: ActivityFailureType.SecretUnavailable, message: error.message, nonRetryable: true });

@@ -14,11 +14,14 @@ export interface RetryDelayDetail {
   nextRetryDelayMs: number;
 }
 
+type FailureOptions = Omit<ApplicationFailureOptions, 'nextRetryDelay'>;
+
 /** An `ApplicationFailure` whose delay reaches both Temporal's retries and workflow code (none when undefined). */
-export function failureWithRetryDelay(options: Omit<ApplicationFailureOptions, 'nextRetryDelay'>, nextRetryDelayMs: number | undefined): ApplicationFailure {
+export function failureWithRetryDelay(options: FailureOptions, nextRetryDelayMs?: number): ApplicationFailure {
   if (nextRetryDelayMs === undefined) return ApplicationFailure.create(options);
   const detail: RetryDelayDetail = { nextRetryDelayMs };
-  return ApplicationFailure.create({ ...options, nextRetryDelay: nextRetryDelayMs, details: [...(options.details ?? []), detail] });
+  const details = [...(options.details ?? []), detail];
+  return ApplicationFailure.create({ ...options, nextRetryDelay: nextRetryDelayMs, details });
 }
 
 /** The delay in a failure's details, if any (details are untyped once they cross the wire). */

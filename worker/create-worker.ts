@@ -16,6 +16,7 @@ import {
 import { DcsTaskId } from '../common/search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
+import { quoteVisibility } from '../common/visibility-query.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { workerMetricMeter } from './metrics.js';
@@ -70,8 +71,8 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     },
     findRunningOwners: async (taskId, exceptWorkflowId) => {
       const query =
-        `WorkflowType = ${quote(MIGRATION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND ${DcsTaskId.name} = ${quote(taskId)}` +
-        (exceptWorkflowId ? ` AND WorkflowId != ${quote(exceptWorkflowId)}` : '');
+        `WorkflowType = ${quoteVisibility(MIGRATION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND ${DcsTaskId.name} = ${quoteVisibility(taskId)}` +
+        (exceptWorkflowId ? ` AND WorkflowId != ${quoteVisibility(exceptWorkflowId)}` : '');
       const owners: string[] = [];
       for await (const execution of client.workflow.list({ query, pageSize: 10 })) {
         owners.push(execution.workflowId);
@@ -99,11 +100,6 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   });
   closeWatcherOnShutdown(worker, watcher);
   return worker;
-}
-
-/** A string literal of Temporal's visibility query language. */
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /**

@@ -94,7 +94,8 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
       // The suggestion is a floor on the loop's own growing backoff (each create is a single attempt, so the
       // activity's suggestion alone would not grow). Asked only when there is one: other retries add no marker.
       const suggested = retryAfter(error);
-      await sleep(retryDelayMs(attempt, suggested !== undefined && patched(CREATE_RETRY_AFTER) ? suggested : undefined));
+      const floor = suggested !== undefined && patched(CREATE_RETRY_AFTER) ? suggested : undefined;
+      await sleep(retryDelayMs(attempt, floor));
     }
   }
 }
