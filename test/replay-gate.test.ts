@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runCli, type CliRun } from '../client/testing/run-cli.js';
 import type { ReplayReport } from '../client/commands/replay-report.js';
 import { EXIT } from '../client/exit-codes.js';
-import { statusQuery } from '../common/workflow-contract.js';
+import { generateKeyRing, keyRingToEnv } from '../codec/codec-keys.js';
+import { dataConverterFor } from '../codec/data-converter.js';
+import { parseMigrationInput } from '../common/migration-input.js';
+import { buildMigrationStartOptions } from '../common/start-options.js';
+import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
 import { instancePair, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
 
@@ -24,6 +28,9 @@ let stack: TestStack;
 let env: NodeJS.ProcessEnv;
 const running = [`gate-incremental-a-${process.pid}`, `gate-incremental-b-${process.pid}`];
 const done = `gate-full-${process.pid}`;
+/** A migration run by a worker that encrypts payloads (its own task queue), and that worker's keys. */
+const encrypted = `gate-encrypted-${process.pid}`;
+const ring = generateKeyRing('replay-gate');
 
 beforeAll(async () => {
   stack = await startTestStack({
@@ -36,10 +43,18 @@ beforeAll(async () => {
   });
   env = stack.cliEnv();
   await stack.startWorker({ env: { ...passwordEnv(), ...passwordEnv(SECOND) } });
+  const queue = `${stack.taskQueue}-encrypted`;
+  await stack.startWorker({ taskQueue: queue, dataConverter: dataConverterFor(ring) });
   const full = await stack.start(onlineInput('full', { polling }), done);
+  const encryptedInput = parseMigrationInput(onlineInput('full', { polling }));
+  const startOptions = buildMigrationStartOptions({ input: encryptedInput, workflowId: encrypted, taskQueue: queue });
+  const secret = await stack.temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, startOptions);
   await stack.start(onlineInput('incremental', { polling }), running[0]);
   await stack.start(onlineInput('incremental', { polling }, SECOND), running[1]);
   await full.result();
+  // Its result is encrypted: this client (no keys) waits for the status only.
+  const completed = async () => (await secret.describe()).status.name === 'COMPLETED';
+  await waitFor(`${encrypted} to complete`, completed, 60_000, 200);
   for (const id of running) {
     const handle = stack.temporal.client.workflow.getHandle(id);
     const holding = async () => (await handle.query(statusQuery)).phase === 'incremental-hold';
@@ -66,8 +81,21 @@ describe('dcs-migrate replay against a server', () => {
     const downloaded = { verdict: 'ok', origin: 'server', runId: expect.any(String) };
     for (const outcome of report.outcomes) expect(outcome).toMatchObject(downloaded);
 
-    const closed = reportOf(await runCli(['replay', '--query', "ExecutionStatus = 'Completed'", '--json'], env));
+    const closed = reportOf(await runCli(['replay', '--query', `WorkflowId = '${done}'`, '--json'], env));
     expect(closed.outcomes.map((outcome) => [outcome.workflowId, outcome.verdict])).toEqual([[done, 'ok']]);
+  });
+
+  it("replays an encrypted history with the worker's keys, and without them fails saying so", async () => {
+    const query = `WorkflowId = '${encrypted}'`;
+    const withKeys = await runCli(['replay', '--query', query, '--json'], { ...env, ...keyRingToEnv(ring) });
+    expect(withKeys.code, withKeys.stderr).toBe(EXIT.OK);
+    const verdicts = reportOf(withKeys).outcomes.map((outcome) => [outcome.workflowId, outcome.verdict]);
+    expect(verdicts).toEqual([[encrypted, 'ok']]);
+    const withoutKeys = await runCli(['replay', '--query', query, '--json'], env);
+    expect(withoutKeys.code).toBe(EXIT.REPLAY_FAILED);
+    const [outcome] = reportOf(withoutKeys).outcomes;
+    expect(outcome).toMatchObject({ workflowId: encrypted, verdict: 'failed' });
+    expect(outcome?.detail).toContain('DCS_MIGRATE_CODEC_KEYS');
   });
 
   it('prints a table, and says when --limit left matching runs out', async () => {

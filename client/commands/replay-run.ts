@@ -6,6 +6,8 @@ import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { CodecConfigurationError } from '../../codec/codec-keys.js';
 import { loadDataConverter } from '../../codec/data-converter.js';
+import { MissingKeysCodec } from '../../codec/encryption-codec.js';
+import { MISSING_KEYS_HINT } from '../cli-codec.js';
 import { HistoryFileError, readHistoryDir } from '../../worker/replay/history-files.js';
 import { replayHistories, workflowCodeFor, type WorkflowCode } from '../../worker/replay/replay.js';
 import { replayQuery, serverHistories } from '../../worker/replay/server-histories.js';
@@ -63,10 +65,13 @@ export async function runReplay(flags: ReplayFlags): Promise<void> {
   if (failed.length > 0) throw new CliError(failureSummary(failed, report.outcomes.length), EXIT.REPLAY_FAILED);
 }
 
-/** The worker's data converter (DCS_MIGRATE_CODEC_*), so encrypted histories decode as the worker decodes them. */
-function workerDataConverter(): DataConverter | undefined {
+/**
+ * The worker's data converter (DCS_MIGRATE_CODEC_*), so encrypted histories decode as the worker decodes them;
+ * without keys, a codec that says which variable to set when it meets an encrypted payload.
+ */
+function workerDataConverter(): DataConverter {
   try {
-    return loadDataConverter(process.env);
+    return loadDataConverter(process.env) ?? { payloadCodecs: [new MissingKeysCodec(MISSING_KEYS_HINT)] };
   } catch (error) {
     if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
     throw error;
