@@ -15,6 +15,8 @@ import { parseMigrationInput } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
+import { CREATE_RETRY_AFTER } from '../workflows/steps/create-task.js';
+import { saveHistory } from './workflow-env.js';
 import { instancePair, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
 
 type Report = ReplayReport & { replayed: number; failed: number };
@@ -45,13 +47,17 @@ beforeAll(async () => {
   await stack.startWorker({ env: { ...passwordEnv(), ...passwordEnv(SECOND) } });
   const queue = `${stack.taskQueue}-encrypted`;
   await stack.startWorker({ taskQueue: queue, dataConverter: dataConverterFor(ring) });
+  // Its create is throttled once (HTTP 429): the run takes the create-retry-after-from-details patch.
+  stack.emu.faults.add({ operation: 'CreateOnlineMigrationTask', status: 429, count: 1 });
   const full = await stack.start(onlineInput('full', { polling }), done);
+  await waitFor('the throttled create', () => stack.emu.faults.list().some((rule) => rule.fired === 1));
   const encryptedInput = parseMigrationInput(onlineInput('full', { polling }));
   const startOptions = buildMigrationStartOptions({ input: encryptedInput, workflowId: encrypted, taskQueue: queue });
   const secret = await stack.temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, startOptions);
   await stack.start(onlineInput('incremental', { polling }), running[0]);
   await stack.start(onlineInput('incremental', { polling }, SECOND), running[1]);
   await full.result();
+  await saveHistory(stack, full, 'online-full-throttled-create');
   // Its result is encrypted: this client (no keys) waits for the status only.
   const completed = async () => (await secret.describe()).status.name === 'COMPLETED';
   await waitFor(`${encrypted} to complete`, completed, 60_000, 200);
@@ -65,6 +71,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.teardown();
 });
+
+/** The patch markers in a run's history: the payload of each `core_patch` marker holds the patch id. */
+async function patchesOf(workflowId: string): Promise<string> {
+  const history = await stack.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const markers = (history.events ?? []).flatMap((event) => event.markerRecordedEventAttributes ?? []);
+  const details = markers.flatMap((marker) => Object.values(marker.details ?? {}));
+  const payloads = details.flatMap((entry) => entry.payloads ?? []);
+  return payloads.map((payload) => Buffer.from(payload.data ?? []).toString()).join('\n');
+}
 
 function reportOf(run: CliRun): Report {
   return jsonOf<Report>(run);
@@ -83,6 +98,8 @@ describe('dcs-migrate replay against a server', () => {
 
     const closed = reportOf(await runCli(['replay', '--query', `WorkflowId = '${done}'`, '--json'], env));
     expect(closed.outcomes.map((outcome) => [outcome.workflowId, outcome.verdict])).toEqual([[done, 'ok']]);
+    // That run went through a patched branch: the replay took it too.
+    expect(await patchesOf(done)).toContain(CREATE_RETRY_AFTER);
   });
 
   it("replays an encrypted history with the worker's keys, and without them fails saying so", async () => {

@@ -32,6 +32,8 @@ describe('replay of recorded migration histories', () => {
     );
     // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
     expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
+    // A create throttled once (HTTP 429), retried behind `create-retry-after-from-details` (test/replay-gate.test.ts).
+    expect(files).toContain('online-full-throttled-create.json');
 
     // As CI runs it: no server, nothing of this process's environment.
     const env = { PATH: process.env.PATH, HOME: process.env.HOME };
