@@ -8,7 +8,7 @@ import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { WORKFLOWS_PATH } from '../create-worker.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from '../prebuilt-workflows.js';
-import type { ReplayOutcome, ReplaySubject } from './subject.js';
+import type { ReplayOutcome, ReplaySubject, ReplayVerdict } from './subject.js';
 
 /** The workflow code replayed: a prebuilt bundle or a workflows module bundled at start, and how to say which. */
 export interface WorkflowCode {
@@ -43,8 +43,6 @@ export interface ReplayOptions {
   registeredTypes: readonly string[];
   /** The worker's data converter (payload codec, failure converter), so encrypted histories decode. */
   dataConverter?: DataConverter | undefined;
-  /** Called with each outcome as soon as it is known (progress for long gates). */
-  onOutcome?: (outcome: ReplayOutcome) => void;
 }
 
 export type ReplaySubjects = AsyncIterable<ReplaySubject> | Iterable<ReplaySubject>;
@@ -52,10 +50,6 @@ export type ReplaySubjects = AsyncIterable<ReplaySubject> | Iterable<ReplaySubje
 /** Replays `subjects` one by one, in order; resolves with one outcome per subject, in the same order. */
 export async function replayHistories(subjects: ReplaySubjects, options: ReplayOptions): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = [];
-  const record = (outcome: ReplayOutcome) => {
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
-  };
   // The replayer reads the next history only after it has answered for the last, so answers match this queue.
   const pending: ReplaySubject[] = [];
   async function* registered() {
@@ -66,7 +60,7 @@ export async function replayHistories(subjects: ReplaySubjects, options: ReplayO
       } else {
         const registered = options.registeredTypes.join(', ');
         const detail = `workflow type ${subject.workflowType} is not registered by this build (it has ${registered})`;
-        record({ ...describe(subject), verdict: 'failed', detail });
+        outcomes.push({ ...identify(subject), verdict: 'failed', detail });
       }
     }
   }
@@ -78,16 +72,19 @@ export async function replayHistories(subjects: ReplaySubjects, options: ReplayO
   };
   for await (const result of Worker.runReplayHistories(replayOptions, registered())) {
     const subject = pending.shift()!;
-    const base = { ...describe(subject), runId: subject.runId ?? result.runId };
-    if (result.error === undefined) record({ ...base, verdict: 'ok' });
-    else if (result.error instanceof DeterminismViolationError)
-      record({ ...base, verdict: 'nondeterministic', detail: coreFailureMessage(result.error.message) });
-    else record({ ...base, verdict: 'failed', detail: coreFailureMessage(result.error.message) });
+    const { error } = result;
+    const detail = error === undefined ? {} : { detail: coreFailureMessage(error.message) };
+    outcomes.push({ ...identify(subject), runId: subject.runId ?? result.runId, verdict: verdictOf(error), ...detail });
   }
   return outcomes;
 }
 
-function describe(subject: ReplaySubject): Omit<ReplayOutcome, 'verdict'> {
+function verdictOf(error: Error | undefined): ReplayVerdict {
+  if (error === undefined) return 'ok';
+  return error instanceof DeterminismViolationError ? 'nondeterministic' : 'failed';
+}
+
+function identify(subject: ReplaySubject): Omit<ReplayOutcome, 'verdict'> {
   const { workflowId, runId, workflowType, origin } = subject;
   return { workflowId, ...(runId ? { runId } : {}), workflowType, origin };
 }
