@@ -30,6 +30,7 @@ export const Patch = {
   SwitchClientsAtCutover: 'switch-clients-at-cutover',
   SwitchAfterCleanVerify: 'switch-after-clean-verify',
   FailOnRefusedRestartAfterRollback: 'fail-on-refused-restart-after-rollback',
+  CreateRetryAfter: 'create-retry-after-from-details',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -173,5 +174,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'a restart DCS refuses after a rollback (`afterRollback: hold`) fails the migration (`RestartFailed`); before, the run went back to a hold on a task that was not copying. Asked only when the restart was refused',
     pinnedBy: ['switch-rollback-hold-cutover.json'],
+  },
+  [Patch.CreateRetryAfter]: {
+    landed: '2026-12-07',
+    commit: '7a1e43f',
+    askedIn: ['steps/create-task.ts'],
+    change:
+      'a refused create is retried no sooner than the delay its failure carries in its details (Retry-After; the SDK drops `nextRetryDelay` on the way to workflow code); before, only the plain backoff. Asked only when a create failed with a suggested delay',
+    pinnedBy: [],
   },
 };
