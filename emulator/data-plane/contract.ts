@@ -86,6 +86,12 @@ export interface OnlineMigrationOptions {
   /** `bandwidth_limit_mb`: megabytes per second written to the target. Unlimited when omitted. */
   bandwidthLimitMb?: number;
   faults?: DataPlaneFaults;
+  /**
+   * The copy was already following the source before this run (the emulator restarted with its state): the run
+   * starts in `incremental` with progress 100 and resyncs, as after a lost connection (a full re-copy, then target
+   * keys the source lacks are deleted), so the task does not go back to full sync. Incremental runs only.
+   */
+  resumeSynced?: boolean;
 }
 
 export interface BackupImportOptions {
