@@ -105,13 +105,18 @@ export function startPersistence(ctx: EmulatorContext, file: StateFile, release:
   };
 }
 
+/** Data dirs claimed by emulators of this process (several may run in one process: tests). */
+const claimedHere = new Set<string>();
+
 /** `<dataDir>/emulator.pid`: refused while another live emulator holds it; a dead one's (SIGKILL) is taken over. */
 async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lock = path.join(dataDir, 'emulator.pid');
   const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder) && runsNode(holder)) {
+  const held = holder === process.pid ? claimedHere.has(path.resolve(dataDir)) : holder > 0 && isAlive(holder) && runsNode(holder);
+  if (Number.isInteger(holder) && held) {
     throw new Error(`the data dir ${dataDir} is in use by another emulator (pid ${holder}, see ${lock}): stop it, or use another data dir`);
   }
+  claimedHere.add(path.resolve(dataDir));
   const handle = await open(lock, 'w');
   try {
     await handle.writeFile(String(process.pid));
@@ -119,6 +124,7 @@ async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
     await handle.close();
   }
   return async () => {
+    claimedHere.delete(path.resolve(dataDir));
     const still = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
     if (still === process.pid) await rm(lock, { force: true });
   };
