@@ -35,7 +35,8 @@ import { stopRunQuietly } from './operations/task-runs.js';
 import { TaskStatus, type IncrementalStatusSpelling } from '../common/dcs-status.js';
 import { runPhaseStatus, taskStatus } from './tasks/task.js';
 import { TaskStore } from './tasks/task-store.js';
-import { openState, restoreState, startPersistence, type Persistence, type RestoredState } from './state/persistence.js';
+import { openState, restoreState, startPersistence } from './state/persistence.js';
+import type { Persistence, RestoredState } from './state/persistence.js';
 import { formatTime } from './tasks/task-views.js';
 
 export { emulatorCredentials, generateCredentials, InvalidEmulatorAccountError } from './account.js';
@@ -173,8 +174,8 @@ const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000
 
 /** Starts an emulator; stop it with `emu.stop()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const onInternalError =
-    options.onInternalError ?? ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
+  const printError = (error: unknown) => console.error(`dcs emulator: internal error: ${errorText(error)}`);
+  const onInternalError = options.onInternalError ?? printError;
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dcs-emulator-')));
   await mkdir(path.join(dataDir, 'buckets'), { recursive: true });
@@ -329,6 +330,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 type FetchHandler = Parameters<typeof serve>[0]['fetch'];

@@ -15,7 +15,8 @@ import { isRunning } from '../local/processes.js';
 import { portAcceptsConnections, waitFor } from '../local/wait.js';
 
 const PASSWORD = 'restart-secret';
-const INSTANCE_FLAGS = ['--instance', `src@${PASSWORD}`, '--instance', `full@${PASSWORD}`, '--instance', `inc:ha@${PASSWORD}`];
+const INSTANCES = [`src@${PASSWORD}`, `full@${PASSWORD}`, `inc:ha@${PASSWORD}`];
+const INSTANCE_FLAGS = INSTANCES.flatMap((spec) => ['--instance', spec]);
 const TIMINGS = ['--creating-ms', '50', '--terminating-ms', '50'];
 const KEYS = 300;
 
@@ -39,9 +40,15 @@ function connect(address: { host: string; port: number }): Redis {
   return redis;
 }
 
+/** CreateOnlineMigrationTask: the task's migration machine. */
+function createMachine(emu: EmulatorProcess, name: string) {
+  const body = { name, vpc_id: 'v', subnet_id: 's', security_group_id: 'g' };
+  return callDcs(emu, 'POST', '/migration/instance', { body });
+}
+
 /** An online task configured with `method` from src to `target` (a wrong password makes it FAILED). */
-async function onlineTask(emu: EmulatorProcess, name: string, target: string, method: string, password = PASSWORD): Promise<string> {
-  const created = await callDcs(emu, 'POST', '/migration/instance', { body: { name, vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } });
+async function onlineTask(emu: EmulatorProcess, name: string, target: string, method: string, password = PASSWORD) {
+  const created = await createMachine(emu, name);
   expect(created.status).toBe(200);
   const id: string = created.body.instance_id;
   await waitForStatus(emu, id, ['RUNNING']);
@@ -69,7 +76,8 @@ async function firstRun(): Promise<Run> {
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const log = path.join(dataDir, 'emulator.log');
   const port = await getPort({ host: '127.0.0.1' });
-  const emu = await startEmulatorProcess({ port, dataDir: path.join(dataDir, 'data'), log, args: [...INSTANCE_FLAGS, ...TIMINGS] });
+  const args = [...INSTANCE_FLAGS, ...TIMINGS];
+  const emu = await startEmulatorProcess({ port, dataDir: path.join(dataDir, 'data'), log, args });
   cleanups.push(() => emu.proc.stop());
   const source = connect(await serviceOf(emu, 'src'));
   const pipeline = source.pipeline();
@@ -85,7 +93,8 @@ async function firstRun(): Promise<Run> {
   await connect(await serviceOf(emu, 'full')).set('own:full', 'kept');
   await source.set('followed:before', '1');
   const target = connect(await serviceOf(emu, 'inc'));
-  await waitFor('the incremental task to copy a new key', async () => (await target.get('followed:before')) === '1', 20_000);
+  const copied = async () => (await target.get('followed:before')) === '1';
+  await waitFor('the incremental task to copy a key', copied, 20_000);
   return { emu, dataDir: path.join(dataDir, 'data'), log, tasks: { full, incremental, failed } };
 }
 
@@ -118,7 +127,7 @@ async function standbyPorts(master: { host: string; port: number }): Promise<num
 }
 
 /** Checks what the restarted emulator has against what the first one had; prints how long catching up took. */
-async function expectRestored(run: Run, emu: EmulatorProcess, before: { tasks: object; instances: object }): Promise<void> {
+async function expectRestored(run: Run, emu: EmulatorProcess, before: { tasks: object; instances: object }) {
   const tasks = await listTasks(emu);
   expect(tasks).toMatchObject(before.tasks);
   expect(tasks[run.tasks.full]?.status).toBe('SUCCESS');
@@ -136,8 +145,10 @@ async function expectRestored(run: Run, emu: EmulatorProcess, before: { tasks: o
 
   const written = performance.now();
   await connect(await serviceOf(emu, 'src')).set('followed:after', 'restart');
-  await waitFor('the resumed incremental task to copy a new key', async () => (await target.get('followed:after')) === 'restart', 30_000, 20);
-  console.log(`  a key written to the source after the restart reached the target in ${Math.round(performance.now() - written)} ms`);
+  const copied = async () => (await target.get('followed:after')) === 'restart';
+  await waitFor('the resumed incremental task to copy a new key', copied, 30_000, 20);
+  const ms = Math.round(performance.now() - written);
+  console.log(`  a key written to the source after the restart reached the target in ${ms} ms`);
   expect(await waitForStatus(emu, run.tasks.incremental, ['INCRMIGEATING'])).toBeTruthy();
   const logs = await callDcs(emu, 'GET', `/migration-task/${run.tasks.incremental}/logs?limit=100`);
   expect(logs.body.migration_logs.map((line: { log_code: string }) => line.log_code)).toContain('migration.resumed');
@@ -145,13 +156,14 @@ async function expectRestored(run: Run, emu: EmulatorProcess, before: { tasks: o
 
 async function restart(run: Run, args: string[]): Promise<{ emu: EmulatorProcess; ms: number }> {
   const started = performance.now();
-  const emu = await startEmulatorProcess({ port: run.emu.port, dataDir: run.dataDir, log: run.log, args: [...args, ...TIMINGS] });
+  const again = { port: run.emu.port, dataDir: run.dataDir, log: run.log };
+  const emu = await startEmulatorProcess({ ...again, args: [...args, ...TIMINGS] });
   cleanups.push(() => emu.proc.stop());
   return { emu, ms: Math.round(performance.now() - started) };
 }
 
 describe('the emulator keeps its state across restarts (issue 28)', () => {
-  it('SIGTERM, then started again with the same flags: tasks, instances, data, addresses; incremental resumes', async () => {
+  it('SIGTERM, started again with the same flags: tasks, instances, data, addresses; incremental resumes', async () => {
     const run = await firstRun();
     const before = { tasks: await listTasks(run.emu), instances: await run.emu.instances() };
     const pids = await serverPids(run.emu);
@@ -169,11 +181,9 @@ describe('the emulator keeps its state across restarts (issue 28)', () => {
     expect((await run.emu.output()) + (await emu.output())).not.toContain(PASSWORD);
   });
 
-  it('SIGKILL, then started again without flags: the same, a task answered just before the kill exists, no redis-server twice', async () => {
+  it('SIGKILL, started again without flags: the same, a task answered before the kill, no server twice', async () => {
     const run = await firstRun();
-    const created = await callDcs(run.emu, 'POST', '/migration/instance', {
-      body: { name: 'last-words', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' },
-    });
+    const created = await createMachine(run.emu, 'last-words');
     expect(created.status).toBe(200);
     const before = { tasks: await listTasks(run.emu), instances: await run.emu.instances() };
     const pids = await serverPids(run.emu);
@@ -184,7 +194,8 @@ describe('the emulator keeps its state across restarts (issue 28)', () => {
 
     const { emu, ms } = await restart(run, []);
     console.log(`  SIGKILL: started again in ${ms} ms (stopping the ${pids.size} redis-servers left running first)`);
-    expect(await emu.output()).toMatch(/Restored from the data dir: 4 task\(s\), 3 instance\(s\); stopped \d+ redis-server/);
+    const restored = /Restored from the data dir: 4 task\(s\), 3 instance\(s\); stopped \d+ redis-server/;
+    expect(await emu.output()).toMatch(restored);
     // Each server port is served by one new process: the old ones are gone, none runs twice.
     const now = await serverPids(emu);
     expect([...now.keys()].sort()).toEqual([...pids.keys()].sort());
@@ -194,7 +205,8 @@ describe('the emulator keeps its state across restarts (issue 28)', () => {
     }
     const tasks = await listTasks(emu);
     expect(tasks[created.body.instance_id]?.status).toMatch(/^(CREATING|RUNNING)$/);
-    await expectRestored(run, emu, { ...before, tasks: { ...before.tasks, [created.body.instance_id]: expect.anything() } });
+    const lastWords = { [created.body.instance_id]: expect.anything() };
+    await expectRestored(run, emu, { ...before, tasks: { ...before.tasks, ...lastWords } });
 
     await emu.proc.stop();
     for (const port of now.keys()) expect(await portAcceptsConnections(port)).toBe(false);

@@ -96,8 +96,9 @@ function restoredLine(emu: Emulator): string[] {
   const restored = emu.restored;
   if (!restored) return [];
   const orphans = restored.orphansStopped.length;
-  const left = orphans > 0 ? `; stopped ${orphans} redis-server(s) a killed emulator left running, then started them again` : '';
-  return [`Restored from the data dir: ${restored.tasks} task(s), ${restored.instances} instance(s)${left}`];
+  const held = `${restored.tasks} task(s), ${restored.instances} instance(s)`;
+  const left = `; stopped ${orphans} redis-server(s) a killed emulator left running, then started them again`;
+  return [`Restored from the data dir: ${held}${orphans > 0 ? left : ''}`];
 }
 
 export async function runEmulator(flags: EmulatorFlags): Promise<void> {

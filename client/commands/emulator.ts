@@ -13,7 +13,11 @@ export function register(program: Command): void {
     .description('Run the local DCS emulator (DCS migration API + real redis-servers) in the foreground.')
     .option('--port <port>', 'TCP port (default: a free port)')
     .option('--host <address>', 'address to listen on; 0.0.0.0 exposes the unauthenticated admin API too', '127.0.0.1')
-    .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
+    .option(
+      '--data-dir <dir>',
+      'its state (tasks, instances and their data: started again on it, it carries on) and OBS buckets (<dir>/buckets/<bucket>/<file>)',
+      '.dcs-migrate/emulator',
+    )
     .option(
       '--instance <id[:type[:shape]][@password]>',
       'start DCS instance <id> (repeatable): type single (default), ha[:N] (master + N standbys, default 1) or ' +

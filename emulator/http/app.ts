@@ -67,11 +67,11 @@ export function createBaseApp(ctx: EmulatorContext, onInternalError: (error: unk
  * An answer whose change could not be saved is replaced by DCS.5000: the client must not rely on what the emulator
  * may not have after a restart.
  */
-async function savedOrError(persist: () => Promise<void>, c: Context<EmulatorEnv>, onInternalError: (error: unknown) => void): Promise<void> {
+async function savedOrError(persist: () => Promise<void>, c: Context<EmulatorEnv>, onError: (error: unknown) => void) {
   try {
     await persist();
   } catch (error) {
-    onInternalError(error);
+    onError(error);
     c.res = errorResponse(c, apiErrors.internal());
   }
 }

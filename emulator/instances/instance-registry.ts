@@ -3,7 +3,8 @@ import type { RedisEndpoint } from '../data-plane/contract.js';
 import type { CacheMode } from './cache-modes.js';
 import { startInstanceServers, type InstanceLayout, type InstanceNodes } from './instance-servers.js';
 import { ServiceAddresses, type ServiceAddress, type ServiceAddressState } from './service-addresses.js';
-import { DEFAULT_TOPOLOGY, formatTopology, InstanceSpecError, topologyCacheMode, type InstanceTopology } from './topology.js';
+import { DEFAULT_TOPOLOGY, formatTopology, InstanceSpecError, topologyCacheMode } from './topology.js';
+import type { InstanceTopology } from './topology.js';
 
 export type { InstanceNodes } from './instance-servers.js';
 
@@ -74,6 +75,19 @@ export function isValidInstanceId(id: string): boolean {
   return INSTANCE_ID.test(id);
 }
 
+/** An instance to start: its id, password and topology (a single node by default). */
+export interface InstanceToStart {
+  id: string;
+  password?: string | undefined;
+  topology?: InstanceTopology | undefined;
+}
+
+/** Where a restored instance was: its servers' ports, its service address. */
+export interface RestoredPlace {
+  layout?: InstanceLayout | undefined;
+  address?: ServiceAddress | undefined;
+}
+
 /** An instance as emulator/state saves it: started here (topology, where its servers ran) or registered. */
 export interface SavedInstance {
   id: string;
@@ -123,21 +137,20 @@ export class InstanceRegistry {
    * (DCS switches no IPs of a Redis Cluster). `restore`: the instance as saved before the emulator restarted, started
    * again on the same ports (its data reloaded) and at the same service address.
    */
-  async add(
-    options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined },
-    restore: { layout?: InstanceLayout | undefined; address?: ServiceAddress | undefined } = {},
-  ): Promise<EmulatedInstance> {
+  async add(options: InstanceToStart, restore: RestoredPlace = {}): Promise<EmulatedInstance> {
     this.checkNewId(options.id);
     const topology = options.topology ?? DEFAULT_TOPOLOGY;
     const { password } = options;
-    const servers = await startInstanceServers({ ...options, topology, dataDir: this.dataDir, persistent: this.persistent, layout: restore.layout });
+    const { dataDir, persistent } = this;
+    const servers = await startInstanceServers({ ...options, topology, dataDir, persistent, layout: restore.layout });
     this.started.push(servers);
     this.layouts.set(options.id, () => servers.layout());
     const nodes = servers.nodes;
     const master = nodes.shards[0]!.master;
     if (topology.mode !== 'cluster') {
       const at = restore.address;
-      await this.services.open(options.id, master, { replicas: nodes.shards[0]!.replicas.length, ...(at ? { at } : {}) });
+      const replicas = nodes.shards[0]!.replicas.length;
+      await this.services.open(options.id, master, { replicas, ...(at ? { at } : {}) });
     }
     this.topologies.set(options.id, nodes);
     return { ...this.register({ id: options.id, host: master.host, port: master.port, password }), ...this.describe(options.id) };
@@ -147,7 +160,7 @@ export class InstanceRegistry {
    * An instance the emulator is told to start that the data dir already holds (a restart): kept, with its data, when
    * it is the same instance; a different topology or password is refused naming it (the data is not thrown away).
    */
-  async ensure(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<void> {
+  async ensure(options: InstanceToStart): Promise<void> {
     const existing = this.instances.get(options.id);
     if (!existing) {
       await this.add(options);
@@ -158,10 +171,12 @@ export class InstanceRegistry {
     const where = `the data dir ${this.dataDir} holds instance ${options.id}`;
     if (!had || formatTopology(had) !== formatTopology(wanted)) {
       const was = had ? formatTopology(had) : 'a registered Redis';
-      throw new InstanceSpecError('mode', `${where} as ${was}, not ${formatTopology(wanted)} (start it as it was, or use another data dir)`);
+      const fix = 'start it as it was, or use another data dir';
+      throw new InstanceSpecError('mode', `${where} as ${was}, not ${formatTopology(wanted)} (${fix})`);
     }
     if ((existing.endpoint.password ?? '') !== (options.password ?? '')) {
-      throw new InstanceSpecError('password', `${where} with another password (give the one it was created with, or use another data dir)`);
+      const fix = 'give the one it was created with, or use another data dir';
+      throw new InstanceSpecError('password', `${where} with another password (${fix})`);
     }
   }
 
@@ -257,7 +272,8 @@ export class InstanceRegistry {
       const topology = this.topologies.get(id)?.type;
       return {
         id,
-        ...(topology && layout ? { started: { topology, layout, password: endpoint.password } } : { registered: { ...endpoint } }),
+        ...(topology && layout ? { started: { topology, layout, password: endpoint.password } } : {}),
+        ...(topology ? {} : { registered: { ...endpoint } }),
         ...(this.attributes.has(id) ? { attributes: { ...this.attributes.get(id)! } } : {}),
         ...(this.baseline.has(id) ? { baseline: { ...this.baseline.get(id)! } } : {}),
       };

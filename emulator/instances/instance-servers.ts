@@ -102,11 +102,11 @@ export async function startInstanceServers(options: StartServersOptions): Promis
     for (let index = 1; index <= count; index++) {
       const standbyDir = path.join(dir, `standby-${index}`);
       await mkdir(standbyDir, { recursive: true });
-      const follow = { replicaof: `${master.host} ${master.port}`, ...(password ? { masterauth: password } : {}) };
+      const auth: Record<string, string> = password ? { masterauth: password } : {};
+      const follow = { ...config, replicaof: `${master.host} ${master.port}`, ...auth };
       const port = saved?.replicas[index - 1]?.port;
-      servers.push(
-        await startRedisServer({ password, dir: standbyDir, name: `${name}-standby-${index}`, config: { ...config, ...follow }, port }),
-      );
+      const standbyName = `${name}-standby-${index}`;
+      servers.push(await startRedisServer({ password, dir: standbyDir, name: standbyName, config: follow, port }));
     }
     const standbys = servers.slice(1);
     await awaitStandbysLinked(name, standbys);
@@ -121,10 +121,14 @@ export async function startInstanceServers(options: StartServersOptions): Promis
   }
 }
 
-async function makeClusterDirs(placement: (shard: number, replica?: number) => { dir: string }, masters: number, replicas: number) {
+type Placement = (shard: number, replica?: number) => { dir: string };
+
+async function makeClusterDirs(placement: Placement, masters: number, replicas: number): Promise<void> {
   for (let shard = 0; shard < masters; shard++) {
     await mkdir(placement(shard).dir, { recursive: true });
-    for (let replica = 0; replica < replicas; replica++) await mkdir(placement(shard, replica).dir, { recursive: true });
+    for (let replica = 0; replica < replicas; replica++) {
+      await mkdir(placement(shard, replica).dir, { recursive: true });
+    }
   }
 }
 

@@ -15,11 +15,15 @@ import type { SavedInstances } from './instance-registry.js';
  * restart fail, naming it). Returns the pids stopped.
  */
 export async function stopOrphanServers(saved: SavedInstances): Promise<number[]> {
-  const servers = saved.instances.flatMap(({ started }) =>
-    (started?.layout.shards ?? []).flatMap(({ master, replicas }) => [master, ...replicas]).map((server) => ({ ...server, password: started?.password })),
-  );
+  const servers = saved.instances.flatMap(({ started }) => {
+    const nodes = (started?.layout.shards ?? []).flatMap(({ master, replicas }) => [master, ...replicas]);
+    return nodes.map((server) => ({ ...server, password: started?.password }));
+  });
   const stopped = await Promise.all(
-    servers.map(async ({ port, pid, password }) => ((await runsOn(port, pid, password)) ? await stopProcess(pid) : undefined)),
+    servers.map(async ({ port, pid, password }) => {
+      if (await runsOn(port, pid, password)) return stopProcess(pid);
+      return undefined;
+    }),
   );
   return stopped.filter((pid): pid is number => pid !== undefined);
 }
@@ -27,7 +31,8 @@ export async function stopOrphanServers(saved: SavedInstances): Promise<number[]
 async function runsOn(port: number, pid: number, password: string | undefined): Promise<boolean> {
   if (!isRunning(pid)) return false;
   try {
-    const redis = await connectRedis({ host: '127.0.0.1', port, password, connectTimeout: 1_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const once = { connectTimeout: 1_000, retryStrategy: () => null, maxRetriesPerRequest: 0 };
+    const redis = await connectRedis({ host: '127.0.0.1', port, password, ...once });
     try {
       return new RegExp(`^process_id:${pid}\\r?$`, 'm').test(await redis.info('server'));
     } finally {

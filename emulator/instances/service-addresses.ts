@@ -45,7 +45,7 @@ export class ServiceAddresses {
    * Opens the service address of instance `id`, forwarding to its server `backend` (a master with `replicas`
    * standbys). `at` is the address it had before the emulator restarted: taken again or refused, never another.
    */
-  async open(id: string, backend: RedisEndpoint, options: { replicas?: number; at?: ServiceAddress } = {}): Promise<void> {
+  async open(id: string, backend: RedisEndpoint, options: { replicas?: number; at?: ServiceAddress } = {}) {
     if (options.at) return this.reopen(id, backend, options.at, options.replicas ?? 0);
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -79,7 +79,8 @@ export class ServiceAddresses {
       forwarder = await ServiceForwarder.listen(at.host, at.port, backend);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`instance ${id}: its service address ${at.host}:${at.port} could not be taken again (${reason})`);
+      const what = `instance ${id}: its service address ${at.host}:${at.port}`;
+      throw new Error(`${what} could not be taken again (${reason})`, { cause: error });
     }
     // New instances after a restart go on from here: the shared port, and the loopback IPs after those in use.
     this.perHost = at.host !== '127.0.0.1';

@@ -50,7 +50,8 @@ export function scheduleReadyLog(ctx: EmulatorContext, task: MigrationTask): voi
   const timer = setTimeout(
     () => {
       if (taskStatus(task, ctx.now()) === TaskStatus.Running) {
-        appendLog(task, 'INFO', 'migration.instance.ready', 'Migration machine ready; waiting for the task to be configured.', ['create']);
+        const message = 'Migration machine ready; waiting for the task to be configured.';
+        appendLog(task, 'INFO', 'migration.instance.ready', message, ['create']);
       }
     },
     Math.max(0, task.readyAt - ctx.now()),

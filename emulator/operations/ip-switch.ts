@@ -114,12 +114,15 @@ export function resumeSwitch(ctx: EmulatorContext, task: MigrationTask): void {
   if (!ipSwitch?.pending) return;
   const exchange = ipSwitch.settled === IpSwitchStatus.ExchangeSuccess;
   const moved = ctx.instances.services.swapped(...pair);
-  appendLog(task, 'INFO', 'migration.ip.resumed', 'The emulator restarted: the IP switch resumes.', [exchange ? 'exchange' : 'rollback']);
+  const message = 'The emulator restarted: the IP switch resumes.';
+  appendLog(task, 'INFO', 'migration.ip.resumed', message, [exchange ? 'exchange' : 'rollback']);
   const before = async () => {
     await ctx.instances.services.setReadOnly(pair[0], true);
     await stopRunQuietly(task);
   };
-  void runSwitch(ctx, task, ipSwitch, pair, moved === exchange ? { swap: false } : undefined, exchange ? before : undefined);
+  // Addresses already where the switch puts them are left there.
+  const faults = moved === exchange ? { swap: false } : undefined;
+  void runSwitch(ctx, task, ipSwitch, pair, faults, exchange ? before : undefined);
 }
 
 /**

@@ -43,7 +43,10 @@ export function resumeRun(ctx: EmulatorContext, task: MigrationTask, options: { 
   if (task.stop) void stopRunQuietly(task);
 }
 
-function launchRun(ctx: EmulatorContext, task: MigrationTask, faults: DataPlaneFaults | undefined, resumeSynced: boolean): DataPlaneRun | undefined {
+type Faults = DataPlaneFaults | undefined;
+type Launched = DataPlaneRun | undefined;
+
+function launchRun(ctx: EmulatorContext, task: MigrationTask, faults: Faults, resumeSynced: boolean): Launched {
   let run: DataPlaneRun;
   try {
     if (task.kind === 'backup_import') {

@@ -48,7 +48,7 @@ export interface RestoredState {
  * reads its state file. Throws naming the file and field when the file is damaged, or the pid of the emulator that
  * uses the dir.
  */
-export async function openState(dataDir: string): Promise<{ file: StateFile; saved: SavedState | undefined; release(): Promise<void> }> {
+export async function openState(dataDir: string): Promise<OpenedState> {
   await mkdir(dataDir, { recursive: true });
   const release = await claimDataDir(dataDir);
   try {
@@ -58,6 +58,14 @@ export async function openState(dataDir: string): Promise<{ file: StateFile; sav
     await release();
     throw error;
   }
+}
+
+export interface OpenedState {
+  file: StateFile;
+  /** What the file held; undefined for a data dir without state (a first start). */
+  saved: SavedState | undefined;
+  /** Gives the data dir up (removes the pid file). */
+  release(): Promise<void>;
 }
 
 /** Starts the saved instances again (after stopping what a killed emulator left running) and brings the tasks back. */
@@ -73,7 +81,8 @@ function restoreTask(ctx: EmulatorContext, saved: SavedTask): void {
   const task: MigrationTask = { ...fields };
   ctx.store.add(task);
   if (job) ctx.store.addJob(job);
-  if (task.kind === 'online' && !task.logs.some((line) => line.code === 'migration.instance.ready')) scheduleReadyLog(ctx, task);
+  const announcedReady = task.logs.some((line) => line.code === 'migration.instance.ready');
+  if (task.kind === 'online' && !announcedReady) scheduleReadyLog(ctx, task);
   if (run && runHadEnded(run)) task.run = new FinishedRun(run);
   else if (run) resumeRun(ctx, task, { synced: run.synced === true });
   resumeSwitch(ctx, task);
@@ -84,7 +93,8 @@ export function startPersistence(ctx: EmulatorContext, file: StateFile, release:
   let closed = false;
   const snapshot = (): SavedState => {
     const { instances, addresses } = ctx.instances.snapshot();
-    const tasks = ctx.store.all().map((task) => saveTask(task, task.jobId === undefined ? undefined : ctx.store.job(task.jobId)));
+    const jobOf = (task: MigrationTask) => (task.jobId === undefined ? undefined : ctx.store.job(task.jobId));
+    const tasks = ctx.store.all().map((task) => saveTask(task, jobOf(task)));
     return { version: STATE_VERSION, instances, addresses, tasks };
   };
   const save = (): Promise<void> => (closed ? Promise.resolve() : file.save(snapshot));
@@ -112,9 +122,11 @@ const claimedHere = new Set<string>();
 async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lock = path.join(dataDir, 'emulator.pid');
   const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  const held = holder === process.pid ? claimedHere.has(path.resolve(dataDir)) : holder > 0 && isAlive(holder) && runsNode(holder);
+  const here = holder === process.pid;
+  const held = here ? claimedHere.has(path.resolve(dataDir)) : holder > 0 && isAlive(holder) && runsNode(holder);
   if (Number.isInteger(holder) && held) {
-    throw new Error(`the data dir ${dataDir} is in use by another emulator (pid ${holder}, see ${lock}): stop it, or use another data dir`);
+    const fix = 'stop it, or use another data dir';
+    throw new Error(`the data dir ${dataDir} is in use by another emulator (pid ${holder}, see ${lock}): ${fix}`);
   }
   claimedHere.add(path.resolve(dataDir));
   const handle = await open(lock, 'w');

@@ -52,7 +52,7 @@ describe('the emulator started again on its data dir', () => {
     const taskId = await incrementalTask(first);
     const addressOfA = first.instance('a').service!;
     expect((await callDcs(first, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: {} })).status).toBe(204);
-    await waitFor(async () => (await callDcs(first, 'GET', `/migration-task/${taskId}`)).body.task_status === 'EXCHANGE_SUCCESS');
+    await waitForSwitch(first, taskId, 'EXCHANGE_SUCCESS');
     const before = first.instances();
     await first.stop();
 
@@ -85,25 +85,27 @@ describe('the emulator started again on its data dir', () => {
     await first.stop();
 
     const second = await start({ dataDir: dir, instances, timings: { ...timings, exchangingMs: 200 } });
-    await waitFor(async () => (await callDcs(second, 'GET', `/migration-task/${taskId}`)).body.task_status === 'EXCHANGE_SUCCESS');
+    await waitForSwitch(second, taskId, 'EXCHANGE_SUCCESS');
     const served = await client(addressOfA).info('server');
     expect(/tcp_port:(\d+)/.exec(served)?.[1]).toBe(String(second.instance('b').endpoint.port));
     const logs = await callDcs(second, 'GET', `/migration-task/${taskId}/logs?limit=100`);
-    expect(logs.body.migration_logs.map((line: { log_code: string }) => line.log_code)).toContain('migration.ip.resumed');
+    const codes = logs.body.migration_logs.map((line: { log_code: string }) => line.log_code);
+    expect(codes).toContain('migration.ip.resumed');
   });
 
-  it('refuses an instance given with another password or type than the data dir holds, and a second emulator on it', async () => {
+  it('refuses an instance given with another password or type than it holds, and a second emulator', async () => {
     const dir = await dataDir();
     const first = await start({ dataDir: dir, instances: [{ id: 'x', password: 'first-password' }] });
-    await expect(startEmulator({ dataDir: dir })).rejects.toThrow(new RegExp(`in use by another emulator \\(pid ${process.pid}`));
+    const inUse = new RegExp(`in use by another emulator \\(pid ${process.pid}`);
+    await expect(startEmulator({ dataDir: dir })).rejects.toThrow(inUse);
     await first.stop();
-    const other = await startEmulator({ dataDir: dir, instances: [{ id: 'x', password: 'second-password' }] }).catch((error: Error) => error);
-    expect(String(other)).toMatch(/holds instance x with another password/);
-    expect(String(other)).not.toMatch(/first-password|second-password/);
-    const ha = await startEmulator({ dataDir: dir, instances: [{ id: 'x', password: 'first-password', topology: { mode: 'ha', standbys: 1 } }] }).catch(
-      (error: Error) => error,
-    );
-    expect(String(ha)).toMatch(/holds instance x as single, not ha:1/);
+    const stopped = async (emu: Emulator) => `started: ${await emu.stop()}`;
+    const refusal = (options: EmulatorOptions) => startEmulator(options).then(stopped, String);
+    const other = await refusal({ dataDir: dir, instances: [{ id: 'x', password: 'second-password' }] });
+    expect(other).toMatch(/holds instance x with another password/);
+    expect(other).not.toMatch(/first-password|second-password/);
+    const ha = { id: 'x', password: 'first-password', topology: { mode: 'ha' as const, standbys: 1 } };
+    expect(await refusal({ dataDir: dir, instances: [ha] })).toMatch(/holds instance x as single, not ha:1/);
     // Refusing changed nothing: the instance is there as it was.
     const third = await start({ dataDir: dir, instances: [{ id: 'x', password: 'first-password' }] });
     expect(third.instance('x').endpoint.port).toBe(first.instance('x').endpoint.port);
@@ -111,14 +113,17 @@ describe('the emulator started again on its data dir', () => {
 
   it('refuses a damaged state file naming the field', async () => {
     const dir = await dataDir();
-    await writeFile(path.join(dir, 'state.json'), JSON.stringify({ version: 1, instances: [], addresses: { addresses: [], holders: {} }, tasks: [{ id: 7 }] }));
-    await expect(startEmulator({ dataDir: dir })).rejects.toThrow(/state\.json field tasks\[0\]\.id: .*expected string/);
+    const damaged = { version: 1, instances: [], addresses: { addresses: [], holders: {} }, tasks: [{ id: 7 }] };
+    await writeFile(path.join(dir, 'state.json'), JSON.stringify(damaged));
+    const naming = /state\.json field tasks\[0\]\.id: .*expected string/;
+    await expect(startEmulator({ dataDir: dir })).rejects.toThrow(naming);
   });
 });
 
 /** An incremental task from instance a to b, following its source. */
 async function incrementalTask(emu: Emulator): Promise<string> {
-  const created = await callDcs(emu, 'POST', '/migration/instance', { body: { name: 'sw', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } });
+  const machine = { name: 'sw', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' };
+  const created = await callDcs(emu, 'POST', '/migration/instance', { body: machine });
   const taskId: string = created.body.instance_id;
   await waitForStatus(emu, taskId, ['RUNNING']);
   const body = {
@@ -130,6 +135,10 @@ async function incrementalTask(emu: Emulator): Promise<string> {
   expect((await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body })).status).toBe(200);
   await waitForStatus(emu, taskId, ['INCRMIGEATING']);
   return taskId;
+}
+
+async function waitForSwitch(emu: Emulator, taskId: string, status: string): Promise<void> {
+  await waitFor(async () => (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status === status);
 }
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {

@@ -11,7 +11,11 @@ export const STATE_VERSION = 1;
 
 const port = z.number().int().min(1).max(65535);
 const time = z.number().int().nonnegative();
+const count = z.number().int().min(0);
 const address = z.object({ host: z.string().min(1), port });
+
+const text = z.string().optional();
+const tls = z.object({ ca: text, servername: text, insecure: z.boolean().optional() });
 
 const endpoint = z.object({
   host: z.string().min(1),
@@ -19,14 +23,14 @@ const endpoint = z.object({
   username: z.string().optional(),
   // Kept so that a restarted emulator can start and reach its servers (see state-file.ts for why in plain text).
   password: z.string().optional(),
-  tls: z.object({ ca: z.string().optional(), servername: z.string().optional(), insecure: z.boolean().optional() }).optional(),
+  tls: tls.optional(),
   seeds: z.array(address).optional(),
 });
 
 const topology = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('single') }),
   z.object({ mode: z.literal('ha'), standbys: z.number().int().min(1) }),
-  z.object({ mode: z.literal('cluster'), masters: z.number().int().min(1), replicasPerMaster: z.number().int().min(0) }),
+  z.object({ mode: z.literal('cluster'), masters: count.min(1), replicasPerMaster: count }),
 ]);
 
 const server = z.object({ port, pid: z.number().int().positive() });
@@ -77,6 +81,10 @@ export const savedRun = z.object({
     .optional(),
 });
 
+const backupFile = z.object({ file_name: z.string(), size: z.string().optional(), update_at: z.string().optional() });
+const level = z.enum(['INFO', 'ERROR']);
+const logLine = z.object({ at: time, level, code: z.string(), message: z.string(), keywords: z.array(z.string()) });
+
 const task = z.object({
   id: z.string().min(1),
   name: z.string(),
@@ -100,7 +108,7 @@ const task = z.object({
       fileSource: z.string(),
       bucketName: z.string().optional(),
       backupId: z.string().optional(),
-      files: z.array(z.object({ file_name: z.string(), size: z.string().optional(), update_at: z.string().optional() })),
+      files: z.array(backupFile),
     })
     .optional(),
   run: savedRun.optional(),
@@ -115,9 +123,7 @@ const task = z.object({
     })
     .optional(),
   terminatingMs: z.number().int().nonnegative(),
-  logs: z.array(
-    z.object({ at: time, level: z.enum(['INFO', 'ERROR']), code: z.string(), message: z.string(), keywords: z.array(z.string()) }),
-  ),
+  logs: z.array(logLine),
 });
 
 export const savedState = z.object({

@@ -39,7 +39,8 @@ describe('StateFile', () => {
     const file = path.join(dir, 'state.json');
     const seen: number[] = [];
     for (let round = 0; round < 4; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, file], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      const stdio = ['ignore', 'pipe', 'inherit'] as const;
+      const child = spawn(process.execPath, ['--import', 'tsx', script, file], { cwd: projectRoot, stdio: [...stdio] });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       await waitFor(
@@ -65,7 +66,7 @@ describe('StateFile', () => {
     expect(seen.every((n) => n >= 1)).toBe(true);
   });
 
-  it('saves the newest state once when many saves are asked for at once, and skips a save that changes nothing', async () => {
+  it('saves the newest state once for many saves asked for at once, and skips one that changes nothing', async () => {
     const file = path.join(await tempDir(), 'state.json');
     const state = new StateFile(file);
     let value = 0;
@@ -99,9 +100,12 @@ describe('StateFile', () => {
     await writeFile(file, '{"n": 1, "pad": ');
     await expect(new StateFile(file).read(counter)).rejects.toThrow(/state\.json is not JSON/);
     await writeFile(file, JSON.stringify({ n: 'secret-looking-value', pad: '' }));
-    const error = await new StateFile(file).read(counter).catch((caught: unknown) => caught as Error);
-    expect(error.message).toMatch(/state\.json field n: .*expected number/);
-    expect(error.message).not.toContain('secret-looking-value');
+    const error = await new StateFile(file).read(counter).then(
+      () => 'read',
+      (caught: unknown) => String(caught),
+    );
+    expect(error).toMatch(/state\.json field n: .*expected number/);
+    expect(error).not.toContain('secret-looking-value');
     expect(await new StateFile(path.join(path.dirname(file), 'none.json')).read(counter)).toBeUndefined();
   });
 });

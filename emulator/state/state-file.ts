@@ -41,8 +41,9 @@ export class StateFile {
     const result = schema.safeParse(json);
     if (!result.success) {
       const issue = result.error.issues[0];
-      const field = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-      throw new StateFileError(this.file, `field ${field.replace(/^\./, '') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+      const parts = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`));
+      const field = parts.join('').replace(/^\./, '') || '(root)';
+      throw new StateFileError(this.file, `field ${field}: ${issue?.message ?? 'invalid'}`);
     }
     this.written = text;
     return result.data;
@@ -95,7 +96,8 @@ export class StateFile {
 export class StateFileError extends Error {
   override name = 'StateFileError';
   constructor(file: string, problem: string) {
-    super(`the emulator's state file ${file} ${problem}: fix or remove it (removing it forgets every task and instance)`);
+    const fix = 'fix or remove it (removing it forgets every task and instance)';
+    super(`the emulator's state file ${file} ${problem}: ${fix}`);
   }
 }
 

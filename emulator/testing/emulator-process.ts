@@ -10,20 +10,32 @@ import { projectRoot } from '../../local/tools.js';
 import { waitFor } from '../../local/wait.js';
 import type { DcsEndpoint } from './signed-http.js';
 
+export interface ListedInstance {
+  id: string;
+  host: string;
+  port: number;
+  service?: { host: string; port: number };
+}
+
 export interface EmulatorProcess extends DcsEndpoint {
   readonly proc: ManagedProcess;
   readonly port: number;
   /** Everything it printed so far. */
   output(): Promise<string>;
   /** The admin API's instance list: id, server host/port, service address. */
-  instances(): Promise<Array<{ id: string; host: string; port: number; service?: { host: string; port: number } }>>;
+  instances(): Promise<ListedInstance[]>;
 }
 
 /** The account every start uses: what a user keeps in the shell that starts the emulator. */
-export const FIXED_ACCOUNT = { ak: 'RESTARTTESTAK0000001', sk: 'restart-test-secret-key-0000000000000001', projectId: '0123456789abcdef0123456789abcdef' };
+export const FIXED_ACCOUNT = {
+  ak: 'RESTARTTESTAK0000001',
+  sk: 'restart-test-secret-key-0000000000000001',
+  projectId: '0123456789abcdef0123456789abcdef',
+};
 
 function env(): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DCS_|CLOUD_SDK_|HUAWEICLOUD_SDK_)/.test(name)));
+  const dcsVariable = /^(DCS_|CLOUD_SDK_|HUAWEICLOUD_SDK_)/;
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !dcsVariable.test(name)));
   return {
     ...base,
     HUAWEICLOUD_SDK_AK: FIXED_ACCOUNT.ak,
@@ -32,13 +44,23 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
+export interface StartOptions {
+  port: number;
+  dataDir: string;
+  /** The file its output goes to (appended: the starts of one test share it). */
+  log: string;
+  /** More flags (`--instance`, timings). */
+  args: string[];
+}
+
 /** Starts the emulator on `port` with `dataDir`; resolves once it says it is ready. `log` collects its output. */
-export async function startEmulatorProcess(options: { port: number; dataDir: string; log: string; args: string[] }): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(options: StartOptions): Promise<EmulatorProcess> {
   const before = (await readFile(options.log, 'utf8').catch(() => '')).length;
+  const cli = path.join(projectRoot, 'bin/dcs-migrate.js');
   const proc = startProcess({
     name: 'dcs-emulator-under-test',
     command: process.execPath,
-    args: [path.join(projectRoot, 'bin/dcs-migrate.js'), 'emulator', '--port', String(options.port), '--data-dir', options.dataDir, ...options.args],
+    args: [cli, 'emulator', '--port', String(options.port), '--data-dir', options.dataDir, ...options.args],
     cwd: projectRoot,
     env: env(),
     logFile: options.log,
@@ -48,7 +70,8 @@ export async function startEmulatorProcess(options: { port: number; dataDir: str
   await waitFor(
     'the emulator to be ready',
     async () => {
-      if (proc.child.exitCode !== null) throw new Error(`the emulator exited with ${proc.child.exitCode}:\n${await output()}`);
+      const code = proc.child.exitCode;
+      if (code !== null) throw new Error(`the emulator exited with ${code}:\n${await output()}`);
       return (await output()).includes('Press Ctrl+C to stop.');
     },
     90_000,
@@ -63,7 +86,7 @@ export async function startEmulatorProcess(options: { port: number; dataDir: str
     output,
     instances: async () => {
       const response = await request(`${url}/_emulator/instances`);
-      return ((await response.body.json()) as { instances: Awaited<ReturnType<EmulatorProcess['instances']>> }).instances;
+      return ((await response.body.json()) as { instances: ListedInstance[] }).instances;
     },
   };
 }
