@@ -1,5 +1,5 @@
 /**
- * Documented exit codes of every `dcs-migrate` command (README "Exit codes"). Scripts rely on them: keep them
+ * Documented exit codes of every `dcs-migrate` command (docs/cli.md, "Exit codes"). Scripts rely on them: keep them
  * stable and add new ones at the end.
  */
 export const EXIT = {

@@ -311,7 +311,7 @@ function refineHoldAndCutover(
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
 }
 
-/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; README "Pre-flight checks"). */
+/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; docs/migration-file.md, "Pre-flight checks"). */
 const precheckSchema = z
   .object({
     mode: z
@@ -341,7 +341,7 @@ const precheckSchema = z
     sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
   })
   .strict()
-  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');
+  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (docs/migration-file.md, "Pre-flight checks").');
 export type PrecheckSettings = z.output<typeof precheckSchema>;
 
 /**
@@ -566,7 +566,7 @@ export type MigrationInputOf<K extends MigrationKind> = Extract<MigrationInput, 
  * or `buildMigrationStartOptions`, or an input as a file would hold it when a client starts the workflow directly
  * (durations as strings, defaults absent). The workflow validates either before use, and refuses anything else
  * with a non-retryable `InvalidMigrationInput` failure; parsing is idempotent, so a parsed input validates to
- * itself (test/workflow-input.test.ts).
+ * itself (common/migration-input.test.ts).
  */
 export type MigrationWorkflowInput = MigrationInput | MigrationInputFile;
 export type PollingSettings = MigrationInput['polling'];

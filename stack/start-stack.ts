@@ -211,7 +211,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
-    // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (README "Monitoring").
+    // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (docs/monitoring.md).
     const metricsAddress = `${host}:${await getPort({ host, port: DEFAULT_STACK_PORTS.metrics })}`;
     let metricsUrl: string | undefined;
     try {

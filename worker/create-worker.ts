@@ -87,6 +87,9 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   const worker = await Worker.create({
     // In-flight DCS calls are short: let them finish on shutdown rather than cancel them mid-request.
     shutdownGraceTime: '10s',
+    // A workflow task sent to a killed worker's cache goes back to the shared queue after this (SDK default 10 s):
+    // part of the recovery time after a kill -9. Well above the seconds a live worker takes to pick one up.
+    stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_TIMEOUT,
     maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     ...workerOptions,
     connection,
@@ -100,6 +103,9 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   closeWatcherOnShutdown(worker, watcher);
   return worker;
 }
+
+/** See the worker option above; the chaos suite's recovery figures measure it (bench/chaos/README.md). */
+export const STICKY_SCHEDULE_TO_START_TIMEOUT = '4s';
 
 /** A string literal of Temporal's visibility query language. */
 function quote(value: string): string {

@@ -17,6 +17,7 @@ import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import { resolveTimeSkippingServer } from '../../local/tools.js';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { currentPrebuiltBundle } from '../../worker/prebuilt-workflows.js';
 import { installQuietRuntime } from './temporal.js';
 
 export interface TimeSkippingEnv {
@@ -70,11 +71,20 @@ export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippi
 }
 
 /**
+ * The workflow code: the bundle the global setup prebuilt (`dist/workflows/`, the plain-failures variant these
+ * workers use) while it matches the sources, else one webpack pass for this file.
+ */
+async function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
+  const prebuilt = currentPrebuiltBundle('plain');
+  return prebuilt ? { codePath: prebuilt } : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+}
+
+/**
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
- * `fakeActivities`). Bundling and server start overlap, so the per-file cost is one webpack pass.
+ * `fakeActivities`).
  */
 export async function startTimeSkippingEnv(activities: Activities): Promise<TimeSkippingEnv> {
-  const [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })]);
+  const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
     const worker = await Worker.create({
