@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       'test/**/*.test.ts',
       'common/**/*.test.ts',
+      'redis/**/*.test.ts',
       'dcs/**/*.test.ts',
       'emulator/**/*.test.ts',
       'workflows/**/*.test.ts',

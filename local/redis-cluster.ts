@@ -1,5 +1,8 @@
-import { Redis } from 'ioredis';
-import { clusterTopology } from './cluster-topology.js';
+import { clusterTopology } from '../redis/cluster-topology.js';
+import { connectRedis } from '../redis/connect.js';
+import { redisOptions } from '../redis/connection-options.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
+import { SLOT_COUNT } from '../redis/key-slot.js';
 import { startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
 import { waitFor } from './wait.js';
 
@@ -35,8 +38,6 @@ export interface RedisCluster {
   readonly replicas: RedisServer[][];
   stop(): Promise<void>;
 }
-
-const SLOTS = 16_384;
 
 /**
  * Starts a Redis Cluster of `masters` redis-servers on free loopback ports, each with `replicasPerMaster` replicas:
@@ -75,7 +76,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         own.push(await startNode(`${name}-${index}-replica-${replica}`, index, replica));
       }
     }
-    const slots = nodes.map((_, index): [number, number] => [Math.floor((index * SLOTS) / count), Math.floor(((index + 1) * SLOTS) / count) - 1]);
+    const slots = nodes.map((_, index): [number, number] => [Math.floor((index * SLOT_COUNT) / count), Math.floor(((index + 1) * SLOT_COUNT) / count) - 1]);
     if (options.rejoin) {
       await awaitClusterOk(name, [...nodes, ...replicas.flat()]);
       return { nodes, slots, replicas, stop };
@@ -145,12 +146,12 @@ async function awaitClusterOk(name: string, servers: RedisServer[]): Promise<voi
 }
 
 /** FLUSHALL on every current master of the cluster `endpoint` is a node of (after a failover they are not the ones it started with). */
-export async function flushClusterMasters(endpoint: { host: string; port: number; password?: string | undefined }): Promise<void> {
-  const probe = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
+export async function flushClusterMasters(endpoint: RedisEndpoint): Promise<void> {
+  const probe = await connectRedis(redisOptions(endpoint));
   try {
     const { masters } = await clusterTopology(probe, endpoint.host);
     for (const master of masters) {
-      const client = new Redis({ host: master.host, port: master.port, password: endpoint.password });
+      const client = await connectRedis(redisOptions({ ...endpoint, host: master.host, port: master.port }));
       await client.flushall();
       client.disconnect();
     }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { hashTagForSlot, keySlot } from '../../common/key-slot.js';
-import { scanCollection } from '../../local/scan-collection.js';
+import { hashTagForSlot, keySlot } from '../../redis/key-slot.js';
+import { scanCollection } from '../../redis/scan-collection.js';
 import type { RedisConnections } from './connections.js';
 import { DataPlaneError } from './failures.js';
 import type { ThroughputMeter } from './throughput.js';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { formatAddress } from '../../redis/address.js';
 import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
 import { awaitHealthyCluster, knownNodes } from './cluster-recovery.js';
 import { RedisConnections } from './connections.js';
-import type { OnlineMigrationOptions, RedisEndpoint, ShardStats } from './contract.js';
+import type { MigrationEndpoint, OnlineMigrationOptions, ShardStats } from './contract.js';
 import { ClusterTopologyChange, DataPlaneError } from './failures.js';
 import { dropConnections } from './faults.js';
 import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
@@ -57,8 +58,8 @@ export class OnlineMigrationRun extends RunBase {
     target: undefined,
   };
   /** Where the run connects now: the given endpoints, or other nodes of their clusters after a failover. */
-  private sourceEndpoint: RedisEndpoint;
-  private targetEndpoint: RedisEndpoint;
+  private sourceEndpoint: MigrationEndpoint;
+  private targetEndpoint: MigrationEndpoint;
   private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -321,13 +322,13 @@ export class OnlineMigrationRun extends RunBase {
 }
 
 /** Several addresses for one side make sense for a Redis Cluster only: the run would copy the first server alone. */
-async function refuseSeedsOfStandalone(side: RedisConnections, endpoint: RedisEndpoint): Promise<void> {
+async function refuseSeedsOfStandalone(side: RedisConnections, endpoint: MigrationEndpoint): Promise<void> {
   if ((endpoint.seeds ?? []).length === 0) return;
   const topology = await side.topology();
   if (topology.kind === 'standalone') {
-    const where = [endpoint, ...(endpoint.seeds ?? [])].map(({ host, port }) => `${host}:${port}`).join(',');
+    const where = [endpoint, ...(endpoint.seeds ?? [])].map(formatAddress).join(',');
     throw new DataPlaneError(
-      `the ${side.side} is given as several addresses (${where}), but ${endpoint.host}:${endpoint.port} is no Redis Cluster node: give one host:port for a standalone Redis`,
+      `the ${side.side} is given as several addresses (${where}), but ${formatAddress(endpoint)} is no Redis Cluster node: give one host:port for a standalone Redis`,
       false,
     );
   }

@@ -1,5 +1,5 @@
-import type { RedisTlsOptions } from '../../common/redis-tls.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
+import type { RedisTlsOptions } from '../../redis/tls.js';
 import type { CacheMode } from './cache-modes.js';
 import { startInstanceServers, type InstanceLayout, type InstanceNodes } from './instance-servers.js';
 import { ServiceAddresses, type ServiceAddress, type ServiceAddressState } from './service-addresses.js';

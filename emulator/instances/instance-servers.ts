@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startRedisCluster } from '../../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { waitFor } from '../../local/wait.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import type { InstanceTopology } from './topology.js';
 
 /** The redis-servers of an instance: `shards[i].master` holds `slots` (cluster), `replicas` follow it. */

@@ -1,4 +1,5 @@
-import { connectRedis } from '../../local/connect-redis.js';
+import { connectRedis } from '../../redis/connect.js';
+import { redisOptions } from '../../redis/connection-options.js';
 import { isRunning } from '../../local/processes.js';
 import { waitFor } from '../../local/wait.js';
 import type { SavedInstances } from './instance-registry.js';
@@ -31,8 +32,8 @@ export async function stopOrphanServers(saved: SavedInstances): Promise<number[]
 async function runsOn(port: number, pid: number, password: string | undefined): Promise<boolean> {
   if (!isRunning(pid)) return false;
   try {
-    const once = { connectTimeout: 1_000, retryStrategy: () => null, maxRetriesPerRequest: 0 };
-    const redis = await connectRedis({ host: '127.0.0.1', port, password, ...once });
+    // redis/: fails at once rather than retrying (nothing there is an answer too).
+    const redis = await connectRedis(redisOptions({ host: '127.0.0.1', port, password }, { connectTimeout: 1_000 }));
     try {
       return new RegExp(`^process_id:${pid}\\r?$`, 'm').test(await redis.info('server'));
     } finally {

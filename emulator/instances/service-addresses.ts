@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import { ServiceForwarder } from './service-forwarder.js';
 

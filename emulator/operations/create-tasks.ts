@@ -9,7 +9,8 @@ import { taskSummaryView } from '../tasks/task-views.js';
 import { bucketFilePath, startRun } from './task-runs.js';
 import { isClusterInstance, refuseSslTarget, refuseUnsupportedOnlineSides, resolveSide } from './task-sides.js';
 import { TaskStatus } from '../../common/dcs-status.js';
-import { connectRedis } from '../../local/connect-redis.js';
+import { connectRedis } from '../../redis/connect.js';
+import { redisOptions } from '../../redis/connection-options.js';
 import { detectBackupFormat } from '../data-plane/backup-format.js';
 import type { TaskSide } from '../tasks/task.js';
 
@@ -95,7 +96,7 @@ async function noteDatabasesLeftOut(ctx: EmulatorContext, task: MigrationTask, s
   if (!isClusterInstance(ctx, target)) return;
   let redis;
   try {
-    redis = await connectRedis({ ...source.endpoint, connectTimeout: 2_000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    redis = await connectRedis(redisOptions(source.endpoint, { connectTimeout: 2_000 }));
   } catch {
     return;
   }

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { ExchangeInstanceIpBody } from '../../dcs/schemas/requests.js';
 import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import type { IpSwitchFaults } from '../faults/fault-rules.js';
 import { apiErrors } from '../http/api-error.js';

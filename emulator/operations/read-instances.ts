@@ -1,7 +1,8 @@
-import { connectRedis } from '../../local/connect-redis.js';
+import { formatAddress } from '../../redis/address.js';
+import { connectRedis } from '../../redis/connect.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import type { OperationHandler } from '../context.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { apiErrors } from '../http/api-error.js';
 import type { EmulatedInstance, InstanceAttributes } from '../instances/instance-registry.js';
 
@@ -61,8 +62,6 @@ async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
   return { ...(version ? { version } : {}), ...(used === undefined ? {} : { usedMemoryBytes: used }), ...(max === undefined ? {} : { maxMemoryBytes: max }) };
 }
 
-const address = (endpoint: RedisEndpoint) => `${endpoint.host}:${endpoint.port}`;
-
 /**
  * The ShowInstance body: the SDK's field names (memory in MB, capacity in GB), attributes over server facts.
  * `sharding_count` is the number of shards (1 unless a Redis Cluster), `replica_count` the copies per shard as DCS
@@ -90,7 +89,7 @@ export function instanceView(instance: EmulatedInstance, attributes: InstanceAtt
     replica_count: 1 + Math.max(0, ...shards.map((shard) => shard.replicas.length)),
     ip: isCluster ? shards.map((shard) => shard.master.host).join(',') : instance.endpoint.host,
     port: instance.endpoint.port,
-    ...(isCluster ? { backend_addrs: shards.map((shard) => address(shard.master)).join(',') } : {}),
+    ...(isCluster ? { backend_addrs: shards.map((shard) => formatAddress(shard.master)).join(',') } : {}),
     domain_name: `${instance.id}.dcs.emulator.local`,
     enable_ssl: attributes.enableSsl,
     enable_publicip: attributes.enablePublicIp,

@@ -14,6 +14,7 @@ import type { PrecheckOutcome } from '../../common/precheck.js';
 import { switchEligibility, switchRefusal, type SwitchPairFacts } from '../../common/switch-eligibility.js';
 import { MigrationFailureType, type MigrationSwitch } from '../../common/workflow-contract.js';
 import type { SwitchState } from '../../activities/switch.js';
+import { parseAddress, type HostPort } from '../../redis/address.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
@@ -97,13 +98,13 @@ export async function checkSwitchBeforeCreate(ctx: MigrationContext, mode: 'ip' 
   if (refusal) refuse(ctx, mode, outcomes, refusal);
 }
 
-function portOf(address: string | undefined): number | undefined {
-  const port = Number(address?.slice(address.lastIndexOf(':') + 1));
-  return Number.isInteger(port) && port > 0 ? port : undefined;
-}
-
-function hostOf(address: string): string {
-  return address.slice(0, address.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+/** A side's address as the task shows it, or undefined when it shows none or no valid one (no port to compare). */
+function hostPortOf(address: string | undefined): HostPort | undefined {
+  try {
+    return address === undefined ? undefined : parseAddress(address, 'the address DCS shows');
+  } catch {
+    return undefined;
+  }
 }
 
 async function readSwitch(ctx: MigrationContext): Promise<SwitchState> {
@@ -151,7 +152,7 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   const taskId = state.taskId!;
   if (patched(SWITCH_AFTER_CLEAN_VERIFY_PATCH)) refuseUnverified(ctx, mode);
   const before = await readSwitch(ctx);
-  const facts: SwitchPairFacts = { ports: { source: portOf(before.source), target: portOf(before.target) } };
+  const facts: SwitchPairFacts = { ports: { source: hostPortOf(before.source)?.port, target: hostPortOf(before.target)?.port } };
   let targetRunId = '';
   if (before.source && before.target) {
     const { servers } = await callActivity(state, 'identifyServers', READ_OPTIONS, 'See which servers answer at the source and target addresses', {
@@ -180,7 +181,8 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
     ctx,
     () =>
       callActivity(state, 'exchangeIp', SINGLE_ATTEMPT_OPTIONS, `Switch the clients to the target (${mode})`, taskId, {
-        exchangedIp: [hostOf(sourceAddress)],
+        // The same-port check passed, so the source's address parsed.
+        exchangedIp: [hostPortOf(sourceAddress)!.host],
         domain: mode === 'domain',
       }),
     [IpSwitchStatus.Exchanging, IpSwitchStatus.ExchangeSuccess],
