@@ -82,7 +82,9 @@ describe('pre-flight checks', () => {
       engine_version: '7.0',
     });
     expect(Number(shown.used_memory)).toBeGreaterThan(0);
-    expect(shown.port).toBe(stack.emu.instance('target').endpoint.port);
+    // Where clients reach it (its service address), not its redis-server's own port.
+    const service = stack.emu.instance('target').service!;
+    expect([shown.ip, shown.port]).toEqual([service.host, service.port]);
     await expect(dcs.showInstance('nobody')).rejects.toMatchObject({ name: 'DcsNotFoundError', errorCode: 'DCS.3022' });
     await stack.emu.reset();
     expect(await dcs.showInstance('target')).toMatchObject({ status: 'RUNNING', cache_mode: 'single' });

@@ -77,8 +77,8 @@ export interface OnlineMigrationOptions {
   faults?: DataPlaneFaults;
   /**
    * The copy was already following the source before this run (the emulator restarted with its state): the run
-   * starts in `incremental` with progress 100 and resyncs, as after a lost connection (a full re-copy, then target
-   * keys the source lacks are deleted), so the task does not go back to full sync. Incremental runs only.
+   * starts in `incremental` with progress 100 and resyncs (a full re-copy), as after a lost connection, so the task
+   * does not go back to full sync. The keys carried before are not known to it (README). Incremental runs only.
    */
   resumeSynced?: boolean;
 }
@@ -101,9 +101,9 @@ export interface DataPlaneRun {
   failedOnConnection(): boolean;
   stats(): RunStats;
   /**
-   * Stops the run. For an incremental run: applies what is queued, runs a reconcile pass so that the target
-   * equals the source, then reaches `stopped`. Idempotent; resolves when the phase is `stopped` (or the run had
-   * already ended).
+   * Stops the run. For an incremental run: applies the changes of everything the source ran before the stop
+   * (writes and deletes; keys the source never had stay on the target), then reaches `stopped`. Idempotent;
+   * resolves when the phase is `stopped` (or the run had already ended).
    */
   stop(): Promise<void>;
   /** Resolves when the run leaves the active phases for good (succeeded, failed or stopped). */

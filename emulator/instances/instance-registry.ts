@@ -294,7 +294,7 @@ export class InstanceRegistry {
       if (instance.attributes) this.attributes.set(instance.id, { ...instance.attributes });
       if (instance.baseline) this.baseline.set(instance.id, { ...instance.baseline });
     }
-    this.services.restoreHolders(saved.addresses.holders);
+    this.services.restoreHolders(saved.addresses);
   }
 
   /** Stops every redis-server started here (registered ones belong to someone else) and closes the service addresses. */

@@ -70,7 +70,12 @@ export const exchangeInstanceIp: OperationHandler = async ({ ctx, params, rawBod
     throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
   }
   const { sourceId, targetId } = await checkPair(ctx, task);
-  const ipSwitch: IpSwitch = { settlesAt: ctx.now() + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.ExchangeSuccess, pending: true };
+  const ipSwitch: IpSwitch = {
+    settlesAt: ctx.now() + ctx.timings.exchangingMs + ctx.jitter(),
+    settled: IpSwitchStatus.ExchangeSuccess,
+    pending: true,
+    domains: body.is_exchange_domain === true,
+  };
   task.ipSwitch = ipSwitch;
   task.updatedAt = now;
   const what = body.is_exchange_domain ? 'IP addresses and domain names' : 'IP addresses';
@@ -94,7 +99,10 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
     );
   }
   const swapped = task.ipSwitch?.swapped === true;
-  const ipSwitch: IpSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.RollbackSuccess, pending: true };
+  const settlesAt = now + ctx.timings.exchangingMs + ctx.jitter();
+  // What the switch moved moves back: the addresses, and the domain names if they went along.
+  const domains = task.ipSwitch?.domains;
+  const ipSwitch: IpSwitch = { settlesAt, settled: IpSwitchStatus.RollbackSuccess, pending: true, domains };
   task.ipSwitch = ipSwitch;
   task.updatedAt = now;
   appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolling back the IP switch.', ['rollback']);
@@ -144,7 +152,7 @@ async function runSwitch(
     await before?.();
     await Promise.all([services.setReadOnly(a, true), services.setReadOnly(b, true)]);
     if (faults?.swap !== false) {
-      const cut = services.exchange(a, b);
+      const cut = services.exchange(a, b, { domains: ipSwitch.domains === true });
       ipSwitch.swapped = true;
       appendLog(task, 'INFO', 'migration.ip.swapped', `Addresses of ${a} and ${b} swapped; ${cut} client connections were closed.`, ['exchange']);
     }

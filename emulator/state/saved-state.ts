@@ -85,6 +85,7 @@ const backupFile = z.object({ file_name: z.string(), size: z.string().optional()
 const level = z.enum(['INFO', 'ERROR']);
 const logLine = z.object({ at: time, level, code: z.string(), message: z.string(), keywords: z.array(z.string()) });
 
+// Every field of MigrationTask has its place here (task-state.ts fails to compile while one has none).
 const task = z.object({
   id: z.string().min(1),
   name: z.string(),
@@ -120,6 +121,7 @@ const task = z.object({
       settled: z.enum([IpSwitchStatus.ExchangeSuccess, IpSwitchStatus.RollbackSuccess]),
       pending: z.boolean().optional(),
       swapped: z.boolean().optional(),
+      domains: z.boolean().optional(),
     })
     .optional(),
   terminatingMs: z.number().int().nonnegative(),
@@ -132,6 +134,7 @@ export const savedState = z.object({
   addresses: z.object({
     addresses: z.array(z.object({ id: z.string(), host: z.string(), port })),
     holders: z.record(z.string(), z.string()),
+    domainHolders: z.record(z.string(), z.string()),
   }),
   /** In creation order (the order List returns them). */
   tasks: z.array(task),

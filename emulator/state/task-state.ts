@@ -1,7 +1,16 @@
 import type { DataPlaneRun, RunPhase, RunStats } from '../data-plane/contract.js';
 import type { MigrationJob } from '../tasks/task-store.js';
-import type { MigrationTask } from '../tasks/task.js';
+import type { IpSwitch, MigrationTask } from '../tasks/task.js';
 import type { SavedRun, SavedTask } from './saved-state.js';
+
+/**
+ * A field added to the task model, or to its IP switch, without a place in the state file's schema would be lost
+ * at a restart: these fail to compile until saved-state.ts names it.
+ */
+type TaskGap = Exclude<keyof MigrationTask, keyof SavedTask>;
+type SwitchGap = Exclude<keyof IpSwitch, keyof NonNullable<SavedTask['ipSwitch']>>;
+const everyFieldSaved: [TaskGap | SwitchGap] extends [never] ? true : TaskGap | SwitchGap = true;
+void everyFieldSaved;
 
 const FINAL_PHASES: ReadonlySet<RunPhase> = new Set(['succeeded', 'failed', 'stopped']);
 

@@ -46,6 +46,8 @@ export interface IpSwitch {
   pending?: boolean | undefined;
   /** The addresses really moved (false under an `ipSwitch: { swap: false }` fault): what a rollback must undo. */
   swapped?: boolean | undefined;
+  /** The domain names move with the addresses (`is_exchange_domain`); a rollback moves back what the switch moved. */
+  domains?: boolean | undefined;
 }
 
 /** A migration task as the emulator keeps it. Its DCS status is derived on read ({@link taskStatus}). */
