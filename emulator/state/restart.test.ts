@@ -113,7 +113,8 @@ describe('the emulator started again on its data dir', () => {
 
   it('refuses a damaged state file naming the field', async () => {
     const dir = await dataDir();
-    const damaged = { version: 1, instances: [], addresses: { addresses: [], holders: {}, domainHolders: {} }, tasks: [{ id: 7 }] };
+    const addresses = { addresses: [], holders: {}, domainHolders: {} };
+    const damaged = { version: 1, instances: [], addresses, tasks: [{ id: 7 }] };
     await writeFile(path.join(dir, 'state.json'), JSON.stringify(damaged));
     const naming = /state\.json field tasks\[0\]\.id: .*expected string/;
     await expect(startEmulator({ dataDir: dir })).rejects.toThrow(naming);
