@@ -4,14 +4,17 @@
 // base; a folder may import the folders below it, never one above it, so each layer can be read, tested
 // and changed knowing only what is under it. `npm run lint` runs this through tools/check-layers.ts.
 //
-//   client → stack → worker → workflows → activities → emulator → dcs / verify / codec → local → common
+//   client → stack → worker → workflows → activities → emulator → dcs / verify / codec → local → common → redis
+//
+// redis/ is the Redis edge (addresses, endpoints, connection options, cluster topology): it imports nothing of
+// ours, so everything can stand on it, common/'s input schema included (it parses addresses).
 //
 // `workflows` importing the *types* of `activities` is ordinary Temporal practice (proxyActivities<typeof
 // ...>) and is downward, so it needs no exception. test/, bench/, tools/ and docker/ are consumers on top:
 // they may import anything, nothing in the product imports them, and test/ does not import bench/.
 
 /** Top first: each entry may import only the entries after it. Siblings share one entry. */
-const layers = [['client'], ['stack'], ['worker'], ['workflows'], ['activities'], ['emulator'], ['dcs', 'verify', 'codec'], ['local'], ['common']];
+const layers = [['client'], ['stack'], ['worker'], ['workflows'], ['activities'], ['emulator'], ['dcs', 'verify', 'codec'], ['local'], ['common'], ['redis']];
 const product = layers.flat();
 const consumers = ['test', 'bench', 'tools', 'docker'];
 
@@ -74,6 +77,20 @@ module.exports = {
       severity: 'error',
       from: { path: under(product) },
       to: { path: under(consumers) },
+    },
+    {
+      name: 'worker-not-local',
+      comment: 'worker/, workflows/ and activities/ never reach local/ (processes for local use), not even through other folders.',
+      severity: 'error',
+      from: { path: '^(worker|workflows|activities)/', pathNot: testCode },
+      to: { path: '^local/', reachable: true },
+    },
+    {
+      name: 'worker-not-emulator',
+      comment: 'worker/, workflows/ and activities/ never reach emulator/ (the local DCS), not even through other folders.',
+      severity: 'error',
+      from: { path: '^(worker|workflows|activities)/', pathNot: testCode },
+      to: { path: '^emulator/', reachable: true },
     },
     {
       name: 'test-not-bench',

@@ -37,6 +37,9 @@ const nodeBuiltins = [
 ];
 const ioPackages = [
   '**/local/*',
+  // redis/ holds Redis clients; its address parser alone is pure (the input schema and the switch step use it).
+  '**/redis/*',
+  '!**/redis/address.js',
   'undici',
   'ioredis',
   'hono',

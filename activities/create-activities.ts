@@ -42,6 +42,7 @@ import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
 import { createPrecheckActivities } from './prechecks/index.js';
 import { createSwitchActivities } from './switch.js';
+import { withLivenessHeartbeats } from './liveness.js';
 import { mergeActivities } from './merge-activities.js';
 import { createVerifyActivities } from './verify.js';
 
@@ -331,20 +332,21 @@ export function createActivities({
   };
 
   // One group per concern; a name defined in two groups stops the worker at start-up (merge-activities.ts).
+  // Every group but verify's (which beats with its checkpoint) beats while it runs: see liveness.ts.
   return mergeActivities(
     /** Not a DCS call: verifyData, the key-by-key comparison of source and target (`activities/verify.ts`). */
     createVerifyActivities(secrets),
     /** Not a DCS call: the input's validation, a local activity at the start of each run. */
     createValidationActivities(),
     /** Not a DCS call: checkReferences, every secret reference resolved (values dropped) before anything is created. */
-    createReferenceCheckActivities(secrets),
+    withLivenessHeartbeats(createReferenceCheckActivities(secrets)),
     /** ShowInstance reads (and, when asked, read-only Redis probes): the pre-flight checks before anything is created. */
-    createPrecheckActivities(dcs, secrets),
+    withLivenessHeartbeats(createPrecheckActivities(dcs, secrets)),
     /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, and the worker's look at the addresses. */
-    createSwitchActivities(dcs, secrets, call),
+    withLivenessHeartbeats(createSwitchActivities(dcs, secrets, call)),
     /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
-    createNotifyActivities(secrets),
-    taskActivities,
+    withLivenessHeartbeats(createNotifyActivities(secrets)),
+    withLivenessHeartbeats(taskActivities),
   );
 }
 

@@ -9,6 +9,8 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Redis } from 'ioredis';
 import type { SecretRef } from '../common/migration-input.js';
+import { formatAddress, parseAddress } from '../redis/address.js';
+import { redisOptions } from '../redis/connection-options.js';
 import type { DcsMigrationApi } from './dcs-api.js';
 import type { Attempted } from './results.js';
 import { resolveOptional, SecretUnavailableError, type SecretResolver } from './secrets.js';
@@ -42,23 +44,13 @@ export interface SwitchCheckRequest {
 
 function addressOf(side: { ip?: string | null | undefined; port?: string | number | null | undefined } | null | undefined): string | undefined {
   if (!side?.ip || side.port === undefined || side.port === null || side.port === '') return undefined;
-  return `${side.ip.includes(':') ? `[${side.ip}]` : side.ip}:${side.port}`;
+  return formatAddress({ host: side.ip, port: Number(side.port) });
 }
 
+/** A client for `address` (as `addressOf` wrote it); not connected yet. Commands fail at once when it is not. */
 function connect(address: string, password: string | undefined): Redis {
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(address.slice(separator + 1));
-  return new Redis({
-    host,
-    port,
-    password,
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+  const { host, port } = parseAddress(address, 'the address DCS shows');
+  return new Redis(redisOptions({ host, port, password }, { connectTimeout: 5_000, enableOfflineQueue: false }));
 }
 
 function runIdOf(info: string): string {

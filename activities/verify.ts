@@ -9,7 +9,9 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { readFile } from 'node:fs/promises';
 import type { VerifySettings } from '../common/migration-input.js';
 import type { VerificationResult } from '../common/workflow-contract.js';
-import { compareRedis, type CompareCheckpoint, type CompareEndpoint, type CompareReport } from '../verify/compare.js';
+import { parseAddress } from '../redis/address.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
+import { compareRedis, type CompareCheckpoint, type CompareReport } from '../verify/compare.js';
 import type { Attempted } from './results.js';
 import { SecretUnavailableError, type SecretResolver } from './secrets.js';
 
@@ -18,10 +20,9 @@ const RECHECK_LIMIT = 1_000;
 
 /** The verify activities over `secrets` (merged into `createActivities`). */
 export function createVerifyActivities(secrets: SecretResolver) {
-  async function endpointOf(side: 'source' | 'target', server: VerifySettings['source']): Promise<CompareEndpoint> {
-    const separator = server.address.lastIndexOf(':');
-    const host = server.address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
-    const port = Number(server.address.slice(separator + 1));
+  async function endpointOf(side: 'source' | 'target', server: VerifySettings['source']): Promise<RedisEndpoint> {
+    // The input schema checked the address with the same parser: this does not throw.
+    const { host, port } = parseAddress(server.address, `verify.${side}.address`);
     const password = server.password ? await secrets.resolve(server.password, `verify.${side}.password`) : undefined;
     const tls = server.tls
       ? { insecure: server.tls.insecure, ...(server.tls.caFile ? { ca: await readCa(`verify.${side}.tls.caFile`, server.tls.caFile) } : {}) }

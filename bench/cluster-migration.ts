@@ -13,7 +13,8 @@
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import { createDataPlane } from '../emulator/data-plane/index.js';
-import type { DataPlaneRun, RedisEndpoint, RunMethod, ShardStats } from '../emulator/data-plane/index.js';
+import type { DataPlaneRun, RunMethod, ShardStats } from '../emulator/data-plane/index.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
 import { flushClusterMasters, startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';

@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createDataPlane } from '../emulator/data-plane/index.js';
-import { clusterTopology, masterIndexOf } from '../local/cluster-topology.js';
+import { clusterTopology, masterIndexOf } from '../redis/cluster-topology.js';
 import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
 

@@ -4,22 +4,25 @@
  * is known at once, and the operator is better served by hearing so with a hint of what to check.
  */
 import { connect } from 'node:net';
+import { AddressError, parseAddress, type HostPort } from '../redis/address.js';
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
-/** `host:port`, `[v6]:port` or a bare host (port 7233). */
-export function splitAddress(address: string): { host: string; port: number } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
-  if (bracketed) return { host: bracketed[1]!, port: Number(bracketed[2] ?? 7233) };
-  const colon = address.lastIndexOf(':');
-  if (colon === -1) return { host: address, port: 7233 };
-  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+/** `host:port`, `[v6]:port` or a bare host (port 7233), read by the one address parser. */
+export function splitAddress(address: string): HostPort {
+  return parseAddress(address, 'the Temporal address', 7233);
 }
 
 /** Resolves when a TCP connection to `address` opens, or with the reason it could not. */
 export function probeAddress(address: string, timeoutMs = 3_000): Promise<ProbeResult> {
-  const { host, port } = splitAddress(address);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) return Promise.resolve({ ok: false, reason: `"${address}" has no valid port` });
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = splitAddress(address));
+  } catch (error) {
+    if (error instanceof AddressError) return Promise.resolve({ ok: false, reason: error.reason });
+    throw error;
+  }
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (result: ProbeResult): void => {

@@ -10,6 +10,7 @@
  * This module is imported by workflow code: keep it free of Node built-ins and I/O.
  */
 import { z } from 'zod';
+import { AddressError, parseAddress, parseAddressList } from '../redis/address.js';
 import { isKnownTimeZone, TIME_OF_DAY, WEEKDAYS } from './cutover-window.js';
 import { allowedKeysAt, unknownFieldMessage } from './unknown-fields.js';
 
@@ -38,12 +39,17 @@ const positiveDuration = duration.refine((ms) => ms > 0, 'must be longer than 0'
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-/** True when every `host:port` in `value` has a TCP port from 1 to 65535. */
-function portsInRange(value: string): boolean {
-  return value.split(',').every((hostPort) => {
-    const port = Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
-    return port >= 1 && port <= 65_535;
-  });
+/** A zod check that `parse` (the one address parser's) accepts the value; its reason becomes the issue. */
+function validAddress(parse: (value: string) => unknown) {
+  return (value: string, ctx: z.RefinementCtx<string>): void => {
+    try {
+      parse(value);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      // The reason names the value; zod's path names the field.
+      ctx.addIssue({ code: 'custom', message: error.reason });
+    }
+  };
 }
 
 /**
@@ -75,12 +81,15 @@ export const secretRefSchema = secretRef(
 );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
-/** `host:port[,host:port…]` as DCS expects in `addrs`. */
+/**
+ * `host:port[,host:port…]` as DCS expects in `addrs`. The pattern is the shape an editor checks (it reaches the JSON
+ * Schema); the address parser has the last word.
+ */
 const addrs = z
   .string()
   .trim()
   .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'must be host:port, or a comma-separated list of them', abort: true })
-  .refine(portsInRange, 'port must be from 1 to 65535');
+  .superRefine(validAddress((value) => parseAddressList(value, 'addrs')));
 
 const targetInstance = z
   .object({
@@ -157,7 +166,7 @@ const verifyServer = z
       .string()
       .trim()
       .regex(/^[^\s,]+:\d{1,5}$/, { message: 'must be host:port', abort: true })
-      .refine(portsInRange, 'port must be from 1 to 65535')
+      .superRefine(validAddress((value) => parseAddress(value, 'address')))
       .describe('`host:port` of the Redis server, as the worker reaches it; for a cluster, any node (its masters are discovered).'),
     username: z.string().min(1).max(256).optional().describe('ACL user to log in as; the default user when omitted.'),
     password: secretRefSchema.optional(),
@@ -311,7 +320,7 @@ function refineHoldAndCutover(
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
 }
 
-/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; README "Pre-flight checks"). */
+/** The pre-flight checks before anything is created (`common/precheck.ts` lists them; docs/migration-file.md, "Pre-flight checks"). */
 const precheckSchema = z
   .object({
     mode: z
@@ -341,7 +350,7 @@ const precheckSchema = z
     sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
   })
   .strict()
-  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (README "Pre-flight checks").');
+  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (docs/migration-file.md, "Pre-flight checks").');
 export type PrecheckSettings = z.output<typeof precheckSchema>;
 
 /**
@@ -566,7 +575,7 @@ export type MigrationInputOf<K extends MigrationKind> = Extract<MigrationInput, 
  * or `buildMigrationStartOptions`, or an input as a file would hold it when a client starts the workflow directly
  * (durations as strings, defaults absent). The workflow validates either before use, and refuses anything else
  * with a non-retryable `InvalidMigrationInput` failure; parsing is idempotent, so a parsed input validates to
- * itself (test/workflow-input.test.ts).
+ * itself (common/migration-input.test.ts).
  */
 export type MigrationWorkflowInput = MigrationInput | MigrationInputFile;
 export type PollingSettings = MigrationInput['polling'];

@@ -3,7 +3,7 @@
  * to the Temporal SDK's own `temporal_*` ones: the one list of their names, types, units and meanings. The
  * workflow (`workflows/metrics.ts`), the activities (`activities/metrics.ts`) and the shared status watcher
  * emit them through Temporal's metric meters; the Prometheus rules (`monitoring/prometheus/rules.yml`), the
- * Grafana board and the README name them, and `test/monitoring.test.ts` checks those names against this list.
+ * Grafana board and docs/monitoring.md name them, and `test/monitoring.test.ts` checks those names against this list.
  *
  * Names are exported as written here: the SDK's Prometheus exporter adds no prefix or suffix to custom metrics
  * (with its default `countersTotalSuffix: false`), so counters carry their `_total` themselves.

@@ -14,7 +14,7 @@ export interface PrecheckOutcome {
 }
 
 /**
- * Every pre-flight check, by its stable id (README "Pre-flight checks"), with its title. `dcs` checks read
+ * Every pre-flight check, by its stable id (docs/migration-file.md, "Pre-flight checks"), with its title. `dcs` checks read
  * ShowInstance; `redis` checks connect from the worker (or the CLI) to the Redis servers themselves and run only
  * when asked (`prechecks.redis`, or `dcs-migrate check`). Ids are never renamed: scripts and alerts match them.
  */

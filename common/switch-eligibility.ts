@@ -20,7 +20,7 @@ export interface SwitchPairFacts {
   publicAccess?: { source: boolean; target: boolean };
 }
 
-/** The ids the checks report under (stable, safe to script on: README "Switching the clients"). */
+/** The ids the checks report under (stable, safe to script on: docs/migration-file.md, "Switching the clients"). */
 export const SWITCH_CHECK_IDS = [
   'switch-dcs-instances',
   'switch-incremental',

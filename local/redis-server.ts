@@ -2,7 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
+import { redisOptions } from '../redis/connection-options.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
+import { formatRedisUrl } from '../redis/url.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { resolveRedisServer } from './tools.js';
 import { waitFor } from './wait.js';
@@ -38,16 +41,6 @@ export interface AclUser {
   rules?: string[];
 }
 
-/** How to reach a server: the shape of the data plane's RedisEndpoint and the verifier's CompareEndpoint. */
-export interface RedisServerEndpoint {
-  host: string;
-  port: number;
-  username?: string | undefined;
-  password?: string | undefined;
-  /** PEM text of the CA that signed the server's certificate. */
-  tls?: { ca: string } | undefined;
-}
-
 export interface RedisServer {
   readonly name: string;
   readonly host: string;
@@ -59,8 +52,8 @@ export interface RedisServer {
   readonly username: string | undefined;
   /** The password of that user: a secret. */
   readonly password: string | undefined;
-  /** Host, port, user, password and CA: what a data-plane or verifier endpoint needs. Holds the password. */
-  readonly endpoint: RedisServerEndpoint;
+  /** Host, port, user, password and the CA (PEM text) of a TLS server. Holds the password. */
+  readonly endpoint: RedisEndpoint;
   readonly dir: string;
   readonly process: ManagedProcess;
   /** `redis[s]://[user][:password@]host:port` — contains the password: never log it. */
@@ -103,20 +96,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     if (login.username) args.push('--user', 'default', 'off');
     for (const [key, value] of Object.entries(config)) args.push(`--${key}`, value);
     const proc = startProcess({ name, command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.log') });
-    const clientOptions: RedisOptions = {
-      host,
-      port,
-      username: login.username,
-      password: login.password,
-      ...(tls ? { tls: { ca: tls.ca } } : {}),
-    };
-    const client = (db = 0) => new Redis({ ...clientOptions, db, lazyConnect: false, maxRetriesPerRequest: 3 });
+    const endpoint: RedisEndpoint = { host, port, username: login.username, password: login.password, ...(tls ? { tls } : {}) };
+    // Clients for tests connect at once and ride out a restart of the server (ioredis's own reconnects and retries).
+    const clientOptions = { lazyConnect: false, retryStrategy: undefined, maxRetriesPerRequest: 3 };
+    const client = (db = 0) => new Redis(redisOptions(endpoint, { ...clientOptions, db }));
     try {
       await waitFor(
         `${name} on port ${port}`,
         async () => {
           if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
-          const probe = new Redis({ ...clientOptions, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+          const probe = new Redis(redisOptions(endpoint));
           probe.on('error', () => {});
           try {
             await probe.connect();
@@ -134,8 +123,6 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (options.port !== undefined) break;
       continue;
     }
-    const user = login.username ? encodeURIComponent(login.username) : '';
-    const auth = login.password ? `${user}:${encodeURIComponent(login.password)}@` : user ? `${user}@` : '';
     return {
       name,
       host,
@@ -143,10 +130,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       plainPort,
       username: login.username,
       password: login.password,
-      endpoint: { host, port, username: login.username, password: login.password, ...(tls ? { tls } : {}) },
+      endpoint,
       dir,
       process: proc,
-      url: `${tls ? 'rediss' : 'redis'}://${auth}${host}:${port}`,
+      url: formatRedisUrl(endpoint),
       client,
       stop: async () => {
         await proc.stop();

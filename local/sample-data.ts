@@ -1,16 +1,10 @@
 import type { Redis } from 'ioredis';
-import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from './cluster-topology.js';
-import { connectRedis } from './connect-redis.js';
+import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from '../redis/cluster-topology.js';
+import { formatAddress } from '../redis/address.js';
+import { connectRedis } from '../redis/connect.js';
+import { redisOptions } from '../redis/connection-options.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
 import { seededRandom } from '../common/seeded-random.js';
-
-/** Where to write: host, port, ACL user, (secret) password and TLS CA (PEM text) of a Redis server. */
-export interface SampleDataEndpoint {
-  host: string;
-  port: number;
-  username?: string | undefined;
-  password?: string | undefined;
-  tls?: { ca?: string | undefined } | undefined;
-}
 
 export const sampleTypes = ['string', 'hash', 'list', 'set', 'zset', 'stream'] as const;
 export type SampleType = (typeof sampleTypes)[number];
@@ -64,7 +58,7 @@ export function sampleKey(index: number, seed: number, dbs: readonly number[]): 
  * sets, zsets, streams), part of it with TTLs, pipelined so that 100,000 keys take a few seconds. The endpoint may be
  * any node of a Redis Cluster (then `dbs` must be `[0]`): each key's commands go to the master serving its slot.
  */
-export async function seedSampleData(endpoint: SampleDataEndpoint, options: SampleDataOptions = {}): Promise<SampleDataSummary> {
+export async function seedSampleData(endpoint: RedisEndpoint, options: SampleDataOptions = {}): Promise<SampleDataSummary> {
   const keys = options.keys ?? 100_000;
   const dbs = options.dbs ?? [0, 1, 2];
   const ttlFraction = options.ttlFraction ?? 0.3;
@@ -111,7 +105,7 @@ interface Writer {
  * A writer for seeding (`sample data`) or for traffic. Traffic into a cluster keeps going through failovers (see
  * ClusterWriter); into a standalone server it stops at the first error.
  */
-async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[], purpose: 'sample data' | 'traffic' = 'sample data'): Promise<Writer> {
+async function openWriter(endpoint: RedisEndpoint, dbs: readonly number[], purpose: 'sample data' | 'traffic' = 'sample data'): Promise<Writer> {
   const probe = await connect(endpoint, 0);
   let clustered: boolean;
   try {
@@ -120,7 +114,7 @@ async function openWriter(endpoint: SampleDataEndpoint, dbs: readonly number[], 
     probe.disconnect();
   }
   if (clustered) {
-    if (dbs.some((db) => db !== 0)) throw new RangeError(`${purpose}: ${endpoint.host}:${endpoint.port} is a cluster node, which has db 0 only`);
+    if (dbs.some((db) => db !== 0)) throw new RangeError(`${purpose}: ${formatAddress(endpoint)} is a cluster node, which has db 0 only`);
     return ClusterWriter.open(endpoint, purpose === 'traffic');
   }
   const clients = new Map<number, Redis>();
@@ -160,13 +154,13 @@ class ClusterWriter implements Writer {
   private known: Array<{ host: string; port: number }>;
 
   private constructor(
-    private readonly endpoint: SampleDataEndpoint,
+    private readonly endpoint: RedisEndpoint,
     private readonly tolerateFailover: boolean,
   ) {
     this.known = [{ host: endpoint.host, port: endpoint.port }];
   }
 
-  static async open(endpoint: SampleDataEndpoint, tolerateFailover = false): Promise<ClusterWriter> {
+  static async open(endpoint: RedisEndpoint, tolerateFailover = false): Promise<ClusterWriter> {
     const writer = new ClusterWriter(endpoint, tolerateFailover);
     await writer.discover();
     return writer;
@@ -214,7 +208,7 @@ class ClusterWriter implements Writer {
               for (const master of topology.masters) {
                 const masterClient = await connect({ ...this.endpoint, host: master.host, port: master.port }, 0);
                 masters.push({ client: masterClient, batch: new CommandBatch() });
-                if (!/^role:master/m.test(await masterClient.info('replication'))) throw new Error(`${master.host}:${master.port} is not a master yet`);
+                if (!/^role:master/m.test(await masterClient.info('replication'))) throw new Error(`${formatAddress(master)} is not a master yet`);
               }
             } catch (error) {
               for (const { client: opened } of masters) opened.disconnect();
@@ -234,9 +228,7 @@ class ClusterWriter implements Writer {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw lastError instanceof Error
-      ? lastError
-      : new Error(`sample data: the cluster at ${this.endpoint.host}:${this.endpoint.port} has no master for some slots`);
+    throw lastError instanceof Error ? lastError : new Error(`sample data: the cluster at ${formatAddress(this.endpoint)} has no master for some slots`);
   }
 }
 
@@ -330,7 +322,7 @@ export interface Traffic {
  * Live changes for incremental-migration tests until `stop()`: writes to sample keys (type-correct) and to new
  * `traffic:` keys, deletes, keys that expire within a second or two, and PERSIST on keys with a TTL.
  */
-export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptions): Traffic {
+export function startTraffic(endpoint: RedisEndpoint, options: TrafficOptions): Traffic {
   const dbs = options.dbs ?? [0, 1, 2];
   const seed = options.seed ?? 1;
   const opsPerSecond = options.opsPerSecond ?? 2_000;
@@ -384,23 +376,14 @@ export function startTraffic(endpoint: SampleDataEndpoint, options: TrafficOptio
 }
 
 /** A connected client for `db`; a failure names the address and never carries the password. */
-async function connect(endpoint: SampleDataEndpoint, db: number): Promise<Redis> {
+async function connect(endpoint: RedisEndpoint, db: number): Promise<Redis> {
   try {
-    return await connectRedis({
-      host: endpoint.host,
-      port: endpoint.port,
-      username: endpoint.username || undefined,
-      password: endpoint.password || undefined,
-      ...(endpoint.tls ? { tls: endpoint.tls.ca ? { ca: endpoint.tls.ca } : {} } : {}),
-      db,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 1,
-    });
+    return await connectRedis(redisOptions(endpoint, { db, maxRetriesPerRequest: 1 }));
   } catch (error) {
     let message = (error as Error).message;
     if (endpoint.password) message = message.split(endpoint.password).join('***');
     // eslint-disable-next-line preserve-caught-error -- ioredis errors carry the AUTH arguments, i.e. the password
-    throw new Error(`sample data: cannot use Redis at ${endpoint.host}:${endpoint.port} db ${db}: ${message}`);
+    throw new Error(`sample data: cannot use Redis at ${formatAddress(endpoint)} db ${db}: ${message}`);
   }
 }
 

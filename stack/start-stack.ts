@@ -18,9 +18,10 @@ import { EncryptionCodec } from '../codec/encryption-codec.js';
 import { startCodecServer } from '../codec/server.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import { DEFAULT_TOPOLOGY, formatTopology, startEmulator, type Emulator, type InstanceTopology } from '../emulator/index.js';
-import { seedSampleData, type SampleDataEndpoint, type SampleDataSummary } from '../local/sample-data.js';
+import { seedSampleData, type SampleDataSummary } from '../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { projectRoot, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
 import { createJsonLogger } from '../worker/logger.js';
 import { migrationMetricsRuntime } from '../worker/metrics.js';
@@ -72,8 +73,8 @@ export interface LocalStack {
   /** The UI's base URL, e.g. `http://127.0.0.1:8233`. */
   uiUrl: string;
   /** Where clients reach each instance: its service address, or a Redis Cluster's first master (any node tells the cluster). */
-  source: SampleDataEndpoint;
-  target: SampleDataEndpoint;
+  source: RedisEndpoint;
+  target: RedisEndpoint;
   /** The instance types the stack started. */
   topologies: { source: InstanceTopology; target: InstanceTopology };
   /** True when either side is a Redis Cluster: db 0 only, and no IP switch at the cutover. */
@@ -197,7 +198,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const emulator = emulatorStarted.value;
     const bucketsDir = path.join(emulator.dataDir, 'buckets');
     // Users (and the seeding, the env file, verify) reach an instance at its service address, as on DCS.
-    const serviceOf = (id: string): SampleDataEndpoint => {
+    const serviceOf = (id: string): RedisEndpoint => {
       const instance = emulator.instance(id);
       return { ...instance.endpoint, ...instance.service };
     };
@@ -211,7 +212,7 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
     const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
-    // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (README "Monitoring").
+    // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (docs/monitoring.md).
     const metricsAddress = `${host}:${await getPort({ host, port: DEFAULT_STACK_PORTS.metrics })}`;
     let metricsUrl: string | undefined;
     try {

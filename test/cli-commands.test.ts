@@ -9,12 +9,13 @@ import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { jsonOf, runCli, type CliWorker } from '../client/testing/run-cli.js';
-import type { MigrationView } from '../client/migration-view.js';
+import type { MigrationJson } from '../client/json-output.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import { MIGRATION_WORKFLOW_TYPE, statusQuery } from '../common/workflow-contract.js';
 import type { Emulator } from '../emulator/index.js';
 import { waitFor } from '../local/wait.js';
 import { compareRedis } from '../verify/compare.js';
+import { expectOutputSchema } from './harness/output-schemas.js';
 import { buildWorkflowBundle } from './harness/workflow-bundle.js';
 import { onlineInput as stackOnlineInput, startTestStack, instancePair, type TestStack } from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
@@ -109,6 +110,7 @@ describe('an incremental migration driven from the CLI', () => {
     const run = await runCli(['start', '--file', await writeInput('incremental.yaml', onlineInput('incremental')), '--id', id, '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const started = jsonOf<{ workflowId: string; ui: string; taskQueue: string }>(run);
+    expectOutputSchema('start', started);
     expect(started.workflowId).toBe(id);
     expect(started.taskQueue).toBe(taskQueue);
     expect(started.ui).toMatch(new RegExp(`^http://ui\\.example:8080/namespaces/default/workflows/${id}/`));
@@ -125,12 +127,16 @@ describe('an incremental migration driven from the CLI', () => {
     expect(run.stdout).toMatch(/remote\s+INCRMIGEATING/);
     expect(run.stdout).toMatch(/type\s+online:incremental/);
     expect(run.stdout).toContain(`ui          http://ui.example:8080/namespaces/default/workflows/${id}`);
+    const json = jsonOf<MigrationJson>(await runCli(['status', id, '--json'], env));
+    expect(json.status).toMatchObject({ phase: 'incremental-hold', cutoverRequested: false });
+    expectOutputSchema('status', json);
   });
 
   it('list finds it through the search attributes', async () => {
     const run = await runCli(['list', '--phase', 'incremental-hold', '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const rows = jsonOf<Array<{ workflowId: string; phase: string; remoteStatus: string; taskId: string }>>(run);
+    expectOutputSchema('list', rows);
     const row = rows.find((r) => r.workflowId === id);
     expect(row).toMatchObject({ phase: 'incremental-hold', remoteStatus: 'INCRMIGEATING' });
     expect(emulator.tasks().map((t) => t.id)).toContain(row?.taskId);
@@ -149,9 +155,12 @@ describe('an incremental migration driven from the CLI', () => {
     expect(watch.code, watch.stderr).toBe(0);
     expect(watch.stdout).toContain(`✔ migration ${id} cut over (hold ended by operator)`);
     expect(watch.stdout).toMatch(/final remote status TERMINATED/);
-    const status = jsonOf<MigrationView>(await runCli(['status', id, '--json'], env));
+    const status = jsonOf<MigrationJson>(await runCli(['status', id, '--json'], env));
     expect(status.execution).toBe('COMPLETED');
     expect(status.result?.outcome).toBe('cut-over');
+    // Renamed in the result (CHANGELOG.md): still printed under the old names for a release.
+    expect(status.result).toMatchObject({ remoteStatus: 'TERMINATED', finalStatus: 'TERMINATED', cutover: { by: 'operator' }, holdEndedBy: 'operator' });
+    expectOutputSchema('status', status);
   });
 });
 
@@ -164,13 +173,19 @@ describe('cancel', () => {
     expect(taskId).toBeDefined();
     const cancel = await runCli(['cancel', id, '--delete', '--reason', 'rehearsal over'], env);
     expect(cancel.code, cancel.stderr).toBe(0);
-    const watch = await runCli(['watch', id, '--interval', '300'], env);
+    const watch = await runCli(['watch', id, '--interval', '300', '--json'], env);
     expect(watch.code).toBe(4);
-    expect(watch.stdout).toMatch(new RegExp(`✘ migration ${id} cancel`));
+    expect(watch.stderr).toMatch(new RegExp(`✘ migration ${id} cancel`));
+    const final = jsonOf<MigrationJson>(watch);
+    expect(final).toMatchObject({ execution: 'CANCELLED', failure: expect.any(String) });
+    expectOutputSchema('status', final);
     expect(emulator.tasks().map((t) => t.id)).not.toContain(taskId);
     const status = await runCli(['status', id], env);
     expect(status.code).toBe(4);
     expect(status.stdout).toMatch(/execution\s+CANCELLED/);
+    const json = await runCli(['status', id, '--json'], env);
+    expect(json.code).toBe(4);
+    expectOutputSchema('status', jsonOf(json));
     const again = await runCli(['cancel', id], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already closed');

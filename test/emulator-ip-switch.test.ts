@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../emulator/index.js';
 import { callDcs, waitForStatus } from '../emulator/testing/signed-http.js';
 import { waitFor } from '../local/wait.js';
+import { paidTasksLeft } from './harness/paid-tasks.js';
 import { instancePair, startTestStack, type TestStack } from './harness/stack.js';
 
 // The emulator's IP switch for real: each instance is reached at its own loopback IP on one shared port (a TCP
@@ -64,6 +65,23 @@ async function switchStatus(taskId: string): Promise<string> {
   return (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status as string;
 }
 
+/** Where ShowInstance says clients reach an instance: `ip`, `port` and `domain_name`. */
+async function shown(id: string): Promise<{ host: string; port: number; domain: string }> {
+  const { body } = await callDcs(emu, 'GET', `/instances/${id}`);
+  return { host: body.ip as string, port: body.port as number, domain: body.domain_name as string };
+}
+
+/** Prints the scenario's paid-task count (tasks not ended) and expects none. */
+async function expectNothingLeftRunning(scenario: string): Promise<void> {
+  const listed = await callDcs(emu, 'GET', '/migration-tasks?limit=1000');
+  expect(paidTasksLeft(scenario, listed.body.migration_tasks)).toBe(0);
+}
+
+async function stopTask(taskId: string): Promise<void> {
+  expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/stop`)).status).toBe(200);
+  await waitForStatus(emu, taskId, ['TERMINATED']);
+}
+
 describe('service addresses', () => {
   it('each instance has its own loopback IP on one shared port, which reaches its own server; tasks show it', async () => {
     const [source, target] = [serviceOf(PAIR.source.id), serviceOf(PAIR.target.id)];
@@ -76,6 +94,12 @@ describe('service addresses', () => {
     const taskId = await incrementalTask();
     const detail = (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body;
     expect(detail.source_instance).toMatchObject({ ip: source.host, port: String(source.port), addrs: `${source.host}:${source.port}` });
+    // ShowInstance reports the same address, not the redis-server's own.
+    expect(await shown(PAIR.source.id)).toEqual({ ...source, domain: `${PAIR.source.id}.dcs.emulator.local` });
+    expect(await shown(PAIR.target.id)).toEqual({ ...target, domain: `${PAIR.target.id}.dcs.emulator.local` });
+    expect(source.port).not.toBe(emu.instance(PAIR.source.id).endpoint.port);
+    await stopTask(taskId);
+    await expectNothingLeftRunning('service addresses');
   });
 });
 
@@ -86,6 +110,8 @@ describe('exchange-ip and rollback-ip', () => {
     await sourceServer.set('before', 'copied');
     const taskId = await incrementalTask();
     const address = serviceOf(PAIR.source.id);
+    const [before, targetBefore] = [await shown(PAIR.source.id), await shown(PAIR.target.id)];
+    expect(before).toMatchObject(address);
     const app = client(address);
     expect(await app.get('before')).toBe('copied');
     let cuts = 0;
@@ -114,6 +140,9 @@ describe('exchange-ip and rollback-ip', () => {
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('INCRMIGEATING');
     expect(serviceOf(PAIR.target.id)).toEqual(address);
     expect(serviceOf(PAIR.source.id)).not.toEqual(address);
+    // Each instance reports the other's former address; the domain names stay (is_exchange_domain false).
+    expect(await shown(PAIR.source.id)).toEqual({ ...targetBefore, domain: before.domain });
+    expect(await shown(PAIR.target.id)).toEqual({ ...before, domain: targetBefore.domain });
 
     await targetServer.set('only-on-target', 'new home');
     expect(await app.get('only-on-target')).toBe('new home');
@@ -129,17 +158,31 @@ describe('exchange-ip and rollback-ip', () => {
     // After a rollback DCS shows the task as successful; a second rollback has nothing to undo.
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('SUCCESS');
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).body.error_code).toBe('DCS.4957');
+    expect([await shown(PAIR.source.id), await shown(PAIR.target.id)]).toEqual([before, targetBefore]);
+    await expectNothingLeftRunning('switch and rollback');
   });
 
   it('a stop after the switch ends the task TERMINATED and keeps what clients wrote to the target', async () => {
+    await stack.redis(PAIR.source.id).mset('source:kept', '1', 'source:deleted-in-hold', '2');
     const taskId = await incrementalTask();
+    const [source, target] = [await shown(PAIR.source.id), await shown(PAIR.target.id)];
+    // In the hold: a key written to the target alone, and a source key deleted.
+    await client(serviceOf(PAIR.target.id)).set('written-to-target-in-hold', 'mine');
+    await client(serviceOf(PAIR.source.id)).del('source:deleted-in-hold');
     await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [], is_exchange_domain: true } });
     await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
-    await client(serviceOf(PAIR.target.id)).set('kept', 'yes');
-    expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/stop`)).status).toBe(200);
-    await waitForStatus(emu, taskId, ['TERMINATED']);
-    expect(await stack.redis(PAIR.target.id).get('kept')).toBe('yes');
+    // is_exchange_domain: the domain names moved with the addresses.
+    expect([await shown(PAIR.source.id), await shown(PAIR.target.id)]).toEqual([target, source]);
+    const app = client(source);
+    const seen = await app.mget('source:kept', 'source:deleted-in-hold', 'written-to-target-in-hold');
+    expect(seen).toEqual(['1', null, 'mine']);
+    await app.set('kept', 'yes');
+    await stopTask(taskId);
+    expect(await stack.redis(PAIR.target.id).mget('kept', 'written-to-target-in-hold')).toEqual(['yes', 'mine']);
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).body.error_code).toBe('DCS.4957');
+    // The switch stays after the stop: the addresses are where it put them.
+    expect([await shown(PAIR.source.id), await shown(PAIR.target.id)]).toEqual([target, source]);
+    await expectNothingLeftRunning('switch and stop');
   });
 
   it('an ipSwitch fault { swap: false } reports EXCHANGE_SUCCESS while the addresses stay put', async () => {
@@ -149,7 +192,10 @@ describe('exchange-ip and rollback-ip', () => {
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [], is_exchange_domain: false } })).status).toBe(204);
     await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
     expect(serviceOf(PAIR.source.id)).toEqual(address);
+    expect(await shown(PAIR.source.id)).toMatchObject(address);
     await stack.redis(PAIR.source.id).set('still-source', '1');
     expect(await client(address).get('still-source')).toBe('1');
+    await stopTask(taskId);
+    await expectNothingLeftRunning('switch fault swap:false');
   });
 });

@@ -11,7 +11,7 @@ import { seedSampleData } from '../local/sample-data.js';
 import { createTestCertificates, type TestCertificates } from '../local/tls-certificates.js';
 import { waitForStatus } from '../emulator/testing/signed-http.js';
 import { compareRedis } from '../verify/compare.js';
-import { parseRedisUrl } from '../verify/redis-url.js';
+import { parseRedisUrl } from '../redis/url.js';
 import { DEFAULT_PAIR, startTestStack, type TestStack } from './harness/stack.js';
 
 const MIGRATOR_PASSWORD = 'tls-instance-migrator-pw-41c';

@@ -1,7 +1,7 @@
 /**
  * The monitoring files against the code and the real tools: the alert rules pass `promtool test rules` (their
  * unit tests, monitoring/prometheus/rules.test.yml), every PromQL expression of the Grafana board parses, every
- * metric the rules, the board and the README name is one the code exports (common/migration-metrics.ts), and
+ * metric the rules, the board and docs/monitoring.md name is one the code exports (common/migration-metrics.ts), and
  * docker-compose.yml's Prometheus scrapes the port the worker serves its metrics on.
  */
 import { execFile } from 'node:child_process';
@@ -67,17 +67,17 @@ describe('the Prometheus rules', () => {
 });
 
 describe('the metric names', () => {
-  it('in the rules, the board and the README are all exported by the code, and the README explains every one', () => {
-    const readme = read('README.md');
+  it('in the rules, the board and docs/monitoring.md are all exported by the code, and docs/monitoring.md explains every one', () => {
+    const doc = read('docs/monitoring.md');
     for (const [file, text] of [
       ['rules.yml', read('monitoring/prometheus/rules.yml')],
       ['rules.test.yml', read('monitoring/prometheus/rules.test.yml')],
       ['dashboard', read('monitoring/grafana/dashboards/dcs-migrate.json')],
-      ['README.md', readme],
+      ['docs/monitoring.md', doc],
     ] as const) {
       for (const name of metricNames(text)) expect(KNOWN.has(name), `${file} names ${name}, which the code does not export`).toBe(true);
     }
-    for (const name of KNOWN) expect(readme, `README.md explains ${name}`).toContain(`\`${name}\``);
+    for (const name of KNOWN) expect(doc, `docs/monitoring.md explains ${name}`).toContain(`\`${name}\``);
   });
 });
 

@@ -19,6 +19,7 @@ import { MigrationFailureType, statusQuery, type MigrationResult } from '../comm
 import type { DcsClient } from '../dcs/client.js';
 import type { InstanceAttributes } from '../emulator/index.js';
 import { callsSince } from './harness/emulator-requests.js';
+import { expectOutputSchema } from './harness/output-schemas.js';
 import { DEFAULT_PAIR, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
 
 const WRITES = [
@@ -81,7 +82,9 @@ describe('pre-flight checks', () => {
       engine_version: '7.0',
     });
     expect(Number(shown.used_memory)).toBeGreaterThan(0);
-    expect(shown.port).toBe(stack.emu.instance('target').endpoint.port);
+    // Where clients reach it (its service address), not its redis-server's own port.
+    const service = stack.emu.instance('target').service!;
+    expect([shown.ip, shown.port]).toEqual([service.host, service.port]);
     await expect(dcs.showInstance('nobody')).rejects.toMatchObject({ name: 'DcsNotFoundError', errorCode: 'DCS.3022' });
     await stack.emu.reset();
     expect(await dcs.showInstance('target')).toMatchObject({ status: 'RUNNING', cache_mode: 'single' });
@@ -217,6 +220,7 @@ describe('pre-flight checks', () => {
     const failed = await runCli(['check', '--file', file, '--json'], stack.cliEnv());
     expect(failed.code, failed.stderr).toBe(6);
     const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
+    expectOutputSchema('check', report);
     expect(report.ok).toBe(false);
     expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail').map((outcome) => outcome.id)).toEqual(['target-ssl']);
     set('target', { enableSsl: false });
@@ -239,6 +243,12 @@ describe('pre-flight checks', () => {
         () => 'absent',
       );
     expect(described).toBe('absent');
+    const dryJson = await runCli(['start', '--file', file, '--dry-run', '--id', 'precheck-dry', '--json', '--no-redis'], stack.cliEnv());
+    expect(dryJson.code, dryJson.stderr).toBe(0);
+    const plan = jsonOf<{ ok: boolean; calls: Array<{ operation: string }> }>(dryJson);
+    expectOutputSchema('dry-run', plan);
+    expect(plan.ok).toBe(true);
+    expect(plan.calls.map((call) => call.operation)).toContain('CreateOnlineMigrationTask');
   });
 
   it('check --json on a backup import: an AOF file into a Redis Cluster target fails aof-into-cluster (exit 6)', async () => {
@@ -256,6 +266,7 @@ describe('pre-flight checks', () => {
     const failed = await runCli(['check', '--file', file, '--json'], stack.cliEnv());
     expect(failed.code, failed.stderr).toBe(6);
     const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
+    expectOutputSchema('check', report);
     expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail')).toEqual([
       expect.objectContaining({ id: 'aof-into-cluster', evidence: 'the target is a Redis Cluster; AOF file(s) by name: appendonly.aof' }),
     ]);

@@ -27,6 +27,7 @@ import { startEmulator, type Emulator } from '../emulator/index.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { waitFor } from '../local/wait.js';
 import { createMigrationWorker, WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { expectOutputSchema } from './harness/output-schemas.js';
 import { startTemporalTestEnv, type TemporalTestEnv } from './harness/temporal.js';
 
 const SOURCE_PASSWORD = 'truth-src-pw-never-printed';
@@ -186,6 +187,7 @@ describe('a DCS call Temporal keeps retrying', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/retrying\s+findTaskByName attempt \d+ \(scheduled, next attempt at \d{4}-\d\d-\d\dT[^)]*\): .*ECONNREFUSED/);
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
+    expectOutputSchema('status', json);
     const retrying = json.pendingActivities?.find((activity) => activity.attempt >= 2);
     expect(retrying).toBeDefined();
     expect(retrying?.lastFailure).toContain('ECONNREFUSED');
@@ -237,6 +239,7 @@ describe('wrong AK/SK on the worker', () => {
     expect(hints[0]).toMatch(/worker's DCS credentials were refused.*HUAWEICLOUD_SDK_SK.*DCS_PROJECT_ID/);
     expect(run.stdout.split('\n').length).toBeLessThan(16);
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
+    expectOutputSchema('status', json);
     expect(json.hint).toContain('HUAWEICLOUD_SDK_AK');
     expect(json.failure).not.toContain('canonicalRequest');
     const verbose = await runCli(['status', handle.workflowId, '--verbose'], cli);
@@ -273,6 +276,7 @@ describe('no status answer', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain(`no worker polls task queue "${nobody}"`);
       const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
+      expectOutputSchema('status', json);
       expect(json.taskQueue).toBe(nobody);
       expect(json.statusUnavailable).toContain(`no worker polls task queue "${nobody}"`);
       await expectSameStatusBothWays(handle.workflowId, (view) => ({ taskQueue: view.taskQueue, statusUnavailable: view.statusUnavailable }));
@@ -302,6 +306,7 @@ describe('a run that ends', () => {
     expect(status.stdout).not.toContain('not yet applied');
     expect(status.stdout).toMatch(/progress\s+as of \d{4}-\d\d-\d\dT\S+, before the task stopped: .*offset \d+/);
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
+    expectOutputSchema('status', json);
     expect(json.result?.progressReadAt).toBeDefined();
     expect(Date.parse(json.result!.progressReadAt!)).toBeLessThanOrEqual(Date.parse(json.result!.timings.stopRequestedAt!));
     // A closed run reads the same, whole, through the HTTP API and through the SDK.
@@ -358,7 +363,9 @@ async function expectSameStatusBothWays(workflowId: string, pick: (view: Migrati
   const noGrpc = { ...cli, TEMPORAL_ADDRESS: `127.0.0.1:${await getPort({ host: '127.0.0.1' })}` };
   // `ui` is derived from TEMPORAL_ADDRESS, which differs on purpose.
   const read = async (env: NodeJS.ProcessEnv) => {
-    const { ui: _ui, ...view } = jsonOf<MigrationView & { ui?: unknown }>(await runCli(['status', workflowId, '--json'], env));
+    const json = jsonOf<MigrationView & { ui?: unknown }>(await runCli(['status', workflowId, '--json'], env));
+    expectOutputSchema('status', json);
+    const { ui: _ui, ...view } = json;
     return view;
   };
   expect(pick(await read(noGrpc))).toEqual(pick(await read(sdkOnly)));

@@ -4,8 +4,8 @@
  * starts a migration from its raw JSON input, finds it by search attribute, reads its status, cuts it over (a
  * premature cutover is refused), cancels another, and reads an encrypting worker's payloads through the codec
  * server. Real Temporal dev server, real DCS emulator over real redis-servers, the production worker.
- * The commands are the ones README.md's "With the Temporal CLI" section documents; the last case checks that
- * every command and flag that section names exists in the CLI.
+ * The commands are the ones docs/temporal-cli.md documents; the last case checks that every command and flag that
+ * page names exists in the CLI.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -116,8 +116,8 @@ describe('the Temporal CLI alone drives a migration', () => {
   }
   const codecFlags = (): string[] => ['--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${CODEC_TOKEN}`];
 
-  /** `temporal workflow start` with the raw input file as JSON, as README.md documents it. */
-  /** `temporal workflow start` of a migration with the raw input, refusing a reused id as the README says to. */
+  /** `temporal workflow start` with the raw input file as JSON, as docs/temporal-cli.md documents it. */
+  /** `temporal workflow start` of a migration with the raw input, refusing a reused id as docs/temporal-cli.md says to. */
   function startArgs(workflowId: string, taskQueue: string, input: unknown, { conflictPolicy = true } = {}): string[] {
     return [
       ...['workflow', 'start', '--type', 'dcsMigration', '--task-queue', taskQueue, '--workflow-id', workflowId, '--id-reuse-policy', 'RejectDuplicate'],
@@ -353,9 +353,8 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === final.taskId)?.status).toBe('TERMINATED');
   });
 
-  it('README\'s "With the Temporal CLI" commands name only flags the CLI has', async () => {
-    const readme = await readFile(path.join(projectRoot, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## With the Temporal CLI'), readme.indexOf('\n## ', readme.indexOf('## With the Temporal CLI') + 1));
+  it('the commands docs/temporal-cli.md shows name only flags the CLI has', async () => {
+    const section = await readFile(path.join(projectRoot, 'docs', 'temporal-cli.md'), 'utf8');
     const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
     const inline = [...section.matchAll(/`(temporal [^`]+)`/g)].map((match) => match[1] ?? '');
     const commands = [...blocks.flatMap((block) => block.replace(/\\\n\s*/g, ' ').split('\n')), ...inline]

@@ -20,7 +20,7 @@ import { DCS_SPAN_ATTRIBUTES } from '../dcs/request/trace.js';
 import { waitFor } from '../local/wait.js';
 import { otlpTracesEndpoint } from '../worker/tracing-endpoint.js';
 import { otlpSpanProcessor, startTracing, type WorkerTracing } from '../worker/tracing.js';
-import { startHttpReceiver, type HttpReceiver } from './harness/http-receiver.js';
+import { startHttpReceiver, type HttpReceiver } from '../common/testing/http-receiver.js';
 import { onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
 import { saveHistory } from './workflow-env.js';
 

@@ -25,7 +25,7 @@ function dcsCalls(calls: RecordedCall[]): RecordedCall[] {
 const FULL_COPY = { reads: ['MIGRATING', 'MIGRATING', 'SUCCESS'] };
 
 describe('migration workflow under faults', () => {
-  it("with every DCS call's first attempt answered 500 and its second dropped, the migration succeeds with one task", async () => {
+  it("every DCS call's first attempt answered 500 and its second dropped: the migration succeeds, one task", async () => {
     const faults: FaultRule[] = [
       { activity: '*', calls: [1], status: 500 },
       { activity: '*', calls: [2], drop: true },
@@ -94,7 +94,7 @@ describe('migration workflow under faults', () => {
     expect(await migration.status()).toMatchObject({ phase: 'failed', remoteStatus: 'FAILED' });
   });
 
-  it('create committed but its answer lost: the lookup before the next try finds the task, one task, workflow completes', async () => {
+  it('create committed but its answer lost: found by the lookup before the next try, one task, completes', async () => {
     const migration = await run(onlineInput('full'), {
       ...FULL_COPY,
       faults: [{ activity: 'createOnlineTask', calls: [1], commitThenDrop: true }],
@@ -115,7 +115,7 @@ describe('migration workflow under faults', () => {
     expect(namesOf(migration.calls).filter((name) => name === 'configureOnlineTask')).toHaveLength(1);
   });
 
-  it('worker stopped mid-run and a new one started: the run resumes from its history, one task, workflow completes', async () => {
+  it('worker stopped mid-run and a new one started: the run resumes from history, one task, completes', async () => {
     const migration = await run(onlineInput('incremental', { hold: { maxDuration: '2s' } }), { reads: ['INCRMIGEATING'] });
     await waitFor('the task to exist', async () => (await migration.status()).taskId !== undefined, 20_000, 20);
     await env().restartWorker(500);

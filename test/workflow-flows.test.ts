@@ -199,7 +199,7 @@ describe('migration workflow flows', () => {
     }
   });
 
-  it('client switch: clients of the source address reach the target after the switch, the source again after rollback; then it holds, switches again and cuts over', async () => {
+  it('client switch: source-address clients reach the target, the source again after rollback; switched again, cut over', async () => {
     const endpoint = (id: string) => env.emu.instance(id).endpoint;
     const [source, target] = await Promise.all([startClient(endpoint(SWITCH_PAIR.source.id)), startClient(endpoint(SWITCH_PAIR.target.id))]);
     // An application's client of the source's address: it reconnects by itself after the switch cuts it.
@@ -249,7 +249,7 @@ describe('migration workflow flows', () => {
     }
   });
 
-  it('restart: a task failed by a dropped source connection is restarted by the policy or by dcs-migrate restart, one task each, and logs prints its log', async () => {
+  it('restart: a dropped source connection, restarted by policy or dcs-migrate restart, one task each; logs prints it', async () => {
     await Promise.all([emptyInstance('source'), emptyInstance('target')]);
     // One database: the dropped connections are the ones the copy goes on using (a fresh db's connection would not be).
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 3_000, seed: 5, dbs: [0] });
@@ -293,7 +293,7 @@ describe('migration workflow flows', () => {
     for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password, env.emu.credentials.sk]) expect(logs.stdout).not.toContain(secret);
   });
 
-  it('a second migration with the task name of a running one is refused, naming it (found through Temporal visibility); the first cuts over', async () => {
+  it("a second migration with a running one's task name is refused (owner found by visibility); the first cuts over", async () => {
     const taskName = 'flow-shared-task-name';
     const first = await env.start(onlineInput('incremental', { taskName }), 'flow-owner');
     await phaseOf(first, 'incremental-hold');

@@ -36,7 +36,7 @@ function restarts(calls: RecordedCall[]): RecordedCall[] {
 }
 
 describe('restart policy', () => {
-  it('a task failed by a lost source connection is restarted by the policy after its backoff, and succeeds as the same task', async () => {
+  it('a task failed on a lost source connection is restarted by the policy after its backoff and succeeds', async () => {
     const migration = await run(input({ maxAttempts: 1, backoff: { initial: '5s', max: '5s' } }), {
       reads: ['FULLMIGRATING', connectionLost(), 'FULLMIGRATING', 'SUCCESS'],
     });

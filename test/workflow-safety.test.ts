@@ -112,7 +112,7 @@ describe('migration safety (issue 19)', () => {
     expect(stopsOrDeletes(migration.calls)).toEqual([]);
   });
 
-  it('a task with its name driven by another running migration is refused (RemoteTaskOwned, naming it), never adopted or touched', async () => {
+  it('a task another running migration drives is refused (RemoteTaskOwned, naming it), never touched', async () => {
     const taskName = 'shared-task-name-1';
     const intruder = await run(onlineInput('full', { taskName }), { existing: true, owner: 'safety-owner', reads: ['INCRMIGEATING'] });
     const failure = await failureOf(intruder.handle);

@@ -49,7 +49,7 @@ async function updateError(update: Promise<unknown>): Promise<ApplicationFailure
 }
 
 describe('cutover.switch: ip', () => {
-  it('switches, rolls back on request, restarts the same task and holds, switches again and cuts over when the window ends', async () => {
+  it('switches, rolls back on request, restarts the task and holds, switches again, cuts over after the window', async () => {
     const migration = await run(switchInput({ rollbackWindow: '1h', afterRollback: 'hold', canaryKey: 'dcs-migrate:canary' }), switching());
     await migration.phase('incremental-hold');
     // Nothing to roll back yet: refused, nothing recorded.
@@ -104,7 +104,7 @@ describe('cutover.switch: ip', () => {
     { by: 'rollback update', onFailure: 'stop' },
     { by: 'failed check', onFailure: 'delete' },
   ] as const) {
-    it(`a restart DCS refuses after a rollback (${by}) fails the migration as RestartFailed, the task cleaned up (onFailure: ${onFailure})`, async () => {
+    it(`a refused restart after a rollback (${by}) fails RestartFailed, task cleaned up (onFailure: ${onFailure})`, async () => {
       // A deadline: if the refusal went unnoticed, the run would hold again and cut over at it instead of failing.
       const cutover = { mode: by === 'failed check' ? 'auto' : 'manual', rollbackWindow: '10m', afterRollback: 'hold' };
       const unmovedExchanges = by === 'failed check' ? [1] : [];

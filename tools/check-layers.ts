@@ -21,6 +21,7 @@ const SOURCE_FOLDERS = [
   'codec',
   'local',
   'common',
+  'redis',
   'test',
   'bench',
   'tools',

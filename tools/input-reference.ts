@@ -17,13 +17,21 @@
  * - a top-level `$schema` string (for editors) is allowed: `parseMigrationInput` leaves it out before validating.
  * Any other unrepresentable construct (a new transform, a custom type) fails the generator, naming its path.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { migrationInputSchema, secretRefSchema, webhookUrlRefSchema } from '../common/migration-input.js';
+import { projectRoot } from '../local/tools.js';
 
 export const SCHEMA_FILE = 'schema/migration-input.schema.json';
 export const REFERENCE_FILE = 'docs/migration-file.md';
 export const GENERATE_COMMAND = 'npm run generate:input-reference';
 export const SCHEMA_ID = 'urn:dcs-migrate:migration-input';
+/**
+ * Where the generated part of the reference ends. What follows it in the committed file is written by hand (what the
+ * blocks of the file do: pre-flight checks, cutover policy, …); the generator keeps it and lists its sections.
+ */
+export const HAND_WRITTEN_MARKER = '<!-- Written by hand from here on: edit below this line; `npm run generate:input-reference` keeps it. -->';
 
 type Json = Record<string, unknown>;
 
@@ -263,8 +271,25 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
-/** The field reference, Markdown, from the JSON Schema. */
-export function renderInputReference(schema: Json): string {
+/** The hand-written part of the committed reference (after {@link HAND_WRITTEN_MARKER}); empty when there is none. */
+export function handWrittenPart(): string {
+  const file = path.join(projectRoot, REFERENCE_FILE);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = text.indexOf(HAND_WRITTEN_MARKER);
+  return at === -1 ? '' : text.slice(at + HAND_WRITTEN_MARKER.length).replace(/^\n+/, '');
+}
+
+/** `## Pre-flight checks` → `[Pre-flight checks](#pre-flight-checks)`, as GitHub makes heading anchors. */
+function headingLink(heading: string): string {
+  const slug = heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+  return `[${heading}](#${slug})`;
+}
+
+/** The field reference, Markdown, from the JSON Schema, followed by the hand-written part (`handWritten`). */
+export function renderInputReference(schema: Json, handWritten = ''): string {
   const kinds = discriminated(schema);
   if (!kinds || kinds.key !== 'kind') throw new Error('expected the input schema to be a union by "kind"');
   const [firstKind, ...otherKinds] = kinds.variants;
@@ -279,8 +304,10 @@ export function renderInputReference(schema: Json): string {
   const ref = findSchema(schema, isSecretRef) ?? {};
   const secretRef = [props(ref).env, props(ref).file];
 
+  const handWrittenSections = [...handWritten.matchAll(/^## (.+)$/gm)].map((match) => match[1] ?? '');
+  const generatedSections = ['`kind`', 'Fields of every kind', ...kinds.variants.map((variant) => `\`kind: ${variant.value}\``), 'Password references'];
   const out: string[] = [
-    '<!-- Generated from common/migration-input.ts by `' + GENERATE_COMMAND + '`: do not edit by hand. -->',
+    '<!-- Generated from common/migration-input.ts by `' + GENERATE_COMMAND + '` down to the marker below; the sections after it are written by hand. -->',
     '',
     '# Migration file reference',
     '',
@@ -298,6 +325,9 @@ export function renderInputReference(schema: Json): string {
     '(the path relative to the file) on the first line; in JSON, add `"$schema": "../schema/migration-input.schema.json"`,',
     'which dcs-migrate ignores. The JSON Schema checks everything but `polling.maxInterval ≥ polling.initialInterval`',
     'and port ranges, which only dcs-migrate checks.',
+    '',
+    `**Fields:** ${generatedSections.map(headingLink).join(' · ')}.`,
+    ...(handWrittenSections.length ? ['', `**What the blocks do:** ${handWrittenSections.map(headingLink).join(' · ')}.`] : []),
     '',
     '## `kind`',
     '',
@@ -348,11 +378,12 @@ export function renderInputReference(schema: Json): string {
     'e.g. `password: { env: SOURCE_REDIS_PASSWORD }` or `password: { file: /run/secrets/redis-source }`.',
     '',
   );
+  if (handWritten) out.push(HAND_WRITTEN_MARKER, '', handWritten.trimEnd(), '');
   return out.join('\n');
 }
 
 /** Both generated files, by path relative to the project root. */
 export function generatedFiles(): Record<string, string> {
   const schema = buildInputJsonSchema();
-  return { [SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`, [REFERENCE_FILE]: renderInputReference(schema) };
+  return { [SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`, [REFERENCE_FILE]: renderInputReference(schema, handWrittenPart()) };
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { scanCollection } from '../local/scan-collection.js';
+import { scanCollection } from '../redis/scan-collection.js';
 
 /**
  * Compares one big collection on two servers a window at a time (HSCAN/SSCAN/ZSCAN pages checked against the

@@ -1,8 +1,8 @@
 import { KeyChecker, type CompareMode, type DifferenceKind, type KeyStatus, type Outcome } from './key-checker.js';
 import { inSample, Pacer } from './pacing.js';
-import { RedisSide, type CompareEndpoint, type Shard } from './redis-side.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
+import { RedisSide, type Shard } from './redis-side.js';
 
-export type { CompareEndpoint } from './redis-side.js';
 export type { CompareMode, DifferenceKind, KeyStatus } from './key-checker.js';
 
 export interface CompareOptions {
@@ -104,7 +104,7 @@ type ShardOutcome = Outcome & { shard: string };
  * Both servers may be live: a key that disappears from the source during the comparison is skipped, and a key
  * whose TTL ends within the tolerance is not reported missing or extra (each side expires it on its own).
  */
-export async function compareRedis(source: CompareEndpoint, target: CompareEndpoint, options: CompareOptions = {}): Promise<CompareReport> {
+export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint, options: CompareOptions = {}): Promise<CompareReport> {
   const startedAt = Date.now();
   const mode = options.mode ?? 'full';
   const maxDifferences = options.maxDifferences ?? 100;

@@ -1,18 +1,9 @@
-import { Cluster, type Redis, type RedisOptions } from 'ioredis';
-import { tlsSocketOptions, type RedisTlsOptions } from '../common/redis-tls.js';
-import { connectRedis } from '../local/connect-redis.js';
-
-/** A Redis server to compare. The password is a secret: it never appears in a report or an error. */
-export interface CompareEndpoint {
-  /** Any node: a cluster is recognised from INFO cluster and its masters found with CLUSTER NODES. */
-  host: string;
-  port: number;
-  /** An ACL user; the default user when absent. */
-  username?: string | undefined;
-  password?: string | undefined;
-  /** Connect with TLS (a `rediss://` URL). `ca`: PEM certificates to trust instead of the system's; `insecure`: skip verification. */
-  tls?: RedisTlsOptions | undefined;
-}
+import { Cluster, type Redis } from 'ioredis';
+import { formatAddress, type HostPort } from '../redis/address.js';
+import { clusterTopology, isClusterNode } from '../redis/cluster-topology.js';
+import { connectRedis } from '../redis/connect.js';
+import { nodeOptions, redisOptions } from '../redis/connection-options.js';
+import type { RedisEndpoint } from '../redis/endpoint.js';
 
 /** One master of a cluster (or the one server of a standalone side): the unit a comparison scans. */
 export interface Shard {
@@ -32,9 +23,10 @@ export class RedisSide {
   private readonly connections = new Map<number, Promise<Redis>>();
   private topology: Promise<Topology> | undefined;
 
+  /** `endpoint`: any node, a cluster is recognised from INFO cluster. Its password never reaches a report or an error. */
   constructor(
     readonly role: 'source' | 'target',
-    private readonly endpoint: CompareEndpoint,
+    private readonly endpoint: RedisEndpoint,
   ) {}
 
   /**
@@ -59,7 +51,7 @@ export class RedisSide {
   async shards(db: number): Promise<Shard[]> {
     const topology = await this.connect();
     if (topology.kind === 'cluster') return topology.masters;
-    return [{ name: `${this.endpoint.host}:${this.endpoint.port}`, redis: await this.db(db) }];
+    return [{ name: formatAddress(this.endpoint), redis: await this.db(db) }];
   }
 
   /**
@@ -112,26 +104,23 @@ export class RedisSide {
     return this.topology;
   }
 
-  /** INFO cluster on the given node decides: cluster_enabled:1 means a cluster, whose masters CLUSTER NODES lists. */
+  /** INFO cluster on the given node decides: cluster_enabled:1 means a cluster, whose masters CLUSTER SLOTS lists. */
   private async discover(): Promise<Topology> {
     let probe: Redis | undefined;
     try {
-      probe = await this.openNode(this.endpoint.host, this.endpoint.port, 0);
-      const info = await probe.info('cluster');
-      if (!/^cluster_enabled:1/m.test(info)) return { kind: 'standalone', db0: probe };
-      const nodes = String(await probe.call('CLUSTER', 'NODES'));
+      probe = await this.openNode(this.endpoint, 0);
+      if (!(await isClusterNode(probe))) return { kind: 'standalone', db0: probe };
+      // Failing masters are kept: their keys would go unchecked otherwise, so the comparison fails on them instead.
+      const { masters } = await clusterTopology(probe, this.endpoint.host);
       probe.disconnect();
-      const masters = parseMasters(nodes, this.endpoint.host);
       if (masters.length === 0) throw new Error('the cluster has no master that serves slots');
-      const cluster = new Cluster(
-        masters.map(({ host, port }) => ({ host, port })),
-        {
-          redisOptions: this.redisOptions(),
-          clusterRetryStrategy: () => null,
-          enableOfflineQueue: true,
-          lazyConnect: true,
-        },
-      );
+      const startupNodes = masters.map(({ host, port }) => ({ host, port }));
+      const cluster = new Cluster(startupNodes, {
+        redisOptions: nodeOptions(this.endpoint),
+        clusterRetryStrategy: () => null,
+        enableOfflineQueue: true,
+        lazyConnect: true,
+      });
       let lastError: Error | undefined;
       cluster.on('error', (error: Error) => (lastError = error));
       try {
@@ -140,8 +129,8 @@ export class RedisSide {
         cluster.disconnect();
         throw lastError ?? error;
       }
-      const shards = masters.map(({ host, port }) => ({ name: `${host}:${port}`, host, port }));
-      const opened = await Promise.all(shards.map(async ({ name, host, port }) => ({ name, redis: await this.openNode(host, port, 0) })));
+      const openMaster = async (master: HostPort): Promise<Shard> => ({ name: formatAddress(master), redis: await this.openNode(master, 0) });
+      const opened = await Promise.all(masters.map(openMaster));
       return { kind: 'cluster', cluster, masters: opened };
     } catch (error) {
       probe?.disconnect();
@@ -158,49 +147,24 @@ export class RedisSide {
     }
     if (db === 0) return topology.db0;
     try {
-      return await this.openNode(this.endpoint.host, this.endpoint.port, db);
+      return await this.openNode(this.endpoint, db);
     } catch (error) {
       throw this.describe(error);
     }
   }
 
-  private redisOptions(): RedisOptions {
-    const { username, password, tls } = this.endpoint;
-    return {
-      username: username || undefined,
-      password: password || undefined,
-      protocol: 2,
-      maxRetriesPerRequest: 0,
-      ...(tls ? { tls: tlsSocketOptions(tls) } : {}),
-    };
-  }
-
-  private openNode(host: string, port: number, db: number): Promise<Redis> {
-    return connectRedis({ ...this.redisOptions(), host, port, db, retryStrategy: () => null });
+  /** A connection to one server (`at`: the endpoint or a master of its cluster), with the endpoint's login. */
+  private openNode(at: HostPort, db: number): Promise<Redis> {
+    return connectRedis(redisOptions({ ...this.endpoint, host: at.host, port: at.port }, { db }));
   }
 
   private describe(error: unknown): Error {
-    const { host, port, password } = this.endpoint;
+    const { password } = this.endpoint;
     let reason = error instanceof Error ? error.message : String(error);
     if (reason.startsWith(`compare: ${this.role} `)) return error as Error;
     if (password) reason = reason.split(password).join('***');
     if (/WRONGPASS|NOAUTH/.test(reason)) reason = 'authentication failed (wrong or missing password)';
     // No `cause`: ioredis errors carry the failed command's arguments, which for AUTH are the password.
-    return new Error(`compare: ${this.role} Redis at ${host}:${port}: ${reason}`);
+    return new Error(`compare: ${this.role} Redis at ${formatAddress(this.endpoint)}: ${reason}`);
   }
-}
-
-/** Masters that serve slots, from CLUSTER NODES (`<id> <ip:port@cport[,hostname]> <flags> … <slots>`), ordered by address. */
-function parseMasters(nodes: string, givenHost: string): Array<{ host: string; port: number }> {
-  const masters: Array<{ host: string; port: number }> = [];
-  for (const line of nodes.split('\n')) {
-    const [, address, flags, , , , , , ...slots] = line.trim().split(' ');
-    // Failing masters are kept: their keys would go unchecked otherwise, so the comparison fails on them instead.
-    if (!address || !flags || !flags.split(',').includes('master') || slots.length === 0) continue;
-    const hostPort = address.split('@')[0] ?? '';
-    const separator = hostPort.lastIndexOf(':');
-    // A node that has not met another yet does not know its own IP (`:port@cport`): it is the one we were given.
-    masters.push({ host: hostPort.slice(0, separator) || givenHost, port: Number(hostPort.slice(separator + 1)) });
-  }
-  return masters.sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
 }

@@ -6,7 +6,7 @@ import { startRedisCluster, type RedisCluster } from '../local/redis-cluster.js'
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
 import { createTestCertificates, tlsServerConfig, type TestCertificates } from '../local/tls-certificates.js';
 import { compareRedis, type CompareCheckpoint } from './compare.js';
-import { parseRedisUrl } from './redis-url.js';
+import { parseRedisUrl } from '../redis/url.js';
 import { renderReport } from './render-report.js';
 
 const KEYS = 600;

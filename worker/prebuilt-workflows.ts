@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
-import { projectRoot } from '../local/tools.js';
+import { projectRoot } from '../common/project-root.js';
 
 export const PREBUILT_WORKFLOWS_DIR = path.join(projectRoot, 'dist', 'workflows');
 export const PREBUILT_WORKFLOWS_INFO = 'build-info.json';

@@ -41,11 +41,20 @@ const readRetry: RetryPolicy = {
 const ATTEMPT_TIMEOUT = '45s';
 
 /**
+ * Heartbeat timeout of every short activity: the worker beats while one runs (`activities/liveness.ts`), so an
+ * attempt lost with a killed worker is retried after this instead of after {@link ATTEMPT_TIMEOUT}, while a slow
+ * DCS call that keeps beating still gets its whole attempt. Timeouts are not part of the determinism check, so
+ * runs recorded before it replay unchanged.
+ */
+export const LIVENESS_HEARTBEAT_TIMEOUT = '5s';
+
+/**
  * Reads: retried on transient failures for up to 10 minutes, after which the poll counts as failed (the
  * workflow tolerates a few failed polls in a row before giving up).
  */
 export const READ_OPTIONS: ActivityOptions = {
   startToCloseTimeout: ATTEMPT_TIMEOUT,
+  heartbeatTimeout: LIVENESS_HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '10m',
   retry: readRetry,
   cancellationType: 'TRY_CANCEL',
@@ -58,6 +67,7 @@ export const READ_OPTIONS: ActivityOptions = {
  */
 export const SINGLE_ATTEMPT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: ATTEMPT_TIMEOUT,
+  heartbeatTimeout: LIVENESS_HEARTBEAT_TIMEOUT,
   retry: { maximumAttempts: 1 },
   cancellationType: 'WAIT_CANCELLATION_COMPLETED',
 };
@@ -68,6 +78,7 @@ export const SINGLE_ATTEMPT_OPTIONS: ActivityOptions = {
  */
 export const PRECHECK_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2m',
+  heartbeatTimeout: LIVENESS_HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '5m',
   retry: { ...readRetry, maximumAttempts: 3 },
   cancellationType: 'TRY_CANCEL',
@@ -130,6 +141,7 @@ export function watchOptions(maxWaitMs: number): ActivityOptions {
  */
 export const NOTIFY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '15s',
+  heartbeatTimeout: LIVENESS_HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '90s',
   retry: {
     initialInterval: '1s',

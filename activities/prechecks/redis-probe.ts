@@ -4,13 +4,10 @@
  * server by address, with the password scrubbed.
  */
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../local/connect-redis.js';
-
-export interface RedisProbeTarget {
-  host: string;
-  port: number;
-  password?: string | undefined;
-}
+import { formatAddress } from '../../redis/address.js';
+import { connectRedis } from '../../redis/connect.js';
+import { redisOptions } from '../../redis/connection-options.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 
 /** What could be read; a field is absent when the server did not say (e.g. CONFIG renamed away, as on DCS). */
 export interface RedisFacts {
@@ -40,20 +37,11 @@ export interface ProbeOptions {
   connectTimeoutMs?: number;
 }
 
-export async function probeRedis(target: RedisProbeTarget, options: ProbeOptions): Promise<RedisFacts> {
-  const address = `${target.host}:${target.port}`;
+export async function probeRedis(target: RedisEndpoint, options: ProbeOptions): Promise<RedisFacts> {
+  const address = formatAddress(target);
   let redis: Redis;
   try {
-    redis = await connectRedis({
-      host: target.host,
-      port: target.port,
-      password: target.password || undefined,
-      connectTimeout: options.connectTimeoutMs ?? 3_000,
-      commandTimeout: 5_000,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-      protocol: 2,
-    });
+    redis = await connectRedis(redisOptions(target, { connectTimeout: options.connectTimeoutMs ?? 3_000, commandTimeout: 5_000 }));
     await redis.ping();
   } catch (error) {
     return { address, connection: classify(error, target.password) };

@@ -11,6 +11,7 @@ import type { MigrationInput, SecretRef } from '../../common/migration-input.js'
 import type { PrecheckOutcome } from '../../common/precheck.js';
 import { DcsError, DcsNotFoundError, isRetryable } from '../../dcs/index.js';
 import type { InstanceDetail } from '../../dcs/schemas/index.js';
+import { parseAddress, parseAddressList, type HostPort } from '../../redis/address.js';
 import type { SecretResolver } from '../secrets.js';
 import { evaluatePrechecks, type InstanceRead, type PrecheckFacts, type RedisRead } from './evaluate.js';
 import { probeRedis } from './redis-probe.js';
@@ -71,8 +72,8 @@ async function readInstance(deps: PrecheckDependencies, instanceId: string, trie
 /** A server to probe: where the worker reaches it, and its password reference (the field named in errors). */
 interface Side {
   role: 'source' | 'target';
-  /** `host:port`, or why none is known. */
-  address: string | undefined;
+  /** Where the worker reaches it, or undefined and `why`. */
+  address: HostPort | undefined;
   why?: string;
   password?: { ref: SecretRef; field: string } | undefined;
 }
@@ -82,22 +83,23 @@ interface Side {
  * worker reaches it), else a self-hosted source's first `addrs` entry, else what ShowInstance says (`ip:port`).
  */
 function redisSides(input: MigrationInput, target: InstanceRead, source: InstanceRead | undefined): { source?: Side; target: Side } {
-  const fromDcs = (read: InstanceRead | undefined): string | undefined => {
+  const fromDcs = (read: InstanceRead | undefined): HostPort | undefined => {
     if (!read?.ok || !read.detail.ip) return undefined;
     const ip = read.detail.ip.split(',')[0]!.trim();
-    const port = read.detail.port ?? 6379;
-    return ip ? `${ip}:${String(port)}` : undefined;
+    return ip ? { host: ip, port: Number(read.detail.port ?? 6379) } : undefined;
   };
+  // The input schema checked these addresses with the same parser: parsing them here does not throw.
+  const verifyAddress = (role: 'source' | 'target', server: { address: string }) => parseAddress(server.address, `verify.${role}.address`);
   const passwordOf = (ref: SecretRef | undefined, field: string) => (ref ? { ref, field } : undefined);
   const targetSide: Side = input.verify
-    ? { role: 'target', address: input.verify.target.address, password: passwordOf(input.verify.target.password, 'verify.target.password') }
+    ? { role: 'target', address: verifyAddress('target', input.verify.target), password: passwordOf(input.verify.target.password, 'verify.target.password') }
     : { role: 'target', address: fromDcs(target), why: 'ShowInstance gave no address', password: passwordOf(input.target.password, 'target.password') };
   if (input.kind === 'backup_import') return { target: targetSide };
   const sourceSide: Side = input.verify
-    ? { role: 'source', address: input.verify.source.address, password: passwordOf(input.verify.source.password, 'verify.source.password') }
+    ? { role: 'source', address: verifyAddress('source', input.verify.source), password: passwordOf(input.verify.source.password, 'verify.source.password') }
     : {
         role: 'source',
-        address: input.source.addrs?.split(',')[0] ?? fromDcs(source),
+        address: input.source.addrs ? parseAddressList(input.source.addrs, 'source.addrs')[0] : fromDcs(source),
         why: 'ShowInstance gave no address',
         password: passwordOf(input.source.password, 'source.password'),
       };
@@ -115,10 +117,7 @@ async function probeSide(secrets: SecretResolver, side: Side, probe: { sampleKey
       return { probed: false, secret: true, reason: error instanceof Error ? error.message : `${side.password.field}: cannot be resolved` };
     }
   }
-  const separator = side.address.lastIndexOf(':');
-  const host = side.address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
-  const port = Number(side.address.slice(separator + 1));
   // Only the source is sampled for big keys.
-  const facts = await probeRedis({ host, port, password }, { ...probe, sampleKeys: side.role === 'source' ? probe.sampleKeys : 0 });
+  const facts = await probeRedis({ ...side.address, password }, { ...probe, sampleKeys: side.role === 'source' ? probe.sampleKeys : 0 });
   return { probed: true, facts };
 }

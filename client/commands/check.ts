@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { failingChecks } from '../../common/precheck.js';
 import { EXIT } from '../exit-codes.js';
+import type { CheckJson } from '../json-output.js';
 import { printJson, printLines } from '../output.js';
 
 interface CheckFlags {
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       const { precheckSummary, precheckTable, runCliPrechecks } = await import('../prechecks.js');
       const outcomes = await runCliPrechecks(input, { redis: flags.redis });
       const failing = failingChecks(outcomes);
-      if (flags.json) printJson({ ok: failing.length === 0, outcomes });
+      if (flags.json) printJson({ ok: failing.length === 0, outcomes } satisfies CheckJson);
       else printLines(precheckTable(outcomes), '', precheckSummary(outcomes));
       if (failing.length > 0) process.exitCode = EXIT.PRECHECK_FAILED;
     });

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
+import type { ListRowJson } from '../json-output.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 import { PHASES, REMOTE_STATUS_EXAMPLES } from './list-filters.js';
 
@@ -45,7 +46,7 @@ export function register(program: Command): void {
       ]);
       const query = listQuery(flags);
       await withTemporal(flags, async ({ client, config }) => {
-        const rows: Array<Record<string, string | null>> = [];
+        const rows: ListRowJson[] = [];
         for await (const info of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
           const attrs = info.typedSearchAttributes;
           rows.push({
@@ -65,7 +66,7 @@ export function register(program: Command): void {
         if (rows.length === 0) return printLines(`no migrations match (${query})`);
         const table = [['ID', 'EXECUTION', 'PHASE', 'REMOTE', 'TYPE', 'STARTED']];
         for (const row of rows) {
-          table.push([row.workflowId ?? '', row.execution ?? '', row.phase ?? '-', row.remoteStatus ?? '-', row.migrationType ?? '-', row.startTime ?? '']);
+          table.push([row.workflowId, row.execution, row.phase ?? '-', row.remoteStatus ?? '-', row.migrationType ?? '-', row.startTime]);
         }
         printLines(formatTable(table));
         const base = temporalUiBase(config.address);

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../exit-codes.js';
+import type { StartedJson } from '../json-output.js';
 import { addTemporalOptions, type TemporalFlags } from '../temporal-flags.js';
 
 interface StartFlags extends TemporalFlags {
@@ -53,6 +54,7 @@ export function register(program: Command): void {
         { MIGRATION_WORKFLOW_TYPE },
         { WORKER_ENV },
         { followMigration },
+        { migrationJson },
         { loadMigrationFile },
         { endedBadly, isClosed, readMigration },
         { printJson, printLines },
@@ -64,6 +66,7 @@ export function register(program: Command): void {
         import('../../common/workflow-contract.js'),
         import('../../worker/worker-options.js'),
         import('../follow-migration.js'),
+        import('../json-output.js'),
         import('../migration-file.js'),
         import('../migration-view.js'),
         import('../output.js'),
@@ -104,7 +107,7 @@ export function register(program: Command): void {
           throw error;
         }
         const ui = migrationUiUrl(config, handle.workflowId, handle.firstExecutionRunId);
-        const started = {
+        const started: StartedJson = {
           workflowId: handle.workflowId,
           runId: handle.firstExecutionRunId,
           namespace: config.namespace,
@@ -119,7 +122,7 @@ export function register(program: Command): void {
         const out = flags.json ? process.stderr : process.stdout;
         out.write(`started migration ${handle.workflowId}${ui ? `\n  ${ui}` : ''}\n`);
         const final = await followMigration(client, handle.workflowId, { uiUrl: ui, out });
-        if (flags.json) printJson(final);
+        if (flags.json) printJson(migrationJson(final));
         return final;
       });
       if (view && endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;

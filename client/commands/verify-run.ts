@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { compareRedis, type CompareOptions } from '../../verify/compare.js';
-import { parseRedisUrl } from '../../verify/redis-url.js';
+import { parseRedisUrl } from '../../redis/url.js';
 import { renderReport } from '../../verify/render-report.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { intFlagSchema } from '../../common/int-flag-schema.js';

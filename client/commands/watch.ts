@@ -18,8 +18,9 @@ export function register(program: Command): void {
       // Checked before connecting: a bad flag is exit 2 even when Temporal is unreachable.
       const intervalMs = parseIntFlag('--interval', flags.interval, 200, 600_000);
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
-      const [{ followMigration }, { endedBadly }, { printJson }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
+      const [{ followMigration }, { migrationJson }, { endedBadly }, { printJson }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
         import('../follow-migration.js'),
+        import('../json-output.js'),
         import('../migration-view.js'),
         import('../output.js'),
         import('../temporal-client.js'),
@@ -31,7 +32,7 @@ export function register(program: Command): void {
           uiUrl: migrationUiUrl(config, id),
           out: flags.json ? process.stderr : process.stdout,
         });
-        if (flags.json) printJson(final);
+        if (flags.json) printJson(migrationJson(final));
         return final;
       });
       if (endedBadly(view)) process.exitCode = EXIT.MIGRATION_FAILED;

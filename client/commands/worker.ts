@@ -31,7 +31,7 @@ export function register(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nThe DCS endpoint and credentials come from the environment (DCS_* variables, see README); Redis passwords that\n' +
+      '\nThe DCS endpoint and credentials come from the environment (DCS_* variables, see docs/cli.md); Redis passwords that\n' +
         'migration files reference as { env: NAME } must be set in this process’s environment.\n' +
         'Exit code 0 after a graceful shutdown, 2 for bad settings, 5 when Temporal cannot be reached.',
     )

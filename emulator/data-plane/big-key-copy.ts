@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { hashTagForSlot, keySlot } from '../../common/key-slot.js';
-import { scanCollection } from '../../local/scan-collection.js';
+import { hashTagForSlot, keySlot } from '../../redis/key-slot.js';
+import { scanCollection } from '../../redis/scan-collection.js';
 import type { RedisConnections } from './connections.js';
 import { DataPlaneError } from './failures.js';
 import type { ThroughputMeter } from './throughput.js';
@@ -37,9 +37,9 @@ export type ChunkedType = (typeof chunkedTypes)[number];
 
 /**
  * Where a big key is built on the target before it gets its real name. Derived from the key (not from the run),
- * so a retry after a failed attempt starts by deleting the leftover of the previous one; the reconcile pass of an
- * incremental run deletes any other leftover, since the source has no such key. On a cluster target (`sameSlot`) the
- * name also carries a hash tag of the key's slot, so that the final RENAME stays within one slot.
+ * so a retry after a failed attempt starts by deleting the leftover of the previous one; the resync of an
+ * incremental run after a failed attempt deletes any other leftover (`isTemporaryKey`). On a cluster target
+ * (`sameSlot`) the name also carries a hash tag of the key's slot, so that the final RENAME stays within one slot.
  */
 export function temporaryKeyOf(key: Buffer, sameSlot = false): Buffer {
   if (!sameSlot) return Buffer.concat([temporaryPrefix, key]);
@@ -49,6 +49,11 @@ export function temporaryKeyOf(key: Buffer, sameSlot = false): Buffer {
 }
 
 const temporaryPrefix = Buffer.from('__dcs-migrate:partial:');
+
+/** True for a name `temporaryKeyOf` makes: a key of the run's own, never one of the source's or a client's. */
+export function isTemporaryKey(key: Buffer): boolean {
+  return key.length >= temporaryPrefix.length && temporaryPrefix.equals(key.subarray(0, temporaryPrefix.length));
+}
 
 /** Source: server time, type and PTTL of one key, atomically (the state the finished copy is stamped with). */
 const stateScript = `
@@ -82,7 +87,7 @@ export type ChunkedOutcome = 'copied' | 'deleted' | 'changed';
  *
  * Not a snapshot: writes to the key during the copy may or may not be in it (SCAN returns every element present
  * throughout; a list's windows shift under LPUSH/LPOP). An incremental run has the key's events queued and
- * copies it again afterwards, and its stop reconciles; a full run copies a live source the same way for all keys.
+ * copies it again afterwards, up to its stop's barrier; a full run copies a live source the same way for all keys.
  * A key deleted or expired meanwhile is deleted on the target; one whose type changed comes back as `changed`.
  */
 export async function copyBigKey(

@@ -17,7 +17,7 @@ const keyeventChannel = /^__keyevent@(\d+)__:/;
  */
 export class ChangeFeed {
   private readonly queue = new Map<string, { db: number; key: Buffer }>();
-  private readonly subscribers: Redis[] = [];
+  private readonly subscribers: Array<{ connection: Redis; shard: RedisConnections }> = [];
   private closing = false;
 
   private constructor() {}
@@ -42,7 +42,7 @@ export class ChangeFeed {
   private async subscribe(shard: RedisConnections, onLost: (error: Error) => void): Promise<void> {
     await enableKeyeventNotifications(shard);
     const subscriber = new Redis(connectionOptions(shard.address, 0, shard.connectionName));
-    this.subscribers.push(subscriber);
+    this.subscribers.push({ connection: subscriber, shard });
     let lastError: Error | undefined;
     subscriber.on('error', (error: Error) => (lastError = error));
     subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, key: Buffer) => this.push(channel, key));
@@ -76,9 +76,23 @@ export class ChangeFeed {
     return byDb;
   }
 
+  /**
+   * Resolves once every key event of a command the source ran before this call is queued: a PING on each
+   * subscriber connection is answered after the messages already bound for that connection, since Redis answers a
+   * client in order (a subscribed client may PING). A stop uses it to carry exactly the writes and deletes made
+   * before it, without re-reading the keyspace. A lost subscriber fails it as a transient failure.
+   */
+  async barrier(): Promise<void> {
+    await Promise.all(
+      this.subscribers.map(({ connection, shard }) =>
+        connection.ping().catch((error: unknown) => Promise.reject(describeFailure(error, shard.side, shard.address))),
+      ),
+    );
+  }
+
   close(): void {
     this.closing = true;
-    for (const subscriber of this.subscribers) subscriber.disconnect();
+    for (const { connection } of this.subscribers) connection.disconnect();
   }
 
   private push(channel: Buffer, key: Buffer): void {

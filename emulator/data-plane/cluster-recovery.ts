@@ -1,6 +1,6 @@
-import { coversAllSlots } from '../../local/cluster-topology.js';
+import { coversAllSlots } from '../../redis/cluster-topology.js';
 import { RedisConnections } from './connections.js';
-import type { RedisEndpoint } from './contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import type { Side } from './redis-address.js';
 import { sleep } from './run-lifecycle.js';
 

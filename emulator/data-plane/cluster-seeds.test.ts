@@ -9,7 +9,7 @@ import { startRedisCluster, type RedisCluster } from '../../local/redis-cluster.
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { compareRedis } from '../../verify/compare.js';
-import type { RedisEndpoint } from './contract.js';
+import type { MigrationEndpoint } from './contract.js';
 import { createDataPlane } from './index.js';
 
 const password = 'seeds-pw';
@@ -35,7 +35,7 @@ describe('data plane: a cluster given as several addresses', () => {
     const masters = source.nodes.map(({ host, port }) => ({ host, port }));
     await seedSampleData({ ...masters[0]!, password }, { keys: 3_000, dbs: [0], seed: 21 });
     const nobody = await getPort({ host: '127.0.0.1' });
-    const given: RedisEndpoint = { host: '127.0.0.1', port: nobody, password, seeds: masters };
+    const given: MigrationEndpoint = { host: '127.0.0.1', port: nobody, password, seeds: masters };
     const run = dataPlane.startOnlineMigration({ source: given, target: target.endpoint, method: 'full', resumeMode: 'manual' });
     await run.ended;
     expect(run.error()).toBeUndefined();
@@ -47,7 +47,7 @@ describe('data plane: a cluster given as several addresses', () => {
   });
 
   it('fails, naming the addresses, when they are not one cluster', async () => {
-    const given: RedisEndpoint = { ...other.endpoint, seeds: [{ host: target.host, port: target.port }] };
+    const given: MigrationEndpoint = { ...other.endpoint, seeds: [{ host: target.host, port: target.port }] };
     const run = dataPlane.startOnlineMigration({ source: given, target: target.endpoint, method: 'full', resumeMode: 'manual' });
     await run.ended;
     expect(run.phase()).toBe('failed');

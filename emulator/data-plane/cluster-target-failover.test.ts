@@ -5,7 +5,7 @@ import { startRedisServer, type RedisServer } from '../../local/redis-server.js'
 import { seedSampleData, startTraffic } from '../../local/sample-data.js';
 import { waitFor } from '../../local/wait.js';
 import { compareRedis } from '../../verify/compare.js';
-import type { RedisEndpoint } from './contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { createDataPlane } from './index.js';
 import { endpointOf, waitForPhase } from './test-support.js';
 

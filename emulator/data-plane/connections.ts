@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
-import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from '../../local/cluster-topology.js';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../../redis/connect.js';
+import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from '../../redis/cluster-topology.js';
 import { connectionOptions, describeAddress, type RedisAddress, type Side } from './redis-address.js';
 import { ClusterTopologyChange, describeFailure } from './failures.js';
 
@@ -169,14 +170,12 @@ export class RedisConnections {
   }
 
   private async open(db: number): Promise<Redis> {
-    const connection = new Redis(connectionOptions(this.address, db, this.connectionName));
-    connection.on('error', (error: Error) => this.lastErrors.set(connection, error));
+    const remember = (error: Error, connection: Redis) => this.lastErrors.set(connection, error);
     try {
-      await connection.connect();
-      return connection;
+      return await connectRedis(connectionOptions(this.address, db, this.connectionName), remember);
     } catch (error) {
-      connection.disconnect();
-      throw this.fail(error, connection);
+      // connectRedis throws the socket's own error (auth, refused) rather than "Connection is closed.".
+      throw this.fail(error);
     }
   }
 }

@@ -4,31 +4,20 @@
  * `run.phase()` on every request, so the data plane never needs to know about DCS statuses or HTTP.
  */
 
-import type { RedisTlsOptions } from '../../common/redis-tls.js';
+import type { HostPort } from '../../redis/address.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 
 /**
- * Where a Redis server is and how to log in: a standalone server, or any one node of a Redis Cluster (the data
- * plane finds the masters itself). The password is a secret: never log it or echo it. The username is not: errors
- * name it, so that an operator knows which ACL user to fix.
+ * A side of a migration: a Redis endpoint (redis/endpoint.ts: a standalone server or any node of a Redis Cluster,
+ * whose masters the data plane finds itself), and what DCS adds to it.
  */
-export interface RedisEndpoint {
-  host: string;
-  port: number;
-  /** An ACL user to log in as (`AUTH username password`); the default user when omitted. */
-  username?: string | undefined;
-  password?: string | undefined;
-  /**
-   * Connect with TLS (as `rediss://`). The same options as the verifier's (common/redis-tls.ts): `ca` is PEM text,
-   * not a path (whoever builds the endpoint reads the file), `servername` the certificate name when it is not the
-   * host, `insecure` skips verification.
-   */
-  tls?: RedisTlsOptions | undefined;
+export interface MigrationEndpoint extends RedisEndpoint {
   /**
    * Other nodes of the same Redis Cluster, for a self-hosted cluster given as several addresses (DCS's `addrs`, its
    * masters comma-separated): where the run looks for the cluster when `host:port` does not answer. Several
    * addresses of anything but one cluster fail the run.
    */
-  seeds?: Array<{ host: string; port: number }> | undefined;
+  seeds?: HostPort[] | undefined;
 }
 
 /**
@@ -79,13 +68,19 @@ export interface DataPlaneFaults {
 }
 
 export interface OnlineMigrationOptions {
-  source: RedisEndpoint;
-  target: RedisEndpoint;
+  source: MigrationEndpoint;
+  target: MigrationEndpoint;
   method: RunMethod;
   resumeMode: ResumeMode;
   /** `bandwidth_limit_mb`: megabytes per second written to the target. Unlimited when omitted. */
   bandwidthLimitMb?: number;
   faults?: DataPlaneFaults;
+  /**
+   * The copy was already following the source before this run (the emulator restarted with its state): the run
+   * starts in `incremental` with progress 100 and resyncs (a full re-copy), as after a lost connection, so the task
+   * does not go back to full sync. The keys carried before are not known to it (README). Incremental runs only.
+   */
+  resumeSynced?: boolean;
 }
 
 export interface BackupImportOptions {
@@ -106,9 +101,9 @@ export interface DataPlaneRun {
   failedOnConnection(): boolean;
   stats(): RunStats;
   /**
-   * Stops the run. For an incremental run: applies what is queued, runs a reconcile pass so that the target
-   * equals the source, then reaches `stopped`. Idempotent; resolves when the phase is `stopped` (or the run had
-   * already ended).
+   * Stops the run. For an incremental run: applies the changes of everything the source ran before the stop
+   * (writes and deletes; keys the source never had stay on the target), then reaches `stopped`. Idempotent;
+   * resolves when the phase is `stopped` (or the run had already ended).
    */
   stop(): Promise<void>;
   /** Resolves when the run leaves the active phases for good (succeeded, failed or stopped). */

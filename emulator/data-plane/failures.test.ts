@@ -3,7 +3,8 @@ import { startRedisServer } from '../../local/redis-server.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { waitFor } from '../../local/wait.js';
 import { compareRedis } from '../../verify/compare.js';
-import type { OnlineMigrationOptions, RedisEndpoint } from './contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
+import type { OnlineMigrationOptions } from './contract.js';
 import { createDataPlane } from './index.js';
 import { endpointOf, flushAll, startPair, waitForPhase } from './test-support.js';
 

@@ -1,3 +1,5 @@
+import { isTemporaryKey } from './big-key-copy.js';
+import type { CarriedKeys } from './carried-keys.js';
 import type { RedisConnections } from './connections.js';
 import type { KeyCopier } from './key-copy.js';
 import { keyspaceSizes, scanKeys } from './keyspace.js';
@@ -42,16 +44,19 @@ export async function copyKeyspace(source: RedisConnections, copier: KeyCopier, 
 }
 
 /**
- * Deletes keys that exist on the target but not on the source, in every database the target holds: what a
- * FLUSHDB, a missed notification or a key from before the migration leaves behind. The deletion goes through the
- * per-key copy (which deletes a key the source lacks), so a key created on the source since the EXISTS check is
- * copied rather than lost. Returns how many keys it found missing. Databases other than 0 of a standalone target
- * are left alone when the source is a cluster (which has db 0 only).
+ * Deletes keys the run carried to the target (`carried`) that the source no longer has: what deletions in a gap
+ * without events (a lost feed, a failover) or a FLUSHDB left behind. Keys the run never carried stay, as DCS's sync
+ * leaves a key the source never had on the target; so do the target's keys from before the migration. Leftover
+ * temporary keys of a chunked big-key copy (`__dcs-migrate:partial:…`) are the run's own and go too. The deletion
+ * goes through the per-key copy (which deletes a key the source lacks), so a key created on the source since the
+ * EXISTS check is copied rather than lost. Returns how many keys it found missing. Databases other than 0 of a
+ * standalone target are left alone when the source is a cluster (which has db 0 only).
  */
 export async function deleteKeysMissingFromSource(
   source: RedisConnections,
   target: RedisConnections,
   copier: KeyCopier,
+  carried: CarriedKeys,
   shouldStop: () => boolean,
 ): Promise<number> {
   const sourceIsCluster = await source.isCluster();
@@ -60,7 +65,9 @@ export async function deleteKeysMissingFromSource(
     for (const db of (await keyspaceSizes(shard)).keys()) {
       if (shouldStop()) return deleted;
       if (db !== 0 && sourceIsCluster) continue;
-      await scanKeys(shard, db, async (keys) => {
+      await scanKeys(shard, db, async (found) => {
+        const keys = found.filter((key) => carried.has(db, key) || isTemporaryKey(key));
+        if (keys.length === 0) return;
         const missing: Buffer[] = [];
         for (const [sourceShard, group] of await source.route(db, keys)) {
           const sourceConnection = await sourceShard.db(db);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { copyBigKey, defaultBigKeyLimits, type BigKeyLimits, type ChunkedType } from './big-key-copy.js';
+import type { CarriedKeys } from './carried-keys.js';
 import type { RedisConnections } from './connections.js';
 import { describeAddress } from './redis-address.js';
 import type { ThroughputMeter } from './throughput.js';
@@ -84,12 +85,17 @@ local KEYS = {unpack(ARGV, 2, n + 1)}
 local ARGV = {unpack(ARGV, n + 2)}
 `;
 
-/** The per-key copy every phase uses: full sync, incremental follow-up and the reconcile pass. */
+/** The per-key copy every phase uses: full sync, incremental follow-up and the resync after a gap. */
 export class KeyCopier {
   private readonly scriptShas = new WeakMap<Redis, Map<string, string>>();
   private readonly skippedDbs = new Set<number>();
   /** Keys copied per master of a cluster source (`host:port`); empty for a standalone source. */
   perShard = new Map<string, number>();
+  /**
+   * An incremental run's ledger: each key written to the target is added, each key deleted there removed (see
+   * carried-keys.ts for why). None for a full run, which never deletes what the source lacks.
+   */
+  carried: CarriedKeys | undefined;
 
   constructor(
     private readonly source: RedisConnections,
@@ -189,7 +195,10 @@ export class KeyCopier {
 
   /** A key too big to DUMP, copied in chunks; when its type changed meanwhile it goes through the per-key copy again. */
   private async copyBig(shard: RedisConnections, targetShard: RedisConnections, db: number, key: Buffer, type: ChunkedType): Promise<void> {
+    // Counted as carried before the write: a write whose reply was lost may still have happened.
+    this.carried?.add(db, key);
     const outcome = await copyBigKey(db, key, type, { source: shard, target: targetShard }, this.bigKeys, { meter: this.meter, limiter: this.limiter });
+    if (outcome === 'deleted') this.carried?.delete(db, key);
     if (outcome !== 'changed') return;
     const { reads } = await this.read(shard, db, [key]);
     await this.writeChunk(shard, db, [key], reads);
@@ -222,6 +231,8 @@ export class KeyCopier {
     const connection = await targetShard.db(db);
     const args: Array<Buffer | number> = [];
     for (const { read } of batch) args.push(read === undefined ? -1 : read.expiresAt, read?.payload ?? emptyPayload);
+    // Counted as carried before the write (a write whose reply was lost may still have happened), deleted after it.
+    for (const { key, read } of batch) if (read) this.carried?.add(db, key);
     await this.evalScript(
       connection,
       targetShard,
@@ -230,6 +241,7 @@ export class KeyCopier {
       args,
     );
     this.meter.record(batch.length, bytes);
+    for (const { key, read } of batch) if (!read) this.carried?.delete(db, key);
   }
 
   /**

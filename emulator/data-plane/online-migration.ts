@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { formatAddress } from '../../redis/address.js';
 import { defaultBigKeyLimits, type BigKeyLimits } from './big-key-copy.js';
 import { ChangeFeed, keyspaceWideCommands, type KeyspaceWideCommands } from './change-feed.js';
 import { awaitHealthyCluster, knownNodes } from './cluster-recovery.js';
 import { RedisConnections } from './connections.js';
-import type { OnlineMigrationOptions, RedisEndpoint, ShardStats } from './contract.js';
+import type { MigrationEndpoint, OnlineMigrationOptions, ShardStats } from './contract.js';
 import { ClusterTopologyChange, DataPlaneError } from './failures.js';
 import { dropConnections } from './faults.js';
 import { copyKeyspace, deleteKeysMissingFromSource } from './full-copy.js';
+import { CarriedKeys } from './carried-keys.js';
 import { KeyCopier } from './key-copy.js';
 import { checkPermissions } from './permissions.js';
 import { RunBase } from './run-base.js';
@@ -36,10 +38,12 @@ const failoverWaitMs = 30_000;
 
 /**
  * An online migration between two live Redis servers. Full: copy the keyspace once. Incremental: subscribe to
- * the source's key events first, copy the keyspace, then re-copy every changed key until stopped; on stop, apply
- * what is queued and reconcile (re-copy the source, delete what the source lacks) so the target equals the source.
+ * the source's key events first, copy the keyspace, then re-copy every changed key until stopped; on stop, wait
+ * for the events of everything the source ran before the stop (the feed's barrier) and apply them. Writes and
+ * deletes reach the target as events; a key the source never had stays on the target, as with DCS's sync. A
+ * resync after a gap without events deletes only keys the run carried (`CarriedKeys`).
  *
- * Every copy (scan, follow-up, reconcile) runs in this one sequential loop: a key is never written by two copies
+ * Every copy (scan, follow-up, resync) runs in this one sequential loop: a key is never written by two copies
  * at once, so a stale read can never overwrite a newer one on the target.
  */
 export class OnlineMigrationRun extends RunBase {
@@ -49,6 +53,8 @@ export class OnlineMigrationRun extends RunBase {
   private feedLost: Error | undefined;
   private fullSyncDone = false;
   private permissionsChecked = false;
+  /** Keys this run wrote to the target and did not delete since: what a resync may delete (incremental only). */
+  private readonly carried: CarriedKeys | undefined;
   /** Keys copied per master of a cluster source, over every attempt. */
   private readonly shardCounts = new Map<string, number>();
   /** Nodes of each cluster side seen so far, to find the cluster again when the given node is the one lost. */
@@ -57,8 +63,8 @@ export class OnlineMigrationRun extends RunBase {
     target: undefined,
   };
   /** Where the run connects now: the given endpoints, or other nodes of their clusters after a failover. */
-  private sourceEndpoint: RedisEndpoint;
-  private targetEndpoint: RedisEndpoint;
+  private sourceEndpoint: MigrationEndpoint;
+  private targetEndpoint: MigrationEndpoint;
   private readonly connectionName = `dcs-migrate-data-plane-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -69,6 +75,7 @@ export class OnlineMigrationRun extends RunBase {
     super(options.faults, () => ({ source: this.source, target: this.target }));
     this.sourceEndpoint = options.source;
     this.targetEndpoint = options.target;
+    this.carried = options.method === 'incremental' ? new CarriedKeys() : undefined;
     // A cluster given as several addresses: the others are known nodes from the start, so a first address that does
     // not answer is recovered from like a lost node (cluster-recovery.ts), not failed on.
     for (const side of ['source', 'target'] as const) {
@@ -77,6 +84,12 @@ export class OnlineMigrationRun extends RunBase {
     }
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
+    if (options.resumeSynced && options.method === 'incremental') {
+      // The same path as a resume after a lost connection: syncOnce sees a done full sync and resyncs.
+      this.fullSyncDone = true;
+      this.progress = 100;
+      this.lifecycle.enter('incremental');
+    }
     this.begin();
   }
 
@@ -103,7 +116,7 @@ export class OnlineMigrationRun extends RunBase {
         const failure = error instanceof DataPlaneError ? error : new DataPlaneError(String(error), false);
         await this.rememberClusterNodes();
         await this.closeConnections();
-        // A stop during an outage ends the run instead of waiting for the source to come back (no reconcile then).
+        // A stop during an outage ends the run instead of waiting for the source to come back (nothing applied then).
         if (this.lifecycle.stopRequested && failure.transient) {
           await this.finish('stopped');
           return;
@@ -180,6 +193,7 @@ export class OnlineMigrationRun extends RunBase {
     const incremental = this.options.method === 'incremental';
     const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
     copier.perShard = this.shardCounts;
+    copier.carried = this.carried;
     this.feedLost = undefined;
     await Promise.all([refuseSeedsOfStandalone(this.source, this.sourceEndpoint), refuseSeedsOfStandalone(this.target, this.targetEndpoint)]);
     if (!this.permissionsChecked) {
@@ -201,7 +215,8 @@ export class OnlineMigrationRun extends RunBase {
     });
     this.throwIfFeedLost();
     // A resync after a lost feed or a failover: deletions during the gap sent no event the run saw.
-    if (resyncing) await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.feedLost !== undefined);
+    const feedLost = () => this.feedLost !== undefined;
+    if (resyncing) await deleteKeysMissingFromSource(this.source, this.target, copier, this.carried!, feedLost);
     this.throwIfFeedLost();
     if (!incremental) {
       if (this.lifecycle.stopRequested) return this.finish('stopped');
@@ -214,32 +229,39 @@ export class OnlineMigrationRun extends RunBase {
     onSynced();
 
     let checkedAt = Date.now();
+    const stopping = () => this.lifecycle.stopRequested || feedLost();
     while (!this.lifecycle.stopRequested) {
       if (seen && Date.now() - checkedAt >= keyspaceCheckIntervalMs) {
         checkedAt = Date.now();
-        const now = await keyspaceWideCommands(this.source);
-        await this.resyncAfter(seen, now, copier);
-        seen = now;
+        seen = await this.catchUp(seen, copier, stopping);
       }
       if ((await this.applyQueued(copier)) === 0) await sleep(20);
     }
 
-    await this.drainQueue(copier);
-    await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: () => this.feedLost !== undefined });
-    await deleteKeysMissingFromSource(this.source, this.target, copier, () => this.feedLost !== undefined);
+    // The stop's cut: once the barrier returns, every event of a command the source ran before it is queued (and a
+    // flush since the last check is counted); applying those carries exactly the writes and deletes made before the
+    // stop. No re-read of the keyspace: the stop costs what changed, not the size of the keyspace.
+    await this.feed!.barrier();
+    if (seen) await this.catchUp(seen, copier, feedLost);
     await this.drainQueue(copier);
     this.throwIfFeedLost();
     await this.finish('stopped');
   }
 
   /**
-   * Catches up with commands that change the keyspace without key events: after a flush, target keys the source
-   * no longer has are deleted; after SWAPDB, whole databases changed places, so the keyspace is copied again too.
+   * Catches up with commands that change the keyspace without key events, and returns the counts it compared:
+   * after a flush, keys the run carried that the source no longer has are deleted; after SWAPDB, whole databases
+   * changed places, so the keyspace is copied again too. (A flush or swap replicated by DCS would also empty or
+   * move the target's own keys; the emulator cannot tell which databases were flushed, and leaves those alone.)
    */
-  private async resyncAfter(before: KeyspaceWideCommands, now: KeyspaceWideCommands, copier: KeyCopier): Promise<void> {
-    const stop = () => this.lifecycle.stopRequested || this.feedLost !== undefined;
-    if (now.swaps !== before.swaps) await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: stop });
-    if (now.swaps !== before.swaps || now.flushes !== before.flushes) await deleteKeysMissingFromSource(this.source, this.target, copier, stop);
+  private async catchUp(before: KeyspaceWideCommands, copier: KeyCopier, stop: () => boolean) {
+    const now = await keyspaceWideCommands(this.source);
+    const swapped = now.swaps !== before.swaps;
+    if (swapped) await copyKeyspace(this.source, copier, { onProgress: () => {}, shouldStop: stop });
+    if (swapped || now.flushes !== before.flushes) {
+      await deleteKeysMissingFromSource(this.source, this.target, copier, this.carried!, stop);
+    }
+    return now;
   }
 
   /**
@@ -315,13 +337,13 @@ export class OnlineMigrationRun extends RunBase {
 }
 
 /** Several addresses for one side make sense for a Redis Cluster only: the run would copy the first server alone. */
-async function refuseSeedsOfStandalone(side: RedisConnections, endpoint: RedisEndpoint): Promise<void> {
+async function refuseSeedsOfStandalone(side: RedisConnections, endpoint: MigrationEndpoint): Promise<void> {
   if ((endpoint.seeds ?? []).length === 0) return;
   const topology = await side.topology();
   if (topology.kind === 'standalone') {
-    const where = [endpoint, ...(endpoint.seeds ?? [])].map(({ host, port }) => `${host}:${port}`).join(',');
+    const where = [endpoint, ...(endpoint.seeds ?? [])].map(formatAddress).join(',');
     throw new DataPlaneError(
-      `the ${side.side} is given as several addresses (${where}), but ${endpoint.host}:${endpoint.port} is no Redis Cluster node: give one host:port for a standalone Redis`,
+      `the ${side.side} is given as several addresses (${where}), but ${formatAddress(endpoint)} is no Redis Cluster node: give one host:port for a standalone Redis`,
       false,
     );
   }

@@ -75,7 +75,7 @@ const probeKey = '__dcs-migrate:permission-check';
 const probeScript = 'return 1';
 const probeSha = createHash('sha1').update(probeScript).digest('hex');
 
-/** Commands of the scan and reconcile, of both copy scripts, and of the big-key copy, on either side. */
+/** Commands of the scan and resync, of both copy scripts, and of the big-key copy, on either side. */
 const commonProbes = [
   ['SCAN', '0', 'COUNT', '1'],
   ['INFO', 'keyspace'],
@@ -100,7 +100,8 @@ function sourceProbes(incremental: boolean): string[][] {
     ['XINFO', 'STREAM', probeKey],
     ['XINFO', 'GROUPS', probeKey],
     ['INFO', 'commandstats'],
-    ...(incremental ? [['CONFIG', 'GET', 'notify-keyspace-events']] : []),
+    // PING: the stop's barrier on the subscriber connections (change-feed.ts).
+    ...(incremental ? [['CONFIG', 'GET', 'notify-keyspace-events'], ['PING']] : []),
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
-import { tlsSocketOptions } from '../../common/redis-tls.js';
-import type { RedisEndpoint } from './contract.js';
+import { formatAddress } from '../../redis/address.js';
+import { nodeOptions, redisOptions } from '../../redis/connection-options.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 
 /**
  * Where the data plane connects: a TCP endpoint from the contract, or the unix socket of a temporary
@@ -13,7 +14,7 @@ export type Side = 'source' | 'target' | 'backup file';
 
 /** `host:port` or the socket path: safe to show to an operator (never includes the password, nor the username). */
 export function describeAddress(address: RedisAddress): string {
-  return 'socketPath' in address ? address.socketPath : `${address.host}:${address.port}`;
+  return 'socketPath' in address ? address.socketPath : formatAddress(address);
 }
 
 /**
@@ -27,27 +28,13 @@ export function instanceSideEndpoint(instance: RedisEndpoint, password: string |
 }
 
 /**
- * ioredis options for one data-plane connection. ioredis must not reconnect or queue on its own: a dropped
- * connection has to surface as an error so that the run's resume mode (failures.ts) decides what happens next.
- * `connectionName` (CLIENT SETNAME) lets a run find its own connections on the server, e.g. to drop them.
- * Every data-plane connection (copy, change feed, INFO, size poller) is built here, so an endpoint's ACL user
- * and TLS options reach all of them.
+ * ioredis options for one data-plane connection (redis/connection-options.ts: the endpoint's ACL user and TLS, no
+ * reconnect), so that a dropped connection surfaces as an error and the run's resume mode (failures.ts) decides what
+ * happens next. `connectionName` (CLIENT SETNAME) lets a run find its own connections on the server, e.g. to drop
+ * them. Every data-plane connection (copy, change feed, INFO, size poller) is built here.
  */
 export function connectionOptions(address: RedisAddress, db: number, connectionName?: string): RedisOptions {
-  const where =
-    'socketPath' in address
-      ? { path: address.socketPath }
-      : { host: address.host, port: address.port, username: address.username || undefined, ...(address.tls ? { tls: tlsSocketOptions(address.tls) } : {}) };
-  return {
-    ...where,
-    password: address.password || undefined,
-    db,
-    connectionName,
-    protocol: 2,
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: true,
-    connectTimeout: 5_000,
-  };
+  const extra = { db, connectionName, enableOfflineQueue: true, connectTimeout: 5_000 };
+  if ('socketPath' in address) return nodeOptions({ password: address.password }, { path: address.socketPath, ...extra });
+  return redisOptions(address, extra);
 }

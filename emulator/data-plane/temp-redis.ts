@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { nodeOptions } from '../../redis/connection-options.js';
 import { startProcess, type ManagedProcess } from '../../local/processes.js';
 import { resolveRedisServer } from '../../local/tools.js';
 import type { BackupFormat } from './backup-format.js';
@@ -112,7 +113,7 @@ async function loadLog(logFile: string): Promise<string> {
 }
 
 async function isLoaded(socketPath: string): Promise<boolean> {
-  const probe = new Redis({ path: socketPath, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, protocol: 2 });
+  const probe = new Redis(nodeOptions({}, { path: socketPath }));
   probe.on('error', () => {});
   try {
     await probe.connect();

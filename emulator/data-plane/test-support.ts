@@ -1,7 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
 import { waitFor } from '../../local/wait.js';
-import type { DataPlaneRun, RedisEndpoint, RunPhase } from './contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
+import type { DataPlaneRun, RunPhase } from './contract.js';
 
 /** Test helpers shared by the data-plane tests (not used by the emulator itself). */
 

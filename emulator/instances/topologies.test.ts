@@ -94,7 +94,9 @@ describe('emulator instance topologies', () => {
       standby.disconnect();
     }
     const shown = await callDcs(emu, 'GET', '/instances/pair');
-    expect(shown.body).toMatchObject({ cache_mode: 'ha', sharding_count: 1, replica_count: 2, ip: instance.endpoint.host, port: instance.endpoint.port });
+    // The address clients use (the service address), not the master's own.
+    const { host, port } = instance.service!;
+    expect(shown.body).toMatchObject({ cache_mode: 'ha', sharding_count: 1, replica_count: 2, ip: host, port });
     expect(shown.body.backend_addrs).toBeUndefined();
     expect(await callDcs(emu, 'GET', '/instances/one')).toMatchObject({ body: { cache_mode: 'single', sharding_count: 1, replica_count: 1 } });
   });

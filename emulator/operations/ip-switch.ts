@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { ExchangeInstanceIpBody } from '../../dcs/schemas/requests.js';
 import { IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import type { IpSwitchFaults } from '../faults/fault-rules.js';
 import { apiErrors } from '../http/api-error.js';
@@ -70,7 +70,12 @@ export const exchangeInstanceIp: OperationHandler = async ({ ctx, params, rawBod
     throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
   }
   const { sourceId, targetId } = await checkPair(ctx, task);
-  const ipSwitch: IpSwitch = { settlesAt: ctx.now() + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.ExchangeSuccess, pending: true };
+  const ipSwitch: IpSwitch = {
+    settlesAt: ctx.now() + ctx.timings.exchangingMs + ctx.jitter(),
+    settled: IpSwitchStatus.ExchangeSuccess,
+    pending: true,
+    domains: body.is_exchange_domain === true,
+  };
   task.ipSwitch = ipSwitch;
   task.updatedAt = now;
   const what = body.is_exchange_domain ? 'IP addresses and domain names' : 'IP addresses';
@@ -94,7 +99,10 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
     );
   }
   const swapped = task.ipSwitch?.swapped === true;
-  const ipSwitch: IpSwitch = { settlesAt: now + ctx.timings.exchangingMs + ctx.jitter(), settled: IpSwitchStatus.RollbackSuccess, pending: true };
+  const settlesAt = now + ctx.timings.exchangingMs + ctx.jitter();
+  // What the switch moved moves back: the addresses, and the domain names if they went along.
+  const domains = task.ipSwitch?.domains;
+  const ipSwitch: IpSwitch = { settlesAt, settled: IpSwitchStatus.RollbackSuccess, pending: true, domains };
   task.ipSwitch = ipSwitch;
   task.updatedAt = now;
   appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolling back the IP switch.', ['rollback']);
@@ -102,6 +110,28 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
   void runSwitch(ctx, task, ipSwitch, [task.source!.instanceId!, task.target!.instanceId!], swapped ? ipSwitchFaults : { swap: false });
   return { status: 204 };
 };
+
+/**
+ * A switch that was under way when the emulator stopped or crashed (emulator/state), done again from where the
+ * addresses are: an exchange makes the source read-only and ends the copy (its run was resumed) if that was not
+ * done yet, each swaps the addresses unless they already are where the switch puts them, and it settles as before.
+ */
+export function resumeSwitch(ctx: EmulatorContext, task: MigrationTask): void {
+  const ipSwitch = task.ipSwitch;
+  const pair: [string, string] = [task.source?.instanceId ?? '', task.target?.instanceId ?? ''];
+  if (!ipSwitch?.pending) return;
+  const exchange = ipSwitch.settled === IpSwitchStatus.ExchangeSuccess;
+  const moved = ctx.instances.services.swapped(...pair);
+  const message = 'The emulator restarted: the IP switch resumes.';
+  appendLog(task, 'INFO', 'migration.ip.resumed', message, [exchange ? 'exchange' : 'rollback']);
+  const before = async () => {
+    await ctx.instances.services.setReadOnly(pair[0], true);
+    await stopRunQuietly(task);
+  };
+  // Addresses already where the switch puts them are left there.
+  const faults = moved === exchange ? { swap: false } : undefined;
+  void runSwitch(ctx, task, ipSwitch, pair, faults, exchange ? before : undefined);
+}
 
 /**
  * The switch itself, after the call was answered: `before` (the exchange's source read-only and final sync), both
@@ -122,7 +152,7 @@ async function runSwitch(
     await before?.();
     await Promise.all([services.setReadOnly(a, true), services.setReadOnly(b, true)]);
     if (faults?.swap !== false) {
-      const cut = services.exchange(a, b);
+      const cut = services.exchange(a, b, { domains: ipSwitch.domains === true });
       ipSwitch.swapped = true;
       appendLog(task, 'INFO', 'migration.ip.swapped', `Addresses of ${a} and ${b} swapped; ${cut} client connections were closed.`, ['exchange']);
     }

@@ -1,7 +1,8 @@
-import { connectRedis } from '../../local/connect-redis.js';
+import { formatAddress } from '../../redis/address.js';
+import { connectRedis } from '../../redis/connect.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import type { OperationHandler } from '../context.js';
-import type { RedisEndpoint } from '../data-plane/contract.js';
+import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { apiErrors } from '../http/api-error.js';
 import type { EmulatedInstance, InstanceAttributes } from '../instances/instance-registry.js';
 
@@ -61,17 +62,27 @@ async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
   return { ...(version ? { version } : {}), ...(used === undefined ? {} : { usedMemoryBytes: used }), ...(max === undefined ? {} : { maxMemoryBytes: max }) };
 }
 
-const address = (endpoint: RedisEndpoint) => `${endpoint.host}:${endpoint.port}`;
+/** What ShowInstance says besides the instance's servers: its attributes, its server's facts, its domain name now. */
+interface InstanceFacts {
+  attributes: InstanceAttributes;
+  facts: ServerFacts;
+  domainName: string;
+}
 
 /**
  * The ShowInstance body: the SDK's field names (memory in MB, capacity in GB), attributes over server facts.
  * `sharding_count` is the number of shards (1 unless a Redis Cluster), `replica_count` the copies per shard as DCS
- * counts them: master included (a master/standby instance with one standby has 2). A Redis Cluster's `ip` lists its
- * masters' IPs (comma-separated, as DCS does) and `backend_addrs` their `ip:port`s; `port` is its first master's.
+ * counts them: master included (a master/standby instance with one standby has 2). `ip`, `port` and `domain_name`
+ * are where clients reach the instance now: its service address (the one `dcs-migrate emulator` prints and tasks
+ * show), which an IP switch moves, and the domain name it holds. A Redis Cluster (no service address) lists its
+ * masters' IPs in `ip` (comma-separated, as DCS does) and their `ip:port`s in `backend_addrs`; `port` is its first
+ * master's. A registered instance is reached at its server.
  */
-export function instanceView(instance: EmulatedInstance, attributes: InstanceAttributes, facts: ServerFacts): Record<string, unknown> {
+export function instanceView(instance: EmulatedInstance, about: InstanceFacts): Record<string, unknown> {
+  const { attributes, facts, domainName } = about;
   const shards = instance.topology?.shards ?? [{ master: instance.endpoint, replicas: [] }];
   const isCluster = instance.topology?.type.mode === 'cluster';
+  const client = instance.service ?? instance.endpoint;
   const maxMemoryMb = attributes.maxMemoryMb ?? (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
   const engineVersion = attributes.engineVersion ?? facts.version?.split('.').slice(0, 2).join('.') ?? null;
   return {
@@ -88,10 +99,10 @@ export function instanceView(instance: EmulatedInstance, attributes: InstanceAtt
     used_memory: facts.usedMemoryBytes === undefined ? null : Math.ceil(facts.usedMemoryBytes / MB),
     sharding_count: shards.length,
     replica_count: 1 + Math.max(0, ...shards.map((shard) => shard.replicas.length)),
-    ip: isCluster ? shards.map((shard) => shard.master.host).join(',') : instance.endpoint.host,
-    port: instance.endpoint.port,
-    ...(isCluster ? { backend_addrs: shards.map((shard) => address(shard.master)).join(',') } : {}),
-    domain_name: `${instance.id}.dcs.emulator.local`,
+    ip: isCluster ? shards.map((shard) => shard.master.host).join(',') : client.host,
+    port: client.port,
+    ...(isCluster ? { backend_addrs: shards.map((shard) => formatAddress(shard.master)).join(',') } : {}),
+    domain_name: domainName,
     enable_ssl: attributes.enableSsl,
     enable_publicip: attributes.enablePublicIp,
     // TEST-NET-3 (RFC 5737): an address that is plainly not a real one.
@@ -107,5 +118,6 @@ export const showInstance: OperationHandler = async ({ ctx, params }) => {
   const instance = ctx.instances.get(id);
   const attributes = ctx.instances.attributesOf(id);
   if (!instance || !attributes) throw apiErrors.instanceNotFound('instance_id');
-  return { status: 200, body: instanceView(instance, attributes, await serverFacts(instance)) };
+  const domainName = ctx.instances.services.domainOf(id);
+  return { status: 200, body: instanceView(instance, { attributes, facts: await serverFacts(instance), domainName }) };
 };

@@ -1,3 +1,4 @@
+import { AddressError, formatAddress, parseAddressList, type HostPort } from '../../redis/address.js';
 import type { EmulatorContext } from '../context.js';
 import { instanceSideEndpoint } from '../data-plane/redis-address.js';
 import { apiErrors } from '../http/api-error.js';
@@ -24,7 +25,7 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     // The task shows the address clients use (the service address); the migration machine copies server to server,
     // logging in as the instance is set up to be logged into (its ACL user, TLS) with the password given.
     const shown = instance.service ?? { host, port };
-    return { instanceId: ref.id, addrs: `${shown.host}:${shown.port}`, service: shown, endpoint: instanceSideEndpoint(instance.endpoint, password) };
+    return { instanceId: ref.id, addrs: formatAddress(shown), service: shown, endpoint: instanceSideEndpoint(instance.endpoint, password) };
   }
   if (ref.addrs) {
     const aliased = ctx.addressAliases?.get(ref.addrs.trim());
@@ -32,7 +33,7 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     // An alias is a name on the emulated network: the task shows the address as given, the data goes to the instance.
     if (instance) return { addrs: ref.addrs.trim(), endpoint: instanceSideEndpoint(instance.endpoint, password) };
     const [first, ...seeds] = parseAddresses(ref.addrs, `${field}.addrs`);
-    const shown = [first!, ...seeds].map(({ host, port }) => `${host}:${port}`).join(',');
+    const shown = [first!, ...seeds].map(formatAddress).join(',');
     return { addrs: shown, endpoint: { host: first!.host, port: first!.port, password, ...(seeds.length > 0 ? { seeds } : {}) } };
   }
   throw apiErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
@@ -62,18 +63,12 @@ export function isClusterInstance(ctx: EmulatorContext, side: TaskSide): boolean
  * `host:port`, or a self-hosted Redis Cluster's masters comma-separated as DCS takes them (the data plane reaches the
  * whole cluster from any of them; several addresses of anything but one cluster fail the migration).
  */
-function parseAddresses(addrs: string, field: string): Array<{ host: string; port: number }> {
-  const list = addrs
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  if (list.length === 0) throw apiErrors.invalidParameter(field, 'expected host:port');
-  return list.map((part) => {
-    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(part);
-    const port = Number(match?.[2]);
-    if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw apiErrors.invalidParameter(field, list.length > 1 ? "expected host:port,host:port,… (a cluster's masters)" : 'expected host:port');
-    }
-    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
-  });
+function parseAddresses(addrs: string, field: string): HostPort[] {
+  try {
+    return parseAddressList(addrs, field);
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    const expected = addrs.includes(',') ? "host:port,host:port,… (a cluster's masters)" : 'host:port';
+    throw apiErrors.invalidParameter(field, `expected ${expected}: ${error.reason}`);
+  }
 }

@@ -1,7 +1,7 @@
 import { COPYING_STATUSES, IpSwitchStatus, TaskStatus } from '../../common/dcs-status.js';
 // The API's own values (`migration_type`, `migration_method`) are typed once, by the client's schemas.
 import type { MigrationMethod, MigrationType } from '../../dcs/schemas/enums.js';
-import type { DataPlaneRun, RedisEndpoint, ResumeMode, RunPhase } from '../data-plane/contract.js';
+import type { DataPlaneRun, MigrationEndpoint, ResumeMode, RunPhase } from '../data-plane/contract.js';
 
 /**
  * Spelled like the migration input's `kind` (common/migration-input.ts), the same three flows:
@@ -19,7 +19,7 @@ export interface TaskSide {
   /** A DCS instance's service address when the task was created (what `ip`/`port` show); `endpoint` otherwise. */
   service?: { host: string; port: number } | undefined;
   /** Holds the password: never rendered, never logged. */
-  endpoint: RedisEndpoint;
+  endpoint: MigrationEndpoint;
 }
 
 export interface BackupFileRef {
@@ -46,6 +46,8 @@ export interface IpSwitch {
   pending?: boolean | undefined;
   /** The addresses really moved (false under an `ipSwitch: { swap: false }` fault): what a rollback must undo. */
   swapped?: boolean | undefined;
+  /** The domain names move with the addresses (`is_exchange_domain`); a rollback moves back what the switch moved. */
+  domains?: boolean | undefined;
 }
 
 /** A migration task as the emulator keeps it. Its DCS status is derived on read ({@link taskStatus}). */

@@ -101,7 +101,7 @@ export const FILE_CASES: BadInputCase[] = [
   fileCase('verify-literal-password.yaml', new RegExp(`^\\s+verify\\.source\\.password: ${REFERENCE.source}`, 'm')),
   // Addresses.
   fileCase('addrs-no-port.yaml', /^\s+source\.addrs: must be host:port/m),
-  fileCase('addrs-port-too-big.yaml', /^\s+source\.addrs: port must be from 1 to 65535$/m),
+  fileCase('addrs-port-too-big.yaml', /^\s+source\.addrs: "[^"]+" has no valid port \(must be from 1 to 65535\)$/m),
   fileCase('addrs-space-in-list.yaml', /^\s+source\.addrs: must be host:port/m),
   fileCase('verify-address-no-port.yaml', /^\s+verify\.source\.address: must be host:port$/m),
   fileCase('verify-bad-mode.yaml', /^\s+verify\.mode: [^]*^\s+verify\.sampleRatio: /m),

@@ -1,12 +1,11 @@
 /**
  * A scripted fault (`task-script.ts`) turned into what the workflow sees: the DCS client's own mapping makes the
  * error (an HTTP answer through `errorFromHttpAnswer`, a dropped connection through `errorFromTransportFailure`),
- * and the activities' own conversion makes the failure, so the failure type, retryability and retry delay are the
- * production ones.
+ * and the activities' own conversion makes the failure, so the failure type, retryability and retry delay (the
+ * production backoff: free with time skipping) are the production ones.
  */
 import type { Activities } from '../../activities/index.js';
 import { toApplicationFailure } from '../../activities/to-application-failure.js';
-import type { Backoff } from '../../common/backoff.js';
 import { errorFromHttpAnswer, errorFromTransportFailure } from '../../dcs/errors/index.js';
 import type { Fault, FaultRule } from './task-script.js';
 
@@ -29,9 +28,6 @@ export const DCS_OPERATIONS: Partial<Record<keyof Activities, string>> = {
   rollbackIp: 'RollbackExchangeInstanceIp',
 };
 
-/** Retry delays of the fake's failures: short, as the test stack's workers have them. */
-const FAKE_BACKOFF: Backoff = { initialMs: 100, factor: 2, maxMs: 1_000 };
-
 /** The fault of call number `call` (1-based) of `name`, if a rule hits it. */
 export function faultFor(rules: readonly FaultRule[] = [], name: keyof Activities, call: number): Fault | undefined {
   const isDcsCall = DCS_OPERATIONS[name] !== undefined;
@@ -49,10 +45,10 @@ export function faultFailure(fault: Fault, name: keyof Activities, attempt: numb
   const operation = DCS_OPERATIONS[name] ?? name;
   if (fault.status === undefined) {
     const socketClosed = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    return toApplicationFailure(errorFromTransportFailure(socketClosed, { operation }), attempt, FAKE_BACKOFF);
+    return toApplicationFailure(errorFromTransportFailure(socketClosed, { operation }), attempt);
   }
   const body = { error_code: fault.errorCode, error_msg: fault.errorMessage };
   const headers = fault.retryAfterMs !== undefined ? { 'retry-after': String(fault.retryAfterMs / 1_000) } : {};
   const error = errorFromHttpAnswer({ operation, status: fault.status, headers, bodyText: JSON.stringify(body) });
-  return toApplicationFailure(error, attempt, FAKE_BACKOFF);
+  return toApplicationFailure(error, attempt);
 }

@@ -6,7 +6,7 @@
  */
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll } from 'vitest';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Activities } from '../../activities/index.js';
@@ -85,17 +85,17 @@ export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippi
 }
 
 /**
- * The workflow code: the prebuilt bundle the global setup builds, while it matches the sources (it does unless a
- * file changed during the run), else one webpack pass.
+ * The workflow code: the bundle the global setup prebuilt (`dist/workflows/`, the plain-failures variant these
+ * workers use) while it matches the sources, else one webpack pass for this file.
  */
-async function workflowBundle(): Promise<WorkerOptions['workflowBundle']> {
+async function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
   const prebuilt = currentPrebuiltBundle('plain');
   return prebuilt ? { codePath: prebuilt } : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
 }
 
 /**
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
- * `fakeActivities`). Bundling (when needed) and server start overlap.
+ * `fakeActivities`).
  */
 export async function startTimeSkippingEnv(activities: Activities, options: TimeSkippingEnvOptions = {}): Promise<TimeSkippingEnv> {
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);

@@ -1,7 +1,7 @@
 /** The input's `cutover` block: defaults, and a clear error naming the field for each kind of mistake. */
 import { describe, expect, it } from 'vitest';
-import { parseMigrationInput } from '../common/migration-input.js';
-import { problemsOf } from '../common/testing/input-problems.js';
+import { parseMigrationInput } from './migration-input.js';
+import { problemsOf } from './testing/input-problems.js';
 
 const incremental = {
   kind: 'online',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidMigrationInputError, parseMigrationInput } from '../common/migration-input.js';
+import { InvalidMigrationInputError, parseMigrationInput } from './migration-input.js';
 
 const online = (verify: unknown) => ({
   kind: 'online',

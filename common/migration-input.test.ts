@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseMigrationInput } from '../common/migration-input.js';
-import { buildMigrationStartOptions } from '../common/start-options.js';
-import { DcsMigrationType } from '../common/search-attributes.js';
-import { problemsOf } from '../common/testing/input-problems.js';
+import { parseMigrationInput } from './migration-input.js';
+import { buildMigrationStartOptions } from './start-options.js';
+import { DcsMigrationType } from './search-attributes.js';
+import { problemsOf } from './testing/input-problems.js';
 
 const online = {
   kind: 'online',

@@ -19,7 +19,10 @@ const encoder = new TextEncoder();
 
 function crc16(bytes: Uint8Array, start: number, end: number): number {
   let crc = 0;
-  for (let index = start; index < end; index++) crc = ((crc << 8) & 0xffff) ^ (table[((crc >> 8) ^ (bytes[index] as number)) & 0xff] as number);
+  for (let index = start; index < end; index++) {
+    const entry = table[((crc >> 8) ^ (bytes[index] as number)) & 0xff] as number;
+    crc = ((crc << 8) & 0xffff) ^ entry;
+  }
   return crc;
 }
 
@@ -47,7 +50,8 @@ let tagsBySlot: string[] | undefined;
  * else the name holds. Built once (about 150,000 CRCs) on first use.
  */
 export function hashTagForSlot(slot: number): string {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= SLOT_COUNT) throw new RangeError(`slot must be 0..${SLOT_COUNT - 1}, got ${slot}`);
+  const valid = Number.isInteger(slot) && slot >= 0 && slot < SLOT_COUNT;
+  if (!valid) throw new RangeError(`slot must be 0..${SLOT_COUNT - 1}, got ${slot}`);
   if (!tagsBySlot) {
     const tags: string[] = new Array<string>(SLOT_COUNT);
     let found = 0;

@@ -1,14 +1,13 @@
 import type { Redis } from 'ioredis';
-import { keySlot, SLOT_COUNT } from '../common/key-slot.js';
+import { formatAddress, type HostPort } from './address.js';
+import { keySlot, SLOT_COUNT } from './key-slot.js';
 
 /** One master of a Redis Cluster and the slots it serves. */
-export interface ClusterMaster {
-  host: string;
-  port: number;
+export interface ClusterMaster extends HostPort {
   /** Slot ranges `[first, last]` served by this master. */
   slots: Array<[number, number]>;
   /** Its replicas, as `CLUSTER SLOTS` lists them. */
-  replicas: Array<{ host: string; port: number }>;
+  replicas: HostPort[];
 }
 
 /** Which master serves each slot, from the point of view of one node. */
@@ -31,13 +30,14 @@ export async function isClusterNode(node: Redis): Promise<boolean> {
  * yet answers an empty host: that is the one we asked, `givenHost`.
  */
 export async function clusterTopology(node: Redis, givenHost: string): Promise<ClusterTopology> {
-  const reply = (await node.call('CLUSTER', 'SLOTS')) as Array<[number, number, ...Array<[string, number, ...unknown[]]>]>;
+  type SlotRange = [number, number, ...Array<[string, number, ...unknown[]]>];
+  const reply = (await node.call('CLUSTER', 'SLOTS')) as SlotRange[];
   const byAddress = new Map<string, ClusterMaster>();
   for (const [first, last, master, ...replicas] of reply) {
     if (!master) continue;
     const host = String(master[0]) || givenHost;
     const port = Number(master[1]);
-    const name = `${host}:${port}`;
+    const name = formatAddress({ host, port });
     const entry = byAddress.get(name) ?? { host, port, slots: [], replicas: [] };
     entry.slots.push([Number(first), Number(last)]);
     for (const replica of replicas) {
@@ -47,13 +47,14 @@ export async function clusterTopology(node: Redis, givenHost: string): Promise<C
     }
     byAddress.set(name, entry);
   }
-  const masters = [...byAddress.values()].sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
+  const masters = [...byAddress.values()].sort((a, b) => formatAddress(a).localeCompare(formatAddress(b)));
   const slotOwners = new Int16Array(SLOT_COUNT).fill(-1);
   for (const [index, master] of masters.entries()) {
     master.slots.sort((a, b) => a[0] - b[0]);
     for (const [first, last] of master.slots) slotOwners.fill(index, first, last + 1);
   }
-  const signature = masters.map((master) => `${master.host}:${master.port}=${master.slots.map(([a, b]) => `${a}-${b}`).join(',')}`).join(' ');
+  const slotsOf = (master: ClusterMaster) => master.slots.map(([first, last]) => `${first}-${last}`).join(',');
+  const signature = masters.map((master) => `${formatAddress(master)}=${slotsOf(master)}`).join(' ');
   return { masters, slotOwners, signature };
 }
 

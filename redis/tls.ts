@@ -1,11 +1,15 @@
 /**
- * TLS for a connection to Redis (`rediss://`), shared by the verifier and the emulator's data plane so that both
- * take the same options. Pure: reading a CA file is the caller's job.
+ * TLS for a connection to Redis (`rediss://`): the options an endpoint carries and the ioredis `tls` option they
+ * become, so that the verifier, the data plane and the worker's probes trust servers alike. Pure: reading a CA file
+ * is the caller's job.
  */
 export interface RedisTlsOptions {
   /** PEM text (not a path) of the CA certificate(s) to trust instead of the system's. */
   ca?: string | undefined;
-  /** The name to check the server's certificate against (and to send as SNI), when it is not the host dialled: e.g. a certificate for a hostname reached by IP. */
+  /**
+   * The name to check the server's certificate against (and to send as SNI), when it is not the host dialled: e.g.
+   * a certificate for a hostname reached by IP.
+   */
   servername?: string | undefined;
   /** Do not verify the server's certificate (neither its chain nor its name). */
   insecure?: boolean | undefined;

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from './harness/http-receiver.js';
-import { createNotifyActivities, type NotificationRequest } from '../activities/notify.js';
-import { createSecretResolver } from '../activities/secrets.js';
+import { startHttpReceiver, type HttpReceiver } from '../common/testing/http-receiver.js';
+import { createNotifyActivities, type NotificationRequest } from './notify.js';
+import { createSecretResolver } from './secrets.js';
 
 const TOKEN = 'T0/B0/notify-unit-token-77aa';
 const change: NotificationRequest['change'] = {
