@@ -8,9 +8,8 @@
  */
 import { CancellationScope, getExternalWorkflowHandle, log, patched, workflowInfo } from '@temporalio/workflow';
 import { itemReportSignal, type ItemReport } from '../../common/plan-contract.js';
+import { Patch } from '../patches.js';
 import type { MigrationState } from '../state.js';
-
-export const REPORT_TO_PLAN_PATCH = 'report-phase-to-plan';
 
 /** Reports in flight, by migration: the run waits for them before it ends (`reportsPending`). */
 const inFlight = new WeakMap<MigrationState, Set<Promise<void>>>();
@@ -18,7 +17,7 @@ const inFlight = new WeakMap<MigrationState, Set<Promise<void>>>();
 /** Tells the parent plan the migration's phase (call after each phase change). */
 export function reportToPlan(state: MigrationState): void {
   const info = workflowInfo();
-  if (!info.parent || !patched(REPORT_TO_PLAN_PATCH)) return;
+  if (!info.parent || !patched(Patch.ReportPhaseToPlan)) return;
   const reason =
     state.phase === 'failed'
       ? state.lastError?.message
