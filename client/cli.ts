@@ -32,7 +32,8 @@ const program = new Command()
 
 // One line per subcommand, in the order `--help` lists them. Each module only defines its command (cheap: no
 // Temporal SDK, no Redis or HTTP client); its action imports what it needs when it runs.
-const commands = [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, plan, worker, emulator, api, codecServer, verify, replay];
+const commands = [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, plan];
+commands.push(worker, emulator, api, codecServer, verify, replay);
 for (const module of commands) module.register(program);
 
 /**
