@@ -11,6 +11,21 @@ export interface Attempted {
 }
 
 /** A remote task as the workflow tracks it (from the list API or Show). */
+/**
+ * The details of the ApplicationFailure a failed DCS call becomes (`to-application-failure.ts`): what the workflow
+ * reads of it, as it may import only types from here and from dcs/.
+ */
+export interface DcsFailureDetails {
+  operation: string | undefined;
+  httpStatus: number | undefined;
+  errorCode: string | undefined;
+  requestId: string | undefined;
+  /** DCS could not be reached or would not serve (no answer, 5xx, 429): `dcs/retry.ts` `isDcsUnavailable`. */
+  dcsUnavailable?: true;
+  /** The client's throttle held the call back; DCS never saw it. */
+  notSent?: true;
+}
+
 export interface RemoteTask {
   taskId: string;
   taskName: string;

@@ -2,13 +2,15 @@
  * THE place where an error raised inside an activity becomes what Temporal sees. The DCS client has already
  * decided whether an error is worth retrying (`DcsError.retryable`); this keeps that decision, names the failure
  * after the error class (`DcsAuthError`, `DcsServerError`, … — callers and `nonRetryableErrorTypes` match on it),
- * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
+ * and computes the next delay: the server's Retry-After (or the client throttle's hold) as a floor, exponential
+ * backoff with jitter otherwise. The details say whether the failure means DCS is unavailable (`dcsUnavailable`).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ActivityFailureType } from '../common/activity-failure-type.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../common/backoff.js';
 import { DcsError } from '../dcs/errors/index.js';
-import { isRetryable, retryDelayHint } from '../dcs/retry.js';
+import { isDcsUnavailable, isRetryable, retryDelayHint } from '../dcs/retry.js';
+import type { DcsFailureDetails } from './results.js';
 import { SecretUnavailableError } from './secrets.js';
 
 /** Converts `error` thrown by a DCS call in attempt `attempt` (1-based); cancellations pass through untouched. */
@@ -22,7 +24,17 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
       message: error.message,
       nonRetryable: !retryable,
       nextRetryDelay: retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined,
-      details: [{ operation: error.operation, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
+      details: [
+        {
+          operation: error.operation,
+          httpStatus: error.httpStatus,
+          errorCode: error.errorCode,
+          requestId: error.requestId,
+          // The workflow tolerates these for `polling.dcsOutageTolerance` (it cannot import dcs/ to tell).
+          ...(isDcsUnavailable(error) ? { dcsUnavailable: true } : {}),
+          ...(error.local ? { notSent: true } : {}),
+        } satisfies DcsFailureDetails,
+      ],
     });
   }
   if (error instanceof SecretUnavailableError) {
