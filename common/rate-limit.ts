@@ -55,6 +55,11 @@ export class SlidingWindow {
     return at;
   }
 
+  /** Counts a call already made at `at` (not later than the calls counted before it), e.g. one made before pacing began. */
+  record(at: number): void {
+    this.#times.push(at);
+  }
+
   /** Calls taken in the window that ends at `now` (reservations ahead included). */
   used(now: number): number {
     this.#forget(now);

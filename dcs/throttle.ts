@@ -68,6 +68,8 @@ export const THROTTLE_HOLD: Backoff = { initialMs: 2_000, factor: 2, maxMs: 60_0
 interface Hold {
   reason: HoldReason;
   since: number;
+  /** When this hold (the latest step) was set: a call sent before it failed with the others, not after it. */
+  setAt: number;
   until: number;
   /** The length of the current hold: the spread given to refused calls. */
   stepMs: number;
@@ -87,8 +89,11 @@ export class DcsThrottle {
   #rateLimit: RateLimit | undefined;
   #held: Hold | undefined;
   #probing = false;
-  #throttledInARow = 0;
+  /** Holds in a row without an answer in between: each one longer (the backoff's attempt). */
+  #strikes = 0;
   #unansweredInARow = 0;
+  /** When recent calls were let through by DCS (answered, not throttled): what a newly learned limit counts first. */
+  #passedAt: number[] = [];
   readonly #stats = { sent: 0, refused: 0, queued: 0, throttled: 0, unanswered: 0 };
 
   constructor(options: DcsThrottleOptions = {}) {
@@ -113,13 +118,14 @@ export class DcsThrottle {
   /** Sends `call` when its turn comes, or throws the refusal; learns from how it ended. */
   async run<T>(operation: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const probe = await this.#admit(operation, signal);
+    const sentAt = this.#now();
     try {
       this.#stats.sent += 1;
       const result = await call();
-      this.#answered();
+      this.#answered(sentAt);
       return result;
     } catch (error) {
-      this.#failed(error);
+      this.#failed(error, sentAt);
       throw error;
     } finally {
       if (probe) this.#probing = false;
@@ -177,8 +183,10 @@ export class DcsThrottle {
     return new DcsNetworkError(`${operation} not sent: DCS did not answer the last ${this.#unansweredInARow} calls (${held.error.message}); ${next}`, context);
   }
 
-  #answered(): void {
-    this.#throttledInARow = 0;
+  #answered(sentAt: number): void {
+    this.#passedAt.push(sentAt);
+    if (this.#passedAt.length > MAX_REMEMBERED_CALLS) this.#passedAt.splice(0, this.#passedAt.length - MAX_REMEMBERED_CALLS);
+    this.#strikes = 0;
     this.#unansweredInARow = 0;
     const held = this.#held;
     if (!held) return;
@@ -186,41 +194,55 @@ export class DcsThrottle {
     this.#onChange?.({ kind: 'recovered', reason: held.reason, heldForMs: this.#now() - held.since, refused: held.refused });
   }
 
-  #failed(error: unknown): void {
+  #failed(error: unknown, sentAt: number): void {
     if (!(error instanceof DcsError) || error.local || error instanceof DcsAbortedError) return;
     if (error instanceof DcsRateLimitedError) {
       this.#stats.throttled += 1;
-      this.#throttledInARow += 1;
       this.#unansweredInARow = 0;
       if (error.rateLimit && !sameRate(error.rateLimit, this.#rateLimit)) this.#pace(error.rateLimit);
-      this.#holdFor('throttled', error.retryAfterMs ?? retryDelayMs(this.#throttledInARow, undefined, this.#hold, this.#random), error);
+      this.#holdFor('throttled', sentAt, error, error.retryAfterMs);
       return;
     }
     if (error instanceof DcsNetworkError || error instanceof DcsTimeoutError) {
       this.#stats.unanswered += 1;
       this.#unansweredInARow += 1;
-      const beyond = this.#unansweredInARow - this.#downAfter + 1;
-      if (beyond >= 1) this.#holdFor('unreachable', retryDelayMs(beyond, undefined, this.#hold, this.#random), error);
+      if (this.#unansweredInARow >= this.#downAfter) this.#holdFor('unreachable', sentAt, error, undefined);
       return;
     }
     // Any other answer (a 5xx, a refusal) shows DCS is there.
-    this.#answered();
+    this.#answered(sentAt);
   }
 
-  #holdFor(reason: HoldReason, stepMs: number, error: DcsError): void {
+  /**
+   * Holds every call for the server's `retryAfterMs`, or for the next step of the backoff. A failure of a call sent
+   * before the current hold was set is one of the burst that caused it: it does not make the hold longer.
+   */
+  #holdFor(reason: HoldReason, sentAt: number, error: DcsError, retryAfterMs: number | undefined): void {
     const now = this.#now();
-    const first = this.#held === undefined;
-    this.#held = { reason, since: this.#held?.since ?? now, until: now + stepMs, stepMs, error, refused: this.#held?.refused ?? 0 };
-    if (first) this.#onChange?.({ kind: 'held', reason, holdMs: stepMs, error: error.message });
+    const held = this.#held;
+    if (held && sentAt < held.setAt) {
+      if (retryAfterMs !== undefined && now + retryAfterMs > held.until) held.until = now + retryAfterMs;
+      return;
+    }
+    this.#strikes += 1;
+    const stepMs = retryAfterMs ?? retryDelayMs(this.#strikes, undefined, this.#hold, this.#random);
+    this.#held = { reason, since: held?.since ?? now, setAt: now, until: now + stepMs, stepMs, error, refused: held?.refused ?? 0 };
+    if (!held) this.#onChange?.({ kind: 'held', reason, holdMs: stepMs, error: error.message });
   }
 
   #pace(rateLimit: RateLimit): void {
     this.#rateLimit = rateLimit;
     const pacedAt = { limit: Math.max(1, Math.floor(rateLimit.limit * this.#share)), windowMs: rateLimit.windowMs };
     this.#window = new SlidingWindow(pacedAt);
+    // The calls DCS let through lately count: the server's window holds them too.
+    const horizon = this.#now() - rateLimit.windowMs;
+    for (const at of [...this.#passedAt].sort((a, b) => a - b)) if (at > horizon) this.#window.record(at);
     this.#onChange?.({ kind: 'pacing', rateLimit, pacedAt });
   }
 }
+
+/** Recent calls remembered for a limit learned later (a window of more calls than this is paced from scratch). */
+const MAX_REMEMBERED_CALLS = 10_000;
 
 function sameRate(a: RateLimit, b: RateLimit | undefined): boolean {
   return b !== undefined && a.limit === b.limit && a.windowMs === b.windowMs;
