@@ -8,7 +8,9 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.js';
 import type { RemoteTask, StatusWait, StatusWaitRequest } from '../../activities/results.js';
+import { toApplicationFailure } from '../../activities/to-application-failure.js';
 import { parseMigrationInputOrFail } from '../../common/migration-input-failure.js';
+import { DcsNetworkError, DcsRateLimitedError } from '../../dcs/errors/index.js';
 import { failureWithRetryDelay } from '../../common/retry-delay-detail.js';
 
 /** What one read of the task answers: a status, a failed read (retryable, retries exhausted at once), or no task. */
@@ -34,6 +36,20 @@ export interface TaskScript {
   createFailures?: Array<{ type: string; nextRetryDelayMs?: number }>;
   /** Answer by workflow time instead of `reads` (until a stop): see {@link TimelineScript}. */
   timeline?: TimelineScript;
+  /** DCS out of reach for a while: see {@link OutageScript}. */
+  outage?: OutageScript;
+}
+
+/**
+ * DCS down (`refused`) or throttling (`throttled`) from `fromMs` after the workflow's first DCS call, for `forMs`
+ * (workflow time): every DCS read, stop and delete fails as the worker's throttle refuses a call while DCS is out
+ * of reach (`DcsNetworkError` / `DcsRateLimitedError`, not sent, a minute's hold), through the real conversion
+ * (`activities/to-application-failure.ts`).
+ */
+export interface OutageScript {
+  fromMs: number;
+  forMs: number;
+  kind: 'refused' | 'throttled';
 }
 
 /**
@@ -105,6 +121,23 @@ export function fakeActivities(): FakeActivities {
     return scripted;
   }
 
+  /** Records a DCS call, failing it as the worker's throttle would while the script's outage lasts. */
+  function recordDcs(name: keyof Activities, args: unknown[]): Scripted {
+    const scripted = record(name, args);
+    const outage = scripted.script.outage;
+    if (!outage) return scripted;
+    const info = activityInfo();
+    const first = scripted.calls.find((call) => call.name !== 'checkReferences')?.at ?? info.currentAttemptScheduledTimestampMs;
+    const since = info.currentAttemptScheduledTimestampMs - first - outage.fromMs;
+    if (since < 0 || since >= outage.forMs) return scripted;
+    const context = { operation: name, local: true, retryAfterMs: 60_000 };
+    const error =
+      outage.kind === 'refused'
+        ? new DcsNetworkError(`${name} not sent: DCS did not answer the last 3 calls (ECONNREFUSED)`, context)
+        : new DcsRateLimitedError(`${name} not sent: DCS is throttling this client (APIGW.0308)`, 60_000, { ...context, errorCode: 'APIGW.0308' });
+    throw toApplicationFailure(error, info.attempt);
+  }
+
   /** The fraction copied by now, per the script's timeline (workflow time of the calling attempt). */
   function timelineFraction(scripted: Scripted): number {
     const timeline = scripted.script.timeline!;
@@ -159,12 +192,12 @@ export function fakeActivities(): FakeActivities {
       throw ApplicationFailure.nonRetryable('sendNotification is not scripted', 'NotScripted');
     },
     async findTaskByName(taskName) {
-      const scripted = record('findTaskByName', [taskName]);
+      const scripted = recordDcs('findTaskByName', [taskName]);
       if (!scripted.created) return { task: undefined, attempts: 1 };
       return { task: taskOf(nextRead(scripted), taskName), attempts: 1 };
     },
     async showTask(taskId) {
-      const scripted = record('showTask', [taskId]);
+      const scripted = recordDcs('showTask', [taskId]);
       return { task: taskOf(scripted.lastRead ?? { absent: true }, ''), attempts: 1 };
     },
     async createBackupImportTask(request) {
@@ -188,7 +221,7 @@ export function fakeActivities(): FakeActivities {
       return { status: 'MIGRATING', attempts: 1 };
     },
     async showTaskStats(taskId) {
-      const scripted = record('showTaskStats', [taskId]);
+      const scripted = recordDcs('showTaskStats', [taskId]);
       const timeline = scripted.script.timeline;
       if (!timeline) return { progress: { offset: pick(scripted.script.offsets ?? [0], scripted.statsReads++) }, attempts: 1 };
       const keys = timeline.keys ?? 100_000;
@@ -199,7 +232,7 @@ export function fakeActivities(): FakeActivities {
       };
     },
     async stopTask(taskId) {
-      const scripted = record('stopTask', [taskId]);
+      const scripted = recordDcs('stopTask', [taskId]);
       scripted.stopped = true;
       return { status: scripted.script.stopAnswer ?? 'TERMINATING', attempts: 1 };
     },
@@ -225,7 +258,7 @@ export function fakeActivities(): FakeActivities {
       }
     },
     async deleteTask(taskId) {
-      record('deleteTask', [taskId]);
+      recordDcs('deleteTask', [taskId]);
       return { attempts: 1 };
     },
     // Failed-task logs and restarts are tested against the emulator (test/workflow-restart.test.ts).
