@@ -186,7 +186,7 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
   },
   [Patch.DcsOutageTolerance]: {
     landed: '2026-12-08',
-    commit: 'outages',
+    commit: '8335791',
     askedIn: ['steps/outage.ts'],
     change:
       'reads that fail for DCS being unreachable (no answer, 5xx, 429) count against `polling.dcsOutageTolerance` (then `DcsUnavailable`) instead of `maxFailedPolls`, a failed list is not followed by a Show, and the lookup before creating is retried through the outage; before, they counted as failed polls (`PollingFailed`). Asked only when a read failed so',
