@@ -17,7 +17,6 @@ import type { MigrationContext } from '../context.js';
 import { Patch } from '../patches.js';
 import { READ_OPTIONS, READ_RETRY_SPAN_MS } from '../retry-policy.js';
 import { recordError } from '../state.js';
-import { workflowFailure } from './failures.js';
 
 /** Whether `error` (an activity's failure) says DCS was unavailable: no answer, 5xx or 429, after its retries. */
 export function isDcsOutage(error: unknown): boolean {
@@ -55,7 +54,8 @@ export function checkOutageTolerance(ctx: MigrationContext): void {
   const forMs = Date.now() - Date.parse(since);
   if (forMs < toleranceMs) return;
   const lastError = ctx.state.lastError;
-  throw workflowFailure(
+  // Built here rather than with failures.ts's workflowFailure: failures.ts imports read-task.ts, which imports this.
+  throw ApplicationFailure.nonRetryable(
     `DCS could not be reached for ${minutes(forMs)} (since ${since}), longer than polling.dcsOutageTolerance ` +
       `(${minutes(toleranceMs)}); last error: ${lastError ? `${lastError.type}: ${lastError.message}` : 'unknown'}`,
     MigrationFailureType.DcsUnavailable,
