@@ -124,6 +124,14 @@ export const MIGRATION_METRICS = {
     [],
     false,
   ),
+  workerInfo: metric(
+    'dcs_migrate_worker_info',
+    'gauge',
+    '',
+    "Always 1, one series per worker: its Worker Deployment version (labels deployment_name, build_id; none when unversioned) and versioning (pinned|unversioned)",
+    ['deployment_name', 'build_id', 'versioning'],
+    false,
+  ),
 } as const satisfies Record<string, MetricSpec>;
 
 /** Every phase, for the `phase` state set. */
