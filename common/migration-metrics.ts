@@ -128,7 +128,7 @@ export const MIGRATION_METRICS = {
     'dcs_migrate_worker_info',
     'gauge',
     '',
-    "Always 1, one series per worker: its Worker Deployment version (labels deployment_name, build_id; none when unversioned) and versioning (pinned|unversioned)",
+    'Always 1: the Worker Deployment version of the worker (deployment_name, build_id) and its versioning',
     ['deployment_name', 'build_id', 'versioning'],
     false,
   ),

@@ -57,7 +57,8 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 
 /** Creates (does not run) a worker for migration workflows; run it with `worker.run()` or `worker.runUntil(…)`. */
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, deployment, ...workerOptions } = options;
+  const { deployment, ...rest } = options;
+  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = rest;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
   const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
   const ns = namespace ?? 'default';

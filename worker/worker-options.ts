@@ -103,15 +103,11 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
 /** Both or neither: a version is a deployment name and a build id together. */
 function deploymentOf(deploymentName: string | undefined, buildId: string | undefined): WorkerDeployment | undefined {
   if (deploymentName === undefined && buildId === undefined) return undefined;
+  const name = `--deployment-name (or ${WORKER_ENV.deploymentName})`;
+  const build = `--build-id (or ${WORKER_ENV.buildId})`;
   const both = 'a Worker Deployment version is both (docs/deploys.md)';
-  if (buildId === undefined) {
-    const given = `--deployment-name (or ${WORKER_ENV.deploymentName})`;
-    throw new InvalidWorkerSettingsError(`--build-id (or ${WORKER_ENV.buildId}): required with ${given}: ${both}`);
-  }
-  if (deploymentName === undefined) {
-    const given = `--build-id (or ${WORKER_ENV.buildId})`;
-    throw new InvalidWorkerSettingsError(`--deployment-name (or ${WORKER_ENV.deploymentName}): required with ${given}: ${both}`);
-  }
+  if (buildId === undefined) throw new InvalidWorkerSettingsError(`${build}: required with ${name}: ${both}`);
+  if (deploymentName === undefined) throw new InvalidWorkerSettingsError(`${name}: required with ${build}: ${both}`);
   return { deploymentName, buildId };
 }
 
