@@ -31,6 +31,7 @@ export const Patch = {
   SwitchAfterCleanVerify: 'switch-after-clean-verify',
   FailOnRefusedRestartAfterRollback: 'fail-on-refused-restart-after-rollback',
   CreateRetryAfter: 'create-retry-after-from-details',
+  UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -181,6 +182,14 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     askedIn: ['steps/create-task.ts'],
     change:
       'a refused create is retried no sooner than the delay its failure carries in its details (Retry-After; the SDK drops `nextRetryDelay` on the way to workflow code); before, only the plain backoff. Asked only when a create failed with a suggested delay',
+    pinnedBy: [],
+  },
+  [Patch.UpgradeOnContinueAsNew]: {
+    landed: '2026-12-07',
+    commit: 'ae1f060',
+    askedIn: ['version-upgrade.ts'],
+    change:
+      'a run pinned to a Worker Deployment version continues as new at its next poll once another version is current, the new run starting there (`AUTO_UPGRADE`, docs/deploys.md); before, it stayed on its version. Asked only when the server reports the change, which unversioned workers never see',
     pinnedBy: [],
   },
 };

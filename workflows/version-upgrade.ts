@@ -6,16 +6,14 @@
  * starts on the current version. Unversioned workers never see the flag.
  */
 import { patched, workflowInfo, type ContinueAsNewOptions } from '@temporalio/workflow';
-
-/** Patch: runs continue as new onto the current version as soon as it changes; before, they stayed pinned. */
-export const UPGRADE_ON_CONTINUE_AS_NEW = 'upgrade-on-continue-as-new';
+import { Patch } from './patches.js';
 
 /**
  * Whether a newer version is current and this run should move to it. The patch is asked only then, so the runs
  * of an unchanged deployment (and every unversioned one) record no marker.
  */
 export function newVersionCurrent(): boolean {
-  return workflowInfo().targetWorkerDeploymentVersionChanged && patched(UPGRADE_ON_CONTINUE_AS_NEW);
+  return workflowInfo().targetWorkerDeploymentVersionChanged && patched(Patch.UpgradeOnContinueAsNew);
 }
 
 /**

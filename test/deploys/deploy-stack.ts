@@ -59,6 +59,8 @@ export interface DeployStack {
   readonly temporal: TemporalTestEnv;
   readonly emu: Emulator;
   readonly taskQueue: string;
+  /** The environment of a `dcs-migrate` child: the stack's Temporal server and task queue, the emulator as DCS. */
+  cliEnv(): NodeJS.ProcessEnv;
   /** Starts `dcs-migrate worker` as version `buildId` of {@link DEPLOYMENT}. */
   startVersion(buildId: string, options?: VersionOptions): Promise<CliWorker>;
   /** `temporal <args>` against the stack's server; stdout. */
@@ -113,14 +115,16 @@ export async function startDeployStack(options: DeployStackOptions): Promise<Dep
     const server = ['--address', address, '--namespace', namespace];
     const temporalCli = async (args: string[]) => (await promisify(execFile)(cli, [...args, ...server])).stdout;
     const version = (buildId: string) => ['--deployment-name', DEPLOYMENT, '--build-id', buildId];
+    const dcs = emulatorDcsEnvironment(emu);
+    const cliEnv = (extra: NodeJS.ProcessEnv = {}) => cliEnvironment(temporal.server, taskQueue, { ...dcs, ...extra });
     return {
       dir,
       temporal,
       emu,
       taskQueue,
+      cliEnv: () => cliEnv(),
       async startVersion(buildId, { bundle, viaEnvironment, metricsPort } = {}) {
-        const env = cliEnvironment(temporal.server, taskQueue, {
-          ...emulatorDcsEnvironment(emu),
+        const env = cliEnv({
           DCS_MIGRATE_WATCH_INTERVAL: '500',
           DCS_MIGRATE_WATCH_MAX_INTERVAL: '1000',
           ...(bundle ? { DCS_MIGRATE_WORKFLOW_BUNDLE: bundle } : {}),

@@ -28,9 +28,11 @@ export interface DeployGroups {
 }
 export type Group = keyof DeployGroups;
 
-/** A status change this far ahead of the switch leaves room for a loaded machine (a 2-core CI runner). */
-const PHASE_MS = 12_000;
-const TIMINGS = { creatingMs: PHASE_MS, terminatingMs: PHASE_MS };
+/**
+ * How long DCS takes to create a migration machine, to copy the data (full sync) and to stop a task: phases this
+ * long leave a loaded 2-core machine the seconds it needs to start the last group and switch inside them.
+ */
+const PHASE_MS = 9_000;
 const POLLING = { initialInterval: '500ms', maxInterval: '1s' };
 const SHARED_POLLING = { ...POLLING, mode: 'shared', confirmInterval: '2s' };
 
@@ -41,9 +43,18 @@ export interface PreparedDeploy {
   v2Bundle: string;
 }
 
+export interface PrepareOptions {
+  name: string;
+  /** Serve version 1's metrics here. */
+  v1MetricsPort?: number;
+  /** Provisioning, full sync and stop durations (default {@link PHASE_MS}); longer for more migrations. */
+  phaseMs?: number;
+}
+
 /** The stack, version 1 (flags, this build) current and version 2 (environment, its own bundle) started beside it. */
-export async function prepareDeploy(name: string, v1MetricsPort?: number): Promise<PreparedDeploy> {
-  const stack = await startDeployStack({ name, timings: TIMINGS, fullSyncMs: PHASE_MS });
+export async function prepareDeploy({ name, v1MetricsPort, phaseMs = PHASE_MS }: PrepareOptions): Promise<PreparedDeploy> {
+  const timings = { creatingMs: phaseMs, terminatingMs: phaseMs };
+  const stack = await startDeployStack({ name, timings, fullSyncMs: phaseMs });
   try {
     const [v2Bundle, v1] = await Promise.all([
       buildWorkflowBundle(stack.dir, V2_WORKFLOWS, 'v2.js'),
