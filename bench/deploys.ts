@@ -8,8 +8,8 @@
  *   npx tsx bench/deploys.ts [--groups 15,5,15,15] [--phase 20s]
  *
  * `--groups`: migrations holding, stopping, in full sync and provisioning at the switch; `--phase`: how long the
- * emulator provisions, copies and stops (long enough to start the last group and switch inside it). Writes section
- * `deploys` of bench/results.md.
+ * emulator provisions and stops, half its full sync (long enough to start the last group and switch inside it).
+ * Writes section `deploys` of bench/results.md.
  */
 import path from 'node:path';
 import { runCli } from '../client/testing/run-cli.js';
@@ -43,6 +43,7 @@ function problems(report: DeployReport, gate: Gate): string[] {
     if (m.phaseAtSwitch !== want[m.group]) found.push(`${id}: ${m.phaseAtSwitch} at the switch, not ${want[m.group]}`);
     if (m.result.outcome !== outcome[m.group]) found.push(`${id}: ended ${m.result.outcome}`);
     if (m.remoteTasks !== 1) found.push(`${id}: ${m.remoteTasks} remote tasks`);
+    if (m.group !== 'stopping' && m.movedAfterMs === undefined) found.push(`${id}: ended on v1 before its next poll`);
     const endedOn = m.group === 'stopping' ? 'v1' : 'v2';
     if (m.final.buildId !== endedOn) found.push(`${id}: ended on ${m.final.buildId ?? 'no version'}, not ${endedOn}`);
   }
@@ -90,8 +91,8 @@ runBench(async () => {
   const command = `npx tsx bench/deploys.ts ${process.argv.slice(2).join(' ')}`.trim();
   const notes = [
     'A real dev server (Temporal CLI 1.9, drainage re-checked every second), `dcs-migrate worker` processes for v1',
-    `and v2, the emulator's timeline data plane (provisioning, full sync and stop ${phaseMs / 1000} s each); polls`,
-    'every 0.5–1 s (one holding migration on the shared watcher, confirming every 2 s). A move is timed from',
+    `and v2, the emulator's timeline data plane (provisioning and stop ${phaseMs / 1000} s, full sync twice that);`,
+    'polls every 0.5–1 s (one holding migration on the shared watcher, confirming every 2 s). A move is timed from',
     "`set-current-version` to the start of the migration's first run on v2.",
     `Invariants: ${found.length === 0 ? 'all held' : found.join('; ')}.`,
   ].join(' ');

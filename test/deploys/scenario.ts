@@ -29,10 +29,11 @@ export interface DeployGroups {
 export type Group = keyof DeployGroups;
 
 /**
- * How long DCS takes to create a migration machine, to copy the data (full sync) and to stop a task: phases this
- * long leave a loaded 2-core machine the seconds it needs to start the last group and switch inside them.
+ * How long DCS takes to create a migration machine and to stop a task; the full sync takes twice as long, so a
+ * migration in it at the switch is still in it when it moves. Phases this long leave a loaded 2-core machine the
+ * seconds it needs to start the last group and switch inside them.
  */
-const PHASE_MS = 9_000;
+const PHASE_MS = 8_000;
 const POLLING = { initialInterval: '500ms', maxInterval: '1s' };
 const SHARED_POLLING = { ...POLLING, mode: 'shared', confirmInterval: '2s' };
 
@@ -47,14 +48,15 @@ export interface PrepareOptions {
   name: string;
   /** Serve version 1's metrics here. */
   v1MetricsPort?: number;
-  /** Provisioning, full sync and stop durations (default {@link PHASE_MS}); longer for more migrations. */
+  /** Provisioning and stop durations, half the full sync's (default {@link PHASE_MS}); longer for more migrations. */
   phaseMs?: number;
 }
 
 /** The stack, version 1 (flags, this build) current and version 2 (environment, its own bundle) started beside it. */
-export async function prepareDeploy({ name, v1MetricsPort, phaseMs = PHASE_MS }: PrepareOptions): Promise<PreparedDeploy> {
+export async function prepareDeploy(options: PrepareOptions): Promise<PreparedDeploy> {
+  const { name, v1MetricsPort, phaseMs = PHASE_MS } = options;
   const timings = { creatingMs: phaseMs, terminatingMs: phaseMs };
-  const stack = await startDeployStack({ name, timings, fullSyncMs: phaseMs });
+  const stack = await startDeployStack({ name, timings, fullSyncMs: 2 * phaseMs });
   try {
     const [v2Bundle, v1] = await Promise.all([
       buildWorkflowBundle(stack.dir, V2_WORKFLOWS, 'v2.js'),
@@ -76,7 +78,7 @@ export interface MigrationOutcome {
   /** The run pinned before the switch, and the last run. */
   before: RunVersion;
   final: RunVersion;
-  /** From `set-current-version` until the run on version 2 started; undefined for a migration that did not move. */
+  /** From `set-current-version` until the run on version 2 started; undefined for one that ended without moving. */
   movedAfterMs: number | undefined;
   result: MigrationResult;
   remoteTasks: number;
@@ -111,19 +113,19 @@ export async function runDeploy(prepared: PreparedDeploy, groups: DeployGroups, 
   await fleet.start('fullSync', 'full');
   await fleet.waitAll(fleet.ids('fullSync'), 'migrating');
   const fullSyncFrom = Date.now();
-  await fleet.cutover(fleet.ids('stopping'), 'during the deploy');
-  await fleet.start('provisioning', 'full');
-  await fleet.waitAll(fleet.ids('provisioning'), 'provisioning');
-  await fleet.waitAll(fleet.ids('stopping'), 'stopping');
+  // Each step as soon as it can, in parallel: the last groups' phases are only seconds long.
+  await Promise.all([fleet.cutover(fleet.ids('stopping'), 'during the deploy'), fleet.start('provisioning', 'full')]);
+  const provisioning = fleet.waitAll(fleet.ids('provisioning'), 'provisioning');
+  await Promise.all([provisioning, fleet.waitAll(fleet.ids('stopping'), 'stopping')]);
 
   const all = fleet.ids();
-  const phases = await fleet.byId(all, (id) => fleet.phase(id));
-  const before = await fleet.byId(all, (id) => stack.versionOf(id));
+  const phasesNow = fleet.byId(all, (id) => fleet.phase(id));
+  const [phases, before] = await Promise.all([phasesNow, fleet.byId(all, (id) => stack.versionOf(id))]);
   const switchAt = Date.now();
   await stack.setCurrentVersion('v2');
   log(`v2 current ${switchAt - fullSyncFrom} ms into the full sync, after ${Date.now() - switchAt} ms`);
 
-  // Every migration that may move does so at its next poll; the stopping ones end where they are.
+  // Every migration that may move does so at its next poll (unless it ends first); the stopping ones end on v1.
   const moved = await waitUntilMoved(
     stack,
     all.filter((id) => fleet.groupOf(id) !== 'stopping'),
@@ -152,16 +154,20 @@ export async function runDeploy(prepared: PreparedDeploy, groups: DeployGroups, 
   return { migrations: outcomes, v1Drainage, allMovedMs, drainedMs, totalMs } satisfies DeployReport;
 }
 
-/** Polls until each of `ids` runs on version 2; the first such run of each. */
+/** Polls until each of `ids` runs on version 2 or has ended; the first run on version 2 of each that moved. */
 async function waitUntilMoved(stack: DeployStack, ids: string[]): Promise<Map<string, RunVersion>> {
   const moved = new Map<string, RunVersion>();
+  const ended = new Set<string>();
   const check = async () => {
-    const pending = ids.filter((id) => !moved.has(id));
+    const pending = ids.filter((id) => !moved.has(id) && !ended.has(id));
     const runs = await Promise.all(pending.map(async (id) => [id, await stack.versionOf(id)] as const));
-    for (const [id, run] of runs) if (run.buildId === 'v2') moved.set(id, run);
-    return moved.size === ids.length;
+    for (const [id, run] of runs) {
+      if (run.buildId === 'v2') moved.set(id, run);
+      else if (run.closed) ended.add(id);
+    }
+    return moved.size + ended.size === ids.length;
   };
-  await waitFor('every migration outside a stop loop on version 2', check, 120_000, 250);
+  await waitFor('every migration outside a stop loop on version 2 (or ended)', check, 120_000, 250);
   return moved;
 }
 
