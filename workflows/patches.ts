@@ -31,6 +31,7 @@ export const Patch = {
   SwitchAfterCleanVerify: 'switch-after-clean-verify',
   FailOnRefusedRestartAfterRollback: 'fail-on-refused-restart-after-rollback',
   CreateRetryAfter: 'create-retry-after-from-details',
+  DcsOutageTolerance: 'dcs-outage-tolerance',
   UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
 } as const;
 
@@ -182,6 +183,14 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     askedIn: ['steps/create-task.ts'],
     change:
       'a refused create is retried no sooner than the delay its failure carries in its details (Retry-After; the SDK drops `nextRetryDelay` on the way to workflow code); before, only the plain backoff. Asked only when a create failed with a suggested delay',
+    pinnedBy: [],
+  },
+  [Patch.DcsOutageTolerance]: {
+    landed: '2026-12-08',
+    commit: '8335791',
+    askedIn: ['steps/outage.ts'],
+    change:
+      'reads that fail for DCS being unreachable (no answer, 5xx, 429) count against `polling.dcsOutageTolerance` (then `DcsUnavailable`) instead of `maxFailedPolls`, a failed list is not followed by a Show, and the lookup before creating is retried through the outage; before, they counted as failed polls (`PollingFailed`). Asked only when a read failed so',
     pinnedBy: [],
   },
   [Patch.UpgradeOnContinueAsNew]: {
