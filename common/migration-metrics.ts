@@ -124,6 +124,14 @@ export const MIGRATION_METRICS = {
     [],
     false,
   ),
+  workerInfo: metric(
+    'dcs_migrate_worker_info',
+    'gauge',
+    '',
+    'Always 1: the Worker Deployment version of the worker (deployment_name, build_id) and its versioning',
+    ['deployment_name', 'build_id', 'versioning'],
+    false,
+  ),
 } as const satisfies Record<string, MetricSpec>;
 
 /** Every phase, for the `phase` state set. */

@@ -2,6 +2,7 @@
  * Pre-bundles the workflow code for production workers: `npx tsx tools/bundle-workflows.ts [out.js]` writes the
  * bundle (default `dist/workflow-bundle.js`); start the worker with `--workflow-bundle <file>` or
  * DCS_MIGRATE_WORKFLOW_BUNDLE=<file> and it skips webpack at start. The Docker image does this at build time.
+ * A second argument bundles another workflows module instead (the deploy tests build a second version with it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,8 +17,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   // The failure converter must be inside the bundle: with the payload codec on, it encrypts failure messages too.
   // Harmless without a codec (clients decode such failures either way).
+  const workflowsPath = process.argv[3] ? path.resolve(process.argv[3]) : WORKFLOWS_PATH;
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath,
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: quietLogger,
   });

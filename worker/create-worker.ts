@@ -21,6 +21,7 @@ import type { Backoff } from '../common/backoff.js';
 import { quoteVisibility } from '../common/visibility-query.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
+import { workerDeploymentOptions, type WorkerDeployment } from './deployment.js';
 import { workerMetricMeter } from './metrics.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 import type { WorkerTracing } from './tracing.js';
@@ -47,6 +48,8 @@ export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection'
   statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
   /** Traces of workflows, activities and DCS requests (`worker/tracing.ts`); none when omitted. */
   tracing?: WorkerTracing | undefined;
+  /** Run as this Worker Deployment version, its workflows pinned (`worker/deployment.ts`); unversioned when omitted. */
+  deployment?: WorkerDeployment | undefined;
 }
 
 /**
@@ -57,7 +60,8 @@ const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 5_000;
 
 /** Creates (does not run) a worker for migration workflows; run it with `worker.run()` or `worker.runUntil(…)`. */
 export async function createMigrationWorker(options: MigrationWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = options;
+  const { deployment, ...rest } = options;
+  const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = rest;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
   const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
   const ns = namespace ?? 'default';
@@ -96,6 +100,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     // part of the recovery time after a kill -9. Well above the seconds a live worker takes to pick one up.
     stickyQueueScheduleToStartTimeout: STICKY_SCHEDULE_TO_START_TIMEOUT,
     maxConcurrentActivityTaskExecutions: DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    ...(deployment ? { workerDeploymentOptions: workerDeploymentOptions(deployment) } : {}),
     ...workerOptions,
     connection,
     namespace: ns,

@@ -7,6 +7,7 @@
  *   get `shutdownGraceTime` to finish, then the process exits 0.
  * - Prometheus metrics on `--metrics-port`, structured JSON logs without secrets.
  * - A prebuilt workflow bundle (`--workflow-bundle` / DCS_MIGRATE_WORKFLOW_BUNDLE) skips webpack at start.
+ * - A Worker Deployment version (`--deployment-name` / `--build-id`, docs/deploys.md), or unversioned.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
@@ -22,7 +23,8 @@ import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { formatRateLimit } from '../common/rate-limit.js';
 import type { ThrottleChange } from '../dcs/throttle.js';
 import { createJsonLogger } from './logger.js';
-import { migrationMetricsRuntime } from './metrics.js';
+import { versioningOf } from './deployment.js';
+import { migrationMetricsRuntime, publishWorkerInfo } from './metrics.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
 import { installRuntime } from './runtime.js';
 import { otlpTracesEndpoint } from './tracing-endpoint.js';
@@ -84,6 +86,7 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       taskQueue: settings.taskQueue,
       shutdownGraceTime: settings.shutdownGraceMs,
       statusWatcher: { roundIntervalMs: settings.watchIntervalMs, maxRoundIntervalMs: settings.watchMaxIntervalMs },
+      deployment: settings.deployment,
       ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
       ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
       ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
@@ -103,10 +106,14 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     const variant = settings.workflowBundle === undefined && !tracing ? prebuiltVariantFor(dataConverter ? { dataConverter } : {}) : undefined;
     const prebuilt = variant && currentPrebuiltBundle(variant);
     const allocator = allocatorInUse();
+    publishWorkerInfo(settings.deployment);
     logger.info('worker started', {
       address: temporal.address,
       namespace: temporal.namespace,
       taskQueue: settings.taskQueue,
+      // Which Worker Deployment version this is: what `temporal worker deployment set-current-version` names.
+      versioning: versioningOf(settings.deployment),
+      ...(settings.deployment ?? {}),
       metrics: metricsBindAddress ? `http://${metricsBindAddress}/metrics` : 'off',
       workflowCode: settings.workflowBundle ?? (prebuilt ? `${prebuilt} (prebuilt, current)` : 'bundled at start'),
       payloadEncryption: dataConverter ? 'on' : 'off',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { intFlagSchema } from '../common/int-flag-schema.js';
 import { parseDurationMs } from '../common/migration-input.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
+import type { WorkerDeployment } from './deployment.js';
 import { InvalidWorkerSettingsError } from './worker-errors.js';
 
 /** Environment variables the worker reads besides Temporal's own (TEMPORAL_*) and the DCS ones (DCS_*). */
@@ -16,6 +17,8 @@ export const WORKER_ENV = {
   logLevel: 'DCS_MIGRATE_LOG_LEVEL',
   watchInterval: 'DCS_MIGRATE_WATCH_INTERVAL',
   watchMaxInterval: 'DCS_MIGRATE_WATCH_MAX_INTERVAL',
+  deploymentName: 'DCS_MIGRATE_DEPLOYMENT_NAME',
+  buildId: 'DCS_MIGRATE_BUILD_ID',
 } as const;
 
 /** The flags as commander hands them over (all strings). */
@@ -30,6 +33,8 @@ export interface WorkerFlags {
   logLevel?: string;
   watchInterval?: string;
   watchMaxInterval?: string;
+  deploymentName?: string;
+  buildId?: string;
 }
 
 const workerSettingsSchema = z.object({
@@ -47,9 +52,28 @@ const workerSettingsSchema = z.object({
     .min(100, `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): at least 100ms`),
   workflowBundle: z.string().trim().min(1).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
+  deploymentName: versionPart('--deployment-name', WORKER_ENV.deploymentName)
+    // Temporal spells a version `<deployment>.<build id>`, so its server refuses a dot in the name.
+    .refine((name) => !name.includes('.'), `--deployment-name (or ${WORKER_ENV.deploymentName}): must not contain "."`)
+    .optional(),
+  buildId: versionPart('--build-id', WORKER_ENV.buildId).optional(),
 });
 
-export type WorkerSettings = z.output<typeof workerSettingsSchema>;
+/** A deployment name or build id: what Temporal accepts, checked here so a typo is refused before anything starts. */
+function versionPart(flag: string, env: string) {
+  const named = `${flag} (or ${env})`;
+  return z
+    .string()
+    .trim()
+    .min(1, `${named}: must not be empty`)
+    .max(255, `${named}: at most 255 characters`)
+    .regex(/^[^\s]+$/, `${named}: must not contain spaces`);
+}
+
+export type WorkerSettings = Omit<z.output<typeof workerSettingsSchema>, 'deploymentName' | 'buildId'> & {
+  /** The Worker Deployment version this worker runs as; unversioned when undefined. */
+  deployment?: WorkerDeployment | undefined;
+};
 
 /** Merges flags, environment and defaults; throws {@link InvalidWorkerSettingsError} naming the bad flag. */
 export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): WorkerSettings {
@@ -65,12 +89,26 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     watchMaxIntervalMs: durationOrMs(pick(flags.watchMaxInterval, WORKER_ENV.watchMaxInterval) ?? '60s'),
     workflowBundle: pick(flags.workflowBundle, WORKER_ENV.workflowBundle),
     logLevel: pick(flags.logLevel, WORKER_ENV.logLevel) ?? 'info',
+    deploymentName: pick(flags.deploymentName, WORKER_ENV.deploymentName),
+    buildId: pick(flags.buildId, WORKER_ENV.buildId),
   });
   if (!result.success) throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
   if (result.data.watchMaxIntervalMs < result.data.watchIntervalMs) {
     throw new InvalidWorkerSettingsError(`--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): must not be shorter than --watch-interval`);
   }
-  return result.data;
+  const { deploymentName, buildId, ...settings } = result.data;
+  return { ...settings, deployment: deploymentOf(deploymentName, buildId) };
+}
+
+/** Both or neither: a version is a deployment name and a build id together. */
+function deploymentOf(deploymentName: string | undefined, buildId: string | undefined): WorkerDeployment | undefined {
+  if (deploymentName === undefined && buildId === undefined) return undefined;
+  const name = `--deployment-name (or ${WORKER_ENV.deploymentName})`;
+  const build = `--build-id (or ${WORKER_ENV.buildId})`;
+  const both = 'a Worker Deployment version is both (docs/deploys.md)';
+  if (buildId === undefined) throw new InvalidWorkerSettingsError(`${build}: required with ${name}: ${both}`);
+  if (deploymentName === undefined) throw new InvalidWorkerSettingsError(`${name}: required with ${build}: ${both}`);
+  return { deploymentName, buildId };
 }
 
 /** A duration (`5s`) or a bare number of milliseconds (`5000`, as environment variables often carry). */

@@ -15,10 +15,10 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  continueAsNew,
   ContinueAsNew,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -39,6 +39,7 @@ import { verifyIfRequested } from './steps/verify.js';
 import { validateInput } from './steps/validate-input.js';
 import { watchTask } from './steps/watch.js';
 import { deriveTaskName } from './task-name.js';
+import { continueAsNewVersioning } from './version-upgrade.js';
 
 /**
  * Runs one DCS migration described by `input` (see `common/migration-input.ts`): parsed by the client that
@@ -71,8 +72,10 @@ export async function dcsMigration(input: MigrationWorkflowInput, carried?: Migr
       await condition(allHandlersFinished);
       await notificationsPending(ctx);
       state.continuedAsNew += 1;
-      log.info('continuing as new to keep history bounded', { polls: state.polls, historyLength: workflowInfo().historyLength });
-      return continueAsNew<typeof dcsMigration>(input, state);
+      const versioning = continueAsNewVersioning();
+      const why = versioning ? 'to move to the current worker version' : 'to keep history bounded';
+      log.info(`continuing as new ${why}`, { polls: state.polls, historyLength: workflowInfo().historyLength });
+      return makeContinueAsNewFunc<typeof dcsMigration>(versioning)(input, state);
     },
   };
   state.taskName = ctx.taskName;

@@ -33,6 +33,7 @@ export const Patch = {
   CreateRetryAfter: 'create-retry-after-from-details',
   DcsOutageTolerance: 'dcs-outage-tolerance',
   ReportPhaseToPlan: 'report-phase-to-plan',
+  UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -199,6 +200,14 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     askedIn: ['plan/report-to-plan.ts'],
     change:
       'a migration started by a plan (it has a parent) signals the plan each phase change (`planItemReport`) and waits for those signals before its run ends; asked only by migrations with a parent, which no older run has',
+    pinnedBy: [],
+  },
+  [Patch.UpgradeOnContinueAsNew]: {
+    landed: '2026-12-07',
+    commit: 'ae1f060',
+    askedIn: ['version-upgrade.ts'],
+    change:
+      'a run pinned to a Worker Deployment version continues as new at its next poll once another version is current, the new run starting there (`AUTO_UPGRADE`, docs/deploys.md); before, it stayed on its version. Asked only when the server reports the change, which unversioned workers never see',
     pinnedBy: [],
   },
 };

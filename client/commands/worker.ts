@@ -27,12 +27,16 @@ export function register(program: Command): void {
       )
       .option('--shutdown-grace <duration>', 'on shutdown, how long running activities may finish', '30s')
       .option('--workflow-bundle <path>', 'prebuilt workflow bundle (default: DCS_MIGRATE_WORKFLOW_BUNDLE; else bundled at start)')
-      .option('--log-level <level>', 'trace, debug, info, warn or error (default: DCS_MIGRATE_LOG_LEVEL or info)'),
+      .option('--log-level <level>', 'trace, debug, info, warn or error (default: DCS_MIGRATE_LOG_LEVEL or info)')
+      .option('--deployment-name <name>', 'Worker Deployment to run a version of (DCS_MIGRATE_DEPLOYMENT_NAME)')
+      .option('--build-id <id>', "this build's id in the deployment (DCS_MIGRATE_BUILD_ID); both or neither"),
   )
     .addHelpText(
       'after',
       '\nThe DCS endpoint and credentials come from the environment (DCS_* variables, see docs/cli.md); Redis passwords that\n' +
         'migration files reference as { env: NAME } must be set in this process’s environment.\n' +
+        'With --deployment-name and --build-id, migrations are pinned to this version and move to a newer\n' +
+        'current one at their next poll (docs/deploys.md); without them, the worker is unversioned.\n' +
         'Exit code 0 after a graceful shutdown, 2 for bad settings, 5 when Temporal cannot be reached.',
     )
     .action(async (flags: TemporalFlags & WorkerFlags) => {
