@@ -2,6 +2,7 @@
  * What activities take and return. These cross workflow history, so they hold no secrets: passwords travel as
  * references (`SecretRef`) and are resolved inside the activity, right before the HTTP call.
  */
+import type { AnyJobStatus, AnyTaskStatus } from '../common/dcs-status.js';
 import type { MigrationInput, MigrationInputOf, SecretRef } from '../common/migration-input.js';
 import type { MigrationProgress, TaskLogEntry } from '../common/workflow-contract.js';
 
@@ -10,11 +11,15 @@ export interface Attempted {
   attempts: number;
 }
 
-/** A remote task as the workflow tracks it (from the list API or Show). */
+/**
+ * A remote task as the workflow tracks it (from the list API or Show). Its status is typed from the status model
+ * (`common/dcs-status.ts`) but travels as the plain string DCS answered, as in every history recorded so far; the
+ * workflow classifies it once per read (`readStatus`, in `workflows/steps/read-task.ts`).
+ */
 export interface RemoteTask {
   taskId: string;
   taskName: string;
-  status: string;
+  status: AnyTaskStatus;
   /** DCS's `error_message` for a failed task. */
   errorMessage?: string;
 }
@@ -42,7 +47,7 @@ export type OnlineConfigureRequest = Pick<MigrationInputOf<'online'>, 'method' |
 export interface CreatedTask extends Attempted {
   taskId: string;
   /** The status the create call answered with, when it answers one. */
-  status?: string;
+  status?: AnyTaskStatus;
   /** Online creation: the job that provisions the migration machine (undocumented `job_id`). */
   jobId?: string;
 }
@@ -53,7 +58,7 @@ export interface FoundTask extends Attempted {
 
 export interface JobState extends Attempted {
   /** `INIT`, `RUNNING`, `SUCCESS` or `FAIL`. */
-  status: string;
+  status: AnyJobStatus;
   failReason?: string;
 }
 
@@ -67,7 +72,7 @@ export interface TaskOwner extends Attempted {
 }
 
 export interface TaskStatusOnly extends Attempted {
-  status: string | undefined;
+  status: AnyTaskStatus | undefined;
 }
 
 /**
@@ -87,7 +92,7 @@ export type StatusWait<Task = RemoteTask> =
 export interface StatusWaitRequest {
   taskId: string;
   /** The status the workflow knows; any other status is a change. */
-  knownStatus?: string | undefined;
+  knownStatus?: AnyTaskStatus | undefined;
   maxWaitMs: number;
   /**
    * The migration's metric labels (task name, kind): while it waits, each round that lists the task counts as a

@@ -2,11 +2,13 @@
  * THE place where an error raised inside an activity becomes what Temporal sees. The DCS client has already
  * decided whether an error is worth retrying (`DcsError.retryable`); this keeps that decision, names the failure
  * after the error class (`DcsAuthError`, `DcsServerError`, … — callers and `nonRetryableErrorTypes` match on it),
- * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise.
+ * and computes the next delay: the server's Retry-After as a floor, exponential backoff with jitter otherwise. The
+ * delay goes into the failure's details too, the only place workflow code can read it (common/retry-delay-detail.ts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ActivityFailureType } from '../common/activity-failure-type.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type Backoff } from '../common/backoff.js';
+import { failureWithRetryDelay } from '../common/retry-delay-detail.js';
 import { DcsError } from '../dcs/errors/index.js';
 import { isRetryable, retryDelayHint } from '../dcs/retry.js';
 import { SecretUnavailableError } from './secrets.js';
@@ -17,13 +19,10 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof DcsError) {
     const retryable = isRetryable(error);
-    return ApplicationFailure.create({
-      type: error.name,
-      message: error.message,
-      nonRetryable: !retryable,
-      nextRetryDelay: retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined,
-      details: [{ operation: error.operation, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId }],
-    });
+    const { operation, httpStatus, errorCode, requestId } = error;
+    const delay = retryable ? retryDelayMs(attempt, retryDelayHint(error), backoff) : undefined;
+    const details = [{ operation, httpStatus, errorCode, requestId }];
+    return failureWithRetryDelay({ type: error.name, message: error.message, nonRetryable: !retryable, details }, delay);
   }
   if (error instanceof SecretUnavailableError) {
     return ApplicationFailure.create({ type: ActivityFailureType.SecretUnavailable, message: error.message, nonRetryable: true });
@@ -31,5 +30,5 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
   // Anything else is a bug or an unforeseen condition: retried under the schedule-to-close bound, with jitter.
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  return ApplicationFailure.create({ type: name, message, nextRetryDelay: retryDelayMs(attempt, undefined, backoff) });
+  return failureWithRetryDelay({ type: name, message }, retryDelayMs(attempt, undefined, backoff));
 }

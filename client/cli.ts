@@ -21,6 +21,7 @@ import * as emulator from './commands/emulator.js';
 import * as api from './commands/api.js';
 import * as codecServer from './commands/codec-server.js';
 import * as verify from './commands/verify.js';
+import * as replay from './commands/replay.js';
 
 const program = new Command()
   .name('dcs-migrate')
@@ -30,8 +31,8 @@ const program = new Command()
 
 // One line per subcommand, in the order `--help` lists them. Each module only defines its command (cheap: no
 // Temporal SDK, no Redis or HTTP client); its action imports what it needs when it runs.
-for (const module of [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, worker, emulator, api, codecServer, verify])
-  module.register(program);
+const commands = [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, worker, emulator, api, codecServer, verify, replay];
+for (const module of commands) module.register(program);
 
 /**
  * Commander answers help before it looks for the command: `dcs-migrate plan --help` printed the root help and exited

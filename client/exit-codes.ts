@@ -16,6 +16,8 @@ export const EXIT = {
   UNREACHABLE: 5,
   /** `check` / `start --dry-run`: a pre-flight check failed (or a secret reference does not resolve). */
   PRECHECK_FAILED: 6,
+  /** `replay`: a history did not replay on this build's workflow code (deploying it would break those runs). */
+  REPLAY_FAILED: 7,
 } as const;
 
 /** An error that carries its own exit code (thrown by commands for expected failures). */

@@ -6,7 +6,9 @@ import {
   isFinalStatus,
   isKnownStatus,
   normalizeStatus,
+  readStatus,
   TASK_STATUSES,
+  TaskStatus,
   type StatusClass,
 } from './dcs-status.js';
 
@@ -53,6 +55,14 @@ describe('task status model', () => {
     expect(classifyStatus(undefined)).toBe('unknown');
     expect(isFinalStatus('PAUSED')).toBe(false);
     expect(normalizeStatus(' paused ')).toBe('PAUSED');
+  });
+
+  it('reads a status once: kept as given, its canonical value and its class', () => {
+    // What the workflow decides on (workflows/steps/read-task.ts); the string is what the activity result carried.
+    expect(readStatus('FULLMIGRATING')).toEqual({ status: 'FULLMIGRATING', known: TaskStatus.FullMigrating, statusClass: 'pending' });
+    expect(readStatus('INCRMIGRATING')).toEqual({ status: 'INCRMIGRATING', known: TaskStatus.Incremental, statusClass: 'incremental' });
+    expect(readStatus('PAUSED')).toEqual({ status: 'PAUSED', known: undefined, statusClass: 'unknown' });
+    for (const status of [...TASK_STATUSES, 'PAUSED', ' terminated ']) expect(readStatus(status).statusClass, status).toBe(classifyStatus(status));
   });
 
   it('knows when a background job is finished', () => {

@@ -100,16 +100,37 @@ export function isKnownStatus(status: string): status is KnownTaskStatus {
   return Object.hasOwn(STATUS_CLASSES, normalizeStatus(status));
 }
 
-export function classifyStatus(status: string | undefined): StatusClass {
-  if (status === undefined) return 'unknown';
+/**
+ * A status as it was read, with what it means, decided once where it is read (the workflow's reads and the status
+ * answers of its writes: `workflows/steps/read-task.ts`), so the steps decide on `statusClass` and never classify
+ * the string again.
+ */
+export interface StatusReading {
+  /** As DCS answered it (the DCS client normalises it; anything else is kept as given, for display). */
+  readonly status: AnyTaskStatus;
+  /** The documented value it is, in the canonical spelling; undefined for a value DCS does not document. */
+  readonly known: KnownTaskStatus | undefined;
+  readonly statusClass: StatusClass;
+}
+
+export function readStatus(status: AnyTaskStatus): StatusReading {
   const normalized = normalizeStatus(status);
-  return isKnownStatus(normalized) ? STATUS_CLASSES[normalized] : 'unknown';
+  const known = isKnownStatus(normalized) ? normalized : undefined;
+  return { status, known, statusClass: known === undefined ? 'unknown' : STATUS_CLASSES[known] };
+}
+
+export function classifyStatus(status: string | undefined): StatusClass {
+  return status === undefined ? 'unknown' : readStatus(status).statusClass;
+}
+
+/** A class after which the task will not change again by itself (no stop call needed or possible). */
+export function isFinalClass(statusClass: StatusClass): boolean {
+  return statusClass === 'succeeded' || statusClass === 'stopped' || statusClass === 'failed';
 }
 
 /** A status after which the task will not change again by itself (no stop call needed or possible). */
 export function isFinalStatus(status: string | undefined): boolean {
-  const statusClass = classifyStatus(status);
-  return statusClass === 'succeeded' || statusClass === 'stopped' || statusClass === 'failed';
+  return isFinalClass(classifyStatus(status));
 }
 
 /** Statuses in which the task is still moving data (a stop applies). */
@@ -118,6 +139,8 @@ export const COPYING_STATUSES: readonly KnownTaskStatus[] = [TaskStatus.Migratin
 /** Background job statuses (ShowJobInfo), as DCS returns them; `FAILED` is accepted for `FAIL`. */
 export const JobStatus = { Init: 'INIT', Running: 'RUNNING', Success: 'SUCCESS', Fail: 'FAIL' } as const;
 export type KnownJobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+/** A job status as the API returns it: one of the known values, or anything else. */
+export type AnyJobStatus = KnownJobStatus | (string & {});
 
 /** Where a background job is: still running, done, or failed. */
 export function classifyJobStatus(status: string): 'running' | 'succeeded' | 'failed' {

@@ -1,33 +1,17 @@
 /**
- * Replays recorded migration histories against the current workflow code. A change that would break running
+ * Replays recorded migration histories against the current workflow code, through the deploy gate itself
+ * (`dcs-migrate replay --histories test/histories`, the path CI takes). A change that would break running
  * migrations (commands reordered, an activity added without `patched()`) fails here with a determinism error.
  * Regenerate the histories with `npx tsx tools/record-histories.ts` when a change is meant to be incompatible.
+ * The gate against a server's running migrations, and its refusal of a changed build: `replay-gate.test.ts`.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { jsonOf, runCli } from '../client/testing/run-cli.js';
+import type { ReplayReport } from '../client/commands/replay-report.js';
 
 const historiesDir = path.join(import.meta.dirname, 'histories');
-
-/**
- * Reads a history exported as JSON (`temporal workflow show --output json`, the UI's download) into the proto
- * object the replayer takes. The SDK's own `historyFromJSON` cannot be used in this install: @temporalio/common
- * and @temporalio/proto each carry a copy of protobufjs, and the JSON reader of one rejects the types of the
- * other ("type must be a Type"). So the reader is taken from the copy @temporalio/proto itself uses.
- */
-function historyFromExportedJson(json: unknown): unknown {
-  const requireHere = createRequire(import.meta.url);
-  const requireFromProto = createRequire(requireHere.resolve('@temporalio/proto'));
-  const { fromJson } = requireFromProto('protobufjs/ext/protojson') as { fromJson(type: unknown, json: unknown, options: object): unknown };
-  const { patchProtobufRoot } = requireHere('@temporalio/proto/lib/patch-protobuf-root') as {
-    patchProtobufRoot(root: unknown): { lookupType(name: string): unknown };
-  };
-  const historyType = patchProtobufRoot(requireHere('@temporalio/proto')).lookupType('temporal.api.history.v1.History');
-  return fromJson(historyType, json, { ignoreUnknownFields: true });
-}
 
 describe('replay of recorded migration histories', () => {
   it('replays every recorded flow without a determinism error', async () => {
@@ -48,16 +32,18 @@ describe('replay of recorded migration histories', () => {
     );
     // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
     expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
-    const histories = await Promise.all(
-      files.map(async (file) => ({
-        workflowId: path.basename(file, '.json'),
-        history: historyFromExportedJson(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))),
-      })),
-    );
-    const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'migration-replay' }, histories)) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
+    // A create throttled once (HTTP 429), retried behind `create-retry-after-from-details` (test/replay-gate.test.ts).
+    expect(files).toContain('online-full-throttled-create.json');
+
+    // As CI runs it: no server, nothing of this process's environment.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const run = await runCli(['replay', '--histories', historiesDir, '--json'], env);
+    const report = jsonOf<ReplayReport & { replayed: number; failed: number }>(run);
+    const failed = report.outcomes.filter((outcome) => outcome.verdict !== 'ok');
+    const failures = failed.map((outcome) => `${outcome.workflowId}: ${outcome.detail}`);
     expect(failures).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(report.outcomes.map((outcome) => `${outcome.workflowId}.json`)).toEqual(files);
+    expect(report.workflowTypes).toEqual(['dcsMigration']);
   });
 });

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { createSecretResolver, SecretUnavailableError } from '../activities/secrets.js';
 import { toApplicationFailure } from '../activities/to-application-failure.js';
+import { retryDelayOf } from '../common/retry-delay-detail.js';
 import {
   DcsAuthenticationError,
   DcsBadRequestError,
@@ -64,6 +65,14 @@ describe('DcsError → ApplicationFailure', () => {
     expect(failure.nonRetryable).toBe(false);
     expect(Number(failure.nextRetryDelay)).toBe(12_000);
     expect(Number(convert(new DcsServerError('busy', 9_000, { httpStatus: 503 }), 2).nextRetryDelay)).toBe(9_000);
+  });
+
+  it('puts the delay in the details too, where workflow code can read it (its decoder drops nextRetryDelay)', () => {
+    const throttled = convert(new DcsRateLimitedError('slow down', 12_000, { httpStatus: 429 }), 1);
+    expect(retryDelayOf(throttled.details)).toBe(12_000);
+    const unexpected = convert(new TypeError('cannot read x of undefined'), 3);
+    expect(retryDelayOf(unexpected.details)).toBe(Number(unexpected.nextRetryDelay));
+    expect(retryDelayOf(convert(new DcsNotFoundError('missing', { httpStatus: 404 })).details)).toBeUndefined();
   });
 
   it('carries status, code and request id as details for the UI', () => {

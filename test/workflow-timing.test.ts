@@ -301,10 +301,9 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     expect(second).toBeLessThan(2_000 + SLACK_MS);
   });
 
-  // Known bug, kept visible: the SDK's failure converter does not decode `nextRetryDelay` into workflow code
-  // (@temporalio/common failureToErrorInner passes undefined), so `retryAfter()` in workflows/steps/create-task.ts
-  // never sees a Retry-After and a throttled create is retried after the plain backoff. Remove `.fails` once fixed.
-  it.fails('retries a throttled create no sooner than its Retry-After', async () => {
+  // The SDK's failure converter drops `nextRetryDelay` when it decodes a failure for workflow code, so the delay
+  // reaches `retryAfter()` (workflows/steps/create-task.ts) through the failure's details instead.
+  it('retries a throttled create no sooner than its Retry-After', async () => {
     const { calls, result } = await run(backupImport({ initialInterval: '1s' }), {
       created: 'MIGRATING',
       reads: ['SUCCESS'],

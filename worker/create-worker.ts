@@ -16,6 +16,7 @@ import {
 import { DcsTaskId } from '../common/search-attributes.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
 import type { Backoff } from '../common/backoff.js';
+import { quoteVisibility } from '../common/visibility-query.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
 import { workerMetricMeter } from './metrics.js';
@@ -70,8 +71,8 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     },
     findRunningOwners: async (taskId, exceptWorkflowId) => {
       const query =
-        `WorkflowType = ${quote(MIGRATION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND ${DcsTaskId.name} = ${quote(taskId)}` +
-        (exceptWorkflowId ? ` AND WorkflowId != ${quote(exceptWorkflowId)}` : '');
+        `WorkflowType = ${quoteVisibility(MIGRATION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running' AND ${DcsTaskId.name} = ${quoteVisibility(taskId)}` +
+        (exceptWorkflowId ? ` AND WorkflowId != ${quoteVisibility(exceptWorkflowId)}` : '');
       const owners: string[] = [];
       for await (const execution of client.workflow.list({ query, pageSize: 10 })) {
         owners.push(execution.workflowId);
@@ -106,11 +107,6 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
 
 /** See the worker option above; the chaos suite's recovery figures measure it (bench/chaos/README.md). */
 export const STICKY_SCHEDULE_TO_START_TIMEOUT = '4s';
-
-/** A string literal of Temporal's visibility query language. */
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
 
 /**
  * Once the worker starts shutting down, pending watcher waits end as timeouts, so their activities complete at

@@ -4,6 +4,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { log, setCurrentDetails, upsertSearchAttributes, type CancellationScope } from '@temporalio/workflow';
+import type { StatusReading } from '../common/dcs-status.js';
 import type { MigrationInput } from '../common/migration-input.js';
 import { DcsMigrationType, DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
 import type { MigrationPhase, VerificationResult } from '../common/workflow-contract.js';
@@ -31,6 +32,8 @@ export interface MigrationContext {
   verifying?: boolean;
   /** Shared polling: the watcher failed or is missing, so the next wait is a per-task timer (`steps/next-read.ts`). */
   sharedWatcherUnusable?: boolean;
+  /** What the remote status means, classified once per status read (`steps/read-task.ts`, `remoteStatusOf`). */
+  statusReading?: StatusReading;
 }
 
 export { migrationTypeOf };
@@ -74,6 +77,11 @@ export function publish(ctx: MigrationContext): void {
   if (updates.length > 0) upsertSearchAttributes(updates);
   refreshCurrentDetails(ctx);
   emitMigrationMetrics(ctx);
+}
+
+/** The verify step's result once it has ended, for the status and the result. */
+export function verificationOf(ctx: MigrationContext | undefined): VerificationResult | undefined {
+  return ctx?.verifying ? undefined : ctx?.verification;
 }
 
 /** Refreshes only the current details (not a command: safe from a handler, and on replay). */

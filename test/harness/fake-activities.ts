@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities/index.js';
 import type { RemoteTask, StatusWait, StatusWaitRequest } from '../../activities/results.js';
 import { parseMigrationInputOrFail } from '../../common/migration-input-failure.js';
+import { failureWithRetryDelay } from '../../common/retry-delay-detail.js';
 
 /** What one read of the task answers: a status, a failed read (retryable, retries exhausted at once), or no task. */
 export type ReadAnswer = string | { fail: string } | { absent: true };
@@ -132,11 +133,8 @@ export function fakeActivities(): FakeActivities {
     const failure = scripted.script.createFailures?.[scripted.createFailures];
     if (failure) {
       scripted.createFailures += 1;
-      throw ApplicationFailure.create({
-        message: 'create refused',
-        type: failure.type,
-        ...(failure.nextRetryDelayMs !== undefined ? { nextRetryDelay: failure.nextRetryDelayMs } : {}),
-      });
+      // Shaped as the real activities shape it (activities/to-application-failure.ts): the delay in the details too.
+      throw failureWithRetryDelay({ message: 'create refused', type: failure.type }, failure.nextRetryDelayMs);
     }
     scripted.created = true;
     scripted.createdAt = activityInfo().currentAttemptScheduledTimestampMs;

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import { createSecretResolver, type DcsMigrationApi, type SharedStatusWatcher } from '../../activities/index.js';
@@ -91,6 +92,10 @@ export interface InProcessWorkerOptions {
   tracing?: WorkerTracing;
   statusWatcher?: SharedStatusWatcher | { roundIntervalMs?: number; maxRoundIntervalMs?: number };
   env?: Record<string, string>;
+  /** Payload encryption (`codec/data-converter.ts` `dataConverterFor`); none by default. */
+  dataConverter?: DataConverter;
+  /** Another task queue than the stack's (a second worker that must not take the first one's runs). */
+  taskQueue?: string;
 }
 
 export interface TestStack {
@@ -211,7 +216,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         const worker = await createMigrationWorker({
           connection: temporalEnv.nativeConnection,
           namespace: server.namespace,
-          taskQueue,
+          taskQueue: workerOptions.taskQueue ?? taskQueue,
           dcs: workerOptions.dcs ?? defaultDcs(),
           secrets: createSecretResolver({ env: workerOptions.env ?? passwordEnv(pair) }),
           backoff: { initialMs: 100, factor: 2, maxMs: 1_000 },
@@ -219,6 +224,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           // Shared-polling migrations: a round every 200 ms instead of 5 s.
           statusWatcher: workerOptions.statusWatcher ?? { roundIntervalMs: 200, maxRoundIntervalMs: 200 },
           tracing: workerOptions.tracing,
+          ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}),
         });
         const running = worker.run();
         const handle: RunningWorker = {

@@ -11,15 +11,12 @@ import type { CreatedTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { retryDelayMs } from '../../common/backoff.js';
+import { retryDelayOf } from '../../common/retry-delay-detail.js';
 import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError, type MigrationState } from '../state.js';
+import { Patch } from '../patches.js';
 import { workflowFailure } from './failures.js';
 import { observeStatus } from './read-task.js';
-
-/** Patch: every secret reference is resolved on the worker before the task is created (`checkReferencesFirst`). */
-export const CHECK_REFERENCES_BEFORE_CREATE = 'check-references-before-create';
-/** Patch: a task found by name is not adopted while another running migration drives it (`ownerOf`). */
-export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
 
 /**
  * Whether this run checks the secret references before creating the task: once, while no task exists (not again
@@ -31,7 +28,7 @@ export const REFUSE_OWNED_TASK = 'refuse-adopting-owned-task';
  * error, seen on queries that replay a running migration).
  */
 export function wantsReferenceCheck(state: MigrationState): boolean {
-  return state.taskId === undefined && patched(CHECK_REFERENCES_BEFORE_CREATE);
+  return state.taskId === undefined && patched(Patch.CheckReferencesBeforeCreate);
 }
 
 /**
@@ -64,7 +61,7 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
     if (task) {
-      if (patched(REFUSE_OWNED_TASK)) {
+      if (patched(Patch.RefuseOwnedTask)) {
         const owner = await ownerOf(ctx, task.taskId);
         if (owner !== undefined) {
           throw workflowFailure(
@@ -85,7 +82,11 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
       if (isCancellation(error) || isPermanentFailure(error) || attempt >= MAX_WRITE_TRIES) throw error;
       recordError(state, error, new Date());
       publish(ctx);
-      await sleep(retryAfter(error) ?? retryDelayMs(attempt, undefined));
+      // The suggestion is a floor on the loop's own growing backoff (each create is a single attempt, so the
+      // activity's suggestion alone would not grow). Asked only when there is one: other retries add no marker.
+      const suggested = retryAfter(error);
+      const floor = suggested !== undefined && patched(Patch.CreateRetryAfter) ? suggested : undefined;
+      await sleep(retryDelayMs(attempt, floor));
     }
   }
 }
@@ -127,9 +128,12 @@ function create(ctx: MigrationContext): Promise<CreatedTask> {
   }
 }
 
-/** The activity's suggested delay (Retry-After with jitter), when it gave one. */
-export function retryAfter(error: unknown): number | string | undefined {
+/**
+ * The activity's suggested delay (Retry-After with jitter), when it gave one: from the failure's details, since
+ * the SDK drops `nextRetryDelay` when it decodes a failure for workflow code (`common/retry-delay-detail.ts`).
+ */
+export function retryAfter(error: unknown): number | undefined {
   const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (!(cause instanceof ApplicationFailure) || cause.nextRetryDelay == null) return undefined;
-  return cause.nextRetryDelay as number | string;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  return retryDelayOf(cause.details);
 }

@@ -11,11 +11,10 @@ import { log, patched } from '@temporalio/workflow';
 import { MigrationFailureType, type CutoverPolicyStatus } from '../../common/workflow-contract.js';
 import { publish, type MigrationContext } from '../context.js';
 import { emitCutoverWindowEnd } from '../metrics.js';
+import { Patch } from '../patches.js';
 import { cutoverPolicyOf, cutoverStatusOf, evaluateCutover, holdDeadlineMs, readyReason, type CutoverGateState } from '../cutover-policy.js';
 import { workflowFailure } from './failures.js';
 import { taskLabel } from './read-task.js';
-
-export const CUTOVER_POLICY_PATCH = 'cutover-policy';
 
 /** What the poll read of progress: an offset (maybe none reported), a failed read, or no read this poll. */
 export type GateReading = { offset: number | undefined } | 'failed' | undefined;
@@ -59,7 +58,7 @@ export function cutoverPolicyStatus(ctx: MigrationContext | undefined): CutoverP
  * `auto`, the gate held, inside the window), or at the deadline as `onDeadline` says (`fail` throws).
  */
 export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
-  if (!patched(CUTOVER_POLICY_PATCH)) return legacyHoldEnds(ctx);
+  if (!patched(Patch.CutoverPolicy)) return legacyHoldEnds(ctx);
   const { state } = ctx;
   const policy = cutoverPolicyOf(ctx.input)!;
   noteReading(ctx, reading);

@@ -10,11 +10,9 @@ import type { MigrationInput, NotifyEvent, WebhookSettings } from '../../common/
 import type { MigrationPhase } from '../../common/workflow-contract.js';
 import type { PhaseChange } from '../../activities/notify.js';
 import { runActivity } from '../api.js';
+import { Patch } from '../patches.js';
 import { NOTIFY_OPTIONS } from '../retry-policy.js';
 import { describeError, type MigrationState } from '../state.js';
-
-/** Patch: phase changes are sent to the input's webhooks. Only runs with a `notify` block ever ask. */
-export const NOTIFY_ON_PHASE_CHANGE = 'notify-on-phase-change';
 
 /** Warnings kept in the state (and the status): the latest ones. */
 const MAX_WARNINGS = 10;
@@ -48,7 +46,7 @@ const pending = new WeakMap<NotifyContext, Array<Promise<void>>>();
 /** Queues the change from `from` to the current phase for every webhook that wants it. Returns at once. */
 export function notifyPhaseChange(ctx: NotifyContext, from: MigrationPhase): void {
   const webhooks = ctx.input.notify?.webhooks;
-  if (!webhooks || !patched(NOTIFY_ON_PHASE_CHANGE)) return;
+  if (!webhooks || !patched(Patch.NotifyOnPhaseChange)) return;
   const { state } = ctx;
   const event = eventOf(state.phase);
   const change: PhaseChange = {

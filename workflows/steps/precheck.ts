@@ -9,12 +9,10 @@ import { failingChecks, precheckFailureMessage } from '../../common/precheck.js'
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { runActivity } from '../api.js';
 import { enterPhase, type MigrationContext } from '../context.js';
+import { Patch } from '../patches.js';
 import { PRECHECK_OPTIONS } from '../retry-policy.js';
 import type { MigrationState } from '../state.js';
 import { workflowFailure } from './failures.js';
-
-/** Patch: the pre-flight checks run before the task is created. */
-export const PRECHECKS_BEFORE_CREATE = 'prechecks-before-create';
 
 /**
  * Whether this run runs the pre-flight checks: once, while no task exists, and not in runs recorded before them.
@@ -22,7 +20,7 @@ export const PRECHECKS_BEFORE_CREATE = 'prechecks-before-create';
  * gives (a `patched()` after a local activity may land in another workflow task on replay).
  */
 export function wantsPrechecks(state: MigrationState): boolean {
-  return state.taskId === undefined && patched(PRECHECKS_BEFORE_CREATE);
+  return state.taskId === undefined && patched(Patch.PrechecksBeforeCreate);
 }
 
 export async function precheck(ctx: MigrationContext): Promise<void> {

@@ -4,24 +4,23 @@
  * `predictive-polling` patch: runs recorded before it poll on the plain backoff when replayed.
  */
 import { patched } from '@temporalio/workflow';
-import { classifyStatus } from '../../common/dcs-status.js';
 import type { MigrationContext } from '../context.js';
 import { estimatePhaseEnd, noteProgress, progressFraction, estimateSampleDue } from '../phase-estimate.js';
+import { Patch } from '../patches.js';
 import { estimateRefreshDue, missWindowMs, estimateSampleAfterMs } from '../poll-interval.js';
 import { gateArmed } from './cutover-gate.js';
 import type { PauseOptions } from './pause.js';
-
-export const PREDICTIVE_POLLING_PATCH = 'predictive-polling';
+import { remoteStatusOf } from './read-task.js';
 
 /** Only a copy that moves on by itself is estimated; the hold ends by cutover, not by progress. */
 function estimable(ctx: MigrationContext): boolean {
-  return ctx.input.kind !== 'backup_import' && classifyStatus(ctx.state.remoteStatus ?? '') === 'pending';
+  return ctx.input.kind !== 'backup_import' && remoteStatusOf(ctx)?.statusClass === 'pending';
 }
 
 /** Records the progress just read (workflow time) for the estimate of the current status. */
 export function trackProgress(ctx: MigrationContext): void {
   const { state, input } = ctx;
-  if (!estimable(ctx) || !patched(PREDICTIVE_POLLING_PATCH)) return;
+  if (!estimable(ctx) || !patched(Patch.PredictivePolling)) return;
   const fraction = progressFraction(state.progress);
   state.phaseTrack = noteProgress(
     state.phaseTrack,
@@ -48,7 +47,7 @@ export function refineDue(ctx: MigrationContext): boolean {
     expectedAt === undefined
       ? estimable(ctx) && estimateSampleDue(state.phaseTrack, state.remoteStatus!, now, estimateSampleAfterMs(input.polling))
       : estimateRefreshDue(now, expectedAt, readAt, input.polling);
-  return due && patched(PREDICTIVE_POLLING_PATCH);
+  return due && patched(Patch.PredictivePolling);
 }
 
 /**
@@ -58,8 +57,7 @@ export function refineDue(ctx: MigrationContext): boolean {
 export function readPlan(ctx: MigrationContext): Pick<PauseOptions, 'expectedAt' | 'quiet'> {
   const { state } = ctx;
   const expectedAt = expectedChangeAt(ctx);
-  const quiet =
-    state.phase === 'incremental-hold' && state.cutover === undefined && !gateArmed(ctx) && classifyStatus(state.remoteStatus ?? '') === 'incremental';
-  if ((expectedAt === undefined && !quiet) || !patched(PREDICTIVE_POLLING_PATCH)) return {};
+  const quiet = state.phase === 'incremental-hold' && state.cutover === undefined && !gateArmed(ctx) && remoteStatusOf(ctx)?.statusClass === 'incremental';
+  if ((expectedAt === undefined && !quiet) || !patched(Patch.PredictivePolling)) return {};
   return expectedAt === undefined ? { quiet } : { expectedAt };
 }

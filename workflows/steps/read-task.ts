@@ -5,6 +5,7 @@
  */
 import { isCancellation } from '@temporalio/workflow';
 import type { RemoteTask } from '../../activities/results.js';
+import { readStatus, type AnyTaskStatus, type StatusReading } from '../../common/dcs-status.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { publish, type MigrationContext } from '../context.js';
 import { countFailedPoll } from '../metrics.js';
@@ -41,8 +42,11 @@ function unreachable(ctx: MigrationContext): ReadResult {
   return { kind: 'unreachable' };
 }
 
-/** Records what a read or a write answered about the task, resetting the adaptive interval on change. */
-export function observeStatus(ctx: MigrationContext, status: string | undefined, task?: RemoteTask): void {
+/**
+ * Records what a read or a write answered about the task, resetting the adaptive interval on change; returns what
+ * the status answered means (none when it answered none).
+ */
+export function observeStatus(ctx: MigrationContext, status: AnyTaskStatus | undefined, task?: RemoteTask): StatusReading | undefined {
   const { state } = ctx;
   if (task) {
     state.taskId ??= task.taskId;
@@ -57,6 +61,28 @@ export function observeStatus(ctx: MigrationContext, status: string | undefined,
     state.unchangedPolls += 1;
   }
   publish(ctx);
+  return status === undefined ? undefined : readingOf(ctx, status);
+}
+
+/** Records a task in hand (read by this workflow, or by the shared watcher it waited on); returns what its status means. */
+export function observeTask(ctx: MigrationContext, task: RemoteTask): StatusReading {
+  observeStatus(ctx, task.status, task);
+  return readingOf(ctx, task.status);
+}
+
+/**
+ * What the task's current status (`state.remoteStatus`) means, or undefined before any status is known. Every
+ * step decides on this (or on what `observeStatus` / `observeTask` return), never on the string: the status is
+ * classified once per status read (`readStatus`), whatever set it.
+ */
+export function remoteStatusOf(ctx: MigrationContext): StatusReading | undefined {
+  const status = ctx.state.remoteStatus;
+  return status === undefined ? undefined : readingOf(ctx, status);
+}
+
+function readingOf(ctx: MigrationContext, status: AnyTaskStatus): StatusReading {
+  if (ctx.statusReading?.status !== status) ctx.statusReading = readStatus(status);
+  return ctx.statusReading;
 }
 
 /** For log lines and failure messages. */

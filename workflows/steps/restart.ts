@@ -10,7 +10,6 @@
 import { condition, isCancellation, log } from '@temporalio/workflow';
 import type { RemoteTask } from '../../activities/results.js';
 import { retryDelayMs } from '../../common/backoff.js';
-import { classifyStatus } from '../../common/dcs-status.js';
 import { failedOnLostConnection } from '../../common/task-failure.js';
 import { MigrationFailureType, type MigrationRestart, type TaskLogEntry } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
@@ -18,10 +17,7 @@ import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { LOG_READ_OPTIONS, RESTART_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
-import { observeStatus, readTask, taskLabel } from './read-task.js';
-
-/** Patch: a failed task's log is read into the failure, and the `restart` policy may restart the task. */
-export const TASK_LOGS_AND_RESTART = 'task-logs-and-restart';
+import { observeTask, readTask, taskLabel } from './read-task.js';
 
 /** Log entries read after a failure (ERROR ones: what the failure and the decision need). */
 const FAILURE_LOG_ENTRIES = 5;
@@ -144,9 +140,8 @@ async function restartTask(ctx: MigrationContext, by: 'policy' | 'operator', rea
   if (!answer.delivered) {
     // A `failed` item after a retried call may mean the first attempt restarted it: the task tells.
     const read = await readTask(ctx);
-    const running = read.kind === 'found' && ['pending', 'incremental'].includes(classifyStatus(read.task.status));
-    if (read.kind === 'found') observeStatus(ctx, read.task.status, read.task);
-    if (!running) {
+    const statusClass = read.kind === 'found' ? observeTask(ctx, read.task).statusClass : undefined;
+    if (statusClass !== 'pending' && statusClass !== 'incremental') {
       throw workflowFailure(
         `DCS refused to restart ${taskLabel(ctx)}: ${answer.errorCode ? `${answer.errorCode} ` : ''}${answer.errorMessage ?? ''} (it had failed: ${reason})`,
         MigrationFailureType.RestartFailed,

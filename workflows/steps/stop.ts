@@ -11,51 +11,55 @@ import { MigrationFailureType } from '../../common/workflow-contract.js';
 import type { RemoteTask } from '../../activities/results.js';
 import { callActivity, failureType, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { classifyStatus, isFinalStatus } from '../../common/dcs-status.js';
+import { isFinalClass } from '../../common/dcs-status.js';
 import { IDEMPOTENT_WRITE_OPTIONS, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { describeError, recordError } from '../state.js';
-import { ownerOf, REFUSE_OWNED_TASK } from './create-task.js';
+import { Patch } from '../patches.js';
+import { ownerOf } from './create-task.js';
 import { workflowFailure } from './failures.js';
 import { pauseBeforeNextPoll } from './pause.js';
-import { observeStatus, readTask, taskLabel } from './read-task.js';
-import { countReadOutcome } from './watch.js';
+import { after, done, fail, pollTask, WAIT } from './poll-task.js';
+import { observeStatus, observeTask, remoteStatusOf, taskLabel } from './read-task.js';
 
 /** Polls spent waiting for a stop before giving up (with the poll interval capped, this is hours on DCS). */
 const MAX_STOP_POLLS = 400;
 
-/** Stops the task and waits until it is final; `absent` when it no longer exists. */
-export async function stopRemoteTask(ctx: MigrationContext): Promise<'stopped' | 'absent'> {
+/**
+ * Stops the task and waits until it is final; `absent` when it no longer exists. Returns the poll loop's own
+ * promise (no `await` of its own: see `poll-task.ts`).
+ */
+export function stopRemoteTask(ctx: MigrationContext): Promise<'stopped' | 'absent'> {
   const { state } = ctx;
   enterPhase(ctx, 'stopping');
   state.timings.stopRequestedAt ??= new Date().toISOString();
-  for (let poll = 0; ; poll++) {
-    const read = await readTask(ctx);
-    countReadOutcome(ctx, read);
-    if (read.kind === 'absent') return 'absent';
-    if (read.kind === 'found') {
-      observeStatus(ctx, read.task.status, read.task);
-      if (isFinalStatus(read.task.status)) return 'stopped';
-      if (classifyStatus(read.task.status) !== 'stopping') {
-        try {
-          const { status } = await callActivity(state, 'stopTask', SINGLE_ATTEMPT_OPTIONS, `Stop ${taskLabel(ctx)}`, state.taskId!);
-          observeStatus(ctx, status);
-          if (isFinalStatus(status)) return 'stopped';
-        } catch (error) {
-          if (isCancellation(error)) throw error;
-          // Refused (e.g. the migration machine is still being created) or lost: read again and retry.
-          recordError(state, error, new Date());
-          publish(ctx);
+  return pollTask<'stopped' | 'absent'>(ctx, {
+    absent: () => done('absent'),
+    found: (_task, { statusClass }) => {
+      if (isFinalClass(statusClass)) return done('stopped');
+      // Stopping already: wait for the end, without a second stop call.
+      if (statusClass === 'stopping') return WAIT;
+      return after(callActivity(state, 'stopTask', SINGLE_ATTEMPT_OPTIONS, `Stop ${taskLabel(ctx)}`, state.taskId!), (outcome) => {
+        if ('value' in outcome) {
+          const answer = observeStatus(ctx, outcome.value.status);
+          return answer !== undefined && isFinalClass(answer.statusClass) ? done('stopped') : WAIT;
         }
+        if (isCancellation(outcome.error)) return fail(outcome.error);
+        // Refused (e.g. the migration machine is still being created) or lost: read again and retry.
+        recordError(state, outcome.error, new Date());
+        publish(ctx);
+        return WAIT;
+      });
+    },
+    beforeWait: (poll) => {
+      if (poll >= MAX_STOP_POLLS) {
+        throw workflowFailure(
+          `remote ${taskLabel(ctx)} did not stop (last status ${state.remoteStatus ?? 'unknown'})`,
+          MigrationFailureType.RemoteTaskNotStopped,
+        );
       }
-    }
-    if (poll >= MAX_STOP_POLLS) {
-      throw workflowFailure(
-        `remote ${taskLabel(ctx)} did not stop (last status ${state.remoteStatus ?? 'unknown'})`,
-        MigrationFailureType.RemoteTaskNotStopped,
-      );
-    }
-    await pauseBeforeNextPoll(ctx, { allowContinueAsNew: false });
-  }
+    },
+    wait: () => pauseBeforeNextPoll(ctx, { allowContinueAsNew: false }),
+  });
 }
 
 /** Cleanup after a cancellation: find the task even if its creation was never recorded, stop it, maybe delete it. */
@@ -68,9 +72,9 @@ export async function cleanUpAfterCancel(ctx: MigrationContext, deleteTask: bool
       return;
     }
     // A task found by name may be another running migration's (this one was refused adopting it): leave it.
-    if (patched(REFUSE_OWNED_TASK) && (await ownerOf(ctx, task.taskId)) !== undefined) return;
+    if (patched(Patch.RefuseOwnedTask) && (await ownerOf(ctx, task.taskId)) !== undefined) return;
     state.taskId = task.taskId;
-    observeStatus(ctx, task.status, task);
+    observeTask(ctx, task);
   }
   await stopRemoteTask(ctx);
   if (deleteTask) {
@@ -93,18 +97,18 @@ export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown)
     if ('error' in found) return { action: 'not-stopped', error: `could not look for a task its last create call may have made: ${found.error}` };
     if (!found.task) return { action: 'left', reason: 'no remote task was created' };
     state.taskId = found.task.taskId;
-    observeStatus(ctx, found.task.status, found.task);
+    observeTask(ctx, found.task);
   }
   const taskId = state.taskId;
   const onFailure = input.onFailure ?? 'stop';
-  const statusClass = classifyStatus(state.remoteStatus);
+  const statusClass = remoteStatusOf(ctx)?.statusClass ?? 'unknown';
   const known = (extra: Partial<RemoteTaskCleanup>): RemoteTaskCleanup =>
     ({ taskId, ...(state.remoteStatus ? { status: state.remoteStatus } : {}), ...extra }) as RemoteTaskCleanup;
   if (failureType(error) === MigrationFailureType.RemoteTaskMissing) return known({ action: 'left', reason: 'it no longer exists' });
   if (onFailure === 'keep') return known({ action: 'kept' });
   // The cutover's stop already waited its full bound: another round would not do better.
   if (failureType(error) === MigrationFailureType.RemoteTaskNotStopped) return known({ action: 'not-stopped', error: 'it did not reach a final status' });
-  const ended = isFinalStatus(state.remoteStatus);
+  const ended = isFinalClass(statusClass);
   if (onFailure === 'stop' && (ended || statusClass === 'stopping'))
     return known({ action: 'left', reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping' });
   try {

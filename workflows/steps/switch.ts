@@ -17,19 +17,11 @@ import type { SwitchState } from '../../activities/switch.js';
 import { parseAddress, type HostPort } from '../../redis/address.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
+import { Patch } from '../patches.js';
 import { READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { workflowFailure } from './failures.js';
 import { taskLabel } from './read-task.js';
-
-/** Patch: the cutover switches the clients (`cutover.switch`) before the task is stopped. */
-export const SWITCH_CLIENTS_PATCH = 'switch-clients-at-cutover';
-
-/**
- * Patch: a refused restart after a rollback (`afterRollback: hold`) fails the migration. Before it, the refusal
- * came back as an answer nobody read and the run went back to a hold on a task that was not copying.
- */
-export const FAIL_ON_REFUSED_RESTART_PATCH = 'fail-on-refused-restart-after-rollback';
 
 /** How long DCS may take to report a switch or a rollback done (Terraform waits as long). */
 const SWITCH_TIMEOUT_MS = 30 * 60_000;
@@ -56,9 +48,6 @@ function refuse(ctx: MigrationContext, mode: 'ip' | 'domain', outcomes: Precheck
   ctx.state.switch = { ...ctx.state.switch, mode, state: 'refused', eligibility: notPassed(outcomes) };
   throw workflowFailure(message, MigrationFailureType.SwitchRefused);
 }
-
-/** Patch: the switch waits for the verify step (when the file asks for one) and refuses a target it found different. */
-export const SWITCH_AFTER_CLEAN_VERIFY_PATCH = 'switch-after-clean-verify';
 
 /**
  * With `verify` in the file, the clients move only onto a target the verify step found equal to the source: a
@@ -150,7 +139,7 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   if (input.kind !== 'online') return 'switched';
   const cutover = input.cutover!;
   const taskId = state.taskId!;
-  if (patched(SWITCH_AFTER_CLEAN_VERIFY_PATCH)) refuseUnverified(ctx, mode);
+  if (patched(Patch.SwitchAfterCleanVerify)) refuseUnverified(ctx, mode);
   const before = await readSwitch(ctx);
   const facts: SwitchPairFacts = { ports: { source: hostPortOf(before.source)?.port, target: hostPortOf(before.target)?.port } };
   let targetRunId = '';
@@ -220,7 +209,7 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   // Back to the hold: the task copies again from the source, and a later cutover switches again.
   const restart = await callActivity(state, 'restartTask', SINGLE_ATTEMPT_OPTIONS, `Restart ${taskLabel(ctx)} after the rollback`, taskId);
   // Single attempt: a refusal is DCS's answer to this call, not an earlier attempt's success, so it ends the migration.
-  if (!restart.delivered && patched(FAIL_ON_REFUSED_RESTART_PATCH)) {
+  if (!restart.delivered && patched(Patch.FailOnRefusedRestartAfterRollback)) {
     throw workflowFailure(
       `DCS refused to restart ${taskLabel(ctx)} after the rollback: ${restart.errorCode ? `${restart.errorCode} ` : ''}${restart.errorMessage ?? ''}`,
       MigrationFailureType.RestartFailed,

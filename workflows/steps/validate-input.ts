@@ -11,8 +11,7 @@ import { CancellationScope, patched, proxyLocalActivities } from '@temporalio/wo
 import type { Activities } from '../../activities/index.js';
 import type { MigrationInput } from '../../common/migration-input.js';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
-
-export const VALIDATE_IN_LOCAL_ACTIVITY = 'validate-input-in-local-activity';
+import { Patch } from '../patches.js';
 
 const { validateMigrationInput } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
@@ -23,7 +22,7 @@ const { validateMigrationInput } = proxyLocalActivities<Activities>({
 
 /** The parsed input, or a non-retryable `InvalidMigrationInput` failure naming every bad field. */
 export async function validateInput(raw: unknown): Promise<MigrationInput> {
-  if (!patched(VALIDATE_IN_LOCAL_ACTIVITY)) return validateInSandbox(raw);
+  if (!patched(Patch.ValidateInLocalActivity)) return validateInSandbox(raw);
   try {
     // Not cancellable: it takes milliseconds, and a cancellation is acted on once the migration's steps begin.
     return await CancellationScope.nonCancellable(() => validateMigrationInput(raw));

@@ -8,13 +8,14 @@ import { isCancellation, log, patched } from '@temporalio/workflow';
 import type { VerificationResult } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { publish, type MigrationContext } from '../context.js';
+import { Patch } from '../patches.js';
 import { VERIFY_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 
 export async function verifyIfRequested(ctx: MigrationContext): Promise<void> {
   const settings = ctx.input.verify;
   // Histories recorded before this step never have `verify`; the marker keeps that explicit for replays.
-  if (!settings || !patched('verify-step')) return;
+  if (!settings || !patched(Patch.VerifyStep)) return;
   ctx.verification = { outcome: 'clean', mode: settings.mode };
   ctx.verifying = true;
   publish(ctx);

@@ -3,70 +3,76 @@
  * until it reaches the incremental steady state (common/dcs-status.ts) and then through the hold, which ends as the
  * cutover policy decides (`cutover-gate.ts`: an operator's request or `auto`, the lag gate, the window, the deadline).
  */
-import { isCancellation, log, patched } from '@temporalio/workflow';
+import { isCancellation, patched } from '@temporalio/workflow';
 import type { RemoteTask } from '../../activities/results.js';
+import type { StatusReading } from '../../common/dcs-status.js';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import { callActivity } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
-import { classifyStatus } from '../../common/dcs-status.js';
+import { Patch } from '../patches.js';
 import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { breakGateRun, gateArmed, holdEnds, holdWaitCapMs, wakesOnRequest, type GateReading } from './cutover-gate.js';
 import { remoteTaskFailed, workflowFailure } from './failures.js';
 import { waitForNextRead } from './next-read.js';
+import { after, done, fail, noteUnknownStatus, pollTask, WAIT, type PollDecision } from './poll-task.js';
 import { readPlan, refineDue, trackProgress } from './predict.js';
-import { observeStatus, readTask, taskLabel, type ReadResult } from './read-task.js';
-import { handleTaskFailure, noteStatusAfterRestart, TASK_LOGS_AND_RESTART } from './restart.js';
+import { taskLabel } from './read-task.js';
+import { handleTaskFailure, noteStatusAfterRestart } from './restart.js';
 
 export type WatchOutcome = 'succeeded' | 'hold-ended';
 
-export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
+/** Returns the poll loop's own promise (no `await` of its own: see `poll-task.ts`). */
+export function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
   const { state } = ctx;
   if (state.phase !== 'incremental-hold') enterPhase(ctx, 'migrating');
   state.timings.migratingAt ??= new Date().toISOString();
-  // Shared polling hands over what the watcher saw; otherwise (and on each confirm) the task is read here.
-  let seen: RemoteTask | undefined;
-  for (;;) {
-    const read: ReadResult = seen ? { kind: 'found', task: seen } : await readTask(ctx);
-    countReadOutcome(ctx, read);
-    if (read.kind === 'absent')
-      throw workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing);
-    if (read.kind === 'found') {
-      observeStatus(ctx, read.task.status, read.task);
-      const statusClass = classifyStatus(read.task.status);
+  return pollTask<WatchOutcome, boolean>(ctx, {
+    absent: () => fail(workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing)),
+    count: ({ statusClass }) => {
       noteUnknownStatus(ctx, statusClass === 'unknown');
       noteStatusAfterRestart(ctx, statusClass === 'failed');
-      let reading: GateReading;
-      if ((statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && (progressDue(ctx) || refineDue(ctx)))
-        reading = (await refreshProgress(ctx)) ? { offset: state.progress?.offset } : 'failed';
-      if (statusClass !== 'incremental' && state.phase === 'incremental-hold') breakGateRun(ctx);
-      switch (statusClass) {
-        case 'succeeded':
-          return 'succeeded';
-        case 'failed':
-          // Runs recorded before the patch fail at once, without reading the task's log.
-          if (!patched(TASK_LOGS_AND_RESTART)) throw remoteTaskFailed(ctx, read.task.errorMessage);
-          await handleTaskFailure(ctx, read.task);
-          break;
-        case 'stopping':
-        case 'stopped':
-          throw workflowFailure(
-            `remote ${taskLabel(ctx)} was stopped outside dcs-migrate (status ${read.task.status})`,
-            MigrationFailureType.RemoteTaskFailed,
-            { taskId: state.taskId, status: read.task.status },
-          );
-        case 'incremental':
-          if (state.phase !== 'incremental-hold') {
-            state.timings.holdStartedAt ??= new Date().toISOString();
-            enterPhase(ctx, 'incremental-hold');
-          }
-          if (holdEnds(ctx, reading)) return 'hold-ended';
-          break;
-        default:
-          break;
+    },
+    // Progress, while the task copies or follows changes: when due, or to refine the estimate of the copy's end.
+    readMore: (_task, { statusClass }) =>
+      (statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && (progressDue(ctx) || refineDue(ctx))
+        ? refreshProgress(ctx)
+        : undefined,
+    found: (task, reading, progressRead) =>
+      decide(ctx, task, reading, progressRead === undefined ? undefined : progressRead ? { offset: state.progress?.offset } : 'failed'),
+    // Shared polling hands over what the watcher saw; otherwise (and on each confirm) the task is read again.
+    wait: () => waitForNextRead(ctx, { ...readPlan(ctx), wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) }),
+  });
+}
+
+/** The watch's decision on a read: succeeded, failed (restart, or fail), stopped outside, the hold (does it end?), else wait. */
+function decide(ctx: MigrationContext, task: RemoteTask, { statusClass }: StatusReading, progress: GateReading): PollDecision<WatchOutcome> {
+  const { state } = ctx;
+  if (statusClass !== 'incremental' && state.phase === 'incremental-hold') breakGateRun(ctx);
+  switch (statusClass) {
+    case 'succeeded':
+      return done('succeeded');
+    case 'failed':
+      // Runs recorded before the patch fail at once, without reading the task's log.
+      if (!patched(Patch.TaskLogsAndRestart)) return fail(remoteTaskFailed(ctx, task.errorMessage));
+      // Restarted (then watched again), or the failure to end with.
+      return after(handleTaskFailure(ctx, task), (outcome) => ('error' in outcome ? fail(outcome.error) : WAIT));
+    case 'stopping':
+    case 'stopped':
+      return fail(
+        workflowFailure(`remote ${taskLabel(ctx)} was stopped outside dcs-migrate (status ${task.status})`, MigrationFailureType.RemoteTaskFailed, {
+          taskId: state.taskId,
+          status: task.status,
+        }),
+      );
+    case 'incremental':
+      if (state.phase !== 'incremental-hold') {
+        state.timings.holdStartedAt ??= new Date().toISOString();
+        enterPhase(ctx, 'incremental-hold');
       }
-    }
-    seen = await waitForNextRead(ctx, { ...readPlan(ctx), wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) });
+      return holdEnds(ctx, progress) ? done('hold-ended') : WAIT;
+    default:
+      return WAIT;
   }
 }
 
@@ -77,14 +83,12 @@ export async function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
  */
 function progressDue(ctx: MigrationContext): boolean {
   const { state, input } = ctx;
-  if (!patched(PROGRESS_INTERVAL_PATCH)) return true;
+  if (!patched(Patch.ProgressInterval)) return true;
   // The cutover gate counts offsets: while it waits for them, each poll reads one.
   if (gateArmed(ctx)) return true;
   if (state.unchangedPolls === 0 || state.progressReadAt === undefined) return true;
   return Date.now() - Date.parse(state.progressReadAt) >= input.polling.progressInterval;
 }
-
-const PROGRESS_INTERVAL_PATCH = 'progress-interval';
 
 /** Progress figures are a nicety: a failed stats call is recorded, never fatal (false; the cutover gate counts it). */
 async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
@@ -100,39 +104,5 @@ async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
     if (isCancellation(error)) throw error;
     recordError(state, error, new Date());
     return false;
-  }
-}
-
-/** Gives up after `maxFailedPolls` consecutive polls whose reads all failed after their own retries. */
-export function countReadOutcome(ctx: MigrationContext, read: ReadResult): void {
-  const { state, input } = ctx;
-  if (read.kind !== 'unreachable') {
-    state.failedPolls = 0;
-    return;
-  }
-  state.failedPolls += 1;
-  if (state.failedPolls >= input.polling.maxFailedPolls) {
-    throw workflowFailure(
-      `could not read the status of ${taskLabel(ctx)} in ${state.failedPolls} consecutive polls; last error: ${state.lastError?.message ?? 'unknown'}`,
-      MigrationFailureType.PollingFailed,
-    );
-  }
-}
-
-/** Unknown statuses are treated as pending for `maxUnknownStatusPolls` polls in a row, then the workflow fails. */
-export function noteUnknownStatus(ctx: MigrationContext, unknown: boolean): void {
-  const { state, input } = ctx;
-  if (!unknown) {
-    state.unknownStatusPolls = 0;
-    return;
-  }
-  state.unknownStatusPolls += 1;
-  log.warn('unknown remote status, treating it as pending', { status: state.remoteStatus, polls: state.unknownStatusPolls });
-  if (state.unknownStatusPolls >= input.polling.maxUnknownStatusPolls) {
-    throw workflowFailure(
-      `remote ${taskLabel(ctx)} reported the unknown status ${state.remoteStatus ?? '(none)'} for ${state.unknownStatusPolls} polls`,
-      MigrationFailureType.UnknownRemoteStatus,
-      { status: state.remoteStatus },
-    );
   }
 }
