@@ -11,12 +11,12 @@
  * `addresses-only` with a warning.
  */
 import type { MigrationInput } from './migration-input.js';
-import type { PrecheckOutcome } from './precheck.js';
+import { PRECHECKS, type PrecheckOutcome } from './precheck.js';
 
 export type RollbackMode = 'keep-writes' | 'addresses-only';
 
 /** The pre-flight check's id (common/precheck.ts lists it). */
-export const ROLLBACK_CHECK_ID = 'rollback-keeps-writes';
+export const ROLLBACK_CHECK_ID = 'rollback-keeps-writes' satisfies keyof typeof PRECHECKS;
 
 /** Reads at offset 0 in a row before a rollback counts the reverse task as caught up (the input's gate count). */
 export function catchUpReads(input: MigrationInput): number {
@@ -57,7 +57,7 @@ export function reverseSyncObstacle(input: MigrationInput, facts: ReverseSyncFac
 export function reverseSyncOutcome(input: MigrationInput, facts: ReverseSyncFacts): PrecheckOutcome | undefined {
   const requested = requestedRollbackMode(input);
   if (!requested) return undefined;
-  const title = 'a rollback keeps the writes made after the switch (reverse sync)';
+  const title = PRECHECKS[ROLLBACK_CHECK_ID].title;
   if (requested.mode === 'addresses-only') {
     const evidence = 'cutover.rollback addresses-only: a rollback switches the IPs back only';
     return { id: ROLLBACK_CHECK_ID, verdict: 'pass', title, evidence };

@@ -28,6 +28,7 @@ import type {
   MigrationSwitch,
   MigrationTimings,
   MigrationWarning,
+  ReverseSync,
   VerificationResult,
 } from '../common/workflow-contract.js';
 
@@ -167,6 +168,24 @@ const verification = object<VerificationResult>(
   'what the verify step found; present once it ended',
 );
 
+const reverseSync = object<ReverseSync>(
+  {
+    state: oneOf<ReverseSync['state']>()(['creating', 'full-sync', 'in-sync', 'lagging', 'failed', 'stopped', 'deleted', 'unavailable']),
+    taskName: str(),
+    taskId: optional(str()),
+    remoteStatus: optional(str()),
+    fullSyncProgress: optional(num('percent')),
+    fullSyncEndsAt: optional(time('when its full sync should end: a rollback keeps writes from then on')),
+    offset: optional(num('changes on the target not yet applied to the source')),
+    keepsWrites: bool('a rollback now keeps the writes made on the target since the switch'),
+    reason: optional(str()),
+    startedAt: optional(time()),
+    inSyncAt: optional(time()),
+    endedAt: optional(time()),
+  },
+  'cutover.rollback keep-writes: the reverse task (target → source) of the rollback window',
+);
+
 const switchReport = object<MigrationSwitch>(
   {
     mode: oneOf<MigrationSwitch['mode']>()(['ip', 'domain']),
@@ -186,10 +205,20 @@ const switchReport = object<MigrationSwitch>(
         finishedAt: optional(time()),
         note: optional(str()),
         reason: optional(str()),
+        force: optional(bool('rollback --force: without waiting for the reverse task')),
+        keptWrites: optional(bool('the source held every write made on the target since the switch')),
       }),
     ),
     eligibility: optional(list(precheckOutcome, 'the eligibility checks that did not pass')),
     switches: optional(int('how many times the clients were switched')),
+    rollbackMode: optional(oneOf<'keep-writes' | 'addresses-only'>()(['keep-writes', 'addresses-only'])),
+    reverse: optional(reverseSync),
+    rollbackRefused: optional(
+      object<NonNullable<MigrationSwitch['rollbackRefused']>>(
+        { at: time(), reason: str() },
+        'the last operator rollback called off because the reverse task could not keep the writes',
+      ),
+    ),
   },
   'cutover.switch only: the client switch and its rollback, once the switch step began',
 );

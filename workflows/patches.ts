@@ -31,6 +31,7 @@ export const Patch = {
   SwitchAfterCleanVerify: 'switch-after-clean-verify',
   FailOnRefusedRestartAfterRollback: 'fail-on-refused-restart-after-rollback',
   CreateRetryAfter: 'create-retry-after-from-details',
+  ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -182,5 +183,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'a refused create is retried no sooner than the delay its failure carries in its details (Retry-After; the SDK drops `nextRetryDelay` on the way to workflow code); before, only the plain backoff. Asked only when a create failed with a suggested delay',
     pinnedBy: [],
+  },
+  [Patch.ReverseSyncInRollbackWindow]: {
+    landed: '2026-12-08',
+    commit: 'fd7db0f',
+    askedIn: ['steps/reverse-sync.ts'],
+    change:
+      'after a switch (`cutover.rollback: keep-writes`, the default where DCS can), a reverse task (target → source) runs for the rollback window, a rollback waits until it caught up, the window’s end stops and deletes it; before, the window was a plain wait and a rollback restored the addresses only. Asked by inputs with a switch',
+    pinnedBy: ['switch-rollback-hold-cutover.json'],
   },
 };
