@@ -12,6 +12,7 @@
  */
 import type { MigrationInput } from './migration-input.js';
 import { PRECHECKS, type PrecheckOutcome } from './precheck.js';
+import type { ReverseSync } from './workflow-contract.js';
 
 export type RollbackMode = 'keep-writes' | 'addresses-only';
 
@@ -93,4 +94,28 @@ export function roughDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${seconds % 60}s`;
   return minutes % 60 === 0 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+/** One line on the reverse task for `status`, `watch` and the UI: where it is, and what a rollback now keeps. */
+export function reverseSyncLine(reverse: ReverseSync, nowMs: number): string {
+  const task = `${reverse.taskName}${reverse.taskId ? ` (${reverse.taskId})` : ''}`;
+  switch (reverse.state) {
+    case 'creating':
+      return `reverse task ${task} being created; a rollback now loses the writes made since the switch (--force)`;
+    case 'full-sync': {
+      const endsAt = Date.parse(reverse.fullSyncEndsAt ?? '');
+      const left = Number.isFinite(endsAt) ? `about ${roughDuration(Math.max(0, endsAt - nowMs))}` : 'not known yet';
+      const progress = reverse.fullSyncProgress === undefined ? '' : ` ${reverse.fullSyncProgress}%`;
+      return `reverse task ${task} in its full sync${progress}; a rollback keeps writes in ${left}, until then only --force (loses them)`;
+    }
+    case 'in-sync':
+    case 'lagging':
+      return `reverse task ${task} ${reverse.remoteStatus ?? ''}, offset ${reverse.offset ?? '?'}; a rollback now keeps writes`;
+    case 'failed':
+      return `reverse task ${task} failed: ${reverse.reason ?? 'no reason'}; a rollback needs --force and loses writes`;
+    case 'unavailable':
+      return `no reverse task: ${reverse.reason ?? 'DCS cannot run one'}; a rollback restores the addresses only`;
+    default:
+      return `reverse task ${task} ${reverse.state}${reverse.endedAt ? ` at ${reverse.endedAt}` : ''}`;
+  }
 }

@@ -12,7 +12,7 @@
  */
 import type { ExecutionStatusName, PendingActivityView } from '../client/migration-view-shape.js';
 import type { CheckJson, ListRowJson, MigrationJson, ResultJson, StartedJson, StatusJson } from '../client/json-output.js';
-import type { DryRunReport, PlannedCall } from '../client/dry-run.js';
+import type { DryRunReport, PaidTask, PlannedCall } from '../client/dry-run.js';
 import { MIGRATION_PHASES, type MigrationPhase } from '../common/migration-phases.js';
 import type { MigrationKind } from '../common/migration-input.js';
 import type { PrecheckOutcome } from '../common/precheck.js';
@@ -410,6 +410,14 @@ const dryRun = object<DryRunReport>({
       why: str(),
     }),
     'the DCS calls the migration would make, in order',
+  ),
+  paidTasks: list(
+    object<PaidTask>({
+      taskName: str(),
+      role: oneOf<PaidTask['role']>()(['migration', 'reverse']),
+      runs: str('how long it runs'),
+    }),
+    "the DCS tasks the migration would create (billed while they run); `reverse`: the rollback window's (cutover.rollback keep-writes)",
   ),
 });
 
