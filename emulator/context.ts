@@ -49,6 +49,11 @@ export interface EmulatorContext {
   addressAliases?: ReadonlyMap<string, string>;
   /** How task reads spell the incremental state (`EmulatorOptions.incrementalSpelling`). */
   incrementalSpelling: IncrementalStatusSpelling;
+  /**
+   * Saves the state to the data dir if it changed (emulator/state), resolving once it is on disk; called after every
+   * request, before it is answered. Undefined when the emulator keeps no state (no data dir given).
+   */
+  persist?: (() => Promise<void>) | undefined;
   /** Seeded random delay in `[0, pollJitterMs]`. */
   jitter(): number;
   now(): number;

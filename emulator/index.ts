@@ -35,12 +35,15 @@ import { stopRunQuietly } from './operations/task-runs.js';
 import { TaskStatus, type IncrementalStatusSpelling } from '../common/dcs-status.js';
 import { runPhaseStatus, taskStatus } from './tasks/task.js';
 import { TaskStore } from './tasks/task-store.js';
+import { openState, restoreState, startPersistence } from './state/persistence.js';
+import type { Persistence, RestoredState } from './state/persistence.js';
 import { formatTime } from './tasks/task-views.js';
 
 export { emulatorCredentials, generateCredentials, InvalidEmulatorAccountError } from './account.js';
 export type { EmulatorCredentials, EmulatorIamUser, EmulatorTimings } from './context.js';
 export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
+export type { RestoredState } from './state/persistence.js';
 export type { EmulatedOperation } from './emulated-operations.js';
 export {
   CACHE_MODES,
@@ -68,7 +71,11 @@ export interface EmulatorOptions {
    * only for a container whose port is published to a trusted host.
    */
   host?: string;
-  /** Holds instance dirs and `buckets/<bucket>/<file>` (the OBS stand-in); a temp dir, removed on stop, when omitted. */
+  /**
+   * Holds instance dirs and `buckets/<bucket>/<file>` (the OBS stand-in); a temp dir, removed on stop, when omitted.
+   * A data dir given keeps the emulator's state (`state.json`, the instances' AOFs): started again on it, the
+   * emulator has its tasks, instances and addresses back (emulator/state, README "Restarts").
+   */
   dataDir?: string;
   /** AK/SK and project id; generated when omitted. */
   credentials?: EmulatorCredentials;
@@ -159,20 +166,26 @@ export interface Emulator {
   reset(): Promise<void>;
   /** Stops the server, every run and every redis-server the emulator started. */
   stop(): Promise<void>;
+  /** What the data dir held when the emulator started (a restart); undefined for a fresh start. */
+  readonly restored?: RestoredState | undefined;
 }
 
 const DEFAULT_TIMINGS: EmulatorTimings = { creatingMs: 2000, terminatingMs: 1000, exchangingMs: 1000, pollJitterMs: 0 };
 
 /** Starts an emulator; stop it with `emu.stop()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const printError = (error: unknown) => console.error(`dcs emulator: internal error: ${errorText(error)}`);
+  const onInternalError = options.onInternalError ?? printError;
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'dcs-emulator-')));
   await mkdir(path.join(dataDir, 'buckets'), { recursive: true });
+  // A temp data dir dies with the emulator: nothing to keep.
+  const state = ownsDataDir ? undefined : await openState(dataDir);
   const terminatingMs = options.timings?.terminatingMs ?? DEFAULT_TIMINGS.terminatingMs;
   const timings: EmulatorTimings = { ...DEFAULT_TIMINGS, exchangingMs: terminatingMs, ...options.timings };
   const seed = options.seed ?? 1;
   const jitterRandom = seededRandom(seed ^ 0x5bd1e995);
-  const instances = new InstanceRegistry(dataDir);
+  const instances = new InstanceRegistry(dataDir, state !== undefined);
   const ctx: EmulatorContext = {
     credentials: options.credentials ?? generateCredentials(),
     iamUser: options.iamUser ?? { name: 'emulator-user', password: randomBytes(18).toString('base64url') },
@@ -191,13 +204,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   let server: ServerType | undefined;
+  let persistence: Persistence | undefined;
   try {
+    const restored = state?.saved ? await restoreState(ctx, state.saved) : undefined;
     for (const { attributes, ...instance } of options.instances ?? []) {
-      await instances.add(instance);
+      // After a restart the data dir may hold the instance already: kept when it is the same one.
+      await (state ? instances.ensure(instance) : instances.add(instance));
       if (attributes) instances.setAttributes(instance.id, attributes, { baseline: true });
     }
-    const onInternalError =
-      options.onInternalError ?? ((error: unknown) => console.error(`dcs emulator: internal error: ${error instanceof Error ? error.message : String(error)}`));
+    if (state) {
+      persistence = startPersistence(ctx, state.file, state.release);
+      ctx.persist = persistence.save;
+      await persistence.save();
+    }
+    const saved = persistence;
+    /** After a change made outside a request (the in-process API): saved now; a failure is an internal error. */
+    const saveSoon = (): void => void saved?.save().catch((error: unknown) => onInternalError(error));
     const app = createBaseApp(ctx, onInternalError);
     const stopAllRuns = async (): Promise<void> => {
       await Promise.all(ctx.store.clear().map((task) => stopRunQuietly(task)));
@@ -245,15 +267,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       dataDir,
       credentials: ctx.credentials,
       iamUser: ctx.iamUser,
+      restored,
       instance: (id) => {
         const instance = instances.get(id);
         if (!instance) throw new Error(`the emulator has no DCS instance "${id}"`);
         return instance;
       },
       instances: () => instances.list(),
-      addInstance: (instance) => instances.add(instance),
-      registerInstance: (instance) => instances.register(instance),
-      setInstanceAttributes: (id, attributes) => instances.setAttributes(id, attributes),
+      addInstance: async (instance) => {
+        const added = await instances.add(instance);
+        await saved?.save();
+        return added;
+      },
+      registerInstance: (instance) => {
+        const registered = instances.register(instance);
+        saveSoon();
+        return registered;
+      },
+      setInstanceAttributes: (id, attributes) => {
+        const set = instances.setAttributes(id, attributes);
+        saveSoon();
+        return set;
+      },
       faults: {
         add: (rule) => ctx.faults.add(rule),
         remove: (id) => ctx.faults.remove(id),
@@ -270,11 +305,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return task.run.phaseChanges().map((change) => ({ status: runPhaseStatus(task.kind, change.phase), at: change.at }));
       },
       requests: () => ctx.requestLog.list(),
-      reset,
+      reset: async () => {
+        await reset();
+        await saved?.save();
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
         await closeServer(runningServer);
+        // Saved before the runs and servers are stopped: a restart resumes them (see Persistence.close).
+        await saved?.close();
         await stopAllRuns();
         await instances.stopAll();
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
@@ -282,10 +322,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   } catch (error) {
     if (server) await closeServer(server);
+    // The state as it was read stays (nothing half-restored is saved over it): fix the cause and start again.
+    if (persistence) await persistence.close().catch(() => undefined);
+    else await state?.release();
+    await Promise.all(ctx.store.clear().map((task) => stopRunQuietly(task)));
     await instances.stopAll();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 type FetchHandler = Parameters<typeof serve>[0]['fetch'];

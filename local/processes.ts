@@ -153,6 +153,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * True while `pid` runs: alive and not a zombie. A process whose parent died is reparented, and until the new parent
+ * reaps it (some container inits do so late, or never) it is a zombie that `isAlive` still sees.
+ */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return isAlive(pid);
+  }
+}
+
 /** True when `pid` still runs the recorded command (guards against killing an unrelated process after pid reuse). */
 function runsCommand(pid: number, command: string): boolean {
   const cmdline = `/proc/${pid}/cmdline`;

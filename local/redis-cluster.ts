@@ -16,6 +16,17 @@ export interface RedisClusterOptions {
   /** Passed to every node (password, extra config); `port` and `dir` are chosen per node. */
   server?: Omit<RedisServerOptions, 'port' | 'dir'>;
   name?: string;
+  /**
+   * Where each node lives (`replica` undefined for a master): its own dir (kept on stop: its data and nodes.conf)
+   * and, to start a cluster again from those dirs, the port its nodes.conf was written with. Temp dirs and free
+   * ports when omitted.
+   */
+  placement?: (shard: number, replica?: number) => { dir: string; port?: number | undefined };
+  /**
+   * The nodes' dirs hold this cluster already (a restart from `placement`): no slots are assigned and no node is
+   * introduced; each node reloads its nodes.conf, and this waits until every node reports cluster_state:ok.
+   */
+  rejoin?: boolean;
 }
 
 export interface RedisCluster {
@@ -54,16 +65,22 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     // A replica of a password-protected master must authenticate to it.
     ...(options.server?.password ? { masterauth: options.server.password } : {}),
   };
+  const startNode = (nodeName: string, shard: number, replica?: number) =>
+    startRedisServer({ ...options.server, ...options.placement?.(shard, replica), name: nodeName, config });
   try {
     for (let index = 0; index < count; index++) {
-      nodes.push(await startRedisServer({ ...options.server, name: `${name}-${index}`, config }));
+      nodes.push(await startNode(`${name}-${index}`, index));
       const own: RedisServer[] = [];
       replicas.push(own);
       for (let replica = 0; replica < replicasPerMaster; replica++) {
-        own.push(await startRedisServer({ ...options.server, name: `${name}-${index}-replica-${replica}`, config }));
+        own.push(await startNode(`${name}-${index}-replica-${replica}`, index, replica));
       }
     }
     const slots = nodes.map((_, index): [number, number] => [Math.floor((index * SLOT_COUNT) / count), Math.floor(((index + 1) * SLOT_COUNT) / count) - 1]);
+    if (options.rejoin) {
+      await awaitClusterOk(name, [...nodes, ...replicas.flat()]);
+      return { nodes, slots, replicas, stop };
+    }
     const clients = nodes.map((node) => node.client());
     try {
       await Promise.all(clients.map((client, index) => client.call('CLUSTER', 'ADDSLOTSRANGE', ...(slots[index] as [number, number]))));
@@ -104,6 +121,27 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Nodes restarted from their nodes.conf: every one reports cluster_state:ok. Roles are not checked (a failover
+ * before the restart may have swapped a master and its replica, as nodes.conf then says).
+ */
+async function awaitClusterOk(name: string, servers: RedisServer[]): Promise<void> {
+  const clients = servers.map((server) => server.client());
+  try {
+    await waitFor(
+      `${name} cluster_state:ok after a restart`,
+      async () => {
+        const infos = await Promise.all(clients.map((client) => client.call('CLUSTER', 'INFO') as Promise<string>));
+        return infos.every((info) => /cluster_state:ok/.test(info));
+      },
+      30_000,
+      100,
+    );
+  } finally {
+    for (const client of clients) client.disconnect();
   }
 }
 

@@ -65,6 +65,7 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
       : '# Using AK/SK and project id from the environment. Point the client at the emulator with:',
     ...exports,
     `Data dir: ${emu.dataDir} (OBS buckets in ${path.join(emu.dataDir, 'buckets')}/<bucket>/<file>)`,
+    ...restoredLine(emu),
     `Admin API: ${emu.url}/_emulator/health`,
   ];
   const instances = emu.instances();
@@ -88,6 +89,16 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
     );
   lines.push('Press Ctrl+C to stop.');
   return lines;
+}
+
+/** After a restart on the same data dir: what it held, and the redis-servers a killed emulator had left running. */
+function restoredLine(emu: Emulator): string[] {
+  const restored = emu.restored;
+  if (!restored) return [];
+  const orphans = restored.orphansStopped.length;
+  const held = `${restored.tasks} task(s), ${restored.instances} instance(s)`;
+  const left = `; stopped ${orphans} redis-server(s) a killed emulator left running, then started them again`;
+  return [`Restored from the data dir: ${held}${orphans > 0 ? left : ''}`];
 }
 
 export async function runEmulator(flags: EmulatorFlags): Promise<void> {

@@ -7,13 +7,16 @@
 import type { Command } from 'commander';
 import type { EmulatorFlags } from './emulator-run.js';
 
+/** The data dir keeps the emulator's state: started again on it, the emulator carries on (emulator/README). */
+const DATA_DIR_HELP = 'state kept across restarts (tasks, instances, data), OBS buckets <dir>/buckets/<bucket>/<file>';
+
 export function register(program: Command): void {
   program
     .command('emulator')
     .description('Run the local DCS emulator (DCS migration API + real redis-servers) in the foreground.')
     .option('--port <port>', 'TCP port (default: a free port)')
     .option('--host <address>', 'address to listen on; 0.0.0.0 exposes the unauthenticated admin API too', '127.0.0.1')
-    .option('--data-dir <dir>', 'instance data and OBS buckets (<dir>/buckets/<bucket>/<file>)', '.dcs-migrate/emulator')
+    .option('--data-dir <dir>', DATA_DIR_HELP, '.dcs-migrate/emulator')
     .option(
       '--instance <id[:type[:shape]][@password]>',
       'start DCS instance <id> (repeatable): type single (default), ha[:N] (master + N standbys, default 1) or ' +

@@ -75,6 +75,12 @@ export interface OnlineMigrationOptions {
   /** `bandwidth_limit_mb`: megabytes per second written to the target. Unlimited when omitted. */
   bandwidthLimitMb?: number;
   faults?: DataPlaneFaults;
+  /**
+   * The copy was already following the source before this run (the emulator restarted with its state): the run
+   * starts in `incremental` with progress 100 and resyncs (a full re-copy), as after a lost connection, so the task
+   * does not go back to full sync. The keys carried before are not known to it (README). Incremental runs only.
+   */
+  resumeSynced?: boolean;
 }
 
 export interface BackupImportOptions {

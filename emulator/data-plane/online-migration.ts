@@ -84,6 +84,12 @@ export class OnlineMigrationRun extends RunBase {
     }
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
+    if (options.resumeSynced && options.method === 'incremental') {
+      // The same path as a resume after a lost connection: syncOnce sees a done full sync and resyncs.
+      this.fullSyncDone = true;
+      this.progress = 100;
+      this.lifecycle.enter('incremental');
+    }
     this.begin();
   }
 

@@ -39,6 +39,8 @@ export function createBaseApp(ctx: EmulatorContext, onInternalError: (error: unk
     c.set('dropped', false);
     const started = performance.now();
     await next();
+    // Whatever the answer says (a task created, a status read) is on disk before it leaves (emulator/state).
+    if (ctx.persist) await savedOrError(ctx.persist, c, onInternalError);
     c.header('X-Request-Id', requestId);
     c.header('Server', 'api-gateway');
     ctx.requestLog.add({
@@ -59,6 +61,19 @@ export function createBaseApp(ctx: EmulatorContext, onInternalError: (error: unk
     return errorResponse(c, apiError);
   });
   return app;
+}
+
+/**
+ * An answer whose change could not be saved is replaced by DCS.5000: the client must not rely on what the emulator
+ * may not have after a restart.
+ */
+async function savedOrError(persist: () => Promise<void>, c: Context<EmulatorEnv>, onError: (error: unknown) => void) {
+  try {
+    await persist();
+  } catch (error) {
+    onError(error);
+    c.res = errorResponse(c, apiErrors.internal());
+  }
 }
 
 /** Renders a EmulatorApiError (and notes its code for the request log). */

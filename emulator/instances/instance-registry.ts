@@ -1,13 +1,12 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { startRedisCluster } from '../../local/redis-cluster.js';
-import { startRedisServer, type RedisServer } from '../../local/redis-server.js';
-import { waitFor } from '../../local/wait.js';
 import type { RedisEndpoint } from '../../redis/endpoint.js';
 import type { RedisTlsOptions } from '../../redis/tls.js';
 import type { CacheMode } from './cache-modes.js';
-import { ServiceAddresses } from './service-addresses.js';
-import { DEFAULT_TOPOLOGY, topologyCacheMode, type InstanceTopology } from './topology.js';
+import { startInstanceServers, type InstanceLayout, type InstanceNodes } from './instance-servers.js';
+import { ServiceAddresses, type ServiceAddress, type ServiceAddressState } from './service-addresses.js';
+import { DEFAULT_TOPOLOGY, formatTopology, InstanceSpecError, topologyCacheMode } from './topology.js';
+import type { InstanceTopology } from './topology.js';
+
+export type { InstanceNodes } from './instance-servers.js';
 
 export { CACHE_MODES, type CacheMode } from './cache-modes.js';
 
@@ -38,12 +37,6 @@ export interface EmulatedInstance {
    * Redis Cluster has one per master, and `endpoint` is the first master's (any node tells a client the cluster).
    */
   topology?: InstanceNodes | undefined;
-}
-
-/** The redis-servers of an instance: `shards[i].master` holds `slots` (cluster), `replicas` follow it. */
-export interface InstanceNodes {
-  type: InstanceTopology;
-  shards: Array<{ master: RedisEndpoint; replicas: RedisEndpoint[]; slots?: [number, number] | undefined }>;
 }
 
 /**
@@ -82,6 +75,33 @@ export function isValidInstanceId(id: string): boolean {
   return INSTANCE_ID.test(id);
 }
 
+/** An instance to start: its id, password and topology (a single node by default). */
+export interface InstanceToStart {
+  id: string;
+  password?: string | undefined;
+  topology?: InstanceTopology | undefined;
+}
+
+/** Where a restored instance was: its servers' ports, its service address. */
+export interface RestoredPlace {
+  layout?: InstanceLayout | undefined;
+  address?: ServiceAddress | undefined;
+}
+
+/** An instance as emulator/state saves it: started here (topology, where its servers ran) or registered. */
+export interface SavedInstance {
+  id: string;
+  started?: { topology: InstanceTopology; layout: InstanceLayout; password?: string | undefined } | undefined;
+  registered?: Omit<RegisteredRedis, 'id'> | undefined;
+  attributes?: InstanceAttributes | undefined;
+  baseline?: InstanceAttributes | undefined;
+}
+
+export interface SavedInstances {
+  instances: SavedInstance[];
+  addresses: ServiceAddressState;
+}
+
 /** A bad or duplicate instance id (the caller's mistake, unlike a redis-server that fails to start). */
 export class InstanceIdError extends Error {
   override name = 'InstanceIdError';
@@ -96,6 +116,8 @@ export class InstanceRegistry {
   private readonly instances = new Map<string, EmulatedInstance>();
   private readonly original = new Map<string, RedisEndpoint>();
   private readonly started: Array<{ stop(): Promise<void> }> = [];
+  /** Where each started instance's servers run now (ports, pids): what emulator/state saves. */
+  private readonly layouts = new Map<string, () => InstanceLayout>();
   private readonly topologies = new Map<string, InstanceNodes>();
   private readonly attributes = new Map<string, InstanceAttributes>();
   /** Attributes given when the emulator started: what `resetAttributes()` goes back to. */
@@ -103,83 +125,63 @@ export class InstanceRegistry {
   /** The forwarders behind the service addresses, and the address each instance holds now (ids swap on a switch). */
   readonly services = new ServiceAddresses();
 
-  constructor(private readonly dataDir: string) {}
+  /** `persistent`: the servers keep their data in an AOF (see instance-servers.ts), for a restart from the data dir. */
+  constructor(
+    private readonly dataDir: string,
+    private readonly persistent = false,
+  ) {}
 
   /**
-   * Starts the redis-servers of `topology` (default a single node) and registers them under `id`. A single node keeps
-   * its data in `<dataDir>/instances/<id>`, a master/standby's standbys in `standby-<n>` below it; a cluster's nodes
-   * use temp dirs (a cluster config file from an earlier run would not match the new ports). Every instance but a
-   * Redis Cluster gets a service address (DCS switches no IPs of a Redis Cluster).
+   * Starts the redis-servers of `topology` (default a single node) and registers them under `id` (see
+   * instance-servers.ts for where each keeps its data). Every instance but a Redis Cluster gets a service address
+   * (DCS switches no IPs of a Redis Cluster). `restore`: the instance as saved before the emulator restarted, started
+   * again on the same ports (its data reloaded) and at the same service address.
    */
-  async add(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<EmulatedInstance> {
+  async add(options: InstanceToStart, restore: RestoredPlace = {}): Promise<EmulatedInstance> {
     this.checkNewId(options.id);
     const topology = options.topology ?? DEFAULT_TOPOLOGY;
     const { password } = options;
-    const name = `dcs-instance-${options.id}`;
-    const endpointOf = (server: RedisServer): RedisEndpoint => ({ host: server.host, port: server.port, password });
-    // A replica's first sync starts at once rather than after Redis's default 5 s wait for more replicas.
-    const config = topology.mode === 'single' ? undefined : { 'repl-diskless-sync-delay': '0' };
-    let nodes: InstanceNodes;
-    if (topology.mode === 'cluster') {
-      const cluster = await startRedisCluster({ name, masters: topology.masters, replicasPerMaster: topology.replicasPerMaster, server: { password, config } });
-      this.started.push(cluster);
-      nodes = {
-        type: topology,
-        shards: cluster.nodes.map((master, index) => ({
-          master: endpointOf(master),
-          replicas: (cluster.replicas[index] ?? []).map(endpointOf),
-          slots: cluster.slots[index],
-        })),
-      };
-    } else {
-      const dir = path.join(this.dataDir, 'instances', options.id);
-      await mkdir(dir, { recursive: true });
-      const master = await startRedisServer({ password, dir, name, ...(config ? { config } : {}) });
-      this.started.push(master);
-      const standbys = topology.mode === 'ha' ? await this.startStandbys(master, topology.standbys, dir, name) : [];
-      nodes = { type: topology, shards: [{ master: endpointOf(master), replicas: standbys.map(endpointOf) }] };
-      await this.services.open(options.id, endpointOf(master), { replicas: standbys.length });
+    const { dataDir, persistent } = this;
+    const servers = await startInstanceServers({ ...options, topology, dataDir, persistent, layout: restore.layout });
+    this.started.push(servers);
+    this.layouts.set(options.id, () => servers.layout());
+    const nodes = servers.nodes;
+    const master = nodes.shards[0]!.master;
+    if (topology.mode !== 'cluster') {
+      const at = restore.address;
+      const replicas = nodes.shards[0]!.replicas.length;
+      await this.services.open(options.id, master, { replicas, ...(at ? { at } : {}) });
     }
     this.topologies.set(options.id, nodes);
-    const master = nodes.shards[0]!.master;
     return { ...this.register({ id: options.id, host: master.host, port: master.port, password }), ...this.describe(options.id) };
   }
 
-  /** Standby servers following `master` (REPLICAOF, with masterauth), once each has its link up. */
-  private async startStandbys(master: RedisServer, count: number, dir: string, name: string): Promise<RedisServer[]> {
-    const standbys: RedisServer[] = [];
-    for (let index = 1; index <= count; index++) {
-      const standbyDir = path.join(dir, `standby-${index}`);
-      await mkdir(standbyDir, { recursive: true });
-      const config: Record<string, string> = { replicaof: `${master.host} ${master.port}`, ...(master.password ? { masterauth: master.password } : {}) };
-      const standby = await startRedisServer({ password: master.password, dir: standbyDir, name: `${name}-standby-${index}`, config });
-      this.started.push(standby);
-      standbys.push(standby);
+  /**
+   * An instance the emulator is told to start that the data dir already holds (a restart): kept, with its data, when
+   * it is the same instance; a different topology or password is refused naming it (the data is not thrown away).
+   */
+  async ensure(options: InstanceToStart): Promise<void> {
+    const existing = this.instances.get(options.id);
+    if (!existing) {
+      await this.add(options);
+      return;
     }
-    await waitFor(
-      `${name} standbys linked to the master`,
-      async () => {
-        const infos = await Promise.all(
-          standbys.map(async (standby) => {
-            const client = standby.client();
-            try {
-              return await client.info('replication');
-            } finally {
-              client.disconnect();
-            }
-          }),
-        );
-        return infos.every((info) => /master_link_status:up/.test(info));
-      },
-      20_000,
-      100,
-    );
-    return standbys;
+    const had = this.topologies.get(options.id)?.type;
+    const wanted = options.topology ?? DEFAULT_TOPOLOGY;
+    const where = `the data dir ${this.dataDir} holds instance ${options.id}`;
+    if (!had || formatTopology(had) !== formatTopology(wanted)) {
+      const was = had ? formatTopology(had) : 'a registered Redis';
+      const fix = 'start it as it was, or use another data dir';
+      throw new InstanceSpecError('mode', `${where} as ${was}, not ${formatTopology(wanted)} (${fix})`);
+    }
+    if ((existing.endpoint.password ?? '') !== (options.password ?? '')) {
+      const fix = 'give the one it was created with, or use another data dir';
+      throw new InstanceSpecError('password', `${where} with another password (${fix})`);
+    }
   }
 
   /** Registers a Redis someone else runs as a DCS instance. */
   register(options: RegisteredRedis): EmulatedInstance {
-    this.checkNewId(options.id);
     // An ACL user and TLS (`rediss`) reach every connection to it: the data plane's, and ShowInstance's INFO reads.
     const endpoint: RedisEndpoint = {
       host: options.host,
@@ -188,6 +190,11 @@ export class InstanceRegistry {
       password: options.password,
       ...(options.tls ? { tls: { ...options.tls } } : {}),
     };
+    // The same Redis registered again after a restart from the data dir (a container's start script): kept.
+    const existing = this.instances.get(options.id);
+    const registered = existing && !this.topologies.has(options.id);
+    if (registered && JSON.stringify(existing.endpoint) === JSON.stringify(endpoint)) return this.get(options.id)!;
+    this.checkNewId(options.id);
     const instance = { id: options.id, endpoint };
     this.instances.set(options.id, instance);
     this.original.set(options.id, { ...endpoint });
@@ -253,6 +260,41 @@ export class InstanceRegistry {
   resetAttributes(): void {
     this.attributes.clear();
     for (const [id, attributes] of this.baseline) this.attributes.set(id, { ...attributes });
+  }
+
+  /**
+   * What emulator/state saves of every instance: how to start or register it again, its attributes, and the
+   * service addresses. Holds the passwords (see emulator/state/state-file.ts for why and how they are kept).
+   */
+  snapshot(): SavedInstances {
+    const instances = [...this.instances.values()].map(({ id, endpoint }): SavedInstance => {
+      const layout = this.layouts.get(id)?.();
+      const topology = this.topologies.get(id)?.type;
+      return {
+        id,
+        ...(topology && layout ? { started: { topology, layout, password: endpoint.password } } : {}),
+        ...(topology ? {} : { registered: { ...endpoint } }),
+        ...(this.attributes.has(id) ? { attributes: { ...this.attributes.get(id)! } } : {}),
+        ...(this.baseline.has(id) ? { baseline: { ...this.baseline.get(id)! } } : {}),
+      };
+    });
+    return { instances, addresses: this.services.snapshot() };
+  }
+
+  /** Starts (registers) the saved instances again, on their ports and service addresses, as they were switched. */
+  async restore(saved: SavedInstances): Promise<void> {
+    const addressOf = new Map(saved.addresses.addresses.map(({ id, host, port }) => [id, { host, port }]));
+    for (const instance of saved.instances) {
+      if (instance.started) {
+        const { topology, layout, password } = instance.started;
+        await this.add({ id: instance.id, password, topology }, { layout, address: addressOf.get(instance.id) });
+      } else if (instance.registered) {
+        this.register({ id: instance.id, ...instance.registered });
+      }
+      if (instance.attributes) this.attributes.set(instance.id, { ...instance.attributes });
+      if (instance.baseline) this.baseline.set(instance.id, { ...instance.baseline });
+    }
+    this.services.restoreHolders(saved.addresses);
   }
 
   /** Stops every redis-server started here (registered ones belong to someone else) and closes the service addresses. */

@@ -3,6 +3,20 @@ import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { connectionOptions } from '../data-plane/redis-address.js';
 import { ServiceForwarder } from './service-forwarder.js';
 
+export interface ServiceAddress {
+  host: string;
+  port: number;
+}
+
+/** The addresses as emulator/state saves them: each instance's own, and the one it holds now (`holders`). */
+export interface ServiceAddressState {
+  addresses: Array<{ id: string } & ServiceAddress>;
+  /** Instance id → the id of the instance whose own address it holds now (itself unless switched). */
+  holders: Record<string, string>;
+  /** Instance id → the id of the instance whose domain name it holds now (absent: its own). */
+  domainHolders: Record<string, string>;
+}
+
 /** First loopback host handed out (127.0.0.1 stays the emulator's and the redis-servers' own). */
 const FIRST_HOST = 2;
 const LAST_HOST = 254;
@@ -42,8 +56,12 @@ export class ServiceAddresses {
   private nextHost = FIRST_HOST;
   private perHost = true;
 
-  /** Opens the service address of instance `id`, forwarding to its server `backend` (a master with `replicas` standbys). */
-  async open(id: string, backend: RedisEndpoint, options: { replicas?: number } = {}): Promise<void> {
+  /**
+   * Opens the service address of instance `id`, forwarding to its server `backend` (a master with `replicas`
+   * standbys). `at` is the address it had before the emulator restarted: taken again or refused, never another.
+   */
+  async open(id: string, backend: RedisEndpoint, options: { replicas?: number; at?: ServiceAddress } = {}) {
+    if (options.at) return this.reopen(id, backend, options.at, options.replicas ?? 0);
     let lastError: unknown;
     for (let attempt = 0; attempt < 20; attempt++) {
       const host = this.perHost ? `127.0.0.${this.nextHost}` : '127.0.0.1';
@@ -68,6 +86,57 @@ export class ServiceAddresses {
       }
     }
     throw lastError instanceof Error ? lastError : new Error(`could not open a service address for instance ${id}`);
+  }
+
+  private async reopen(id: string, backend: RedisEndpoint, at: ServiceAddress, replicas: number): Promise<void> {
+    let forwarder: ServiceForwarder;
+    try {
+      forwarder = await ServiceForwarder.listen(at.host, at.port, backend);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const what = `instance ${id}: its service address ${at.host}:${at.port}`;
+      throw new Error(`${what} could not be taken again (${reason})`, { cause: error });
+    }
+    // New instances after a restart go on from here: the shared port, and the loopback IPs after those in use.
+    this.perHost = at.host !== '127.0.0.1';
+    if (this.perHost) {
+      this.sharedPort ??= at.port;
+      const last = Number(at.host.split('.').at(-1));
+      if (last >= this.nextHost) this.nextHost = last >= LAST_HOST ? FIRST_HOST : last + 1;
+    }
+    this.forwarders.set(id, forwarder);
+    this.holder.set(id, id);
+    this.backends.set(id, { ...backend });
+    this.replicas.set(id, replicas);
+  }
+
+  /**
+   * What a restarted emulator needs to give each instance its address back (emulator/state): every instance's own
+   * address, and which address and domain name each instance holds now (an IP switch swaps them).
+   */
+  snapshot(): ServiceAddressState {
+    return {
+      addresses: [...this.forwarders].map(([id, forwarder]) => ({ id, host: forwarder.host, port: forwarder.port })),
+      holders: Object.fromEntries(this.holder),
+      domainHolders: Object.fromEntries(this.domainHolder),
+    };
+  }
+
+  /**
+   * After every address was opened again (`open` with `at`): each instance holds the address and domain name it
+   * held when saved.
+   */
+  restoreHolders(saved: Pick<ServiceAddressState, 'holders' | 'domainHolders'>): void {
+    for (const [id, address] of Object.entries(saved.holders)) {
+      if (this.holder.has(id) && this.forwarders.has(address)) this.holder.set(id, address);
+    }
+    for (const [id, domain] of Object.entries(saved.domainHolders)) this.domainHolder.set(id, domain);
+    this.repoint([...this.forwarders.keys()]);
+  }
+
+  /** True while `a` and `b` hold each other's address (an IP switch between them is in effect). */
+  swapped(a: string, b: string): boolean {
+    return this.holder.get(a) === b && this.holder.get(b) === a;
   }
 
   /** The address instance `id` is reached at now, or undefined for an instance without one (registered). */

@@ -42,15 +42,24 @@ export const createOnlineMigrationTask: OperationHandler = ({ ctx, rawBody }) =>
   ctx.store.add(task);
   ctx.store.addJob({ id: task.jobId, taskId: task.id, beginAt: task.createdAt, endAt: task.readyAt });
   appendLog(task, 'INFO', 'migration.instance.creating', 'Creating the migration machine.', ['create']);
-  const timer = setTimeout(() => {
-    if (taskStatus(task, ctx.now()) === TaskStatus.Running) {
-      appendLog(task, 'INFO', 'migration.instance.ready', 'Migration machine ready; waiting for the task to be configured.', ['create']);
-    }
-  }, task.readyAt - task.createdAt);
-  timer.unref();
-  ctx.store.onDispose(task.id, () => clearTimeout(timer));
+  scheduleReadyLog(ctx, task);
   return { status: 200, body: { instance_id: task.id, job_id: task.jobId } };
 };
+
+/** Logs that the migration machine is ready once CREATING ends, if the task then waits to be configured. */
+export function scheduleReadyLog(ctx: EmulatorContext, task: MigrationTask): void {
+  const timer = setTimeout(
+    () => {
+      if (taskStatus(task, ctx.now()) === TaskStatus.Running) {
+        const message = 'Migration machine ready; waiting for the task to be configured.';
+        appendLog(task, 'INFO', 'migration.instance.ready', message, ['create']);
+      }
+    },
+    Math.max(0, task.readyAt - ctx.now()),
+  );
+  timer.unref();
+  ctx.store.onDispose(task.id, () => clearTimeout(timer));
+}
 
 /** SetOnlineMigrationTask: configures a RUNNING online task and starts its migration (else DCS.4957). */
 export const setOnlineMigrationTask: OperationHandler = async ({ ctx, params, rawBody, dataPlaneFaults }) => {

@@ -112,6 +112,28 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
 };
 
 /**
+ * A switch that was under way when the emulator stopped or crashed (emulator/state), done again from where the
+ * addresses are: an exchange makes the source read-only and ends the copy (its run was resumed) if that was not
+ * done yet, each swaps the addresses unless they already are where the switch puts them, and it settles as before.
+ */
+export function resumeSwitch(ctx: EmulatorContext, task: MigrationTask): void {
+  const ipSwitch = task.ipSwitch;
+  const pair: [string, string] = [task.source?.instanceId ?? '', task.target?.instanceId ?? ''];
+  if (!ipSwitch?.pending) return;
+  const exchange = ipSwitch.settled === IpSwitchStatus.ExchangeSuccess;
+  const moved = ctx.instances.services.swapped(...pair);
+  const message = 'The emulator restarted: the IP switch resumes.';
+  appendLog(task, 'INFO', 'migration.ip.resumed', message, [exchange ? 'exchange' : 'rollback']);
+  const before = async () => {
+    await ctx.instances.services.setReadOnly(pair[0], true);
+    await stopRunQuietly(task);
+  };
+  // Addresses already where the switch puts them are left there.
+  const faults = moved === exchange ? { swap: false } : undefined;
+  void runSwitch(ctx, task, ipSwitch, pair, faults, exchange ? before : undefined);
+}
+
+/**
  * The switch itself, after the call was answered: `before` (the exchange's source read-only and final sync), both
  * instances read-only, the swap and the cut connections, then read-only until the switch settles. A failure is logged on the task and
  * still settles (the failure values of `task_status` are undocumented).

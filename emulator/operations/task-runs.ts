@@ -17,6 +17,36 @@ export function bucketFilePath(ctx: EmulatorContext, bucket: string, key: string
  * sides, or an import of its backup files. A data plane that refuses to start fails the task instead of the request.
  */
 export function startRun(ctx: EmulatorContext, task: MigrationTask, faults: DataPlaneFaults | undefined): void {
+  const run = launchRun(ctx, task, faults, false);
+  if (!run) return;
+  task.run = run;
+  task.failure = undefined;
+  task.stop = undefined;
+  task.updatedAt = ctx.now();
+  ctx.store.onDispose(task.id, watchRun(task, run));
+}
+
+/**
+ * Starts again the run of a task that was moving data when the emulator stopped or crashed (emulator/state): an
+ * incremental task that was `synced` (following its source) resyncs and stays INCRMIGEATING, any other copy starts
+ * over (copies are idempotent). The task keeps its stop request and times: a run being stopped is stopped again.
+ */
+export function resumeRun(ctx: EmulatorContext, task: MigrationTask, options: { synced: boolean }): void {
+  const resync = options.synced && task.migrationMethod === 'incremental_migration' && task.kind !== 'backup_import';
+  const how = resync ? 'copying the source again, then following it' : 'copying from the start';
+  appendLog(task, 'INFO', 'migration.resumed', `The emulator restarted: the migration resumes (${how}).`, ['resume']);
+  const run = launchRun(ctx, task, undefined, resync);
+  if (!run) return;
+  task.run = run;
+  // The phase it resumes in was logged before the restart.
+  ctx.store.onDispose(task.id, watchRun(task, run, { loggedPhase: run.phase() }));
+  if (task.stop) void stopRunQuietly(task);
+}
+
+type Faults = DataPlaneFaults | undefined;
+type Launched = DataPlaneRun | undefined;
+
+function launchRun(ctx: EmulatorContext, task: MigrationTask, faults: Faults, resumeSynced: boolean): Launched {
   let run: DataPlaneRun;
   try {
     if (task.kind === 'backup_import') {
@@ -34,18 +64,15 @@ export function startRun(ctx: EmulatorContext, task: MigrationTask, faults: Data
         resumeMode: task.resumeMode,
         bandwidthLimitMb: task.bandwidthLimitMb,
         faults,
+        ...(resumeSynced ? { resumeSynced } : {}),
       });
     }
   } catch (error) {
     task.failure = `the migration could not start: ${error instanceof Error ? error.message : String(error)}`;
     appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${task.failure}.`, ['failed']);
-    return;
+    return undefined;
   }
-  task.run = run;
-  task.failure = undefined;
-  task.stop = undefined;
-  task.updatedAt = ctx.now();
-  ctx.store.onDispose(task.id, watchRun(task, run));
+  return run;
 }
 
 /**

@@ -8,10 +8,12 @@ const PROGRESS_MILESTONES = [25, 50, 75];
 
 /**
  * Turns what a data-plane run does into the task's log lines (started, progress milestones, phase changes,
- * failure, end). The run has no events, so this samples it; returns a function that stops watching.
+ * failure, end). The run has no events, so this samples it; returns a function that stops watching. `loggedPhase`:
+ * the phase the task's log already announces (a run resumed after a restart), not logged again.
  */
-export function watchRun(task: MigrationTask, run: DataPlaneRun): () => void {
-  let lastPhase: RunPhase | undefined;
+export function watchRun(task: MigrationTask, run: DataPlaneRun, options: { loggedPhase?: RunPhase } = {}): () => void {
+  // A run resumed after a restart of the emulator starts in a phase its task has logged already.
+  let lastPhase: RunPhase | undefined = options.loggedPhase;
   let nextMilestone = 0;
   const observe = (): void => {
     const phase = run.phase();

@@ -3,6 +3,11 @@ import { signRequest } from '../../dcs/signing/index.js';
 import { waitFor } from '../../local/wait.js';
 import type { Emulator } from '../index.js';
 
+/** Where the emulator answers and whom it accepts: an in-process `Emulator`, or one run as a process. */
+export type DcsEndpoint = Pick<Emulator, 'url' | 'credentials'>;
+
+type Answer = Promise<TestResponse>;
+
 /** A response as tests look at it. */
 export interface TestResponse {
   status: number;
@@ -32,7 +37,7 @@ export interface CallOptions {
  * content-type, host, x-project-id and x-sdk-date signed). `path` is relative to `/v2/{project_id}` unless it
  * starts with `//` (then taken from the root, minus one slash).
  */
-export async function callDcs(emu: Emulator, method: string, path: string, options: CallOptions = {}): Promise<TestResponse> {
+export async function callDcs(emu: DcsEndpoint, method: string, path: string, options: CallOptions = {}): Answer {
   const fullPath = path.startsWith('//') ? path.slice(1) : `/v2/${emu.credentials.projectId}${path}`;
   const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const headers: Record<string, string> = {
@@ -67,14 +72,14 @@ export async function callDcs(emu: Emulator, method: string, path: string, optio
 
 /** Waits until Show returns one of `statuses` and answers the detail. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the task detail as sent on the wire
-export async function waitForStatus(emu: Emulator, taskId: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
+export async function waitForStatus(emu: DcsEndpoint, id: string, statuses: string[], waitMs = 30_000): Promise<any> {
   return waitFor(
-    `task ${taskId} to reach ${statuses.join('|')}`,
+    `task ${id} to reach ${statuses.join('|')}`,
     async () => {
-      const response = await callDcs(emu, 'GET', `/migration-task/${taskId}`);
+      const response = await callDcs(emu, 'GET', `/migration-task/${id}`);
       if (response.status !== 200) throw new Error(`Show answered ${response.status} ${JSON.stringify(response.body)}`);
       return statuses.includes(response.body.status) ? response.body : undefined;
     },
-    timeoutMs,
+    waitMs,
   );
 }
