@@ -33,7 +33,7 @@ afterAll(async () => {
 beforeEach(() => stack.reset());
 
 function switchInput(cutover: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return onlineInput('incremental', { polling: POLLING, cutover: { switch: 'ip', ...cutover }, ...extra }, PAIR);
+  return onlineInput('incremental', { polling: POLLING, cutover: { switch: 'ip', rollback: 'addresses-only', ...cutover }, ...extra }, PAIR);
 }
 
 /** An application's client of the source's address: it reconnects by itself after the switch cuts it. */
