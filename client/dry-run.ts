@@ -75,7 +75,8 @@ function runsReverseTask(input: MigrationInput, outcomes: readonly PrecheckOutco
 /** The DCS tasks the migration would create, and how long each runs (DCS bills a task while it runs). */
 export function paidTasks(input: MigrationInput, taskName: string, outcomes: readonly PrecheckOutcome[] = []): PaidTask[] {
   const incremental = input.kind !== 'backup_import' && input.method === 'incremental';
-  const until = incremental ? 'until the cutover stops it (and through the rollback window after a switch)' : 'until the copy ends';
+  const switching = input.kind === 'online' && (input.cutover?.switch ?? 'none') !== 'none';
+  const until = !incremental ? 'until the copy ends' : `until the cutover stops it${switching ? ' (after the rollback window)' : ''}`;
   const tasks: PaidTask[] = [{ taskName, role: 'migration', runs: until }];
   if (input.kind === 'online' && runsReverseTask(input, outcomes)) {
     const window = formatDuration(input.cutover?.rollbackWindow ?? 0);
@@ -159,7 +160,7 @@ function switchCalls(input: MigrationInputOf<'online'>, taskName: string, outcom
         kind: 'write',
         why: `create the reverse task ${reverse} (a second migration machine, billed for up to the rollback window, ${window})`,
       },
-      { operation: 'SetOnlineMigrationTask', kind: 'write', why: `configure it: incremental ${sides}, so a rollback keeps writes` },
+      { operation: 'SetOnlineMigrationTask', kind: 'write', why: `configure the reverse task: incremental ${sides}, so a rollback keeps writes` },
       { operation: 'ShowMigrationTaskStats', kind: 'read', why: 'its lag through the rollback window' },
       { operation: 'StopMigrationTask', kind: 'write', why: 'stop the reverse task once caught up before a rollback, or at the end of the window' },
       { operation: 'DeleteMigrationTask', kind: 'write', why: 'delete the reverse task' },

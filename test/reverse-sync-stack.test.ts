@@ -7,11 +7,16 @@
  * and switches the IPs back: the source then holds every one of those writes, and nothing else changed. The
  * rules (gate, --force, window end, cancel, failures) are on the time-skipping layer: reverse-sync-rules.test.ts.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cutoverUpdate, statusQuery, type MigrationResult, type MigrationStatus } from '../common/workflow-contract.js';
-import { runCli } from '../client/testing/run-cli.js';
+import type { DryRunReport } from '../client/dry-run.js';
+import { jsonOf, runCli } from '../client/testing/run-cli.js';
+import type { PrecheckOutcome } from '../common/precheck.js';
 import { waitFor } from '../local/wait.js';
+import { expectOutputSchema } from './harness/output-schemas.js';
 import { paidTasksLeft } from './harness/paid-tasks.js';
 import { instancePair, onlineInput, passwordEnv, startTestStack, type TestStack } from './harness/stack.js';
 import { saveHistory } from './workflow-env.js';
@@ -120,4 +125,45 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
     expect(paidTasksLeft(`keep-writes rollback (${Date.now() - started} ms)`, tasks)).toBe(0);
     await saveHistory({ temporal: stack.temporal }, handle, 'switch-reverse-sync-rollback');
   }, 90_000);
+
+  it('check and start --dry-run say before anything starts whether a rollback can keep writes, and list the reverse task', async () => {
+    const file = path.join(stack.dir, 'switch.json');
+    const write = (rollback?: string) =>
+      writeFile(file, JSON.stringify(onlineInput('incremental', { cutover: { switch: 'ip', ...(rollback ? { rollback } : {}) } }, PAIR)));
+    const verdict = (report: { outcomes: PrecheckOutcome[] }) => report.outcomes.find((outcome) => outcome.id === 'rollback-keeps-writes');
+    const requestsBefore = stack.emu.requests().length;
+
+    await write();
+    const plan = await runCli(['start', '--file', file, '--dry-run', '--id', 'reverse-dry', '--json', '--no-redis'], stack.cliEnv());
+    expect(plan.code, plan.stderr).toBe(0);
+    const report = jsonOf<DryRunReport>(plan);
+    expectOutputSchema('dry-run', report);
+    expect(verdict(report)?.verdict).toBe('pass');
+    expect(report.paidTasks.map((task) => task.role)).toEqual(['migration', 'reverse']);
+    expect(report.paidTasks[1]?.runs).toContain('rollback window (10m00s)');
+    expect(report.calls.filter((call) => call.why.includes('reverse task')).map((call) => call.operation)).toEqual(
+      expect.arrayContaining(['CreateOnlineMigrationTask', 'SetOnlineMigrationTask', 'StopMigrationTask', 'DeleteMigrationTask']),
+    );
+
+    // A Proxy Cluster target cannot be an online source: the default falls back (a warning), keep-writes fails.
+    stack.emu.setInstanceAttributes(PAIR.target.id, { cacheMode: 'proxy' });
+    try {
+      const fallback = await runCli(['check', '--file', file, '--json', '--no-redis'], stack.cliEnv());
+      expect(fallback.code, fallback.stderr).toBe(0);
+      expect(verdict(jsonOf<{ outcomes: PrecheckOutcome[] }>(fallback))).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy') });
+      const text = await runCli(['start', '--file', file, '--dry-run', '--id', 'reverse-dry', '--no-redis'], stack.cliEnv());
+      expect(text.stdout).toMatch(/rollback-keeps-writes +WARN +the target rsw-target is a Proxy Cluster/);
+      expect(text.stdout).not.toContain('(reverse)');
+      await write('keep-writes');
+      const refused = await runCli(['check', '--file', file, '--json', '--no-redis'], stack.cliEnv());
+      expect(refused.code).toBe(6);
+      expect(verdict(jsonOf<{ outcomes: PrecheckOutcome[] }>(refused))?.verdict).toBe('fail');
+    } finally {
+      stack.emu.setInstanceAttributes(PAIR.target.id, { cacheMode: 'single' });
+    }
+    // Reads only: nothing was created.
+    const operations = new Set(stack.emu.requests().slice(requestsBefore).map((request) => request.operation));
+    expect([...operations]).toEqual(['ShowInstance']);
+    expect(paidTasksLeft('check and dry run', stack.emu.tasks())).toBe(0);
+  }, 60_000);
 });
