@@ -34,7 +34,9 @@ export async function sendOperatorUpdate<Answer extends object, Request extends 
     const view = await readMigration(client, id, { describeOnly: true });
     if (isClosed(view.execution)) throw new CliError(`${verb} rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
     try {
-      const answer = await client.workflow.getHandle(id).executeUpdate(update, { args: [{ ...extra, ...(flags.note ? { note: flags.note } : {}) } as Request] });
+      const answer = await client.workflow
+        .getHandle(id)
+        .executeUpdate(update, { args: [{ ...extra, ...(flags.note ? { note: flags.note } : {}) } as Request] });
       if (flags.json) printJson({ workflowId: id, accepted: true, ...answer });
       else printLines(...lines(answer));
     } catch (error) {

@@ -159,7 +159,9 @@ function switchLine(record: MigrationSwitch): string {
   if (record.check) parts.push(`check ${record.check.outcome}: ${record.check.evidence}`);
   if (record.rollback) {
     const kept = record.rollback.keptWrites === undefined ? '' : record.rollback.keptWrites ? ', writes kept' : ', without the writes since the switch';
-    parts.push(`rollback by ${record.rollback.by}${record.rollback.force ? ' (forced)' : ''}${record.rollback.finishedAt ? `, done at ${record.rollback.finishedAt}` : ''}${kept}`);
+    parts.push(
+      `rollback by ${record.rollback.by}${record.rollback.force ? ' (forced)' : ''}${record.rollback.finishedAt ? `, done at ${record.rollback.finishedAt}` : ''}${kept}`,
+    );
   } else if (record.rollbackMode) {
     parts.push(`rollback ${record.rollbackMode}`);
   }

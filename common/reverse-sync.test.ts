@@ -39,7 +39,10 @@ describe('reverse sync decisions (cutover.rollback)', () => {
     expect(roughDuration(45_000)).toBe('45s');
     expect(roughDuration(200_000)).toBe('3m 20s');
     expect(roughDuration(3_900_000)).toBe('1h 5m');
-    const line = reverseSyncLine({ state: 'full-sync', taskName: 't-rev', keepsWrites: false, fullSyncProgress: 25, fullSyncEndsAt: new Date(240_000).toISOString() }, 60_000);
+    const line = reverseSyncLine(
+      { state: 'full-sync', taskName: 't-rev', keepsWrites: false, fullSyncProgress: 25, fullSyncEndsAt: new Date(240_000).toISOString() },
+      60_000,
+    );
     expect(line).toBe('reverse task t-rev in its full sync 25%; a rollback keeps writes in about 3m, until then only --force (loses them)');
     expect(reverseSyncLine({ state: 'in-sync', taskName: 't-rev', taskId: 'r1', keepsWrites: true, offset: 0, remoteStatus: 'INCRMIGEATING' }, 0)).toBe(
       'reverse task t-rev (r1) INCRMIGEATING, offset 0; a rollback now keeps writes',

@@ -53,8 +53,7 @@ async function run(file: MigrationInputFile, scenario: Partial<SwitchScenario> =
 }
 
 const named = (log: LoggedCall[], about: LoggedCall['about']) => log.filter((call) => call.about === about).map((call) => call.name);
-const first = (log: LoggedCall[], name: LoggedCall['name'], about: LoggedCall['about']) =>
-  log.findIndex((call) => call.name === name && call.about === about);
+const first = (log: LoggedCall[], name: LoggedCall['name'], about: LoggedCall['about']) => log.findIndex((call) => call.name === name && call.about === about);
 const last = (log: LoggedCall[], name: LoggedCall['name'], about: LoggedCall['about']) =>
   log.findLastIndex((call) => call.name === name && call.about === about);
 

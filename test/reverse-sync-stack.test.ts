@@ -107,7 +107,13 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
       changed: 'after',
       counter: '15',
       queue: { list: ['second', 'third'] },
-      profile: { hash: [['city', 'Paris'], ['email', 'ada@example.com'], ['name', 'Ada']] },
+      profile: {
+        hash: [
+          ['city', 'Paris'],
+          ['email', 'ada@example.com'],
+          ['name', 'Ada'],
+        ],
+      },
       tags: { set: ['b'] },
     } as Record<string, unknown>;
     delete expected['deleted'];
@@ -162,7 +168,12 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
       stack.emu.setInstanceAttributes(PAIR.target.id, { cacheMode: 'single' });
     }
     // Reads only: nothing was created.
-    const operations = new Set(stack.emu.requests().slice(requestsBefore).map((request) => request.operation));
+    const operations = new Set(
+      stack.emu
+        .requests()
+        .slice(requestsBefore)
+        .map((request) => request.operation),
+    );
     expect([...operations]).toEqual(['ShowInstance']);
     expect(paidTasksLeft('check and dry run', stack.emu.tasks())).toBe(0);
   }, 60_000);

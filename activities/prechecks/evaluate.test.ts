@@ -54,7 +54,10 @@ describe('pre-flight verdicts', () => {
     expect(verdict(switching())?.verdict).toBe('pass');
     expect(verdict(switching(), instance({ cache_mode: 'proxy' }))).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy Cluster') });
     expect(verdict(switching('keep-writes'), instance({ cache_mode: 'proxy' }))?.verdict).toBe('fail');
-    expect(verdict(switching('keep-writes'), instance(), instance({ enable_ssl: true }))).toMatchObject({ verdict: 'fail', evidence: expect.stringContaining('SSL') });
+    expect(verdict(switching('keep-writes'), instance(), instance({ enable_ssl: true }))).toMatchObject({
+      verdict: 'fail',
+      evidence: expect.stringContaining('SSL'),
+    });
     expect(verdict(switching('addresses-only'), instance({ cache_mode: 'proxy' }))?.verdict).toBe('pass');
   });
 
