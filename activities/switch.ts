@@ -168,8 +168,11 @@ export function createSwitchActivities(
             attempts,
           };
         }
-        if (request.canaryKey === undefined)
-          return { outcome: 'passed', reached: 'target', evidence: `${request.address} reaches the target's server (run_id ${runId.slice(0, 8)}…)`, attempts };
+        const reaches = `${request.address} reaches the target's server`;
+        const server = `${reaches} (run_id ${runId.slice(0, 8)}…)`;
+        if (request.canaryKey === undefined) {
+          return { outcome: 'passed', reached: 'target', evidence: server, attempts };
+        }
         await connection.set(request.canaryKey, request.canaryValue, 'EX', 60);
         const read = await connection.get(request.canaryKey);
         if (read !== request.canaryValue)
@@ -187,8 +190,8 @@ export function createSwitchActivities(
         };
       } catch (error) {
         // A refused write (still read-only) or a cut connection: worth another attempt, then a failed check.
-        if (attempts >= 3)
-          return { outcome: 'failed', reached: 'unknown', evidence: `${request.address}: ${error instanceof Error ? error.message : String(error)}`, attempts };
+        const evidence = `${request.address}: ${error instanceof Error ? error.message : String(error)}`;
+        if (attempts >= 3) return { outcome: 'failed', reached: 'unknown', evidence, attempts };
         throw redisFailure(request.address, error);
       } finally {
         connection.disconnect();

@@ -19,6 +19,8 @@ export interface PlannedCall {
   why: string;
 }
 
+type Outcomes = readonly PrecheckOutcome[];
+
 /** A DCS task the migration would create: DCS bills its migration machine while it runs. */
 export interface PaidTask {
   taskName: string;
@@ -73,21 +75,22 @@ function runsReverseTask(input: MigrationInput, outcomes: readonly PrecheckOutco
 }
 
 /** The DCS tasks the migration would create, and how long each runs (DCS bills a task while it runs). */
-export function paidTasks(input: MigrationInput, taskName: string, outcomes: readonly PrecheckOutcome[] = []): PaidTask[] {
+export function paidTasks(input: MigrationInput, taskName: string, outcomes: Outcomes = []): PaidTask[] {
   const incremental = input.kind !== 'backup_import' && input.method === 'incremental';
   const switching = input.kind === 'online' && (input.cutover?.switch ?? 'none') !== 'none';
-  const until = !incremental ? 'until the copy ends' : `until the cutover stops it${switching ? ' (after the rollback window)' : ''}`;
+  const afterWindow = switching ? ' (after the rollback window)' : '';
+  const until = incremental ? `until the cutover stops it${afterWindow}` : 'until the copy ends';
   const tasks: PaidTask[] = [{ taskName, role: 'migration', runs: until }];
   if (input.kind === 'online' && runsReverseTask(input, outcomes)) {
     const window = formatDuration(input.cutover?.rollbackWindow ?? 0);
-    const runs = `from the switch to the end of the rollback window (${window}), or to a rollback; then stopped and deleted`;
+    const runs = `from the switch to the end of the rollback window (${window}) or a rollback; then deleted`;
     tasks.push({ taskName: reverseTaskName(taskName), role: 'reverse', runs });
   }
   return tasks;
 }
 
 /** The DCS calls of a migration of `input`, in order (the workflow's steps, `workflows/migration.ts`). */
-export function plannedCalls(input: MigrationInput, taskName: string, outcomes: readonly PrecheckOutcome[] = []): PlannedCall[] {
+export function plannedCalls(input: MigrationInput, taskName: string, outcomes: Outcomes = []): PlannedCall[] {
   const calls: PlannedCall[] = [];
   if (input.prechecks.mode !== 'off') {
     calls.push({ operation: 'ShowInstance', kind: 'read', why: `pre-flight checks: target ${input.target.instanceId}` });
@@ -134,7 +137,8 @@ export function plannedCalls(input: MigrationInput, taskName: string, outcomes: 
       kind: 'worker',
       why: `compare ${input.verify.source.address} with ${input.verify.target.address} (${input.verify.mode}; no DCS call)`,
     });
-  if (input.kind === 'online' && incremental && (input.cutover?.switch ?? 'none') !== 'none') calls.push(...switchCalls(input, taskName, outcomes));
+  const switching = input.kind === 'online' && (input.cutover?.switch ?? 'none') !== 'none';
+  if (input.kind === 'online' && incremental && switching) calls.push(...switchCalls(input, taskName, outcomes));
   if (incremental) {
     calls.push({ operation: 'StopMigrationTask', kind: 'write', why: 'stop the task after the hold' });
     calls.push({ operation: 'ListMigrationTask', kind: 'read', why: 'wait for TERMINATED' });
@@ -143,12 +147,12 @@ export function plannedCalls(input: MigrationInput, taskName: string, outcomes: 
 }
 
 /** The client switch at the cutover (`cutover.switch`), its rollback window and, with keep-writes, the reverse task. */
-function switchCalls(input: MigrationInputOf<'online'>, taskName: string, outcomes: readonly PrecheckOutcome[]): PlannedCall[] {
+function switchCalls(input: MigrationInputOf<'online'>, taskName: string, outcomes: Outcomes): PlannedCall[] {
   const cutover = input.cutover!;
   const window = formatDuration(cutover.rollbackWindow);
   const calls: PlannedCall[] = [
-    { operation: 'ShowMigrationTask', kind: 'read', why: "the sides' addresses (the switch's eligibility is checked again)" },
-    { operation: 'ExchangeInstanceIp', kind: 'write', why: `switch the clients to the target (${cutover.switch}); wait for EXCHANGE_SUCCESS` },
+    { operation: 'ShowMigrationTask', kind: 'read', why: "the sides' addresses (the switch is checked again)" },
+    { operation: 'ExchangeInstanceIp', kind: 'write', why: `switch the clients to the target (${cutover.switch})` },
   ];
   if (runsReverseTask(input, outcomes)) {
     const reverse = reverseTaskName(taskName);
@@ -158,18 +162,18 @@ function switchCalls(input: MigrationInputOf<'online'>, taskName: string, outcom
       {
         operation: 'CreateOnlineMigrationTask',
         kind: 'write',
-        why: `create the reverse task ${reverse} (a second migration machine, billed for up to the rollback window, ${window})`,
+        why: `create the reverse task ${reverse} (a second migration machine, billed for up to ${window})`,
       },
-      { operation: 'SetOnlineMigrationTask', kind: 'write', why: `configure the reverse task: incremental ${sides}, so a rollback keeps writes` },
+      { operation: 'SetOnlineMigrationTask', kind: 'write', why: `configure the reverse task: incremental ${sides}` },
       { operation: 'ShowMigrationTaskStats', kind: 'read', why: 'its lag through the rollback window' },
-      { operation: 'StopMigrationTask', kind: 'write', why: 'stop the reverse task once caught up before a rollback, or at the end of the window' },
+      { operation: 'StopMigrationTask', kind: 'write', why: 'stop it (caught up before a rollback, or at the end)' },
       { operation: 'DeleteMigrationTask', kind: 'write', why: 'delete the reverse task' },
     );
   }
   calls.push({
     operation: 'RollbackExchangeInstanceIp',
     kind: 'write',
-    why: `only on dcs-migrate rollback (or a failed post-switch check) within ${window}: the clients back on the source`,
+    why: `only on dcs-migrate rollback (or a failed post-switch check) within ${window}: clients back on the source`,
   });
   return calls;
 }

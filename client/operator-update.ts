@@ -18,8 +18,8 @@ export interface OperatorUpdateFlags extends TemporalFlags {
 }
 
 /**
- * Sends `update` (with `{ note }` and `extra`) to migration `id`. `verb` names it in messages (`cutover rejected: …`); `lines`
- * renders the accepted answer for people (`--json` prints it whole).
+ * Sends `update` (with `{ note }` and `extra`) to migration `id`. `verb` names it in messages (`cutover
+ * rejected: …`); `lines` renders the accepted answer for people (`--json` prints it whole).
  */
 export async function sendOperatorUpdate<Answer extends object, Request extends { note?: string }>(
   id: string,

@@ -325,7 +325,7 @@ function refineHoldAndCutover(
   if (input.cutover?.onDeadline !== undefined && input.hold?.maxDuration === undefined)
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
   if (input.cutover?.rollback !== undefined && input.cutover.switch === 'none')
-    ctx.addIssue({ code: 'custom', message: 'needs cutover.switch ip or domain (the switch it rolls back)', path: ['cutover', 'rollback'] });
+    ctx.addIssue({ code: 'custom', message: 'needs cutover.switch ip or domain', path: ['cutover', 'rollback'] });
 }
 
 /** The pre-flight checks before anything is created (`common/precheck.ts` lists them; docs/migration-file.md, "Pre-flight checks"). */

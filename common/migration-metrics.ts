@@ -81,13 +81,13 @@ export const MIGRATION_METRICS = {
     'dcs_migrate_migration_reverse_sync_offset',
     'gauge',
     '',
-    'cutover.rollback keep-writes: changes made on the target since the switch not yet on the source (the reverse task; 0 = in sync)',
+    'Rollback window (cutover.rollback keep-writes): target changes not yet on the source (0 = in sync)',
   ),
   rollbackKeepsWrites: metric(
     'dcs_migrate_migration_rollback_keeps_writes',
     'gauge',
     '',
-    'In the rollback window after a switch: 1 when a rollback now keeps the writes made on the target since the switch, else 0',
+    'In the rollback window: 1 when a rollback now keeps the writes made on the target since the switch, else 0',
   ),
   failedPolls: metric('dcs_migrate_migration_failed_polls_total', 'counter', '', 'Polls whose status reads all failed (after their retries)'),
   phaseDuration: metric(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMigrationInput, type MigrationInputFile } from './migration-input.js';
-import { catchUpReads, fullSyncEndsAt, requestedRollbackMode, reverseSyncLine, reverseSyncObstacle, roughDuration } from './reverse-sync.js';
+import { catchUpReads, fullSyncEndsAt, requestedRollbackMode, reverseSyncLine } from './reverse-sync.js';
+import { reverseSyncObstacle, roughDuration } from './reverse-sync.js';
 
 const input = (cutover: Record<string, unknown> | undefined, source: Record<string, unknown> = { instanceId: 'old' }) =>
   parseMigrationInput({
@@ -15,7 +16,8 @@ const input = (cutover: Record<string, unknown> | undefined, source: Record<stri
 describe('reverse sync decisions (cutover.rollback)', () => {
   it('keep-writes is the default with a switch, explicit when written; no mode without a switch', () => {
     expect(requestedRollbackMode(input({ switch: 'ip' }))).toEqual({ mode: 'keep-writes', explicit: false });
-    expect(requestedRollbackMode(input({ switch: 'domain', rollback: 'addresses-only' }))).toEqual({ mode: 'addresses-only', explicit: true });
+    const explicit = requestedRollbackMode(input({ switch: 'domain', rollback: 'addresses-only' }));
+    expect(explicit).toEqual({ mode: 'addresses-only', explicit: true });
     expect(requestedRollbackMode(input(undefined))).toBeUndefined();
     expect(() => input({ switch: 'none', rollback: 'keep-writes' })).toThrow(/needs cutover.switch ip or domain/);
   });
@@ -39,13 +41,13 @@ describe('reverse sync decisions (cutover.rollback)', () => {
     expect(roughDuration(45_000)).toBe('45s');
     expect(roughDuration(200_000)).toBe('3m 20s');
     expect(roughDuration(3_900_000)).toBe('1h 5m');
-    const line = reverseSyncLine(
-      { state: 'full-sync', taskName: 't-rev', keepsWrites: false, fullSyncProgress: 25, fullSyncEndsAt: new Date(240_000).toISOString() },
-      60_000,
-    );
-    expect(line).toBe('reverse task t-rev in its full sync 25%; a rollback keeps writes in about 3m, until then only --force (loses them)');
-    expect(reverseSyncLine({ state: 'in-sync', taskName: 't-rev', taskId: 'r1', keepsWrites: true, offset: 0, remoteStatus: 'INCRMIGEATING' }, 0)).toBe(
-      'reverse task t-rev (r1) INCRMIGEATING, offset 0; a rollback now keeps writes',
-    );
+    const endsAt = new Date(240_000).toISOString();
+    const fullSync = { state: 'full-sync', taskName: 't-rev', keepsWrites: false, fullSyncProgress: 25 } as const;
+    const line = reverseSyncLine({ ...fullSync, fullSyncEndsAt: endsAt }, 60_000);
+    expect(line).toMatch(/^reverse task t-rev in its full sync 25%; a rollback keeps writes in about 3m, /);
+    expect(line).toMatch(/until then only --force \(loses them\)$/);
+    const inSync = { state: 'in-sync', taskName: 't-rev', taskId: 'r1', keepsWrites: true, offset: 0 } as const;
+    const synced = reverseSyncLine({ ...inSync, remoteStatus: 'INCRMIGEATING' }, 0);
+    expect(synced).toBe('reverse task t-rev (r1) INCRMIGEATING, offset 0; a rollback now keeps writes');
   });
 });

@@ -45,8 +45,11 @@ export interface ReverseSyncFacts {
 /** Why DCS cannot run the reverse task for this pair, or undefined when nothing known stands in its way. */
 export function reverseSyncObstacle(input: MigrationInput, facts: ReverseSyncFacts): string | undefined {
   if (input.kind !== 'online' || input.source.instanceId === undefined) return 'the source is a self-hosted Redis';
-  if (facts.targetCacheMode === 'proxy') return `the target ${input.target.instanceId} is a Proxy Cluster, which cannot be an online source`;
-  if (facts.sourceSsl === true) return `the source ${input.source.instanceId} has SSL on, and DCS migrates only into instances with SSL off`;
+  const { target, source } = input;
+  const proxy = `the target ${target.instanceId} is a Proxy Cluster, which cannot be an online source`;
+  if (facts.targetCacheMode === 'proxy') return proxy;
+  const ssl = `the source ${source.instanceId} has SSL on; DCS migrates only into instances with SSL off`;
+  if (facts.sourceSsl === true) return ssl;
   return undefined;
 }
 
@@ -73,7 +76,8 @@ export function reverseSyncOutcome(input: MigrationInput, facts: ReverseSyncFact
     const remedy = 'set cutover.rollback to addresses-only (writes made on the target after the switch stay there)';
     return { id: ROLLBACK_CHECK_ID, verdict: 'fail', title, evidence: `${obstacle}: no reverse task`, remedy };
   }
-  const evidence = `${obstacle}: a rollback falls back to addresses-only (writes made after the switch stay on the target)`;
+  const stay = 'writes made after the switch stay on the target';
+  const evidence = `${obstacle}: a rollback falls back to addresses-only (${stay})`;
   const remedy = 'set cutover.rollback: addresses-only to accept it, or migrate between instances DCS can sync back';
   return { id: ROLLBACK_CHECK_ID, verdict: 'warn', title, evidence, remedy };
 }
@@ -106,11 +110,14 @@ export function reverseSyncLine(reverse: ReverseSync, nowMs: number): string {
       const endsAt = Date.parse(reverse.fullSyncEndsAt ?? '');
       const left = Number.isFinite(endsAt) ? `about ${roughDuration(Math.max(0, endsAt - nowMs))}` : 'not known yet';
       const progress = reverse.fullSyncProgress === undefined ? '' : ` ${reverse.fullSyncProgress}%`;
-      return `reverse task ${task} in its full sync${progress}; a rollback keeps writes in ${left}, until then only --force (loses them)`;
+      const until = `a rollback keeps writes in ${left}, until then only --force (loses them)`;
+      return `reverse task ${task} in its full sync${progress}; ${until}`;
     }
     case 'in-sync':
-    case 'lagging':
-      return `reverse task ${task} ${reverse.remoteStatus ?? ''}, offset ${reverse.offset ?? '?'}; a rollback now keeps writes`;
+    case 'lagging': {
+      const where = `${reverse.remoteStatus ?? ''}, offset ${reverse.offset ?? '?'}`;
+      return `reverse task ${task} ${where}; a rollback now keeps writes`;
+    }
     case 'failed':
       return `reverse task ${task} failed: ${reverse.reason ?? 'no reason'}; a rollback needs --force and loses writes`;
     case 'unavailable':

@@ -7,9 +7,11 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import { cancelSignal, rollbackUpdate, statusQuery, type MigrationResult } from '../common/workflow-contract.js';
+import { cancelSignal, rollbackUpdate, statusQuery } from '../common/workflow-contract.js';
+import type { MigrationResult, RollbackRequest } from '../common/workflow-contract.js';
 import { fakeActivities, type TaskScript } from './harness/fake-activities.js';
-import { fakeSwitchActivities, REVERSE_TASK_ID, type LoggedCall, type SwitchScenario } from './harness/fake-reverse-sync.js';
+import { fakeSwitchActivities, REVERSE_TASK_ID } from './harness/fake-reverse-sync.js';
+import type { LoggedCall, ReverseScript, SwitchScenario } from './harness/fake-reverse-sync.js';
 import { useTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
 import { failureOf } from './workflow-env.js';
 
@@ -35,6 +37,14 @@ function input(cutover: Record<string, unknown> = {}, extra: Record<string, unkn
 
 let counter = 0;
 
+/** A migration with a one-hour rollback window and the reverse task of `reverse`. */
+const inWindow = (reverse: ReverseScript) => run(input({ rollbackWindow: '1h' }), { reverse });
+
+/** Sends a rollback and returns once it is accepted (the time-skipping server moves on while a result is awaited). */
+type Handle = Awaited<ReturnType<typeof run>>['handle'];
+const startRollback = (handle: Handle, request: RollbackRequest) =>
+  handle.startUpdate(rollbackUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED });
+
 /** The message an update was refused (or failed) with. */
 async function rejection(update: Promise<unknown>): Promise<string> {
   const error = (await update.then(
@@ -52,22 +62,27 @@ async function run(file: MigrationInputFile, scenario: Partial<SwitchScenario> =
   return { handle, log, paidTasksLeft, result: () => handle.result() as Promise<MigrationResult> };
 }
 
-const named = (log: LoggedCall[], about: LoggedCall['about']) => log.filter((call) => call.about === about).map((call) => call.name);
-const first = (log: LoggedCall[], name: LoggedCall['name'], about: LoggedCall['about']) => log.findIndex((call) => call.name === name && call.about === about);
+type About = LoggedCall['about'];
+const named = (log: LoggedCall[], about: About) => log.filter((call) => call.about === about).map((call) => call.name);
+const first = (log: LoggedCall[], name: LoggedCall['name'], about: About) => {
+  return log.findIndex((call) => call.name === name && call.about === about);
+};
 const last = (log: LoggedCall[], name: LoggedCall['name'], about: LoggedCall['about']) =>
   log.findLastIndex((call) => call.name === name && call.about === about);
 
 describe('reverse sync in the rollback window (time-skipping)', () => {
-  it('after the switch a reverse task runs target → source by instance id; the end of the window stops and deletes it', async () => {
+  it('a reverse task runs target → source by instance id; the end of the window stops and deletes it', async () => {
     const { log, result, paidTasksLeft } = await run(input(), { reverse: { fullSyncMs: 60_000 } });
     const outcome = await result();
     expect(outcome.outcome).toBe('cut-over');
-    expect(outcome.switch).toMatchObject({ state: 'switched', rollbackMode: 'keep-writes', reverse: { state: 'deleted' } });
+    expect(outcome.switch).toMatchObject({ state: 'switched', rollbackMode: 'keep-writes' });
+    expect(outcome.switch?.reverse?.state).toBe('deleted');
     expect(outcome.switch?.reverse?.taskName).toMatch(/-rev$/);
     expect(outcome.switch?.reverse?.inSyncAt).toBeDefined();
-    // Created after the check, configured with the instances' ids swapped (not the addresses, which the switch swapped).
+    // Created after the check, configured with the instances' ids swapped (not the addresses: the switch swapped them).
     const configure = log.find((call) => call.name === 'configureOnlineTask' && call.about === 'reverse')!;
-    expect(configure.args[1]).toMatchObject({ method: 'incremental', source: { instanceId: 'new-instance' }, target: { instanceId: 'old-instance' } });
+    const sides = { source: { instanceId: 'new-instance' }, target: { instanceId: 'old-instance' } };
+    expect(configure.args[1]).toMatchObject({ method: 'incremental', ...sides });
     expect(first(log, 'createOnlineTask', 'reverse')).toBeGreaterThan(first(log, 'checkSwitched', 'worker'));
     // The window's end: the reverse task stopped, then deleted, then the migration's own task stopped.
     const ends = ['stopTask', 'deleteTask'].map((name) => first(log, name as LoggedCall['name'], 'reverse'));
@@ -79,14 +94,14 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('window ends')).toBe(0);
   });
 
-  it('a rollback waits until the reverse task read offset 0 three times in a row, stops it, then calls rollback-ip', async () => {
+  it('a rollback waits for offset 0 three reads in a row, stops the reverse task, then calls rollback-ip', async () => {
     const offsets = [6, 6, 6, 6, 0, 0, 4, 0, 0, 5, 0, 0, 0];
-    const { handle, log, result, paidTasksLeft } = await run(input({ rollbackWindow: '1h' }), { reverse: { fullSyncMs: 30_000, offsets } });
+    const { handle, log, result, paidTasksLeft } = await inWindow({ fullSyncMs: 30_000, offsets });
     await ts.env.sleep('2m');
     const window = await handle.query(statusQuery);
     expect(window.phase).toBe('switched');
     expect(window.switch?.reverse).toMatchObject({ keepsWrites: true, taskId: REVERSE_TASK_ID });
-    const update = await handle.startUpdate(rollbackUpdate, { args: [{ note: 'back' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await startRollback(handle, { note: 'back' });
     const outcome = await result();
     const answer = await update.result();
     expect(answer.keptWrites).toBe(true);
@@ -97,7 +112,8 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(stop).toBeLessThan(rollbackIp);
     // The reads between the request and the stop: the stop follows the first three zeros in a row.
     const requestedAt = Date.parse(outcome.switch!.rollback!.requestedAt);
-    const gate = log.slice(0, stop).filter((call) => call.name === 'showTaskStats' && call.about === 'reverse' && call.at >= requestedAt);
+    const reads = log.slice(0, stop).filter((call) => call.name === 'showTaskStats' && call.about === 'reverse');
+    const gate = reads.filter((call) => call.at >= requestedAt);
     const read = gate.map((call) => call.offset);
     expect(read.slice(-3)).toEqual([0, 0, 0]);
     expect(read.slice(0, -3).join(',')).not.toMatch(/(^|,)0,0,0(,|$)/);
@@ -105,15 +121,15 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('rollback keeps writes')).toBe(0);
   });
 
-  it('during its full sync a rollback is refused (how long until it keeps writes) unless forced; forced, it goes at once', async () => {
-    const { handle, log, result, paidTasksLeft } = await run(input({ rollbackWindow: '1h' }), { reverse: { fullSyncMs: 10 * 60_000 } });
+  it('during its full sync a rollback is refused (saying how long) unless forced, which goes at once', async () => {
+    const { handle, log, result, paidTasksLeft } = await inWindow({ fullSyncMs: 10 * 60_000 });
     await ts.env.sleep('2m');
     const status = await handle.query(statusQuery);
     expect(status.switch?.reverse).toMatchObject({ state: 'full-sync', keepsWrites: false });
     expect(status.switch?.reverse?.fullSyncEndsAt).toBeDefined();
     expect(await rejection(handle.executeUpdate(rollbackUpdate, { args: [{}] }))).toMatch(/full sync .*left.*--force/);
     expect((await handle.query(statusQuery)).switch?.rollback).toBeUndefined();
-    const update = await handle.startUpdate(rollbackUpdate, { args: [{ force: true }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await startRollback(handle, { force: true });
     const outcome = await result();
     expect((await update.result()).keptWrites).toBe(false);
     expect(outcome.switch?.rollback).toMatchObject({ force: true, keptWrites: false });
@@ -121,8 +137,9 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('forced rollback during the full sync')).toBe(0);
   });
 
-  it('a failed post-switch check that reached the target: the automatic rollback waits for the reverse task too', async () => {
-    const scenario = { check: { outcome: 'failed', reached: 'target' }, reverse: { fullSyncMs: 20_000, offsets: [3, 0, 0, 0] } } as const;
+  it('a failed check that reached the target: the automatic rollback waits for the reverse task too', async () => {
+    const check = { outcome: 'failed', reached: 'target' } as const;
+    const scenario = { check, reverse: { fullSyncMs: 20_000, offsets: [3, 0, 0, 0] } };
     const { log, result, paidTasksLeft } = await run(input({ rollbackWindow: 0 }), scenario);
     const outcome = await result();
     expect(outcome.outcome).toBe('rolled-back');
@@ -135,7 +152,7 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('automatic rollback keeps writes')).toBe(0);
   });
 
-  it("a failed check that found the source's own server at its address makes no reverse task (no write reached the target)", async () => {
+  it("a failed check that found the source's own server at its address makes no reverse task", async () => {
     const { log, result, paidTasksLeft } = await run(input(), { check: { outcome: 'failed', reached: 'other' } });
     const outcome = await result();
     expect(outcome.outcome).toBe('rolled-back');
@@ -145,7 +162,7 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
   });
 
   it('a cancel during the window stops the reverse task and the migration’s own', async () => {
-    const { handle, log, result, paidTasksLeft } = await run(input({ rollbackWindow: '1h' }), { reverse: { fullSyncMs: 30_000 } });
+    const { handle, log, result, paidTasksLeft } = await inWindow({ fullSyncMs: 30_000 });
     await ts.env.sleep('2m');
     await handle.signal(cancelSignal, { reason: 'window test' });
     await expect(result()).rejects.toThrow();
@@ -155,21 +172,22 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
   });
 
   it('a reverse task that fails: its log in the status, a rollback needs --force', async () => {
-    const { handle, result, paidTasksLeft } = await run(input({ rollbackWindow: '1h' }), { reverse: { fullSyncMs: 30_000, failAfterMs: 60_000 } });
+    const { handle, result, paidTasksLeft } = await inWindow({ fullSyncMs: 30_000, failAfterMs: 60_000 });
     await ts.env.sleep('3m');
     const status = await handle.query(statusQuery);
     expect(status.switch?.reverse).toMatchObject({ state: 'failed', keepsWrites: false });
     expect(status.switch?.reverse?.reason).toContain('source connection lost');
     expect(status.warnings?.some((warning) => warning.message.includes('source connection lost'))).toBe(true);
-    expect(await rejection(handle.executeUpdate(rollbackUpdate, { args: [{}] }))).toMatch(/source connection lost.*--force/);
-    const update = await handle.startUpdate(rollbackUpdate, { args: [{ force: true }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const refused = await rejection(handle.executeUpdate(rollbackUpdate, { args: [{}] }));
+    expect(refused).toMatch(/source connection lost.*--force/);
+    const update = await startRollback(handle, { force: true });
     const outcome = await result();
     expect((await update.result()).keptWrites).toBe(false);
     expect(outcome.switch?.reverse?.state).toBe('deleted');
     expect(paidTasksLeft('reverse task failed')).toBe(0);
   });
 
-  it('a rollback whose reverse task never catches up is called off (the update says why); --force then goes at once', async () => {
+  it('a rollback whose reverse task never catches up is called off, saying why; --force goes at once', async () => {
     // Never three zeros in a row; reads every 30 s keep the half hour's history short.
     const file = input({ rollbackWindow: '2h' }, { polling: { initialInterval: '30s', maxInterval: '30s' } });
     const reverse = { fullSyncMs: 10_000, offsets: [2, 0, 0], cycle: true };
@@ -182,7 +200,7 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(status.phase).toBe('switched');
     expect(status.switch?.rollbackRefused?.reason).toMatch(/did not catch up/);
     expect(log.some((call) => call.name === 'rollbackIp')).toBe(false);
-    const update = await handle.startUpdate(rollbackUpdate, { args: [{ force: true }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await startRollback(handle, { force: true });
     const outcome = await result();
     expect((await update.result()).keptWrites).toBe(false);
     expect(outcome.outcome).toBe('rolled-back');
@@ -198,7 +216,7 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('addresses-only')).toBe(0);
   });
 
-  it('where the pre-flight check says DCS cannot run it (a Proxy Cluster target), the default falls back with a warning', async () => {
+  it('where the pre-flight check says DCS cannot run it (Proxy Cluster target), the default falls back', async () => {
     const prechecks = [
       {
         id: 'rollback-keeps-writes',
@@ -215,14 +233,14 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
     expect(paidTasksLeft('proxy target')).toBe(0);
   });
 
-  it('DCS refusing to configure the reverse task: it is deleted, and a rollback restores the addresses only', async () => {
-    const reverse = { refuseConfigure: 'DCS.4962: a Proxy Cluster instance cannot be the source of an online migration' };
-    const { handle, log, result, paidTasksLeft } = await run(input({ rollbackWindow: '1h' }), { reverse });
+  it('DCS refusing to configure the reverse task: it is deleted, a rollback restores the addresses only', async () => {
+    const refuseConfigure = 'DCS.4962: a Proxy Cluster instance cannot be the source of an online migration';
+    const { handle, log, result, paidTasksLeft } = await inWindow({ refuseConfigure });
     await ts.env.sleep('1m');
     const status = await handle.query(statusQuery);
     expect(status.switch).toMatchObject({ rollbackMode: 'addresses-only', reverse: { state: 'unavailable' } });
     expect(status.warnings?.some((warning) => warning.message.includes('DCS.4962'))).toBe(true);
-    const update = await handle.startUpdate(rollbackUpdate, { args: [{}], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await startRollback(handle, {});
     const outcome = await result();
     expect((await update.result()).keptWrites).toBe(false);
     expect(outcome.outcome).toBe('rolled-back');
@@ -232,7 +250,8 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
 
   it('a failure after the reverse task ran (rollback-ip refused) cleans it up as onFailure says', async () => {
     const file = input({ rollbackWindow: 0 }, { onFailure: 'delete' });
-    const scenario = { check: { outcome: 'failed', reached: 'target' }, failRollbackIp: true, reverse: { fullSyncMs: 5_000 } } as const;
+    const check = { outcome: 'failed', reached: 'target' } as const;
+    const scenario = { check, failRollbackIp: true, reverse: { fullSyncMs: 5_000 } };
     const { handle, log, paidTasksLeft } = await run(file, scenario);
     const failure = await failureOf(handle);
     expect(failure.message).toMatch(/reverse task .* stopped and deleted/);

@@ -53,12 +53,11 @@ async function dump(redis: Redis): Promise<Record<string, unknown>> {
   return Object.fromEntries(entries);
 }
 
-async function statusOf(handle: { query: (q: typeof statusQuery) => Promise<MigrationStatus> }): Promise<MigrationStatus> {
-  return handle.query(statusQuery);
-}
+type Queried = { query: (q: typeof statusQuery) => Promise<MigrationStatus> };
+const statusOf = (handle: Queried): Promise<MigrationStatus> => handle.query(statusQuery);
 
 describe('cutover.rollback: keep-writes (full stack)', () => {
-  it('every write made through the source address after the switch is on the source after dcs-migrate rollback', async () => {
+  it('every write made through the source address after the switch is on the source after rollback', async () => {
     const started = Date.now();
     const source = stack.redis(PAIR.source.id);
     const target = stack.redis(PAIR.target.id);
@@ -72,14 +71,18 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
     const service = { ...stack.emu.instance(PAIR.source.id).service! };
     const app = new Redis({ ...service, password: PASSWORD, retryStrategy: () => 20, maxRetriesPerRequest: 5 });
     stack.onTeardown(() => app.disconnect());
-    const input = onlineInput('incremental', { polling: POLLING, cutover: { switch: 'ip', rollbackWindow: '5m', afterRollback: 'end' } }, PAIR);
+    const cutover = { switch: 'ip', rollbackWindow: '5m', afterRollback: 'end' };
+    const input = onlineInput('incremental', { polling: POLLING, cutover }, PAIR);
     const handle = await stack.start(input, `reverse-sync-${Date.now()}`);
-    await waitFor('the incremental hold', async () => (await statusOf(handle)).phase === 'incremental-hold', 30_000, 100);
+    const holding = async () => (await statusOf(handle)).phase === 'incremental-hold';
+    await waitFor('the incremental hold', holding, 30_000, 100);
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'reverse sync test' }] });
-    await waitFor('the reverse task in sync', async () => (await statusOf(handle)).switch?.reverse?.keepsWrites === true, 30_000, 100);
+    const keepsWrites = async () => (await statusOf(handle)).switch?.reverse?.keepsWrites === true;
+    await waitFor('the reverse task in sync', keepsWrites, 30_000, 100);
     const window = await statusOf(handle);
     expect(window.phase).toBe('switched');
-    expect(window.switch).toMatchObject({ rollbackMode: 'keep-writes', reverse: { state: expect.stringMatching(/in-sync|lagging/) } });
+    expect(window.switch?.rollbackMode).toBe('keep-writes');
+    expect(window.switch?.reverse?.state).toMatch(/in-sync|lagging/);
     const before = await dump(source);
     expect(before).toEqual(await dump(target));
 
@@ -132,38 +135,42 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
     await saveHistory({ temporal: stack.temporal }, handle, 'switch-reverse-sync-rollback');
   }, 90_000);
 
-  it('check and start --dry-run say before anything starts whether a rollback can keep writes, and list the reverse task', async () => {
+  it('check and --dry-run say up front whether a rollback can keep writes, and list the reverse task', async () => {
     const file = path.join(stack.dir, 'switch.json');
-    const write = (rollback?: string) =>
-      writeFile(file, JSON.stringify(onlineInput('incremental', { cutover: { switch: 'ip', ...(rollback ? { rollback } : {}) } }, PAIR)));
-    const verdict = (report: { outcomes: PrecheckOutcome[] }) => report.outcomes.find((outcome) => outcome.id === 'rollback-keeps-writes');
+    const fileOf = (rollback?: string) => onlineInput('incremental', { cutover: { switch: 'ip', rollback } }, PAIR);
+    const write = (rollback?: string) => writeFile(file, JSON.stringify(fileOf(rollback)));
+    type Outcomes = { outcomes: PrecheckOutcome[] };
+    const verdict = (report: Outcomes) => report.outcomes.find((outcome) => outcome.id === 'rollback-keeps-writes');
+    const dryRunArgs = ['start', '--file', file, '--dry-run', '--id', 'reverse-dry', '--no-redis'];
+    const dryRun = (...flags: string[]) => runCli([...dryRunArgs, ...flags], stack.cliEnv());
     const requestsBefore = stack.emu.requests().length;
 
     await write();
-    const plan = await runCli(['start', '--file', file, '--dry-run', '--id', 'reverse-dry', '--json', '--no-redis'], stack.cliEnv());
+    const plan = await dryRun('--json');
     expect(plan.code, plan.stderr).toBe(0);
     const report = jsonOf<DryRunReport>(plan);
     expectOutputSchema('dry-run', report);
     expect(verdict(report)?.verdict).toBe('pass');
     expect(report.paidTasks.map((task) => task.role)).toEqual(['migration', 'reverse']);
     expect(report.paidTasks[1]?.runs).toContain('rollback window (10m00s)');
-    expect(report.calls.filter((call) => call.why.includes('reverse task')).map((call) => call.operation)).toEqual(
-      expect.arrayContaining(['CreateOnlineMigrationTask', 'SetOnlineMigrationTask', 'StopMigrationTask', 'DeleteMigrationTask']),
-    );
+    const reverseCalls = report.calls.filter((call) => call.why.includes('reverse task')).map((call) => call.operation);
+    const made = ['CreateOnlineMigrationTask', 'SetOnlineMigrationTask', 'DeleteMigrationTask'];
+    expect(reverseCalls).toEqual(expect.arrayContaining(made));
 
     // A Proxy Cluster target cannot be an online source: the default falls back (a warning), keep-writes fails.
     stack.emu.setInstanceAttributes(PAIR.target.id, { cacheMode: 'proxy' });
     try {
       const fallback = await runCli(['check', '--file', file, '--json', '--no-redis'], stack.cliEnv());
       expect(fallback.code, fallback.stderr).toBe(0);
-      expect(verdict(jsonOf<{ outcomes: PrecheckOutcome[] }>(fallback))).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy') });
-      const text = await runCli(['start', '--file', file, '--dry-run', '--id', 'reverse-dry', '--no-redis'], stack.cliEnv());
+      const warned = verdict(jsonOf<Outcomes>(fallback));
+      expect(warned).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy') });
+      const text = await dryRun();
       expect(text.stdout).toMatch(/rollback-keeps-writes +WARN +the target rsw-target is a Proxy Cluster/);
       expect(text.stdout).not.toContain('(reverse)');
       await write('keep-writes');
       const refused = await runCli(['check', '--file', file, '--json', '--no-redis'], stack.cliEnv());
       expect(refused.code).toBe(6);
-      expect(verdict(jsonOf<{ outcomes: PrecheckOutcome[] }>(refused))?.verdict).toBe('fail');
+      expect(verdict(jsonOf<Outcomes>(refused))?.verdict).toBe('fail');
     } finally {
       stack.emu.setInstanceAttributes(PAIR.target.id, { cacheMode: 'single' });
     }

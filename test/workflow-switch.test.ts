@@ -33,7 +33,9 @@ afterAll(async () => {
 beforeEach(() => stack.reset());
 
 function switchInput(cutover: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return onlineInput('incremental', { polling: POLLING, cutover: { switch: 'ip', rollback: 'addresses-only', ...cutover }, ...extra }, PAIR);
+  // Addresses only: these tests are about the switch itself (test/reverse-sync-*.test.ts: the writes kept).
+  const switching = { switch: 'ip', rollback: 'addresses-only', ...cutover };
+  return onlineInput('incremental', { polling: POLLING, cutover: switching, ...extra }, PAIR);
 }
 
 /** An application's client of the source's address: it reconnects by itself after the switch cuts it. */

@@ -168,9 +168,11 @@ const verification = object<VerificationResult>(
   'what the verify step found; present once it ended',
 );
 
+const REVERSE_RUNNING: Array<ReverseSync['state']> = ['creating', 'full-sync', 'in-sync', 'lagging'];
+const REVERSE_STATES: Array<ReverseSync['state']> = [...REVERSE_RUNNING, 'failed', 'stopped', 'deleted', 'unavailable'];
 const reverseSync = object<ReverseSync>(
   {
-    state: oneOf<ReverseSync['state']>()(['creating', 'full-sync', 'in-sync', 'lagging', 'failed', 'stopped', 'deleted', 'unavailable']),
+    state: oneOf<ReverseSync['state']>()(REVERSE_STATES),
     taskName: str(),
     taskId: optional(str()),
     remoteStatus: optional(str()),
@@ -417,7 +419,7 @@ const dryRun = object<DryRunReport>({
       role: oneOf<PaidTask['role']>()(['migration', 'reverse']),
       runs: str('how long it runs'),
     }),
-    "the DCS tasks the migration would create (billed while they run); `reverse`: the rollback window's (cutover.rollback keep-writes)",
+    "the DCS tasks the migration would create (billed while they run); `reverse`: the rollback window's",
   ),
 });
 

@@ -58,7 +58,8 @@ export async function failedRun(ctx: MigrationContext, error: unknown): Promise<
   const cleanup = await CancellationScope.nonCancellable(() => cleanUpAfterFailure(ctx, error));
   // The reverse task of a rollback window (steps/reverse-sync.ts) goes the same way as the migration's own task.
   const onFailure = ctx.input.onFailure ?? 'stop';
-  const reverse = hasReverseTask(ctx) ? await CancellationScope.nonCancellable(() => cleanUpReverseTask(ctx, onFailure)) : undefined;
+  const cleanUpReverse = () => cleanUpReverseTask(ctx, onFailure);
+  const reverse = hasReverseTask(ctx) ? await CancellationScope.nonCancellable(cleanUpReverse) : undefined;
   // The status keeps showing why the migration failed, not what the cleanup's reads ran into.
   state.lastError = lastError;
   await finishRun(ctx, 'failed');
@@ -77,7 +78,8 @@ export async function cancelledRun(ctx: MigrationContext, error: unknown): Promi
     } finally {
       // The reverse task of a rollback window (steps/reverse-sync.ts), whatever became of the migration's own.
       // Only runs that made one get here (no extra await for the others: replays keep their command order).
-      if (hasReverseTask(ctx)) await CancellationScope.nonCancellable(() => cleanUpReverseTask(ctx, deleteTask ? 'delete' : 'stop', { rethrow: true }));
+      const cleanUpReverse = () => cleanUpReverseTask(ctx, deleteTask ? 'delete' : 'stop', { rethrow: true });
+      if (hasReverseTask(ctx)) await CancellationScope.nonCancellable(cleanUpReverse);
     }
   } catch (cleanupError) {
     recordError(state, cleanupError, new Date());

@@ -103,12 +103,15 @@ export function setMigrationHandlers(run: HandledRun): void {
       const rollback = record.rollback;
       // Answered once the clients are back on the source (or the migration ended otherwise, or the rollback was
       // called off because the reverse task could not keep the writes: then it fails saying why).
-      await condition(() => record.state === 'rolled-back' || TERMINAL_PHASES.includes(state.phase) || record.rollback !== rollback);
-      if (record.rollback !== rollback && record.state !== 'rolled-back') {
-        throw ApplicationFailure.nonRetryable(record.rollbackRefused?.reason ?? 'rollback called off', MigrationFailureType.RollbackRejected);
+      const calledOff = () => record.rollback !== rollback && record.state !== 'rolled-back';
+      await condition(() => record.state === 'rolled-back' || TERMINAL_PHASES.includes(state.phase) || calledOff());
+      if (calledOff()) {
+        const reason = record.rollbackRefused?.reason ?? 'rollback called off';
+        throw ApplicationFailure.nonRetryable(reason, MigrationFailureType.RollbackRejected);
       }
       const kept = rollback.keptWrites === undefined ? {} : { keptWrites: rollback.keptWrites };
-      return { acceptedAt: rollback.requestedAt, ...(rollback.finishedAt ? { finishedAt: rollback.finishedAt } : {}), ...kept };
+      const finished = rollback.finishedAt ? { finishedAt: rollback.finishedAt } : {};
+      return { acceptedAt: rollback.requestedAt, ...finished, ...kept };
     },
     {
       validator: (request: RollbackRequest | undefined) => {

@@ -46,13 +46,15 @@ describe('pre-flight verdicts', () => {
   });
 
   it('rollback-keeps-writes: only with a switch; a Proxy Cluster target or an SSL source cannot sync back', () => {
-    const switching = (rollback?: string) => input({ method: 'incremental', cutover: { switch: 'ip', ...(rollback ? { rollback } : {}) } });
+    const cutover = (rollback?: string) => ({ switch: 'ip', ...(rollback ? { rollback } : {}) });
+    const switching = (rollback?: string) => input({ method: 'incremental', cutover: cutover(rollback) });
     const verdict = (file: ReturnType<typeof input>, target = instance(), source = instance()) =>
       evaluatePrechecks({ input: file, source, target }).find((outcome) => outcome.id === 'rollback-keeps-writes');
     expect(verdict(input())).toBeUndefined();
     expect(verdict(input({ method: 'incremental', cutover: { switch: 'none' } }))).toBeUndefined();
     expect(verdict(switching())?.verdict).toBe('pass');
-    expect(verdict(switching(), instance({ cache_mode: 'proxy' }))).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy Cluster') });
+    const proxy = verdict(switching(), instance({ cache_mode: 'proxy' }));
+    expect(proxy).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy Cluster') });
     expect(verdict(switching('keep-writes'), instance({ cache_mode: 'proxy' }))?.verdict).toBe('fail');
     expect(verdict(switching('keep-writes'), instance(), instance({ enable_ssl: true }))).toMatchObject({
       verdict: 'fail',

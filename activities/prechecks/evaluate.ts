@@ -175,7 +175,8 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
   }
 
   // A switch's rollback: can DCS run the reverse task (target → source) that keeps the writes made after it?
-  const reverse = reverseSyncOutcome(input, { targetCacheMode: target?.cache_mode ?? undefined, sourceSsl: source?.enable_ssl ?? undefined });
+  const reverseFacts = { targetCacheMode: target?.cache_mode ?? undefined, sourceSsl: source?.enable_ssl ?? undefined };
+  const reverse = reverseSyncOutcome(input, reverseFacts);
   if (reverse) outcomes.push(reverse);
 
   if (isMigration && input.verify) outcomes.push(aclUserOutcome(input.verify));

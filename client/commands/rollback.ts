@@ -17,21 +17,23 @@ export function register(program: Command): void {
       .description('Switch the clients back to the source after a client switch (rollback-ip), within the rollback window.')
       .argument('<id>', 'workflow id of the migration')
       .option('--note <text>', 'recorded with the rollback (who / why); never put secrets here')
-      .option('--force', 'go back now, without the writes the reverse task has not copied back (cutover.rollback: keep-writes)')
+      .option('--force', 'go back now, without the writes the reverse task has not copied back yet')
       .option('--json', 'print the answer as JSON'),
   )
     .addHelpText(
       'after',
-      '\nExit code 0 once the clients are back on the source, 2 when there is no switch to roll back (or the rollback would lose writes: see --force).',
+      '\nExit code 0 once the clients are back on the source, 2 when there is no switch to roll back\n' +
+        '(or when the rollback would lose writes: see --force).',
     )
     .action(async (id: string, flags: OperatorUpdateFlags & { force?: boolean }) => {
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
       const [{ rollbackUpdate }, { sendOperatorUpdate }] = await Promise.all([import('../../common/workflow-contract.js'), import('../operator-update.js')]);
       const kept = (keptWrites: boolean | undefined) =>
-        keptWrites === undefined ? '' : keptWrites ? ' (with every write made since the switch)' : ' (without the writes made since the switch)';
-      const lines = (done: { acceptedAt: string; finishedAt?: string; keptWrites?: boolean }) => [
-        `rollback of ${id} accepted at ${done.acceptedAt}${done.finishedAt ? `; clients back on the source at ${done.finishedAt}${kept(done.keptWrites)}` : ''}`,
-      ];
+        keptWrites === undefined ? '' : ` (${keptWrites ? 'with every write' : 'without the writes'} since the switch)`;
+      const lines = (done: { acceptedAt: string; finishedAt?: string; keptWrites?: boolean }) => {
+        const back = done.finishedAt ? `; clients back on the source at ${done.finishedAt}` : '';
+        return [`rollback of ${id} accepted at ${done.acceptedAt}${back}${back ? kept(done.keptWrites) : ''}`];
+      };
       await sendOperatorUpdate(id, flags, 'rollback', rollbackUpdate, lines, flags.force ? { force: true } : {});
     });
 }

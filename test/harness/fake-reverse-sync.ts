@@ -196,7 +196,8 @@ export function fakeSwitchActivities(base: FakeActivities): FakeSwitchActivities
         return b.readTaskLog(request);
       }
       log('readTaskLog', 'reverse', [request]);
-      const entry = { at: '2026-12-08T10:00:00Z', level: 'ERROR', code: 'migration.failed', message: 'Migration failed: source connection lost.' };
+      const message = 'Migration failed: source connection lost.';
+      const entry = { at: '2026-12-08T10:00:00Z', level: 'ERROR', code: 'migration.failed', message };
       return { entries: [entry], total: 1, attempts: 1 };
     },
     async comparePasswords(refs) {
@@ -205,7 +206,8 @@ export function fakeSwitchActivities(base: FakeActivities): FakeSwitchActivities
     },
     async showSwitchState(taskId) {
       const current = log('showSwitchState', 'switch', [taskId]);
-      return { status: 'INCRMIGEATING', ipSwitchStatus: current.ipSwitch, source: SOURCE_ADDRESS, target: TARGET_ADDRESS, attempts: 1 };
+      const addresses = { source: SOURCE_ADDRESS, target: TARGET_ADDRESS };
+      return { status: 'INCRMIGEATING', ipSwitchStatus: current.ipSwitch, ...addresses, attempts: 1 };
     },
     async exchangeIp(taskId, request) {
       const current = log('exchangeIp', 'switch', [taskId, request]);
@@ -215,7 +217,8 @@ export function fakeSwitchActivities(base: FakeActivities): FakeSwitchActivities
     },
     async rollbackIp(taskId) {
       const current = log('rollbackIp', 'switch', [taskId]);
-      if (current.script.failRollbackIp) throw ApplicationFailure.nonRetryable('rollback refused', 'DcsBadRequestError');
+      const refused = ApplicationFailure.nonRetryable('rollback refused', 'DcsBadRequestError');
+      if (current.script.failRollbackIp) throw refused;
       current.ipSwitch = IpSwitchStatus.RollbackSuccess;
       current.swapped = false;
       // After a rollback DCS shows the migration's task SUCCESS (its machine released), as the emulator does.
@@ -224,8 +227,10 @@ export function fakeSwitchActivities(base: FakeActivities): FakeSwitchActivities
     },
     async identifyServers(request) {
       const current = log('identifyServers', 'worker', [request]);
-      const runIdAt = (address: string) => ((address === SOURCE_ADDRESS) !== current.swapped ? 'run-source' : 'run-target');
-      return { servers: request.addresses.map((address) => ({ address, runId: runIdAt(address), cluster: false })), attempts: 1 };
+      const atSource = (address: string) => (address === SOURCE_ADDRESS) !== current.swapped;
+      const runIdAt = (address: string) => (atSource(address) ? 'run-source' : 'run-target');
+      const servers = request.addresses.map((address) => ({ address, runId: runIdAt(address), cluster: false }));
+      return { servers, attempts: 1 };
     },
     async checkSwitched(request) {
       const current = log('checkSwitched', 'worker', [request]);
@@ -252,7 +257,8 @@ export function fakeSwitchActivities(base: FakeActivities): FakeSwitchActivities
     },
     paidTasksLeft(workflowId, label) {
       const entry = scenarios.get(workflowId)!;
-      const migration = entry.migrationCreated ? [{ status: entry.migrationStopped ? 'TERMINATED' : 'INCRMIGEATING' }] : [];
+      const migrationStatus = entry.migrationStopped ? 'TERMINATED' : 'INCRMIGEATING';
+      const migration = entry.migrationCreated ? [{ status: migrationStatus }] : [];
       const model = entry.reverse;
       const failed = model.script.failAfterMs !== undefined && model.configuredAt !== undefined;
       const ended = model.stoppedAt !== undefined || model.deleted ? 'TERMINATED' : failed ? 'FAILED' : 'INCRMIGEATING';

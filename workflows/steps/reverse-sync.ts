@@ -27,19 +27,23 @@ import { retryDelayMs } from '../../common/backoff.js';
 import { isFinalClass, readStatus, type StatusReading } from '../../common/dcs-status.js';
 import { catchUpReads, fullSyncEndsAt, requestedRollbackMode, reverseSyncObstacle } from '../../common/reverse-sync.js';
 import { ROLLBACK_CHECK_ID, roughDuration } from '../../common/reverse-sync.js';
-import { MigrationFailureType, type MigrationSwitch, type ReverseSync, type RollbackRequest } from '../../common/workflow-contract.js';
+import { MigrationFailureType, type MigrationSwitch } from '../../common/workflow-contract.js';
+import type { ReverseSync, RollbackRequest } from '../../common/workflow-contract.js';
 import type { SwitchCheck } from '../../activities/switch.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { Patch } from '../patches.js';
-import { IDEMPOTENT_WRITE_OPTIONS, LOG_READ_OPTIONS, MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
+import { IDEMPOTENT_WRITE_OPTIONS, LOG_READ_OPTIONS, MAX_WRITE_TRIES } from '../retry-policy.js';
+import { READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { describeError, recordError } from '../state.js';
 import { reverseTaskName } from '../task-name.js';
 import { workflowFailure } from './failures.js';
 
-/** How long a rollback waits for the reverse task to catch up before it is called off (or, automatic, goes on without). */
+type Ctx = MigrationContext;
+
+/** How long a rollback waits for the reverse task to catch up before it is called off (automatic: goes without). */
 const CATCH_UP_LIMIT_MS = 30 * 60_000;
-/** Reads spent waiting for the reverse task to stop before the migration fails (a paid task must not be left running). */
+/** Reads spent waiting for the reverse task to stop before the migration fails (no paid task left running). */
 const MAX_STOP_READS = 400;
 /** Reads of the reverse task that failed in a row before it counts as failed. */
 const MAX_FAILED_READS = 5;
@@ -82,7 +86,7 @@ export function planReverseSync(ctx: MigrationContext, record: MigrationSwitch, 
 }
 
 /** The rollback goes without a reverse task: recorded (with a warning when it loses writes), nothing created. */
-function unavailable(ctx: MigrationContext, record: MigrationSwitch, taskName: string, reason: string, warn = true): void {
+function unavailable(ctx: Ctx, record: MigrationSwitch, taskName: string, reason: string, warn = true): void {
   record.rollbackMode = 'addresses-only';
   record.reverse = { state: 'unavailable', taskName, keepsWrites: false, reason };
   if (warn) addWarning(ctx, `a rollback restores the addresses only (no reverse task): ${reason}`);
@@ -102,7 +106,7 @@ function addWarning(ctx: MigrationContext, message: string): void {
  * or the rollback goes without the writes), or `commit` when the window ended (the reverse task stopped and
  * deleted). A rollback asked for already (a failed post-switch check) is the first thing it waits for.
  */
-export async function rollbackWindowWithReverseSync(ctx: MigrationContext, record: MigrationSwitch): Promise<'rollback' | 'commit'> {
+export async function rollbackWindowWithReverseSync(ctx: Ctx, record: MigrationSwitch): Promise<'rollback' | 'commit'> {
   const { input } = ctx;
   const reverse = record.reverse!;
   const windowMs = input.kind === 'online' ? (input.cutover?.rollbackWindow ?? 0) : 0;
@@ -133,7 +137,8 @@ class Pace {
   }
   next(unchanged: boolean): number {
     const { polling } = this.ctx.input;
-    this.interval = unchanged ? Math.min(polling.maxInterval, this.interval * polling.backoffFactor) : polling.initialInterval;
+    const grown = Math.min(polling.maxInterval, this.interval * polling.backoffFactor);
+    this.interval = unchanged ? grown : polling.initialInterval;
     return this.interval;
   }
 }
@@ -154,20 +159,23 @@ async function startReverseTask(ctx: MigrationContext, record: MigrationSwitch, 
   const reverse = record.reverse!;
   if (input.kind !== 'online') return;
   for (let attempt = 1; reverse.taskId === undefined; attempt++) {
-    const found = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up ${label(reverse)} before creating`, reverse.taskName);
-    if (found.task) {
-      reverse.taskId = found.task.taskId;
+    const found = await findByName(ctx, reverse, `Look up ${label(reverse)} before creating`);
+    if (found) {
+      reverse.taskId = found.taskId;
       break;
     }
     try {
-      const request = { taskName: reverse.taskName, description: `dcs-migrate: reverse sync of ${ctx.taskName}`, network: input.network };
-      const created = await callActivity(state, 'createOnlineTask', SINGLE_ATTEMPT_OPTIONS, `Create ${label(reverse)}`, request);
+      const description = `dcs-migrate: reverse sync of ${ctx.taskName}`;
+      const request = { taskName: reverse.taskName, description, network: input.network };
+      const summary = `Create ${label(reverse)}`;
+      const created = await callActivity(state, 'createOnlineTask', SINGLE_ATTEMPT_OPTIONS, summary, request);
       reverse.taskId = created.taskId;
       publish(ctx);
     } catch (error) {
       if (isCancellation(error)) throw error;
       recordError(state, error, new Date());
-      if (isPermanentFailure(error) || attempt >= MAX_WRITE_TRIES) return giveUp(ctx, record, `DCS refused to create it: ${describeError(error).message}`);
+      const reason = `DCS refused to create it: ${describeError(error).message}`;
+      if (isPermanentFailure(error) || attempt >= MAX_WRITE_TRIES) return giveUp(ctx, record, reason);
       await sleep(retryDelayMs(attempt, undefined));
     }
   }
@@ -177,13 +185,14 @@ async function startReverseTask(ctx: MigrationContext, record: MigrationSwitch, 
     if (startInterrupted(record, endsAt)) return;
     const reading = await readReverseTask(ctx, reverse);
     if (reading === 'absent') return giveUp(ctx, record, 'it disappeared while being created');
-    if (reading?.statusClass === 'failed') return giveUp(ctx, record, await failureOf(ctx, reverse, 'while being created'));
-    if (reading && reading.statusClass !== 'pending' && reading.statusClass !== 'awaiting-configuration' && reading.statusClass !== 'unknown') {
+    const statusClass = reading?.statusClass;
+    if (statusClass === 'failed') return giveUp(ctx, record, await failureOf(ctx, reverse, 'while being created'));
+    if (statusClass !== undefined && !['pending', 'awaiting-configuration', 'unknown'].includes(statusClass)) {
       // Past RUNNING: an earlier configure call went through although its answer was lost.
       reverse.state = 'full-sync';
       return;
     }
-    if (reading?.statusClass === 'awaiting-configuration') {
+    if (statusClass === 'awaiting-configuration') {
       try {
         await configureReverseTask(ctx, reverse);
         reverse.state = 'full-sync';
@@ -203,7 +212,7 @@ async function startReverseTask(ctx: MigrationContext, record: MigrationSwitch, 
 
 function configureReverseTask(ctx: MigrationContext, reverse: ReverseSync): Promise<unknown> {
   const { state, input } = ctx;
-  if (input.kind !== 'online' || input.source.instanceId === undefined) throw new Error('no DCS source to sync back into');
+  if (input.kind !== 'online' || input.source.instanceId === undefined) throw new Error('no DCS source to sync into');
   const request = {
     method: 'incremental' as const,
     resumeMode: input.resumeMode,
@@ -211,7 +220,8 @@ function configureReverseTask(ctx: MigrationContext, reverse: ReverseSync): Prom
     source: { instanceId: input.target.instanceId, password: input.target.password },
     target: { instanceId: input.source.instanceId, password: input.source.password },
   };
-  const summary = `Configure ${label(reverse)}: incremental from ${input.target.instanceId} back to ${input.source.instanceId}`;
+  const sides = `${input.target.instanceId} back to ${input.source.instanceId}`;
+  const summary = `Configure ${label(reverse)}: incremental from ${sides}`;
   return callActivity(state, 'configureOnlineTask', SINGLE_ATTEMPT_OPTIONS, summary, reverse.taskId!, request);
 }
 
@@ -232,10 +242,10 @@ async function giveUp(ctx: MigrationContext, record: MigrationSwitch, reason: st
  * `absent` when it no longer exists, undefined when the read failed (counted: after a few in a row it counts as
  * failed).
  */
-async function readReverseTask(ctx: MigrationContext, reverse: ReverseSync): Promise<StatusReading | 'absent' | undefined> {
+async function readReverseTask(ctx: Ctx, reverse: ReverseSync): Promise<StatusReading | 'absent' | undefined> {
   const { state } = ctx;
   try {
-    const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Read ${label(reverse)}`, reverse.taskName);
+    const task = await findByName(ctx, reverse, `Read ${label(reverse)}`);
     failedReads.set(reverse, 0);
     if (!task || (reverse.taskId !== undefined && task.taskId !== reverse.taskId)) return 'absent';
     reverse.remoteStatus = task.status;
@@ -259,7 +269,8 @@ async function followReverseTask(ctx: MigrationContext, reverse: ReverseSync): P
   if (reverse.taskId === undefined || !['full-sync', 'in-sync', 'lagging'].includes(reverse.state)) return;
   const reading = await readReverseTask(ctx, reverse);
   if (reading === undefined) {
-    if ((failedReads.get(reverse) ?? 0) >= MAX_FAILED_READS) markFailed(ctx, reverse, `could not be read ${MAX_FAILED_READS} times in a row`);
+    const reason = `could not be read ${MAX_FAILED_READS} times in a row`;
+    if ((failedReads.get(reverse) ?? 0) >= MAX_FAILED_READS) markFailed(ctx, reverse, reason);
     return;
   }
   if (reading === 'absent') return markFailed(ctx, reverse, 'it no longer exists (deleted outside dcs-migrate?)');
@@ -290,8 +301,8 @@ async function followReverseTask(ctx: MigrationContext, reverse: ReverseSync): P
 
 async function readProgress(ctx: MigrationContext, reverse: ReverseSync) {
   try {
-    const { progress } = await callActivity(ctx.state, 'showTaskStats', READ_OPTIONS, `Progress of ${label(reverse)}`, reverse.taskId!);
-    return progress;
+    const summary = `Progress of ${label(reverse)}`;
+    return (await callActivity(ctx.state, 'showTaskStats', READ_OPTIONS, summary, reverse.taskId!)).progress;
   } catch (error) {
     if (isCancellation(error)) throw error;
     recordError(ctx.state, error, new Date());
@@ -303,11 +314,12 @@ function markFailed(ctx: MigrationContext, reverse: ReverseSync, reason: string)
   reverse.state = 'failed';
   reverse.keepsWrites = false;
   reverse.reason = reason;
-  addWarning(ctx, `${label(reverse)} failed: ${reason}; a rollback now needs --force and loses the writes made since the switch`);
+  const loses = 'a rollback now needs --force and loses the writes made since the switch';
+  addWarning(ctx, `${label(reverse)} failed: ${reason}; ${loses}`);
   publish(ctx);
 }
 
-/** Why the reverse task failed: its last ERROR log entries (scrubbed by the activity), as the forward task's are read. */
+/** Why the reverse task failed: its last ERROR log entries (scrubbed by the activity), read as the forward task's. */
 async function failureOf(ctx: MigrationContext, reverse: ReverseSync, when: string): Promise<string> {
   const { state, input } = ctx;
   const secretRefs = [
@@ -317,7 +329,8 @@ async function failureOf(ctx: MigrationContext, reverse: ReverseSync, when: stri
   const status = `it ended ${reverse.remoteStatus ?? 'FAILED'}${when ? ` ${when}` : ''}`;
   try {
     const request = { taskId: reverse.taskId!, last: LOG_ENTRIES, level: 'ERROR' as const, secretRefs };
-    const { entries } = await callActivity(state, 'readTaskLog', LOG_READ_OPTIONS, `Read the log of ${label(reverse)}`, request);
+    const summary = `Read the log of ${label(reverse)}`;
+    const { entries } = await callActivity(state, 'readTaskLog', LOG_READ_OPTIONS, summary, request);
     const quoted = entries.map((entry) => `${entry.at} ${entry.code}: ${entry.message}`).join(' | ');
     return quoted ? `${status}; last log entries: ${quoted}` : `${status} (its log has no ERROR entry)`;
   } catch (error) {
@@ -357,8 +370,10 @@ async function catchUp(ctx: MigrationContext, record: MigrationSwitch): Promise<
           ? `it did not catch up within ${roughDuration(CATCH_UP_LIMIT_MS)} (offset ${reverse.offset ?? 'unknown'})`
           : undefined;
     if (problem !== undefined) {
-      if (rollback.by === 'operator') return callOff(ctx, record, `${label(reverse)} cannot keep the writes: ${problem}`);
-      addWarning(ctx, `the automatic rollback goes without the writes made since the switch: ${label(reverse)}: ${problem}`);
+      const cannot = `${label(reverse)} cannot keep the writes: ${problem}`;
+      if (rollback.by === 'operator') return callOff(ctx, record, cannot);
+      const without = 'the automatic rollback goes without the writes made since the switch';
+      addWarning(ctx, `${without}: ${label(reverse)}: ${problem}`);
       rollback.force = true;
       continue;
     }
@@ -410,7 +425,8 @@ async function stopReverseTask(ctx: MigrationContext, reverse: ReverseSync): Pro
       }
     }
     if (read >= MAX_STOP_READS) {
-      throw workflowFailure(`${label(reverse)} did not stop (last status ${reverse.remoteStatus ?? 'unknown'})`, MigrationFailureType.RemoteTaskNotStopped);
+      const message = `${label(reverse)} did not stop (last status ${reverse.remoteStatus ?? 'unknown'})`;
+      throw workflowFailure(message, MigrationFailureType.RemoteTaskNotStopped);
     }
     await sleep(ctx.input.polling.initialInterval);
   }
@@ -451,7 +467,7 @@ export async function cleanUpReverseTask(
   if (!reverse || !hasReverseTask(ctx)) return undefined;
   try {
     if (reverse.taskId === undefined) {
-      const { task } = await callActivity(ctx.state, 'findTaskByName', READ_OPTIONS, `Look up ${label(reverse)}`, reverse.taskName);
+      const task = await findByName(ctx, reverse, `Look up ${label(reverse)}`);
       if (!task) return undefined;
       reverse.taskId = task.taskId;
     }
@@ -460,8 +476,9 @@ export async function cleanUpReverseTask(
     return `${label(reverse)} ${action === 'delete' ? 'stopped and deleted' : 'stopped'}`;
   } catch (error) {
     if (options.rethrow) throw error;
-    log.warn('could not clean up the reverse task', { taskName: reverse.taskName, error: describeError(error).message });
-    return `${label(reverse)} could not be stopped: ${describeError(error).message}`;
+    const { message } = describeError(error);
+    log.warn('could not clean up the reverse task', { taskName: reverse.taskName, error: message });
+    return `${label(reverse)} could not be stopped: ${message}`;
   }
 }
 
@@ -483,16 +500,18 @@ export function withReverseCleanup(failure: unknown, done: string | undefined): 
  * rollback waits for the reverse task to catch up, a forced one cuts the wait short. Returns whether the request
  * is such an upgrade; throws `RollbackRejected` otherwise when refused; undefined: the usual rules apply.
  */
-export function checkReverseRollback(record: MigrationSwitch | undefined, request: RollbackRequest | undefined): 'upgrade' | undefined {
+export function checkReverseRollback(record: MigrationSwitch | undefined, request?: RollbackRequest): 'upgrade' | void {
   const reverse = record?.reverse;
   if (!record || !reverse || record.rollbackMode !== 'keep-writes') return undefined;
   const force = request?.force === true;
   if (record.state === 'rolling-back' && record.rollback && !record.rollback.force && !record.rollback.finishedAt) {
     if (force) return 'upgrade';
-    throw ApplicationFailure.nonRetryable('rollback already requested (waiting for the reverse task to catch up; --force goes now)', 'RollbackRejected');
+    const waiting = 'rollback already requested (waiting for the reverse task to catch up; --force goes now)';
+    throw ApplicationFailure.nonRetryable(waiting, MigrationFailureType.RollbackRejected);
   }
   if (record.state !== 'switched' || record.rollback || force || reverse.keepsWrites) return undefined;
-  throw ApplicationFailure.nonRetryable(`a rollback now would lose writes: ${notYet(reverse)}`, MigrationFailureType.RollbackRejected);
+  const message = `a rollback now would lose writes: ${notYet(reverse)}`;
+  throw ApplicationFailure.nonRetryable(message, MigrationFailureType.RollbackRejected);
 }
 
 /** Why the reverse task cannot keep the writes yet, and how long until it can. */
@@ -504,12 +523,18 @@ export function notYet(reverse: ReverseSync): string {
         ? `${label(reverse)} is in its full sync (${reverse.fullSyncProgress ?? 0}%${etaText(reverse)})`
         : `${label(reverse)} is ${reverse.state}${reverse.reason ? `: ${reverse.reason}` : ''}`;
   const until = reverse.state === 'creating' || reverse.state === 'full-sync' ? 'wait until it is in sync, or ' : '';
-  return `${stateText}; the writes made on the target since the switch are not on the source yet — ${until}pass --force to go back without them`;
+  const missing = 'the writes made on the target since the switch are not on the source yet';
+  return `${stateText}; ${missing} — ${until}pass --force to go back without them`;
 }
 
 function etaText(reverse: ReverseSync): string {
   const endsAt = Date.parse(reverse.fullSyncEndsAt ?? '');
   return Number.isFinite(endsAt) ? `, about ${roughDuration(Math.max(0, endsAt - Date.now()))} left` : '';
+}
+
+/** The reverse task as listed by its name (the authoritative read, as for the migration's own task). */
+async function findByName(ctx: Ctx, reverse: ReverseSync, summary: string) {
+  return (await callActivity(ctx.state, 'findTaskByName', READ_OPTIONS, summary, reverse.taskName)).task;
 }
 
 function label(reverse: ReverseSync): string {
