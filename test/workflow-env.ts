@@ -8,16 +8,16 @@ import { execFile } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { expect } from 'vitest';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DcsMigrationApi, SharedStatusWatcher } from '../activities/index.js';
 import type { MigrationInputFile } from '../common/migration-input.js';
 import type { MigrationResult } from '../common/workflow-contract.js';
-import type { Emulator } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
 import { resolveTemporalCli } from '../local/tools.js';
 import { DEFAULT_PAIR, onlineInput as stackOnlineInput, passwordEnv, startTestStack, type RunningWorker } from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
+
+export { failureOf } from './harness/workflow-failure.js';
 
 export const SOURCE_PASSWORD = DEFAULT_PAIR.source.password;
 export const TARGET_PASSWORD = DEFAULT_PAIR.target.password;
@@ -40,6 +40,8 @@ export interface MigrationTestEnv {
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
   /** A DCS client for the emulator, with other credentials when asked (auth failure tests). */
   dcsClient(credentials?: { ak: string; sk: string }): DcsMigrationApi;
+  /** The environment of a CLI child on this env (Temporal, task queue, the emulator's DCS settings). */
+  cliEnv(): NodeJS.ProcessEnv;
   teardown(): Promise<void>;
 }
 
@@ -48,6 +50,10 @@ export interface MigrationTestEnvOptions {
   timings?: { creatingMs?: number; terminatingMs?: number };
   /** Seed of the emulator's probabilistic faults. */
   seed?: number;
+  /** Emulator instances besides the default pair. */
+  extraInstances?: EmulatorOptions['instances'];
+  /** Variables the workers resolve password references from, besides the default pair's. */
+  workerEnv?: Record<string, string>;
 }
 
 /** The test stack (test/harness/stack.ts) with Temporal, the default instance pair and in-process workers. */
@@ -55,7 +61,9 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
   const stack = await startTestStack({
     name: 'migration-test',
     emulator: { timings: { creatingMs: 300, terminatingMs: 200, ...options.timings }, seed: options.seed ?? 7 },
+    ...(options.extraInstances ? { extraInstances: options.extraInstances } : {}),
   });
+  const workerEnv = { ...passwordEnv(), ...options.workerEnv };
   const dcs = stack.dcsClient();
   return {
     temporal: stack.temporal,
@@ -64,8 +72,13 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
     dcs,
     dcsClient: (credentials) => stack.dcsClient(credentials),
     startWorker: (workerOptions = {}) =>
-      stack.startWorker({ dcs: workerOptions.dcs ?? dcs, ...(workerOptions.statusWatcher ? { statusWatcher: workerOptions.statusWatcher } : {}) }),
+      stack.startWorker({
+        dcs: workerOptions.dcs ?? dcs,
+        env: workerEnv,
+        ...(workerOptions.statusWatcher ? { statusWatcher: workerOptions.statusWatcher } : {}),
+      }),
     start: (input, workflowId) => stack.start(input, workflowId),
+    cliEnv: () => stack.cliEnv(options.workerEnv),
     teardown: () => stack.teardown(),
   };
 }
@@ -89,18 +102,6 @@ export function onlineInput(method: 'full' | 'incremental', extra: Partial<Recor
 /** Waits for the workflow result, failing the test with the workflow's own error. */
 export function resultOf(handle: WorkflowHandle): Promise<MigrationResult> {
   return handle.result() as Promise<MigrationResult>;
-}
-
-/** Waits for the workflow to fail and returns the ApplicationFailure it failed with (asserting that it did). */
-export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
-  const error = await handle.result().then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 /**

@@ -1,18 +1,17 @@
 /**
  * The workflow's timing rules, on the time-skipping test server against scripted fake activities
- * (test/harness/time-skipping.ts, test/harness/fake-activities.ts): the real `dcsMigration` code, with hours of
+ * (test/harness/scripted-migrations.ts, test/harness/task-script.ts): the real `dcsMigration` code, with hours of
  * polling passing in milliseconds. Call times are workflow time, so the asserted gaps are the schedule itself.
  */
 import { describe, expect, it } from 'vitest';
 import type { MigrationInputFile } from '../common/migration-input.js';
-import { MigrationFailureType, type MigrationResult } from '../common/workflow-contract.js';
-import { fakeActivities, gapsOf, timesOf, type RecordedCall, type TaskScript } from './harness/fake-activities.js';
-import { TIMER_SLACK_MS, useTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
-import { failureOf } from './workflow-env.js';
+import { MigrationFailureType } from '../common/workflow-contract.js';
+import { gapsOf, timesOf, type RecordedCall } from './harness/fake-activities.js';
+import { useScriptedMigrations } from './harness/scripted-migrations.js';
+import { TIMER_SLACK_MS } from './harness/time-skipping.js';
+import { failureOf } from './harness/workflow-failure.js';
 
-const fake = fakeActivities();
-let ts: TimeSkippingEnv;
-useTimeSkippingEnv(fake.activities, (env) => (ts = env));
+const { run } = useScriptedMigrations('timing');
 const SLACK_MS = TIMER_SLACK_MS;
 
 function expectGaps(actual: number[], expected: number[]): void {
@@ -21,16 +20,6 @@ function expectGaps(actual: number[], expected: number[]): void {
     expect(gap, `gap ${index}: ${actual.join(', ')}`).toBeGreaterThanOrEqual(expected[index]!);
     expect(gap, `gap ${index}: ${actual.join(', ')}`).toBeLessThan(expected[index]! + SLACK_MS);
   });
-}
-
-let counter = 0;
-
-/** Starts a workflow on `input` against `script`; returns its handle and its call log. */
-async function run(input: MigrationInputFile, script: TaskScript) {
-  const workflowId = `timing-${counter++}-${Date.now()}`;
-  const calls = fake.script(workflowId, script);
-  const handle = await ts.start(input, workflowId);
-  return { handle, calls, result: () => handle.result() as Promise<MigrationResult> };
 }
 
 function backupImport(polling: Record<string, unknown>): MigrationInputFile {
@@ -289,7 +278,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     const { calls, result } = await run(backupImport({ initialInterval: '1s' }), {
       created: 'MIGRATING',
       reads: ['SUCCESS'],
-      createFailures: [{ type: 'DcsServerError' }, { type: 'DcsServerError' }],
+      faults: [{ activity: 'createBackupImportTask', calls: [1, 2], status: 500 }],
     });
     expect((await result()).outcome).toBe('succeeded');
     expect(timesOf(calls, 'createBackupImportTask')).toHaveLength(3);
@@ -307,7 +296,7 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     const { calls, result } = await run(backupImport({ initialInterval: '1s' }), {
       created: 'MIGRATING',
       reads: ['SUCCESS'],
-      createFailures: [{ type: 'DcsThrottledError', nextRetryDelayMs: 7_000 }],
+      faults: [{ activity: 'createBackupImportTask', calls: [1], status: 429, retryAfterMs: 7_000 }],
     });
     expect((await result()).outcome).toBe('succeeded');
     const [gap] = gapsOf(timesOf(calls, 'findTaskByName').slice(0, 2));

@@ -25,6 +25,11 @@ export interface TimeSkippingEnv {
   taskQueue: string;
   /** Starts a migration workflow with the CLI's start options. */
   start(input: MigrationInputFile, workflowId?: string): Promise<WorkflowHandleWithFirstExecutionRunId>;
+  /**
+   * Stops the worker (its in-flight activities finish), waits `downMs`, and starts a new one on the same queue;
+   * the runs move over only without a workflow cache (`cacheWorkflows: false`).
+   */
+  restartWorker(downMs?: number): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -53,16 +58,25 @@ const quietLogger = { log: () => undefined, trace: () => undefined, debug: () =>
 
 let counter = 0;
 
+export interface TimeSkippingEnvOptions {
+  /**
+   * Off: no workflow cache, so no sticky queue, and every workflow task replays the history. A worker restart
+   * needs it: the test server never moves a stopped worker's sticky queue back to the task queue (the real
+   * server does after a few seconds), so the new worker would never see the run.
+   */
+  cacheWorkflows?: boolean;
+}
+
 /** Slack for the real milliseconds an activity and a workflow task take between two timers. */
 export const TIMER_SLACK_MS = 500;
 
 /**
  * One env for the calling test file: started before its tests (then handed to `use`), torn down after them.
  */
-export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void): void {
+export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void, options: TimeSkippingEnvOptions = {}): void {
   let started: TimeSkippingEnv | undefined;
   beforeAll(async () => {
-    started = await startTimeSkippingEnv(activities);
+    started = await startTimeSkippingEnv(activities, options);
     use(started);
   });
   afterAll(async () => {
@@ -83,19 +97,23 @@ async function workflowBundle(): Promise<{ codePath: string } | { code: string }
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
  * `fakeActivities`).
  */
-export async function startTimeSkippingEnv(activities: Activities): Promise<TimeSkippingEnv> {
+export async function startTimeSkippingEnv(activities: Activities, options: TimeSkippingEnvOptions = {}): Promise<TimeSkippingEnv> {
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: bundle,
-      activities,
-      shutdownGraceTime: '1s',
-    });
-    const running = worker.run();
+    const startWorker = async () => {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        workflowBundle: bundle,
+        activities,
+        shutdownGraceTime: '1s',
+        ...(options.cacheWorkflows === false ? { maxCachedWorkflows: 0 } : {}),
+      });
+      return { worker, running: worker.run() };
+    };
+    let { worker, running } = await startWorker();
     return {
       env,
       taskQueue,
@@ -104,6 +122,12 @@ export async function startTimeSkippingEnv(activities: Activities): Promise<Time
           MIGRATION_WORKFLOW_TYPE,
           buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`, taskQueue }),
         ),
+      async restartWorker(downMs = 0) {
+        worker.shutdown();
+        await running;
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        ({ worker, running } = await startWorker());
+      },
       async teardown() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running.catch(() => undefined);
