@@ -10,17 +10,17 @@ import type { MigrationInputFile } from '../common/migration-input.js';
 import { cancelSignal, rollbackUpdate, statusQuery } from '../common/workflow-contract.js';
 import type { MigrationResult, RollbackRequest } from '../common/workflow-contract.js';
 import { fakeActivities, type TaskScript } from './harness/fake-activities.js';
-import { fakeSwitchActivities, REVERSE_TASK_ID } from './harness/fake-reverse-sync.js';
+import { fakeReverseSync, REVERSE_TASK_ID } from './harness/fake-reverse-sync.js';
 import type { LoggedCall, ReverseScript, SwitchScenario } from './harness/fake-reverse-sync.js';
 import { useTimeSkippingEnv, type TimeSkippingEnv } from './harness/time-skipping.js';
 import { failureOf } from './workflow-env.js';
 
-const fake = fakeSwitchActivities(fakeActivities());
+const fake = fakeReverseSync(fakeActivities());
 let ts: TimeSkippingEnv;
 useTimeSkippingEnv(fake.activities, (env) => (ts = env));
 
 /** The migration's own task: provisioned, configured, then in sync (the auto cutover ends the hold at once). */
-const MIGRATION: TaskScript = { reads: ['RUNNING', 'INCRMIGEATING'] };
+const MIGRATION: TaskScript = { reads: ['INCRMIGEATING'] };
 
 function input(cutover: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): MigrationInputFile {
   return {
@@ -153,7 +153,9 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
   });
 
   it("a failed check that found the source's own server at its address makes no reverse task", async () => {
-    const { log, result, paidTasksLeft } = await run(input(), { check: { outcome: 'failed', reached: 'other' } });
+    // The exchange reports success without moving the addresses: the check finds the source's server there.
+    const task = { ...MIGRATION, switch: { unmovedExchanges: [1] } };
+    const { log, result, paidTasksLeft } = await run(input(), { task });
     const outcome = await result();
     expect(outcome.outcome).toBe('rolled-back');
     expect(named(log, 'reverse')).toEqual([]);
@@ -251,7 +253,8 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
   it('a failure after the reverse task ran (rollback-ip refused) cleans it up as onFailure says', async () => {
     const file = input({ rollbackWindow: 0 }, { onFailure: 'delete' });
     const check = { outcome: 'failed', reached: 'target' } as const;
-    const scenario = { check, failRollbackIp: true, reverse: { fullSyncMs: 5_000 } };
+    const refused = { activity: 'rollbackIp', status: 400, errorCode: 'DCS.4957', errorMessage: 'not allowed' } as const;
+    const scenario = { check, task: { ...MIGRATION, faults: [refused] }, reverse: { fullSyncMs: 5_000 } };
     const { handle, log, paidTasksLeft } = await run(file, scenario);
     const failure = await failureOf(handle);
     expect(failure.message).toMatch(/reverse task .* stopped and deleted/);
