@@ -102,7 +102,7 @@ describe('cutover.rollback: keep-writes (full stack)', () => {
     const rollback = await runCli(['rollback', handle.workflowId, '--note', 'keep writes'], stack.cliEnv());
     expect(rollback.stderr).toBe('');
     expect(rollback.code).toBe(0);
-    expect(rollback.stdout).toContain('with every write made since the switch');
+    expect(rollback.stdout).toContain('(with every write since the switch)');
 
     const expected = {
       ...before,
