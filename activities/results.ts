@@ -12,6 +12,21 @@ export interface Attempted {
 }
 
 /**
+ * The details of the ApplicationFailure a failed DCS call becomes (`to-application-failure.ts`): what the workflow
+ * reads of it, as it may import only types from here and from dcs/.
+ */
+export interface DcsFailureDetails {
+  operation: string | undefined;
+  httpStatus: number | undefined;
+  errorCode: string | undefined;
+  requestId: string | undefined;
+  /** DCS could not be reached or would not serve (no answer, 5xx, 429): `dcs/retry.ts` `isDcsUnavailable`. */
+  dcsUnavailable?: true;
+  /** The client's throttle held the call back; DCS never saw it. */
+  notSent?: true;
+}
+
+/**
  * A remote task as the workflow tracks it (from the list API or Show). Its status is typed from the status model
  * (`common/dcs-status.ts`) but travels as the plain string DCS answered, as in every history recorded so far; the
  * workflow classifies it once per read (`readStatus`, in `workflows/steps/read-task.ts`).

@@ -22,6 +22,7 @@ import * as api from './commands/api.js';
 import * as codecServer from './commands/codec-server.js';
 import * as verify from './commands/verify.js';
 import * as replay from './commands/replay.js';
+import * as plan from './commands/plan.js';
 
 const program = new Command()
   .name('dcs-migrate')
@@ -31,13 +32,14 @@ const program = new Command()
 
 // One line per subcommand, in the order `--help` lists them. Each module only defines its command (cheap: no
 // Temporal SDK, no Redis or HTTP client); its action imports what it needs when it runs.
-const commands = [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, worker, emulator, api, codecServer, verify, replay];
+const commands = [up, start, check, watch, status, cutover, rollback, restart, logs, cancel, list, plan];
+commands.push(worker, emulator, api, codecServer, verify, replay);
 for (const module of commands) module.register(program);
 
 /**
- * Commander answers help before it looks for the command: `dcs-migrate plan --help` printed the root help and exited
- * 0, and `dcs-migrate help plan` printed it as an error without naming the problem. When the command named does not
- * exist, drop the help request so commander reports it: `unknown command 'plan'`, with a suggestion when a command
+ * Commander answers help before it looks for the command: `dcs-migrate fleet --help` printed the root help and exited
+ * 0, and `dcs-migrate help fleet` printed it as an error without naming the problem. When the command named does not
+ * exist, drop the help request so commander reports it: `unknown command 'fleet'`, with a suggestion when a command
  * is close (`(Did you mean start?)`), exit 2. The root takes no options of its own, so the first word that is not
  * an option is the command.
  */

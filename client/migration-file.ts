@@ -8,10 +8,10 @@ import { InvalidMigrationInputError, parseMigrationInput, type MigrationInput } 
 import { CliError, EXIT } from './exit-codes.js';
 
 /**
- * Reads and validates `file`: the parsed input (defaults applied, durations in ms) is what the workflow is started
- * with. Throws a CliError (exit 2) for a missing, unreadable, malformed or invalid file.
+ * Reads a YAML or JSON file (a migration, a plan): the parsed document, or a CliError (exit 2) for a missing,
+ * unreadable, malformed or empty file (`empty` says what it lacks).
  */
-export async function loadMigrationFile(file: string): Promise<MigrationInput> {
+export async function readInputFile(file: string, empty: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -25,10 +25,17 @@ export async function loadMigrationFile(file: string): Promise<MigrationInput> {
   } catch (error) {
     throw new CliError(`--file ${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, EXIT.USAGE);
   }
-  if (raw === null || raw === undefined) {
-    // An empty file (or only comments, or `null`) parses to null: say so rather than "(input): expected object".
-    throw new CliError(`--file ${file}: holds no migration (the file is empty); see examples/ for the fields`, EXIT.USAGE);
-  }
+  // An empty file (or only comments, or `null`) parses to null: say so rather than "(input): expected object".
+  if (raw === null || raw === undefined) throw new CliError(`--file ${file}: ${empty}`, EXIT.USAGE);
+  return raw;
+}
+
+/**
+ * Reads and validates `file`: the parsed input (defaults applied, durations in ms) is what the workflow is started
+ * with. Throws a CliError (exit 2) for a missing, unreadable, malformed or invalid file.
+ */
+export async function loadMigrationFile(file: string): Promise<MigrationInput> {
+  const raw = await readInputFile(file, 'holds no migration (the file is empty); see examples/ for the fields');
   try {
     return parseMigrationInput(raw);
   } catch (error) {

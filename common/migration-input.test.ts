@@ -32,6 +32,13 @@ describe('migration input', () => {
     expect(problemsOf({ ...online, onFailure: 'ignore' })[0]?.field).toBe('onFailure');
   });
 
+  it('tolerates DCS being out of reach for an hour by default; polling.dcsOutageTolerance is a duration up to 30d', () => {
+    expect(parseMigrationInput(online).polling.dcsOutageTolerance).toBe(3_600_000);
+    const withTolerance = (value: unknown) => ({ ...online, polling: { ...online.polling, dcsOutageTolerance: value } });
+    expect(parseMigrationInput(withTolerance('6h')).polling.dcsOutageTolerance).toBe(21_600_000);
+    for (const bad of ['0s', '31d', 'a while']) expect(problemsOf(withTolerance(bad))[0]?.field, bad).toBe('polling.dcsOutageTolerance');
+  });
+
   it('re-validates a parsed input to itself (the workflow validates what the CLI already parsed)', () => {
     const inputs = [
       online,

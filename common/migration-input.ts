@@ -141,7 +141,15 @@ const pollingSchema = z
       .min(1)
       .max(1_000)
       .default(5)
-      .describe('Consecutive polls whose API calls all failed (after their own retries) before the workflow fails.'),
+      .describe(
+        'Consecutive polls whose API calls all failed (after their own retries) before the workflow fails. Polls that failed because DCS could not be reached count against `dcsOutageTolerance` instead.',
+      ),
+    dcsOutageTolerance: positiveDuration
+      .refine((ms) => ms <= 30 * 86_400_000, 'must be at most 30d')
+      .default(3_600_000)
+      .describe(
+        'How long the migration rides out DCS being unreachable (no answer, HTTP 5xx, or throttled with 429 `APIGW.0308`): reads keep retrying (the remote task runs on meanwhile), and after this long without one answer it fails as `DcsUnavailable`. Its `onFailure` cleanup then waits up to as long again for DCS to come back before it gives up (the failure says the task may still be running).',
+      ),
     mode: z
       .enum(['per-task', 'shared'])
       .default('per-task')

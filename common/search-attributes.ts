@@ -11,8 +11,10 @@ export const DcsTaskId = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.taskId,
 export const DcsRemoteStatus = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.remoteStatus, SearchAttributeType.KEYWORD);
 export const DcsMigrationType = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.migrationType, SearchAttributeType.KEYWORD);
 export const DcsPhase = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.phase, SearchAttributeType.KEYWORD);
+/** The plan a workflow belongs to (issue 26): set on the plan workflow and on each of its items, to list a fleet. */
+export const DcsPlan = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.plan, SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [DcsTaskId, DcsRemoteStatus, DcsMigrationType, DcsPhase] as const;
+export const searchAttributeKeys = [DcsTaskId, DcsRemoteStatus, DcsMigrationType, DcsPhase, DcsPlan] as const;
 
 /** `Name=Type` pairs as the `temporal` CLI spells them (`--search-attribute DcsPhase=Keyword`). */
 export function searchAttributeCliSpecs(): string[] {

@@ -381,6 +381,11 @@ export const MigrationFailureType = {
   RestartRejected: 'RestartRejected',
   /** DCS refused to restart the task (BatchRestartOnlineMigrationTasks answered `failed`) and the task did not run again. */
   RestartFailed: 'RestartFailed',
+  /**
+   * DCS could not be reached (no answer, 5xx, throttled) for longer than `polling.dcsOutageTolerance`. The details
+   * say since when (`unreachableSince`), the tolerance (`toleranceMs`) and the last error (`lastError`).
+   */
+  DcsUnavailable: 'DcsUnavailable',
 } as const;
 
 /** Stop the migration (any phase before the end). Temporal's own cancellation does the same with a default reason. */

@@ -10,4 +10,5 @@ export const SEARCH_ATTRIBUTE_NAMES = {
   remoteStatus: 'DcsRemoteStatus',
   migrationType: 'DcsMigrationType',
   phase: 'DcsPhase',
+  plan: 'DcsPlan',
 } as const;

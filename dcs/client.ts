@@ -18,6 +18,7 @@ import { retryDelayMs } from '../common/backoff.js';
 import { CLIENT_READ_BACKOFF, mayRetryCall, retryDelayHint } from './retry.js';
 import type * as S from './schemas/index.js';
 import { signRequest } from './signing/sign-request.js';
+import type { DcsThrottle, ThrottleStats } from './throttle.js';
 
 type Spec<N extends OperationName> = (typeof OPERATIONS)[N];
 /** The result type of an operation (undefined for 204 operations). */
@@ -55,6 +56,12 @@ export interface DcsClientOptions {
    * Default 0: inside Temporal activities the retry policy owns retrying. Writes are never repeated here.
    */
   retries?: number;
+  /**
+   * The client's own throttle (`dcs/throttle.ts`): holds every call while DCS throttles (429) or does not answer,
+   * and paces calls under a known or learned rate limit. None by default; the worker passes one, shared by all its
+   * migrations.
+   */
+  throttle?: DcsThrottle;
 }
 
 /**
@@ -71,6 +78,7 @@ export class DcsClient {
   readonly #userAgent: string;
   readonly #tokens: IamTokenProvider | undefined;
   readonly #retries: number;
+  readonly #throttle: DcsThrottle | undefined;
 
   constructor(options: DcsClientOptions) {
     this.#config = options.config;
@@ -86,6 +94,7 @@ export class DcsClient {
     this.#now = options.now ?? (() => new Date());
     this.#userAgent = options.userAgent ?? 'dcs-migrate';
     this.#retries = Math.max(0, Math.floor(options.retries ?? 0));
+    this.#throttle = options.throttle;
     const credentials = options.config.credentials;
     this.#tokens =
       credentials.kind === 'iam-password'
@@ -103,8 +112,17 @@ export class DcsClient {
   }
 
   /** A client configured from the environment (see `loadDcsConfig`). */
-  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, overrides: DcsConfigOverrides = {}): DcsClient {
-    return new DcsClient({ config: loadDcsConfig(env, overrides) });
+  static fromEnv(
+    env: Readonly<Record<string, string | undefined>> = process.env,
+    overrides: DcsConfigOverrides = {},
+    options: Omit<DcsClientOptions, 'config'> = {},
+  ): DcsClient {
+    return new DcsClient({ ...options, config: loadDcsConfig(env, overrides) });
+  }
+
+  /** The throttle's counts (calls sent, refused while held or over the pace), when the client has one. */
+  throttleStats(): ThrottleStats | undefined {
+    return this.#throttle?.stats();
   }
 
   /** The values of this client's credentials, for scrubbing them from text (task logs) before it is shown or stored. */
@@ -143,7 +161,8 @@ export class DcsClient {
     const validated = validateInput(spec, input);
     for (let retry = 0; ; retry++) {
       try {
-        return await this.#send(spec, validated, secretsInBody(input.body), options);
+        const send = () => this.#send(spec, validated, secretsInBody(input.body), options);
+        return await (this.#throttle ? this.#throttle.run(spec.name, send, options.signal) : send());
       } catch (error) {
         if (retry >= this.#retries || !mayRetryCall(spec.method, error) || options.signal?.aborted) throw error;
         await sleep(

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { parseRateLimit, type RateLimit } from '../common/rate-limit.js';
 import { DcsConfigurationError } from './errors/error-classes.js';
 import { fieldIssues, formatIssues } from './schemas/issues.js';
 import { DCS_ENV } from './env-names.js';
@@ -33,6 +34,8 @@ export interface DcsConfig {
   /** Origin of IAM for token auth: explicit, else `https://iam.{region}.myhuaweicloud.com`, else `endpoint`. */
   iamEndpoint: string;
   timeouts: DcsTimeouts;
+  /** `DCS_RATE_LIMIT`: the API rate limit a throttled client paces under from the start (`dcs/throttle.ts`). */
+  rateLimit?: RateLimit;
 }
 
 export interface DcsTimeouts {
@@ -133,10 +136,28 @@ export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> 
     bodyMs: overrides.timeouts?.bodyMs ?? (request === undefined ? DEFAULT_TIMEOUTS.bodyMs : (check(timeoutMs, request, names('requestTimeoutMs')) ?? 0)),
   };
 
+  const rateLimitText = read(DCS_ENV.rateLimit);
+  let rateLimit: RateLimit | undefined;
+  if (rateLimitText !== undefined) {
+    try {
+      rateLimit = parseRateLimit(rateLimitText);
+    } catch (error) {
+      problems.push(`${names('rateLimit')}: ${(error as Error).message}`);
+    }
+  }
+
   if (problems.length > 0 || endpoint === undefined || checkedProject === undefined || credentials === undefined || iamEndpoint === undefined) {
     throw new DcsConfigurationError(`DCS client configuration is incomplete: ${[...new Set(problems)].join('; ')}`);
   }
-  const config: DcsConfig = { endpoint, region: checkedRegion, projectId: checkedProject, credentials, iamEndpoint, timeouts };
+  const config: DcsConfig = {
+    endpoint,
+    region: checkedRegion,
+    projectId: checkedProject,
+    credentials,
+    iamEndpoint,
+    timeouts,
+    ...(rateLimit ? { rateLimit } : {}),
+  };
   return withSafeInspect(config);
 }
 

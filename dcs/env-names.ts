@@ -21,4 +21,6 @@ export const DCS_ENV = {
   iamEndpoint: ['DCS_IAM_ENDPOINT', 'HUAWEICLOUD_SDK_IAM_ENDPOINT'],
   connectTimeoutMs: ['DCS_CONNECT_TIMEOUT_MS'],
   requestTimeoutMs: ['DCS_REQUEST_TIMEOUT_MS'],
+  /** The tenant's API rate limit to pace under from the start (`200/5m`); otherwise learned from a 429. */
+  rateLimit: ['DCS_RATE_LIMIT'],
 } as const;

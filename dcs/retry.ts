@@ -1,6 +1,6 @@
 import type { Backoff } from '../common/backoff.js';
 import { DcsError } from './errors/dcs-error.js';
-import { DcsRateLimitedError, DcsServerError } from './errors/error-classes.js';
+import { DcsNetworkError, DcsRateLimitedError, DcsServerError, DcsTimeoutError } from './errors/error-classes.js';
 import { errorFromTransportFailure } from './errors/map-error.js';
 
 /**
@@ -14,11 +14,23 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * How long the server asked to wait before the next try (`Retry-After` on a 429 or 5xx), in ms; `undefined` if it
- * did not say. A floor for the caller's backoff, not a schedule.
+ * How long to wait before the next try, in ms: the server's `Retry-After` (a 429 or 5xx), or the hold of the
+ * client's throttle that refused the call (`dcs/throttle.ts`); `undefined` if nobody said. A floor for the
+ * caller's backoff, not a schedule.
  */
 export function retryDelayHint(error: unknown): number | undefined {
-  return error instanceof DcsRateLimitedError || error instanceof DcsServerError ? error.retryAfterMs : undefined;
+  return error instanceof DcsError ? error.retryAfterMs : undefined;
+}
+
+/**
+ * Whether the error says DCS cannot be reached or will not serve us for now, rather than that this call is wrong:
+ * no answer (refused, reset, DNS, timeouts), a 5xx, or a 429 (throttled), whether the server answered it or the
+ * client's throttle held the call back. The migration tolerates these for `polling.dcsOutageTolerance`, then
+ * fails as `DcsUnavailable`.
+ */
+export function isDcsUnavailable(error: unknown): boolean {
+  const typed = error instanceof DcsError ? error : errorFromTransportFailure(error);
+  return typed instanceof DcsNetworkError || typed instanceof DcsTimeoutError || typed instanceof DcsServerError || typed instanceof DcsRateLimitedError;
 }
 
 /**

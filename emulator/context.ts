@@ -2,6 +2,7 @@ import type { IncrementalStatusSpelling } from '../common/dcs-status.js';
 import type { DataPlane, DataPlaneFaults } from './data-plane/contract.js';
 import type { FaultRules, IpSwitchFaults } from './faults/fault-rules.js';
 import type { RequestLog } from './http/request-log.js';
+import type { TenantRateLimit } from './http/tenant-rate-limit.js';
 import type { TokenStore } from './http/token-store.js';
 import type { InstanceRegistry } from './instances/instance-registry.js';
 import type { TaskStore } from './tasks/task-store.js';
@@ -44,6 +45,8 @@ export interface EmulatorContext {
   faults: FaultRules;
   tokens: TokenStore;
   requestLog: RequestLog;
+  /** The per-tenant API rate limit (`EmulatorOptions.rateLimit`); none when absent. */
+  rateLimit?: TenantRateLimit;
   dataPlane: DataPlane;
   /** `host:port` → DCS instance id: self-hosted addresses resolved to an instance (`EmulatorOptions.addressAliases`). */
   addressAliases?: ReadonlyMap<string, string>;

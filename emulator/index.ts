@@ -28,6 +28,10 @@ import { createBaseApp, mountDcsOperations } from './http/app.js';
 import { mountIamRoutes } from './http/iam-routes.js';
 import { RequestLog, type RequestLogEntry } from './http/request-log.js';
 import { TokenStore } from './http/token-store.js';
+import { EndpointOutage, type OutageMode } from './http/endpoint-outage.js';
+import { TenantRateLimit } from './http/tenant-rate-limit.js';
+import type { RateLimit } from '../common/rate-limit.js';
+import type { Server } from 'node:http';
 import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes, type RegisteredRedis } from './instances/instance-registry.js';
 import type { InstanceTopology } from './instances/topology.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
@@ -45,6 +49,7 @@ export type { FaultRule, FaultRuleInput } from './faults/fault-rules.js';
 export type { RequestLogEntry } from './http/request-log.js';
 export type { RestoredState } from './state/persistence.js';
 export type { EmulatedOperation } from './emulated-operations.js';
+export type { OutageMode } from './http/endpoint-outage.js';
 export {
   CACHE_MODES,
   isValidInstanceId,
@@ -109,6 +114,8 @@ export interface EmulatorOptions {
   incrementalSpelling?: IncrementalStatusSpelling;
   /** Called with unexpected errors (answered as DCS.5000); default prints one line to stderr. */
   onInternalError?: (error: unknown) => void;
+  /** A per-tenant API rate limit, as Huawei's gateway applies (429 `APIGW.0308` beyond it); none by default. */
+  rateLimit?: RateLimit;
 }
 
 /** A task as `emu.tasks()` shows it (introspection, no secrets). */
@@ -156,6 +163,18 @@ export interface Emulator {
    */
   setInstanceAttributes(id: string, attributes: Partial<InstanceAttributes>): InstanceAttributes;
   readonly faults: EmulatorFaults;
+  /** Sets the per-tenant rate limit from now on (undefined: none); see `EmulatorOptions.rateLimit`. */
+  setRateLimit(rate: RateLimit | undefined): void;
+  /**
+   * The DCS endpoint down and up again (`emulator/http/endpoint-outage.ts`): `refuse` closes the listener
+   * (ECONNREFUSED), `reset` resets each connection on accept and counts the attempts.
+   */
+  readonly endpoint: {
+    down(mode: OutageMode): Promise<void>;
+    up(): Promise<void>;
+    /** Connections reset while down in `reset` mode (epoch ms each). */
+    resetConnections(): number[];
+  };
   /** Switches how task reads spell the incremental steady state from now on (see `incrementalSpelling`). */
   setIncrementalSpelling(spelling: IncrementalStatusSpelling): void;
   tasks(): EmulatorTaskSummary[];
@@ -196,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: new FaultRules(seed),
     tokens: new TokenStore(options.tokenTtlMs ?? 24 * 3600_000),
     requestLog: new RequestLog(options.requestLogCapacity),
+    rateLimit: new TenantRateLimit(options.rateLimit),
     dataPlane: createDataPlane(options.dataPlane),
     addressAliases: new Map(Object.entries(options.addressAliases ?? {})),
     incrementalSpelling: options.incrementalSpelling ?? TaskStatus.Incremental,
@@ -260,6 +280,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server = listening.server;
     const port = listening.port;
     const runningServer = server;
+    const outage = new EndpointOutage(server as Server, host, port);
     let stopped = false;
     return {
       url: `http://${urlHost(host)}:${port}`,
@@ -295,6 +316,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         clear: () => ctx.faults.clear(),
         list: () => ctx.faults.list(),
       },
+      setRateLimit: (rate) => ctx.rateLimit?.set(rate),
+      endpoint: { down: (mode) => outage.down(mode), up: () => outage.up(), resetConnections: () => outage.attempts() },
       setIncrementalSpelling: (spelling) => {
         ctx.incrementalSpelling = spelling;
       },

@@ -98,6 +98,26 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     timeout('source-killed'),
   );
 
+  for (const [id, what, faultCalls] of [
+    ['dcs-down', 'the DCS endpoint down (every connection reset)', 'connections reset'],
+    ['dcs-throttled', 'DCS answering 429 APIGW.0308', 'answered 429'],
+  ] as const) {
+    it.concurrent(
+      `${what} for 20 s while 6 migrations hold: no retry storm, all complete after it`,
+      async ({ expect }) => {
+        const report = await runChecked(expect, id, 6);
+        expect(Number(report.figures[faultCalls])).toBeGreaterThan(0);
+        // The report's own invariants, restated: the calls that reach DCS during the fault stay within the bound
+        // (one per migration in flight, then one probe per hold), and fewer per minute than before it.
+        const [during, bound] = String(report.figures['calls during / bound']).split(' / ').map(Number);
+        expect(during).toBeLessThanOrEqual(bound!);
+        expect(Number(report.figures['calls/min during'])).toBeLessThanOrEqual(Number(report.figures['calls/min before']));
+        expect(report.figures['answered again after']).not.toBe('never');
+      },
+      timeout(id),
+    );
+  }
+
   it.concurrent(
     'two workers on one task queue, one killed: the other completes every migration',
     async ({ expect }) => {

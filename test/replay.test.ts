@@ -46,6 +46,6 @@ describe('replay of recorded migration histories', () => {
     expect(failures).toEqual([]);
     expect(run.code).toBe(0);
     expect(report.outcomes.map((outcome) => `${outcome.workflowId}.json`)).toEqual(files);
-    expect(report.workflowTypes).toEqual(['dcsMigration']);
+    expect(report.workflowTypes).toEqual(['dcsMigration', 'dcsPlan']);
   });
 });

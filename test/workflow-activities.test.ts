@@ -79,7 +79,31 @@ describe('DcsError → ApplicationFailure', () => {
     const failure = convert(
       new DcsServerError('boom', undefined, { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }),
     );
-    expect(failure.details?.[0]).toEqual({ operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' });
+    expect(failure.details?.[0]).toEqual({
+      operation: 'ListMigrationTask',
+      httpStatus: 500,
+      errorCode: 'DCS.5000',
+      requestId: 'req-1',
+      dcsUnavailable: true,
+    });
+  });
+
+  it('says when DCS is unavailable (no answer, 5xx, 429, or held back unsent by the throttle), for the outage tolerance', () => {
+    const unavailable = [
+      new DcsNetworkError('refused'),
+      new DcsTimeoutError('slow'),
+      new DcsServerError('boom', undefined, { httpStatus: 502 }),
+      new DcsRateLimitedError('APIGW.0308', undefined, { httpStatus: 429 }),
+    ];
+    for (const error of unavailable) expect(convert(error).details?.[0], error.name).toMatchObject({ dcsUnavailable: true });
+    for (const error of [new DcsBadRequestError('bad', { httpStatus: 400 }), new DcsWrongStateError('state', { httpStatus: 400 })]) {
+      expect(convert(error).details?.[0], error.name).not.toHaveProperty('dcsUnavailable');
+    }
+    // The throttle's refusal: the hold it names is the floor of the next delay, and the call was never sent.
+    const held = convert(new DcsNetworkError('ListMigrationTask not sent: …', { local: true, retryAfterMs: 20_000 }), 1);
+    expect(held.type).toBe('DcsNetworkError');
+    expect(Number(held.nextRetryDelay)).toBe(20_000);
+    expect(held.details?.[0]).toMatchObject({ dcsUnavailable: true, notSent: true });
   });
 
   it('a missing secret is non-retryable; an unexpected error is retried', () => {

@@ -33,7 +33,7 @@ export const SCHEMA_ID = 'urn:dcs-migrate:migration-input';
  */
 export const HAND_WRITTEN_MARKER = '<!-- Written by hand from here on: edit below this line; `npm run generate:input-reference` keeps it. -->';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /** The string form of a duration, as `parseDurationMs` accepts it (surrounding whitespace allowed). */
 export const DURATION_PATTERN = String.raw`^\s*\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)\s*$`;
@@ -148,7 +148,7 @@ export function buildInputJsonSchema(): Json {
 // ---------------------------------------------------------------------------------------------------------------
 // The Markdown reference, rendered from the JSON Schema above (so both say the same).
 
-interface Row {
+export interface Row {
   field: string;
   type: string;
   presence: string;
@@ -229,7 +229,7 @@ function presenceOf(schema: Json, required: boolean, when: string | undefined): 
 }
 
 /** Rows for `schema`'s properties (and theirs), below `prefix`. */
-function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
+export function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
   const rows: Row[] = [];
   const union = discriminated(schema);
   if (union) {
@@ -265,7 +265,7 @@ function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
   return rows;
 }
 
-function table(rows: Row[]): string {
+export function table(rows: Row[]): string {
   const lines = ['| Field | Type | Required / default | Allowed values | Description |', '| --- | --- | --- | --- | --- |'];
   for (const row of rows) lines.push(`| ${[row.field, row.type, row.presence, row.allowed, row.description].map(cell).join(' | ')} |`);
   return lines.join('\n');

@@ -7,7 +7,9 @@ import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import {
   createActivities,
+  createPlanActivities,
   createSecretResolver,
+  mergeActivities,
   SharedStatusWatcher,
   statusWatcherOver,
   type DcsMigrationApi,
@@ -61,7 +63,7 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   const ns = namespace ?? 'default';
   // The same data converter as the worker's, so this client's calls encrypt their payloads too.
   const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });
-  const activities = createActivities({
+  const migrationActivities = createActivities({
     dcs: dcsApi,
     statusWatcher: watcher,
     secrets: secrets ?? createSecretResolver(),
@@ -81,6 +83,8 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
       return owners;
     },
   });
+  // The plan workflow's (issue 26): its validation, and reads of its items' workflows through this client.
+  const activities = mergeActivities(migrationActivities, createPlanActivities({ client }));
   // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts);
   // not when tracing: the workflow spans need the tracing interceptors bundled in, which the prebuilt ones lack.
   const variant = workerOptions.workflowBundle || tracing ? undefined : prebuiltVariantFor(workerOptions);

@@ -19,6 +19,8 @@ import type { DcsMigrationApi } from '../activities/index.js';
 import { allocatorInUse, findJemalloc } from './allocator.js';
 import { createMigrationWorker } from './create-worker.js';
 import { dcsClientFromEnvironment } from './dcs-from-environment.js';
+import { formatRateLimit } from '../common/rate-limit.js';
+import type { ThrottleChange } from '../dcs/throttle.js';
 import { createJsonLogger } from './logger.js';
 import { migrationMetricsRuntime } from './metrics.js';
 import { currentPrebuiltBundle, prebuiltVariantFor } from './prebuilt-workflows.js';
@@ -46,9 +48,10 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     );
   }
   // The DCS configuration is checked first: a missing endpoint or credential is named before anything connects.
+  const logger = createJsonLogger(settings.logLevel);
   let dcs: DcsMigrationApi;
   try {
-    dcs = await dcsClientFromEnvironment();
+    dcs = await dcsClientFromEnvironment(process.env, (change) => logThrottleChange(logger, change));
   } catch (error) {
     if (error instanceof DcsConfigurationError) throw new InvalidWorkerSettingsError(error.message, { cause: error });
     throw error;
@@ -61,7 +64,6 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     if (error instanceof CodecConfigurationError) throw new InvalidWorkerSettingsError(error.message, { cause: error });
     throw error;
   }
-  const logger = createJsonLogger(settings.logLevel);
   const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
   installRuntime({ logger, metricsBindAddress, migrationMetrics: migrationMetricsRuntime(dcs instanceof DcsClient ? dcs.projectId : undefined) });
 
@@ -123,5 +125,23 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
   } finally {
     await tracing?.shutdown().catch((error: unknown) => logger.warn('traces not all exported', { error: String(error) }));
     await connection.close();
+  }
+}
+
+/** One log line when the DCS throttle starts holding calls, when DCS answers again, and when it starts pacing. */
+function logThrottleChange(logger: ReturnType<typeof createJsonLogger>, change: ThrottleChange): void {
+  switch (change.kind) {
+    case 'held':
+      logger.warn(`DCS ${change.reason === 'throttled' ? 'throttles this worker' : 'does not answer'}: holding every DCS call`, {
+        holdMs: Math.round(change.holdMs),
+        error: change.error,
+      });
+      break;
+    case 'recovered':
+      logger.info('DCS answers again: calls resume', { reason: change.reason, heldForMs: change.heldForMs, refusedWhileHeld: change.refused });
+      break;
+    case 'pacing':
+      logger.info(`pacing DCS calls under ${formatRateLimit(change.pacedAt)}`, { rateLimit: formatRateLimit(change.rateLimit) });
+      break;
   }
 }

@@ -14,6 +14,7 @@ import { cutoverStatusOf } from './cutover-policy.js';
 import { reverseSyncLine } from '../common/reverse-sync.js';
 import type { MigrationState } from './state.js';
 import { notifyPhaseChange } from './steps/notify.js';
+import { reportToPlan } from './plan/report-to-plan.js';
 
 export interface MigrationContext {
   readonly input: MigrationInput;
@@ -39,7 +40,7 @@ export interface MigrationContext {
 
 export { migrationTypeOf };
 
-/** Moves to `phase`, logs the change, publishes it and (input `notify`) queues its notification. */
+/** Moves to `phase`, logs the change, publishes it, (input `notify`) queues its notification and tells its plan, if any. */
 export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
   const from = ctx.state.phase;
   if (from !== phase) {
@@ -49,6 +50,7 @@ export function enterPhase(ctx: MigrationContext, phase: MigrationPhase): void {
   ctx.state.phase = phase;
   publish(ctx);
   if (from !== phase) notifyPhaseChange(ctx, from);
+  if (from !== phase) reportToPlan(ctx.state);
 }
 
 /**

@@ -31,6 +31,8 @@ export const Patch = {
   SwitchAfterCleanVerify: 'switch-after-clean-verify',
   FailOnRefusedRestartAfterRollback: 'fail-on-refused-restart-after-rollback',
   CreateRetryAfter: 'create-retry-after-from-details',
+  DcsOutageTolerance: 'dcs-outage-tolerance',
+  ReportPhaseToPlan: 'report-phase-to-plan',
   ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
 } as const;
 
@@ -182,6 +184,22 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     askedIn: ['steps/create-task.ts'],
     change:
       'a refused create is retried no sooner than the delay its failure carries in its details (Retry-After; the SDK drops `nextRetryDelay` on the way to workflow code); before, only the plain backoff. Asked only when a create failed with a suggested delay',
+    pinnedBy: [],
+  },
+  [Patch.DcsOutageTolerance]: {
+    landed: '2026-12-08',
+    commit: '8335791',
+    askedIn: ['steps/outage.ts'],
+    change:
+      'reads that fail for DCS being unreachable (no answer, 5xx, 429) count against `polling.dcsOutageTolerance` (then `DcsUnavailable`) instead of `maxFailedPolls`, a failed list is not followed by a Show, and the lookup before creating is retried through the outage; before, they counted as failed polls (`PollingFailed`). Asked only when a read failed so',
+    pinnedBy: [],
+  },
+  [Patch.ReportPhaseToPlan]: {
+    landed: '2026-12-08',
+    commit: '364eee8',
+    askedIn: ['plan/report-to-plan.ts'],
+    change:
+      'a migration started by a plan (it has a parent) signals the plan each phase change (`planItemReport`) and waits for those signals before its run ends; asked only by migrations with a parent, which no older run has',
     pinnedBy: [],
   },
   [Patch.ReverseSyncInRollbackWindow]: {

@@ -48,14 +48,18 @@ const ATTEMPT_TIMEOUT = '45s';
  */
 export const LIVENESS_HEARTBEAT_TIMEOUT = '5s';
 
+/** How long a read retries (schedule-to-close): 10 minutes. */
+export const READ_RETRY_SPAN_MS = 600_000;
+
 /**
  * Reads: retried on transient failures for up to 10 minutes, after which the poll counts as failed (the
- * workflow tolerates a few failed polls in a row before giving up).
+ * workflow tolerates a few failed polls in a row before giving up, and DCS being unreachable for
+ * `polling.dcsOutageTolerance`: `steps/outage.ts`, which shortens a read's span to what the tolerance has left).
  */
 export const READ_OPTIONS: ActivityOptions = {
   startToCloseTimeout: ATTEMPT_TIMEOUT,
   heartbeatTimeout: LIVENESS_HEARTBEAT_TIMEOUT,
-  scheduleToCloseTimeout: '10m',
+  scheduleToCloseTimeout: READ_RETRY_SPAN_MS,
   retry: readRetry,
   cancellationType: 'TRY_CANCEL',
 };

@@ -21,6 +21,8 @@ export interface MigrationState extends Omit<MigrationReport, 'verification'>, P
   unknownStatusPolls: number;
   /** Consecutive polls whose reads all failed. */
   failedPolls: number;
+  /** When the reads began failing for DCS being unreachable (`steps/outage.ts`); absent while DCS answers. */
+  dcsUnreachableSince?: string | undefined;
   /** When a read last found the task (workflow time), for the metrics' last-read gauge (optional: older states lack it). */
   statusReadAt?: string;
   /** When the current phase began (workflow time), for the metrics (optional: older states lack it). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../exit-codes.js';
-import { parseInstanceFlag } from './emulator-run.js';
+import { parseInstanceFlag, parseRateLimitFlag } from './emulator-run.js';
 
 // `--instance ID[:TYPE[:SHAPE]][@PASSWORD]` as the command reads it (the grammar itself: emulator/instances/topology.test.ts).
 
@@ -41,5 +41,22 @@ describe('--instance', () => {
 
   it('does not print what may be a password', () => {
     expect(refusal('dst:ha:hunter2').message).not.toContain('hunter2');
+  });
+});
+
+describe('--rate-limit', () => {
+  it('reads calls per window and refuses other spellings with exit code 2', () => {
+    expect(parseRateLimitFlag('200/5m')).toEqual({ limit: 200, windowMs: 300_000 });
+    for (const value of ['200', '200/5', '0/1m', 'many/1m']) {
+      let error: unknown;
+      try {
+        parseRateLimitFlag(value);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(2);
+      expect((error as CliError).message).toMatch(/^--rate-limit: /);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * prints how to reach it and serves until SIGINT/SIGTERM. Loaded only when that command runs (see `emulator.ts`).
  */
 import path from 'node:path';
+import { formatRateLimit, parseRateLimit, type RateLimit } from '../../common/rate-limit.js';
 import { DCS_ENV } from '../../dcs/config.js';
 import {
   emulatorCredentials,
@@ -28,6 +29,16 @@ export interface EmulatorFlags {
   creatingMs: string;
   terminatingMs: string;
   seed: string;
+  rateLimit?: string;
+}
+
+/** `--rate-limit CALLS/WINDOW` (`200/5m`); a bad spelling is a usage error. */
+export function parseRateLimitFlag(value: string): RateLimit {
+  try {
+    return parseRateLimit(value);
+  } catch (error) {
+    throw new CliError(`--rate-limit: ${(error as Error).message}`, EXIT.USAGE);
+  }
 }
 
 /**
@@ -52,7 +63,7 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_.:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean }): string[] {
+function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean }, rateLimit: RateLimit | undefined): string[] {
   const exports = [`export ${DCS_ENV.endpoint[0]}=${shellQuote(emu.url)}`];
   if (generated.projectId) exports.push(`export ${DCS_ENV.projectId[0]}=${shellQuote(emu.credentials.projectId)}`);
   if (generated.keys) {
@@ -67,6 +78,7 @@ function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean 
     `Data dir: ${emu.dataDir} (OBS buckets in ${path.join(emu.dataDir, 'buckets')}/<bucket>/<file>)`,
     ...restoredLine(emu),
     `Admin API: ${emu.url}/_emulator/health`,
+    ...(rateLimit ? [`Rate limit: ${formatRateLimit(rateLimit)} per project (429 APIGW.0308 beyond it)`] : []),
   ];
   const instances = emu.instances();
   if (instances.length === 0) lines.push('DCS instances: none (add with --instance ID[:TYPE[:SHAPE]][@PASSWORD])');
@@ -107,6 +119,7 @@ export async function runEmulator(flags: EmulatorFlags): Promise<void> {
   const creatingMs = parseIntFlag('--creating-ms', flags.creatingMs, 0, 3_600_000);
   const terminatingMs = parseIntFlag('--terminating-ms', flags.terminatingMs, 0, 3_600_000);
   const seed = parseIntFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+  const rateLimit = flags.rateLimit === undefined ? undefined : parseRateLimitFlag(flags.rateLimit);
   // The endpoint only feeds the client's config validation; the real port is known once the server listens.
   let credentials: ReturnType<typeof emulatorCredentials>;
   try {
@@ -126,10 +139,11 @@ export async function runEmulator(flags: EmulatorFlags): Promise<void> {
       instances,
       timings: { creatingMs, terminatingMs },
       seed,
+      ...(rateLimit ? { rateLimit } : {}),
     });
   } catch (error) {
     throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
   }
-  printLines(...describe(emu, credentials.generated));
+  printLines(...describe(emu, credentials.generated, rateLimit));
   await stopOnTermination('dcs emulator', () => emu.stop());
 }

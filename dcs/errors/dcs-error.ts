@@ -8,6 +8,10 @@ export interface DcsErrorContext {
   errorCode?: string | undefined;
   /** `X-Request-Id` of the answer, for Huawei support. */
   requestId?: string | undefined;
+  /** How long to wait before trying again: the server's `Retry-After`, or the client's own hold (`dcs/throttle.ts`). */
+  retryAfterMs?: number | undefined;
+  /** The client's throttle refused the call without sending it: DCS was throttling or unreachable a moment ago. */
+  local?: boolean | undefined;
   cause?: unknown;
 }
 
@@ -25,6 +29,10 @@ export abstract class DcsError extends Error {
   readonly httpStatus: number | undefined;
   readonly errorCode: string | undefined;
   readonly requestId: string | undefined;
+  /** Wait at least this long before the next try (ms); undefined when nobody said. A floor for the caller's backoff. */
+  readonly retryAfterMs: number | undefined;
+  /** True when the call was never sent: the client's throttle held it back (`dcs/throttle.ts`). */
+  readonly local: boolean;
 
   constructor(message: string, context: DcsErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -32,6 +40,8 @@ export abstract class DcsError extends Error {
     this.httpStatus = context.httpStatus;
     this.errorCode = context.errorCode;
     this.requestId = context.requestId;
+    this.retryAfterMs = context.retryAfterMs;
+    this.local = context.local ?? false;
   }
 
   /** A plain, secret-free summary (what the CLI prints and logs record). */
@@ -45,6 +55,8 @@ export abstract class DcsError extends Error {
       httpStatus: this.httpStatus,
       errorCode: this.errorCode,
       requestId: this.requestId,
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.local ? { local: true } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { RateLimit } from '../../common/rate-limit.js';
 import type { FieldIssue } from '../schemas/issues.js';
 import { DcsError, type DcsErrorContext } from './dcs-error.js';
 
@@ -66,18 +67,27 @@ export class DcsNotFoundError extends DcsError {
   readonly retryable = false;
 }
 
-/** HTTP 429: throttled. Retryable, after `retryAfterMs` when the answer said how long. */
+/**
+ * HTTP 429: throttled (`APIGW.0308` at Huawei's gateway). Retryable, after `retryAfterMs` when the answer said how
+ * long; `rateLimit` is the limit the gateway's message names (`limit:200,time:5 minute`), when it names one.
+ */
 export class DcsRateLimitedError extends DcsError {
   override readonly name = 'DcsRateLimitedError';
   readonly kind = 'rate-limited';
   readonly retryable = true;
+  readonly rateLimit: RateLimit | undefined;
   constructor(
     message: string,
     /** From `Retry-After` (seconds or HTTP date); undefined when absent or unreadable. */
-    readonly retryAfterMs: number | undefined,
-    context: DcsErrorContext = {},
+    retryAfterMs: number | undefined,
+    context: DcsErrorContext & { rateLimit?: RateLimit | undefined } = {},
   ) {
-    super(message, context);
+    super(message, { ...context, retryAfterMs: retryAfterMs ?? context.retryAfterMs });
+    this.rateLimit = context.rateLimit;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.rateLimit ? { rateLimit: this.rateLimit } : {}) };
   }
 }
 
@@ -89,10 +99,10 @@ export class DcsServerError extends DcsError {
   constructor(
     message: string,
     /** From `Retry-After` (seconds or HTTP date); undefined when absent or unreadable. */
-    readonly retryAfterMs: number | undefined = undefined,
+    retryAfterMs: number | undefined = undefined,
     context: DcsErrorContext = {},
   ) {
-    super(message, context);
+    super(message, { ...context, retryAfterMs: retryAfterMs ?? context.retryAfterMs });
   }
 }
 

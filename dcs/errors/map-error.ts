@@ -15,6 +15,7 @@ import {
   DcsWrongStateError,
 } from './error-classes.js';
 import { scrubSecrets } from './scrub-secrets.js';
+import { parseThrottlingMessage } from './throttling.js';
 
 /** An HTTP error answer, as the client received it. */
 export interface HttpErrorAnswer {
@@ -59,7 +60,7 @@ export function errorFromHttpAnswer(answer: HttpErrorAnswer): DcsError {
   if (status === 404) return new DcsNotFoundError(message, context);
   if (status === 408) return new DcsTimeoutError(message, context);
   const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'), answer.now);
-  if (status === 429) return new DcsRateLimitedError(message, retryAfterMs, context);
+  if (status === 429) return new DcsRateLimitedError(message, retryAfterMs, { ...context, rateLimit: parseThrottlingMessage(apiMessage) });
   if (status >= 500) return new DcsServerError(message, retryAfterMs, context);
   return new DcsApiError(message, context);
 }

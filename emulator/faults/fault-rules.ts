@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
 import { EMULATED_OPERATIONS, IP_SWITCH_OPERATIONS, RUN_STARTING_OPERATIONS, type EmulatedOperation } from '../emulated-operations.js';
+import type { RateLimit } from '../../common/rate-limit.js';
 import { seededRandom } from '../../common/seeded-random.js';
+import { THROTTLED_ERROR_CODE, throttlingMessage } from '../../dcs/errors/throttling.js';
 
 /**
  * A fault rule as the admin API and `emu.faults.add()` take it. A rule applies to one operation (or every one with
@@ -16,6 +18,8 @@ export const faultRuleInputSchema = z.strictObject({
   /** Huawei error code of the injected error; derived from `status` when omitted. */
   errorCode: z.string().min(1).max(32).optional(),
   errorMessage: z.string().min(1).max(1024).optional(),
+  /** `Retry-After` of the injected error, in ms (sent in whole seconds, rounded up); Huawei's gateway sends none. */
+  retryAfterMs: z.number().int().min(0).max(86_400_000).optional(),
   /** Extra time before the request is handled (adds up over rules that fire). */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   /** Destroy the connection without an answer, before the operation runs. */
@@ -60,7 +64,7 @@ export interface FaultDecision {
   latencyMs: number;
   /** The first firing rule with an error, drop or commit-then-drop effect decides the outcome. */
   outcome?:
-    | { kind: 'error'; status: number; errorCode: string; errorMessage: string; ruleId: string }
+    | { kind: 'error'; status: number; errorCode: string; errorMessage: string; retryAfterMs?: number; ruleId: string }
     | { kind: 'drop'; ruleId: string }
     | { kind: 'commitThenDrop'; ruleId: string };
   dataPlane?: DataPlaneFaults;
@@ -68,9 +72,18 @@ export interface FaultDecision {
   firedRuleIds: string[];
 }
 
-/** Default Huawei error code for an injected status, so a rule can say just `{ status: 503 }`. */
-function defaultErrorCode(status: number): { code: string; message: string } {
-  if (status === 429) return { code: 'APIGW.0308', message: 'The throttling threshold has been reached.' };
+/**
+ * The limit an injected 429 names when the emulator has none of its own (`--rate-limit`): the one of a real answer
+ * (`limit:200,time:5 minute`, fleet-and-long-life.md §4).
+ */
+export const DEFAULT_REPORTED_RATE_LIMIT: RateLimit = { limit: 200, windowMs: 300_000 };
+
+/**
+ * Default Huawei error code for an injected status, so a rule can say just `{ status: 503 }`; a 429 is the API
+ * gateway's, with its message naming `rate`.
+ */
+function defaultErrorCode(status: number, rate: RateLimit): { code: string; message: string } {
+  if (status === 429) return { code: THROTTLED_ERROR_CODE, message: throttlingMessage(rate) };
   if (status >= 500) return { code: 'DCS.5000', message: 'Internal service error.' };
   return { code: 'DCS.4017', message: 'This DCS instance job task is still running.' };
 }
@@ -109,8 +122,11 @@ export class FaultRules {
     return this.rules.map((rule) => ({ ...rule }));
   }
 
-  /** Decides the faults for one request to `operation`, counting the rules that fire. */
-  evaluate(operation: EmulatedOperation): FaultDecision {
+  /**
+   * Decides the faults for one request to `operation`, counting the rules that fire. An injected 429 names
+   * `throttleRate` (the emulator's own rate limit, when it has one).
+   */
+  evaluate(operation: EmulatedOperation, throttleRate: RateLimit = DEFAULT_REPORTED_RATE_LIMIT): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0, firedRuleIds: [] };
     for (const rule of this.rules) {
       if (!this.applies(rule, operation)) continue;
@@ -127,12 +143,13 @@ export class FaultRules {
       else if (rule.commitThenDrop) decision.outcome = { kind: 'commitThenDrop', ruleId: rule.id };
       else if (rule.status !== undefined || rule.errorCode !== undefined || !hasOtherEffect(rule)) {
         const status = rule.status ?? 500;
-        const fallback = defaultErrorCode(status);
+        const fallback = defaultErrorCode(status, throttleRate);
         decision.outcome = {
           kind: 'error',
           status,
           errorCode: rule.errorCode ?? fallback.code,
           errorMessage: rule.errorMessage ?? fallback.message,
+          ...(rule.retryAfterMs !== undefined ? { retryAfterMs: rule.retryAfterMs } : {}),
           ruleId: rule.id,
         };
       }
@@ -151,7 +168,14 @@ export class FaultRules {
 }
 
 function hasHttpEffect(rule: FaultRule): boolean {
-  return rule.status !== undefined || rule.errorCode !== undefined || rule.latencyMs !== undefined || rule.drop === true || rule.commitThenDrop === true;
+  return (
+    rule.status !== undefined ||
+    rule.errorCode !== undefined ||
+    rule.retryAfterMs !== undefined ||
+    rule.latencyMs !== undefined ||
+    rule.drop === true ||
+    rule.commitThenDrop === true
+  );
 }
 
 function hasOtherEffect(rule: FaultRule): boolean {

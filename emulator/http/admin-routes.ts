@@ -7,6 +7,7 @@ import { formatTopology, InstanceSpecError, parseTopology, type InstanceTopology
 import type { EmulatorApp } from './app.js';
 import { EmulatorApiError, apiErrors } from './api-error.js';
 import { parseJsonBody } from './json-body.js';
+import { formatRateLimit, parseRateLimit } from '../../common/rate-limit.js';
 
 /** What the admin API can do to the emulator beyond the shared context. */
 export interface AdminActions {
@@ -37,6 +38,18 @@ const InstanceRequest = z
     error: 'an ACL user or TLS is for a registered Redis (give host and port)',
     path: ['tls'],
   });
+
+/** `PUT /_emulator/rate-limit`: calls per window, as `--rate-limit` spells it (`200/5m`). */
+const RateLimitRequest = z.strictObject({
+  rateLimit: z.string().transform((text, ctx) => {
+    try {
+      return parseRateLimit(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+});
 
 /** `PATCH /_emulator/instances/:id`: what ShowInstance reports, for staging states DCS refuses to migrate into. */
 const InstanceAttributesRequest = z.strictObject({
@@ -83,6 +96,17 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   });
   app.delete('/_emulator/faults/:id', (c) => {
     if (!ctx.faults.remove(c.req.param('id'))) throw new EmulatorApiError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
+    return c.body(null, 204);
+  });
+  // The per-tenant rate limit: `{"rateLimit": "200/5m"}` sets it, DELETE lifts it.
+  app.get('/_emulator/rate-limit', (c) => c.json({ rateLimit: ctx.rateLimit?.rate ? formatRateLimit(ctx.rateLimit.rate) : null }));
+  app.put('/_emulator/rate-limit', async (c) => {
+    const body = parseJsonBody(await c.req.text(), RateLimitRequest);
+    ctx.rateLimit?.set(body.rateLimit);
+    return c.json({ rateLimit: formatRateLimit(body.rateLimit) });
+  });
+  app.delete('/_emulator/rate-limit', (c) => {
+    ctx.rateLimit?.set(undefined);
     return c.body(null, 204);
   });
   app.post('/_emulator/reset', async (c) => {

@@ -79,12 +79,13 @@ async function savedOrError(persist: () => Promise<void>, c: Context<EmulatorEnv
 /** Renders a EmulatorApiError (and notes its code for the request log). */
 export function errorResponse(c: Context<EmulatorEnv>, error: EmulatorApiError): Response {
   c.set('errorCode', error.code);
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.json(errorBody(error, c.get('requestId')), error.status);
 }
 
 /**
- * Mounts the DCS operations: route match (DCS.4001 / DCS.5001), authentication and project check, fault rules,
- * then the operation. Faults come after authentication so a rule never hides a signing bug.
+ * Mounts the DCS operations: route match (DCS.4001 / DCS.5001), authentication and project check, the tenant's
+ * rate limit, fault rules, then the operation. Faults come after authentication so a rule never hides a signing bug.
  */
 export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>): void {
   app.all('*', async (c) => {
@@ -102,6 +103,8 @@ export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handl
     if (body.length > MAX_BODY_BYTES) throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
     authenticate(ctx, signable, percentDecode(match.projectId));
+    // The gateway throttles an authenticated tenant before its call reaches DCS (and before injected faults).
+    ctx.rateLimit?.admit(percentDecode(match.projectId), ctx.now());
 
     const faults = await applyFaults(c, ctx, match.operation);
     if (faults.dropNow) return dropConnection(c);
@@ -129,11 +132,15 @@ export async function applyFaults(
   ctx: EmulatorContext,
   operation: EmulatedOperation,
 ): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined; ipSwitch: IpSwitchFaults | undefined }> {
-  const decision = ctx.faults.evaluate(operation);
+  const decision = ctx.faults.evaluate(operation, ctx.rateLimit?.rate);
   if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
   if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
   const outcome = decision.outcome;
-  if (outcome?.kind === 'error') throw new EmulatorApiError(outcome.status as EmulatorApiError['status'], outcome.errorCode, outcome.errorMessage);
+  if (outcome?.kind === 'error') {
+    const headers: Record<string, string> = {};
+    if (outcome.retryAfterMs !== undefined) headers['Retry-After'] = String(Math.ceil(outcome.retryAfterMs / 1000));
+    throw new EmulatorApiError(outcome.status as EmulatorApiError['status'], outcome.errorCode, outcome.errorMessage, headers);
+  }
   return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane, ipSwitch: decision.ipSwitch };
 }
 

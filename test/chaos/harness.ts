@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { cliEnvironment, startCliWorker, type CliWorker } from '../../client/testing/run-cli.js';
 import { parseMigrationInput, type MigrationInputFile } from '../../common/migration-input.js';
+import type { RateLimit } from '../../common/rate-limit.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
@@ -40,6 +41,10 @@ export interface ChaosStackOptions {
   seed: number;
   /** Extra environment for the workers (e.g. passwords of a self-hosted source). */
   workerEnv?: Record<string, string>;
+  /** The emulator's per-tenant API rate limit (none by default). */
+  rateLimit?: RateLimit;
+  /** Requests the emulator's log keeps (default 10,000): scenarios counting calls raise it. */
+  requestLogCapacity?: number;
 }
 
 export interface ChaosStack {
@@ -79,6 +84,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       timings: { creatingMs: 1_000, terminatingMs: 500, ...options.timings },
       seed: options.seed,
       ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.requestLogCapacity ? { requestLogCapacity: options.requestLogCapacity } : {}),
       // A dropped connection mid-answer is expected here; say it once per error, not with a stack.
       onInternalError: (error) => console.error(`chaos emulator: ${error instanceof Error ? error.message : String(error)}`),
     });

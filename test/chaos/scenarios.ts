@@ -3,6 +3,7 @@
  * test runs (`quick`). Each has a deadline after which it is reported as failed instead of waited for.
  */
 import { apiFaultsScenario } from './api-faults.js';
+import { dcsOutageScenario, type OutageKind } from './dcs-outage.js';
 import { killWorkerScenario } from './kill-worker.js';
 import { serverRestartScenario } from './server-restart.js';
 import { sourceKilledScenario } from './source-killed.js';
@@ -45,12 +46,36 @@ export const SCENARIOS: Scenario[] = [
     deadlineMs: () => 300_000,
     run: ({ seed, workflowBundle }) => sourceKilledScenario({ seed, workflowBundle }),
   },
+  outage('dcs-down', 'down'),
+  outage('dcs-throttled', 'throttled'),
   {
     id: 'two-workers',
     deadlineMs: () => 300_000,
     run: ({ seed, quick, workflowBundle }) => twoWorkersScenario({ migrations: quick ? 4 : 10, seed, workflowBundle }),
   },
 ];
+
+/**
+ * DCS out of reach while migrations hold (issue 28): 50 migrations and a 5-minute fault in the full run; 6 and
+ * 20 s in the reduced one, whose migrations read more often so that its short windows still count calls.
+ */
+function outage(id: string, kind: OutageKind): Scenario {
+  return {
+    id,
+    deadlineMs: (quick) => (quick ? 180_000 : 900_000),
+    run: ({ seed, quick, workflowBundle }) =>
+      dcsOutageScenario({
+        kind,
+        migrations: quick ? 6 : 50,
+        faultMs: quick ? 20_000 : 300_000,
+        measureMs: quick ? 10_000 : 60_000,
+        maxPollInterval: quick ? '1s' : '10s',
+        seed,
+        workflowBundle,
+        settleTimeoutMs: quick ? 60_000 : 240_000,
+      }),
+  };
+}
 
 export function scenarioById(id: string): Scenario {
   const scenario = SCENARIOS.find((s) => s.id === id);

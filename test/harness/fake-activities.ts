@@ -14,7 +14,7 @@ import { createReferenceCheckActivities } from '../../activities/check-reference
 import { mergeActivities } from '../../activities/merge-activities.js';
 import { createSecretResolver, type SecretResolver } from '../../activities/secrets.js';
 import { createValidationActivities } from '../../activities/validate-input.js';
-import { fails, faultFailure, faultFor } from './fake-faults.js';
+import { DCS_OPERATIONS, fails, faultFailure, faultFor, outageFailure } from './fake-faults.js';
 import { fakeSwitchActivities } from './fake-switch-activities.js';
 import { fakeTaskActivities } from './fake-task-activities.js';
 import { FakeTask, type FakeCall, type RecordedCall } from './fake-task.js';
@@ -57,6 +57,9 @@ export function fakeActivities(options: FakeActivitiesOptions = {}): FakeActivit
     const at = info.currentAttemptScheduledTimestampMs;
     task.calls.push({ name, at, runId: info.workflowExecution?.runId ?? '', args });
     const fault = faultFor(task.script.faults, name, task.callNumber(name));
+    const firstDcsCall = task.calls.find((call) => DCS_OPERATIONS[call.name] !== undefined)?.at ?? at;
+    const outage = outageFailure(task.script.outage, name, firstDcsCall, at, info.attempt);
+    if (outage) throw outage;
     task.inFlight += 1;
     try {
       if (fault?.latencyMs) await sleep(fault.latencyMs);

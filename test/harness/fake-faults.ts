@@ -6,8 +6,8 @@
  */
 import type { Activities } from '../../activities/index.js';
 import { toApplicationFailure } from '../../activities/to-application-failure.js';
-import { errorFromHttpAnswer, errorFromTransportFailure } from '../../dcs/errors/index.js';
-import type { Fault, FaultRule } from './task-script.js';
+import { DcsNetworkError, DcsRateLimitedError, errorFromHttpAnswer, errorFromTransportFailure } from '../../dcs/errors/index.js';
+import type { Fault, FaultRule, OutageScript } from './task-script.js';
 
 /** The DCS operation behind each activity that calls DCS (what a `*` fault hits, and error messages name). */
 export const DCS_OPERATIONS: Partial<Record<keyof Activities, string>> = {
@@ -50,5 +50,25 @@ export function faultFailure(fault: Fault, name: keyof Activities, attempt: numb
   const body = { error_code: fault.errorCode, error_msg: fault.errorMessage };
   const headers = fault.retryAfterMs !== undefined ? { 'retry-after': String(fault.retryAfterMs / 1_000) } : {};
   const error = errorFromHttpAnswer({ operation, status: fault.status, headers, bodyText: JSON.stringify(body) });
+  return toApplicationFailure(error, attempt);
+}
+
+/**
+ * The failure of a DCS call at workflow time `at` during the script's outage (`firstCallAt`: the workflow's first
+ * DCS call), as the worker's throttle refuses it; undefined outside the outage or for a call that is not DCS's.
+ */
+export function outageFailure(outage: OutageScript | undefined, name: keyof Activities, firstCallAt: number, at: number, attempt: number): unknown {
+  const operation = DCS_OPERATIONS[name];
+  if (!outage || operation === undefined) return undefined;
+  const since = at - firstCallAt - outage.fromMs;
+  if (since < 0 || since >= outage.forMs) return undefined;
+  const context = { operation: name, local: true, retryAfterMs: 60_000 };
+  const error =
+    outage.kind === 'refused'
+      ? new DcsNetworkError(`${name} not sent: DCS did not answer the last 3 calls (ECONNREFUSED)`, context)
+      : new DcsRateLimitedError(`${name} not sent: DCS is throttling this client (APIGW.0308)`, 60_000, {
+          ...context,
+          errorCode: 'APIGW.0308',
+        });
   return toApplicationFailure(error, attempt);
 }

@@ -97,6 +97,8 @@ export interface TaskScript {
   timeline?: TimelineScript;
   /** Faults of single calls; the first rule that matches a call decides. */
   faults?: FaultRule[];
+  /** DCS out of reach for a while: see {@link OutageScript}. */
+  outage?: OutageScript;
   /** Answers of successive restart calls (default: delivered); the last one repeats. */
   restarts?: RestartScript[];
   /** The task's log before any read added to it (oldest first). */
@@ -130,4 +132,15 @@ export const DEFAULT_WORKER_ENV: Record<string, string> = {
 /** A task log entry as DCS writes one (ERROR unless said otherwise). */
 export function logEntry(code: string, message: string, level: 'INFO' | 'ERROR' = 'ERROR'): TaskLogEntry {
   return { at: '2026-01-01T00:00:00.000Z', level, code, message };
+}
+
+/**
+ * DCS down (`refused`) or throttling (`throttled`) from `fromMs` after the workflow's first DCS call, for `forMs`
+ * (workflow time): every DCS call fails as the worker's throttle refuses one while DCS is out of reach
+ * (`DcsNetworkError` / `DcsRateLimitedError`, not sent, a minute's hold), through the real conversion.
+ */
+export interface OutageScript {
+  fromMs: number;
+  forMs: number;
+  kind: 'refused' | 'throttled';
 }

@@ -4,10 +4,10 @@
  * a task that was committed anyway. So neither a lost response nor a worker crash between the create and its
  * recording in history makes a second task.
  */
-import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
+import { ApplicationFailure, ActivityFailure, type ActivityOptions } from '@temporalio/common';
 import { isCancellation, log, patched, sleep } from '@temporalio/workflow';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
-import type { CreatedTask } from '../../activities/results.js';
+import type { CreatedTask, FoundTask } from '../../activities/results.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { retryDelayMs } from '../../common/backoff.js';
@@ -16,6 +16,7 @@ import { MAX_WRITE_TRIES, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-
 import { recordError, type MigrationState } from '../state.js';
 import { Patch } from '../patches.js';
 import { workflowFailure } from './failures.js';
+import { isDcsOutage, retryThroughOutage } from './outage.js';
 import { observeStatus } from './read-task.js';
 
 /**
@@ -59,7 +60,18 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
   if (state.taskId !== undefined) return;
   enterPhase(ctx, 'creating');
   for (let attempt = 1; ; attempt++) {
-    const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
+    const lookUp = (options: ActivityOptions) => callActivity(state, 'findTaskByName', options, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
+    const startedAt = Date.now();
+    let found: FoundTask;
+    try {
+      found = await lookUp(READ_OPTIONS);
+    } catch (error) {
+      // DCS down or throttling: looked up again through the outage, within its tolerance (`outage.ts`); any other
+      // failure is thrown here, as before the rule.
+      if (!isDcsOutage(error)) throw error;
+      found = await retryThroughOutage(ctx, error, startedAt, lookUp);
+    }
+    const { task } = found;
     if (task) {
       if (patched(Patch.RefuseOwnedTask)) {
         const owner = await ownerOf(ctx, task.taskId);

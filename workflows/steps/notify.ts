@@ -13,6 +13,7 @@ import { runActivity } from '../api.js';
 import { Patch } from '../patches.js';
 import { NOTIFY_OPTIONS } from '../retry-policy.js';
 import { describeError, type MigrationState } from '../state.js';
+import { reportsPending } from '../plan/report-to-plan.js';
 
 /** Warnings kept in the state (and the status): the latest ones. */
 const MAX_WARNINGS = 10;
@@ -74,7 +75,10 @@ export function notifyPhaseChange(ctx: NotifyContext, from: MigrationPhase): voi
  */
 export function notificationsPending(ctx: NotifyContext): Promise<unknown> | undefined {
   const tails = pending.get(ctx);
-  return tails ? CancellationScope.nonCancellable(() => Promise.all(tails)) : undefined;
+  // A migration started by a plan also waits for its last phase reports to the plan (workflows/plan/report-to-plan.ts).
+  const reports = reportsPending(ctx.state);
+  if (!tails) return reports;
+  return CancellationScope.nonCancellable(() => Promise.all([...tails, reports]));
 }
 
 async function send(state: MigrationState, field: string, webhook: WebhookSettings, change: PhaseChange): Promise<void> {

@@ -18,6 +18,7 @@ import type { StatusReading } from '../../common/dcs-status.js';
 import { MigrationFailureType } from '../../common/workflow-contract.js';
 import type { MigrationContext } from '../context.js';
 import { workflowFailure } from './failures.js';
+import { checkOutageTolerance, noteDcsReachable } from './outage.js';
 import { observeTask, readTask, taskLabel, type ReadResult } from './read-task.js';
 
 /** How an activity call ended: its value, or what it threw. */
@@ -97,11 +98,19 @@ export async function pollTask<T, More = never>(ctx: MigrationContext, poll: Tas
   }
 }
 
-/** Gives up after `maxFailedPolls` consecutive polls whose reads all failed after their own retries. */
+/**
+ * Gives up after `maxFailedPolls` consecutive polls whose reads all failed after their own retries, or, when they
+ * failed for DCS being unreachable, once that has lasted `polling.dcsOutageTolerance` (`outage.ts`).
+ */
 export function countReadOutcome(ctx: MigrationContext, read: ReadResult): void {
   const { state, input } = ctx;
   if (read.kind !== 'unreachable') {
     state.failedPolls = 0;
+    noteDcsReachable(ctx);
+    return;
+  }
+  if (read.outage) {
+    checkOutageTolerance(ctx);
     return;
   }
   state.failedPolls += 1;

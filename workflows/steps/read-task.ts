@@ -9,37 +9,41 @@ import { readStatus, type AnyTaskStatus, type StatusReading } from '../../common
 import { callActivity, isPermanentFailure } from '../api.js';
 import { publish, type MigrationContext } from '../context.js';
 import { countFailedPoll } from '../metrics.js';
-import { READ_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
+import { countsAsOutage, readOptions } from './outage.js';
 
-export type ReadResult = { kind: 'found'; task: RemoteTask } | { kind: 'absent' } | { kind: 'unreachable' };
+/** `unreachable` with `outage`: the reads failed for DCS being unavailable, which the tolerance rule counts (`outage.ts`). */
+export type ReadResult = { kind: 'found'; task: RemoteTask } | { kind: 'absent' } | { kind: 'unreachable'; outage?: true };
 
 /** Looks the task up by name (then by id). 4xx failures are thrown; transient ones exhausted give `unreachable`. */
 export async function readTask(ctx: MigrationContext): Promise<ReadResult> {
   const { state } = ctx;
   let listFailed = false;
+  const startedAt = Date.now();
   try {
-    const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `List tasks named ${ctx.taskName}`, ctx.taskName);
+    const { task } = await callActivity(state, 'findTaskByName', readOptions(ctx), `List tasks named ${ctx.taskName}`, ctx.taskName);
     if (task && (state.taskId === undefined || task.taskId === state.taskId)) return { kind: 'found', task };
   } catch (error) {
     if (isCancellation(error) || isPermanentFailure(error)) throw error;
     recordError(state, error, new Date());
+    // DCS did not answer the list: a Show would not be answered either.
+    if (countsAsOutage(ctx, error, startedAt)) return unreachable(ctx, true);
     listFailed = true;
   }
   if (state.taskId === undefined) return listFailed ? unreachable(ctx) : { kind: 'absent' };
   try {
-    const { task } = await callActivity(state, 'showTask', READ_OPTIONS, `Show task ${state.taskId}`, state.taskId);
+    const { task } = await callActivity(state, 'showTask', readOptions(ctx), `Show task ${state.taskId}`, state.taskId);
     return task ? { kind: 'found', task } : { kind: 'absent' };
   } catch (error) {
     if (isCancellation(error) || isPermanentFailure(error)) throw error;
     recordError(state, error, new Date());
-    return unreachable(ctx);
+    return unreachable(ctx, countsAsOutage(ctx, error, startedAt));
   }
 }
 
-function unreachable(ctx: MigrationContext): ReadResult {
+function unreachable(ctx: MigrationContext, outage = false): ReadResult {
   countFailedPoll(ctx);
-  return { kind: 'unreachable' };
+  return outage ? { kind: 'unreachable', outage } : { kind: 'unreachable' };
 }
 
 /**

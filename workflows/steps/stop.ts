@@ -91,6 +91,9 @@ export async function cleanUpAfterCancel(ctx: MigrationContext, deleteTask: bool
  */
 export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown): Promise<RemoteTaskCleanup> {
   const { state, input } = ctx;
+  // DCS was out of reach for the whole tolerance: the cleanup waits up to as long again for it to come back (its
+  // reads ride out the outage like the migration's did), then gives up saying the task may still run.
+  if (failureType(error) === MigrationFailureType.DcsUnavailable) state.dcsUnreachableSince = undefined;
   if (state.taskId === undefined) {
     if (failureType(error) === MigrationFailureType.RemoteTaskOwned) return { action: 'left', reason: 'the task of the other migration was left alone' };
     const found = await taskOfLostCreate(ctx, error).catch((lookupError: unknown) => ({ error: describeError(lookupError).message }));

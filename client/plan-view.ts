@@ -1,0 +1,119 @@
+/**
+ * How the CLI shows a plan (issue 26): its status or result (counts, waves, failures, budget, next step, and the
+ * items when asked), and `plan check`'s item × check table of pre-flight outcomes.
+ */
+import type { PlanCutoverRecord, PlanItemStatus, PlanReport, PlanResult, PlanStatus } from '../common/plan-contract.js';
+import type { PrecheckOutcome } from '../common/precheck.js';
+import { formatTable } from './output.js';
+
+export type PlanView = (PlanStatus | PlanResult) & { execution?: string };
+
+function countsLine(report: PlanReport): string {
+  const c = report.counts;
+  const parts = [
+    `${c.total} items`,
+    `${c.pending} pending`,
+    `${c.running} running (${c.inSync} in sync)`,
+    `${c.succeeded} succeeded`,
+    `${c.failed} failed`,
+  ];
+  if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
+  if (c.notStarted > 0) parts.push(`${c.notStarted} not started`);
+  return parts.join(' · ');
+}
+
+/** `operator at 2026-…`, or `auto deferred to 2026-…`. */
+function cutoverText(cutover: PlanCutoverRecord): string {
+  const when = cutover.signalledAt ? `at ${cutover.signalledAt}` : `deferred to ${cutover.deferredUntil ?? '?'}`;
+  return `${cutover.by} ${when}`;
+}
+
+function wavesTable(report: PlanReport): string {
+  const rows = report.waves.map((wave) => [
+    wave.name,
+    wave.state,
+    String(wave.total),
+    String(wave.running),
+    String(wave.inSync),
+    String(wave.succeeded),
+    String(wave.failed),
+    wave.cutover ? cutoverText(wave.cutover) : '-',
+  ]);
+  return formatTable([['WAVE', 'STATE', 'ITEMS', 'RUNNING', 'IN SYNC', 'SUCCEEDED', 'FAILED', 'CUTOVER'], ...rows]);
+}
+
+export function itemsTable(items: PlanItemStatus[]): string {
+  const rows = items.map((item) => [
+    item.key,
+    item.wave,
+    item.outcome ?? item.state,
+    item.phase ?? '-',
+    String(item.attempt),
+    item.workflowId,
+    item.reason ?? '',
+  ]);
+  return formatTable([['ITEM', 'WAVE', 'STATE', 'PHASE', 'TRY', 'WORKFLOW', 'REASON'], ...rows]);
+}
+
+/** The plan's status (or result) for people. */
+export function planLines(view: PlanView, withItems: boolean): string[] {
+  const outcome = 'outcome' in view ? ` (${view.outcome})` : '';
+  const phases = Object.entries(view.counts.byPhase)
+    .map(([phase, count]) => `${phase} ${count}`)
+    .join(', ');
+  const lines = [
+    `plan ${view.planId}: ${view.state}${outcome}${view.description ? ` — ${view.description}` : ''}`,
+    `  ${countsLine(view)}`,
+  ];
+  if (phases) lines.push(`  running by phase: ${phases}`);
+  const { failed, tolerated, left } = view.budget;
+  lines.push(`  failure budget: ${failed} failed of ${tolerated} tolerated (${Math.max(0, left)} left)`);
+  if (view.halted) lines.push(`  halted at ${view.halted.at}: ${view.halted.reason}`);
+  if (view.paused) lines.push(`  paused at ${view.paused.at}: ${view.paused.reason}`);
+  if (view.cancel)
+    lines.push(`  cancel requested at ${view.cancel.at}: ${view.cancel.reason} (items: ${view.cancel.items})`);
+  if (view.cutover) lines.push(`  cutover of the plan: ${cutoverText(view.cutover)}`);
+  lines.push(`  next: ${view.next}`, '', wavesTable(view));
+  if (view.failures.length > 0)
+    lines.push('', 'failures:', ...view.failures.map((failure) => `  ${failure.key}: ${failure.reason}`));
+  if (withItems && view.items) lines.push('', itemsTable(view.items));
+  return lines;
+}
+
+/** Ended badly: halted, cancelled, or an item failed. */
+export function planEndedBadly(view: PlanView): boolean {
+  return 'outcome' in view
+    ? view.outcome !== 'completed' || view.counts.failed > 0
+    : view.execution !== undefined && view.execution !== 'RUNNING';
+}
+
+export interface ItemChecks {
+  key: string;
+  outcomes: PrecheckOutcome[];
+  /** The checks could not run (DCS unreachable, a reference that does not resolve). */
+  error?: string;
+}
+
+const CELL = { pass: 'ok', warn: 'WARN', fail: 'FAIL' } as const;
+
+/** One row per item, one column per check that ran for any item; then each check that did not pass, explained. */
+export function checkTable(results: ItemChecks[]): string[] {
+  const ids = [...new Set(results.flatMap((result) => result.outcomes.map((outcome) => outcome.id)))];
+  const rows = results.map((result) => [
+    result.key,
+    ...ids.map((id) => {
+      const outcome = result.outcomes.find((candidate) => candidate.id === id);
+      return result.error ? 'ERROR' : outcome ? CELL[outcome.verdict] : '-';
+    }),
+  ]);
+  const notes = results.flatMap((result) => [
+    ...(result.error ? [`  ${result.key}: checks could not run: ${result.error}`] : []),
+    ...result.outcomes
+      .filter((outcome) => outcome.verdict !== 'pass')
+      .map((outcome) => {
+        const remedy = outcome.remedy ? ` → ${outcome.remedy}` : '';
+        return `  ${result.key} ${outcome.id} ${outcome.verdict.toUpperCase()}: ${outcome.evidence}${remedy}`;
+      }),
+  ]);
+  return [formatTable([['ITEM', ...ids], ...rows]), ...(notes.length > 0 ? ['', ...notes] : [])];
+}

@@ -1,0 +1,76 @@
+/**
+ * The cheap workflow layer for plans (issue 26): the time-skipping test server (`time-skipping.ts`) with one
+ * worker running the real `dcsPlan` and `dcsMigration` code. The items' migrations run on scripted fake activities
+ * (`fake-activities.ts`, a script per item workflow id); the plan's own activities are the real ones
+ * (`activities/plan-items.ts`), reading the items' workflows through the test server's client.
+ */
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
+import { createPlanActivities, mergeActivities } from '../../activities/index.js';
+import { buildPlanStartOptions } from '../../common/plan-start-options.js';
+import type { PlanInputFile } from '../../common/plan-input.js';
+import { validatePlan } from '../../common/plan-input.js';
+import { PLAN_WORKFLOW_TYPE, type PlanResult } from '../../common/plan-contract.js';
+import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import type { FakeActivities } from './fake-activities.js';
+import { startTimeSkippingServer } from './time-skipping.js';
+
+export interface PlanEnv {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  /** Starts a plan (validated as the CLI does) with the CLI's start options. */
+  start(
+    plan: PlanInputFile,
+    planId: string,
+    options?: { historyLimit?: number },
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: console.warn,
+  error: console.error,
+};
+
+/** One server and worker for the calling test file: started before its tests, handed to `use`, torn down after. */
+export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void): void {
+  let teardown: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const [env, bundle] = await Promise.all([
+      startTimeSkippingServer(),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    ]);
+    const taskQueue = `plans-${process.pid}-${Date.now()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities: mergeActivities(fake.activities, createPlanActivities({ client: env.client })),
+      shutdownGraceTime: '1s',
+    });
+    const running = worker.run();
+    teardown = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+    };
+    use({
+      env,
+      taskQueue,
+      start: (plan, planId, options) =>
+        env.client.workflow.start(
+          PLAN_WORKFLOW_TYPE,
+          buildPlanStartOptions({ plan: validatePlan(plan).plan, planId, taskQueue, ...options }),
+        ) as Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await teardown?.();
+  });
+}
