@@ -24,6 +24,17 @@ export interface SwitchState {
   target?: string | undefined;
 }
 
+/**
+ * The post-switch check's answer. `reached`: which server answered at the source's old address — the target's
+ * (the clients write there now), another one (the switch did not move the address: writes still reach the source),
+ * or unknown (no answer). Absent in answers recorded before it.
+ */
+export interface SwitchCheck {
+  outcome: 'passed' | 'failed';
+  evidence: string;
+  reached?: 'target' | 'other' | 'unknown';
+}
+
 /** What answers at one address. */
 export interface ServerIdentity {
   address: string;
@@ -142,7 +153,7 @@ export function createSwitchActivities(
      * one that answered at the target's address before the switch, and (with a canary key) a write there is
      * accepted and read back. A mismatch is an answer (`failed`), not an error: the workflow rolls back on it.
      */
-    async checkSwitched(request: SwitchCheckRequest): Promise<Attempted & { outcome: 'passed' | 'failed'; evidence: string }> {
+    async checkSwitched(request: SwitchCheckRequest): Promise<Attempted & SwitchCheck> {
       const secret = await password(request.password, 'source.password');
       const connection = connect(request.address, secret);
       const attempts = activityInfo().attempt;
@@ -152,28 +163,35 @@ export function createSwitchActivities(
         if (runId !== request.expectRunId) {
           return {
             outcome: 'failed',
+            reached: 'other',
             evidence: `${request.address} is still answered by the server it reached before the switch (run_id ${runId.slice(0, 8)}…, expected the target's ${request.expectRunId.slice(0, 8)}…)`,
             attempts,
           };
         }
-        if (request.canaryKey === undefined)
-          return { outcome: 'passed', evidence: `${request.address} reaches the target's server (run_id ${runId.slice(0, 8)}…)`, attempts };
+        const reaches = `${request.address} reaches the target's server`;
+        const server = `${reaches} (run_id ${runId.slice(0, 8)}…)`;
+        if (request.canaryKey === undefined) {
+          return { outcome: 'passed', reached: 'target', evidence: server, attempts };
+        }
         await connection.set(request.canaryKey, request.canaryValue, 'EX', 60);
         const read = await connection.get(request.canaryKey);
         if (read !== request.canaryValue)
           return {
             outcome: 'failed',
+            reached: 'target',
             evidence: `canary ${request.canaryKey} read back ${read === null ? 'nothing' : 'another value'} at ${request.address}`,
             attempts,
           };
         return {
           outcome: 'passed',
+          reached: 'target',
           evidence: `${request.address} reaches the target's server (run_id ${runId.slice(0, 8)}…) and took the canary ${request.canaryKey}`,
           attempts,
         };
       } catch (error) {
         // A refused write (still read-only) or a cut connection: worth another attempt, then a failed check.
-        if (attempts >= 3) return { outcome: 'failed', evidence: `${request.address}: ${error instanceof Error ? error.message : String(error)}`, attempts };
+        const evidence = `${request.address}: ${error instanceof Error ? error.message : String(error)}`;
+        if (attempts >= 3) return { outcome: 'failed', reached: 'unknown', evidence, attempts };
         throw redisFailure(request.address, error);
       } finally {
         connection.disconnect();

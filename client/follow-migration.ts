@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import cliProgress from 'cli-progress';
+import { reverseSyncLine } from '../common/reverse-sync.js';
 import { isClosed, readMigration, type MigrationView } from './migration-view.js';
 import { formatDuration } from './output.js';
 import { elapsedMs, pendingActivityLine, summaryLines } from './render-migration.js';
@@ -60,6 +61,7 @@ export async function followMigration(client: Client, workflowId: string, option
   let last = '';
   let hinted = false;
   let rollbackHinted = 0;
+  let lastReverse = '';
   let lastRetry = '';
   let lastUnavailable: string | undefined;
   let view: MigrationView;
@@ -99,6 +101,12 @@ export async function followMigration(client: Client, workflowId: string, option
         rollbackHinted = switches;
         note(`clients switched to the target; switch them back with: dcs-migrate rollback ${workflowId}`);
       }
+      // The rollback window's reverse task: said when what a rollback keeps changes.
+      const reverse = view.status?.switch?.reverse;
+      const reverseState = reverse?.state === 'lagging' ? 'in-sync' : reverse?.state;
+      const reverseNote = reverse && switches > 0 ? `${reverse.taskName}:${reverseState}` : '';
+      if (reverse && reverseNote && reverseNote !== lastReverse) note(reverseSyncLine(reverse, Date.now()));
+      lastReverse = reverseNote || lastReverse;
       await options.onView?.(view, note);
       if (isClosed(view.execution)) break;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));

@@ -18,8 +18,8 @@ export interface OperatorUpdateFlags extends TemporalFlags {
 }
 
 /**
- * Sends `update` (with `{ note }`) to migration `id`. `verb` names it in messages (`cutover rejected: …`); `lines`
- * renders the accepted answer for people (`--json` prints it whole).
+ * Sends `update` (with `{ note }` and `extra`) to migration `id`. `verb` names it in messages (`cutover
+ * rejected: …`); `lines` renders the accepted answer for people (`--json` prints it whole).
  */
 export async function sendOperatorUpdate<Answer extends object, Request extends { note?: string }>(
   id: string,
@@ -27,13 +27,16 @@ export async function sendOperatorUpdate<Answer extends object, Request extends 
   verb: string,
   update: UpdateDefinition<Answer, [Request]>,
   lines: (answer: Answer) => string[],
+  extra: Partial<Request> = {},
 ): Promise<void> {
   await withTemporal(flags, async ({ client }) => {
     // Reading first turns an unknown id into a clear exit 2 rather than an update error.
     const view = await readMigration(client, id, { describeOnly: true });
     if (isClosed(view.execution)) throw new CliError(`${verb} rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
     try {
-      const answer = await client.workflow.getHandle(id).executeUpdate(update, { args: [(flags.note ? { note: flags.note } : {}) as Request] });
+      const answer = await client.workflow
+        .getHandle(id)
+        .executeUpdate(update, { args: [{ ...extra, ...(flags.note ? { note: flags.note } : {}) } as Request] });
       if (flags.json) printJson({ workflowId: id, accepted: true, ...answer });
       else printLines(...lines(answer));
     } catch (error) {

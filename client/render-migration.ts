@@ -2,6 +2,7 @@
  * Human text for a migration: the `status` block and the summary `watch` / `start --wait` end with. Both are
  * built from a {@link MigrationView}; the JSON output is the view itself.
  */
+import { reverseSyncLine } from '../common/reverse-sync.js';
 import type { CutoverPolicyStatus, MigrationProgress, MigrationSwitch } from '../common/workflow-contract.js';
 import type { CutoverAsRead, MigrationView, PendingActivityView } from './migration-view.js';
 import { formatDuration } from './output.js';
@@ -135,6 +136,8 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
       );
     if (status.cutoverPolicy) lines.push(...cutoverPolicyLines(status.cutoverPolicy));
     if (status.switch) lines.push(`switch      ${switchLine(status.switch)}`);
+    const reverse = finished(view) ? undefined : status.switch?.reverse;
+    if (reverse) lines.push(`reverse     ${reverseSyncLine(reverse, Date.now())}`);
   } else if (view.execution === 'RUNNING') {
     lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
   } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {
@@ -155,7 +158,17 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
 function switchLine(record: MigrationSwitch): string {
   const parts = [`${record.mode} ${record.state}${record.switchedAt ? ` at ${record.switchedAt}` : ''}`];
   if (record.check) parts.push(`check ${record.check.outcome}: ${record.check.evidence}`);
-  if (record.rollback) parts.push(`rollback by ${record.rollback.by}${record.rollback.finishedAt ? `, done at ${record.rollback.finishedAt}` : ''}`);
+  const rollback = record.rollback;
+  if (rollback) {
+    const writes = rollback.keptWrites ? ', writes kept' : ', without the writes since the switch';
+    const kept = rollback.keptWrites === undefined ? '' : writes;
+    const done = rollback.finishedAt ? `, done at ${rollback.finishedAt}` : '';
+    parts.push(`rollback by ${rollback.by}${rollback.force ? ' (forced)' : ''}${done}${kept}`);
+  } else if (record.rollbackMode) {
+    parts.push(`rollback ${record.rollbackMode}`);
+  }
+  const refused = record.rollbackRefused;
+  if (refused) parts.push(`last rollback called off at ${refused.at}: ${refused.reason}`);
   for (const outcome of record.eligibility ?? []) parts.push(`${outcome.id} ${outcome.verdict}: ${outcome.evidence}`);
   return parts.join('; ');
 }

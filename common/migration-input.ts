@@ -300,6 +300,12 @@ export const cutoverSchema = z
       .enum(['hold', 'end'])
       .default('hold')
       .describe('After a rollback: `hold` restarts the task and holds again (a later cutover switches again), `end` ends the migration as rolled back.'),
+    rollback: z
+      .enum(['keep-writes', 'addresses-only'])
+      .optional()
+      .describe(
+        "What a rollback after a switch restores. `keep-writes`: right after the switch a reverse online migration task (the target as source, the source as target, incremental) keeps the source following the target for the rollback window, and a rollback first waits until it has caught up, so the source holds every write made on the target since the switch; DCS bills it like the migration's own task while it runs. `addresses-only`: the rollback switches the IPs back only; writes made on the target after the switch stay there. When omitted: `keep-writes` where DCS can run the reverse task (not from a Proxy Cluster target, not into a source with SSL on), else `addresses-only` with a warning (`dcs-migrate check` says which).",
+      ),
     canaryKey: z
       .string()
       .min(1)
@@ -326,6 +332,8 @@ function refineHoldAndCutover(
   }
   if (input.cutover?.onDeadline !== undefined && input.hold?.maxDuration === undefined)
     ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
+  if (input.cutover?.rollback !== undefined && input.cutover.switch === 'none')
+    ctx.addIssue({ code: 'custom', message: 'needs cutover.switch ip or domain', path: ['cutover', 'rollback'] });
 }
 
 /** The pre-flight checks before anything is created (`common/precheck.ts` lists them; docs/migration-file.md, "Pre-flight checks"). */

@@ -77,6 +77,18 @@ export const MIGRATION_METRICS = {
     's',
     'When the cutover window the migration must cut over in closes (Unix time); set by the cutover-window step',
   ),
+  reverseSyncOffset: metric(
+    'dcs_migrate_migration_reverse_sync_offset',
+    'gauge',
+    '',
+    'Rollback window (cutover.rollback keep-writes): target changes not yet on the source (0 = in sync)',
+  ),
+  rollbackKeepsWrites: metric(
+    'dcs_migrate_migration_rollback_keeps_writes',
+    'gauge',
+    '',
+    'In the rollback window: 1 when a rollback now keeps the writes made on the target since the switch, else 0',
+  ),
   failedPolls: metric('dcs_migrate_migration_failed_polls_total', 'counter', '', 'Polls whose status reads all failed (after their retries)'),
   phaseDuration: metric(
     'dcs_migrate_migration_phase_duration_seconds',

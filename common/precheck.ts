@@ -30,6 +30,7 @@ export const PRECHECKS = {
   'target-ssl': { source: 'dcs', title: 'SSL is off on the target' },
   'acl-user': { source: 'dcs', title: 'the migration logs in without an ACL user (DCS does not support them)' },
   'public-access': { source: 'dcs', title: 'no public access (IP switching refuses it)' },
+  'rollback-keeps-writes': { source: 'dcs', title: 'a rollback keeps the writes made after the switch (reverse sync)' },
   'source-auth': { source: 'redis', title: 'the source answers PING with the referenced password' },
   'target-auth': { source: 'redis', title: 'the target answers PING with the referenced password' },
   'source-repl-timeout': { source: 'redis', title: 'the source allows a slow full sync (repl-timeout ≥ 300 s)' },

@@ -84,12 +84,46 @@ export interface CutoverPolicyStatus {
 export interface RollbackRequest {
   /** Free text recorded in the status (who / why). Never put secrets here: it is stored in history. */
   note?: string;
+  /**
+   * Go back without the writes made on the target since the switch: needed while the reverse task cannot keep
+   * them yet (`cutover.rollback: keep-writes`; being created, in its full sync, failed), and it cuts short a
+   * rollback waiting for the reverse task to catch up.
+   */
+  force?: boolean;
 }
 
 export interface RollbackAccepted {
   acceptedAt: string;
   /** When DCS reported ROLLBACK_SUCCESS (absent if the migration ended otherwise first). */
   finishedAt?: string;
+  /** The source held every write made on the target since the switch when the clients went back to it. */
+  keptWrites?: boolean;
+}
+
+/**
+ * The reverse task of the rollback window (`cutover.rollback: keep-writes`, common/reverse-sync.ts): a second DCS
+ * online migration task from the target back into the source, started right after the switch, so a rollback
+ * keeps the writes made on the target since. `state`: `creating` → `full-sync` → `in-sync` / `lagging` (its
+ * offset) → `stopped` (caught up before a rollback, or the window ended) → `deleted`; `failed` when DCS reports it
+ * failed (`reason` quotes its log); `unavailable` when DCS cannot run one for the pair (no task; `reason` says why).
+ */
+export interface ReverseSync {
+  state: 'creating' | 'full-sync' | 'in-sync' | 'lagging' | 'failed' | 'stopped' | 'deleted' | 'unavailable';
+  taskName: string;
+  taskId?: string;
+  remoteStatus?: string;
+  fullSyncProgress?: number;
+  /** While in its full sync: when it should end at its pace so far, i.e. when a rollback starts keeping writes. */
+  fullSyncEndsAt?: string;
+  /** Changes made on the target not yet applied to the source (0: the source holds every write). */
+  offset?: number;
+  /** A rollback now keeps the writes made on the target since the switch (after the reverse task caught up). */
+  keepsWrites: boolean;
+  reason?: string;
+  startedAt?: string;
+  /** When it first reached its incremental state. */
+  inSyncAt?: string;
+  endedAt?: string;
 }
 
 /**
@@ -107,7 +141,23 @@ export interface MigrationSwitch {
    * target's address before the switch (Redis `run_id`), and write and read `cutover.canaryKey` when set.
    */
   check?: { outcome: 'passed' | 'failed'; evidence: string };
-  rollback?: { by: 'operator' | 'check'; requestedAt: string; finishedAt?: string; note?: string; reason?: string };
+  rollback?: {
+    by: 'operator' | 'check';
+    requestedAt: string;
+    finishedAt?: string;
+    note?: string;
+    reason?: string;
+    /** `dcs-migrate rollback --force`: without waiting for the reverse task. */
+    force?: boolean;
+    /** The source held every write made on the target since the switch (the reverse task had caught up). */
+    keptWrites?: boolean;
+  };
+  /** What a rollback of this switch restores (`cutover.rollback`, or the fallback when DCS cannot keep writes). */
+  rollbackMode?: 'keep-writes' | 'addresses-only';
+  /** `keep-writes`: the reverse task (absent in runs before it, and with `addresses-only`). */
+  reverse?: ReverseSync;
+  /** The last operator rollback that could not keep the writes and was called off (the window went on). */
+  rollbackRefused?: { at: string; reason: string };
   /** The eligibility checks that did not pass (warnings, or the failures that refused the switch). */
   eligibility?: PrecheckOutcome[];
   /** How many times the clients were switched (a rollback back to the hold may be followed by another switch). */

@@ -34,6 +34,8 @@ describe('replay of recorded migration histories', () => {
     expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
     // A create throttled once (HTTP 429), retried behind `create-retry-after-from-details` (test/replay-gate.test.ts).
     expect(files).toContain('online-full-throttled-create.json');
+    // A rollback that kept the writes through the reverse task (test/reverse-sync-stack.test.ts).
+    expect(files).toContain('switch-reverse-sync-rollback.json');
 
     // As CI runs it: no server, nothing of this process's environment.
     const env = { PATH: process.env.PATH, HOME: process.env.HOME };

@@ -207,7 +207,9 @@ describe('migration workflow flows', () => {
     const app = new Redis({ ...service, password: SWITCH_PASSWORD, retryStrategy: () => 20, maxRetriesPerRequest: 5 });
     try {
       await source.set('copied', 'from source');
-      const cutover = { switch: 'ip', rollbackWindow: '6s', afterRollback: 'hold', canaryKey: 'dcs-migrate:canary' };
+      // Addresses only: the rollback that keeps the writes is test/reverse-sync-stack.test.ts's.
+      const canary = { canaryKey: 'dcs-migrate:canary' };
+      const cutover = { switch: 'ip', rollback: 'addresses-only', rollbackWindow: '6s', afterRollback: 'hold', ...canary };
       const handle = await env.start(pairInput('incremental', { polling: FAST_POLLING, cutover }, SWITCH_PAIR), 'flow-switch');
       await phaseOf(handle, 'incremental-hold');
       // Nothing to roll back yet: the CLI says so, and nothing is recorded.

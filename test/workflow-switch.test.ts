@@ -21,8 +21,9 @@ const { run } = useScriptedMigrations('switch');
 const SAME_PASSWORD = { SOURCE_REDIS_PASSWORD: 'same-on-both-pw-5d2c', TARGET_REDIS_PASSWORD: 'same-on-both-pw-5d2c' };
 const TARGET_RUN_ID = 'run-id-of-the-target-server';
 
+/** Addresses only: these tests are about the switch itself (reverse-sync-rules.test.ts: the rollback keeping writes). */
 function switchInput(cutover: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return onlineInput('incremental', { cutover: { switch: 'ip', ...cutover }, ...extra });
+  return onlineInput('incremental', { cutover: { switch: 'ip', rollback: 'addresses-only', ...cutover }, ...extra });
 }
 
 function switching(script: Partial<TaskScript> = {}): TaskScript {

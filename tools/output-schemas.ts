@@ -12,7 +12,7 @@
  */
 import type { ExecutionStatusName, PendingActivityView } from '../client/migration-view-shape.js';
 import type { CheckJson, ListRowJson, MigrationJson, ResultJson, StartedJson, StatusJson } from '../client/json-output.js';
-import type { DryRunReport, PlannedCall } from '../client/dry-run.js';
+import type { DryRunReport, PaidTask, PlannedCall } from '../client/dry-run.js';
 import { MIGRATION_PHASES, type MigrationPhase } from '../common/migration-phases.js';
 import type { MigrationKind } from '../common/migration-input.js';
 import type { PrecheckOutcome } from '../common/precheck.js';
@@ -28,6 +28,7 @@ import type {
   MigrationSwitch,
   MigrationTimings,
   MigrationWarning,
+  ReverseSync,
   VerificationResult,
 } from '../common/workflow-contract.js';
 
@@ -167,6 +168,26 @@ const verification = object<VerificationResult>(
   'what the verify step found; present once it ended',
 );
 
+const REVERSE_RUNNING: Array<ReverseSync['state']> = ['creating', 'full-sync', 'in-sync', 'lagging'];
+const REVERSE_STATES: Array<ReverseSync['state']> = [...REVERSE_RUNNING, 'failed', 'stopped', 'deleted', 'unavailable'];
+const reverseSync = object<ReverseSync>(
+  {
+    state: oneOf<ReverseSync['state']>()(REVERSE_STATES),
+    taskName: str(),
+    taskId: optional(str()),
+    remoteStatus: optional(str()),
+    fullSyncProgress: optional(num('percent')),
+    fullSyncEndsAt: optional(time('when its full sync should end: a rollback keeps writes from then on')),
+    offset: optional(num('changes on the target not yet applied to the source')),
+    keepsWrites: bool('a rollback now keeps the writes made on the target since the switch'),
+    reason: optional(str()),
+    startedAt: optional(time()),
+    inSyncAt: optional(time()),
+    endedAt: optional(time()),
+  },
+  'cutover.rollback keep-writes: the reverse task (target → source) of the rollback window',
+);
+
 const switchReport = object<MigrationSwitch>(
   {
     mode: oneOf<MigrationSwitch['mode']>()(['ip', 'domain']),
@@ -186,10 +207,20 @@ const switchReport = object<MigrationSwitch>(
         finishedAt: optional(time()),
         note: optional(str()),
         reason: optional(str()),
+        force: optional(bool('rollback --force: without waiting for the reverse task')),
+        keptWrites: optional(bool('the source held every write made on the target since the switch')),
       }),
     ),
     eligibility: optional(list(precheckOutcome, 'the eligibility checks that did not pass')),
     switches: optional(int('how many times the clients were switched')),
+    rollbackMode: optional(oneOf<'keep-writes' | 'addresses-only'>()(['keep-writes', 'addresses-only'])),
+    reverse: optional(reverseSync),
+    rollbackRefused: optional(
+      object<NonNullable<MigrationSwitch['rollbackRefused']>>(
+        { at: time(), reason: str() },
+        'the last operator rollback called off because the reverse task could not keep the writes',
+      ),
+    ),
   },
   'cutover.switch only: the client switch and its rollback, once the switch step began',
 );
@@ -381,6 +412,14 @@ const dryRun = object<DryRunReport>({
       why: str(),
     }),
     'the DCS calls the migration would make, in order',
+  ),
+  paidTasks: list(
+    object<PaidTask>({
+      taskName: str(),
+      role: oneOf<PaidTask['role']>()(['migration', 'reverse']),
+      runs: str('how long it runs'),
+    }),
+    "the DCS tasks the migration would create (billed while they run); `reverse`: the rollback window's",
   ),
 });
 

@@ -11,6 +11,7 @@ import type { MigrationPhase, VerificationResult } from '../common/workflow-cont
 import { emitMigrationMetrics, notePhaseChange } from './metrics.js';
 import { migrationTypeOf } from './migration-type.js';
 import { cutoverStatusOf } from './cutover-policy.js';
+import { reverseSyncLine } from '../common/reverse-sync.js';
 import type { MigrationState } from './state.js';
 import { notifyPhaseChange } from './steps/notify.js';
 import { reportToPlan } from './plan/report-to-plan.js';
@@ -101,6 +102,10 @@ function currentDetails(ctx: MigrationContext): string {
   if (progress?.sourceDbSize !== undefined) lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
   const cutover = state.phase === 'incremental-hold' ? cutoverLine(ctx) : undefined;
   if (cutover) lines.push(`**Cutover:** ${cutover}`);
+  const reverse = state.switch?.reverse;
+  if (reverse && (state.phase === 'switched' || state.phase === 'rolling-back')) {
+    lines.push(`**Reverse sync:** ${reverseSyncLine(reverse, Date.now())}`);
+  }
   lines.push(`**Polls:** ${state.polls} · **API calls:** ${Object.values(state.apiCalls).reduce((a, b) => a + b, 0)}`);
   if (state.lastError) lines.push(`**Last error:** ${state.lastError.type}: ${state.lastError.message}`);
   if (verifying) lines.push(`**Verification:** running (${verification?.mode ?? 'full'})`);

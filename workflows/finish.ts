@@ -14,6 +14,7 @@ import { READ_OPTIONS } from './retry-policy.js';
 import { recordError } from './state.js';
 import { surfaceActivityFailure, workflowFailure } from './steps/failures.js';
 import { notificationsPending } from './steps/notify.js';
+import { cleanUpReverseTask, hasReverseTask, withReverseCleanup } from './steps/reverse-sync.js';
 import { cleanUpAfterCancel, cleanUpAfterFailure, withCleanup } from './steps/stop.js';
 
 export type FinalPhase = Extract<MigrationPhase, 'succeeded' | 'cut-over' | 'rolled-back' | 'failed' | 'cancelled'>;
@@ -55,10 +56,14 @@ export async function failedRun(ctx: MigrationContext, error: unknown): Promise<
   }
   const lastError = state.lastError;
   const cleanup = await CancellationScope.nonCancellable(() => cleanUpAfterFailure(ctx, error));
+  // The reverse task of a rollback window (steps/reverse-sync.ts) goes the same way as the migration's own task.
+  const onFailure = ctx.input.onFailure ?? 'stop';
+  const cleanUpReverse = () => cleanUpReverseTask(ctx, onFailure);
+  const reverse = hasReverseTask(ctx) ? await CancellationScope.nonCancellable(cleanUpReverse) : undefined;
   // The status keeps showing why the migration failed, not what the cleanup's reads ran into.
   state.lastError = lastError;
   await finishRun(ctx, 'failed');
-  return withCleanup(surfaced, cleanup);
+  return withReverseCleanup(withCleanup(surfaced, cleanup), reverse);
 }
 
 /** Stops (and maybe deletes) the remote task, then returns the cancellation to rethrow so the run ends CANCELLED. */
@@ -67,7 +72,15 @@ export async function cancelledRun(ctx: MigrationContext, error: unknown): Promi
   const request = state.cancel ?? { reason: 'workflow cancellation requested' };
   state.cancel = request;
   try {
-    await CancellationScope.nonCancellable(() => cleanUpAfterCancel(ctx, request.delete ?? input.deleteOnCancel));
+    const deleteTask = request.delete ?? input.deleteOnCancel;
+    try {
+      await CancellationScope.nonCancellable(() => cleanUpAfterCancel(ctx, deleteTask));
+    } finally {
+      // The reverse task of a rollback window (steps/reverse-sync.ts), whatever became of the migration's own.
+      // Only runs that made one get here (no extra await for the others: replays keep their command order).
+      const cleanUpReverse = () => cleanUpReverseTask(ctx, deleteTask ? 'delete' : 'stop', { rethrow: true });
+      if (hasReverseTask(ctx)) await CancellationScope.nonCancellable(cleanUpReverse);
+    }
   } catch (cleanupError) {
     recordError(state, cleanupError, new Date());
     await finishRun(ctx, 'failed');

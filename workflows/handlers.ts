@@ -26,6 +26,7 @@ import {
 import { refreshCurrentDetails, verificationOf, type MigrationContext } from './context.js';
 import { statusOf, type MigrationState } from './state.js';
 import { cutoverPolicyStatus } from './steps/cutover-gate.js';
+import { checkReverseRollback } from './steps/reverse-sync.js';
 import { checkRollbackAllowed } from './steps/switch.js';
 
 /** What the handlers reach: the state from the start, the context once the input is validated. */
@@ -95,13 +96,27 @@ export function setMigrationHandlers(run: HandledRun): void {
     rollbackUpdate,
     async (request: RollbackRequest | undefined) => {
       const record = state.switch!;
-      record.rollback = { by: 'operator', requestedAt: new Date().toISOString(), ...noteOf(request) };
-      // Answered once the clients are back on the source (or the migration ended otherwise).
-      await condition(() => record.state === 'rolled-back' || TERMINAL_PHASES.includes(state.phase));
-      return { acceptedAt: record.rollback.requestedAt, ...(record.rollback.finishedAt ? { finishedAt: record.rollback.finishedAt } : {}) };
+      const force = request?.force === true ? { force: true } : {};
+      // A forced request while a rollback waits for the reverse task to catch up: it goes now (steps/reverse-sync.ts).
+      if (record.rollback && force.force) record.rollback.force = true;
+      else record.rollback = { by: 'operator', requestedAt: new Date().toISOString(), ...noteOf(request), ...force };
+      const rollback = record.rollback;
+      // Answered once the clients are back on the source (or the migration ended otherwise, or the rollback was
+      // called off because the reverse task could not keep the writes: then it fails saying why).
+      const calledOff = () => record.rollback !== rollback && record.state !== 'rolled-back';
+      await condition(() => record.state === 'rolled-back' || TERMINAL_PHASES.includes(state.phase) || calledOff());
+      if (calledOff()) {
+        const reason = record.rollbackRefused?.reason ?? 'rollback called off';
+        throw ApplicationFailure.nonRetryable(reason, MigrationFailureType.RollbackRejected);
+      }
+      const kept = rollback.keptWrites === undefined ? {} : { keptWrites: rollback.keptWrites };
+      const finished = rollback.finishedAt ? { finishedAt: rollback.finishedAt } : {};
+      return { acceptedAt: rollback.requestedAt, ...finished, ...kept };
     },
     {
-      validator: (_request: RollbackRequest | undefined) => checkRollbackAllowed({ state }),
+      validator: (request: RollbackRequest | undefined) => {
+        if (checkReverseRollback(state.switch, request) !== 'upgrade') checkRollbackAllowed({ state });
+      },
       description: 'Switch the clients back to the source (rollback-ip), in the rollback window after a switch; answers once done.',
     },
   );

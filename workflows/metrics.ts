@@ -83,6 +83,13 @@ export function emitMigrationMetrics(ctx: MeteredRun): void {
   set(M.lastStatusRead, seconds(state.statusReadAt));
   set(M.phaseEntered, seconds(state.phaseSince ?? state.timings.startedAt));
   set(M.fullSyncEta, fullSyncEta(ctx));
+  // The rollback window's reverse task (steps/reverse-sync.ts): its lag, and whether a rollback now keeps writes.
+  const reverse = state.switch?.reverse;
+  if (reverse) {
+    const inWindow = state.phase === 'switched' || state.phase === 'rolling-back';
+    set(M.reverseSyncOffset, inWindow ? reverse.offset : undefined);
+    gauge(meter, M.rollbackKeepsWrites, 'int').set(inWindow && reverse.keepsWrites ? 1 : 0);
+  }
 }
 
 /** At the average pace since the copy began: elapsed × (100 − p) / p from now; none before the first percent. */

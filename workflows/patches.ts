@@ -34,6 +34,7 @@ export const Patch = {
   DcsOutageTolerance: 'dcs-outage-tolerance',
   ReportPhaseToPlan: 'report-phase-to-plan',
   UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
+  ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -209,5 +210,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'a run pinned to a Worker Deployment version continues as new at its next poll once another version is current, the new run starting there (`AUTO_UPGRADE`, docs/deploys.md); before, it stayed on its version. Asked only when the server reports the change, which unversioned workers never see',
     pinnedBy: [],
+  },
+  [Patch.ReverseSyncInRollbackWindow]: {
+    landed: '2026-12-08',
+    commit: 'fd7db0f',
+    askedIn: ['steps/reverse-sync.ts'],
+    change:
+      'after a switch (`cutover.rollback: keep-writes`, the default where DCS can), a reverse task (target → source) runs for the rollback window, a rollback waits until it caught up, the window’s end stops and deletes it; before, the window was a plain wait and a rollback restored the addresses only. Asked by inputs with a switch',
+    pinnedBy: ['switch-rollback-hold-cutover.json'],
   },
 };

@@ -28,3 +28,18 @@ export function deriveTaskName(workflowId: string): string {
   const room = MAX_TASK_NAME_LENGTH - PREFIX.length - fingerprint.length - 1;
   return `${PREFIX}${sanitized.slice(0, room)}-${fingerprint}`;
 }
+
+/**
+ * The name of the reverse task of the rollback window (`cutover.rollback: keep-writes`): the migration's task name
+ * with `-rev` (`-rev2` for the second switch's, …), at most 64 characters (a long name is cut, with a fingerprint
+ * of the whole). Looked up before it is created, as the migration's own task is; a switch after a rollback gets a
+ * name of its own, so an earlier switch's deleted task is never adopted.
+ */
+export function reverseTaskName(taskName: string, switchNumber = 1): string {
+  const suffix = `-rev${switchNumber > 1 ? switchNumber : ''}`;
+  const plain = `${taskName}${suffix}`;
+  if (plain.length <= MAX_TASK_NAME_LENGTH) return plain;
+  const fingerprint = fnv1a(taskName);
+  const room = MAX_TASK_NAME_LENGTH - suffix.length - fingerprint.length - 1;
+  return `${taskName.slice(0, room)}-${fingerprint}${suffix}`;
+}

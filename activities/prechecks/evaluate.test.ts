@@ -45,6 +45,24 @@ describe('pre-flight verdicts', () => {
     expect(verdictOf(facts(100, 0), 'target-memory')).toBe('pass');
   });
 
+  it('rollback-keeps-writes: only with a switch; a Proxy Cluster target or an SSL source cannot sync back', () => {
+    const cutover = (rollback?: string) => ({ switch: 'ip', ...(rollback ? { rollback } : {}) });
+    const switching = (rollback?: string) => input({ method: 'incremental', cutover: cutover(rollback) });
+    const verdict = (file: ReturnType<typeof input>, target = instance(), source = instance()) =>
+      evaluatePrechecks({ input: file, source, target }).find((outcome) => outcome.id === 'rollback-keeps-writes');
+    expect(verdict(input())).toBeUndefined();
+    expect(verdict(input({ method: 'incremental', cutover: { switch: 'none' } }))).toBeUndefined();
+    expect(verdict(switching())?.verdict).toBe('pass');
+    const proxy = verdict(switching(), instance({ cache_mode: 'proxy' }));
+    expect(proxy).toMatchObject({ verdict: 'warn', evidence: expect.stringContaining('Proxy Cluster') });
+    expect(verdict(switching('keep-writes'), instance({ cache_mode: 'proxy' }))?.verdict).toBe('fail');
+    expect(verdict(switching('keep-writes'), instance(), instance({ enable_ssl: true }))).toMatchObject({
+      verdict: 'fail',
+      evidence: expect.stringContaining('SSL'),
+    });
+    expect(verdict(switching('addresses-only'), instance({ cache_mode: 'proxy' }))?.verdict).toBe('pass');
+  });
+
   it('reads the replica class of client-output-buffer-limit, with units', () => {
     expect(replicaHardLimit('normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60')).toBe(268_435_456);
     expect(replicaHardLimit('normal 0 0 0 replica 1mb 1mb 60 pubsub 32mb 8mb 60')).toBe(1024 * 1024);

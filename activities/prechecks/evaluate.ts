@@ -5,6 +5,7 @@
  */
 import type { MigrationInput } from '../../common/migration-input.js';
 import type { PrecheckOutcome } from '../../common/precheck.js';
+import { reverseSyncOutcome } from '../../common/reverse-sync.js';
 import type { InstanceDetail } from '../../dcs/schemas/index.js';
 import { toNumber } from '../../dcs/schemas/index.js';
 import { mb, outcome } from './outcome.js';
@@ -172,6 +173,11 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
         : outcome('public-access', 'pass', 'enable_publicip false'),
     );
   }
+
+  // A switch's rollback: can DCS run the reverse task (target → source) that keeps the writes made after it?
+  const reverseFacts = { targetCacheMode: target?.cache_mode ?? undefined, sourceSsl: source?.enable_ssl ?? undefined };
+  const reverse = reverseSyncOutcome(input, reverseFacts);
+  if (reverse) outcomes.push(reverse);
 
   if (isMigration && input.verify) outcomes.push(aclUserOutcome(input.verify));
 

@@ -67,11 +67,11 @@ export function fakeSwitchActivities(call: FakeCall, secretsOf: (task: FakeTask)
         const runId = task.runIdAt(address);
         if (runId !== expectRunId) {
           const evidence = `${address} is still answered by ${runId}, not ${expectRunId}`;
-          return { outcome: 'failed' as const, evidence, attempts: 1 };
+          return { outcome: 'failed' as const, reached: 'other' as const, evidence, attempts: 1 };
         }
         const canary = canaryKey === undefined ? '' : ` and took the canary ${canaryKey}`;
         const evidence = `${address} reaches the target's server (${runId})${canary}`;
-        return { outcome: 'passed' as const, evidence, attempts: 1 };
+        return { outcome: 'passed' as const, reached: 'target' as const, evidence, attempts: 1 };
       }),
   };
 }

@@ -22,6 +22,7 @@ import { READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { recordError } from '../state.js';
 import { workflowFailure } from './failures.js';
 import { taskLabel } from './read-task.js';
+import { afterRollback, planReverseSync, rollbackWindowWithReverseSync } from './reverse-sync.js';
 
 /** How long DCS may take to report a switch or a rollback done (Terraform waits as long). */
 const SWITCH_TIMEOUT_MS = 30 * 60_000;
@@ -191,7 +192,11 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   if (check.outcome === 'failed') {
     log.warn('post-switch check failed: rolling back', { evidence: check.evidence });
     record.rollback = { by: 'check', requestedAt: new Date().toISOString(), reason: check.evidence };
-  } else if (cutover.rollbackWindow > 0) {
+  }
+  // `cutover.rollback: keep-writes`: a reverse task keeps the source following the target (steps/reverse-sync.ts).
+  if (planReverseSync(ctx, record, check)) {
+    if ((await rollbackWindowWithReverseSync(ctx, record)) === 'commit') return 'switched';
+  } else if (check.outcome !== 'failed' && cutover.rollbackWindow > 0) {
     await condition(() => record.rollback !== undefined, cutover.rollbackWindow);
   }
   if (!record.rollback) return 'switched';
@@ -205,6 +210,7 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   record.rollback.finishedAt = new Date().toISOString();
   record.state = 'rolled-back';
   publish(ctx);
+  await afterRollback(ctx, record);
   if (cutover.afterRollback === 'end') return 'rolled-back';
   // Back to the hold: the task copies again from the source, and a later cutover switches again.
   const restart = await callActivity(state, 'restartTask', SINGLE_ATTEMPT_OPTIONS, `Restart ${taskLabel(ctx)} after the rollback`, taskId);
