@@ -14,7 +14,18 @@
 // they may import anything, nothing in the product imports them, and test/ does not import bench/.
 
 /** Top first: each entry may import only the entries after it. Siblings share one entry. */
-const layers = [['client'], ['stack'], ['worker'], ['workflows'], ['activities'], ['emulator'], ['dcs', 'verify', 'codec'], ['local'], ['common'], ['redis']];
+const layers = [
+  ['client'],
+  ['stack'],
+  ['worker'],
+  ['workflows'],
+  ['activities'],
+  ['emulator'],
+  ['dcs', 'verify', 'codec'],
+  ['local'],
+  ['common'],
+  ['redis'],
+];
 const product = layers.flat();
 const consumers = ['test', 'bench', 'tools', 'docker'];
 
@@ -80,14 +91,16 @@ module.exports = {
     },
     {
       name: 'worker-not-local',
-      comment: 'worker/, workflows/ and activities/ never reach local/ (processes for local use), not even through other folders.',
+      comment:
+        'worker/, workflows/ and activities/ never reach local/ (processes for local use), not even through other folders.',
       severity: 'error',
       from: { path: '^(worker|workflows|activities)/', pathNot: testCode },
       to: { path: '^local/', reachable: true },
     },
     {
       name: 'worker-not-emulator',
-      comment: 'worker/, workflows/ and activities/ never reach emulator/ (the local DCS), not even through other folders.',
+      comment:
+        'worker/, workflows/ and activities/ never reach emulator/ (the local DCS), not even through other folders.',
       severity: 'error',
       from: { path: '^(worker|workflows|activities)/', pathNot: testCode },
       to: { path: '^emulator/', reachable: true },

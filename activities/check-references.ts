@@ -51,8 +51,14 @@ export function createReferenceCheckActivities(secrets: SecretResolver) {
           // The resolver's messages name the field and the reference, never a value; anything else is reported
           // by its class name only, in case it carries one.
           const reason =
-            error instanceof SecretUnavailableError ? error.message : `${field}: cannot be resolved (${error instanceof Error ? error.name : 'error'})`;
-          unresolved.push({ field, reference: ref.env !== undefined ? `env ${ref.env}` : `file ${ref.file ?? ''}`, reason });
+            error instanceof SecretUnavailableError
+              ? error.message
+              : `${field}: cannot be resolved (${error instanceof Error ? error.name : 'error'})`;
+          unresolved.push({
+            field,
+            reference: ref.env !== undefined ? `env ${ref.env}` : `file ${ref.file ?? ''}`,
+            reason,
+          });
         }
       }
       if (unresolved.length > 0) {

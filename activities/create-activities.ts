@@ -105,7 +105,8 @@ export function createActivities({
     return typeof client.credentialValues === 'function' ? client.credentialValues() : [];
   };
   /** Text DCS wrote that goes into history (task errors, log messages): credentials and password-like values removed. */
-  const scrub = (text: string, known: readonly string[] = []): string => scrubSecrets(text, [...credentials(), ...known]);
+  const scrub = (text: string, known: readonly string[] = []): string =>
+    scrubSecrets(text, [...credentials(), ...known]);
 
   /** The migration task's own DCS calls, and the workflow's waits and lookups around them. */
   const taskActivities = {
@@ -146,7 +147,11 @@ export function createActivities({
               ? {
                   file_source: 'self_build_obs',
                   bucket_name: backup.bucket,
-                  files: backup.files.map((file) => ({ file_name: file.name, size: file.size, update_at: file.updatedAt })),
+                  files: backup.files.map((file) => ({
+                    file_name: file.name,
+                    size: file.size,
+                    update_at: file.updatedAt,
+                  })),
                 }
               : { file_source: 'backup_record', backup_id: backup.backupId },
           target_instance: { id: request.target.instanceId, password: targetPassword },
@@ -216,8 +221,16 @@ export function createActivities({
       return call(async () => {
         const stats = await dcs.showMigrationTaskStats(taskId);
         const progress: MigrationProgress = {};
-        const put = (key: Exclude<keyof MigrationProgress, 'isMigrating'>, value: string | number | null | undefined) => {
-          const number = typeof value === 'number' ? value : typeof value === 'string' ? Number.parseFloat(value.replace(/%$/, '')) : NaN;
+        const put = (
+          key: Exclude<keyof MigrationProgress, 'isMigrating'>,
+          value: string | number | null | undefined,
+        ) => {
+          const number =
+            typeof value === 'number'
+              ? value
+              : typeof value === 'string'
+                ? Number.parseFloat(value.replace(/%$/, ''))
+                : NaN;
           if (Number.isFinite(number)) progress[key] = number;
         };
         put('fullMigrationProgress', stats.full_migration_progress);
@@ -247,7 +260,10 @@ export function createActivities({
     async findTaskOwner(taskId: string): Promise<TaskOwner> {
       const { workflowExecution, attempt } = activityInfo();
       if (!findRunningOwners)
-        throw ApplicationFailure.nonRetryable('this worker cannot look up task owners (no Temporal client given)', 'OwnerLookupUnavailable');
+        throw ApplicationFailure.nonRetryable(
+          'this worker cannot look up task owners (no Temporal client given)',
+          'OwnerLookupUnavailable',
+        );
       const owners = await findRunningOwners(taskId, workflowExecution?.workflowId ?? '');
       return { ...(owners[0] !== undefined ? { owner: owners[0] } : {}), attempts: attempt };
     },
@@ -255,8 +271,13 @@ export function createActivities({
     /** Not a DCS call: asks Temporal to cancel the calling workflow run (see `cancelWorkflow`). */
     async requestWorkflowCancellation(reason: string): Promise<Attempted> {
       const { workflowExecution, attempt } = activityInfo();
-      if (!workflowExecution) throw ApplicationFailure.nonRetryable('not called from a workflow', 'CancellationUnavailable');
-      if (!cancelWorkflow) throw ApplicationFailure.nonRetryable('this worker cannot cancel workflows (no Temporal client given)', 'CancellationUnavailable');
+      if (!workflowExecution)
+        throw ApplicationFailure.nonRetryable('not called from a workflow', 'CancellationUnavailable');
+      if (!cancelWorkflow)
+        throw ApplicationFailure.nonRetryable(
+          'this worker cannot cancel workflows (no Temporal client given)',
+          'CancellationUnavailable',
+        );
       log.info('closing the workflow as cancelled', { workflowId: workflowExecution.workflowId, reason });
       await cancelWorkflow(workflowExecution.workflowId, workflowExecution.runId);
       return { attempts: attempt };
@@ -268,10 +289,14 @@ export function createActivities({
      */
     async awaitStatusChange(request: StatusWaitRequest): Promise<Attempted & StatusWait> {
       const { attempt } = activityInfo();
-      if (!statusWatcher) throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
+      if (!statusWatcher)
+        throw ApplicationFailure.nonRetryable('this worker runs no shared status watcher', 'StatusWatcherUnavailable');
       const beat = setInterval(() => heartbeat(), WATCH_HEARTBEAT_EVERY_MS);
       try {
-        const due = request.dueAt !== undefined ? { at: request.dueAt, everyMs: request.dueEveryMs ?? request.maxWaitMs } : undefined;
+        const due =
+          request.dueAt !== undefined
+            ? { at: request.dueAt, everyMs: request.dueEveryMs ?? request.maxWaitMs }
+            : undefined;
         const outcome = await statusWatcher.wait(
           request.taskId,
           request.knownStatus,
@@ -280,7 +305,9 @@ export function createActivities({
           statusListedGauge(request.metricLabels),
           due,
         );
-        return outcome.kind === 'changed' ? { kind: 'changed', task: fromListItem(scrub, outcome.task), attempts: attempt } : { ...outcome, attempts: attempt };
+        return outcome.kind === 'changed'
+          ? { kind: 'changed', task: fromListItem(scrub, outcome.task), attempts: attempt }
+          : { ...outcome, attempts: attempt };
       } finally {
         clearInterval(beat);
       }
@@ -293,7 +320,9 @@ export function createActivities({
      */
     async readTaskLog(request: TaskLogRequest): Promise<TaskLog> {
       return call(async () => {
-        const known = await Promise.all(request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)));
+        const known = await Promise.all(
+          request.secretRefs.map((ref) => secrets.resolve(ref, 'password').catch(() => undefined)),
+        );
         known.push(...credentials());
         const read = await readTaskLogs((query) => dcs.listMigrationTaskLogs(request.taskId, query), {
           last: request.last,
@@ -312,7 +341,8 @@ export function createActivities({
     async restartTask(taskId: string): Promise<RestartAnswer> {
       return call(async () => {
         const answer = await dcs.batchRestartOnlineMigrationTasks({ migration_tasks: [taskId] });
-        const item = answer.migration_tasks.find((candidate) => candidate.task_id === taskId) ?? answer.migration_tasks[0];
+        const item =
+          answer.migration_tasks.find((candidate) => candidate.task_id === taskId) ?? answer.migration_tasks[0];
         if (item?.result === 'success') return { delivered: true };
         return {
           delivered: false,

@@ -2,6 +2,11 @@
 export { createActivities, type Activities, type ActivityDependencies } from './create-activities.js';
 export { createSecretResolver, SecretUnavailableError, type SecretResolver } from './secrets.js';
 export type { DcsMigrationApi } from './dcs-api.js';
-export { SharedStatusWatcher, statusWatcherOver, type StatusWatcherOptions, type StatusWatcherStats } from './status-watcher.js';
+export {
+  SharedStatusWatcher,
+  statusWatcherOver,
+  type StatusWatcherOptions,
+  type StatusWatcherStats,
+} from './status-watcher.js';
 export { createPlanActivities, type PlanActivities, type ItemSighting } from './plan-items.js';
 export { mergeActivities } from './merge-activities.js';

@@ -13,7 +13,9 @@ describe('mergeActivities', () => {
 
   it('refuses a name defined twice, naming it', () => {
     expect(() => mergeActivities({ restartTask: () => 1 }, { restartTask: () => 2 })).toThrow(DuplicateActivityError);
-    expect(() => mergeActivities({ restartTask: () => 1 }, { restartTask: () => 2 })).toThrow(/"restartTask" is defined twice/);
+    expect(() => mergeActivities({ restartTask: () => 1 }, { restartTask: () => 2 })).toThrow(
+      /"restartTask" is defined twice/,
+    );
   });
 
   it('builds the worker’s activities with no name defined twice', () => {

@@ -19,13 +19,18 @@ function activityMeter(): { meter: MetricMeter; context: Context } | undefined {
     return undefined;
   }
   const workflowId = context.info.workflowExecution?.workflowId;
-  return { context, meter: workflowId === undefined ? context.metricMeter : context.metricMeter.withTags({ migration_id: workflowId }) };
+  return {
+    context,
+    meter: workflowId === undefined ? context.metricMeter : context.metricMeter.withTags({ migration_id: workflowId }),
+  };
 }
 
 function countCall(operation: string, error: unknown): void {
   const meter = activityMeter()?.meter;
   if (!meter) return;
-  meter.createCounter(M.apiCalls.name, M.apiCalls.unit, M.apiCalls.help).add(1, { operation, outcome: error === undefined ? 'ok' : 'error' });
+  meter
+    .createCounter(M.apiCalls.name, M.apiCalls.unit, M.apiCalls.help)
+    .add(1, { operation, outcome: error === undefined ? 'ok' : 'error' });
   if (error === undefined) return;
   // A cancelled or otherwise non-DCS failure has no code: `none`, under its class name.
   const dcsError = error instanceof DcsError ? error : undefined;
@@ -80,7 +85,9 @@ export function countRetry(): void {
   const current = activityMeter();
   if (!current || current.context.info.attempt <= 1) return;
   const { meter, context } = current;
-  meter.createCounter(M.activityRetries.name, M.activityRetries.unit, M.activityRetries.help).add(1, { activity: context.info.activityType });
+  meter
+    .createCounter(M.activityRetries.name, M.activityRetries.unit, M.activityRetries.help)
+    .add(1, { activity: context.info.activityType });
 }
 
 /**

@@ -38,12 +38,18 @@ describe('sendNotification', () => {
   async function send(url: string, format: 'json' | 'slack' = 'json'): Promise<unknown> {
     const { sendNotification } = createNotifyActivities(createSecretResolver({ env: { HOOK: url } }));
     const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'wf-notify', runId: 'r' } });
-    return env.run(sendNotification, { field: 'notify.webhooks[0]', webhook: { url: { env: 'HOOK' }, format }, change }).catch((error: unknown) => error);
+    return env
+      .run(sendNotification, { field: 'notify.webhooks[0]', webhook: { url: { env: 'HOOK' }, format }, change })
+      .catch((error: unknown) => error);
   }
 
   it('posts the change as JSON, or as Slack text', async () => {
     expect(await send(`${receiver.url}/200/${TOKEN}`)).toEqual({ attempts: 1 });
-    expect(JSON.parse(receiver.requests.at(-1)!.body.toString())).toEqual({ source: 'dcs-migrate', migration: 'wf-notify', ...change });
+    expect(JSON.parse(receiver.requests.at(-1)!.body.toString())).toEqual({
+      source: 'dcs-migrate',
+      migration: 'wf-notify',
+      ...change,
+    });
     await send(`${receiver.url}/200/${TOKEN}`, 'slack');
     expect(JSON.parse(receiver.requests.at(-1)!.body.toString())).toEqual({
       text: 'dcs-migrate: migration wf-notify (task dcsm-x) is failed (was migrating): RemoteTaskFailed: task FAILED',
@@ -62,7 +68,11 @@ describe('sendNotification', () => {
       [await send(`${receiver.url}/404/${TOKEN}`), 'WebhookRejected', true],
       [
         await new MockActivityEnvironment()
-          .run(fromFile, { field: 'notify.webhooks[1]', webhook: { url: { file: path.join(dir, 'not-a-url') }, format: 'json' as const }, change })
+          .run(fromFile, {
+            field: 'notify.webhooks[1]',
+            webhook: { url: { file: path.join(dir, 'not-a-url') }, format: 'json' as const },
+            change,
+          })
           .catch((error: unknown) => error),
         'SecretUnavailable',
         true,

@@ -50,7 +50,11 @@ export function createNotifyActivities(secrets: SecretResolver) {
     async sendNotification(request: NotificationRequest): Promise<Attempted> {
       const { workflowExecution, attempt } = activityInfo();
       const url = await resolveUrl(secrets, request);
-      const payload: NotificationPayload = { source: 'dcs-migrate', migration: workflowExecution?.workflowId ?? '', ...request.change };
+      const payload: NotificationPayload = {
+        source: 'dcs-migrate',
+        migration: workflowExecution?.workflowId ?? '',
+        ...request.change,
+      };
       const body = JSON.stringify(request.webhook.format === 'slack' ? { text: slackText(payload) } : payload);
       let response: Response;
       try {
@@ -63,11 +67,15 @@ export function createNotifyActivities(secrets: SecretResolver) {
         await response.body?.cancel();
       } catch (error) {
         // fetch's messages and causes may name the URL; only the error code leaves this activity.
-        throw ApplicationFailure.retryable(`${request.field}: webhook unreachable (${failureCode(error)})`, 'WebhookUnreachable');
+        throw ApplicationFailure.retryable(
+          `${request.field}: webhook unreachable (${failureCode(error)})`,
+          'WebhookUnreachable',
+        );
       }
       if (response.ok) return { attempts: attempt };
       const message = `${request.field}: webhook answered HTTP ${response.status}`;
-      if (response.status === 408 || response.status === 429 || response.status >= 500) throw ApplicationFailure.retryable(message, 'WebhookFailed');
+      if (response.status === 408 || response.status === 429 || response.status >= 500)
+        throw ApplicationFailure.retryable(message, 'WebhookFailed');
       throw ApplicationFailure.nonRetryable(message, 'WebhookRejected');
     },
   };
@@ -79,7 +87,8 @@ async function resolveUrl(secrets: SecretResolver, request: NotificationRequest)
   try {
     value = await secrets.resolve(request.webhook.url, field);
   } catch (error) {
-    if (error instanceof SecretUnavailableError) throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
+    if (error instanceof SecretUnavailableError)
+      throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
     throw error;
   }
   let url: URL | undefined;
@@ -89,7 +98,10 @@ async function resolveUrl(secrets: SecretResolver, request: NotificationRequest)
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    const where = request.webhook.url.env !== undefined ? `environment variable ${request.webhook.url.env}` : `file ${request.webhook.url.file ?? ''}`;
+    const where =
+      request.webhook.url.env !== undefined
+        ? `environment variable ${request.webhook.url.env}`
+        : `file ${request.webhook.url.file ?? ''}`;
     throw ApplicationFailure.nonRetryable(`${field}: ${where} does not hold an http(s) URL`, 'SecretUnavailable');
   }
   return url;
@@ -98,7 +110,8 @@ async function resolveUrl(secrets: SecretResolver, request: NotificationRequest)
 function failureCode(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (typeof cause?.code === 'string') return cause.code;
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
   return error instanceof Error ? error.name : 'error';
 }
 

@@ -51,13 +51,17 @@ interface Named {
 export type BackupImportRequest = Named & Pick<MigrationInputOf<'backup_import'>, 'description' | 'target' | 'backup'>;
 
 /** CreateMigrationTask with `online_migration` (the deprecated one-call online migration). */
-export type LegacyOnlineRequest = Named & Pick<MigrationInputOf<'legacy_online'>, 'description' | 'method' | 'networkType' | 'source' | 'target'>;
+export type LegacyOnlineRequest = Named &
+  Pick<MigrationInputOf<'legacy_online'>, 'description' | 'method' | 'networkType' | 'source' | 'target'>;
 
 /** CreateOnlineMigrationTask: only where DCS creates the migration machine; the rest is configured after. */
 export type OnlineCreateRequest = Named & Pick<MigrationInputOf<'online'>, 'description' | 'network'>;
 
 /** SetOnlineMigrationTask: source, target and method, once the migration machine exists. */
-export type OnlineConfigureRequest = Pick<MigrationInputOf<'online'>, 'method' | 'resumeMode' | 'bandwidthLimitMb' | 'source' | 'target'>;
+export type OnlineConfigureRequest = Pick<
+  MigrationInputOf<'online'>,
+  'method' | 'resumeMode' | 'bandwidthLimitMb' | 'source' | 'target'
+>;
 
 export interface CreatedTask extends Attempted {
   taskId: string;

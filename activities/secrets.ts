@@ -50,6 +50,10 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
 }
 
 /** Resolves an optional reference; no reference means no password. */
-export async function resolveOptional(secrets: SecretResolver, ref: SecretRef | undefined, field: string): Promise<string | undefined> {
+export async function resolveOptional(
+  secrets: SecretResolver,
+  ref: SecretRef | undefined,
+  field: string,
+): Promise<string | undefined> {
   return ref === undefined ? undefined : secrets.resolve(ref, field);
 }

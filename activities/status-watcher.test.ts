@@ -13,7 +13,15 @@ let dcs: DcsClient;
 
 beforeAll(async () => {
   emu = await startEmulator({ timings: { creatingMs: 600 } });
-  dcs = DcsClient.fromEnv({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk });
+  dcs = DcsClient.fromEnv(
+    {},
+    {
+      endpoint: emu.url,
+      projectId: emu.credentials.projectId,
+      accessKey: emu.credentials.ak,
+      secretKey: emu.credentials.sk,
+    },
+  );
 });
 afterAll(async () => {
   await dcs?.close();
@@ -28,7 +36,12 @@ function watcherOver(options: Partial<StatusWatcherOptions> = {}): SharedStatusW
 async function createTasks(count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const created = await dcs.createOnlineMigrationTask({ name: `watched-${i}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
+    const created = await dcs.createOnlineMigrationTask({
+      name: `watched-${i}`,
+      vpc_id: 'vpc',
+      subnet_id: 'subnet',
+      security_group_id: 'sg',
+    });
     ids.push(created.instance_id);
   }
   return ids;
@@ -113,7 +126,9 @@ describe('shared status watcher', () => {
       const roundsBefore = watcher.stats().rounds;
       // The waiter expects a change in 300 ms, then every 100 ms: rounds come then, not 5 s later.
       const started = Date.now();
-      expect(await watcher.wait(id!, 'RUNNING', 800, undefined, undefined, { at: started + 300, everyMs: 100 })).toEqual({ kind: 'timeout' });
+      expect(
+        await watcher.wait(id!, 'RUNNING', 800, undefined, undefined, { at: started + 300, everyMs: 100 }),
+      ).toEqual({ kind: 'timeout' });
       const dueRounds = watcher.stats().rounds - roundsBefore;
       expect(dueRounds).toBeGreaterThanOrEqual(3); // 300, 400, 500, … 800 ms
       expect(dueRounds).toBeLessThanOrEqual(7);
@@ -121,7 +136,10 @@ describe('shared status watcher', () => {
       // (after a pause, so the round the last due time left scheduled has run).
       await new Promise((resolve) => setTimeout(resolve, 300));
       const changedAt = Date.now();
-      const outcome = await watcher.wait(id!, 'FULLMIGRATING', 3_000, undefined, undefined, { at: changedAt + 200, everyMs: 100 });
+      const outcome = await watcher.wait(id!, 'FULLMIGRATING', 3_000, undefined, undefined, {
+        at: changedAt + 200,
+        everyMs: 100,
+      });
       expect(outcome.kind).toBe('changed');
       expect(Date.now() - changedAt).toBeGreaterThanOrEqual(150);
       expect(Date.now() - changedAt).toBeLessThan(1_000);

@@ -104,7 +104,14 @@ export class SharedStatusWatcher {
   #consecutiveFailures = 0;
   #lastError = '';
   #closed = false;
-  #stats: Omit<StatusWatcherStats, 'currentIntervalMs'> = { rounds: 0, listCalls: 0, failedRounds: 0, watchedTasks: 0, woken: 0, lastRoundMs: undefined };
+  #stats: Omit<StatusWatcherStats, 'currentIntervalMs'> = {
+    rounds: 0,
+    listCalls: 0,
+    failedRounds: 0,
+    watchedTasks: 0,
+    woken: 0,
+    lastRoundMs: undefined,
+  };
 
   constructor(options: StatusWatcherOptions) {
     this.#list = options.list;
@@ -190,7 +197,8 @@ export class SharedStatusWatcher {
   /** `at`, or a waiter's due time if one comes first (never before the last round started). */
   #soonerDue(at: number): number {
     let soonest = at;
-    for (const waiter of this.#waiters) if (waiter.due) soonest = Math.min(soonest, nextDue(waiter.due, this.#lastRoundStartedAt));
+    for (const waiter of this.#waiters)
+      if (waiter.due) soonest = Math.min(soonest, nextDue(waiter.due, this.#lastRoundStartedAt));
     return soonest;
   }
 
@@ -224,7 +232,8 @@ export class SharedStatusWatcher {
     const waiting = [...this.#waiters];
     const round = this.#stats.rounds;
     for (const waiter of waiting) this.#watchedInRound.set(waiter.taskId, round);
-    for (const [taskId, lastRound] of this.#watchedInRound) if (lastRound < round - KNOWN_FOR_ROUNDS) this.#watchedInRound.delete(taskId);
+    for (const [taskId, lastRound] of this.#watchedInRound)
+      if (lastRound < round - KNOWN_FOR_ROUNDS) this.#watchedInRound.delete(taskId);
     let sawChange = false;
     this.#resetRequested = false;
     try {
@@ -255,7 +264,8 @@ export class SharedStatusWatcher {
       // Probe at the short interval: waiters learn of a failing watcher (and of its recovery) in a few rounds.
       sawChange = true;
       if (this.#consecutiveFailures >= this.#failingAfterRounds) {
-        for (const waiter of waiting) if (this.#waiters.has(waiter)) waiter.settle({ kind: 'watcher-failing', error: this.#lastError });
+        for (const waiter of waiting)
+          if (this.#waiters.has(waiter)) waiter.settle({ kind: 'watcher-failing', error: this.#lastError });
       }
     } finally {
       this.#metrics?.rounds.add(1, { outcome: this.#consecutiveFailures === 0 ? 'ok' : 'failed' });
@@ -285,9 +295,24 @@ function watcherMetrics(meter: MetricMeter): WatcherMetrics {
   return {
     rounds: meter.createCounter(M.watcherRounds.name, M.watcherRounds.unit, M.watcherRounds.help),
     pages: meter.createCounter(M.watcherPages.name, M.watcherPages.unit, M.watcherPages.help),
-    watchedTasks: meter.createGauge(M.watcherWatchedTasks.name, 'int', M.watcherWatchedTasks.unit, M.watcherWatchedTasks.help),
-    consecutiveFailures: meter.createGauge(M.watcherConsecutiveFailures.name, 'int', M.watcherConsecutiveFailures.unit, M.watcherConsecutiveFailures.help),
-    lastSuccess: meter.createGauge(M.watcherLastSuccess.name, 'float', M.watcherLastSuccess.unit, M.watcherLastSuccess.help),
+    watchedTasks: meter.createGauge(
+      M.watcherWatchedTasks.name,
+      'int',
+      M.watcherWatchedTasks.unit,
+      M.watcherWatchedTasks.help,
+    ),
+    consecutiveFailures: meter.createGauge(
+      M.watcherConsecutiveFailures.name,
+      'int',
+      M.watcherConsecutiveFailures.unit,
+      M.watcherConsecutiveFailures.help,
+    ),
+    lastSuccess: meter.createGauge(
+      M.watcherLastSuccess.name,
+      'float',
+      M.watcherLastSuccess.unit,
+      M.watcherLastSuccess.help,
+    ),
   };
 }
 

@@ -53,7 +53,9 @@ export interface SwitchCheckRequest {
   canaryValue: string;
 }
 
-function addressOf(side: { ip?: string | null | undefined; port?: string | number | null | undefined } | null | undefined): string | undefined {
+function addressOf(
+  side: { ip?: string | null | undefined; port?: string | number | null | undefined } | null | undefined,
+): string | undefined {
   if (!side?.ip || side.port === undefined || side.port === null || side.port === '') return undefined;
   return formatAddress({ host: side.ip, port: Number(side.port) });
 }
@@ -83,20 +85,30 @@ export function createSwitchActivities(
     try {
       return await resolveOptional(secrets, ref, field);
     } catch (error) {
-      if (error instanceof SecretUnavailableError) throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
+      if (error instanceof SecretUnavailableError)
+        throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
       throw error;
     }
   }
 
   /** A Redis error in words, naming the address and never the password. */
   function redisFailure(address: string, error: unknown): ApplicationFailure {
-    return ApplicationFailure.retryable(`${address}: ${error instanceof Error ? error.message : String(error)}`, 'SwitchProbeError');
+    return ApplicationFailure.retryable(
+      `${address}: ${error instanceof Error ? error.message : String(error)}`,
+      'SwitchProbeError',
+    );
   }
 
   return {
     /** Not a DCS call: whether the two password references resolve to the same value (compared by digest). */
-    async comparePasswords(refs: { source?: SecretRef | undefined; target?: SecretRef | undefined }): Promise<Attempted & { samePassword: boolean }> {
-      const [source, target] = [await password(refs.source, 'source.password'), await password(refs.target, 'target.password')];
+    async comparePasswords(refs: {
+      source?: SecretRef | undefined;
+      target?: SecretRef | undefined;
+    }): Promise<Attempted & { samePassword: boolean }> {
+      const [source, target] = [
+        await password(refs.source, 'source.password'),
+        await password(refs.target, 'target.password'),
+      ];
       return { samePassword: timingSafeEqual(digest(source), digest(target)), attempts: activityInfo().attempt };
     },
 
@@ -130,7 +142,10 @@ export function createSwitchActivities(
     },
 
     /** Not a DCS call: which server answers at each address (`run_id`) and whether it runs cluster mode. */
-    async identifyServers(request: { addresses: string[]; password?: SecretRef | undefined }): Promise<Attempted & { servers: ServerIdentity[] }> {
+    async identifyServers(request: {
+      addresses: string[];
+      password?: SecretRef | undefined;
+    }): Promise<Attempted & { servers: ServerIdentity[] }> {
       const secret = await password(request.password, 'source.password');
       const servers: ServerIdentity[] = [];
       for (const address of request.addresses) {

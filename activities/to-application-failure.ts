@@ -32,10 +32,17 @@ export function toApplicationFailure(error: unknown, attempt: number, backoff: B
       ...(isDcsUnavailable(error) ? { dcsUnavailable: true as const } : {}),
       ...(error.local ? { notSent: true as const } : {}),
     };
-    return failureWithRetryDelay({ type: error.name, message: error.message, nonRetryable: !retryable, details: [dcsDetails] }, delay);
+    return failureWithRetryDelay(
+      { type: error.name, message: error.message, nonRetryable: !retryable, details: [dcsDetails] },
+      delay,
+    );
   }
   if (error instanceof SecretUnavailableError) {
-    return ApplicationFailure.create({ type: ActivityFailureType.SecretUnavailable, message: error.message, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: ActivityFailureType.SecretUnavailable,
+      message: error.message,
+      nonRetryable: true,
+    });
   }
   // Anything else is a bug or an unforeseen condition: retried under the schedule-to-close bound, with jitter.
   const name = error instanceof Error ? error.name : 'Error';

@@ -25,7 +25,10 @@ export function createVerifyActivities(secrets: SecretResolver) {
     const { host, port } = parseAddress(server.address, `verify.${side}.address`);
     const password = server.password ? await secrets.resolve(server.password, `verify.${side}.password`) : undefined;
     const tls = server.tls
-      ? { insecure: server.tls.insecure, ...(server.tls.caFile ? { ca: await readCa(`verify.${side}.tls.caFile`, server.tls.caFile) } : {}) }
+      ? {
+          insecure: server.tls.insecure,
+          ...(server.tls.caFile ? { ca: await readCa(`verify.${side}.tls.caFile`, server.tls.caFile) } : {}),
+        }
       : undefined;
     return { host, port, username: server.username, password, ...(tls ? { tls } : {}) };
   }
@@ -36,7 +39,10 @@ export function createVerifyActivities(secrets: SecretResolver) {
       const context = Context.current();
       const resumeFrom = checkpointOf(context.info.heartbeatDetails);
       try {
-        const [source, target] = [await endpointOf('source', settings.source), await endpointOf('target', settings.target)];
+        const [source, target] = [
+          await endpointOf('source', settings.source),
+          await endpointOf('target', settings.target),
+        ];
         if (resumeFrom)
           context.log.info('verification resumes from its last checkpoint', {
             db: resumeFrom.dbs[resumeFrom.dbIndex],
@@ -51,7 +57,9 @@ export function createVerifyActivities(secrets: SecretResolver) {
           maxDifferences: settings.maxListed,
           recheck: { rounds: settings.rounds, intervalMs: settings.roundInterval, recheckLimit: RECHECK_LIMIT },
           // Under a rate limit, batches of at most a second's worth of keys, so the pacer never outwaits the heartbeat timeout.
-          ...(settings.keysPerSecond === undefined ? {} : { keysPerSecond: settings.keysPerSecond, batchSize: Math.min(500, settings.keysPerSecond) }),
+          ...(settings.keysPerSecond === undefined
+            ? {}
+            : { keysPerSecond: settings.keysPerSecond, batchSize: Math.min(500, settings.keysPerSecond) }),
           ...(resumeFrom ? { resumeFrom } : {}),
           onProgress: (checkpoint) => {
             context.heartbeat(checkpoint);
@@ -62,7 +70,8 @@ export function createVerifyActivities(secrets: SecretResolver) {
         return { ...summarize(report), attempts: context.info.attempt };
       } catch (error) {
         if (error instanceof CancelledFailure) throw error;
-        if (error instanceof SecretUnavailableError) throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
+        if (error instanceof SecretUnavailableError)
+          throw ApplicationFailure.nonRetryable(error.message, 'SecretUnavailable');
         // compare's errors name the side and address and never carry the password (nor a cause that could).
         throw ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'VerificationError');
       }
@@ -75,7 +84,9 @@ async function readCa(field: string, file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new SecretUnavailableError(`${field}: cannot read ${file} on the worker (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new SecretUnavailableError(
+      `${field}: cannot read ${file} on the worker (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
 }
 
@@ -83,7 +94,8 @@ async function readCa(field: string, file: string): Promise<string> {
 export function summarize(report: CompareReport): VerificationResult {
   const byKind: Record<string, number> = {};
   for (const db of Object.values(report.dbs)) {
-    for (const [kind, count] of Object.entries(db.byKind)) if (kind !== 'OK' && count > 0) byKind[kind] = (byKind[kind] ?? 0) + count;
+    for (const [kind, count] of Object.entries(db.byKind))
+      if (kind !== 'OK' && count > 0) byKind[kind] = (byKind[kind] ?? 0) + count;
   }
   return {
     outcome: report.totalDifferences === 0 ? 'clean' : 'differences',

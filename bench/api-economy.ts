@@ -58,7 +58,13 @@ interface Timeline {
 
 const TIMELINES: Record<string, Omit<Timeline, 'factor'> & { defaultFactor: number }> = {
   full30m: { name: 'full30m', title: 'full migration, 30-min full sync', method: 'full', defaultFactor: 50 },
-  hold24h: { name: 'hold24h', title: 'incremental migration held 24 h', method: 'incremental', holdMs: 24 * 3_600_000, defaultFactor: 600 },
+  hold24h: {
+    name: 'hold24h',
+    title: 'incremental migration held 24 h',
+    method: 'incremental',
+    holdMs: 24 * 3_600_000,
+    defaultFactor: 600,
+  },
 };
 const FULL_SYNC_MS = 30 * 60_000;
 const CREATING_MS = 2 * 60_000;
@@ -102,7 +108,15 @@ async function terraformEquivalent(timeline: Timeline): Promise<Row> {
   const scaled = scaler(timeline);
   const { emu } = await stackFor(timeline, false);
   const client = new DcsClient({
-    config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk }),
+    config: loadDcsConfig(
+      {},
+      {
+        endpoint: emu.url,
+        projectId: emu.credentials.projectId,
+        accessKey: emu.credentials.ak,
+        secretKey: emu.credentials.sk,
+      },
+    ),
   });
   const statusOf = async (id: string): Promise<string> => String((await client.showMigrationTask(id)).status);
   const pollUntil = async (id: string, wanted: string): Promise<void> => {
@@ -110,7 +124,12 @@ async function terraformEquivalent(timeline: Timeline): Promise<Row> {
     while ((await statusOf(id)) !== wanted) await sleep(scaled(10_000));
   };
   try {
-    const created = await client.createOnlineMigrationTask({ name: 'tf-equivalent', vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
+    const created = await client.createOnlineMigrationTask({
+      name: 'tf-equivalent',
+      vpc_id: 'vpc',
+      subnet_id: 'subnet',
+      security_group_id: 'sg',
+    });
     await sleep(scaled(2_000));
     while ((await client.showJobInfo(String(created.job_id))).status !== 'SUCCESS') await sleep(scaled(10_000));
     await client.setOnlineMigrationTask(created.instance_id, {
@@ -157,7 +176,11 @@ async function dcsMigrate(timeline: Timeline, mode: 'per-task' | 'shared', n: nu
       Array.from({ length: n }, (_, index) =>
         temporal.client.workflow.start(
           MIGRATION_WORKFLOW_TYPE,
-          buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `economy-${timeline.name}-${mode}-${n}-${index}`, taskQueue }),
+          buildMigrationStartOptions({
+            input: parseMigrationInput(input),
+            workflowId: `economy-${timeline.name}-${mode}-${n}-${index}`,
+            taskQueue,
+          }),
         ),
       ),
     );
@@ -178,7 +201,11 @@ async function dcsMigrateTimeSkipped(timeline: Timeline): Promise<Row> {
     };
     const handle = await env.client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `economy-${timeline.name}-per-task-skipped`, taskQueue }),
+      buildMigrationStartOptions({
+        input: parseMigrationInput(input),
+        workflowId: `economy-${timeline.name}-per-task-skipped`,
+        taskQueue,
+      }),
     );
     await handle.result();
     return summarize(timeline, 'dcs-migrate per-task (time-skipping)', emu, 1);
@@ -208,7 +235,11 @@ function floorNote(timeline: Timeline): string {
 
 /** The notice-lag table: simulated clients on every timeline, then the real workflow's check row. */
 async function noticeLag(): Promise<string> {
-  const rows = simulatedRows(['full30m', 'hold24h', 'rateChange30m'], Number(flag('samples', '400')), Number(flag('hold-samples', '100')));
+  const rows = simulatedRows(
+    ['full30m', 'hold24h', 'rateChange30m'],
+    Number(flag('samples', '400')),
+    Number(flag('hold-samples', '100')),
+  );
   console.log(lagTable(rows));
   const checks = Number(flag('check-samples', '20'));
   if (checks > 0) rows.push(await workflowCheckRow(checks));
@@ -249,12 +280,18 @@ ${lagSection}`,
   const rows: Row[] = [];
   const terraform = new Map<string, number>();
   for (const timeline of timelines) {
-    console.log(`${timeline.title}: time compressed ×${timeline.factor} for everybody (a 10 s poll → ${scaler(timeline)(10_000)} ms)`);
+    console.log(
+      `${timeline.title}: time compressed ×${timeline.factor} for everybody (a 10 s poll → ${scaler(timeline)(10_000)} ms)`,
+    );
     const tf = await terraformEquivalent(timeline);
     terraform.set(timeline.name, tf.callsPerMigration);
     rows.push(tf);
     console.log(table([tf], terraform));
-    rows.push(timeline.method === 'incremental' ? await dcsMigrateTimeSkipped(timeline) : await dcsMigrate(timeline, 'per-task', 1));
+    rows.push(
+      timeline.method === 'incremental'
+        ? await dcsMigrateTimeSkipped(timeline)
+        : await dcsMigrate(timeline, 'per-task', 1),
+    );
     console.log(table(rows.slice(-1), terraform));
     for (const n of sharedSizes) {
       rows.push(await dcsMigrate(timeline, 'shared', n));

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
   const source = await startRedisServer({ name: 'bench-bigkeys-source' });
   const target = await startRedisServer({ name: 'bench-bigkeys-target' });
   const runs: Run[] = (['zset', 'hash'] as const).flatMap((type) =>
-    (['chunked', 'DUMP/RESTORE baseline'] as const).map((mode) => ({ type, elements: type === 'zset' ? zsetMembers : hashFields, mode })),
+    (['chunked', 'DUMP/RESTORE baseline'] as const).map((mode) => ({
+      type,
+      elements: type === 'zset' ? zsetMembers : hashFields,
+      mode,
+    })),
   );
   let seeded: Run['type'] | undefined;
   try {
@@ -81,7 +85,12 @@ async function migrate(source: RedisServer, target: RedisServer, run: Run): Prom
   const peak = trackPeakRss(process.pid, 100);
   const started = performance.now();
   const dataPlane = createDataPlane(run.mode === 'chunked' ? {} : { bigKeys: dumpOnly });
-  const migration = dataPlane.startOnlineMigration({ source: endpoint(source), target: endpoint(target), method: 'full', resumeMode: 'manual' });
+  const migration = dataPlane.startOnlineMigration({
+    source: endpoint(source),
+    target: endpoint(target),
+    method: 'full',
+    resumeMode: 'manual',
+  });
   await migration.ended;
   const seconds = (performance.now() - started) / 1000;
   const peakBytes = Math.max(peak.stop(), (await processUsage(process.pid)).rssBytes);
@@ -104,7 +113,12 @@ async function migrate(source: RedisServer, target: RedisServer, run: Run): Prom
 async function warmUp(source: RedisServer, target: RedisServer): Promise<void> {
   await seed(source.client(0), 'zset', 20_000);
   for (const bigKeys of [{ maxElements: 1_000 }, dumpOnly]) {
-    const run = createDataPlane({ bigKeys }).startOnlineMigration({ source: endpoint(source), target: endpoint(target), method: 'full', resumeMode: 'manual' });
+    const run = createDataPlane({ bigKeys }).startOnlineMigration({
+      source: endpoint(source),
+      target: endpoint(target),
+      method: 'full',
+      resumeMode: 'manual',
+    });
     await run.ended;
   }
   await verify(source, target);
@@ -112,10 +126,18 @@ async function warmUp(source: RedisServer, target: RedisServer): Promise<void> {
 }
 
 /** Length mode, then full mode with every collection compared in windows (never DUMPed by the verifier). */
-async function verify(source: RedisServer, target: RedisServer, modes: Array<'length' | 'full'> = ['length', 'full']): Promise<string> {
+async function verify(
+  source: RedisServer,
+  target: RedisServer,
+  modes: Array<'length' | 'full'> = ['length', 'full'],
+): Promise<string> {
   const verdicts: string[] = [];
   for (const mode of modes) {
-    const report = await compareRedis(endpoint(source), endpoint(target), { mode, bigKeyThreshold: 1_000, lengthOnlyAbove: Number.MAX_SAFE_INTEGER });
+    const report = await compareRedis(endpoint(source), endpoint(target), {
+      mode,
+      bigKeyThreshold: 1_000,
+      lengthOnlyAbove: Number.MAX_SAFE_INTEGER,
+    });
     const detail = report.differences.map((difference) => `${difference.kind}: ${difference.detail}`).join('; ');
     verdicts.push(
       `${mode}: ${report.totalDifferences === 0 ? 'equal' : `${report.totalDifferences} differ (${detail})`} in ${(report.durationMs / 1000).toFixed(1)} s`,
@@ -130,7 +152,8 @@ async function seed(client: Redis, type: Run['type'], elements: number): Promise
     type === 'zset'
       ? `for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do redis.call('ZADD', KEYS[1], i / 7, 'member:' .. i) end`
       : `for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do redis.call('HSET', KEYS[1], 'field:' .. i, 'value:' .. i) end`;
-  for (let start = 0; start < elements; start += 100_000) await client.eval(script, 1, 'big', start, Math.min(elements, start + 100_000) - 1);
+  for (let start = 0; start < elements; start += 100_000)
+    await client.eval(script, 1, 'big', start, Math.min(elements, start + 100_000) - 1);
   await client.pexpire('big', 3_600_000); // the TTL must survive too (length mode checks it)
   client.disconnect();
 }

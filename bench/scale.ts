@@ -42,7 +42,9 @@ const runs: Array<{ mode: Mode; n: number }> = process.argv.includes('--runs')
 const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
 const START_CONCURRENCY = 50;
-const maxCachedWorkflows = process.argv.includes('--max-cached-workflows') ? flag('max-cached-workflows', '') : undefined;
+const maxCachedWorkflows = process.argv.includes('--max-cached-workflows')
+  ? flag('max-cached-workflows', '')
+  : undefined;
 const allocator = parseAllocator('allocator', flag('allocator', 'jemalloc'));
 
 interface ScaleFigures {
@@ -82,20 +84,30 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
   for (let from = 0; from < n; from += START_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
       const input = benchInput('full', { mode, initialInterval: pollMs, maxInterval: pollMs });
-      const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `scale-${mode}-${n}-${from + offset}`, taskQueue });
+      const options = buildMigrationStartOptions({
+        input: parseMigrationInput(input),
+        workflowId: `scale-${mode}-${n}-${from + offset}`,
+        taskQueue,
+      });
       return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
     });
     handles.push(...(await Promise.all(batch)));
   }
   // Not one long-poll per migration: thousands of handle.result() calls at once exceed the server's concurrent
   // poller limit. Visibility says when all are closed; then each result is read at once.
-  while ((await temporal.client.workflow.count(`TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`)).count > 0) {
+  while (
+    (await temporal.client.workflow.count(`TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`)).count > 0
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const results: MigrationResult[] = [];
   for (let from = 0; from < handles.length; from += START_CONCURRENCY) {
-    results.push(...((await Promise.all(handles.slice(from, from + START_CONCURRENCY).map((handle) => handle.result()))) as MigrationResult[]));
+    results.push(
+      ...((await Promise.all(
+        handles.slice(from, from + START_CONCURRENCY).map((handle) => handle.result()),
+      )) as MigrationResult[]),
+    );
   }
   const workerPeak = peakRss.stop();
   const [workerAfter, serverAfter] = await Promise.all([processUsage(workerPid), processUsage(serverPid)]);
@@ -128,7 +140,8 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
     const byOperation = new Map<string, number>();
     for (const entry of emu.requests()) {
       const at = Date.parse(entry.time);
-      if (at >= windowStart && at < windowEnd) byOperation.set(entry.operation ?? entry.path, (byOperation.get(entry.operation ?? entry.path) ?? 0) + 1);
+      if (at >= windowStart && at < windowEnd)
+        byOperation.set(entry.operation ?? entry.path, (byOperation.get(entry.operation ?? entry.path) ?? 0) + 1);
     }
     console.log({ windowMs: windowEnd - windowStart, byOperation, lags: lags.slice(0, 10) });
   }

@@ -59,7 +59,11 @@ async function measure(allocator: BenchAllocator, n: number): Promise<MemoryFigu
     await Promise.all(
       Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
         const input = benchInput('full', { mode: 'shared' });
-        const options = buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: `memory-${n}-${from + offset}`, taskQueue });
+        const options = buildMigrationStartOptions({
+          input: parseMigrationInput(input),
+          workflowId: `memory-${n}-${from + offset}`,
+          taskQueue,
+        });
         return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
       }),
     );
@@ -68,7 +72,8 @@ async function measure(allocator: BenchAllocator, n: number): Promise<MemoryFigu
   const closed = `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`;
   while ((await temporal.client.workflow.count(waiting)).count < n) {
     // A migration that ended here is a failure of the benchmark (the timeline keeps every task in full sync).
-    if ((await temporal.client.workflow.count(closed)).count > 0) throw new Error(`a migration ended early; see ${worker.logFile}`);
+    if ((await temporal.client.workflow.count(closed)).count > 0)
+      throw new Error(`a migration ended early; see ${worker.logFile}`);
     await sleep(1_000);
   }
   const secondsToSteady = (performance.now() - started) / 1000;

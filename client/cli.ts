@@ -45,7 +45,8 @@ for (const module of commands) module.register(program);
  */
 function reportUnknownCommandBeforeHelp(argv: string[]): string[] {
   const args = argv.slice(2);
-  const known = (name: string) => program.commands.some((command) => command.name() === name || command.aliases().includes(name));
+  const known = (name: string) =>
+    program.commands.some((command) => command.name() === name || command.aliases().includes(name));
   const words = args.flatMap((arg, index) => (arg.startsWith('-') ? [] : [index]));
   let at = words[0];
   if (at === undefined) return argv;

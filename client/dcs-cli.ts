@@ -3,7 +3,14 @@
  * endpoint flags, and DCS failures as CLI errors with their exit code.
  */
 import { loadDcsConfig } from '../dcs/config.js';
-import { DcsAbortedError, DcsConfigurationError, DcsError, DcsNetworkError, DcsTimeoutError, DcsValidationError } from '../dcs/errors/index.js';
+import {
+  DcsAbortedError,
+  DcsConfigurationError,
+  DcsError,
+  DcsNetworkError,
+  DcsTimeoutError,
+  DcsValidationError,
+} from '../dcs/errors/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** The flags that override where DCS is. */
@@ -43,7 +50,10 @@ export function toCliError(error: unknown): unknown {
   if (!(error instanceof DcsError)) return error;
   if (error instanceof DcsValidationError) {
     const lines = error.issues.map((issue) => `  ${FLAG_OF_FIELD[issue.field] ?? issue.field}: ${issue.message}`);
-    return new CliError([`${error.operation ?? 'request'} was not sent: the request is invalid`, ...lines].join('\n'), EXIT.USAGE);
+    return new CliError(
+      [`${error.operation ?? 'request'} was not sent: the request is invalid`, ...lines].join('\n'),
+      EXIT.USAGE,
+    );
   }
   if (error instanceof DcsConfigurationError) return new CliError(error.message, EXIT.USAGE);
   const facts = [
@@ -54,7 +64,8 @@ export function toCliError(error: unknown): unknown {
     `retryable: ${error.retryable ? 'yes' : 'no'}`,
   ].filter((fact) => fact !== undefined);
   const message = `${error.message}\n  ${facts.join(', ')}`;
-  if (error instanceof DcsNetworkError || error instanceof DcsTimeoutError) return new CliError(message, EXIT.UNREACHABLE);
+  if (error instanceof DcsNetworkError || error instanceof DcsTimeoutError)
+    return new CliError(message, EXIT.UNREACHABLE);
   if (error instanceof DcsAbortedError) return new CliError(message, EXIT.FAILURE);
   return new CliError(message, EXIT.API_ERROR);
 }

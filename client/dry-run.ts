@@ -40,7 +40,11 @@ export interface DryRunReport {
   paidTasks: PaidTask[];
 }
 
-export async function dryRun(input: MigrationInput, workflowId: string, options: { redis: boolean }): Promise<DryRunReport> {
+export async function dryRun(
+  input: MigrationInput,
+  workflowId: string,
+  options: { redis: boolean },
+): Promise<DryRunReport> {
   const secrets = createSecretResolver();
   const references: DryRunReport['references'] = [];
   for (const { field, ref } of referencesOf(input)) {
@@ -49,7 +53,12 @@ export async function dryRun(input: MigrationInput, workflowId: string, options:
       await secrets.resolve(ref, field);
       references.push({ field, reference, resolves: true });
     } catch (error) {
-      references.push({ field, reference, resolves: false, reason: error instanceof Error ? error.message : 'cannot be resolved' });
+      references.push({
+        field,
+        reference,
+        resolves: false,
+        reason: error instanceof Error ? error.message : 'cannot be resolved',
+      });
     }
   }
   const outcomes = input.prechecks.mode === 'off' ? [] : await runCliPrechecks(input, options);
@@ -93,19 +102,35 @@ export function paidTasks(input: MigrationInput, taskName: string, outcomes: Out
 export function plannedCalls(input: MigrationInput, taskName: string, outcomes: Outcomes = []): PlannedCall[] {
   const calls: PlannedCall[] = [];
   if (input.prechecks.mode !== 'off') {
-    calls.push({ operation: 'ShowInstance', kind: 'read', why: `pre-flight checks: target ${input.target.instanceId}` });
+    calls.push({
+      operation: 'ShowInstance',
+      kind: 'read',
+      why: `pre-flight checks: target ${input.target.instanceId}`,
+    });
     if (input.kind === 'online' && input.source.instanceId !== undefined) {
-      calls.push({ operation: 'ShowInstance', kind: 'read', why: `pre-flight checks: source ${input.source.instanceId}` });
+      calls.push({
+        operation: 'ShowInstance',
+        kind: 'read',
+        why: `pre-flight checks: source ${input.source.instanceId}`,
+      });
     }
   }
-  calls.push({ operation: 'ListMigrationTask', kind: 'read', why: `look the task up by name ${taskName} (adopt it instead of creating a second)` });
+  calls.push({
+    operation: 'ListMigrationTask',
+    kind: 'read',
+    why: `look the task up by name ${taskName} (adopt it instead of creating a second)`,
+  });
   if (input.kind === 'online') {
     calls.push({
       operation: 'CreateOnlineMigrationTask',
       kind: 'write',
       why: `create task ${taskName} in VPC ${input.network.vpcId} (a migration machine, billed while it runs)`,
     });
-    calls.push({ operation: 'ShowJobInfo', kind: 'read', why: 'wait for the migration machine (job SUCCESS, task RUNNING)' });
+    calls.push({
+      operation: 'ShowJobInfo',
+      kind: 'read',
+      why: 'wait for the migration machine (job SUCCESS, task RUNNING)',
+    });
     calls.push({
       operation: 'SetOnlineMigrationTask',
       kind: 'write',
@@ -118,17 +143,25 @@ export function plannedCalls(input: MigrationInput, taskName: string, outcomes: 
       why: `create online task ${taskName}: ${input.method} from ${input.source.addrs} to ${input.target.instanceId}`,
     });
   } else {
-    calls.push({ operation: 'CreateMigrationTask', kind: 'write', why: `create backup import ${taskName} into ${input.target.instanceId}` });
+    calls.push({
+      operation: 'CreateMigrationTask',
+      kind: 'write',
+      why: `create backup import ${taskName} into ${input.target.instanceId}`,
+    });
   }
   calls.push({
     operation: 'ListMigrationTask',
     kind: 'read',
     why: `poll the status (every ${input.polling.initialInterval} ms, growing to ${input.polling.maxInterval} ms)`,
   });
-  if (input.kind === 'online') calls.push({ operation: 'ShowMigrationTaskStats', kind: 'read', why: 'progress figures' });
+  if (input.kind === 'online')
+    calls.push({ operation: 'ShowMigrationTaskStats', kind: 'read', why: 'progress figures' });
   const incremental = input.kind !== 'backup_import' && input.method === 'incremental';
   if (incremental) {
-    const until = input.hold?.maxDuration === undefined ? 'until dcs-migrate cutover' : `until cutover or ${input.hold.maxDuration} ms in sync`;
+    const until =
+      input.hold?.maxDuration === undefined
+        ? 'until dcs-migrate cutover'
+        : `until cutover or ${input.hold.maxDuration} ms in sync`;
     calls.push({ operation: 'ListMigrationTask', kind: 'read', why: `hold in sync ${until}` });
   }
   if (input.verify)
@@ -179,11 +212,16 @@ function switchCalls(input: MigrationInputOf<'online'>, taskName: string, outcom
 }
 
 export function dryRunText(report: DryRunReport): string[] {
-  const lines = [`dry run of migration ${report.workflowId} (task ${report.taskName}): nothing was created, no workflow was started`, ''];
+  const lines = [
+    `dry run of migration ${report.workflowId} (task ${report.taskName}): nothing was created, no workflow was started`,
+    '',
+  ];
   lines.push('secret references (resolved here, values not shown):');
   if (report.references.length === 0) lines.push('  none');
   for (const entry of report.references)
-    lines.push(`  ${entry.field}: ${entry.reference} ${entry.resolves ? 'resolves' : `does not resolve: ${entry.reason ?? ''}`}`);
+    lines.push(
+      `  ${entry.field}: ${entry.reference} ${entry.resolves ? 'resolves' : `does not resolve: ${entry.reason ?? ''}`}`,
+    );
   lines.push('', 'pre-flight checks:');
   lines.push(
     report.outcomes.length === 0 ? '  off (prechecks.mode: off)' : precheckTable(report.outcomes),
@@ -192,7 +230,14 @@ export function dryRunText(report: DryRunReport): string[] {
   lines.push('', 'paid DCS tasks it would create (billed while they run):');
   for (const task of report.paidTasks) lines.push(`  ${task.taskName} (${task.role}): ${task.runs}`);
   lines.push('', 'DCS calls the migration would make, in order:');
-  report.calls.forEach((call, index) => lines.push(`  ${String(index + 1).padStart(2)}. ${call.operation.padEnd(26)} ${call.kind.padEnd(6)} ${call.why}`));
-  lines.push('', report.ok ? 'ready to start: run the same command without --dry-run' : 'not ready: fix what failed above, then run again');
+  report.calls.forEach((call, index) =>
+    lines.push(`  ${String(index + 1).padStart(2)}. ${call.operation.padEnd(26)} ${call.kind.padEnd(6)} ${call.why}`),
+  );
+  lines.push(
+    '',
+    report.ok
+      ? 'ready to start: run the same command without --dry-run'
+      : 'not ready: fix what failed above, then run again',
+  );
   return lines;
 }

@@ -20,7 +20,9 @@ describe('conciseFailure', () => {
       'x failed: verify aksk signature fail (canonical request: add --verbose)',
     );
     expect(conciseFailure('first\n  second')).toBe('first second');
-    expect(conciseFailure('plain message; remote task 1 stopped (TERMINATED)')).toBe('plain message; remote task 1 stopped (TERMINATED)');
+    expect(conciseFailure('plain message; remote task 1 stopped (TERMINATED)')).toBe(
+      'plain message; remote task 1 stopped (TERMINATED)',
+    );
   });
 });
 
@@ -28,8 +30,12 @@ describe('the credential hint', () => {
   it('applies to refused credentials only, and names the variables the worker reads', () => {
     expect(isCredentialFailure('DcsAuthenticationError', 'x')).toBe(true);
     expect(isCredentialFailure(undefined, REFUSED)).toBe(true);
-    expect(isCredentialFailure('DcsNetworkError', 'ListMigrationTask failed: could not reach the endpoint (ECONNREFUSED)')).toBe(false);
-    expect(credentialHint()).toMatch(/worker's DCS credentials.*HUAWEICLOUD_SDK_AK.*HUAWEICLOUD_SDK_SK.*DCS_PROJECT_ID/);
+    expect(
+      isCredentialFailure('DcsNetworkError', 'ListMigrationTask failed: could not reach the endpoint (ECONNREFUSED)'),
+    ).toBe(false);
+    expect(credentialHint()).toMatch(
+      /worker's DCS credentials.*HUAWEICLOUD_SDK_AK.*HUAWEICLOUD_SDK_SK.*DCS_PROJECT_ID/,
+    );
     expect(credentialHint()).not.toContain('\n');
   });
 });

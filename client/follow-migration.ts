@@ -41,7 +41,11 @@ function snapshotOf(view: MigrationView): Snapshot {
 }
 
 /** Follows `workflowId` until its run closes; returns the final view (the summary is already printed). */
-export async function followMigration(client: Client, workflowId: string, options: FollowOptions = {}): Promise<MigrationView> {
+export async function followMigration(
+  client: Client,
+  workflowId: string,
+  options: FollowOptions = {},
+): Promise<MigrationView> {
   const out = options.out ?? process.stdout;
   const intervalMs = options.intervalMs ?? 1_000;
   const bars = out.isTTY
@@ -81,9 +85,11 @@ export async function followMigration(client: Client, workflowId: string, option
       // A DCS call Temporal retries: said when its attempt changes, not each refresh.
       const retrying = (view.pendingActivities ?? []).filter((activity) => activity.attempt > 1);
       const retry = retrying.map((activity) => `${activity.activity}#${activity.attempt}`).join(',');
-      if (retry && retry !== lastRetry) for (const activity of retrying) note(`retrying ${pendingActivityLine(activity)}`);
+      if (retry && retry !== lastRetry)
+        for (const activity of retrying) note(`retrying ${pendingActivityLine(activity)}`);
       lastRetry = retry;
-      const unavailable = view.status === undefined && view.execution === 'RUNNING' ? view.statusUnavailable : undefined;
+      const unavailable =
+        view.status === undefined && view.execution === 'RUNNING' ? view.statusUnavailable : undefined;
       if (unavailable && unavailable !== lastUnavailable) note(`(${unavailable})`);
       lastUnavailable = unavailable;
       // The hold waits for the operator (or, `cutover.mode: auto`, for its policy): say how it ends, once.

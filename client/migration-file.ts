@@ -16,14 +16,20 @@ export async function readInputFile(file: string, empty: string): Promise<unknow
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`--file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.USAGE);
+    throw new CliError(
+      `--file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      EXIT.USAGE,
+    );
   }
   let raw: unknown;
   try {
     // YAML is a superset of JSON: one parser reads both, and its errors carry line and column.
     raw = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    throw new CliError(`--file ${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, EXIT.USAGE);
+    throw new CliError(
+      `--file ${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+      EXIT.USAGE,
+    );
   }
   // An empty file (or only comments, or `null`) parses to null: say so rather than "(input): expected object".
   if (raw === null || raw === undefined) throw new CliError(`--file ${file}: ${empty}`, EXIT.USAGE);
@@ -41,7 +47,10 @@ export async function loadMigrationFile(file: string): Promise<MigrationInput> {
   } catch (error) {
     if (error instanceof InvalidMigrationInputError) {
       const lines = error.problems.map((p) => `  ${p.field}: ${p.message}`);
-      throw new CliError(`--file ${file}: invalid migration input; nothing was started:\n${lines.join('\n')}`, EXIT.USAGE);
+      throw new CliError(
+        `--file ${file}: invalid migration input; nothing was started:\n${lines.join('\n')}`,
+        EXIT.USAGE,
+      );
     }
     throw error;
   }

@@ -107,14 +107,22 @@ export function tidied(view: MigrationView, verbose: boolean): MigrationView {
     isCredentialFailure(undefined, view.failure) ||
     (view.pendingActivities ?? []).some((activity) => isCredentialFailure(undefined, activity.lastFailure));
   if (view.failure !== undefined) view.failure = conciseFailure(view.failure, verbose);
-  if (view.status && lastError) view.status = { ...view.status, lastError: { ...lastError, message: conciseFailure(lastError.message, verbose) } };
-  for (const activity of view.pendingActivities ?? []) if (activity.lastFailure) activity.lastFailure = conciseFailure(activity.lastFailure, verbose);
+  if (view.status && lastError)
+    view.status = { ...view.status, lastError: { ...lastError, message: conciseFailure(lastError.message, verbose) } };
+  for (const activity of view.pendingActivities ?? [])
+    if (activity.lastFailure) activity.lastFailure = conciseFailure(activity.lastFailure, verbose);
   if (credentials) view.hint = credentialHint();
   return view;
 }
 
 /** Pending activity states by their number in Temporal's API (`PendingActivityState`). */
-export const PENDING_STATES: Record<number, string> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+export const PENDING_STATES: Record<number, string> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel-requested',
+  4: 'paused',
+  5: 'pause-requested',
+};
 
 export function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
@@ -134,16 +142,24 @@ export function isDecryptionFailure(error: unknown): boolean {
  * the run's task queue (`pollers` 0; undefined when the server could not be asked), or (a worker polls but) none
  * answered within the timeout.
  */
-export function noStatusReason(error: unknown, pollers: number | undefined, taskQueue: string, timeoutMs: number): string {
+export function noStatusReason(
+  error: unknown,
+  pollers: number | undefined,
+  taskQueue: string,
+  timeoutMs: number,
+): string {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
     if (current.name === 'PayloadDecryptionError') {
       // Its message says which key and which variable (no keys here, or not the worker's).
-      const named = current.message.includes(CODEC_KEYS_VAR) ? '' : ` (set ${CODEC_KEY_FILE_VAR} or ${CODEC_KEYS_VAR} to the worker's keys)`;
+      const named = current.message.includes(CODEC_KEYS_VAR)
+        ? ''
+        : ` (set ${CODEC_KEY_FILE_VAR} or ${CODEC_KEYS_VAR} to the worker's keys)`;
       return `a worker answered, but this CLI cannot decrypt the answer: ${current.message}${named}`;
     }
     current = (current as { cause?: unknown }).cause;
   }
-  if (pollers === 0) return `no worker polls task queue "${taskQueue}": start one with DCS_MIGRATE_TASK_QUEUE=${taskQueue} dcs-migrate worker`;
+  if (pollers === 0)
+    return `no worker polls task queue "${taskQueue}": start one with DCS_MIGRATE_TASK_QUEUE=${taskQueue} dcs-migrate worker`;
   return `no worker answered the status query within ${Math.round(timeoutMs / 100) / 10}s (task queue "${taskQueue}")`;
 }
 

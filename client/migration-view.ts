@@ -47,7 +47,11 @@ export interface ReadOptions {
 }
 
 /** Reads the migration `workflowId` (latest run). Unknown id: a CliError with exit code 2. */
-export async function readMigration(client: Client, workflowId: string, options: ReadOptions = {}): Promise<MigrationView> {
+export async function readMigration(
+  client: Client,
+  workflowId: string,
+  options: ReadOptions = {},
+): Promise<MigrationView> {
   const handle = client.workflow.getHandle(workflowId);
   let description: WorkflowExecutionDescription;
   try {
@@ -87,7 +91,10 @@ export async function readMigration(client: Client, workflowId: string, options:
   if (isClosed(view.execution)) {
     try {
       view.result = resultAsRead(
-        await client.withDeadline(Date.now() + timeoutMs, () => pinned.result() as Promise<MigrationResult & LegacyMigrationResultFields>),
+        await client.withDeadline(
+          Date.now() + timeoutMs,
+          () => pinned.result() as Promise<MigrationResult & LegacyMigrationResultFields>,
+        ),
       );
     } catch (error) {
       view.failure = failureMessage(error);
@@ -107,7 +114,10 @@ function isoOf(ts: ProtoTimestamp): string | undefined {
 }
 
 /** The run's pending activities, their last failure decoded with the CLI's codec (the worker may encrypt it). */
-async function pendingActivitiesOf(client: Client, description: WorkflowExecutionDescription): Promise<PendingActivityView[]> {
+async function pendingActivitiesOf(
+  client: Client,
+  description: WorkflowExecutionDescription,
+): Promise<PendingActivityView[]> {
   const views: PendingActivityView[] = [];
   for (const info of description.raw.pendingActivities ?? []) {
     const lastFailure = info.lastFailure ? await failureText(client, info.lastFailure) : undefined;
@@ -124,7 +134,10 @@ async function pendingActivitiesOf(client: Client, description: WorkflowExecutio
 }
 
 /** First line of a failure's message; with the failure converter's encoding, decoded (and decrypted) first. */
-async function failureText(client: Client, failure: { message?: string | null; encodedAttributes?: Payload | null }): Promise<string | undefined> {
+async function failureText(
+  client: Client,
+  failure: { message?: string | null; encodedAttributes?: Payload | null },
+): Promise<string | undefined> {
   let message = failure.message ?? undefined;
   if (failure.encodedAttributes) {
     try {
@@ -146,7 +159,11 @@ async function whyNoStatus(client: Client, error: unknown, taskQueue: string, ti
   if (!isDecryptionFailure(error)) {
     try {
       const queue = await client.withDeadline(Date.now() + 3_000, () =>
-        client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1 }),
+        client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: taskQueue, kind: 1 },
+          taskQueueType: 1,
+        }),
       );
       pollers = (queue.pollers ?? []).length;
     } catch {

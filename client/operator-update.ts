@@ -32,7 +32,8 @@ export async function sendOperatorUpdate<Answer extends object, Request extends 
   await withTemporal(flags, async ({ client }) => {
     // Reading first turns an unknown id into a clear exit 2 rather than an update error.
     const view = await readMigration(client, id, { describeOnly: true });
-    if (isClosed(view.execution)) throw new CliError(`${verb} rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
+    if (isClosed(view.execution))
+      throw new CliError(`${verb} rejected: migration ${id} is already closed (${view.execution})`, EXIT.USAGE);
     try {
       const answer = await client.workflow
         .getHandle(id)
@@ -40,9 +41,11 @@ export async function sendOperatorUpdate<Answer extends object, Request extends 
       if (flags.json) printJson({ workflowId: id, accepted: true, ...answer });
       else printLines(...lines(answer));
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new CliError(`${verb} rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
+      if (error instanceof WorkflowUpdateFailedError)
+        throw new CliError(`${verb} rejected: ${failureMessage(error.cause ?? error)}`, EXIT.USAGE);
       // The run closed between the read above and the update.
-      if (error instanceof WorkflowNotFoundError) throw new CliError(`${verb} rejected: migration ${id} is already closed`, EXIT.USAGE);
+      if (error instanceof WorkflowNotFoundError)
+        throw new CliError(`${verb} rejected: migration ${id} is already closed`, EXIT.USAGE);
       throw error;
     }
   });

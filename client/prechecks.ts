@@ -28,12 +28,18 @@ export async function runCliPrechecks(input: MigrationInput, options: { redis: b
 
 /** One row per check: id, verdict, evidence, remedy. */
 export function precheckTable(outcomes: readonly PrecheckOutcome[]): string {
-  const rows = outcomes.map((outcome) => [outcome.id, outcome.verdict.toUpperCase(), outcome.evidence, outcome.remedy ?? '']);
+  const rows = outcomes.map((outcome) => [
+    outcome.id,
+    outcome.verdict.toUpperCase(),
+    outcome.evidence,
+    outcome.remedy ?? '',
+  ]);
   return formatTable([['CHECK', 'VERDICT', 'EVIDENCE', 'REMEDY'], ...rows]);
 }
 
 /** `17 checks: 14 pass, 2 warn, 1 fail`. */
 export function precheckSummary(outcomes: readonly PrecheckOutcome[]): string {
-  const count = (verdict: PrecheckOutcome['verdict']) => outcomes.filter((outcome) => outcome.verdict === verdict).length;
+  const count = (verdict: PrecheckOutcome['verdict']) =>
+    outcomes.filter((outcome) => outcome.verdict === verdict).length;
   return `${outcomes.length} checks: ${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail`;
 }

@@ -19,7 +19,13 @@ describe('Temporal address probe', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     // The port was just freed, so nothing listens there now.
-    expect(await probeAddress(`127.0.0.1:${port}`)).toEqual({ ok: false, reason: 'connection refused (nothing listens there)' });
-    expect(await probeAddress('127.0.0.1:99999')).toMatchObject({ ok: false, reason: expect.stringContaining('no valid port') });
+    expect(await probeAddress(`127.0.0.1:${port}`)).toEqual({
+      ok: false,
+      reason: 'connection refused (nothing listens there)',
+    });
+    expect(await probeAddress('127.0.0.1:99999')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('no valid port'),
+    });
   });
 });

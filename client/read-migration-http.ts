@@ -8,7 +8,12 @@
  */
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '../codec/encryption-codec.js';
-import type { LegacyMigrationResultFields, LegacyMigrationStatusFields, MigrationResult, MigrationStatus } from '../common/workflow-contract.js';
+import type {
+  LegacyMigrationResultFields,
+  LegacyMigrationStatusFields,
+  MigrationResult,
+  MigrationStatus,
+} from '../common/workflow-contract.js';
 import { SEARCH_ATTRIBUTE_NAMES, STATUS_QUERY_NAME } from '../common/workflow-names.js';
 import { CliError, EXIT } from './exit-codes.js';
 import {
@@ -40,11 +45,17 @@ export interface HttpReadOptions {
 export type HttpRead = { view: MigrationView } | { sdkNeeded: string };
 
 /** Reads `workflowId` (latest run) over HTTP; `sdkNeeded` says why when only the SDK path can give the same view. */
-export async function readMigrationOverHttp(http: TemporalHttp, codec: PayloadCodec, workflowId: string, options: HttpReadOptions = {}): Promise<HttpRead> {
+export async function readMigrationOverHttp(
+  http: TemporalHttp,
+  codec: PayloadCodec,
+  workflowId: string,
+  options: HttpReadOptions = {},
+): Promise<HttpRead> {
   const timeoutMs = options.queryTimeoutMs ?? 3_000;
   try {
     const description = await http.describeWorkflow(workflowId, 5_000).catch((error: unknown) => {
-      if (error instanceof TemporalHttpError && error.grpcCode === GRPC_NOT_FOUND) throw new CliError(`no migration with id "${workflowId}"`, EXIT.USAGE);
+      if (error instanceof TemporalHttpError && error.grpcCode === GRPC_NOT_FOUND)
+        throw new CliError(`no migration with id "${workflowId}"`, EXIT.USAGE);
       throw error;
     });
     const info = description.workflowExecutionInfo ?? {};
@@ -53,7 +64,8 @@ export async function readMigrationOverHttp(http: TemporalHttp, codec: PayloadCo
     if (runId === undefined || info.startTime === undefined || execution === undefined)
       return { sdkNeeded: 'the description lacks the run id, start or status' };
     // A run that ended badly: its failure (and the remote-task clean-up in its details) is the SDK's to unpack.
-    if (isClosed(execution) && execution !== 'COMPLETED') return { sdkNeeded: `the run is ${execution}: its failure is read through the SDK` };
+    if (isClosed(execution) && execution !== 'COMPLETED')
+      return { sdkNeeded: `the run is ${execution}: its failure is read through the SDK` };
     const fields = info.searchAttributes?.indexedFields ?? {};
     const keyword = async (name: string) => {
       const payload = fields[name];
@@ -79,11 +91,16 @@ export async function readMigrationOverHttp(http: TemporalHttp, codec: PayloadCo
     if (pending.length > 0) view.pendingActivities = pending;
     try {
       const [answer] = await http.queryWorkflow(workflowId, runId, STATUS_QUERY_NAME, timeoutMs);
-      const status = answer === undefined ? undefined : ((await valueOf(answer, codec)) as (MigrationStatus & LegacyMigrationStatusFields) | undefined);
+      const status =
+        answer === undefined
+          ? undefined
+          : ((await valueOf(answer, codec)) as (MigrationStatus & LegacyMigrationStatusFields) | undefined);
       view.status = status && statusAsRead(status);
     } catch (error) {
       if (error instanceof NeedsSdk) throw error;
-      const pollers = isDecryptionFailure(error) ? undefined : await http.workflowPollers(taskQueue, 3_000).catch(() => undefined);
+      const pollers = isDecryptionFailure(error)
+        ? undefined
+        : await http.workflowPollers(taskQueue, 3_000).catch(() => undefined);
       view.statusUnavailable = noStatusReason(error, pollers, taskQueue, timeoutMs);
     }
     if (execution === 'COMPLETED') {
@@ -112,7 +129,10 @@ function isoOf(time: string | undefined): string | undefined {
   return time === undefined ? undefined : new Date(time).toISOString();
 }
 
-async function pendingActivitiesOf(activities: NonNullable<import('./temporal-http.js').HttpWorkflowDescription['pendingActivities']>, codec: PayloadCodec) {
+async function pendingActivitiesOf(
+  activities: NonNullable<import('./temporal-http.js').HttpWorkflowDescription['pendingActivities']>,
+  codec: PayloadCodec,
+) {
   const views: PendingActivityView[] = [];
   for (const info of activities) {
     const lastFailure = info.lastFailure ? await failureText(info.lastFailure, codec) : undefined;

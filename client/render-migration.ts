@@ -13,13 +13,19 @@ function sum(record: Record<string, number> | undefined): number {
 
 /** ` by operator at …: note`, as far as the cutover is known (older runs say less). */
 function cutoverDetail(cutover: CutoverAsRead): string {
-  const parts = [cutover.by ? ` by ${cutover.by}` : '', cutover.requestedAt ? ` at ${cutover.requestedAt}` : '', cutover.note ? `: ${cutover.note}` : ''];
+  const parts = [
+    cutover.by ? ` by ${cutover.by}` : '',
+    cutover.requestedAt ? ` at ${cutover.requestedAt}` : '',
+    cutover.note ? `: ${cutover.note}` : '',
+  ];
   return parts.join('');
 }
 
 /** The cutover policy, live: mode, gate progress, window, deadline, and what it waits for. */
 function cutoverPolicyLines(policy: CutoverPolicyStatus): string[] {
-  const lines = [`policy      ${policy.mode}${policy.mode === 'manual' ? ' (dcs-migrate cutover)' : ' (cuts over by itself)'}`];
+  const lines = [
+    `policy      ${policy.mode}${policy.mode === 'manual' ? ' (dcs-migrate cutover)' : ' (cuts over by itself)'}`,
+  ];
   if (policy.gate)
     lines.push(
       `gate        offset ≤ ${policy.gate.maxOffset} for ${policy.gate.consecutiveReads} reads: ${policy.gate.reads} of ${policy.gate.consecutiveReads}${policy.gate.lastOffset !== undefined ? ` (last offset ${policy.gate.lastOffset})` : ''}${policy.gate.holds ? ', holds' : ''}`,
@@ -28,7 +34,10 @@ function cutoverPolicyLines(policy: CutoverPolicyStatus): string[] {
     lines.push(
       `window      ${policy.window.description}: ${policy.window.open ? `open until ${policy.window.closesAt ?? '?'}` : `closed, opens ${policy.window.opensAt ?? '?'}`}`,
     );
-  if (policy.deadline) lines.push(`deadline    ${policy.deadline.at} (then ${policy.deadline.onDeadline}${policy.deadline.passed ? ', passed' : ''})`);
+  if (policy.deadline)
+    lines.push(
+      `deadline    ${policy.deadline.at} (then ${policy.deadline.onDeadline}${policy.deadline.passed ? ', passed' : ''})`,
+    );
   lines.push(`next        ${policy.summary}`);
   return lines;
 }
@@ -51,7 +60,9 @@ export function pendingActivityLine(activity: PendingActivityView): string {
 function finished(view: MigrationView): boolean {
   const phase = view.status?.phase ?? view.phase;
   return (
-    view.result !== undefined || view.closeTime !== undefined || ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '')
+    view.result !== undefined ||
+    view.closeTime !== undefined ||
+    ['stopping', 'deleting', 'succeeded', 'cut-over', 'failed', 'cancelled'].includes(phase ?? '')
   );
 }
 
@@ -68,7 +79,9 @@ function progressAsOf(progress: MigrationProgress, readAt: string | undefined, b
   const parts = [
     progress.fullMigrationProgress !== undefined ? `full sync ${progress.fullMigrationProgress}%` : undefined,
     progress.offset !== undefined ? `offset ${progress.offset}` : undefined,
-    progress.sourceDbSize !== undefined ? `keys source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}` : undefined,
+    progress.sourceDbSize !== undefined
+      ? `keys source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`
+      : undefined,
   ].filter((part) => part !== undefined);
   return `as of ${readAt ?? 'the last read'}, before ${before}: ${parts.join('; ') || 'no figures'}`;
 }
@@ -107,8 +120,10 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     lines.push(`progress    ${progressAsOf(progress, progressReadAt, endedBy(view))}`);
   } else {
     if (progress?.fullMigrationProgress !== undefined) lines.push(`full sync   ${progress.fullMigrationProgress}%`);
-    if (progress?.offset !== undefined) lines.push(`offset      ${progress.offset} (changes not yet applied to the target)`);
-    if (progress?.sourceDbSize !== undefined) lines.push(`keys        source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+    if (progress?.offset !== undefined)
+      lines.push(`offset      ${progress.offset} (changes not yet applied to the target)`);
+    if (progress?.sourceDbSize !== undefined)
+      lines.push(`keys        source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
   }
   const verification = status?.verification ?? view.result?.verification;
   if (verification)
@@ -116,18 +131,25 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
       `verify      ${verification.outcome}${verification.totalDifferences !== undefined ? `, ${verification.totalDifferences} differences` : ''}${verification.keysCompared !== undefined ? ` in ${verification.keysCompared} keys` : ''}`,
     );
   const prechecks = status?.prechecks ?? view.result?.prechecks;
-  for (const outcome of prechecks ?? []) lines.push(`precheck    ${outcome.verdict} ${outcome.id}: ${outcome.evidence}`);
+  for (const outcome of prechecks ?? [])
+    lines.push(`precheck    ${outcome.verdict} ${outcome.id}: ${outcome.evidence}`);
   const restarts = status?.restarts ?? view.result?.restarts;
-  if (restarts) lines.push(`restarts    ${restarts.count}, last ${restarts.last.at} by ${restarts.last.by}: ${restarts.last.reason}`);
+  if (restarts)
+    lines.push(
+      `restarts    ${restarts.count}, last ${restarts.last.at} by ${restarts.last.by}: ${restarts.last.reason}`,
+    );
   if (status?.restartPending)
     lines.push(
       `restart     ${status.restartPending.by === 'policy' ? 'due' : 'waiting for `dcs-migrate restart` until'} ${status.restartPending.until}: ${status.restartPending.reason}`,
     );
   lines.push(`elapsed     ${formatDuration(elapsedMs(view))}`);
   if (status) {
-    lines.push(`activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`);
+    lines.push(
+      `activity    ${sum(status.apiCalls)} API calls, ${status.activityAttempts} attempts, ${status.polls} polls`,
+    );
     // A failed run's failure already says it: one line, not two.
-    if (status.lastError && !view.failure?.includes(status.lastError.message)) lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
+    if (status.lastError && !view.failure?.includes(status.lastError.message))
+      lines.push(`last error  ${status.lastError.type}: ${status.lastError.message}`);
     for (const warning of status.warnings ?? []) lines.push(`warning     ${warning.message}`);
     if (status.cancel) lines.push(`cancel      requested: ${cancelDetail(view)}`);
     if (status.cutover)
@@ -139,7 +161,9 @@ export function statusLines(view: MigrationView, uiUrl: string | undefined): str
     const reverse = finished(view) ? undefined : status.switch?.reverse;
     if (reverse) lines.push(`reverse     ${reverseSyncLine(reverse, Date.now())}`);
   } else if (view.execution === 'RUNNING') {
-    lines.push(`(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`);
+    lines.push(
+      `(${view.statusUnavailable ?? 'no worker answered the status query'}: showing what the search attributes say)`,
+    );
   } else if (view.statusUnavailable?.includes('cannot decrypt') && !view.failure?.includes('encrypted')) {
     lines.push(`(${view.statusUnavailable})`);
   }
@@ -186,7 +210,8 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
           : 'succeeded';
     lines.push(`✔ migration ${view.workflowId} ${how}`);
     lines.push(`  task ${result.taskName} (${result.taskId}), final remote status ${result.remoteStatus}`);
-    if (result.progress) lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
+    if (result.progress)
+      lines.push(`  progress ${progressAsOf(result.progress, result.progressReadAt, endedBy(view))}`);
     if (result.switch) lines.push(`  switch: ${switchLine(result.switch)}`);
     if (result.verification)
       lines.push(
@@ -198,8 +223,12 @@ export function summaryLines(view: MigrationView, uiUrl: string | undefined): st
     );
   } else {
     const cancelledAsAsked = view.execution === 'CANCELLED' && view.status?.cancel !== undefined;
-    lines.push(`✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure && !cancelledAsAsked ? `: ${view.failure}` : ''}`);
-    lines.push(`  phase ${view.status?.phase ?? view.phase ?? '-'}, remote status ${view.status?.remoteStatus ?? view.remoteStatus ?? '-'}`);
+    lines.push(
+      `✘ migration ${view.workflowId} ${view.execution.toLowerCase()}${view.failure && !cancelledAsAsked ? `: ${view.failure}` : ''}`,
+    );
+    lines.push(
+      `  phase ${view.status?.phase ?? view.phase ?? '-'}, remote status ${view.status?.remoteStatus ?? view.remoteStatus ?? '-'}`,
+    );
     const cancel = cancelDetail(view);
     if (cancel) lines.push(`  cancel: ${cancel}`);
     if (view.remoteTaskOnFailure) lines.push(`  ${view.remoteTaskOnFailure}`);

@@ -17,8 +17,13 @@ export async function readStatusOverHttp(
   const baseUrl = env[TEMPORAL_HTTP_VAR]?.trim();
   if (!baseUrl) return { sdkNeeded: `${TEMPORAL_HTTP_VAR} is not set` };
   const { apiKey, tls, metadata } = config.connectionOptions;
-  const clientCertificate = typeof tls === 'object' && tls !== null && 'clientCertPair' in tls && tls.clientCertPair !== undefined;
-  if (clientCertificate || Object.keys(metadata ?? {}).length > 0 || (apiKey !== undefined && typeof apiKey !== 'string'))
+  const clientCertificate =
+    typeof tls === 'object' && tls !== null && 'clientCertPair' in tls && tls.clientCertPair !== undefined;
+  if (
+    clientCertificate ||
+    Object.keys(metadata ?? {}).length > 0 ||
+    (apiKey !== undefined && typeof apiKey !== 'string')
+  )
     return { sdkNeeded: 'the Temporal connection uses client certificates or gRPC metadata' };
   const http = new TemporalHttp({ baseUrl, namespace: config.namespace, apiKey });
   return readMigrationOverHttp(http, cliPayloadCodec(env), workflowId, options);

@@ -27,12 +27,19 @@ export async function connectTemporal(flags: TemporalFlags = {}): Promise<CliTem
   const config = resolveTemporalConfig(flags);
   const dataConverter = cliDataConverter();
   const probe = await probeAddress(config.address);
-  if (!probe.ok) throw new CliError(`cannot reach Temporal at ${config.address}: ${probe.reason}. ${UNREACHABLE_HINT}`, EXIT.UNREACHABLE);
+  if (!probe.ok)
+    throw new CliError(
+      `cannot reach Temporal at ${config.address}: ${probe.reason}. ${UNREACHABLE_HINT}`,
+      EXIT.UNREACHABLE,
+    );
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: 5_000 });
   } catch (error) {
-    throw new CliError(`cannot reach Temporal at ${config.address}: ${firstLine(error)}. ${UNREACHABLE_HINT}`, EXIT.UNREACHABLE);
+    throw new CliError(
+      `cannot reach Temporal at ${config.address}: ${firstLine(error)}. ${UNREACHABLE_HINT}`,
+      EXIT.UNREACHABLE,
+    );
   }
   return {
     client: new Client({ connection, namespace: config.namespace, dataConverter }),

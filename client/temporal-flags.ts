@@ -15,7 +15,13 @@ export interface TemporalFlags {
 /** Adds `--address`, `--namespace` and `--profile` to a command. */
 export function addTemporalOptions(command: Command): Command {
   return command
-    .option('--address <host:port>', 'Temporal frontend address (default: TEMPORAL_ADDRESS, the profile, or localhost:7233)')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend address (default: TEMPORAL_ADDRESS, the profile, or localhost:7233)',
+    )
     .option('-n, --namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE, the profile, or "default")')
-    .option('--profile <name>', 'profile of the Temporal config file (TEMPORAL_CONFIG_FILE; default: TEMPORAL_PROFILE or "default")');
+    .option(
+      '--profile <name>',
+      'profile of the Temporal config file (TEMPORAL_CONFIG_FILE; default: TEMPORAL_PROFILE or "default")',
+    );
 }

@@ -91,13 +91,17 @@ export class TemporalHttp {
       body,
       timeoutMs,
     );
-    if (answer.queryRejected) throw new TemporalHttpError(200, undefined, `query rejected: ${JSON.stringify(answer.queryRejected)}`);
+    if (answer.queryRejected)
+      throw new TemporalHttpError(200, undefined, `query rejected: ${JSON.stringify(answer.queryRejected)}`);
     return answer.queryResult?.payloads ?? [];
   }
 
   /** The run's close event (completed, failed, …); undefined while it runs. */
   async closeEvent(workflowId: string, runId: string, timeoutMs: number): Promise<HttpHistoryEvent | undefined> {
-    const query = new URLSearchParams({ 'execution.runId': runId, historyEventFilterType: 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT' });
+    const query = new URLSearchParams({
+      'execution.runId': runId,
+      historyEventFilterType: 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT',
+    });
     const answer = await this.call<{ history?: { events?: HttpHistoryEvent[] } }>(
       'GET',
       `${this.workflowPath(workflowId)}/history?${query}`,
@@ -139,14 +143,22 @@ export class TemporalHttp {
           try {
             parsed = text === '' ? {} : JSON.parse(text);
           } catch {
-            return reject(new TemporalHttpError(res.statusCode ?? 0, undefined, `not JSON from ${url.origin}: ${text.slice(0, 200)}`));
+            return reject(
+              new TemporalHttpError(
+                res.statusCode ?? 0,
+                undefined,
+                `not JSON from ${url.origin}: ${text.slice(0, 200)}`,
+              ),
+            );
           }
           if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) return resolve(parsed as T);
           const error = parsed as { code?: number; message?: string };
           reject(new TemporalHttpError(res.statusCode ?? 0, error.code, error.message ?? `HTTP ${res.statusCode}`));
         });
       });
-      req.on('timeout', () => req.destroy(new TemporalHttpError(0, 4, `no answer from ${url.origin} within ${timeoutMs} ms`)));
+      req.on('timeout', () =>
+        req.destroy(new TemporalHttpError(0, 4, `no answer from ${url.origin} within ${timeoutMs} ms`)),
+      );
       req.on('error', reject);
       req.end(payload);
     });

@@ -29,7 +29,11 @@ export function workflowListUiUrl(base: string, namespace: string, query: string
 }
 
 /** The UI page of `workflowId` for a CLI connected to `address`/`namespace`, when a UI base is known. */
-export function migrationUiUrl(config: { address: string; namespace: string }, workflowId: string, runId?: string): string | undefined {
+export function migrationUiUrl(
+  config: { address: string; namespace: string },
+  workflowId: string,
+  runId?: string,
+): string | undefined {
   const base = temporalUiBase(config.address);
   return base ? workflowUiUrl(base, config.namespace, workflowId, runId) : undefined;
 }

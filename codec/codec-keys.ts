@@ -65,7 +65,9 @@ export function loadCodecKeyRing(env: Record<string, string | undefined> = proce
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new CodecConfigurationError(`${source}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new CodecConfigurationError(
+        `${source}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   } else {
     source = CODEC_KEYS_VAR;
@@ -98,10 +100,14 @@ export function parseKeyRing(text: string, activeKeyId: string | undefined, sour
   let active = activeKeyId;
   if (active === undefined) {
     if (keys.size > 1)
-      throw new CodecConfigurationError(`${CODEC_ACTIVE_KEY_VAR}: required when ${source} holds several keys (one of: ${[...keys.keys()].join(', ')})`);
+      throw new CodecConfigurationError(
+        `${CODEC_ACTIVE_KEY_VAR}: required when ${source} holds several keys (one of: ${[...keys.keys()].join(', ')})`,
+      );
     active = [...keys.keys()][0] ?? '';
   } else if (!keys.has(active)) {
-    throw new CodecConfigurationError(`${CODEC_ACTIVE_KEY_VAR}: "${active}" is not a key id of ${source} (one of: ${[...keys.keys()].join(', ')})`);
+    throw new CodecConfigurationError(
+      `${CODEC_ACTIVE_KEY_VAR}: "${active}" is not a key id of ${source} (one of: ${[...keys.keys()].join(', ')})`,
+    );
   }
   return { activeKeyId: active, keys };
 }

@@ -77,13 +77,17 @@ export class EncryptionCodec implements PayloadCodec {
   #decrypt(payload: Payload): Payload {
     if (metadataText(payload, METADATA_ENCODING_KEY) !== ENCRYPTED_ENCODING) return payload;
     const keyId = metadataText(payload, KEY_ID_METADATA_KEY);
-    if (keyId === undefined) throw new PayloadDecryptionError(`encrypted payload has no ${KEY_ID_METADATA_KEY} metadata`);
+    if (keyId === undefined)
+      throw new PayloadDecryptionError(`encrypted payload has no ${KEY_ID_METADATA_KEY} metadata`);
     const key = this.#keys.get(keyId);
     if (!key) {
-      throw new PayloadDecryptionError(`encrypted payload names key id "${keyId}", which is not configured (known: ${this.keyIds.join(', ')})`);
+      throw new PayloadDecryptionError(
+        `encrypted payload names key id "${keyId}", which is not configured (known: ${this.keyIds.join(', ')})`,
+      );
     }
     const data = payload.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key id "${keyId}") is truncated`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`encrypted payload (key id "${keyId}") is truncated`);
     const iv = data.subarray(0, IV_BYTES);
     const tag = data.subarray(data.length - TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
@@ -122,7 +126,9 @@ export class MissingKeysCodec implements PayloadCodec {
     for (const payload of payloads) {
       if (metadataText(payload, METADATA_ENCODING_KEY) === ENCRYPTED_ENCODING) {
         const keyId = metadataText(payload, KEY_ID_METADATA_KEY) ?? 'unknown';
-        throw new PayloadDecryptionError(`this workflow's data is encrypted (key id "${keyId}") and no codec keys are configured: ${this.hint}`);
+        throw new PayloadDecryptionError(
+          `this workflow's data is encrypted (key id "${keyId}") and no codec keys are configured: ${this.hint}`,
+        );
       }
     }
     return payloads;

@@ -35,7 +35,8 @@ export function encodePayloadMessage(payload: Payload): Uint8Array {
   if (payload.data && payload.data.length > 0) writer.uint32(tag(2, LENGTH_DELIMITED)).bytes(payload.data);
   for (const external of payload.externalPayloads ?? []) {
     writer.uint32(tag(3, LENGTH_DELIMITED)).fork();
-    if (external.sizeBytes !== null && external.sizeBytes !== undefined) writer.uint32(tag(1, VARINT)).int64(external.sizeBytes);
+    if (external.sizeBytes !== null && external.sizeBytes !== undefined)
+      writer.uint32(tag(1, VARINT)).int64(external.sizeBytes);
     writer.ldelim();
   }
   return writer.finish();

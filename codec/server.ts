@@ -15,7 +15,12 @@ import { PayloadDecryptionError } from './encryption-codec.js';
 
 export { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR } from './codec-env.js';
 /** The dev server's UI and the docker-compose UI, on localhost and loopback. */
-export const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233', 'http://localhost:8080', 'http://127.0.0.1:8080'];
+export const DEFAULT_UI_ORIGINS = [
+  'http://localhost:8233',
+  'http://127.0.0.1:8233',
+  'http://localhost:8080',
+  'http://127.0.0.1:8080',
+];
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -81,7 +86,9 @@ async function transcode(c: Context, run: (payloads: Payload[]) => Promise<Paylo
     return c.json({ error: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` }, 400);
   }
   const payloads: Payload[] = (parsed.data.payloads ?? []).map((payload) => ({
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+    ),
     data: Buffer.from(payload.data ?? '', 'base64'),
   }));
   let result: Payload[];
@@ -94,7 +101,9 @@ async function transcode(c: Context, run: (payloads: Payload[]) => Promise<Paylo
   }
   return c.json({
     payloads: result.map((payload) => ({
-      metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+      ),
       data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
     })),
   });
@@ -141,7 +150,9 @@ export interface ListenOptions {
 export async function startCodecServer(options: CodecServerOptions & ListenOptions): Promise<RunningCodecServer> {
   const host = options.host ?? '127.0.0.1';
   if (!options.token && !options.insecureAllowNoToken && !isLoopbackHost(host)) {
-    throw new UnprotectedCodecServerError(`${host} is not a loopback address and no token is set: anyone who reaches it could decrypt every payload`);
+    throw new UnprotectedCodecServerError(
+      `${host} is not a loopback address and no token is set: anyone who reaches it could decrypt every payload`,
+    );
   }
   const app = createCodecApp(options);
   const server = await new Promise<ServerType>((resolve, reject) => {

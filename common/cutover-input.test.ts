@@ -14,7 +14,12 @@ const incremental = {
 describe('migration input: cutover', () => {
   it('defaults to a manual cutover without gate or window, and re-validates to itself', () => {
     const parsed = parseMigrationInput({ ...incremental, cutover: {} });
-    expect(parsed.kind === 'online' && parsed.cutover).toEqual({ mode: 'manual', switch: 'none', rollbackWindow: 600_000, afterRollback: 'hold' });
+    expect(parsed.kind === 'online' && parsed.cutover).toEqual({
+      mode: 'manual',
+      switch: 'none',
+      rollbackWindow: 600_000,
+      afterRollback: 'hold',
+    });
     const full = parseMigrationInput({
       ...incremental,
       hold: { maxDuration: '7d' },
@@ -47,11 +52,16 @@ describe('migration input: cutover', () => {
       'cutover.window.timeZone': 'must be an IANA time zone name, e.g. "Asia/Shanghai" or "UTC"',
       'cutover.window.days.0': expect.stringContaining('"mon"'),
     });
-    expect(problemsOf({ ...incremental, cutover: { gate: {} } })).toEqual([{ field: 'cutover.gate.maxOffset', message: 'is required' }]);
-    expect(problemsOf({ ...incremental, cutover: { window: { start: '02:00', end: '02:00', timeZone: 'UTC' } } })).toEqual([
-      { field: 'cutover.window.end', message: 'must differ from start' },
+    expect(problemsOf({ ...incremental, cutover: { gate: {} } })).toEqual([
+      { field: 'cutover.gate.maxOffset', message: 'is required' },
     ]);
-    expect(problemsOf({ ...incremental, cutover: { mdoe: 'auto' } })[0]).toEqual({ field: 'cutover.mdoe', message: expect.stringContaining('"mode"') });
+    expect(
+      problemsOf({ ...incremental, cutover: { window: { start: '02:00', end: '02:00', timeZone: 'UTC' } } }),
+    ).toEqual([{ field: 'cutover.window.end', message: 'must differ from start' }]);
+    expect(problemsOf({ ...incremental, cutover: { mdoe: 'auto' } })[0]).toEqual({
+      field: 'cutover.mdoe',
+      message: expect.stringContaining('"mode"'),
+    });
   });
 
   it('refuses onDeadline without hold.maxDuration, and the block on a full migration', () => {
@@ -61,8 +71,13 @@ describe('migration input: cutover', () => {
     expect(problemsOf({ ...incremental, method: 'full', cutover: { mode: 'auto' } })).toEqual([
       { field: 'cutover', message: 'only applies to method "incremental"' },
     ]);
-    expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b' }, cutover: {} })[0]?.field).toBe(
-      'cutover',
-    );
+    expect(
+      problemsOf({
+        kind: 'backup_import',
+        target: { instanceId: 't' },
+        backup: { source: 'backup_record', backupId: 'b' },
+        cutover: {},
+      })[0]?.field,
+    ).toBe('cutover');
   });
 });

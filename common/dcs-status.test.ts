@@ -44,9 +44,18 @@ describe('task status model', () => {
       MIGRATION_FAILED: 'failed',
       ERROR: 'failed',
     };
-    for (const [status, statusClass] of Object.entries(expected)) expect(classifyStatus(status), status).toBe(statusClass);
+    for (const [status, statusClass] of Object.entries(expected))
+      expect(classifyStatus(status), status).toBe(statusClass);
     const final = TASK_STATUSES.filter(isFinalStatus);
-    expect(final.sort()).toEqual(['DELETED', 'ERROR', 'FAILED', 'MIGRATION_FAILED', 'RELEASED', 'SUCCESS', 'TERMINATED']);
+    expect(final.sort()).toEqual([
+      'DELETED',
+      'ERROR',
+      'FAILED',
+      'MIGRATION_FAILED',
+      'RELEASED',
+      'SUCCESS',
+      'TERMINATED',
+    ]);
   });
 
   it('calls an undocumented status unknown rather than guessing', () => {
@@ -59,10 +68,19 @@ describe('task status model', () => {
 
   it('reads a status once: kept as given, its canonical value and its class', () => {
     // What the workflow decides on (workflows/steps/read-task.ts); the string is what the activity result carried.
-    expect(readStatus('FULLMIGRATING')).toEqual({ status: 'FULLMIGRATING', known: TaskStatus.FullMigrating, statusClass: 'pending' });
-    expect(readStatus('INCRMIGRATING')).toEqual({ status: 'INCRMIGRATING', known: TaskStatus.Incremental, statusClass: 'incremental' });
+    expect(readStatus('FULLMIGRATING')).toEqual({
+      status: 'FULLMIGRATING',
+      known: TaskStatus.FullMigrating,
+      statusClass: 'pending',
+    });
+    expect(readStatus('INCRMIGRATING')).toEqual({
+      status: 'INCRMIGRATING',
+      known: TaskStatus.Incremental,
+      statusClass: 'incremental',
+    });
     expect(readStatus('PAUSED')).toEqual({ status: 'PAUSED', known: undefined, statusClass: 'unknown' });
-    for (const status of [...TASK_STATUSES, 'PAUSED', ' terminated ']) expect(readStatus(status).statusClass, status).toBe(classifyStatus(status));
+    for (const status of [...TASK_STATUSES, 'PAUSED', ' terminated '])
+      expect(readStatus(status).statusClass, status).toBe(classifyStatus(status));
   });
 
   it('knows when a background job is finished', () => {

@@ -62,7 +62,8 @@ export type IncrementalStatusSpelling = (typeof INCREMENTAL_STATUS_SPELLINGS)[nu
  * - `failed`: ended in failure;
  * - `unknown`: not a documented value (the workflow tolerates it for a bounded number of polls).
  */
-export type StatusClass = 'pending' | 'awaiting-configuration' | 'incremental' | 'stopping' | 'succeeded' | 'stopped' | 'failed' | 'unknown';
+export type StatusClass =
+  'pending' | 'awaiting-configuration' | 'incremental' | 'stopping' | 'succeeded' | 'stopped' | 'failed' | 'unknown';
 
 const STATUS_CLASSES: Record<KnownTaskStatus, StatusClass> = {
   CREATING: 'pending',
@@ -134,7 +135,11 @@ export function isFinalStatus(status: string | undefined): boolean {
 }
 
 /** Statuses in which the task is still moving data (a stop applies). */
-export const COPYING_STATUSES: readonly KnownTaskStatus[] = [TaskStatus.Migrating, TaskStatus.FullMigrating, TaskStatus.Incremental];
+export const COPYING_STATUSES: readonly KnownTaskStatus[] = [
+  TaskStatus.Migrating,
+  TaskStatus.FullMigrating,
+  TaskStatus.Incremental,
+];
 
 /** Background job statuses (ShowJobInfo), as DCS returns them; `FAILED` is accepted for `FAIL`. */
 export const JobStatus = { Init: 'INIT', Running: 'RUNNING', Success: 'SUCCESS', Fail: 'FAIL' } as const;
@@ -151,5 +156,9 @@ export function classifyJobStatus(status: string): 'running' | 'succeeded' | 'fa
 }
 
 /** IP-switch sub-status values in a task's `task_status` (exchange-ip / rollback-ip). */
-export const IpSwitchStatus = { Exchanging: 'EXCHANGING', ExchangeSuccess: 'EXCHANGE_SUCCESS', RollbackSuccess: 'ROLLBACK_SUCCESS' } as const;
+export const IpSwitchStatus = {
+  Exchanging: 'EXCHANGING',
+  ExchangeSuccess: 'EXCHANGE_SUCCESS',
+  RollbackSuccess: 'ROLLBACK_SUCCESS',
+} as const;
 export type KnownIpSwitchStatus = (typeof IpSwitchStatus)[keyof typeof IpSwitchStatus];

@@ -12,7 +12,9 @@ export function parseMigrationInputOrFail(raw: unknown): MigrationInput {
     return parseMigrationInput(raw);
   } catch (error) {
     if (error instanceof InvalidMigrationInputError) {
-      throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, { problems: error.problems });
+      throw ApplicationFailure.nonRetryable(error.message, MigrationFailureType.InvalidInput, {
+        problems: error.problems,
+      });
     }
     throw error;
   }

@@ -34,18 +34,47 @@ describe('migration input', () => {
 
   it('tolerates DCS being out of reach for an hour by default; polling.dcsOutageTolerance is a duration up to 30d', () => {
     expect(parseMigrationInput(online).polling.dcsOutageTolerance).toBe(3_600_000);
-    const withTolerance = (value: unknown) => ({ ...online, polling: { ...online.polling, dcsOutageTolerance: value } });
+    const withTolerance = (value: unknown) => ({
+      ...online,
+      polling: { ...online.polling, dcsOutageTolerance: value },
+    });
     expect(parseMigrationInput(withTolerance('6h')).polling.dcsOutageTolerance).toBe(21_600_000);
-    for (const bad of ['0s', '31d', 'a while']) expect(problemsOf(withTolerance(bad))[0]?.field, bad).toBe('polling.dcsOutageTolerance');
+    for (const bad of ['0s', '31d', 'a while'])
+      expect(problemsOf(withTolerance(bad))[0]?.field, bad).toBe('polling.dcsOutageTolerance');
   });
 
   it('re-validates a parsed input to itself (the workflow validates what the CLI already parsed)', () => {
     const inputs = [
       online,
-      { ...online, method: 'full', hold: undefined, resumeMode: 'auto', bandwidthLimitMb: 100, polling: { mode: 'shared', confirmInterval: '10m' } },
-      { ...online, source: { instanceId: 'dcs-source' }, taskName: 'dcsm-idempotent', description: ' d ', deleteOnCancel: true },
-      { ...online, verify: { source: { address: 'a:1' }, target: { address: 'b:2', password: { env: 'P' } }, mode: 'length', ttlTolerance: '2s' } },
-      { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb', size: '10' }] } },
+      {
+        ...online,
+        method: 'full',
+        hold: undefined,
+        resumeMode: 'auto',
+        bandwidthLimitMb: 100,
+        polling: { mode: 'shared', confirmInterval: '10m' },
+      },
+      {
+        ...online,
+        source: { instanceId: 'dcs-source' },
+        taskName: 'dcsm-idempotent',
+        description: ' d ',
+        deleteOnCancel: true,
+      },
+      {
+        ...online,
+        verify: {
+          source: { address: 'a:1' },
+          target: { address: 'b:2', password: { env: 'P' } },
+          mode: 'length',
+          ttlTolerance: '2s',
+        },
+      },
+      {
+        kind: 'backup_import',
+        target: { instanceId: 't' },
+        backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb', size: '10' }] },
+      },
       { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } },
       {
         kind: 'legacy_online',
@@ -87,10 +116,15 @@ describe('migration input', () => {
 
   it('refuses unknown kinds, unknown fields, bad durations and a hold on a full migration', () => {
     expect(problemsOf({ ...online, kind: 'teleport' })[0]?.field).toBe('kind');
-    expect(problemsOf({ ...online, sourcePassword: 'x' })[0]).toEqual({ field: 'sourcePassword', message: expect.stringMatching(/^unknown field/) });
+    expect(problemsOf({ ...online, sourcePassword: 'x' })[0]).toEqual({
+      field: 'sourcePassword',
+      message: expect.stringMatching(/^unknown field/),
+    });
     expect(problemsOf({ ...online, polling: { initialInterval: 'soon' } })[0]?.field).toBe('polling.initialInterval');
     expect(problemsOf({ ...online, method: 'full' })[0]?.field).toBe('hold');
-    expect(problemsOf({ ...online, polling: { initialInterval: '10s', maxInterval: '1s' } })[0]?.field).toBe('polling.maxInterval');
+    expect(problemsOf({ ...online, polling: { initialInterval: '10s', maxInterval: '1s' } })[0]?.field).toBe(
+      'polling.maxInterval',
+    );
   });
 
   it('accepts a backup import from OBS files or from a backup record', () => {
@@ -100,10 +134,16 @@ describe('migration input', () => {
       backup: { source: 'obs', bucket: 'b', files: [{ name: 'dump.rdb' }] },
     });
     expect(obs.kind).toBe('backup_import');
-    expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'obs', bucket: 'b', files: [] } })[0]?.field).toBe(
-      'backup.files',
-    );
-    expect(problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record' } })[0]?.field).toBe('backup.backupId');
+    expect(
+      problemsOf({
+        kind: 'backup_import',
+        target: { instanceId: 't' },
+        backup: { source: 'obs', bucket: 'b', files: [] },
+      })[0]?.field,
+    ).toBe('backup.files');
+    expect(
+      problemsOf({ kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record' } })[0]?.field,
+    ).toBe('backup.backupId');
   });
 });
 

@@ -66,7 +66,9 @@ function secretRef(what: string, description: string) {
           .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
           .optional()
           .describe(`Name of an environment variable of the worker process that holds the ${what}.`),
-        file: nonEmpty.optional().describe(`Path of a file on the worker's disk that holds the ${what} (a trailing newline is ignored).`),
+        file: nonEmpty
+          .optional()
+          .describe(`Path of a file on the worker's disk that holds the ${what} (a trailing newline is ignored).`),
       },
       { error: `a ${what} is given as a reference, { env: NAME } or { file: PATH }, never as the ${what} itself` },
     )
@@ -88,7 +90,10 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 const addrs = z
   .string()
   .trim()
-  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'must be host:port, or a comma-separated list of them', abort: true })
+  .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, {
+    message: 'must be host:port, or a comma-separated list of them',
+    abort: true,
+  })
   .superRefine(validAddress((value) => parseAddressList(value, 'addrs')));
 
 const targetInstance = z
@@ -102,12 +107,21 @@ const targetInstance = z
 const onlineSource = z
   .object({
     instanceId: nonEmpty.optional().describe('DCS instance id of a cloud source (give this or `addrs`).'),
-    addrs: addrs.optional().describe('Address of a self-hosted Redis, `host:port` or a comma-separated list of them (give this or `instanceId`).'),
+    addrs: addrs
+      .optional()
+      .describe(
+        'Address of a self-hosted Redis, `host:port` or a comma-separated list of them (give this or `instanceId`).',
+      ),
     password: secretRefSchema.optional(),
   })
   .strict()
-  .refine((source) => (source.instanceId === undefined) !== (source.addrs === undefined), 'give exactly one of instanceId or addrs')
-  .describe('The Redis the data come from: exactly one of `instanceId` (a DCS instance) or `addrs` (a self-hosted Redis).');
+  .refine(
+    (source) => (source.instanceId === undefined) !== (source.addrs === undefined),
+    'give exactly one of instanceId or addrs',
+  )
+  .describe(
+    'The Redis the data come from: exactly one of `instanceId` (a DCS instance) or `addrs` (a self-hosted Redis).',
+  );
 
 const migrationMethod = z
   .enum(['full', 'incremental'])
@@ -118,9 +132,18 @@ const migrationMethod = z
 /** How the workflow watches the remote task. Defaults suit the real DCS; tests shorten them. */
 const pollingSchema = z
   .object({
-    initialInterval: positiveDuration.default(5_000).describe('First wait between status polls, and the wait right after the status changes.'),
-    maxInterval: duration.default(60_000).describe('The wait grows by `backoffFactor` while nothing changes, up to this cap. At least `initialInterval`.'),
-    backoffFactor: z.number().min(1).max(10).default(1.5).describe('Factor the wait between polls grows by while the status does not change.'),
+    initialInterval: positiveDuration
+      .default(5_000)
+      .describe('First wait between status polls, and the wait right after the status changes.'),
+    maxInterval: duration
+      .default(60_000)
+      .describe('The wait grows by `backoffFactor` while nothing changes, up to this cap. At least `initialInterval`.'),
+    backoffFactor: z
+      .number()
+      .min(1)
+      .max(10)
+      .default(1.5)
+      .describe('Factor the wait between polls grows by while the status does not change.'),
     pollsPerRun: z
       .number()
       .int()
@@ -158,13 +181,20 @@ const pollingSchema = z
       ),
     confirmInterval: positiveDuration
       .default(600_000)
-      .describe('Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change.'),
+      .describe(
+        'Shared mode: the workflow still reads its task itself this often, in case the watcher missed a change.',
+      ),
     progressInterval: duration
       .default(300_000)
-      .describe('Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes.'),
+      .describe(
+        'Progress figures (ShowMigrationTaskStats) are refreshed at most this often, and whenever the status changes.',
+      ),
   })
   .strict()
-  .refine((p) => p.maxInterval >= p.initialInterval, { message: 'must be at least initialInterval', path: ['maxInterval'] })
+  .refine((p) => p.maxInterval >= p.initialInterval, {
+    message: 'must be at least initialInterval',
+    path: ['maxInterval'],
+  })
   .describe('How the workflow watches the remote task. The defaults suit the real DCS; tests shorten them.');
 
 /** A Redis server the worker reaches directly for verification: `host:port` (any node of a cluster), ACL user, password reference, TLS. */
@@ -175,12 +205,18 @@ const verifyServer = z
       .trim()
       .regex(/^[^\s,]+:\d{1,5}$/, { message: 'must be host:port', abort: true })
       .superRefine(validAddress((value) => parseAddress(value, 'address')))
-      .describe('`host:port` of the Redis server, as the worker reaches it; for a cluster, any node (its masters are discovered).'),
+      .describe(
+        '`host:port` of the Redis server, as the worker reaches it; for a cluster, any node (its masters are discovered).',
+      ),
     username: z.string().min(1).max(256).optional().describe('ACL user to log in as; the default user when omitted.'),
     password: secretRefSchema.optional(),
     tls: z
       .object({
-        caFile: z.string().min(1).optional().describe('PEM file on the worker with the CA certificate(s) to trust instead of the system ones.'),
+        caFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('PEM file on the worker with the CA certificate(s) to trust instead of the system ones.'),
         insecure: z.boolean().default(false).describe("Do not verify the server's certificate."),
       })
       .strict()
@@ -197,10 +233,18 @@ const verifySchema = z
   .object({
     source: verifyServer.describe('The source Redis server, reached directly by the worker.'),
     target: verifyServer.describe('The target Redis server, reached directly by the worker.'),
-    mode: z.enum(['outline', 'length', 'full']).default('full').describe('`outline` (existence, type), `length` (+ length, TTL) or `full` (+ value).'),
+    mode: z
+      .enum(['outline', 'length', 'full'])
+      .default('full')
+      .describe('`outline` (existence, type), `length` (+ length, TTL) or `full` (+ value).'),
     reverse: z.boolean().default(true).describe('Also scan the target for keys the source does not have.'),
     sampleRatio: z.number().gt(0).max(1).default(1).describe('Compare only about this fraction of the keys.'),
-    keysPerSecond: z.number().int().min(1).optional().describe('Rate limit of the comparison, in keys per second; unlimited when omitted.'),
+    keysPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Rate limit of the comparison, in keys per second; unlimited when omitted.'),
     ttlTolerance: duration.default(1_000).describe('TTLs of source and target may differ by this much.'),
     rounds: z
       .number()
@@ -210,7 +254,13 @@ const verifySchema = z
       .default(2)
       .describe("Re-check rounds over the previous round's differences (writes still in flight resolve themselves)."),
     roundInterval: duration.default(5_000).describe('Wait before each re-check round.'),
-    maxListed: z.number().int().min(0).max(1_000).default(100).describe('Differences listed in the result (all are counted).'),
+    maxListed: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .default(100)
+      .describe('Differences listed in the result (all are counted).'),
   })
   .strict()
   .describe(
@@ -221,7 +271,11 @@ export type VerifySettings = z.output<typeof verifySchema>;
 /** Incremental only: how long to hold in sync before stopping without an operator cutover. */
 const holdSchema = z
   .object({
-    maxDuration: duration.optional().describe('Stop the task this long after it got in sync, unless an operator cut over first; no deadline when omitted.'),
+    maxDuration: duration
+      .optional()
+      .describe(
+        'Stop the task this long after it got in sync, unless an operator cut over first; no deadline when omitted.',
+      ),
   })
   .strict()
   .optional()
@@ -245,7 +299,13 @@ export const cutoverSchema = z
       ),
     gate: z
       .object({
-        maxOffset: z.number().int().min(0).describe('Highest offset (changes not yet applied to the target) that counts as in sync; 0 = fully caught up.'),
+        maxOffset: z
+          .number()
+          .int()
+          .min(0)
+          .describe(
+            'Highest offset (changes not yet applied to the target) that counts as in sync; 0 = fully caught up.',
+          ),
         consecutiveReads: z
           .number()
           .int()
@@ -295,11 +355,15 @@ export const cutoverSchema = z
       ),
     rollbackWindow: duration
       .default(600_000)
-      .describe('After a switch, how long `dcs-migrate rollback` (or a failed post-switch check) can switch back before the task is stopped.'),
+      .describe(
+        'After a switch, how long `dcs-migrate rollback` (or a failed post-switch check) can switch back before the task is stopped.',
+      ),
     afterRollback: z
       .enum(['hold', 'end'])
       .default('hold')
-      .describe('After a rollback: `hold` restarts the task and holds again (a later cutover switches again), `end` ends the migration as rolled back.'),
+      .describe(
+        'After a rollback: `hold` restarts the task and holds again (a later cutover switches again), `end` ends the migration as rolled back.',
+      ),
     rollback: z
       .enum(['keep-writes', 'addresses-only'])
       .optional()
@@ -331,7 +395,11 @@ function refineHoldAndCutover(
       ctx.addIssue({ code: 'custom', message: 'only applies to method "incremental"', path: [field] });
   }
   if (input.cutover?.onDeadline !== undefined && input.hold?.maxDuration === undefined)
-    ctx.addIssue({ code: 'custom', message: 'needs hold.maxDuration (the deadline it acts on)', path: ['cutover', 'onDeadline'] });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'needs hold.maxDuration (the deadline it acts on)',
+      path: ['cutover', 'onDeadline'],
+    });
   if (input.cutover?.rollback !== undefined && input.cutover.switch === 'none')
     ctx.addIssue({ code: 'custom', message: 'needs cutover.switch ip or domain', path: ['cutover', 'rollback'] });
 }
@@ -356,17 +424,29 @@ const precheckSchema = z
       .min(0)
       .max(10)
       .default(0.1)
-      .describe("`target-memory`: the target's free memory must be at least the source's used memory times (1 + this margin)."),
+      .describe(
+        "`target-memory`: the target's free memory must be at least the source's used memory times (1 + this margin).",
+      ),
     bigKeyBytes: z
       .number()
       .int()
       .min(1)
       .default(10 * 1024 * 1024)
-      .describe('`source-big-keys`: a sampled key whose MEMORY USAGE is at least this many bytes is a big key (a warning).'),
-    sampleKeys: z.number().int().min(0).max(100_000).default(1_000).describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
+      .describe(
+        '`source-big-keys`: a sampled key whose MEMORY USAGE is at least this many bytes is a big key (a warning).',
+      ),
+    sampleKeys: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(1_000)
+      .describe('`source-big-keys`: how many keys of the source are sampled (SCAN) and measured.'),
   })
   .strict()
-  .describe('Pre-flight checks, run before anything is created remotely. Each has a stable id (docs/migration-file.md, "Pre-flight checks").');
+  .describe(
+    'Pre-flight checks, run before anything is created remotely. Each has a stable id (docs/migration-file.md, "Pre-flight checks").',
+  );
 export type PrecheckSettings = z.output<typeof precheckSchema>;
 
 /**
@@ -394,7 +474,9 @@ const restartSchema = z
       .strict()
       .prefault({})
       .refine((b) => b.max >= b.initial, { message: 'must be at least initial', path: ['max'] })
-      .describe('Wait before each restart: `initial`, times `factor` per restart, at most `max`, with jitter (common/backoff.ts).'),
+      .describe(
+        'Wait before each restart: `initial`, times `factor` per restart, at most `max`, with jitter (common/backoff.ts).',
+      ),
     waitForOperator: duration
       .default(0)
       .describe(
@@ -427,7 +509,9 @@ const webhookSchema = z
     format: z
       .enum(['json', 'slack'])
       .default('json')
-      .describe('`json`: the event as a JSON object (`event`, `migration`, `phase`, `from`, …); `slack`: a Slack-compatible `{ "text": … }` message.'),
+      .describe(
+        '`json`: the event as a JSON object (`event`, `migration`, `phase`, `from`, …); `slack`: a Slack-compatible `{ "text": … }` message.',
+      ),
     events: z
       .array(z.enum(NOTIFY_EVENTS))
       .min(1, 'list at least one event, or leave events out for all of them')
@@ -441,7 +525,11 @@ const webhookSchema = z
 /** Optional webhooks told about phase changes; a failing webhook never fails the migration (a status warning). */
 const notifySchema = z
   .object({
-    webhooks: z.array(webhookSchema).min(1, 'list at least one webhook').max(10, 'at most 10 webhooks').describe('The webhooks to POST events to.'),
+    webhooks: z
+      .array(webhookSchema)
+      .min(1, 'list at least one webhook')
+      .max(10, 'at most 10 webhooks')
+      .describe('The webhooks to POST events to.'),
   })
   .strict()
   .describe(
@@ -461,7 +549,9 @@ const commonFields = {
   deleteOnCancel: z
     .boolean()
     .default(false)
-    .describe('Delete the remote task after stopping it on cancellation (the cancel signal can override it per request).'),
+    .describe(
+      'Delete the remote task after stopping it on cancellation (the cancel signal can override it per request).',
+    ),
   onFailure: z
     .enum(['stop', 'delete', 'keep'])
     .default('stop')
@@ -472,7 +562,8 @@ const commonFields = {
   prechecks: precheckSchema.prefault({}),
   targetNotEmpty: z
     .enum(['refuse', 'overwrite'], {
-      error: 'must be "refuse" (stop when the target already holds keys) or "overwrite" (migrate into it; keys with the same name are replaced)',
+      error:
+        'must be "refuse" (stop when the target already holds keys) or "overwrite" (migrate into it; keys with the same name are replaced)',
     })
     .default('refuse')
     .describe(
@@ -483,7 +574,11 @@ const commonFields = {
 
 const backupImportSchema = z
   .object({
-    kind: z.literal('backup_import').describe('Backup import: DCS loads backup files (from an OBS bucket, or a DCS backup record) into the target instance.'),
+    kind: z
+      .literal('backup_import')
+      .describe(
+        'Backup import: DCS loads backup files (from an OBS bucket, or a DCS backup record) into the target instance.',
+      ),
     ...commonFields,
     target: targetInstance,
     backup: z
@@ -513,7 +608,9 @@ const backupImportSchema = z
           })
           .strict(),
       ])
-      .describe('Where the backup comes from: `source` picks `obs` (files in a bucket) or `backup_record` (a DCS backup).'),
+      .describe(
+        'Where the backup comes from: `source` picks `obs` (files in a bucket) or `backup_record` (a DCS backup).',
+      ),
   })
   .strict();
 
@@ -563,7 +660,10 @@ const legacyOnlineSchema = z
       ),
     ...commonFields,
     source: z
-      .object({ addrs: addrs.describe('Address of the source Redis, `host:port` or a comma-separated list of them.'), password: secretRefSchema.optional() })
+      .object({
+        addrs: addrs.describe('Address of the source Redis, `host:port` or a comma-separated list of them.'),
+        password: secretRefSchema.optional(),
+      })
       .strict()
       .describe('The Redis the data come from, by address.'),
     target: targetInstance,
@@ -577,7 +677,11 @@ const legacyOnlineSchema = z
   .superRefine(refineHoldAndCutover);
 
 /** The migration input: `kind` picks the flow. */
-export const migrationInputSchema = z.discriminatedUnion('kind', [backupImportSchema, onlineSchema, legacyOnlineSchema]);
+export const migrationInputSchema = z.discriminatedUnion('kind', [
+  backupImportSchema,
+  onlineSchema,
+  legacyOnlineSchema,
+]);
 
 /** The input as written in a file or passed to `client.workflow.start` (durations may be strings, defaults absent). */
 export type MigrationInputFile = z.input<typeof migrationInputSchema>;
@@ -609,7 +713,13 @@ export class InvalidMigrationInputError extends Error {
  * (schema/migration-input.schema.json allows it): it is for the editor, and is left out before validation.
  */
 function withoutSchemaKey(raw: unknown): unknown {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { $schema?: unknown }).$schema !== 'string') return raw;
+  if (
+    raw === null ||
+    typeof raw !== 'object' ||
+    Array.isArray(raw) ||
+    typeof (raw as { $schema?: unknown }).$schema !== 'string'
+  )
+    return raw;
   const { $schema: _schema, ...rest } = raw as Record<string, unknown>;
   return rest;
 }

@@ -33,15 +33,26 @@ export interface MetricSpec {
   perMigration: boolean;
 }
 
-function metric(name: string, type: MetricType, unit: string, help: string, labels: readonly string[] = [], perMigration = true): MetricSpec {
+function metric(
+  name: string,
+  type: MetricType,
+  unit: string,
+  help: string,
+  labels: readonly string[] = [],
+  perMigration = true,
+): MetricSpec {
   return { name, type, unit, help, labels, perMigration };
 }
 
 /** Every migration metric, by the name the code uses. */
 export const MIGRATION_METRICS = {
-  phase: metric('dcs_migrate_migration_phase', 'gauge', '', "1 for the migration's current phase, 0 for the other phases (one series per phase, label phase)", [
-    'phase',
-  ]),
+  phase: metric(
+    'dcs_migrate_migration_phase',
+    'gauge',
+    '',
+    "1 for the migration's current phase, 0 for the other phases (one series per phase, label phase)",
+    ['phase'],
+  ),
   remoteStatus: metric(
     'dcs_migrate_migration_remote_status',
     'gauge',
@@ -61,7 +72,12 @@ export const MIGRATION_METRICS = {
     's',
     'When the full sync should end at its average pace so far (Unix time), while it runs',
   ),
-  syncOffset: metric('dcs_migrate_migration_sync_offset', 'gauge', '', 'Incremental lag: changes not yet applied to the target (0 = in sync)'),
+  syncOffset: metric(
+    'dcs_migrate_migration_sync_offset',
+    'gauge',
+    '',
+    'Incremental lag: changes not yet applied to the target (0 = in sync)',
+  ),
   sourceKeys: metric('dcs_migrate_migration_source_keys', 'gauge', '', 'Keys in the source (DCS source_dbsize)'),
   targetKeys: metric('dcs_migrate_migration_target_keys', 'gauge', '', 'Keys in the target (DCS target_dbsize)'),
   lastStatusRead: metric(
@@ -70,7 +86,12 @@ export const MIGRATION_METRICS = {
     's',
     'When the workflow last read its task status successfully (Unix time); time() - this = seconds without a read',
   ),
-  phaseEntered: metric('dcs_migrate_migration_phase_entered_timestamp_seconds', 'gauge', 's', 'When the migration entered its current phase (Unix time)'),
+  phaseEntered: metric(
+    'dcs_migrate_migration_phase_entered_timestamp_seconds',
+    'gauge',
+    's',
+    'When the migration entered its current phase (Unix time)',
+  ),
   cutoverWindowEnd: metric(
     'dcs_migrate_migration_cutover_window_end_timestamp_seconds',
     'gauge',
@@ -89,7 +110,12 @@ export const MIGRATION_METRICS = {
     '',
     'In the rollback window: 1 when a rollback now keeps the writes made on the target since the switch, else 0',
   ),
-  failedPolls: metric('dcs_migrate_migration_failed_polls_total', 'counter', '', 'Polls whose status reads all failed (after their retries)'),
+  failedPolls: metric(
+    'dcs_migrate_migration_failed_polls_total',
+    'counter',
+    '',
+    'Polls whose status reads all failed (after their retries)',
+  ),
   phaseDuration: metric(
     'dcs_migrate_migration_phase_duration_seconds',
     'histogram',
@@ -98,18 +124,27 @@ export const MIGRATION_METRICS = {
     ['phase', 'kind'],
     false,
   ),
-  apiCalls: metric('dcs_migrate_api_calls_total', 'counter', '', 'DCS API calls made by activities (label operation, outcome ok|error)', [
-    'operation',
-    'outcome',
-  ]),
-  apiErrors: metric('dcs_migrate_api_errors_total', 'counter', '', 'Failed DCS API calls by DCS error code (none: no answer) and error class', [
-    'operation',
-    'error_code',
-    'error_type',
-  ]),
-  activityRetries: metric('dcs_migrate_activity_retries_total', 'counter', '', 'Activity attempts after the first (Temporal retries of a DCS call)', [
-    'activity',
-  ]),
+  apiCalls: metric(
+    'dcs_migrate_api_calls_total',
+    'counter',
+    '',
+    'DCS API calls made by activities (label operation, outcome ok|error)',
+    ['operation', 'outcome'],
+  ),
+  apiErrors: metric(
+    'dcs_migrate_api_errors_total',
+    'counter',
+    '',
+    'Failed DCS API calls by DCS error code (none: no answer) and error class',
+    ['operation', 'error_code', 'error_type'],
+  ),
+  activityRetries: metric(
+    'dcs_migrate_activity_retries_total',
+    'counter',
+    '',
+    'Activity attempts after the first (Temporal retries of a DCS call)',
+    ['activity'],
+  ),
   watcherRounds: metric(
     'dcs_migrate_watcher_rounds_total',
     'counter',
@@ -118,8 +153,22 @@ export const MIGRATION_METRICS = {
     ['outcome'],
     false,
   ),
-  watcherPages: metric('dcs_migrate_watcher_list_pages_total', 'counter', '', 'ListMigrationTask pages the shared status watcher requested', [], false),
-  watcherWatchedTasks: metric('dcs_migrate_watcher_watched_tasks', 'gauge', '', 'Migrations waiting on the shared status watcher right now', [], false),
+  watcherPages: metric(
+    'dcs_migrate_watcher_list_pages_total',
+    'counter',
+    '',
+    'ListMigrationTask pages the shared status watcher requested',
+    [],
+    false,
+  ),
+  watcherWatchedTasks: metric(
+    'dcs_migrate_watcher_watched_tasks',
+    'gauge',
+    '',
+    'Migrations waiting on the shared status watcher right now',
+    [],
+    false,
+  ),
   watcherConsecutiveFailures: metric(
     'dcs_migrate_watcher_consecutive_failed_rounds',
     'gauge',
@@ -157,4 +206,19 @@ export interface MigrationLabels {
 }
 
 /** Buckets of the phase-duration histogram, in seconds: 1 s to 7 days (the SDK's default buckets are for ms latencies). */
-export const PHASE_DURATION_BUCKETS_S = [1, 5, 15, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 3 * 86_400, 7 * 86_400];
+export const PHASE_DURATION_BUCKETS_S = [
+  1,
+  5,
+  15,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86_400,
+  3 * 86_400,
+  7 * 86_400,
+];

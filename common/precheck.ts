@@ -25,7 +25,10 @@ export const PRECHECKS = {
   'source-not-proxy-cluster': { source: 'dcs', title: 'the source is not a DCS Proxy Cluster' },
   'engine-version': { source: 'dcs', title: "the target's engine is not older than the source's" },
   'target-memory': { source: 'dcs', title: "the target's free memory holds the source's data" },
-  'multi-db-into-cluster': { source: 'redis', title: 'a source using several databases is not going into a Redis Cluster' },
+  'multi-db-into-cluster': {
+    source: 'redis',
+    title: 'a source using several databases is not going into a Redis Cluster',
+  },
   'aof-into-cluster': { source: 'dcs', title: 'no AOF file is imported into a Redis Cluster' },
   'target-ssl': { source: 'dcs', title: 'SSL is off on the target' },
   'acl-user': { source: 'dcs', title: 'the migration logs in without an ACL user (DCS does not support them)' },

@@ -9,7 +9,8 @@ describe('rate limit', () => {
     expect(formatRateLimit({ limit: 200, windowMs: 300_000 })).toBe('200/5m');
     expect(formatRateLimit({ limit: 1000, windowMs: 3_600_000 })).toBe('1000/1h');
     expect(formatRateLimit({ limit: 5, windowMs: 1_500 })).toBe('5/1500ms');
-    for (const bad of ['200', '200/5', '0/1m', '10/0s', 'ten/1m', '']) expect(() => parseRateLimit(bad), bad).toThrow(/not a rate limit/);
+    for (const bad of ['200', '200/5', '0/1m', '10/0s', 'ten/1m', ''])
+      expect(() => parseRateLimit(bad), bad).toThrow(/not a rate limit/);
   });
 
   it('lets `limit` calls through in any window, the next one when the oldest leaves it', () => {
@@ -33,6 +34,7 @@ describe('rate limit', () => {
       now += (call * 7919) % 130;
       taken.push(window.take(now));
     }
-    for (const start of taken) expect(taken.filter((at) => at >= start && at < start + 1_000).length).toBeLessThanOrEqual(7);
+    for (const start of taken)
+      expect(taken.filter((at) => at >= start && at < start + 1_000).length).toBeLessThanOrEqual(7);
   });
 });

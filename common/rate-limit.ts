@@ -19,13 +19,15 @@ export function parseRateLimit(text: string): RateLimit {
   if (!match) throw new RangeError(`"${text}" is not a rate limit: write calls/window, e.g. 200/5m, 10/1s`);
   const limit = Number(match[1]);
   const windowMs = Math.round(Number(match[2]) * UNITS_MS[match[3] as keyof typeof UNITS_MS]);
-  if (limit < 1 || windowMs < 1) throw new RangeError(`"${text}" is not a rate limit: calls and window must be above 0`);
+  if (limit < 1 || windowMs < 1)
+    throw new RangeError(`"${text}" is not a rate limit: calls and window must be above 0`);
   return { limit, windowMs };
 }
 
 /** `200/5m`: the largest unit that divides the window. */
 export function formatRateLimit({ limit, windowMs }: RateLimit): string {
-  for (const unit of ['h', 'm', 's'] as const) if (windowMs % UNITS_MS[unit] === 0) return `${limit}/${windowMs / UNITS_MS[unit]}${unit}`;
+  for (const unit of ['h', 'm', 's'] as const)
+    if (windowMs % UNITS_MS[unit] === 0) return `${limit}/${windowMs / UNITS_MS[unit]}${unit}`;
   return `${limit}/${windowMs}ms`;
 }
 

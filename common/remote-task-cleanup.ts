@@ -33,7 +33,9 @@ export function describeRemoteTaskCleanup(cleanup: RemoteTaskCleanup): string {
     case 'not-stopped':
       return `${task} could not be stopped${status}: ${cleanup.error ?? 'unknown error'}; it may still be running, stop it yourself`;
     case 'left':
-      return cleanup.taskId ? `${task} left as it is${status}${cleanup.reason ? `: ${cleanup.reason}` : ''}` : (cleanup.reason ?? 'no remote task was created');
+      return cleanup.taskId
+        ? `${task} left as it is${status}${cleanup.reason ? `: ${cleanup.reason}` : ''}`
+        : (cleanup.reason ?? 'no remote task was created');
   }
 }
 

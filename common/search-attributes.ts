@@ -8,8 +8,14 @@ import { SEARCH_ATTRIBUTE_NAMES } from './workflow-names.js';
  * Values are never secrets: search attributes bypass the payload codec.
  */
 export const DcsTaskId = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.taskId, SearchAttributeType.KEYWORD);
-export const DcsRemoteStatus = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.remoteStatus, SearchAttributeType.KEYWORD);
-export const DcsMigrationType = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.migrationType, SearchAttributeType.KEYWORD);
+export const DcsRemoteStatus = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTE_NAMES.remoteStatus,
+  SearchAttributeType.KEYWORD,
+);
+export const DcsMigrationType = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTE_NAMES.migrationType,
+  SearchAttributeType.KEYWORD,
+);
 export const DcsPhase = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.phase, SearchAttributeType.KEYWORD);
 /** The plan a workflow belongs to (issue 26): set on the plan workflow and on each of its items, to list a fleet. */
 export const DcsPlan = defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.plan, SearchAttributeType.KEYWORD);

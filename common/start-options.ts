@@ -59,21 +59,35 @@ export function defaultWorkflowId(input: MigrationInput): string {
 
 function sourceOf(input: MigrationInput): string {
   if (input.kind === 'backup_import') {
-    return input.backup.source === 'obs' ? `OBS bucket ${input.backup.bucket} (${input.backup.files.length} file(s))` : `backup ${input.backup.backupId}`;
+    return input.backup.source === 'obs'
+      ? `OBS bucket ${input.backup.bucket} (${input.backup.files.length} file(s))`
+      : `backup ${input.backup.backupId}`;
   }
-  if (input.kind === 'online') return input.source.instanceId ? `instance ${input.source.instanceId}` : (input.source.addrs ?? '?');
+  if (input.kind === 'online')
+    return input.source.instanceId ? `instance ${input.source.instanceId}` : (input.source.addrs ?? '?');
   return input.source.addrs;
 }
 
 function summaryOf(input: MigrationInput): string {
-  const what = input.kind === 'backup_import' ? 'Backup import' : `${input.method === 'full' ? 'Full' : 'Incremental'} online migration`;
+  const what =
+    input.kind === 'backup_import'
+      ? 'Backup import'
+      : `${input.method === 'full' ? 'Full' : 'Incremental'} online migration`;
   return `${what}: ${sourceOf(input)} → instance ${input.target.instanceId}`;
 }
 
 function detailsOf(input: MigrationInput): string {
-  const lines = [`**Kind:** ${input.kind}`, `**Source:** ${sourceOf(input)}`, `**Target:** instance ${input.target.instanceId}`];
+  const lines = [
+    `**Kind:** ${input.kind}`,
+    `**Source:** ${sourceOf(input)}`,
+    `**Target:** instance ${input.target.instanceId}`,
+  ];
   if (input.kind !== 'backup_import') lines.push(`**Method:** ${input.method}`);
-  if (input.kind === 'online') lines.push(`**Resume mode:** ${input.resumeMode}`, `**Network:** VPC ${input.network.vpcId}, subnet ${input.network.subnetId}`);
+  if (input.kind === 'online')
+    lines.push(
+      `**Resume mode:** ${input.resumeMode}`,
+      `**Network:** VPC ${input.network.vpcId}, subnet ${input.network.subnetId}`,
+    );
   if (input.kind !== 'backup_import' && input.hold?.maxDuration !== undefined)
     lines.push(`**Hold deadline:** ${Math.round(input.hold.maxDuration / 1000)} s after reaching sync`);
   if (input.taskName) lines.push(`**Task name:** ${input.taskName}`);

@@ -40,8 +40,15 @@ export function switchEligibility(input: MigrationInput, facts: SwitchPairFacts 
     id: 'switch-dcs-instances',
     verdict: dcsSource ? 'pass' : 'fail',
     title: 'both sides are DCS instances',
-    evidence: dcsSource ? `source ${input.source.instanceId}, target ${input.target.instanceId}` : 'the source is a self-hosted Redis (source.addrs)',
-    ...(dcsSource ? {} : { remedy: 'IP switching works only between DCS instances: set cutover.switch to none and move the clients yourself' }),
+    evidence: dcsSource
+      ? `source ${input.source.instanceId}, target ${input.target.instanceId}`
+      : 'the source is a self-hosted Redis (source.addrs)',
+    ...(dcsSource
+      ? {}
+      : {
+          remedy:
+            'IP switching works only between DCS instances: set cutover.switch to none and move the clients yourself',
+        }),
   });
   const incremental = input.method === 'incremental';
   outcomes.push({
@@ -49,15 +56,21 @@ export function switchEligibility(input: MigrationInput, facts: SwitchPairFacts 
     verdict: incremental ? 'pass' : 'fail',
     title: 'incremental migration',
     evidence: `method ${input.method}`,
-    ...(incremental ? {} : { remedy: 'IPs can be switched only during incremental migration: set method to incremental' }),
+    ...(incremental
+      ? {}
+      : { remedy: 'IPs can be switched only during incremental migration: set method to incremental' }),
   });
   if (facts.samePassword !== undefined) {
     outcomes.push({
       id: 'switch-same-password',
       verdict: facts.samePassword ? 'pass' : 'fail',
       title: 'same password on both instances',
-      evidence: facts.samePassword ? 'source.password and target.password resolve to the same value' : 'source.password and target.password differ',
-      ...(facts.samePassword ? {} : { remedy: 'give both instances the same password before switching (DCS requires it)' }),
+      evidence: facts.samePassword
+        ? 'source.password and target.password resolve to the same value'
+        : 'source.password and target.password differ',
+      ...(facts.samePassword
+        ? {}
+        : { remedy: 'give both instances the same password before switching (DCS requires it)' }),
     });
   }
   if (facts.ports) {

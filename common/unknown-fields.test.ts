@@ -63,7 +63,12 @@ describe('allowedKeysAt', () => {
 describe('parseMigrationInput names unknown fields by their path, with a suggestion', () => {
   it('suggests the closest allowed key, one problem per unknown key', () => {
     const { target, ...rest } = online;
-    const problems = problemsOf({ ...rest, targett: target, resume_mode: 'auto', polling: { progresInterval: '1m', frequency: 3 } });
+    const problems = problemsOf({
+      ...rest,
+      targett: target,
+      resume_mode: 'auto',
+      polling: { progresInterval: '1m', frequency: 3 },
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         { field: 'targett', message: 'unknown field; did you mean "target"?' },
@@ -79,9 +84,19 @@ describe('parseMigrationInput names unknown fields by their path, with a suggest
 
   it('suggests from the keys of the input kind only', () => {
     // `network` exists for kind online, not for legacy_online: no suggestion of it there.
-    const legacy = { kind: 'legacy_online', source: { addrs: 'redis:6379' }, target: { instanceId: 't' }, method: 'full', netwrk: {} };
-    expect(problemsOf(legacy)).toEqual([{ field: 'netwrk', message: expect.stringMatching(/^unknown field; allowed here: kind, .*networkType/) }]);
-    expect(problemsOf({ ...online, netwrk: {} })).toEqual([{ field: 'netwrk', message: 'unknown field; did you mean "network"?' }]);
+    const legacy = {
+      kind: 'legacy_online',
+      source: { addrs: 'redis:6379' },
+      target: { instanceId: 't' },
+      method: 'full',
+      netwrk: {},
+    };
+    expect(problemsOf(legacy)).toEqual([
+      { field: 'netwrk', message: expect.stringMatching(/^unknown field; allowed here: kind, .*networkType/) },
+    ]);
+    expect(problemsOf({ ...online, netwrk: {} })).toEqual([
+      { field: 'netwrk', message: 'unknown field; did you mean "network"?' },
+    ]);
   });
 
   it('in list items and password references', () => {

@@ -17,7 +17,9 @@ const MAX_DISTANCE = 2;
  */
 export function editDistance(a: string, b: string): number {
   // rows[i][j]: the distance between the first i characters of a and the first j of b.
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i <= a.length; i += 1) {
     for (let j = 1; j <= b.length; j += 1) {
@@ -51,7 +53,8 @@ export function suggestKey(unknown: string, allowed: readonly string[]): string 
     if (distance < bestDistance) [best, bestDistance, tied] = [key, distance, false];
     else if (distance === bestDistance) tied = true;
   }
-  if (best === undefined || tied || bestDistance > MAX_DISTANCE || bestDistance >= normalise(unknown).length) return undefined;
+  if (best === undefined || tied || bestDistance > MAX_DISTANCE || bestDistance >= normalise(unknown).length)
+    return undefined;
   return best;
 }
 
@@ -86,7 +89,10 @@ function unionOptions(def: LooseDef, value: unknown): z.ZodType[] {
   const objects = (def.options ?? []).map(unwrap).filter((option) => defOf(option).type === 'object');
   const discriminator = def.discriminator;
   if (discriminator === undefined || value === null || typeof value !== 'object') return objects;
-  const chosen = objects.filter((option) => defOf(option).shape?.[discriminator]?.safeParse((value as Record<string, unknown>)[discriminator]).success);
+  const chosen = objects.filter(
+    (option) =>
+      defOf(option).shape?.[discriminator]?.safeParse((value as Record<string, unknown>)[discriminator]).success,
+  );
   return chosen.length > 0 ? chosen : objects;
 }
 
@@ -116,7 +122,10 @@ export function allowedKeysAt(schema: z.ZodType, input: unknown, path: readonly 
       const field = typeof segment === 'string' ? def.shape?.[segment] : undefined;
       return field ? [field] : [];
     });
-    value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[segment as PropertyKey] : undefined;
+    value =
+      value !== null && typeof value === 'object'
+        ? (value as Record<PropertyKey, unknown>)[segment as PropertyKey]
+        : undefined;
   }
   return undefined;
 }

@@ -13,7 +13,11 @@ const online = (verify: unknown) => ({
 describe('the verify block of a migration input', () => {
   it('takes servers with password references and fills in the defaults', () => {
     const input = parseMigrationInput(
-      online({ source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } }, target: { address: 'redis.example:6380' }, roundInterval: '1s' }),
+      online({
+        source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } },
+        target: { address: 'redis.example:6380' },
+        roundInterval: '1s',
+      }),
     );
     expect(input.verify).toEqual({
       source: { address: '10.0.0.1:6379', password: { env: 'SRC_PW' } },
@@ -31,7 +35,14 @@ describe('the verify block of a migration input', () => {
 
   it('names each bad field, and refuses a literal password', () => {
     const bad = () =>
-      parseMigrationInput(online({ source: { address: 'no-port', password: 'hunter2' }, target: { address: 'h:1' }, mode: 'deep', sampleRatio: 0 }));
+      parseMigrationInput(
+        online({
+          source: { address: 'no-port', password: 'hunter2' },
+          target: { address: 'h:1' },
+          mode: 'deep',
+          sampleRatio: 0,
+        }),
+      );
     expect(bad).toThrow(InvalidMigrationInputError);
     const fields = (() => {
       try {

@@ -14,7 +14,13 @@ export const MIGRATION_WORKFLOW_TYPE = 'dcsMigration';
 export { MIGRATION_PHASES, type MigrationPhase } from './migration-phases.js';
 import type { MigrationPhase } from './migration-phases.js';
 
-export const TERMINAL_PHASES: readonly MigrationPhase[] = ['succeeded', 'cut-over', 'rolled-back', 'failed', 'cancelled'];
+export const TERMINAL_PHASES: readonly MigrationPhase[] = [
+  'succeeded',
+  'cut-over',
+  'rolled-back',
+  'failed',
+  'cancelled',
+];
 
 /** Operator stop. The workflow stops the remote task, waits for `TERMINATED`, optionally deletes it, and ends CANCELLED. */
 export interface CancelRequest {

@@ -2,7 +2,13 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DcsClient } from './client.js';
 import { loadDcsConfig } from './config.js';
-import { DcsError, DcsInvalidResponseError, DcsTaskNotFoundError, DcsUnparseableResponseError, DcsValidationError } from './errors/index.js';
+import {
+  DcsError,
+  DcsInvalidResponseError,
+  DcsTaskNotFoundError,
+  DcsUnparseableResponseError,
+  DcsValidationError,
+} from './errors/index.js';
 import { OPERATION_NAMES, type OperationName } from './operations.js';
 import { parseAuthorizationHeader, verifyRequestSignature } from './signing/index.js';
 import { recordingAgent, type RecordedRequest, type ScriptedAnswer } from './testing/recording-agent.js';
@@ -13,12 +19,20 @@ const AK = 'AKTESTACCESSKEY0001';
 const SK = 'sk-very-secret-value-0001';
 const NOW = new Date('2026-03-04T05:06:07Z');
 
-const env = { HUAWEICLOUD_SDK_REGION: 'ap-southeast-1', HUAWEICLOUD_SDK_PROJECT_ID: PROJECT, CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK };
+const env = {
+  HUAWEICLOUD_SDK_REGION: 'ap-southeast-1',
+  HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
+  CLOUD_SDK_AK: AK,
+  CLOUD_SDK_SK: SK,
+};
 const task = { task_id: 't-1', task_name: 'mig-1', status: 'INCRMIGEATING' };
 const batch = { migration_tasks: [{ task_id: 't-1', result: 'success' }] };
 
 // For each operation: how the client is called, what must go over the wire, and what the server answers.
-const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; method: string; path: string; body?: unknown; answer: ScriptedAnswer }> = {
+const cases: Record<
+  OperationName,
+  { call: (c: DcsClient) => Promise<unknown>; method: string; path: string; body?: unknown; answer: ScriptedAnswer }
+> = {
   CreateMigrationTask: {
     call: (c) =>
       c.createMigrationTask({
@@ -40,7 +54,8 @@ const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; m
     answer: { status: 200, body: { id: 't-1', name: 'import-1', status: 'MIGRATING', error: '' } },
   },
   CreateOnlineMigrationTask: {
-    call: (c) => c.createOnlineMigrationTask({ name: 'online-1', vpc_id: 'vpc', subnet_id: 'net', security_group_id: 'sg' }),
+    call: (c) =>
+      c.createOnlineMigrationTask({ name: 'online-1', vpc_id: 'vpc', subnet_id: 'net', security_group_id: 'sg' }),
     method: 'POST',
     path: `/v2/${PROJECT}/migration/instance`,
     body: { name: 'online-1', vpc_id: 'vpc', subnet_id: 'net', security_group_id: 'sg' },
@@ -147,7 +162,10 @@ const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; m
     call: (c) => c.showJobInfo('j-1'),
     method: 'GET',
     path: `/v2/${PROJECT}/jobs/j-1`,
-    answer: { status: 200, body: { job_id: 'j-1', job_type: 'createMigrationEcs', status: 'SUCCESS', begin_time: '1700000000000' } },
+    answer: {
+      status: 200,
+      body: { job_id: 'j-1', job_type: 'createMigrationEcs', status: 'SUCCESS', begin_time: '1700000000000' },
+    },
   },
   ShowInstance: {
     call: (c) => c.showInstance('dcs-1'),
@@ -155,15 +173,32 @@ const cases: Record<OperationName, { call: (c: DcsClient) => Promise<unknown>; m
     path: `/v2/${PROJECT}/instances/dcs-1`,
     answer: {
       status: 200,
-      body: { instance_id: 'dcs-1', status: 'RUNNING', engine_version: '6.0', cache_mode: 'ha', max_memory: 1024, used_memory: 3, enable_ssl: false },
+      body: {
+        instance_id: 'dcs-1',
+        status: 'RUNNING',
+        engine_version: '6.0',
+        cache_mode: 'ha',
+        max_memory: 1024,
+        used_memory: 3,
+        enable_ssl: false,
+      },
     },
   },
 };
 
 const clients: DcsClient[] = [];
-function clientAnswering(answer: (request: RecordedRequest) => ScriptedAnswer, extraEnv: Record<string, string> = {}, retries = 0) {
+function clientAnswering(
+  answer: (request: RecordedRequest) => ScriptedAnswer,
+  extraEnv: Record<string, string> = {},
+  retries = 0,
+) {
   const { agent, requests } = recordingAgent(ORIGIN, answer);
-  const client = new DcsClient({ config: loadDcsConfig({ ...env, ...extraEnv }), dispatcher: agent, now: () => NOW, retries });
+  const client = new DcsClient({
+    config: loadDcsConfig({ ...env, ...extraEnv }),
+    dispatcher: agent,
+    now: () => NOW,
+    retries,
+  });
   clients.push(client);
   return { client, requests, agent };
 }
@@ -178,7 +213,12 @@ function expectSigned(request: RecordedRequest, extraSigned: string[] = []) {
   expect(auth?.signedHeaders).toEqual(['content-type', 'host', 'x-project-id', 'x-sdk-date', ...extraSigned].sort());
   expect(request.headers['x-sdk-date']).toBe('20260304T050607Z');
   const verdict = verifyRequestSignature(
-    { method: request.method, url: request.path, headers: { ...request.headers, host: new URL(ORIGIN).host }, body: request.body },
+    {
+      method: request.method,
+      url: request.path,
+      headers: { ...request.headers, host: new URL(ORIGIN).host },
+      body: request.body,
+    },
     { secretKeyFor: (ak) => (ak === AK ? SK : undefined), now: NOW },
   );
   expect(verdict).toEqual({ ok: true, accessKey: AK });
@@ -199,7 +239,8 @@ describe('every operation goes over the wire as documented', () => {
       expect(request.headers['x-project-id']).toBe(PROJECT);
       expectSigned(request);
       if (spec.answer.status === 204) expect(result).toBeUndefined();
-      else expect(result).toEqual(spec.answer.body === undefined ? undefined : expect.objectContaining(spec.answer.body));
+      else
+        expect(result).toEqual(spec.answer.body === undefined ? undefined : expect.objectContaining(spec.answer.body));
     });
   }
 
@@ -217,7 +258,9 @@ describe('every operation goes over the wire as documented', () => {
   });
 
   it('signs X-Security-Token for temporary credentials', async () => {
-    const { client, requests } = clientAnswering(() => ({ status: 200, body: task }), { HUAWEICLOUD_SDK_SECURITY_TOKEN: 'temp-token-xyz' });
+    const { client, requests } = clientAnswering(() => ({ status: 200, body: task }), {
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: 'temp-token-xyz',
+    });
     await client.showMigrationTask('t-1');
     expect(requests[0]?.headers['x-security-token']).toBe('temp-token-xyz');
     expectSigned(requests[0]!, ['x-security-token']);
@@ -253,7 +296,11 @@ describe('validation happens before anything is sent', () => {
     ['a ".." task id', (c) => c.showMigrationTask('..'), 'task_id: must not be "." or ".."'],
     ['a limit above 1000', (c) => c.listMigrationTask({ limit: 5000 }), 'limit: must be at most 1000'],
     ['an unknown operation', (c) => c.call('show-everything'), 'operation: "show-everything" is not an operation'],
-    ['a body where none is taken', (c) => c.call('ShowMigrationTask', { path: { task_id: 't' }, body: {} }), '(body): ShowMigrationTask takes no request body'],
+    [
+      'a body where none is taken',
+      (c) => c.call('ShowMigrationTask', { path: { task_id: 't' }, body: {} }),
+      '(body): ShowMigrationTask takes no request body',
+    ],
     ['a missing body', (c) => c.call('DeleteMigrationTask', {}), '(body): is required by DeleteMigrationTask'],
   ];
   for (const [label, call, expected] of invalid) {
@@ -306,7 +353,11 @@ describe('answers become typed errors', () => {
     const unparseable = (await html.client.showMigrationTask('t-1').catch((e: unknown) => e)) as DcsError;
     expect(unparseable).toBeInstanceOf(DcsUnparseableResponseError);
     expect(unparseable.retryable).toBe(true);
-    const partial = clientAnswering(() => ({ status: 200, body: { task_id: 't-1' }, headers: { 'x-request-id': 'rid-2' } }));
+    const partial = clientAnswering(() => ({
+      status: 200,
+      body: { task_id: 't-1' },
+      headers: { 'x-request-id': 'rid-2' },
+    }));
     const invalid = (await partial.client.showMigrationTask('t-1').catch((e: unknown) => e)) as DcsInvalidResponseError;
     expect(invalid).toBeInstanceOf(DcsInvalidResponseError);
     expect(invalid.issues).toEqual([{ field: 'status', message: 'is required' }]);
@@ -325,7 +376,11 @@ describe('answers become typed errors', () => {
 });
 
 describe('pagination', () => {
-  const all = Array.from({ length: 5 }, (_, i) => ({ task_id: `t-${i}`, task_name: i === 3 ? 'wanted' : `wanted-${i}`, status: 'SUCCESS' }));
+  const all = Array.from({ length: 5 }, (_, i) => ({
+    task_id: `t-${i}`,
+    task_name: i === 3 ? 'wanted' : `wanted-${i}`,
+    status: 'SUCCESS',
+  }));
   const pager = (request: RecordedRequest): ScriptedAnswer => {
     const url = new URL(request.path, ORIGIN);
     const offset = Number(url.searchParams.get('offset'));
@@ -339,7 +394,11 @@ describe('pagination', () => {
     const { client, requests } = clientAnswering(pager);
     const tasks = await client.listAllMigrationTasks({ pageSize: 2 });
     expect(tasks.map((task) => task.task_id)).toEqual(['t-0', 't-1', 't-2', 't-3', 't-4']);
-    expect(requests.map((request) => new URL(request.path, ORIGIN).search)).toEqual(['?offset=0&limit=2', '?offset=2&limit=2', '?offset=4&limit=2']);
+    expect(requests.map((request) => new URL(request.path, ORIGIN).search)).toEqual([
+      '?offset=0&limit=2',
+      '?offset=2&limit=2',
+      '?offset=4&limit=2',
+    ]);
   });
 
   it('pages on to an empty page when the count is missing or a full page ends the list (as Terraform does)', async () => {
@@ -369,7 +428,10 @@ describe('pagination', () => {
   });
 
   it('stops instead of looping forever when the server ignores offset', async () => {
-    const { client, requests } = clientAnswering(() => ({ status: 200, body: { count: 2, migration_tasks: all.slice(0, 2) } }));
+    const { client, requests } = clientAnswering(() => ({
+      status: 200,
+      body: { count: 2, migration_tasks: all.slice(0, 2) },
+    }));
     expect(await client.listAllMigrationTasks({ pageSize: 2 })).toHaveLength(2);
     expect(requests).toHaveLength(2);
   });
@@ -383,7 +445,11 @@ describe('token authentication', () => {
       (request) => {
         if (request.path === '/v3/auth/tokens') {
           issued++;
-          return { status: 201, body: { token: { expires_at: '2026-03-05T05:06:07Z' } }, headers: { 'x-subject-token': `token-${issued}` } };
+          return {
+            status: 201,
+            body: { token: { expires_at: '2026-03-05T05:06:07Z' } },
+            headers: { 'x-subject-token': `token-${issued}` },
+          };
         }
         if (rejectNext) {
           rejectNext = false;
@@ -391,19 +457,33 @@ describe('token authentication', () => {
         }
         return { status: 200, body: task };
       },
-      { CLOUD_SDK_AK: '', CLOUD_SDK_SK: '', DCS_IAM_USERNAME: 'ops', DCS_IAM_PASSWORD: 'iam-password-1', DCS_IAM_ENDPOINT: ORIGIN },
+      {
+        CLOUD_SDK_AK: '',
+        CLOUD_SDK_SK: '',
+        DCS_IAM_USERNAME: 'ops',
+        DCS_IAM_PASSWORD: 'iam-password-1',
+        DCS_IAM_ENDPOINT: ORIGIN,
+      },
     );
     await client.showMigrationTask('t-1');
     await client.showMigrationTask('t-1');
     rejectNext = true;
-    await expect(client.showMigrationTask('t-1')).rejects.toMatchObject({ name: 'DcsAuthenticationError', errorCode: 'DCS.1002' });
+    await expect(client.showMigrationTask('t-1')).rejects.toMatchObject({
+      name: 'DcsAuthenticationError',
+      errorCode: 'DCS.1002',
+    });
     await client.showMigrationTask('t-1');
 
     const login = JSON.parse(requests[0]!.body!);
     expect(login.auth.identity.password.user).toEqual({ name: 'ops', password: 'iam-password-1' });
     expect(login.auth.scope.project.id).toBe(PROJECT);
     const dcsCalls = requests.filter((request) => request.path !== '/v3/auth/tokens');
-    expect(dcsCalls.map((request) => request.headers['x-auth-token'])).toEqual(['token-1', 'token-1', 'token-1', 'token-2']);
+    expect(dcsCalls.map((request) => request.headers['x-auth-token'])).toEqual([
+      'token-1',
+      'token-1',
+      'token-1',
+      'token-2',
+    ]);
     expect(dcsCalls.every((request) => request.headers['authorization'] === undefined)).toBe(true);
     expect(issued).toBe(2);
   });
@@ -431,7 +511,9 @@ describe('opt-in retries', () => {
   const flaky = (failures: number) => {
     let calls = 0;
     return () =>
-      ++calls <= failures ? { status: 503, body: { error_code: 'DCS.5000', error_msg: 'busy' }, headers: { 'retry-after': '0' } } : { status: 200, body: task };
+      ++calls <= failures
+        ? { status: 503, body: { error_code: 'DCS.5000', error_msg: 'busy' }, headers: { 'retry-after': '0' } }
+        : { status: 200, body: task };
   };
 
   it('are off by default: one request, the error surfaces', async () => {

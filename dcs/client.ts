@@ -22,7 +22,8 @@ import type { DcsThrottle, ThrottleStats } from './throttle.js';
 
 type Spec<N extends OperationName> = (typeof OPERATIONS)[N];
 /** The result type of an operation (undefined for 204 operations). */
-export type OperationResult<N extends OperationName> = Spec<N> extends { response: infer R extends z.ZodType } ? z.output<R> : undefined;
+export type OperationResult<N extends OperationName> =
+  Spec<N> extends { response: infer R extends z.ZodType } ? z.output<R> : undefined;
 type QueryOf<N extends OperationName> = Spec<N> extends { query: infer Q extends z.ZodType } ? z.input<Q> : never;
 type BodyOf<N extends OperationName> = Spec<N> extends { body: infer B extends z.ZodType } ? z.input<B> : never;
 
@@ -143,7 +144,11 @@ export class DcsClient {
    * Calls any operation by SDK name (or kebab-case, for the CLI). Path parameters, query and body are checked
    * against the operation's schemas first; an unknown name or bad input throws DcsValidationError.
    */
-  async call<N extends OperationName>(name: N, input?: OperationInput<N>, options?: CallOptions): Promise<OperationResult<N>>;
+  async call<N extends OperationName>(
+    name: N,
+    input?: OperationInput<N>,
+    options?: CallOptions,
+  ): Promise<OperationResult<N>>;
   async call(
     name: string,
     input?: { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown },
@@ -156,7 +161,9 @@ export class DcsClient {
   ): Promise<unknown> {
     const spec = findOperation(name);
     if (!spec) {
-      throw new DcsValidationError(`unknown DCS operation "${name}"`, [{ field: 'operation', message: `"${name}" is not an operation` }]);
+      throw new DcsValidationError(`unknown DCS operation "${name}"`, [
+        { field: 'operation', message: `"${name}" is not an operation` },
+      ]);
     }
     const validated = validateInput(spec, input);
     for (let retry = 0; ; retry++) {
@@ -247,7 +254,9 @@ export class DcsClient {
   }
 
   /** Every task, page by page (item offsets) until an empty page. `name` filters on the server side. */
-  listAllMigrationTasks(options: { name?: string; pageSize?: number } & CallOptions = {}): Promise<S.MigrationTaskListItem[]> {
+  listAllMigrationTasks(
+    options: { name?: string; pageSize?: number } & CallOptions = {},
+  ): Promise<S.MigrationTaskListItem[]> {
     return listAllMigrationTasks((query) => this.listMigrationTask(query, options), options);
   }
 
@@ -278,13 +287,25 @@ export class DcsClient {
     return { endpoint: this.#config.endpoint, projectId: this.#config.projectId, auth: this.#config.credentials.kind };
   }
 
-  async #send(spec: OperationSpec, validated: ValidatedInput, bodySecrets: string[], options: CallOptions): Promise<unknown> {
+  async #send(
+    spec: OperationSpec,
+    validated: ValidatedInput,
+    bodySecrets: string[],
+    options: CallOptions,
+  ): Promise<unknown> {
     const url = buildUrl(this.#config.endpoint, spec, this.#config.projectId, validated.path, validated.query);
     return traceDcsRequest({ operation: spec.name, method: spec.method, url }, async (answered) => {
       const headers = await this.#authenticate(spec.method, url, validated.bodyText);
       const answer = await send(
         this.#dispatcher,
-        { operation: spec.name, method: spec.method, url, headers, bodyText: validated.bodyText, signal: options.signal },
+        {
+          operation: spec.name,
+          method: spec.method,
+          url,
+          headers,
+          bodyText: validated.bodyText,
+          signal: options.signal,
+        },
         this.#config.timeouts,
       );
       answered(answer);
@@ -322,7 +343,11 @@ export class DcsClient {
   #secrets(): string[] {
     const credentials = this.#config.credentials;
     if (credentials.kind === 'aksk') {
-      return [credentials.accessKey.reveal(), credentials.secretKey.reveal(), ...(credentials.securityToken ? [credentials.securityToken.reveal()] : [])];
+      return [
+        credentials.accessKey.reveal(),
+        credentials.secretKey.reveal(),
+        ...(credentials.securityToken ? [credentials.securityToken.reveal()] : []),
+      ];
     }
     if (credentials.kind === 'token') return [credentials.token.reveal()];
     return [credentials.password.reveal()];

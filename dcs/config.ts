@@ -16,7 +16,11 @@ export type DcsCredentials =
 export function credentialValues(credentials: DcsCredentials): string[] {
   switch (credentials.kind) {
     case 'aksk':
-      return [credentials.accessKey.reveal(), credentials.secretKey.reveal(), ...(credentials.securityToken ? [credentials.securityToken.reveal()] : [])];
+      return [
+        credentials.accessKey.reveal(),
+        credentials.secretKey.reveal(),
+        ...(credentials.securityToken ? [credentials.securityToken.reveal()] : []),
+      ];
     case 'token':
       return [credentials.token.reveal()];
     case 'iam-password':
@@ -82,7 +86,10 @@ const timeoutMs = z.coerce.number().int().min(1, { error: 'must be a positive nu
  * Reads the DCS client configuration from `env` (default `process.env`), with `overrides` taking precedence.
  * Throws {@link DcsConfigurationError} naming the variables to set; the message never includes a secret value.
  */
-export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> = process.env, overrides: DcsConfigOverrides = {}): DcsConfig {
+export function loadDcsConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: DcsConfigOverrides = {},
+): DcsConfig {
   const read = (names: readonly string[]): string | undefined => {
     for (const name of names) {
       const value = env[name]?.trim();
@@ -130,10 +137,16 @@ export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> 
   const connect = overrides.timeouts?.connectMs ?? read(DCS_ENV.connectTimeoutMs);
   const request = read(DCS_ENV.requestTimeoutMs);
   const timeouts: DcsTimeouts = {
-    connectMs: connect === undefined ? DEFAULT_TIMEOUTS.connectMs : (check(timeoutMs, connect, names('connectTimeoutMs')) ?? 0),
+    connectMs:
+      connect === undefined ? DEFAULT_TIMEOUTS.connectMs : (check(timeoutMs, connect, names('connectTimeoutMs')) ?? 0),
     headersMs:
-      overrides.timeouts?.headersMs ?? (request === undefined ? DEFAULT_TIMEOUTS.headersMs : (check(timeoutMs, request, names('requestTimeoutMs')) ?? 0)),
-    bodyMs: overrides.timeouts?.bodyMs ?? (request === undefined ? DEFAULT_TIMEOUTS.bodyMs : (check(timeoutMs, request, names('requestTimeoutMs')) ?? 0)),
+      overrides.timeouts?.headersMs ??
+      (request === undefined
+        ? DEFAULT_TIMEOUTS.headersMs
+        : (check(timeoutMs, request, names('requestTimeoutMs')) ?? 0)),
+    bodyMs:
+      overrides.timeouts?.bodyMs ??
+      (request === undefined ? DEFAULT_TIMEOUTS.bodyMs : (check(timeoutMs, request, names('requestTimeoutMs')) ?? 0)),
   };
 
   const rateLimitText = read(DCS_ENV.rateLimit);
@@ -146,7 +159,13 @@ export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> 
     }
   }
 
-  if (problems.length > 0 || endpoint === undefined || checkedProject === undefined || credentials === undefined || iamEndpoint === undefined) {
+  if (
+    problems.length > 0 ||
+    endpoint === undefined ||
+    checkedProject === undefined ||
+    credentials === undefined ||
+    iamEndpoint === undefined
+  ) {
     throw new DcsConfigurationError(`DCS client configuration is incomplete: ${[...new Set(problems)].join('; ')}`);
   }
   const config: DcsConfig = {
@@ -162,15 +181,19 @@ export function loadDcsConfig(env: Readonly<Record<string, string | undefined>> 
 }
 
 function readCredentials(
-  pick: (key: 'accessKey' | 'secretKey' | 'securityToken' | 'token' | 'iamUsername' | 'iamPassword' | 'iamDomain') => string | undefined,
+  pick: (
+    key: 'accessKey' | 'secretKey' | 'securityToken' | 'token' | 'iamUsername' | 'iamPassword' | 'iamDomain',
+  ) => string | undefined,
   names: (key: keyof typeof DCS_ENV) => string,
   problems: string[],
 ): DcsCredentials | undefined {
   const accessKey = pick('accessKey');
   const secretKey = pick('secretKey');
   if (accessKey !== undefined || secretKey !== undefined) {
-    if (accessKey === undefined) problems.push(`the secret key is set but the access key is not: set ${names('accessKey')}`);
-    if (secretKey === undefined) problems.push(`the access key is set but the secret key is not: set ${names('secretKey')}`);
+    if (accessKey === undefined)
+      problems.push(`the secret key is set but the access key is not: set ${names('accessKey')}`);
+    if (secretKey === undefined)
+      problems.push(`the access key is set but the secret key is not: set ${names('secretKey')}`);
     if (accessKey === undefined || secretKey === undefined) return undefined;
     const securityToken = pick('securityToken');
     return {
@@ -190,7 +213,12 @@ function readCredentials(
       return undefined;
     }
     const domainName = pick('iamDomain');
-    return { kind: 'iam-password', username, password: new Secret(password), ...(domainName === undefined ? {} : { domainName }) };
+    return {
+      kind: 'iam-password',
+      username,
+      password: new Secret(password),
+      ...(domainName === undefined ? {} : { domainName }),
+    };
   }
   problems.push(
     `no credentials: set ${names('accessKey')} and ${names('secretKey')} (AK/SK), or ${names('token')}, or ${names('iamUsername')} and ${names('iamPassword')}`,
@@ -202,7 +230,8 @@ function readCredentials(
 function withSafeInspect(config: DcsConfig): DcsConfig {
   Object.defineProperty(config, inspect.custom, {
     enumerable: false,
-    value: () => `DcsConfig { endpoint: '${config.endpoint}', projectId: '${config.projectId}', auth: '${config.credentials.kind}' }`,
+    value: () =>
+      `DcsConfig { endpoint: '${config.endpoint}', projectId: '${config.projectId}', auth: '${config.credentials.kind}' }`,
   });
   return config;
 }

@@ -31,7 +31,11 @@ describe('IamTokenProvider', () => {
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
     let issued = 0;
     const { tokens, requests } = provider(
-      () => ({ status: 201, body: { token: { expires_at: '2026-01-01T01:00:00Z' } }, headers: { 'x-subject-token': `tok-${++issued}` } }),
+      () => ({
+        status: 201,
+        body: { token: { expires_at: '2026-01-01T01:00:00Z' } },
+        headers: { 'x-subject-token': `tok-${++issued}` },
+      }),
       clock,
     );
     const first = await Promise.all([tokens.token(), tokens.token(), tokens.token()]);
@@ -46,7 +50,10 @@ describe('IamTokenProvider', () => {
 
   it('a wrong password is a DcsAuthenticationError that does not contain the password', async () => {
     const { tokens } = provider(
-      (request) => ({ status: 401, body: { error_code: 'IAM.0004', error_msg: `The username or password is wrong: ${request.body ?? ''}` } }),
+      (request) => ({
+        status: 401,
+        body: { error_code: 'IAM.0004', error_msg: `The username or password is wrong: ${request.body ?? ''}` },
+      }),
       { now: new Date() },
     );
     const error = (await tokens.token().catch((e: unknown) => e)) as DcsAuthenticationError;

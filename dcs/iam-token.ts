@@ -77,15 +77,25 @@ export class IamTokenProvider {
     const text = await response.body.text();
     const headers = response.headers as Record<string, string | string[] | undefined>;
     if (response.statusCode < 200 || response.statusCode > 299) {
-      throw errorFromHttpAnswer({ operation, status: response.statusCode, headers, bodyText: text, secrets: [this.login.password.reveal()] });
+      throw errorFromHttpAnswer({
+        operation,
+        status: response.statusCode,
+        headers,
+        bodyText: text,
+        secrets: [this.login.password.reveal()],
+      });
     }
     const subject = headers['x-subject-token'];
     const tokenValue = Array.isArray(subject) ? subject[0] : subject;
     if (!tokenValue) {
-      throw new DcsInvalidResponseError(`${operation} answered without an X-Subject-Token header`, [{ field: 'X-Subject-Token', message: 'is required' }], {
-        operation,
-        httpStatus: response.statusCode,
-      });
+      throw new DcsInvalidResponseError(
+        `${operation} answered without an X-Subject-Token header`,
+        [{ field: 'X-Subject-Token', message: 'is required' }],
+        {
+          operation,
+          httpStatus: response.statusCode,
+        },
+      );
     }
     const token = new Secret(tokenValue);
     this.#cached = { token, refreshAt: Math.max(now, expiresAt(text, now) - REFRESH_MARGIN_MS) };

@@ -2,7 +2,13 @@
  * Public surface of the typed DCS client. Import from here (or the sub-barrels `dcs/signing`, `dcs/schemas`,
  * `dcs/errors`); files under `dcs/request/` are internal.
  */
-export { DcsClient, type CallOptions, type DcsClientOptions, type OperationInput, type OperationResult } from './client.js';
+export {
+  DcsClient,
+  type CallOptions,
+  type DcsClientOptions,
+  type OperationInput,
+  type OperationResult,
+} from './client.js';
 export {
   credentialValues,
   DCS_ENV,

@@ -4,7 +4,9 @@ import { findOperation, OPERATION_NAMES, OPERATIONS, operationNameToKebab } from
 describe('operation table', () => {
   it('has the 16 SDK migration operations and ShowInstance with their documented method, path and success code', () => {
     expect(OPERATION_NAMES).toHaveLength(17);
-    const rows = OPERATION_NAMES.map((name) => `${name} ${OPERATIONS[name].method} ${OPERATIONS[name].path} ${OPERATIONS[name].successStatus}`);
+    const rows = OPERATION_NAMES.map(
+      (name) => `${name} ${OPERATIONS[name].method} ${OPERATIONS[name].path} ${OPERATIONS[name].successStatus}`,
+    );
     expect(rows).toEqual([
       'CreateMigrationTask POST /v2/{project_id}/migration-task 200',
       'CreateOnlineMigrationTask POST /v2/{project_id}/migration/instance 200',

@@ -20,7 +20,11 @@ export async function listAllMigrationTasks(
   const seen = new Set<string>();
   const tasks: MigrationTaskListItem[] = [];
   for (let offset = 0; ;) {
-    const page = await listPage({ offset, limit: pageSize, ...(options.name === undefined ? {} : { name: options.name }) });
+    const page = await listPage({
+      offset,
+      limit: pageSize,
+      ...(options.name === undefined ? {} : { name: options.name }),
+    });
     const fresh = page.migration_tasks.filter((task) => !seen.has(task.task_id));
     if (fresh.length === 0) return tasks;
     for (const task of fresh) seen.add(task.task_id);

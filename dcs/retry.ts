@@ -30,7 +30,12 @@ export function retryDelayHint(error: unknown): number | undefined {
  */
 export function isDcsUnavailable(error: unknown): boolean {
   const typed = error instanceof DcsError ? error : errorFromTransportFailure(error);
-  return typed instanceof DcsNetworkError || typed instanceof DcsTimeoutError || typed instanceof DcsServerError || typed instanceof DcsRateLimitedError;
+  return (
+    typed instanceof DcsNetworkError ||
+    typed instanceof DcsTimeoutError ||
+    typed instanceof DcsServerError ||
+    typed instanceof DcsRateLimitedError
+  );
 }
 
 /**

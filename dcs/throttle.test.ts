@@ -11,12 +11,18 @@ const throttledAnswer = (retryAfterMs?: number) =>
     errorCode: 'APIGW.0308',
     rateLimit: { limit: 10, windowMs: 60_000 },
   });
-const refused = () => new DcsNetworkError('ListMigrationTask to http://x failed: could not reach the endpoint (ECONNREFUSED)');
+const refused = () =>
+  new DcsNetworkError('ListMigrationTask to http://x failed: could not reach the endpoint (ECONNREFUSED)');
 
 function harness(options: ConstructorParameters<typeof DcsThrottle>[0] = {}) {
   let now = 1_000_000;
   const changes: ThrottleChange[] = [];
-  const throttle = new DcsThrottle({ now: () => now, random: () => 0.5, onChange: (change) => changes.push(change), ...options });
+  const throttle = new DcsThrottle({
+    now: () => now,
+    random: () => 0.5,
+    onChange: (change) => changes.push(change),
+    ...options,
+  });
   let sent = 0;
   const call = async (answer: 'ok' | Error): Promise<unknown> =>
     throttle.run('ListMigrationTask', async () => {

@@ -175,23 +175,36 @@ export class DcsThrottle {
     const next = `next try in ${Math.ceil(wait / 1000)} s`;
     if (held.reason === 'throttled') {
       const rateLimit = held.error instanceof DcsRateLimitedError ? held.error.rateLimit : undefined;
-      return new DcsRateLimitedError(`${operation} not sent: DCS is throttling this client (${held.error.message}); ${next}`, wait, {
-        ...context,
-        rateLimit,
-      });
+      return new DcsRateLimitedError(
+        `${operation} not sent: DCS is throttling this client (${held.error.message}); ${next}`,
+        wait,
+        {
+          ...context,
+          rateLimit,
+        },
+      );
     }
-    return new DcsNetworkError(`${operation} not sent: DCS did not answer the last ${this.#unansweredInARow} calls (${held.error.message}); ${next}`, context);
+    return new DcsNetworkError(
+      `${operation} not sent: DCS did not answer the last ${this.#unansweredInARow} calls (${held.error.message}); ${next}`,
+      context,
+    );
   }
 
   #answered(sentAt: number): void {
     this.#passedAt.push(sentAt);
-    if (this.#passedAt.length > MAX_REMEMBERED_CALLS) this.#passedAt.splice(0, this.#passedAt.length - MAX_REMEMBERED_CALLS);
+    if (this.#passedAt.length > MAX_REMEMBERED_CALLS)
+      this.#passedAt.splice(0, this.#passedAt.length - MAX_REMEMBERED_CALLS);
     this.#strikes = 0;
     this.#unansweredInARow = 0;
     const held = this.#held;
     if (!held) return;
     this.#held = undefined;
-    this.#onChange?.({ kind: 'recovered', reason: held.reason, heldForMs: this.#now() - held.since, refused: held.refused });
+    this.#onChange?.({
+      kind: 'recovered',
+      reason: held.reason,
+      heldForMs: this.#now() - held.since,
+      refused: held.refused,
+    });
   }
 
   #failed(error: unknown, sentAt: number): void {
@@ -226,7 +239,15 @@ export class DcsThrottle {
     }
     this.#strikes += 1;
     const stepMs = retryAfterMs ?? retryDelayMs(this.#strikes, undefined, this.#hold, this.#random);
-    this.#held = { reason, since: held?.since ?? now, setAt: now, until: now + stepMs, stepMs, error, refused: held?.refused ?? 0 };
+    this.#held = {
+      reason,
+      since: held?.since ?? now,
+      setAt: now,
+      until: now + stepMs,
+      stepMs,
+      error,
+      refused: held?.refused ?? 0,
+    };
     if (!held) this.#onChange?.({ kind: 'held', reason, holdMs: stepMs, error: error.message });
   }
 

@@ -16,7 +16,9 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function listen(handler: (request: IncomingMessage, body: string, respond: (status: number, body: unknown) => void) => void): Promise<string> {
+async function listen(
+  handler: (request: IncomingMessage, body: string, respond: (status: number, body: unknown) => void) => void,
+): Promise<string> {
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -40,7 +42,10 @@ async function listen(handler: (request: IncomingMessage, body: string, respond:
 
 function clientFor(endpoint: string, timeouts: { headersMs?: number; connectMs?: number } = {}) {
   const client = new DcsClient({
-    config: loadDcsConfig({ DCS_ENDPOINT: endpoint, DCS_PROJECT_ID: 'proj', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK }, { timeouts }),
+    config: loadDcsConfig(
+      { DCS_ENDPOINT: endpoint, DCS_PROJECT_ID: 'proj', CLOUD_SDK_AK: AK, CLOUD_SDK_SK: SK },
+      { timeouts },
+    ),
   });
   cleanup.push(() => client.close());
   return client;

@@ -11,7 +11,11 @@
 import { emulatorCredentials, startEmulator } from '../emulator/index.js';
 import { stopOnTermination } from '../local/termination-signal.js';
 
-export const EMULATOR_COMPOSE_ENV = { instances: 'DCS_EMULATOR_INSTANCES', port: 'DCS_EMULATOR_PORT', dataDir: 'DCS_EMULATOR_DATA_DIR' } as const;
+export const EMULATOR_COMPOSE_ENV = {
+  instances: 'DCS_EMULATOR_INSTANCES',
+  port: 'DCS_EMULATOR_PORT',
+  dataDir: 'DCS_EMULATOR_DATA_DIR',
+} as const;
 
 export interface ComposeInstance {
   id: string;
@@ -42,13 +46,25 @@ async function main(): Promise<void> {
   // The same rule as `dcs-migrate emulator`: the account the worker's DCS client is configured with.
   const { ak, sk, projectId, generated } = emulatorCredentials(process.env, `http://127.0.0.1:${port}`);
   if (generated.keys || generated.projectId)
-    throw new Error('set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and DCS_PROJECT_ID: the worker must use the same account');
+    throw new Error(
+      'set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and DCS_PROJECT_ID: the worker must use the same account',
+    );
   // 0.0.0.0: inside a container the published port must reach the emulator from outside the container.
-  const emu = await startEmulator({ host: '0.0.0.0', port, dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data', credentials: { ak, sk, projectId } });
+  const emu = await startEmulator({
+    host: '0.0.0.0',
+    port,
+    dataDir: process.env[EMULATOR_COMPOSE_ENV.dataDir] ?? '/data',
+    credentials: { ak, sk, projectId },
+  });
   for (const instance of instances) {
     const password = instance.passwordEnv ? process.env[instance.passwordEnv] : undefined;
     if (instance.passwordEnv && !password) throw new Error(`${instance.id}: ${instance.passwordEnv} is not set`);
-    emu.registerInstance({ id: instance.id, host: instance.host, port: instance.port, ...(password ? { password } : {}) });
+    emu.registerInstance({
+      id: instance.id,
+      host: instance.host,
+      port: instance.port,
+      ...(password ? { password } : {}),
+    });
   }
   console.log(
     `DCS emulator on ${emu.url}, project ${emu.credentials.projectId}, instances ${instances.map((i) => `${i.id} → ${i.host}:${i.port}`).join(', ')}`,

@@ -27,7 +27,13 @@ export function generateCredentials(): EmulatorCredentials {
 export function emulatorCredentials(
   env: Readonly<Record<string, string | undefined>>,
   endpoint: string,
-): { ak: string; sk: string; projectId: string; iamUser?: EmulatorIamUser; generated: { keys: boolean; projectId: boolean } } {
+): {
+  ak: string;
+  sk: string;
+  projectId: string;
+  iamUser?: EmulatorIamUser;
+  generated: { keys: boolean; projectId: boolean };
+} {
   const isSet = (names: readonly string[]) => names.some((name) => (env[name] ?? '').trim() !== '');
   const generated = generateCredentials();
   const keysSet = isSet(DCS_ENV.accessKey) || isSet(DCS_ENV.secretKey);
@@ -44,11 +50,19 @@ export function emulatorCredentials(
   const iamConfig = !keysSet && isSet(DCS_ENV.iamUsername) ? load(base) : undefined;
   const iamCreds = iamConfig?.credentials;
   const iamUser: EmulatorIamUser | undefined =
-    iamCreds?.kind === 'iam-password' ? { name: iamCreds.username, password: iamCreds.password.reveal(), domain: iamCreds.domainName } : undefined;
+    iamCreds?.kind === 'iam-password'
+      ? { name: iamCreds.username, password: iamCreds.password.reveal(), domain: iamCreds.domainName }
+      : undefined;
   const config = load({ ...base, ...(keysSet ? {} : { accessKey: generated.ak, secretKey: generated.sk }) });
   const creds = config.credentials;
   if (creds.kind !== 'aksk') throw new InvalidEmulatorAccountError('the emulator needs AK/SK credentials');
   const ak = creds.accessKey.reveal();
   const sk = creds.secretKey.reveal();
-  return { ak, sk, projectId: config.projectId, ...(iamUser ? { iamUser } : {}), generated: { keys: !keysSet, projectId: !projectSet } };
+  return {
+    ak,
+    sk,
+    projectId: config.projectId,
+    ...(iamUser ? { iamUser } : {}),
+    generated: { keys: !keysSet, projectId: !projectSet },
+  };
 }

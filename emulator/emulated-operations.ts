@@ -18,4 +18,7 @@ export const RUN_STARTING_OPERATIONS: ReadonlySet<EmulatedOperation> = new Set<E
 ]);
 
 /** Operations that start an IP switch: the only ones IP-switch faults attach to. */
-export const IP_SWITCH_OPERATIONS: ReadonlySet<EmulatedOperation> = new Set<EmulatedOperation>(['ExchangeInstanceIp', 'RollbackExchangeInstanceIp']);
+export const IP_SWITCH_OPERATIONS: ReadonlySet<EmulatedOperation> = new Set<EmulatedOperation>([
+  'ExchangeInstanceIp',
+  'RollbackExchangeInstanceIp',
+]);

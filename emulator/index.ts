@@ -32,7 +32,12 @@ import { EndpointOutage, type OutageMode } from './http/endpoint-outage.js';
 import { TenantRateLimit } from './http/tenant-rate-limit.js';
 import type { RateLimit } from '../common/rate-limit.js';
 import type { Server } from 'node:http';
-import { InstanceRegistry, type EmulatedInstance, type InstanceAttributes, type RegisteredRedis } from './instances/instance-registry.js';
+import {
+  InstanceRegistry,
+  type EmulatedInstance,
+  type InstanceAttributes,
+  type RegisteredRedis,
+} from './instances/instance-registry.js';
 import type { InstanceTopology } from './instances/topology.js';
 import { DCS_OPERATION_HANDLERS } from './operations/index.js';
 import { stopRunQuietly } from './operations/task-runs.js';
@@ -90,7 +95,12 @@ export interface EmulatorOptions {
    * DCS instances to start as real redis-servers: each a single node unless `topology` says master/standby (`ha`,
    * standbys following the master) or Redis Cluster; optionally with what ShowInstance reports about it.
    */
-  instances?: Array<{ id: string; password?: string | undefined; topology?: InstanceTopology | undefined; attributes?: Partial<InstanceAttributes> }>;
+  instances?: Array<{
+    id: string;
+    password?: string | undefined;
+    topology?: InstanceTopology | undefined;
+    attributes?: Partial<InstanceAttributes>;
+  }>;
   /**
    * Self-hosted addresses (`addrs`, e.g. `redis-source:6379`) that reach a DCS instance, as a compose network resolves
    * a service name: `{ 'redis-source:6379': 'dcs-source' }`. Lets one migration file name the same Redis in the local
@@ -325,7 +335,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       statusChanges: (taskId) => {
         const task = ctx.store.get(taskId);
         if (!task?.run || !isRecordedRun(task.run)) return [];
-        return task.run.phaseChanges().map((change) => ({ status: runPhaseStatus(task.kind, change.phase), at: change.at }));
+        return task.run
+          .phaseChanges()
+          .map((change) => ({ status: runPhaseStatus(task.kind, change.phase), at: change.at }));
       },
       requests: () => ctx.requestLog.list(),
       reset: async () => {
@@ -368,7 +380,11 @@ function urlHost(host: string): string {
 }
 
 /** Listens on `host`; with no port given, retries another free port if one is taken between pick and bind. */
-async function listen(fetch: FetchHandler, host: string, port: number | undefined): Promise<{ server: ServerType; port: number }> {
+async function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number | undefined,
+): Promise<{ server: ServerType; port: number }> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidate = port ?? (await getPort({ host }));

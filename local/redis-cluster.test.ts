@@ -6,7 +6,12 @@ import { waitFor } from './wait.js';
 describe('startRedisCluster with replicas', () => {
   let cluster: RedisCluster;
   beforeAll(async () => {
-    cluster = await startRedisCluster({ name: 'cluster-replicas', masters: 3, replicasPerMaster: 1, server: { password: 'pw' } });
+    cluster = await startRedisCluster({
+      name: 'cluster-replicas',
+      masters: 3,
+      replicasPerMaster: 1,
+      server: { password: 'pw' },
+    });
   }, 60_000);
   afterAll(() => cluster?.stop());
 
@@ -20,7 +25,12 @@ describe('startRedisCluster with replicas', () => {
       try {
         expect(await replicaClient.info('replication')).toMatch(/role:slave/);
         await replicaClient.call('CLUSTER', 'FAILOVER');
-        await waitFor('replica promoted', async () => /role:master/.test(await replicaClient.info('replication')), 20_000, 100);
+        await waitFor(
+          'replica promoted',
+          async () => /role:master/.test(await replicaClient.info('replication')),
+          20_000,
+          100,
+        );
       } finally {
         replicaClient.disconnect();
       }

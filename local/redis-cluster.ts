@@ -76,16 +76,22 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         own.push(await startNode(`${name}-${index}-replica-${replica}`, index, replica));
       }
     }
-    const slots = nodes.map((_, index): [number, number] => [Math.floor((index * SLOT_COUNT) / count), Math.floor(((index + 1) * SLOT_COUNT) / count) - 1]);
+    const slots = nodes.map((_, index): [number, number] => [
+      Math.floor((index * SLOT_COUNT) / count),
+      Math.floor(((index + 1) * SLOT_COUNT) / count) - 1,
+    ]);
     if (options.rejoin) {
       await awaitClusterOk(name, [...nodes, ...replicas.flat()]);
       return { nodes, slots, replicas, stop };
     }
     const clients = nodes.map((node) => node.client());
     try {
-      await Promise.all(clients.map((client, index) => client.call('CLUSTER', 'ADDSLOTSRANGE', ...(slots[index] as [number, number]))));
+      await Promise.all(
+        clients.map((client, index) => client.call('CLUSTER', 'ADDSLOTSRANGE', ...(slots[index] as [number, number]))),
+      );
       // Meeting the first node is enough: gossip introduces the others to each other.
-      for (const node of [...nodes.slice(1), ...replicas.flat()]) await clients[0]?.call('CLUSTER', 'MEET', node.host, node.port);
+      for (const node of [...nodes.slice(1), ...replicas.flat()])
+        await clients[0]?.call('CLUSTER', 'MEET', node.host, node.port);
       const known = count * (1 + replicasPerMaster);
       // Per master, like `replicas`, so each replica client knows whose id to follow.
       const replicaClients = replicas.map((own) => own.map((replica) => replica.client()));
@@ -99,7 +105,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         20_000,
         100,
       );
-      const masterIds = await Promise.all(clients.slice(0, count).map((client) => client.call('CLUSTER', 'MYID') as Promise<string>));
+      const masterIds = await Promise.all(
+        clients.slice(0, count).map((client) => client.call('CLUSTER', 'MYID') as Promise<string>),
+      );
       for (const [index, own] of replicaClients.entries()) {
         for (const client of own) await client.call('CLUSTER', 'REPLICATE', masterIds[index] as string);
       }

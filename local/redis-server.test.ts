@@ -33,7 +33,14 @@ describe('startRedisServer with TLS and ACL users', () => {
     const overTls = server.client();
     expect(await overTls.ping()).toBe('PONG');
     overTls.disconnect();
-    const plain = new Redis({ host: server.host, port: server.plainPort, username: 'app', password: 'app-pw', lazyConnect: true, maxRetriesPerRequest: 0 });
+    const plain = new Redis({
+      host: server.host,
+      port: server.plainPort,
+      username: 'app',
+      password: 'app-pw',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     await plain.connect();
     expect(await plain.set('app:x', '1')).toBe('OK');
     await expect(plain.get('other')).rejects.toThrow(/NOPERM/);

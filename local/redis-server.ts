@@ -84,19 +84,37 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   // A free port can be taken between getPort() and bind(); retry a few times with another one.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? (await getPort({ host }));
-    const plainPort = !options.tls ? port : options.tls.plainPort ? await getPort({ host, exclude: [port] }) : undefined;
+    const plainPort = !options.tls
+      ? port
+      : options.tls.plainPort
+        ? await getPort({ host, exclude: [port] })
+        : undefined;
     const args = ['--port', String(plainPort ?? 0), '--bind', host, '--dir', dir, '--daemonize', 'no', '--logfile', ''];
     if (options.tls) {
-      args.push('--tls-port', String(port), '--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile);
+      args.push(
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        options.tls.certFile,
+        '--tls-key-file',
+        options.tls.keyFile,
+      );
       args.push('--tls-ca-cert-file', options.tls.caFile, '--tls-auth-clients', 'no');
     }
     if (options.password && !login.username) args.push('--requirepass', options.password);
     // One argument per rule: redis-server quotes each argument of a directive as one token.
-    for (const user of options.users ?? []) args.push('--user', user.name, 'on', `>${user.password}`, ...(user.rules ?? ['~*', '&*', '+@all']));
+    for (const user of options.users ?? [])
+      args.push('--user', user.name, 'on', `>${user.password}`, ...(user.rules ?? ['~*', '&*', '+@all']));
     if (login.username) args.push('--user', 'default', 'off');
     for (const [key, value] of Object.entries(config)) args.push(`--${key}`, value);
     const proc = startProcess({ name, command: binary, args, cwd: dir, logFile: path.join(dir, 'redis.log') });
-    const endpoint: RedisEndpoint = { host, port, username: login.username, password: login.password, ...(tls ? { tls } : {}) };
+    const endpoint: RedisEndpoint = {
+      host,
+      port,
+      username: login.username,
+      password: login.password,
+      ...(tls ? { tls } : {}),
+    };
     // Clients for tests connect at once and ride out a restart of the server (ioredis's own reconnects and retries).
     const clientOptions = { lazyConnect: false, retryStrategy: undefined, maxRetriesPerRequest: 3 };
     const client = (db = 0) => new Redis(redisOptions(endpoint, { ...clientOptions, db }));
@@ -104,7 +122,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await waitFor(
         `${name} on port ${port}`,
         async () => {
-          if (proc.child.exitCode !== null) throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
+          if (proc.child.exitCode !== null)
+            throw new Error(`${name} exited with code ${proc.child.exitCode} (see ${dir}/redis.log)`);
           const probe = new Redis(redisOptions(endpoint));
           probe.on('error', () => {});
           try {

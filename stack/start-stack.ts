@@ -17,7 +17,13 @@ import { dataConverterFor } from '../codec/data-converter.js';
 import { EncryptionCodec } from '../codec/encryption-codec.js';
 import { startCodecServer } from '../codec/server.js';
 import { DEFAULT_TASK_QUEUE } from '../common/task-queue.js';
-import { DEFAULT_TOPOLOGY, formatTopology, startEmulator, type Emulator, type InstanceTopology } from '../emulator/index.js';
+import {
+  DEFAULT_TOPOLOGY,
+  formatTopology,
+  startEmulator,
+  type Emulator,
+  type InstanceTopology,
+} from '../emulator/index.js';
 import { seedSampleData, type SampleDataSummary } from '../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../local/temporal-dev-server.js';
 import { projectRoot, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
@@ -29,7 +35,14 @@ import { installRuntime } from '../worker/runtime.js';
 import { dcsForEmulator } from './dcs-for-emulator.js';
 import { writeSampleBackup } from './sample-backup.js';
 import { displayPath, renderEnvFile, stackEnvironment, type StackEnvEntry } from './stack-env.js';
-import { claimDefaultEnvFile, pidLine, releaseDefaultEnvFile, removeStaleStackFiles, stackFilePaths, writePrivateFile } from './stack-files.js';
+import {
+  claimDefaultEnvFile,
+  pidLine,
+  releaseDefaultEnvFile,
+  removeStaleStackFiles,
+  stackFilePaths,
+  writePrivateFile,
+} from './stack-files.js';
 import type { StackLog } from './stack-log.js';
 
 /**
@@ -43,7 +56,10 @@ export const STACK_INSTANCES = { source: 'dcs-source', target: 'dcs-target' } as
  */
 export const STACK_PASSWORD_ENV = { source: 'SOURCE_REDIS_PASSWORD', target: 'TARGET_REDIS_PASSWORD' } as const;
 /** Self-hosted addresses (compose's service names) that reach the instances, for examples/legacy-online.yaml. */
-export const STACK_ADDRESS_ALIASES = { 'redis-source:6379': STACK_INSTANCES.source, 'redis-target:6379': STACK_INSTANCES.target } as const;
+export const STACK_ADDRESS_ALIASES = {
+  'redis-source:6379': STACK_INSTANCES.source,
+  'redis-target:6379': STACK_INSTANCES.target,
+} as const;
 /** The ports the CLI and the Temporal CLI reach without flags; the stack takes them when free. */
 export const DEFAULT_STACK_PORTS = { temporal: 7233, ui: 8233, metrics: 9464 } as const;
 
@@ -123,7 +139,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     await log.step(
       'tools',
       async () => {
-        const [temporal, redis] = await Promise.all([resolveTemporalCli({ install: true, log: (line) => log.info(`  ${line}`) }), resolveRedisServer()]);
+        const [temporal, redis] = await Promise.all([
+          resolveTemporalCli({ install: true, log: (line) => log.info(`  ${line}`) }),
+          resolveRedisServer(),
+        ]);
         return `${path.relative(projectRoot, temporal) || temporal}, ${redis}`;
       },
       (found) => found,
@@ -155,7 +174,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
       codecKeyFile = files.codecKeyFile;
       const keyFile = codecKeyFile;
       cleanups.push(() => rm(keyFile, { force: true }));
-      await writePrivateFile(keyFile, `${ring.activeKeyId}:${ring.keys.get(ring.activeKeyId)?.toString('base64') ?? ''}\n`);
+      await writePrivateFile(
+        keyFile,
+        `${ring.activeKeyId}:${ring.keys.get(ring.activeKeyId)?.toString('base64') ?? ''}\n`,
+      );
     }
     const codecServer = await startCodecServer({
       codec: new EncryptionCodec(ring),
@@ -164,7 +186,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     });
     cleanups.push(() => codecServer.stop());
 
-    const topologies = { source: options.topologies?.source ?? DEFAULT_TOPOLOGY, target: options.topologies?.target ?? DEFAULT_TOPOLOGY };
+    const topologies = {
+      source: options.topologies?.source ?? DEFAULT_TOPOLOGY,
+      target: options.topologies?.target ?? DEFAULT_TOPOLOGY,
+    };
     const kinds =
       topologies.source.mode === 'single' && topologies.target.mode === 'single'
         ? ''
@@ -172,7 +197,14 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const [temporalStarted, emulatorStarted] = await Promise.allSettled([
       log.step(
         'Temporal dev server with Web UI and search attributes',
-        () => startTemporalDevServer({ port, ui: true, uiPort, logDir, extraArgs: ['--ui-codec-endpoint', codecServer.url] }),
+        () =>
+          startTemporalDevServer({
+            port,
+            ui: true,
+            uiPort,
+            logDir,
+            extraArgs: ['--ui-codec-endpoint', codecServer.url],
+          }),
         (t) => `${t.address}, UI ${t.uiUrl}`,
       ),
       log.step(
@@ -184,7 +216,10 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
               { id: STACK_INSTANCES.target, password: passwords.target, topology: topologies.target },
             ],
             addressAliases: STACK_ADDRESS_ALIASES,
-            timings: { creatingMs: options.timings?.creatingMs ?? 1_500, terminatingMs: options.timings?.terminatingMs ?? 1_000 },
+            timings: {
+              creatingMs: options.timings?.creatingMs ?? 1_500,
+              terminatingMs: options.timings?.terminatingMs ?? 1_000,
+            },
           }),
         (e) => e.url,
       ),
@@ -211,12 +246,19 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
     const withBackup = topologies.source.mode !== 'cluster';
 
     // Seeding (redis pipelines) and creating the worker (webpack bundling) overlap: both take seconds.
-    const workerLogger = createJsonLogger('info', pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }));
+    const workerLogger = createJsonLogger(
+      'info',
+      pino.destination({ dest: path.join(logDir, 'worker.log'), sync: false, mkdir: true }),
+    );
     // The worker's Prometheus endpoint, as `dcs-migrate worker --metrics-port` serves it (docs/monitoring.md).
     const metricsAddress = `${host}:${await getPort({ host, port: DEFAULT_STACK_PORTS.metrics })}`;
     let metricsUrl: string | undefined;
     try {
-      installRuntime({ logger: workerLogger, metricsBindAddress: metricsAddress, migrationMetrics: migrationMetricsRuntime(emulator.credentials.projectId) });
+      installRuntime({
+        logger: workerLogger,
+        metricsBindAddress: metricsAddress,
+        migrationMetrics: migrationMetricsRuntime(emulator.credentials.projectId),
+      });
       metricsUrl = `http://${metricsAddress}/metrics`;
     } catch {
       // A runtime is already installed in this process (a test); the worker uses that one.
@@ -242,12 +284,15 @@ export async function startLocalStack(options: LocalStackOptions, log: StackLog)
             namespace: temporal.namespace,
             taskQueue,
             dcs: await dcsForEmulator(emulator),
-            secrets: createSecretResolver({ env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target } }),
+            secrets: createSecretResolver({
+              env: { [STACK_PASSWORD_ENV.source]: passwords.source, [STACK_PASSWORD_ENV.target]: passwords.target },
+            }),
             shutdownGraceTime: '5s',
             dataConverter,
           });
         },
-        () => `task queue ${taskQueue}, metrics ${metricsUrl ?? 'off'}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`,
+        () =>
+          `task queue ${taskQueue}, metrics ${metricsUrl ?? 'off'}, log ${path.relative(projectRoot, path.join(logDir, 'worker.log'))}`,
       ),
     ]);
     const workerDone = runWorker(worker);

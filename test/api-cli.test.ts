@@ -25,7 +25,10 @@ interface Received {
 let server: Server;
 let endpoint: string;
 let received: Received[] = [];
-let answer: (request: Received) => { status: number; body?: unknown; headers?: Record<string, string> } = () => ({ status: 200, body: {} });
+let answer: (request: Received) => { status: number; body?: unknown; headers?: Record<string, string> } = () => ({
+  status: 200,
+  body: {},
+});
 let workDir: string;
 
 beforeAll(async () => {
@@ -59,7 +62,10 @@ beforeEach(() => {
   received = [];
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -77,7 +83,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
           ...env,
         },
       },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -97,10 +104,19 @@ describe('dcs-migrate api', () => {
   });
 
   it('show-migration-task: sends a signed GET and prints the answer with echoed passwords redacted', async () => {
-    answer = () => ({ status: 200, body: { task_id: 't-1', status: 'INCRMIGEATING', source_instance: { addrs: '10.0.0.1:6379', password: 'echoed-pass-1' } } });
+    answer = () => ({
+      status: 200,
+      body: {
+        task_id: 't-1',
+        status: 'INCRMIGEATING',
+        source_instance: { addrs: '10.0.0.1:6379', password: 'echoed-pass-1' },
+      },
+    });
     const result = await cli(['show-migration-task', '--task-id', 't-1']);
     expect(result.code, result.stderr).toBe(0);
-    expect(received).toEqual([{ method: 'GET', url: `/v2/${PROJECT}/migration-task/t-1`, body: '', signatureOk: true }]);
+    expect(received).toEqual([
+      { method: 'GET', url: `/v2/${PROJECT}/migration-task/t-1`, body: '', signatureOk: true },
+    ]);
     expect(JSON.parse(result.stdout)).toEqual({
       task_id: 't-1',
       status: 'INCRMIGEATING',
@@ -143,7 +159,10 @@ describe('dcs-migrate api', () => {
       `DELETE /v2/${PROJECT}/migration-tasks/delete`,
       `GET /v2/${PROJECT}/migration-tasks?offset=10&limit=5&name=a%20b`,
     ]);
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ bandwidth_limit_mb: '50', source_instance: { password: 'src-pass-9' } });
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      bandwidth_limit_mb: '50',
+      source_instance: { password: 'src-pass-9' },
+    });
     expect(JSON.parse(received[1]!.body)).toEqual({ task_id_list: ['t-1'] });
     expect(received.every((request) => request.signatureOk)).toBe(true);
     expectNoSecrets(set, 'src-pass-9');
@@ -189,7 +208,14 @@ describe('dcs-migrate api', () => {
     const result = await cli(['ShowMigrationTask', '--task-id', 'gone']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    for (const fact of ['kind: task-not-found', 'HTTP 400', 'code: DCS.4133', 'Instance job is not found.', 'request id: rid-cli-1', 'retryable: no']) {
+    for (const fact of [
+      'kind: task-not-found',
+      'HTTP 400',
+      'code: DCS.4133',
+      'Instance job is not found.',
+      'request id: rid-cli-1',
+      'retryable: no',
+    ]) {
       expect(result.stderr).toContain(fact);
     }
   });

@@ -58,7 +58,12 @@ async function argsOf(testCase: BadInputCase, index: number): Promise<string[]> 
     file = path.join(dir, `case-${index}.yaml`);
     await writeFile(file, testCase.content());
   }
-  const values: Record<string, string | undefined> = { file, good: GOOD_FILE, dir, missing: path.join(dir, 'no-such-dir', 'missing.yaml') };
+  const values: Record<string, string | undefined> = {
+    file,
+    good: GOOD_FILE,
+    dir,
+    missing: path.join(dir, 'no-such-dir', 'missing.yaml'),
+  };
   return testCase.args.map((arg) =>
     arg.replace(/\{(file|good|dir|missing)\}/g, (_, key: string) => {
       const value = values[key];
@@ -72,7 +77,11 @@ async function argsOf(testCase: BadInputCase, index: number): Promise<string[]> 
 const START_FILE_ARGS = 'start --file {file}';
 const isStartFileCase = (testCase: BadInputCase): boolean => testCase.args.join(' ') === START_FILE_ARGS;
 /** `start --file` cases that also run through the binary: YAML, JSON, a generated binary file, a syntax error. */
-const THROUGH_BINARY_TOO = new Set(['file missing-target.yaml', 'file backup-import-empty-files.json', 'file alias-bomb.yaml']);
+const THROUGH_BINARY_TOO = new Set([
+  'file missing-target.yaml',
+  'file backup-import-empty-files.json',
+  'file alias-bomb.yaml',
+]);
 
 /**
  * `dcs-migrate start --file <file>` up to where it would contact Temporal: the CLI's loader, and on a refusal its
@@ -81,7 +90,9 @@ const THROUGH_BINARY_TOO = new Set(['file missing-target.yaml', 'file backup-imp
  */
 async function startFileInProcess(file: string): Promise<CliRun> {
   const printed: string[] = [];
-  const spy = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void printed.push(`${parts.join(' ')}\n`));
+  const spy = vi
+    .spyOn(console, 'error')
+    .mockImplementation((...parts: unknown[]) => void printed.push(`${parts.join(' ')}\n`));
   try {
     await loadMigrationFile(file);
     return { code: 0, stdout: '', stderr: '' };
@@ -139,7 +150,11 @@ describe('bad-input corpus through the CLI', () => {
       const run = await runCli(await argsOf(testCase, ALL_CASES.indexOf(testCase)), env, CASE_TIMEOUT_MS);
       const loaded = results.get(testCase.name);
       // The same refusal either way: the in-process path is only worth having while it prints what the binary does.
-      if (loaded) expect({ code: run.code, stderr: run.stderr }, testCase.name).toEqual({ code: loaded.code, stderr: loaded.stderr });
+      if (loaded)
+        expect({ code: run.code, stderr: run.stderr }, testCase.name).toEqual({
+          code: loaded.code,
+          stderr: loaded.stderr,
+        });
       results.set(testCase.name, run);
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -239,7 +254,11 @@ describe('malformed input sent straight to Temporal', () => {
   it.each(inputs)('%s: fails at once, non-retryable, naming %s', async (name, input, field) => {
     const workflowId = `bad-input-direct-${name.replace(/\W+/g, '-')}-${process.pid}`;
     const started = Date.now();
-    const handle = await temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, { args: [input], taskQueue, workflowId });
+    const handle = await temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, {
+      args: [input],
+      taskQueue,
+      workflowId,
+    });
     const error = await handle.result().then(
       () => undefined,
       (caught: unknown) => caught,

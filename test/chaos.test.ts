@@ -47,7 +47,12 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
   }
 
   /** Runs the scenario and checks the shared invariants and how many of its migrations completed. */
-  async function runChecked(expect: ExpectStatic, id: string, migrations: number, completed = migrations): Promise<ScenarioReport> {
+  async function runChecked(
+    expect: ExpectStatic,
+    id: string,
+    migrations: number,
+    completed = migrations,
+  ): Promise<ScenarioReport> {
     const report = await run(id);
     expectNothingLost(expect, report, migrations);
     expect(report.completed).toBe(completed);
@@ -111,7 +116,9 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
         // (one per migration in flight, then one probe per hold), and fewer per minute than before it.
         const [during, bound] = String(report.figures['calls during / bound']).split(' / ').map(Number);
         expect(during).toBeLessThanOrEqual(bound!);
-        expect(Number(report.figures['calls/min during'])).toBeLessThanOrEqual(Number(report.figures['calls/min before']));
+        expect(Number(report.figures['calls/min during'])).toBeLessThanOrEqual(
+          Number(report.figures['calls/min before']),
+        );
         expect(report.figures['answered again after']).not.toBe('never');
       },
       timeout(id),

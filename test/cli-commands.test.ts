@@ -23,7 +23,11 @@ import { bundleEncodesFailures } from '../codec/data-converter.js';
 
 const SOURCE_PASSWORD = 'src-Pa55-never-printed';
 const TARGET_PASSWORD = 'tgt-Pa55-never-printed';
-const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
+const PAIR = instancePair(
+  ['src', 'tgt'],
+  [SOURCE_PASSWORD, TARGET_PASSWORD],
+  ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD'],
+);
 
 let stack: TestStack;
 let temporal: TemporalTestEnv;
@@ -50,11 +54,21 @@ async function migrationsStarted(): Promise<number> {
 
 /** Waits through the Temporal client (not the CLI: each CLI run is a Node start). */
 async function waitForPhase(id: string, phase: string): Promise<void> {
-  await waitFor(`${id} to reach ${phase}`, async () => (await temporal.client.workflow.getHandle(id).query(statusQuery)).phase === phase, 60_000, 250);
+  await waitFor(
+    `${id} to reach ${phase}`,
+    async () => (await temporal.client.workflow.getHandle(id).query(statusQuery)).phase === phase,
+    60_000,
+    250,
+  );
 }
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 300 });
+  stack = await startTestStack({
+    name: 'cli',
+    pair: PAIR,
+    emulator: { timings: { creatingMs: 200, terminatingMs: 200 } },
+    sourceKeys: 300,
+  });
   ({ temporal, emu: emulator, dir, taskQueue } = stack);
   metricsPort = await getPort({ host: '127.0.0.1' });
   env = stack.cliEnv({ DCS_MIGRATE_UI_URL: 'http://ui.example:8080' });
@@ -63,7 +77,10 @@ beforeAll(async () => {
   // With the codec on, failure messages are encrypted only if the bundle carries the failure converter.
   expect(bundleEncodesFailures(await readFile(bundle, 'utf8'))).toBe(true);
   env.DCS_MIGRATE_WORKFLOW_BUNDLE = bundle;
-  worker = await stack.startCliWorker(['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'], env);
+  worker = await stack.startCliWorker(
+    ['--metrics-port', String(metricsPort), '--metrics-host', '127.0.0.1', '--shutdown-grace', '5s'],
+    env,
+  );
 });
 
 afterAll(async () => {
@@ -87,7 +104,10 @@ describe('dcs-migrate start: bad input starts nothing', () => {
     const before = await migrationsStarted();
     const literal = { ...onlineInput('full'), source: { instanceId: 'src', password: 'hunter2' } };
     const cases: Array<[string[], RegExp]> = [
-      [['start', '--file', await writeInput('literal.yaml', literal)], /source\.password: a password is given as a reference/],
+      [
+        ['start', '--file', await writeInput('literal.yaml', literal)],
+        /source\.password: a password is given as a reference/,
+      ],
       [['start', '--file', path.join(dir, 'missing.yaml')], /--file .*missing\.yaml: cannot read it \(ENOENT\)/],
       [['start', '--file', await writeInput('broken.yaml', 'kind: [online\nmethod: full')], /not valid YAML or JSON/],
       [['start', '--file', await writeInput('ok.yaml', onlineInput('full')), '--id', 'has spaces'], /--id: expected/],
@@ -107,7 +127,10 @@ describe('an incremental migration driven from the CLI', () => {
   const id = `cli-incremental-${process.pid}`;
 
   it('start prints the id and the UI link', async () => {
-    const run = await runCli(['start', '--file', await writeInput('incremental.yaml', onlineInput('incremental')), '--id', id, '--json'], env);
+    const run = await runCli(
+      ['start', '--file', await writeInput('incremental.yaml', onlineInput('incremental')), '--id', id, '--json'],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     const started = jsonOf<{ workflowId: string; ui: string; taskQueue: string }>(run);
     expectOutputSchema('start', started);
@@ -150,7 +173,9 @@ describe('an incremental migration driven from the CLI', () => {
     expect(cut.stdout).toMatch(/cutover accepted for .* \(offset \d+\)/);
     const again = await runCli(['cutover', id], env);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/cutover rejected: .*(cutover already requested|only possible in the incremental hold|already closed)/);
+    expect(again.stderr).toMatch(
+      /cutover rejected: .*(cutover already requested|only possible in the incremental hold|already closed)/,
+    );
     const watch = await runCli(['watch', id, '--interval', '300'], env);
     expect(watch.code, watch.stderr).toBe(0);
     expect(watch.stdout).toContain(`✔ migration ${id} cut over (hold ended by operator)`);
@@ -159,7 +184,12 @@ describe('an incremental migration driven from the CLI', () => {
     expect(status.execution).toBe('COMPLETED');
     expect(status.result?.outcome).toBe('cut-over');
     // Renamed in the result (CHANGELOG.md): still printed under the old names for a release.
-    expect(status.result).toMatchObject({ remoteStatus: 'TERMINATED', finalStatus: 'TERMINATED', cutover: { by: 'operator' }, holdEndedBy: 'operator' });
+    expect(status.result).toMatchObject({
+      remoteStatus: 'TERMINATED',
+      finalStatus: 'TERMINATED',
+      cutover: { by: 'operator' },
+      holdEndedBy: 'operator',
+    });
     expectOutputSchema('status', status);
   });
 });
@@ -167,7 +197,10 @@ describe('an incremental migration driven from the CLI', () => {
 describe('cancel', () => {
   it('stops the remote task, deletes it, and the run ends cancelled (watch and status exit 4)', async () => {
     const id = `cli-cancel-${process.pid}`;
-    expect((await runCli(['start', '--file', await writeInput('cancel.yaml', onlineInput('incremental')), '--id', id], env)).code).toBe(0);
+    expect(
+      (await runCli(['start', '--file', await writeInput('cancel.yaml', onlineInput('incremental')), '--id', id], env))
+        .code,
+    ).toBe(0);
     await waitForPhase(id, 'incremental-hold');
     const taskId = (await temporal.client.workflow.getHandle(id).query(statusQuery)).taskId;
     expect(taskId).toBeDefined();
@@ -195,12 +228,17 @@ describe('cancel', () => {
 describe('start --wait', () => {
   it('follows a full migration to SUCCESS and exits 0 with a summary; the target holds the source keys', async () => {
     const id = `cli-full-${process.pid}`;
-    const run = await runCli(['start', '--file', await writeInput('full.json', JSON.stringify(onlineInput('full'))), '--id', id, '--wait'], env);
+    const run = await runCli(
+      ['start', '--file', await writeInput('full.json', JSON.stringify(onlineInput('full'))), '--id', id, '--wait'],
+      env,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`started migration ${id}`);
     expect(run.stdout).toContain(`✔ migration ${id} succeeded`);
     expect(run.stdout).toMatch(/final remote status SUCCESS/);
-    const report = await compareRedis(emulator.instance('src').endpoint, emulator.instance('tgt').endpoint, { checkExtra: false });
+    const report = await compareRedis(emulator.instance('src').endpoint, emulator.instance('tgt').endpoint, {
+      checkExtra: false,
+    });
     expect(report.totalDifferences).toBe(0);
     expect(Object.values(report.dbs).reduce((n, db) => n + db.keys, 0)).toBe(300);
   });

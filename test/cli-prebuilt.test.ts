@@ -39,7 +39,9 @@ describe('the prebuilt CLI', () => {
     const { metafile } = await buildCli();
     const entry = Object.keys(metafile.outputs).find((file) => file.endsWith('dist/cli/cli.js'));
     expect(entry).toBeDefined();
-    expect(staticPackages(metafile, entry as string).filter((name) => !name.startsWith('node:'))).toEqual(['commander']);
+    expect(staticPackages(metafile, entry as string).filter((name) => !name.startsWith('node:'))).toEqual([
+      'commander',
+    ]);
   });
 
   it("reads status over Temporal's HTTP API without loading the Temporal SDK, gRPC or its protobuf tree", async () => {
@@ -49,7 +51,9 @@ describe('the prebuilt CLI', () => {
       Object.keys(output.inputs).some((input) => input.endsWith('client/status-over-http.ts')),
     );
     expect(chunk).toBeDefined();
-    const heavy = staticPackages(metafile, chunk![0]).filter((name) => /^@temporalio\/(client|proto|worker|workflow)|^@grpc\//.test(name));
+    const heavy = staticPackages(metafile, chunk![0]).filter((name) =>
+      /^@temporalio\/(client|proto|worker|workflow)|^@grpc\//.test(name),
+    );
     expect(heavy).toEqual([]);
   });
 
@@ -57,7 +61,10 @@ describe('the prebuilt CLI', () => {
     const bin = path.join(projectRoot, 'bin', 'dcs-migrate.js');
     const [built, source] = await Promise.all([
       run(process.execPath, [bin, 'status', '--help'], { cwd: projectRoot }),
-      run(process.execPath, [bin, 'status', '--help'], { cwd: projectRoot, env: { ...process.env, DCS_MIGRATE_CLI_FROM_SOURCE: '1' } }),
+      run(process.execPath, [bin, 'status', '--help'], {
+        cwd: projectRoot,
+        env: { ...process.env, DCS_MIGRATE_CLI_FROM_SOURCE: '1' },
+      }),
     ]);
     expect(built.stdout).toContain('Usage: dcs-migrate status');
     expect(built.stdout).toBe(source.stdout);
@@ -88,11 +95,17 @@ describe('bin/dcs-migrate.js', () => {
 
   async function recordBuild(): Promise<void> {
     const info = await stat(input);
-    await writeFile(path.join(dir, 'dist', 'cli', 'build-info.json'), JSON.stringify({ inputs: { 'client/cli.ts': [info.mtimeMs, info.size] } }));
+    await writeFile(
+      path.join(dir, 'dist', 'cli', 'build-info.json'),
+      JSON.stringify({ inputs: { 'client/cli.ts': [info.mtimeMs, info.size] } }),
+    );
   }
 
   async function which(env: NodeJS.ProcessEnv = {}): Promise<string> {
-    const { stdout } = await run(process.execPath, [path.join(dir, 'bin', 'dcs-migrate.js')], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
+    const { stdout } = await run(process.execPath, [path.join(dir, 'bin', 'dcs-migrate.js')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+    });
     return stdout.trim();
   }
 
@@ -113,7 +126,10 @@ describe('bin/dcs-migrate.js', () => {
     await utimes(input, mtime, mtime);
     expect(await which()).toBe('sources, edited');
     // An input that is gone.
-    await writeFile(path.join(dir, 'dist', 'cli', 'build-info.json'), JSON.stringify({ inputs: { 'client/gone.ts': [1, 1] } }));
+    await writeFile(
+      path.join(dir, 'dist', 'cli', 'build-info.json'),
+      JSON.stringify({ inputs: { 'client/gone.ts': [1, 1] } }),
+    );
     expect(await which()).toBe('sources, edited');
   });
 });

@@ -33,7 +33,9 @@ describe('Temporal UI links', () => {
     expect(temporalUiBase('127.0.0.1:40000', {})).toBe('http://127.0.0.1:41000');
     expect(temporalUiBase('ns.acct.tmprl.cloud:7233', {})).toBe('https://cloud.temporal.io');
     expect(temporalUiBase('temporal.internal:7233', {})).toBeUndefined();
-    expect(temporalUiBase('temporal:7233', { DCS_MIGRATE_UI_URL: 'http://localhost:8080/' })).toBe('http://localhost:8080');
+    expect(temporalUiBase('temporal:7233', { DCS_MIGRATE_UI_URL: 'http://localhost:8080/' })).toBe(
+      'http://localhost:8080',
+    );
   });
 
   it('encode the namespace and workflow id', () => {
@@ -52,10 +54,20 @@ describe('Temporal UI links', () => {
 
 describe('Temporal connection settings', () => {
   it('take TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE from the environment and let flags win', () => {
-    const env = { TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'migrations', TEMPORAL_CONFIG_FILE: '/nonexistent.toml' };
+    const env = {
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'migrations',
+      TEMPORAL_CONFIG_FILE: '/nonexistent.toml',
+    };
     expect(resolveTemporalConfig({}, env)).toMatchObject({ address: 'temporal:7233', namespace: 'migrations' });
-    expect(resolveTemporalConfig({ address: 'other:1', namespace: 'n2' }, env)).toMatchObject({ address: 'other:1', namespace: 'n2' });
-    expect(resolveTemporalConfig({}, { TEMPORAL_CONFIG_FILE: '/nonexistent.toml' })).toMatchObject({ address: 'localhost:7233', namespace: 'default' });
+    expect(resolveTemporalConfig({ address: 'other:1', namespace: 'n2' }, env)).toMatchObject({
+      address: 'other:1',
+      namespace: 'n2',
+    });
+    expect(resolveTemporalConfig({}, { TEMPORAL_CONFIG_FILE: '/nonexistent.toml' })).toMatchObject({
+      address: 'localhost:7233',
+      namespace: 'default',
+    });
   });
 });
 
@@ -72,10 +84,17 @@ describe('list query', () => {
 
 describe('worker settings', () => {
   it('come from flags, then the environment, then defaults', () => {
-    expect(resolveWorkerSettings({}, {})).toMatchObject({ taskQueue: 'dcs-migrate', metricsPort: undefined, shutdownGraceMs: 30_000, logLevel: 'info' });
+    expect(resolveWorkerSettings({}, {})).toMatchObject({
+      taskQueue: 'dcs-migrate',
+      metricsPort: undefined,
+      shutdownGraceMs: 30_000,
+      logLevel: 'info',
+    });
     const env = { DCS_MIGRATE_TASK_QUEUE: 'q-env', DCS_MIGRATE_METRICS_PORT: '9464', DCS_MIGRATE_LOG_LEVEL: 'warn' };
     expect(resolveWorkerSettings({}, env)).toMatchObject({ taskQueue: 'q-env', metricsPort: 9464, logLevel: 'warn' });
-    expect(resolveWorkerSettings({ taskQueue: 'q-flag', shutdownGrace: '2m', maxCachedWorkflows: '50' }, env)).toMatchObject({
+    expect(
+      resolveWorkerSettings({ taskQueue: 'q-flag', shutdownGrace: '2m', maxCachedWorkflows: '50' }, env),
+    ).toMatchObject({
       taskQueue: 'q-flag',
       shutdownGraceMs: 120_000,
       maxCachedWorkflows: 50,
@@ -87,7 +106,9 @@ describe('worker settings', () => {
     expect(() => resolveWorkerSettings({ shutdownGrace: 'soon' }, {})).toThrow(/--shutdown-grace/);
     expect(() => resolveWorkerSettings({ logLevel: 'loud' }, {})).toThrow(InvalidWorkerSettingsError);
     expect(resolveWorkerSettings({}, {})).toMatchObject({ watchIntervalMs: 5_000, watchMaxIntervalMs: 60_000 });
-    expect(resolveWorkerSettings({}, { DCS_MIGRATE_WATCH_MAX_INTERVAL: '5000' })).toMatchObject({ watchMaxIntervalMs: 5_000 });
+    expect(resolveWorkerSettings({}, { DCS_MIGRATE_WATCH_MAX_INTERVAL: '5000' })).toMatchObject({
+      watchMaxIntervalMs: 5_000,
+    });
     expect(() => resolveWorkerSettings({ watchInterval: '10s', watchMaxInterval: '5s' }, {})).toThrow(
       /--watch-max-interval .*not be shorter than --watch-interval/,
     );
@@ -97,7 +118,11 @@ describe('worker settings', () => {
 
 describe('up settings', () => {
   it('read DCS_MIGRATE_EXIT and refuse bad numbers naming the flag', () => {
-    expect(resolveStackOptions({}, { DCS_MIGRATE_EXIT: '1' })).toMatchObject({ exit: true, keys: 100_000, trafficSeconds: 5 });
+    expect(resolveStackOptions({}, { DCS_MIGRATE_EXIT: '1' })).toMatchObject({
+      exit: true,
+      keys: 100_000,
+      trafficSeconds: 5,
+    });
     expect(resolveStackOptions({}, {})).toMatchObject({ exit: false });
     expect(() => resolveStackOptions({ keys: 'many' }, {})).toThrow(InvalidStackOptionsError);
     expect(() => resolveStackOptions({ uiPort: '0' }, {})).toThrow(/--ui-port: must be at least 1/);
@@ -107,9 +132,15 @@ describe('up settings', () => {
 describe('worker logs', () => {
   it('are JSON lines with every secret-looking attribute redacted, however deep', () => {
     let written = '';
-    const logger = createJsonLogger('info', new Writable({ write: (chunk: Buffer, _encoding, done) => ((written += chunk.toString()), done()) }) as never);
+    const logger = createJsonLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _encoding, done) => ((written += chunk.toString()), done()) }) as never,
+    );
     logger.info('calling DCS', {
-      request: { headers: { Authorization: 'SDK-HMAC-SHA256 Signature=abc' }, body: { source_instance: { password: 'hunter2' } } },
+      request: {
+        headers: { Authorization: 'SDK-HMAC-SHA256 Signature=abc' },
+        body: { source_instance: { password: 'hunter2' } },
+      },
       sk: 'SECRETKEY',
       taskId: 't-1',
     });
@@ -125,7 +156,13 @@ describe('exit codes', () => {
     expect(exitCodeFor(new CliError('bad', EXIT.USAGE))).toBe(2);
     const unavailable = Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 });
     expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: unavailable }))).toBe(5);
-    expect(exitCodeFor(new ServiceError('Failed to query workflow', { cause: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }) }))).toBe(1);
+    expect(
+      exitCodeFor(
+        new ServiceError('Failed to query workflow', {
+          cause: Object.assign(new Error('3 INVALID_ARGUMENT'), { code: 3 }),
+        }),
+      ),
+    ).toBe(1);
     expect(exitCodeFor(new Error('boom'))).toBe(1);
   });
 });
@@ -151,8 +188,18 @@ describe('--help', () => {
 describe('logs table', () => {
   it('lists time, level, code and message oldest first, scrubs what looks like a secret, and says when it shows only the end', () => {
     const entries = [
-      { at: '2026-12-01T10:00:00.000Z', level: 'INFO', code: 'migration.full.start', message: 'Full migration started.' },
-      { at: '2026-12-01T10:00:02.000Z', level: 'ERROR', code: 'migration.connection.lost', message: 'Migration failed, connection lost: password=hunter2.' },
+      {
+        at: '2026-12-01T10:00:00.000Z',
+        level: 'INFO',
+        code: 'migration.full.start',
+        message: 'Full migration started.',
+      },
+      {
+        at: '2026-12-01T10:00:02.000Z',
+        level: 'ERROR',
+        code: 'migration.connection.lost',
+        message: 'Migration failed, connection lost: password=hunter2.',
+      },
     ];
     const lines = logTableLines('t-1', { entries, total: 7 });
     expect(lines[0]?.split('\n')).toEqual([
@@ -161,7 +208,9 @@ describe('logs table', () => {
       '2026-12-01T10:00:02.000Z  ERROR  migration.connection.lost  Migration failed, connection lost: password=[REDACTED]',
     ]);
     expect(lines[1]).toBe('(last 2 of 7 entries)');
-    expect(logTableLines('t-1', { entries: [], total: 0 }, 'ERROR')).toEqual(['task t-1: no log entries at level ERROR']);
+    expect(logTableLines('t-1', { entries: [], total: 0 }, 'ERROR')).toEqual([
+      'task t-1: no log entries at level ERROR',
+    ]);
   });
 });
 
@@ -201,13 +250,21 @@ describe('results and status answers from before the unified report', () => {
   });
 
   it('reads an old result (finalStatus, holdEndedBy) under the current names', () => {
-    const old = { ...report, outcome: 'cut-over', holdEndedBy: 'deadline', finalStatus: 'TERMINATED' } as unknown as MigrationResult;
+    const old = {
+      ...report,
+      outcome: 'cut-over',
+      holdEndedBy: 'deadline',
+      finalStatus: 'TERMINATED',
+    } as unknown as MigrationResult;
     const result = resultAsRead(old);
     expect(result).toMatchObject({ remoteStatus: 'TERMINATED', cutover: { by: 'deadline' } });
     expect(result).not.toHaveProperty('finalStatus');
     expect(result).not.toHaveProperty('holdEndedBy');
     expect(summaryLines(view({ result }), undefined)).toEqual(
-      expect.arrayContaining(['✔ migration wf-old cut over (hold ended by deadline)', '  task dcsm-old (task-1), final remote status TERMINATED']),
+      expect.arrayContaining([
+        '✔ migration wf-old cut over (hold ended by deadline)',
+        '  task dcsm-old (task-1), final remote status TERMINATED',
+      ]),
     );
   });
 
@@ -224,17 +281,31 @@ describe('results and status answers from before the unified report', () => {
   });
 
   it("reads an old worker's status answer (cutoverRequested) as a cutover", () => {
-    const base = { ...report, kind: 'online', phase: 'stopping', remoteStatus: 'TERMINATING', lastError: undefined, cancel: undefined } as const;
+    const base = {
+      ...report,
+      kind: 'online',
+      phase: 'stopping',
+      remoteStatus: 'TERMINATING',
+      lastError: undefined,
+      cancel: undefined,
+    } as const;
     const old = { ...base, cutoverRequested: true } as unknown as MigrationStatus;
     const status = statusAsRead(old);
     expect(status).toMatchObject({ cutover: {} });
     expect(status).not.toHaveProperty('cutoverRequested');
-    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status }), undefined)).toContain('cutover     requested');
-    expect(statusAsRead({ ...base, cutoverRequested: false } as unknown as MigrationStatus)).not.toHaveProperty('cutover');
-    const current: MigrationStatus = { ...base, cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z', note: 'go' } };
-    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: statusAsRead(current) }), undefined)).toContain(
-      'cutover     requested by operator at 2026-01-01T00:05:00.000Z: go',
+    expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status }), undefined)).toContain(
+      'cutover     requested',
     );
+    expect(statusAsRead({ ...base, cutoverRequested: false } as unknown as MigrationStatus)).not.toHaveProperty(
+      'cutover',
+    );
+    const current: MigrationStatus = {
+      ...base,
+      cutover: { by: 'operator', requestedAt: '2026-01-01T00:05:00.000Z', note: 'go' },
+    };
+    expect(
+      statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: statusAsRead(current) }), undefined),
+    ).toContain('cutover     requested by operator at 2026-01-01T00:05:00.000Z: go');
   });
 
   it('shows the restarts of the remote task and a pending restart', () => {
@@ -245,8 +316,16 @@ describe('results and status answers from before the unified report', () => {
       remoteStatus: 'FAILED',
       lastError: undefined,
       cancel: undefined,
-      restarts: { count: 2, byPolicy: 1, last: { at: '2026-01-01T00:04:00.000Z', by: 'operator', reason: 'the connection to the source was lost' } },
-      restartPending: { until: '2026-01-01T00:06:00.000Z', by: 'policy', reason: 'the connection to the source was lost' },
+      restarts: {
+        count: 2,
+        byPolicy: 1,
+        last: { at: '2026-01-01T00:04:00.000Z', by: 'operator', reason: 'the connection to the source was lost' },
+      },
+      restartPending: {
+        until: '2026-01-01T00:06:00.000Z',
+        by: 'policy',
+        reason: 'the connection to the source was lost',
+      },
     };
     expect(statusLines(view({ execution: 'RUNNING', closeTime: undefined, status: restarted }), undefined)).toEqual(
       expect.arrayContaining([

@@ -17,7 +17,9 @@ const invocations = {
 const runs = new Map<string, CliRun>();
 
 beforeAll(async () => {
-  await Promise.all(Object.entries(invocations).map(async ([name, args]) => runs.set(name, await runCli([...args], env, 30_000))));
+  await Promise.all(
+    Object.entries(invocations).map(async ([name, args]) => runs.set(name, await runCli([...args], env, 30_000))),
+  );
 }, 60_000);
 
 function run(name: keyof typeof invocations): CliRun {
@@ -27,12 +29,15 @@ function run(name: keyof typeof invocations): CliRun {
 }
 
 describe('unknown commands with help', () => {
-  it.each(['fleet --help', 'help fleet'] as const)('%s: "unknown command \'fleet\'", exit 2, no help on stdout', (name) => {
-    const { code, stdout, stderr } = run(name);
-    expect(code, stderr).toBe(2);
-    expect(stderr).toMatch(/^error: unknown command 'fleet'$/m);
-    expect(stdout).toBe('');
-  });
+  it.each(['fleet --help', 'help fleet'] as const)(
+    '%s: "unknown command \'fleet\'", exit 2, no help on stdout',
+    (name) => {
+      const { code, stdout, stderr } = run(name);
+      expect(code, stderr).toBe(2);
+      expect(stderr).toMatch(/^error: unknown command 'fleet'$/m);
+      expect(stdout).toBe('');
+    },
+  );
 
   it('suggests the closest command', () => {
     const { code, stderr } = run('lst -h');

@@ -12,7 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { register as registerWorkerCommand } from '../client/commands/worker.js';
 import { resolveTemporalConfig } from '../client/temporal-config.js';
-import { parseDurationMs, parseMigrationInput, type MigrationInput, type SecretRef } from '../common/migration-input.js';
+import {
+  parseDurationMs,
+  parseMigrationInput,
+  type MigrationInput,
+  type SecretRef,
+} from '../common/migration-input.js';
 import { searchAttributeCliSpecs } from '../common/search-attributes.js';
 import { resolveCorsOrigins } from '../client/commands/codec-server-run.js';
 import { loadCodecKeyRing } from '../codec/codec-keys.js';
@@ -40,7 +45,10 @@ interface Service {
 
 /** `${NAME:-default}` / `${NAME}` as compose interpolates them, with nothing set in the shell (the defaults apply). */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, _name: string, fallback: string | undefined) => fallback ?? '');
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_, _name: string, fallback: string | undefined) => fallback ?? '',
+  );
 }
 
 const compose = parseYaml(readFileSync(path.join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -56,7 +64,9 @@ function service(name: string): Service {
 }
 
 function envOf(name: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, interpolate(String(value))]));
+  return Object.fromEntries(
+    Object.entries(service(name).environment ?? {}).map(([key, value]) => [key, interpolate(String(value))]),
+  );
 }
 
 /** `[address:]host:container[/protocol]`, the short syntax; the address is undefined when omitted (every interface). */
@@ -87,7 +97,10 @@ async function workerFlags(args: string[]): Promise<WorkerFlags> {
 
 function examples(): Array<{ file: string; input: MigrationInput }> {
   const dir = path.join(projectRoot, 'examples');
-  return readdirSync(dir).map((file) => ({ file, input: parseMigrationInput(parseYaml(readFileSync(path.join(dir, file), 'utf8'))) }));
+  return readdirSync(dir).map((file) => ({
+    file,
+    input: parseMigrationInput(parseYaml(readFileSync(path.join(dir, file), 'utf8'))),
+  }));
 }
 
 function secretRefs(input: MigrationInput): SecretRef[] {
@@ -138,15 +151,18 @@ describe('docker-compose.yml', () => {
     );
     for (const port of published) expect(port.address, `${port.name} publishes ${port.host}`).toBe('127.0.0.1');
     // Long-syntax entries ({ target, published, host_ip }) would escape the check above: there are none.
-    for (const [name, svc] of Object.entries(services)) for (const spec of svc.ports ?? []) expect(typeof spec, `${name}: ports entry`).toBe('string');
+    for (const [name, svc] of Object.entries(services))
+      for (const spec of svc.ports ?? []) expect(typeof spec, `${name}: ports entry`).toBe('string');
   });
 
   it('makes every depends_on condition satisfiable: healthy needs a healthcheck, completed needs a one-shot service', () => {
     for (const [name, svc] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(svc.depends_on ?? {})) {
         const target = service(dependency);
-        if (condition === 'service_healthy') expect(target.healthcheck, `${name} waits for ${dependency} to be healthy`).toBeDefined();
-        else if (condition === 'service_completed_successfully') expect(target.restart, `${name} waits for ${dependency} to complete`).toBe('no');
+        if (condition === 'service_healthy')
+          expect(target.healthcheck, `${name} waits for ${dependency} to be healthy`).toBeDefined();
+        else if (condition === 'service_completed_successfully')
+          expect(target.restart, `${name} waits for ${dependency} to complete`).toBe('no');
         else expect(condition).toBe('service_started');
       }
     }
@@ -176,7 +192,9 @@ describe('docker-compose.yml', () => {
   it('configures the worker’s DCS client for the emulator, with the account the emulator serves', () => {
     const workerDcs = loadDcsConfig(envOf('worker'));
     const emulatorEnv = envOf('dcs-emulator');
-    const emulatorDcs = loadDcsConfig(emulatorEnv, { endpoint: `http://127.0.0.1:${emulatorEnv[EMULATOR_COMPOSE_ENV.port]}` });
+    const emulatorDcs = loadDcsConfig(emulatorEnv, {
+      endpoint: `http://127.0.0.1:${emulatorEnv[EMULATOR_COMPOSE_ENV.port]}`,
+    });
     expect(workerDcs.projectId).toBe(emulatorDcs.projectId);
     expect(workerDcs.credentials.kind).toBe('aksk');
     if (workerDcs.credentials.kind === 'aksk' && emulatorDcs.credentials.kind === 'aksk') {
@@ -188,7 +206,9 @@ describe('docker-compose.yml', () => {
     expect(endpoint.port).toBe(emulatorEnv[EMULATOR_COMPOSE_ENV.port]);
     expect(endpoint.hostname).toBe('127.0.0.1');
     expect(service('worker').network_mode).toBe('service:dcs-emulator');
-    expect(service('dcs-emulator').healthcheck?.test.join(' ')).toContain(`127.0.0.1:${endpoint.port}/_emulator/health`);
+    expect(service('dcs-emulator').healthcheck?.test.join(' ')).toContain(
+      `127.0.0.1:${endpoint.port}/_emulator/health`,
+    );
     expect(Object.keys(envOf('worker'))).toContain(DCS_ENV.endpoint[0]);
   });
 
@@ -216,18 +236,26 @@ describe('docker-compose.yml', () => {
     expect(settings.metricsPort).toBeDefined();
     expect(worker.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${settings.metricsPort}/metrics`);
     // Ports of a service in another's network namespace are published by that other service.
-    expect(publishedPorts('dcs-emulator')).toContainEqual({ address: '127.0.0.1', host: settings.metricsPort, container: settings.metricsPort });
+    expect(publishedPorts('dcs-emulator')).toContainEqual({
+      address: '127.0.0.1',
+      host: settings.metricsPort,
+      container: settings.metricsPort,
+    });
     // compose must wait longer than the worker lets running activities finish, or it kills them mid-call.
     expect(parseDurationMs(worker.stop_grace_period ?? '10s')).toBeGreaterThan(settings.shutdownGraceMs);
   });
 
   it('lets the example migrations run as they are: their instances exist and their password variables are set on the worker', () => {
-    const registered = new Set(parseComposeInstances(envOf('dcs-emulator')[EMULATOR_COMPOSE_ENV.instances] ?? '').map((i) => i.id));
+    const registered = new Set(
+      parseComposeInstances(envOf('dcs-emulator')[EMULATOR_COMPOSE_ENV.instances] ?? '').map((i) => i.id),
+    );
     const workerEnv = envOf('worker');
     for (const { file, input } of examples()) {
       expect(registered.has(input.target.instanceId), `${file}: target ${input.target.instanceId}`).toBe(true);
-      if (input.kind === 'online' && input.source.instanceId) expect(registered.has(input.source.instanceId), `${file}: source`).toBe(true);
-      for (const ref of secretRefs(input)) if (ref.env) expect(workerEnv[ref.env], `${file}: ${ref.env} on the worker`).toBeTruthy();
+      if (input.kind === 'online' && input.source.instanceId)
+        expect(registered.has(input.source.instanceId), `${file}: source`).toBe(true);
+      for (const ref of secretRefs(input))
+        if (ref.env) expect(workerEnv[ref.env], `${file}: ${ref.env} on the worker`).toBeTruthy();
     }
   });
 
@@ -236,7 +264,11 @@ describe('docker-compose.yml', () => {
     const codecRing = loadCodecKeyRing(envOf('codec-server'));
     expect(workerRing?.activeKeyId).toBeDefined();
     expect(codecRing?.activeKeyId).toBe(workerRing?.activeKeyId);
-    expect(codecRing?.keys.get(codecRing.activeKeyId)?.equals(workerRing?.keys.get(workerRing.activeKeyId) ?? Buffer.alloc(0))).toBe(true);
+    expect(
+      codecRing?.keys
+        .get(codecRing.activeKeyId)
+        ?.equals(workerRing?.keys.get(workerRing.activeKeyId) ?? Buffer.alloc(0)),
+    ).toBe(true);
 
     const codec = service('codec-server');
     expect(codec.image).toBe(service('dcs-emulator').image);

@@ -9,7 +9,14 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationProgress } from '../common/workflow-contract.js';
-import { onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import {
+  onlineInput,
+  resultOf,
+  saveHistory,
+  startMigrationTestEnv,
+  type MigrationTestEnv,
+  type RunningWorker,
+} from './workflow-env.js';
 
 /** Random bytes: DUMP payloads are LZF-compressed, and the bandwidth limit counts what is sent. */
 const VALUE = randomBytes(4_096);
@@ -83,19 +90,28 @@ describe('auto cutover on the real stack', () => {
         if (scheduled?.activityType?.name === 'stopTask') break;
         const completed = event.activityTaskCompletedEventAttributes;
         if (completed && names.get(String(completed.scheduledEventId)) === 'showTaskStats') {
-          reads.push(defaultPayloadConverter.fromPayload<{ progress: MigrationProgress }>(completed.result!.payloads![0]!).progress);
+          reads.push(
+            defaultPayloadConverter.fromPayload<{ progress: MigrationProgress }>(completed.result!.payloads![0]!)
+              .progress,
+          );
         }
       }
       // Reads in the hold: after the full copy finished.
-      const offsets = reads.filter((progress) => progress.fullMigrationProgress === 100).map((progress) => progress.offset ?? Infinity);
+      const offsets = reads
+        .filter((progress) => progress.fullMigrationProgress === 100)
+        .map((progress) => progress.offset ?? Infinity);
       const within = offsets.map((offset) => offset <= MAX_OFFSET);
       // The gate waited (the backlog), then held for exactly its reads: the stop came at the first run of three.
       expect(
         within.some((ok) => !ok),
         `offsets in the hold: ${offsets.join(', ')}`,
       ).toBe(true);
-      expect(within.slice(-READS), `offsets in the hold: ${offsets.join(', ')}`).toEqual(Array<boolean>(READS).fill(true));
-      const firstRun = within.findIndex((_, index) => index >= READS - 1 && within.slice(index - READS + 1, index + 1).every(Boolean));
+      expect(within.slice(-READS), `offsets in the hold: ${offsets.join(', ')}`).toEqual(
+        Array<boolean>(READS).fill(true),
+      );
+      const firstRun = within.findIndex(
+        (_, index) => index >= READS - 1 && within.slice(index - READS + 1, index + 1).every(Boolean),
+      );
       expect(firstRun, `offsets in the hold: ${offsets.join(', ')}`).toBe(within.length - 1);
       expect(result.cutover?.reason).toBe(`auto, offset ≤ ${MAX_OFFSET} for ${READS} consecutive reads`);
     } finally {

@@ -23,7 +23,11 @@ let akskClient: DcsClient;
 let tokenClient: DcsClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({ temporal: false, name: 'e2e', emulator: { timings: { creatingMs: 200, terminatingMs: 100 } } });
+  stack = await startTestStack({
+    temporal: false,
+    name: 'e2e',
+    emulator: { timings: { creatingMs: 200, terminatingMs: 100 } },
+  });
   emu = stack.emu;
   source = stack.redis('source');
   target = stack.redis('target');
@@ -31,7 +35,13 @@ beforeAll(async () => {
   tokenClient = new DcsClient({
     config: loadDcsConfig(
       {},
-      { endpoint: emu.url, projectId: emu.credentials.projectId, iamUsername: emu.iamUser.name, iamPassword: emu.iamUser.password, iamEndpoint: emu.url },
+      {
+        endpoint: emu.url,
+        projectId: emu.credentials.projectId,
+        iamUsername: emu.iamUser.name,
+        iamPassword: emu.iamUser.password,
+        iamEndpoint: emu.url,
+      },
     ),
   });
   stack.onTeardown(() => tokenClient.close());
@@ -73,10 +83,20 @@ async function waitForStatus(client: DcsClient, taskId: string, statuses: string
   );
 }
 
-async function startOnline(client: DcsClient, method: 'full_amount_migration' | 'incremental_migration'): Promise<string> {
-  const created = await client.createOnlineMigrationTask({ name: `e2e-${method}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
+async function startOnline(
+  client: DcsClient,
+  method: 'full_amount_migration' | 'incremental_migration',
+): Promise<string> {
+  const created = await client.createOnlineMigrationTask({
+    name: `e2e-${method}`,
+    vpc_id: 'vpc',
+    subnet_id: 'subnet',
+    security_group_id: 'sg',
+  });
   const taskId = created.instance_id;
-  await waitFor('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
+  await waitFor('the migration machine', async () =>
+    (await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined,
+  );
   await client.setOnlineMigrationTask(taskId, {
     migration_method: method,
     resume_mode: 'auto',
@@ -131,7 +151,11 @@ describe('end to end through the DCS client', () => {
         task_name: 'e2e-import',
         migration_type: 'backupfile_import',
         migration_method: 'full_amount_migration',
-        backup_files: { file_source: 'self_build_obs', bucket_name: 'e2e-bucket', files: [{ file_name: 'backup.rdb' }] },
+        backup_files: {
+          file_source: 'self_build_obs',
+          bucket_name: 'e2e-bucket',
+          files: [{ file_name: 'backup.rdb' }],
+        },
         target_instance: { id: 'target', password: DEFAULT_PAIR.target.password },
       });
       expect(await waitForStatus(akskClient, String(created.id), ['SUCCESS', 'FAILED'])).toBe('SUCCESS');
@@ -144,15 +168,28 @@ describe('end to end through the DCS client', () => {
 
 describe('task logs through the DCS client (dcs/task-logs.ts)', () => {
   it('reads the whole log or only its end, across pages, oldest first, with known secrets scrubbed', async () => {
-    const { instance_id: taskId } = await akskClient.createOnlineMigrationTask({ name: 'e2e-logs', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' });
+    const { instance_id: taskId } = await akskClient.createOnlineMigrationTask({
+      name: 'e2e-logs',
+      vpc_id: 'v',
+      subnet_id: 's',
+      security_group_id: 'g',
+    });
     // Every UpdateMigrationTask appends a line: enough for three pages of the reader's 100.
-    for (let i = 0; i < 120; i++) await akskClient.updateMigrationTask(taskId, { resume_mode: i % 2 === 0 ? 'auto' : 'manual' });
+    for (let i = 0; i < 120; i++)
+      await akskClient.updateMigrationTask(taskId, { resume_mode: i % 2 === 0 ? 'auto' : 'manual' });
     const pages: ListMigrationTaskLogsQuery[] = [];
-    const listPage = (query: ListMigrationTaskLogsQuery) => (pages.push(query), akskClient.listMigrationTaskLogs(taskId, query));
+    const listPage = (query: ListMigrationTaskLogsQuery) => (
+      pages.push(query),
+      akskClient.listMigrationTaskLogs(taskId, query)
+    );
     const all = await readTaskLogs(listPage);
     expect(all.total).toBeGreaterThan(120);
     expect(all.entries).toHaveLength(all.total);
-    expect(all.entries.at(-1)).toMatchObject({ level: 'INFO', code: 'migration.update', message: 'Resume mode set to manual.' });
+    expect(all.entries.at(-1)).toMatchObject({
+      level: 'INFO',
+      code: 'migration.update',
+      message: 'Resume mode set to manual.',
+    });
     expect(pages.map((page) => page.offset)).toEqual([0, 100]);
 
     pages.length = 0;

@@ -31,7 +31,11 @@ beforeEach(async () => {
 });
 
 function client(throttle?: DcsThrottle, retries = 0): DcsClient {
-  const created = new DcsClient({ config: loadDcsConfig(emulatorDcsEnvironment(emu)), retries, ...(throttle ? { throttle } : {}) });
+  const created = new DcsClient({
+    config: loadDcsConfig(emulatorDcsEnvironment(emu)),
+    retries,
+    ...(throttle ? { throttle } : {}),
+  });
   clients.push(created);
   return created;
 }
@@ -59,19 +63,32 @@ describe("the emulator as Huawei's API gateway when throttled", () => {
     emu.faults.add({ operation: 'ListMigrationTask', status: 429, retryAfterMs: 2_500, count: 1 });
     const error = await failure(client().listMigrationTask());
     expect(error).toBeInstanceOf(DcsRateLimitedError);
-    expect(error).toMatchObject({ errorCode: 'APIGW.0308', retryAfterMs: 3_000, rateLimit: { limit: 200, windowMs: 300_000 }, local: false });
+    expect(error).toMatchObject({
+      errorCode: 'APIGW.0308',
+      retryAfterMs: 3_000,
+      rateLimit: { limit: 200, windowMs: 300_000 },
+      local: false,
+    });
   });
 
   it('a real per-tenant rate limit (set over the admin API) throttles beyond the limit, naming it', async () => {
-    const admin = await request(`${emu.url}/_emulator/rate-limit`, { method: 'PUT', body: JSON.stringify({ rateLimit: '3/1m' }) });
+    const admin = await request(`${emu.url}/_emulator/rate-limit`, {
+      method: 'PUT',
+      body: JSON.stringify({ rateLimit: '3/1m' }),
+    });
     expect(await admin.body.json()).toEqual({ rateLimit: '3/1m' });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await callDcs(emu, 'GET', '/migration-tasks')).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect((await callDcs(emu, 'GET', '/migration-tasks')).body.error_msg).toMatch(/policy user over ratelimit,limit:3,time:1 minute$/);
+    expect((await callDcs(emu, 'GET', '/migration-tasks')).body.error_msg).toMatch(
+      /policy user over ratelimit,limit:3,time:1 minute$/,
+    );
     // The admin API is not counted.
     expect((await request(`${emu.url}/_emulator/health`)).statusCode).toBe(200);
-    const bad = await request(`${emu.url}/_emulator/rate-limit`, { method: 'PUT', body: JSON.stringify({ rateLimit: 'lots' }) });
+    const bad = await request(`${emu.url}/_emulator/rate-limit`, {
+      method: 'PUT',
+      body: JSON.stringify({ rateLimit: 'lots' }),
+    });
     expect(bad.statusCode).toBe(400);
     await bad.body.dump();
   });
@@ -83,7 +100,8 @@ describe("the emulator as Huawei's API gateway when throttled", () => {
     const started = Date.now();
     await Promise.all(Array.from({ length: 24 }, () => dcs.listMigrationTask()));
     const requests = emu.requests().filter((entry) => entry.operation === 'ListMigrationTask');
-    const times = (status: number) => requests.filter((entry) => entry.status === status).map((entry) => Date.parse(entry.time));
+    const times = (status: number) =>
+      requests.filter((entry) => entry.status === status).map((entry) => Date.parse(entry.time));
     // The first burst runs into the limit: the 14 calls beyond it were in flight before the first 429 came back.
     expect(times(429).length).toBeGreaterThanOrEqual(14);
     expect(times(429).length).toBeLessThanOrEqual(16);
@@ -93,7 +111,8 @@ describe("the emulator as Huawei's API gateway when throttled", () => {
     const paced = times(200).filter((at) => at > Math.max(...times(429)));
     expect(times(200)).toHaveLength(24);
     expect(paced.length).toBeGreaterThanOrEqual(12);
-    for (const start of paced) expect(paced.filter((at) => at >= start && at < start + 1_900).length).toBeLessThanOrEqual(8);
+    for (const start of paced)
+      expect(paced.filter((at) => at >= start && at < start + 1_900).length).toBeLessThanOrEqual(8);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

@@ -32,7 +32,9 @@ function prose(markdown: string): string {
 
 /** Every inline link target `[text](target)` of the file's prose (images too); a code span as the text is fine. */
 function linkTargets(markdown: string): string[] {
-  return [...prose(markdown).matchAll(/\]\(([^()\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => (match[1] ?? '').replace(/^<(.*)>$/, '$1'));
+  return [...prose(markdown).matchAll(/\]\(([^()\s]+)(?:\s+"[^"]*")?\)/g)].map((match) =>
+    (match[1] ?? '').replace(/^<(.*)>$/, '$1'),
+  );
 }
 
 /** The links of `markdown` (the text of `file`, a path from the project root) that reach nothing, each with why. */
@@ -41,12 +43,16 @@ function brokenLinks(file: string, markdown: string): string[] {
   for (const target of linkTargets(markdown)) {
     if (/^[a-z][a-z+.-]*:/i.test(target)) continue; // https:, mailto:: not ours to check
     const [pathPart = '', anchor] = target.split('#', 2);
-    const resolved = pathPart === '' ? file : path.normalize(path.join(path.dirname(file), decodeURIComponent(pathPart)));
+    const resolved =
+      pathPart === '' ? file : path.normalize(path.join(path.dirname(file), decodeURIComponent(pathPart)));
     if (pathPart !== '' && (resolved.startsWith('..') || !existsSync(path.join(projectRoot, resolved)))) {
       broken.push(`${target}: no ${resolved}`);
       continue;
     }
-    const anchors = anchor !== undefined && resolved.endsWith('.md') ? headingAnchors(resolved === file ? markdown : read(resolved)) : undefined;
+    const anchors =
+      anchor !== undefined && resolved.endsWith('.md')
+        ? headingAnchors(resolved === file ? markdown : read(resolved))
+        : undefined;
     if (anchors && !anchors.has(anchor ?? '')) broken.push(`${target}: ${resolved} has no heading #${anchor}`);
   }
   return broken;
@@ -76,7 +82,15 @@ export function headingAnchors(markdown: string): Set<string> {
 
 describe('links in README.md, CHANGELOG.md and docs/', () => {
   it('finds the pages', () => {
-    expect(DOCS).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/cli.md', 'docs/migration-file.md', 'docs/architecture.md']));
+    expect(DOCS).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'CHANGELOG.md',
+        'docs/cli.md',
+        'docs/migration-file.md',
+        'docs/architecture.md',
+      ]),
+    );
   });
 
   it.each(DOCS)('%s: every relative link reaches a file, and every #anchor a heading', (file) => {
@@ -84,7 +98,8 @@ describe('links in README.md, CHANGELOG.md and docs/', () => {
   });
 
   it('names a missing file, a missing heading and a link out of the repository; a good link passes', () => {
-    const page = '[a](nope.md) [b](cli.md#nope) [c](cli.md#exit-codes) [d](#here) [e](#gone) [f](../../x.md) [g](../schema)\n## Here\n';
+    const page =
+      '[a](nope.md) [b](cli.md#nope) [c](cli.md#exit-codes) [d](#here) [e](#gone) [f](../../x.md) [g](../schema)\n## Here\n';
     expect(brokenLinks('docs/page.md', page)).toEqual([
       'nope.md: no docs/nope.md',
       'cli.md#nope: docs/cli.md has no heading #nope',
@@ -94,9 +109,18 @@ describe('links in README.md, CHANGELOG.md and docs/', () => {
   });
 
   it('makes anchors as GitHub does', () => {
-    const anchors = headingAnchors('# A `kind: online` page\n## Scale: concurrent migrations\n## Scale: concurrent migrations\n## `npm start`\n');
-    expect([...anchors]).toEqual(['a-kind-online-page', 'scale-concurrent-migrations', 'scale-concurrent-migrations-1', 'npm-start']);
-    expect(linkTargets('see [`x`](a.md#b) and `[not](a.md)`\n```sh\n[no](c.md)\n```\n[y](<d.md>) [z](e.md "title")')).toEqual(['a.md#b', 'd.md', 'e.md']);
+    const anchors = headingAnchors(
+      '# A `kind: online` page\n## Scale: concurrent migrations\n## Scale: concurrent migrations\n## `npm start`\n',
+    );
+    expect([...anchors]).toEqual([
+      'a-kind-online-page',
+      'scale-concurrent-migrations',
+      'scale-concurrent-migrations-1',
+      'npm-start',
+    ]);
+    expect(
+      linkTargets('see [`x`](a.md#b) and `[not](a.md)`\n```sh\n[no](c.md)\n```\n[y](<d.md>) [z](e.md "title")'),
+    ).toEqual(['a.md#b', 'd.md', 'e.md']);
   });
 });
 
@@ -119,12 +143,15 @@ describe('README.md is a guide', () => {
 
 describe('docs/cli.md', () => {
   const doc = read('docs/cli.md');
-  const help = async (...args: string[]) => (await run(process.execPath, [CLI_BIN, ...args, '--help'], { cwd: projectRoot })).stdout;
+  const help = async (...args: string[]) =>
+    (await run(process.execPath, [CLI_BIN, ...args, '--help'], { cwd: projectRoot })).stdout;
   // Documented once, under "Connecting to Temporal", for every command that talks to Temporal.
   const SHARED = new Set(['--address', '--namespace', '--profile', '--help']);
 
   it('documents every command, and every option of each in its section', async () => {
-    const commands = [...(await help()).matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((match) => match[1] ?? '').filter((name) => name !== 'help');
+    const commands = [...(await help()).matchAll(/^ {2}([a-z][a-z-]*) /gm)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => name !== 'help');
     expect(commands.length).toBeGreaterThanOrEqual(16);
     const helps = await Promise.all(commands.map((command) => help(command)));
     const missing: string[] = [];
@@ -136,8 +163,11 @@ describe('docs/cli.md', () => {
       }
       const end = doc.indexOf('\n## ', start);
       const section = doc.slice(start, end === -1 ? undefined : end).split('\n### ')[0] ?? '';
-      const options = new Set([...(helps[index] ?? '').matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((match) => match[1] ?? ''));
-      for (const option of options) if (!SHARED.has(option) && !section.includes(option)) missing.push(`${command} ${option}`);
+      const options = new Set(
+        [...(helps[index] ?? '').matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((match) => match[1] ?? ''),
+      );
+      for (const option of options)
+        if (!SHARED.has(option) && !section.includes(option)) missing.push(`${command} ${option}`);
     }
     expect(missing).toEqual([]);
   });

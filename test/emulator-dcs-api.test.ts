@@ -100,13 +100,17 @@ describe('online migration, as Terraform drives it', () => {
     expect((await callDcs(emu, 'GET', `/jobs/${jobId}`)).body.status).toBe('RUNNING');
 
     // Configuring before the migration machine is ready is refused.
-    const tooEarly = await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('full_amount_migration') });
+    const tooEarly = await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: configureBody('full_amount_migration'),
+    });
     expect(tooEarly.status).toBe(400);
     expect(tooEarly.body.error_code).toBe('DCS.4957');
 
     await waitForJob(jobId);
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('RUNNING');
-    const configured = await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('full_amount_migration') });
+    const configured = await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
+      body: configureBody('full_amount_migration'),
+    });
     expect(configured.status).toBe(200);
     expectShape('SetOnlineMigrationTask', configured.body);
     expect(configured.body).toMatchObject({ id: taskId, name: 'online-task' });
@@ -145,7 +149,9 @@ describe('online migration, as Terraform drives it', () => {
     expect(messages.join('\n')).not.toContain(TARGET_PASSWORD);
 
     // Terraform's delete: DELETE with a JSON body, then poll the list until the task is absent.
-    const deleted = await callDcs(emu, 'DELETE', '/migration-tasks/delete', { body: { task_id_list: [taskId, 'no-such-task'] } });
+    const deleted = await callDcs(emu, 'DELETE', '/migration-tasks/delete', {
+      body: { task_id_list: [taskId, 'no-such-task'] },
+    });
     expect(deleted.status).toBe(200);
     expect(deleted.body.task_id_list[0]).toBe(taskId);
     expect((await listAll()).map((task) => task.task_id)).not.toContain(taskId);
@@ -159,10 +165,15 @@ describe('online migration, as Terraform drives it', () => {
     await seedSource(200);
     const { taskId, jobId } = await createOnlineTask('incremental');
     await waitForJob(jobId);
-    expect((await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') })).status).toBe(200);
+    expect(
+      (await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') }))
+        .status,
+    ).toBe(200);
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
     await source.set('written-after-full-copy', 'yes');
-    await waitFor('the write to reach the target', async () => ((await target.get('written-after-full-copy')) === 'yes' ? true : undefined));
+    await waitFor('the write to reach the target', async () =>
+      (await target.get('written-after-full-copy')) === 'yes' ? true : undefined,
+    );
     // Still incremental: this state never ends by itself.
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('INCRMIGEATING');
 
@@ -192,10 +203,14 @@ describe('online migration, as Terraform drives it', () => {
     const { taskId, jobId } = await createOnlineTask();
     await waitForJob(jobId);
     // Not incremental yet: refused.
-    expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: {} })).body.error_code).toBe('DCS.4957');
+    expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: {} })).body.error_code).toBe(
+      'DCS.4957',
+    );
     await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') });
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
-    const refused = await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: ['10.0.0.1'], is_exchange_domain: false } });
+    const refused = await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, {
+      body: { exchanged_ip: ['10.0.0.1'], is_exchange_domain: false },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ error_code: 'DCS.4957', error_msg: expect.stringContaining('same password') });
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.task_status).toBe('');
@@ -210,7 +225,9 @@ describe('batch calls, update, legacy create', () => {
     await callDcs(emu, 'POST', `/migration/${taskId}/task`, { body: configureBody('incremental_migration') });
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
 
-    const stopped = await callDcs(emu, 'POST', '/migration-task/batch-stop', { body: { migration_tasks: [taskId, 'unknown-id'] } });
+    const stopped = await callDcs(emu, 'POST', '/migration-task/batch-stop', {
+      body: { migration_tasks: [taskId, 'unknown-id'] },
+    });
     expect(stopped.status).toBe(200);
     expectShape('BatchStopMigrationTasks', stopped.body);
     expect(stopped.body.migration_tasks).toEqual([
@@ -224,7 +241,9 @@ describe('batch calls, update, legacy create', () => {
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.resume_mode).toBe('manual');
 
     await source.set('after-restart', '1');
-    const restarted = await callDcs(emu, 'POST', '/migration-tasks/batch-restart', { body: { migration_tasks: [taskId] } });
+    const restarted = await callDcs(emu, 'POST', '/migration-tasks/batch-restart', {
+      body: { migration_tasks: [taskId] },
+    });
     expect(restarted.body.migration_tasks).toEqual([{ result: 'success', task_id: taskId }]);
     await waitForStatus(emu, taskId, ['INCRMIGEATING']);
     expect(await target.get('after-restart')).toBe('1');
@@ -318,7 +337,11 @@ describe('backup import', () => {
       task_name: 'import',
       migration_type: 'backupfile_import',
       migration_method: 'full_amount_migration',
-      backup_files: { file_source: 'self_build_obs', bucket_name: 'backups', files: [{ file_name: 'dump.rdb', size: '100' }] },
+      backup_files: {
+        file_source: 'self_build_obs',
+        bucket_name: 'backups',
+        files: [{ file_name: 'dump.rdb', size: '100' }],
+      },
       target_instance: { id: 'dcs-target', password: TARGET_PASSWORD },
     };
     const created = await callDcs(emu, 'POST', '/migration-task', { body });
@@ -366,7 +389,9 @@ describe('validation and lists', () => {
     expect(empty.body.error_code).toBe('DCS.4004');
     const notJson = await callDcs(emu, 'POST', '/migration/instance', { body: '{"name": ' });
     expect(notJson.body.error_code).toBe('DCS.4005');
-    const missingField = await callDcs(emu, 'POST', '/migration/instance', { body: { name: 'x', vpc_id: 'v', subnet_id: 's' } });
+    const missingField = await callDcs(emu, 'POST', '/migration/instance', {
+      body: { name: 'x', vpc_id: 'v', subnet_id: 's' },
+    });
     expect(missingField.body.error_msg).toContain('security_group_id');
     expect((await callDcs(emu, 'GET', '/migration-task/nope/stats')).body.error_code).toBe('DCS.4133');
     expect((await callDcs(emu, 'GET', '/jobs/nope')).status).toBe(400);
@@ -380,9 +405,11 @@ describe('validation and lists', () => {
     expect(first.body.migration_tasks).toHaveLength(10);
     const second = await callDcs(emu, 'GET', '/migration-tasks?offset=10&limit=10');
     expect(second.body.migration_tasks.map((task: { task_id: string }) => task.task_id)).toEqual(ids.slice(10));
-    expect((await callDcs(emu, 'GET', '/migration-tasks?offset=5&limit=3')).body.migration_tasks.map((t: { task_id: string }) => t.task_id)).toEqual(
-      ids.slice(5, 8),
-    );
+    expect(
+      (await callDcs(emu, 'GET', '/migration-tasks?offset=5&limit=3')).body.migration_tasks.map(
+        (t: { task_id: string }) => t.task_id,
+      ),
+    ).toEqual(ids.slice(5, 8));
     expect((await callDcs(emu, 'GET', '/migration-tasks?name=special')).body.count).toBe(3);
     const tooMany = await callDcs(emu, 'GET', '/migration-tasks?limit=1001');
     expect(tooMany.status).toBe(400);

@@ -93,7 +93,11 @@ describe('service addresses', () => {
     expect(await client(target).get('only-on-source')).toBeNull();
     const taskId = await incrementalTask();
     const detail = (await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body;
-    expect(detail.source_instance).toMatchObject({ ip: source.host, port: String(source.port), addrs: `${source.host}:${source.port}` });
+    expect(detail.source_instance).toMatchObject({
+      ip: source.host,
+      port: String(source.port),
+      addrs: `${source.host}:${source.port}`,
+    });
     // ShowInstance reports the same address, not the redis-server's own.
     expect(await shown(PAIR.source.id)).toEqual({ ...source, domain: `${PAIR.source.id}.dcs.emulator.local` });
     expect(await shown(PAIR.target.id)).toEqual({ ...target, domain: `${PAIR.target.id}.dcs.emulator.local` });
@@ -118,7 +122,11 @@ describe('exchange-ip and rollback-ip', () => {
     app.on('close', () => cuts++);
 
     expect(
-      (await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [address.host], is_exchange_domain: false } })).status,
+      (
+        await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, {
+          body: { exchanged_ip: [address.host], is_exchange_domain: false },
+        })
+      ).status,
     ).toBe(204);
     expect(await switchStatus(taskId)).toBe('EXCHANGING');
     // Read-only while switching: a write is refused, as a client sees it. The switch runs after the call is
@@ -134,7 +142,9 @@ describe('exchange-ip and rollback-ip', () => {
       EXCHANGING_MS,
       10,
     );
-    await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
+    await waitFor('EXCHANGE_SUCCESS', async () =>
+      (await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined,
+    );
     expect(cuts).toBeGreaterThan(0);
     // The task still shows the incremental state until it is stopped.
     expect((await callDcs(emu, 'GET', `/migration-task/${taskId}`)).body.status).toBe('INCRMIGEATING');
@@ -151,7 +161,9 @@ describe('exchange-ip and rollback-ip', () => {
     expect(await sourceServer.get('written-after-switch')).toBeNull();
 
     expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/rollback-ip`)).status).toBe(204);
-    await waitFor('ROLLBACK_SUCCESS', async () => ((await switchStatus(taskId)) === 'ROLLBACK_SUCCESS' ? true : undefined));
+    await waitFor('ROLLBACK_SUCCESS', async () =>
+      (await switchStatus(taskId)) === 'ROLLBACK_SUCCESS' ? true : undefined,
+    );
     await sourceServer.set('only-on-source', 'old home');
     expect(await app.get('only-on-source')).toBe('old home');
     expect(await app.get('only-on-target')).toBeNull();
@@ -169,8 +181,12 @@ describe('exchange-ip and rollback-ip', () => {
     // In the hold: a key written to the target alone, and a source key deleted.
     await client(serviceOf(PAIR.target.id)).set('written-to-target-in-hold', 'mine');
     await client(serviceOf(PAIR.source.id)).del('source:deleted-in-hold');
-    await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [], is_exchange_domain: true } });
-    await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
+    await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, {
+      body: { exchanged_ip: [], is_exchange_domain: true },
+    });
+    await waitFor('EXCHANGE_SUCCESS', async () =>
+      (await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined,
+    );
     // is_exchange_domain: the domain names moved with the addresses.
     expect([await shown(PAIR.source.id), await shown(PAIR.target.id)]).toEqual([target, source]);
     const app = client(source);
@@ -189,8 +205,16 @@ describe('exchange-ip and rollback-ip', () => {
     const taskId = await incrementalTask();
     emu.faults.add({ operation: 'ExchangeInstanceIp', ipSwitch: { swap: false }, count: 1 });
     const address = serviceOf(PAIR.source.id);
-    expect((await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { exchanged_ip: [], is_exchange_domain: false } })).status).toBe(204);
-    await waitFor('EXCHANGE_SUCCESS', async () => ((await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined));
+    expect(
+      (
+        await callDcs(emu, 'POST', `/migration-task/${taskId}/exchange-ip`, {
+          body: { exchanged_ip: [], is_exchange_domain: false },
+        })
+      ).status,
+    ).toBe(204);
+    await waitFor('EXCHANGE_SUCCESS', async () =>
+      (await switchStatus(taskId)) === 'EXCHANGE_SUCCESS' ? true : undefined,
+    );
     expect(serviceOf(PAIR.source.id)).toEqual(address);
     expect(await shown(PAIR.source.id)).toMatchObject(address);
     await stack.redis(PAIR.source.id).set('still-source', '1');

@@ -23,7 +23,11 @@ let stack: TestStack;
 let dcs: DcsClient;
 
 beforeAll(async () => {
-  stack = await startTestStack({ temporal: false, name: 'matrix', emulator: { timings: { creatingMs: 50, terminatingMs: 50, exchangingMs: 200 } } });
+  stack = await startTestStack({
+    temporal: false,
+    name: 'matrix',
+    emulator: { timings: { creatingMs: 50, terminatingMs: 50, exchangingMs: 200 } },
+  });
   dcs = stack.dcsClient();
   await mkdir(path.join(stack.emu.dataDir, 'buckets', BUCKET), { recursive: true });
 }, 60_000);
@@ -31,13 +35,20 @@ afterAll(() => stack?.teardown());
 beforeEach(() => stack.reset());
 
 const set = (id: string, attributes: Partial<InstanceAttributes>) =>
-  fetch(`${stack.emu.url}/_emulator/instances/${id}`, { method: 'PATCH', body: JSON.stringify(attributes) }).then((response) => {
-    expect(response.status).toBe(200);
-  });
+  fetch(`${stack.emu.url}/_emulator/instances/${id}`, { method: 'PATCH', body: JSON.stringify(attributes) }).then(
+    (response) => {
+      expect(response.status).toBe(200);
+    },
+  );
 
 /** An online task, created and RUNNING (waiting to be configured). */
 async function runningOnlineTask(): Promise<string> {
-  const created = await dcs.createOnlineMigrationTask({ name: `matrix-${Date.now()}`, vpc_id: 'v', subnet_id: 's', security_group_id: 'g' });
+  const created = await dcs.createOnlineMigrationTask({
+    name: `matrix-${Date.now()}`,
+    vpc_id: 'v',
+    subnet_id: 's',
+    security_group_id: 'g',
+  });
   const taskId = created.instance_id as string;
   await waitForStatus(stack.emu, taskId, ['RUNNING']);
   return taskId;
@@ -62,7 +73,11 @@ function importBody(...files: string[]) {
     task_name: `import-${Date.now()}`,
     migration_type: 'backupfile_import',
     migration_method: 'full_amount_migration',
-    backup_files: { file_source: 'self_build_obs', bucket_name: BUCKET, files: files.map((file_name) => ({ file_name })) },
+    backup_files: {
+      file_source: 'self_build_obs',
+      bucket_name: BUCKET,
+      files: files.map((file_name) => ({ file_name })),
+    },
     target_instance: { id: TARGET.id, password: TARGET.password },
   } as const;
 }
@@ -74,7 +89,13 @@ function rdb(strings: Record<string, string>, emptySets: string[] = []): Buffer 
     ...Object.entries(strings).map(([key, value]) => Buffer.concat([Buffer.from([0x00]), text(key), text(value)])),
     ...emptySets.map((key) => Buffer.concat([Buffer.from([0x02]), text(key), Buffer.from([0x00])])),
   ];
-  return Buffer.concat([Buffer.from('REDIS0009'), Buffer.from([0xfe, 0x00]), ...entries, Buffer.from([0xff]), Buffer.alloc(8)]);
+  return Buffer.concat([
+    Buffer.from('REDIS0009'),
+    Buffer.from([0xfe, 0x00]),
+    ...entries,
+    Buffer.from([0xff]),
+    Buffer.alloc(8),
+  ]);
 }
 
 const AOF = '*3\r\n$3\r\nSET\r\n$7\r\naof:key\r\n$1\r\n1\r\n';
@@ -101,7 +122,10 @@ describe('the migration matrix, refused with DCS error codes', () => {
     expect(error).toMatchObject({ errorCode: 'DCS.4981', httpStatus: 400 });
     expect(isRetryable(error)).toBe(false);
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ error_code: 'DCS.4981', error_msg: expect.stringContaining(`Proxy Cluster instance (${SOURCE.id})`) });
+    expect(answer.body).toMatchObject({
+      error_code: 'DCS.4981',
+      error_msg: expect.stringContaining(`Proxy Cluster instance (${SOURCE.id})`),
+    });
     expect((await dcs.showMigrationTask(taskId)).status).toBe('RUNNING');
     // A Proxy Cluster may still be a target.
     await set(SOURCE.id, { cacheMode: 'ha' });
@@ -118,7 +142,10 @@ describe('the migration matrix, refused with DCS error codes', () => {
     );
     expect(error).toMatchObject({ name: 'DcsBadRequestError', errorCode: 'DCS.4982' });
     expect(isRetryable(error)).toBe(false);
-    expect(answer.body).toMatchObject({ error_code: 'DCS.4982', error_msg: expect.stringContaining(`SSL is enabled on the target instance ${TARGET.id}`) });
+    expect(answer.body).toMatchObject({
+      error_code: 'DCS.4982',
+      error_msg: expect.stringContaining(`SSL is enabled on the target instance ${TARGET.id}`),
+    });
 
     const { host, port } = stack.emu.instance(SOURCE.id).endpoint;
     const legacy = await callDcs(stack.emu, 'POST', '/migration-task', {
@@ -170,7 +197,8 @@ describe('the migration matrix, refused with DCS error codes', () => {
     await set(TARGET.id, { cacheMode: 'cluster' });
     const { error, answer } = await refused(
       () => dcs.exchangeInstanceIp(taskId, { is_exchange_domain: false }),
-      () => callDcs(stack.emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { is_exchange_domain: false } }),
+      () =>
+        callDcs(stack.emu, 'POST', `/migration-task/${taskId}/exchange-ip`, { body: { is_exchange_domain: false } }),
     );
     expect(error).toBeInstanceOf(DcsWrongStateError);
     expect(error).toMatchObject({ errorCode: 'DCS.4957' });
@@ -197,7 +225,9 @@ describe('accepted with a caveat, and a damaged backup', () => {
     await dcs.setOnlineMigrationTask(taskId, configureBody());
     const logs = await dcs.listMigrationTaskLogs(taskId);
     const note = logs.migration_logs.find((line) => line.log_code === 'migration.db.skipped');
-    expect(note?.message).toBe(`The target ${TARGET.id} is a Redis Cluster, which has db 0 only: the source's keys in db3 (1 keys) are not migrated.`);
+    expect(note?.message).toBe(
+      `The target ${TARGET.id} is a Redis Cluster, which has db 0 only: the source's keys in db3 (1 keys) are not migrated.`,
+    );
     await waitForStatus(stack.emu, taskId, ['SUCCESS', 'FAILED']);
   });
 
@@ -206,15 +236,24 @@ describe('accepted with a caveat, and a damaged backup', () => {
     const created = await dcs.createMigrationTask(importBody(damaged));
     const detail = await waitForStatus(stack.emu, created.id as string, ['SUCCESS', 'FAILED']);
     expect(detail.status).toBe('FAILED');
-    const logs = JSON.stringify((await dcs.listMigrationTaskLogs(created.id as string, { log_level: 'ERROR' })).migration_logs);
-    expect(logs).toContain('backup file damaged.rdb is damaged: redis-server skipped 1 empty key while loading it (\\"empty-set\\"); 2 keys loaded');
+    const logs = JSON.stringify(
+      (await dcs.listMigrationTaskLogs(created.id as string, { log_level: 'ERROR' })).migration_logs,
+    );
+    expect(logs).toContain(
+      'backup file damaged.rdb is damaged: redis-server skipped 1 empty key while loading it (\\"empty-set\\"); 2 keys loaded',
+    );
     expect(await stack.redis(TARGET.id).dbsize()).toBe(0);
 
     const whole = rdb({ 'kept:a': '1', 'kept:b': '2' });
-    const truncated = await bucketFile('truncated.rdb', Buffer.concat([whole.subarray(0, whole.length - 12), Buffer.from([0xff]), Buffer.alloc(8)]));
+    const truncated = await bucketFile(
+      'truncated.rdb',
+      Buffer.concat([whole.subarray(0, whole.length - 12), Buffer.from([0xff]), Buffer.alloc(8)]),
+    );
     const second = await dcs.createMigrationTask(importBody(truncated));
     expect((await waitForStatus(stack.emu, second.id as string, ['SUCCESS', 'FAILED'])).status).toBe('FAILED');
-    expect(JSON.stringify((await dcs.listMigrationTaskLogs(second.id as string)).migration_logs)).toContain('backup file truncated.rdb could not be loaded');
+    expect(JSON.stringify((await dcs.listMigrationTaskLogs(second.id as string)).migration_logs)).toContain(
+      'backup file truncated.rdb could not be loaded',
+    );
     expect(await stack.redis(TARGET.id).dbsize()).toBe(0);
   });
 });

@@ -30,8 +30,16 @@ afterEach(async () => {
 
 /** The environment minus every DCS variable, and npm told not to ask or check anything. */
 function env(): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DCS_|CLOUD_SDK_|HUAWEICLOUD_SDK_)/.test(name)));
-  return { ...base, npm_config_yes: 'true', npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(DCS_|CLOUD_SDK_|HUAWEICLOUD_SDK_)/.test(name)),
+  );
+  return {
+    ...base,
+    npm_config_yes: 'true',
+    npm_config_update_notifier: 'false',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  };
 }
 
 interface Running {
@@ -64,7 +72,16 @@ async function startThrough(command: string, args: string[]): Promise<Running> {
   const fd = openSync(logFile, 'a');
   const launcher = spawn(
     command,
-    [...args, 'emulator', '--port', String(emulatorPort), '--data-dir', path.join(dir, 'data'), '--instance', 'a:launcher-secret'],
+    [
+      ...args,
+      'emulator',
+      '--port',
+      String(emulatorPort),
+      '--data-dir',
+      path.join(dir, 'data'),
+      '--instance',
+      'a:launcher-secret',
+    ],
     {
       cwd: projectRoot,
       env: env(),

@@ -31,7 +31,11 @@ describe('a TLS + ACL instance registered with the emulator', () => {
       users: [{ name: 'migrator', password: MIGRATOR_PASSWORD }],
       loginAs: 'migrator',
     });
-    stack = await startTestStack({ temporal: false, name: 'tls-instance', emulator: { timings: { creatingMs: 50, terminatingMs: 50 } } });
+    stack = await startTestStack({
+      temporal: false,
+      name: 'tls-instance',
+      emulator: { timings: { creatingMs: 50, terminatingMs: 50 } },
+    });
   }, 60_000);
   afterAll(async () => {
     await stack?.teardown();
@@ -48,7 +52,12 @@ describe('a TLS + ACL instance registered with the emulator', () => {
     await seedSampleData(source.endpoint, { keys: 300, seed: 11 });
 
     const dcs = stack.dcsClient();
-    const created = await dcs.createOnlineMigrationTask({ name: 'tls-acl-source', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' });
+    const created = await dcs.createOnlineMigrationTask({
+      name: 'tls-acl-source',
+      vpc_id: 'v',
+      subnet_id: 's',
+      security_group_id: 'g',
+    });
     const taskId = created.instance_id as string;
     await waitForStatus(stack.emu, taskId, ['RUNNING']);
     await dcs.setOnlineMigrationTask(taskId, {
@@ -69,7 +78,10 @@ describe('a TLS + ACL instance registered with the emulator', () => {
   });
 
   it('refuses a user or TLS for an instance it would start itself, naming the field', async () => {
-    const response = await fetch(`${stack.emu.url}/_emulator/instances`, { method: 'POST', body: JSON.stringify({ id: 'x', tls: { insecure: true } }) });
+    const response = await fetch(`${stack.emu.url}/_emulator/instances`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 'x', tls: { insecure: true } }),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('tls');
   });

@@ -30,7 +30,9 @@ describe('real Temporal dev server', () => {
       activities,
     });
     const workflowId = `smoke-${Date.now()}`;
-    const result = await worker.runUntil(temporal.client.workflow.execute('harnessSmoke', { taskQueue, workflowId, args: ['dcs'] }));
+    const result = await worker.runUntil(
+      temporal.client.workflow.execute('harnessSmoke', { taskQueue, workflowId, args: ['dcs'] }),
+    );
     expect(result).toBe('hello, dcs');
     const description = await temporal.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('COMPLETED');
@@ -64,12 +66,20 @@ describe('tool provisioning', () => {
       const binDir = path.join(emptyTools, 'bin');
       await mkdir(binDir);
       await symlink(process.execPath, path.join(binDir, 'node'));
-      const env: NodeJS.ProcessEnv = { ...process.env, PATH: binDir, DCS_MIGRATE_TOOLS_DIR: path.join(emptyTools, 'tools') };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: binDir,
+        DCS_MIGRATE_TOOLS_DIR: path.join(emptyTools, 'tools'),
+      };
       delete env.TEMPORAL_CLI_PATH;
-      const failure = await run(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'tools/setup.ts'], {
-        cwd: projectRoot,
-        env,
-      }).then(
+      const failure = await run(
+        process.execPath,
+        [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'tools/setup.ts'],
+        {
+          cwd: projectRoot,
+          env,
+        },
+      ).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
       );

@@ -22,7 +22,8 @@ const schema = JSON.parse(readFileSync(path.join(projectRoot, SCHEMA_FILE), 'utf
 // Strict, but for strictRequired: `oneOf: [{ required: ['env'] }, { required: ['file'] }]` (exactly one of two
 // properties) names properties its branches do not define themselves, which is correct JSON Schema.
 const validate = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(schema);
-const errorsOf = () => (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
+const errorsOf = () =>
+  (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
 
 /** Reads a YAML or JSON file as the CLI does (YAML is a superset of JSON); undefined when it does not parse. */
 function readInput(file: string): unknown {
@@ -36,13 +37,27 @@ function readInput(file: string): unknown {
 describe('generated input reference', () => {
   it.each(Object.entries(generatedFiles()))('%s is up to date with common/migration-input.ts', (file, expected) => {
     const committed = readFileSync(path.join(projectRoot, file), 'utf8');
-    expect(committed === expected, `${file} differs from what the generator produces now: run \`${GENERATE_COMMAND}\` and commit the result`).toBe(true);
+    expect(
+      committed === expected,
+      `${file} differs from what the generator produces now: run \`${GENERATE_COMMAND}\` and commit the result`,
+    ).toBe(true);
   });
 
   it('the JSON Schema names itself, and the reference covers every field of the examples', () => {
-    expect(schema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: expect.any(String), title: expect.any(String) });
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: expect.any(String),
+      title: expect.any(String),
+    });
     const reference = readFileSync(path.join(projectRoot, REFERENCE_FILE), 'utf8');
-    for (const field of ['polling.progressInterval', 'resumeMode', 'source.password', 'verify.ttlTolerance', 'backup.files[].name', 'hold.maxDuration']) {
+    for (const field of [
+      'polling.progressInterval',
+      'resumeMode',
+      'source.password',
+      'verify.ttlTolerance',
+      'backup.files[].name',
+      'hold.maxDuration',
+    ]) {
       expect(reference).toContain(`| \`${field}\` |`);
     }
     expect(reference).toMatch(/\| `resumeMode` \| string \| default `manual` \| `auto`, `manual` \|/);
@@ -51,7 +66,9 @@ describe('generated input reference', () => {
 });
 
 describe('the JSON Schema, checked by ajv', () => {
-  const examples = readdirSync(path.join(projectRoot, 'examples')).map((file) => path.join(projectRoot, 'examples', file));
+  const examples = readdirSync(path.join(projectRoot, 'examples')).map((file) =>
+    path.join(projectRoot, 'examples', file),
+  );
 
   it.each(examples.map((file) => [path.basename(file), file]))('accepts examples/%s', async (_name, file) => {
     const input = readInput(file);
@@ -67,10 +84,24 @@ describe('the JSON Schema, checked by ajv', () => {
       network: { vpcId: 'v', subnetId: 's', securityGroupId: 'g' },
       method: 'incremental',
       hold: { maxDuration: '30d' },
-      polling: { initialInterval: 250, maxInterval: ' 1.5m ', progressInterval: 0, mode: 'shared', confirmInterval: '10m' },
-      verify: { source: { address: 'redis-a:6379' }, target: { address: 'redis-t:6379' }, ttlTolerance: '250ms', sampleRatio: 0.5 },
+      polling: {
+        initialInterval: 250,
+        maxInterval: ' 1.5m ',
+        progressInterval: 0,
+        mode: 'shared',
+        confirmInterval: '10m',
+      },
+      verify: {
+        source: { address: 'redis-a:6379' },
+        target: { address: 'redis-t:6379' },
+        ttlTolerance: '250ms',
+        sampleRatio: 0.5,
+      },
     };
-    for (const input of [online, { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } }]) {
+    for (const input of [
+      online,
+      { kind: 'backup_import', target: { instanceId: 't' }, backup: { source: 'backup_record', backupId: 'b-1' } },
+    ]) {
       expect(() => parseMigrationInput(input)).not.toThrow();
       expect(validate(input), errorsOf()).toBe(true);
     }
@@ -108,14 +139,22 @@ describe('the JSON Schema, checked by ajv', () => {
     expect(validate(input)).toBe(false);
   });
 
-  it.each([...CLI_ONLY])('%s: accepted by the JSON Schema, refused by the CLI (not expressible in JSON Schema)', (file) => {
-    const input = readInput(path.join(corpus, file));
-    expect(() => parseMigrationInput(input)).toThrow();
-    expect(validate(input), errorsOf()).toBe(true);
-  });
+  it.each([...CLI_ONLY])(
+    '%s: accepted by the JSON Schema, refused by the CLI (not expressible in JSON Schema)',
+    (file) => {
+      const input = readInput(path.join(corpus, file));
+      expect(() => parseMigrationInput(input)).toThrow();
+      expect(validate(input), errorsOf()).toBe(true);
+    },
+  );
 
   it('refuses a zero wait between polls, two password sources, a hold on a full migration and a literal password', () => {
-    const base = { kind: 'legacy_online', source: { addrs: 'redis:6379' }, target: { instanceId: 't' }, method: 'full' };
+    const base = {
+      kind: 'legacy_online',
+      source: { addrs: 'redis:6379' },
+      target: { instanceId: 't' },
+      method: 'full',
+    };
     expect(validate(base), errorsOf()).toBe(true);
     expect(validate({ ...base, polling: { initialInterval: '0s' } })).toBe(false);
     expect(validate({ ...base, polling: { initialInterval: 0 } })).toBe(false);

@@ -20,7 +20,11 @@ const stateFromBeforeTheReport = {
   failedPolls: 0,
   continuedAsNew: 1,
   progressReadAt: '2026-01-01T00:04:00.000Z',
-  timings: { startedAt: '2026-01-01T00:00:00.000Z', migratingAt: '2026-01-01T00:01:00.000Z', holdStartedAt: '2026-01-01T00:02:00.000Z' },
+  timings: {
+    startedAt: '2026-01-01T00:00:00.000Z',
+    migratingAt: '2026-01-01T00:01:00.000Z',
+    holdStartedAt: '2026-01-01T00:02:00.000Z',
+  },
   cancel: undefined,
   cutover: { requestedAt: '2026-01-01T00:05:00.000Z', by: 'operator', note: 'go' },
 };
@@ -51,9 +55,19 @@ describe('the migration report', () => {
       network: { vpcId: 'v', subnetId: 's', securityGroupId: 'g' },
       method: 'incremental',
     });
-    expect(statusOf(state, input, verification)).toEqual({ ...report, kind: 'online', phase: 'incremental-hold', lastError: undefined, cancel: undefined });
+    expect(statusOf(state, input, verification)).toEqual({
+      ...report,
+      kind: 'online',
+      phase: 'incremental-hold',
+      lastError: undefined,
+      cancel: undefined,
+    });
     state.remoteStatus = 'TERMINATED';
-    expect(resultOf(state, 'cut-over', verification)).toEqual({ ...report, remoteStatus: 'TERMINATED', outcome: 'cut-over' });
+    expect(resultOf(state, 'cut-over', verification)).toEqual({
+      ...report,
+      remoteStatus: 'TERMINATED',
+      outcome: 'cut-over',
+    });
   });
 
   it('copies, so a later change of the state does not change an answer already given', () => {

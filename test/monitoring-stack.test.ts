@@ -32,7 +32,9 @@ let prometheusUrl: string;
 
 /** The shipped stall rule, with a 3 s threshold and a 1 s `for:` instead of 10 and 5 minutes. */
 async function testRules(): Promise<string> {
-  const shipped = parseYaml(await readFile(path.join(projectRoot, 'monitoring/prometheus/rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> };
+  const shipped = parseYaml(await readFile(path.join(projectRoot, 'monitoring/prometheus/rules.yml'), 'utf8')) as {
+    groups: Array<{ rules: Rule[] }>;
+  };
   const stalled = shipped.groups.flatMap((group) => group.rules).find((rule) => rule.alert === 'DcsMigrationStalled');
   if (!stalled) throw new Error('rules.yml has no DcsMigrationStalled rule');
   const expr = stalled.expr.replace(/> 600\b/, '> 3');
@@ -49,7 +51,9 @@ async function query(promql: string): Promise<Sample[]> {
 }
 
 async function firingAlerts(): Promise<Array<{ labels: Record<string, string>; state: string }>> {
-  const body = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+  const body = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
+    data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+  };
   return body.data.alerts.filter((alert) => alert.state === 'firing');
 }
 
@@ -91,7 +95,12 @@ beforeAll(async () => {
     logFile: path.join(stack.dir, 'prometheus.log'),
   });
   stack.onTeardown(() => prometheus.stop(2_000));
-  await waitFor('Prometheus to be ready', async () => (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok, 30_000, 200);
+  await waitFor(
+    'Prometheus to be ready',
+    async () => (await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined))?.ok,
+    30_000,
+    200,
+  );
 });
 
 afterAll(async () => {
@@ -101,7 +110,8 @@ afterAll(async () => {
 describe('a Prometheus server scraping the worker', () => {
   const perTask = `monitoring-task-${process.pid}`;
   const shared = `monitoring-shared-${process.pid}`;
-  const stalled = async () => (await firingAlerts()).filter((alert) => alert.labels.alertname === 'DcsMigrationStalled');
+  const stalled = async () =>
+    (await firingAlerts()).filter((alert) => alert.labels.alertname === 'DcsMigrationStalled');
 
   it('sees two migrations (per-task and shared polling) hold with their progress and offset, then both stall alerts fire when status reads fail', async () => {
     // Short polling, progress read on every poll, and failing reads tolerated for the length of the test. The
@@ -120,11 +130,19 @@ describe('a Prometheus server scraping the worker', () => {
     const byId = `migration_id="${perTask}"`;
     const [progress] = await query(`${M.fullSyncProgress.name}{${byId}}`);
     expect(progress?.value[1]).toBe('100');
-    expect(progress?.metric).toMatchObject({ task_name: `dcsm-${perTask}`, kind: 'online:incremental', project: stack.emu.credentials.projectId });
+    expect(progress?.metric).toMatchObject({
+      task_name: `dcsm-${perTask}`,
+      kind: 'online:incremental',
+      project: stack.emu.credentials.projectId,
+    });
     expect(await query(`${M.syncOffset.name}{${byId}}`)).toHaveLength(1);
-    expect(await query(`${M.remoteStatus.name}{${byId},status="INCRMIGEATING",status_class="incremental"} == 1`)).toHaveLength(1);
+    expect(
+      await query(`${M.remoteStatus.name}{${byId},status="INCRMIGEATING",status_class="incremental"} == 1`),
+    ).toHaveLength(1);
     // The phases left read 0, not a stale 1.
-    expect((await query(`${M.phase.name}{${byId}} == 1`)).map((sample) => sample.metric.phase)).toEqual(['incremental-hold']);
+    expect((await query(`${M.phase.name}{${byId}} == 1`)).map((sample) => sample.metric.phase)).toEqual([
+      'incremental-hold',
+    ]);
     expect(await query(`${M.apiCalls.name}{${byId},operation="showMigrationTaskStats",outcome="ok"}`)).toHaveLength(1);
     expect((await query(`${M.watcherRounds.name}{outcome="ok"} > 0`)).length).toBeGreaterThan(0);
     // Replays emitted nothing: each migration left each earlier phase exactly once.
@@ -145,7 +163,12 @@ describe('a Prometheus server scraping the worker', () => {
     stack.emu.faults.add({ operation: 'ListMigrationTask', status: 503 });
     stack.emu.faults.add({ operation: 'ShowMigrationTask', status: 503 });
     const started = Date.now();
-    const alerts = await waitFor('DcsMigrationStalled to fire for both', async () => ((await stalled()).length === 2 ? stalled() : false), 30_000, 500);
+    const alerts = await waitFor(
+      'DcsMigrationStalled to fire for both',
+      async () => ((await stalled()).length === 2 ? stalled() : false),
+      30_000,
+      500,
+    );
     const firedAfterMs = Date.now() - started;
     expect(alerts.map((alert) => alert.labels.migration_id).sort()).toEqual([perTask, shared].sort());
     expect(alerts[0]?.labels).toMatchObject({ kind: 'online:incremental', severity: 'critical' });

@@ -22,7 +22,9 @@ const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8'
 const KNOWN = new Set<string>(Object.values(MIGRATION_METRICS).map((spec) => spec.name));
 /** The dcs_migrate_* names in `text`, histogram series (`_bucket`, `_sum`, `_count`) under their histogram's name. */
 function metricNames(text: string): string[] {
-  const names = [...text.matchAll(/\bdcs_migrate_[a-z_]+/g)].map(([name]) => (KNOWN.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '')));
+  const names = [...text.matchAll(/\bdcs_migrate_[a-z_]+/g)].map(([name]) =>
+    KNOWN.has(name) ? name : name.replace(/_(bucket|sum|count)$/, ''),
+  );
   return [...new Set(names)];
 }
 
@@ -42,7 +44,9 @@ describe('the Prometheus rules', () => {
     const promtool = await resolvePromtool();
     const check = await run(promtool, ['check', 'rules', path.join(monitoring, 'prometheus/rules.yml')]);
     expect(check.stdout).toContain('SUCCESS: 7 rules found');
-    const tested = await run(promtool, ['test', 'rules', 'rules.test.yml'], { cwd: path.join(monitoring, 'prometheus') });
+    const tested = await run(promtool, ['test', 'rules', 'rules.test.yml'], {
+      cwd: path.join(monitoring, 'prometheus'),
+    });
     expect(tested.stdout).toContain('SUCCESS');
     // The compose stack's Prometheus config (with rule_files) is valid too.
     const config = await run(promtool, ['check', 'config', path.join(monitoring, 'prometheus/prometheus.yml')]);
@@ -50,7 +54,9 @@ describe('the Prometheus rules', () => {
   });
 
   it('covers every alert the feature promises, each with a test case', () => {
-    const rules = (parseYaml(read('monitoring/prometheus/rules.yml')) as { groups: Array<{ rules: Array<{ alert: string }> }> }).groups.flatMap((g) => g.rules);
+    const rules = (
+      parseYaml(read('monitoring/prometheus/rules.yml')) as { groups: Array<{ rules: Array<{ alert: string }> }> }
+    ).groups.flatMap((g) => g.rules);
     const alerts = rules.map((rule) => rule.alert);
     expect(alerts).toEqual([
       'DcsMigrationStalled',
@@ -75,7 +81,8 @@ describe('the metric names', () => {
       ['dashboard', read('monitoring/grafana/dashboards/dcs-migrate.json')],
       ['docs/monitoring.md', doc],
     ] as const) {
-      for (const name of metricNames(text)) expect(KNOWN.has(name), `${file} names ${name}, which the code does not export`).toBe(true);
+      for (const name of metricNames(text))
+        expect(KNOWN.has(name), `${file} names ${name}, which the code does not export`).toBe(true);
     }
     for (const name of KNOWN) expect(doc, `docs/monitoring.md explains ${name}`).toContain(`\`${name}\``);
   });
@@ -111,7 +118,8 @@ describe('docker-compose.yml monitoring', () => {
     volumes?: string[];
     depends_on?: Record<string, unknown>;
   }
-  const services = (parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> }).services;
+  const services = (parseYaml(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> })
+    .services;
   const hostPath = (volume: string) => path.join(projectRoot, volume.split(':')[0]!);
 
   it("scrapes the worker's metrics port, where the worker's network namespace answers, and loads the rules", () => {
@@ -122,7 +130,9 @@ describe('docker-compose.yml monitoring', () => {
       rule_files: string[];
       scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
     };
-    expect(config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets))).toEqual([`${namespaceOwner}:${port}`]);
+    expect(config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets))).toEqual([
+      `${namespaceOwner}:${port}`,
+    ]);
     const prometheus = services.prometheus!;
     const mount = prometheus.volumes!.find((volume) => volume.startsWith('./monitoring/prometheus:'))!;
     const inContainer = mount.split(':')[1]!;
@@ -133,10 +143,14 @@ describe('docker-compose.yml monitoring', () => {
   it("provisions Grafana with the compose Prometheus as its datasource and the board's folder", () => {
     const grafana = services.grafana!;
     for (const volume of grafana.volumes!) expect(existsSync(hostPath(volume)), volume).toBe(true);
-    const datasources = parseYaml(read('monitoring/grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ url: string }> };
+    const datasources = parseYaml(read('monitoring/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: Array<{ url: string }>;
+    };
     expect(datasources.datasources[0]?.url).toBe('http://prometheus:9090');
     expect(Object.keys(grafana.depends_on ?? {})).toContain('prometheus');
-    const provider = parseYaml(read('monitoring/grafana/provisioning/dashboards/dcs-migrate.yml')) as { providers: Array<{ options: { path: string } }> };
+    const provider = parseYaml(read('monitoring/grafana/provisioning/dashboards/dcs-migrate.yml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     const boardMount = grafana.volumes!.find((volume) => volume.startsWith('./monitoring/grafana/dashboards:'))!;
     expect(boardMount.split(':')[1]).toBe(provider.providers[0]?.options.path);
   });

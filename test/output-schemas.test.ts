@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { migrationJson } from '../client/json-output.js';
 import type { MigrationView } from '../client/migration-view-shape.js';
 import { projectRoot } from '../local/tools.js';
-import { GENERATE_OUTPUT_SCHEMAS_COMMAND, OUTPUT_SCHEMAS, outputSchemaFiles, type OutputSchemaName } from '../tools/output-schemas.js';
+import {
+  GENERATE_OUTPUT_SCHEMAS_COMMAND,
+  OUTPUT_SCHEMAS,
+  outputSchemaFiles,
+  type OutputSchemaName,
+} from '../tools/output-schemas.js';
 import { committedOutputSchema, expectOutputSchema, outputSchemaErrors } from './harness/output-schemas.js';
 
 const names = Object.keys(OUTPUT_SCHEMAS) as OutputSchemaName[];
@@ -59,28 +64,46 @@ const view: MigrationView = {
 };
 
 describe('output schemas', () => {
-  it.each(Object.entries(outputSchemaFiles()))('%s is what the generator writes from the printed types', (file, expected) => {
-    const committed = readFileSync(path.join(projectRoot, file), 'utf8');
-    expect(
-      committed === expected,
-      `${file} differs from what the generator produces now: run \`${GENERATE_OUTPUT_SCHEMAS_COMMAND}\` and commit the result`,
-    ).toBe(true);
-  });
+  it.each(Object.entries(outputSchemaFiles()))(
+    '%s is what the generator writes from the printed types',
+    (file, expected) => {
+      const committed = readFileSync(path.join(projectRoot, file), 'utf8');
+      expect(
+        committed === expected,
+        `${file} differs from what the generator produces now: run \`${GENERATE_OUTPUT_SCHEMAS_COMMAND}\` and commit the result`,
+      ).toBe(true);
+    },
+  );
 
   it.each(names)('%s: a draft 2020-12 schema ajv compiles in strict mode, naming itself', (name) => {
     const schema = committedOutputSchema(name);
-    expect(schema).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `urn:dcs-migrate:${name}-output`, title: expect.any(String) });
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: `urn:dcs-migrate:${name}-output`,
+      title: expect.any(String),
+    });
     // Compiles (or throws on a keyword strict mode does not know).
     expect(outputSchemaErrors(name, null)).not.toBe('');
   });
 
   it('status --json keeps the renamed fields under their old names, marked deprecated in the schema', () => {
-    const json = JSON.parse(JSON.stringify(migrationJson(view, 'http://ui/m-1'))) as Record<string, Record<string, unknown>>;
-    expect(json.result).toMatchObject({ remoteStatus: 'TERMINATED', finalStatus: 'TERMINATED', cutover: { by: 'operator' }, holdEndedBy: 'operator' });
+    const json = JSON.parse(JSON.stringify(migrationJson(view, 'http://ui/m-1'))) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(json.result).toMatchObject({
+      remoteStatus: 'TERMINATED',
+      finalStatus: 'TERMINATED',
+      cutover: { by: 'operator' },
+      holdEndedBy: 'operator',
+    });
     expect(json.status).toMatchObject({ cutover: { by: 'operator' }, cutoverRequested: true });
     expect(json.ui).toBe('http://ui/m-1');
     expectOutputSchema('status', json);
-    const properties = (committedOutputSchema('status').properties ?? {}) as Record<string, { properties: Record<string, { deprecated?: boolean }> }>;
+    const properties = (committedOutputSchema('status').properties ?? {}) as Record<
+      string,
+      { properties: Record<string, { deprecated?: boolean }> }
+    >;
     expect(properties.result?.properties.finalStatus?.deprecated).toBe(true);
     expect(properties.result?.properties.holdEndedBy?.deprecated).toBe(true);
     expect(properties.status?.properties.cutoverRequested?.deprecated).toBe(true);
@@ -88,7 +111,13 @@ describe('output schemas', () => {
   });
 
   it('a running migration without a cutover: cutoverRequested false, no holdEndedBy; the key order of the view is kept', () => {
-    const running = { ...view, execution: 'RUNNING' as const, closeTime: undefined, result: undefined, status: { ...view.status!, cutover: undefined } };
+    const running = {
+      ...view,
+      execution: 'RUNNING' as const,
+      closeTime: undefined,
+      result: undefined,
+      status: { ...view.status!, cutover: undefined },
+    };
     const json = JSON.parse(JSON.stringify(migrationJson(running))) as Record<string, Record<string, unknown>>;
     expect(json.status?.cutoverRequested).toBe(false);
     expect(json).not.toHaveProperty('result');

@@ -67,7 +67,10 @@ describe('pre-flight checks', () => {
 
   it('ShowInstance reports the staged attributes and the redis-server memory; the admin route sets them, a reset restores them', async () => {
     const admin = (method: string, body?: unknown) =>
-      fetch(`${stack.emu.url}/_emulator/instances/target`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      fetch(`${stack.emu.url}/_emulator/instances/target`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     expect((await admin('PATCH', { status: 'CREATING', cacheMode: 'cluster', enablePublicIp: true })).status).toBe(200);
     const refused = await admin('PATCH', { cacheMode: 'sharded' });
     expect(refused.status).toBe(400);
@@ -109,24 +112,44 @@ describe('pre-flight checks', () => {
     }
     for (const id of ids) expect(PRECHECK_IDS).toContain(id);
     const text = JSON.stringify(outcomes);
-    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password]) expect(text).not.toContain(secret);
+    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password])
+      expect(text).not.toContain(secret);
   });
 
   // Each seeded misconfiguration, and the check that must name it.
-  const scenarios: Array<{ id: string; seed: () => Promise<unknown> | unknown; extra?: Record<string, unknown>; env?: Record<string, string> }> = [
+  const scenarios: Array<{
+    id: string;
+    seed: () => Promise<unknown> | unknown;
+    extra?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }> = [
     { id: 'target-exists', seed: () => undefined, extra: { target: { instanceId: 'no-such-instance' } } },
     { id: 'target-running', seed: () => set('target', { status: 'CREATING' }) },
     { id: 'source-running', seed: () => set('source', { status: 'FROZEN' }) },
     { id: 'source-not-proxy-cluster', seed: () => set('source', { cacheMode: 'proxy' }) },
-    { id: 'engine-version', seed: () => (set('source', { engineVersion: '6.0' }), set('target', { engineVersion: '5.0' })) },
+    {
+      id: 'engine-version',
+      seed: () => (set('source', { engineVersion: '6.0' }), set('target', { engineVersion: '5.0' })),
+    },
     { id: 'target-memory', seed: () => set('target', { maxMemoryMb: 1 }) },
     { id: 'target-ssl', seed: () => set('target', { enableSsl: true }) },
     {
       id: 'multi-db-into-cluster',
-      seed: () => (set('target', { cacheMode: 'cluster' }), withSource((redis) => redis.select(1).then(() => redis.set('in-db-1', 'x')))),
+      seed: () => (
+        set('target', { cacheMode: 'cluster' }),
+        withSource((redis) => redis.select(1).then(() => redis.set('in-db-1', 'x')))
+      ),
     },
-    { id: 'source-auth', seed: () => undefined, env: { ...passwordEnv(), [DEFAULT_PAIR.source.env]: 'not-the-source-password' } },
-    { id: 'target-auth', seed: () => undefined, env: { ...passwordEnv(), [DEFAULT_PAIR.target.env]: 'not-the-target-password' } },
+    {
+      id: 'source-auth',
+      seed: () => undefined,
+      env: { ...passwordEnv(), [DEFAULT_PAIR.source.env]: 'not-the-source-password' },
+    },
+    {
+      id: 'target-auth',
+      seed: () => undefined,
+      env: { ...passwordEnv(), [DEFAULT_PAIR.target.env]: 'not-the-target-password' },
+    },
     {
       id: 'source-output-buffer',
       seed: () =>
@@ -151,7 +174,10 @@ describe('pre-flight checks', () => {
       await scenario.seed();
       const outcomes = await check(scenario.extra, scenario.env);
       const named = outcomes.find((outcome) => outcome.id === scenario.id);
-      expect(named, `${scenario.id}: ${JSON.stringify(outcomes)}`).toMatchObject({ verdict: 'fail', remedy: expect.stringMatching(/\w/) });
+      expect(named, `${scenario.id}: ${JSON.stringify(outcomes)}`).toMatchObject({
+        verdict: 'fail',
+        remedy: expect.stringMatching(/\w/),
+      });
       expect(named?.evidence, scenario.id).toMatch(/\w/);
     }
     await withSource(async (redis) => {
@@ -222,7 +248,9 @@ describe('pre-flight checks', () => {
     const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
     expectOutputSchema('check', report);
     expect(report.ok).toBe(false);
-    expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail').map((outcome) => outcome.id)).toEqual(['target-ssl']);
+    expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail').map((outcome) => outcome.id)).toEqual([
+      'target-ssl',
+    ]);
     set('target', { enableSsl: false });
 
     const requestsBefore = stack.emu.requests().length;
@@ -231,7 +259,8 @@ describe('pre-flight checks', () => {
     expect(dry.stdout).toContain('source.password: env SOURCE_REDIS_PASSWORD resolves');
     expect(dry.stdout).toMatch(/CreateOnlineMigrationTask\s+write/);
     expect(dry.stdout).toContain('ready to start');
-    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password]) expect(dry.stdout + dry.stderr).not.toContain(secret);
+    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password])
+      expect(dry.stdout + dry.stderr).not.toContain(secret);
     const seen = callsSince(stack.emu, requestsBefore, ...WRITES, 'ShowInstance', 'ListMigrationTask');
     expect(seen.map((request) => request.operation)).toEqual(['ShowInstance', 'ShowInstance']);
     expect(stack.emu.tasks()).toHaveLength(0);
@@ -243,7 +272,10 @@ describe('pre-flight checks', () => {
         () => 'absent',
       );
     expect(described).toBe('absent');
-    const dryJson = await runCli(['start', '--file', file, '--dry-run', '--id', 'precheck-dry', '--json', '--no-redis'], stack.cliEnv());
+    const dryJson = await runCli(
+      ['start', '--file', file, '--dry-run', '--id', 'precheck-dry', '--json', '--no-redis'],
+      stack.cliEnv(),
+    );
     expect(dryJson.code, dryJson.stderr).toBe(0);
     const plan = jsonOf<{ ok: boolean; calls: Array<{ operation: string }> }>(dryJson);
     expectOutputSchema('dry-run', plan);
@@ -268,7 +300,10 @@ describe('pre-flight checks', () => {
     const report = jsonOf<{ ok: boolean; outcomes: PrecheckOutcome[] }>(failed);
     expectOutputSchema('check', report);
     expect(report.outcomes.filter((outcome) => outcome.verdict === 'fail')).toEqual([
-      expect.objectContaining({ id: 'aof-into-cluster', evidence: 'the target is a Redis Cluster; AOF file(s) by name: appendonly.aof' }),
+      expect.objectContaining({
+        id: 'aof-into-cluster',
+        evidence: 'the target is a Redis Cluster; AOF file(s) by name: appendonly.aof',
+      }),
     ]);
     expect(stack.emu.tasks()).toHaveLength(0);
   });

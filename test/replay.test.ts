@@ -21,7 +21,13 @@ describe('replay of recorded migration histories', () => {
     // `validate-input-in-local-activity` patch), and, as `pre-predictive-*`, by the code that polled on the plain
     // backoff (before the `predictive-polling` patch), and, as `pre-prechecks-*`, by the code of the round before the
     // pre-flight checks, cutover policy, client switch, task logs and notifications: all must keep replaying.
-    const flows = ['backup-import.json', 'legacy-online.json', 'online-full.json', 'online-incremental.json', 'online-incremental-shared.json'];
+    const flows = [
+      'backup-import.json',
+      'legacy-online.json',
+      'online-full.json',
+      'online-incremental.json',
+      'online-incremental-shared.json',
+    ];
     expect(files).toEqual(
       expect.arrayContaining([
         ...flows,
@@ -31,7 +37,9 @@ describe('replay of recorded migration histories', () => {
       ]),
     );
     // A task restarted after a lost connection, by the `restart` policy and by an operator (test/workflow-restart.test.ts).
-    expect(files).toEqual(expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['online-full-restart-policy.json', 'online-full-restart-operator.json']),
+    );
     // A create throttled once (HTTP 429), retried behind `create-retry-after-from-details` (test/replay-gate.test.ts).
     expect(files).toContain('online-full-throttled-create.json');
     // A rollback that kept the writes through the reverse task (test/reverse-sync-stack.test.ts).

@@ -253,7 +253,12 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
   it('a failure after the reverse task ran (rollback-ip refused) cleans it up as onFailure says', async () => {
     const file = input({ rollbackWindow: 0 }, { onFailure: 'delete' });
     const check = { outcome: 'failed', reached: 'target' } as const;
-    const refused = { activity: 'rollbackIp', status: 400, errorCode: 'DCS.4957', errorMessage: 'not allowed' } as const;
+    const refused = {
+      activity: 'rollbackIp',
+      status: 400,
+      errorCode: 'DCS.4957',
+      errorMessage: 'not allowed',
+    } as const;
     const scenario = { check, task: { ...MIGRATION, faults: [refused] }, reverse: { fullSyncMs: 5_000 } };
     const { handle, log, paidTasksLeft } = await run(file, scenario);
     const failure = await failureOf(handle);

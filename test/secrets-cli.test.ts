@@ -17,14 +17,23 @@ const SOURCE_PASSWORD = 'src-codec-Pa55-4d1e';
 const TARGET_PASSWORD = 'tgt-codec-Pa55-8b2f';
 const KEY = randomBytes(32).toString('base64');
 
-const PAIR = instancePair(['src', 'tgt'], [SOURCE_PASSWORD, TARGET_PASSWORD], ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD']);
+const PAIR = instancePair(
+  ['src', 'tgt'],
+  [SOURCE_PASSWORD, TARGET_PASSWORD],
+  ['CLI_TEST_SOURCE_PASSWORD', 'CLI_TEST_TARGET_PASSWORD'],
+);
 
 let stack: TestStack;
 let worker: CliWorker;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  stack = await startTestStack({ name: 'secrets-cli', pair: PAIR, emulator: { timings: { creatingMs: 200, terminatingMs: 200 } }, sourceKeys: 200 });
+  stack = await startTestStack({
+    name: 'secrets-cli',
+    pair: PAIR,
+    emulator: { timings: { creatingMs: 200, terminatingMs: 200 } },
+    sourceKeys: 200,
+  });
   env = stack.cliEnv({ DCS_MIGRATE_LOG_LEVEL: 'debug', DCS_MIGRATE_CODEC_KEYS: `ops-2026:${KEY}` });
   worker = await stack.startCliWorker(['--shutdown-grace', '5s'], env);
 });
@@ -49,7 +58,9 @@ describe('payload encryption through the CLI and the worker command', () => {
     const started = await runCli(['start', '--file', file, '--id', 'secrets-cli-full', '--wait'], env);
     expect(started.code, started.stdout + started.stderr).toBe(0);
 
-    const status = jsonOf<{ workflowId: string; phase: string }>(await runCli(['status', 'secrets-cli-full', '--json'], env));
+    const status = jsonOf<{ workflowId: string; phase: string }>(
+      await runCli(['status', 'secrets-cli-full', '--json'], env),
+    );
     expect(status).toMatchObject({ workflowId: 'secrets-cli-full', phase: 'succeeded' });
 
     const { history } = await stack.temporal.client.workflowService.getWorkflowExecutionHistory({
@@ -59,13 +70,24 @@ describe('payload encryption through the CLI and the worker command', () => {
     const input0 = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input0?.metadata?.['encryption-key-id'] ?? []).toString()).toBe('ops-2026');
     const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history ?? {}).finish()).toString('latin1');
-    const secrets = { SOURCE_PASSWORD, TARGET_PASSWORD, AK: stack.emu.credentials.ak, SK: stack.emu.credentials.sk, KEY };
-    for (const [name, value] of Object.entries({ ...secrets, sourceAddress })) expect(raw.includes(value), `${name} in the raw history`).toBe(false);
+    const secrets = {
+      SOURCE_PASSWORD,
+      TARGET_PASSWORD,
+      AK: stack.emu.credentials.ak,
+      SK: stack.emu.credentials.sk,
+      KEY,
+    };
+    for (const [name, value] of Object.entries({ ...secrets, sourceAddress }))
+      expect(raw.includes(value), `${name} in the raw history`).toBe(false);
 
     const log = await readFile(worker.logFile, 'utf8');
-    expect((await worker.logLines()).find((line) => line.msg === 'worker started')).toMatchObject({ payloadEncryption: 'on' });
-    for (const [name, value] of Object.entries(secrets)) expect(log.includes(value), `${name} in the worker log`).toBe(false);
-    for (const [name, value] of Object.entries(secrets)) expect((started.stdout + started.stderr).includes(value), `${name} in the CLI output`).toBe(false);
+    expect((await worker.logLines()).find((line) => line.msg === 'worker started')).toMatchObject({
+      payloadEncryption: 'on',
+    });
+    for (const [name, value] of Object.entries(secrets))
+      expect(log.includes(value), `${name} in the worker log`).toBe(false);
+    for (const [name, value] of Object.entries(secrets))
+      expect((started.stdout + started.stderr).includes(value), `${name} in the CLI output`).toBe(false);
   });
 
   it('without the keys, the CLI says the data is encrypted and which variable to set', async () => {

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, runCli } from '../client/testing/run-cli.js';
 import { parseKeyRing } from '../codec/codec-keys.js';
 import { EncryptionCodec } from '../codec/encryption-codec.js';
-import { isLoopbackHost, startCodecServer, UnprotectedCodecServerError, type RunningCodecServer } from '../codec/server.js';
+import {
+  isLoopbackHost,
+  startCodecServer,
+  UnprotectedCodecServerError,
+  type RunningCodecServer,
+} from '../codec/server.js';
 import { startProcess } from '../local/processes.js';
 import { projectRoot } from '../local/tools.js';
 import { portAcceptsConnections, waitFor } from '../local/wait.js';
@@ -26,13 +31,17 @@ const codec = new EncryptionCodec(parseKeyRing(`k1:${KEY}`, undefined));
 /** A payload as the UI sends it: protobuf JSON, bytes in base64. */
 function toJson(payload: Payload): { metadata: Record<string, string>; data: string } {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
 function fromJson(json: { metadata: Record<string, string>; data: string }): Payload {
   return {
-    metadata: Object.fromEntries(Object.entries(json.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(json.metadata).map(([key, value]) => [key, Buffer.from(value, 'base64')]),
+    ),
     data: Buffer.from(json.data, 'base64'),
   };
 }
@@ -46,7 +55,11 @@ describe('codec server over HTTP', () => {
     await server?.stop();
   });
 
-  function post(route: string, body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` }): Promise<Response> {
+  function post(
+    route: string,
+    body: unknown,
+    headers: Record<string, string> = { Authorization: `Bearer ${TOKEN}` },
+  ): Promise<Response> {
     return fetch(`${server.url}${route}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', Origin: UI_ORIGIN, ...headers },
@@ -56,14 +69,20 @@ describe('codec server over HTTP', () => {
 
   it('POST /decode returns what the worker codec encrypted, in the JSON the UI reads', async () => {
     const value = { source: { addrs: '10.1.2.3:6379' }, method: 'incremental' };
-    const encoded = await codec.encode([defaultPayloadConverter.toPayload(value), defaultPayloadConverter.toPayload('second')]);
+    const encoded = await codec.encode([
+      defaultPayloadConverter.toPayload(value),
+      defaultPayloadConverter.toPayload('second'),
+    ]);
     const response = await post('/decode', { payloads: encoded.map(toJson) });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     const body = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
     expect(body.payloads).toHaveLength(2);
     expect(Buffer.from(body.payloads[0]?.metadata['encoding'] ?? '', 'base64').toString()).toBe('json/plain');
-    expect(body.payloads.map((payload) => defaultPayloadConverter.fromPayload(fromJson(payload)))).toEqual([value, 'second']);
+    expect(body.payloads.map((payload) => defaultPayloadConverter.fromPayload(fromJson(payload)))).toEqual([
+      value,
+      'second',
+    ]);
   });
 
   it('POST /encode produces payloads the codec decodes (and pass-through of plain payloads on /decode)', async () => {
@@ -83,7 +102,9 @@ describe('codec server over HTTP', () => {
 
   it('refuses a call without the bearer token, or with another one, and never echoes it', async () => {
     const encoded = await codec.encode([defaultPayloadConverter.toPayload('secret value')]);
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token' }, { Authorization: TOKEN }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token' }, { Authorization: TOKEN }] as Array<
+      Record<string, string>
+    >) {
       const response = await post('/decode', { payloads: encoded.map(toJson) }, headers);
       expect(response.status).toBe(401);
       const text = await response.text();
@@ -97,7 +118,11 @@ describe('codec server over HTTP', () => {
     const preflight = (origin: string) =>
       fetch(`${server.url}/decode`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace,authorization' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type,x-namespace,authorization',
+        },
       });
     const allowed = await preflight(UI_ORIGIN);
     expect(allowed.status).toBe(204);
@@ -134,7 +159,9 @@ describe('codec server over HTTP', () => {
     expect(((await notArray.json()) as { error: string }).error).toMatch(/^payloads: /);
 
     const other = new EncryptionCodec(parseKeyRing(`old-key:${randomBytes(32).toString('base64')}`, undefined));
-    const unknown = await post('/decode', { payloads: (await other.encode([defaultPayloadConverter.toPayload(1)])).map(toJson) });
+    const unknown = await post('/decode', {
+      payloads: (await other.encode([defaultPayloadConverter.toPayload(1)])).map(toJson),
+    });
     expect(unknown.status).toBe(422);
     expect(((await unknown.json()) as { error: string }).error).toContain('key id "old-key", which is not configured');
   });
@@ -144,14 +171,23 @@ describe('dcs-migrate codec-server', () => {
   const dir = useTempDir('dcs-migrate-codec-server-');
 
   it('without keys: exit 2 naming the variables', async () => {
-    const run = await runCli(['codec-server', '--port', '0'], { ...process.env, DCS_MIGRATE_CODEC_KEYS: '', DCS_MIGRATE_CODEC_KEY_FILE: '' });
+    const run = await runCli(['codec-server', '--port', '0'], {
+      ...process.env,
+      DCS_MIGRATE_CODEC_KEYS: '',
+      DCS_MIGRATE_CODEC_KEY_FILE: '',
+    });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('no codec keys: set DCS_MIGRATE_CODEC_KEYS (id:base64key,…) or DCS_MIGRATE_CODEC_KEY_FILE');
+    expect(run.stderr).toContain(
+      'no codec keys: set DCS_MIGRATE_CODEC_KEYS (id:base64key,…) or DCS_MIGRATE_CODEC_KEY_FILE',
+    );
   });
 
   it('with a short key: exit 2 naming the variable and the key id, not the key', async () => {
     const short = randomBytes(8).toString('base64');
-    const run = await runCli(['codec-server', '--port', '0'], { ...process.env, DCS_MIGRATE_CODEC_KEYS: `k1:${short}` });
+    const run = await runCli(['codec-server', '--port', '0'], {
+      ...process.env,
+      DCS_MIGRATE_CODEC_KEYS: `k1:${short}`,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('DCS_MIGRATE_CODEC_KEYS: key "k1" must be 32 bytes (AES-256), got 8');
     expect(run.stdout + run.stderr).not.toContain(short);
@@ -177,7 +213,11 @@ describe('dcs-migrate codec-server', () => {
     const optedOut = await startCodecServer({ codec, host: '0.0.0.0', insecureAllowNoToken: true });
     try {
       const call = (url: string, headers: Record<string, string> = {}) =>
-        fetch(`${url}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+        fetch(`${url}/decode`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: '{}',
+        });
       expect((await call(withToken.url)).status).toBe(401);
       expect((await call(withToken.url, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
       expect((await call(optedOut.url)).status).toBe(200);
@@ -185,8 +225,10 @@ describe('dcs-migrate codec-server', () => {
       await withToken.stop();
       await optedOut.stop();
     }
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '::ffff:10.0.0.5']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '::ffff:10.0.0.5'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 
   it('serves decode with the token from DCS_MIGRATE_CODEC_TOKEN, prints no key, stops on SIGTERM', async () => {
@@ -219,7 +261,11 @@ describe('dcs-migrate codec-server', () => {
       });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
-      expect(defaultPayloadConverter.fromPayload(fromJson(body.payloads[0] as { metadata: Record<string, string>; data: string }))).toEqual({ hello: 'ui' });
+      expect(
+        defaultPayloadConverter.fromPayload(
+          fromJson(body.payloads[0] as { metadata: Record<string, string>; data: string }),
+        ),
+      ).toEqual({ hello: 'ui' });
 
       await proc.stop(5_000);
       expect((await proc.exited).code).toBe(0);

@@ -14,7 +14,13 @@ import {
   type Payload,
 } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { CodecConfigurationError, generateKeyRing, keyRingToEnv, loadCodecKeyRing, parseKeyRing } from '../codec/codec-keys.js';
+import {
+  CodecConfigurationError,
+  generateKeyRing,
+  keyRingToEnv,
+  loadCodecKeyRing,
+  parseKeyRing,
+} from '../codec/codec-keys.js';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleEncodesFailures, FAILURE_CONVERTER_PATH, loadDataConverter } from '../codec/data-converter.js';
 import { WORKFLOWS_PATH } from '../worker/create-worker.js';
@@ -40,7 +46,10 @@ function text(payload: Payload | undefined, key: string): string | undefined {
   return value ? Buffer.from(value).toString('utf8') : undefined;
 }
 function bytesOf(payload: Payload | undefined): string {
-  return Buffer.from(payload?.data ?? new Uint8Array()).toString('latin1') + JSON.stringify(Object.keys(payload?.metadata ?? {}));
+  return (
+    Buffer.from(payload?.data ?? new Uint8Array()).toString('latin1') +
+    JSON.stringify(Object.keys(payload?.metadata ?? {}))
+  );
 }
 
 describe('encryption codec', () => {
@@ -52,7 +61,11 @@ describe('encryption codec', () => {
   });
 
   it('round trip: encoded payloads hide the value and name the key; decoding restores metadata and data exactly', async () => {
-    const input = [payloadOf({ source: { address: '10.0.0.5:6379', password: SECRET } }), payloadOf('plain'), payloadOf(null)];
+    const input = [
+      payloadOf({ source: { address: '10.0.0.5:6379', password: SECRET } }),
+      payloadOf('plain'),
+      payloadOf(null),
+    ];
     const encoded = await codec.encode(input);
     expect(encoded).toHaveLength(3);
     for (const payload of encoded) {
@@ -99,13 +112,17 @@ describe('encryption codec', () => {
     const relabelled = { ...encoded, metadata: { ...encoded?.metadata, [KEY_ID_METADATA_KEY]: Buffer.from('a2') } };
     await expect(twin.decode([relabelled])).rejects.toThrow(/key id "a2".*failed authentication/);
 
-    await expect(codec.decode([{ ...encoded, data: Buffer.from(encoded?.data ?? []).subarray(0, 10) }])).rejects.toThrow(/truncated/);
+    await expect(
+      codec.decode([{ ...encoded, data: Buffer.from(encoded?.data ?? []).subarray(0, 10) }]),
+    ).rejects.toThrow(/truncated/);
   });
 
   it('a payload encrypted under an unknown key id is an error naming the id, not a silent pass-through', async () => {
     const other = new EncryptionCodec(parseKeyRing(`retired-2025:${KEY_B}`, undefined));
     const encoded = await other.encode([payloadOf('x')]);
-    await expect(codec.decode(encoded)).rejects.toThrow('encrypted payload names key id "retired-2025", which is not configured (known: a)');
+    await expect(codec.decode(encoded)).rejects.toThrow(
+      'encrypted payload names key id "retired-2025", which is not configured (known: a)',
+    );
   });
 
   it('pass-through: payloads not encrypted by this codec (older histories) decode untouched', async () => {
@@ -126,13 +143,20 @@ describe('encryption codec', () => {
   });
 
   it('failure messages are encrypted too: the failure converter moves them into an encoded payload', async () => {
-    const { failureConverter } = (await import(FAILURE_CONVERTER_PATH)) as { failureConverter: DefaultFailureConverter };
+    const { failureConverter } = (await import(FAILURE_CONVERTER_PATH)) as {
+      failureConverter: DefaultFailureConverter;
+    };
     expect(failureConverter.options.encodeCommonAttributes).toBe(true);
-    const failure = failureConverter.errorToFailure(ApplicationFailure.nonRetryable(`AUTH failed for ${SECRET}`), defaultPayloadConverter);
+    const failure = failureConverter.errorToFailure(
+      ApplicationFailure.nonRetryable(`AUTH failed for ${SECRET}`),
+      defaultPayloadConverter,
+    );
     expect(failure.message).toBe('Encoded failure');
     expect(failure.stackTrace ?? '').not.toContain(SECRET);
     // The message moved into a payload, which the codec then encrypts.
-    expect(defaultPayloadConverter.fromPayload(failure.encodedAttributes as Payload)).toMatchObject({ message: `AUTH failed for ${SECRET}` });
+    expect(defaultPayloadConverter.fromPayload(failure.encodedAttributes as Payload)).toMatchObject({
+      message: `AUTH failed for ${SECRET}`,
+    });
     const [encrypted] = await codec.encode([failure.encodedAttributes as Payload]);
     expect(bytesOf(encrypted)).not.toContain(SECRET);
   });
@@ -148,7 +172,11 @@ describe('workflow bundles', () => {
       warn: () => undefined,
       error: () => undefined,
     };
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quiet,
+    });
     expect(bundleEncodesFailures(code)).toBe(true);
     expect(bundleEncodesFailures(code.replaceAll('dcs-migrate:encoded-failures', ''))).toBe(false);
   });
@@ -163,7 +191,10 @@ describe('codec key configuration', () => {
   });
 
   it('keys from the environment: several keys, the active one chosen by DCS_MIGRATE_CODEC_ACTIVE_KEY', () => {
-    const ring = loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}, k2:${KEY_B}`, DCS_MIGRATE_CODEC_ACTIVE_KEY: 'k2' });
+    const ring = loadCodecKeyRing({
+      DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}, k2:${KEY_B}`,
+      DCS_MIGRATE_CODEC_ACTIVE_KEY: 'k2',
+    });
     expect(ring?.activeKeyId).toBe('k2');
     expect(ring?.keys.get('k1')?.toString('base64')).toBe(KEY_A);
     const converter = loadDataConverter({ DCS_MIGRATE_CODEC_KEYS: `k1:${KEY_A}` });
@@ -173,7 +204,10 @@ describe('codec key configuration', () => {
 
   it('keys from a file (newlines, comments, URL-safe base64)', async () => {
     const file = path.join(dir.path, 'keys');
-    await writeFile(file, `# rotated 2026-11\nold:${KEY_A}\nnew:${Buffer.from(KEY_B, 'base64').toString('base64url')}\n`);
+    await writeFile(
+      file,
+      `# rotated 2026-11\nold:${KEY_A}\nnew:${Buffer.from(KEY_B, 'base64').toString('base64url')}\n`,
+    );
     const ring = loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: file, DCS_MIGRATE_CODEC_ACTIVE_KEY: 'new' });
     expect([...(ring?.keys.keys() ?? [])]).toEqual(['old', 'new']);
     expect(ring?.keys.get('new')?.toString('base64')).toBe(KEY_B);
@@ -189,10 +223,26 @@ describe('codec key configuration', () => {
 
   const shortKey = randomBytes(16).toString('base64');
   const bad: Array<[string, Record<string, string>, RegExp]> = [
-    ['a key of the wrong length', { DCS_MIGRATE_CODEC_KEYS: `k1:${shortKey}` }, /^DCS_MIGRATE_CODEC_KEYS: key "k1" must be 32 bytes \(AES-256\), got 16$/],
-    ['a key that is not base64', { DCS_MIGRATE_CODEC_KEYS: 'k1:not base64!' }, /DCS_MIGRATE_CODEC_KEYS: key "k1" is not base64/],
-    ['an entry without an id', { DCS_MIGRATE_CODEC_KEYS: KEY_A }, /DCS_MIGRATE_CODEC_KEYS: entry 1 is not id:base64key/],
-    ['a bad key id', { DCS_MIGRATE_CODEC_KEYS: `bad id:${KEY_A}` }, /DCS_MIGRATE_CODEC_KEYS: entry 1: a key id may only hold/],
+    [
+      'a key of the wrong length',
+      { DCS_MIGRATE_CODEC_KEYS: `k1:${shortKey}` },
+      /^DCS_MIGRATE_CODEC_KEYS: key "k1" must be 32 bytes \(AES-256\), got 16$/,
+    ],
+    [
+      'a key that is not base64',
+      { DCS_MIGRATE_CODEC_KEYS: 'k1:not base64!' },
+      /DCS_MIGRATE_CODEC_KEYS: key "k1" is not base64/,
+    ],
+    [
+      'an entry without an id',
+      { DCS_MIGRATE_CODEC_KEYS: KEY_A },
+      /DCS_MIGRATE_CODEC_KEYS: entry 1 is not id:base64key/,
+    ],
+    [
+      'a bad key id',
+      { DCS_MIGRATE_CODEC_KEYS: `bad id:${KEY_A}` },
+      /DCS_MIGRATE_CODEC_KEYS: entry 1: a key id may only hold/,
+    ],
     ['a duplicate id', { DCS_MIGRATE_CODEC_KEYS: `k:${KEY_A},k:${KEY_B}` }, /key id "k" appears twice/],
     [
       'several keys, no active one',

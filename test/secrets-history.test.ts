@@ -20,12 +20,22 @@ import { EncryptionCodec, ENCRYPTED_ENCODING } from '../codec/encryption-codec.j
 import { seedSampleData } from '../local/sample-data.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
 import { createJsonLogger } from '../worker/logger.js';
-import { onlineInput, PASSWORD_ENV, SOURCE_PASSWORD, startMigrationTestEnv, TARGET_PASSWORD, type MigrationTestEnv } from './workflow-env.js';
+import {
+  onlineInput,
+  PASSWORD_ENV,
+  SOURCE_PASSWORD,
+  startMigrationTestEnv,
+  TARGET_PASSWORD,
+  type MigrationTestEnv,
+} from './workflow-env.js';
 
 // Every line the worker logs (SDK, Core, workflows, activities), through the production JSON logger at DEBUG.
 const logLines: string[] = [];
 Runtime.install({
-  logger: createJsonLogger('debug', new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(chunk.toString()), done()) })),
+  logger: createJsonLogger(
+    'debug',
+    new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(chunk.toString()), done()) }),
+  ),
 });
 
 const ring = generateKeyRing('test-key');
@@ -39,7 +49,11 @@ describe('secrets never reach the Temporal server or the logs', () => {
   let stopWorker: () => Promise<void>;
   beforeAll(async () => {
     env = await startMigrationTestEnv();
-    client = new Client({ connection: env.temporal.env.connection, namespace: env.temporal.server.namespace, dataConverter });
+    client = new Client({
+      connection: env.temporal.env.connection,
+      namespace: env.temporal.server.namespace,
+      dataConverter,
+    });
     const worker = await createMigrationWorker({
       connection: env.temporal.env.nativeConnection,
       namespace: env.temporal.server.namespace,
@@ -62,14 +76,18 @@ describe('secrets never reach the Temporal server or the logs', () => {
   });
 
   async function rawHistory(workflowId: string): Promise<proto.temporal.api.history.v1.IHistory> {
-    const response = await client.workflowService.getWorkflowExecutionHistory({ namespace: env.temporal.server.namespace, execution: { workflowId } });
+    const response = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: env.temporal.server.namespace,
+      execution: { workflowId },
+    });
     return response.history ?? {};
   }
   function secrets(): Record<string, string> {
     return { SOURCE_PASSWORD, TARGET_PASSWORD, AK: env.emu.credentials.ak, SK: env.emu.credentials.sk };
   }
   function expectAbsent(haystack: string, needles: Record<string, string>, where: string): void {
-    for (const [name, needle] of Object.entries(needles)) expect(haystack.includes(needle), `${name} found in ${where}`).toBe(false);
+    for (const [name, needle] of Object.entries(needles))
+      expect(haystack.includes(needle), `${name} found in ${where}`).toBe(false);
   }
 
   it('a migration from a self-hosted source address: raw history and logs hold no secret and no plaintext input', async () => {
@@ -79,7 +97,11 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const input = onlineInput('full', { source: { addrs: sourceAddress, password: { env: 'SOURCE_REDIS_PASSWORD' } } });
     const handle = await client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-online-full', taskQueue: env.taskQueue }),
+      buildMigrationStartOptions({
+        input: parseMigrationInput(input),
+        workflowId: 'secrets-online-full',
+        taskQueue: env.taskQueue,
+      }),
     );
     const result = (await handle.result()) as MigrationResult;
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
@@ -90,7 +112,11 @@ describe('secrets never reach the Temporal server or the logs', () => {
     // Temporal stores in clear for visibility; the events are there).
     expect(bytes).toContain(result.taskId);
     expect(history.events?.length).toBeGreaterThan(10);
-    expectAbsent(bytes, { ...secrets(), sourceAddress, passwordEnvName: 'SOURCE_REDIS_PASSWORD', vpc: 'vpc-test' }, 'the raw history');
+    expectAbsent(
+      bytes,
+      { ...secrets(), sourceAddress, passwordEnvName: 'SOURCE_REDIS_PASSWORD', vpc: 'vpc-test' },
+      'the raw history',
+    );
 
     // Every payload of the history is ciphertext under the test key.
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
@@ -107,10 +133,16 @@ describe('secrets never reach the Temporal server or the logs', () => {
   });
 
   it('a failing migration: the failure message is stored encrypted, and a client with the codec reads it', async () => {
-    const input = onlineInput('full', { target: { instanceId: MISSING_TARGET, password: { env: 'TARGET_REDIS_PASSWORD' } } });
+    const input = onlineInput('full', {
+      target: { instanceId: MISSING_TARGET, password: { env: 'TARGET_REDIS_PASSWORD' } },
+    });
     const handle = await client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: 'secrets-missing-target', taskQueue: env.taskQueue }),
+      buildMigrationStartOptions({
+        input: parseMigrationInput(input),
+        workflowId: 'secrets-missing-target',
+        taskQueue: env.taskQueue,
+      }),
     );
     const failure = await handle.result().then(
       () => undefined,
@@ -123,12 +155,16 @@ describe('secrets never reach the Temporal server or the logs', () => {
     const failedEvent = history.events?.find((event) => event.workflowExecutionFailedEventAttributes);
     const storedFailure = failedEvent?.workflowExecutionFailedEventAttributes?.failure;
     expect(storedFailure?.message).toBe('Encoded failure');
-    expect(Buffer.from(storedFailure?.encodedAttributes?.metadata?.['encoding'] ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+    expect(Buffer.from(storedFailure?.encodedAttributes?.metadata?.['encoding'] ?? []).toString()).toBe(
+      ENCRYPTED_ENCODING,
+    );
     const bytes = Buffer.from(proto.temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
     expectAbsent(bytes, { ...secrets(), MISSING_TARGET }, 'the raw history of the failed run');
     // The decoded failure is what the operator reads: not "Encoded failure", but the real reason (here the
     // pre-flight check that found the target missing, before anything was created).
-    expect(decodedMessages).toMatch(/target-exists \(DCS has no instance no-such-instance-5e1b \(.*DCS\.3022: This DCS instance does not exist/);
+    expect(decodedMessages).toMatch(
+      /target-exists \(DCS has no instance no-such-instance-5e1b \(.*DCS\.3022: This DCS instance does not exist/,
+    );
     expect(decodedMessages).not.toMatch(/^Encoded failure$/m);
     expectAbsent(logLines.join(''), secrets(), 'the worker logs');
   });

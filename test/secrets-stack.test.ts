@@ -21,14 +21,25 @@ describe('local stack with payload encryption', () => {
   beforeAll(async () => {
     logDir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-secrets-stack-'));
     const host = '127.0.0.1';
-    const log = createStackLog(new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) }));
-    const env = { DCS_MIGRATE_CODEC_KEYS: process.env['DCS_MIGRATE_CODEC_KEYS'], DCS_MIGRATE_CODEC_KEY_FILE: process.env['DCS_MIGRATE_CODEC_KEY_FILE'] };
+    const log = createStackLog(
+      new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) }),
+    );
+    const env = {
+      DCS_MIGRATE_CODEC_KEYS: process.env['DCS_MIGRATE_CODEC_KEYS'],
+      DCS_MIGRATE_CODEC_KEY_FILE: process.env['DCS_MIGRATE_CODEC_KEY_FILE'],
+    };
     // The session key is generated only when none is configured: make sure none is.
     delete process.env['DCS_MIGRATE_CODEC_KEYS'];
     delete process.env['DCS_MIGRATE_CODEC_KEY_FILE'];
     try {
       stack = await startLocalStack(
-        { keys: 100, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 200, terminatingMs: 200 } },
+        {
+          keys: 100,
+          port: await getPort({ host }),
+          uiPort: await getPort({ host }),
+          logDir,
+          timings: { creatingMs: 200, terminatingMs: 200 },
+        },
         log,
       );
     } finally {
@@ -42,12 +53,18 @@ describe('local stack with payload encryption', () => {
 
   it('the UI is configured with the codec server, which answers the UI origin and decodes what the stack wrote', async () => {
     if (!stack) throw new Error(`the stack did not start:\n${output}`);
-    const settings = (await (await fetch(`${stack.uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    const settings = (await (await fetch(`${stack.uiUrl}/api/v1/settings`)).json()) as {
+      Codec?: { Endpoint?: string };
+    };
     expect(settings.Codec?.Endpoint).toBe(stack.codecUrl);
 
     const preflight = await fetch(`${stack.codecUrl}/decode`, {
       method: 'OPTIONS',
-      headers: { Origin: stack.uiUrl, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+      headers: {
+        Origin: stack.uiUrl,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type,x-namespace',
+      },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(stack.uiUrl);
 
@@ -71,7 +88,9 @@ describe('local stack with payload encryption', () => {
         body: JSON.stringify({
           payloads: [
             {
-              metadata: Object.fromEntries(Object.entries(stored.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+              metadata: Object.fromEntries(
+                Object.entries(stored.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+              ),
               data: Buffer.from(stored.data ?? []).toString('base64'),
             },
           ],
@@ -80,7 +99,9 @@ describe('local stack with payload encryption', () => {
       const body = (await response.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
       const decoded = body.payloads[0];
       const payload: Payload = {
-        metadata: Object.fromEntries(Object.entries(decoded?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+        metadata: Object.fromEntries(
+          Object.entries(decoded?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+        ),
         data: Buffer.from(decoded?.data ?? '', 'base64'),
       };
       expect(defaultPayloadConverter.fromPayload(payload)).toEqual({ probe: 'visible in the UI' });
@@ -95,7 +116,9 @@ describe('local stack with payload encryption', () => {
     expect(keyFile).toBe(path.join(logDir, `codec-keys-${stack.temporal.port}`));
     expect((await stat(keyFile ?? '')).mode & 0o777).toBe(0o600);
     expect(loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: keyFile })?.keys.size).toBe(1);
-    expect(output).not.toContain(loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: keyFile })?.keys.values().next().value?.toString('base64') ?? '');
+    expect(output).not.toContain(
+      loadCodecKeyRing({ DCS_MIGRATE_CODEC_KEY_FILE: keyFile })?.keys.values().next().value?.toString('base64') ?? '',
+    );
     await stack.stop();
     stack = undefined;
     await expect(stat(keyFile ?? '')).rejects.toThrow(/ENOENT/);

@@ -44,7 +44,12 @@ function cliAfterSource(envFile: string, args: string[]): Promise<Run> {
     execFile(
       'bash',
       ['-c', `set -e; . "$0"; exec "$1" "$2" ${args.join(' ')}`, envFile, process.execPath, CLI_BIN],
-      { cwd: projectRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000, maxBuffer: 8 * 1024 * 1024 },
+      {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        timeout: 60_000,
+        maxBuffer: 8 * 1024 * 1024,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -56,10 +61,18 @@ describe('examples/ against the local stack', () => {
   let output = '';
   beforeAll(async () => {
     logDir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-stack-examples-'));
-    const log = createStackLog(new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) }));
+    const log = createStackLog(
+      new Writable({ write: (chunk: Buffer, _encoding, done) => ((output += chunk.toString()), done()) }),
+    );
     const host = '127.0.0.1';
     stack = await startLocalStack(
-      { keys: 500, port: await getPort({ host }), uiPort: await getPort({ host }), logDir, timings: { creatingMs: 300, terminatingMs: 300 } },
+      {
+        keys: 500,
+        port: await getPort({ host }),
+        uiPort: await getPort({ host }),
+        logDir,
+        timings: { creatingMs: 300, terminatingMs: 300 },
+      },
       log,
     );
   }, 120_000);
@@ -105,7 +118,14 @@ describe('examples/ against the local stack', () => {
 
     const started = await Promise.all(
       files.map((file) =>
-        cliAfterSource(s.env.file, ['start', '--file', shellQuote(path.join('examples', file)), '--id', shellQuote(ids[file] ?? ''), '--json']),
+        cliAfterSource(s.env.file, [
+          'start',
+          '--file',
+          shellQuote(path.join('examples', file)),
+          '--id',
+          shellQuote(ids[file] ?? ''),
+          '--json',
+        ]),
       ),
     );
     for (const [index, run] of started.entries()) expect(run.code, `${files[index]}: ${run.stderr}`).toBe(0);
@@ -115,8 +135,18 @@ describe('examples/ against the local stack', () => {
       return { execution: described.status.name, phase: described.typedSearchAttributes.get(DcsPhase) };
     };
     const incremental = ids['online-incremental.yaml'] ?? '';
-    await waitFor('the incremental example to hold', async () => (await phaseOf(incremental)).phase === 'incremental-hold', 40_000, 500);
-    const cutover = await cliAfterSource(s.env.file, ['cutover', shellQuote(incremental), '--note', shellQuote('stack-examples test')]);
+    await waitFor(
+      'the incremental example to hold',
+      async () => (await phaseOf(incremental)).phase === 'incremental-hold',
+      40_000,
+      500,
+    );
+    const cutover = await cliAfterSource(s.env.file, [
+      'cutover',
+      shellQuote(incremental),
+      '--note',
+      shellQuote('stack-examples test'),
+    ]);
     expect(cutover.code, cutover.stderr).toBe(0);
     expect(cutover.stdout).toContain(`cutover accepted for ${incremental}`);
 
@@ -134,7 +164,13 @@ describe('examples/ against the local stack', () => {
     const api = await cliAfterSource(s.env.file, ['api', 'ListMigrationTask']);
     expect(api.code, api.stderr).toBe(0);
     expect(JSON.parse(api.stdout)).toMatchObject({ count: 4 });
-    const verify = await cliAfterSource(s.env.file, ['verify', '--source', '"$DCS_MIGRATE_SOURCE_URL"', '--target', '"$DCS_MIGRATE_TARGET_URL"']);
+    const verify = await cliAfterSource(s.env.file, [
+      'verify',
+      '--source',
+      '"$DCS_MIGRATE_SOURCE_URL"',
+      '--target',
+      '"$DCS_MIGRATE_TARGET_URL"',
+    ]);
     expect(verify.stderr).not.toMatch(/auth|password/i);
     expect(verify.stdout).toContain('0 differences');
   }, 90_000);
@@ -144,6 +180,7 @@ describe('examples/ against the local stack', () => {
     const { env, codecKeyFile } = stack;
     await stack.stop();
     stack = undefined;
-    for (const file of [env.file, env.defaultFile, codecKeyFile ?? '']) await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    for (const file of [env.file, env.defaultFile, codecKeyFile ?? ''])
+      await expect(stat(file)).rejects.toThrow(/ENOENT/);
   });
 });

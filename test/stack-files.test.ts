@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderEnvFile, shellQuote, printableExports, type StackEnvEntry } from '../stack/stack-env.js';
-import { claimDefaultEnvFile, pidLine, releaseDefaultEnvFile, removeStaleStackFiles, stackFilePaths, writePrivateFile } from '../stack/stack-files.js';
+import {
+  claimDefaultEnvFile,
+  pidLine,
+  releaseDefaultEnvFile,
+  removeStaleStackFiles,
+  stackFilePaths,
+  writePrivateFile,
+} from '../stack/stack-files.js';
 import { movedPortsWarning } from '../stack/start-stack.js';
 
 /** A pid that no longer runs: a child that has exited. */
@@ -29,7 +36,10 @@ describe('per-stack files', () => {
 
   const writeStack = async (port: number, pid = process.pid) => {
     const paths = stackFilePaths(dir, port);
-    await writePrivateFile(paths.envFile, renderEnvFile([{ name: 'TEMPORAL_ADDRESS', value: `127.0.0.1:${port}`, secret: false }], [pidLine(pid)]));
+    await writePrivateFile(
+      paths.envFile,
+      renderEnvFile([{ name: 'TEMPORAL_ADDRESS', value: `127.0.0.1:${port}`, secret: false }], [pidLine(pid)]),
+    );
     await writePrivateFile(paths.codecKeyFile, 'k:key\n');
     return paths;
   };
@@ -78,7 +88,9 @@ describe('per-stack files', () => {
 describe('env file text', () => {
   it('quotes any value for a POSIX shell and prints only non-secrets', () => {
     const tricky = `it's $HOME \`x\` "y" \\`;
-    const out = spawnSync('bash', ['-c', `eval "$0"; printf %s "$V"`, `export V=${shellQuote(tricky)}`], { encoding: 'utf8' });
+    const out = spawnSync('bash', ['-c', `eval "$0"; printf %s "$V"`, `export V=${shellQuote(tricky)}`], {
+      encoding: 'utf8',
+    });
     expect(out.stdout).toBe(tricky);
     const entries: StackEnvEntry[] = [
       { name: 'TEMPORAL_ADDRESS', value: '127.0.0.1:7233', secret: false },
@@ -87,7 +99,9 @@ describe('env file text', () => {
     const { exports, secretNames } = printableExports(entries);
     expect(exports).toEqual(["export TEMPORAL_ADDRESS='127.0.0.1:7233'"]);
     expect(secretNames).toEqual(['CLOUD_SDK_SK']);
-    expect(renderEnvFile(entries, ['header'])).toBe("# header\nexport TEMPORAL_ADDRESS='127.0.0.1:7233'\nexport CLOUD_SDK_SK='sk-value'\n");
+    expect(renderEnvFile(entries, ['header'])).toBe(
+      "# header\nexport TEMPORAL_ADDRESS='127.0.0.1:7233'\nexport CLOUD_SDK_SK='sk-value'\n",
+    );
   });
 
   it('says loudly which default ports were taken, and what to pass instead', () => {
@@ -100,7 +114,9 @@ describe('env file text', () => {
       50123,
       '/x/.dcs-migrate/env-50123',
     );
-    expect(line).toMatch(/^⚠ Temporal port 7233 is taken, this stack uses 50123; Temporal UI port 8233 is taken, this stack uses 50124/);
+    expect(line).toMatch(
+      /^⚠ Temporal port 7233 is taken, this stack uses 50123; Temporal UI port 8233 is taken, this stack uses 50124/,
+    );
     expect(line).toContain('--address 127.0.0.1:50123');
     expect(line).toContain('source /x/.dcs-migrate/env-50123');
   });

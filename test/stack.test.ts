@@ -34,11 +34,15 @@ describe('dcs-migrate up (npm start)', () => {
   it('runs an incremental migration end to end, stays up for the CLI and the UI, and stops everything on Ctrl-C', async () => {
     const port = await getPort({ host: '127.0.0.1' });
     const uiPort = await getPort({ host: '127.0.0.1' });
-    const child = spawn(process.execPath, [CLI_BIN, 'up', '--keys', '3000', '--traffic-seconds', '2', '--port', String(port), '--ui-port', String(uiPort)], {
-      cwd: projectRoot,
-      env: { ...process.env, DCS_MIGRATE_EXIT: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI_BIN, 'up', '--keys', '3000', '--traffic-seconds', '2', '--port', String(port), '--ui-port', String(uiPort)],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, DCS_MIGRATE_EXIT: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -60,14 +64,21 @@ describe('dcs-migrate up (npm start)', () => {
       expect(output).toMatch(/cutover accepted at offset 0/);
       expect(output).toMatch(/✔ migration local-incremental-\d+ cut over \(hold ended by operator\)/);
       expect(output).toMatch(/✔ target compared with the source, key by key — [\d,]+ keys, 0 differences/);
-      expect(output).toContain(`Temporal UI:   http://127.0.0.1:${uiPort}/namespaces/default/workflows/local-incremental-`);
+      expect(output).toContain(
+        `Temporal UI:   http://127.0.0.1:${uiPort}/namespaces/default/workflows/local-incremental-`,
+      );
       const id = /migration (local-incremental-\d+) started/.exec(output)?.[1];
       expect(id).toBeDefined();
 
       // While it stays up, the operator CLI reaches it at the address it printed.
       const env = { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_NAMESPACE: 'default' };
-      const listed = jsonOf<Array<{ workflowId: string; phase: string; remoteStatus: string }>>(await runCli(['list', '--json'], env));
-      expect(listed.find((row) => row.workflowId === id)).toMatchObject({ phase: 'cut-over', remoteStatus: 'TERMINATED' });
+      const listed = jsonOf<Array<{ workflowId: string; phase: string; remoteStatus: string }>>(
+        await runCli(['list', '--json'], env),
+      );
+      expect(listed.find((row) => row.workflowId === id)).toMatchObject({
+        phase: 'cut-over',
+        remoteStatus: 'TERMINATED',
+      });
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
 

@@ -21,7 +21,13 @@ import { generateKeyRing } from '../codec/codec-keys.js';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
 import { parseMigrationInput, type MigrationInputFile } from '../common/migration-input.js';
 import { buildMigrationStartOptions } from '../common/start-options.js';
-import { cutoverUpdate, MIGRATION_WORKFLOW_TYPE, MigrationFailureType, statusQuery, type MigrationStatus } from '../common/workflow-contract.js';
+import {
+  cutoverUpdate,
+  MIGRATION_WORKFLOW_TYPE,
+  MigrationFailureType,
+  statusQuery,
+  type MigrationStatus,
+} from '../common/workflow-contract.js';
 import { DcsClient } from '../dcs/client.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { seedSampleData } from '../local/sample-data.js';
@@ -74,13 +80,20 @@ interface WorkerExtra {
   backoff?: { initialMs: number; factor: number; maxMs: number };
 }
 
-async function startWorker(taskQueue: string, dcs: DcsMigrationApi, code: string, extra: WorkerExtra = {}): Promise<void> {
+async function startWorker(
+  taskQueue: string,
+  dcs: DcsMigrationApi,
+  code: string,
+  extra: WorkerExtra = {},
+): Promise<void> {
   const worker = await createMigrationWorker({
     connection: temporal.env.nativeConnection,
     namespace: temporal.server.namespace,
     taskQueue,
     dcs,
-    secrets: createSecretResolver({ env: { TRUTH_SOURCE_PASSWORD: SOURCE_PASSWORD, TRUTH_TARGET_PASSWORD: TARGET_PASSWORD } }),
+    secrets: createSecretResolver({
+      env: { TRUTH_SOURCE_PASSWORD: SOURCE_PASSWORD, TRUTH_TARGET_PASSWORD: TARGET_PASSWORD },
+    }),
     backoff: extra.backoff ?? { initialMs: 100, factor: 2, maxMs: 500 },
     shutdownGraceTime: '1s',
     workflowBundle: { code },
@@ -90,11 +103,18 @@ async function startWorker(taskQueue: string, dcs: DcsMigrationApi, code: string
 }
 
 function start(taskQueue: string, file: MigrationInputFile, client: Client = temporal.client): Promise<WorkflowHandle> {
-  const options = buildMigrationStartOptions({ input: parseMigrationInput(file), workflowId: `truth-${process.pid}-${counter++}`, taskQueue });
+  const options = buildMigrationStartOptions({
+    input: parseMigrationInput(file),
+    workflowId: `truth-${process.pid}-${counter++}`,
+    taskQueue,
+  });
   return client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
 }
 
-async function phaseOf(handle: WorkflowHandle, client: Client = temporal.client): Promise<MigrationStatus['phase'] | undefined> {
+async function phaseOf(
+  handle: WorkflowHandle,
+  client: Client = temporal.client,
+): Promise<MigrationStatus['phase'] | undefined> {
   return (
     await client.workflow
       .getHandle(handle.workflowId)
@@ -104,17 +124,28 @@ async function phaseOf(handle: WorkflowHandle, client: Client = temporal.client)
 }
 
 async function waitForPhase(handle: WorkflowHandle, phase: string, client: Client = temporal.client): Promise<void> {
-  await waitFor(`${handle.workflowId} to reach ${phase}`, async () => (await phaseOf(handle, client)) === phase, 90_000, 250);
+  await waitFor(
+    `${handle.workflowId} to reach ${phase}`,
+    async () => (await phaseOf(handle, client)) === phase,
+    90_000,
+    250,
+  );
 }
 
 async function closed(handle: WorkflowHandle): Promise<void> {
-  await waitFor(`${handle.workflowId} to close`, async () => (await handle.describe()).status.name !== 'RUNNING', 90_000, 250);
+  await waitFor(
+    `${handle.workflowId} to close`,
+    async () => (await handle.describe()).status.name !== 'RUNNING',
+    90_000,
+    250,
+  );
 }
 
 /** Nothing secret in what the CLI printed. */
 function expectNoSecrets(...texts: string[]): void {
   for (const text of texts) {
-    for (const secret of [SOURCE_PASSWORD, TARGET_PASSWORD, WRONG_SK, emulator.credentials.sk]) expect(text).not.toContain(secret);
+    for (const secret of [SOURCE_PASSWORD, TARGET_PASSWORD, WRONG_SK, emulator.credentials.sk])
+      expect(text).not.toContain(secret);
   }
 }
 
@@ -141,11 +172,17 @@ beforeAll(async () => {
   const closedPort = await getPort({ host: '127.0.0.1' });
   const ring = generateKeyRing('truth-key');
   const codec = dataConverterFor(ring);
-  codecClient = new Client({ connection: temporal.env.connection, namespace: temporal.server.namespace, dataConverter: codec });
+  codecClient = new Client({
+    connection: temporal.env.connection,
+    namespace: temporal.server.namespace,
+    dataConverter: codec,
+  });
   await Promise.all([
     startWorker(queue('healthy'), dcsClient(emulator.url), bundle.code),
     // Retries 15 s apart, so a status read falls between two attempts and shows when the next one is due.
-    startWorker(queue('down'), dcsClient(`http://127.0.0.1:${closedPort}`), bundle.code, { backoff: { initialMs: 15_000, factor: 1, maxMs: 15_000 } }),
+    startWorker(queue('down'), dcsClient(`http://127.0.0.1:${closedPort}`), bundle.code, {
+      backoff: { initialMs: 15_000, factor: 1, maxMs: 15_000 },
+    }),
     startWorker(queue('auth'), dcsClient(emulator.url, WRONG_SK), bundle.code),
     startWorker(queue('codec'), dcsClient(emulator.url), bundle.code, { dataConverter: codec }),
   ]);
@@ -168,7 +205,8 @@ describe('a DCS call Temporal keeps retrying', () => {
     handle = await start(queue('down'), input('cut', 'full'));
     await waitFor(
       'a retried activity',
-      async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2),
+      async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => (activity.attempt ?? 0) >= 2),
       60_000,
       250,
     );
@@ -185,7 +223,9 @@ describe('a DCS call Temporal keeps retrying', () => {
     }));
     const text = await runCli(['status', handle.workflowId], cli);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/retrying\s+findTaskByName attempt \d+ \(scheduled, next attempt at \d{4}-\d\d-\d\dT[^)]*\): .*ECONNREFUSED/);
+    expect(text.stdout).toMatch(
+      /retrying\s+findTaskByName attempt \d+ \(scheduled, next attempt at \d{4}-\d\d-\d\dT[^)]*\): .*ECONNREFUSED/,
+    );
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
     expectOutputSchema('status', json);
     const retrying = json.pendingActivities?.find((activity) => activity.attempt >= 2);
@@ -219,7 +259,9 @@ describe('a cutover rejected', () => {
       expect((cause as ApplicationFailure).nonRetryable).toBe(true);
       const run = await runCli(['cutover', handle.workflowId], cli);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('cutover rejected: cutover is only possible in the incremental hold; the migration is creating');
+      expect(run.stderr).toContain(
+        'cutover rejected: cutover is only possible in the incremental hold; the migration is creating',
+      );
     } finally {
       await handle.terminate('test over').catch(() => undefined);
     }
@@ -233,7 +275,9 @@ describe('wrong AK/SK on the worker', () => {
     const run = await runCli(['status', handle.workflowId], cli);
     expect(run.code).toBe(4);
     expect(run.stdout).not.toMatch(/canonicalRequest/);
-    expect(run.stdout.split('\n').filter((line) => line.includes('Incorrect IAM authentication information'))).toHaveLength(1);
+    expect(
+      run.stdout.split('\n').filter((line) => line.includes('Incorrect IAM authentication information')),
+    ).toHaveLength(1);
     const hints = run.stdout.split('\n').filter((line) => line.includes('HUAWEICLOUD_SDK_AK'));
     expect(hints).toHaveLength(1);
     expect(hints[0]).toMatch(/worker's DCS credentials were refused.*HUAWEICLOUD_SDK_SK.*DCS_PROJECT_ID/);
@@ -252,7 +296,12 @@ describe('no status answer', () => {
   it('without the codec keys, status names DCS_MIGRATE_CODEC_KEY_FILE / DCS_MIGRATE_CODEC_KEYS, not the worker', async () => {
     const handle = await start(queue('codec'), input('codec', 'incremental'), codecClient);
     try {
-      await waitFor('the codec worker to answer', async () => (await phaseOf(handle, codecClient)) !== undefined, 60_000, 250);
+      await waitFor(
+        'the codec worker to answer',
+        async () => (await phaseOf(handle, codecClient)) !== undefined,
+        60_000,
+        250,
+      );
       const run = await runCli(['status', handle.workflowId], cli);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/cannot decrypt the answer: .*encrypted \(key id "truth-key"\)/);
@@ -279,7 +328,10 @@ describe('no status answer', () => {
       expectOutputSchema('status', json);
       expect(json.taskQueue).toBe(nobody);
       expect(json.statusUnavailable).toContain(`no worker polls task queue "${nobody}"`);
-      await expectSameStatusBothWays(handle.workflowId, (view) => ({ taskQueue: view.taskQueue, statusUnavailable: view.statusUnavailable }));
+      await expectSameStatusBothWays(handle.workflowId, (view) => ({
+        taskQueue: view.taskQueue,
+        statusUnavailable: view.statusUnavailable,
+      }));
     } finally {
       await handle.terminate('test over').catch(() => undefined);
     }
@@ -296,7 +348,9 @@ describe('a run that ends', () => {
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'truth test' }] });
     const watch = await watching;
     expect(watch.code, watch.stderr).toBe(0);
-    const hints = watch.stdout.split('\n').filter((line) => line.includes(`cut over with: dcs-migrate cutover ${handle.workflowId}`));
+    const hints = watch.stdout
+      .split('\n')
+      .filter((line) => line.includes(`cut over with: dcs-migrate cutover ${handle.workflowId}`));
     expect(hints).toHaveLength(1);
     expect(hints[0]).toMatch(/^(in sync|holding)/);
     expect(watch.stdout).toMatch(/progress as of \d{4}-.*, before the task stopped/);
@@ -308,7 +362,9 @@ describe('a run that ends', () => {
     const json = jsonOf<MigrationView>(await runCli(['status', handle.workflowId, '--json'], cli));
     expectOutputSchema('status', json);
     expect(json.result?.progressReadAt).toBeDefined();
-    expect(Date.parse(json.result!.progressReadAt!)).toBeLessThanOrEqual(Date.parse(json.result!.timings.stopRequestedAt!));
+    expect(Date.parse(json.result!.progressReadAt!)).toBeLessThanOrEqual(
+      Date.parse(json.result!.timings.stopRequestedAt!),
+    );
     // A closed run reads the same, whole, through the HTTP API and through the SDK.
     await expectSameStatusBothWays(handle.workflowId, (view) => view);
 
@@ -317,7 +373,9 @@ describe('a run that ends', () => {
     await writeFile(file, toYaml(input('cut', 'incremental')));
     const again = await runCli(['start', '--file', file, '--id', handle.workflowId], cli);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(new RegExp(`"${handle.workflowId}" already exists and ended completed at \\d{4}-.*; ids are never reused`));
+    expect(again.stderr).toMatch(
+      new RegExp(`"${handle.workflowId}" already exists and ended completed at \\d{4}-.*; ids are never reused`),
+    );
   });
 
   it('a duplicate --id of a running migration says it still runs and in which phase', async () => {
@@ -347,7 +405,9 @@ describe('a run that ends', () => {
     expect(watch.code).toBe(4);
     expect(watch.stdout).toContain(`cancel: reason "rehearsal over"; remote task ${taskId} stopped and deleted`);
     const status = await runCli(['status', handle.workflowId], cli);
-    expect(status.stdout).toMatch(new RegExp(`cancel\\s+requested: reason "rehearsal over"; remote task ${taskId} stopped and deleted`));
+    expect(status.stdout).toMatch(
+      new RegExp(`cancel\\s+requested: reason "rehearsal over"; remote task ${taskId} stopped and deleted`),
+    );
     expect(status.stdout).not.toContain('not yet applied');
   });
 });
@@ -358,7 +418,9 @@ describe('a run that ends', () => {
  * TEMPORAL_ADDRESS on a closed port: it answers only if it really did not go through gRPC.
  */
 async function expectSameStatusBothWays(workflowId: string, pick: (view: MigrationView) => unknown): Promise<void> {
-  expect(cli.DCS_MIGRATE_TEMPORAL_HTTP, 'the CLI environment names the HTTP API').toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(cli.DCS_MIGRATE_TEMPORAL_HTTP, 'the CLI environment names the HTTP API').toMatch(
+    /^http:\/\/127\.0\.0\.1:\d+$/,
+  );
   const { DCS_MIGRATE_TEMPORAL_HTTP: _http, ...sdkOnly } = cli;
   const noGrpc = { ...cli, TEMPORAL_ADDRESS: `127.0.0.1:${await getPort({ host: '127.0.0.1' })}` };
   // `ui` is derived from TEMPORAL_ADDRESS, which differs on purpose.

@@ -20,7 +20,13 @@ import { startCodecServer, type RunningCodecServer } from '../codec/server.js';
 import type { CutoverAccepted, MigrationResult, MigrationStatus } from '../common/workflow-contract.js';
 import { projectRoot, resolveTemporalCli } from '../local/tools.js';
 import { createMigrationWorker } from '../worker/create-worker.js';
-import { onlineInput, PASSWORD_ENV, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import {
+  onlineInput,
+  PASSWORD_ENV,
+  startMigrationTestEnv,
+  type MigrationTestEnv,
+  type RunningWorker,
+} from './workflow-env.js';
 
 const CODEC_TOKEN = 'cli-codec-token-5d1e';
 const ring = generateKeyRing('cli-key');
@@ -96,10 +102,15 @@ describe('the Temporal CLI alone drives a migration', () => {
   function temporal(args: string[]): Promise<CliRun> {
     const connection = ['--address', env.temporal.server.address, '--namespace', env.temporal.server.namespace];
     return new Promise((resolve) => {
-      execFile(temporalCli, [...args, ...connection], { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        temporalCli,
+        [...args, ...connection],
+        { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   }
   /** Runs a command with `-o json` that must succeed, and parses what it printed. */
@@ -111,7 +122,9 @@ describe('the Temporal CLI alone drives a migration', () => {
   /** Runs `temporal <args>` without connection flags (help texts). */
   function temporalBare(args: string[]): Promise<CliRun> {
     return new Promise((resolve) => {
-      execFile(temporalCli, args, { timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }));
+      execFile(temporalCli, args, { timeout: 30_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, stdout, stderr }),
+      );
     });
   }
   const codecFlags = (): string[] => ['--codec-endpoint', codecServer.url, '--codec-auth', `Bearer ${CODEC_TOKEN}`];
@@ -120,7 +133,18 @@ describe('the Temporal CLI alone drives a migration', () => {
   /** `temporal workflow start` of a migration with the raw input, refusing a reused id as docs/temporal-cli.md says to. */
   function startArgs(workflowId: string, taskQueue: string, input: unknown, { conflictPolicy = true } = {}): string[] {
     return [
-      ...['workflow', 'start', '--type', 'dcsMigration', '--task-queue', taskQueue, '--workflow-id', workflowId, '--id-reuse-policy', 'RejectDuplicate'],
+      ...[
+        'workflow',
+        'start',
+        '--type',
+        'dcsMigration',
+        '--task-queue',
+        taskQueue,
+        '--workflow-id',
+        workflowId,
+        '--id-reuse-policy',
+        'RejectDuplicate',
+      ],
       ...(conflictPolicy ? ['--id-conflict-policy', 'Fail'] : []),
       ...['--input', JSON.stringify(input)],
     ];
@@ -137,7 +161,10 @@ describe('the Temporal CLI alone drives a migration', () => {
   }
 
   async function start(workflowId: string, input: unknown, extra: string[] = []): Promise<string> {
-    const started = await temporalJson<{ workflowId: string; runId: string }>([...startArgs(workflowId, env.taskQueue, input), ...extra]);
+    const started = await temporalJson<{ workflowId: string; runId: string }>([
+      ...startArgs(workflowId, env.taskQueue, input),
+      ...extra,
+    ]);
     expect(started.workflowId).toBe(workflowId);
     return started.runId;
   }
@@ -159,7 +186,15 @@ describe('the Temporal CLI alone drives a migration', () => {
     return found as ListedExecution;
   }
   async function queryStatus(workflowId: string, extra: string[] = []): Promise<MigrationStatus> {
-    const answer = await temporalJson<{ queryResult: [MigrationStatus] }>(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status', ...extra]);
+    const answer = await temporalJson<{ queryResult: [MigrationStatus] }>([
+      'workflow',
+      'query',
+      '--workflow-id',
+      workflowId,
+      '--type',
+      'status',
+      ...extra,
+    ]);
     return answer.queryResult[0];
   }
 
@@ -168,9 +203,21 @@ describe('the Temporal CLI alone drives a migration', () => {
     const runId = await start(workflowId, onlineInput('incremental'));
 
     // Right after the start the migration is validating, creating or provisioning: the update is refused.
-    const early = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', '--input', '{"note":"too early"}']);
+    const early = await temporal([
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'cutover',
+      '--input',
+      '{"note":"too early"}',
+    ]);
     expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(/cutover is only possible in the incremental hold; the migration is (validating|creating|provisioning|configuring|migrating)/);
+    expect(early.stderr).toMatch(
+      /cutover is only possible in the incremental hold; the migration is (validating|creating|provisioning|configuring|migrating)/,
+    );
     prematureRejection = early.stderr;
     expect((await queryStatus(workflowId)).cutover).toBeUndefined();
 
@@ -182,14 +229,24 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(searchAttribute(holding, 'DcsRemoteStatus')).toBe('INCRMIGEATING');
     const taskId = searchAttribute(holding, 'DcsTaskId');
     expect(typeof taskId).toBe('string');
-    const byType = await listed(`DcsMigrationType = "online:incremental" AND DcsTaskId = "${String(taskId)}" AND ExecutionStatus = "Running"`);
+    const byType = await listed(
+      `DcsMigrationType = "online:incremental" AND DcsTaskId = "${String(taskId)}" AND ExecutionStatus = "Running"`,
+    );
     expect(byType.map((execution) => execution.execution.workflowId)).toEqual([workflowId]);
 
     const status = await queryStatus(workflowId);
-    expect(status).toMatchObject({ phase: 'incremental-hold', kind: 'online', taskId, taskName: 'dcsm-cli-incremental', remoteStatus: 'INCRMIGEATING' });
+    expect(status).toMatchObject({
+      phase: 'incremental-hold',
+      kind: 'online',
+      taskId,
+      taskName: 'dcsm-cli-incremental',
+      remoteStatus: 'INCRMIGEATING',
+    });
     expect(status.cutover).toBeUndefined();
 
-    const accepted = await temporalJson<{ name: string; result: CutoverAccepted }>([...cutoverArgs(workflowId, '{"note":"cut over by the temporal CLI"}')]);
+    const accepted = await temporalJson<{ name: string; result: CutoverAccepted }>([
+      ...cutoverArgs(workflowId, '{"note":"cut over by the temporal CLI"}'),
+    ]);
     expect(accepted.name).toBe('cutover');
     expect(typeof accepted.result.acceptedAt).toBe('string');
     expect(accepted.result.offset === undefined || typeof accepted.result.offset === 'number').toBe(true);
@@ -198,18 +255,34 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/cutover already requested|cutover is only possible in the incremental hold/);
 
-    const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId]);
+    const result = await temporalJson<{ status: string; result: MigrationResult }>([
+      'workflow',
+      'result',
+      '--workflow-id',
+      workflowId,
+    ]);
     expect(result.status).toBe('COMPLETED');
-    expect(result.result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED', taskId });
+    expect(result.result).toMatchObject({
+      outcome: 'cut-over',
+      cutover: { by: 'operator' },
+      remoteStatus: 'TERMINATED',
+      taskId,
+    });
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('TERMINATED');
     await waitListed(workflowId, 'DcsPhase = "cut-over" AND ExecutionStatus = "Completed"');
 
     // The id is taken for good: a second start with it starts nothing (the CLI prints the existing run, exit 0).
     // Without --id-conflict-policy: the CLI's default for an id whose run has closed.
-    const reused = await temporal([...startArgs(workflowId, env.taskQueue, onlineInput('incremental'), { conflictPolicy: false }), '-o', 'json']);
+    const reused = await temporal([
+      ...startArgs(workflowId, env.taskQueue, onlineInput('incremental'), { conflictPolicy: false }),
+      '-o',
+      'json',
+    ]);
     expect(reused.code).toBe(0);
     expect((JSON.parse(reused.stdout) as { runId: string }).runId).toBe(runId);
-    expect((await temporalJson<{ status: string }>(['workflow', 'result', '--workflow-id', workflowId])).status).toBe('COMPLETED');
+    expect((await temporalJson<{ status: string }>(['workflow', 'result', '--workflow-id', workflowId])).status).toBe(
+      'COMPLETED',
+    );
   });
 
   // A refused cutover is not worth retrying: the update validator throws a non-retryable CutoverRejected, which the
@@ -227,7 +300,9 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     const callsBefore = env.emu.requests().length;
 
-    const signalled = await temporal([...cancelSignalArgs(workflowId, '{"reason":"abandoned from the temporal CLI","delete":true}')]);
+    const signalled = await temporal([
+      ...cancelSignalArgs(workflowId, '{"reason":"abandoned from the temporal CLI","delete":true}'),
+    ]);
     expect(signalled.code, signalled.stderr).toBe(0);
 
     // `workflow result` waits for the end; it exits 1 for a run that did not complete and still prints how it ended.
@@ -235,7 +310,12 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(ended.code).toBe(1);
     expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');
 
-    const described = await temporalJson<{ workflowExecutionInfo: { status: string } }>(['workflow', 'describe', '--workflow-id', workflowId]);
+    const described = await temporalJson<{ workflowExecutionInfo: { status: string } }>([
+      'workflow',
+      'describe',
+      '--workflow-id',
+      workflowId,
+    ]);
     expect(described.workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_CANCELED');
     await waitListed(workflowId, 'DcsPhase = "cancelled" AND ExecutionStatus = "Canceled"');
     expect((await queryStatus(workflowId)).cancel).toEqual({ reason: 'abandoned from the temporal CLI', delete: true });
@@ -259,12 +339,9 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(started.code, started.stderr).toBe(0);
 
     // The server stores the input encrypted: the CLI called the codec server's /encode.
-    const history = await temporalJson<{ events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } } }> }>([
-      'workflow',
-      'show',
-      '--workflow-id',
-      workflowId,
-    ]);
+    const history = await temporalJson<{
+      events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: RawPayload[] } } }>;
+    }>(['workflow', 'show', '--workflow-id', workflowId]);
     const stored = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(base64(stored?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
     expect(base64(stored?.metadata?.['encryption-key-id'])).toBe('cli-key');
@@ -284,23 +361,56 @@ describe('the Temporal CLI alone drives a migration', () => {
     expect(status).toMatchObject({ kind: 'online', taskName: 'dcsm-cli-encrypted', remoteStatus: 'INCRMIGEATING' });
 
     // Without the codec the answer is ciphertext; without the token the codec server refuses.
-    const raw = await temporalJson<{ queryResult: { payloads?: RawPayload[] } }>(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status']);
+    const raw = await temporalJson<{ queryResult: { payloads?: RawPayload[] } }>([
+      'workflow',
+      'query',
+      '--workflow-id',
+      workflowId,
+      '--type',
+      'status',
+    ]);
     expect(base64(raw.queryResult.payloads?.[0]?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
-    const noToken = await temporal(['workflow', 'query', '--workflow-id', workflowId, '--type', 'status', '--codec-endpoint', codecServer.url]);
+    const noToken = await temporal([
+      'workflow',
+      'query',
+      '--workflow-id',
+      workflowId,
+      '--type',
+      'status',
+      '--codec-endpoint',
+      codecServer.url,
+    ]);
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('missing or invalid bearer token');
 
     // The update through the codec: its argument is stored encrypted, its answer and the refusal come back decoded.
-    const accepted = await temporalJson<{ result: CutoverAccepted }>([...cutoverArgs(workflowId, '{"note":"encrypted cutover"}'), ...codecFlags()]);
+    const accepted = await temporalJson<{ result: CutoverAccepted }>([
+      ...cutoverArgs(workflowId, '{"note":"encrypted cutover"}'),
+      ...codecFlags(),
+    ]);
     expect(typeof accepted.result.acceptedAt).toBe('string');
-    const result = await temporalJson<{ status: string; result: MigrationResult }>(['workflow', 'result', '--workflow-id', workflowId, ...codecFlags()]);
+    const result = await temporalJson<{ status: string; result: MigrationResult }>([
+      'workflow',
+      'result',
+      '--workflow-id',
+      workflowId,
+      ...codecFlags(),
+    ]);
     expect(result.status).toBe('COMPLETED');
-    expect(result.result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator' }, remoteStatus: 'TERMINATED' });
+    expect(result.result).toMatchObject({
+      outcome: 'cut-over',
+      cutover: { by: 'operator' },
+      remoteStatus: 'TERMINATED',
+    });
     const after = await temporalJson<{
-      events: Array<{ workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } } } }>;
+      events: Array<{
+        workflowExecutionUpdateAcceptedEventAttributes?: {
+          acceptedRequest?: { input?: { args?: { payloads?: RawPayload[] } } };
+        };
+      }>;
     }>(['workflow', 'show', '--workflow-id', workflowId]);
-    const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes
-      ?.acceptedRequest?.input?.args?.payloads?.[0];
+    const updateArgs = after.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes)
+      ?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads?.[0];
     expect(base64(updateArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
     expect(JSON.stringify(after)).not.toContain('encrypted cutover');
   });
@@ -312,12 +422,24 @@ describe('the Temporal CLI alone drives a migration', () => {
     const encoded = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover']);
     expect(encoded.code).toBe(1);
     expect(encoded.stderr).toContain('Encoded failure');
-    const decoded = await temporal(['workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', 'cutover', ...codecFlags()]);
+    const decoded = await temporal([
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'cutover',
+      ...codecFlags(),
+    ]);
     expect(decoded.code).toBe(1);
     expect(decoded.stderr).toContain('cutover is only possible in the incremental hold');
 
     // A signal through the codec is stored encrypted too, and the workflow reads it.
-    const signalled = await temporal([...cancelSignalArgs(workflowId, '{"reason":"cancelled through the codec"}'), ...codecFlags()]);
+    const signalled = await temporal([
+      ...cancelSignalArgs(workflowId, '{"reason":"cancelled through the codec"}'),
+      ...codecFlags(),
+    ]);
     expect(signalled.code, signalled.stderr).toBe(0);
     const ended = await temporal(['workflow', 'result', '--workflow-id', workflowId, '-o', 'json']);
     expect((JSON.parse(ended.stdout) as { status: string }).status).toBe('CANCELED');
@@ -329,9 +451,11 @@ describe('the Temporal CLI alone drives a migration', () => {
       }>;
     }>(['workflow', 'show', '--workflow-id', workflowId]);
     // Started without the codec endpoint: the input went in clear, and the encrypting worker still ran it.
-    expect(base64(history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.['encoding'])).toBe('json/plain');
-    const signalArgs = history.events.find((event) => event.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes?.input
-      ?.payloads?.[0];
+    expect(
+      base64(history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.['encoding']),
+    ).toBe('json/plain');
+    const signalArgs = history.events.find((event) => event.workflowExecutionSignaledEventAttributes)
+      ?.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
     expect(base64(signalArgs?.metadata?.['encoding'])).toBe(ENCRYPTED_ENCODING);
   });
 

@@ -39,7 +39,9 @@ beforeAll(async () => {
   });
   stack = await startTestStack({ name: 'telemetry', sourceKeys: 200 });
   const endpoint = otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/` });
-  tracing = startTracing([new SimpleSpanProcessor(exporter), otlpSpanProcessor(endpoint!)], { serviceName: 'traces-test-worker' });
+  tracing = startTracing([new SimpleSpanProcessor(exporter), otlpSpanProcessor(endpoint!)], {
+    serviceName: 'traces-test-worker',
+  });
   await stack.startWorker({
     tracing,
     env: {
@@ -58,7 +60,14 @@ afterAll(async () => {
 });
 
 function secrets(): string[] {
-  return [TOKEN, 'xoxb-notify-token', stack.pair.source.password, stack.pair.target.password, stack.emu.credentials.ak, stack.emu.credentials.sk];
+  return [
+    TOKEN,
+    'xoxb-notify-token',
+    stack.pair.source.password,
+    stack.pair.target.password,
+    stack.emu.credentials.ak,
+    stack.emu.credentials.sk,
+  ];
 }
 
 describe('traces, in memory', () => {
@@ -66,9 +75,15 @@ describe('traces, in memory', () => {
     const handle = await stack.start(onlineInput('full', { polling: FAST_POLLING }));
     await handle.result();
     // Workflow spans reach the processor through a sink, after the activation that ended them.
-    const run = await waitFor('the workflow span', () => exporter.getFinishedSpans().find((span) => span.name === 'RunWorkflow:dcsMigration'), 10_000);
+    const run = await waitFor(
+      'the workflow span',
+      () => exporter.getFinishedSpans().find((span) => span.name === 'RunWorkflow:dcsMigration'),
+      10_000,
+    );
 
-    const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === run.spanContext().traceId);
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((span) => span.spanContext().traceId === run.spanContext().traceId);
     const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
     const parentOf = (span: ReadableSpan) => (span.parentSpanId ? byId.get(span.parentSpanId) : undefined);
 
@@ -89,13 +104,17 @@ describe('traces, in memory', () => {
 
     // Every DCS request of the migration is in the trace, each under its activity.
     const dcsSpans = spans.filter((span) => span.name.startsWith('DCS '));
-    expect(dcsSpans.map((span) => span.name)).toEqual(expect.arrayContaining(['DCS SetOnlineMigrationTask', 'DCS ListMigrationTask']));
+    expect(dcsSpans.map((span) => span.name)).toEqual(
+      expect.arrayContaining(['DCS SetOnlineMigrationTask', 'DCS ListMigrationTask']),
+    );
     for (const span of dcsSpans) {
       expect(parentOf(span)?.name).toMatch(/^RunActivity:/);
       expect(span.attributes[DCS_SPAN_ATTRIBUTES.requestId]).toEqual(expect.any(String));
     }
 
-    const everything = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })));
+    const everything = JSON.stringify(
+      spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status })),
+    );
     for (const secret of secrets()) expect(everything).not.toContain(secret);
     expect(everything).not.toMatch(/SDK-HMAC-SHA256|Signature=/);
   });
@@ -124,15 +143,30 @@ describe('notifications', () => {
     // The first event twice (500, then its retry), then each change once, each starting where the last one ended.
     expect(events[1]).toEqual(events[0]);
     const delivered = events.slice(1);
-    expect(delivered[0]).toMatchObject({ source: 'dcs-migrate', migration: handle.workflowId, event: 'phase', from: 'validating', phase: 'prechecking' });
+    expect(delivered[0]).toMatchObject({
+      source: 'dcs-migrate',
+      migration: handle.workflowId,
+      event: 'phase',
+      from: 'validating',
+      phase: 'prechecking',
+    });
     for (let i = 1; i < delivered.length; i++) expect(delivered[i]?.from).toBe(delivered[i - 1]?.phase);
-    expect(delivered.map((event) => event.phase)).toEqual(expect.arrayContaining(['creating', 'provisioning', 'configuring', 'migrating']));
-    expect(delivered.at(-1)).toMatchObject({ event: 'succeeded', phase: 'succeeded', taskId: result.taskId, remoteStatus: 'SUCCESS' });
+    expect(delivered.map((event) => event.phase)).toEqual(
+      expect.arrayContaining(['creating', 'provisioning', 'configuring', 'migrating']),
+    );
+    expect(delivered.at(-1)).toMatchObject({
+      event: 'succeeded',
+      phase: 'succeeded',
+      taskId: result.taskId,
+      remoteStatus: 'SUCCESS',
+    });
     expect(json[0]?.headers['content-type']).toBe('application/json');
 
     const slack = receiver.requests.filter((request) => request.path.startsWith('/slack'));
     expect(slack).toHaveLength(1);
-    expect(JSON.parse(slack[0]!.body.toString())).toEqual({ text: expect.stringMatching(new RegExp(`migration ${handle.workflowId} .*is succeeded`)) });
+    expect(JSON.parse(slack[0]!.body.toString())).toEqual({
+      text: expect.stringMatching(new RegExp(`migration ${handle.workflowId} .*is succeeded`)),
+    });
 
     // The refusal (404) is not retried; the migration succeeded and says what went wrong.
     expect(receiver.requests.filter((request) => request.path.startsWith('/gone'))).toHaveLength(1);
@@ -145,7 +179,9 @@ describe('notifications', () => {
     ]);
 
     // The whole stored history, payloads and all, as bytes; sanity: the env names and the task id are in it.
-    const history = Buffer.from(proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish()).toString('latin1');
+    const history = Buffer.from(
+      proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish(),
+    ).toString('latin1');
     expect(history).toContain('JSON_HOOK');
     expect(history).toContain(result.taskId);
     for (const secret of secrets()) {
@@ -157,9 +193,15 @@ describe('notifications', () => {
 
   it('a migration cancelled through Temporal still sends its cancelled event, after the remote task is stopped', async () => {
     const handle = await stack.start(
-      onlineInput('incremental', { polling: FAST_POLLING, notify: { webhooks: [{ url: { env: 'CANCEL_HOOK' }, events: ['in-sync', 'cancelled'] }] } }),
+      onlineInput('incremental', {
+        polling: FAST_POLLING,
+        notify: { webhooks: [{ url: { env: 'CANCEL_HOOK' }, events: ['in-sync', 'cancelled'] }] },
+      }),
     );
-    const inSync = () => receiver.requests.some((request) => request.path.startsWith('/cancel') && request.body.toString().includes('"in-sync"'));
+    const inSync = () =>
+      receiver.requests.some(
+        (request) => request.path.startsWith('/cancel') && request.body.toString().includes('"in-sync"'),
+      );
     await waitFor('the in-sync event', inSync, 30_000);
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
@@ -180,30 +222,44 @@ describe('OTLP export', () => {
     const bodies = exports.map((request) => request.body.toString());
     const names = bodies.flatMap((body) => [...body.matchAll(/"name":"([^"]+)"/g)].map((match) => match[1]));
     expect(names).toEqual(
-      expect.arrayContaining(['RunWorkflow:dcsMigration', 'RunActivity:createOnlineTask', 'DCS CreateOnlineMigrationTask', 'RunActivity:sendNotification']),
+      expect.arrayContaining([
+        'RunWorkflow:dcsMigration',
+        'RunActivity:createOnlineTask',
+        'DCS CreateOnlineMigrationTask',
+        'RunActivity:sendNotification',
+      ]),
     );
     expect(bodies.join('')).toContain('traces-test-worker');
     for (const secret of secrets()) for (const body of bodies) expect(body).not.toContain(secret);
   });
 
   it('the endpoint comes from the standard variables, and none (or an explicit off) means no tracing', () => {
-    expect(otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe('http://collector:4318/v1/traces');
-    expect(otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces' })).toBe(
-      'http://b:4318/traces',
+    expect(otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })).toBe(
+      'http://collector:4318/v1/traces',
     );
+    expect(
+      otlpTracesEndpoint({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces',
+      }),
+    ).toBe('http://b:4318/traces');
     expect(otlpTracesEndpoint({})).toBeUndefined();
-    expect(otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
-    expect(otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
+    expect(
+      otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_TRACES_EXPORTER: 'none' }),
+    ).toBeUndefined();
+    expect(
+      otlpTracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' }),
+    ).toBeUndefined();
   });
 });
 
 describe('notify input', () => {
   it('a webhook URL written in the file is refused, and so is an unknown event, each naming the field', () => {
-    expect(() => parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: `${receiver.url}/json/${TOKEN}` }] } }))).toThrow(
-      /notify\.webhooks\.0\.url: a webhook URL is given as a reference, \{ env: NAME \} or \{ file: PATH \}/,
-    );
-    expect(() => parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: { env: 'HOOK' }, events: ['done'] }] } }))).toThrow(
-      /notify\.webhooks\.0\.events\.0: /,
-    );
+    expect(() =>
+      parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: `${receiver.url}/json/${TOKEN}` }] } })),
+    ).toThrow(/notify\.webhooks\.0\.url: a webhook URL is given as a reference, \{ env: NAME \} or \{ file: PATH \}/);
+    expect(() =>
+      parseMigrationInput(onlineInput('full', { notify: { webhooks: [{ url: { env: 'HOOK' }, events: ['done'] }] } })),
+    ).toThrow(/notify\.webhooks\.0\.events\.0: /);
   });
 });

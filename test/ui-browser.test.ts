@@ -46,10 +46,14 @@ async function allText(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   logDir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-ui-'));
   const quiet = createStackLog(new Writable({ write: (_chunk, _encoding, done) => done() }));
-  stack = await startLocalStack({ keys: 2_000, port: await getPort({ host: '127.0.0.1' }), uiPort: await getPort({ host: '127.0.0.1' }), logDir }, quiet);
+  stack = await startLocalStack(
+    { keys: 2_000, port: await getPort({ host: '127.0.0.1' }), uiPort: await getPort({ host: '127.0.0.1' }), logDir },
+    quiet,
+  );
   userDataDir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-chromium-'));
   browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -80,9 +84,18 @@ describe('Temporal Web UI in a real browser', () => {
     const workflowId = `ui-browser-${process.pid}`;
     const handle = await stack.client.workflow.start(
       MIGRATION_WORKFLOW_TYPE,
-      buildMigrationStartOptions({ input: parseMigrationInput(demoMigrationInput()), workflowId, taskQueue: stack.taskQueue }),
+      buildMigrationStartOptions({
+        input: parseMigrationInput(demoMigrationInput()),
+        workflowId,
+        taskQueue: stack.taskQueue,
+      }),
     );
-    await waitFor('the migration to hold in sync', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 90_000, 300);
+    await waitFor(
+      'the migration to hold in sync',
+      async () => (await handle.query(statusQuery)).phase === 'incremental-hold',
+      90_000,
+      300,
+    );
     const namespace = stack.temporal.namespace;
     const page = await browser.newPage();
 
@@ -108,7 +121,11 @@ describe('Temporal Web UI in a real browser', () => {
       .poll(
         async () => {
           text = await allText(page);
-          return text.includes('Phase: incremental-hold') && /Remote status: INCRMIGEATING/.test(text) && /Sync offset: \d+/.test(text);
+          return (
+            text.includes('Phase: incremental-hold') &&
+            /Remote status: INCRMIGEATING/.test(text) &&
+            /Sync offset: \d+/.test(text)
+          );
         },
         { timeout: 30_000 },
       )

@@ -12,13 +12,21 @@ describe('dcs-migrate verify', () => {
   let source: RedisServer;
   let target: RedisServer;
   const env = { ...process.env, DCS_MIGRATE_TARGET_PASSWORD: 'target-pw-env' };
-  const urls = () => ['--source', `redis://:source%40pw@${source.host}:${source.port}`, '--target', `redis://${target.host}:${target.port}`];
+  const urls = () => [
+    '--source',
+    `redis://:source%40pw@${source.host}:${source.port}`,
+    '--target',
+    `redis://${target.host}:${target.port}`,
+  ];
 
   beforeAll(async () => {
     source = await startRedisServer({ password: 'source@pw' });
     target = await startRedisServer({ password: 'target-pw-env' });
     for (const server of [source, target])
-      await seedSampleData({ host: server.host, port: server.port, password: server.password }, { keys: 3_000, dbs: [0, 1], seed: 5 });
+      await seedSampleData(
+        { host: server.host, port: server.port, password: server.password },
+        { keys: 3_000, dbs: [0, 1], seed: 5 },
+      );
   });
 
   afterAll(async () => {
@@ -59,7 +67,13 @@ describe('dcs-migrate verify', () => {
       expect(report.dbs[0]?.byKind).toMatchObject({ MISSING: 1, VALUE: 1 });
 
       const onlyDb1 = await runCli(
-        ['verify', '--source', `redis://:source%40pw@${source.host}:${source.port}/1`, '--target', `redis://${target.host}:${target.port}/1`],
+        [
+          'verify',
+          '--source',
+          `redis://:source%40pw@${source.host}:${source.port}/1`,
+          '--target',
+          `redis://${target.host}:${target.port}/1`,
+        ],
         env,
       );
       expect(onlyDb1.code).toBe(0);
@@ -84,7 +98,13 @@ describe('dcs-migrate verify', () => {
     expect(badSample.code).toBe(2);
     expect(badSample.stderr).toContain('--sample: must be at most 1');
     const wrongPassword = await runCli(
-      ['verify', '--source', `redis://:wrong-pw@${source.host}:${source.port}`, '--target', `redis://${target.host}:${target.port}`],
+      [
+        'verify',
+        '--source',
+        `redis://:wrong-pw@${source.host}:${source.port}`,
+        '--target',
+        `redis://${target.host}:${target.port}`,
+      ],
       env,
     );
     expect(wrongPassword.code).toBe(5);
@@ -102,7 +122,10 @@ describe('dcs-migrate verify on a cluster, and as an ACL user over TLS', () => {
   beforeAll(async () => {
     certificates = await createTestCertificates();
     tlsPort = await getPort({ host: '127.0.0.1' });
-    [cluster, tlsServer] = await Promise.all([startRedisCluster({ name: 'verify-cli' }), startRedisServer({ config: tlsServerConfig(certificates, tlsPort) })]);
+    [cluster, tlsServer] = await Promise.all([
+      startRedisCluster({ name: 'verify-cli' }),
+      startRedisServer({ config: tlsServerConfig(certificates, tlsPort) }),
+    ]);
     const plain = tlsServer.client();
     await seedSampleData({ host: tlsServer.host, port: tlsServer.port }, { keys: 300, dbs: [0], seed: 9 });
     await plain.call('ACL', 'SETUSER', 'checker', 'on', '>checker-pw', '~*', '+@all');
@@ -120,7 +143,17 @@ describe('dcs-migrate verify on a cluster, and as an ACL user over TLS', () => {
     const tls = `rediss://checker@127.0.0.1:${tlsPort}`;
     // The TLS server's 300 keys are all MISSING on the empty cluster; each line names the shard scanned: the TLS server.
     const run = await runCli(
-      ['verify', '--source', tls, '--source-ca', certificates.caFile, '--target', `redis://${node.host}:${node.port}`, '--rounds', '0'],
+      [
+        'verify',
+        '--source',
+        tls,
+        '--source-ca',
+        certificates.caFile,
+        '--target',
+        `redis://${node.host}:${node.port}`,
+        '--rounds',
+        '0',
+      ],
       env,
     );
     expect(run.stderr).toBe('');
@@ -130,7 +163,18 @@ describe('dcs-migrate verify on a cluster, and as an ACL user over TLS', () => {
     expect(run.stdout).not.toContain('checker-pw');
 
     const reverse = await runCli(
-      ['verify', '--source', `redis://${node.host}:${node.port}`, '--target', tls, '--target-ca', certificates.caFile, '--reverse', '--rounds', '0'],
+      [
+        'verify',
+        '--source',
+        `redis://${node.host}:${node.port}`,
+        '--target',
+        tls,
+        '--target-ca',
+        certificates.caFile,
+        '--reverse',
+        '--rounds',
+        '0',
+      ],
       {
         ...process.env,
         DCS_MIGRATE_TARGET_PASSWORD: 'checker-pw',

@@ -34,7 +34,8 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
     await reset();
     const [s0, t0, s2, t2] = [source.client(0), target.client(0), source.client(2), target.client(2)];
     try {
-      const fields = (prefix: string) => Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`f${i}`, `${prefix}${i}`]));
+      const fields = (prefix: string) =>
+        Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`f${i}`, `${prefix}${i}`]));
       const big = fields('v');
       await s0.hset('plant:big', big);
       await t0.hset('plant:big', { ...big, f123456: 'changed' });
@@ -61,7 +62,9 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
         '2 TYPE plant:type',
       ]);
       expect(report.totalDifferences).toBe(6);
-      expect(report.differences.find(({ key }) => key === 'plant:big')?.detail).toBe('hash contents differ (200000 fields each)');
+      expect(report.differences.find(({ key }) => key === 'plant:big')?.detail).toBe(
+        'hash contents differ (200000 fields each)',
+      );
       expect(report.dbs[0]?.byType.hash).toMatchObject({ VALUE: 1 });
       expect(report.dbs[0]?.byType.list).toMatchObject({ VALUE: 1 });
       expect(report.dbs[2]?.byType.set).toMatchObject({ EXTRA: 1 });
@@ -74,15 +77,30 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
 
       // length mode: only differences that change a length (or type, TTL, existence); outline: existence and type.
       const length = await compareRedis(endpoint(source), endpoint(target), { mode: 'length' });
-      expect(found(length)).toEqual(['0 MISSING plant:missing', '2 EXTRA plant:extra', '2 TTL plant:ttl', '2 TYPE plant:type']);
+      expect(found(length)).toEqual([
+        '0 MISSING plant:missing',
+        '2 EXTRA plant:extra',
+        '2 TTL plant:ttl',
+        '2 TYPE plant:type',
+      ]);
       await t0.rpush('plant:value', 'd');
       const outline = await compareRedis(endpoint(source), endpoint(target), { mode: 'outline', checkExtra: false });
       expect(found(outline)).toEqual(['0 MISSING plant:missing', '2 TYPE plant:type']);
-      const lengthAgain = await compareRedis(endpoint(source), endpoint(target), { mode: 'length', dbs: [0], checkExtra: false });
-      expect(lengthAgain.differences.find(({ key }) => key === 'plant:value')?.detail).toBe('list lengths differ: source 3 elements, target 4 elements');
+      const lengthAgain = await compareRedis(endpoint(source), endpoint(target), {
+        mode: 'length',
+        dbs: [0],
+        checkExtra: false,
+      });
+      expect(lengthAgain.differences.find(({ key }) => key === 'plant:value')?.detail).toBe(
+        'list lengths differ: source 3 elements, target 4 elements',
+      );
 
       // Past lengthOnlyAbove the big hash is compared by length only.
-      const lengthOnly = await compareRedis(endpoint(source), endpoint(target), { dbs: [0], checkExtra: false, lengthOnlyAbove: 100_000 });
+      const lengthOnly = await compareRedis(endpoint(source), endpoint(target), {
+        dbs: [0],
+        checkExtra: false,
+        lengthOnlyAbove: 100_000,
+      });
       expect(found(lengthOnly)).toEqual(['0 MISSING plant:missing', '0 VALUE plant:value']);
     } finally {
       for (const client of [s0, t0, s2, t2]) client.disconnect();
@@ -114,7 +132,12 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
       await pipeline(s, 'v');
       await pipeline(t, 'changed');
       const report = await compareRedis(endpoint(source), endpoint(target));
-      expect(found(report)).toEqual(['0 VALUE list:diff', '0 VALUE set:diff', '0 VALUE stream:diff', '0 VALUE zset:diff']);
+      expect(found(report)).toEqual([
+        '0 VALUE list:diff',
+        '0 VALUE set:diff',
+        '0 VALUE stream:diff',
+        '0 VALUE zset:diff',
+      ]);
     } finally {
       s.disconnect();
       t.disconnect();
@@ -131,10 +154,17 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
       expect(sampled.totalDifferences).toBeLessThan(90);
       expect(sampled.keysCompared).toBeLessThan(1_500 * 2);
       // The same keys every time.
-      expect((await compareRedis(endpoint(source), endpoint(target), { sampleRatio: 0.25 })).totalDifferences).toBe(sampled.totalDifferences);
+      expect((await compareRedis(endpoint(source), endpoint(target), { sampleRatio: 0.25 })).totalDifferences).toBe(
+        sampled.totalDifferences,
+      );
 
       const started = Date.now();
-      const paced = await compareRedis(endpoint(source), endpoint(target), { dbs: [2], checkExtra: false, keysPerSecond: 1_000, batchSize: 100 });
+      const paced = await compareRedis(endpoint(source), endpoint(target), {
+        dbs: [2],
+        checkExtra: false,
+        keysPerSecond: 1_000,
+        batchSize: 100,
+      });
       expect(paced.keysCompared).toBe(2_000);
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
 
@@ -164,7 +194,11 @@ describe('verify engine (redis-full-check modes on real redis-servers)', () => {
   }, 120_000);
 
   it('refuses bad options naming them', async () => {
-    await expect(compareRedis(endpoint(source), endpoint(target), { sampleRatio: 0 })).rejects.toThrow('sampleRatio must be > 0 and <= 1, got 0');
-    await expect(compareRedis(endpoint(source), endpoint(target), { keysPerSecond: -1 })).rejects.toThrow('keysPerSecond must be > 0');
+    await expect(compareRedis(endpoint(source), endpoint(target), { sampleRatio: 0 })).rejects.toThrow(
+      'sampleRatio must be > 0 and <= 1, got 0',
+    );
+    await expect(compareRedis(endpoint(source), endpoint(target), { keysPerSecond: -1 })).rejects.toThrow(
+      'keysPerSecond must be > 0',
+    );
   });
 });

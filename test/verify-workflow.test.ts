@@ -10,7 +10,13 @@ import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { Redis } from 'ioredis';
 import { waitFor } from '../local/wait.js';
-import { onlineInput, resultOf, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import {
+  onlineInput,
+  resultOf,
+  startMigrationTestEnv,
+  type MigrationTestEnv,
+  type RunningWorker,
+} from './workflow-env.js';
 
 describe('migration workflow: verify step', () => {
   let env: MigrationTestEnv;
@@ -51,8 +57,16 @@ describe('migration workflow: verify step', () => {
     // ignored the username would fail authentication.
     const passwordFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'verify-acl-')), 'password');
     await writeFile(passwordFile, 'verifier-file-pw\n');
-    for (const id of ['source', 'target']) await withRedis((redis) => redis.call('ACL', 'SETUSER', 'verifier', 'on', '>verifier-file-pw', '~*', '+@all'), id);
-    const asVerifier = (id: string) => ({ address: address(id), username: 'verifier', password: { file: passwordFile } });
+    for (const id of ['source', 'target'])
+      await withRedis(
+        (redis) => redis.call('ACL', 'SETUSER', 'verifier', 'on', '>verifier-file-pw', '~*', '+@all'),
+        id,
+      );
+    const asVerifier = (id: string) => ({
+      address: address(id),
+      username: 'verifier',
+      password: { file: passwordFile },
+    });
     const handle = await env.start(
       onlineInput('full', { verify: verifyBlock({ source: asVerifier('source'), target: asVerifier('target') }) }),
       'verify-clean',
@@ -77,7 +91,10 @@ describe('migration workflow: verify step', () => {
       await redis.set('planted:extra', 'only on the target');
     });
     // Slow enough (500 keys/s over ~1,500 keys twice) that the worker can be stopped mid-way.
-    const handle = await env.start(onlineInput('full', { verify: verifyBlock({ keysPerSecond: 500, rounds: 1 }) }), 'verify-restart');
+    const handle = await env.start(
+      onlineInput('full', { verify: verifyBlock({ keysPerSecond: 500, rounds: 1 }) }),
+      'verify-restart',
+    );
     await waitForHeartbeat(handle);
     await worker?.stop();
     worker = await env.startWorker();
@@ -85,7 +102,13 @@ describe('migration workflow: verify step', () => {
     expect(result.verification).toMatchObject({ outcome: 'differences', totalDifferences: 1, byKind: { EXTRA: 1 } });
     const target = env.emu.instance('target').endpoint;
     expect(result.verification?.differences).toEqual([
-      { db: 0, shard: `${target.host}:${target.port}`, key: 'planted:extra', kind: 'EXTRA', detail: 'string exists only on the target' },
+      {
+        db: 0,
+        shard: `${target.host}:${target.port}`,
+        key: 'planted:extra',
+        kind: 'EXTRA',
+        detail: 'string exists only on the target',
+      },
     ]);
     // Resumed, not restarted: every key counted once (1,500 source keys, then 1,501 target keys in the reverse scan).
     expect(result.verification?.keysCompared).toBe(1_500 + 1_501);
@@ -95,8 +118,16 @@ describe('migration workflow: verify step', () => {
   it('an incremental migration is verified after the cutover request, before its task is stopped', async () => {
     worker ??= await env.startWorker();
     await withRedis((redis) => redis.flushall());
-    const handle = await env.start(onlineInput('incremental', { verify: verifyBlock({ mode: 'length' }) }), 'verify-incremental');
-    await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+    const handle = await env.start(
+      onlineInput('incremental', { verify: verifyBlock({ mode: 'length' }) }),
+      'verify-incremental',
+    );
+    await waitFor(
+      'the incremental hold',
+      async () => (await handle.query(statusQuery)).phase === 'incremental-hold',
+      60_000,
+      200,
+    );
     await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'verify test' }] });
     const result = await resultOf(handle);
     expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED' });
@@ -104,7 +135,9 @@ describe('migration workflow: verify step', () => {
     // The comparison ran while the task was still syncing: its activity was scheduled before the stop call.
     const history = await handle.fetchHistory();
     const scheduled = (history.events ?? []).flatMap((event) =>
-      event.activityTaskScheduledEventAttributes?.activityType?.name ? [event.activityTaskScheduledEventAttributes.activityType.name] : [],
+      event.activityTaskScheduledEventAttributes?.activityType?.name
+        ? [event.activityTaskScheduledEventAttributes.activityType.name]
+        : [],
     );
     expect(scheduled.indexOf('verifyData')).toBeGreaterThanOrEqual(0);
     expect(scheduled.indexOf('verifyData')).toBeLessThan(scheduled.indexOf('stopTask'));
@@ -114,7 +147,9 @@ describe('migration workflow: verify step', () => {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const description = await handle.describe();
-      const pending = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'verifyData');
+      const pending = description.raw.pendingActivities?.find(
+        (activity) => activity.activityType?.name === 'verifyData',
+      );
       if (pending?.heartbeatDetails?.payloads?.length) return;
       if (Date.now() > deadline) throw new Error('no heartbeat from verifyData within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -29,7 +29,8 @@ describe('worker allocator', () => {
 
   it('tells a process with jemalloc preloaded from one without', async () => {
     const jemalloc = findJemalloc();
-    if (jemalloc === undefined) throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2); .ci/run does');
+    if (jemalloc === undefined)
+      throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2); .ci/run does');
     expect(await allocatorOfChild({})).toBe('glibc malloc');
     expect(await allocatorOfChild({ LD_PRELOAD: jemalloc })).toBe('jemalloc');
   });

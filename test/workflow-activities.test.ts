@@ -48,7 +48,11 @@ describe('DcsError → ApplicationFailure', () => {
   });
 
   it('server, network and timeout errors are retried with a growing, jittered delay', () => {
-    for (const error of [new DcsServerError('boom', undefined, { httpStatus: 503 }), new DcsNetworkError('reset'), new DcsTimeoutError('slow')]) {
+    for (const error of [
+      new DcsServerError('boom', undefined, { httpStatus: 503 }),
+      new DcsNetworkError('reset'),
+      new DcsTimeoutError('slow'),
+    ]) {
       const first = convert(error, 1);
       expect(first.type).toBe(error.name);
       expect(first.nonRetryable).toBe(false);
@@ -77,7 +81,12 @@ describe('DcsError → ApplicationFailure', () => {
 
   it('carries status, code and request id as details for the UI', () => {
     const failure = convert(
-      new DcsServerError('boom', undefined, { operation: 'ListMigrationTask', httpStatus: 500, errorCode: 'DCS.5000', requestId: 'req-1' }),
+      new DcsServerError('boom', undefined, {
+        operation: 'ListMigrationTask',
+        httpStatus: 500,
+        errorCode: 'DCS.5000',
+        requestId: 'req-1',
+      }),
     );
     expect(failure.details?.[0]).toEqual({
       operation: 'ListMigrationTask',
@@ -95,19 +104,28 @@ describe('DcsError → ApplicationFailure', () => {
       new DcsServerError('boom', undefined, { httpStatus: 502 }),
       new DcsRateLimitedError('APIGW.0308', undefined, { httpStatus: 429 }),
     ];
-    for (const error of unavailable) expect(convert(error).details?.[0], error.name).toMatchObject({ dcsUnavailable: true });
-    for (const error of [new DcsBadRequestError('bad', { httpStatus: 400 }), new DcsWrongStateError('state', { httpStatus: 400 })]) {
+    for (const error of unavailable)
+      expect(convert(error).details?.[0], error.name).toMatchObject({ dcsUnavailable: true });
+    for (const error of [
+      new DcsBadRequestError('bad', { httpStatus: 400 }),
+      new DcsWrongStateError('state', { httpStatus: 400 }),
+    ]) {
       expect(convert(error).details?.[0], error.name).not.toHaveProperty('dcsUnavailable');
     }
     // The throttle's refusal: the hold it names is the floor of the next delay, and the call was never sent.
-    const held = convert(new DcsNetworkError('ListMigrationTask not sent: …', { local: true, retryAfterMs: 20_000 }), 1);
+    const held = convert(
+      new DcsNetworkError('ListMigrationTask not sent: …', { local: true, retryAfterMs: 20_000 }),
+      1,
+    );
     expect(held.type).toBe('DcsNetworkError');
     expect(Number(held.nextRetryDelay)).toBe(20_000);
     expect(held.details?.[0]).toMatchObject({ dcsUnavailable: true, notSent: true });
   });
 
   it('a missing secret is non-retryable; an unexpected error is retried', () => {
-    expect(convert(new SecretUnavailableError('source.password: environment variable X is not set')).nonRetryable).toBe(true);
+    expect(convert(new SecretUnavailableError('source.password: environment variable X is not set')).nonRetryable).toBe(
+      true,
+    );
     const unexpected = convert(new TypeError('cannot read x of undefined'));
     expect(unexpected.type).toBe('TypeError');
     expect(unexpected.nonRetryable).toBe(false);
@@ -127,7 +145,9 @@ describe('password references', () => {
 
   it('fails naming the field and the reference, never a value', async () => {
     const secrets = createSecretResolver({ env: { OTHER: 'leak-me-not' } });
-    await expect(secrets.resolve({ env: 'MISSING_PW' }, 'source.password')).rejects.toThrow(/source\.password: environment variable MISSING_PW is not set/);
+    await expect(secrets.resolve({ env: 'MISSING_PW' }, 'source.password')).rejects.toThrow(
+      /source\.password: environment variable MISSING_PW is not set/,
+    );
     await expect(secrets.resolve({ file: path.join(dir.path, 'absent') }, 'target.password')).rejects.toThrow(
       /target\.password: cannot read password file .*ENOENT/,
     );

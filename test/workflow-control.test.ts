@@ -8,7 +8,12 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { DcsPhase, DcsTaskId } from '../common/search-attributes.js';
-import { cancelSignal, cutoverSignal, MIGRATION_WORKFLOW_TYPE, type MigrationPhase } from '../common/workflow-contract.js';
+import {
+  cancelSignal,
+  cutoverSignal,
+  MIGRATION_WORKFLOW_TYPE,
+  type MigrationPhase,
+} from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
 import { namesOf, type TaskScript } from './harness/fake-activities.js';
 import { onlineInput, SLOW_POLLING, useScriptedMigrations, type ScriptedRun } from './harness/scripted-migrations.js';
@@ -33,12 +38,21 @@ async function expectCancelled(migration: ScriptedRun): Promise<void> {
 }
 
 describe('migration workflow control', () => {
-  const cases: Array<{ phase: MigrationPhase; method: 'full' | 'incremental'; script: TaskScript; by: 'signal' | 'temporal' }> = [
+  const cases: Array<{
+    phase: MigrationPhase;
+    method: 'full' | 'incremental';
+    script: TaskScript;
+    by: 'signal' | 'temporal';
+  }> = [
     // Still being provisioned: DCS refuses the first stop (wrong state), the stop is tried again until it is taken.
     {
       phase: 'provisioning',
       method: 'full',
-      script: { provisioning: ['CREATING'], reads: [], faults: [{ activity: 'stopTask', calls: [1], status: 400, errorCode: 'DCS.4957' }] },
+      script: {
+        provisioning: ['CREATING'],
+        reads: [],
+        faults: [{ activity: 'stopTask', calls: [1], status: 400, errorCode: 'DCS.4957' }],
+      },
       by: 'signal',
     },
     { phase: 'migrating', method: 'full', script: { reads: ['MIGRATING'] }, by: 'temporal' },
@@ -52,16 +66,28 @@ describe('migration workflow control', () => {
       if (by === 'signal') await migration.handle.signal(cancelSignal, { reason: `test cancels in ${phase}` });
       else await migration.handle.cancel();
       await expectCancelled(migration);
-      expect((await migration.status()).cancel?.reason).toBe(by === 'signal' ? `test cancels in ${phase}` : 'workflow cancellation requested');
-      expect(namesOf(migration.calls).filter((name) => name === 'stopTask')).toHaveLength(phase === 'provisioning' ? 2 : 1);
+      expect((await migration.status()).cancel?.reason).toBe(
+        by === 'signal' ? `test cancels in ${phase}` : 'workflow cancellation requested',
+      );
+      expect(namesOf(migration.calls).filter((name) => name === 'stopTask')).toHaveLength(
+        phase === 'provisioning' ? 2 : 1,
+      );
       expect(migration.calls.some((call) => call.name === 'deleteTask')).toBe(false);
     });
   }
 
   for (const activity of ['createOnlineTask', 'configureOnlineTask'] as const) {
     it(`cancel while the ${activity} call is in flight: the call finishes, then its task is found and stopped`, async () => {
-      const migration = await run(onlineInput('full'), { reads: ['MIGRATING'], faults: [{ activity, latencyMs: 800 }] });
-      await waitFor(`the ${activity} call in flight`, () => migration.calls.some((call) => call.name === activity), 10_000, 10);
+      const migration = await run(onlineInput('full'), {
+        reads: ['MIGRATING'],
+        faults: [{ activity, latencyMs: 800 }],
+      });
+      await waitFor(
+        `the ${activity} call in flight`,
+        () => migration.calls.some((call) => call.name === activity),
+        10_000,
+        10,
+      );
       await migration.handle.cancel();
       await expectCancelled(migration);
       expect(migration.task.tasksCreated).toBe(1);
@@ -96,7 +122,11 @@ describe('migration workflow control', () => {
     // The run that decides the cutover is the last one: it stops the task without continuing as new.
     await waitFor('the cutover decided', async () => (await migration.status()).cutover?.decidedAt, 20_000, 20);
     const result = await migration.result();
-    expect(result).toMatchObject({ outcome: 'cut-over', cutover: { by: 'operator', note: 'by signal' }, remoteStatus: 'TERMINATED' });
+    expect(result).toMatchObject({
+      outcome: 'cut-over',
+      cutover: { by: 'operator', note: 'by signal' },
+      remoteStatus: 'TERMINATED',
+    });
     expect(result.continuedAsNew).toBeGreaterThanOrEqual(2);
     // One task, created once, whatever the number of runs.
     expect(result.apiCalls['createOnlineTask']).toBe(1);

@@ -14,7 +14,13 @@ import type { MigrationInputFile } from '../common/migration-input.js';
 import type { MigrationResult } from '../common/workflow-contract.js';
 import type { Emulator, EmulatorOptions } from '../emulator/index.js';
 import { resolveTemporalCli } from '../local/tools.js';
-import { DEFAULT_PAIR, onlineInput as stackOnlineInput, passwordEnv, startTestStack, type RunningWorker } from './harness/stack.js';
+import {
+  DEFAULT_PAIR,
+  onlineInput as stackOnlineInput,
+  passwordEnv,
+  startTestStack,
+  type RunningWorker,
+} from './harness/stack.js';
 import type { TemporalTestEnv } from './harness/temporal.js';
 
 export { failureOf } from './harness/workflow-failure.js';
@@ -84,7 +90,9 @@ export async function startMigrationTestEnv(options: MigrationTestEnvOptions = {
 }
 
 /** The env and one running worker, as most workflow test files start (teardown stops the worker too). */
-export async function startMigrationTestEnvWithWorker(options: MigrationTestEnvOptions = {}): Promise<{ env: MigrationTestEnv; worker: RunningWorker }> {
+export async function startMigrationTestEnvWithWorker(
+  options: MigrationTestEnvOptions = {},
+): Promise<{ env: MigrationTestEnv; worker: RunningWorker }> {
   const env = await startMigrationTestEnv(options);
   try {
     return { env, worker: await env.startWorker() };
@@ -95,7 +103,10 @@ export async function startMigrationTestEnvWithWorker(options: MigrationTestEnvO
 }
 
 /** Input of an online migration between the emulator's `source` and `target` instances. */
-export function onlineInput(method: 'full' | 'incremental', extra: Partial<Record<string, unknown>> = {}): MigrationInputFile {
+export function onlineInput(
+  method: 'full' | 'incremental',
+  extra: Partial<Record<string, unknown>> = {},
+): MigrationInputFile {
   return stackOnlineInput(method, { polling: FAST_POLLING, ...extra });
 }
 
@@ -109,7 +120,11 @@ export function resultOf(handle: WorkflowHandle): Promise<MigrationResult> {
  * test/histories/ for the replay test, in the JSON the `temporal` CLI and the UI export (what
  * `Worker.runReplayHistories` reads); otherwise does nothing, so a test run leaves the committed files alone.
  */
-export async function saveHistory(env: Pick<MigrationTestEnv, 'temporal'>, handle: WorkflowHandle, name: string): Promise<string | undefined> {
+export async function saveHistory(
+  env: Pick<MigrationTestEnv, 'temporal'>,
+  handle: WorkflowHandle,
+  name: string,
+): Promise<string | undefined> {
   if (process.env['RECORD_HISTORIES'] !== '1') return undefined;
   const temporal = await resolveTemporalCli();
   const { stdout } = await promisify(execFile)(

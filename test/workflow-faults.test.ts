@@ -42,15 +42,36 @@ describe('migration workflow under faults', () => {
     expect(result.activityAttempts).toBeGreaterThan(calls);
   });
 
-  const clientErrors: Array<{ name: string; type: string; input?: MigrationInputFile; fault: FaultRule; failing: RecordedCall['name'] }> = [
+  const clientErrors: Array<{
+    name: string;
+    type: string;
+    input?: MigrationInputFile;
+    fault: FaultRule;
+    failing: RecordedCall['name'];
+  }> = [
     {
       name: '400 on create',
       type: 'DcsBadRequestError',
-      fault: { activity: 'createOnlineTask', status: 400, errorCode: 'DCS.4063', errorMessage: 'Invalid vpc_id parameter in the request.' },
+      fault: {
+        activity: 'createOnlineTask',
+        status: 400,
+        errorCode: 'DCS.4063',
+        errorMessage: 'Invalid vpc_id parameter in the request.',
+      },
       failing: 'createOnlineTask',
     },
-    { name: '401 on every call (wrong secret key)', type: 'DcsAuthenticationError', fault: { activity: '*', status: 401 }, failing: 'findTaskByName' },
-    { name: '403 on list', type: 'DcsPermissionDeniedError', fault: { activity: 'findTaskByName', status: 403 }, failing: 'findTaskByName' },
+    {
+      name: '401 on every call (wrong secret key)',
+      type: 'DcsAuthenticationError',
+      fault: { activity: '*', status: 401 },
+      failing: 'findTaskByName',
+    },
+    {
+      name: '403 on list',
+      type: 'DcsPermissionDeniedError',
+      fault: { activity: 'findTaskByName', status: 403 },
+      failing: 'findTaskByName',
+    },
     {
       name: '404 (unknown target instance)',
       type: 'DcsNotFoundError',
@@ -90,7 +111,9 @@ describe('migration workflow under faults', () => {
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toContain('ended FAILED: injected data-plane fault at 30%');
-    expect(failure.message).toContain('last log entries: 2026-01-01T00:00:00.000Z migration.failed: Migration failed: injected');
+    expect(failure.message).toContain(
+      'last log entries: 2026-01-01T00:00:00.000Z migration.failed: Migration failed: injected',
+    );
     expect(await migration.status()).toMatchObject({ phase: 'failed', remoteStatus: 'FAILED' });
   });
 
@@ -116,7 +139,9 @@ describe('migration workflow under faults', () => {
   });
 
   it('worker stopped mid-run and a new one started: the run resumes from history, one task, completes', async () => {
-    const migration = await run(onlineInput('incremental', { hold: { maxDuration: '2s' } }), { reads: ['INCRMIGEATING'] });
+    const migration = await run(onlineInput('incremental', { hold: { maxDuration: '2s' } }), {
+      reads: ['INCRMIGEATING'],
+    });
     await waitFor('the task to exist', async () => (await migration.status()).taskId !== undefined, 20_000, 20);
     await env().restartWorker(500);
     const result = await migration.result();

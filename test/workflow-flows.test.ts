@@ -13,7 +13,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonOf, runCli } from '../client/testing/run-cli.js';
 import { DcsPhase, DcsRemoteStatus, DcsTaskId } from '../common/search-attributes.js';
-import { cutoverUpdate, rollbackUpdate, statusQuery, type MigrationPhase, type TaskLogEntry } from '../common/workflow-contract.js';
+import {
+  cutoverUpdate,
+  rollbackUpdate,
+  statusQuery,
+  type MigrationPhase,
+  type TaskLogEntry,
+} from '../common/workflow-contract.js';
 import { callDcs } from '../emulator/testing/signed-http.js';
 import { startRedisServer } from '../local/redis-server.js';
 import { seedSampleData, startTraffic } from '../local/sample-data.js';
@@ -34,7 +40,11 @@ import {
 
 /** Instances the client switch can run between: the same password on both (and the same port, as all have). */
 const SWITCH_PASSWORD = 'same-on-both-pw-5d2c';
-const SWITCH_PAIR = instancePair(['swf-source', 'swf-target'], [SWITCH_PASSWORD, SWITCH_PASSWORD], ['SWITCH_SOURCE_PASSWORD', 'SWITCH_TARGET_PASSWORD']);
+const SWITCH_PAIR = instancePair(
+  ['swf-source', 'swf-target'],
+  [SWITCH_PASSWORD, SWITCH_PASSWORD],
+  ['SWITCH_SOURCE_PASSWORD', 'SWITCH_TARGET_PASSWORD'],
+);
 
 async function phaseOf(handle: WorkflowHandle, phase: MigrationPhase): Promise<void> {
   await waitFor(`phase ${phase}`, async () => (await handle.query(statusQuery)).phase === phase, 60_000, 100);
@@ -88,15 +98,25 @@ describe('migration workflow flows', () => {
     env.emu.setIncrementalSpelling('INCRMIGRATING');
     try {
       const handle = await env.start(onlineInput('incremental'), 'flow-corrected-spelling');
-      await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      await waitFor(
+        'the incremental hold',
+        async () => (await handle.query(statusQuery)).phase === 'incremental-hold',
+        60_000,
+        200,
+      );
       // The emulator really answers with the other spelling on the wire; the client normalises it once for everyone.
       const wire = await callDcs(env.emu, 'GET', '/migration-tasks?name=dcsm-flow-corrected-spelling');
       expect(wire.body.migration_tasks[0].status).toBe('INCRMIGRATING');
       const listed = await env.dcs.listMigrationTask({ name: 'dcsm-flow-corrected-spelling' });
       expect(listed.migration_tasks?.[0]?.status).toBe('INCRMIGEATING');
       expect((await handle.query(statusQuery)).remoteStatus).toBe('INCRMIGEATING');
-      await waitFor('the search attribute', async () => (await handle.describe()).typedSearchAttributes.get(DcsRemoteStatus) === 'INCRMIGEATING');
-      const listedByAttribute = env.temporal.client.workflow.list({ query: `WorkflowId = "flow-corrected-spelling" AND DcsRemoteStatus = "INCRMIGEATING"` });
+      await waitFor(
+        'the search attribute',
+        async () => (await handle.describe()).typedSearchAttributes.get(DcsRemoteStatus) === 'INCRMIGEATING',
+      );
+      const listedByAttribute = env.temporal.client.workflow.list({
+        query: `WorkflowId = "flow-corrected-spelling" AND DcsRemoteStatus = "INCRMIGEATING"`,
+      });
       await waitFor('visibility to index it', async () => {
         for await (const found of listedByAttribute) if (found.workflowId === 'flow-corrected-spelling') return true;
         return false;
@@ -113,11 +133,18 @@ describe('migration workflow flows', () => {
     const source = env.emu.instance('source').endpoint;
     const handle = await env.start(onlineInput('incremental'), 'flow-online-incremental');
     // The update is refused (nothing recorded) until the migration holds in sync.
-    await expect(handle.executeUpdate(cutoverUpdate, { args: [{ note: 'too early' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(handle.executeUpdate(cutoverUpdate, { args: [{ note: 'too early' }] })).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
 
     const traffic = startTraffic(source, { keys: 2_000, seed: 11, opsPerSecond: 300 });
     try {
-      await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+      await waitFor(
+        'the incremental hold',
+        async () => (await handle.query(statusQuery)).phase === 'incremental-hold',
+        60_000,
+        200,
+      );
       const holding = await handle.query(statusQuery);
       expect(holding.remoteStatus).toBe('INCRMIGEATING');
       expect(holding.progress?.offset).toBeTypeOf('number');
@@ -172,7 +199,10 @@ describe('migration workflow flows', () => {
     // A real RDB: seed a scratch redis-server, SAVE, and drop the file into the emulator's bucket.
     const scratch = await startRedisServer({ password: 'scratch-pw' });
     try {
-      await seedSampleData({ host: scratch.host, port: scratch.port, password: 'scratch-pw' }, { keys: 1_500, seed: 5, dbs: [0, 1] });
+      await seedSampleData(
+        { host: scratch.host, port: scratch.port, password: 'scratch-pw' },
+        { keys: 1_500, seed: 5, dbs: [0, 1] },
+      );
       const client = scratch.client();
       await client.save();
       client.disconnect();
@@ -191,7 +221,10 @@ describe('migration workflow flows', () => {
       );
       const result = await resultOf(handle);
       expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
-      const report = await compareRedis({ host: scratch.host, port: scratch.port, password: 'scratch-pw' }, env.emu.instance('target').endpoint);
+      const report = await compareRedis(
+        { host: scratch.host, port: scratch.port, password: 'scratch-pw' },
+        env.emu.instance('target').endpoint,
+      );
       expect(report.totalDifferences).toBe(0);
       await saveHistory(env, handle, 'backup-import');
     } finally {
@@ -201,7 +234,10 @@ describe('migration workflow flows', () => {
 
   it('client switch: source-address clients reach the target, the source again after rollback; switched again, cut over', async () => {
     const endpoint = (id: string) => env.emu.instance(id).endpoint;
-    const [source, target] = await Promise.all([startClient(endpoint(SWITCH_PAIR.source.id)), startClient(endpoint(SWITCH_PAIR.target.id))]);
+    const [source, target] = await Promise.all([
+      startClient(endpoint(SWITCH_PAIR.source.id)),
+      startClient(endpoint(SWITCH_PAIR.target.id)),
+    ]);
     // An application's client of the source's address: it reconnects by itself after the switch cuts it.
     const service = env.emu.instance(SWITCH_PAIR.source.id).service!;
     const app = new Redis({ ...service, password: SWITCH_PASSWORD, retryStrategy: () => 20, maxRetriesPerRequest: 5 });
@@ -209,8 +245,17 @@ describe('migration workflow flows', () => {
       await source.set('copied', 'from source');
       // Addresses only: the rollback that keeps the writes is test/reverse-sync-stack.test.ts's.
       const canary = { canaryKey: 'dcs-migrate:canary' };
-      const cutover = { switch: 'ip', rollback: 'addresses-only', rollbackWindow: '6s', afterRollback: 'hold', ...canary };
-      const handle = await env.start(pairInput('incremental', { polling: FAST_POLLING, cutover }, SWITCH_PAIR), 'flow-switch');
+      const cutover = {
+        switch: 'ip',
+        rollback: 'addresses-only',
+        rollbackWindow: '6s',
+        afterRollback: 'hold',
+        ...canary,
+      };
+      const handle = await env.start(
+        pairInput('incremental', { polling: FAST_POLLING, cutover }, SWITCH_PAIR),
+        'flow-switch',
+      );
       await phaseOf(handle, 'incremental-hold');
       // Nothing to roll back yet: the CLI says so, and nothing is recorded.
       const early = await runCli(['rollback', handle.workflowId], env.cliEnv());
@@ -242,7 +287,11 @@ describe('migration workflow flows', () => {
       expect(await app.get('second')).toBe('switch');
       // No rollback this time: the window ends, the task is stopped, and the clients stay on the target.
       const result = await resultOf(handle);
-      expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED', switch: { state: 'switched', switches: 2 } });
+      expect(result).toMatchObject({
+        outcome: 'cut-over',
+        remoteStatus: 'TERMINATED',
+        switch: { state: 'switched', switches: 2 },
+      });
       expect(await app.get('second')).toBe('switch');
       expect(env.emu.tasks().filter((task) => task.name === result.taskName)).toHaveLength(1);
       await saveHistory(env, handle, 'switch-rollback-hold-cutover');
@@ -260,9 +309,17 @@ describe('migration workflow flows', () => {
     env.emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { dropSourceAt: 30 }, count: 2 });
     const before = env.emu.requests().length;
     const input = (restart: Record<string, unknown>) => onlineInput('full', { onFailure: 'keep', restart });
-    const byPolicy = await env.start(input({ maxAttempts: 1, backoff: { initial: '100ms', max: '200ms' } }), 'flow-restart-policy');
+    const byPolicy = await env.start(
+      input({ maxAttempts: 1, backoff: { initial: '100ms', max: '200ms' } }),
+      'flow-restart-policy',
+    );
     const byOperator = await env.start(input({ maxAttempts: 0, waitForOperator: '60s' }), 'flow-restart-operator');
-    const pending = await waitFor('a wait for an operator restart', async () => (await byOperator.query(statusQuery)).restartPending, 30_000, 100);
+    const pending = await waitFor(
+      'a wait for an operator restart',
+      async () => (await byOperator.query(statusQuery)).restartPending,
+      30_000,
+      100,
+    );
     expect(pending).toMatchObject({ by: 'operator', reason: expect.stringMatching(/was lost/) });
     const policyResult = await resultOf(byPolicy);
     const [accepted, logs] = await Promise.all([
@@ -271,16 +328,28 @@ describe('migration workflow flows', () => {
       runCli(['logs', 'flow-restart-policy', '--json'], env.cliEnv()),
     ]);
     expect(accepted.code, accepted.stderr).toBe(0);
-    expect(accepted.stdout).toMatch(/restart accepted for flow-restart-operator at .* \(the task had failed: .*was lost\)/);
+    expect(accepted.stdout).toMatch(
+      /restart accepted for flow-restart-operator at .* \(the task had failed: .*was lost\)/,
+    );
     const operatorResult = await resultOf(byOperator);
 
-    expect(policyResult).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS', restarts: { count: 1, byPolicy: 1 } });
-    expect(operatorResult).toMatchObject({ outcome: 'succeeded', restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } } });
+    expect(policyResult).toMatchObject({
+      outcome: 'succeeded',
+      remoteStatus: 'SUCCESS',
+      restarts: { count: 1, byPolicy: 1 },
+    });
+    expect(operatorResult).toMatchObject({
+      outcome: 'succeeded',
+      restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } },
+    });
     // The same task each: two created, each restarted once by DCS, never another one.
-    for (const name of ['dcsm-flow-restart-policy', 'dcsm-flow-restart-operator']) expect(env.emu.tasks().filter((task) => task.name === name)).toHaveLength(1);
+    for (const name of ['dcsm-flow-restart-policy', 'dcsm-flow-restart-operator'])
+      expect(env.emu.tasks().filter((task) => task.name === name)).toHaveLength(1);
     expect(callsSince(env.emu, before, 'CreateOnlineMigrationTask')).toHaveLength(2);
     expect(callsSince(env.emu, before, 'BatchRestartOnlineMigrationTasks')).toHaveLength(2);
-    expect((await compareRedis(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint)).totalDifferences).toBe(0);
+    expect(
+      (await compareRedis(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint)).totalDifferences,
+    ).toBe(0);
     await saveHistory(env, byPolicy, 'online-full-restart-policy');
     await saveHistory(env, byOperator, 'online-full-restart-operator');
 
@@ -288,11 +357,17 @@ describe('migration workflow flows', () => {
     const json = jsonOf<{ taskId: string; total: number; entries: TaskLogEntry[] }>(logs);
     const codes = json.entries.map((entry) => entry.code);
     expect(codes.slice(codes.indexOf('migration.connection.lost'))).toEqual(
-      expect.arrayContaining(['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success']),
+      expect.arrayContaining([
+        'migration.connection.lost',
+        'migration.restart',
+        'migration.full.start',
+        'migration.success',
+      ]),
     );
     expect(json.taskId).toBe(policyResult.taskId);
     expect(json.total).toBe(json.entries.length);
-    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password, env.emu.credentials.sk]) expect(logs.stdout).not.toContain(secret);
+    for (const secret of [DEFAULT_PAIR.source.password, DEFAULT_PAIR.target.password, env.emu.credentials.sk])
+      expect(logs.stdout).not.toContain(secret);
   });
 
   it("a second migration with a running one's task name is refused (owner found by visibility); the first cuts over", async () => {
@@ -303,8 +378,12 @@ describe('migration workflow flows', () => {
     const before = env.emu.requests().length;
     const failure = await failureOf(await env.start(onlineInput('full', { taskName }), 'flow-intruder'));
     expect(failure.type).toBe('RemoteTaskOwned');
-    expect(failure.message).toContain(`remote task ${taskId} (${taskName}) is driven by the running migration flow-owner`);
-    expect(callsSince(env.emu, before, 'StopMigrationTask', 'DeleteMigrationTask', 'CreateOnlineMigrationTask')).toEqual([]);
+    expect(failure.message).toContain(
+      `remote task ${taskId} (${taskName}) is driven by the running migration flow-owner`,
+    );
+    expect(
+      callsSince(env.emu, before, 'StopMigrationTask', 'DeleteMigrationTask', 'CreateOnlineMigrationTask'),
+    ).toEqual([]);
     expect(env.emu.tasks().find((task) => task.id === taskId)?.status).toBe('INCRMIGEATING');
     await first.executeUpdate(cutoverUpdate, { args: [{ note: 'owner test' }] });
     expect(await resultOf(first)).toMatchObject({ outcome: 'cut-over', taskId, remoteStatus: 'TERMINATED' });

@@ -65,7 +65,9 @@ describe('DCS out of reach (time-skipping server, fake activities)', () => {
     });
     const failure = await failureOf(handle);
     expect(failure.type).toBe(MigrationFailureType.DcsUnavailable);
-    expect(failure.message).toMatch(/^DCS could not be reached for 1 h \(since .*\), longer than polling\.dcsOutageTolerance \(1 h\)/);
+    expect(failure.message).toMatch(
+      /^DCS could not be reached for 1 h \(since .*\), longer than polling\.dcsOutageTolerance \(1 h\)/,
+    );
     expect(failure.message).toMatch(/last error: DcsNetworkError: findTaskByName not sent: .*ECONNREFUSED/);
     // The cleanup's reads rode out the rest of the outage; DCS back at 1 h 30, the task was stopped.
     expect(remoteTaskCleanupOf(failure.details)).toMatchObject({ action: 'stopped', status: 'TERMINATED' });

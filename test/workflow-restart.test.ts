@@ -11,7 +11,14 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { restartUpdate, type TaskLogEntry } from '../common/workflow-contract.js';
 import { waitFor } from '../local/wait.js';
-import { DEFAULT_WORKER_ENV, logEntry, namesOf, timesOf, type ReadAnswer, type RecordedCall } from './harness/fake-activities.js';
+import {
+  DEFAULT_WORKER_ENV,
+  logEntry,
+  namesOf,
+  timesOf,
+  type ReadAnswer,
+  type RecordedCall,
+} from './harness/fake-activities.js';
 import { onlineInput, useScriptedMigrations } from './harness/scripted-migrations.js';
 import { failureOf } from './harness/workflow-failure.js';
 
@@ -41,7 +48,11 @@ describe('restart policy', () => {
       reads: ['FULLMIGRATING', connectionLost(), 'FULLMIGRATING', 'SUCCESS'],
     });
     const result = await migration.result();
-    expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS', restarts: { count: 1, byPolicy: 1, last: { by: 'policy' } } });
+    expect(result).toMatchObject({
+      outcome: 'succeeded',
+      remoteStatus: 'SUCCESS',
+      restarts: { count: 1, byPolicy: 1, last: { by: 'policy' } },
+    });
     expect(result.restarts?.last.reason).toMatch(/connection to the source Redis .* was lost/);
     expect(restarts(migration.calls).map((call) => call.args)).toEqual([['task-0001']]);
     expect(migration.task.tasksCreated).toBe(1);
@@ -65,18 +76,28 @@ describe('restart policy', () => {
     expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((early as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('RestartRejected');
 
-    const pending = await waitFor('a wait for an operator restart', async () => (await migration.status()).restartPending, 20_000, 20);
+    const pending = await waitFor(
+      'a wait for an operator restart',
+      async () => (await migration.status()).restartPending,
+      20_000,
+      20,
+    );
     expect(pending).toMatchObject({ by: 'operator', reason: expect.stringMatching(/was lost/) });
     const accepted = await migration.handle.executeUpdate(restartUpdate, { args: [{ note: 'source is back' }] });
     expect(accepted.reason).toMatch(/was lost/);
     const result = await migration.result();
-    expect(result).toMatchObject({ outcome: 'succeeded', restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } } });
+    expect(result).toMatchObject({
+      outcome: 'succeeded',
+      restarts: { count: 1, byPolicy: 0, last: { by: 'operator', note: 'source is back' } },
+    });
     expect(restarts(migration.calls)).toHaveLength(1);
     expect(migration.task.tasksCreated).toBe(1);
   });
 
   it('without an operator restart within restart.waitForOperator the migration fails, saying so', async () => {
-    const migration = await run(input({ maxAttempts: 0, waitForOperator: '10m' }), { reads: ['FULLMIGRATING', connectionLost()] });
+    const migration = await run(input({ maxAttempts: 0, waitForOperator: '10m' }), {
+      reads: ['FULLMIGRATING', connectionLost()],
+    });
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toContain('no dcs-migrate restart within restart.waitForOperator (600000 ms)');
@@ -92,7 +113,9 @@ describe('restart policy', () => {
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toMatch(/ended FAILED: the connection to the source Redis .* was lost/);
-    expect(failure.message).toMatch(/last log entries: \S+ migration\.connection\.lost: Migration failed, connection lost/);
+    expect(failure.message).toMatch(
+      /last log entries: \S+ migration\.connection\.lost: Migration failed, connection lost/,
+    );
     expect(failure.message).toContain('restart.maxAttempts (2) used up after 2 restart(s)');
     const details = failure.details?.[0] as { logs: TaskLogEntry[]; restarts: number };
     expect(details.restarts).toBe(2);
@@ -106,14 +129,22 @@ describe('restart policy', () => {
     const password = DEFAULT_WORKER_ENV['TARGET_REDIS_PASSWORD']!;
     const refused = `target refused: AUTH ${password} password=hunter2-x sk=AKSK-secret-key-0123456789`;
     const migration = await run(input({ maxAttempts: 3, backoff: QUICK_BACKOFF }), {
-      reads: ['FULLMIGRATING', { status: 'FAILED', errorMessage: refused, log: [logEntry('migration.failed', `Migration failed: ${refused}`)] }],
+      reads: [
+        'FULLMIGRATING',
+        {
+          status: 'FAILED',
+          errorMessage: refused,
+          log: [logEntry('migration.failed', `Migration failed: ${refused}`)],
+        },
+      ],
     });
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('RemoteTaskFailed');
     expect(failure.message).toContain('not restarted: not a lost connection');
     expect(failure.message).toContain('migration.failed: Migration failed: target refused: AUTH [REDACTED]');
     const everything = JSON.stringify({ message: failure.message, details: failure.details });
-    for (const secret of [password, 'hunter2-x', 'AKSK-secret-key-0123456789']) expect(everything).not.toContain(secret);
+    for (const secret of [password, 'hunter2-x', 'AKSK-secret-key-0123456789'])
+      expect(everything).not.toContain(secret);
     expect(restarts(migration.calls)).toEqual([]);
   });
 });

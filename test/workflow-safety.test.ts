@@ -23,7 +23,8 @@ function dcsCalls(calls: RecordedCall[]): RecordedCall[] {
   return calls.filter((call) => DCS_OPERATIONS[call.name] !== undefined);
 }
 
-const stopsOrDeletes = (calls: RecordedCall[]) => namesOf(calls).filter((name) => name === 'stopTask' || name === 'deleteTask');
+const stopsOrDeletes = (calls: RecordedCall[]) =>
+  namesOf(calls).filter((name) => name === 'stopTask' || name === 'deleteTask');
 
 describe('migration safety (issue 19)', () => {
   it('unresolvable secret references fail the migration at once, naming each, and no DCS call is made', async () => {
@@ -38,8 +39,12 @@ describe('migration safety (issue 19)', () => {
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('SecretUnavailable');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('source.password: environment variable NO_SUCH_SOURCE_PASSWORD is not set on the worker');
-    expect(failure.message).toContain('verify.source.password: cannot read password file /nonexistent/dcs-migrate/source.pw');
+    expect(failure.message).toContain(
+      'source.password: environment variable NO_SUCH_SOURCE_PASSWORD is not set on the worker',
+    );
+    expect(failure.message).toContain(
+      'verify.source.password: cannot read password file /nonexistent/dcs-migrate/source.pw',
+    );
     expect(failure.message).toContain('no remote task was created');
     // The references that resolve are checked too, but their values never leave the worker.
     const told = JSON.stringify({ message: failure.message, details: failure.details });
@@ -53,8 +58,16 @@ describe('migration safety (issue 19)', () => {
 
   /** A configure refused with a 400: the task exists (a paid migration machine) when the migration fails. */
   async function failAfterCreate(onFailure?: 'stop' | 'delete' | 'keep') {
-    const refused = { activity: 'configureOnlineTask', status: 400, errorCode: 'DCS.4961', errorMessage: 'Invalid source address.' } as const;
-    const migration = await run(onlineInput('incremental', onFailure ? { onFailure } : {}), { reads: ['INCRMIGEATING'], faults: [refused] });
+    const refused = {
+      activity: 'configureOnlineTask',
+      status: 400,
+      errorCode: 'DCS.4961',
+      errorMessage: 'Invalid source address.',
+    } as const;
+    const migration = await run(onlineInput('incremental', onFailure ? { onFailure } : {}), {
+      reads: ['INCRMIGEATING'],
+      faults: [refused],
+    });
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('DcsBadRequestError');
     expect(failure.message).toContain('Invalid source address.');
@@ -70,7 +83,11 @@ describe('migration safety (issue 19)', () => {
     expect(failure.message).toContain(`; remote task ${taskId} stopped (TERMINATED)`);
     expect(remoteTaskCleanupOf(failure.details)).toEqual({ action: 'stopped', taskId, status: 'TERMINATED' });
     expect(statusLines(view, undefined)).toContain(`on failure  remote task ${taskId} stopped (TERMINATED)`);
-    expect(view.status).toMatchObject({ phase: 'failed', remoteStatus: 'TERMINATED', lastError: { type: 'DcsBadRequestError' } });
+    expect(view.status).toMatchObject({
+      phase: 'failed',
+      remoteStatus: 'TERMINATED',
+      lastError: { type: 'DcsBadRequestError' },
+    });
   });
 
   it('onFailure: delete stops and deletes the task', async () => {
@@ -105,20 +122,30 @@ describe('migration safety (issue 19)', () => {
   });
 
   it('a task already FAILED is left as it is: no stop call', async () => {
-    const migration = await run(onlineInput('full'), { reads: ['MIGRATING', { status: 'FAILED', errorMessage: 'injected data-plane fault' }] });
+    const migration = await run(onlineInput('full'), {
+      reads: ['MIGRATING', { status: 'FAILED', errorMessage: 'injected data-plane fault' }],
+    });
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe('RemoteTaskFailed');
-    expect(failure.message).toMatch(/; remote task \S+ left as it is \(FAILED\): it has already ended, nothing to stop$/);
+    expect(failure.message).toMatch(
+      /; remote task \S+ left as it is \(FAILED\): it has already ended, nothing to stop$/,
+    );
     expect(stopsOrDeletes(migration.calls)).toEqual([]);
   });
 
   it('a task another running migration drives is refused (RemoteTaskOwned, naming it), never touched', async () => {
     const taskName = 'shared-task-name-1';
-    const intruder = await run(onlineInput('full', { taskName }), { existing: true, owner: 'safety-owner', reads: ['INCRMIGEATING'] });
+    const intruder = await run(onlineInput('full', { taskName }), {
+      existing: true,
+      owner: 'safety-owner',
+      reads: ['INCRMIGEATING'],
+    });
     const failure = await failureOf(intruder.handle);
     expect(failure.type).toBe('RemoteTaskOwned');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain(`remote task task-0001 (${taskName}) is driven by the running migration safety-owner`);
+    expect(failure.message).toContain(
+      `remote task task-0001 (${taskName}) is driven by the running migration safety-owner`,
+    );
     expect(failure.message).toContain('the task of the other migration was left alone');
     const status = await intruder.status();
     expect(status.taskId).toBeUndefined();
@@ -138,7 +165,12 @@ describe('migration safety (issue 19)', () => {
       reads: ['INCRMIGEATING'],
       faults: [{ activity: 'findTaskByName', calls: [1], latencyMs: 500 }],
     });
-    await waitFor('the lookup in flight', () => intruder.calls.some((call) => call.name === 'findTaskByName'), 10_000, 10);
+    await waitFor(
+      'the lookup in flight',
+      () => intruder.calls.some((call) => call.name === 'findTaskByName'),
+      10_000,
+      10,
+    );
     await intruder.handle.cancel();
     const error = await intruder.result().then(
       () => undefined,

@@ -10,7 +10,15 @@ import { cutoverUpdate, statusQuery } from '../common/workflow-contract.js';
 import { seedSampleData } from '../local/sample-data.js';
 import { compareRedis } from '../verify/compare.js';
 import { waitFor } from '../local/wait.js';
-import { FAST_POLLING, onlineInput, resultOf, saveHistory, startMigrationTestEnv, type MigrationTestEnv, type RunningWorker } from './workflow-env.js';
+import {
+  FAST_POLLING,
+  onlineInput,
+  resultOf,
+  saveHistory,
+  startMigrationTestEnv,
+  type MigrationTestEnv,
+  type RunningWorker,
+} from './workflow-env.js';
 
 const SHARED_POLLING = { ...FAST_POLLING, mode: 'shared', confirmInterval: '10m' };
 
@@ -33,12 +41,16 @@ describe('shared status watcher', () => {
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 500, seed: 5 });
     const handles = await Promise.all(
       ['a', 'b', 'c'].map((name) =>
-        env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: `shared-${name}` }), `shared-incremental-${name}`),
+        env.start(
+          onlineInput('incremental', { polling: SHARED_POLLING, taskName: `shared-${name}` }),
+          `shared-incremental-${name}`,
+        ),
       ),
     );
     await waitFor(
       'three migrations holding in sync',
-      async () => (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'),
+      async () =>
+        (await Promise.all(handles.map((h) => h.query(statusQuery)))).every((s) => s.phase === 'incremental-hold'),
       60_000,
       200,
     );
@@ -70,17 +82,30 @@ describe('shared status watcher', () => {
   it('a full migration finishes through the watcher', async () => {
     await flush(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint);
     await seedSampleData(env.emu.instance('source').endpoint, { keys: 500, seed: 6 });
-    const handle = await env.start(onlineInput('full', { polling: SHARED_POLLING, taskName: 'shared-full' }), 'shared-full');
+    const handle = await env.start(
+      onlineInput('full', { polling: SHARED_POLLING, taskName: 'shared-full' }),
+      'shared-full',
+    );
     const result = await resultOf(handle);
     expect(result).toMatchObject({ outcome: 'succeeded', remoteStatus: 'SUCCESS' });
     expect(env.emu.tasks().filter((task) => task.name === 'shared-full')).toHaveLength(1);
     expect(result.apiCalls['findTaskByName'] ?? 0).toBeLessThanOrEqual(6);
-    expect((await compareRedis(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint)).totalDifferences).toBe(0);
+    expect(
+      (await compareRedis(env.emu.instance('source').endpoint, env.emu.instance('target').endpoint)).totalDifferences,
+    ).toBe(0);
   });
 
   it('while the watcher cannot list, a holding migration says so and polls on a timer, then cuts over', async () => {
-    const handle = await env.start(onlineInput('incremental', { polling: SHARED_POLLING, taskName: 'shared-fallback' }), 'shared-fallback');
-    await waitFor('the incremental hold', async () => (await handle.query(statusQuery)).phase === 'incremental-hold', 60_000, 200);
+    const handle = await env.start(
+      onlineInput('incremental', { polling: SHARED_POLLING, taskName: 'shared-fallback' }),
+      'shared-fallback',
+    );
+    await waitFor(
+      'the incremental hold',
+      async () => (await handle.query(statusQuery)).phase === 'incremental-hold',
+      60_000,
+      200,
+    );
     const failedBefore = watcher.stats().failedRounds;
     // Three failed list calls: three failed watcher rounds (nothing else lists while the migration holds).
     env.emu.faults.add({ operation: 'ListMigrationTask', status: 503, count: 3 });
@@ -97,9 +122,16 @@ describe('shared status watcher', () => {
   });
 });
 
-async function flush(...endpoints: Array<{ host: string; port: number; password?: string | undefined }>): Promise<void> {
+async function flush(
+  ...endpoints: Array<{ host: string; port: number; password?: string | undefined }>
+): Promise<void> {
   for (const endpoint of endpoints) {
-    const redis = new Redis({ host: endpoint.host, port: endpoint.port, password: endpoint.password, lazyConnect: true });
+    const redis = new Redis({
+      host: endpoint.host,
+      port: endpoint.port,
+      password: endpoint.password,
+      lazyConnect: true,
+    });
     await redis.connect();
     await redis.flushall();
     redis.disconnect();

@@ -51,10 +51,15 @@ async function updateError(update: Promise<unknown>): Promise<ApplicationFailure
 
 describe('cutover.switch: ip', () => {
   it('switches, rolls back on request, restarts the task and holds, switches again, cuts over after the window', async () => {
-    const migration = await run(switchInput({ rollbackWindow: '1h', afterRollback: 'hold', canaryKey: 'dcs-migrate:canary' }), switching());
+    const migration = await run(
+      switchInput({ rollbackWindow: '1h', afterRollback: 'hold', canaryKey: 'dcs-migrate:canary' }),
+      switching(),
+    );
     await migration.phase('incremental-hold');
     // Nothing to roll back yet: refused, nothing recorded.
-    expect((await updateError(migration.handle.executeUpdate(rollbackUpdate, { args: [{}] }))).type).toBe(MigrationFailureType.RollbackRejected);
+    expect((await updateError(migration.handle.executeUpdate(rollbackUpdate, { args: [{}] }))).type).toBe(
+      MigrationFailureType.RollbackRejected,
+    );
     expect((await migration.status()).switch).toBeUndefined();
     await migration.handle.executeUpdate(cutoverUpdate, { args: [{ note: 'switch test' }] });
     await migration.phase('switched');
@@ -64,8 +69,15 @@ describe('cutover.switch: ip', () => {
     expect(switched.switch?.check?.evidence).toContain('took the canary dcs-migrate:canary');
     // Checked through the source's old address against the server the target's address answered with before.
     const check = migration.calls.find((call) => call.name === 'checkSwitched')!.args[0];
-    expect(check).toMatchObject({ address: '10.0.0.1:6379', expectRunId: TARGET_RUN_ID, canaryKey: 'dcs-migrate:canary' });
-    expect(migration.calls.find((call) => call.name === 'exchangeIp')!.args[1]).toEqual({ exchangedIp: ['10.0.0.1'], domain: false });
+    expect(check).toMatchObject({
+      address: '10.0.0.1:6379',
+      expectRunId: TARGET_RUN_ID,
+      canaryKey: 'dcs-migrate:canary',
+    });
+    expect(migration.calls.find((call) => call.name === 'exchangeIp')!.args[1]).toEqual({
+      exchangedIp: ['10.0.0.1'],
+      domain: false,
+    });
 
     const done = await migration.handle.executeUpdate(rollbackUpdate, { args: [{ note: 'back' }] });
     expect(done.finishedAt).toBeDefined();
@@ -76,9 +88,17 @@ describe('cutover.switch: ip', () => {
     await migration.phase('switched');
     // No rollback this time: the window ends (skipped time), the task is stopped, the clients stay on the target.
     const result = await migration.result();
-    expect(result).toMatchObject({ outcome: 'cut-over', remoteStatus: 'TERMINATED', switch: { state: 'switched', switches: 2 } });
+    expect(result).toMatchObject({
+      outcome: 'cut-over',
+      remoteStatus: 'TERMINATED',
+      switch: { state: 'switched', switches: 2 },
+    });
     expect(migration.task.tasksCreated).toBe(1);
-    expect([count(migration.calls, 'exchangeIp'), count(migration.calls, 'rollbackIp'), count(migration.calls, 'restartTask')]).toEqual([2, 1, 1]);
+    expect([
+      count(migration.calls, 'exchangeIp'),
+      count(migration.calls, 'rollbackIp'),
+      count(migration.calls, 'restartTask'),
+    ]).toEqual([2, 1, 1]);
     const exchanges = timesOf(migration.calls, 'exchangeIp');
     const stop = timesOf(migration.calls, 'stopTask')[0]!;
     expect(stop - exchanges[1]!).toBeGreaterThanOrEqual(60 * 60_000);
@@ -91,7 +111,11 @@ describe('cutover.switch: ip', () => {
     );
     const result = await migration.result();
     expect(result.outcome).toBe('rolled-back');
-    expect(result.switch).toMatchObject({ state: 'rolled-back', check: { outcome: 'failed' }, rollback: { by: 'check' } });
+    expect(result.switch).toMatchObject({
+      state: 'rolled-back',
+      check: { outcome: 'failed' },
+      rollback: { by: 'check' },
+    });
     expect(result.switch?.check?.evidence).toContain('is still answered by run-id-of-the-source-server');
     expect(result.apiCalls['rollbackIp']).toBe(1);
     expect(migration.task.tasksCreated).toBe(1);
@@ -100,7 +124,11 @@ describe('cutover.switch: ip', () => {
     expect(count(migration.calls, 'stopTask')).toBe(0);
   });
 
-  const refusedRestart = { delivered: false, errorCode: 'DCS.4975', errorMessage: 'The task cannot be restarted in its current state.' } as const;
+  const refusedRestart = {
+    delivered: false,
+    errorCode: 'DCS.4975',
+    errorMessage: 'The task cannot be restarted in its current state.',
+  } as const;
   for (const { by, onFailure } of [
     { by: 'rollback update', onFailure: 'stop' },
     { by: 'failed check', onFailure: 'delete' },
@@ -122,7 +150,9 @@ describe('cutover.switch: ip', () => {
       const failure = await failureOf(migration.handle);
       expect(failure.type).toBe(MigrationFailureType.RestartFailed);
       expect(failure.message).toContain('DCS refused to restart task task-0001');
-      expect(failure.message).toContain('after the rollback: DCS.4975 The task cannot be restarted in its current state.');
+      expect(failure.message).toContain(
+        'after the rollback: DCS.4975 The task cannot be restarted in its current state.',
+      );
       const cleanup = onFailure === 'delete' ? 'stopped and deleted (onFailure: delete)' : 'stopped (TERMINATED)';
       expect(failure.message).toContain(`; remote task task-0001 ${cleanup}`);
       // Refused once, never switched again: cleaned up right after the refusal.
@@ -140,7 +170,10 @@ describe('cutover.switch: ip', () => {
       switching({ faults: [{ activity: 'exchangeIp', calls: [1], commitThenDrop: true }] }),
     );
     const result = await migration.result();
-    expect(result).toMatchObject({ outcome: 'cut-over', switch: { state: 'switched', switches: 1, check: { outcome: 'passed' } } });
+    expect(result).toMatchObject({
+      outcome: 'cut-over',
+      switch: { state: 'switched', switches: 1, check: { outcome: 'passed' } },
+    });
     expect(count(migration.calls, 'exchangeIp')).toBe(1);
     // The switch state read right after the lost answer showed the exchange under way.
     expect(namesAfter(migration.calls, 'exchangeIp')[0]).toBe('showSwitchState');
@@ -148,7 +181,10 @@ describe('cutover.switch: ip', () => {
 
   it(`a switch DCS never reports done fails the migration as ${MigrationFailureType.SwitchFailed} after 30 minutes`, async () => {
     const polling = { initialInterval: '1m', maxInterval: '1m' };
-    const migration = await run(switchInput({ mode: 'auto' }, { polling }), switching({ switch: { settleReads: 'never' } }));
+    const migration = await run(
+      switchInput({ mode: 'auto' }, { polling }),
+      switching({ switch: { settleReads: 'never' } }),
+    );
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe(MigrationFailureType.SwitchFailed);
     expect(failure.message).toContain('DCS did not report EXCHANGE_SUCCESS for task task-0001');
@@ -172,17 +208,26 @@ describe('cutover.switch: ip', () => {
     expect(failure.type).toBe(MigrationFailureType.SwitchRefused);
     expect(failure.message).toMatch(/switch-verified: the verify step found 1 difference/);
     const status = await migration.status();
-    expect(status.switch).toMatchObject({ state: 'refused', eligibility: [expect.objectContaining({ id: 'switch-verified', verdict: 'fail' })] });
+    expect(status.switch).toMatchObject({
+      state: 'refused',
+      eligibility: [expect.objectContaining({ id: 'switch-verified', verdict: 'fail' })],
+    });
     expect(count(migration.calls, 'exchangeIp')).toBe(0);
     expect(namesOf(migration.calls)).toContain('verifyData');
   });
 
   it('an ineligible pair (different passwords) is refused before any DCS call', async () => {
-    const migration = await run(switchInput({}), switching({ workerEnv: { SOURCE_REDIS_PASSWORD: 'one-password', TARGET_REDIS_PASSWORD: 'another' } }));
+    const migration = await run(
+      switchInput({}),
+      switching({ workerEnv: { SOURCE_REDIS_PASSWORD: 'one-password', TARGET_REDIS_PASSWORD: 'another' } }),
+    );
     const failure = await failureOf(migration.handle);
     expect(failure.type).toBe(MigrationFailureType.SwitchRefused);
     const status = await migration.status();
-    expect(status.switch).toMatchObject({ state: 'refused', eligibility: [expect.objectContaining({ id: 'switch-same-password', verdict: 'fail' })] });
+    expect(status.switch).toMatchObject({
+      state: 'refused',
+      eligibility: [expect.objectContaining({ id: 'switch-same-password', verdict: 'fail' })],
+    });
     // The passwords were compared on the worker; nothing reached DCS.
     expect(namesOf(migration.calls)).toEqual(['checkReferences', 'comparePasswords']);
     expect(migration.calls.filter((call) => DCS_OPERATIONS[call.name] !== undefined)).toEqual([]);

@@ -69,10 +69,13 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('reads progress at most every progressInterval in the hold, and on a status change', async () => {
-    const { calls, result } = await run(incremental({ initialInterval: '1s', maxInterval: '1s', backoffFactor: 1, progressInterval: '5s' }, '40s'), {
-      created: 'MIGRATING',
-      reads: ['INCRMIGEATING'],
-    });
+    const { calls, result } = await run(
+      incremental({ initialInterval: '1s', maxInterval: '1s', backoffFactor: 1, progressInterval: '5s' }, '40s'),
+      {
+        created: 'MIGRATING',
+        reads: ['INCRMIGEATING'],
+      },
+    );
     expect((await result()).cutover?.by).toBe('deadline');
     const stats = timesOf(calls, 'showTaskStats');
     const reads = readTimes(calls);
@@ -91,10 +94,13 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('ends the hold at hold.maxDuration, shortening the last wait to the deadline', async () => {
-    const { calls, result } = await run(incremental({ initialInterval: '1s', backoffFactor: 2, maxInterval: '4s' }, '30s'), {
-      created: 'MIGRATING',
-      reads: ['INCRMIGEATING'],
-    });
+    const { calls, result } = await run(
+      incremental({ initialInterval: '1s', backoffFactor: 2, maxInterval: '4s' }, '30s'),
+      {
+        created: 'MIGRATING',
+        reads: ['INCRMIGEATING'],
+      },
+    );
     const outcome = await result();
     expect(outcome).toMatchObject({ outcome: 'cut-over', cutover: { by: 'deadline' }, remoteStatus: 'TERMINATED' });
     const reads = readTimes(calls);
@@ -109,15 +115,20 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
     expect(holdReads[3]! - holdReads[0]!).toBeGreaterThanOrEqual(30_000);
     expect(holdReads[3]! - holdReads[0]!).toBeLessThan(30_000 + SLACK_MS);
     expect(stop[0]! - holdReads[3]!).toBeLessThan(SLACK_MS);
-    expect(Date.parse(outcome.timings.stopRequestedAt!) - Date.parse(outcome.timings.holdStartedAt!)).toBeGreaterThanOrEqual(30_000);
+    expect(
+      Date.parse(outcome.timings.stopRequestedAt!) - Date.parse(outcome.timings.holdStartedAt!),
+    ).toBeGreaterThanOrEqual(30_000);
   });
 
   it(`fails with ${MigrationFailureType.RemoteTaskNotStopped} when the task never leaves TERMINATING`, async () => {
-    const { handle, calls } = await run(incremental({ initialInterval: '1s', backoffFactor: 1.5, maxInterval: '1m' }, '1s'), {
-      created: 'MIGRATING',
-      reads: ['INCRMIGEATING'],
-      afterStop: ['TERMINATING'],
-    });
+    const { handle, calls } = await run(
+      incremental({ initialInterval: '1s', backoffFactor: 1.5, maxInterval: '1m' }, '1s'),
+      {
+        created: 'MIGRATING',
+        reads: ['INCRMIGEATING'],
+        afterStop: ['TERMINATING'],
+      },
+    );
     const failure = await failureOf(handle);
     expect(failure.type).toBe(MigrationFailureType.RemoteTaskNotStopped);
     expect(failure.message).toMatch(/did not stop \(last status TERMINATING\)/);
@@ -180,10 +191,13 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('continues as new after pollsPerRun polls, carrying the state over', async () => {
-    const { calls, result } = await run(backupImport({ initialInterval: '1s', backoffFactor: 2, maxInterval: '64s', pollsPerRun: 3 }), {
-      created: 'MIGRATING',
-      reads: ['MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'SUCCESS'],
-    });
+    const { calls, result } = await run(
+      backupImport({ initialInterval: '1s', backoffFactor: 2, maxInterval: '64s', pollsPerRun: 3 }),
+      {
+        created: 'MIGRATING',
+        reads: ['MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'SUCCESS'],
+      },
+    );
     const outcome = await result();
     expect(outcome).toMatchObject({ outcome: 'succeeded', continuedAsNew: 2, polls: 7, taskId: 'task-0001' });
     // Three runs, one create: the new runs find the task id in the carried state.
@@ -196,11 +210,14 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   });
 
   it('shared polling: waits on the watcher for confirmInterval, reads on a timeout, takes the task a change hands over', async () => {
-    const { calls, result } = await run(backupImport({ mode: 'shared', confirmInterval: '30s', initialInterval: '1s' }), {
-      created: 'MIGRATING',
-      reads: ['MIGRATING', 'MIGRATING', 'MIGRATION_SUCCESS', 'SUCCESS'],
-      watch: ['timeout', 'changed', 'timeout'],
-    });
+    const { calls, result } = await run(
+      backupImport({ mode: 'shared', confirmInterval: '30s', initialInterval: '1s' }),
+      {
+        created: 'MIGRATING',
+        reads: ['MIGRATING', 'MIGRATING', 'MIGRATION_SUCCESS', 'SUCCESS'],
+        watch: ['timeout', 'changed', 'timeout'],
+      },
+    );
     const outcome = await result();
     expect(outcome).toMatchObject({ outcome: 'succeeded', polls: 3 });
     expect(dcsCallNames(calls)).toEqual([
@@ -217,15 +234,26 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
       expect(call.args[0]).toMatchObject({ taskId: 'task-0001', maxWaitMs: 30_000 });
     }
     // The change handed over MIGRATION_SUCCESS, so the next wait knew it.
-    expect(calls.filter((call) => call.name !== 'checkReferences')[6]!.args[0]).toMatchObject({ knownStatus: 'MIGRATION_SUCCESS' });
+    expect(calls.filter((call) => call.name !== 'checkReferences')[6]!.args[0]).toMatchObject({
+      knownStatus: 'MIGRATION_SUCCESS',
+    });
   });
 
   it('shared polling: falls back to a per-task timer for one wait when the watcher fails or is failing', async () => {
-    const { calls, result } = await run(backupImport({ mode: 'shared', confirmInterval: '30s', initialInterval: '1s', backoffFactor: 2, maxInterval: '8s' }), {
-      created: 'MIGRATING',
-      reads: ['MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'SUCCESS'],
-      watch: ['fail', 'timeout', 'watcher-failing', 'timeout'],
-    });
+    const { calls, result } = await run(
+      backupImport({
+        mode: 'shared',
+        confirmInterval: '30s',
+        initialInterval: '1s',
+        backoffFactor: 2,
+        maxInterval: '8s',
+      }),
+      {
+        created: 'MIGRATING',
+        reads: ['MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'MIGRATING', 'SUCCESS'],
+        watch: ['fail', 'timeout', 'watcher-failing', 'timeout'],
+      },
+    );
     expect((await result()).outcome).toBe('succeeded');
     expect(dcsCallNames(calls)).toEqual([
       'findTaskByName',
@@ -245,11 +273,18 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
 
   it('shared polling in the hold: the watcher wait never outlasts the hold deadline', async () => {
     const { calls, result } = await run(
-      { ...incremental({ mode: 'shared', confirmInterval: '10m', initialInterval: '1s', backoffFactor: 2, maxInterval: '1m' }, '45s') },
+      {
+        ...incremental(
+          { mode: 'shared', confirmInterval: '10m', initialInterval: '1s', backoffFactor: 2, maxInterval: '1m' },
+          '45s',
+        ),
+      },
       { created: 'MIGRATING', reads: ['INCRMIGEATING'], watch: ['fail'] },
     );
     expect((await result()).cutover?.by).toBe('deadline');
-    const waits = calls.filter((call) => call.name === 'awaitStatusChange').map((call) => (call.args[0] as { maxWaitMs: number }).maxWaitMs);
+    const waits = calls
+      .filter((call) => call.name === 'awaitStatusChange')
+      .map((call) => (call.args[0] as { maxWaitMs: number }).maxWaitMs);
     expect(waits.length).toBeGreaterThan(0);
     for (const maxWaitMs of waits) expect(maxWaitMs).toBeLessThanOrEqual(45_000);
     expect(waits[0]).toBeGreaterThan(45_000 - SLACK_MS);
@@ -258,7 +293,12 @@ describe('workflow timing (time-skipping server, fake activities)', () => {
   it('notices the end of a full sync with steady progress within seconds, with fewer reads than the backoff', async () => {
     const FULL_SYNC_MS = 30 * 60_000;
     const { calls, result } = await run(
-      { kind: 'legacy_online', source: { addrs: '10.0.0.1:6379' }, target: { instanceId: 'target' }, method: 'full' } as MigrationInputFile,
+      {
+        kind: 'legacy_online',
+        source: { addrs: '10.0.0.1:6379' },
+        target: { instanceId: 'target' },
+        method: 'full',
+      } as MigrationInputFile,
       { created: 'FULLMIGRATING', reads: [], timeline: { fullSyncMs: FULL_SYNC_MS } },
     );
     expect((await result()).outcome).toBe('succeeded');

@@ -37,7 +37,10 @@ const sourceLocation: esbuild.Plugin = {
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
       const fromChunk = path.relative(CLI_DIST_DIR, args.path).split(path.sep).join('/');
-      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromChunk)}, import.meta.url).href`), loader: 'ts' };
+      return {
+        contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromChunk)}, import.meta.url).href`),
+        loader: 'ts',
+      };
     });
   },
 };
@@ -83,7 +86,12 @@ export async function buildCli(): Promise<CliBuild> {
   for (const file of files) await writeAtomically(file.path, file.contents);
   await writeAtomically(path.join(CLI_DIST_DIR, BUILD_INFO_FILE), JSON.stringify({ inputs }, null, 1));
   await removeOldChunks(new Set(files.map((file) => path.basename(file.path))));
-  return { outputs: files.length, inputs: Object.keys(inputs).length, ms: Date.now() - started, metafile: result.metafile };
+  return {
+    outputs: files.length,
+    inputs: Object.keys(inputs).length,
+    ms: Date.now() - started,
+    metafile: result.metafile,
+  };
 }
 
 async function writeAtomically(file: string, contents: string | Uint8Array): Promise<void> {
@@ -105,7 +113,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   buildCli()
     .then((build) => {
       if (!process.argv.includes('--quiet')) {
-        console.log(`dcs-migrate CLI: ${path.relative(projectRoot, CLI_DIST_DIR)}/ (${build.outputs} files from ${build.inputs} inputs, ${build.ms} ms)`);
+        console.log(
+          `dcs-migrate CLI: ${path.relative(projectRoot, CLI_DIST_DIR)}/ (${build.outputs} files from ${build.inputs} inputs, ${build.ms} ms)`,
+        );
       }
     })
     .catch((error: unknown) => {

@@ -24,7 +24,11 @@ import {
 } from '../worker/prebuilt-workflows.js';
 
 /** What goes into a bundle besides the files the workflow code imports: the bundler and the SDK it injects. */
-const SDK_INPUTS = ['node_modules/@temporalio/worker/package.json', 'node_modules/@temporalio/workflow/package.json', 'package-lock.json'];
+const SDK_INPUTS = [
+  'node_modules/@temporalio/worker/package.json',
+  'node_modules/@temporalio/workflow/package.json',
+  'package-lock.json',
+];
 
 export async function buildWorkflowBundles(options: { force?: boolean } = {}): Promise<{ built: boolean; ms: number }> {
   const started = Date.now();
@@ -33,7 +37,10 @@ export async function buildWorkflowBundles(options: { force?: boolean } = {}): P
     return { built: false, ms: Date.now() - started };
   // Inputs are read before bundling: a file edited while webpack runs makes the bundles stale, not wrong-but-current.
   const inputs = await inputsOf([WORKFLOWS_PATH, FAILURE_CONVERTER_PATH]);
-  const failureConverterPaths: Record<PrebuiltVariant, string | undefined> = { plain: undefined, encodedFailures: FAILURE_CONVERTER_PATH };
+  const failureConverterPaths: Record<PrebuiltVariant, string | undefined> = {
+    plain: undefined,
+    encodedFailures: FAILURE_CONVERTER_PATH,
+  };
   await mkdir(PREBUILT_WORKFLOWS_DIR, { recursive: true });
   for (const variant of variants) {
     const failureConverterPath = failureConverterPaths[variant];
@@ -44,7 +51,10 @@ export async function buildWorkflowBundles(options: { force?: boolean } = {}): P
     });
     await writeAtomically(path.join(PREBUILT_WORKFLOWS_DIR, PREBUILT_VARIANTS[variant]), code);
   }
-  await writeAtomically(path.join(PREBUILT_WORKFLOWS_DIR, PREBUILT_WORKFLOWS_INFO), JSON.stringify({ inputs } satisfies PrebuiltBuildInfo, null, 1));
+  await writeAtomically(
+    path.join(PREBUILT_WORKFLOWS_DIR, PREBUILT_WORKFLOWS_INFO),
+    JSON.stringify({ inputs } satisfies PrebuiltBuildInfo, null, 1),
+  );
   return { built: true, ms: Date.now() - started };
 }
 
@@ -78,7 +88,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   buildWorkflowBundles({ force: process.argv.includes('--force') })
     .then(({ built, ms }) => {
       if (!process.argv.includes('--quiet'))
-        console.log(`workflow bundles: ${path.relative(projectRoot, PREBUILT_WORKFLOWS_DIR)}/ (${built ? `built in ${ms} ms` : 'current'})`);
+        console.log(
+          `workflow bundles: ${path.relative(projectRoot, PREBUILT_WORKFLOWS_DIR)}/ (${built ? `built in ${ms} ms` : 'current'})`,
+        );
     })
     .catch((error: unknown) => {
       console.error(error);

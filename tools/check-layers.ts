@@ -36,7 +36,12 @@ const tsConfigFile = config.options.tsConfig?.fileName ?? 'tsconfig.json';
 
 const result = await cruise(
   SOURCE_FOLDERS,
-  { ...config.options, ruleSet: { forbidden: config.forbidden } as ICruiseOptions['ruleSet'], validate: true, outputType: 'err' },
+  {
+    ...config.options,
+    ruleSet: { forbidden: config.forbidden } as ICruiseOptions['ruleSet'],
+    validate: true,
+    outputType: 'err',
+  },
   undefined,
   { tsConfig: extractTSConfig(tsConfigFile) },
 );

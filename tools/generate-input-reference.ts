@@ -9,4 +9,10 @@ import { GENERATE_COMMAND, generatedFiles } from './input-reference.js';
 import { generatedPlanFiles } from './plan-reference.js';
 import { writeGenerated } from './write-generated.js';
 
-process.exit(await writeGenerated({ ...generatedFiles(), ...generatedPlanFiles() }, GENERATE_COMMAND, process.argv.includes('--check')));
+process.exit(
+  await writeGenerated(
+    { ...generatedFiles(), ...generatedPlanFiles() },
+    GENERATE_COMMAND,
+    process.argv.includes('--check'),
+  ),
+);

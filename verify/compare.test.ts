@@ -61,18 +61,30 @@ describe('compareRedis', () => {
       const report = await compareRedis(endpoint(source), endpoint(target));
       const found = report.differences.map(({ db, key, kind }) => `${db} ${kind} ${key}`).sort();
       expect(found).toEqual(
-        ['0 EXTRA plant:extra', '0 MISSING plant:missing', '0 TTL plant:ttl', '0 TYPE plant:type', '0 VALUE plant:value', '3 EXTRA bin\\x00\\xff'].sort(),
+        [
+          '0 EXTRA plant:extra',
+          '0 MISSING plant:missing',
+          '0 TTL plant:ttl',
+          '0 TYPE plant:type',
+          '0 VALUE plant:value',
+          '3 EXTRA bin\\x00\\xff',
+        ].sort(),
       );
       expect(report.totalDifferences).toBe(6);
       expect(report.dbs[0]?.byKind).toMatchObject({ MISSING: 1, EXTRA: 1, TYPE: 1, VALUE: 1, TTL: 1 });
       expect(report.dbs[3]?.byKind.EXTRA).toBe(1);
-      const details = Object.fromEntries(report.differences.map((difference) => [difference.kind + ' ' + difference.key, difference.detail]));
+      const details = Object.fromEntries(
+        report.differences.map((difference) => [difference.kind + ' ' + difference.key, difference.detail]),
+      );
       expect(details['TYPE plant:type']).toBe('source string, target list');
       expect(details['VALUE plant:value']).toBe('hash contents differ (3 fields each)');
       expect(details['TTL plant:ttl']).toMatch(/^TTLs differ by \d+ ms/);
       expect(JSON.stringify(report)).not.toContain('secret');
 
-      const sourceOnly = await compareRedis(endpoint(source), endpoint(target), { checkExtra: false, maxDifferences: 2 });
+      const sourceOnly = await compareRedis(endpoint(source), endpoint(target), {
+        checkExtra: false,
+        maxDifferences: 2,
+      });
       expect(sourceOnly.totalDifferences).toBe(4);
       expect(sourceOnly.differences).toHaveLength(2);
       expect(sourceOnly.differences.every((difference) => difference.kind !== 'EXTRA')).toBe(true);
@@ -88,13 +100,24 @@ describe('compareRedis', () => {
       await s5.set('still-missing', 'only on source');
       await t5.set('in-flight', 'gone soon', 'PX', 2_000);
       const once = await compareRedis(endpoint(source), endpoint(target), { dbs: [5], ttlToleranceMs: 100 });
-      expect(once.differences.map(({ kind, key }) => `${kind} ${key}`).sort()).toEqual(['EXTRA in-flight', 'MISSING still-missing']);
+      expect(once.differences.map(({ kind, key }) => `${kind} ${key}`).sort()).toEqual([
+        'EXTRA in-flight',
+        'MISSING still-missing',
+      ]);
 
       await t5.set('in-flight', 'gone soon', 'PX', 2_000);
-      const rechecked = await compareRedis(endpoint(source), endpoint(target), { dbs: [5], ttlToleranceMs: 100, recheck: { rounds: 1, intervalMs: 2_500 } });
+      const rechecked = await compareRedis(endpoint(source), endpoint(target), {
+        dbs: [5],
+        ttlToleranceMs: 100,
+        recheck: { rounds: 1, intervalMs: 2_500 },
+      });
       expect(rechecked.differences.map(({ kind, key }) => `${kind} ${key}`)).toEqual(['MISSING still-missing']);
       expect(rechecked.totalDifferences).toBe(1);
-      expect(rechecked.dbs[5]).toEqual({ keys: 1, byKind: { OK: 0, MISSING: 1, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 }, byType: { string: { MISSING: 1 } } });
+      expect(rechecked.dbs[5]).toEqual({
+        keys: 1,
+        byKind: { OK: 0, MISSING: 1, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 },
+        byType: { string: { MISSING: 1 } },
+      });
       expect(rechecked.rounds).toBe(1);
     } finally {
       await s5.del('still-missing');
@@ -126,7 +149,9 @@ describe('compareRedis', () => {
     const wrong = { ...endpoint(target), password: 'not-the-password' };
     const failure = await compareRedis(endpoint(source), wrong).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toBe(`compare: target Redis at ${target.host}:${target.port}: authentication failed (wrong or missing password)`);
+    expect((failure as Error).message).toBe(
+      `compare: target Redis at ${target.host}:${target.port}: authentication failed (wrong or missing password)`,
+    );
     expect((failure as Error).message).not.toContain('not-the-password');
     expect((failure as Error).cause).toBeUndefined();
   });

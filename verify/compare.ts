@@ -104,13 +104,21 @@ type ShardOutcome = Outcome & { shard: string };
  * Both servers may be live: a key that disappears from the source during the comparison is skipped, and a key
  * whose TTL ends within the tolerance is not reported missing or extra (each side expires it on its own).
  */
-export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint, options: CompareOptions = {}): Promise<CompareReport> {
+export async function compareRedis(
+  source: RedisEndpoint,
+  target: RedisEndpoint,
+  options: CompareOptions = {},
+): Promise<CompareReport> {
   const startedAt = Date.now();
   const mode = options.mode ?? 'full';
   const maxDifferences = options.maxDifferences ?? 100;
   const batchSize = options.batchSize ?? 500;
   const sampleRatio = options.sampleRatio ?? 1;
-  const recheck = { rounds: options.recheck?.rounds ?? 0, intervalMs: options.recheck?.intervalMs ?? 0, limit: options.recheck?.recheckLimit ?? 10_000 };
+  const recheck = {
+    rounds: options.recheck?.rounds ?? 0,
+    intervalMs: options.recheck?.intervalMs ?? 0,
+    limit: options.recheck?.recheckLimit ?? 10_000,
+  };
   const settings = {
     tolerance: options.ttlToleranceMs ?? 1_000,
     mode,
@@ -142,7 +150,11 @@ export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint,
   const record = ({ db, shard, key, status, type, detail }: ShardOutcome) => {
     const shardReport = (report.shards[shard] ??= { keys: 0, differences: 0 });
     shardReport.keys++;
-    const dbReport = (report.dbs[db] ??= { keys: 0, byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 }, byType: {} });
+    const dbReport = (report.dbs[db] ??= {
+      keys: 0,
+      byKind: { OK: 0, MISSING: 0, EXTRA: 0, TYPE: 0, TTL: 0, VALUE: 0 },
+      byType: {},
+    });
     dbReport.keys++;
     dbReport.byKind[status]++;
     const byType = (dbReport.byType[type] ??= {});
@@ -150,7 +162,8 @@ export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint,
     if (status === 'OK') return;
     shardReport.differences++;
     report.totalDifferences++;
-    if (report.differences.length < maxDifferences) report.differences.push({ db, shard, key: printableKey(key), kind: status, detail });
+    if (report.differences.length < maxDifferences)
+      report.differences.push({ db, shard, key: printableKey(key), kind: status, detail });
   };
   // Differences wait here for their re-check; OK keys (and differences beyond the limit) are recorded at once.
   let suspects: ShardOutcome[] = (resumed?.suspects ?? []).map((suspect) => ({
@@ -165,16 +178,36 @@ export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint,
     }
   };
   let lastProgressAt = Date.now();
-  const checkpoint = (dbs: number[], dbIndex: number, pass: 'source' | 'target', shardIndex: number, cursor: string): CompareCheckpoint => ({
+  const checkpoint = (
+    dbs: number[],
+    dbIndex: number,
+    pass: 'source' | 'target',
+    shardIndex: number,
+    cursor: string,
+  ): CompareCheckpoint => ({
     dbs,
     dbIndex,
     pass,
     shardIndex,
     cursor,
     report: structuredClone({ ...report, durationMs: elapsedBefore + Date.now() - startedAt }),
-    suspects: suspects.map(({ db, shard, key, status, type, detail }) => ({ db, shard, key: key.toString('base64'), status, type, detail })),
+    suspects: suspects.map(({ db, shard, key, status, type, detail }) => ({
+      db,
+      shard,
+      key: key.toString('base64'),
+      status,
+      type,
+      detail,
+    })),
   });
-  const progress = async (dbs: number[], dbIndex: number, pass: 'source' | 'target', shardIndex: number, cursor: string, force = false) => {
+  const progress = async (
+    dbs: number[],
+    dbIndex: number,
+    pass: 'source' | 'target',
+    shardIndex: number,
+    cursor: string,
+    force = false,
+  ) => {
     if (!options.onProgress || (!force && Date.now() - lastProgressAt < (options.progressIntervalMs ?? 1_000))) return;
     lastProgressAt = Date.now();
     await options.onProgress(checkpoint(dbs, dbIndex, pass, shardIndex, cursor));
@@ -200,7 +233,12 @@ export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint,
             const sampled = sampleRatio < 1 ? keys.filter((key) => inSample(key, sampleRatio)) : keys;
             if (sampled.length > 0) {
               report.keysCompared += sampled.length;
-              collect(pass === 'source' ? await checker.checkSourceKeys(db, sampled) : await checker.findExtraKeys(db, sampled), shard.name);
+              collect(
+                pass === 'source'
+                  ? await checker.checkSourceKeys(db, sampled)
+                  : await checker.findExtraKeys(db, sampled),
+                shard.name,
+              );
               await pacer.account(sampled.length);
             }
             // Cursor 0 ends the shard: its checkpoint is the next shard's (or pass's) start, below (here it would mean "start over").
@@ -209,7 +247,9 @@ export async function compareRedis(source: RedisEndpoint, target: RedisEndpoint,
           if (shardIndex + 1 < shards.length) await progress(dbs, dbIndex, pass, shardIndex + 1, '0', true);
         }
         const nextPass = passes[passes.indexOf(pass) + 1];
-        await (nextPass ? progress(dbs, dbIndex, nextPass, 0, '0', true) : progress(dbs, dbIndex + 1, 'source', 0, '0', true));
+        await (nextPass
+          ? progress(dbs, dbIndex, nextPass, 0, '0', true)
+          : progress(dbs, dbIndex + 1, 'source', 0, '0', true));
       }
     }
     for (let round = 0; round < recheck.rounds && suspects.length > 0; round++) {
@@ -243,10 +283,14 @@ function checkOptions(o: {
 }): void {
   if (!(o.tolerance >= 0)) throw new RangeError(`ttlToleranceMs must be >= 0, got ${o.tolerance}`);
   if (!(o.batchSize >= 1)) throw new RangeError(`batchSize must be >= 1, got ${o.batchSize}`);
-  if (!(o.sampleRatio > 0 && o.sampleRatio <= 1)) throw new RangeError(`sampleRatio must be > 0 and <= 1, got ${o.sampleRatio}`);
-  if (o.keysPerSecond !== undefined && !(o.keysPerSecond > 0)) throw new RangeError(`keysPerSecond must be > 0, got ${o.keysPerSecond}`);
-  if (!(o.bigKeyThreshold >= 1 && o.lengthOnlyAbove >= 1)) throw new RangeError('bigKeyThreshold and lengthOnlyAbove must be >= 1');
-  if (!(o.recheck.rounds >= 0 && o.recheck.intervalMs >= 0)) throw new RangeError('recheck.rounds and recheck.intervalMs must be >= 0');
+  if (!(o.sampleRatio > 0 && o.sampleRatio <= 1))
+    throw new RangeError(`sampleRatio must be > 0 and <= 1, got ${o.sampleRatio}`);
+  if (o.keysPerSecond !== undefined && !(o.keysPerSecond > 0))
+    throw new RangeError(`keysPerSecond must be > 0, got ${o.keysPerSecond}`);
+  if (!(o.bigKeyThreshold >= 1 && o.lengthOnlyAbove >= 1))
+    throw new RangeError('bigKeyThreshold and lengthOnlyAbove must be >= 1');
+  if (!(o.recheck.rounds >= 0 && o.recheck.intervalMs >= 0))
+    throw new RangeError('recheck.rounds and recheck.intervalMs must be >= 0');
 }
 
 async function scan(
@@ -268,7 +312,10 @@ async function scan(
 }
 
 /** Keys per database on each side from INFO keyspace: the databases to compare, and a first look at the sizes. */
-async function precheck(source: RedisSide, target: RedisSide): Promise<Record<number, { source: number; target: number }>> {
+async function precheck(
+  source: RedisSide,
+  target: RedisSide,
+): Promise<Record<number, { source: number; target: number }>> {
   const [left, right] = await Promise.all([source.keyspace(), target.keyspace()]);
   const dbs = [...new Set([...left.keys(), ...right.keys()])].sort((a, b) => a - b);
   return Object.fromEntries(dbs.map((db) => [db, { source: left.get(db) ?? 0, target: right.get(db) ?? 0 }]));
@@ -284,6 +331,10 @@ export function printableKey(key: Buffer): string {
   const hasControlBytes = key.some((byte) => byte < 0x20 || byte === 0x7f);
   if (!hasControlBytes && Buffer.from(text, 'utf8').equals(key)) return text;
   return [...key]
-    .map((byte) => (byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`))
+    .map((byte) =>
+      byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, '0')}`,
+    )
     .join('');
 }

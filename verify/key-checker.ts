@@ -60,7 +60,10 @@ export class KeyChecker {
   /** MISSING, TYPE, VALUE, TTL or OK for keys scanned on the source. */
   async checkSourceKeys(db: number, keys: Buffer[]): Promise<Outcome[]> {
     const [sourceDb, targetDb] = await Promise.all([this.source.db(db), this.target.db(db)]);
-    const [before, after] = await Promise.all([readStates(this.source, db, keys, this.settings), readStates(this.target, db, keys, this.settings)]);
+    const [before, after] = await Promise.all([
+      readStates(this.source, db, keys, this.settings),
+      readStates(this.target, db, keys, this.settings),
+    ]);
     const outcomes: Outcome[] = [];
     for (const [index, key] of keys.entries()) {
       const left = before[index] as KeyState;
@@ -125,14 +128,22 @@ export class KeyChecker {
   }
 
   /** Lengths first (cheap); then, in full mode, digests, and a typed comparison when they differ. */
-  private async describeValue(key: Buffer, left: KeyState, right: KeyState, sourceDb: Redis, targetDb: Redis): Promise<string | undefined> {
+  private async describeValue(
+    key: Buffer,
+    left: KeyState,
+    right: KeyState,
+    sourceDb: Redis,
+    targetDb: Redis,
+  ): Promise<string | undefined> {
     const { type, length } = left;
     const unit = type === 'string' ? 'bytes' : 'elements';
-    if (length !== right.length) return `${type} lengths differ: source ${length} ${unit}, target ${right.length} ${unit}`;
+    if (length !== right.length)
+      return `${type} lengths differ: source ${length} ${unit}, target ${right.length} ${unit}`;
     if (this.settings.mode === 'length') return undefined;
     if (left.digest !== null && left.digest === right.digest) return undefined;
     if (type !== 'string' && length > this.settings.lengthOnlyAbove) return undefined;
-    if (type !== 'string' && length > this.settings.chunkSize) return describeChunkedDifference(type, key, length, sourceDb, targetDb, this.settings.chunkSize);
+    if (type !== 'string' && length > this.settings.chunkSize)
+      return describeChunkedDifference(type, key, length, sourceDb, targetDb, this.settings.chunkSize);
     return describeValueDifference(type, key, sourceDb, targetDb);
   }
 }
@@ -142,7 +153,9 @@ function describeTtlDifference(source: number, target: number, tolerance: number
   if (source < 0) return `source has no TTL, target expires in ${target} ms`;
   if (target < 0) return `source expires in ${source} ms, target has no TTL`;
   const difference = Math.abs(source - target);
-  return difference > tolerance ? `TTLs differ by ${difference} ms (source ${source} ms, target ${target} ms)` : undefined;
+  return difference > tolerance
+    ? `TTLs differ by ${difference} ms (source ${source} ms, target ${target} ms)`
+    : undefined;
 }
 
 /**
@@ -177,7 +190,9 @@ return reply
 `;
 
 async function readStates(side: RedisSide, db: number, keys: Buffer[], settings: CheckSettings): Promise<KeyState[]> {
-  const replies = (await side.evalKeys(db, readStatesScript, keys, [settings.mode, settings.bigKeyThreshold])) as Array<string | number | null>;
+  const replies = (await side.evalKeys(db, readStatesScript, keys, [settings.mode, settings.bigKeyThreshold])) as Array<
+    string | number | null
+  >;
   return keys.map((_, index) => ({
     type: String(replies[4 * index]),
     pttl: Number(replies[4 * index + 1]),

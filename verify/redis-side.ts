@@ -61,8 +61,11 @@ export class RedisSide {
    */
   async evalKeys(db: number, script: string, keys: Buffer[], args: Array<string | number>): Promise<unknown[]> {
     const topology = await this.connect();
-    if (topology.kind === 'standalone') return (await this.run(db, (redis) => redis.call('EVAL', script, keys.length, ...keys, ...args))) as unknown[];
-    const replies = await this.run(db, () => Promise.all(keys.map((key) => topology.cluster.call('EVAL', script, 1, key, ...args) as Promise<unknown[]>)));
+    if (topology.kind === 'standalone')
+      return (await this.run(db, (redis) => redis.call('EVAL', script, keys.length, ...keys, ...args))) as unknown[];
+    const replies = await this.run(db, () =>
+      Promise.all(keys.map((key) => topology.cluster.call('EVAL', script, 1, key, ...args) as Promise<unknown[]>)),
+    );
     return replies.flat();
   }
 
@@ -71,7 +74,8 @@ export class RedisSide {
     const counts = new Map<number, number>();
     for (const shard of await this.shards(0)) {
       const info = await this.run(0, () => shard.redis.info('keyspace'));
-      for (const match of info.matchAll(/^db(\d+):keys=(\d+)/gm)) counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + Number(match[2]));
+      for (const match of info.matchAll(/^db(\d+):keys=(\d+)/gm))
+        counts.set(Number(match[1]), (counts.get(Number(match[1])) ?? 0) + Number(match[2]));
     }
     return counts;
   }
@@ -129,7 +133,10 @@ export class RedisSide {
         cluster.disconnect();
         throw lastError ?? error;
       }
-      const openMaster = async (master: HostPort): Promise<Shard> => ({ name: formatAddress(master), redis: await this.openNode(master, 0) });
+      const openMaster = async (master: HostPort): Promise<Shard> => ({
+        name: formatAddress(master),
+        redis: await this.openNode(master, 0),
+      });
       const opened = await Promise.all(masters.map(openMaster));
       return { kind: 'cluster', cluster, masters: opened };
     } catch (error) {

@@ -12,11 +12,14 @@ export function renderReport(report: CompareReport): string[] {
   // Between standalone servers the shard is just the address: naming it on every line would only repeat it.
   const clustered = report.topology?.source === 'cluster' || report.topology?.target === 'cluster';
   const lines = report.differences.map(
-    ({ db, shard, kind, key, detail }) => `db${db}  ${kind.padEnd(7)}  ${key}  (${detail})${clustered && shard ? `  [shard ${shard}]` : ''}`,
+    ({ db, shard, kind, key, detail }) =>
+      `db${db}  ${kind.padEnd(7)}  ${key}  (${detail})${clustered && shard ? `  [shard ${shard}]` : ''}`,
   );
   if (report.totalDifferences > report.differences.length)
     lines.push(`… and ${report.totalDifferences - report.differences.length} more not listed (raise --max-listed)`);
-  const counts = KINDS.map((kind) => [kind, Object.values(report.dbs).reduce((sum, db) => sum + db.byKind[kind], 0)] as const).filter(([, count]) => count > 0);
+  const counts = KINDS.map(
+    (kind) => [kind, Object.values(report.dbs).reduce((sum, db) => sum + db.byKind[kind], 0)] as const,
+  ).filter(([, count]) => count > 0);
   const byKind = counts.length > 0 ? ` (${counts.map(([kind, count]) => `${kind} ${count}`).join(', ')})` : '';
   const seconds = report.durationMs / 1000;
   const rate = seconds > 0 ? `, ${Math.round(report.keysCompared / seconds).toLocaleString('en-US')} keys/s` : '';
@@ -26,7 +29,8 @@ export function renderReport(report: CompareReport): string[] {
     ...(report.rounds > 0 ? [`${report.rounds} re-check round(s)`] : []),
   ].join(', ');
   if (clustered)
-    for (const [name, { keys, differences }] of shards) lines.push(`shard ${name}: ${keys.toLocaleString('en-US')} keys, ${differences} differences`);
+    for (const [name, { keys, differences }] of shards)
+      lines.push(`shard ${name}: ${keys.toLocaleString('en-US')} keys, ${differences} differences`);
   lines.push(
     `${report.totalDifferences} differences${byKind}: ${report.keysCompared.toLocaleString('en-US')} keys compared in ${Object.keys(report.dbs).length} db(s) in ${seconds.toFixed(1)}s${rate}; ${scope}`,
   );

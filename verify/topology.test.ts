@@ -133,12 +133,18 @@ describe('compareRedis across topologies', () => {
     const fromCluster = await compareRedis(nodeOf(source), standaloneEndpoint);
     expect(fromCluster.totalDifferences).toBe(0);
     expect(fromCluster.dbs[0]?.keys).toBe(KEYS);
-    expect(Object.keys(fromCluster.shards).sort()).toEqual(source.nodes.map((node) => `${node.host}:${node.port}`).sort());
+    expect(Object.keys(fromCluster.shards).sort()).toEqual(
+      source.nodes.map((node) => `${node.host}:${node.port}`).sort(),
+    );
   });
 
   it('refuses a db other than 0 on a cluster, naming the side', async () => {
-    const failure = await compareRedis({ host: standalone.host, port: standalone.port }, nodeOf(target), { dbs: [2] }).catch((error: Error) => error);
-    expect((failure as Error).message).toBe(`compare: target Redis at ${nodeOf(target).host}:${nodeOf(target).port}: a cluster has only db 0, not db 2`);
+    const failure = await compareRedis({ host: standalone.host, port: standalone.port }, nodeOf(target), {
+      dbs: [2],
+    }).catch((error: Error) => error);
+    expect((failure as Error).message).toBe(
+      `compare: target Redis at ${nodeOf(target).host}:${nodeOf(target).port}: a cluster has only db 0, not db 2`,
+    );
   });
 });
 
@@ -165,23 +171,36 @@ describe('compareRedis with an ACL user over TLS', () => {
 
   it('logs in as the ACL user over rediss:// with the CA, and never shows the password', async () => {
     const ca = await readFile(certificates.caFile, 'utf8');
-    const { endpoint } = parseRedisUrl('--source', `rediss://verifier:verifier-secret@127.0.0.1:${tlsPort}`, undefined, { ca });
+    const { endpoint } = parseRedisUrl(
+      '--source',
+      `rediss://verifier:verifier-secret@127.0.0.1:${tlsPort}`,
+      undefined,
+      { ca },
+    );
     expect(endpoint).toMatchObject({ username: 'verifier', tls: { ca } });
     const report = await compareRedis(endpoint, endpoint);
     expect(report.totalDifferences).toBe(0);
     expect(report.dbs[0]?.keys).toBe(KEYS);
 
     const wrong = await compareRedis({ ...endpoint, password: 'not-it' }, endpoint).catch((error: Error) => error);
-    expect((wrong as Error).message).toBe(`compare: source Redis at 127.0.0.1:${tlsPort}: authentication failed (wrong or missing password)`);
+    expect((wrong as Error).message).toBe(
+      `compare: source Redis at 127.0.0.1:${tlsPort}: authentication failed (wrong or missing password)`,
+    );
     // Without the CA the self-signed certificate is refused; --tls-insecure accepts it.
     const untrusted = await compareRedis({ ...endpoint, tls: {} }, endpoint).catch((error: Error) => error);
-    expect((untrusted as Error).message).toMatch(/^compare: source Redis at 127\.0\.0\.1:\d+: .*(self.signed|certificate)/i);
+    expect((untrusted as Error).message).toMatch(
+      /^compare: source Redis at 127\.0\.0\.1:\d+: .*(self.signed|certificate)/i,
+    );
     expect((untrusted as Error).message).not.toContain('verifier-secret');
     expect((await compareRedis({ ...endpoint, tls: { insecure: true } }, endpoint)).totalDifferences).toBe(0);
   });
 
   it('rejects a CA for a redis:// URL, naming the flag', () => {
-    expect(() => parseRedisUrl('--target', 'redis://127.0.0.1:1', undefined, { ca: 'x' })).toThrow('--target: a CA certificate needs a rediss:// URL');
-    expect(() => parseRedisUrl('--target', 'http://127.0.0.1:1')).toThrow('--target: expected a redis:// or rediss:// (TLS) URL, got http://');
+    expect(() => parseRedisUrl('--target', 'redis://127.0.0.1:1', undefined, { ca: 'x' })).toThrow(
+      '--target: a CA certificate needs a rediss:// URL',
+    );
+    expect(() => parseRedisUrl('--target', 'http://127.0.0.1:1')).toThrow(
+      '--target: expected a redis:// or rediss:// (TLS) URL, got http://',
+    );
   });
 });

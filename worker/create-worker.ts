@@ -29,7 +29,10 @@ import type { WorkerTracing } from './tracing.js';
 /** The file the worker bundles workflow code from (webpack resolves `.js` imports to the `.ts` sources). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-export interface MigrationWorkerOptions extends Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'> {
+export interface MigrationWorkerOptions extends Omit<
+  WorkerOptions,
+  'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowsPath'
+> {
   connection: NativeConnection;
   namespace?: string;
   /** Defaults to `DEFAULT_TASK_QUEUE` (`dcs-migrate`). */
@@ -63,10 +66,17 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   const { deployment, ...rest } = options;
   const { connection, namespace, taskQueue, dcs, secrets, backoff, statusWatcher, tracing, ...workerOptions } = rest;
   const dcsApi = dcs ?? dcsClientFromEnvironment();
-  const watcher = statusWatcher instanceof SharedStatusWatcher ? statusWatcher : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
+  const watcher =
+    statusWatcher instanceof SharedStatusWatcher
+      ? statusWatcher
+      : statusWatcherOver(dcsApi, { ...statusWatcher, meter: workerMetricMeter() });
   const ns = namespace ?? 'default';
   // The same data converter as the worker's, so this client's calls encrypt their payloads too.
-  const client = new Client({ connection, namespace: ns, ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: ns,
+    ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}),
+  });
   const migrationActivities = createActivities({
     dcs: dcsApi,
     statusWatcher: watcher,
@@ -106,7 +116,11 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     namespace: ns,
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     activities,
-    ...(workerOptions.workflowBundle ? {} : prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workerOptions.workflowBundle
+      ? {}
+      : prebuilt
+        ? { workflowBundle: { codePath: prebuilt } }
+        : { workflowsPath: WORKFLOWS_PATH }),
     // Loaded only when tracing: the SDK costs a second of start-up otherwise spent for nothing.
     ...(tracing ? (await import('./tracing.js')).tracingOptions(workerOptions, tracing) : {}),
   });

@@ -15,6 +15,9 @@ export function dcsClientFromEnvironment(
   onThrottleChange?: (change: ThrottleChange) => void,
 ): DcsMigrationApi {
   const config = loadDcsConfig(env);
-  const throttle = new DcsThrottle({ rateLimit: config.rateLimit, ...(onThrottleChange ? { onChange: onThrottleChange } : {}) });
+  const throttle = new DcsThrottle({
+    rateLimit: config.rateLimit,
+    ...(onThrottleChange ? { onChange: onThrottleChange } : {}),
+  });
   return new DcsClient({ config, throttle });
 }

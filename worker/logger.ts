@@ -15,7 +15,8 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message };
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = SECRET_KEY.test(key) ? REDACTED : redactSecrets(inner, depth + 1);
+  for (const [key, inner] of Object.entries(value))
+    out[key] = SECRET_KEY.test(key) ? REDACTED : redactSecrets(inner, depth + 1);
   return out;
 }
 
@@ -30,8 +31,14 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 export type WorkerLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /** A Temporal `Logger` writing JSON lines through pino. `destination` defaults to stdout (tests pass a stream). */
-export function createJsonLogger(level: WorkerLogLevel = 'info', destination?: DestinationStream): Logger & { pino: PinoLogger } {
-  const base = pino({ level, base: { service: 'dcs-migrate-worker' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+export function createJsonLogger(
+  level: WorkerLogLevel = 'info',
+  destination?: DestinationStream,
+): Logger & { pino: PinoLogger } {
+  const base = pino(
+    { level, base: { service: 'dcs-migrate-worker' }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
   const log = (lvl: LogLevel, message: string, meta?: LogMetadata) => {
     base[PINO_LEVEL[lvl]](meta ? (redactSecrets(meta) as object) : {}, message);
   };

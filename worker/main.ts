@@ -66,17 +66,26 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     if (error instanceof CodecConfigurationError) throw new InvalidWorkerSettingsError(error.message, { cause: error });
     throw error;
   }
-  const metricsBindAddress = settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
-  installRuntime({ logger, metricsBindAddress, migrationMetrics: migrationMetricsRuntime(dcs instanceof DcsClient ? dcs.projectId : undefined) });
+  const metricsBindAddress =
+    settings.metricsPort !== undefined ? `${settings.metricsHost}:${settings.metricsPort}` : undefined;
+  installRuntime({
+    logger,
+    metricsBindAddress,
+    migrationMetrics: migrationMetricsRuntime(dcs instanceof DcsClient ? dcs.projectId : undefined),
+  });
 
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(temporal.connectionOptions);
   } catch (error) {
-    throw new TemporalUnreachableError(temporal.address, `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`);
+    throw new TemporalUnreachableError(
+      temporal.address,
+      `cannot reach Temporal at ${temporal.address}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   // Traces only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT); flushed on the way out.
-  const tracing = otlpTracesEndpoint() !== undefined ? (await import('./tracing.js')).tracingFromEnvironment() : undefined;
+  const tracing =
+    otlpTracesEndpoint() !== undefined ? (await import('./tracing.js')).tracingFromEnvironment() : undefined;
   try {
     const worker = await createMigrationWorker({
       connection,
@@ -88,11 +97,17 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       statusWatcher: { roundIntervalMs: settings.watchIntervalMs, maxRoundIntervalMs: settings.watchMaxIntervalMs },
       deployment: settings.deployment,
       ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
-      ...(settings.maxConcurrentActivities !== undefined ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities } : {}),
+      ...(settings.maxConcurrentActivities !== undefined
+        ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities }
+        : {}),
       ...(settings.workflowBundle !== undefined ? { workflowBundle: { codePath: settings.workflowBundle } } : {}),
       ...(dataConverter ? { dataConverter } : {}),
     });
-    if (dataConverter && settings.workflowBundle !== undefined && !bundleEncodesFailures(readFileSync(settings.workflowBundle, 'utf8'))) {
+    if (
+      dataConverter &&
+      settings.workflowBundle !== undefined &&
+      !bundleEncodesFailures(readFileSync(settings.workflowBundle, 'utf8'))
+    ) {
       // Payloads are still encrypted; only the messages of workflow failures would be stored in clear.
       logger.warn(
         'payload encryption is on, but the workflow bundle was built without the encoding failure converter: workflow failure messages are stored in plain text',
@@ -103,7 +118,10 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
       );
     }
     // The same choice createMigrationWorker made, for the log.
-    const variant = settings.workflowBundle === undefined && !tracing ? prebuiltVariantFor(dataConverter ? { dataConverter } : {}) : undefined;
+    const variant =
+      settings.workflowBundle === undefined && !tracing
+        ? prebuiltVariantFor(dataConverter ? { dataConverter } : {})
+        : undefined;
     const prebuilt = variant && currentPrebuiltBundle(variant);
     const allocator = allocatorInUse();
     publishWorkerInfo(settings.deployment);
@@ -125,12 +143,16 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
     });
     const jemalloc = findJemalloc();
     if (allocator === 'glibc malloc' && jemalloc !== undefined) {
-      logger.info(`for 25–40% less memory per running migration, start the worker with LD_PRELOAD=${jemalloc}`, { allocator: 'glibc malloc' });
+      logger.info(`for 25–40% less memory per running migration, start the worker with LD_PRELOAD=${jemalloc}`, {
+        allocator: 'glibc malloc',
+      });
     }
     await worker.run();
     logger.info('worker stopped');
   } finally {
-    await tracing?.shutdown().catch((error: unknown) => logger.warn('traces not all exported', { error: String(error) }));
+    await tracing
+      ?.shutdown()
+      .catch((error: unknown) => logger.warn('traces not all exported', { error: String(error) }));
     await connection.close();
   }
 }
@@ -139,16 +161,25 @@ export async function runWorker(settings: WorkerSettings, temporal: WorkerTempor
 function logThrottleChange(logger: ReturnType<typeof createJsonLogger>, change: ThrottleChange): void {
   switch (change.kind) {
     case 'held':
-      logger.warn(`DCS ${change.reason === 'throttled' ? 'throttles this worker' : 'does not answer'}: holding every DCS call`, {
-        holdMs: Math.round(change.holdMs),
-        error: change.error,
-      });
+      logger.warn(
+        `DCS ${change.reason === 'throttled' ? 'throttles this worker' : 'does not answer'}: holding every DCS call`,
+        {
+          holdMs: Math.round(change.holdMs),
+          error: change.error,
+        },
+      );
       break;
     case 'recovered':
-      logger.info('DCS answers again: calls resume', { reason: change.reason, heldForMs: change.heldForMs, refusedWhileHeld: change.refused });
+      logger.info('DCS answers again: calls resume', {
+        reason: change.reason,
+        heldForMs: change.heldForMs,
+        refusedWhileHeld: change.refused,
+      });
       break;
     case 'pacing':
-      logger.info(`pacing DCS calls under ${formatRateLimit(change.pacedAt)}`, { rateLimit: formatRateLimit(change.rateLimit) });
+      logger.info(`pacing DCS calls under ${formatRateLimit(change.pacedAt)}`, {
+        rateLimit: formatRateLimit(change.rateLimit),
+      });
       break;
   }
 }

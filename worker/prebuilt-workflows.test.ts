@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.js';
-import { currentPrebuiltBundle, PREBUILT_VARIANTS, PREBUILT_WORKFLOWS_INFO, prebuiltVariantFor } from './prebuilt-workflows.js';
+import {
+  currentPrebuiltBundle,
+  PREBUILT_VARIANTS,
+  PREBUILT_WORKFLOWS_INFO,
+  prebuiltVariantFor,
+} from './prebuilt-workflows.js';
 
 describe('prebuilt workflow bundles', () => {
   let dir: string;
@@ -23,12 +28,17 @@ describe('prebuilt workflow bundles', () => {
 
   async function recordBuild(): Promise<void> {
     const info = await stat(input);
-    await writeFile(path.join(dir, PREBUILT_WORKFLOWS_INFO), JSON.stringify({ inputs: { [input]: [info.mtimeMs, info.size] } }));
+    await writeFile(
+      path.join(dir, PREBUILT_WORKFLOWS_INFO),
+      JSON.stringify({ inputs: { [input]: [info.mtimeMs, info.size] } }),
+    );
   }
 
   it('match what the worker would bundle: the failure converter decides the variant; interceptors, plugins or bundler options rule them out', () => {
     expect(prebuiltVariantFor({})).toBe('plain');
-    expect(prebuiltVariantFor({ dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } })).toBe('encodedFailures');
+    expect(prebuiltVariantFor({ dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } })).toBe(
+      'encodedFailures',
+    );
     expect(prebuiltVariantFor({ dataConverter: { failureConverterPath: '/elsewhere/converter.js' } })).toBeUndefined();
     expect(prebuiltVariantFor({ dataConverter: { payloadConverterPath: '/elsewhere/payloads.js' } })).toBeUndefined();
     expect(prebuiltVariantFor({ interceptors: { workflowModules: ['/interceptors.js'] } })).toBeUndefined();

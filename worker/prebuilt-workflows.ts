@@ -25,8 +25,15 @@ export interface PrebuiltBuildInfo {
 }
 
 /** Which prebuilt bundle matches these worker options, or undefined when only bundling at start does. */
-export function prebuiltVariantFor(options: Pick<WorkerOptions, 'dataConverter' | 'interceptors' | 'bundlerOptions' | 'plugins'>): PrebuiltVariant | undefined {
-  if ((options.interceptors?.workflowModules?.length ?? 0) > 0 || options.bundlerOptions || (options.plugins?.length ?? 0) > 0) return undefined;
+export function prebuiltVariantFor(
+  options: Pick<WorkerOptions, 'dataConverter' | 'interceptors' | 'bundlerOptions' | 'plugins'>,
+): PrebuiltVariant | undefined {
+  if (
+    (options.interceptors?.workflowModules?.length ?? 0) > 0 ||
+    options.bundlerOptions ||
+    (options.plugins?.length ?? 0) > 0
+  )
+    return undefined;
   if (options.dataConverter?.payloadConverterPath) return undefined;
   const failureConverter = options.dataConverter?.failureConverterPath;
   if (failureConverter === undefined) return 'plain';
@@ -37,7 +44,11 @@ export function prebuiltVariantFor(options: Pick<WorkerOptions, 'dataConverter' 
 export const BUNDLE_AT_START_VAR = 'DCS_MIGRATE_BUNDLE_AT_START';
 
 /** The path of the prebuilt bundle `variant` when it is current, else undefined. */
-export function currentPrebuiltBundle(variant: PrebuiltVariant, dir = PREBUILT_WORKFLOWS_DIR, env = process.env): string | undefined {
+export function currentPrebuiltBundle(
+  variant: PrebuiltVariant,
+  dir = PREBUILT_WORKFLOWS_DIR,
+  env = process.env,
+): string | undefined {
   if (env[BUNDLE_AT_START_VAR] === '1') return undefined;
   try {
     const { inputs } = JSON.parse(readFileSync(path.join(dir, PREBUILT_WORKFLOWS_INFO), 'utf8')) as PrebuiltBuildInfo;

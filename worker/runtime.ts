@@ -27,7 +27,9 @@ export function installRuntime(settings: RuntimeSettings): Runtime {
               ...(settings.migrationMetrics ? { globalTags: settings.migrationMetrics.globalTags } : {}),
               prometheus: {
                 bindAddress: settings.metricsBindAddress,
-                ...(settings.migrationMetrics ? { histogramBucketOverrides: settings.migrationMetrics.histogramBucketOverrides } : {}),
+                ...(settings.migrationMetrics
+                  ? { histogramBucketOverrides: settings.migrationMetrics.histogramBucketOverrides }
+                  : {}),
               },
             },
           }

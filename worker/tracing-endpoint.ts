@@ -4,8 +4,14 @@
  */
 
 /** The endpoint traces are exported to, or undefined when the environment configures none (or turns them off). */
-export function otlpTracesEndpoint(env: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
-  if (env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true' || env['OTEL_TRACES_EXPORTER']?.trim().toLowerCase() === 'none') return undefined;
+export function otlpTracesEndpoint(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  if (
+    env['OTEL_SDK_DISABLED']?.trim().toLowerCase() === 'true' ||
+    env['OTEL_TRACES_EXPORTER']?.trim().toLowerCase() === 'none'
+  )
+    return undefined;
   const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
   if (traces) return traces;
   const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();

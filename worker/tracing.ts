@@ -19,7 +19,13 @@ import { createRequire } from 'node:module';
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
@@ -42,7 +48,9 @@ export interface WorkerTracing {
 export const DEFAULT_SERVICE_NAME = 'dcs-migrate-worker';
 
 /** Tracing as the environment asks for it (OTLP/HTTP, batched), or undefined when it asks for none. */
-export function tracingFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): WorkerTracing | undefined {
+export function tracingFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): WorkerTracing | undefined {
   const endpoint = otlpTracesEndpoint(env);
   if (endpoint === undefined) return undefined;
   return startTracing(otlpSpanProcessor(endpoint), { serviceName: env['OTEL_SERVICE_NAME'], destination: endpoint });
@@ -84,7 +92,8 @@ export function startTracing(
 
 const require = createRequire(import.meta.url);
 /** The workflow interceptors, as a module the bundler compiles into the workflow code. */
-export const WORKFLOW_TRACING_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+export const WORKFLOW_TRACING_MODULE =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /**
  * The worker options tracing adds (interceptors, the workflow span sink), merged with what `options` already has;
@@ -100,10 +109,15 @@ export function tracingOptions(
     interceptors: {
       ...interceptors,
       // A prebuilt bundle has its interceptors compiled in; the worker would only warn that it ignores these.
-      ...(options.workflowBundle ? {} : { workflowModules: [...(interceptors.workflowModules ?? []), WORKFLOW_TRACING_MODULE] }),
+      ...(options.workflowBundle
+        ? {}
+        : { workflowModules: [...(interceptors.workflowModules ?? []), WORKFLOW_TRACING_MODULE] }),
       activity: [
         ...(interceptors.activity ?? []),
-        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
       ],
     },
     sinks: { ...options.sinks, exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
@@ -139,7 +153,12 @@ class AsyncLocalContextManager implements ContextManager {
     return this.#storage.getStore() ?? ROOT_CONTEXT;
   }
 
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.#storage.run(context, () => fn.apply(thisArg, args));
   }
 

@@ -51,7 +51,9 @@ const workerSettingsSchema = z.object({
     .number({ error: `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): expected a duration such as "60s"` })
     .min(100, `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): at least 100ms`),
   workflowBundle: z.string().trim().min(1).optional(),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { error: '--log-level: expected trace, debug, info, warn or error' }),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error'], {
+    error: '--log-level: expected trace, debug, info, warn or error',
+  }),
   deploymentName: versionPart('--deployment-name', WORKER_ENV.deploymentName)
     // Temporal spells a version `<deployment>.<build id>`, so its server refuses a dot in the name.
     .refine((name) => !name.includes('.'), `--deployment-name (or ${WORKER_ENV.deploymentName}): must not contain "."`)
@@ -92,9 +94,12 @@ export function resolveWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv
     deploymentName: pick(flags.deploymentName, WORKER_ENV.deploymentName),
     buildId: pick(flags.buildId, WORKER_ENV.buildId),
   });
-  if (!result.success) throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
+  if (!result.success)
+    throw new InvalidWorkerSettingsError(result.error.issues.map((issue) => issue.message).join('; '));
   if (result.data.watchMaxIntervalMs < result.data.watchIntervalMs) {
-    throw new InvalidWorkerSettingsError(`--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): must not be shorter than --watch-interval`);
+    throw new InvalidWorkerSettingsError(
+      `--watch-max-interval (or ${WORKER_ENV.watchMaxInterval}): must not be shorter than --watch-interval`,
+    );
   }
   const { deploymentName, buildId, ...settings } = result.data;
   return { ...settings, deployment: deploymentOf(deploymentName, buildId) };

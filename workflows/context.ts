@@ -99,7 +99,8 @@ function currentDetails(ctx: MigrationContext): string {
   const progress = state.progress;
   if (progress?.fullMigrationProgress !== undefined) lines.push(`**Full sync:** ${progress.fullMigrationProgress}%`);
   if (progress?.offset !== undefined) lines.push(`**Sync offset:** ${progress.offset}`);
-  if (progress?.sourceDbSize !== undefined) lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
+  if (progress?.sourceDbSize !== undefined)
+    lines.push(`**Keys:** source ${progress.sourceDbSize}, target ${progress.targetDbSize ?? '?'}`);
   const cutover = state.phase === 'incremental-hold' ? cutoverLine(ctx) : undefined;
   if (cutover) lines.push(`**Cutover:** ${cutover}`);
   const reverse = state.switch?.reverse;

@@ -57,10 +57,19 @@ export function holdDeadlineMs(input: MigrationInput, state: Pick<CutoverStateVi
 }
 
 /** The policy's state for `input` at `nowMs` (workflow time); undefined for inputs that never hold. */
-export function cutoverStatusOf(input: MigrationInput, state: CutoverStateView, nowMs: number): CutoverPolicyStatus | undefined {
+export function cutoverStatusOf(
+  input: MigrationInput,
+  state: CutoverStateView,
+  nowMs: number,
+): CutoverPolicyStatus | undefined {
   const policy = cutoverPolicyOf(input);
   if (!policy) return undefined;
-  return evaluateCutover(policy, { gate: state.cutoverGate, request: state.cutover, nowMs, deadlineMs: holdDeadlineMs(input, state) });
+  return evaluateCutover(policy, {
+    gate: state.cutoverGate,
+    request: state.cutover,
+    nowMs,
+    deadlineMs: holdDeadlineMs(input, state),
+  });
 }
 
 /** `offset 0` / `offset ≤ 100`. */
@@ -86,13 +95,21 @@ export interface CutoverFacts {
 export function evaluateCutover(policy: CutoverPolicy, facts: CutoverFacts): CutoverPolicyStatus {
   const { gate: gateState, request, nowMs, deadlineMs } = facts;
   const waitingFor: string[] = [];
-  const status: Omit<CutoverPolicyStatus, 'ready' | 'waitingFor' | 'summary'> = { mode: policy.mode, requested: request !== undefined };
+  const status: Omit<CutoverPolicyStatus, 'ready' | 'waitingFor' | 'summary'> = {
+    mode: policy.mode,
+    requested: request !== undefined,
+  };
 
   if (policy.mode === 'manual' && request === undefined) waitingFor.push("an operator's cutover (dcs-migrate cutover)");
   if (policy.gate) {
     const reads = Math.min(gateState?.reads ?? 0, policy.gate.consecutiveReads);
     const holds = reads >= policy.gate.consecutiveReads;
-    status.gate = { ...policy.gate, reads, holds, ...(gateState?.lastOffset !== undefined ? { lastOffset: gateState.lastOffset } : {}) };
+    status.gate = {
+      ...policy.gate,
+      reads,
+      holds,
+      ...(gateState?.lastOffset !== undefined ? { lastOffset: gateState.lastOffset } : {}),
+    };
     if (!holds) {
       const last = gateState?.lastOffset !== undefined ? `, last offset ${gateState.lastOffset}` : '';
       waitingFor.push(`${gateCondition(policy.gate)} (${reads} of ${policy.gate.consecutiveReads} so far${last})`);
@@ -107,9 +124,16 @@ export function evaluateCutover(policy: CutoverPolicy, facts: CutoverFacts): Cut
       ...(state.closesAt !== undefined ? { closesAt: new Date(state.closesAt).toISOString() } : {}),
     };
     if (!state.open && state.opensAt !== undefined)
-      waitingFor.push(`the window at ${policy.window.start} ${policy.window.timeZone} (in ${formatWait(state.opensAt - nowMs)})`);
+      waitingFor.push(
+        `the window at ${policy.window.start} ${policy.window.timeZone} (in ${formatWait(state.opensAt - nowMs)})`,
+      );
   }
-  if (deadlineMs !== undefined) status.deadline = { at: new Date(deadlineMs).toISOString(), onDeadline: policy.onDeadline, passed: deadlineMs <= nowMs };
+  if (deadlineMs !== undefined)
+    status.deadline = {
+      at: new Date(deadlineMs).toISOString(),
+      onDeadline: policy.onDeadline,
+      passed: deadlineMs <= nowMs,
+    };
 
   const ready = waitingFor.length === 0;
   return { ...status, ready, waitingFor, summary: ready ? 'cutting over now' : summaryOf(waitingFor, status.deadline) };

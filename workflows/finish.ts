@@ -35,7 +35,8 @@ export async function finishRun(ctx: MigrationContext, phase: FinalPhase, option
   enterPhase(ctx, phase);
   if (options.beforeClosing) await options.beforeClosing();
   if (options.handlers === 'wait') await condition(allHandlersFinished);
-  else if (options.handlers === 'wait-non-cancellable') await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  else if (options.handlers === 'wait-non-cancellable')
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   await notificationsPending(ctx);
 }
 
@@ -91,7 +92,10 @@ export async function cancelledRun(ctx: MigrationContext, error: unknown): Promi
     );
   }
   // The root scope may be cancelled by now: wait for handlers outside it.
-  await finishRun(ctx, 'cancelled', { beforeClosing: () => closeAsCancelled(ctx, request.reason), handlers: 'wait-non-cancellable' });
+  await finishRun(ctx, 'cancelled', {
+    beforeClosing: () => closeAsCancelled(ctx, request.reason),
+    handlers: 'wait-non-cancellable',
+  });
   return error instanceof CancelledFailure ? error : new CancelledFailure(`cancelled: ${request.reason}`);
 }
 
@@ -104,10 +108,18 @@ async function closeAsCancelled(ctx: MigrationContext, reason: string): Promise<
   if (ctx.root.consideredCancelled) return;
   await CancellationScope.nonCancellable(async () => {
     try {
-      await callActivity(ctx.state, 'requestWorkflowCancellation', READ_OPTIONS, 'Close this workflow as cancelled', reason);
+      await callActivity(
+        ctx.state,
+        'requestWorkflowCancellation',
+        READ_OPTIONS,
+        'Close this workflow as cancelled',
+        reason,
+      );
       await condition(() => ctx.root.consideredCancelled, 30_000);
     } catch (cancelError) {
-      log.warn('could not close the workflow as cancelled; it ends failed with a CancelledFailure', { error: String(cancelError) });
+      log.warn('could not close the workflow as cancelled; it ends failed with a CancelledFailure', {
+        error: String(cancelError),
+      });
     }
   });
 }

@@ -43,7 +43,10 @@ export function setMigrationHandlers(run: HandledRun): void {
     statusQuery,
     () => {
       const policy = cutoverPolicyStatus(run.ctx);
-      return { ...statusOf(state, run.ctx?.input, verificationOf(run.ctx)), ...(policy ? { cutoverPolicy: policy } : {}) };
+      return {
+        ...statusOf(state, run.ctx?.input, verificationOf(run.ctx)),
+        ...(policy ? { cutoverPolicy: policy } : {}),
+      };
     },
     { description: 'Phase, remote status, progress, cutover policy, last error and API call counts.' },
   );
@@ -76,7 +79,9 @@ export function setMigrationHandlers(run: HandledRun): void {
       publishIfReady(run.ctx);
       const accepted: CutoverAccepted = { offset: state.progress?.offset, acceptedAt: state.cutover.requestedAt };
       const policy = cutoverPolicyStatus(run.ctx);
-      return Promise.resolve(policy ? { ...accepted, outlook: policy.summary, immediate: policy.ready, policy } : accepted);
+      return Promise.resolve(
+        policy ? { ...accepted, outlook: policy.summary, immediate: policy.ready, policy } : accepted,
+      );
     },
     {
       validator: (_request: CutoverRequest | undefined) => {
@@ -87,9 +92,11 @@ export function setMigrationHandlers(run: HandledRun): void {
             MigrationFailureType.CutoverRejected,
           );
         }
-        if (state.cutover) throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
+        if (state.cutover)
+          throw ApplicationFailure.nonRetryable('cutover already requested', MigrationFailureType.CutoverRejected);
       },
-      description: 'End the incremental hold once the cutover policy allows; answers what happens next. Rejected unless the migration is holding in sync.',
+      description:
+        'End the incremental hold once the cutover policy allows; answers what happens next. Rejected unless the migration is holding in sync.',
     },
   );
   setHandler(
@@ -117,7 +124,8 @@ export function setMigrationHandlers(run: HandledRun): void {
       validator: (request: RollbackRequest | undefined) => {
         if (checkReverseRollback(state.switch, request) !== 'upgrade') checkRollbackAllowed({ state });
       },
-      description: 'Switch the clients back to the source (rollback-ip), in the rollback window after a switch; answers once done.',
+      description:
+        'Switch the clients back to the source (rollback-ip), in the rollback window after a switch; answers once done.',
     },
   );
   setHandler(
@@ -137,15 +145,20 @@ export function setMigrationHandlers(run: HandledRun): void {
             MigrationFailureType.RestartRejected,
           );
         }
-        if (state.operatorRestart) throw ApplicationFailure.nonRetryable('restart already requested', MigrationFailureType.RestartRejected);
+        if (state.operatorRestart)
+          throw ApplicationFailure.nonRetryable('restart already requested', MigrationFailureType.RestartRejected);
       },
-      description: 'Restart the failed remote task now (the same task); rejected unless the migration waits to restart it.',
+      description:
+        'Restart the failed remote task now (the same task); rejected unless the migration waits to restart it.',
     },
   );
 }
 
 function sanitizeCancel(request: CancelRequest | undefined): CancelRequest {
-  const reason = typeof request?.reason === 'string' && request.reason.trim() ? request.reason.trim().slice(0, 500) : 'no reason given';
+  const reason =
+    typeof request?.reason === 'string' && request.reason.trim()
+      ? request.reason.trim().slice(0, 500)
+      : 'no reason given';
   return typeof request?.delete === 'boolean' ? { reason, delete: request.delete } : { reason };
 }
 

@@ -10,7 +10,12 @@
 import type { MetricMeter } from '@temporalio/common';
 import { metricMeter, workflowInfo } from '@temporalio/workflow';
 import { classifyStatus, TASK_STATUSES } from '../common/dcs-status.js';
-import { METRIC_PHASES, MIGRATION_METRICS as M, type MetricSpec, type MigrationLabels } from '../common/migration-metrics.js';
+import {
+  METRIC_PHASES,
+  MIGRATION_METRICS as M,
+  type MetricSpec,
+  type MigrationLabels,
+} from '../common/migration-metrics.js';
 import type { MigrationInput } from '../common/migration-input.js';
 import { migrationTypeOf } from './migration-type.js';
 import type { MigrationState } from './state.js';
@@ -47,7 +52,8 @@ function gauge(meter: MetricMeter, spec: MetricSpec, valueType: 'int' | 'float' 
   return meter.createGauge(spec.name, valueType, spec.unit, spec.help);
 }
 
-const seconds = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso) / 1000);
+const seconds = (iso: string | undefined): number | undefined =>
+  iso === undefined ? undefined : Date.parse(iso) / 1000;
 
 /** Sets every gauge from the state (called by `publish()`, so on every change the UI sees too). */
 export function emitMigrationMetrics(ctx: MeteredRun): void {
@@ -66,7 +72,11 @@ export function emitMigrationMetrics(ctx: MeteredRun): void {
   }
   if (state.remoteStatus !== undefined && emitted.remoteStatus !== state.remoteStatus) {
     const statuses = gauge(meter, M.remoteStatus, 'int');
-    for (const status of new Set<string>([...TASK_STATUSES, state.remoteStatus, ...(emitted.remoteStatus ? [emitted.remoteStatus] : [])])) {
+    for (const status of new Set<string>([
+      ...TASK_STATUSES,
+      state.remoteStatus,
+      ...(emitted.remoteStatus ? [emitted.remoteStatus] : []),
+    ])) {
       statuses.set(status === state.remoteStatus ? 1 : 0, { status, status_class: classifyStatus(status) });
     }
     emitted.remoteStatus = state.remoteStatus;
@@ -96,7 +106,8 @@ export function emitMigrationMetrics(ctx: MeteredRun): void {
 function fullSyncEta({ state }: MeteredRun): number | undefined {
   const percent = state.progress?.fullMigrationProgress;
   const began = seconds(state.timings.migratingAt);
-  if (state.phase !== 'migrating' || percent === undefined || percent <= 0 || percent >= 100 || began === undefined) return undefined;
+  if (state.phase !== 'migrating' || percent === undefined || percent <= 0 || percent >= 100 || began === undefined)
+    return undefined;
   const now = Date.now() / 1000;
   return now + ((now - began) * (100 - percent)) / percent;
 }

@@ -35,7 +35,12 @@ async function patchCalls(): Promise<Array<{ file: string; arg: string }>> {
 
 /** The patch ids a recorded history carries markers for. */
 function markersOf(history: {
-  events: Array<{ markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads: Array<{ data: string }> }> } }>;
+  events: Array<{
+    markerRecordedEventAttributes?: {
+      markerName?: string;
+      details?: Record<string, { payloads: Array<{ data: string }> }>;
+    };
+  }>;
 }): Set<string> {
   const ids = new Set<string>();
   for (const event of history.events) {
@@ -54,7 +59,10 @@ describe('the patch list (workflows/patches.ts)', () => {
     const askedIn = new Map<PatchId, Set<string>>();
     for (const { file, arg } of calls) {
       const name = /^Patch\.(\w+)$/.exec(arg)?.[1];
-      expect(name !== undefined && byName.has(name), `${file}: patched(${arg}) must name an id of workflows/patches.ts (Patch.…)`).toBe(true);
+      expect(
+        name !== undefined && byName.has(name),
+        `${file}: patched(${arg}) must name an id of workflows/patches.ts (Patch.…)`,
+      ).toBe(true);
       const id = byName.get(name!)!;
       askedIn.set(id, (askedIn.get(id) ?? new Set()).add(file));
     }
@@ -75,7 +83,8 @@ describe('the patch list (workflows/patches.ts)', () => {
   it("pinnedBy names recorded histories without the patch's marker; every marker in them is a listed id", async () => {
     const files = (await readdir(historiesDir)).filter((file) => file.endsWith('.json'));
     const markers = new Map<string, Set<string>>();
-    for (const file of files) markers.set(file, markersOf(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))));
+    for (const file of files)
+      markers.set(file, markersOf(JSON.parse(await readFile(path.join(historiesDir, file), 'utf8'))));
     const listed = new Set<string>(Object.values(Patch));
     for (const [file, ids] of markers) for (const id of ids) expect(listed.has(id), `${file} carries ${id}`).toBe(true);
     for (const id of Object.values(Patch)) {

@@ -51,8 +51,15 @@ export interface PatchRecord {
   readonly pinnedBy: readonly string[];
 }
 
-const FLOWS = ['backup-import', 'legacy-online', 'online-full', 'online-incremental', 'online-incremental-shared'] as const;
-const recorded = (prefix: string, flows: readonly string[] = FLOWS): string[] => flows.map((flow) => `${prefix}${flow}.json`);
+const FLOWS = [
+  'backup-import',
+  'legacy-online',
+  'online-full',
+  'online-incremental',
+  'online-incremental-shared',
+] as const;
+const recorded = (prefix: string, flows: readonly string[] = FLOWS): string[] =>
+  flows.map((flow) => `${prefix}${flow}.json`);
 
 /** The list, oldest first. */
 export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
@@ -60,7 +67,8 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-11-24',
     commit: 'fab7670',
     askedIn: ['steps/verify.ts'],
-    change: 'the optional verify step (input `verify`): asked only by runs whose input has a `verify` block, which no older run has',
+    change:
+      'the optional verify step (input `verify`): asked only by runs whose input has a `verify` block, which no older run has',
     pinnedBy: [],
   },
   [Patch.ProgressInterval]: {
@@ -74,14 +82,16 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-12-01',
     commit: '3803dd3',
     askedIn: ['steps/validate-input.ts'],
-    change: 'the input is validated in a local activity; before, inside the workflow sandbox (the schema library loaded there)',
+    change:
+      'the input is validated in a local activity; before, inside the workflow sandbox (the schema library loaded there)',
     pinnedBy: recorded('sandbox-validation-'),
   },
   [Patch.CheckReferencesBeforeCreate]: {
     landed: '2026-12-01',
     commit: '8362ad4',
     askedIn: ['steps/create-task.ts'],
-    change: 'every secret reference is resolved on the worker (`checkReferences`) before the task is created; before, no such call',
+    change:
+      'every secret reference is resolved on the worker (`checkReferences`) before the task is created; before, no such call',
     pinnedBy: [...recorded('pre-predictive-'), ...recorded('sandbox-validation-')],
   },
   [Patch.CleanUpOnFailure]: {
@@ -96,14 +106,16 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-12-01',
     commit: '8362ad4',
     askedIn: ['steps/create-task.ts', 'steps/stop.ts'],
-    change: 'a task found by name is neither adopted nor stopped on cancel while another running migration owns it (`findTaskOwner`); before, it was adopted',
+    change:
+      'a task found by name is neither adopted nor stopped on cancel while another running migration owns it (`findTaskOwner`); before, it was adopted',
     pinnedBy: [],
   },
   [Patch.NotifyOnPhaseChange]: {
     landed: '2026-12-02',
     commit: 'c05054e',
     askedIn: ['steps/notify.ts'],
-    change: 'phase changes are sent to the input’s webhooks (`sendNotification`); asked only by runs with a `notify` block',
+    change:
+      'phase changes are sent to the input’s webhooks (`sendNotification`); asked only by runs with a `notify` block',
     pinnedBy: [],
   },
   [Patch.PredictivePolling]: {
@@ -116,8 +128,18 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
       'online-full-restart-operator.json',
       'online-full-restart-policy.json',
       'online-incremental-auto-cutover.json',
-      ...recorded('pre-predictive-', ['legacy-online', 'online-full', 'online-incremental', 'online-incremental-shared']),
-      ...recorded('sandbox-validation-', ['legacy-online', 'online-full', 'online-incremental', 'online-incremental-shared']),
+      ...recorded('pre-predictive-', [
+        'legacy-online',
+        'online-full',
+        'online-incremental',
+        'online-incremental-shared',
+      ]),
+      ...recorded('sandbox-validation-', [
+        'legacy-online',
+        'online-full',
+        'online-incremental',
+        'online-incremental-shared',
+      ]),
       'switch-rollback-hold-cutover.json',
     ],
   },
@@ -125,7 +147,8 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-12-02',
     commit: '00754c6',
     askedIn: ['steps/watch.ts'],
-    change: 'a FAILED task’s last ERROR log entries go into the failure, and the `restart` policy or update may restart it; before, the run failed at once',
+    change:
+      'a FAILED task’s last ERROR log entries go into the failure, and the `restart` policy or update may restart it; before, the run failed at once',
     pinnedBy: [],
   },
   [Patch.PrechecksBeforeCreate]: {
@@ -148,7 +171,8 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-12-02',
     commit: 'f0ac489',
     askedIn: ['steps/cutover-gate.ts'],
-    change: 'the hold ends as the input’s `cutover` policy decides (lag gate, window, `onDeadline`); before, at the next read after a request or the deadline',
+    change:
+      'the hold ends as the input’s `cutover` policy decides (lag gate, window, `onDeadline`); before, at the next read after a request or the deadline',
     pinnedBy: [
       ...recorded('pre-prechecks-', ['online-incremental', 'online-incremental-shared']),
       ...recorded('pre-predictive-', ['online-incremental', 'online-incremental-shared']),
@@ -168,7 +192,8 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     landed: '2026-12-02',
     commit: 'da50037',
     askedIn: ['steps/switch.ts'],
-    change: 'with a `verify` block, a target the verify step found different (or could not compare) refuses the switch; before, the switch went ahead',
+    change:
+      'with a `verify` block, a target the verify step found different (or could not compare) refuses the switch; before, the switch went ahead',
     pinnedBy: ['switch-rollback-hold-cutover.json'],
   },
   [Patch.FailOnRefusedRestartAfterRollback]: {

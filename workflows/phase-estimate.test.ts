@@ -3,7 +3,14 @@
  * read schedule around it (`poll-interval.ts`).
  */
 import { describe, expect, it } from 'vitest';
-import { estimatePhaseEnd, estimateSampleDue, MAX_MISSES, noteProgress, progressFraction, type PhaseTrack } from './phase-estimate.js';
+import {
+  estimatePhaseEnd,
+  estimateSampleDue,
+  MAX_MISSES,
+  noteProgress,
+  progressFraction,
+  type PhaseTrack,
+} from './phase-estimate.js';
 import {
   denseIntervalMs,
   denseLeadMs,
@@ -19,7 +26,10 @@ const MIN = 60_000;
 const WINDOW = 30_000;
 
 function track(samples: Array<[number, number]>, status = 'FULLMIGRATING'): PhaseTrack {
-  return samples.reduce<PhaseTrack | undefined>((t, [at, fraction]) => noteProgress(t, status, { at, fraction }, WINDOW), undefined)!;
+  return samples.reduce<PhaseTrack | undefined>(
+    (t, [at, fraction]) => noteProgress(t, status, { at, fraction }, WINDOW),
+    undefined,
+  )!;
 }
 
 describe('progress fraction', () => {
@@ -121,7 +131,10 @@ describe('read schedule around an estimate', () => {
   const [early, late] = refineLeadsMs(polling);
 
   it('is the backoff without an estimate, and sparse in a quiet phase', () => {
-    for (const unchanged of [0, 3, 20]) expect(nextReadDelayMs({ now: 0, unchangedPolls: unchanged, polling })).toBe(nextPollIntervalMs(unchanged, polling));
+    for (const unchanged of [0, 3, 20])
+      expect(nextReadDelayMs({ now: 0, unchangedPolls: unchanged, polling })).toBe(
+        nextPollIntervalMs(unchanged, polling),
+      );
     expect(nextReadDelayMs({ now: 0, unchangedPolls: 0, polling, quiet: true })).toBe(sparseIntervalMs(polling));
   });
 
@@ -153,7 +166,9 @@ describe('read schedule around an estimate', () => {
   });
 
   it('returns to the backoff once the estimate is past its window', () => {
-    expect(nextReadDelayMs({ now: missWindowMs(polling) + 1, unchangedPolls: 10, polling, expectedAt: 0 })).toBe(nextPollIntervalMs(10, polling));
+    expect(nextReadDelayMs({ now: missWindowMs(polling) + 1, unchangedPolls: 10, polling, expectedAt: 0 })).toBe(
+      nextPollIntervalMs(10, polling),
+    );
   });
 
   it('refreshes progress once at each refining read, and again only after the window passed', () => {
@@ -163,8 +178,17 @@ describe('read schedule around an estimate', () => {
     expect(estimateRefreshDue(expectedAt - early + 10_000, expectedAt, expectedAt - early, polling)).toBe(false);
     expect(estimateRefreshDue(expectedAt - late, expectedAt, expectedAt - early, polling)).toBe(true);
     expect(estimateRefreshDue(expectedAt, expectedAt, expectedAt - late, polling)).toBe(false);
-    expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 1, expectedAt, expectedAt - late, polling)).toBe(true);
-    expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 5_000, expectedAt, expectedAt + missWindowMs(polling) + 1, polling)).toBe(false);
+    expect(estimateRefreshDue(expectedAt + missWindowMs(polling) + 1, expectedAt, expectedAt - late, polling)).toBe(
+      true,
+    );
+    expect(
+      estimateRefreshDue(
+        expectedAt + missWindowMs(polling) + 5_000,
+        expectedAt,
+        expectedAt + missWindowMs(polling) + 1,
+        polling,
+      ),
+    ).toBe(false);
     expect(estimateRefreshDue(0, undefined, undefined, polling)).toBe(false);
   });
 });

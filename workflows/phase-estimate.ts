@@ -38,8 +38,10 @@ export const MAX_MISSES = 2;
 export function progressFraction(progress: MigrationProgress | undefined): number | undefined {
   if (!progress) return undefined;
   const { sourceDbSize, targetDbSize, fullMigrationProgress } = progress;
-  if (sourceDbSize !== undefined && sourceDbSize > 0 && targetDbSize !== undefined && targetDbSize >= 0) return Math.min(1, targetDbSize / sourceDbSize);
-  if (fullMigrationProgress !== undefined && fullMigrationProgress >= 0) return Math.min(1, fullMigrationProgress / 100);
+  if (sourceDbSize !== undefined && sourceDbSize > 0 && targetDbSize !== undefined && targetDbSize >= 0)
+    return Math.min(1, targetDbSize / sourceDbSize);
+  if (fullMigrationProgress !== undefined && fullMigrationProgress >= 0)
+    return Math.min(1, fullMigrationProgress / 100);
   return undefined;
 }
 
@@ -48,8 +50,14 @@ export function progressFraction(progress: MigrationProgress | undefined): numbe
  * long after an estimate a read still counts as around it; a read later than that, with the status unchanged,
  * counts the estimate as missed.
  */
-export function noteProgress(track: PhaseTrack | undefined, status: string, sample: ProgressSample | undefined, missWindowMs: number): PhaseTrack {
-  const current: PhaseTrack = track?.status === status ? { ...track, samples: [...track.samples] } : { status, samples: [], misses: 0 };
+export function noteProgress(
+  track: PhaseTrack | undefined,
+  status: string,
+  sample: ProgressSample | undefined,
+  missWindowMs: number,
+): PhaseTrack {
+  const current: PhaseTrack =
+    track?.status === status ? { ...track, samples: [...track.samples] } : { status, samples: [], misses: 0 };
   if (sample === undefined) return current;
   const estimated = estimatePhaseEnd(current);
   if (estimated !== undefined && sample.at > estimated + missWindowMs) current.misses += 1;
@@ -58,7 +66,8 @@ export function noteProgress(track: PhaseTrack | undefined, status: string, samp
   if (previous !== undefined && sample.fraction < previous.fraction) current.samples = [];
   current.samples.push(sample);
   // Keep the most recent span that still covers MIN_RATE_SPAN: the rate follows a change of speed within a read or two.
-  while (current.samples.length > 2 && sample.fraction - current.samples[1]!.fraction >= MIN_RATE_SPAN) current.samples.shift();
+  while (current.samples.length > 2 && sample.fraction - current.samples[1]!.fraction >= MIN_RATE_SPAN)
+    current.samples.shift();
   while (current.samples.length > MAX_SAMPLES) current.samples.shift();
   return current;
 }
@@ -85,7 +94,12 @@ export function estimatePhaseEnd(track: PhaseTrack | undefined): number | undefi
  * read once the last is `afterMs` old, rather than on the minutes-long regular cadence: the first estimate then
  * comes seconds into the phase.
  */
-export function estimateSampleDue(track: PhaseTrack | undefined, status: string, now: number, afterMs: number): boolean {
+export function estimateSampleDue(
+  track: PhaseTrack | undefined,
+  status: string,
+  now: number,
+  afterMs: number,
+): boolean {
   if (track?.status !== status || track.misses >= MAX_MISSES || estimatePhaseEnd(track) !== undefined) return false;
   const last = track.samples.at(-1);
   return last !== undefined && now - last.at >= afterMs;

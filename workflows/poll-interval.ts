@@ -93,7 +93,12 @@ export function nextReadDelayMs(plan: ReadPlanInput): number {
  * Whether a read now should also refresh progress for the estimate: at each refining read (once), and again when
  * the dense window has passed without the change (the estimate is then corrected, or counted as missed).
  */
-export function estimateRefreshDue(now: number, expectedAt: number | undefined, progressReadAt: number | undefined, polling: Intervals): boolean {
+export function estimateRefreshDue(
+  now: number,
+  expectedAt: number | undefined,
+  progressReadAt: number | undefined,
+  polling: Intervals,
+): boolean {
   if (expectedAt === undefined) return false;
   // The latest refining point reached; a progress read since shortly before it serves it.
   const reached = refineLeadsMs(polling)

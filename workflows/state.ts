@@ -7,11 +7,17 @@
  * add fields only as optional ones (or default them where the state is read), never rename one.
  */
 import type { MigrationInput } from '../common/migration-input.js';
-import type { MigrationReport, MigrationResult, MigrationStatus, VerificationResult } from '../common/workflow-contract.js';
+import type {
+  MigrationReport,
+  MigrationResult,
+  MigrationStatus,
+  VerificationResult,
+} from '../common/workflow-contract.js';
 import type { CutoverGateState } from './cutover-policy.js';
 import type { PhaseTrack } from './phase-estimate.js';
 
-export interface MigrationState extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel' | 'warnings'> {
+export interface MigrationState
+  extends Omit<MigrationReport, 'verification'>, Pick<MigrationStatus, 'phase' | 'lastError' | 'cancel' | 'warnings'> {
   jobId: string | undefined;
   /** Online flows: SetOnlineMigrationTask was accepted (or the task is already past RUNNING). */
   configured: boolean;
@@ -85,7 +91,11 @@ export function reportOf(state: MigrationState, verification: VerificationResult
   };
 }
 
-export function statusOf(state: MigrationState, input: MigrationInput | undefined, verification?: VerificationResult): MigrationStatus {
+export function statusOf(
+  state: MigrationState,
+  input: MigrationInput | undefined,
+  verification?: VerificationResult,
+): MigrationStatus {
   return {
     ...reportOf(state, verification),
     kind: input?.kind,
@@ -96,7 +106,11 @@ export function statusOf(state: MigrationState, input: MigrationInput | undefine
   };
 }
 
-export function resultOf(state: MigrationState, outcome: MigrationResult['outcome'], verification?: VerificationResult): MigrationResult {
+export function resultOf(
+  state: MigrationState,
+  outcome: MigrationResult['outcome'],
+  verification?: VerificationResult,
+): MigrationResult {
   return {
     ...reportOf(state, verification),
     outcome,
@@ -120,7 +134,8 @@ export function describeError(error: unknown): { type: string; message: string }
     const type = (current as { type?: unknown }).type;
     const timeoutType = (current as { timeoutType?: unknown }).timeoutType;
     return {
-      type: typeof type === 'string' ? type : timeoutType !== undefined ? `Timeout:${String(timeoutType)}` : current.name,
+      type:
+        typeof type === 'string' ? type : timeoutType !== undefined ? `Timeout:${String(timeoutType)}` : current.name,
       message: current.message,
     };
   }

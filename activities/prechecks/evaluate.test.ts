@@ -16,17 +16,38 @@ const input = (extra: Record<string, unknown> = {}) =>
   } as MigrationInputFile);
 const instance = (extra: Partial<InstanceDetail> = {}): { ok: true; detail: InstanceDetail } => ({
   ok: true,
-  detail: { instance_id: 'x', status: 'RUNNING', engine_version: '6.0', cache_mode: 'ha', max_memory: 1024, used_memory: 10, ...extra } as InstanceDetail,
+  detail: {
+    instance_id: 'x',
+    status: 'RUNNING',
+    engine_version: '6.0',
+    cache_mode: 'ha',
+    max_memory: 1024,
+    used_memory: 10,
+    ...extra,
+  } as InstanceDetail,
 });
-const verdictOf = (outcomes: ReturnType<typeof evaluatePrechecks>, id: string) => outcomes.find((outcome) => outcome.id === id)?.verdict;
+const verdictOf = (outcomes: ReturnType<typeof evaluatePrechecks>, id: string) =>
+  outcomes.find((outcome) => outcome.id === id)?.verdict;
 
 describe('pre-flight verdicts', () => {
   it('compares engine versions by major.minor, across DCS and server spellings', () => {
-    const same = evaluatePrechecks({ input: input(), source: instance({ engine_version: '6.0' }), target: instance({ engine_version: '6.0' }) });
+    const same = evaluatePrechecks({
+      input: input(),
+      source: instance({ engine_version: '6.0' }),
+      target: instance({ engine_version: '6.0' }),
+    });
     expect(verdictOf(same, 'engine-version')).toBe('pass');
-    const older = evaluatePrechecks({ input: input(), source: instance({ engine_version: '6.2' }), target: instance({ engine_version: '6.0' }) });
+    const older = evaluatePrechecks({
+      input: input(),
+      source: instance({ engine_version: '6.2' }),
+      target: instance({ engine_version: '6.0' }),
+    });
     expect(verdictOf(older, 'engine-version')).toBe('fail');
-    const newer = evaluatePrechecks({ input: input(), source: instance({ engine_version: '5.0' }), target: instance({ engine_version: '7.0' }) });
+    const newer = evaluatePrechecks({
+      input: input(),
+      source: instance({ engine_version: '5.0' }),
+      target: instance({ engine_version: '7.0' }),
+    });
     expect(verdictOf(newer, 'engine-version')).toBe('pass');
     const unknown = evaluatePrechecks({ input: input({ source: { addrs: 'h:6379' } }), target: instance() });
     expect(verdictOf(unknown, 'engine-version')).toBe('warn');
@@ -71,8 +92,14 @@ describe('pre-flight verdicts', () => {
   });
 
   it('an unreachable server warns and skips its server checks; a refused password fails', () => {
-    const unreachable: RedisFacts = { address: 'h:1', connection: { ok: false, kind: 'unreachable', reason: 'connect ECONNREFUSED' } };
-    const refused: RedisFacts = { address: 'h:2', connection: { ok: false, kind: 'auth', reason: 'authentication failed (wrong or missing password)' } };
+    const unreachable: RedisFacts = {
+      address: 'h:1',
+      connection: { ok: false, kind: 'unreachable', reason: 'connect ECONNREFUSED' },
+    };
+    const refused: RedisFacts = {
+      address: 'h:2',
+      connection: { ok: false, kind: 'auth', reason: 'authentication failed (wrong or missing password)' },
+    };
     const outcomes = evaluatePrechecks({
       input: input(),
       source: instance(),
@@ -95,16 +122,36 @@ describe('pre-flight verdicts', () => {
         backup: { source: 'obs', bucket: 'b', files: names.map((name) => ({ name })) },
       } as MigrationInputFile);
     const cluster = instance({ cache_mode: 'cluster' });
-    const aof = evaluatePrechecks({ input: importOf(['base.rdb', 'dir/appendonly.aof', 'x.aof.manifest']), target: cluster });
+    const aof = evaluatePrechecks({
+      input: importOf(['base.rdb', 'dir/appendonly.aof', 'x.aof.manifest']),
+      target: cluster,
+    });
     expect(aof.find((outcome) => outcome.id === 'aof-into-cluster')).toMatchObject({
       verdict: 'fail',
       evidence: expect.stringContaining('dir/appendonly.aof, x.aof.manifest'),
       remedy: expect.stringContaining('RDB'),
     });
-    expect(verdictOf(evaluatePrechecks({ input: importOf(['dump.rdb', 'appendonly.aof.1.base.rdb']), target: cluster }), 'aof-into-cluster')).toBe('pass');
-    expect(verdictOf(evaluatePrechecks({ input: importOf(['x.aof']), target: instance() }), 'aof-into-cluster')).toBeUndefined();
-    expect(verdictOf(evaluatePrechecks({ input: importOf(['dump.rdb']), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('warn');
-    expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance({ enable_ssl: true }) }), 'target-ssl')).toBe('fail');
+    expect(
+      verdictOf(
+        evaluatePrechecks({ input: importOf(['dump.rdb', 'appendonly.aof.1.base.rdb']), target: cluster }),
+        'aof-into-cluster',
+      ),
+    ).toBe('pass');
+    expect(
+      verdictOf(evaluatePrechecks({ input: importOf(['x.aof']), target: instance() }), 'aof-into-cluster'),
+    ).toBeUndefined();
+    expect(
+      verdictOf(
+        evaluatePrechecks({ input: importOf(['dump.rdb']), target: instance({ enable_ssl: true }) }),
+        'target-ssl',
+      ),
+    ).toBe('warn');
+    expect(
+      verdictOf(
+        evaluatePrechecks({ input: input(), source: instance(), target: instance({ enable_ssl: true }) }),
+        'target-ssl',
+      ),
+    ).toBe('fail');
   });
 
   it('warns when verification names an ACL user other than default: DCS migrates as the default user', () => {
@@ -112,13 +159,24 @@ describe('pre-flight verdicts', () => {
       source: { address: 'src:6379', ...(username ? { username } : {}) },
       target: { address: 'dst:6379', username: 'default' },
     });
-    const named = evaluatePrechecks({ input: input({ verify: verify('app') }), source: instance(), target: instance() });
+    const named = evaluatePrechecks({
+      input: input({ verify: verify('app') }),
+      source: instance(),
+      target: instance(),
+    });
     expect(named.find((outcome) => outcome.id === 'acl-user')).toMatchObject({
       verdict: 'warn',
       evidence: expect.stringContaining('verify.source.username "app"'),
       remedy: expect.stringContaining('default user'),
     });
-    expect(verdictOf(evaluatePrechecks({ input: input({ verify: verify() }), source: instance(), target: instance() }), 'acl-user')).toBe('pass');
-    expect(verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance() }), 'acl-user')).toBeUndefined();
+    expect(
+      verdictOf(
+        evaluatePrechecks({ input: input({ verify: verify() }), source: instance(), target: instance() }),
+        'acl-user',
+      ),
+    ).toBe('pass');
+    expect(
+      verdictOf(evaluatePrechecks({ input: input(), source: instance(), target: instance() }), 'acl-user'),
+    ).toBeUndefined();
   });
 });

@@ -48,14 +48,29 @@ function namedAsAof(name: string): boolean {
  * the bucket, so the files are judged by name; a backup record's format is unknown (a warning).
  */
 function aofIntoClusterOutcome(input: Extract<MigrationInput, { kind: 'backup_import' }>): PrecheckOutcome {
-  const remedy = 'DCS imports only RDB files into a Redis Cluster: convert the AOF to an RDB (load it into a redis-server, then BGSAVE) and import that.';
+  const remedy =
+    'DCS imports only RDB files into a Redis Cluster: convert the AOF to an RDB (load it into a redis-server, then BGSAVE) and import that.';
   if (input.backup.source !== 'obs') {
-    return outcome('aof-into-cluster', 'warn', `the target is a Redis Cluster; the format of backup record ${input.backup.backupId} is unknown`, remedy);
+    return outcome(
+      'aof-into-cluster',
+      'warn',
+      `the target is a Redis Cluster; the format of backup record ${input.backup.backupId} is unknown`,
+      remedy,
+    );
   }
   const aof = input.backup.files.map((file) => file.name).filter(namedAsAof);
   return aof.length > 0
-    ? outcome('aof-into-cluster', 'fail', `the target is a Redis Cluster; AOF file(s) by name: ${aof.join(', ')}`, remedy)
-    : outcome('aof-into-cluster', 'pass', `the target is a Redis Cluster; ${input.backup.files.length} file(s), none named as an AOF`);
+    ? outcome(
+        'aof-into-cluster',
+        'fail',
+        `the target is a Redis Cluster; AOF file(s) by name: ${aof.join(', ')}`,
+        remedy,
+      )
+    : outcome(
+        'aof-into-cluster',
+        'pass',
+        `the target is a Redis Cluster; ${input.backup.files.length} file(s), none named as an AOF`,
+      );
 }
 
 /**
@@ -106,7 +121,9 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
           ),
     );
   } else {
-    outcomes.push(outcome('target-exists', 'pass', `instance ${input.target.instanceId} (${target?.name ?? 'unnamed'})`));
+    outcomes.push(
+      outcome('target-exists', 'pass', `instance ${input.target.instanceId} (${target?.name ?? 'unnamed'})`),
+    );
   }
   if (target) {
     outcomes.push(
@@ -123,8 +140,18 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
     outcomes.push(
       target.enable_ssl === true
         ? isMigration
-          ? outcome('target-ssl', 'fail', 'enable_ssl true', 'DCS does not migrate into an instance with SSL on: turn SSL off on the target for the migration.')
-          : outcome('target-ssl', 'warn', 'enable_ssl true', 'DCS refuses SSL targets for online migration; turn SSL off if the import is refused.')
+          ? outcome(
+              'target-ssl',
+              'fail',
+              'enable_ssl true',
+              'DCS does not migrate into an instance with SSL on: turn SSL off on the target for the migration.',
+            )
+          : outcome(
+              'target-ssl',
+              'warn',
+              'enable_ssl true',
+              'DCS refuses SSL targets for online migration; turn SSL off if the import is refused.',
+            )
         : outcome('target-ssl', 'pass', `enable_ssl ${String(target.enable_ssl ?? false)}`),
     );
     if (input.kind === 'backup_import' && target.cache_mode === 'cluster') outcomes.push(aofIntoClusterOutcome(input));
@@ -139,14 +166,21 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
           read.missing
             ? `DCS has no instance ${input.source.instanceId} (${read.reason})`
             : `could not read instance ${input.source.instanceId}: ${read.reason}`,
-          read.missing ? 'Check source.instanceId and the project and region the worker uses.' : 'The source checks that need DCS were skipped.',
+          read.missing
+            ? 'Check source.instanceId and the project and region the worker uses.'
+            : 'The source checks that need DCS were skipped.',
         ),
       );
     } else if (source) {
       outcomes.push(
         source.status === 'RUNNING'
           ? outcome('source-running', 'pass', 'status RUNNING')
-          : outcome('source-running', 'fail', `status ${source.status}`, 'Wait until the source instance is RUNNING, then run again.'),
+          : outcome(
+              'source-running',
+              'fail',
+              `status ${source.status}`,
+              'Wait until the source instance is RUNNING, then run again.',
+            ),
       );
       outcomes.push(
         source.cache_mode === 'proxy'
@@ -161,7 +195,10 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
     }
   }
   if (target) {
-    const exposed = [target.enable_publicip === true ? 'target' : undefined, source?.enable_publicip === true ? 'source' : undefined].filter(Boolean);
+    const exposed = [
+      target.enable_publicip === true ? 'target' : undefined,
+      source?.enable_publicip === true ? 'source' : undefined,
+    ].filter(Boolean);
     outcomes.push(
       exposed.length > 0
         ? outcome(
@@ -205,10 +242,18 @@ export function evaluatePrechecks(facts: PrecheckFacts): PrecheckOutcome[] {
         ),
       );
     } else {
-      outcomes.push(outcome('engine-version', 'pass', `source ${sourceVersionText}, target ${target.engine_version ?? targetVersion.join('.')}`));
+      outcomes.push(
+        outcome(
+          'engine-version',
+          'pass',
+          `source ${sourceVersionText}, target ${target.engine_version ?? targetVersion.join('.')}`,
+        ),
+      );
     }
 
-    const sourceUsedMb = toNumber(source?.used_memory) ?? (sourceOk?.usedMemoryBytes === undefined ? undefined : mb(sourceOk.usedMemoryBytes));
+    const sourceUsedMb =
+      toNumber(source?.used_memory) ??
+      (sourceOk?.usedMemoryBytes === undefined ? undefined : mb(sourceOk.usedMemoryBytes));
     const targetMaxMb = toNumber(target.max_memory);
     const targetUsedMb = toNumber(target.used_memory) ?? 0;
     const margin = input.prechecks.memoryMargin;

@@ -5,7 +5,13 @@ const MB = 1024 * 1024;
 
 /** An outcome of check `id`, its title from the catalog; a remedy only when it did not pass. */
 export function outcome(id: PrecheckId, verdict: PrecheckVerdict, evidence: string, remedy?: string): PrecheckOutcome {
-  return { id, verdict, title: PRECHECKS[id].title, evidence, ...(verdict === 'pass' || remedy === undefined ? {} : { remedy }) };
+  return {
+    id,
+    verdict,
+    title: PRECHECKS[id].title,
+    evidence,
+    ...(verdict === 'pass' || remedy === undefined ? {} : { remedy }),
+  };
 }
 
 /** Bytes as whole MB, rounded up. */

@@ -41,7 +41,9 @@ export async function probeRedis(target: RedisEndpoint, options: ProbeOptions): 
   const address = formatAddress(target);
   let redis: Redis;
   try {
-    redis = await connectRedis(redisOptions(target, { connectTimeout: options.connectTimeoutMs ?? 3_000, commandTimeout: 5_000 }));
+    redis = await connectRedis(
+      redisOptions(target, { connectTimeout: options.connectTimeoutMs ?? 3_000, commandTimeout: 5_000 }),
+    );
     await redis.ping();
   } catch (error) {
     return { address, connection: classify(error, target.password) };
@@ -57,11 +59,18 @@ export async function probeRedis(target: RedisEndpoint, options: ProbeOptions): 
     const max = numberOf(field('maxmemory'));
     if (max !== undefined) facts.maxMemoryBytes = max;
     if (/^# Keyspace/m.test(info)) {
-      facts.keysPerDb = Object.fromEntries([...info.matchAll(/^db(\d+):keys=(\d+)/gm)].map((match) => [Number(match[1]), Number(match[2])]));
+      facts.keysPerDb = Object.fromEntries(
+        [...info.matchAll(/^db(\d+):keys=(\d+)/gm)].map((match) => [Number(match[1]), Number(match[2])]),
+      );
     }
     const policy = field('maxmemory_policy');
     if (policy) facts.maxMemoryPolicy = policy;
-    const config = await configGet(redis, ['repl-timeout', 'client-output-buffer-limit', 'notify-keyspace-events', 'maxmemory-policy']);
+    const config = await configGet(redis, [
+      'repl-timeout',
+      'client-output-buffer-limit',
+      'notify-keyspace-events',
+      'maxmemory-policy',
+    ]);
     const replTimeout = numberOf(config['repl-timeout']);
     if (replTimeout !== undefined) facts.replTimeoutSeconds = replTimeout;
     const replicaHard = replicaHardLimit(config['client-output-buffer-limit']);
@@ -108,7 +117,11 @@ function bytesOf(value: string): number | undefined {
 }
 
 /** SCAN the non-empty databases for up to `sampleKeys` keys in all, with MEMORY USAGE of each. */
-async function sampleBigKeys(redis: Redis, keysPerDb: Record<number, number>, options: ProbeOptions): Promise<RedisFacts['bigKeys']> {
+async function sampleBigKeys(
+  redis: Redis,
+  keysPerDb: Record<number, number>,
+  options: ProbeOptions,
+): Promise<RedisFacts['bigKeys']> {
   const result: NonNullable<RedisFacts['bigKeys']> = { sampled: 0, over: 0 };
   for (const db of Object.keys(keysPerDb).map(Number)) {
     if (result.sampled >= options.sampleKeys) break;
@@ -137,7 +150,11 @@ async function sampleBigKeys(redis: Redis, keysPerDb: Record<number, number>, op
 
 /** A key name fit for a report line: printable ASCII, other bytes as \xNN, cut at 80 characters. */
 function printable(key: Buffer): string {
-  const text = [...key].map((byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+  const text = [...key]
+    .map((byte) =>
+      byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -153,6 +170,7 @@ function classify(error: unknown, password: string | undefined): Exclude<RedisFa
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password|without any password configured/i.test(reason)) {
     return { ok: false, kind: 'auth', reason: 'authentication failed (wrong or missing password)' };
   }
-  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|timeout|Connection is closed/i.test(reason)) return { ok: false, kind: 'unreachable', reason };
+  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|timeout|Connection is closed/i.test(reason))
+    return { ok: false, kind: 'unreachable', reason };
   return { ok: false, kind: 'other', reason };
 }

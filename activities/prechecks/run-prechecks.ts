@@ -29,7 +29,11 @@ export interface PrecheckRunOptions {
   dcsTries?: number;
 }
 
-export async function runPrechecks(input: MigrationInput, deps: PrecheckDependencies, options: PrecheckRunOptions = {}): Promise<PrecheckOutcome[]> {
+export async function runPrechecks(
+  input: MigrationInput,
+  deps: PrecheckDependencies,
+  options: PrecheckRunOptions = {},
+): Promise<PrecheckOutcome[]> {
   const tries = options.dcsTries ?? 3;
   const sourceId = input.kind === 'online' ? input.source.instanceId : undefined;
   const [target, source] = await Promise.all([
@@ -52,7 +56,10 @@ export async function runPrechecks(input: MigrationInput, deps: PrecheckDependen
 async function readInstance(deps: PrecheckDependencies, instanceId: string, tries: number): Promise<InstanceRead> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return { ok: true, detail: await deps.dcs.showInstance(instanceId, deps.signal ? { signal: deps.signal } : undefined) };
+      return {
+        ok: true,
+        detail: await deps.dcs.showInstance(instanceId, deps.signal ? { signal: deps.signal } : undefined),
+      };
     } catch (error) {
       // DCS.3022 (111404022 in the long form) is "no such instance"; another 404 (an unknown route) says nothing about it.
       if (error instanceof DcsNotFoundError && /^(DCS\.3022|111404022)$/.test(error.errorCode ?? '')) {
@@ -63,7 +70,10 @@ async function readInstance(deps: PrecheckDependencies, instanceId: string, trie
         continue;
       }
       // The class (and HTTP status) only: the migration's next call meets the same error and reports it in full.
-      const reason = error instanceof DcsError ? `${error.name}${error.httpStatus === undefined ? '' : `, HTTP ${error.httpStatus}`}` : 'unexpected error';
+      const reason =
+        error instanceof DcsError
+          ? `${error.name}${error.httpStatus === undefined ? '' : `, HTTP ${error.httpStatus}`}`
+          : 'unexpected error';
       return { ok: false, missing: false, reason };
     }
   }
@@ -82,21 +92,39 @@ interface Side {
  * Where the worker reaches each server: the verify block's address when there is one (it is written as the
  * worker reaches it), else a self-hosted source's first `addrs` entry, else what ShowInstance says (`ip:port`).
  */
-function redisSides(input: MigrationInput, target: InstanceRead, source: InstanceRead | undefined): { source?: Side; target: Side } {
+function redisSides(
+  input: MigrationInput,
+  target: InstanceRead,
+  source: InstanceRead | undefined,
+): { source?: Side; target: Side } {
   const fromDcs = (read: InstanceRead | undefined): HostPort | undefined => {
     if (!read?.ok || !read.detail.ip) return undefined;
     const ip = read.detail.ip.split(',')[0]!.trim();
     return ip ? { host: ip, port: Number(read.detail.port ?? 6379) } : undefined;
   };
   // The input schema checked these addresses with the same parser: parsing them here does not throw.
-  const verifyAddress = (role: 'source' | 'target', server: { address: string }) => parseAddress(server.address, `verify.${role}.address`);
+  const verifyAddress = (role: 'source' | 'target', server: { address: string }) =>
+    parseAddress(server.address, `verify.${role}.address`);
   const passwordOf = (ref: SecretRef | undefined, field: string) => (ref ? { ref, field } : undefined);
   const targetSide: Side = input.verify
-    ? { role: 'target', address: verifyAddress('target', input.verify.target), password: passwordOf(input.verify.target.password, 'verify.target.password') }
-    : { role: 'target', address: fromDcs(target), why: 'ShowInstance gave no address', password: passwordOf(input.target.password, 'target.password') };
+    ? {
+        role: 'target',
+        address: verifyAddress('target', input.verify.target),
+        password: passwordOf(input.verify.target.password, 'verify.target.password'),
+      }
+    : {
+        role: 'target',
+        address: fromDcs(target),
+        why: 'ShowInstance gave no address',
+        password: passwordOf(input.target.password, 'target.password'),
+      };
   if (input.kind === 'backup_import') return { target: targetSide };
   const sourceSide: Side = input.verify
-    ? { role: 'source', address: verifyAddress('source', input.verify.source), password: passwordOf(input.verify.source.password, 'verify.source.password') }
+    ? {
+        role: 'source',
+        address: verifyAddress('source', input.verify.source),
+        password: passwordOf(input.verify.source.password, 'verify.source.password'),
+      }
     : {
         role: 'source',
         address: input.source.addrs ? parseAddressList(input.source.addrs, 'source.addrs')[0] : fromDcs(source),
@@ -106,18 +134,30 @@ function redisSides(input: MigrationInput, target: InstanceRead, source: Instanc
   return { source: sourceSide, target: targetSide };
 }
 
-async function probeSide(secrets: SecretResolver, side: Side, probe: { sampleKeys: number; bigKeyBytes: number }): Promise<RedisRead> {
-  if (!side.address) return { probed: false, reason: `no address to reach the ${side.role} (${side.why ?? 'unknown'})` };
+async function probeSide(
+  secrets: SecretResolver,
+  side: Side,
+  probe: { sampleKeys: number; bigKeyBytes: number },
+): Promise<RedisRead> {
+  if (!side.address)
+    return { probed: false, reason: `no address to reach the ${side.role} (${side.why ?? 'unknown'})` };
   let password: string | undefined;
   if (side.password) {
     try {
       password = await secrets.resolve(side.password.ref, side.password.field);
     } catch (error) {
       // The resolver's messages name the field and the reference, never a value.
-      return { probed: false, secret: true, reason: error instanceof Error ? error.message : `${side.password.field}: cannot be resolved` };
+      return {
+        probed: false,
+        secret: true,
+        reason: error instanceof Error ? error.message : `${side.password.field}: cannot be resolved`,
+      };
     }
   }
   // Only the source is sampled for big keys.
-  const facts = await probeRedis({ ...side.address, password }, { ...probe, sampleKeys: side.role === 'source' ? probe.sampleKeys : 0 });
+  const facts = await probeRedis(
+    { ...side.address, password },
+    { ...probe, sampleKeys: side.role === 'source' ? probe.sampleKeys : 0 },
+  );
   return { probed: true, facts };
 }

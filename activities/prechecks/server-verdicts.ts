@@ -16,13 +16,23 @@ export function authOutcome(id: 'source-auth' | 'target-auth', read: RedisRead):
   const side = id === 'source-auth' ? 'source' : 'target';
   if (!read.probed) {
     return read.secret
-      ? outcome(id, 'fail', read.reason, `Set the variable or file the ${side}.password reference names, where the check runs (the worker, or this shell).`)
+      ? outcome(
+          id,
+          'fail',
+          read.reason,
+          `Set the variable or file the ${side}.password reference names, where the check runs (the worker, or this shell).`,
+        )
       : outcome(id, 'warn', read.reason, `The ${side} server checks were skipped.`);
   }
   const { connection, address } = read.facts;
   if (connection.ok) return outcome(id, 'pass', `PONG from ${address}`);
   if (connection.kind === 'auth') {
-    return outcome(id, 'fail', `${address}: ${connection.reason}`, `Fix the password behind ${side}.password (or give one if the server requires it).`);
+    return outcome(
+      id,
+      'fail',
+      `${address}: ${connection.reason}`,
+      `Fix the password behind ${side}.password (or give one if the server requires it).`,
+    );
   }
   return outcome(
     id,
@@ -35,7 +45,14 @@ export function authOutcome(id: 'source-auth' | 'target-auth', read: RedisRead):
 export function sourceServerOutcomes(input: MigrationInput, facts: RedisFacts): PrecheckOutcome[] {
   const outcomes: PrecheckOutcome[] = [];
   if (facts.replTimeoutSeconds === undefined) {
-    outcomes.push(outcome('source-repl-timeout', 'warn', 'CONFIG GET repl-timeout was refused', 'Make sure repl-timeout is at least 300 on the source.'));
+    outcomes.push(
+      outcome(
+        'source-repl-timeout',
+        'warn',
+        'CONFIG GET repl-timeout was refused',
+        'Make sure repl-timeout is at least 300 on the source.',
+      ),
+    );
   } else {
     outcomes.push(
       facts.replTimeoutSeconds >= MIN_REPL_TIMEOUT_SECONDS
@@ -98,7 +115,11 @@ export function sourceServerOutcomes(input: MigrationInput, facts: RedisFacts): 
     const { sampled, over, largest } = facts.bigKeys;
     outcomes.push(
       over === 0
-        ? outcome('source-big-keys', 'pass', `${sampled} keys sampled, none of ${mb(input.prechecks.bigKeyBytes)} MB or more`)
+        ? outcome(
+            'source-big-keys',
+            'pass',
+            `${sampled} keys sampled, none of ${mb(input.prechecks.bigKeyBytes)} MB or more`,
+          )
         : outcome(
             'source-big-keys',
             'warn',
@@ -120,7 +141,12 @@ export function targetServerOutcomes(input: MigrationInput, facts: RedisFacts): 
     if (total === 0) outcomes.push(outcome('target-empty', 'pass', 'no keys'));
     else if (input.targetNotEmpty === 'overwrite') {
       outcomes.push(
-        outcome('target-empty', 'warn', `${total} keys (${where}); targetNotEmpty: overwrite`, 'Keys with the same name are replaced; the others stay.'),
+        outcome(
+          'target-empty',
+          'warn',
+          `${total} keys (${where}); targetNotEmpty: overwrite`,
+          'Keys with the same name are replaced; the others stay.',
+        ),
       );
     } else {
       outcomes.push(

@@ -29,7 +29,9 @@ const argsSchema = z.object({
 });
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { scenario: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { scenario: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' } },
+  });
   const args = argsSchema.parse(values);
   const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
   const command = `npx tsx bench/chaos/run.ts${values.scenario ? ` --scenario ${values.scenario}` : ''} --seed ${seed}${args.quick ? ' --quick' : ''}`;

@@ -52,7 +52,8 @@ export interface BenchStackOptions {
 export function allocatorEnvironment(allocator: BenchAllocator = 'jemalloc'): NodeJS.ProcessEnv {
   if (allocator === 'glibc') return {};
   const jemalloc = findJemalloc();
-  if (jemalloc === undefined) throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2) or pass --allocator glibc');
+  if (jemalloc === undefined)
+    throw new Error('libjemalloc.so.2 not found: install it (apt-get install libjemalloc2) or pass --allocator glibc');
   return { LD_PRELOAD: jemalloc };
 }
 
@@ -62,7 +63,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const temporal = await startTemporalTestEnv();
   onCleanup(() => temporal.teardown());
   // Every request kept: the benchmarks count calls (2,000 migrations make far more than the default 10,000).
-  const emu = await startEmulator({ timings: options.timings, dataPlane: { timeline: options.timeline }, requestLogCapacity: 2_000_000 });
+  const emu = await startEmulator({
+    timings: options.timings,
+    dataPlane: { timeline: options.timeline },
+    requestLogCapacity: 2_000_000,
+  });
   onCleanup(() => emu.stop());
   emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
@@ -73,7 +78,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       DCS_MIGRATE_WORKFLOW_BUNDLE: await workflowBundle(),
       DCS_MIGRATE_WATCH_INTERVAL: String(Math.max(1, Math.round(options.watchIntervalMs))),
       // Without a ceiling of its own the worker's default (60 s) applies.
-      ...(options.watchMaxIntervalMs !== undefined ? { DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.round(options.watchMaxIntervalMs)) } : {}),
+      ...(options.watchMaxIntervalMs !== undefined
+        ? { DCS_MIGRATE_WATCH_MAX_INTERVAL: String(Math.round(options.watchMaxIntervalMs)) }
+        : {}),
       ...emulatorDcsEnvironment(emu),
       ...allocatorEnvironment(options.allocator),
     }),

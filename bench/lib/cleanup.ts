@@ -8,7 +8,9 @@ export function onCleanup(stop: () => Promise<void>): void {
 export async function cleanupAll(): Promise<void> {
   while (stack.length > 0) {
     const stop = stack.pop()!;
-    await stop().catch((error: unknown) => console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
+    await stop().catch((error: unknown) =>
+      console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }
 

@@ -31,7 +31,9 @@ const CLIENTS: Array<[SimClient, string]> = [
 
 function rowOf(timeline: string, client: string, outcomes: SimOutcome[]): LagRow {
   const byOperation = new Map<string, number>();
-  for (const outcome of outcomes) for (const [name, count] of Object.entries(outcome.byOperation)) byOperation.set(name, (byOperation.get(name) ?? 0) + count);
+  for (const outcome of outcomes)
+    for (const [name, count] of Object.entries(outcome.byOperation))
+      byOperation.set(name, (byOperation.get(name) ?? 0) + count);
   const lags = outcomes.map((outcome) => outcome.lagMs);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   return {
@@ -74,7 +76,8 @@ export async function workflowCheckRow(samples: number): Promise<LagRow> {
     for (let index = 0; index < samples; index++) {
       runs.push(
         await (async () => {
-          const fullSyncMs = SIM_SCENARIOS.full30m!.base.fullSyncMs + random() * SIM_SCENARIOS.full30m!.spread.fullSyncMs;
+          const fullSyncMs =
+            SIM_SCENARIOS.full30m!.base.fullSyncMs + random() * SIM_SCENARIOS.full30m!.spread.fullSyncMs;
           const workflowId = `lag-check-${index}-${Date.now()}`;
           const calls = fake.script(workflowId, { reads: [], timeline: { fullSyncMs } });
           const input = {
@@ -92,7 +95,11 @@ export async function workflowCheckRow(samples: number): Promise<LagRow> {
       );
     }
     const outcomes: SimOutcome[] = runs.map(({ calls, fullSyncMs }) => outcomeOf(calls, fullSyncMs));
-    return rowOf('full30m', 'dcs-migrate predictive: the real workflow (time-skipping server, scripted steady copy)', outcomes);
+    return rowOf(
+      'full30m',
+      'dcs-migrate predictive: the real workflow (time-skipping server, scripted steady copy)',
+      outcomes,
+    );
   } finally {
     await ts.teardown();
   }
@@ -100,7 +107,9 @@ export async function workflowCheckRow(samples: number): Promise<LagRow> {
 
 /** DCS calls (the reference check and the owner lookup are not), and the lag of the read that saw SUCCESS. */
 function outcomeOf(calls: RecordedCall[], fullSyncMs: number): SimOutcome {
-  const dcs = calls.filter((call) => !['checkReferences', 'findTaskOwner', 'validateMigrationInput'].includes(call.name));
+  const dcs = calls.filter(
+    (call) => !['checkReferences', 'findTaskOwner', 'validateMigrationInput'].includes(call.name),
+  );
   const configuredAt = dcs.find((call) => call.name === 'configureOnlineTask')!.at;
   const noticedAt = dcs.filter((call) => call.name === 'findTaskByName').at(-1)!.at;
   const byOperation: Record<string, number> = {};
@@ -116,12 +125,16 @@ function outcomeOf(calls: RecordedCall[], fullSyncMs: number): SimOutcome {
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 export function lagTable(rows: LagRow[]): string {
-  const terraform = new Map(rows.filter((r) => r.client.startsWith('Terraform')).map((r) => [r.timeline, r.callsPerMigration]));
+  const terraform = new Map(
+    rows.filter((r) => r.client.startsWith('Terraform')).map((r) => [r.timeline, r.callsPerMigration]),
+  );
   return [
     '| timeline | client | samples | calls per migration | ratio vs Terraform | calls in the full sync | notice lag median | notice lag p99 | calls by operation (per migration) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows.map((r) => {
-      const ratio = r.client.includes('real workflow') ? '–' : (r.callsPerMigration / (terraform.get(r.timeline) ?? Number.NaN)).toFixed(2);
+      const ratio = r.client.includes('real workflow')
+        ? '–'
+        : (r.callsPerMigration / (terraform.get(r.timeline) ?? Number.NaN)).toFixed(2);
       return `| ${r.timeline} | ${r.client} | ${r.samples} | ${r.callsPerMigration.toFixed(1)} | ${ratio} | ${r.syncCalls.toFixed(1)} | ${seconds(r.medianLagMs)} s | ${seconds(r.p99LagMs)} s | ${r.byOperation} |`;
     }),
   ].join('\n');

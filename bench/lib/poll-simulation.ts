@@ -8,8 +8,20 @@
  */
 import { classifyStatus, TaskStatus } from '../../common/dcs-status.js';
 import { seededRandom } from '../../common/seeded-random.js';
-import { estimatePhaseEnd, noteProgress, progressFraction, estimateSampleDue, type PhaseTrack } from '../../workflows/phase-estimate.js';
-import { estimateRefreshDue, missWindowMs, nextPollIntervalMs, nextReadDelayMs, estimateSampleAfterMs } from '../../workflows/poll-interval.js';
+import {
+  estimatePhaseEnd,
+  noteProgress,
+  progressFraction,
+  estimateSampleDue,
+  type PhaseTrack,
+} from '../../workflows/phase-estimate.js';
+import {
+  estimateRefreshDue,
+  missWindowMs,
+  nextPollIntervalMs,
+  nextReadDelayMs,
+  estimateSampleAfterMs,
+} from '../../workflows/poll-interval.js';
 
 /** One remote timeline, relative to the create call (ms). */
 export interface SimTimeline {
@@ -78,7 +90,10 @@ class Remote {
   fraction(t: number): number {
     const { configuredAt, timeline } = this;
     if (configuredAt === undefined) return 0;
-    const linear = Math.min(1, Math.max(0, (Math.min(t, this.stoppedAt ?? Infinity) - configuredAt) / timeline.fullSyncMs));
+    const linear = Math.min(
+      1,
+      Math.max(0, (Math.min(t, this.stoppedAt ?? Infinity) - configuredAt) / timeline.fullSyncMs),
+    );
     const w = timeline.wobble;
     // Speed 1 + a·cos(2πkx + φ): the offset keeps the curve at 0 and 1 at both ends, and monotone for a < 1.
     const x = w
@@ -102,7 +117,8 @@ class Remote {
   }
 
   status(t: number): string {
-    if (this.stoppedAt !== undefined && t >= this.stoppedAt) return t >= this.endOfStop()! ? 'TERMINATED' : 'TERMINATING';
+    if (this.stoppedAt !== undefined && t >= this.stoppedAt)
+      return t >= this.endOfStop()! ? 'TERMINATED' : 'TERMINATING';
     if (!this.jobDone(t)) return 'CREATING';
     const end = this.endOfSync();
     if (end === undefined) return 'RUNNING';
@@ -112,7 +128,11 @@ class Remote {
 
   stats(t: number) {
     const fraction = this.fraction(t);
-    return { fullMigrationProgress: Math.floor(fraction * 100), sourceDbSize: KEYS, targetDbSize: Math.floor(fraction * KEYS) };
+    return {
+      fullMigrationProgress: Math.floor(fraction * 100),
+      sourceDbSize: KEYS,
+      targetDbSize: Math.floor(fraction * KEYS),
+    };
   }
 }
 
@@ -186,7 +206,9 @@ function workflow(remote: Remote, predictive: boolean): { calls: Calls; noticed:
   };
   const read = (): void => observe(remote.status(calls.call('ListMigrationTask')));
   const expectedAt = (): number | undefined =>
-    predictive && classifyStatus(status ?? '') === 'pending' && track?.status === status ? estimatePhaseEnd(track) : undefined;
+    predictive && classifyStatus(status ?? '') === 'pending' && track?.status === status
+      ? estimatePhaseEnd(track)
+      : undefined;
 
   calls.call('ListMigrationTask'); // the lookup by name before creating
   calls.call('CreateOnlineMigrationTask');
@@ -219,7 +241,12 @@ function workflow(remote: Remote, predictive: boolean): { calls: Calls; noticed:
         const progress = remote.stats(calls.call('ShowMigrationTaskStats'));
         if (predictive && statusClass === 'pending') {
           const fraction = progressFraction(progress);
-          track = noteProgress(track, status!, fraction === undefined ? undefined : { at: now, fraction }, missWindowMs(POLLING));
+          track = noteProgress(
+            track,
+            status!,
+            fraction === undefined ? undefined : { at: now, fraction },
+            missWindowMs(POLLING),
+          );
         }
       }
     }
@@ -273,7 +300,12 @@ export function simulate(scenario: SimScenario, client: SimClient, samples: numb
     if (seen === undefined) throw new Error(`${client} never saw ${scenario.measured} in ${scenario.name}`);
     const syncEnd = noticed.get(timeline.method === 'full' ? TaskStatus.Success : TaskStatus.Incremental) ?? Infinity;
     const syncCalls = calls.times.filter((at) => at >= remote.configuredAt! && at < syncEnd).length;
-    outcomes.push({ calls: calls.total, syncCalls, byOperation: calls.byOperation, lagMs: seen - transitionAt(remote, scenario.measured) });
+    outcomes.push({
+      calls: calls.total,
+      syncCalls,
+      byOperation: calls.byOperation,
+      lagMs: seen - transitionAt(remote, scenario.measured),
+    });
   }
   return outcomes;
 }
@@ -302,7 +334,13 @@ export const SIM_SCENARIOS: Record<string, SimScenario> = {
   rateChange30m: {
     name: 'rateChange30m',
     // Half the keys in the first 10 min, the other half in 20: the copy slows to half speed half-way.
-    base: { method: 'full', creatingMs: 2 * MIN, fullSyncMs: 30 * MIN, stopMs: 10_000, rateChange: { atFraction: 0.5, firstShareOfTime: 1 / 3 } },
+    base: {
+      method: 'full',
+      creatingMs: 2 * MIN,
+      fullSyncMs: 30 * MIN,
+      stopMs: 10_000,
+      rateChange: { atFraction: 0.5, firstShareOfTime: 1 / 3 },
+    },
     spread: SPREAD,
     wobble: WOBBLE,
     measured: 'SUCCESS',

@@ -22,12 +22,19 @@ export interface TimeSkippingStack {
 
 export async function startTimeSkippingStack(label: string): Promise<TimeSkippingStack> {
   const serverPath = await resolveTimeSkippingServer({ install: true, log: console.log });
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: serverPath } },
+  });
   onCleanup(() => env.teardown());
   // The test server knows no custom search attributes until told (the dev server gets them as flags).
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    searchAttributes: Object.fromEntries(
+      searchAttributeKeys.map((key) => [
+        key.name,
+        proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
   });
   const emu = await startEmulator({
     timings: { creatingMs: 20, terminatingMs: 20 },
@@ -36,7 +43,15 @@ export async function startTimeSkippingStack(label: string): Promise<TimeSkippin
   });
   onCleanup(() => emu.stop());
   emu.registerInstance({ id: 'bench-target', host: '127.0.0.1', port: 2 });
-  const dcs = DcsClient.fromEnv({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk });
+  const dcs = DcsClient.fromEnv(
+    {},
+    {
+      endpoint: emu.url,
+      projectId: emu.credentials.projectId,
+      accessKey: emu.credentials.ak,
+      secretKey: emu.credentials.sk,
+    },
+  );
   onCleanup(() => dcs.close());
   const taskQueue = `${label}-${process.pid}-${Date.now()}`;
   const worker = await createMigrationWorker({

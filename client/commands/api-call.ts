@@ -52,7 +52,8 @@ export async function runApi(operation: string, flags: ApiFlags): Promise<void> 
 }
 
 async function readBody(flags: ApiFlags): Promise<unknown> {
-  if (flags.body !== undefined && flags.file !== undefined) throw new CliError('give the body with --body or --file, not both', EXIT.USAGE);
+  if (flags.body !== undefined && flags.file !== undefined)
+    throw new CliError('give the body with --body or --file, not both', EXIT.USAGE);
   let text: string;
   let source: string;
   if (flags.body !== undefined) {

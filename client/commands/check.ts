@@ -18,11 +18,16 @@ interface CheckFlags {
 export function register(program: Command): void {
   program
     .command('check')
-    .description("Run a migration file's pre-flight checks (DCS instance reads, then the Redis servers) without starting it.")
+    .description(
+      "Run a migration file's pre-flight checks (DCS instance reads, then the Redis servers) without starting it.",
+    )
     .requiredOption('-f, --file <path>', 'migration input file (YAML or JSON)')
     .option('--json', 'print the outcomes as JSON: {"ok": bool, "outcomes": [{id, verdict, title, evidence, remedy?}]}')
     .option('--no-redis', 'skip the checks that connect to the Redis servers (DCS reads only)')
-    .addHelpText('after', '\nExit codes: 0 no check failed (warnings allowed), 2 bad file or DCS settings, 6 a check failed.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no check failed (warnings allowed), 2 bad file or DCS settings, 6 a check failed.',
+    )
     .action(async (flags: CheckFlags) => {
       // Loaded here, not at the top: every CLI start would otherwise load the file parsers and the activities' modules.
       const { loadMigrationFile } = await import('../migration-file.js');

@@ -2,9 +2,20 @@
  * What `dcs-migrate codec-server` does once its flags are parsed: loads the key ring, starts the server, prints
  * where it listens and serves until SIGINT/SIGTERM. Loaded only when that command runs (see `codec-server.ts`).
  */
-import { CODEC_KEY_FILE_VAR, CODEC_KEYS_VAR, CodecConfigurationError, loadCodecKeyRing } from '../../codec/codec-keys.js';
+import {
+  CODEC_KEY_FILE_VAR,
+  CODEC_KEYS_VAR,
+  CodecConfigurationError,
+  loadCodecKeyRing,
+} from '../../codec/codec-keys.js';
 import { EncryptionCodec } from '../../codec/encryption-codec.js';
-import { CODEC_CORS_ORIGINS_VAR, CODEC_TOKEN_VAR, DEFAULT_UI_ORIGINS, startCodecServer, UnprotectedCodecServerError } from '../../codec/server.js';
+import {
+  CODEC_CORS_ORIGINS_VAR,
+  CODEC_TOKEN_VAR,
+  DEFAULT_UI_ORIGINS,
+  startCodecServer,
+  UnprotectedCodecServerError,
+} from '../../codec/server.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseIntFlag } from '../flags.js';
 import { printLines } from '../output.js';
@@ -24,7 +35,11 @@ export function resolveCorsOrigins(flags: string[], env: Readonly<Record<string,
     .map((origin) => origin.trim())
     .filter(Boolean);
   const [origins, source] =
-    flags.length > 0 ? [flags, '--cors-origin'] : fromEnv.length > 0 ? [fromEnv, CODEC_CORS_ORIGINS_VAR] : [DEFAULT_UI_ORIGINS, 'default'];
+    flags.length > 0
+      ? [flags, '--cors-origin']
+      : fromEnv.length > 0
+        ? [fromEnv, CODEC_CORS_ORIGINS_VAR]
+        : [DEFAULT_UI_ORIGINS, 'default'];
   for (const origin of origins) {
     let url: URL | undefined;
     try {
@@ -49,7 +64,8 @@ export async function runCodecServer(flags: CodecServerFlags): Promise<void> {
     if (error instanceof CodecConfigurationError) throw new CliError(error.message, EXIT.USAGE);
     throw error;
   }
-  if (!ring) throw new CliError(`no codec keys: set ${CODEC_KEYS_VAR} (id:base64key,…) or ${CODEC_KEY_FILE_VAR}`, EXIT.USAGE);
+  if (!ring)
+    throw new CliError(`no codec keys: set ${CODEC_KEYS_VAR} (id:base64key,…) or ${CODEC_KEY_FILE_VAR}`, EXIT.USAGE);
   const token = process.env[CODEC_TOKEN_VAR]?.trim() || undefined;
   let server;
   try {
@@ -69,7 +85,10 @@ export async function runCodecServer(flags: CodecServerFlags): Promise<void> {
         EXIT.USAGE,
       );
     }
-    throw new CliError(`the codec server could not listen on ${flags.host}:${port}: ${(error as Error).message}`, EXIT.FAILURE);
+    throw new CliError(
+      `the codec server could not listen on ${flags.host}:${port}: ${(error as Error).message}`,
+      EXIT.FAILURE,
+    );
   }
   printLines(
     `codec server listening on ${server.url} (POST /encode, /decode)`,

@@ -13,8 +13,15 @@ export function register(program: Command): void {
     .command('codec-server')
     .description('Serve the payload encryption codec to the Temporal Web UI (decrypts what the UI shows).')
     .option('--port <port>', 'TCP port (0: a free port)', '8888')
-    .option('--host <address>', `address to listen on; a non-loopback one needs ${CODEC_TOKEN_VAR} (or --insecure-allow-no-token)`, '127.0.0.1')
-    .option('--insecure-allow-no-token', 'listen on a non-loopback --host without a token, when the network in front restricts who reaches it')
+    .option(
+      '--host <address>',
+      `address to listen on; a non-loopback one needs ${CODEC_TOKEN_VAR} (or --insecure-allow-no-token)`,
+      '127.0.0.1',
+    )
+    .option(
+      '--insecure-allow-no-token',
+      'listen on a non-loopback --host without a token, when the network in front restricts who reaches it',
+    )
     .option(
       '--cors-origin <origin>',
       `a UI origin allowed to call it (repeatable; default: ${CODEC_CORS_ORIGINS_VAR} or the local UIs)`,

@@ -12,15 +12,23 @@ export function register(program: Command): void {
   addTemporalOptions(
     program
       .command('cutover')
-      .description('End the incremental hold of a migration: DCS stops the task once its cutover policy allows (in sync, in the window).')
+      .description(
+        'End the incremental hold of a migration: DCS stops the task once its cutover policy allows (in sync, in the window).',
+      )
       .argument('<id>', 'workflow id of the migration')
       .option('--note <text>', 'recorded with the cutover (who / why); never put secrets here')
       .option('--json', 'print the answer as JSON'),
   )
-    .addHelpText('after', '\nExit code 0 when the cutover was accepted, 2 when the migration is not in its incremental hold.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when the cutover was accepted, 2 when the migration is not in its incremental hold.',
+    )
     .action(async (id: string, flags: OperatorUpdateFlags) => {
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
-      const [{ cutoverUpdate }, { sendOperatorUpdate }] = await Promise.all([import('../../common/workflow-contract.js'), import('../operator-update.js')]);
+      const [{ cutoverUpdate }, { sendOperatorUpdate }] = await Promise.all([
+        import('../../common/workflow-contract.js'),
+        import('../operator-update.js'),
+      ]);
       await sendOperatorUpdate(id, flags, 'cutover', cutoverUpdate, (accepted) => [
         `cutover accepted for ${id} at ${accepted.acceptedAt}${accepted.offset !== undefined ? ` (offset ${accepted.offset})` : ''}`,
         // The cutover policy (input `cutover`) may hold it back: say what happens next. Older workers do not say.

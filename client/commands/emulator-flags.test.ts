@@ -17,7 +17,11 @@ function refusal(value: string): CliError {
 describe('--instance', () => {
   it('reads the old spellings and the instance types', () => {
     expect(parseInstanceFlag('src')).toEqual({ id: 'src', topology: { mode: 'single' } });
-    expect(parseInstanceFlag('dst:cli-secret')).toEqual({ id: 'dst', password: 'cli-secret', topology: { mode: 'single' } });
+    expect(parseInstanceFlag('dst:cli-secret')).toEqual({
+      id: 'dst',
+      password: 'cli-secret',
+      topology: { mode: 'single' },
+    });
     expect(parseInstanceFlag('dst:ha')).toEqual({ id: 'dst', topology: { mode: 'ha', standbys: 1 } });
     expect(parseInstanceFlag('dst:cluster:3x1@s3cret')).toEqual({
       id: 'dst',

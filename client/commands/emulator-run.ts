@@ -63,11 +63,18 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_.:/@-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-function describe(emu: Emulator, generated: { keys: boolean; projectId: boolean }, rateLimit: RateLimit | undefined): string[] {
+function describe(
+  emu: Emulator,
+  generated: { keys: boolean; projectId: boolean },
+  rateLimit: RateLimit | undefined,
+): string[] {
   const exports = [`export ${DCS_ENV.endpoint[0]}=${shellQuote(emu.url)}`];
   if (generated.projectId) exports.push(`export ${DCS_ENV.projectId[0]}=${shellQuote(emu.credentials.projectId)}`);
   if (generated.keys) {
-    exports.push(`export ${DCS_ENV.accessKey[0]}=${shellQuote(emu.credentials.ak)}`, `export ${DCS_ENV.secretKey[0]}=${shellQuote(emu.credentials.sk)}`);
+    exports.push(
+      `export ${DCS_ENV.accessKey[0]}=${shellQuote(emu.credentials.ak)}`,
+      `export ${DCS_ENV.secretKey[0]}=${shellQuote(emu.credentials.sk)}`,
+    );
   }
   const lines = [
     `DCS emulator listening on ${emu.url} (project ${emu.credentials.projectId})`,
@@ -142,7 +149,10 @@ export async function runEmulator(flags: EmulatorFlags): Promise<void> {
       ...(rateLimit ? { rateLimit } : {}),
     });
   } catch (error) {
-    throw new CliError(`the emulator could not start: ${error instanceof Error ? error.message : String(error)}`, EXIT.FAILURE);
+    throw new CliError(
+      `the emulator could not start: ${error instanceof Error ? error.message : String(error)}`,
+      EXIT.FAILURE,
+    );
   }
   printLines(...describe(emu, credentials.generated, rateLimit));
   await stopOnTermination('dcs emulator', () => emu.stop());

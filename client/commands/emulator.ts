@@ -28,6 +28,9 @@ export function register(program: Command): void {
     .option('--creating-ms <ms>', 'how long an online task stays CREATING', '2000')
     .option('--terminating-ms <ms>', 'how long a stopped task stays TERMINATING', '1000')
     .option('--seed <n>', 'seed of probabilistic faults', '1')
-    .option('--rate-limit <calls/window>', "per-tenant API rate limit, as Huawei's gateway throttles (429 APIGW.0308), e.g. 200/5m")
+    .option(
+      '--rate-limit <calls/window>',
+      "per-tenant API rate limit, as Huawei's gateway throttles (429 APIGW.0308), e.g. 200/5m",
+    )
     .action(async (flags: EmulatorFlags) => (await import('./emulator-run.js')).runEmulator(flags));
 }

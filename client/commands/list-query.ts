@@ -15,7 +15,10 @@ export function listQuery(filters: { status?: string; phase?: string; remoteStat
   if (filters.status !== undefined) {
     const status = EXECUTION_STATUSES[filters.status.toLowerCase()];
     if (!status) {
-      throw new CliError(`--status: expected one of ${Object.keys(EXECUTION_STATUSES).join(', ')}; got "${filters.status}"`, EXIT.USAGE);
+      throw new CliError(
+        `--status: expected one of ${Object.keys(EXECUTION_STATUSES).join(', ')}; got "${filters.status}"`,
+        EXIT.USAGE,
+      );
     }
     clauses.push(`ExecutionStatus = "${status}"`);
   }
@@ -30,7 +33,10 @@ export function listQuery(filters: { status?: string; phase?: string; remoteStat
     // filter is normalised the same way: either spelling of the incremental state finds the same migrations.
     const remoteStatus = normalizeStatus(filters.remoteStatus);
     if (!/^[A-Z_]+$/.test(remoteStatus)) {
-      throw new CliError(`--remote-status: expected a DCS status such as ${REMOTE_STATUS_EXAMPLES}; got "${filters.remoteStatus}"`, EXIT.USAGE);
+      throw new CliError(
+        `--remote-status: expected a DCS status such as ${REMOTE_STATUS_EXAMPLES}; got "${filters.remoteStatus}"`,
+        EXIT.USAGE,
+      );
     }
     clauses.push(`${DcsRemoteStatus.name} = "${remoteStatus}"`);
   }

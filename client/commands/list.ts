@@ -27,7 +27,10 @@ export function register(program: Command): void {
       .option('--limit <n>', 'at most this many', '50')
       .option('--json', 'print the list as JSON'),
   )
-    .addHelpText('after', '\nExit code 0 (also when nothing matches), 2 for a bad filter, 5 when Temporal cannot be reached.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 (also when nothing matches), 2 for a bad filter, 5 when Temporal cannot be reached.',
+    )
     .action(async (flags: ListFlags) => {
       const limit = parseIntFlag('--limit', flags.limit, 1, 10_000);
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
@@ -66,7 +69,14 @@ export function register(program: Command): void {
         if (rows.length === 0) return printLines(`no migrations match (${query})`);
         const table = [['ID', 'EXECUTION', 'PHASE', 'REMOTE', 'TYPE', 'STARTED']];
         for (const row of rows) {
-          table.push([row.workflowId, row.execution, row.phase ?? '-', row.remoteStatus ?? '-', row.migrationType ?? '-', row.startTime]);
+          table.push([
+            row.workflowId,
+            row.execution,
+            row.phase ?? '-',
+            row.remoteStatus ?? '-',
+            row.migrationType ?? '-',
+            row.startTime,
+          ]);
         }
         printLines(formatTable(table));
         const base = temporalUiBase(config.address);

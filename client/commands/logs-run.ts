@@ -20,7 +20,8 @@ export interface LogsFlags extends TemporalFlags, DcsFlags {
 export async function runLogs(id: string | undefined, flags: LogsFlags): Promise<void> {
   const level = levelOf(flags.level);
   const last = flags.last === undefined ? undefined : parseIntFlag('--last', flags.last, 1, 100_000);
-  if (id === undefined && flags.taskId === undefined) throw new CliError('give the workflow id of a migration, or --task-id', EXIT.USAGE);
+  if (id === undefined && flags.taskId === undefined)
+    throw new CliError('give the workflow id of a migration, or --task-id', EXIT.USAGE);
   const taskId = flags.taskId ?? (await taskIdOf(flags, id!));
   const config = dcsConfigFrom(flags);
   const client = new DcsClient({ config, userAgent: 'dcs-migrate-cli' });
@@ -61,6 +62,7 @@ function levelOf(value: string | undefined): 'INFO' | 'ERROR' | undefined {
 /** The migration's remote task, from its search attributes (no worker needed). */
 async function taskIdOf(flags: TemporalFlags, workflowId: string): Promise<string> {
   const view = await withTemporal(flags, ({ client }) => readMigration(client, workflowId, { describeOnly: true }));
-  if (!view.taskId) throw new CliError(`migration ${workflowId} has no remote task yet (phase ${view.phase ?? 'unknown'})`, EXIT.USAGE);
+  if (!view.taskId)
+    throw new CliError(`migration ${workflowId} has no remote task yet (phase ${view.phase ?? 'unknown'})`, EXIT.USAGE);
   return view.taskId;
 }

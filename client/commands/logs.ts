@@ -22,6 +22,9 @@ export function register(program: Command): void {
       .option('--region <region>', 'region (default: DCS_REGION / HUAWEICLOUD_SDK_REGION)')
       .option('--project-id <id>', 'project id (default: HUAWEICLOUD_SDK_PROJECT_ID / DCS_PROJECT_ID)'),
   )
-    .addHelpText('after', '\nCredentials as for `dcs-migrate api`. Exit codes: 0 ok, 2 bad usage or no such migration/task, 3 DCS refused, 5 DCS unreachable.')
+    .addHelpText(
+      'after',
+      '\nCredentials as for `dcs-migrate api`. Exit codes: 0 ok, 2 bad usage or no such migration/task, 3 DCS refused, 5 DCS unreachable.',
+    )
     .action(async (id: string | undefined, flags: LogsFlags) => (await import('./logs-run.js')).runLogs(id, flags));
 }

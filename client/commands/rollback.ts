@@ -14,7 +14,9 @@ export function register(program: Command): void {
   addTemporalOptions(
     program
       .command('rollback')
-      .description('Switch the clients back to the source after a client switch (rollback-ip), within the rollback window.')
+      .description(
+        'Switch the clients back to the source after a client switch (rollback-ip), within the rollback window.',
+      )
       .argument('<id>', 'workflow id of the migration')
       .option('--note <text>', 'recorded with the rollback (who / why); never put secrets here')
       .option('--force', 'go back now, without the writes the reverse task has not copied back yet')
@@ -27,7 +29,10 @@ export function register(program: Command): void {
     )
     .action(async (id: string, flags: OperatorUpdateFlags & { force?: boolean }) => {
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
-      const [{ rollbackUpdate }, { sendOperatorUpdate }] = await Promise.all([import('../../common/workflow-contract.js'), import('../operator-update.js')]);
+      const [{ rollbackUpdate }, { sendOperatorUpdate }] = await Promise.all([
+        import('../../common/workflow-contract.js'),
+        import('../operator-update.js'),
+      ]);
       const kept = (keptWrites: boolean | undefined) =>
         keptWrites === undefined ? '' : ` (${keptWrites ? 'with every write' : 'without the writes'} since the switch)`;
       const lines = (done: { acceptedAt: string; finishedAt?: string; keptWrites?: boolean }) => {

@@ -30,7 +30,10 @@ export function register(program: Command): void {
       .option('--task-queue <name>', 'task queue of the workers (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
       .option('--wait', 'follow the migration live until it ends')
       .option('--json', 'print JSON (with --wait: the final state; progress goes to stderr)')
-      .option('--dry-run', 'resolve the secret references, run the pre-flight checks and print the DCS calls it would make; start nothing')
+      .option(
+        '--dry-run',
+        'resolve the secret references, run the pre-flight checks and print the DCS calls it would make; start nothing',
+      )
       .option('--no-redis', 'with --dry-run: skip the pre-flight checks that connect to the Redis servers'),
   )
     .addHelpText(
@@ -41,7 +44,10 @@ export function register(program: Command): void {
     )
     .action(async (flags: StartFlags) => {
       if (flags.id !== undefined && !WORKFLOW_ID.test(flags.id)) {
-        throw new CliError(`--id: expected 1–200 characters of letters, digits, ".", "_", ":" or "-"; got "${flags.id}"`, EXIT.USAGE);
+        throw new CliError(
+          `--id: expected 1–200 characters of letters, digits, ".", "_", ":" or "-"; got "${flags.id}"`,
+          EXIT.USAGE,
+        );
       }
       if (flags.taskQueue !== undefined && !flags.taskQueue.trim()) {
         // Otherwise the migration would silently go to the default task queue, where no worker may listen.
@@ -96,13 +102,18 @@ export function register(program: Command): void {
           handle = await client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
         } catch (error) {
           if (error instanceof WorkflowExecutionAlreadyStartedError) {
-            const existing = await readMigration(client, options.workflowId, { describeOnly: true }).catch(() => undefined);
+            const existing = await readMigration(client, options.workflowId, { describeOnly: true }).catch(
+              () => undefined,
+            );
             const state = !existing
               ? ''
               : isClosed(existing.execution)
                 ? ` and ended ${existing.execution.toLowerCase()} at ${existing.closeTime ?? '?'} (phase ${existing.phase ?? '-'})`
                 : ` and is running (phase ${existing.phase ?? '-'}, remote status ${existing.remoteStatus ?? '-'}; see dcs-migrate status ${options.workflowId})`;
-            throw new CliError(`--id: a migration with id "${options.workflowId}" already exists${state}; ids are never reused`, EXIT.USAGE);
+            throw new CliError(
+              `--id: a migration with id "${options.workflowId}" already exists${state}; ids are never reused`,
+              EXIT.USAGE,
+            );
           }
           throw error;
         }
@@ -116,7 +127,12 @@ export function register(program: Command): void {
         };
         if (!flags.wait) {
           if (flags.json) printJson(started);
-          else printLines(`started migration ${handle.workflowId}`, ...(ui ? [`  ${ui}`] : []), `  follow it: dcs-migrate watch ${handle.workflowId}`);
+          else
+            printLines(
+              `started migration ${handle.workflowId}`,
+              ...(ui ? [`  ${ui}`] : []),
+              `  follow it: dcs-migrate watch ${handle.workflowId}`,
+            );
           return undefined;
         }
         const out = flags.json ? process.stderr : process.stdout;

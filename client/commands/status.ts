@@ -13,19 +13,29 @@ export function register(program: Command): void {
       .option('--json', 'print the status as JSON (schema/status-output.schema.json)')
       .option('--verbose', 'keep failure messages whole (e.g. the canonical request a refused DCS signature quotes)'),
   )
-    .addHelpText('after', '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when the migration is running or ended well, 4 when it failed, was cancelled or terminated.',
+    )
     .action(async (id: string, flags: TemporalFlags & { json?: boolean; verbose?: boolean }) => {
       // Loaded here, not at the top: defining the commands (`--help`, usage errors) must not load the Temporal SDK.
-      const [{ printJson, printLines }, { migrationJson }, { statusLines }, { migrationUiUrl }, { resolveTemporalConfig }, fast, { endedBadly }] =
-        await Promise.all([
-          import('../output.js'),
-          import('../json-output.js'),
-          import('../render-migration.js'),
-          import('../ui-link.js'),
-          import('../temporal-config.js'),
-          import('../status-over-http.js'),
-          import('../migration-view-shape.js'),
-        ]);
+      const [
+        { printJson, printLines },
+        { migrationJson },
+        { statusLines },
+        { migrationUiUrl },
+        { resolveTemporalConfig },
+        fast,
+        { endedBadly },
+      ] = await Promise.all([
+        import('../output.js'),
+        import('../json-output.js'),
+        import('../render-migration.js'),
+        import('../ui-link.js'),
+        import('../temporal-config.js'),
+        import('../status-over-http.js'),
+        import('../migration-view-shape.js'),
+      ]);
       const config = resolveTemporalConfig(flags);
       const print = (found: MigrationView) => {
         if (flags.json) printJson(migrationJson(found, migrationUiUrl(config, id) ?? null));
@@ -34,14 +44,19 @@ export function register(program: Command): void {
       // Temporal's HTTP API when the environment names it (the local stack's env file does): no SDK, no gRPC. Not
       // when --address or --profile point elsewhere than the environment's server.
       const overridden = flags.address !== undefined || flags.profile !== undefined;
-      const read = overridden ? { sdkNeeded: '--address or --profile given' } : await fast.readStatusOverHttp(config, id, { verbose: flags.verbose ?? false });
+      const read = overridden
+        ? { sdkNeeded: '--address or --profile given' }
+        : await fast.readStatusOverHttp(config, id, { verbose: flags.verbose ?? false });
       let view: MigrationView;
       if ('view' in read) {
         view = read.view;
         print(view);
       } else {
         if (flags.verbose) process.stderr.write(`(read through the Temporal SDK: ${read.sdkNeeded})\n`);
-        const [{ readMigration }, { withTemporal }] = await Promise.all([import('../migration-view.js'), import('../temporal-client.js')]);
+        const [{ readMigration }, { withTemporal }] = await Promise.all([
+          import('../migration-view.js'),
+          import('../temporal-client.js'),
+        ]);
         view = await withTemporal(flags, async ({ client }) => {
           const found = await readMigration(client, id, { verbose: flags.verbose ?? false });
           print(found);

@@ -21,7 +21,9 @@ interface UpFlags {
 export function register(program: Command): void {
   program
     .command('up')
-    .description('Start the local stack (Temporal + UI, DCS emulator, redis-servers, worker) and run an incremental migration end to end.')
+    .description(
+      'Start the local stack (Temporal + UI, DCS emulator, redis-servers, worker) and run an incremental migration end to end.',
+    )
     .option('--keys <n>', 'sample keys seeded on the source (default: DCS_MIGRATE_SAMPLE_KEYS or 100000)')
     .option('--exit', 'stop everything and exit after the migration (also DCS_MIGRATE_EXIT=1)')
     .option('--port <port>', 'Temporal gRPC port (default: 7233 when free)')

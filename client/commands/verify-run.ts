@@ -30,7 +30,10 @@ export interface VerifyFlags {
 
 const settingsSchema = z.object({
   mode: z.enum(['outline', 'length', 'full'], { error: '--mode: expected outline, length or full' }),
-  sample: z.coerce.number({ error: '--sample: expected a number' }).gt(0, '--sample: must be > 0').max(1, '--sample: must be at most 1'),
+  sample: z.coerce
+    .number({ error: '--sample: expected a number' })
+    .gt(0, '--sample: must be > 0')
+    .max(1, '--sample: must be at most 1'),
   rate: intFlagSchema('--rate', 1, 10_000_000).optional(),
   ttlTolerance: intFlagSchema('--ttl-tolerance', 0, 86_400_000),
   rounds: intFlagSchema('--rounds', 0, 10),
@@ -57,9 +60,20 @@ function compareOptions(flags: VerifyFlags) {
       ...(file === undefined ? {} : { ca: readCa(flag, file) }),
       insecure: flags.tlsInsecure === true,
     });
-    const source = parseRedisUrl('--source', flags.source, process.env['DCS_MIGRATE_SOURCE_PASSWORD'], tls('--source-ca', flags.sourceCa));
-    const target = parseRedisUrl('--target', flags.target, process.env['DCS_MIGRATE_TARGET_PASSWORD'], tls('--target-ca', flags.targetCa));
-    if (source.db !== target.db) throw new Error('--source and --target name different dbs; give the same /db on both, or none');
+    const source = parseRedisUrl(
+      '--source',
+      flags.source,
+      process.env['DCS_MIGRATE_SOURCE_PASSWORD'],
+      tls('--source-ca', flags.sourceCa),
+    );
+    const target = parseRedisUrl(
+      '--target',
+      flags.target,
+      process.env['DCS_MIGRATE_TARGET_PASSWORD'],
+      tls('--target-ca', flags.targetCa),
+    );
+    if (source.db !== target.db)
+      throw new Error('--source and --target name different dbs; give the same /db on both, or none');
     const compare: CompareOptions = {
       mode: settings.mode,
       checkExtra: flags.reverse === true,
@@ -80,6 +94,8 @@ function readCa(flag: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: error });
+    throw new Error(`${flag}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
+      cause: error,
+    });
   }
 }

@@ -28,7 +28,11 @@ export function register(program: Command): void {
     .option('--sample <ratio>', 'compare only this fraction of the keys (0 < ratio <= 1), chosen by key name', '1')
     .option('--rate <keys>', 'compare at most this many keys per second')
     .option('--ttl-tolerance <ms>', 'TTLs may differ by this many milliseconds', '1000')
-    .option('--rounds <n>', 're-check differences this many times; those that resolve (writes in flight) are dropped', '2')
+    .option(
+      '--rounds <n>',
+      're-check differences this many times; those that resolve (writes in flight) are dropped',
+      '2',
+    )
     .option('--interval <ms>', 'wait between re-check rounds', '2000')
     .option('--max-listed <n>', 'differences listed (all are counted)', '10000')
     .option('--json', 'print the report as JSON')

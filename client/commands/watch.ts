@@ -8,17 +8,29 @@ export function register(program: Command): void {
   addTemporalOptions(
     program
       .command('watch')
-      .description('Follow a migration live (phase, remote status, full-sync progress, incremental offset) until it ends.')
+      .description(
+        'Follow a migration live (phase, remote status, full-sync progress, incremental offset) until it ends.',
+      )
       .argument('<id>', 'workflow id of the migration')
       .option('--interval <ms>', 'between refreshes', '1000')
       .option('--json', 'progress on stderr, the final state as JSON on stdout'),
   )
-    .addHelpText('after', '\nExit code 0 when the migration succeeded or was cut over, 4 when it failed, was cancelled or terminated.')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when the migration succeeded or was cut over, 4 when it failed, was cancelled or terminated.',
+    )
     .action(async (id: string, flags: TemporalFlags & { interval: string; json?: boolean }) => {
       // Checked before connecting: a bad flag is exit 2 even when Temporal is unreachable.
       const intervalMs = parseIntFlag('--interval', flags.interval, 200, 600_000);
       // Loaded on demand, like every command's implementation: defining the commands must stay cheap.
-      const [{ followMigration }, { migrationJson }, { endedBadly }, { printJson }, { withTemporal }, { migrationUiUrl }] = await Promise.all([
+      const [
+        { followMigration },
+        { migrationJson },
+        { endedBadly },
+        { printJson },
+        { withTemporal },
+        { migrationUiUrl },
+      ] = await Promise.all([
         import('../follow-migration.js'),
         import('../json-output.js'),
         import('../migration-view.js'),

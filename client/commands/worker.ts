@@ -10,9 +10,15 @@ export function register(program: Command): void {
       .command('worker')
       .description('Run a worker that executes migrations (stops gracefully on SIGINT/SIGTERM).')
       .option('--task-queue <name>', 'task queue to poll (default: DCS_MIGRATE_TASK_QUEUE or "dcs-migrate")')
-      .option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics (default: DCS_MIGRATE_METRICS_PORT; off)')
+      .option(
+        '--metrics-port <port>',
+        'serve Prometheus metrics on this port at /metrics (default: DCS_MIGRATE_METRICS_PORT; off)',
+      )
       .option('--metrics-host <host>', 'interface of the metrics endpoint', '0.0.0.0')
-      .option('--max-cached-workflows <n>', 'workflow executions kept in memory (default: the SDK’s, sized from the heap)')
+      .option(
+        '--max-cached-workflows <n>',
+        'workflow executions kept in memory (default: the SDK’s, sized from the heap)',
+      )
       .option(
         '--max-concurrent-activities <n>',
         'activities running at once: DCS calls, and shared-mode migrations waiting on the status watcher (default 5000)',
@@ -26,7 +32,10 @@ export function register(program: Command): void {
         'shared status watcher: the longest time between two listings while nothing changes (default: DCS_MIGRATE_WATCH_MAX_INTERVAL or 60s)',
       )
       .option('--shutdown-grace <duration>', 'on shutdown, how long running activities may finish', '30s')
-      .option('--workflow-bundle <path>', 'prebuilt workflow bundle (default: DCS_MIGRATE_WORKFLOW_BUNDLE; else bundled at start)')
+      .option(
+        '--workflow-bundle <path>',
+        'prebuilt workflow bundle (default: DCS_MIGRATE_WORKFLOW_BUNDLE; else bundled at start)',
+      )
       .option('--log-level <level>', 'trace, debug, info, warn or error (default: DCS_MIGRATE_LOG_LEVEL or info)')
       .option('--deployment-name <name>', 'Worker Deployment to run a version of (DCS_MIGRATE_DEPLOYMENT_NAME)')
       .option('--build-id <id>', "this build's id in the deployment (DCS_MIGRATE_BUILD_ID); both or neither"),
@@ -41,9 +50,17 @@ export function register(program: Command): void {
     )
     .action(async (flags: TemporalFlags & WorkerFlags) => {
       // Loaded on demand: the other commands do not need the worker SDK and its native bridge.
-      const [{ resolveWorkerSettings }, { runWorker }, { InvalidWorkerSettingsError, TemporalUnreachableError }, { resolveTemporalConfig }] = await Promise.all(
-        [import('../../worker/worker-options.js'), import('../../worker/main.js'), import('../../worker/worker-errors.js'), import('../temporal-config.js')],
-      );
+      const [
+        { resolveWorkerSettings },
+        { runWorker },
+        { InvalidWorkerSettingsError, TemporalUnreachableError },
+        { resolveTemporalConfig },
+      ] = await Promise.all([
+        import('../../worker/worker-options.js'),
+        import('../../worker/main.js'),
+        import('../../worker/worker-errors.js'),
+        import('../temporal-config.js'),
+      ]);
       // The worker throws plain typed errors; which exit code each one means is the CLI's business.
       try {
         await runWorker(resolveWorkerSettings(flags), resolveTemporalConfig(flags));

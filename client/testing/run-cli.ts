@@ -42,10 +42,16 @@ export interface CliRun {
 /** Runs `dcs-migrate <args>` to completion; never throws for a non-zero exit (the test asserts the code). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI_BIN, ...args], { env, cwd: projectRoot, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(new Error(`dcs-migrate ${args.join(' ')}: ${error.message}\n${stderr}`));
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI_BIN, ...args],
+      { env, cwd: projectRoot, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number')
+          return reject(new Error(`dcs-migrate ${args.join(' ')}: ${error.message}\n${stderr}`));
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -68,7 +74,14 @@ export interface CliWorker {
 
 /** Starts `dcs-migrate worker <args>` and waits until it logs that it started. */
 export async function startCliWorker(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<CliWorker> {
-  const proc = startProcess({ name: 'dcs-migrate-worker', command: process.execPath, args: [CLI_BIN, 'worker', ...args], env, cwd: projectRoot, logFile });
+  const proc = startProcess({
+    name: 'dcs-migrate-worker',
+    command: process.execPath,
+    args: [CLI_BIN, 'worker', ...args],
+    env,
+    cwd: projectRoot,
+    logFile,
+  });
   const logLines = async () =>
     (await readFile(logFile, 'utf8').catch(() => ''))
       .split('\n')
@@ -78,7 +91,10 @@ export async function startCliWorker(args: string[], env: NodeJS.ProcessEnv, log
     await waitFor(
       'dcs-migrate worker to start',
       async () => {
-        if (proc.child.exitCode !== null) throw new Error(`worker exited with ${proc.child.exitCode}: ${await readFile(logFile, 'utf8').catch(() => '')}`);
+        if (proc.child.exitCode !== null)
+          throw new Error(
+            `worker exited with ${proc.child.exitCode}: ${await readFile(logFile, 'utf8').catch(() => '')}`,
+          );
         return (await logLines()).some((line) => line.msg === 'worker started');
       },
       120_000,

@@ -69,15 +69,23 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       if (!switchNoted && !stack.clustered && switched?.check) {
         switchNoted = true;
         const address = `${stack.source.host}:${stack.source.port}`;
-        note(`IPs switched: clients of ${address} (the source's address) now reach the target — check ${switched.check.outcome}: ${switched.check.evidence}`);
+        note(
+          `IPs switched: clients of ${address} (the source's address) now reach the target — check ${switched.check.outcome}: ${switched.check.evidence}`,
+        );
       }
       if (current.execution !== 'RUNNING' || cutoverSent) return;
       const phase = current.status?.phase ?? current.phase;
       if (phase !== 'incremental-hold') return;
       if (!traffic && !trafficSummary && options.trafficSeconds > 0) {
-        traffic = startTraffic(stack.source, { keys: stack.seeded.keys, dbs: stack.sampleDbs, opsPerSecond: options.trafficRate });
+        traffic = startTraffic(stack.source, {
+          keys: stack.seeded.keys,
+          dbs: stack.sampleDbs,
+          opsPerSecond: options.trafficRate,
+        });
         trafficStartedAt = Date.now();
-        note(`in sync; now writing to the source (~${options.trafficRate}/s for ${options.trafficSeconds}s): DCS follows the changes`);
+        note(
+          `in sync; now writing to the source (~${options.trafficRate}/s for ${options.trafficSeconds}s): DCS follows the changes`,
+        );
         return;
       }
       if (traffic && Date.now() - trafficStartedAt >= options.trafficSeconds * 1000) {
@@ -97,7 +105,9 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
       const inSync = offset === 0;
       if (!inSync && Date.now() - writesStoppedAt < syncTimeoutMs) return;
       cutoverSent = true;
-      const accepted = await handle.executeUpdate(cutoverUpdate, { args: [{ note: 'dcs-migrate up (local stack demo)' }] });
+      const accepted = await handle.executeUpdate(cutoverUpdate, {
+        args: [{ note: 'dcs-migrate up (local stack demo)' }],
+      });
       note(
         `cutover accepted at offset ${accepted.offset ?? 'unknown'}${inSync ? '' : ` (not in sync after ${syncTimeoutMs / 1000}s)`}; ${stack.clustered ? 'stopping the task (no IP switch for a Redis Cluster: clients move to the target themselves)' : 'switching the clients, then stopping the task'}`,
       );
@@ -115,7 +125,8 @@ export async function runDemoMigration(stack: LocalStack, options: DemoOptions, 
           .reduce((n, db) => n + db.keys, 0)
           .toLocaleString('en')} keys, ${report.totalDifferences} differences`,
     );
-    for (const difference of comparison.differences.slice(0, 10)) log.info(`  db${difference.db} ${difference.key}: ${difference.kind} (${difference.detail})`);
+    for (const difference of comparison.differences.slice(0, 10))
+      log.info(`  db${difference.db} ${difference.key}: ${difference.kind} (${difference.detail})`);
   }
   const ok = view.result?.outcome === 'cut-over' && comparison?.totalDifferences === 0;
   return { workflowId, uiUrl, view, traffic: trafficSummary, comparison, ok };

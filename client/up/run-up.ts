@@ -31,16 +31,28 @@ export async function runUp(options: StackOptions): Promise<number> {
   let result: DemoResult | undefined;
   try {
     stack = await raceSignal(
-      startLocalStack({ keys: options.keys, port: options.port, uiPort: options.uiPort, topologies: options.topologies }, log),
+      startLocalStack(
+        { keys: options.keys, port: options.port, uiPort: options.uiPort, topologies: options.topologies },
+        log,
+      ),
       stopping,
     );
     if (!stack) return EXIT.FAILURE;
-    result = await raceSignal(runDemoMigration(stack, { trafficSeconds: options.trafficSeconds, trafficRate: options.trafficRate }, log), stopping);
+    result = await raceSignal(
+      runDemoMigration(stack, { trafficSeconds: options.trafficSeconds, trafficRate: options.trafficRate }, log),
+      stopping,
+    );
     if (!result) return EXIT.FAILURE;
 
     log.info('');
-    const cutOver = clustered ? 'incremental migration cut over (no IP switch: DCS switches no IPs of a Redis Cluster)' : 'incremental migration cut over';
-    log.info(result.ok ? `✔ ${cutOver}; the target equals the source (0 differences)` : '✘ the migration did not end as expected');
+    const cutOver = clustered
+      ? 'incremental migration cut over (no IP switch: DCS switches no IPs of a Redis Cluster)'
+      : 'incremental migration cut over';
+    log.info(
+      result.ok
+        ? `✔ ${cutOver}; the target equals the source (0 differences)`
+        : '✘ the migration did not end as expected',
+    );
     log.info(`  total ${formatDuration(Date.now() - started)} for stack + migration + verification`);
     log.info(`  Temporal UI:   ${result.uiUrl}`);
     log.info(`  all migrations: ${stack.uiUrl}/namespaces/${stack.temporal.namespace}/workflows`);

@@ -11,9 +11,11 @@ export function stackEnvSummary(stack: LocalStack): string[] {
   const { exports, secretNames } = printableExports(stack.env.entries);
   const file = displayPath(stack.env.file);
   const lines: string[] = [];
-  if (stack.movedPorts.length > 0) lines.push(movedPortsWarning(stack.movedPorts, '127.0.0.1', stack.temporal.port, stack.env.file));
+  if (stack.movedPorts.length > 0)
+    lines.push(movedPortsWarning(stack.movedPorts, '127.0.0.1', stack.temporal.port, stack.env.file));
   lines.push(
-    `From another shell: source ${file}` + (stack.env.isDefault ? ` (or ${displayPath(stack.env.defaultFile)}, the first stack running here)` : ''),
+    `From another shell: source ${file}` +
+      (stack.env.isDefault ? ` (or ${displayPath(stack.env.defaultFile)}, the first stack running here)` : ''),
     `  then e.g. npx dcs-migrate start --file examples/online-full.yaml --wait, npx dcs-migrate list, temporal workflow list`,
     `  it sets (mode 0600, removed when the stack stops):`,
     ...exports.map((line) => `    ${line}`),
@@ -32,7 +34,9 @@ export function stackEnvSummary(stack: LocalStack): string[] {
  */
 function instanceAt(stack: LocalStack, side: 'source' | 'target'): string {
   if (stack.topologies[side].mode !== 'cluster') return hostPort(stack[side]);
-  const masters = stack.emulator.instance(STACK_INSTANCES[side]).topology?.shards.map((shard) => hostPort(shard.master)) ?? [hostPort(stack[side])];
+  const masters = stack.emulator
+    .instance(STACK_INSTANCES[side])
+    .topology?.shards.map((shard) => hostPort(shard.master)) ?? [hostPort(stack[side])];
   return `(a Redis Cluster of ${masters.length} masters: ${masters.join(', ')})`;
 }
 

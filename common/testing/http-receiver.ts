@@ -20,13 +20,20 @@ export interface HttpReceiver {
 }
 
 /** `answer` gets each request and the ones before it; 200 when omitted. */
-export async function startHttpReceiver(answer: (request: ReceivedRequest, earlier: ReceivedRequest[]) => number = () => 200): Promise<HttpReceiver> {
+export async function startHttpReceiver(
+  answer: (request: ReceivedRequest, earlier: ReceivedRequest[]) => number = () => 200,
+): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       const status = answer(request, [...requests]);
       requests.push(request);
       res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');

@@ -24,4 +24,6 @@ const probes = DCS_ERROR_CLASSES.map((ErrorClass): DcsError => Reflect.construct
 export const DCS_ERROR_NAMES: readonly string[] = probes.map((error) => error.name);
 
 /** The names to put in a Temporal retry policy's `nonRetryableErrorTypes`. */
-export const NON_RETRYABLE_DCS_ERROR_NAMES: readonly string[] = probes.filter((error) => !error.retryable).map((error) => error.name);
+export const NON_RETRYABLE_DCS_ERROR_NAMES: readonly string[] = probes
+  .filter((error) => !error.retryable)
+  .map((error) => error.name);

@@ -129,7 +129,10 @@ describe('errorFromTransportFailure', () => {
   ];
   for (const [code, name] of rows) {
     it(`${code} → ${name}, retryable`, () => {
-      const error = errorFromTransportFailure(withCode(code), { operation: 'ListMigrationTask', endpoint: 'https://dcs.x' });
+      const error = errorFromTransportFailure(withCode(code), {
+        operation: 'ListMigrationTask',
+        endpoint: 'https://dcs.x',
+      });
       expect(error?.name).toBe(name);
       expect(error?.retryable).toBe(true);
       expect(isRetryable(withCode(code))).toBe(true);
@@ -137,7 +140,9 @@ describe('errorFromTransportFailure', () => {
   }
 
   it('finds the code in a wrapped cause (fetch failed → ECONNREFUSED)', () => {
-    const wrapped = new TypeError('fetch failed', { cause: withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1') });
+    const wrapped = new TypeError('fetch failed', {
+      cause: withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'),
+    });
     expect(errorFromTransportFailure(wrapped)?.name).toBe('DcsNetworkError');
   });
 
@@ -163,7 +168,9 @@ describe('the error-class contract', () => {
       return [instance.name, instance.retryable] as const;
     });
     expect(names.map(([name]) => name)).toEqual([...DCS_ERROR_NAMES]);
-    expect(names.filter(([, retryable]) => !retryable).map(([name]) => name)).toEqual([...NON_RETRYABLE_DCS_ERROR_NAMES]);
+    expect(names.filter(([, retryable]) => !retryable).map(([name]) => name)).toEqual([
+      ...NON_RETRYABLE_DCS_ERROR_NAMES,
+    ]);
     expect(new Set(DCS_ERROR_NAMES).size).toBe(DCS_ERROR_NAMES.length);
   });
 
@@ -188,15 +195,21 @@ describe('scrubSecrets', () => {
     );
     // A Redis error quoting the refused command: `AUTH pw` and `AUTH user pw` look alike, so the word after the
     // first goes too (better one word too many than half a password); `key=value` words are left to the rule above.
-    expect(scrubSecrets('ERR AUTH s3cr3t-pw failed; HELLO 3 AUTH default pw2 x')).toBe('ERR AUTH [REDACTED]; HELLO 3 AUTH [REDACTED] x');
+    expect(scrubSecrets('ERR AUTH s3cr3t-pw failed; HELLO 3 AUTH default pw2 x')).toBe(
+      'ERR AUTH [REDACTED]; HELLO 3 AUTH [REDACTED] x',
+    );
     expect(scrubSecrets('AUTH pw password=p2')).toBe('AUTH [REDACTED] password=[REDACTED]');
-    expect(secretsInBody({ source_instance: { password: 'a' }, target_instance: { password: 'b', id: 'x' } })).toEqual(['a', 'b']);
+    expect(secretsInBody({ source_instance: { password: 'a' }, target_instance: { password: 'b', id: 'x' } })).toEqual([
+      'a',
+      'b',
+    ]);
   });
 });
 
 describe('retry helpers', () => {
   it('the client read backoff doubles from 250 ms, is capped at 8 s, jitters between half and all of the step, and honours Retry-After as a floor', () => {
-    const delay = (retry: number, error: unknown, random: () => number) => retryDelayMs(retry, retryDelayHint(error), CLIENT_READ_BACKOFF, random);
+    const delay = (retry: number, error: unknown, random: () => number) =>
+      retryDelayMs(retry, retryDelayHint(error), CLIENT_READ_BACKOFF, random);
     const most = () => 0.999999;
     expect([1, 2, 3, 10].map((retry) => delay(retry, new Error('x'), most))).toEqual([250, 500, 1000, 8000]);
     expect([1, 2, 3, 10].map((retry) => delay(retry, new Error('x'), () => 0))).toEqual([125, 250, 500, 4000]);
@@ -206,6 +219,10 @@ describe('retry helpers', () => {
 
   it('only reads may be repeated by the client', () => {
     const server = errorFromHttpAnswer({ status: 500, headers: {}, bodyText: '' });
-    expect([mayRetryCall('GET', server), mayRetryCall('POST', server), mayRetryCall('DELETE', server)]).toEqual([true, false, false]);
+    expect([mayRetryCall('GET', server), mayRetryCall('POST', server), mayRetryCall('DELETE', server)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -60,13 +60,23 @@ export function errorFromHttpAnswer(answer: HttpErrorAnswer): DcsError {
   if (status === 404) return new DcsNotFoundError(message, context);
   if (status === 408) return new DcsTimeoutError(message, context);
   const retryAfterMs = parseRetryAfter(header(answer.headers, 'retry-after'), answer.now);
-  if (status === 429) return new DcsRateLimitedError(message, retryAfterMs, { ...context, rateLimit: parseThrottlingMessage(apiMessage) });
+  if (status === 429)
+    return new DcsRateLimitedError(message, retryAfterMs, {
+      ...context,
+      rateLimit: parseThrottlingMessage(apiMessage),
+    });
   if (status >= 500) return new DcsServerError(message, retryAfterMs, context);
   return new DcsApiError(message, context);
 }
 
 // undici and Node socket error codes, each a transport failure worth retrying.
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+]);
 const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
@@ -126,7 +136,9 @@ function transportCode(failure: unknown): string | undefined {
 function isAbort(failure: unknown): boolean {
   return (
     failure instanceof Error &&
-    (failure.name === 'AbortError' || (failure as { code?: unknown }).code === 'UND_ERR_ABORTED' || (failure as { code?: unknown }).code === 'ABORT_ERR')
+    (failure.name === 'AbortError' ||
+      (failure as { code?: unknown }).code === 'UND_ERR_ABORTED' ||
+      (failure as { code?: unknown }).code === 'ABORT_ERR')
   );
 }
 

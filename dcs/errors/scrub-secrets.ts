@@ -52,7 +52,9 @@ export function redactSecretFields<T>(value: T): T {
   return Object.fromEntries(
     Object.entries(value).map(([key, child]) => [
       key,
-      /password|secret|token/i.test(key) && child !== null && child !== undefined && child !== '' ? REDACTED : redactSecretFields(child),
+      /password|secret|token/i.test(key) && child !== null && child !== undefined && child !== ''
+        ? REDACTED
+        : redactSecretFields(child),
     ]),
   ) as T;
 }

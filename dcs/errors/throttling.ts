@@ -17,7 +17,8 @@ const UNIT_MS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3
 /** The gateway's message for `rate` (its window in whole seconds, minutes, hours or days, as Huawei writes it). */
 export function throttlingMessage(rate: RateLimit, policy = 'user'): string {
   const unit = ['day', 'hour', 'minute', 'second'].find((name) => rate.windowMs % UNIT_MS[name]! === 0) ?? 'second';
-  const count = unit === 'second' && rate.windowMs % 1_000 !== 0 ? rate.windowMs / 1_000 : rate.windowMs / UNIT_MS[unit]!;
+  const count =
+    unit === 'second' && rate.windowMs % 1_000 !== 0 ? rate.windowMs / 1_000 : rate.windowMs / UNIT_MS[unit]!;
   return `The throttling threshold has been reached: policy ${policy} over ratelimit,limit:${rate.limit},time:${count} ${unit}`;
 }
 

@@ -17,7 +17,13 @@ export function readResponse(spec: OperationSpec, answer: Answer, secrets: reado
   const requestIdHeader = answer.headers['x-request-id'];
   const requestId = Array.isArray(requestIdHeader) ? requestIdHeader[0] : requestIdHeader;
   if (answer.status < 200 || answer.status > 299) {
-    throw errorFromHttpAnswer({ operation: spec.name, status: answer.status, headers: answer.headers, bodyText: answer.bodyText, secrets });
+    throw errorFromHttpAnswer({
+      operation: spec.name,
+      status: answer.status,
+      headers: answer.headers,
+      bodyText: answer.bodyText,
+      secrets,
+    });
   }
   const context = { operation: spec.name, httpStatus: answer.status, requestId };
   if (!spec.response) return undefined;
@@ -32,12 +38,19 @@ export function readResponse(spec: OperationSpec, answer: Answer, secrets: reado
     json = JSON.parse(answer.bodyText);
   } catch {
     if (opaque) return answer.bodyText;
-    throw new DcsUnparseableResponseError(`${spec.name} answered HTTP ${answer.status} with a body that is not JSON`, context);
+    throw new DcsUnparseableResponseError(
+      `${spec.name} answered HTTP ${answer.status} with a body that is not JSON`,
+      context,
+    );
   }
   const parsed = spec.response.safeParse(json);
   if (!parsed.success) {
     const issues = fieldIssues(parsed.error, { input: json });
-    throw new DcsInvalidResponseError(`${spec.name} answered with an unexpected body: ${formatIssues(issues)}`, issues, context);
+    throw new DcsInvalidResponseError(
+      `${spec.name} answered with an unexpected body: ${formatIssues(issues)}`,
+      issues,
+      context,
+    );
   }
   return parsed.data;
 }

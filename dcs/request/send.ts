@@ -30,6 +30,9 @@ export async function send(dispatcher: Dispatcher, outgoing: OutgoingRequest, ti
     const bodyText = await response.body.text();
     return { status: response.statusCode, headers: response.headers as Answer['headers'], bodyText };
   } catch (failure) {
-    throw errorFromTransportFailure(failure, { operation: outgoing.operation, endpoint: new URL(outgoing.url).origin }) ?? failure;
+    throw (
+      errorFromTransportFailure(failure, { operation: outgoing.operation, endpoint: new URL(outgoing.url).origin }) ??
+      failure
+    );
   }
 }

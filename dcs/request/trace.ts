@@ -32,7 +32,10 @@ export interface TracedRequest {
 }
 
 /** Runs `fn` (send and read one request) inside its span; `fn` reports the answer with `answered`. */
-export function traceDcsRequest<T>(request: TracedRequest, fn: (answered: (answer: Answer) => void) => Promise<T>): Promise<T> {
+export function traceDcsRequest<T>(
+  request: TracedRequest,
+  fn: (answered: (answer: Answer) => void) => Promise<T>,
+): Promise<T> {
   const url = new URL(request.url);
   return tracer.startActiveSpan(
     `DCS ${request.operation}`,
@@ -77,5 +80,8 @@ function recordFailure(span: Span, error: unknown): void {
     if (error.requestId) span.setAttribute(DCS_SPAN_ATTRIBUTES.requestId, error.requestId);
     if (error.httpStatus !== undefined) span.setAttribute(DCS_SPAN_ATTRIBUTES.statusCode, error.httpStatus);
   }
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof DcsError ? `${name}: ${error.message}` : name });
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof DcsError ? `${name}: ${error.message}` : name,
+  });
 }

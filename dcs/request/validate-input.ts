@@ -54,12 +54,14 @@ export function validateInput(spec: OperationSpec, input: RawOperationInput): Va
     const checked = collect(spec.query, givenQuery) as Record<string, unknown> | undefined;
     for (const [key, value] of Object.entries(checked ?? {})) if (value !== undefined) query.push([key, String(value)]);
   } else {
-    for (const key of Object.keys(givenQuery)) issues.push({ field: key, message: `is not a parameter of ${spec.name}` });
+    for (const key of Object.keys(givenQuery))
+      issues.push({ field: key, message: `is not a parameter of ${spec.name}` });
   }
 
   let bodyText: string | undefined;
   if (spec.body) {
-    if (input.body === undefined || input.body === null) issues.push({ field: '(body)', message: `is required by ${spec.name}` });
+    if (input.body === undefined || input.body === null)
+      issues.push({ field: '(body)', message: `is required by ${spec.name}` });
     else {
       const checked = collect(spec.body, input.body);
       if (checked !== undefined) bodyText = JSON.stringify(checked);

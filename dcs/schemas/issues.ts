@@ -24,10 +24,15 @@ export function fieldIssues(error: z.ZodError, options: { input?: unknown; root?
   const { input, root } = options;
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key], root), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        field: fieldPath([...issue.path, key], root),
+        message: 'is not a known field',
+      }));
     }
     const missing =
-      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') && 'input' in options && isAbsent(input, issue.path);
+      (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') &&
+      'input' in options &&
+      isAbsent(input, issue.path);
     return [{ field: fieldPath(issue.path, root), message: missing ? 'is required' : issue.message }];
   });
 }

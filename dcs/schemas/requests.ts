@@ -25,13 +25,23 @@ export const BackupFilesBody = z
   })
   .superRefine((body, ctx) => {
     if (body.file_source === 'backup_record') {
-      if (!body.backup_id) ctx.addIssue({ code: 'custom', path: ['backup_id'], message: 'is required when file_source is backup_record' });
+      if (!body.backup_id)
+        ctx.addIssue({ code: 'custom', path: ['backup_id'], message: 'is required when file_source is backup_record' });
       return;
     }
     // self_build_obs, or no source given: the files come from an OBS bucket.
-    if (!body.bucket_name) ctx.addIssue({ code: 'custom', path: ['bucket_name'], message: 'is required when file_source is self_build_obs' });
+    if (!body.bucket_name)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bucket_name'],
+        message: 'is required when file_source is self_build_obs',
+      });
     if (!body.files || body.files.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['files'], message: 'needs at least one file when file_source is self_build_obs' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['files'],
+        message: 'needs at least one file when file_source is self_build_obs',
+      });
     }
   });
 
@@ -64,10 +74,18 @@ export const CreateMigrationTaskBody = z
   })
   .superRefine((body, ctx) => {
     if (body.migration_type === 'backupfile_import' && !body.backup_files) {
-      ctx.addIssue({ code: 'custom', path: ['backup_files'], message: 'is required when migration_type is backupfile_import' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup_files'],
+        message: 'is required when migration_type is backupfile_import',
+      });
     }
     if (body.migration_type === 'online_migration' && !body.source_instance) {
-      ctx.addIssue({ code: 'custom', path: ['source_instance'], message: 'is required when migration_type is online_migration' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source_instance'],
+        message: 'is required when migration_type is online_migration',
+      });
     }
   });
 

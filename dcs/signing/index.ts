@@ -18,5 +18,17 @@ export {
 export { percentDecode, percentEncode } from './percent-encode.js';
 export { splitUrl, type SignableRequest } from './request-parts.js';
 export { signRequest, type AkSkCredentials, type SignedRequestHeaders, type SignOptions } from './sign-request.js';
-export { computeSignature, formatSdkDate, parseSdkDate, SDK_DATE_HEADER, SIGNING_ALGORITHM, stringToSign } from './signature.js';
-export { verifyRequestSignature, type SignatureRejection, type SignatureVerdict, type VerifyOptions } from './verify-request.js';
+export {
+  computeSignature,
+  formatSdkDate,
+  parseSdkDate,
+  SDK_DATE_HEADER,
+  SIGNING_ALGORITHM,
+  stringToSign,
+} from './signature.js';
+export {
+  verifyRequestSignature,
+  type SignatureRejection,
+  type SignatureVerdict,
+  type VerifyOptions,
+} from './verify-request.js';

@@ -25,32 +25,50 @@ describe('signRequest equals the official Huawei Cloud Node SDK signer', () => {
 
     for (let n = 0; n < CASES; n++) {
       const method = pick(METHODS);
-      const segments = ['v2', text(PATH_CHARS, 1, 12), ...Array.from({ length: Math.floor(random() * 3) }, () => text(PATH_CHARS, 1, 8))];
+      const segments = [
+        'v2',
+        text(PATH_CHARS, 1, 12),
+        ...Array.from({ length: Math.floor(random() * 3) }, () => text(PATH_CHARS, 1, 8)),
+      ];
       const queryParams: Record<string, string | string[]> = {};
       for (let q = Math.floor(random() * 4); q > 0; q--) {
         const key = text(QUERY_CHARS, 1, 6);
-        queryParams[key] = random() < 0.3 ? [text(QUERY_CHARS, 0, 5), text(QUERY_CHARS, 0, 5), text(QUERY_CHARS, 0, 5)] : text(QUERY_CHARS, 0, 8);
+        queryParams[key] =
+          random() < 0.3
+            ? [text(QUERY_CHARS, 0, 5), text(QUERY_CHARS, 0, 5), text(QUERY_CHARS, 0, 5)]
+            : text(QUERY_CHARS, 0, 8);
       }
       const headers: Record<string, string> = {};
-      for (const name of HEADER_NAMES) if (random() < 0.5) headers[name] = text([...'abcdefXYZ0123456789-_.;=/ '], 1, 20).trim() || 'v';
+      for (const name of HEADER_NAMES)
+        if (random() < 0.5) headers[name] = text([...'abcdefXYZ0123456789-_.;=/ '], 1, 20).trim() || 'v';
       const unsigned = random() < 0.1;
       if (unsigned) headers['X-Sdk-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
       const data =
-        method === 'GET' || random() < 0.2 ? undefined : { name: text(QUERY_CHARS, 0, 10), n: Math.floor(random() * 1e6), list: [text(PATH_CHARS, 0, 4)] };
+        method === 'GET' || random() < 0.2
+          ? undefined
+          : { name: text(QUERY_CHARS, 0, 10), n: Math.floor(random() * 1e6), list: [text(PATH_CHARS, 0, 4)] };
       const port = random() < 0.5 ? '' : `:${1024 + Math.floor(random() * 60000)}`;
       const origin = `https://dcs.example-${n}.myhuaweicloud.com${port}`;
       const label = `case ${n} (seed ${SEED})`;
 
       // The official SDK takes the raw path and query params and hashes JSON.stringify(data).
       const official = AKSKSigner.sign(
-        { endpoint: `${origin}/${segments.join('/')}`, method, headers: { ...headers }, queryParams: structuredClone(queryParams), data } as never,
+        {
+          endpoint: `${origin}/${segments.join('/')}`,
+          method,
+          headers: { ...headers },
+          queryParams: structuredClone(queryParams),
+          data,
+        } as never,
         { getAk: () => 'AK-RANDOM', getSk: () => `SK-${n}` } as never,
       ) as Record<string, string>;
       const sdkDate = official['X-Sdk-Date']!;
 
       // Ours takes the request as it goes on the wire: encoded path and query, exact body bytes.
       const query = Object.entries(queryParams)
-        .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${percentEncode(key)}=${percentEncode(v)}`))
+        .flatMap(([key, value]) =>
+          (Array.isArray(value) ? value : [value]).map((v) => `${percentEncode(key)}=${percentEncode(v)}`),
+        )
         .join('&');
       const wire = {
         method,

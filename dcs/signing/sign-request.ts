@@ -32,7 +32,11 @@ export interface SignedRequestHeaders {
  * Signs a request with AK/SK (`SDK-HMAC-SHA256`, docs/dcs-api.md §4.1). `host` is signed as the URL's host, which is
  * what HTTP clients (undici included) send; a request that overrides Host must pass it in `headers`.
  */
-export function signRequest(request: SignableRequest, credentials: AkSkCredentials, options: SignOptions = {}): SignedRequestHeaders {
+export function signRequest(
+  request: SignableRequest,
+  credentials: AkSkCredentials,
+  options: SignOptions = {},
+): SignedRequestHeaders {
   const present = normalizeHeaders(request.headers);
   present.delete('authorization');
   const added: Record<string, string> = {};

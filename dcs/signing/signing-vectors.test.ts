@@ -40,7 +40,11 @@ describe('SDK-HMAC-SHA256 published vectors', () => {
 
   it('vector B (Go signer test1): GET signing only x-sdk-date', () => {
     const signed = signRequest(
-      { method: 'GET', url: 'https://example.huaweicloud.com/path?limit=1', headers: { 'X-Sdk-Date': '20060102T150405Z' } },
+      {
+        method: 'GET',
+        url: 'https://example.huaweicloud.com/path?limit=1',
+        headers: { 'X-Sdk-Date': '20060102T150405Z' },
+      },
       { accessKey: 'AccessKey', secretKey: 'SecretKey' },
       { signedHeaders: ['x-sdk-date'] },
     );
@@ -60,7 +64,9 @@ describe('SDK-HMAC-SHA256 published vectors', () => {
       { accessKey: 'AccessKey', secretKey: 'SecretKey' },
       { signedHeaders: ['x-sdk-date'] },
     );
-    expect(signed.headers['Authorization']).toContain('Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59');
+    expect(signed.headers['Authorization']).toContain(
+      'Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59',
+    );
   });
 });
 
@@ -73,23 +79,32 @@ describe('canonical parts', () => {
   });
 
   it('sorts the query by key then value and encodes space as %20 (Go signer test vector)', () => {
-    const query = 'test=' + encodeURIComponent('一 (&=?!#%.*)') + '&multi=3&multi=1&multi=2&path=%2Ftmp%2F123&limit=1&enable=true';
-    expect(canonicalQueryString(query)).toBe('enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29');
+    const query =
+      'test=' + encodeURIComponent('一 (&=?!#%.*)') + '&multi=3&multi=1&multi=2&path=%2Ftmp%2F123&limit=1&enable=true';
+    expect(canonicalQueryString(query)).toBe(
+      'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29',
+    );
   });
 
   it('signs the Host an HTTP client sends: the URL host without the default port', () => {
-    const sign = (url: string) => signRequest({ method: 'GET', url, headers: {} }, { accessKey: 'a', secretKey: 'b' }, { date: new Date(0) });
+    const sign = (url: string) =>
+      signRequest({ method: 'GET', url, headers: {} }, { accessKey: 'a', secretKey: 'b' }, { date: new Date(0) });
     expect(sign('https://dcs.example.com:443/v2/p').canonicalRequest).toContain('\nhost:dcs.example.com\n');
     expect(sign('http://127.0.0.1:8080/v2/p').canonicalRequest).toContain('\nhost:127.0.0.1:8080\n');
   });
 
   it('uses UNSIGNED-PAYLOAD instead of the body hash when the request asks for it', () => {
-    const canonical = canonicalRequest({ method: 'put', url: '/x', headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'bytes' }, []);
+    const canonical = canonicalRequest(
+      { method: 'put', url: '/x', headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'bytes' },
+      [],
+    );
     expect(canonical.split('\n')).toEqual(['PUT', '/x/', '', '', '', 'UNSIGNED-PAYLOAD']);
   });
 
   it('parses the Authorization header back into its parts', () => {
-    expect(parseAuthorizationHeader('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc')).toEqual({
+    expect(
+      parseAuthorizationHeader('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=abc'),
+    ).toEqual({
       accessKey: 'AK1',
       signedHeaders: ['host', 'x-sdk-date'],
       signature: 'abc',
@@ -108,7 +123,14 @@ describe('verifyRequestSignature', () => {
     headers: { 'Content-Type': 'application/json', 'X-Project-Id': 'proj' },
     body: '{"a":1}',
   };
-  const sign = () => ({ ...request, headers: { ...request.headers, ...signRequest(request, credentials, { date: now }).headers, host: '127.0.0.1:9999' } });
+  const sign = () => ({
+    ...request,
+    headers: {
+      ...request.headers,
+      ...signRequest(request, credentials, { date: now }).headers,
+      host: '127.0.0.1:9999',
+    },
+  });
   const options = { secretKeyFor: (ak: string) => (ak === 'AK-TEST' ? 'SK-TEST-secret' : undefined), now };
 
   it('accepts what signRequest produced', () => {
@@ -116,7 +138,10 @@ describe('verifyRequestSignature', () => {
   });
 
   it('rejects a changed body, an unknown AK, a stale date and a missing header, naming the reason', () => {
-    expect(verifyRequestSignature({ ...sign(), body: '{"a":2}' }, options)).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(verifyRequestSignature({ ...sign(), body: '{"a":2}' }, options)).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(verifyRequestSignature(sign(), { ...options, secretKeyFor: () => undefined })).toMatchObject({
       ok: false,
       reason: 'unknown-access-key',

@@ -6,9 +6,17 @@ import { computeSignature, parseSdkDate, SDK_DATE_HEADER } from './signature.js'
 
 /** Why a signature was refused; a server maps every reason to HTTP 401 `APIGW.0301`. */
 export type SignatureRejection =
-  'missing-authorization' | 'malformed-authorization' | 'missing-date' | 'expired' | 'unknown-access-key' | 'signed-header-missing' | 'mismatch';
+  | 'missing-authorization'
+  | 'malformed-authorization'
+  | 'missing-date'
+  | 'expired'
+  | 'unknown-access-key'
+  | 'signed-header-missing'
+  | 'mismatch';
 
-export type SignatureVerdict = { ok: true; accessKey: string } | { ok: false; reason: SignatureRejection; message: string; canonicalRequest?: string };
+export type SignatureVerdict =
+  | { ok: true; accessKey: string }
+  | { ok: false; reason: SignatureRejection; message: string; canonicalRequest?: string };
 
 export interface VerifyOptions {
   /** Returns the SK of an AK, or `undefined` when the AK is unknown. */
@@ -31,12 +39,18 @@ export function verifyRequestSignature(request: SignableRequest, options: Verify
   }
   const auth = parseAuthorizationHeader(authorizationValue);
   if (!auth) {
-    return reject('malformed-authorization', 'Incorrect IAM authentication information: Authorization header is not SDK-HMAC-SHA256');
+    return reject(
+      'malformed-authorization',
+      'Incorrect IAM authentication information: Authorization header is not SDK-HMAC-SHA256',
+    );
   }
   const sdkDate = headers.get(SDK_DATE_HEADER);
   const signedAt = sdkDate === undefined ? undefined : parseSdkDate(sdkDate);
   if (sdkDate === undefined || signedAt === undefined) {
-    return reject('missing-date', 'Incorrect IAM authentication information: X-Sdk-Date header is missing or malformed');
+    return reject(
+      'missing-date',
+      'Incorrect IAM authentication information: X-Sdk-Date header is missing or malformed',
+    );
   }
   const now = options.now ?? new Date();
   if (Math.abs(now.getTime() - signedAt.getTime()) > (options.maxClockSkewMs ?? 15 * 60_000)) {
@@ -51,7 +65,10 @@ export function verifyRequestSignature(request: SignableRequest, options: Verify
   }
   const missing = auth.signedHeaders.find((name) => !headers.has(name));
   if (missing !== undefined) {
-    return reject('signed-header-missing', `Incorrect IAM authentication information: signed header ${missing} is not present`);
+    return reject(
+      'signed-header-missing',
+      `Incorrect IAM authentication information: signed header ${missing} is not present`,
+    );
   }
   const canonical = canonicalRequest(request, auth.signedHeaders);
   const expected = Buffer.from(computeSignature(canonical, sdkDate, secretKey));

@@ -35,12 +35,26 @@ export function recordingAgent(origin: string, answer: (request: RecordedRequest
         method: options.method,
         path: options.path,
         headers,
-        body: typeof options.body === 'string' ? options.body : options.body == null ? undefined : Buffer.from(options.body as Uint8Array).toString('utf8'),
+        body:
+          typeof options.body === 'string'
+            ? options.body
+            : options.body == null
+              ? undefined
+              : Buffer.from(options.body as Uint8Array).toString('utf8'),
       };
       requests.push(recorded);
       const scripted = answer(recorded);
-      const data = scripted.body === undefined ? '' : typeof scripted.body === 'string' ? scripted.body : JSON.stringify(scripted.body);
-      return { statusCode: scripted.status, data, responseOptions: { headers: { 'content-type': 'application/json', ...scripted.headers } } };
+      const data =
+        scripted.body === undefined
+          ? ''
+          : typeof scripted.body === 'string'
+            ? scripted.body
+            : JSON.stringify(scripted.body);
+      return {
+        statusCode: scripted.status,
+        data,
+        responseOptions: { headers: { 'content-type': 'application/json', ...scripted.headers } },
+      };
     })
     .persist();
   return { agent, requests };

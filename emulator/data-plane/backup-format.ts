@@ -21,7 +21,10 @@ export async function detectBackupFormat(file: string): Promise<BackupFormat> {
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new DataPlaneError(`backup file ${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, false);
+    throw new DataPlaneError(
+      `backup file ${name} cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      false,
+    );
   }
   try {
     const { size } = await handle.stat();
@@ -37,7 +40,10 @@ export async function detectBackupFormat(file: string): Promise<BackupFormat> {
     }
     if (text.startsWith('*')) return 'aof';
     if (text.startsWith('file ')) return 'aof-manifest';
-    throw new DataPlaneError(`backup file ${name} is neither an RDB nor an AOF file (it starts with ${JSON.stringify(text.slice(0, 8))})`, false);
+    throw new DataPlaneError(
+      `backup file ${name} is neither an RDB nor an AOF file (it starts with ${JSON.stringify(text.slice(0, 8))})`,
+      false,
+    );
   } finally {
     await handle.close();
   }

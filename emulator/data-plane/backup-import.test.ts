@@ -25,7 +25,10 @@ describe('data plane: backup import', () => {
 
   beforeAll(async () => {
     files = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-backup-fixtures-'));
-    producer = await startRedisServer({ name: 'producer', config: { appendonly: 'yes', 'aof-use-rdb-preamble': 'yes' } });
+    producer = await startRedisServer({
+      name: 'producer',
+      config: { appendonly: 'yes', 'aof-use-rdb-preamble': 'yes' },
+    });
     target = await startRedisServer({ name: 'target', password: 'target-pw-77' });
     admin = producer.client(0);
     await seedSampleData(endpointOf(producer), { keys: 20_000, dbs: [0, 2, 9], ttlFraction: 0.3, seed: 21 });
@@ -58,14 +61,18 @@ describe('data plane: backup import', () => {
     await admin.bgrewriteaof();
     await waitFor(
       'BGREWRITEAOF',
-      async () => /^aof_rewrite_in_progress:0/m.test(await admin.info('persistence')) && /^aof_rewrite_scheduled:0/m.test(await admin.info('persistence')),
+      async () =>
+        /^aof_rewrite_in_progress:0/m.test(await admin.info('persistence')) &&
+        /^aof_rewrite_scheduled:0/m.test(await admin.info('persistence')),
       30_000,
       50,
     );
     // The rewrite's new manifest is installed by the main thread just after the child exits.
     await waitFor(
       'the new AOF base',
-      async () => (await readdir(path.join(producer.dir, 'appendonlydir'))).filter((file) => file.includes('.base.')).length === 1,
+      async () =>
+        (await readdir(path.join(producer.dir, 'appendonlydir'))).filter((file) => file.includes('.base.')).length ===
+        1,
       10_000,
       50,
     );
@@ -85,7 +92,10 @@ describe('data plane: backup import', () => {
     const incr = parts.filter((file) => file.includes('.incr.')).sort();
     if (!base) throw new Error(`no AOF base in ${parts.join(', ')}`);
     const single = path.join(files, name);
-    await writeFile(single, Buffer.concat(await Promise.all([base, ...incr].map((file) => readFile(path.join(dir, file))))));
+    await writeFile(
+      single,
+      Buffer.concat(await Promise.all([base, ...incr].map((file) => readFile(path.join(dir, file))))),
+    );
     return single;
   }
 
@@ -111,7 +121,10 @@ describe('data plane: backup import', () => {
     expect(await detectBackupFormat(fixtures.plainAof as string)).toBe('aof');
     expect(await detectBackupFormat(fixtures.manifest as string)).toBe('aof-manifest');
     const valkey = path.join(files, 'valkey.rdb');
-    await writeFile(valkey, Buffer.concat([Buffer.from('VALKEY080'), Buffer.from([0xfe, 0x00, 0xff]), Buffer.alloc(8)]));
+    await writeFile(
+      valkey,
+      Buffer.concat([Buffer.from('VALKEY080'), Buffer.from([0xfe, 0x00, 0xff]), Buffer.alloc(8)]),
+    );
     expect(await detectBackupFormat(valkey)).toBe('rdb');
     const empty = path.join(files, 'empty.rdb');
     await writeFile(empty, '');
@@ -170,7 +183,10 @@ describe('data plane: backup import', () => {
       expect(run.phase()).toBe('failed');
       expect(run.error()).toMatch(message);
     }
-    const missing = dataPlane.startBackupImport({ files: [path.join(files, 'absent.rdb')], target: endpointOf(target) });
+    const missing = dataPlane.startBackupImport({
+      files: [path.join(files, 'absent.rdb')],
+      target: endpointOf(target),
+    });
     await missing.ended;
     expect(missing.error()).toBe('backup file absent.rdb cannot be read: ENOENT');
     const client = target.client();

@@ -26,14 +26,22 @@ describe('data plane: big keys copied in chunks', () => {
 
     const watcher = target.client(0);
     await watcher.config('RESETSTAT');
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+    });
     // Watch the target throughout: a big key under its real name must always be whole; its temporary key grows.
     const partialUnderRealName: string[] = [];
     let temporarySeen = 0;
     const watching = (async () => {
       while (run.phase() === 'full-sync') {
         const probe = watcher.pipeline();
-        for (const key of bigKeys) probe.call(lengthCommands[typeOf(key)], key).call(lengthCommands[typeOf(key)], temporaryKeyOf(Buffer.from(key)));
+        for (const key of bigKeys)
+          probe
+            .call(lengthCommands[typeOf(key)], key)
+            .call(lengthCommands[typeOf(key)], temporaryKeyOf(Buffer.from(key)));
         const replies = (await probe.exec()) ?? [];
         bigKeys.forEach((key, index) => {
           const real = Number(replies[2 * index]?.[1] ?? 0);
@@ -67,11 +75,15 @@ describe('data plane: big keys copied in chunks', () => {
     for (const key of bigKeys) expect(await contentsOf(watcher, key), key).toEqual(await contentsOf(reader, key));
     const { pttls } = await lengthsAndTtls(reader);
     reader.disconnect();
-    const report = await compareRedis(endpointOf(source), endpointOf(target), { mode: 'length', ttlToleranceMs: 1_000 });
+    const report = await compareRedis(endpointOf(source), endpointOf(target), {
+      mode: 'length',
+      ttlToleranceMs: 1_000,
+    });
     expect(report.differences).toEqual([]);
     expect(report.dbs[0]?.byKind.OK).toBe(7);
     const copied = await lengthsAndTtls(watcher);
-    for (const key of bigKeys) expect(Math.abs((copied.pttls.get(key) ?? -1) - (pttls.get(key) ?? -1)), key).toBeLessThan(1_000);
+    for (const key of bigKeys)
+      expect(Math.abs((copied.pttls.get(key) ?? -1) - (pttls.get(key) ?? -1)), key).toBeLessThan(1_000);
     expect(copied.pttls.get('big:hash')).toBeGreaterThan(500_000);
     expect(copied.pttls.get('big:set')).toBe(-1); // no TTL stays no TTL
     expect(await watcher.keys('__dcs-migrate:partial:*')).toEqual([]);
@@ -89,7 +101,10 @@ describe('data plane: big keys copied in chunks', () => {
     const client = source.client(0);
     for (const name of ['big:gone', 'big:retyped']) {
       for (let start = 0; start < size; start += 2_000) {
-        await client.hset(name, Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`field:${start + index}`, 'x'.repeat(100)])));
+        await client.hset(
+          name,
+          Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`field:${start + index}`, 'x'.repeat(100)])),
+        );
       }
     }
     // 1 MB/s over ~2.2 MB of fields: each key takes about a second, long enough to change it mid-copy.
@@ -128,7 +143,10 @@ async function seedBigKeys(client: Redis): Promise<void> {
     batch.hset('big:hash', Object.fromEntries(ids.map((id) => [`field:${id}`, `value:${id}`])));
     batch.sadd('big:set', ...ids.map((id) => `member:${id}`));
     // Scores that do not round-trip through a short decimal, plus ±inf, must arrive exactly.
-    batch.zadd('big:zset', ...ids.flatMap((id) => [id === 0 ? '-inf' : id === size - 1 ? '+inf' : String(id / 3), `member:${id}`]));
+    batch.zadd(
+      'big:zset',
+      ...ids.flatMap((id) => [id === 0 ? '-inf' : id === size - 1 ? '+inf' : String(id / 3), `member:${id}`]),
+    );
     batch.rpush('big:list', ...ids.map((id) => `item:${id}`));
     for (const id of ids) batch.xadd('big:stream', `${id + 1}-1`, 'n', String(id));
     await batch.exec();
@@ -143,7 +161,9 @@ async function contentsOf(client: Redis, key: string): Promise<string[]> {
   switch (typeOf(key)) {
     case 'hash':
       return hex(
-        await client.hgetallBuffer(key).then((all) => Object.entries(all).map(([field, value]) => Buffer.from(`${field}=${value.toString()}`))),
+        await client
+          .hgetallBuffer(key)
+          .then((all) => Object.entries(all).map(([field, value]) => Buffer.from(`${field}=${value.toString()}`))),
       ).sort();
     case 'set':
       return hex(await client.smembersBuffer(key)).sort();
@@ -152,7 +172,9 @@ async function contentsOf(client: Redis, key: string): Promise<string[]> {
     case 'list':
       return hex(await client.lrangeBuffer(key, 0, -1));
     case 'stream':
-      return (await client.xrangeBuffer(key, '-', '+')).map(([id, fields]) => [id, ...fields].map((item) => item.toString('hex')).join(','));
+      return (await client.xrangeBuffer(key, '-', '+')).map(([id, fields]) =>
+        [id, ...fields].map((item) => item.toString('hex')).join(','),
+      );
   }
 }
 

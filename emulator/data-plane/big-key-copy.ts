@@ -20,13 +20,18 @@ export interface BigKeyLimits {
   chunkElements: number;
 }
 
-export const defaultBigKeyLimits: BigKeyLimits = { maxElements: 100_000, maxBytes: 8 * 1024 * 1024, chunkElements: 1_000 };
+export const defaultBigKeyLimits: BigKeyLimits = {
+  maxElements: 100_000,
+  maxBytes: 8 * 1024 * 1024,
+  chunkElements: 1_000,
+};
 
 /** Checks limits given by a caller (the emulator's settings, tests, benchmarks); names the bad field. */
 export function bigKeyLimits(given: Partial<BigKeyLimits> = {}): BigKeyLimits {
   const limits = { ...defaultBigKeyLimits, ...given };
   for (const field of ['maxElements', 'maxBytes', 'chunkElements'] as const) {
-    if (!Number.isInteger(limits[field]) || limits[field] < 1) throw new RangeError(`bigKeys.${field} must be a positive integer, got ${limits[field]}`);
+    if (!Number.isInteger(limits[field]) || limits[field] < 1)
+      throw new RangeError(`bigKeys.${field} must be a positive integer, got ${limits[field]}`);
   }
   return limits;
 }
@@ -101,8 +106,10 @@ export async function copyBigKey(
   const source = await sides.source.db(db);
   const target = await sides.target.db(db);
   const temporary = temporaryKeyOf(key, sides.target.clusterNode);
-  const onSource = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.source.fail(error, source)));
-  const onTarget = <T>(work: Promise<T>) => work.catch((error: unknown) => Promise.reject(sides.target.fail(error, target)));
+  const onSource = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) => Promise.reject(sides.source.fail(error, source)));
+  const onTarget = <T>(work: Promise<T>) =>
+    work.catch((error: unknown) => Promise.reject(sides.target.fail(error, target)));
   await onTarget(target.del(temporary));
   const write: Write = async (command, argsList, bytes) => {
     await accounting.limiter?.take(bytes);
@@ -122,10 +129,16 @@ export async function copyBigKey(
   } catch (error) {
     await target.del(temporary).catch(() => undefined);
     // A source read hitting another type (target failures arrive already described as DataPlaneErrors).
-    if (!(error instanceof DataPlaneError) && error instanceof Error && /WRONGTYPE/.test(error.message)) return 'changed';
+    if (!(error instanceof DataPlaneError) && error instanceof Error && /WRONGTYPE/.test(error.message))
+      return 'changed';
     throw error instanceof DataPlaneError ? error : sides.source.fail(error, source);
   }
-  const [seconds, micros, typeNow, pttl] = (await onSource(source.call('EVAL', stateScript, 1, key))) as [string, string, string, number];
+  const [seconds, micros, typeNow, pttl] = (await onSource(source.call('EVAL', stateScript, 1, key))) as [
+    string,
+    string,
+    string,
+    number,
+  ];
   if (typeNow !== 'none' && typeNow !== type) {
     await onTarget(target.del(temporary));
     return 'changed';
@@ -143,13 +156,16 @@ type Write = (command: string, argsList: Array<Array<Buffer | string>>, bytes: n
 type Windows = (key: Buffer, source: Redis, chunk: number, write: Write) => Promise<unknown>;
 
 const windows: Record<ChunkedType, Windows> = {
-  hash: (key, source, chunk, write) => scanCollection(source, 'HSCAN', key, chunk, (items) => write('HSET', [items], byteLength(items))),
-  set: (key, source, chunk, write) => scanCollection(source, 'SSCAN', key, chunk, (items) => write('SADD', [items], byteLength(items))),
+  hash: (key, source, chunk, write) =>
+    scanCollection(source, 'HSCAN', key, chunk, (items) => write('HSET', [items], byteLength(items))),
+  set: (key, source, chunk, write) =>
+    scanCollection(source, 'SSCAN', key, chunk, (items) => write('SADD', [items], byteLength(items))),
   // ZSCAN gives (member, score); ZADD takes (score, member). Scores come formatted round-trip exact (%.17g, inf).
   zset: (key, source, chunk, write) =>
     scanCollection(source, 'ZSCAN', key, chunk, (items) => {
       const swapped: Buffer[] = [];
-      for (let index = 0; index < items.length; index += 2) swapped.push(items[index + 1] as Buffer, items[index] as Buffer);
+      for (let index = 0; index < items.length; index += 2)
+        swapped.push(items[index + 1] as Buffer, items[index] as Buffer);
       return write('ZADD', [swapped], byteLength(items));
     }),
   list: async (key, source, chunk, write) => {
@@ -189,7 +205,8 @@ async function copyStreamMeta(key: Buffer, temporary: Buffer, source: Redis, tar
   const exists = (await target.exists(temporary)) === 1;
   if (!exists) return;
   await target.call('XSETID', temporary, lastId);
-  for (const group of groups) await target.call('XGROUP', 'CREATE', temporary, String(group.get('name')), String(group.get('last-delivered-id')));
+  for (const group of groups)
+    await target.call('XGROUP', 'CREATE', temporary, String(group.get('name')), String(group.get('last-delivered-id')));
 }
 
 function fieldsOf(flat: unknown[]): Map<string, unknown> {

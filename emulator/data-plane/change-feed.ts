@@ -53,7 +53,8 @@ export class ChangeFeed {
       throw describeFailure(error, shard.side, shard.address, lastError);
     }
     subscriber.on('close', () => {
-      if (!this.closing) onLost(describeFailure(new Error('Connection is closed.'), shard.side, shard.address, lastError));
+      if (!this.closing)
+        onLost(describeFailure(new Error('Connection is closed.'), shard.side, shard.address, lastError));
     });
   }
 

@@ -13,7 +13,11 @@ const sourcePassword = 'cluster-source-pw';
 const targetPassword = 'cluster-target-pw';
 
 /** Any node but the first, so that nothing depends on being given the master of slot 0. */
-const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({ host: cluster.nodes[1]!.host, port: cluster.nodes[1]!.port, password });
+const nodeOf = (cluster: RedisCluster, password: string): RedisEndpoint => ({
+  host: cluster.nodes[1]!.host,
+  port: cluster.nodes[1]!.port,
+  password,
+});
 
 function clusterClient(endpoint: RedisEndpoint): Cluster {
   return new Cluster([{ host: endpoint.host, port: endpoint.port }], { redisOptions: { password: endpoint.password } });
@@ -24,11 +28,20 @@ describe('data plane: Redis Cluster sources and targets', () => {
   let target: RedisCluster;
   let standalone: RedisServer;
   // Low limits so that the chunked copy (temp key + RENAME in the key's slot) runs on a cluster too.
-  const dataPlane = createDataPlane({ bigKeys: { maxElements: 2_000, chunkElements: 500 }, resume: { attempts: 3, delayMs: 100 } });
+  const dataPlane = createDataPlane({
+    bigKeys: { maxElements: 2_000, chunkElements: 500 },
+    resume: { attempts: 3, delayMs: 100 },
+  });
 
   beforeAll(async () => {
     [source, target, standalone] = await Promise.all([
-      startRedisCluster({ name: 'dp-source', masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1_000, server: { password: sourcePassword } }),
+      startRedisCluster({
+        name: 'dp-source',
+        masters: 3,
+        replicasPerMaster: 1,
+        nodeTimeoutMs: 1_000,
+        server: { password: sourcePassword },
+      }),
       startRedisCluster({ name: 'dp-target', masters: 3, server: { password: targetPassword } }),
       startRedisServer({ name: 'dp-standalone', password: 'standalone-pw' }),
     ]);
@@ -47,7 +60,10 @@ describe('data plane: Redis Cluster sources and targets', () => {
       // Big keys (chunked) with and without a hash tag of their own, one with a TTL.
       for (const key of ['big:hash', '{tag}big:hash', 'odd}{name']) {
         for (let start = 0; start < 5_000; start += 1_000) {
-          await client.hset(key, Object.fromEntries(Array.from({ length: 1_000 }, (_, index) => [`f${start + index}`, `v${index}`])));
+          await client.hset(
+            key,
+            Object.fromEntries(Array.from({ length: 1_000 }, (_, index) => [`f${start + index}`, `v${index}`])),
+          );
         }
       }
       await client.pexpire('big:hash', 900_000);
@@ -56,7 +72,13 @@ describe('data plane: Redis Cluster sources and targets', () => {
       client.disconnect();
     }
 
-    const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'manual', bandwidthLimitMb: 500 });
+    const run = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'full',
+      resumeMode: 'manual',
+      bandwidthLimitMb: 500,
+    });
     await run.ended;
     expect(run.error()).toBeUndefined();
     expect(run.phase()).toBe('succeeded');
@@ -80,12 +102,24 @@ describe('data plane: Redis Cluster sources and targets', () => {
     const from = nodeOf(source, sourcePassword);
     const to = nodeOf(target, targetPassword);
     await flushClusterMasters(to);
-    const manual = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'manual', faults: { dropSourceAtProgress: 30 } });
+    const manual = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'full',
+      resumeMode: 'manual',
+      faults: { dropSourceAtProgress: 30 },
+    });
     await manual.ended;
     expect(manual.phase()).toBe('failed');
     expect(manual.error()).toMatch(/^the connection to the source Redis at 127\.0\.0\.1:\d+ was lost$/);
     expect(manual.failedOnConnection()).toBe(true);
-    const auto = dataPlane.startOnlineMigration({ source: from, target: to, method: 'full', resumeMode: 'auto', faults: { dropSourceAtProgress: 30 } });
+    const auto = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'full',
+      resumeMode: 'auto',
+      faults: { dropSourceAtProgress: 30 },
+    });
     await auto.ended;
     expect(auto.error()).toBeUndefined();
     expect(auto.phase()).toBe('succeeded');
@@ -102,7 +136,12 @@ describe('data plane: Redis Cluster sources and targets', () => {
     const warn = console.warn;
     console.warn = (message: string) => void messages.push(message);
     try {
-      const intoCluster = dataPlane.startOnlineMigration({ source: single, target: to, method: 'full', resumeMode: 'manual' });
+      const intoCluster = dataPlane.startOnlineMigration({
+        source: single,
+        target: to,
+        method: 'full',
+        resumeMode: 'manual',
+      });
       await intoCluster.ended;
       expect(intoCluster.error()).toBeUndefined();
       expect(intoCluster.phase()).toBe('succeeded');
@@ -117,7 +156,12 @@ describe('data plane: Redis Cluster sources and targets', () => {
 
     // Back: the cluster (source) into the standalone server's db 0, following changes.
     await flushAll(standalone);
-    const outOfCluster = dataPlane.startOnlineMigration({ source: to, target: single, method: 'incremental', resumeMode: 'manual' });
+    const outOfCluster = dataPlane.startOnlineMigration({
+      source: to,
+      target: single,
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
     const client = clusterClient(to);
     try {
       await waitForPhase(outOfCluster, 'incremental');
@@ -126,7 +170,12 @@ describe('data plane: Redis Cluster sources and targets', () => {
       await client.del('sample:string:10');
       const check = new Redis({ host: single.host, port: single.port, password: single.password });
       try {
-        await waitFor('a write on the cluster to reach the standalone target', async () => (await check.get('live:one')) === '1', 10_000, 20);
+        await waitFor(
+          'a write on the cluster to reach the standalone target',
+          async () => (await check.get('live:one')) === '1',
+          10_000,
+          20,
+        );
       } finally {
         check.disconnect();
       }
@@ -144,22 +193,41 @@ describe('data plane: Redis Cluster sources and targets', () => {
     const to = nodeOf(target, targetPassword);
     await flushClusterMasters(to);
     const traffic = startTraffic(from, { keys: 20_000, dbs: [0], seed: 16, opsPerSecond: 1_500 });
-    const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'incremental', resumeMode: 'manual' });
-    const replica = new Redis({ host: source.replicas[2]![0]!.host, port: source.replicas[2]![0]!.port, password: sourcePassword });
+    const run = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
+    const replica = new Redis({
+      host: source.replicas[2]![0]!.host,
+      port: source.replicas[2]![0]!.port,
+      password: sourcePassword,
+    });
     let expiring: number | undefined;
     try {
       await waitForPhase(run, 'incremental');
       await new Promise((resolve) => setTimeout(resolve, 500));
       // Writes keep going while the replica of the third master takes over its slots.
       await replica.call('CLUSTER', 'FAILOVER');
-      await waitFor('the replica to be promoted', async () => /role:master/.test(await replica.info('replication')), 20_000, 50);
+      await waitFor(
+        'the replica to be promoted',
+        async () => /role:master/.test(await replica.info('replication')),
+        20_000,
+        50,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const summary = await traffic.stop();
       expiring = summary.expiring;
       expect(summary.writes).toBeGreaterThan(1_000);
       // Keys the traffic gave a short TTL expire within 1.5 s; then the feed has nothing left to catch up.
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      await waitFor('the change queue to drain', async () => run.phase() === 'incremental' && run.stats().offset === 0, 30_000, 20);
+      await waitFor(
+        'the change queue to drain',
+        async () => run.phase() === 'incremental' && run.stats().offset === 0,
+        30_000,
+        20,
+      );
       expect(run.error()).toBeUndefined();
       const promoted = `${source.replicas[2]![0]!.host}:${source.replicas[2]![0]!.port}`;
       // The new master was found and followed (its keys were copied in the resync).
@@ -190,17 +258,36 @@ describe('data plane: Redis Cluster sources and targets', () => {
     const to = nodeOf(target, targetPassword);
     await flushClusterMasters(to);
     const traffic = startTraffic(from, { keys: 20_000, dbs: [0], seed: 17, opsPerSecond: 1_000 });
-    const run = dataPlane.startOnlineMigration({ source: from, target: to, method: 'incremental', resumeMode: 'manual' });
-    const replica = new Redis({ host: source.replicas[0]![0]!.host, port: source.replicas[0]![0]!.port, password: sourcePassword });
+    const run = dataPlane.startOnlineMigration({
+      source: from,
+      target: to,
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
+    const replica = new Redis({
+      host: source.replicas[0]![0]!.host,
+      port: source.replicas[0]![0]!.port,
+      password: sourcePassword,
+    });
     try {
       await waitForPhase(run, 'incremental');
       await new Promise((resolve) => setTimeout(resolve, 500));
       await source.nodes[0]!.kill();
-      await waitFor('the replica to take over', async () => /role:master/.test(await replica.info('replication')), 30_000, 100);
+      await waitFor(
+        'the replica to take over',
+        async () => /role:master/.test(await replica.info('replication')),
+        30_000,
+        100,
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await traffic.stop();
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      await waitFor('the change queue to drain', async () => run.phase() === 'incremental' && run.stats().offset === 0, 30_000, 20);
+      await waitFor(
+        'the change queue to drain',
+        async () => run.phase() === 'incremental' && run.stats().offset === 0,
+        30_000,
+        20,
+      );
       expect(run.error()).toBeUndefined();
       const live = await compareRedis(from, to, { recheck: { rounds: 3, intervalMs: 300 } });
       expect(live.differences).toEqual([]);

@@ -8,11 +8,16 @@ import { sleep } from './run-lifecycle.js';
  * Nodes of a cluster side the run has seen (masters and replicas), to find the cluster again after losing a node,
  * and the slot map's signature then (to tell a failover from a dropped connection).
  */
-export async function knownNodes(side: RedisConnections): Promise<{ nodes: Array<{ host: string; port: number }>; signature: string } | undefined> {
+export async function knownNodes(
+  side: RedisConnections,
+): Promise<{ nodes: Array<{ host: string; port: number }>; signature: string } | undefined> {
   const topology = await side.knownTopology();
   if (topology?.kind !== 'cluster') return undefined;
   return {
-    nodes: topology.topology.masters.flatMap((master) => [{ host: master.host, port: master.port }, ...master.replicas]),
+    nodes: topology.topology.masters.flatMap((master) => [
+      { host: master.host, port: master.port },
+      ...master.replicas,
+    ]),
     signature: topology.topology.signature,
   };
 }

@@ -36,7 +36,12 @@ describe('data plane: a cluster given as several addresses', () => {
     await seedSampleData({ ...masters[0]!, password }, { keys: 3_000, dbs: [0], seed: 21 });
     const nobody = await getPort({ host: '127.0.0.1' });
     const given: MigrationEndpoint = { host: '127.0.0.1', port: nobody, password, seeds: masters };
-    const run = dataPlane.startOnlineMigration({ source: given, target: target.endpoint, method: 'full', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: given,
+      target: target.endpoint,
+      method: 'full',
+      resumeMode: 'manual',
+    });
     await run.ended;
     expect(run.error()).toBeUndefined();
     expect(run.phase()).toBe('succeeded');
@@ -48,7 +53,12 @@ describe('data plane: a cluster given as several addresses', () => {
 
   it('fails, naming the addresses, when they are not one cluster', async () => {
     const given: MigrationEndpoint = { ...other.endpoint, seeds: [{ host: target.host, port: target.port }] };
-    const run = dataPlane.startOnlineMigration({ source: given, target: target.endpoint, method: 'full', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: given,
+      target: target.endpoint,
+      method: 'full',
+      resumeMode: 'manual',
+    });
     await run.ended;
     expect(run.phase()).toBe('failed');
     expect(run.error()).toMatch(/several addresses \(.*,.*\), but .* is no Redis Cluster node: give one host:port/);

@@ -1,11 +1,18 @@
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../redis/connect.js';
-import { clusterTopology, coversAllSlots, isClusterNode, masterIndexOf, type ClusterTopology } from '../../redis/cluster-topology.js';
+import {
+  clusterTopology,
+  coversAllSlots,
+  isClusterNode,
+  masterIndexOf,
+  type ClusterTopology,
+} from '../../redis/cluster-topology.js';
 import { connectionOptions, describeAddress, type RedisAddress, type Side } from './redis-address.js';
 import { ClusterTopologyChange, describeFailure } from './failures.js';
 
 /** What one side turned out to be: a standalone server, or a cluster whose masters each get their own connections. */
-export type SideTopology = { kind: 'standalone' } | { kind: 'cluster'; topology: ClusterTopology; masters: RedisConnections[] };
+export type SideTopology =
+  { kind: 'standalone' } | { kind: 'cluster'; topology: ClusterTopology; masters: RedisConnections[] };
 
 /**
  * One connection per logical database of one Redis server, opened on first use. A connection per db (rather
@@ -78,7 +85,9 @@ export class RedisConnections {
     for (const key of keys) {
       const owner = masterIndexOf(topology.topology, key);
       if (owner < 0)
-        throw new ClusterTopologyChange(`the ${this.side} cluster at ${describeAddress(this.address)} serves no master for a slot (failover in progress?)`);
+        throw new ClusterTopologyChange(
+          `the ${this.side} cluster at ${describeAddress(this.address)} serves no master for a slot (failover in progress?)`,
+        );
       const group = groups.get(owner) ?? [];
       group.push(key);
       groups.set(owner, group);
@@ -98,7 +107,9 @@ export class RedisConnections {
       try {
         const connection = await master.db(0);
         try {
-          return (await clusterTopology(connection, describeHost(master.address))).signature !== topology.topology.signature;
+          return (
+            (await clusterTopology(connection, describeHost(master.address))).signature !== topology.topology.signature
+          );
         } catch (error) {
           throw master.fail(error, connection);
         }
@@ -163,9 +174,13 @@ export class RedisConnections {
       throw this.fail(error, connection);
     }
     if (!coversAllSlots(topology)) {
-      throw new ClusterTopologyChange(`the ${this.side} cluster at ${describeAddress(this.address)} does not serve every slot (cluster down or failing over)`);
+      throw new ClusterTopologyChange(
+        `the ${this.side} cluster at ${describeAddress(this.address)} does not serve every slot (cluster down or failing over)`,
+      );
     }
-    const masters = topology.masters.map(({ host, port }) => new RedisConnections(this.side, { ...this.address, host, port }, this.connectionName, true));
+    const masters = topology.masters.map(
+      ({ host, port }) => new RedisConnections(this.side, { ...this.address, host, port }, this.connectionName, true),
+    );
     return { kind: 'cluster', topology, masters };
   }
 

@@ -41,18 +41,26 @@ describe('data plane: failures and faults', () => {
     for (const resumeMode of ['manual', 'auto'] as const) {
       const run = await runToEnd({ source: { ...source, password: 'wrong-password-123' }, resumeMode });
       expect(run.phase()).toBe('failed');
-      expect(run.error()).toBe(`authentication to the source Redis at ${source.host}:${source.port} failed: the password is wrong or missing`);
+      expect(run.error()).toBe(
+        `authentication to the source Redis at ${source.host}:${source.port} failed: the password is wrong or missing`,
+      );
     }
     const noPassword = await runToEnd({ source: { ...source, password: undefined } });
-    expect(noPassword.error()).toBe(`authentication to the source Redis at ${source.host}:${source.port} failed: the password is wrong or missing`);
+    expect(noPassword.error()).toBe(
+      `authentication to the source Redis at ${source.host}:${source.port} failed: the password is wrong or missing`,
+    );
     const wrongTarget = await runToEnd({ target: { ...target, password: 'wrong-password-456' } });
-    expect(wrongTarget.error()).toBe(`authentication to the target Redis at ${target.host}:${target.port} failed: the password is wrong or missing`);
+    expect(wrongTarget.error()).toBe(
+      `authentication to the target Redis at ${target.host}:${target.port} failed: the password is wrong or missing`,
+    );
   });
 
   it('fails when the source is unreachable; resume mode auto retries first, then gives up', async () => {
     const manual = await runToEnd({ source: unreachable });
     expect(manual.phase()).toBe('failed');
-    expect(manual.error()).toBe(`cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused`);
+    expect(manual.error()).toBe(
+      `cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused`,
+    );
     const auto = await runToEnd({ source: unreachable, resumeMode: 'auto' });
     expect(auto.error()).toBe(
       `cannot connect to the source Redis at ${unreachable.host}:${unreachable.port}: connection refused (gave up after 2 reconnect attempts)`,
@@ -67,7 +75,10 @@ describe('data plane: failures and faults', () => {
     expect(fallback.error()).toMatch(/^the migration failed at [45]\d% of the full migration \(injected fault\)$/);
     expect(fallback.stats().fullMigrationProgress).toBeGreaterThanOrEqual(40);
     expect(fallback.stats().fullMigrationProgress).toBeLessThan(100);
-    const custom = await runToEnd({ resumeMode: 'auto', faults: { failAt: { atProgress: 0, message: 'source instance is being resized' } } });
+    const custom = await runToEnd({
+      resumeMode: 'auto',
+      faults: { failAt: { atProgress: 0, message: 'source instance is being resized' } },
+    });
     expect(custom.error()).toBe('source instance is being resized');
     expect(custom.stats().keysCopied).toBe(0);
   });
@@ -104,7 +115,12 @@ describe('data plane: failures and faults', () => {
       await waitForPhase(auto, 'incremental');
       await killSubscribers();
       await writer.set('written-after-the-drop', 'still followed');
-      await waitFor('a change after the drop to reach the target', async () => (await reader.get('written-after-the-drop')) === 'still followed', 20_000, 50);
+      await waitFor(
+        'a change after the drop to reach the target',
+        async () => (await reader.get('written-after-the-drop')) === 'still followed',
+        20_000,
+        50,
+      );
       expect(auto.phase()).toBe('incremental');
       await writer.del('written-after-the-drop');
     } finally {

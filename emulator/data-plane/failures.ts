@@ -31,14 +31,29 @@ export class ClusterTopologyChange extends DataPlaneError {
   }
 }
 
-const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
+const connectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENOENT',
+]);
 
 /**
  * Turns whatever ioredis or the network threw into a DataPlaneError with an operator-readable message.
  * `lastSocketError` is the last `error` event of the connection: ioredis rejects commands with a bare
  * "Connection is closed." and reports the reason (WRONGPASS, ECONNREFUSED, ...) only through that event.
  */
-export function describeFailure(error: unknown, side: Side, address: RedisAddress, lastSocketError?: Error): DataPlaneError {
+export function describeFailure(
+  error: unknown,
+  side: Side,
+  address: RedisAddress,
+  lastSocketError?: Error,
+): DataPlaneError {
   if (error instanceof DataPlaneError) return error;
   const where = `the ${side} Redis at ${describeAddress(address)}`;
   const reason = pickReason(error, lastSocketError);
@@ -56,10 +71,14 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   }
   const missing = missingPermission(message);
   if (missing) {
-    return new DataPlaneError(`${where} refused ${userOf(username)} a command the migration needs: no permission ${missing} (${message})`, false);
+    return new DataPlaneError(
+      `${where} refused ${userOf(username)} a command the migration needs: no permission ${missing} (${message})`,
+      false,
+    );
   }
   const tls = tlsFailure(message, code);
-  if (tls) return new DataPlaneError(`the TLS handshake with ${where} failed: ${tls}`, tls.startsWith('the server closed'));
+  if (tls)
+    return new DataPlaneError(`the TLS handshake with ${where} failed: ${tls}`, tls.startsWith('the server closed'));
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
     return new DataPlaneError(`cannot connect to ${where}: connection refused`, true);
   }
@@ -69,8 +88,12 @@ export function describeFailure(error: unknown, side: Side, address: RedisAddres
   if (/Connection is closed|connect ETIMEDOUT|Stream isn't writeable|socket (closed|hang up)/i.test(message)) {
     return new DataPlaneError(`the connection to ${where} was lost`, true);
   }
-  if (/\b(MOVED \d+|ASK \d+|CLUSTERDOWN|TRYAGAIN|READONLY You can't write)|non local key in a cluster node/.test(message)) {
-    return new ClusterTopologyChange(`${where} no longer serves the keys the run expected there (${message.split('\n')[0]}): the cluster's slots moved`);
+  if (
+    /\b(MOVED \d+|ASK \d+|CLUSTERDOWN|TRYAGAIN|READONLY You can't write)|non local key in a cluster node/.test(message)
+  ) {
+    return new ClusterTopologyChange(
+      `${where} no longer serves the keys the run expected there (${message.split('\n')[0]}): the cluster's slots moved`,
+    );
   }
   if (/^LOADING\b/.test(message)) return new DataPlaneError(`${where} is still loading its data`, true);
   return new DataPlaneError(`${where} answered with an error: ${message}`, false);
@@ -99,7 +122,8 @@ export function missingPermission(message: string): string | undefined {
 }
 
 /** Node/OpenSSL error codes of a failed TLS handshake or certificate check. */
-const tlsCodes = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_)/;
+const tlsCodes =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_OSSL_)/;
 
 /** Why a TLS connection could not be set up, in an operator's words; undefined when the error is not about TLS. */
 function tlsFailure(message: string, code: string | undefined): string | undefined {

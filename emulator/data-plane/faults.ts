@@ -17,7 +17,10 @@ export class FaultSchedule {
   check(progress: number): { dropSource: boolean } {
     const failAt = this.faults.failAt;
     if (failAt && progress >= failAt.atProgress) {
-      throw new DataPlaneError(failAt.message ?? `the migration failed at ${progress}% of the full migration (injected fault)`, false);
+      throw new DataPlaneError(
+        failAt.message ?? `the migration failed at ${progress}% of the full migration (injected fault)`,
+        false,
+      );
     }
     const dropAt = this.faults.dropSourceAtProgress;
     if (dropAt !== undefined && !this.dropped && progress >= dropAt) {
@@ -45,7 +48,9 @@ async function dropNodeConnections(side: RedisConnections): Promise<void> {
   admin.on('error', () => {});
   try {
     const list = String(await admin.client('LIST'));
-    const ids = [...list.matchAll(/^id=(\d+) .*? name=(\S*)/gm)].filter((match) => match[2] === side.connectionName).map((match) => match[1] as string);
+    const ids = [...list.matchAll(/^id=(\d+) .*? name=(\S*)/gm)]
+      .filter((match) => match[2] === side.connectionName)
+      .map((match) => match[1] as string);
     for (const id of ids) await admin.client('KILL', 'ID', id);
   } finally {
     admin.disconnect();

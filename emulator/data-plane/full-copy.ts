@@ -17,14 +17,19 @@ export interface FullCopyHooks {
  * of a standalone source are skipped (the copier says so once). The total is the source's key count when the scan
  * starts; under concurrent writes `copied` may pass it, so callers clamp.
  */
-export async function copyKeyspace(source: RedisConnections, copier: KeyCopier, hooks: FullCopyHooks): Promise<{ copied: number }> {
+export async function copyKeyspace(
+  source: RedisConnections,
+  copier: KeyCopier,
+  hooks: FullCopyHooks,
+): Promise<{ copied: number }> {
   let copied = 0;
   const shards = await source.shards();
   const sizes = new Map<RedisConnections, Map<number, number>>();
   for (const shard of shards) sizes.set(shard, await keyspaceSizes(shard));
   const dbsOf = async (shard: RedisConnections) => {
     const dbs: number[] = [];
-    for (const db of [...(sizes.get(shard)?.keys() ?? [])].sort((a, b) => a - b)) if (await copier.acceptsDb(db)) dbs.push(db);
+    for (const db of [...(sizes.get(shard)?.keys() ?? [])].sort((a, b) => a - b))
+      if (await copier.acceptsDb(db)) dbs.push(db);
     return dbs;
   };
   let total = 0;

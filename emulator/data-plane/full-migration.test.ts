@@ -12,16 +12,29 @@ describe('data plane: full online migration', () => {
   it('copies 100,000 keys of every type, with and without TTLs, across dbs: 0 differences, TTLs within 1 s', async () => {
     const { source, target } = pair;
     await flushAll(source, target);
-    const seeded = await seedSampleData(endpointOf(source), { keys: 100_000, dbs: [0, 1, 5], ttlFraction: 0.3, seed: 11 });
+    const seeded = await seedSampleData(endpointOf(source), {
+      keys: 100_000,
+      dbs: [0, 1, 5],
+      ttlFraction: 0.3,
+      seed: 11,
+    });
     const big = source.client(1);
     // Big keys: a 12 MB string and a 100,000-field hash, so batches are bounded by bytes, not just keys.
     await big.set('big:string', Buffer.alloc(12 * 1024 * 1024, 7), 'PX', 900_000);
     for (let start = 0; start < 100_000; start += 10_000) {
-      await big.hset('big:hash', Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`f${start + index}`, `v${index}`])));
+      await big.hset(
+        'big:hash',
+        Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`f${start + index}`, `v${index}`])),
+      );
     }
     big.disconnect();
 
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+    });
     const progress: number[] = [];
     const sampler = setInterval(() => progress.push(run.stats().fullMigrationProgress), 50);
     await run.ended;
@@ -73,7 +86,12 @@ describe('data plane: full online migration', () => {
     for (let index = 0; index < 300; index++) await client.set(`blob:${index}`, randomBytes(10 * 1024));
     client.disconnect();
 
-    const unlimited = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'full', resumeMode: 'manual' });
+    const unlimited = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'full',
+      resumeMode: 'manual',
+    });
     let started = performance.now();
     await unlimited.ended;
     const unlimitedMs = performance.now() - started;

@@ -29,18 +29,33 @@ describe('data plane: incremental online migration', () => {
 
     const traffic = startTraffic(endpointOf(source), { keys: 30_000, dbs, seed: 5, opsPerSecond: 2_000 });
     let expiring: number | undefined;
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'incremental', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
     try {
       await waitForPhase(run, 'incremental');
       expect(run.stats().fullMigrationProgress).toBe(100);
       expect(await t7.dbsize()).toBe(100);
 
       await s0.set('live:written', 'hello');
-      await waitFor('a new key to reach the target', async () => (await t0.get('live:written')) === 'hello', 10_000, 20);
+      await waitFor(
+        'a new key to reach the target',
+        async () => (await t0.get('live:written')) === 'hello',
+        10_000,
+        20,
+      );
       await s0.del('live:written');
       await waitFor('a delete to reach the target', async () => (await t0.exists('live:written')) === 0, 10_000, 20);
       await s0.set('live:expiring', 'soon gone', 'PX', 300);
-      await waitFor('an expiring key to reach the target', async () => (await t0.exists('live:expiring')) === 1, 10_000, 5).catch(() => {
+      await waitFor(
+        'an expiring key to reach the target',
+        async () => (await t0.exists('live:expiring')) === 1,
+        10_000,
+        5,
+      ).catch(() => {
         // It may expire before it is seen; what matters is that it is gone below.
       });
       await waitFor('the expiry to reach the target', async () => (await t0.exists('live:expiring')) === 0, 10_000, 20);
@@ -48,7 +63,12 @@ describe('data plane: incremental online migration', () => {
       await waitFor('FLUSHDB to reach the target', async () => (await t7.dbsize()) === 0, 10_000, 50);
       expect(await t8.dbsize()).toBe(50);
       await s7.swapdb(7, 8);
-      await waitFor('SWAPDB to reach the target', async () => (await t7.dbsize()) === 50 && (await t8.dbsize()) === 0, 10_000, 50);
+      await waitFor(
+        'SWAPDB to reach the target',
+        async () => (await t7.dbsize()) === 50 && (await t8.dbsize()) === 0,
+        10_000,
+        50,
+      );
 
       // Let traffic run a little longer while incremental, then let the queue drain.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -81,7 +101,12 @@ describe('data plane: incremental online migration', () => {
     const { source, target } = pair;
     await flushAll(source, target);
     await seedSampleData(endpointOf(source), { keys: 10_000, dbs: [0, 4], seed: 9 });
-    const run = dataPlane.startOnlineMigration({ source: endpointOf(source), target: endpointOf(target), method: 'incremental', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: endpointOf(source),
+      target: endpointOf(target),
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
     const traffic = startTraffic(endpointOf(source), { keys: 10_000, dbs: [0, 4], seed: 9, opsPerSecond: 3_000 });
     try {
       await waitForPhase(run, 'incremental');

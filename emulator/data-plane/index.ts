@@ -28,7 +28,8 @@ export function createDataPlane(settings: DataPlaneSettings = {}): DataPlane {
   const resume = settings.resume ?? defaultResumePolicy;
   const bigKeys = bigKeyLimits(settings.bigKeys);
   return {
-    startOnlineMigration: (options: OnlineMigrationOptions): DataPlaneRun => new OnlineMigrationRun(options, resume, bigKeys),
+    startOnlineMigration: (options: OnlineMigrationOptions): DataPlaneRun =>
+      new OnlineMigrationRun(options, resume, bigKeys),
     startBackupImport: (options: BackupImportOptions): DataPlaneRun => new BackupImportRun(options, bigKeys),
   };
 }

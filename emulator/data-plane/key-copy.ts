@@ -115,7 +115,9 @@ export class KeyCopier {
     if (db === 0 || !(await this.target.isCluster())) return true;
     if (!this.skippedDbs.has(db)) {
       this.skippedDbs.add(db);
-      this.warn(`the target ${describeAddress(this.target.address)} is a cluster, which has db 0 only: keys of source db ${db} are not copied`);
+      this.warn(
+        `the target ${describeAddress(this.target.address)} is a cluster, which has db 0 only: keys of source db ${db} are not copied`,
+      );
     }
     return false;
   }
@@ -144,10 +146,12 @@ export class KeyCopier {
     // The next chunk is read while the previous one is written: both servers work at once.
     let pendingWrite: Promise<void> = Promise.resolve();
     for (let start = 0; start < keys.length;) {
-      const { covered, reads } = await this.read(shard, db, keys.slice(start, start + maxReadKeys)).catch(async (error: unknown) => {
-        await pendingWrite.catch(() => {});
-        throw error;
-      });
+      const { covered, reads } = await this.read(shard, db, keys.slice(start, start + maxReadKeys)).catch(
+        async (error: unknown) => {
+          await pendingWrite.catch(() => {});
+          throw error;
+        },
+      );
       const chunk = keys.slice(start, start + covered);
       start += covered;
       await pendingWrite;
@@ -158,7 +162,12 @@ export class KeyCopier {
   }
 
   /** Writes one chunk read from `shard`: per target master of a cluster, concurrently (their keys differ). */
-  private async writeChunk(shard: RedisConnections, db: number, keys: Buffer[], reads: Array<KeyRead | BigKey | undefined>): Promise<void> {
+  private async writeChunk(
+    shard: RedisConnections,
+    db: number,
+    keys: Buffer[],
+    reads: Array<KeyRead | BigKey | undefined>,
+  ): Promise<void> {
     const readOf = new Map<Buffer, KeyRead | BigKey | undefined>();
     for (const [index, key] of keys.entries()) readOf.set(key, reads[index]);
     const groups = await this.target.route(db, keys);
@@ -194,19 +203,36 @@ export class KeyCopier {
   }
 
   /** A key too big to DUMP, copied in chunks; when its type changed meanwhile it goes through the per-key copy again. */
-  private async copyBig(shard: RedisConnections, targetShard: RedisConnections, db: number, key: Buffer, type: ChunkedType): Promise<void> {
+  private async copyBig(
+    shard: RedisConnections,
+    targetShard: RedisConnections,
+    db: number,
+    key: Buffer,
+    type: ChunkedType,
+  ): Promise<void> {
     // Counted as carried before the write: a write whose reply was lost may still have happened.
     this.carried?.add(db, key);
-    const outcome = await copyBigKey(db, key, type, { source: shard, target: targetShard }, this.bigKeys, { meter: this.meter, limiter: this.limiter });
+    const outcome = await copyBigKey(db, key, type, { source: shard, target: targetShard }, this.bigKeys, {
+      meter: this.meter,
+      limiter: this.limiter,
+    });
     if (outcome === 'deleted') this.carried?.delete(db, key);
     if (outcome !== 'changed') return;
     const { reads } = await this.read(shard, db, [key]);
     await this.writeChunk(shard, db, [key], reads);
   }
 
-  private async read(shard: RedisConnections, db: number, keys: Buffer[]): Promise<{ covered: number; reads: Array<KeyRead | BigKey | undefined> }> {
+  private async read(
+    shard: RedisConnections,
+    db: number,
+    keys: Buffer[],
+  ): Promise<{ covered: number; reads: Array<KeyRead | BigKey | undefined> }> {
     const connection = await shard.db(db);
-    const reply = await this.evalScript(connection, shard, readKeysScript, keys, [maxBatchBytes, this.bigKeys.maxElements, this.bigKeys.maxBytes]);
+    const reply = await this.evalScript(connection, shard, readKeysScript, keys, [
+      maxBatchBytes,
+      this.bigKeys.maxElements,
+      this.bigKeys.maxBytes,
+    ]);
     return parseReads(reply as Array<Buffer | number | null | Buffer[]>);
   }
 
@@ -248,7 +274,13 @@ export class KeyCopier {
    * EVALSHA, loading the script first; reloads once if the server's script cache was flushed (NOSCRIPT). On a
    * master of a cluster the keys go in ARGV behind `clusterPrologue`.
    */
-  private async evalScript(connection: Redis, side: RedisConnections, script: string, keys: Buffer[], args: Array<Buffer | number> = []): Promise<unknown> {
+  private async evalScript(
+    connection: Redis,
+    side: RedisConnections,
+    script: string,
+    keys: Buffer[],
+    args: Array<Buffer | number> = [],
+  ): Promise<unknown> {
     const clustered = side.clusterNode;
     const sha = await this.loadScript(connection, side, clustered ? clusterPrologue + script : script);
     try {
@@ -282,7 +314,10 @@ interface BigKey {
   type: ChunkedType;
 }
 
-function parseReads(reply: Array<Buffer | number | null | Buffer[]>): { covered: number; reads: Array<KeyRead | BigKey | undefined> } {
+function parseReads(reply: Array<Buffer | number | null | Buffer[]>): {
+  covered: number;
+  reads: Array<KeyRead | BigKey | undefined>;
+} {
   const nowMs = Number(String(reply[0])) * 1000 + Math.floor(Number(String(reply[1])) / 1000);
   const covered = Number(reply[2]);
   const reads: Array<KeyRead | BigKey | undefined> = [];

@@ -30,7 +30,12 @@ export function totalKeys(sizes: Map<number, number>): number {
  * batches. SCAN guarantees only the keys present for the whole
  * scan; keys written meanwhile are the incremental phase's job.
  */
-export async function scanKeys(side: RedisConnections, db: number, visit: (keys: Buffer[]) => Promise<void>, count = 1000): Promise<void> {
+export async function scanKeys(
+  side: RedisConnections,
+  db: number,
+  visit: (keys: Buffer[]) => Promise<void>,
+  count = 1000,
+): Promise<void> {
   const connection = await side.db(db);
   let cursor = '0';
   do {

@@ -58,7 +58,10 @@ export class OnlineMigrationRun extends RunBase {
   /** Keys copied per master of a cluster source, over every attempt. */
   private readonly shardCounts = new Map<string, number>();
   /** Nodes of each cluster side seen so far, to find the cluster again when the given node is the one lost. */
-  private readonly clusterNodes: Record<'source' | 'target', { nodes: Array<{ host: string; port: number }>; signature: string } | undefined> = {
+  private readonly clusterNodes: Record<
+    'source' | 'target',
+    { nodes: Array<{ host: string; port: number }>; signature: string } | undefined
+  > = {
     source: undefined,
     target: undefined,
   };
@@ -80,7 +83,8 @@ export class OnlineMigrationRun extends RunBase {
     // not answer is recovered from like a lost node (cluster-recovery.ts), not failed on.
     for (const side of ['source', 'target'] as const) {
       const seeds = options[side].seeds ?? [];
-      if (seeds.length > 0) this.clusterNodes[side] = { nodes: seeds.map(({ host, port }) => ({ host, port })), signature: '' };
+      if (seeds.length > 0)
+        this.clusterNodes[side] = { nodes: seeds.map(({ host, port }) => ({ host, port })), signature: '' };
     }
     this.source = new RedisConnections('source', options.source, this.connectionName);
     this.target = new RedisConnections('target', options.target, this.connectionName);
@@ -135,7 +139,10 @@ export class OnlineMigrationRun extends RunBase {
         }
         const mayResume = this.options.resumeMode === 'auto' && failure.transient && attempt < this.resume.attempts;
         if (!mayResume) {
-          const gaveUp = this.options.resumeMode === 'auto' && failure.transient ? ` (gave up after ${attempt} reconnect attempts)` : '';
+          const gaveUp =
+            this.options.resumeMode === 'auto' && failure.transient
+              ? ` (gave up after ${attempt} reconnect attempts)`
+              : '';
           await this.finish('failed', failure.message + gaveUp, failure.transient);
           return;
         }
@@ -191,14 +198,26 @@ export class OnlineMigrationRun extends RunBase {
   /** One attempt: subscribe (incremental), full copy, follow changes until stopped. Throws to resume or fail. */
   private async syncOnce(onSynced: () => void): Promise<void> {
     const incremental = this.options.method === 'incremental';
-    const copier = new KeyCopier(this.source, this.target, this.meter, bandwidthLimiter(this.options.bandwidthLimitMb), this.bigKeys);
+    const copier = new KeyCopier(
+      this.source,
+      this.target,
+      this.meter,
+      bandwidthLimiter(this.options.bandwidthLimitMb),
+      this.bigKeys,
+    );
     copier.perShard = this.shardCounts;
     copier.carried = this.carried;
     this.feedLost = undefined;
-    await Promise.all([refuseSeedsOfStandalone(this.source, this.sourceEndpoint), refuseSeedsOfStandalone(this.target, this.targetEndpoint)]);
+    await Promise.all([
+      refuseSeedsOfStandalone(this.source, this.sourceEndpoint),
+      refuseSeedsOfStandalone(this.target, this.targetEndpoint),
+    ]);
     if (!this.permissionsChecked) {
       // Before anything is copied: a user that may not DUMP, RESTORE or PSUBSCRIBE fails here, naming what it lacks.
-      await Promise.all([checkPermissions(this.source, 'source', incremental), checkPermissions(this.target, 'target', incremental)]);
+      await Promise.all([
+        checkPermissions(this.source, 'source', incremental),
+        checkPermissions(this.target, 'target', incremental),
+      ]);
       this.permissionsChecked = true;
     }
     if (incremental) {
@@ -301,7 +320,8 @@ export class OnlineMigrationRun extends RunBase {
         .topologyChanged()
         .then(
           (changed) => {
-            if (changed && this.source === source) this.feedLost ??= new ClusterTopologyChange(`the source cluster's masters changed (failover): resyncing`);
+            if (changed && this.source === source)
+              this.feedLost ??= new ClusterTopologyChange(`the source cluster's masters changed (failover): resyncing`);
           },
           () => {}, // an unreachable master is reported by its feed connection
         )

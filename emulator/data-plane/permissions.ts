@@ -17,7 +17,11 @@ import { connectionOptions, describeAddress } from './redis-address.js';
  * (they would create a key): the writes of a chunked big-key copy (HSET, SADD, ZADD, RPUSH, XADD); a refusal
  * there still fails the run with the command named (failures.ts).
  */
-export async function checkPermissions(side: RedisConnections, role: 'source' | 'target', incremental: boolean): Promise<void> {
+export async function checkPermissions(
+  side: RedisConnections,
+  role: 'source' | 'target',
+  incremental: boolean,
+): Promise<void> {
   const probes = role === 'source' ? sourceProbes(incremental) : targetProbes;
   const connection = await side.db(0);
   const missing = new Set<string>();

@@ -35,6 +35,7 @@ export function instanceSideEndpoint(instance: RedisEndpoint, password: string |
  */
 export function connectionOptions(address: RedisAddress, db: number, connectionName?: string): RedisOptions {
   const extra = { db, connectionName, enableOfflineQueue: true, connectTimeout: 5_000 };
-  if ('socketPath' in address) return nodeOptions({ password: address.password }, { path: address.socketPath, ...extra });
+  if ('socketPath' in address)
+    return nodeOptions({ password: address.password }, { path: address.socketPath, ...extra });
   return redisOptions(address, extra);
 }

@@ -20,7 +20,10 @@ export abstract class RunBase implements DataPlaneRun {
   protected progress = 0;
   readonly ended: Promise<void>;
 
-  protected constructor(faults: DataPlaneFaults | undefined, sides: () => { source?: RedisConnections | undefined; target: RedisConnections }) {
+  protected constructor(
+    faults: DataPlaneFaults | undefined,
+    sides: () => { source?: RedisConnections | undefined; target: RedisConnections },
+  ) {
     this.faults = new FaultSchedule(faults);
     this.poller = new SizePoller(sides);
     this.ended = this.lifecycle.ended;

@@ -28,7 +28,10 @@ export class SizePoller {
 
   async refresh(): Promise<void> {
     const { source, target } = this.sides();
-    const [sourceSize, targetSize] = await Promise.allSettled([source ? keyspaceSizes(source) : Promise.resolve(undefined), keyspaceSizes(target)]);
+    const [sourceSize, targetSize] = await Promise.allSettled([
+      source ? keyspaceSizes(source) : Promise.resolve(undefined),
+      keyspaceSizes(target),
+    ]);
     if (sourceSize.status === 'fulfilled' && sourceSize.value) this.sourceDbSize = totalKeys(sourceSize.value);
     if (targetSize.status === 'fulfilled') this.targetDbSize = totalKeys(targetSize.value);
   }

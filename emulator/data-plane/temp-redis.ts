@@ -51,7 +51,13 @@ export async function loadBackup(file: string, format: BackupFormat): Promise<Lo
       '',
       ...(await placeFile(file, format, dir)),
     ];
-    server = startProcess({ name: 'backup-import-redis', command: await resolveRedisServer(), args, cwd: dir, logFile });
+    server = startProcess({
+      name: 'backup-import-redis',
+      command: await resolveRedisServer(),
+      args,
+      cwd: dir,
+      logFile,
+    });
     await waitUntilLoaded(server, socketPath, logFile, path.basename(file));
     return { socketPath, log: () => loadLog(logFile), stop: cleanup };
   } catch (error) {
@@ -66,7 +72,16 @@ async function placeFile(file: string, format: BackupFormat, dir: string): Promi
     await copyFile(file, path.join(dir, 'dump.rdb'));
     return ['--dbfilename', 'dump.rdb', '--appendonly', 'no'];
   }
-  const aofArgs = ['--appendonly', 'yes', '--appendfilename', 'appendonly.aof', '--appenddirname', 'appendonlydir', '--aof-load-truncated', 'yes'];
+  const aofArgs = [
+    '--appendonly',
+    'yes',
+    '--appendfilename',
+    'appendonly.aof',
+    '--appenddirname',
+    'appendonlydir',
+    '--aof-load-truncated',
+    'yes',
+  ];
   if (format === 'aof') {
     // A single AOF in --dir is what Redis < 7 wrote; Redis 7 loads it as the base of a new multi-part AOF.
     await copyFile(file, path.join(dir, 'appendonly.aof'));
@@ -78,7 +93,10 @@ async function placeFile(file: string, format: BackupFormat, dir: string): Promi
   for (const match of manifest.matchAll(/^file (\S+) /gm)) {
     const part = match[1] as string;
     if (part.includes('/') || part.includes('\\'))
-      throw new DataPlaneError(`AOF manifest ${path.basename(file)} names a part outside its directory: ${part}`, false);
+      throw new DataPlaneError(
+        `AOF manifest ${path.basename(file)} names a part outside its directory: ${part}`,
+        false,
+      );
     await copyFile(path.join(path.dirname(file), part), path.join(partsDir, part)).catch(() => {
       throw new DataPlaneError(`AOF manifest ${path.basename(file)} names ${part}, which cannot be read`, false);
     });
@@ -87,7 +105,12 @@ async function placeFile(file: string, format: BackupFormat, dir: string): Promi
   return aofArgs;
 }
 
-async function waitUntilLoaded(server: ManagedProcess, socketPath: string, logFile: string, name: string): Promise<void> {
+async function waitUntilLoaded(
+  server: ManagedProcess,
+  socketPath: string,
+  logFile: string,
+  name: string,
+): Promise<void> {
   const deadline = Date.now() + loadTimeoutMs;
   while (Date.now() < deadline) {
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
@@ -96,7 +119,10 @@ async function waitUntilLoaded(server: ManagedProcess, socketPath: string, logFi
     if (await isLoaded(socketPath)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new DataPlaneError(`backup file ${name} did not finish loading within ${loadTimeoutMs / 60_000} minutes`, false);
+  throw new DataPlaneError(
+    `backup file ${name} did not finish loading within ${loadTimeoutMs / 60_000} minutes`,
+    false,
+  );
 }
 
 /**

@@ -52,5 +52,10 @@ export async function flushAll(...servers: RedisServer[]): Promise<void> {
 }
 
 export async function waitForPhase(run: DataPlaneRun, phase: RunPhase, timeoutMs = 60_000): Promise<void> {
-  await waitFor(`data-plane phase ${phase} (now ${run.phase()}: ${run.error() ?? ''})`, async () => run.phase() === phase, timeoutMs, 20);
+  await waitFor(
+    `data-plane phase ${phase} (now ${run.phase()}: ${run.error() ?? ''})`,
+    async () => run.phase() === phase,
+    timeoutMs,
+    20,
+  );
 }

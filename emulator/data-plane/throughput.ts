@@ -30,6 +30,9 @@ export class ThroughputMeter {
         bytes += bucket.bytes;
       }
     }
-    return { opsPerSecond: Math.round(ops / this.windowSeconds), kbPerSecond: Math.round(bytes / 1024 / this.windowSeconds) };
+    return {
+      opsPerSecond: Math.round(ops / this.windowSeconds),
+      kbPerSecond: Math.round(bytes / 1024 / this.windowSeconds),
+    };
   }
 }

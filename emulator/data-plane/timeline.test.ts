@@ -12,9 +12,20 @@ let emu: Emulator;
 let client: DcsClient;
 
 beforeAll(async () => {
-  emu = await startEmulator({ timings: { creatingMs: 50, terminatingMs: 50 }, dataPlane: { timeline: { fullSyncMs: FULL_SYNC_MS, stopMs: 100 } } });
+  emu = await startEmulator({
+    timings: { creatingMs: 50, terminatingMs: 50 },
+    dataPlane: { timeline: { fullSyncMs: FULL_SYNC_MS, stopMs: 100 } },
+  });
   client = new DcsClient({
-    config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk }),
+    config: loadDcsConfig(
+      {},
+      {
+        endpoint: emu.url,
+        projectId: emu.credentials.projectId,
+        accessKey: emu.credentials.ak,
+        secretKey: emu.credentials.sk,
+      },
+    ),
   });
 });
 
@@ -28,10 +39,19 @@ beforeEach(async () => {
 });
 
 /** Creates an online task and configures it against addresses where no Redis listens: nothing is ever copied. */
-async function startOnline(method: 'full_amount_migration' | 'incremental_migration'): Promise<{ taskId: string; configuredAt: number }> {
-  const created = await client.createOnlineMigrationTask({ name: `timeline-${method}`, vpc_id: 'vpc', subnet_id: 'subnet', security_group_id: 'sg' });
+async function startOnline(
+  method: 'full_amount_migration' | 'incremental_migration',
+): Promise<{ taskId: string; configuredAt: number }> {
+  const created = await client.createOnlineMigrationTask({
+    name: `timeline-${method}`,
+    vpc_id: 'vpc',
+    subnet_id: 'subnet',
+    security_group_id: 'sg',
+  });
   const taskId = created.instance_id;
-  await waitFor('the migration machine', async () => ((await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined));
+  await waitFor('the migration machine', async () =>
+    (await client.showJobInfo(String(created.job_id))).status === 'SUCCESS' ? true : undefined,
+  );
   const configuredAt = Date.now();
   await client.setOnlineMigrationTask(taskId, {
     migration_method: method,
@@ -73,16 +93,32 @@ it('an incremental migration holds INCRMIGEATING until stopped, then TERMINATING
   expect(await status(taskId)).toBe('TERMINATING');
   await waitFor('TERMINATED', async () => ((await status(taskId)) === 'TERMINATED' ? true : undefined), 5000, 20);
   const changes = emu.statusChanges(taskId);
-  expect(changes.map((change) => change.status)).toEqual(['FULLMIGRATING', 'INCRMIGEATING', 'TERMINATING', 'TERMINATED']);
+  expect(changes.map((change) => change.status)).toEqual([
+    'FULLMIGRATING',
+    'INCRMIGEATING',
+    'TERMINATING',
+    'TERMINATED',
+  ]);
   expect(changes[3]!.at - changes[2]!.at).toBe(100);
 });
 
 it('failAfterMs fails the run on schedule with a message', async () => {
   await emu.stop();
-  emu = await startEmulator({ timings: { creatingMs: 50 }, dataPlane: { timeline: { fullSyncMs: 10_000, failAfterMs: 200 } } });
+  emu = await startEmulator({
+    timings: { creatingMs: 50 },
+    dataPlane: { timeline: { fullSyncMs: 10_000, failAfterMs: 200 } },
+  });
   await client.close();
   client = new DcsClient({
-    config: loadDcsConfig({}, { endpoint: emu.url, projectId: emu.credentials.projectId, accessKey: emu.credentials.ak, secretKey: emu.credentials.sk }),
+    config: loadDcsConfig(
+      {},
+      {
+        endpoint: emu.url,
+        projectId: emu.credentials.projectId,
+        accessKey: emu.credentials.ak,
+        secretKey: emu.credentials.sk,
+      },
+    ),
   });
   const { taskId } = await startOnline('full_amount_migration');
   await waitFor('FAILED', async () => ((await status(taskId)) === 'FAILED' ? true : undefined), 5000, 20);

@@ -41,7 +41,8 @@ export function isRecordedRun(run: DataPlaneRun): run is RecordedRun {
 export function createTimelineDataPlane(settings: TimelineSettings, now: () => number = Date.now): DataPlane {
   let runs = 0;
   // Golden-ratio sequence: deterministic and evenly spread for any number of runs.
-  const spreadOf = (index: number): number => Math.floor(((index * 0.6180339887498949) % 1) * (settings.fullSyncSpreadMs ?? 0));
+  const spreadOf = (index: number): number =>
+    Math.floor(((index * 0.6180339887498949) % 1) * (settings.fullSyncSpreadMs ?? 0));
   return {
     startOnlineMigration: (options) => new TimelineRun(settings, options.method, now, spreadOf(runs++)),
     startBackupImport: (_options: BackupImportOptions) => new TimelineRun(settings, 'full', now, spreadOf(runs++)),
@@ -70,7 +71,10 @@ class TimelineRun implements RecordedRun {
     this.startedAt = now();
     this.endOfFullSync = this.startedAt + settings.fullSyncMs + spreadMs;
     const failAfter = settings.failAfterMs;
-    this.failAt = failAfter !== undefined && this.startedAt + failAfter < this.endOfFullSync ? this.startedAt + failAfter : undefined;
+    this.failAt =
+      failAfter !== undefined && this.startedAt + failAfter < this.endOfFullSync
+        ? this.startedAt + failAfter
+        : undefined;
     this.keys = settings.keys ?? 100_000;
     // `ended` must resolve by itself when the schedule ends a run (full sync done or failure).
     const selfEnd = this.failAt ?? (method === 'full' ? this.endOfFullSync : undefined);

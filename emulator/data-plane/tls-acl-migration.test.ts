@@ -40,7 +40,11 @@ describe('data plane: a TLS source with an ACL user', () => {
         tls: certificates,
         users: [
           { name: 'migrator', password: MIGRATOR_PASSWORD },
-          { name: 'reader', password: READER_PASSWORD, rules: ['~*', '+@read', '+@connection', '+info', '+scan', '+eval', '+evalsha', '+script', '-dump'] },
+          {
+            name: 'reader',
+            password: READER_PASSWORD,
+            rules: ['~*', '+@read', '+@connection', '+info', '+scan', '+eval', '+evalsha', '+script', '-dump'],
+          },
         ],
         loginAs: 'migrator',
       }),
@@ -49,7 +53,9 @@ describe('data plane: a TLS source with an ACL user', () => {
     sourceEndpoint = endpointOf(source);
     targetEndpoint = endpointOf(target);
     for (const method of ['log', 'info', 'warn', 'error'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void printed.push(args.map(String).join(' ')),
+      );
     }
   });
 
@@ -64,7 +70,13 @@ describe('data plane: a TLS source with an ACL user', () => {
   });
 
   async function runToEnd(options: Partial<OnlineMigrationOptions>): Promise<DataPlaneRun> {
-    const run = dataPlane.startOnlineMigration({ source: sourceEndpoint, target: targetEndpoint, method: 'full', resumeMode: 'manual', ...options });
+    const run = dataPlane.startOnlineMigration({
+      source: sourceEndpoint,
+      target: targetEndpoint,
+      method: 'full',
+      resumeMode: 'manual',
+      ...options,
+    });
     await run.ended;
     for (const secret of secrets) expect(run.error() ?? '').not.toContain(secret);
     return run;
@@ -81,7 +93,9 @@ describe('data plane: a TLS source with an ACL user', () => {
     expect(source.plainPort).toBeUndefined();
     expect(source.url).toMatch(/^rediss:\/\/migrator:/);
     const anonymous = await runToEnd({ source: { ...sourceEndpoint, username: undefined, password: undefined } });
-    expect(anonymous.error()).toMatch(/^authentication to the source Redis at 127\.0\.0\.1:\d+ failed: the password is wrong or missing$/);
+    expect(anonymous.error()).toMatch(
+      /^authentication to the source Redis at 127\.0\.0\.1:\d+ failed: the password is wrong or missing$/,
+    );
   });
 
   it('migrates in full over TLS as the ACL user; the verifier finds 0 differences', async () => {
@@ -97,13 +111,28 @@ describe('data plane: a TLS source with an ACL user', () => {
     await flushAll(source, target);
     await seedSampleData(sourceEndpoint, { keys: 3_000, dbs: [0, 1], seed: 17 });
     const traffic = startTraffic(sourceEndpoint, { keys: 3_000, dbs: [0, 1], seed: 17, opsPerSecond: 1_000 });
-    const run = dataPlane.startOnlineMigration({ source: sourceEndpoint, target: targetEndpoint, method: 'incremental', resumeMode: 'manual' });
+    const run = dataPlane.startOnlineMigration({
+      source: sourceEndpoint,
+      target: targetEndpoint,
+      method: 'incremental',
+      resumeMode: 'manual',
+    });
     const writer = source.client(0);
     const reader = target.client(0);
     try {
-      await waitFor(`incremental phase (now ${run.phase()}: ${run.error() ?? ''})`, async () => run.phase() === 'incremental', 30_000, 20);
+      await waitFor(
+        `incremental phase (now ${run.phase()}: ${run.error() ?? ''})`,
+        async () => run.phase() === 'incremental',
+        30_000,
+        20,
+      );
       await writer.set('live:over-tls', 'written during the run');
-      await waitFor('a write during the run to reach the target', async () => (await reader.get('live:over-tls')) === 'written during the run', 10_000, 20);
+      await waitFor(
+        'a write during the run to reach the target',
+        async () => (await reader.get('live:over-tls')) === 'written during the run',
+        10_000,
+        20,
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       await traffic.stop();
@@ -125,12 +154,18 @@ describe('data plane: a TLS source with an ACL user', () => {
       /^the TLS handshake with the source Redis at 127\.0\.0\.1:\d+ failed: the server's certificate is not trusted \(\w+: .+\); set tls\.ca to the CA that signed it, or tls\.insecure to skip verification$/,
     );
 
-    const wrongName = await runToEnd({ source: { ...sourceEndpoint, tls: { ...sourceEndpoint.tls, servername: 'not-this.example' } } });
+    const wrongName = await runToEnd({
+      source: { ...sourceEndpoint, tls: { ...sourceEndpoint.tls, servername: 'not-this.example' } },
+    });
     expect(wrongName.error()).toMatch(
       /^the TLS handshake with the source Redis at 127\.0\.0\.1:\d+ failed: the server's certificate is not for this host .*tls\.servername/,
     );
     // The certificate's DNS name works as servername; insecure skips the check altogether.
-    expect((await runToEnd({ source: { ...sourceEndpoint, tls: { ...sourceEndpoint.tls, servername: 'localhost' } } })).phase()).toBe('succeeded');
+    expect(
+      (
+        await runToEnd({ source: { ...sourceEndpoint, tls: { ...sourceEndpoint.tls, servername: 'localhost' } } })
+      ).phase(),
+    ).toBe('succeeded');
     expect((await runToEnd({ source: { ...sourceEndpoint, tls: { insecure: true } } })).phase()).toBe('succeeded');
 
     // A plain connection to the TLS port: the server resets it, which looks like any network reset.
@@ -155,7 +190,9 @@ describe('data plane: a TLS source with an ACL user', () => {
       /^the source Redis at 127\.0\.0\.1:\d+ does not allow ACL user 'reader' what the migration needs: \+time, \+dump \(grant it with ACL SETUSER reader \+time \+dump\)$/,
     );
     const incremental = await runToEnd({ source: reader, method: 'incremental' });
-    expect(incremental.error()).toContain("does not allow ACL user 'reader' what the migration needs: +time, +dump, +config|get, +psubscribe (");
+    expect(incremental.error()).toContain(
+      "does not allow ACL user 'reader' what the migration needs: +time, +dump, +config|get, +psubscribe (",
+    );
     expect(incremental.error()).toContain('(grant it with ACL SETUSER reader +time +dump +config|get +psubscribe)');
     // Nothing was copied.
     const client = target.client();
@@ -166,7 +203,8 @@ describe('data plane: a TLS source with an ACL user', () => {
 
 describe('describeFailure for ACL and TLS errors', () => {
   const address = { host: '10.0.0.5', port: 6380, username: 'migrator', password: 'pw-in-error-1f3' };
-  const failure = (message: string, code?: string) => describeFailure(Object.assign(new Error(message), code ? { code } : {}), 'target', address);
+  const failure = (message: string, code?: string) =>
+    describeFailure(Object.assign(new Error(message), code ? { code } : {}), 'target', address);
 
   it('names the command or the access a NOPERM reply refused, as the rule that grants it; not resumable', () => {
     const refused = failure("NOPERM this user has no permissions to run the 'hset' command");
@@ -174,19 +212,35 @@ describe('describeFailure for ACL and TLS errors', () => {
       "the target Redis at 10.0.0.5:6380 refused ACL user 'migrator' a command the migration needs: no permission +hset (NOPERM this user has no permissions to run the 'hset' command)",
     );
     expect(refused.transient).toBe(false);
-    expect(failure("NOPERM User migrator has no permissions to run the 'config|set' command").message).toContain('no permission +config|set');
-    expect(failure('NOPERM this user has no permissions to access one of the keys used as arguments').message).toContain('to access every key (~*)');
-    expect(failure("ERR The user executing the script can't run this command or subcommand script: 5634ae, on @user_script:1.").message).toContain(
+    expect(failure("NOPERM User migrator has no permissions to run the 'config|set' command").message).toContain(
+      'no permission +config|set',
+    );
+    expect(
+      failure('NOPERM this user has no permissions to access one of the keys used as arguments').message,
+    ).toContain('to access every key (~*)');
+    expect(
+      failure(
+        "ERR The user executing the script can't run this command or subcommand script: 5634ae, on @user_script:1.",
+      ).message,
+    ).toContain(
       "refused ACL user 'migrator' a command the migration needs: no permission for a command its scripts run",
     );
   });
 
   it('tells an untrusted certificate from a closed handshake, and redacts the password', () => {
-    const untrusted = failure('unable to verify the first certificate pw-in-error-1f3', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-    expect(untrusted.message).toMatch(/^the TLS handshake with the target Redis at 10\.0\.0\.5:6380 failed: the server's certificate is not trusted/);
+    const untrusted = failure(
+      'unable to verify the first certificate pw-in-error-1f3',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    );
+    expect(untrusted.message).toMatch(
+      /^the TLS handshake with the target Redis at 10\.0\.0\.5:6380 failed: the server's certificate is not trusted/,
+    );
     expect(untrusted.message).not.toContain('pw-in-error-1f3');
     expect(untrusted.transient).toBe(false);
-    const cut = failure('Client network socket disconnected before secure TLS connection was established', 'ECONNRESET');
+    const cut = failure(
+      'Client network socket disconnected before secure TLS connection was established',
+      'ECONNRESET',
+    );
     expect(cut.message).toBe(
       'the TLS handshake with the target Redis at 10.0.0.5:6380 failed: the server closed the connection during the handshake (is the port a TLS port?)',
     );
@@ -196,8 +250,18 @@ describe('describeFailure for ACL and TLS errors', () => {
 
 describe('instanceSideEndpoint', () => {
   it("keeps an instance's ACL user and TLS, and takes the password the request gave", () => {
-    const instance = { host: '127.0.0.1', port: 6390, username: 'migrator', password: 'instance-pw', tls: { ca: 'PEM', servername: 'redis.local' } };
+    const instance = {
+      host: '127.0.0.1',
+      port: 6390,
+      username: 'migrator',
+      password: 'instance-pw',
+      tls: { ca: 'PEM', servername: 'redis.local' },
+    };
     expect(instanceSideEndpoint(instance, 'request-pw')).toEqual({ ...instance, password: 'request-pw' });
-    expect(instanceSideEndpoint({ host: 'h', port: 1, password: 'x' }, undefined)).toEqual({ host: 'h', port: 1, password: undefined });
+    expect(instanceSideEndpoint({ host: 'h', port: 1, password: 'x' }, undefined)).toEqual({
+      host: 'h',
+      port: 1,
+      password: undefined,
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { DataPlaneFaults } from '../data-plane/contract.js';
-import { EMULATED_OPERATIONS, IP_SWITCH_OPERATIONS, RUN_STARTING_OPERATIONS, type EmulatedOperation } from '../emulated-operations.js';
+import {
+  EMULATED_OPERATIONS,
+  IP_SWITCH_OPERATIONS,
+  RUN_STARTING_OPERATIONS,
+  type EmulatedOperation,
+} from '../emulated-operations.js';
 import type { RateLimit } from '../../common/rate-limit.js';
 import { seededRandom } from '../../common/seeded-random.js';
 import { THROTTLED_ERROR_CODE, throttlingMessage } from '../../dcs/errors/throttling.js';
@@ -179,12 +184,19 @@ function hasHttpEffect(rule: FaultRule): boolean {
 }
 
 function hasOtherEffect(rule: FaultRule): boolean {
-  return rule.latencyMs !== undefined || rule.drop === true || rule.commitThenDrop === true || rule.dataPlane !== undefined || rule.ipSwitch !== undefined;
+  return (
+    rule.latencyMs !== undefined ||
+    rule.drop === true ||
+    rule.commitThenDrop === true ||
+    rule.dataPlane !== undefined ||
+    rule.ipSwitch !== undefined
+  );
 }
 
 function toDataPlaneFaults(input: NonNullable<FaultRule['dataPlane']>): DataPlaneFaults {
   const faults: DataPlaneFaults = {};
-  if (input.failAt !== undefined) faults.failAt = { atProgress: input.failAt, message: input.failMessage ?? 'injected data-plane fault' };
+  if (input.failAt !== undefined)
+    faults.failAt = { atProgress: input.failAt, message: input.failMessage ?? 'injected data-plane fault' };
   if (input.dropSourceAt !== undefined) faults.dropSourceAtProgress = input.dropSourceAt;
   return faults;
 }

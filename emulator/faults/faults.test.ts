@@ -11,7 +11,11 @@ let emu: Emulator;
 let source: Redis;
 
 beforeAll(async () => {
-  emu = await startEmulator({ instances: [{ id: 'src' }, { id: 'dst' }], timings: { creatingMs: 50, terminatingMs: 50 }, seed: 42 });
+  emu = await startEmulator({
+    instances: [{ id: 'src' }, { id: 'dst' }],
+    timings: { creatingMs: 50, terminatingMs: 50 },
+    seed: 42,
+  });
   const { Redis } = await import('ioredis');
   source = new Redis({ host: emu.instance('src').endpoint.host, port: emu.instance('src').endpoint.port });
 });
@@ -33,8 +37,16 @@ describe('fault rules', () => {
     expect(statuses[0]!.body).toMatchObject({ error_code: 'DCS.5000', error_ext_msg: null });
     expect(statuses[0]!.headers['x-request-id']).toBeDefined();
     expect((await callDcs(emu, 'GET', '/jobs/x')).body.error_code).toBe('APIGW.0308');
-    emu.faults.add({ operation: '*', status: 400, errorCode: 'DCS.4049', errorMessage: 'The instance status is not running.' });
-    expect((await callDcs(emu, 'GET', '/migration-tasks')).body).toMatchObject({ error_code: 'DCS.4049', error_msg: 'The instance status is not running.' });
+    emu.faults.add({
+      operation: '*',
+      status: 400,
+      errorCode: 'DCS.4049',
+      errorMessage: 'The instance status is not running.',
+    });
+    expect((await callDcs(emu, 'GET', '/migration-tasks')).body).toMatchObject({
+      error_code: 'DCS.4049',
+      error_msg: 'The instance status is not running.',
+    });
   });
 
   it('fires probabilistic rules in the same sequence for the same seed', async () => {
@@ -84,7 +96,12 @@ describe('fault rules', () => {
     const taskId = created.body.instance_id;
     await waitForStatus(emu, taskId, ['RUNNING']);
     const configured = await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
-      body: { migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+      body: {
+        migration_method: 'full_amount_migration',
+        resume_mode: 'manual',
+        source_instance: { id: 'src' },
+        target_instance: { id: 'dst' },
+      },
     });
     expect(configured.status).toBe(200);
     const detail = await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS']);
@@ -102,7 +119,12 @@ describe('fault rules', () => {
       const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
       await waitForStatus(emu, taskId, ['RUNNING']);
       await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
-        body: { migration_method: 'full_amount_migration', resume_mode: resumeMode, source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+        body: {
+          migration_method: 'full_amount_migration',
+          resume_mode: resumeMode,
+          source_instance: { id: 'src' },
+          target_instance: { id: 'dst' },
+        },
       });
       outcomes[resumeMode] = (await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status;
     }
@@ -118,16 +140,27 @@ describe('fault rules', () => {
     const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
     await waitForStatus(emu, taskId, ['RUNNING']);
     await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
-      body: { migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+      body: {
+        migration_method: 'full_amount_migration',
+        resume_mode: 'manual',
+        source_instance: { id: 'src' },
+        target_instance: { id: 'dst' },
+      },
     });
     expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status).toBe('FAILED');
     const errors = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?log_level=ERROR`);
     expect(errors.body.migration_logs).toEqual([
-      expect.objectContaining({ log_level: 'ERROR', log_code: 'migration.connection.lost', keyword: ['failed', 'connection'] }),
+      expect.objectContaining({
+        log_level: 'ERROR',
+        log_code: 'migration.connection.lost',
+        keyword: ['failed', 'connection'],
+      }),
     ]);
     expect(errors.body.migration_logs[0].message).toMatch(/connection to the source Redis at .* was lost/);
 
-    const restarted = await callDcs(emu, 'POST', '/migration-tasks/batch-restart', { body: { migration_tasks: [taskId] } });
+    const restarted = await callDcs(emu, 'POST', '/migration-tasks/batch-restart', {
+      body: { migration_tasks: [taskId] },
+    });
     expect(restarted.body.migration_tasks).toEqual([{ result: 'success', task_id: taskId }]);
     expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).status).toBe('SUCCESS');
     const dst = emu.instance('dst').endpoint;
@@ -142,28 +175,39 @@ describe('fault rules', () => {
     const all = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?limit=100`);
     const codes: string[] = all.body.migration_logs.map((line: { log_code: string }) => line.log_code);
     const tail = codes.slice(codes.indexOf('migration.connection.lost'));
-    expect(tail.filter((code) => ['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success'].includes(code))).toEqual([
-      'migration.connection.lost',
-      'migration.restart',
-      'migration.full.start',
-      'migration.success',
-    ]);
+    expect(
+      tail.filter((code) =>
+        ['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success'].includes(code),
+      ),
+    ).toEqual(['migration.connection.lost', 'migration.restart', 'migration.full.start', 'migration.success']);
     expect(emu.tasks()).toHaveLength(1);
   });
 
   it('a failure other than a lost connection is logged as migration.failed, with the message the fault gives', async () => {
     await source.flushall();
     await source.set('k', 'v');
-    emu.faults.add({ operation: 'SetOnlineMigrationTask', dataPlane: { failAt: 0, failMessage: 'target rejected the write' }, count: 1 });
+    emu.faults.add({
+      operation: 'SetOnlineMigrationTask',
+      dataPlane: { failAt: 0, failMessage: 'target rejected the write' },
+      count: 1,
+    });
     const taskId = (await callDcs(emu, 'POST', '/migration/instance', { body: createBody })).body.instance_id;
     await waitForStatus(emu, taskId, ['RUNNING']);
     await callDcs(emu, 'POST', `/migration/${taskId}/task`, {
-      body: { migration_method: 'full_amount_migration', resume_mode: 'manual', source_instance: { id: 'src' }, target_instance: { id: 'dst' } },
+      body: {
+        migration_method: 'full_amount_migration',
+        resume_mode: 'manual',
+        source_instance: { id: 'src' },
+        target_instance: { id: 'dst' },
+      },
     });
     expect((await waitForStatus(emu, taskId, ['FAILED', 'SUCCESS'])).error_message).toBe('target rejected the write');
     const errors = await callDcs(emu, 'GET', `/migration-task/${taskId}/logs?log_level=ERROR`);
     expect(errors.body.migration_logs).toEqual([
-      expect.objectContaining({ log_code: 'migration.failed', message: 'Migration failed: target rejected the write.' }),
+      expect.objectContaining({
+        log_code: 'migration.failed',
+        message: 'Migration failed: target rejected the write.',
+      }),
     ]);
   });
 });
@@ -180,7 +224,10 @@ describe('admin API', () => {
       return { status: response.statusCode, body: text ? JSON.parse(text) : undefined };
     };
     expect((await admin('GET', '/health')).body).toMatchObject({ status: 'ok', instances: 2 });
-    const added = await admin('POST', '/faults', [{ operation: 'ShowMigrationTask', status: 500, count: 1 }, { latencyMs: 1 }]);
+    const added = await admin('POST', '/faults', [
+      { operation: 'ShowMigrationTask', status: 500, count: 1 },
+      { latencyMs: 1 },
+    ]);
     expect(added.status).toBe(201);
     expect(added.body.ids).toHaveLength(2);
     expect((await admin('GET', '/faults')).body.faults).toHaveLength(2);
@@ -194,7 +241,9 @@ describe('admin API', () => {
     expect((await admin('GET', '/tasks')).body.tasks).toMatchObject([{ name: 'faulty', type: 'online_migration' }]);
     const requests = (await admin('GET', '/requests')).body.requests;
     expect(requests.at(-1)).toMatchObject({ method: 'GET', path: '/_emulator/tasks' });
-    expect(requests.some((entry: { operation?: string }) => entry.operation === 'CreateOnlineMigrationTask')).toBe(true);
+    expect(requests.some((entry: { operation?: string }) => entry.operation === 'CreateOnlineMigrationTask')).toBe(
+      true,
+    );
     expect(JSON.stringify(requests)).not.toContain(emu.credentials.sk);
 
     const instance = await admin('POST', '/instances', { id: 'extra', password: 'extra-secret' });

@@ -12,7 +12,11 @@ import { formatRateLimit, parseRateLimit } from '../../common/rate-limit.js';
 /** What the admin API can do to the emulator beyond the shared context. */
 export interface AdminActions {
   reset(): Promise<void>;
-  addInstance(options: { id: string; password?: string | undefined; topology?: InstanceTopology | undefined }): Promise<unknown>;
+  addInstance(options: {
+    id: string;
+    password?: string | undefined;
+    topology?: InstanceTopology | undefined;
+  }): Promise<unknown>;
   registerInstance(options: RegisteredRedis): unknown;
   tasks(): unknown[];
 }
@@ -29,11 +33,23 @@ const InstanceRequest = z
     username: z.string().min(1).optional(),
     password: z.string().optional(),
     /** A registered Redis that needs TLS: its CA certificate (PEM text), the name to verify, or no verification. */
-    tls: z.strictObject({ ca: z.string().min(1).optional(), servername: z.string().min(1).optional(), insecure: z.boolean().optional() }).optional(),
+    tls: z
+      .strictObject({
+        ca: z.string().min(1).optional(),
+        servername: z.string().min(1).optional(),
+        insecure: z.boolean().optional(),
+      })
+      .optional(),
     topology: z.string().min(1).optional(),
   })
-  .refine((body) => (body.host === undefined) === (body.port === undefined), { error: 'give both host and port, or neither', path: ['port'] })
-  .refine((body) => body.host === undefined || body.topology === undefined, { error: 'a registered Redis has no topology to start', path: ['topology'] })
+  .refine((body) => (body.host === undefined) === (body.port === undefined), {
+    error: 'give both host and port, or neither',
+    path: ['port'],
+  })
+  .refine((body) => body.host === undefined || body.topology === undefined, {
+    error: 'a registered Redis has no topology to start',
+    path: ['topology'],
+  })
   .refine((body) => body.host !== undefined || (body.username === undefined && body.tls === undefined), {
     error: 'an ACL user or TLS is for a registered Redis (give host and port)',
     path: ['tls'],
@@ -95,11 +111,14 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
     return c.body(null, 204);
   });
   app.delete('/_emulator/faults/:id', (c) => {
-    if (!ctx.faults.remove(c.req.param('id'))) throw new EmulatorApiError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
+    if (!ctx.faults.remove(c.req.param('id')))
+      throw new EmulatorApiError(404, 'DCS.4001', `No fault rule ${c.req.param('id')}.`);
     return c.body(null, 204);
   });
   // The per-tenant rate limit: `{"rateLimit": "200/5m"}` sets it, DELETE lifts it.
-  app.get('/_emulator/rate-limit', (c) => c.json({ rateLimit: ctx.rateLimit?.rate ? formatRateLimit(ctx.rateLimit.rate) : null }));
+  app.get('/_emulator/rate-limit', (c) =>
+    c.json({ rateLimit: ctx.rateLimit?.rate ? formatRateLimit(ctx.rateLimit.rate) : null }),
+  );
   app.put('/_emulator/rate-limit', async (c) => {
     const body = parseJsonBody(await c.req.text(), RateLimitRequest);
     ctx.rateLimit?.set(body.rateLimit);
@@ -129,10 +148,14 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
   app.post('/_emulator/instances', async (c) => {
     const body = parseJsonBody(await c.req.text(), InstanceRequest);
     try {
-      if (body.host !== undefined && body.port !== undefined) actions.registerInstance({ ...body, host: body.host, port: body.port });
+      if (body.host !== undefined && body.port !== undefined)
+        actions.registerInstance({ ...body, host: body.host, port: body.port });
       else {
         const { topology, ...rest } = body;
-        await actions.addInstance({ ...rest, ...(topology === undefined ? {} : { topology: parseTopology(topology) }) });
+        await actions.addInstance({
+          ...rest,
+          ...(topology === undefined ? {} : { topology: parseTopology(topology) }),
+        });
       }
     } catch (error) {
       if (error instanceof InstanceIdError) throw apiErrors.invalidParameter('id', error.message);
@@ -141,7 +164,12 @@ export function mountAdminRoutes(app: EmulatorApp, ctx: EmulatorContext, actions
     }
     const instance = ctx.instances.get(body.id)!;
     return c.json(
-      { id: instance.id, host: instance.endpoint.host, port: instance.endpoint.port, ...(instance.service ? { service: instance.service } : {}) },
+      {
+        id: instance.id,
+        host: instance.endpoint.host,
+        port: instance.endpoint.port,
+        ...(instance.service ? { service: instance.service } : {}),
+      },
       201,
     );
   });

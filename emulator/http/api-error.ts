@@ -23,8 +23,10 @@ export const apiErrors = {
   /** Unknown or deleted migration task: HTTP 400, not 404 (docs/dcs-api.md §6.7). */
   taskNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
   jobNotFound: () => new EmulatorApiError(400, 'DCS.4133', 'Instance job is not found.'),
-  instanceNotFound: (field: string) => new EmulatorApiError(404, 'DCS.3022', `This DCS instance does not exist (${field}).`),
-  wrongState: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
+  instanceNotFound: (field: string) =>
+    new EmulatorApiError(404, 'DCS.3022', `This DCS instance does not exist (${field}).`),
+  wrongState: (detail: string) =>
+    new EmulatorApiError(400, 'DCS.4957', `Operation not allowed when the task is in the current state: ${detail}.`),
   /** An IP switch DCS refuses for the pair (dcs-operations.md §3); DCS answers these as an operation not allowed. */
   ipSwitchNotAllowed: (detail: string) => new EmulatorApiError(400, 'DCS.4957', `Operation not allowed: ${detail}.`),
   /*
@@ -34,10 +36,18 @@ export const apiErrors = {
    */
   /** The emulator's choice: a DCS Proxy Cluster instance as the source of an online migration. */
   proxySourceNotSupported: (instanceId: string) =>
-    new EmulatorApiError(400, 'DCS.4981', `A DCS Proxy Cluster instance (${instanceId}) cannot be the source of an online migration.`),
+    new EmulatorApiError(
+      400,
+      'DCS.4981',
+      `A DCS Proxy Cluster instance (${instanceId}) cannot be the source of an online migration.`,
+    ),
   /** The emulator's choice: SSL on the target of an online migration. */
   targetSslNotSupported: (instanceId: string) =>
-    new EmulatorApiError(400, 'DCS.4982', `SSL is enabled on the target instance ${instanceId}; turn it off to migrate data into it.`),
+    new EmulatorApiError(
+      400,
+      'DCS.4982',
+      `SSL is enabled on the target instance ${instanceId}; turn it off to migrate data into it.`,
+    ),
   /** The emulator's choice: an AOF backup file imported into a Redis Cluster instance. */
   aofIntoClusterNotSupported: (instanceId: string, files: string[]) =>
     new EmulatorApiError(
@@ -55,7 +65,8 @@ export const apiErrors = {
   methodNotAllowed: () => new EmulatorApiError(405, 'DCS.5001', 'This request method is not allowed.'),
   internal: () => new EmulatorApiError(500, 'DCS.5000', 'Internal service error.'),
   /** AK/SK failures come from the API gateway in front of DCS, hence the APIGW code (docs/dcs-api.md §4.1). */
-  signature: (detail: string) => new EmulatorApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
+  signature: (detail: string) =>
+    new EmulatorApiError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${detail}`),
   invalidToken: () => new EmulatorApiError(401, 'DCS.1001', 'Invalid token.'),
   expiredToken: () => new EmulatorApiError(401, 'DCS.1002', 'The token has expired.'),
   noCredentials: () => new EmulatorApiError(401, 'DCS.1003', 'No token or AK/SK signature in the request.'),

@@ -49,10 +49,10 @@ describe('request pipeline', () => {
     const failing: OperationHandler = () => {
       throw new TypeError('cannot read properties of undefined (secret detail)');
     };
-    const handlers = { ListMigrationTask: failing, ShowMigrationTask: () => ({ status: 200, body: { ok: true } }) } as unknown as Record<
-      EmulatedOperation,
-      OperationHandler | undefined
-    >;
+    const handlers = {
+      ListMigrationTask: failing,
+      ShowMigrationTask: () => ({ status: 200, body: { ok: true } }),
+    } as unknown as Record<EmulatedOperation, OperationHandler | undefined>;
     mountDcsOperations(app, ctx, handlers);
 
     const url = 'http://emulator.local/v2/project1/migration-tasks';
@@ -63,7 +63,11 @@ describe('request pipeline', () => {
     expect(body).toMatchObject({ error_code: 'DCS.5000', error_msg: 'Internal service error.', error_ext_msg: null });
     expect(JSON.stringify(body)).not.toContain('secret detail');
     expect(reported).toHaveLength(1);
-    expect(ctx.requestLog.list().at(-1)).toMatchObject({ operation: 'ListMigrationTask', status: 500, errorCode: 'DCS.5000' });
+    expect(ctx.requestLog.list().at(-1)).toMatchObject({
+      operation: 'ListMigrationTask',
+      status: 500,
+      errorCode: 'DCS.5000',
+    });
 
     const next = 'http://emulator.local/v2/project1/migration-task/abc';
     expect((await app.request(next, signedInit(ctx, next))).status).toBe(200);

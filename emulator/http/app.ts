@@ -87,7 +87,11 @@ export function errorResponse(c: Context<EmulatorEnv>, error: EmulatorApiError):
  * Mounts the DCS operations: route match (DCS.4001 / DCS.5001), authentication and project check, the tenant's
  * rate limit, fault rules, then the operation. Faults come after authentication so a rule never hides a signing bug.
  */
-export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>): void {
+export function mountDcsOperations(
+  app: EmulatorApp,
+  ctx: EmulatorContext,
+  handlers: Readonly<Record<EmulatedOperation, OperationHandler | undefined>>,
+): void {
   app.all('*', async (c) => {
     const wireUrl = c.env?.incoming?.url ?? `${c.req.path}${new URL(c.req.url).search}`;
     const { path, query } = splitUrl(wireUrl);
@@ -98,7 +102,8 @@ export function mountDcsOperations(app: EmulatorApp, ctx: EmulatorContext, handl
     const handler = handlers[match.operation];
     if (!handler) throw apiErrors.unknownRoute();
 
-    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
+    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES)
+      throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.length > MAX_BODY_BYTES) throw apiErrors.invalidParameter('body', `larger than ${MAX_BODY_BYTES} bytes`);
     const signable: SignableRequest = { method: c.req.method, url: wireUrl, headers: requestHeaders(c), body };
@@ -131,7 +136,12 @@ export async function applyFaults(
   c: Context<EmulatorEnv>,
   ctx: EmulatorContext,
   operation: EmulatedOperation,
-): Promise<{ dropNow: boolean; dropAfter: boolean; dataPlane: DataPlaneFaults | undefined; ipSwitch: IpSwitchFaults | undefined }> {
+): Promise<{
+  dropNow: boolean;
+  dropAfter: boolean;
+  dataPlane: DataPlaneFaults | undefined;
+  ipSwitch: IpSwitchFaults | undefined;
+}> {
   const decision = ctx.faults.evaluate(operation, ctx.rateLimit?.rate);
   if (decision.firedRuleIds.length > 0) c.set('faults', decision.firedRuleIds);
   if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
@@ -139,9 +149,19 @@ export async function applyFaults(
   if (outcome?.kind === 'error') {
     const headers: Record<string, string> = {};
     if (outcome.retryAfterMs !== undefined) headers['Retry-After'] = String(Math.ceil(outcome.retryAfterMs / 1000));
-    throw new EmulatorApiError(outcome.status as EmulatorApiError['status'], outcome.errorCode, outcome.errorMessage, headers);
+    throw new EmulatorApiError(
+      outcome.status as EmulatorApiError['status'],
+      outcome.errorCode,
+      outcome.errorMessage,
+      headers,
+    );
   }
-  return { dropNow: outcome?.kind === 'drop', dropAfter: outcome?.kind === 'commitThenDrop', dataPlane: decision.dataPlane, ipSwitch: decision.ipSwitch };
+  return {
+    dropNow: outcome?.kind === 'drop',
+    dropAfter: outcome?.kind === 'commitThenDrop',
+    dataPlane: decision.dataPlane,
+    ipSwitch: decision.ipSwitch,
+  };
 }
 
 function requestHeaders(c: Context<EmulatorEnv>): SignableRequest['headers'] {

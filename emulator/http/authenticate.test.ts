@@ -13,7 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => emu?.stop());
 
-function expectSignatureRejected(response: { status: number; body: { error_code: string; error_msg: string } }, detail: string): void {
+function expectSignatureRejected(
+  response: { status: number; body: { error_code: string; error_msg: string } },
+  detail: string,
+): void {
   expect(response.status).toBe(401);
   expect(response.body.error_code).toBe('APIGW.0301');
   expect(response.body.error_msg).toContain(detail);
@@ -26,7 +29,9 @@ describe('AK/SK signature verification', () => {
   });
 
   it('rejects a tampered path, query, header or body, quoting the canonical request it computed', async () => {
-    const created = await callDcs(emu, 'POST', '/migration/instance', { body: { name: 'a', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } });
+    const created = await callDcs(emu, 'POST', '/migration/instance', {
+      body: { name: 'a', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' },
+    });
     const id: string = created.body.instance_id;
     const tamperedPath = await callDcs(emu, 'GET', `/migration-task/${id}`, {
       // Change the id's last character to a different one (a fixed replacement would be a no-op when the id ends in it).
@@ -37,7 +42,9 @@ describe('AK/SK signature verification', () => {
       tamper: (sent) => void (sent.path = sent.path.replace('limit=5', 'limit=6')),
     });
     expectSignatureRejected(tamperedQuery, '\nlimit=6\n');
-    const tamperedHeader = await callDcs(emu, 'GET', '/migration-tasks', { tamper: (sent) => void (sent.headers['Content-Type'] = 'text/plain') });
+    const tamperedHeader = await callDcs(emu, 'GET', '/migration-tasks', {
+      tamper: (sent) => void (sent.headers['Content-Type'] = 'text/plain'),
+    });
     expectSignatureRejected(tamperedHeader, 'content-type:text/plain');
     const tamperedBody = await callDcs(emu, 'POST', '/migration/instance', {
       body: { name: 'a', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' },
@@ -51,11 +58,17 @@ describe('AK/SK signature verification', () => {
   it('rejects a signature older than 15 minutes, an unknown AK, a wrong SK and no credentials at all', async () => {
     const old = await callDcs(emu, 'GET', '/migration-tasks', { signingDate: new Date(Date.now() - 16 * 60_000) });
     expectSignatureRejected(old, 'signature expired');
-    expect((await callDcs(emu, 'GET', '/migration-tasks', { signingDate: new Date(Date.now() - 14 * 60_000) })).status).toBe(200);
-    const unknownAk = await callDcs(emu, 'GET', '/migration-tasks', { credentials: { ak: 'UNKNOWNACCESSKEY0001', sk: 'whatever' } });
+    expect(
+      (await callDcs(emu, 'GET', '/migration-tasks', { signingDate: new Date(Date.now() - 14 * 60_000) })).status,
+    ).toBe(200);
+    const unknownAk = await callDcs(emu, 'GET', '/migration-tasks', {
+      credentials: { ak: 'UNKNOWNACCESSKEY0001', sk: 'whatever' },
+    });
     expectSignatureRejected(unknownAk, 'ak not exist');
     expect(unknownAk.body.error_msg).not.toContain('UNKNOWNACCESSKEY0001');
-    const wrongSk = await callDcs(emu, 'GET', '/migration-tasks', { credentials: { ak: emu.credentials.ak, sk: 'not-the-secret' } });
+    const wrongSk = await callDcs(emu, 'GET', '/migration-tasks', {
+      credentials: { ak: emu.credentials.ak, sk: 'not-the-secret' },
+    });
     expectSignatureRejected(wrongSk, 'verify aksk signature fail');
     const anonymous = await callDcs(emu, 'GET', '/migration-tasks', { unsigned: true });
     expect(anonymous.status).toBe(401);
@@ -74,13 +87,22 @@ describe('AK/SK signature verification', () => {
       } as never,
       credential as never,
     ) as Record<string, string>;
-    const created = await request(`${base}/migration/instance`, { method: 'POST', headers, body: JSON.stringify(data) });
+    const created = await request(`${base}/migration/instance`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(data),
+    });
     expect(created.statusCode).toBe(200);
     const taskId = ((await created.body.json()) as { instance_id: string }).instance_id;
 
     const queryParams = { offset: '0', limit: '100', name: 'sdk signed & spaced' };
     const listHeaders = AKSKSigner.sign(
-      { endpoint: `${base}/migration-tasks`, method: 'GET', headers: { 'content-type': 'application/json' }, queryParams } as never,
+      {
+        endpoint: `${base}/migration-tasks`,
+        method: 'GET',
+        headers: { 'content-type': 'application/json' },
+        queryParams,
+      } as never,
       credential as never,
     ) as Record<string, string>;
     const query = new URLSearchParams(queryParams).toString().replaceAll('+', '%20');
@@ -88,10 +110,10 @@ describe('AK/SK signature verification', () => {
     expect(listed.statusCode).toBe(200);
     await listed.body.dump();
 
-    const showHeaders = AKSKSigner.sign({ endpoint: `${base}/migration-task/${taskId}`, method: 'GET', headers: {} } as never, credential as never) as Record<
-      string,
-      string
-    >;
+    const showHeaders = AKSKSigner.sign(
+      { endpoint: `${base}/migration-task/${taskId}`, method: 'GET', headers: {} } as never,
+      credential as never,
+    ) as Record<string, string>;
     const shown = await request(`${base}/migration-task/${taskId}`, { method: 'GET', headers: showHeaders });
     expect(shown.statusCode).toBe(200);
     expect(((await shown.body.json()) as { task_name: string }).task_name).toBe('sdk-signed');
@@ -105,7 +127,10 @@ describe('IAM tokens', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: emu.iamUser.name, password, domain: { name: 'account' } } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: emu.iamUser.name, password, domain: { name: 'account' } } },
+          },
           scope: { project: { id: projectId } },
         },
       }),

@@ -29,7 +29,11 @@ export function authenticate(ctx: EmulatorContext, request: SignableRequest, pat
     if (!verdict.ok) {
       // The gateway echoes the unknown AK; access keys are treated as secrets here, so the message leaves it out.
       if (verdict.reason === 'unknown-access-key') throw apiErrors.signature('ak not exist');
-      throw apiErrors.signature(verdict.message.replace(/^Incorrect IAM authentication information: /, '').replace(SECRET_HEADER_LINE, '$1:***'));
+      throw apiErrors.signature(
+        verdict.message
+          .replace(/^Incorrect IAM authentication information: /, '')
+          .replace(SECRET_HEADER_LINE, '$1:***'),
+      );
     }
   }
   if (pathProjectId !== ctx.credentials.projectId) {

@@ -10,7 +10,9 @@ const nonEmpty = z.string().min(1);
 const TokenRequest = z.object({
   auth: z.object({
     identity: z.object({
-      methods: z.array(z.string()).refine((methods) => methods.includes('password'), { error: 'must include "password"' }),
+      methods: z
+        .array(z.string())
+        .refine((methods) => methods.includes('password'), { error: 'must include "password"' }),
       password: z.object({
         user: z.object({
           name: nonEmpty,
@@ -20,9 +22,11 @@ const TokenRequest = z.object({
       }),
     }),
     scope: z.object({
-      project: z.object({ id: nonEmpty.optional(), name: nonEmpty.optional() }).refine((project) => project.id ?? project.name, {
-        error: 'needs id or name',
-      }),
+      project: z
+        .object({ id: nonEmpty.optional(), name: nonEmpty.optional() })
+        .refine((project) => project.id ?? project.name, {
+          error: 'needs id or name',
+        }),
     }),
   }),
 });
@@ -49,7 +53,8 @@ export function mountIamRoutes(app: EmulatorApp, ctx: EmulatorContext): void {
     const { user } = body.auth.identity.password;
     const expected = ctx.iamUser;
     const domainOk = expected.domain === undefined || user.domain?.name === expected.domain;
-    if (user.name !== expected.name || !sameSecret(user.password, expected.password) || !domainOk) throw wrongPassword();
+    if (user.name !== expected.name || !sameSecret(user.password, expected.password) || !domainOk)
+      throw wrongPassword();
     const project = body.auth.scope.project;
     if (project.id !== undefined && project.id !== ctx.credentials.projectId) {
       throw new EmulatorApiError(400, 'IAM.0010', 'The project does not exist or does not belong to the account.');

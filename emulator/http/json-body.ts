@@ -22,5 +22,7 @@ export function parseJsonBody<S extends z.ZodType>(raw: string, schema: S): z.ou
 /** `source_instance.addrs`, `migration_tasks[2]`, or `body` for the body as a whole. */
 export function fieldName(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'body';
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
 }

@@ -17,7 +17,11 @@ beforeAll(async () => {
 afterAll(async () => emu?.stop());
 
 const VALID_BODIES: Array<{ method: string; path: string; body: Record<string, unknown> }> = [
-  { method: 'POST', path: '/migration/instance', body: { name: 'n', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' } },
+  {
+    method: 'POST',
+    path: '/migration/instance',
+    body: { name: 'n', vpc_id: 'v', subnet_id: 's', security_group_id: 'g' },
+  },
   {
     method: 'POST',
     path: '/migration-task',
@@ -38,7 +42,8 @@ describe('malformed and random requests', () => {
   it(`answers ${CASES} of them with Huawei-shaped 4xx errors and keeps serving`, async () => {
     const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-    const junk = (length: number): string => Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+    const junk = (length: number): string =>
+      Array.from({ length }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
     const randomValue = (depth = 0): unknown => {
       const makers = [
         () => null,
@@ -71,7 +76,11 @@ describe('malformed and random requests', () => {
       // An unknown field (request bodies are strict).
       () => {
         const base = pick(VALID_BODIES);
-        return { method: base.method, path: base.path, body: JSON.stringify({ ...base.body, [`x_${junk(5)}`]: randomValue() }) };
+        return {
+          method: base.method,
+          path: base.path,
+          body: JSON.stringify({ ...base.body, [`x_${junk(5)}`]: randomValue() }),
+        };
       },
       // Not JSON, truncated JSON, empty, or a JSON value of the wrong kind.
       () => {
@@ -91,7 +100,18 @@ describe('malformed and random requests', () => {
       // Random paths, random methods.
       () => {
         const segments = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
-          pick(['migration-task', 'migration-tasks', 'migration', 'jobs', 'task', 'stop', '..', '%2F', encodeURIComponent(junk(6)), '']),
+          pick([
+            'migration-task',
+            'migration-tasks',
+            'migration',
+            'jobs',
+            'task',
+            'stop',
+            '..',
+            '%2F',
+            encodeURIComponent(junk(6)),
+            '',
+          ]),
         );
         return {
           method: pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']),
@@ -115,7 +135,11 @@ describe('malformed and random requests', () => {
       },
       // Bad query parameters.
       () => {
-        const query = pick([`limit=${pick(['0', '1001', '-5', 'ten', '1.5', ''])}`, `offset=${pick(['-1', 'x', '1e3'])}`, `${encodeURIComponent(junk(4))}=1`]);
+        const query = pick([
+          `limit=${pick(['0', '1001', '-5', 'ten', '1.5', ''])}`,
+          `offset=${pick(['-1', 'x', '1e3'])}`,
+          `${encodeURIComponent(junk(4))}=1`,
+        ]);
         return { method: 'GET', path: `/migration-tasks?${query}` };
       },
     ];
@@ -123,7 +147,12 @@ describe('malformed and random requests', () => {
     const failures: string[] = [];
     for (let n = 0; n < CASES; n++) {
       const generated = pick(generators)();
-      const response = await callDcs(emu, generated.method, generated.path, generated.body === undefined ? {} : { body: generated.body });
+      const response = await callDcs(
+        emu,
+        generated.method,
+        generated.path,
+        generated.body === undefined ? {} : { body: generated.body },
+      );
       const shaped =
         typeof response.body === 'object' &&
         typeof response.body?.error_code === 'string' &&

@@ -35,7 +35,8 @@ export function matchDcsRoute(method: string, path: string): RouteMatch {
   // Tolerate one trailing slash, as the API gateway does.
   if (segments.length > 1 && segments.at(-1) === '') segments.pop();
   const [version, projectId, ...rest] = segments;
-  if (version !== 'v2' || projectId === undefined || projectId === '' || rest.length === 0) return { kind: 'not-found' };
+  if (version !== 'v2' || projectId === undefined || projectId === '' || rest.length === 0)
+    return { kind: 'not-found' };
   let best: { spec: RouteSpec; params: Record<string, string>; literals: number } | undefined;
   let shapeFits = false;
   for (const spec of DCS_ROUTES) {
@@ -49,7 +50,10 @@ export function matchDcsRoute(method: string, path: string): RouteMatch {
   return shapeFits ? { kind: 'method-not-allowed' } : { kind: 'not-found' };
 }
 
-function fitPattern(pattern: string, segments: string[]): { params: Record<string, string>; literals: number } | undefined {
+function fitPattern(
+  pattern: string,
+  segments: string[],
+): { params: Record<string, string>; literals: number } | undefined {
   const parts = pattern.split('/');
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};

@@ -153,7 +153,10 @@ export class InstanceRegistry {
       await this.services.open(options.id, master, { replicas, ...(at ? { at } : {}) });
     }
     this.topologies.set(options.id, nodes);
-    return { ...this.register({ id: options.id, host: master.host, port: master.port, password }), ...this.describe(options.id) };
+    return {
+      ...this.register({ id: options.id, host: master.host, port: master.port, password }),
+      ...this.describe(options.id),
+    };
   }
 
   /**
@@ -204,7 +207,14 @@ export class InstanceRegistry {
   get(id: string): EmulatedInstance | undefined {
     const instance = this.instances.get(id);
     const service = this.services.addressOf(id);
-    return instance && { id: instance.id, endpoint: { ...instance.endpoint }, ...(service ? { service } : {}), ...this.describe(id) };
+    return (
+      instance && {
+        id: instance.id,
+        endpoint: { ...instance.endpoint },
+        ...(service ? { service } : {}),
+        ...this.describe(id),
+      }
+    );
   }
 
   private describe(id: string): { topology?: InstanceNodes } {
@@ -240,17 +250,28 @@ export class InstanceRegistry {
   attributesOf(id: string): InstanceAttributes | undefined {
     if (!this.instances.has(id)) return undefined;
     const topology = this.topologies.get(id)?.type;
-    return { ...DEFAULT_INSTANCE_ATTRIBUTES, ...(topology ? { cacheMode: topologyCacheMode(topology) } : {}), ...this.attributes.get(id) };
+    return {
+      ...DEFAULT_INSTANCE_ATTRIBUTES,
+      ...(topology ? { cacheMode: topologyCacheMode(topology) } : {}),
+      ...this.attributes.get(id),
+    };
   }
 
   /**
    * Changes some attributes of `id` (the others stay); returns them all. `baseline` (the emulator's start options)
    * also makes them what a reset goes back to. Throws for an unknown id.
    */
-  setAttributes(id: string, patch: Partial<InstanceAttributes>, options: { baseline?: boolean } = {}): InstanceAttributes {
+  setAttributes(
+    id: string,
+    patch: Partial<InstanceAttributes>,
+    options: { baseline?: boolean } = {},
+  ): InstanceAttributes {
     const current = this.attributesOf(id);
     if (!current) throw new InstanceIdError(`instance "${id}" is not registered`);
-    const next = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) };
+    const next = {
+      ...current,
+      ...Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)),
+    };
     this.attributes.set(id, next);
     if (options.baseline) this.baseline.set(id, { ...next });
     return { ...next };
@@ -306,7 +327,9 @@ export class InstanceRegistry {
 
   private checkNewId(id: string): void {
     if (!isValidInstanceId(id)) {
-      throw new InstanceIdError(`instance id "${id}" must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`);
+      throw new InstanceIdError(
+        `instance id "${id}" must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit`,
+      );
     }
     if (this.instances.has(id)) throw new InstanceIdError(`instance "${id}" is already registered`);
   }

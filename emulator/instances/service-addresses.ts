@@ -81,7 +81,8 @@ export class ServiceAddresses {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRNOTAVAIL' && this.perHost) this.perHost = false;
         // Someone else holds this IP on the shared port: the next IP.
-        else if (code === 'EADDRINUSE' && this.perHost) this.nextHost = this.nextHost >= LAST_HOST ? FIRST_HOST : this.nextHost + 1;
+        else if (code === 'EADDRINUSE' && this.perHost)
+          this.nextHost = this.nextHost >= LAST_HOST ? FIRST_HOST : this.nextHost + 1;
         else throw error;
       }
     }
@@ -183,10 +184,18 @@ export class ServiceAddresses {
   async setReadOnly(id: string, readOnly: boolean): Promise<void> {
     const backend = this.backends.get(id);
     if (!backend) return;
-    const connection = new Redis({ ...connectionOptions(backend, 0), maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const connection = new Redis({
+      ...connectionOptions(backend, 0),
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+    });
     try {
       await connection.connect();
-      await connection.config('SET', 'min-replicas-to-write', readOnly ? String((this.replicas.get(id) ?? 0) + 1) : '0');
+      await connection.config(
+        'SET',
+        'min-replicas-to-write',
+        readOnly ? String((this.replicas.get(id) ?? 0) + 1) : '0',
+      );
     } finally {
       connection.disconnect();
     }

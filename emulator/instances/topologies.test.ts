@@ -45,7 +45,9 @@ describe('emulator instance topologies', () => {
       node.disconnect();
     }
     // A cluster client finds every node from the instance's one endpoint.
-    const cluster = new Cluster([{ host: instance.endpoint.host, port: instance.endpoint.port }], { redisOptions: { password: PASSWORD } });
+    const cluster = new Cluster([{ host: instance.endpoint.host, port: instance.endpoint.port }], {
+      redisOptions: { password: PASSWORD },
+    });
     try {
       for (const key of ['a', 'b', 'c', 'd', 'e']) await cluster.set(key, key);
       expect(await cluster.mget('{x}1', '{x}2')).toEqual([null, null]);
@@ -98,7 +100,9 @@ describe('emulator instance topologies', () => {
     const { host, port } = instance.service!;
     expect(shown.body).toMatchObject({ cache_mode: 'ha', sharding_count: 1, replica_count: 2, ip: host, port });
     expect(shown.body.backend_addrs).toBeUndefined();
-    expect(await callDcs(emu, 'GET', '/instances/one')).toMatchObject({ body: { cache_mode: 'single', sharding_count: 1, replica_count: 1 } });
+    expect(await callDcs(emu, 'GET', '/instances/one')).toMatchObject({
+      body: { cache_mode: 'single', sharding_count: 1, replica_count: 1 },
+    });
   });
 
   it('attributes set over the admin route win over the topology and a reset restores the derived cache mode', async () => {
@@ -109,14 +113,17 @@ describe('emulator instance topologies', () => {
   });
 
   it('the admin API starts an instance of a given topology and refuses a bad one naming the field', async () => {
-    const post = (body: unknown) => fetch(`${emu.url}/_emulator/instances`, { method: 'POST', body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${emu.url}/_emulator/instances`, { method: 'POST', body: JSON.stringify(body) });
     const refused = await post({ id: 'bad', topology: 'cluster:2' });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(await refused.json())).toContain('topology');
     const created = await post({ id: 'late', topology: 'ha' });
     expect(created.status).toBe(201);
     expect(emu.instance('late').topology?.shards[0]?.replicas).toHaveLength(1);
-    const listed = (await (await fetch(`${emu.url}/_emulator/instances`)).json()) as { instances: Array<{ id: string; topology?: string }> };
+    const listed = (await (await fetch(`${emu.url}/_emulator/instances`)).json()) as {
+      instances: Array<{ id: string; topology?: string }>;
+    };
     expect(listed.instances.find((entry) => entry.id === 'shards')?.topology).toBe('cluster:3x1');
   });
 });

@@ -22,7 +22,10 @@ describe('parseInstanceSpec', () => {
     ['dst:ha:2@p:w@x', { id: 'dst', password: 'p:w@x', topology: { mode: 'ha', standbys: 2 } }],
     ['dst:cluster', { id: 'dst', topology: { mode: 'cluster', masters: 3, replicasPerMaster: 0 } }],
     ['dst:cluster:5', { id: 'dst', topology: { mode: 'cluster', masters: 5, replicasPerMaster: 0 } }],
-    ['dst:cluster:3x1@secret', { id: 'dst', password: 'secret', topology: { mode: 'cluster', masters: 3, replicasPerMaster: 1 } }],
+    [
+      'dst:cluster:3x1@secret',
+      { id: 'dst', password: 'secret', topology: { mode: 'cluster', masters: 3, replicasPerMaster: 1 } },
+    ],
     // The older ID:PASSWORD, `:` and `@` in the password included.
     ['dst:cli-secret', { id: 'dst', password: 'cli-secret', topology: { mode: 'single' } }],
     ['dst:a:b@c', { id: 'dst', password: 'a:b@c', topology: { mode: 'single' } }],

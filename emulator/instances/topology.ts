@@ -46,7 +46,8 @@ export class InstanceSpecError extends Error {
 }
 
 function count(text: string, what: string, limits: { min: number; max: number }): number {
-  if (!/^\d{1,3}$/.test(text)) throw new InstanceSpecError('shape', `${what} must be a whole number ${limits.min}-${limits.max}, got "${text}"`);
+  if (!/^\d{1,3}$/.test(text))
+    throw new InstanceSpecError('shape', `${what} must be a whole number ${limits.min}-${limits.max}, got "${text}"`);
   const value = Number(text);
   if (value < limits.min || value > limits.max) {
     throw new InstanceSpecError('shape', `${what} must be ${limits.min}-${limits.max}, got ${value}`);
@@ -65,20 +66,32 @@ export function parseTopology(text: string): InstanceTopology {
   if (shape === '') throw new InstanceSpecError('shape', `the shape after "${mode}:" is empty`);
   switch (mode) {
     case 'single':
-      if (shape !== undefined) throw new InstanceSpecError('shape', `a single-node instance has no shape, got "${shape}"`);
+      if (shape !== undefined)
+        throw new InstanceSpecError('shape', `a single-node instance has no shape, got "${shape}"`);
       return { mode: 'single' };
     case 'ha':
-      return { mode: 'ha', standbys: shape === undefined ? HA_STANDBYS.default : count(shape, 'the number of standbys (ha:N)', HA_STANDBYS) };
+      return {
+        mode: 'ha',
+        standbys:
+          shape === undefined ? HA_STANDBYS.default : count(shape, 'the number of standbys (ha:N)', HA_STANDBYS),
+      };
     case 'cluster': {
-      if (shape === undefined) return { mode: 'cluster', masters: CLUSTER_MASTERS.default, replicasPerMaster: CLUSTER_REPLICAS.default };
+      if (shape === undefined)
+        return { mode: 'cluster', masters: CLUSTER_MASTERS.default, replicasPerMaster: CLUSTER_REPLICAS.default };
       const [masters, replicas, ...rest] = shape.split('x');
       if (rest.length > 0 || replicas === '') {
-        throw new InstanceSpecError('shape', `a cluster shape is M (masters) or MxR (masters x replicas per master), got "${shape}"`);
+        throw new InstanceSpecError(
+          'shape',
+          `a cluster shape is M (masters) or MxR (masters x replicas per master), got "${shape}"`,
+        );
       }
       return {
         mode: 'cluster',
         masters: count(masters ?? '', 'the number of cluster masters (cluster:M)', CLUSTER_MASTERS),
-        replicasPerMaster: replicas === undefined ? CLUSTER_REPLICAS.default : count(replicas, 'the replicas per master (cluster:MxR)', CLUSTER_REPLICAS),
+        replicasPerMaster:
+          replicas === undefined
+            ? CLUSTER_REPLICAS.default
+            : count(replicas, 'the replicas per master (cluster:MxR)', CLUSTER_REPLICAS),
       };
     }
     case 'ha_rw_split':
@@ -137,7 +150,10 @@ export function parseInstanceSpec(text: string, isValidId: (id: string) => boole
     password = at === -1 ? undefined : text.slice(at + 1);
   }
   if (!isValidId(id)) {
-    throw new InstanceSpecError('id', `the id must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit; got "${id}"`);
+    throw new InstanceSpecError(
+      'id',
+      `the id must be 1-64 letters, digits, "_", "." or "-", starting with a letter or digit; got "${id}"`,
+    );
   }
   if (password === '') throw new InstanceSpecError('password', `the password of ${id} is empty`);
   let topology: InstanceTopology;
@@ -147,7 +163,10 @@ export function parseInstanceSpec(text: string, isValidId: (id: string) => boole
     // The text may be a password of the old spelling (`ID:ha:secret`): the message does not repeat it.
     if (error instanceof InstanceSpecError && error.field === 'shape') {
       const mode = (topologyText ?? '').split(':')[0] as TopologyMode;
-      throw new InstanceSpecError('shape', `${SHAPE_RULES[mode]}; a password goes after "@" (${id}:${mode}:SHAPE@PASSWORD, or ${id}@PASSWORD)`);
+      throw new InstanceSpecError(
+        'shape',
+        `${SHAPE_RULES[mode]}; a password goes after "@" (${id}:${mode}:SHAPE@PASSWORD, or ${id}@PASSWORD)`,
+      );
     }
     throw error;
   }

@@ -1,4 +1,8 @@
-import { BatchMigrationTasksBody, DeleteMigrationTaskBody, UpdateMigrationTaskBody } from '../../dcs/schemas/requests.js';
+import {
+  BatchMigrationTasksBody,
+  DeleteMigrationTaskBody,
+  UpdateMigrationTaskBody,
+} from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
 import { EmulatorApiError, apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -36,11 +40,21 @@ interface BatchItem {
 }
 
 /** Runs `action` per task id; each id gets its own success/failed item, as the real batch calls do. */
-function batch(ctx: EmulatorContext, ids: string[], action: (task: MigrationTask) => void): { migration_tasks: BatchItem[] } {
+function batch(
+  ctx: EmulatorContext,
+  ids: string[],
+  action: (task: MigrationTask) => void,
+): { migration_tasks: BatchItem[] } {
   return {
     migration_tasks: ids.map((id) => {
       const task = ctx.store.get(id);
-      if (!task) return { result: 'failed', task_id: id, error_code: 'DCS.4855', error_msg: 'invalid migration task id in the request.' };
+      if (!task)
+        return {
+          result: 'failed',
+          task_id: id,
+          error_code: 'DCS.4855',
+          error_msg: 'invalid migration task id in the request.',
+        };
       try {
         action(task);
         return { result: 'success', task_id: id };
@@ -67,7 +81,8 @@ export const batchRestartOnlineMigrationTasks: OperationHandler = ({ ctx, rawBod
   return {
     status: 200,
     body: batch(ctx, body.migration_tasks, (task) => {
-      if (task.kind === 'backup_import') throw apiErrors.wrongState(`task ${task.id} is a backup import, not an online migration`);
+      if (task.kind === 'backup_import')
+        throw apiErrors.wrongState(`task ${task.id} is a backup import, not an online migration`);
       const status = taskStatus(task, ctx.now());
       if (!task.source || !task.target || !RESTARTABLE_STATUSES.has(status)) {
         throw apiErrors.wrongState(`task ${task.id} is ${status}; only a configured task that ended can be restarted`);

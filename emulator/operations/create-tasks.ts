@@ -1,5 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { CreateMigrationTaskBody, CreateOnlineMigrationTaskBody, SetOnlineMigrationTaskBody } from '../../dcs/schemas/requests.js';
+import {
+  CreateMigrationTaskBody,
+  CreateOnlineMigrationTaskBody,
+  SetOnlineMigrationTaskBody,
+} from '../../dcs/schemas/requests.js';
 import type { EmulatorContext, OperationHandler } from '../context.js';
 import { apiErrors } from '../http/api-error.js';
 import { parseJsonBody } from '../http/json-body.js';
@@ -14,7 +18,10 @@ import { redisOptions } from '../../redis/connection-options.js';
 import { detectBackupFormat } from '../data-plane/backup-format.js';
 import type { TaskSide } from '../tasks/task.js';
 
-function newTask(ctx: EmulatorContext, fields: Pick<MigrationTask, 'name' | 'description' | 'kind' | 'migrationType'>): MigrationTask {
+function newTask(
+  ctx: EmulatorContext,
+  fields: Pick<MigrationTask, 'name' | 'description' | 'kind' | 'migrationType'>,
+): MigrationTask {
   const now = ctx.now();
   return {
     ...fields,
@@ -35,7 +42,12 @@ function newTask(ctx: EmulatorContext, fields: Pick<MigrationTask, 'name' | 'des
  */
 export const createOnlineMigrationTask: OperationHandler = ({ ctx, rawBody }) => {
   const body = parseJsonBody(rawBody, CreateOnlineMigrationTaskBody);
-  const task = newTask(ctx, { name: body.name, description: body.description ?? '', kind: 'online', migrationType: 'online_migration' });
+  const task = newTask(ctx, {
+    name: body.name,
+    description: body.description ?? '',
+    kind: 'online',
+    migrationType: 'online_migration',
+  });
   task.readyAt = task.createdAt + ctx.timings.creatingMs + ctx.jitter();
   task.network = { vpcId: body.vpc_id, subnetId: body.subnet_id, securityGroupId: body.security_group_id };
   task.jobId = ctx.store.newId();
@@ -68,19 +80,25 @@ export const setOnlineMigrationTask: OperationHandler = async ({ ctx, params, ra
   const body = parseJsonBody(rawBody, SetOnlineMigrationTaskBody);
   if (task.kind !== 'online') throw apiErrors.wrongState(`task ${task.id} is not an online migration task`);
   const status = taskStatus(task, ctx.now());
-  if (status !== TaskStatus.Running) throw apiErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
+  if (status !== TaskStatus.Running)
+    throw apiErrors.wrongState(`task ${task.id} is ${status}; it can be configured only when RUNNING`);
   const source = resolveSide(ctx, body.source_instance, 'source_instance');
   const target = resolveSide(ctx, body.target_instance, 'target_instance');
-  if (source.addrs === target.addrs) throw apiErrors.invalidParameter('target_instance', 'source and target are the same Redis');
+  if (source.addrs === target.addrs)
+    throw apiErrors.invalidParameter('target_instance', 'source and target are the same Redis');
   refuseUnsupportedOnlineSides(ctx, source, target);
   task.source = source;
   task.target = target;
   task.migrationMethod = body.migration_method;
   task.resumeMode = body.resume_mode;
   task.bandwidthLimitMb = body.bandwidth_limit_mb == null ? undefined : Number(body.bandwidth_limit_mb);
-  appendLog(task, 'INFO', 'migration.configured', `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`, [
-    'configure',
-  ]);
+  appendLog(
+    task,
+    'INFO',
+    'migration.configured',
+    `Configured ${methodWords(body.migration_method)} from ${describeSide(source)} to ${describeSide(target)}.`,
+    ['configure'],
+  );
   await noteDatabasesLeftOut(ctx, task, source, target);
   startRun(ctx, task, dataPlaneFaults);
   return { status: 200, body: taskSummaryView(task, ctx.now(), ctx.incrementalSpelling) };
@@ -92,7 +110,12 @@ export const setOnlineMigrationTask: OperationHandler = async ({ ctx, params, ra
  * The task log says which databases are left out. A source that cannot be read now says nothing here: the run
  * reports its own connection errors.
  */
-async function noteDatabasesLeftOut(ctx: EmulatorContext, task: MigrationTask, source: TaskSide, target: TaskSide): Promise<void> {
+async function noteDatabasesLeftOut(
+  ctx: EmulatorContext,
+  task: MigrationTask,
+  source: TaskSide,
+  target: TaskSide,
+): Promise<void> {
   if (!isClusterInstance(ctx, target)) return;
   let redis;
   try {
@@ -102,7 +125,9 @@ async function noteDatabasesLeftOut(ctx: EmulatorContext, task: MigrationTask, s
   }
   try {
     const keyspace = await redis.info('keyspace');
-    const others = [...keyspace.matchAll(/^db(\d+):keys=(\d+)/gm)].filter((match) => match[1] !== '0').map((match) => `db${match[1]} (${match[2]} keys)`);
+    const others = [...keyspace.matchAll(/^db(\d+):keys=(\d+)/gm)]
+      .filter((match) => match[1] !== '0')
+      .map((match) => `db${match[1]} (${match[2]} keys)`);
     if (others.length > 0) {
       appendLog(
         task,
@@ -126,14 +151,26 @@ async function noteDatabasesLeftOut(ctx: EmulatorContext, task: MigrationTask, s
 export const createMigrationTask: OperationHandler = async ({ ctx, rawBody, dataPlaneFaults }) => {
   const body = parseJsonBody(rawBody, CreateMigrationTaskBody);
   const kind: TaskKind = body.migration_type === 'backupfile_import' ? 'backup_import' : 'legacy_online';
-  const task = newTask(ctx, { name: body.task_name, description: body.description ?? '', kind, migrationType: body.migration_type });
+  const task = newTask(ctx, {
+    name: body.task_name,
+    description: body.description ?? '',
+    kind,
+    migrationType: body.migration_type,
+  });
   task.migrationMethod = body.migration_method;
   task.networkType = body.network_type ?? undefined;
-  task.target = resolveSide(ctx, { id: body.target_instance.id, password: body.target_instance.password }, 'target_instance');
+  task.target = resolveSide(
+    ctx,
+    { id: body.target_instance.id, password: body.target_instance.password },
+    'target_instance',
+  );
   if (kind === 'backup_import') {
     const files = body.backup_files!;
     if (files.file_source === 'backup_record') {
-      throw apiErrors.invalidParameter('backup_files.file_source', 'the emulator imports from OBS buckets (self_build_obs) only');
+      throw apiErrors.invalidParameter(
+        'backup_files.file_source',
+        'the emulator imports from OBS buckets (self_build_obs) only',
+      );
     }
     const bucket = files.bucket_name!;
     checkObjectName(bucket, 'backup_files.bucket_name');
@@ -141,13 +178,18 @@ export const createMigrationTask: OperationHandler = async ({ ctx, rawBody, data
       const field = `backup_files.files[${index}].file_name`;
       checkObjectName(file.file_name, field);
       const local = bucketFilePath(ctx, bucket, file.file_name);
-      if (!existsSync(local) || !statSync(local).isFile()) throw apiErrors.invalidParameter(field, `no such object in bucket ${bucket}`);
+      if (!existsSync(local) || !statSync(local).isFile())
+        throw apiErrors.invalidParameter(field, `no such object in bucket ${bucket}`);
     }
     await refuseAofIntoCluster(ctx, task.target, bucket, files.files ?? []);
     task.backupFiles = {
       fileSource: files.file_source ?? 'self_build_obs',
       bucketName: bucket,
-      files: (files.files ?? []).map((file) => ({ file_name: file.file_name, size: file.size ?? undefined, update_at: file.update_at ?? undefined })),
+      files: (files.files ?? []).map((file) => ({
+        file_name: file.file_name,
+        size: file.size ?? undefined,
+        update_at: file.update_at ?? undefined,
+      })),
     };
     appendLog(
       task,
@@ -187,7 +229,12 @@ function describeSide(side: { instanceId?: string | undefined; addrs: string }):
  * RDB by the file's bytes, as its import does (an AOF with an RDB preamble is an AOF); a file it cannot read is
  * left for the import to fail on.
  */
-async function refuseAofIntoCluster(ctx: EmulatorContext, target: TaskSide, bucket: string, files: Array<{ file_name: string }>): Promise<void> {
+async function refuseAofIntoCluster(
+  ctx: EmulatorContext,
+  target: TaskSide,
+  bucket: string,
+  files: Array<{ file_name: string }>,
+): Promise<void> {
   if (!isClusterInstance(ctx, target)) return;
   const aof: string[] = [];
   for (const file of files) {

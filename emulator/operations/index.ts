@@ -11,7 +11,13 @@ import {
 import { exchangeInstanceIp, rollbackExchangeInstanceIp } from './ip-switch.js';
 import { createMigrationTask, createOnlineMigrationTask, setOnlineMigrationTask } from './create-tasks.js';
 import { showInstance } from './read-instances.js';
-import { listMigrationTask, listMigrationTaskLogs, showJobInfo, showMigrationTask, showMigrationTaskStats } from './read-tasks.js';
+import {
+  listMigrationTask,
+  listMigrationTaskLogs,
+  showJobInfo,
+  showMigrationTask,
+  showMigrationTaskStats,
+} from './read-tasks.js';
 
 /** The handler of every DCS operation (IAM's token call is served separately, before authentication). */
 export const DCS_OPERATION_HANDLERS: Readonly<Record<EmulatedOperation, OperationHandler | undefined>> = {

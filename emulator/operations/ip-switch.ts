@@ -28,10 +28,14 @@ import { stopRunQuietly } from './task-runs.js';
 async function checkPair(ctx: EmulatorContext, task: MigrationTask): Promise<{ sourceId: string; targetId: string }> {
   const sourceId = task.source?.instanceId;
   const targetId = task.target?.instanceId;
-  if (!sourceId || !targetId) throw apiErrors.ipSwitchNotAllowed('IP switching is only supported between DCS instances (the source is a self-hosted Redis)');
+  if (!sourceId || !targetId)
+    throw apiErrors.ipSwitchNotAllowed(
+      'IP switching is only supported between DCS instances (the source is a self-hosted Redis)',
+    );
   const source = ctx.instances.get(sourceId);
   const target = ctx.instances.get(targetId);
-  if (!source?.service || !target?.service) throw apiErrors.ipSwitchNotAllowed('IP switching needs both instances to have a service IP');
+  if (!source?.service || !target?.service)
+    throw apiErrors.ipSwitchNotAllowed('IP switching needs both instances to have a service IP');
   // A Redis Cluster by what ShowInstance reports (cache_mode cluster) or by the server itself (cluster_enabled:1).
   for (const instance of [source, target]) {
     if (ctx.instances.attributesOf(instance.id)?.cacheMode === 'cluster' || (await isCluster(instance.endpoint))) {
@@ -39,7 +43,9 @@ async function checkPair(ctx: EmulatorContext, task: MigrationTask): Promise<{ s
     }
   }
   if (source.service.port !== target.service.port) {
-    throw apiErrors.ipSwitchNotAllowed(`IP switching needs the same port on both instances (${source.service.port} and ${target.service.port})`);
+    throw apiErrors.ipSwitchNotAllowed(
+      `IP switching needs the same port on both instances (${source.service.port} and ${target.service.port})`,
+    );
   }
   if ((source.endpoint.password ?? '') !== (target.endpoint.password ?? '')) {
     throw apiErrors.ipSwitchNotAllowed('IP switching needs the same password on both instances');
@@ -49,7 +55,11 @@ async function checkPair(ctx: EmulatorContext, task: MigrationTask): Promise<{ s
 
 async function isCluster(endpoint: RedisEndpoint): Promise<boolean> {
   // connectionOptions: the instance's ACL user and TLS apply here as in the data plane.
-  const connection = new Redis({ ...connectionOptions(endpoint, 0), maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const connection = new Redis({
+    ...connectionOptions(endpoint, 0),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   try {
     await connection.connect();
     return /cluster_enabled:1/.test(await connection.info('cluster'));
@@ -64,7 +74,8 @@ export const exchangeInstanceIp: OperationHandler = async ({ ctx, params, rawBod
   const body = parseJsonBody(rawBody, ExchangeInstanceIpBody);
   const now = ctx.now();
   const status = taskStatus(task, now);
-  if (status !== TaskStatus.Incremental) throw apiErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
+  if (status !== TaskStatus.Incremental)
+    throw apiErrors.wrongState(`task ${task.id} is ${status}; IPs can be switched only during incremental migration`);
   const switchStatus = ipSwitchStatus(task, now);
   if (switchStatus === IpSwitchStatus.Exchanging || switchStatus === IpSwitchStatus.ExchangeSuccess) {
     throw apiErrors.wrongState(`task ${task.id} IP switch is ${switchStatus}`);
@@ -79,7 +90,9 @@ export const exchangeInstanceIp: OperationHandler = async ({ ctx, params, rawBod
   task.ipSwitch = ipSwitch;
   task.updatedAt = now;
   const what = body.is_exchange_domain ? 'IP addresses and domain names' : 'IP addresses';
-  appendLog(task, 'INFO', 'migration.ip.exchange', `Switching the ${what} of instances ${sourceId} and ${targetId}.`, ['exchange']);
+  appendLog(task, 'INFO', 'migration.ip.exchange', `Switching the ${what} of instances ${sourceId} and ${targetId}.`, [
+    'exchange',
+  ]);
   void runSwitch(ctx, task, ipSwitch, [sourceId, targetId], ipSwitchFaults, async () => {
     // Writes to the source stop first, then the copy catches up and stops: the target then holds everything.
     await ctx.instances.services.setReadOnly(sourceId, true);
@@ -107,7 +120,13 @@ export const rollbackExchangeInstanceIp: OperationHandler = ({ ctx, params, ipSw
   task.updatedAt = now;
   appendLog(task, 'INFO', 'migration.ip.rollback', 'Rolling back the IP switch.', ['rollback']);
   // A switch that never moved the addresses (fault) has nothing to move back; the rollback still reports success.
-  void runSwitch(ctx, task, ipSwitch, [task.source!.instanceId!, task.target!.instanceId!], swapped ? ipSwitchFaults : { swap: false });
+  void runSwitch(
+    ctx,
+    task,
+    ipSwitch,
+    [task.source!.instanceId!, task.target!.instanceId!],
+    swapped ? ipSwitchFaults : { swap: false },
+  );
   return { status: 204 };
 };
 
@@ -154,12 +173,24 @@ async function runSwitch(
     if (faults?.swap !== false) {
       const cut = services.exchange(a, b, { domains: ipSwitch.domains === true });
       ipSwitch.swapped = true;
-      appendLog(task, 'INFO', 'migration.ip.swapped', `Addresses of ${a} and ${b} swapped; ${cut} client connections were closed.`, ['exchange']);
+      appendLog(
+        task,
+        'INFO',
+        'migration.ip.swapped',
+        `Addresses of ${a} and ${b} swapped; ${cut} client connections were closed.`,
+        ['exchange'],
+      );
     }
     const wait = ipSwitch.settlesAt - ctx.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
   } catch (error) {
-    appendLog(task, 'ERROR', 'migration.ip.failed', `IP switch failed: ${error instanceof Error ? error.message : String(error)}.`, ['exchange']);
+    appendLog(
+      task,
+      'ERROR',
+      'migration.ip.failed',
+      `IP switch failed: ${error instanceof Error ? error.message : String(error)}.`,
+      ['exchange'],
+    );
   } finally {
     await Promise.all([services.setReadOnly(a, false), services.setReadOnly(b, false)]).catch(() => undefined);
     ipSwitch.pending = false;

@@ -55,11 +55,17 @@ async function serverFacts(instance: EmulatedInstance): Promise<ServerFacts> {
   if (!shards || shards.length <= 1) return nodeFacts(instance.endpoint);
   const all = await Promise.all(shards.map((shard) => nodeFacts(shard.master)));
   const sum = (values: Array<number | undefined>) =>
-    values.every((value) => value !== undefined) ? values.reduce<number>((total, value) => total + value, 0) : undefined;
+    values.every((value) => value !== undefined)
+      ? values.reduce<number>((total, value) => total + value, 0)
+      : undefined;
   const used = sum(all.map((facts) => facts.usedMemoryBytes));
   const max = all.every((facts) => (facts.maxMemoryBytes ?? 0) > 0) ? sum(all.map((facts) => facts.maxMemoryBytes)) : 0;
   const version = all.find((facts) => facts.version)?.version;
-  return { ...(version ? { version } : {}), ...(used === undefined ? {} : { usedMemoryBytes: used }), ...(max === undefined ? {} : { maxMemoryBytes: max }) };
+  return {
+    ...(version ? { version } : {}),
+    ...(used === undefined ? {} : { usedMemoryBytes: used }),
+    ...(max === undefined ? {} : { maxMemoryBytes: max }),
+  };
 }
 
 /** What ShowInstance says besides the instance's servers: its attributes, its server's facts, its domain name now. */
@@ -83,7 +89,9 @@ export function instanceView(instance: EmulatedInstance, about: InstanceFacts): 
   const shards = instance.topology?.shards ?? [{ master: instance.endpoint, replicas: [] }];
   const isCluster = instance.topology?.type.mode === 'cluster';
   const client = instance.service ?? instance.endpoint;
-  const maxMemoryMb = attributes.maxMemoryMb ?? (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
+  const maxMemoryMb =
+    attributes.maxMemoryMb ??
+    (facts.maxMemoryBytes ? Math.floor(facts.maxMemoryBytes / MB) : Math.round(attributes.capacityGb * 1024));
   const engineVersion = attributes.engineVersion ?? facts.version?.split('.').slice(0, 2).join('.') ?? null;
   return {
     instance_id: instance.id,

@@ -25,7 +25,9 @@ export const listMigrationTask: OperationHandler = ({ ctx, query }) => {
     status: 200,
     body: {
       count: matching.length,
-      migration_tasks: matching.slice(offset, offset + limit).map((task) => taskListItemView(task, now, ctx.incrementalSpelling)),
+      migration_tasks: matching
+        .slice(offset, offset + limit)
+        .map((task) => taskListItemView(task, now, ctx.incrementalSpelling)),
     },
   };
 };

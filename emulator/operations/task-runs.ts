@@ -96,6 +96,12 @@ export function requestStop(ctx: EmulatorContext, task: MigrationTask): Promise<
 export function stopRunQuietly(task: MigrationTask): Promise<void> {
   if (!task.run) return Promise.resolve();
   return task.run.stop().catch((error: unknown) => {
-    appendLog(task, 'ERROR', 'migration.stop.failed', `Stopping failed: ${error instanceof Error ? error.message : String(error)}.`, ['stop']);
+    appendLog(
+      task,
+      'ERROR',
+      'migration.stop.failed',
+      `Stopping failed: ${error instanceof Error ? error.message : String(error)}.`,
+      ['stop'],
+    );
   });
 }

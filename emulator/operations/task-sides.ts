@@ -25,7 +25,12 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     // The task shows the address clients use (the service address); the migration machine copies server to server,
     // logging in as the instance is set up to be logged into (its ACL user, TLS) with the password given.
     const shown = instance.service ?? { host, port };
-    return { instanceId: ref.id, addrs: formatAddress(shown), service: shown, endpoint: instanceSideEndpoint(instance.endpoint, password) };
+    return {
+      instanceId: ref.id,
+      addrs: formatAddress(shown),
+      service: shown,
+      endpoint: instanceSideEndpoint(instance.endpoint, password),
+    };
   }
   if (ref.addrs) {
     const aliased = ctx.addressAliases?.get(ref.addrs.trim());
@@ -34,7 +39,10 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
     if (instance) return { addrs: ref.addrs.trim(), endpoint: instanceSideEndpoint(instance.endpoint, password) };
     const [first, ...seeds] = parseAddresses(ref.addrs, `${field}.addrs`);
     const shown = [first!, ...seeds].map(formatAddress).join(',');
-    return { addrs: shown, endpoint: { host: first!.host, port: first!.port, password, ...(seeds.length > 0 ? { seeds } : {}) } };
+    return {
+      addrs: shown,
+      endpoint: { host: first!.host, port: first!.port, password, ...(seeds.length > 0 ? { seeds } : {}) },
+    };
   }
   throw apiErrors.invalidParameter(`${field}.id`, 'give the DCS instance id or the self-hosted Redis addrs');
 }
@@ -45,13 +53,15 @@ export function resolveSide(ctx: EmulatorContext, ref: InstanceRef, field: strin
  * attributes, so nothing is refused for it.
  */
 export function refuseUnsupportedOnlineSides(ctx: EmulatorContext, source: TaskSide, target: TaskSide): void {
-  if (source.instanceId && ctx.instances.attributesOf(source.instanceId)?.cacheMode === 'proxy') throw apiErrors.proxySourceNotSupported(source.instanceId);
+  if (source.instanceId && ctx.instances.attributesOf(source.instanceId)?.cacheMode === 'proxy')
+    throw apiErrors.proxySourceNotSupported(source.instanceId);
   refuseSslTarget(ctx, target);
 }
 
 /** SSL on the target instance: DCS migrates into it only with SSL off (dcs-operations.md §3). */
 export function refuseSslTarget(ctx: EmulatorContext, target: TaskSide): void {
-  if (target.instanceId && ctx.instances.attributesOf(target.instanceId)?.enableSsl) throw apiErrors.targetSslNotSupported(target.instanceId);
+  if (target.instanceId && ctx.instances.attributesOf(target.instanceId)?.enableSsl)
+    throw apiErrors.targetSslNotSupported(target.instanceId);
 }
 
 /** True when `side` is a DCS instance ShowInstance reports as a Redis Cluster (`cache_mode` cluster). */

@@ -23,9 +23,13 @@ export function watchRun(task: MigrationTask, run: DataPlaneRun, options: { logg
       nextMilestone < PROGRESS_MILESTONES.length &&
       stats.fullMigrationProgress >= (PROGRESS_MILESTONES[nextMilestone] ?? Infinity)
     ) {
-      appendLog(task, 'INFO', 'migration.progress', `Full migration ${PROGRESS_MILESTONES[nextMilestone]}% done (${stats.keysCopied} keys copied).`, [
-        'progress',
-      ]);
+      appendLog(
+        task,
+        'INFO',
+        'migration.progress',
+        `Full migration ${PROGRESS_MILESTONES[nextMilestone]}% done (${stats.keysCopied} keys copied).`,
+        ['progress'],
+      );
       nextMilestone++;
     }
     if (phase === lastPhase) return;
@@ -56,12 +60,22 @@ export function watchRun(task: MigrationTask, run: DataPlaneRun, options: { logg
 function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysCopied: number): void {
   switch (phase) {
     case 'full-sync':
-      appendLog(task, 'INFO', 'migration.full.start', task.kind === 'backup_import' ? 'Backup import started.' : 'Full migration started.', ['start']);
+      appendLog(
+        task,
+        'INFO',
+        'migration.full.start',
+        task.kind === 'backup_import' ? 'Backup import started.' : 'Full migration started.',
+        ['start'],
+      );
       return;
     case 'incremental':
-      appendLog(task, 'INFO', 'migration.incremental.start', `Full migration done (${keysCopied} keys copied); incremental migration started.`, [
-        'incremental',
-      ]);
+      appendLog(
+        task,
+        'INFO',
+        'migration.incremental.start',
+        `Full migration done (${keysCopied} keys copied); incremental migration started.`,
+        ['incremental'],
+      );
       return;
     case 'succeeded':
       appendLog(task, 'INFO', 'migration.success', `Migration succeeded (${keysCopied} keys copied).`, ['success']);
@@ -69,12 +83,17 @@ function logPhase(task: MigrationTask, phase: RunPhase, run: DataPlaneRun, keysC
     case 'failed':
       // A lost connection has its own code and keyword, so a client can tell it from a lasting failure.
       if (run.failedOnConnection()) {
-        appendLog(task, 'ERROR', CONNECTION_LOST_LOG_CODE, `Migration failed, connection lost: ${run.error() ?? 'unknown error'}.`, [
-          'failed',
-          CONNECTION_KEYWORD,
-        ]);
+        appendLog(
+          task,
+          'ERROR',
+          CONNECTION_LOST_LOG_CODE,
+          `Migration failed, connection lost: ${run.error() ?? 'unknown error'}.`,
+          ['failed', CONNECTION_KEYWORD],
+        );
       } else {
-        appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${run.error() ?? 'unknown error'}.`, ['failed']);
+        appendLog(task, 'ERROR', 'migration.failed', `Migration failed: ${run.error() ?? 'unknown error'}.`, [
+          'failed',
+        ]);
       }
       return;
     case 'stopping':

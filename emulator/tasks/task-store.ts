@@ -75,6 +75,12 @@ export class TaskStore {
 }
 
 /** Appends a log line to a task (ListMigrationTaskLogs shows them). Messages must not contain secrets. */
-export function appendLog(task: MigrationTask, level: TaskLogLine['level'], code: string, message: string, keywords: string[] = []): void {
+export function appendLog(
+  task: MigrationTask,
+  level: TaskLogLine['level'],
+  code: string,
+  message: string,
+  keywords: string[] = [],
+): void {
   task.logs.push({ at: Date.now(), level, code, message, keywords });
 }

@@ -38,7 +38,11 @@ function sideView(side: TaskSide | undefined): Record<string, unknown> {
 }
 
 /** ShowMigrationTask / StopMigrationTask response. */
-export function taskDetailView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
+export function taskDetailView(
+  task: MigrationTask,
+  now: number,
+  spelling: IncrementalStatusSpelling = TaskStatus.Incremental,
+): Record<string, unknown> {
   return {
     task_id: task.id,
     task_name: task.name,
@@ -52,7 +56,9 @@ export function taskDetailView(task: MigrationTask, now: number, spelling: Incre
           file_source: task.backupFiles.fileSource,
           bucket_name: task.backupFiles.bucketName ?? '',
           files: task.backupFiles.files,
-          ...(task.backupFiles.backupId !== undefined ? { backup_record: { backup_id: task.backupFiles.backupId } } : {}),
+          ...(task.backupFiles.backupId !== undefined
+            ? { backup_record: { backup_id: task.backupFiles.backupId } }
+            : {}),
         }
       : null,
     network_type: task.networkType ?? (task.kind === 'backup_import' ? '' : 'vpc'),
@@ -74,7 +80,11 @@ export function taskDetailView(task: MigrationTask, now: number, spelling: Incre
 }
 
 /** One item of ListMigrationTask. */
-export function taskListItemView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
+export function taskListItemView(
+  task: MigrationTask,
+  now: number,
+  spelling: IncrementalStatusSpelling = TaskStatus.Incremental,
+): Record<string, unknown> {
   return {
     task_id: task.id,
     task_name: task.name,
@@ -82,7 +92,10 @@ export function taskListItemView(task: MigrationTask, now: number, spelling: Inc
     migration_type: task.migrationType,
     migration_method: task.migrationMethod ?? '',
     ecs_tenant_private_ip: MIGRATION_MACHINE_IP,
-    data_source: task.kind === 'backup_import' ? (task.backupFiles?.bucketName ?? task.backupFiles?.backupId ?? '') : (task.source?.addrs ?? ''),
+    data_source:
+      task.kind === 'backup_import'
+        ? (task.backupFiles?.bucketName ?? task.backupFiles?.backupId ?? '')
+        : (task.source?.addrs ?? ''),
     source_instance_name: task.source?.instanceId ?? '',
     source_instance_id: task.source?.instanceId ?? '',
     target_instance_addrs: task.target?.addrs ?? '',
@@ -132,6 +145,10 @@ export function jobView(job: MigrationJob, now: number): Record<string, unknown>
 }
 
 /** Create / configure response: `{id, name, status, error}`. */
-export function taskSummaryView(task: MigrationTask, now: number, spelling: IncrementalStatusSpelling = TaskStatus.Incremental): Record<string, unknown> {
+export function taskSummaryView(
+  task: MigrationTask,
+  now: number,
+  spelling: IncrementalStatusSpelling = TaskStatus.Incremental,
+): Record<string, unknown> {
   return { id: task.id, name: task.name, status: wireStatus(task, now, spelling), error: taskErrorMessage(task, now) };
 }

@@ -69,7 +69,9 @@ export interface MigrationTask {
   bandwidthLimitMb?: number | undefined;
   source?: TaskSide | undefined;
   target?: TaskSide | undefined;
-  backupFiles?: { fileSource: string; bucketName?: string | undefined; backupId?: string | undefined; files: BackupFileRef[] } | undefined;
+  backupFiles?:
+    | { fileSource: string; bucketName?: string | undefined; backupId?: string | undefined; files: BackupFileRef[] }
+    | undefined;
   run?: DataPlaneRun | undefined;
   /** Set by a stop request: the task shows TERMINATING at least until `notBefore`. */
   stop?: { requestedAt: number; notBefore: number } | undefined;
@@ -144,4 +146,8 @@ export function taskErrorMessage(task: MigrationTask, now: number): string {
 /** Statuses in which the task is still moving data (stop applies). */
 export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(COPYING_STATUSES);
 /** Statuses after which a restart makes sense. */
-export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set([TaskStatus.Success, TaskStatus.Failed, TaskStatus.Terminated]);
+export const RESTARTABLE_STATUSES: ReadonlySet<string> = new Set([
+  TaskStatus.Success,
+  TaskStatus.Failed,
+  TaskStatus.Terminated,
+]);

@@ -39,7 +39,12 @@ export interface CallOptions {
  */
 export async function callDcs(emu: DcsEndpoint, method: string, path: string, options: CallOptions = {}): Answer {
   const fullPath = path.startsWith('//') ? path.slice(1) : `/v2/${emu.credentials.projectId}${path}`;
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const body =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'X-Project-Id': emu.credentials.projectId,
@@ -57,7 +62,11 @@ export async function callDcs(emu: DcsEndpoint, method: string, path: string, op
   }
   const sent = { path: fullPath, headers, body };
   options.tamper?.(sent);
-  const response = await request(`${emu.url}${sent.path}`, { method: method as 'GET', headers: sent.headers, body: sent.body });
+  const response = await request(`${emu.url}${sent.path}`, {
+    method: method as 'GET',
+    headers: sent.headers,
+    body: sent.body,
+  });
   const text = await response.body.text();
   let parsed: unknown;
   if (text !== '') {

@@ -141,26 +141,70 @@ export const FILE_CASES: BadInputCase[] = [
     content: () => new Uint8Array(Buffer.from(`\ufeff${ONLINE_FULL}\n`, 'utf16le')),
     expectStderr: new RegExp(`--file \\S+: (${NOT_YAML.source}|${INVALID})`),
   },
-  { name: 'file: missing', args: ['start', '--file', '{missing}'], expectStderr: /--file \S+: cannot read it \(ENOENT\)/ },
-  { name: 'file: a directory', args: ['start', '--file', '{dir}'], expectStderr: /--file \S+: cannot read it \(EISDIR\)/ },
+  {
+    name: 'file: missing',
+    args: ['start', '--file', '{missing}'],
+    expectStderr: /--file \S+: cannot read it \(ENOENT\)/,
+  },
+  {
+    name: 'file: a directory',
+    args: ['start', '--file', '{dir}'],
+    expectStderr: /--file \S+: cannot read it \(EISDIR\)/,
+  },
 ];
 
 /** `dcs-migrate` invocations with bad subcommands, flags or arguments. */
 export const CLI_CASES: BadInputCase[] = [
   { name: 'unknown subcommand', args: ['migrate'], expectStderr: /unknown command 'migrate'/ },
-  { name: 'misspelt subcommand', args: ['strat', '--file', '{good}'], expectStderr: /unknown command 'strat'\n\(Did you mean start\?\)/ },
+  {
+    name: 'misspelt subcommand',
+    args: ['strat', '--file', '{good}'],
+    expectStderr: /unknown command 'strat'\n\(Did you mean start\?\)/,
+  },
   { name: 'unknown global flag', args: ['--frobnicate'], expectStderr: /unknown option '--frobnicate'/ },
-  { name: 'start: unknown flag', args: ['start', '--file', '{good}', '--force'], expectStderr: /unknown option '--force'/ },
+  {
+    name: 'start: unknown flag',
+    args: ['start', '--file', '{good}', '--force'],
+    expectStderr: /unknown option '--force'/,
+  },
   { name: 'start: no --file', args: ['start'], expectStderr: /required option '-f, --file <path>' not specified/ },
-  { name: 'start: --file without a value', args: ['start', '--file'], expectStderr: /option '-f, --file <path>' argument missing/ },
+  {
+    name: 'start: --file without a value',
+    args: ['start', '--file'],
+    expectStderr: /option '-f, --file <path>' argument missing/,
+  },
   { name: 'start: misspelt --fil', args: ['start', '--fil', '{good}'], expectStderr: /--file/ },
-  { name: 'start: --id with spaces', args: ['start', '--file', '{good}', '--id', 'has spaces'], expectStderr: /--id: expected .*; got "has spaces"/ },
+  {
+    name: 'start: --id with spaces',
+    args: ['start', '--file', '{good}', '--id', 'has spaces'],
+    expectStderr: /--id: expected .*; got "has spaces"/,
+  },
   { name: 'start: empty --id', args: ['start', '--file', '{good}', '--id', ''], expectStderr: /--id: expected/ },
-  { name: 'start: --id of 201 characters', args: ['start', '--file', '{good}', '--id', 'a'.repeat(201)], expectStderr: /--id: expected 1–200 characters/ },
-  { name: 'start: empty --task-queue', args: ['start', '--file', '{good}', '--task-queue', ''], expectStderr: /--task-queue: must not be empty/ },
-  { name: 'list: --limit lots', args: ['list', '--limit', 'lots'], expectStderr: /--limit: expected a whole number from 1 to 10000; got "lots"/ },
-  { name: 'list: --status sleeping', args: ['list', '--status', 'sleeping'], expectStderr: /--status: expected one of .*running.*; got "sleeping"/ },
-  { name: 'list: --phase napping', args: ['list', '--phase', 'napping'], expectStderr: /--phase: expected one of .*incremental-hold/ },
+  {
+    name: 'start: --id of 201 characters',
+    args: ['start', '--file', '{good}', '--id', 'a'.repeat(201)],
+    expectStderr: /--id: expected 1–200 characters/,
+  },
+  {
+    name: 'start: empty --task-queue',
+    args: ['start', '--file', '{good}', '--task-queue', ''],
+    expectStderr: /--task-queue: must not be empty/,
+  },
+  {
+    name: 'list: --limit lots',
+    args: ['list', '--limit', 'lots'],
+    expectStderr: /--limit: expected a whole number from 1 to 10000; got "lots"/,
+  },
+  {
+    name: 'list: --status sleeping',
+    args: ['list', '--status', 'sleeping'],
+    expectStderr: /--status: expected one of .*running.*; got "sleeping"/,
+  },
+  {
+    name: 'list: --phase napping',
+    args: ['list', '--phase', 'napping'],
+    expectStderr: /--phase: expected one of .*incremental-hold/,
+  },
   {
     name: 'list: --remote-status injecting a query',
     args: ['list', '--remote-status', 'SUCCESS" OR WorkflowType = "x'],
@@ -171,27 +215,71 @@ export const CLI_CASES: BadInputCase[] = [
   { name: 'cancel: no id', args: ['cancel', '--delete'], expectStderr: /missing required argument 'id'/ },
   { name: 'watch: no id', args: ['watch'], expectStderr: /missing required argument 'id'/ },
   { name: 'status: two ids', args: ['status', 'a', 'b'], expectStderr: /too many arguments for 'status'/ },
-  { name: 'cancel: --reason without text', args: ['cancel', 'some-id', '--reason'], expectStderr: /option '--reason <text>' argument missing/ },
-  { name: 'status: unknown id', args: ['status', 'no-such-migration'], expectStderr: /no migration with id "no-such-migration"/ },
-  { name: 'cutover: unknown id', args: ['cutover', 'no-such-migration'], expectStderr: /no migration with id "no-such-migration"/ },
-  { name: 'cancel: unknown id', args: ['cancel', 'no-such-migration', '--delete'], expectStderr: /no migration with id "no-such-migration"/ },
+  {
+    name: 'cancel: --reason without text',
+    args: ['cancel', 'some-id', '--reason'],
+    expectStderr: /option '--reason <text>' argument missing/,
+  },
+  {
+    name: 'status: unknown id',
+    args: ['status', 'no-such-migration'],
+    expectStderr: /no migration with id "no-such-migration"/,
+  },
+  {
+    name: 'cutover: unknown id',
+    args: ['cutover', 'no-such-migration'],
+    expectStderr: /no migration with id "no-such-migration"/,
+  },
+  {
+    name: 'cancel: unknown id',
+    args: ['cancel', 'no-such-migration', '--delete'],
+    expectStderr: /no migration with id "no-such-migration"/,
+  },
   {
     name: 'watch: --interval soon',
     args: ['watch', 'some-id', '--interval', 'soon'],
     expectStderr: /--interval: expected a whole number from 200 to 600000; got "soon"/,
   },
-  { name: 'worker: --shutdown-grace soon', args: ['worker', '--shutdown-grace', 'soon'], expectStderr: /--shutdown-grace: expected a duration/ },
-  { name: 'worker: --watch-interval -5s', args: ['worker', '--watch-interval', '-5s'], expectStderr: /--watch-interval.*: expected a duration/ },
-  { name: 'worker: --metrics-port 99999', args: ['worker', '--metrics-port', '99999'], expectStderr: /--metrics-port: must be at most 65535/ },
-  { name: 'worker: --log-level loud', args: ['worker', '--log-level', 'loud'], expectStderr: /--log-level: expected trace, debug, info, warn or error/ },
-  { name: 'worker: empty --task-queue', args: ['worker', '--task-queue', ''], expectStderr: /--task-queue: must not be empty/ },
+  {
+    name: 'worker: --shutdown-grace soon',
+    args: ['worker', '--shutdown-grace', 'soon'],
+    expectStderr: /--shutdown-grace: expected a duration/,
+  },
+  {
+    name: 'worker: --watch-interval -5s',
+    args: ['worker', '--watch-interval', '-5s'],
+    expectStderr: /--watch-interval.*: expected a duration/,
+  },
+  {
+    name: 'worker: --metrics-port 99999',
+    args: ['worker', '--metrics-port', '99999'],
+    expectStderr: /--metrics-port: must be at most 65535/,
+  },
+  {
+    name: 'worker: --log-level loud',
+    args: ['worker', '--log-level', 'loud'],
+    expectStderr: /--log-level: expected trace, debug, info, warn or error/,
+  },
+  {
+    name: 'worker: empty --task-queue',
+    args: ['worker', '--task-queue', ''],
+    expectStderr: /--task-queue: must not be empty/,
+  },
   {
     name: 'api: --body and --file together',
     args: ['api', 'ShowMigrationTask', '--task-id', 't-1', '--body', '{}', '--file', '{good}'],
     expectStderr: /--body or --file, not both/,
   },
-  { name: 'api: unknown operation', args: ['api', 'StealAllTheData'], expectStderr: /unknown operation "StealAllTheData"/ },
-  { name: 'verify: no --target', args: ['verify', '--source', 'redis://127.0.0.1:6379'], expectStderr: /required option '--target <url>' not specified/ },
+  {
+    name: 'api: unknown operation',
+    args: ['api', 'StealAllTheData'],
+    expectStderr: /unknown operation "StealAllTheData"/,
+  },
+  {
+    name: 'verify: no --target',
+    args: ['verify', '--source', 'redis://127.0.0.1:6379'],
+    expectStderr: /required option '--target <url>' not specified/,
+  },
   {
     name: 'verify: --mode sideways',
     args: ['verify', '--source', 'redis://127.0.0.1:1', '--target', 'redis://127.0.0.1:2', '--mode', 'sideways'],
@@ -202,7 +290,11 @@ export const CLI_CASES: BadInputCase[] = [
     args: ['verify', '--source', `redis://:${SECRETS[1]}@127.0.0.1:99999`, '--target', 'redis://127.0.0.1:2'],
     expectStderr: /--source: expected a URL such as redis:\/\/host:6379/,
   },
-  { name: 'emulator: --port 99999', args: ['emulator', '--port', '99999'], expectStderr: /--port: expected a whole number from 1 to 65535/ },
+  {
+    name: 'emulator: --port 99999',
+    args: ['emulator', '--port', '99999'],
+    expectStderr: /--port: expected a whole number from 1 to 65535/,
+  },
 ];
 
 export const ALL_CASES: BadInputCase[] = [...FILE_CASES, ...CLI_CASES];

@@ -21,7 +21,12 @@ export interface ApiFaultsOptions {
 
 export async function apiFaultsScenario(options: ApiFaultsOptions): Promise<ScenarioReport> {
   const started = Date.now();
-  const stack = await startChaosStack({ name: 'api-faults', workflowBundle: options.workflowBundle, sourceKeys: 300, seed: options.seed });
+  const stack = await startChaosStack({
+    name: 'api-faults',
+    workflowBundle: options.workflowBundle,
+    sourceKeys: 300,
+    seed: options.seed,
+  });
   try {
     await stack.startWorker('w');
     const errors = stack.emu.faults.add({ operation: '*', probability: 0.3, status: 500 });
@@ -49,10 +54,14 @@ export async function apiFaultsScenario(options: ApiFaultsOptions): Promise<Scen
     const dropped = requests.filter((request) => request.status === 0 && request.faults?.includes(drops)).length;
     const delayed = requests.filter((request) => request.faults?.includes(latency)).length;
     const attempts = outcomes.reduce((sum, outcome) => sum + (outcome.result?.activityAttempts ?? 0), 0);
-    const calls = outcomes.reduce((sum, outcome) => sum + Object.values(outcome.result?.apiCalls ?? {}).reduce((a, b) => a + b, 0), 0);
+    const calls = outcomes.reduce(
+      (sum, outcome) => sum + Object.values(outcome.result?.apiCalls ?? {}).reduce((a, b) => a + b, 0),
+      0,
+    );
     const comparison = await compareRedis(stack.emu.instance('source').endpoint, stack.emu.instance('target').endpoint);
     const problems: string[] = [];
-    if (comparison.totalDifferences !== 0) problems.push(`target differs from source: ${comparison.totalDifferences} differences`);
+    if (comparison.totalDifferences !== 0)
+      problems.push(`target differs from source: ${comparison.totalDifferences} differences`);
     if (answered500 === 0 || dropped === 0) problems.push('a fault was never injected: the scenario did not test it');
     if (delayed !== requests.length) problems.push(`only ${delayed} of ${requests.length} requests were delayed`);
     return scenarioReport(

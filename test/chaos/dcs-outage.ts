@@ -58,7 +58,12 @@ export async function dcsOutageScenario(options: DcsOutageOptions): Promise<Scen
     for (let index = 0; index < options.migrations; index++) {
       // Reads every few seconds while the status changes, then a quiet hold; no deadline: cut over by signal.
       const input = chaosInput('incremental', {
-        polling: { initialInterval: '1s', maxInterval: options.maxPollInterval, backoffFactor: 1.5, pollsPerRun: 2_000 },
+        polling: {
+          initialInterval: '1s',
+          maxInterval: options.maxPollInterval,
+          backoffFactor: 1.5,
+          pollsPerRun: 2_000,
+        },
         hold: { maxDuration: '2h' },
       });
       handles.push(await stack.start(input, `chaos-${name}-${options.seed}-${index}`));
@@ -92,28 +97,38 @@ export async function dcsOutageScenario(options: DcsOutageOptions): Promise<Scen
     const resets = stack.emu.endpoint.resetConnections();
     const at = (entry: RequestLogEntry) => Date.parse(entry.time);
     const inWindow = (from: number, to: number) => requests.filter((entry) => at(entry) >= from && at(entry) < to);
-    const duringCalls = inWindow(faultFrom, faultTo).length + resets.filter((time) => time >= faultFrom && time < faultTo).length;
+    const duringCalls =
+      inWindow(faultFrom, faultTo).length + resets.filter((time) => time >= faultFrom && time < faultTo).length;
     const before = perMinute(inWindow(beforeFrom, faultFrom).length, faultFrom - beforeFrom);
     const during = perMinute(duringCalls, faultTo - faultFrom);
     const after = perMinute(inWindow(faultTo, afterTo).length, afterTo - faultTo);
     const firstAnswer = inWindow(faultTo, Infinity).find((entry) => entry.status !== 429 && entry.status !== 0);
     const answeredAgainMs = firstAnswer ? at(firstAnswer) - faultTo : undefined;
-    const workflowCalls = outcomes.map((o) => Object.values(o.result?.apiCalls ?? {}).reduce((sum, calls) => sum + calls, 0));
+    const workflowCalls = outcomes.map((o) =>
+      Object.values(o.result?.apiCalls ?? {}).reduce((sum, calls) => sum + calls, 0),
+    );
     const attempts = outcomes.map((o) => o.result?.activityAttempts ?? 0);
-    const faultCalls = options.kind === 'down' ? resets.length : requests.filter((entry) => entry.status === 429).length;
+    const faultCalls =
+      options.kind === 'down' ? resets.length : requests.filter((entry) => entry.status === 429).length;
 
     const problems: string[] = [];
     if (faultCalls === 0) problems.push('no call met the fault: the scenario did not test it');
     // Bounded: the calls in flight when the fault began (about one per migration), the few that tell the worker
     // DCS is down, then one probe per hold, however many migrations wait.
     const bound = options.migrations + 3 + holdsWithin(options.faultMs);
-    if (duringCalls > bound) problems.push(`retry storm: ${duringCalls} calls reached DCS during the fault (bound ${bound})`);
-    if (during > before) problems.push(`retry storm: ${fmt(during)} calls/min during the fault against ${fmt(before)} before`);
+    if (duringCalls > bound)
+      problems.push(`retry storm: ${duringCalls} calls reached DCS during the fault (bound ${bound})`);
+    if (during > before)
+      problems.push(`retry storm: ${fmt(during)} calls/min during the fault against ${fmt(before)} before`);
     if (answeredAgainMs === undefined || answeredAgainMs > 75_000) {
-      problems.push(`DCS was not called successfully within 75 s of the fault's end (${answeredAgainMs ?? 'never'} ms)`);
+      problems.push(
+        `DCS was not called successfully within 75 s of the fault's end (${answeredAgainMs ?? 'never'} ms)`,
+      );
     }
     return scenarioReport(
-      options.kind === 'down' ? `DCS endpoint down ${formatSeconds(options.faultMs)}` : `DCS throttling (429) ${formatSeconds(options.faultMs)}`,
+      options.kind === 'down'
+        ? `DCS endpoint down ${formatSeconds(options.faultMs)}`
+        : `DCS throttling (429) ${formatSeconds(options.faultMs)}`,
       outcomes,
       Date.now() - started,
       {

@@ -67,7 +67,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const dir = await mkdtemp(path.join(os.tmpdir(), `dcs-chaos-${options.name}-`));
   const cleanups: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })];
   const teardown = async () => {
-    while (cleanups.length > 0) await cleanups.pop()!().catch((error: unknown) => console.error(`chaos teardown: ${String(error)}`));
+    while (cleanups.length > 0)
+      await cleanups.pop()!().catch((error: unknown) => console.error(`chaos teardown: ${String(error)}`));
   };
   try {
     const dbFile = options.persistent ? path.join(dir, 'temporal.db') : undefined;
@@ -87,10 +88,16 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.requestLogCapacity ? { requestLogCapacity: options.requestLogCapacity } : {}),
       // A dropped connection mid-answer is expected here; say it once per error, not with a stack.
-      onInternalError: (error) => console.error(`chaos emulator: ${error instanceof Error ? error.message : String(error)}`),
+      onInternalError: (error) =>
+        console.error(`chaos emulator: ${error instanceof Error ? error.message : String(error)}`),
     });
     cleanups.push(() => emu.stop());
-    if (options.sourceKeys > 0) await seedSampleData(emu.instance('source').endpoint, { keys: options.sourceKeys, dbs: [0, 1], seed: options.seed });
+    if (options.sourceKeys > 0)
+      await seedSampleData(emu.instance('source').endpoint, {
+        keys: options.sourceKeys,
+        dbs: [0, 1],
+        seed: options.seed,
+      });
 
     const taskQueue = `chaos-${options.name}-${process.pid}-${Date.now()}`;
     const workerEnv = (): NodeJS.ProcessEnv =>
@@ -126,7 +133,10 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         return { restartMs: Date.now() - started };
       },
       start: (input, workflowId) =>
-        client.workflow.start(MIGRATION_WORKFLOW_TYPE, buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue })),
+        client.workflow.start(
+          MIGRATION_WORKFLOW_TYPE,
+          buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId, taskQueue }),
+        ),
       remoteTasksOf: (workflowId) => {
         const name = deriveTaskName(workflowId);
         return emu.tasks().filter((task) => task.name === name);
@@ -155,7 +165,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until true; false (never a throw) when `timeoutMs` passes first, so a scenario reports instead of hanging. */
-export function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   return waitFor('a chaos condition', check, timeoutMs, intervalMs).then(
     () => true,
     () => false,

@@ -42,7 +42,8 @@ export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimel
     if (event.workflowTaskCompletedEventAttributes) timeline.progressAt.push(eventMs(event.eventTime));
     const started = event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes;
     if (started?.identity) timeline.workerIdentities.push(started.identity);
-    if ((event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1) timeline.lostActivityAttempts += event.activityTaskStartedEventAttributes!.attempt! - 1;
+    if ((event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)
+      timeline.lostActivityAttempts += event.activityTaskStartedEventAttributes!.attempt! - 1;
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) activityTypes.set(String(event.eventId), scheduled.activityType?.name ?? '?');
     const timedOut = event.activityTaskTimedOutEventAttributes;

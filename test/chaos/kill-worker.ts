@@ -71,7 +71,8 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
       const startsWhileDown = cycle < options.migrations && random() < 0.2;
       if (cycle < options.migrations && !startsWhileDown) await startMigration(cycle);
       await sleep(200 + random() * (LIFETIME_MS[methodOf(cycle)] - 200));
-      for (const phase of await openPhases(handles.filter((h) => !closed.has(h.workflowId)))) phasesHit[phase] = (phasesHit[phase] ?? 0) + 1;
+      for (const phase of await openPhases(handles.filter((h) => !closed.has(h.workflowId))))
+        phasesHit[phase] = (phasesHit[phase] ?? 0) + 1;
       killTimes.push(Date.now());
       await worker.process.kill();
       if (startsWhileDown) {
@@ -98,7 +99,10 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
       .sort((a, b) => a - b);
     const lostAttempts = timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0);
     const comparison = await compareRedis(stack.emu.instance('source').endpoint, stack.emu.instance('target').endpoint);
-    const problems = comparison.totalDifferences === 0 ? [] : [`target differs from source: ${comparison.totalDifferences} differences`];
+    const problems =
+      comparison.totalDifferences === 0
+        ? []
+        : [`target differs from source: ${comparison.totalDifferences} differences`];
     // A kill while nothing runs tests nothing: most kills must land in open migrations.
     if (perKill.length < kills / 2) problems.push(`only ${perKill.length} of ${kills} kills found a migration open`);
     return scenarioReport(
@@ -114,7 +118,8 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
         'recovery per kill p50': formatSeconds(percentile(perKill, 50)),
         'recovery per kill max': formatSeconds(percentile(perKill, 100)),
         'activity attempts lost in flight': lostAttempts,
-        'writes lost in flight (timed out, re-read, decided again)': countBy(timelines.flatMap((t) => t.timedOutActivities)) || 0,
+        'writes lost in flight (timed out, re-read, decided again)':
+          countBy(timelines.flatMap((t) => t.timedOutActivities)) || 0,
         'worker restart p50': formatSeconds(
           percentile(
             [...restartMs].sort((a, b) => a - b),

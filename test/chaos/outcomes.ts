@@ -23,13 +23,20 @@ export interface MigrationOutcome {
   remoteTasks: number;
 }
 
-export async function settleMigrations(stack: ChaosStack, migrations: TrackedMigration[], timeoutMs: number): Promise<MigrationOutcome[]> {
+export async function settleMigrations(
+  stack: ChaosStack,
+  migrations: TrackedMigration[],
+  timeoutMs: number,
+): Promise<MigrationOutcome[]> {
   const deadline = Date.now() + timeoutMs;
   return Promise.all(
     migrations.map(async ({ handle, expect }): Promise<MigrationOutcome> => {
       const ended = await endOf(handle, deadline);
       const remoteTasks = stack.remoteTasksOf(handle.workflowId).length;
-      const asExpected = expect === 'complete' ? ended.ended === 'completed' : ended.ended === 'failed' && ended.failureType === expect.failureType;
+      const asExpected =
+        expect === 'complete'
+          ? ended.ended === 'completed'
+          : ended.ended === 'failed' && ended.failureType === expect.failureType;
       return { workflowId: handle.workflowId, ...ended, asExpected, remoteTasks };
     }),
   );
@@ -46,8 +53,13 @@ async function endOf(handle: WorkflowHandle, deadline: number): Promise<Ending> 
     (result): Ending => ({ ended: 'completed', result }),
     (error: unknown): Ending => {
       const cause = error instanceof WorkflowFailedError ? error.cause : error;
-      const type = cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause as Error | undefined)?.name;
-      return { ended: 'failed', failureType: type ?? 'unknown', failureMessage: (cause as Error | undefined)?.message ?? String(error) };
+      const type =
+        cause instanceof ApplicationFailure ? (cause.type ?? 'ApplicationFailure') : (cause as Error | undefined)?.name;
+      return {
+        ended: 'failed',
+        failureType: type ?? 'unknown',
+        failureMessage: (cause as Error | undefined)?.message ?? String(error),
+      };
     },
   );
   try {

@@ -33,7 +33,8 @@ export function scenarioReport(
   const problems = [...extraProblems];
   for (const outcome of outcomes) {
     if (!outcome.asExpected) {
-      const how = outcome.ended === 'failed' ? `failed as ${outcome.failureType}: ${outcome.failureMessage}` : outcome.ended;
+      const how =
+        outcome.ended === 'failed' ? `failed as ${outcome.failureType}: ${outcome.failureMessage}` : outcome.ended;
       problems.push(`${outcome.workflowId}: not as expected (${how})`);
     }
     if (outcome.remoteTasks !== 1) problems.push(`${outcome.workflowId}: ${outcome.remoteTasks} remote tasks`);
@@ -74,7 +75,8 @@ export function formatSeconds(ms: number): string {
 }
 
 export function renderTable(reports: ScenarioReport[]): string {
-  const header = '| scenario | migrations | completed | failed as expected | remote tasks | duplicates | lost | wall time | notes |';
+  const header =
+    '| scenario | migrations | completed | failed as expected | remote tasks | duplicates | lost | wall time | notes |';
   const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
   const rows = reports.map((r) => {
     const notes = Object.entries(r.figures).map(([key, value]) => `${key}: ${value}`);

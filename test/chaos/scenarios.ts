@@ -39,7 +39,12 @@ export const SCENARIOS: Scenario[] = [
     id: 'api-faults',
     deadlineMs: (quick) => (quick ? 240_000 : 420_000),
     run: ({ seed, quick, workflowBundle }) =>
-      apiFaultsScenario({ migrations: quick ? 10 : 50, seed, workflowBundle, settleTimeoutMs: quick ? 200_000 : 380_000 }),
+      apiFaultsScenario({
+        migrations: quick ? 10 : 50,
+        seed,
+        workflowBundle,
+        settleTimeoutMs: quick ? 200_000 : 380_000,
+      }),
   },
   {
     id: 'source-killed',
@@ -91,7 +96,10 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`deadline of ${scenario.deadlineMs(context.quick) / 1000} s passed`)), scenario.deadlineMs(context.quick));
+    timer = setTimeout(
+      () => reject(new Error(`deadline of ${scenario.deadlineMs(context.quick) / 1000} s passed`)),
+      scenario.deadlineMs(context.quick),
+    );
   });
   try {
     return await Promise.race([scenario.run(context), overrun]);

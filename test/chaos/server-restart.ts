@@ -38,7 +38,10 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
     const problems: string[] = [];
     const figures: Record<string, string | number> = {};
     for (const [round, signal] of (options.signals ?? ['SIGTERM', 'SIGKILL']).entries()) {
-      const incremental = await stack.start(chaosInput('incremental', { hold: { maxDuration: '4s' } }), `chaos-restart-${options.seed}-${round}-incr`);
+      const incremental = await stack.start(
+        chaosInput('incremental', { hold: { maxDuration: '4s' } }),
+        `chaos-restart-${options.seed}-${round}-incr`,
+      );
       if (!(await waitUntil(async () => (await phaseOf(incremental)) === 'incremental-hold', 60_000)))
         problems.push(`round ${signal}: the incremental migration never reached its hold`);
       const full = await stack.start(chaosInput('full'), `chaos-restart-${options.seed}-${round}-full`);
@@ -56,7 +59,9 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
       figures[`${signal}: restart`] = formatSeconds(restartMs);
       figures[`${signal}: back → both done`] = formatSeconds(Date.now() - backAt);
       if (worker.process.child.exitCode !== null || worker.process.child.signalCode !== null) {
-        problems.push(`the worker exited during the ${signal} outage (code ${worker.process.child.exitCode}); see ${worker.logFile}`);
+        problems.push(
+          `the worker exited during the ${signal} outage (code ${worker.process.child.exitCode}); see ${worker.logFile}`,
+        );
         break;
       }
     }

@@ -49,23 +49,34 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
     const port = source.port;
     await stack.startWorker('w');
     const problems: string[] = [];
-    const figures: Record<string, string | number> = { 'source data': `${KEYS} keys, ${(KEYS * VALUE_BYTES) / 1e6} MB at 1 MB/s` };
+    const figures: Record<string, string | number> = {
+      'source data': `${KEYS} keys, ${(KEYS * VALUE_BYTES) / 1e6} MB at 1 MB/s`,
+    };
     const input = (resumeMode: 'manual' | 'auto') =>
-      chaosInput('full', { source: { addrs: `127.0.0.1:${port}`, password: { env: 'SELF_HOSTED_REDIS_PASSWORD' } }, resumeMode, bandwidthLimitMb: 1 });
+      chaosInput('full', {
+        source: { addrs: `127.0.0.1:${port}`, password: { env: 'SELF_HOSTED_REDIS_PASSWORD' } },
+        resumeMode,
+        bandwidthLimitMb: 1,
+      });
 
     // manual: the task fails, the workflow fails with the typed reason.
     await emptyTarget(stack);
     const manual = await stack.start(input('manual'), `chaos-source-${options.seed}-manual`);
     const manualKilledAt = await killDuringFullSync(stack, manual, source, problems);
-    const [manualOutcome] = (await settleMigrations(stack, [{ handle: manual, expect: { failureType: MigrationFailureType.RemoteTaskFailed } }], 60_000)) as [
-      MigrationOutcome,
-    ];
+    const [manualOutcome] = (await settleMigrations(
+      stack,
+      [{ handle: manual, expect: { failureType: MigrationFailureType.RemoteTaskFailed } }],
+      60_000,
+    )) as [MigrationOutcome];
     figures['manual: kill → workflow failed'] = formatSeconds(Date.now() - manualKilledAt);
     figures['manual: remote task'] = stack.remoteTasksOf(manual.workflowId)[0]?.status ?? 'none';
     figures['manual: reason'] = `${manualOutcome.failureType}: ${manualOutcome.failureMessage}`;
-    if (figures['manual: remote task'] !== 'FAILED') problems.push(`manual: the remote task is ${figures['manual: remote task']}, not FAILED`);
-    if (!/source Redis/.test(manualOutcome.failureMessage ?? '')) problems.push('manual: the failure message does not say the source was lost');
-    if (manualOutcome.failureMessage?.includes(SELF_HOSTED_PASSWORD)) problems.push('manual: the failure message contains the source password');
+    if (figures['manual: remote task'] !== 'FAILED')
+      problems.push(`manual: the remote task is ${figures['manual: remote task']}, not FAILED`);
+    if (!/source Redis/.test(manualOutcome.failureMessage ?? ''))
+      problems.push('manual: the failure message does not say the source was lost');
+    if (manualOutcome.failureMessage?.includes(SELF_HOSTED_PASSWORD))
+      problems.push('manual: the failure message contains the source password');
 
     // auto: the source comes back with its data; the run reconnects, resyncs and succeeds.
     source = await startRedisServer({ name: 'chaos-source', dir: sourceDir, password: SELF_HOSTED_PASSWORD, port });
@@ -74,13 +85,25 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
     const autoKilledAt = await killDuringFullSync(stack, auto, source, problems);
     await sleep(1_000);
     source = await startRedisServer({ name: 'chaos-source', dir: sourceDir, password: SELF_HOSTED_PASSWORD, port });
-    const [autoOutcome] = (await settleMigrations(stack, [{ handle: auto, expect: 'complete' }], 120_000)) as [MigrationOutcome];
+    const [autoOutcome] = (await settleMigrations(stack, [{ handle: auto, expect: 'complete' }], 120_000)) as [
+      MigrationOutcome,
+    ];
     figures['auto: source down'] = '1.0 s';
     figures['auto: kill → workflow succeeded'] = formatSeconds(Date.now() - autoKilledAt);
-    const comparison = await compareRedis({ host: source.host, port: source.port, password: SELF_HOSTED_PASSWORD }, stack.emu.instance('target').endpoint);
+    const comparison = await compareRedis(
+      { host: source.host, port: source.port, password: SELF_HOSTED_PASSWORD },
+      stack.emu.instance('target').endpoint,
+    );
     figures['auto: key differences'] = comparison.totalDifferences;
-    if (comparison.totalDifferences !== 0) problems.push(`auto: target differs from source: ${comparison.totalDifferences} differences`);
-    return scenarioReport('source redis killed in full sync', [manualOutcome, autoOutcome], Date.now() - started, figures, problems);
+    if (comparison.totalDifferences !== 0)
+      problems.push(`auto: target differs from source: ${comparison.totalDifferences} differences`);
+    return scenarioReport(
+      'source redis killed in full sync',
+      [manualOutcome, autoOutcome],
+      Date.now() - started,
+      figures,
+      problems,
+    );
   } finally {
     await source?.stop();
     await stack.teardown();
@@ -91,7 +114,12 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
  * Waits until the remote task is in full sync with a tenth of the keys on the (emptied) target, then SIGKILLs the
  * source; returns when.
  */
-async function killDuringFullSync(stack: ChaosStack, handle: WorkflowHandle, source: RedisServer, problems: string[]): Promise<number> {
+async function killDuringFullSync(
+  stack: ChaosStack,
+  handle: WorkflowHandle,
+  source: RedisServer,
+  problems: string[],
+): Promise<number> {
   const probe = new Redis({ ...stack.emu.instance('target').endpoint, lazyConnect: true });
   try {
     const inFullSync = await waitUntil(async () => {
@@ -125,7 +153,8 @@ async function seedValues(source: RedisServer, seed: number): Promise<void> {
     const pipeline = client.pipeline();
     for (let index = 0; index < KEYS; index++) {
       const value = Buffer.alloc(VALUE_BYTES);
-      for (let offset = 0; offset < VALUE_BYTES; offset += 4) value.writeUInt32LE(Math.floor(random() * 2 ** 32), offset);
+      for (let offset = 0; offset < VALUE_BYTES; offset += 4)
+        value.writeUInt32LE(Math.floor(random() * 2 ** 32), offset);
       pipeline.set(`chaos:${index}`, value);
     }
     await pipeline.exec();

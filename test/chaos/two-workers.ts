@@ -35,7 +35,10 @@ export async function twoWorkersScenario(options: TwoWorkersOptions): Promise<Sc
     for (let index = 0; index < options.migrations; index++) {
       const method = index % 2 === 0 ? 'full' : 'incremental';
       handles.push(
-        await stack.start(chaosInput(method, method === 'incremental' ? { hold: { maxDuration: '5s' } } : {}), `chaos-two-${options.seed}-${index}`),
+        await stack.start(
+          chaosInput(method, method === 'incremental' ? { hold: { maxDuration: '5s' } } : {}),
+          `chaos-two-${options.seed}-${index}`,
+        ),
       );
     }
     await sleep(2_000 + random() * 3_000);

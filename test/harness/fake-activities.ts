@@ -46,7 +46,8 @@ function notScripted(name: string): ApplicationFailure {
 
 export function fakeActivities(options: FakeActivitiesOptions = {}): FakeActivities {
   const tasks = new Map<string, FakeTask>();
-  const secretsOf = (task: FakeTask): SecretResolver => createSecretResolver({ env: task.script.workerEnv ?? DEFAULT_WORKER_ENV });
+  const secretsOf = (task: FakeTask): SecretResolver =>
+    createSecretResolver({ env: task.script.workerEnv ?? DEFAULT_WORKER_ENV });
 
   /** Records the call on the calling workflow's task, applies its scripted fault, and answers with `answer`. */
   const call: FakeCall = async (name, args, answer) => {
@@ -67,7 +68,8 @@ export function fakeActivities(options: FakeActivitiesOptions = {}): FakeActivit
       const result = await answer(task, at);
       if (fault?.commitThenDrop) throw faultFailure(fault, name, info.attempt);
       // As the real activities report it: the attempt that succeeded (retries show in the workflow's count).
-      if (typeof result === 'object' && result !== null && 'attempts' in result) Object.assign(result, { attempts: info.attempt });
+      if (typeof result === 'object' && result !== null && 'attempts' in result)
+        Object.assign(result, { attempts: info.attempt });
       return result;
     } finally {
       task.inFlight -= 1;
@@ -87,7 +89,9 @@ export function fakeActivities(options: FakeActivitiesOptions = {}): FakeActivit
     },
     // The real check, over the scripted worker environment: a reference that does not resolve there fails it.
     checkReferences: (input: Parameters<Activities['checkReferences']>[0]) =>
-      call('checkReferences', [input], (task) => createReferenceCheckActivities(secretsOf(task)).checkReferences(input)),
+      call('checkReferences', [input], (task) =>
+        createReferenceCheckActivities(secretsOf(task)).checkReferences(input),
+      ),
     // The pre-flight checks are test/precheck.test.ts's business: here every one passes, and the call is not
     // recorded, so the DCS call sequences the timing tests assert stay as they were.
     async runPrechecks(): ReturnType<Activities['runPrechecks']> {

@@ -6,7 +6,12 @@
  */
 import type { Activities } from '../../activities/index.js';
 import { toApplicationFailure } from '../../activities/to-application-failure.js';
-import { DcsNetworkError, DcsRateLimitedError, errorFromHttpAnswer, errorFromTransportFailure } from '../../dcs/errors/index.js';
+import {
+  DcsNetworkError,
+  DcsRateLimitedError,
+  errorFromHttpAnswer,
+  errorFromTransportFailure,
+} from '../../dcs/errors/index.js';
 import type { Fault, FaultRule, OutageScript } from './task-script.js';
 
 /** The DCS operation behind each activity that calls DCS (what a `*` fault hits, and error messages name). */
@@ -57,7 +62,13 @@ export function faultFailure(fault: Fault, name: keyof Activities, attempt: numb
  * The failure of a DCS call at workflow time `at` during the script's outage (`firstCallAt`: the workflow's first
  * DCS call), as the worker's throttle refuses it; undefined outside the outage or for a call that is not DCS's.
  */
-export function outageFailure(outage: OutageScript | undefined, name: keyof Activities, firstCallAt: number, at: number, attempt: number): unknown {
+export function outageFailure(
+  outage: OutageScript | undefined,
+  name: keyof Activities,
+  firstCallAt: number,
+  at: number,
+  attempt: number,
+): unknown {
   const operation = DCS_OPERATIONS[name];
   if (!outage || operation === undefined) return undefined;
   const since = at - firstCallAt - outage.fromMs;

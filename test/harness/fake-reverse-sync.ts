@@ -102,7 +102,8 @@ export function fakeReverseSync(base: FakeActivities): FakeReverseSync {
   function scenario(): Scenario {
     const workflowId = activityInfo().workflowExecution?.workflowId ?? '(none)';
     const found = scenarios.get(workflowId);
-    if (!found) throw ApplicationFailure.nonRetryable(`no reverse sync scenario for workflow ${workflowId}`, 'NotScripted');
+    if (!found)
+      throw ApplicationFailure.nonRetryable(`no reverse sync scenario for workflow ${workflowId}`, 'NotScripted');
     return found;
   }
 
@@ -215,7 +216,8 @@ export function fakeReverseSync(base: FakeActivities): FakeReverseSync {
       const migration = task.tasksCreated > 0 ? [{ status: ended ? 'TERMINATED' : 'INCRMIGEATING' }] : [];
       const model = entry.reverse;
       const failed = model.script.failAfterMs !== undefined && model.configuredAt !== undefined;
-      const reverseEnded = model.stoppedAt !== undefined || model.deleted ? 'TERMINATED' : failed ? 'FAILED' : 'INCRMIGEATING';
+      const reverseEnded =
+        model.stoppedAt !== undefined || model.deleted ? 'TERMINATED' : failed ? 'FAILED' : 'INCRMIGEATING';
       const reverse = model.createdAt === undefined ? [] : [{ status: reverseEnded }];
       return paidTasksLeft(label, [...migration, ...reverse]);
     },

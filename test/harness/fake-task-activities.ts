@@ -49,7 +49,12 @@ function logPage(log: readonly TaskLogEntry[], query: ListMigrationTaskLogsQuery
   const lines = log.filter((entry) => query.log_level === undefined || entry.level === query.log_level);
   const offset = Number(query.offset ?? 0);
   const page = lines.slice(offset, offset + Number(query.limit ?? lines.length));
-  const wire = ({ at, level, code, message }: TaskLogEntry) => ({ created_at: at, log_level: level, log_code: code, message });
+  const wire = ({ at, level, code, message }: TaskLogEntry) => ({
+    created_at: at,
+    log_level: level,
+    log_code: code,
+    message,
+  });
   return { log_num: lines.length, migration_logs: page.map(wire) };
 }
 
@@ -66,7 +71,12 @@ function progressAt(task: FakeTask, at: number) {
   if (!timeline) return { offset: task.nextOffset() };
   const keys = timeline.keys ?? 100_000;
   const fraction = task.fraction(at);
-  return { fullMigrationProgress: Math.floor(fraction * 100), sourceDbSize: keys, targetDbSize: Math.floor(fraction * keys), offset: 0 };
+  return {
+    fullMigrationProgress: Math.floor(fraction * 100),
+    sourceDbSize: keys,
+    targetDbSize: Math.floor(fraction * keys),
+    offset: 0,
+  };
 }
 
 /** A wait on the shared status watcher; `changed` hands over the next read. */
@@ -100,8 +110,10 @@ export function fakeTaskActivities(call: FakeCall, secretsOf: (task: FakeTask) =
         const answer = task.deleted ? undefined : task.lastRead;
         return { task: answer === undefined ? undefined : remoteTaskOf(answer, task.taskName), attempts: 1 };
       }),
-    createBackupImportTask: (request) => call('createBackupImportTask', [request], (task, at) => created(task, at, false)),
-    createLegacyOnlineTask: (request) => call('createLegacyOnlineTask', [request], (task, at) => created(task, at, false)),
+    createBackupImportTask: (request) =>
+      call('createBackupImportTask', [request], (task, at) => created(task, at, false)),
+    createLegacyOnlineTask: (request) =>
+      call('createLegacyOnlineTask', [request], (task, at) => created(task, at, false)),
     createOnlineTask: (request) => call('createOnlineTask', [request], (task, at) => created(task, at, true)),
     showJob: (jobId) => call('showJob', [jobId], () => ({ status: 'SUCCESS', attempts: 1 })),
     configureOnlineTask: (taskId, request) =>
@@ -109,7 +121,8 @@ export function fakeTaskActivities(call: FakeCall, secretsOf: (task: FakeTask) =
         task.configure(at);
         return { status: 'MIGRATING', attempts: 1 };
       }),
-    showTaskStats: (taskId) => call('showTaskStats', [taskId], (task, at) => ({ progress: progressAt(task, at), attempts: 1 })),
+    showTaskStats: (taskId) =>
+      call('showTaskStats', [taskId], (task, at) => ({ progress: progressAt(task, at), attempts: 1 })),
     stopTask: (taskId) =>
       call('stopTask', [taskId], (task) => {
         task.stopped = true;
@@ -126,10 +139,15 @@ export function fakeTaskActivities(call: FakeCall, secretsOf: (task: FakeTask) =
     readTaskLog: (request) =>
       call('readTaskLog', [request], async (task) => {
         const secrets = secretsOf(task);
-        const resolve = (ref: (typeof request.secretRefs)[number]) => secrets.resolve(ref, 'password').catch(() => undefined);
+        const resolve = (ref: (typeof request.secretRefs)[number]) =>
+          secrets.resolve(ref, 'password').catch(() => undefined);
         const known = (await Promise.all(request.secretRefs.map(resolve))).filter((value) => value !== undefined);
         const level = request.level ? { level: request.level } : {};
-        const read = await readTaskLogs(async (query) => logPage(task.log, query), { last: request.last, ...level, knownSecrets: known });
+        const read = await readTaskLogs(async (query) => logPage(task.log, query), {
+          last: request.last,
+          ...level,
+          knownSecrets: known,
+        });
         return { ...read, attempts: 1 };
       }),
     restartTask: (taskId) =>

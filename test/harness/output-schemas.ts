@@ -21,7 +21,9 @@ export function committedOutputSchema(name: OutputSchemaName): Json {
 export function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
   if (typeof schema !== 'object' || schema === null) return schema;
-  const copy = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === 'enum' ? value : closed(value)])) as Json;
+  const copy = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, key === 'enum' ? value : closed(value)]),
+  ) as Json;
   if (copy.properties !== undefined && copy.additionalProperties === undefined) copy.additionalProperties = false;
   return copy;
 }
@@ -44,10 +46,14 @@ export function outputSchemaErrors(name: OutputSchemaName, value: unknown, optio
   const validate = validatorOf(name, !options.open);
   return validate(value)
     ? ''
-    : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('; ');
+    : (validate.errors ?? [])
+        .map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`)
+        .join('; ');
 }
 
 /** Asserts that `value` (parsed `--json` output) matches the `name` output schema, naming every mismatch. */
 export function expectOutputSchema(name: OutputSchemaName, value: unknown): void {
-  expect(outputSchemaErrors(name, value), `${OUTPUT_SCHEMAS[name].file}: ${JSON.stringify(value).slice(0, 2000)}`).toBe('');
+  expect(outputSchemaErrors(name, value), `${OUTPUT_SCHEMAS[name].file}: ${JSON.stringify(value).slice(0, 2000)}`).toBe(
+    '',
+  );
 }

@@ -9,10 +9,14 @@ const SHOWN = 15;
 
 export default class SlowestFilesReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const timed = testModules.map((module) => ({ file: module.relativeModuleId, ms: fileMs(module) })).sort((a, b) => b.ms - a.ms);
+    const timed = testModules
+      .map((module) => ({ file: module.relativeModuleId, ms: fileMs(module) }))
+      .sort((a, b) => b.ms - a.ms);
     const total = timed.reduce((sum, entry) => sum + entry.ms, 0);
     if (timed.length === 0 || total === 0) return;
-    const lines = timed.slice(0, SHOWN).map(({ file, ms }) => `  ${seconds(ms).padStart(7)}  ${percent(ms, total).padStart(4)}  ${file}`);
+    const lines = timed
+      .slice(0, SHOWN)
+      .map(({ file, ms }) => `  ${seconds(ms).padStart(7)}  ${percent(ms, total).padStart(4)}  ${file}`);
     console.log(`\nSlowest test files (${timed.length} files, ${seconds(total)} in all):\n${lines.join('\n')}\n`);
   }
 }

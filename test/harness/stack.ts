@@ -42,7 +42,10 @@ export function instancePair(
   passwords: [string, string],
   envs: [string, string] = ['SOURCE_REDIS_PASSWORD', 'TARGET_REDIS_PASSWORD'],
 ): InstancePair {
-  return { source: { id: ids[0], password: passwords[0], env: envs[0] }, target: { id: ids[1], password: passwords[1], env: envs[1] } };
+  return {
+    source: { id: ids[0], password: passwords[0], env: envs[0] },
+    target: { id: ids[1], password: passwords[1], env: envs[1] },
+  };
 }
 
 /** Input of an online migration between the pair's instances (passwords by environment reference). */
@@ -203,7 +206,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         }
       },
       cliEnv(extra = {}) {
-        return cliEnvironment(needTemporal().server, taskQueue, { ...emulatorDcsEnvironment(emu), ...passwordEnv(pair), ...extra });
+        return cliEnvironment(needTemporal().server, taskQueue, {
+          ...emulatorDcsEnvironment(emu),
+          ...passwordEnv(pair),
+          ...extra,
+        });
       },
       async startCliWorker(args, env, label = 'worker') {
         const worker = await startCliWorker(args, env ?? stack.cliEnv(), path.join(dir, `${label}.log`));

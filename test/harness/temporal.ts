@@ -1,6 +1,10 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../../local/temporal-dev-server.js';
+import {
+  startTemporalDevServer,
+  type TemporalDevServer,
+  type TemporalDevServerOptions,
+} from '../../local/temporal-dev-server.js';
 
 export interface TemporalTestEnv {
   server: TemporalDevServer;
@@ -21,7 +25,9 @@ export function installQuietRuntime(level: 'WARN' | 'ERROR' = 'WARN'): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.DCS_MIGRATE_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : level) });
+    Runtime.install({
+      logger: new DefaultLogger(process.env.DCS_MIGRATE_TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : level),
+    });
   } catch {
     // Already installed by a test that needs its own runtime options.
   }
@@ -32,12 +38,16 @@ export async function startTemporalTestEnv(options: TemporalDevServerOptions = {
   installQuietRuntime();
   const server = await startTemporalDevServer(options);
   try {
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: server.namespace });
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: server.address,
+      namespace: server.namespace,
+    });
     return {
       server,
       env,
       client: env.client,
-      createWorker: (workerOptions) => Worker.create({ connection: env.nativeConnection, namespace: server.namespace, ...workerOptions }),
+      createWorker: (workerOptions) =>
+        Worker.create({ connection: env.nativeConnection, namespace: server.namespace, ...workerOptions }),
       teardown: async () => {
         await env.teardown();
         await server.stop();

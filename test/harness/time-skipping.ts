@@ -38,12 +38,17 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   // The fakes fail activities on purpose: their WARN lines would bury the report.
   installQuietRuntime('ERROR');
   const serverPath = await resolveTimeSkippingServer();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: serverPath } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: serverPath } },
+  });
   try {
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
       searchAttributes: Object.fromEntries(
-        searchAttributeKeys.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+        searchAttributeKeys.map((key) => [
+          key.name,
+          proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
       ),
     });
     return env;
@@ -54,7 +59,14 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
 }
 
 // webpack's INFO lines say nothing a test needs.
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: console.warn,
+  error: console.error,
+};
 
 let counter = 0;
 
@@ -73,7 +85,11 @@ export const TIMER_SLACK_MS = 500;
 /**
  * One env for the calling test file: started before its tests (then handed to `use`), torn down after them.
  */
-export function useTimeSkippingEnv(activities: Activities, use: (env: TimeSkippingEnv) => void, options: TimeSkippingEnvOptions = {}): void {
+export function useTimeSkippingEnv(
+  activities: Activities,
+  use: (env: TimeSkippingEnv) => void,
+  options: TimeSkippingEnvOptions = {},
+): void {
   let started: TimeSkippingEnv | undefined;
   beforeAll(async () => {
     started = await startTimeSkippingEnv(activities, options);
@@ -97,7 +113,10 @@ async function workflowBundle(): Promise<{ codePath: string } | { code: string }
  * The server and one worker for the whole test file, running `activities` (scripted per workflow, see
  * `fakeActivities`).
  */
-export async function startTimeSkippingEnv(activities: Activities, options: TimeSkippingEnvOptions = {}): Promise<TimeSkippingEnv> {
+export async function startTimeSkippingEnv(
+  activities: Activities,
+  options: TimeSkippingEnvOptions = {},
+): Promise<TimeSkippingEnv> {
   const [env, bundle] = await Promise.all([startTimeSkippingServer(), workflowBundle()]);
   const taskQueue = `timing-${process.pid}-${Date.now()}`;
   try {
@@ -120,7 +139,11 @@ export async function startTimeSkippingEnv(activities: Activities, options: Time
       start: (input, workflowId) =>
         env.client.workflow.start(
           MIGRATION_WORKFLOW_TYPE,
-          buildMigrationStartOptions({ input: parseMigrationInput(input), workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`, taskQueue }),
+          buildMigrationStartOptions({
+            input: parseMigrationInput(input),
+            workflowId: workflowId ?? `timing-${Date.now()}-${counter++}`,
+            taskQueue,
+          }),
         ),
       async restartWorker(downMs = 0) {
         worker.shutdown();

@@ -37,7 +37,13 @@ export function wantsReferenceCheck(state: MigrationState): boolean {
  * the worker, else the run fails at once with `SecretUnavailable` naming each of them, and no paid task exists.
  */
 export async function checkReferencesFirst(ctx: MigrationContext): Promise<void> {
-  await callActivity(ctx.state, 'checkReferences', READ_OPTIONS, 'Check that every secret reference resolves on the worker', ctx.input);
+  await callActivity(
+    ctx.state,
+    'checkReferences',
+    READ_OPTIONS,
+    'Check that every secret reference resolves on the worker',
+    ctx.input,
+  );
 }
 
 /**
@@ -51,7 +57,13 @@ export async function checkReferencesFirst(ctx: MigrationContext): Promise<void>
  * do by accident (a retried start with the same workflow id is refused by Temporal itself), so it is accepted.
  */
 export async function ownerOf(ctx: MigrationContext, taskId: string): Promise<string | undefined> {
-  const { owner } = await callActivity(ctx.state, 'findTaskOwner', READ_OPTIONS, `Check that no other running migration drives task ${taskId}`, taskId);
+  const { owner } = await callActivity(
+    ctx.state,
+    'findTaskOwner',
+    READ_OPTIONS,
+    `Check that no other running migration drives task ${taskId}`,
+    taskId,
+  );
   return owner;
 }
 
@@ -60,7 +72,8 @@ export async function ensureTask(ctx: MigrationContext): Promise<void> {
   if (state.taskId !== undefined) return;
   enterPhase(ctx, 'creating');
   for (let attempt = 1; ; attempt++) {
-    const lookUp = (options: ActivityOptions) => callActivity(state, 'findTaskByName', options, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
+    const lookUp = (options: ActivityOptions) =>
+      callActivity(state, 'findTaskByName', options, `Look up task ${ctx.taskName} before creating`, ctx.taskName);
     const startedAt = Date.now();
     let found: FoundTask;
     try {
@@ -116,27 +129,45 @@ function create(ctx: MigrationContext): Promise<CreatedTask> {
   const description = input.description;
   switch (input.kind) {
     case 'backup_import':
-      return callActivity(state, 'createBackupImportTask', SINGLE_ATTEMPT_OPTIONS, `Create backup import task ${taskName}`, {
-        taskName,
-        description,
-        target: input.target,
-        backup: input.backup,
-      });
+      return callActivity(
+        state,
+        'createBackupImportTask',
+        SINGLE_ATTEMPT_OPTIONS,
+        `Create backup import task ${taskName}`,
+        {
+          taskName,
+          description,
+          target: input.target,
+          backup: input.backup,
+        },
+      );
     case 'legacy_online':
-      return callActivity(state, 'createLegacyOnlineTask', SINGLE_ATTEMPT_OPTIONS, `Create online migration task ${taskName} (legacy API)`, {
-        taskName,
-        description,
-        method: input.method,
-        networkType: input.networkType,
-        source: input.source,
-        target: input.target,
-      });
+      return callActivity(
+        state,
+        'createLegacyOnlineTask',
+        SINGLE_ATTEMPT_OPTIONS,
+        `Create online migration task ${taskName} (legacy API)`,
+        {
+          taskName,
+          description,
+          method: input.method,
+          networkType: input.networkType,
+          source: input.source,
+          target: input.target,
+        },
+      );
     case 'online':
-      return callActivity(state, 'createOnlineTask', SINGLE_ATTEMPT_OPTIONS, `Create online migration task ${taskName}`, {
-        taskName,
-        description,
-        network: input.network,
-      });
+      return callActivity(
+        state,
+        'createOnlineTask',
+        SINGLE_ATTEMPT_OPTIONS,
+        `Create online migration task ${taskName}`,
+        {
+          taskName,
+          description,
+          network: input.network,
+        },
+      );
   }
 }
 

@@ -12,7 +12,14 @@ import { MigrationFailureType, type CutoverPolicyStatus } from '../../common/wor
 import { publish, type MigrationContext } from '../context.js';
 import { emitCutoverWindowEnd } from '../metrics.js';
 import { Patch } from '../patches.js';
-import { cutoverPolicyOf, cutoverStatusOf, evaluateCutover, holdDeadlineMs, readyReason, type CutoverGateState } from '../cutover-policy.js';
+import {
+  cutoverPolicyOf,
+  cutoverStatusOf,
+  evaluateCutover,
+  holdDeadlineMs,
+  readyReason,
+  type CutoverGateState,
+} from '../cutover-policy.js';
 import { workflowFailure } from './failures.js';
 import { taskLabel } from './read-task.js';
 
@@ -29,7 +36,11 @@ function gateOf(ctx: MigrationContext): CutoverGateState {
  */
 export function gateArmed(ctx: MigrationContext): boolean {
   const policy = cutoverPolicyOf(ctx.input);
-  return ctx.state.phase === 'incremental-hold' && policy?.gate !== undefined && (policy.mode === 'auto' || ctx.state.cutover !== undefined);
+  return (
+    ctx.state.phase === 'incremental-hold' &&
+    policy?.gate !== undefined &&
+    (policy.mode === 'auto' || ctx.state.cutover !== undefined)
+  );
 }
 
 /** Counts a read into the gate: at or below `maxOffset` extends the run, anything else (or a failed read) ends it. */
@@ -65,11 +76,20 @@ export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
   if (state.cutover) gateOf(ctx).requestSeen = true;
   const now = Date.now();
   const deadline = holdDeadlineMs(ctx.input, state);
-  const status = evaluateCutover(policy, { gate: state.cutoverGate, request: state.cutover, nowMs: now, deadlineMs: deadline });
+  const status = evaluateCutover(policy, {
+    gate: state.cutoverGate,
+    request: state.cutover,
+    nowMs: now,
+    deadlineMs: deadline,
+  });
   noteWindowForAlerts(ctx, now);
   if (status.ready) {
     const at = new Date(now).toISOString();
-    state.cutover = { ...(state.cutover ?? { requestedAt: at, by: 'auto' }), decidedAt: at, reason: readyReason(policy, state.cutover) };
+    state.cutover = {
+      ...(state.cutover ?? { requestedAt: at, by: 'auto' }),
+      decidedAt: at,
+      reason: readyReason(policy, state.cutover),
+    };
     log.info('cutover policy ready: ending the hold', { taskId: state.taskId, reason: state.cutover.reason });
     return true;
   }
@@ -78,7 +98,10 @@ export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
     switch (policy.onDeadline) {
       case 'cutover': {
         const at = new Date(now).toISOString();
-        log.info('hold deadline reached: stopping the incremental migration', { taskId: state.taskId, waitingFor: waiting });
+        log.info('hold deadline reached: stopping the incremental migration', {
+          taskId: state.taskId,
+          waitingFor: waiting,
+        });
         const note = state.cutover?.note;
         state.cutover = {
           requestedAt: at,
@@ -96,7 +119,10 @@ export function holdEnds(ctx: MigrationContext, reading: GateReading): boolean {
           { taskId: state.taskId, offset: state.cutoverGate?.lastOffset },
         );
       case 'hold':
-        log.warn('hold deadline passed: holding on until the cutover policy is met', { taskId: state.taskId, waitingFor: waiting });
+        log.warn('hold deadline passed: holding on until the cutover policy is met', {
+          taskId: state.taskId,
+          waitingFor: waiting,
+        });
         gateOf(ctx).deadlinePassedAt = new Date(now).toISOString();
         publish(ctx);
         return false;
@@ -122,7 +148,8 @@ function legacyHoldEnds(ctx: MigrationContext): boolean {
 /** Wakes the wait between reads when an operator's request arrives that the loop has not seen yet. */
 export function wakesOnRequest(ctx: MigrationContext): () => boolean {
   const { state } = ctx;
-  return () => state.phase === 'incremental-hold' && state.cutover !== undefined && state.cutoverGate?.requestSeen !== true;
+  return () =>
+    state.phase === 'incremental-hold' && state.cutover !== undefined && state.cutoverGate?.requestSeen !== true;
 }
 
 /**
@@ -138,7 +165,13 @@ export function holdWaitCapMs(ctx: MigrationContext): number | undefined {
   const deadline = holdDeadlineMs(ctx.input, state);
   if (deadline !== undefined && state.cutoverGate?.deadlinePassedAt === undefined) caps.push(deadline - now);
   const status = cutoverPolicyStatus(ctx);
-  if (status && (status.mode === 'auto' || status.requested) && status.window && !status.window.open && status.window.opensAt)
+  if (
+    status &&
+    (status.mode === 'auto' || status.requested) &&
+    status.window &&
+    !status.window.open &&
+    status.window.opensAt
+  )
     caps.push(Date.parse(status.window.opensAt) - now);
   // Shared polling reads an unchanged task only every `confirmInterval`: an armed gate needs its reads sooner.
   if (ctx.input.polling.mode === 'shared' && gateArmed(ctx)) caps.push(ctx.input.polling.maxInterval);
@@ -153,5 +186,6 @@ export function holdWaitCapMs(ctx: MigrationContext): number | undefined {
 function noteWindowForAlerts(ctx: MigrationContext, now: number): void {
   const status = cutoverStatusOf(ctx.input, ctx.state, now);
   const closesAt = status?.window?.open ? status.window.closesAt : undefined;
-  if (closesAt !== undefined && (status?.mode === 'auto' || status?.requested)) emitCutoverWindowEnd(ctx, Date.parse(closesAt));
+  if (closesAt !== undefined && (status?.mode === 'auto' || status?.requested))
+    emitCutoverWindowEnd(ctx, Date.parse(closesAt));
 }

@@ -9,16 +9,30 @@ import { taskLabel } from './read-task.js';
  * details whole and into the message as the last few ERROR entries, so the one line an operator sees says why;
  * `note` tells what the restart policy did (used up, not a lost connection).
  */
-export function remoteTaskFailed(ctx: MigrationContext, errorMessage: string | undefined, logs?: TaskLogEntry[], note?: string): ApplicationFailure {
+export function remoteTaskFailed(
+  ctx: MigrationContext,
+  errorMessage: string | undefined,
+  logs?: TaskLogEntry[],
+  note?: string,
+): ApplicationFailure {
   const status = ctx.state.remoteStatus ?? 'FAILED';
   const errors = (logs ?? []).filter((entry) => entry.level.toUpperCase() === 'ERROR').slice(-MESSAGE_LOG_ENTRIES);
-  const logText = errors.length > 0 ? `; last log entries: ${errors.map((entry) => `${entry.at} ${entry.code}: ${entry.message}`).join(' | ')}` : '';
+  const logText =
+    errors.length > 0
+      ? `; last log entries: ${errors.map((entry) => `${entry.at} ${entry.code}: ${entry.message}`).join(' | ')}`
+      : '';
   const restarts = ctx.state.restarts;
   const restartText = note ? `; ${note}` : restarts ? `; restarted ${restarts.count} time(s)` : '';
   return ApplicationFailure.nonRetryable(
     `remote ${taskLabel(ctx)} ended ${status}: ${errorMessage?.trim() || 'DCS gave no error message'}${logText}${restartText}`,
     MigrationFailureType.RemoteTaskFailed,
-    { taskId: ctx.state.taskId, status, errorMessage, ...(logs ? { logs } : {}), ...(restarts ? { restarts: restarts.count } : {}) },
+    {
+      taskId: ctx.state.taskId,
+      status,
+      errorMessage,
+      ...(logs ? { logs } : {}),
+      ...(restarts ? { restarts: restarts.count } : {}),
+    },
   );
 }
 

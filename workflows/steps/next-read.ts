@@ -19,7 +19,10 @@ import { recordError } from '../state.js';
 import { countPoll, pauseBeforeNextPoll, type PauseOptions } from './pause.js';
 
 /** Waits before the next read; returns the task when the shared watcher already saw it change. */
-export async function waitForNextRead(ctx: MigrationContext, options: PauseOptions = {}): Promise<RemoteTask | undefined> {
+export async function waitForNextRead(
+  ctx: MigrationContext,
+  options: PauseOptions = {},
+): Promise<RemoteTask | undefined> {
   const { state, input } = ctx;
   if (input.polling.mode !== 'shared' || state.taskId === undefined || ctx.sharedWatcherUnusable) {
     ctx.sharedWatcherUnusable = false;
@@ -28,7 +31,10 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
   }
   await countPoll(ctx, options);
   const predicted = options.expectedAt === undefined ? undefined : watcherPlan(options.expectedAt, input.polling);
-  const maxWaitMs = Math.max(1, Math.min(input.polling.confirmInterval, options.capMs ?? Infinity, predicted?.wakeInMs ?? Infinity));
+  const maxWaitMs = Math.max(
+    1,
+    Math.min(input.polling.confirmInterval, options.capMs ?? Infinity, predicted?.wakeInMs ?? Infinity),
+  );
   let change: StatusWait | 'woken';
   try {
     change = await waitOnWatcher(ctx, state.taskId, maxWaitMs, options.wakeOn, predicted?.due);
@@ -47,7 +53,9 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
     case 'changed':
       return change.task;
     case 'watcher-failing':
-      log.warn('the shared status watcher cannot list tasks; polling on a timer until it recovers', { error: change.error });
+      log.warn('the shared status watcher cannot list tasks; polling on a timer until it recovers', {
+        error: change.error,
+      });
       recordError(state, Object.assign(new Error(change.error), { type: 'StatusWatcherFailing' }), new Date());
       ctx.sharedWatcherUnusable = true;
       return undefined;
@@ -62,7 +70,10 @@ export async function waitForNextRead(ctx: MigrationContext, options: PauseOptio
  * dense window after it has passed (it re-plans then); in between it asks the watcher for rounds at the dense
  * times (`dueAt`, then every `dueEveryMs`), so a change at the estimate is listed within seconds.
  */
-function watcherPlan(expectedAt: number, polling: MigrationContext['input']['polling']): { wakeInMs: number; due?: WatcherDue } {
+function watcherPlan(
+  expectedAt: number,
+  polling: MigrationContext['input']['polling'],
+): { wakeInMs: number; due?: WatcherDue } {
   const now = Date.now();
   const dense = denseIntervalMs(polling);
   const refineAt = refineLeadsMs(polling)

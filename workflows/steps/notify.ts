@@ -58,7 +58,9 @@ export function notifyPhaseChange(ctx: NotifyContext, from: MigrationPhase): voi
     taskName: ctx.taskName,
     taskId: state.taskId,
     remoteStatus: state.remoteStatus,
-    ...(event === 'failed' && state.lastError ? { error: { type: state.lastError.type, message: state.lastError.message } } : {}),
+    ...(event === 'failed' && state.lastError
+      ? { error: { type: state.lastError.type, message: state.lastError.message } }
+      : {}),
   };
   const tails = pending.get(ctx) ?? [];
   pending.set(ctx, tails);
@@ -81,7 +83,12 @@ export function notificationsPending(ctx: NotifyContext): Promise<unknown> | und
   return CancellationScope.nonCancellable(() => Promise.all([...tails, reports]));
 }
 
-async function send(state: MigrationState, field: string, webhook: WebhookSettings, change: PhaseChange): Promise<void> {
+async function send(
+  state: MigrationState,
+  field: string,
+  webhook: WebhookSettings,
+  change: PhaseChange,
+): Promise<void> {
   try {
     await CancellationScope.nonCancellable(() =>
       runActivity('sendNotification', NOTIFY_OPTIONS, `Notify ${field}: ${change.event}`, {
@@ -93,8 +100,9 @@ async function send(state: MigrationState, field: string, webhook: WebhookSettin
   } catch (error) {
     const { message } = describeError(error);
     log.warn('notification not delivered', { field, event: change.event, error: message });
-    state.warnings = [...(state.warnings ?? []), { field, message: `${change.event} not delivered: ${message}`, at: new Date().toISOString() }].slice(
-      -MAX_WARNINGS,
-    );
+    state.warnings = [
+      ...(state.warnings ?? []),
+      { field, message: `${change.event} not delivered: ${message}`, at: new Date().toISOString() },
+    ].slice(-MAX_WARNINGS);
   }
 }

@@ -24,7 +24,9 @@ export function isDcsOutage(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     if (current instanceof ApplicationFailure) {
-      return (current.details ?? []).some((detail) => (detail as Partial<DcsFailureDetails> | null)?.dcsUnavailable === true);
+      return (current.details ?? []).some(
+        (detail) => (detail as Partial<DcsFailureDetails> | null)?.dcsUnavailable === true,
+      );
     }
     current = current.cause;
   }

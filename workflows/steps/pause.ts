@@ -35,7 +35,10 @@ export async function pauseBeforeNextPoll(ctx: MigrationContext, options: PauseO
  * Counts one poll, and continues as new when this run has polled enough, when the server suggests it, or when a
  * newer worker version is current (`version-upgrade.ts`: a pinned run moves there at its next poll).
  */
-export async function countPoll(ctx: MigrationContext, options: Pick<PauseOptions, 'allowContinueAsNew'>): Promise<void> {
+export async function countPoll(
+  ctx: MigrationContext,
+  options: Pick<PauseOptions, 'allowContinueAsNew'>,
+): Promise<void> {
   const { state, input } = ctx;
   state.polls += 1;
   ctx.pollsThisRun += 1;

@@ -130,7 +130,10 @@ export function noteUnknownStatus(ctx: MigrationContext, unknown: boolean): void
     return;
   }
   state.unknownStatusPolls += 1;
-  log.warn('unknown remote status, treating it as pending', { status: state.remoteStatus, polls: state.unknownStatusPolls });
+  log.warn('unknown remote status, treating it as pending', {
+    status: state.remoteStatus,
+    polls: state.unknownStatusPolls,
+  });
   if (state.unknownStatusPolls >= input.polling.maxUnknownStatusPolls) {
     throw workflowFailure(
       `remote ${taskLabel(ctx)} reported the unknown status ${state.remoteStatus ?? '(none)'} for ${state.unknownStatusPolls} polls`,

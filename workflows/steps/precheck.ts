@@ -28,7 +28,12 @@ export async function precheck(ctx: MigrationContext): Promise<void> {
   if (mode === 'off') return;
   enterPhase(ctx, 'prechecking');
   // Not counted in `apiCalls`: that report counts one DCS operation per activity, and this is several reads.
-  const { outcomes } = await runActivity('runPrechecks', PRECHECK_OPTIONS, 'Pre-flight checks (DCS instance reads, optional Redis probes)', ctx.input);
+  const { outcomes } = await runActivity(
+    'runPrechecks',
+    PRECHECK_OPTIONS,
+    'Pre-flight checks (DCS instance reads, optional Redis probes)',
+    ctx.input,
+  );
   const failing = failingChecks(outcomes);
   const notPassed = outcomes.filter((item) => item.verdict !== 'pass');
   // Only what needs a look goes into the state (and the status, the result): it is carried across continue-as-new.
@@ -38,7 +43,9 @@ export async function precheck(ctx: MigrationContext): Promise<void> {
   }
   if (failing.length === 0) return;
   if (mode === 'warn') {
-    log.warn('pre-flight checks failed; going on (prechecks.mode: warn)', { failing: failing.map((outcome) => outcome.id) });
+    log.warn('pre-flight checks failed; going on (prechecks.mode: warn)', {
+      failing: failing.map((outcome) => outcome.id),
+    });
     return;
   }
   throw workflowFailure(precheckFailureMessage(outcomes), MigrationFailureType.PrecheckFailed, { outcomes });

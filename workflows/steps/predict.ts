@@ -45,7 +45,8 @@ export function refineDue(ctx: MigrationContext): boolean {
   const readAt = state.progressReadAt === undefined ? undefined : Date.parse(state.progressReadAt);
   const due =
     expectedAt === undefined
-      ? estimable(ctx) && estimateSampleDue(state.phaseTrack, state.remoteStatus!, now, estimateSampleAfterMs(input.polling))
+      ? estimable(ctx) &&
+        estimateSampleDue(state.phaseTrack, state.remoteStatus!, now, estimateSampleAfterMs(input.polling))
       : estimateRefreshDue(now, expectedAt, readAt, input.polling);
   return due && patched(Patch.PredictivePolling);
 }
@@ -57,7 +58,11 @@ export function refineDue(ctx: MigrationContext): boolean {
 export function readPlan(ctx: MigrationContext): Pick<PauseOptions, 'expectedAt' | 'quiet'> {
   const { state } = ctx;
   const expectedAt = expectedChangeAt(ctx);
-  const quiet = state.phase === 'incremental-hold' && state.cutover === undefined && !gateArmed(ctx) && remoteStatusOf(ctx)?.statusClass === 'incremental';
+  const quiet =
+    state.phase === 'incremental-hold' &&
+    state.cutover === undefined &&
+    !gateArmed(ctx) &&
+    remoteStatusOf(ctx)?.statusClass === 'incremental';
   if ((expectedAt === undefined && !quiet) || !patched(Patch.PredictivePolling)) return {};
   return expectedAt === undefined ? { quiet } : { expectedAt };
 }

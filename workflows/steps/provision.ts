@@ -25,7 +25,13 @@ export function provisionAndConfigure(ctx: MigrationContext): Promise<void> {
   const configure = configureOnce(ctx, input);
   return pollTask(ctx, {
     start: () => (state.jobId !== undefined ? waitForJob(ctx, state.jobId) : undefined),
-    absent: () => fail(workflowFailure(`remote ${taskLabel(ctx)} disappeared while being provisioned`, MigrationFailureType.RemoteTaskMissing)),
+    absent: () =>
+      fail(
+        workflowFailure(
+          `remote ${taskLabel(ctx)} disappeared while being provisioned`,
+          MigrationFailureType.RemoteTaskMissing,
+        ),
+      ),
     count: ({ statusClass }) => noteUnknownStatus(ctx, statusClass === 'unknown'),
     found: (task, { statusClass, known }) => {
       if (statusClass === 'failed') return fail(remoteTaskFailed(ctx, task.errorMessage));
@@ -55,13 +61,20 @@ function configureOnce(ctx: MigrationContext, input: MigrationInputOf<'online'>)
     if (lastError !== undefined && isPermanentFailure(lastError)) return fail(lastError);
     if (failures >= MAX_WRITE_TRIES) return fail(lastError);
     enterPhase(ctx, 'configuring');
-    const configuring = callActivity(state, 'configureOnlineTask', SINGLE_ATTEMPT_OPTIONS, `Configure ${taskLabel(ctx)}: ${input.method}`, state.taskId!, {
-      method: input.method,
-      resumeMode: input.resumeMode,
-      bandwidthLimitMb: input.bandwidthLimitMb,
-      source: input.source,
-      target: input.target,
-    });
+    const configuring = callActivity(
+      state,
+      'configureOnlineTask',
+      SINGLE_ATTEMPT_OPTIONS,
+      `Configure ${taskLabel(ctx)}: ${input.method}`,
+      state.taskId!,
+      {
+        method: input.method,
+        resumeMode: input.resumeMode,
+        bandwidthLimitMb: input.bandwidthLimitMb,
+        source: input.source,
+        target: input.target,
+      },
+    );
     return after(configuring, (outcome) => {
       if ('value' in outcome) {
         state.configured = true;

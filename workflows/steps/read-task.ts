@@ -13,7 +13,8 @@ import { recordError } from '../state.js';
 import { countsAsOutage, readOptions } from './outage.js';
 
 /** `unreachable` with `outage`: the reads failed for DCS being unavailable, which the tolerance rule counts (`outage.ts`). */
-export type ReadResult = { kind: 'found'; task: RemoteTask } | { kind: 'absent' } | { kind: 'unreachable'; outage?: true };
+export type ReadResult =
+  { kind: 'found'; task: RemoteTask } | { kind: 'absent' } | { kind: 'unreachable'; outage?: true };
 
 /** Looks the task up by name (then by id). 4xx failures are thrown; transient ones exhausted give `unreachable`. */
 export async function readTask(ctx: MigrationContext): Promise<ReadResult> {
@@ -21,7 +22,13 @@ export async function readTask(ctx: MigrationContext): Promise<ReadResult> {
   let listFailed = false;
   const startedAt = Date.now();
   try {
-    const { task } = await callActivity(state, 'findTaskByName', readOptions(ctx), `List tasks named ${ctx.taskName}`, ctx.taskName);
+    const { task } = await callActivity(
+      state,
+      'findTaskByName',
+      readOptions(ctx),
+      `List tasks named ${ctx.taskName}`,
+      ctx.taskName,
+    );
     if (task && (state.taskId === undefined || task.taskId === state.taskId)) return { kind: 'found', task };
   } catch (error) {
     if (isCancellation(error) || isPermanentFailure(error)) throw error;
@@ -50,7 +57,11 @@ function unreachable(ctx: MigrationContext, outage = false): ReadResult {
  * Records what a read or a write answered about the task, resetting the adaptive interval on change; returns what
  * the status answered means (none when it answered none).
  */
-export function observeStatus(ctx: MigrationContext, status: AnyTaskStatus | undefined, task?: RemoteTask): StatusReading | undefined {
+export function observeStatus(
+  ctx: MigrationContext,
+  status: AnyTaskStatus | undefined,
+  task?: RemoteTask,
+): StatusReading | undefined {
   const { state } = ctx;
   if (task) {
     state.taskId ??= task.taskId;

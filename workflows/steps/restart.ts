@@ -57,14 +57,26 @@ export async function handleTaskFailure(ctx: MigrationContext, task: RemoteTask)
   const onConnection = failedOnLostConnection(task.errorMessage, entries);
   const byPolicy = state.restarts?.byPolicy ?? 0;
   if (policy && onConnection && byPolicy < policy.maxAttempts) {
-    const waitMs = retryDelayMs(byPolicy + 1, undefined, { initialMs: policy.backoff.initial, factor: policy.backoff.factor, maxMs: policy.backoff.max });
-    log.info('remote task lost its connection: restarting it', { taskId: state.taskId, restart: byPolicy + 1, of: policy.maxAttempts, waitMs });
+    const waitMs = retryDelayMs(byPolicy + 1, undefined, {
+      initialMs: policy.backoff.initial,
+      factor: policy.backoff.factor,
+      maxMs: policy.backoff.max,
+    });
+    log.info('remote task lost its connection: restarting it', {
+      taskId: state.taskId,
+      restart: byPolicy + 1,
+      of: policy.maxAttempts,
+      waitMs,
+    });
     const operator = await waitForRestart(ctx, waitMs, 'policy', reason);
     await restartTask(ctx, operator ? 'operator' : 'policy', reason, total);
     return;
   }
   if (policy && policy.waitForOperator > 0) {
-    log.info('remote task failed: waiting for an operator restart', { taskId: state.taskId, waitMs: policy.waitForOperator });
+    log.info('remote task failed: waiting for an operator restart', {
+      taskId: state.taskId,
+      waitMs: policy.waitForOperator,
+    });
     if (await waitForRestart(ctx, policy.waitForOperator, 'operator', reason)) {
       await restartTask(ctx, 'operator', reason, total);
       return;
@@ -78,8 +90,12 @@ function policyNote(ctx: MigrationContext, onConnection: boolean): string | unde
   const policy = ctx.input.kind === 'backup_import' ? undefined : ctx.input.restart;
   if (!policy) return undefined;
   const count = ctx.state.restarts?.count ?? 0;
-  const waited = policy.waitForOperator > 0 ? `; no dcs-migrate restart within restart.waitForOperator (${policy.waitForOperator} ms)` : '';
-  if (!onConnection) return `not restarted: not a lost connection${count > 0 ? ` (restarted ${count} time(s) before)` : ''}${waited}`;
+  const waited =
+    policy.waitForOperator > 0
+      ? `; no dcs-migrate restart within restart.waitForOperator (${policy.waitForOperator} ms)`
+      : '';
+  if (!onConnection)
+    return `not restarted: not a lost connection${count > 0 ? ` (restarted ${count} time(s) before)` : ''}${waited}`;
   return `not restarted again: restart.maxAttempts (${policy.maxAttempts}) used up after ${count} restart(s)${waited}`;
 }
 
@@ -87,7 +103,9 @@ function policyNote(ctx: MigrationContext, onConnection: boolean): string | unde
  * The task's last ERROR log entries and how many it has; none (total unknown) when the log cannot be read: the
  * failure is reported without them.
  */
-async function lastErrorEntries(ctx: MigrationContext): Promise<{ entries: TaskLogEntry[]; total: number | undefined }> {
+async function lastErrorEntries(
+  ctx: MigrationContext,
+): Promise<{ entries: TaskLogEntry[]; total: number | undefined }> {
   const { state, input } = ctx;
   const secretRefs = [
     ...('source' in input && input.source.password ? [input.source.password] : []),
@@ -119,7 +137,12 @@ function failureReason(errorMessage: string | undefined, entries: TaskLogEntry[]
  * Waits up to `ms` for an operator's `restart` (which the update accepts only while this wait is pending).
  * Returns true when the operator asked.
  */
-async function waitForRestart(ctx: MigrationContext, ms: number, by: 'policy' | 'operator', reason: string): Promise<boolean> {
+async function waitForRestart(
+  ctx: MigrationContext,
+  ms: number,
+  by: 'policy' | 'operator',
+  reason: string,
+): Promise<boolean> {
   const { state } = ctx;
   state.restartPending = { until: new Date(Date.now() + ms).toISOString(), by, reason };
   publish(ctx);
@@ -133,7 +156,12 @@ async function waitForRestart(ctx: MigrationContext, ms: number, by: 'policy' | 
 }
 
 /** BatchRestartOnlineMigrationTasks on the task; a refusal fails the migration unless the task runs anyway. */
-async function restartTask(ctx: MigrationContext, by: 'policy' | 'operator', reason: string, errorEntries: number | undefined): Promise<void> {
+async function restartTask(
+  ctx: MigrationContext,
+  by: 'policy' | 'operator',
+  reason: string,
+  errorEntries: number | undefined,
+): Promise<void> {
   const { state } = ctx;
   const taskId = state.taskId!;
   const answer = await callActivity(state, 'restartTask', RESTART_OPTIONS, `Restart ${taskLabel(ctx)}`, taskId);

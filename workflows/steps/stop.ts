@@ -38,17 +38,20 @@ export function stopRemoteTask(ctx: MigrationContext): Promise<'stopped' | 'abse
       if (isFinalClass(statusClass)) return done('stopped');
       // Stopping already: wait for the end, without a second stop call.
       if (statusClass === 'stopping') return WAIT;
-      return after(callActivity(state, 'stopTask', SINGLE_ATTEMPT_OPTIONS, `Stop ${taskLabel(ctx)}`, state.taskId!), (outcome) => {
-        if ('value' in outcome) {
-          const answer = observeStatus(ctx, outcome.value.status);
-          return answer !== undefined && isFinalClass(answer.statusClass) ? done('stopped') : WAIT;
-        }
-        if (isCancellation(outcome.error)) return fail(outcome.error);
-        // Refused (e.g. the migration machine is still being created) or lost: read again and retry.
-        recordError(state, outcome.error, new Date());
-        publish(ctx);
-        return WAIT;
-      });
+      return after(
+        callActivity(state, 'stopTask', SINGLE_ATTEMPT_OPTIONS, `Stop ${taskLabel(ctx)}`, state.taskId!),
+        (outcome) => {
+          if ('value' in outcome) {
+            const answer = observeStatus(ctx, outcome.value.status);
+            return answer !== undefined && isFinalClass(answer.statusClass) ? done('stopped') : WAIT;
+          }
+          if (isCancellation(outcome.error)) return fail(outcome.error);
+          // Refused (e.g. the migration machine is still being created) or lost: read again and retry.
+          recordError(state, outcome.error, new Date());
+          publish(ctx);
+          return WAIT;
+        },
+      );
     },
     beforeWait: (poll) => {
       if (poll >= MAX_STOP_POLLS) {
@@ -66,7 +69,13 @@ export function stopRemoteTask(ctx: MigrationContext): Promise<'stopped' | 'abse
 export async function cleanUpAfterCancel(ctx: MigrationContext, deleteTask: boolean): Promise<void> {
   const { state } = ctx;
   if (state.taskId === undefined) {
-    const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} to stop it`, ctx.taskName);
+    const { task } = await callActivity(
+      state,
+      'findTaskByName',
+      READ_OPTIONS,
+      `Look up task ${ctx.taskName} to stop it`,
+      ctx.taskName,
+    );
     if (!task) {
       log.info('cancelled before any remote task existed');
       return;
@@ -95,9 +104,16 @@ export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown)
   // reads ride out the outage like the migration's did), then gives up saying the task may still run.
   if (failureType(error) === MigrationFailureType.DcsUnavailable) state.dcsUnreachableSince = undefined;
   if (state.taskId === undefined) {
-    if (failureType(error) === MigrationFailureType.RemoteTaskOwned) return { action: 'left', reason: 'the task of the other migration was left alone' };
-    const found = await taskOfLostCreate(ctx, error).catch((lookupError: unknown) => ({ error: describeError(lookupError).message }));
-    if ('error' in found) return { action: 'not-stopped', error: `could not look for a task its last create call may have made: ${found.error}` };
+    if (failureType(error) === MigrationFailureType.RemoteTaskOwned)
+      return { action: 'left', reason: 'the task of the other migration was left alone' };
+    const found = await taskOfLostCreate(ctx, error).catch((lookupError: unknown) => ({
+      error: describeError(lookupError).message,
+    }));
+    if ('error' in found)
+      return {
+        action: 'not-stopped',
+        error: `could not look for a task its last create call may have made: ${found.error}`,
+      };
     if (!found.task) return { action: 'left', reason: 'no remote task was created' };
     state.taskId = found.task.taskId;
     observeTask(ctx, found.task);
@@ -107,23 +123,38 @@ export async function cleanUpAfterFailure(ctx: MigrationContext, error: unknown)
   const statusClass = remoteStatusOf(ctx)?.statusClass ?? 'unknown';
   const known = (extra: Partial<RemoteTaskCleanup>): RemoteTaskCleanup =>
     ({ taskId, ...(state.remoteStatus ? { status: state.remoteStatus } : {}), ...extra }) as RemoteTaskCleanup;
-  if (failureType(error) === MigrationFailureType.RemoteTaskMissing) return known({ action: 'left', reason: 'it no longer exists' });
+  if (failureType(error) === MigrationFailureType.RemoteTaskMissing)
+    return known({ action: 'left', reason: 'it no longer exists' });
   if (onFailure === 'keep') return known({ action: 'kept' });
   // The cutover's stop already waited its full bound: another round would not do better.
-  if (failureType(error) === MigrationFailureType.RemoteTaskNotStopped) return known({ action: 'not-stopped', error: 'it did not reach a final status' });
+  if (failureType(error) === MigrationFailureType.RemoteTaskNotStopped)
+    return known({ action: 'not-stopped', error: 'it did not reach a final status' });
   const ended = isFinalClass(statusClass);
   if (onFailure === 'stop' && (ended || statusClass === 'stopping'))
-    return known({ action: 'left', reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping' });
+    return known({
+      action: 'left',
+      reason: ended ? 'it has already ended, nothing to stop' : 'it is already stopping',
+    });
   try {
-    if (!ended && (await stopRemoteTask(ctx)) === 'absent') return known({ action: 'left', reason: 'it no longer exists' });
+    if (!ended && (await stopRemoteTask(ctx)) === 'absent')
+      return known({ action: 'left', reason: 'it no longer exists' });
     if (onFailure === 'delete') {
       enterPhase(ctx, 'deleting');
-      await callActivity(state, 'deleteTask', IDEMPOTENT_WRITE_OPTIONS, `Delete ${taskLabel(ctx)} (onFailure: delete)`, taskId);
+      await callActivity(
+        state,
+        'deleteTask',
+        IDEMPOTENT_WRITE_OPTIONS,
+        `Delete ${taskLabel(ctx)} (onFailure: delete)`,
+        taskId,
+      );
       return known({ action: 'deleted' });
     }
     return known({ action: 'stopped' });
   } catch (cleanupError) {
-    log.warn('could not clean up the remote task after the failure', { taskId, error: describeError(cleanupError).message });
+    log.warn('could not clean up the remote task after the failure', {
+      taskId,
+      error: describeError(cleanupError).message,
+    });
     return known({ action: 'not-stopped', error: describeError(cleanupError).message });
   }
 }
@@ -151,9 +182,17 @@ async function taskOfLostCreate(ctx: MigrationContext, error: unknown): Promise<
   const { state } = ctx;
   if (!CREATE_ACTIVITIES.some((name) => (state.apiCalls[name] ?? 0) > 0)) return {};
   const refusedCreate =
-    error instanceof ActivityFailure && (CREATE_ACTIVITIES as readonly string[]).includes(error.activityType ?? '') && isPermanentFailure(error);
+    error instanceof ActivityFailure &&
+    (CREATE_ACTIVITIES as readonly string[]).includes(error.activityType ?? '') &&
+    isPermanentFailure(error);
   if (refusedCreate) return {};
-  const { task } = await callActivity(state, 'findTaskByName', READ_OPTIONS, `Look up task ${ctx.taskName} to stop it`, ctx.taskName);
+  const { task } = await callActivity(
+    state,
+    'findTaskByName',
+    READ_OPTIONS,
+    `Look up task ${ctx.taskName} to stop it`,
+    ctx.taskName,
+  );
   if (!task || (await ownerOf(ctx, task.taskId)) !== undefined) return {};
   return { task };
 }

@@ -28,7 +28,11 @@ import { afterRollback, planReverseSync, rollbackWindowWithReverseSync } from '.
 const SWITCH_TIMEOUT_MS = 30 * 60_000;
 
 /** The post-switch check: a few attempts (a write refused while still read-only, a connection cut by the switch). */
-const CHECK_OPTIONS = { ...READ_OPTIONS, scheduleToCloseTimeout: '2m', retry: { ...READ_OPTIONS.retry, maximumAttempts: 3, initialInterval: '1s' } };
+const CHECK_OPTIONS = {
+  ...READ_OPTIONS,
+  scheduleToCloseTimeout: '2m',
+  retry: { ...READ_OPTIONS.retry, maximumAttempts: 3, initialInterval: '1s' },
+};
 
 export type SwitchOutcome = 'switched' | 'rolled-back' | 'hold-again';
 
@@ -67,7 +71,8 @@ function refuseUnverified(ctx: MigrationContext, mode: 'ip' | 'domain'): void {
     verdict: 'fail',
     title: 'the target was verified equal to the source',
     evidence,
-    remedy: 'find why the target differs (dcs-migrate status lists the keys), fix it, and start the migration again; the clients stayed on the source',
+    remedy:
+      'find why the target differs (dcs-migrate status lists the keys), fix it, and start the migration again; the clients stayed on the source',
   };
   refuse(ctx, mode, [outcome], `the clients cannot be switched (cutover.switch): switch-verified: ${evidence}`);
 }
@@ -79,10 +84,16 @@ export async function checkSwitchBeforeCreate(ctx: MigrationContext, mode: 'ip' 
   const early = switchEligibility(input);
   const earlyRefusal = switchRefusal(early);
   if (earlyRefusal) refuse(ctx, mode, early, earlyRefusal);
-  const { samePassword } = await callActivity(state, 'comparePasswords', READ_OPTIONS, 'Compare the source and target passwords (on the worker)', {
-    source: input.source.password,
-    target: input.target.password,
-  });
+  const { samePassword } = await callActivity(
+    state,
+    'comparePasswords',
+    READ_OPTIONS,
+    'Compare the source and target passwords (on the worker)',
+    {
+      source: input.source.password,
+      target: input.target.password,
+    },
+  );
   const outcomes = switchEligibility(input, { samePassword });
   const refusal = switchRefusal(outcomes);
   if (refusal) refuse(ctx, mode, outcomes, refusal);
@@ -98,7 +109,13 @@ function hostPortOf(address: string | undefined): HostPort | undefined {
 }
 
 async function readSwitch(ctx: MigrationContext): Promise<SwitchState> {
-  return callActivity(ctx.state, 'showSwitchState', READ_OPTIONS, `Read the IP switch status of ${taskLabel(ctx)}`, ctx.state.taskId!);
+  return callActivity(
+    ctx.state,
+    'showSwitchState',
+    READ_OPTIONS,
+    `Read the IP switch status of ${taskLabel(ctx)}`,
+    ctx.state.taskId!,
+  );
 }
 
 /** Polls `task_status` until it is `wanted`; fails the migration after {@link SWITCH_TIMEOUT_MS}. */
@@ -142,19 +159,30 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   const taskId = state.taskId!;
   if (patched(Patch.SwitchAfterCleanVerify)) refuseUnverified(ctx, mode);
   const before = await readSwitch(ctx);
-  const facts: SwitchPairFacts = { ports: { source: hostPortOf(before.source)?.port, target: hostPortOf(before.target)?.port } };
+  const facts: SwitchPairFacts = {
+    ports: { source: hostPortOf(before.source)?.port, target: hostPortOf(before.target)?.port },
+  };
   let targetRunId = '';
   if (before.source && before.target) {
-    const { servers } = await callActivity(state, 'identifyServers', READ_OPTIONS, 'See which servers answer at the source and target addresses', {
-      addresses: [before.source, before.target],
-      password: input.source.password,
-    });
+    const { servers } = await callActivity(
+      state,
+      'identifyServers',
+      READ_OPTIONS,
+      'See which servers answer at the source and target addresses',
+      {
+        addresses: [before.source, before.target],
+        password: input.source.password,
+      },
+    );
     facts.cluster = { source: servers[0]!.cluster, target: servers[1]!.cluster };
     targetRunId = servers[1]!.runId;
   }
   const outcomes = switchEligibility(input, facts);
   const refusal =
-    switchRefusal(outcomes) ?? (before.source ? undefined : `the clients cannot be switched: DCS shows no address for the source of ${taskLabel(ctx)}`);
+    switchRefusal(outcomes) ??
+    (before.source
+      ? undefined
+      : `the clients cannot be switched: DCS shows no address for the source of ${taskLabel(ctx)}`);
   if (refusal) refuse(ctx, mode, outcomes, refusal);
   const sourceAddress = before.source!;
 
@@ -179,13 +207,19 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   );
   await waitForSwitchStatus(ctx, IpSwitchStatus.ExchangeSuccess);
   record.switchedAt = new Date().toISOString();
-  const check = await callActivity(state, 'checkSwitched', CHECK_OPTIONS, "Check that the source's address now reaches the target", {
-    address: sourceAddress,
-    password: input.source.password,
-    expectRunId: targetRunId,
-    canaryKey: cutover.canaryKey,
-    canaryValue: `dcs-migrate switch ${record.switches} of ${ctx.taskName}`,
-  });
+  const check = await callActivity(
+    state,
+    'checkSwitched',
+    CHECK_OPTIONS,
+    "Check that the source's address now reaches the target",
+    {
+      address: sourceAddress,
+      password: input.source.password,
+      expectRunId: targetRunId,
+      canaryKey: cutover.canaryKey,
+      canaryValue: `dcs-migrate switch ${record.switches} of ${ctx.taskName}`,
+    },
+  );
   record.check = { outcome: check.outcome, evidence: check.evidence };
   record.state = 'switched';
   enterPhase(ctx, 'switched');
@@ -203,9 +237,11 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
 
   record.state = 'rolling-back';
   enterPhase(ctx, 'rolling-back');
-  await switchCall(ctx, () => callActivity(state, 'rollbackIp', SINGLE_ATTEMPT_OPTIONS, 'Switch the clients back to the source', taskId), [
-    IpSwitchStatus.RollbackSuccess,
-  ]);
+  await switchCall(
+    ctx,
+    () => callActivity(state, 'rollbackIp', SINGLE_ATTEMPT_OPTIONS, 'Switch the clients back to the source', taskId),
+    [IpSwitchStatus.RollbackSuccess],
+  );
   await waitForSwitchStatus(ctx, IpSwitchStatus.RollbackSuccess);
   record.rollback.finishedAt = new Date().toISOString();
   record.state = 'rolled-back';
@@ -213,7 +249,13 @@ export async function switchClients(ctx: MigrationContext, mode: 'ip' | 'domain'
   await afterRollback(ctx, record);
   if (cutover.afterRollback === 'end') return 'rolled-back';
   // Back to the hold: the task copies again from the source, and a later cutover switches again.
-  const restart = await callActivity(state, 'restartTask', SINGLE_ATTEMPT_OPTIONS, `Restart ${taskLabel(ctx)} after the rollback`, taskId);
+  const restart = await callActivity(
+    state,
+    'restartTask',
+    SINGLE_ATTEMPT_OPTIONS,
+    `Restart ${taskLabel(ctx)} after the rollback`,
+    taskId,
+  );
   // Single attempt: a refusal is DCS's answer to this call, not an earlier attempt's success, so it ends the migration.
   if (!restart.delivered && patched(Patch.FailOnRefusedRestartAfterRollback)) {
     throw workflowFailure(
@@ -236,5 +278,6 @@ export function checkRollbackAllowed(ctx: { state: MigrationContext['state'] }):
       MigrationFailureType.RollbackRejected,
     );
   }
-  if (state.switch.rollback) throw ApplicationFailure.nonRetryable('rollback already requested', MigrationFailureType.RollbackRejected);
+  if (state.switch.rollback)
+    throw ApplicationFailure.nonRetryable('rollback already requested', MigrationFailureType.RollbackRejected);
 }

@@ -38,6 +38,8 @@ export async function validateInput(raw: unknown): Promise<MigrationInput> {
 /** The pre-patch path, for replays of runs recorded before validation moved out of the sandbox. */
 async function validateInSandbox(raw: unknown): Promise<MigrationInput> {
   // Loaded here, not at the top: new runs never evaluate the schema module in the sandbox.
-  const { parseMigrationInputOrFail } = await import(/* webpackMode: "eager" */ '../../common/migration-input-failure.js');
+  const { parseMigrationInputOrFail } = await import(
+    /* webpackMode: "eager" */ '../../common/migration-input-failure.js'
+  );
   return parseMigrationInputOrFail(raw);
 }

@@ -29,7 +29,11 @@ export async function verifyIfRequested(ctx: MigrationContext): Promise<void> {
       settings,
     );
     result = found;
-    log.info('verification ended', { outcome: result.outcome, totalDifferences: result.totalDifferences, keysCompared: result.keysCompared });
+    log.info('verification ended', {
+      outcome: result.outcome,
+      totalDifferences: result.totalDifferences,
+      keysCompared: result.keysCompared,
+    });
   } catch (error) {
     if (isCancellation(error)) throw error;
     recordError(ctx.state, error, new Date());

@@ -28,25 +28,43 @@ export function watchTask(ctx: MigrationContext): Promise<WatchOutcome> {
   if (state.phase !== 'incremental-hold') enterPhase(ctx, 'migrating');
   state.timings.migratingAt ??= new Date().toISOString();
   return pollTask<WatchOutcome, boolean>(ctx, {
-    absent: () => fail(workflowFailure(`remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`, MigrationFailureType.RemoteTaskMissing)),
+    absent: () =>
+      fail(
+        workflowFailure(
+          `remote ${taskLabel(ctx)} no longer exists (deleted outside dcs-migrate?)`,
+          MigrationFailureType.RemoteTaskMissing,
+        ),
+      ),
     count: ({ statusClass }) => {
       noteUnknownStatus(ctx, statusClass === 'unknown');
       noteStatusAfterRestart(ctx, statusClass === 'failed');
     },
     // Progress, while the task copies or follows changes: when due, or to refine the estimate of the copy's end.
     readMore: (_task, { statusClass }) =>
-      (statusClass === 'pending' || statusClass === 'incremental') && ctx.input.kind !== 'backup_import' && (progressDue(ctx) || refineDue(ctx))
+      (statusClass === 'pending' || statusClass === 'incremental') &&
+      ctx.input.kind !== 'backup_import' &&
+      (progressDue(ctx) || refineDue(ctx))
         ? refreshProgress(ctx)
         : undefined,
     found: (task, reading, progressRead) =>
-      decide(ctx, task, reading, progressRead === undefined ? undefined : progressRead ? { offset: state.progress?.offset } : 'failed'),
+      decide(
+        ctx,
+        task,
+        reading,
+        progressRead === undefined ? undefined : progressRead ? { offset: state.progress?.offset } : 'failed',
+      ),
     // Shared polling hands over what the watcher saw; otherwise (and on each confirm) the task is read again.
     wait: () => waitForNextRead(ctx, { ...readPlan(ctx), wakeOn: wakesOnRequest(ctx), capMs: holdWaitCapMs(ctx) }),
   });
 }
 
 /** The watch's decision on a read: succeeded, failed (restart, or fail), stopped outside, the hold (does it end?), else wait. */
-function decide(ctx: MigrationContext, task: RemoteTask, { statusClass }: StatusReading, progress: GateReading): PollDecision<WatchOutcome> {
+function decide(
+  ctx: MigrationContext,
+  task: RemoteTask,
+  { statusClass }: StatusReading,
+  progress: GateReading,
+): PollDecision<WatchOutcome> {
   const { state } = ctx;
   if (statusClass !== 'incremental' && state.phase === 'incremental-hold') breakGateRun(ctx);
   switch (statusClass) {
@@ -60,10 +78,14 @@ function decide(ctx: MigrationContext, task: RemoteTask, { statusClass }: Status
     case 'stopping':
     case 'stopped':
       return fail(
-        workflowFailure(`remote ${taskLabel(ctx)} was stopped outside dcs-migrate (status ${task.status})`, MigrationFailureType.RemoteTaskFailed, {
-          taskId: state.taskId,
-          status: task.status,
-        }),
+        workflowFailure(
+          `remote ${taskLabel(ctx)} was stopped outside dcs-migrate (status ${task.status})`,
+          MigrationFailureType.RemoteTaskFailed,
+          {
+            taskId: state.taskId,
+            status: task.status,
+          },
+        ),
       );
     case 'incremental':
       if (state.phase !== 'incremental-hold') {
@@ -95,7 +117,13 @@ async function refreshProgress(ctx: MigrationContext): Promise<boolean> {
   const { state } = ctx;
   state.progressReadAt = new Date().toISOString();
   try {
-    const { progress } = await callActivity(state, 'showTaskStats', READ_OPTIONS, `Show progress of task ${state.taskId}`, state.taskId!);
+    const { progress } = await callActivity(
+      state,
+      'showTaskStats',
+      READ_OPTIONS,
+      `Show progress of task ${state.taskId}`,
+      state.taskId!,
+    );
     state.progress = progress;
     trackProgress(ctx);
     publish(ctx);
