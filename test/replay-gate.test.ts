@@ -90,7 +90,7 @@ describe('dcs-migrate replay against a server', () => {
     const run = await runCli(['replay', '--json'], env);
     expect(run.code, run.stderr).toBe(EXIT.OK);
     const report = reportOf(run);
-    expect(report.query).toBe("WorkflowType IN ('dcsMigration') AND (ExecutionStatus = 'Running')");
+    expect(report.query).toBe("WorkflowType IN ('dcsMigration', 'dcsPlan') AND (ExecutionStatus = 'Running')");
     expect(report.matched).toBe(2);
     expect(report.outcomes.map((outcome) => outcome.workflowId).sort()).toEqual([...running].sort());
     const downloaded = { verdict: 'ok', origin: 'server', runId: expect.any(String) };
