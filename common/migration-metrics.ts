@@ -217,7 +217,7 @@ export const PLAN_METRICS = {
     'dcs_migrate_plan_failure_budget_left',
     'gauge',
     '',
-    'Item failures the plan still tolerates before it halts (negative once halted)',
+    'Item failures the plan still tolerates: one more halts it (0 also once it halted: dcs_migrate_plan_halted says so)',
     [],
     false,
   ),

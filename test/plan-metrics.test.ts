@@ -50,11 +50,14 @@ describe('plan metrics', () => {
     state.halted = { reason: haltReason(policy, state)!, at };
     const halted = planGaugeValues(policy, state, false);
     expect(halted.halted).toEqual({ canary: 0, budget: 1 });
-    expect(halted.failureBudgetLeft).toBe(-1);
+    // Spent: 0, not -1 (the SDK refuses a negative gauge value, failing the workflow task).
+    expect(halted.failureBudgetLeft).toBe(0);
     expect(nonZero(halted.state)).toEqual({ halted: 1 });
     const ended = planGaugeValues(policy, state, true);
     expect(ended.halted).toEqual({ canary: 0, budget: 1 });
     expect(nonZero(ended.state)).toEqual({ completed: 1 });
+    const all = [ended.failureBudgetLeft, ...Object.values(ended.items), ...Object.values(ended.halted)];
+    expect(all.every((value) => Number.isInteger(value) && value >= 0)).toBe(true);
 
     const ramp = planOf({ failureTolerance: 3, ramp: { canary: 1, factor: 2 } });
     endItem(ramp.state.items.a!, 'failed', at, 'boom');

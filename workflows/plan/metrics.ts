@@ -7,8 +7,11 @@
  * Every series is computed from the plan's state, which continue-as-new carries, and set after each pass of the
  * main loop and once at the end; after a worker restart they reappear with the plan's next change. State sets
  * (`phase`, `cause`, `state`) set every value, 0 for the others, so a value left reads 0 rather than a stale 1.
+ *
+ * The SDK's gauges refuse negative values (the workflow task fails), so every value is 0 or more: the budget left
+ * stops at 0 and the halt is a gauge of its own. A metric that cannot be set is logged, never a plan's failure.
  */
-import { metricMeter, workflowInfo } from '@temporalio/workflow';
+import { log, metricMeter, workflowInfo } from '@temporalio/workflow';
 import {
   PLAN_HALT_CAUSES,
   PLAN_ITEM_PHASES,
@@ -51,7 +54,7 @@ export function planGaugeValues(policy: PlanPolicy, state: PlanState, over: bool
   const cause = state.halted ? (haltCause(policy, state) ?? 'budget') : undefined;
   return {
     items,
-    failureBudgetLeft: budgetOf(policy, state).left,
+    failureBudgetLeft: Math.max(0, budgetOf(policy, state).left),
     halted: oneHot(PLAN_HALT_CAUSES, cause),
     state: oneHot(PLAN_STATES, planStateOf(state, over)),
   };
@@ -60,15 +63,20 @@ export function planGaugeValues(policy: PlanPolicy, state: PlanState, over: bool
 /** Sets every per-plan series on this worker (not while replaying: the values were sent when it first ran). */
 export function emitPlanMetrics(planId: string, policy: PlanPolicy, state: PlanState, over: boolean): void {
   if (workflowInfo().unsafe.isReplaying) return;
+  try {
+    setPlanGauges(planId, planGaugeValues(policy, state, over));
+  } catch (error) {
+    log.warn('plan metrics not set', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function setPlanGauges(planId: string, values: PlanGaugeValues): void {
   const labels: PlanLabels = { plan_id: planId };
   const meter = metricMeter.withTags({ ...labels });
-  const values = planGaugeValues(policy, state, over);
-  const gauge = (spec: (typeof P)[keyof typeof P], type: 'int' | 'float' = 'int') =>
-    meter.createGauge(spec.name, type, spec.unit, spec.help);
+  const gauge = (spec: (typeof P)[keyof typeof P]) => meter.createGauge(spec.name, 'int', spec.unit, spec.help);
   const items = gauge(P.items);
   for (const [phase, count] of Object.entries(values.items)) items.set(count, { phase });
-  // Float: it goes negative once the plan halts, and the SDK's int gauges are unsigned.
-  gauge(P.failureBudgetLeft, 'float').set(values.failureBudgetLeft);
+  gauge(P.failureBudgetLeft).set(values.failureBudgetLeft);
   const halted = gauge(P.halted);
   for (const [cause, value] of Object.entries(values.halted)) halted.set(value, { cause });
   const states = gauge(P.state);
