@@ -17,6 +17,7 @@
  * (migration_id)` so a migration that moved to another worker is judged by its freshest values.
  */
 import { MIGRATION_PHASES, type MigrationPhase } from './migration-phases.js';
+import type { PlanReport } from './plan-contract.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -194,6 +195,72 @@ export const MIGRATION_METRICS = {
     false,
   ),
 } as const satisfies Record<string, MetricSpec>;
+
+/**
+ * The plan metrics (issue 26): one set of series per plan (`dcsPlan`), emitted by the plan workflow through its
+ * metric meter (`workflows/plan/metrics.ts`) as the migration's are. Labels: `plan_id` (the plan's workflow id)
+ * and per metric `phase`, `cause` or `state`, all from short fixed lists; never an item key (a plan may hold
+ * thousands of items: they are counted, not listed). About 30 series per plan.
+ *
+ * An ETA gauge (`dcs_migrate_plan_eta_seconds`) belongs here once the plan's `planStatus` reports its ETA.
+ */
+export const PLAN_METRICS = {
+  items: metric(
+    'dcs_migrate_plan_items',
+    'gauge',
+    '',
+    "The plan's items by where they are (label phase: pending, starting, a migration phase, or how they ended)",
+    ['phase'],
+    false,
+  ),
+  failureBudgetLeft: metric(
+    'dcs_migrate_plan_failure_budget_left',
+    'gauge',
+    '',
+    'Item failures the plan still tolerates: one more halts it (0 also once it halted: dcs_migrate_plan_halted says so)',
+    [],
+    false,
+  ),
+  halted: metric(
+    'dcs_migrate_plan_halted',
+    'gauge',
+    '',
+    'Halted (nothing new starts): 1 for the cause (canary: a canary item failed; budget: failures beyond the budget), else 0',
+    ['cause'],
+    false,
+  ),
+  state: metric(
+    'dcs_migrate_plan_state',
+    'gauge',
+    '',
+    "1 for the plan's state (running, paused, halted, cancelling, completed, cancelled), 0 for the others",
+    ['state'],
+    false,
+  ),
+} as const satisfies Record<string, MetricSpec>;
+
+/** The labels every per-plan series carries (besides `project`, a worker-wide tag). */
+export interface PlanLabels {
+  plan_id: string;
+}
+
+/** Why a plan halted, as the `cause` label says it (the full reason is in `dcs-migrate plan status`). */
+export const PLAN_HALT_CAUSES = ['canary', 'budget'] as const;
+export type PlanHaltCause = (typeof PLAN_HALT_CAUSES)[number];
+
+/** Where an item is, as the `phase` label of `dcs_migrate_plan_items` says it: every value has a series. */
+export const PLAN_ITEM_PHASES = ['pending', 'starting', ...MIGRATION_PHASES, 'not-started'] as const;
+export type PlanItemPhase = (typeof PLAN_ITEM_PHASES)[number];
+
+/** The plan states (`PlanReport['state']`), for the `state` state set. */
+export const PLAN_STATES = [
+  'running',
+  'paused',
+  'halted',
+  'cancelling',
+  'completed',
+  'cancelled',
+] as const satisfies readonly PlanReport['state'][];
 
 /** Every phase, for the `phase` state set. */
 export const METRIC_PHASES: readonly MigrationPhase[] = MIGRATION_PHASES;

@@ -79,6 +79,14 @@ describe('list query', () => {
     );
     expect(() => listQuery({ phase: 'sleeping' })).toThrow(/--phase: expected one of/);
     expect(() => listQuery({ remoteStatus: 'x" OR 1=1' })).toThrow(CliError);
+    expect(listQuery({ plan: 'fleet-1', status: 'running' })).toBe(
+      'WorkflowType = "dcsMigration" AND ExecutionStatus = "Running" AND DcsPlan = "fleet-1"',
+    );
+    expect(() => listQuery({ plan: '' })).toThrow(
+      '--plan: expected a plan id (1–100 letters, digits, "_", ":" or "-"); got nothing',
+    );
+    expect(() => listQuery({ plan: '  ' })).toThrow(/--plan: .* got nothing/);
+    expect(() => listQuery({ plan: 'x" OR DcsPlan != "' })).toThrow(/--plan: expected a plan id/);
   });
 });
 

@@ -4,14 +4,17 @@
  * phase, progress and offset arrive in Prometheus, and when the emulator starts failing every status read
  * (503), the shipped `DcsMigrationStalled` rule fires. The worker runs without a workflow cache, so every workflow
  * task replays: nothing may count twice. The rule comes from monitoring/prometheus/rules.yml with
- * seconds for minutes (the shipped durations are tested by promtool in test/monitoring.test.ts).
+ * seconds for minutes (the shipped durations are tested by promtool in test/monitoring.test.ts). A plan whose
+ * canary fails halts: its series arrive, and the shipped `DcsMigratePlanHalted` rule (unchanged) fires naming it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { MIGRATION_METRICS as M } from '../common/migration-metrics.js';
+import { jsonOf, runCli } from '../client/testing/run-cli.js';
+import type { PlanResult } from '../common/plan-contract.js';
+import { MIGRATION_METRICS as M, PLAN_METRICS as P } from '../common/migration-metrics.js';
 import { startProcess } from '../local/processes.js';
 import { projectRoot, resolvePrometheus } from '../local/tools.js';
 import { waitFor } from '../local/wait.js';
@@ -30,17 +33,20 @@ interface Sample {
 let stack: TestStack;
 let prometheusUrl: string;
 
-/** The shipped stall rule, with a 3 s threshold and a 1 s `for:` instead of 10 and 5 minutes. */
+/** The shipped stall rule, with a 3 s threshold and a 1 s `for:` instead of 10 and 5 minutes; the plan rule as shipped. */
 async function testRules(): Promise<string> {
   const shipped = parseYaml(await readFile(path.join(projectRoot, 'monitoring/prometheus/rules.yml'), 'utf8')) as {
     groups: Array<{ rules: Rule[] }>;
   };
-  const stalled = shipped.groups.flatMap((group) => group.rules).find((rule) => rule.alert === 'DcsMigrationStalled');
+  const rules = shipped.groups.flatMap((group) => group.rules);
+  const stalled = rules.find((rule) => rule.alert === 'DcsMigrationStalled');
   if (!stalled) throw new Error('rules.yml has no DcsMigrationStalled rule');
+  const planHalted = rules.find((rule) => rule.alert === 'DcsMigratePlanHalted');
+  if (!planHalted) throw new Error('rules.yml has no DcsMigratePlanHalted rule');
   const expr = stalled.expr.replace(/> 600\b/, '> 3');
   // Fails loudly when the shipped rule changes shape, rather than testing a rule that no longer exists.
   expect(expr).not.toBe(stalled.expr);
-  return toYaml({ groups: [{ name: 'dcs-migrate-test', rules: [{ ...stalled, expr, for: '1s' }] }] });
+  return toYaml({ groups: [{ name: 'dcs-migrate-test', rules: [{ ...stalled, expr, for: '1s' }, planHalted] }] });
 }
 
 async function query(promql: string): Promise<Sample[]> {
@@ -50,9 +56,15 @@ async function query(promql: string): Promise<Sample[]> {
   return body.data.result;
 }
 
-async function firingAlerts(): Promise<Array<{ labels: Record<string, string>; state: string }>> {
+interface Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+}
+
+async function firingAlerts(): Promise<Alert[]> {
   const body = (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
-    data: { alerts: Array<{ labels: Record<string, string>; state: string }> };
+    data: { alerts: Alert[] };
   };
   return body.data.alerts.filter((alert) => alert.state === 'firing');
 }
@@ -179,5 +191,60 @@ describe('a Prometheus server scraping the worker', () => {
     // The failing reads are retried by Temporal (attempts after the first).
     expect((await query(`${M.activityRetries.name}{${byId}} > 0`)).length).toBeGreaterThan(0);
     stack.emu.faults.clear();
+  });
+
+  it('sees a plan whose canary failed halt: its series, and DcsMigratePlanHalted firing with its id and cause', async () => {
+    // Two items, a canary first whose target does not exist: it fails in its pre-flight checks (no DCS task), the
+    // plan halts at once (a failed canary, whatever the budget) and ends halted without starting the other.
+    const planId = `halting-plan-${process.pid}`;
+    const { target: _target, ...defaults } = onlineInput('full');
+    const file = path.join(stack.dir, 'halting-plan.yaml');
+    await writeFile(
+      file,
+      toYaml({
+        id: planId,
+        defaults: { ...defaults, target: { password: { env: 'TARGET_REDIS_PASSWORD' } } },
+        items: [
+          { key: 'canary', target: { instanceId: 'no-such-instance' } },
+          { key: 'rest', target: { instanceId: 'target' } },
+        ],
+        ramp: { canary: 1, factor: 2 },
+      }),
+    );
+    const started = Date.now();
+    const run = await runCli(['plan', 'start', '--file', file, '--wait', '--json'], stack.cliEnv(), 60_000);
+    const result = jsonOf<PlanResult>(run);
+    expect(result, run.stderr).toMatchObject({ outcome: 'halted', counts: { failed: 1, notStarted: 1 } });
+    const halted = async () =>
+      (await firingAlerts()).filter(
+        (alert) => alert.labels.alertname === 'DcsMigratePlanHalted' && alert.labels.plan_id === planId,
+      );
+    const [alert] = await waitFor(
+      'DcsMigratePlanHalted to fire',
+      async () => ((await halted()).length > 0 ? halted() : false),
+      60_000,
+      500,
+    );
+    const firedAfterMs = Date.now() - started;
+    expect(alert?.labels).toMatchObject({
+      cause: 'canary',
+      severity: 'critical',
+      project: stack.emu.credentials.projectId,
+    });
+    expect(alert?.annotations.summary).toBe(`Plan ${planId} halted (a canary item failed): nothing new starts`);
+    const byPlan = `plan_id="${planId}"`;
+    const items = await query(`${P.items.name}{${byPlan}} > 0`);
+    expect(Object.fromEntries(items.map((sample) => [sample.metric.phase, sample.value[1]]))).toEqual({
+      failed: '1',
+      'not-started': '1',
+    });
+    expect((await query(`${P.failureBudgetLeft.name}{${byPlan}}`))[0]?.value[1]).toBe('0');
+    expect((await query(`${P.state.name}{${byPlan}} == 1`)).map((sample) => sample.metric.state)).toEqual([
+      'completed',
+    ]);
+    // The canary failed before creating a DCS task: nothing paid is left behind by the plan.
+    expect(stack.emu.tasks().filter((task) => task.name.includes(planId))).toEqual([]);
+    // Scrapes and evaluations every second, `for: 0m`: the alert follows the halt within seconds.
+    expect(firedAfterMs).toBeLessThan(30_000);
   });
 });

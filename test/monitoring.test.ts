@@ -12,14 +12,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { MIGRATION_METRICS } from '../common/migration-metrics.js';
+import { MIGRATION_METRICS, PLAN_METRICS } from '../common/migration-metrics.js';
 import { projectRoot, resolvePromtool } from '../local/tools.js';
 
 const run = promisify(execFile);
 const monitoring = path.join(projectRoot, 'monitoring');
 const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
 
-const KNOWN = new Set<string>(Object.values(MIGRATION_METRICS).map((spec) => spec.name));
+const KNOWN = new Set<string>(
+  [...Object.values(MIGRATION_METRICS), ...Object.values(PLAN_METRICS)].map((spec) => spec.name),
+);
 /** The dcs_migrate_* names in `text`, histogram series (`_bucket`, `_sum`, `_count`) under their histogram's name. */
 function metricNames(text: string): string[] {
   const names = [...text.matchAll(/\bdcs_migrate_[a-z_]+/g)].map(([name]) =>
@@ -43,7 +45,7 @@ describe('the Prometheus rules', () => {
   it('pass promtool: the rules check, and their unit tests (each alert fires on its case and not on a near miss)', async () => {
     const promtool = await resolvePromtool();
     const check = await run(promtool, ['check', 'rules', path.join(monitoring, 'prometheus/rules.yml')]);
-    expect(check.stdout).toContain('SUCCESS: 7 rules found');
+    expect(check.stdout).toContain('SUCCESS: 8 rules found');
     const tested = await run(promtool, ['test', 'rules', 'rules.test.yml'], {
       cwd: path.join(monitoring, 'prometheus'),
     });
@@ -66,6 +68,7 @@ describe('the Prometheus rules', () => {
       'DcsApiErrorRate',
       'DcsStatusWatcherFailing',
       'DcsMigrationCutoverWindowMissed',
+      'DcsMigratePlanHalted',
     ]);
     const tests = read('monitoring/prometheus/rules.test.yml');
     for (const alert of alerts) expect(tests, `a promtool test of ${alert}`).toContain(`alertname: ${alert}`);
@@ -91,7 +94,7 @@ describe('the metric names', () => {
 describe('the Grafana board', () => {
   it('has its panels on the datasource variable, and every query parses as PromQL (promtool)', async () => {
     expect(dashboard.uid).toBe('dcs-migrate-migrations');
-    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'migration']);
+    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'migration', 'plan']);
     const exprs = dashboard.panels.flatMap((panel) => {
       expect(panel.datasource.uid, panel.title).toBe('${datasource}');
       return panel.targets.map((target) => target.expr);
@@ -101,12 +104,24 @@ describe('the Grafana board', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'dcs-migrate-board-'));
     try {
       const file = path.join(dir, 'board.yml');
-      const rules = exprs.map((expr, i) => ({ record: `board:query_${i}`, expr: expr.replaceAll('$migration', '.*') }));
+      const rules = exprs.map((expr, i) => ({
+        record: `board:query_${i}`,
+        expr: expr.replaceAll('$migration', '.*').replaceAll('$plan', '.*'),
+      }));
       await writeFile(file, toYaml({ groups: [{ name: 'board', rules }] }));
       const check = await run(await resolvePromtool(), ['check', 'rules', file]);
       expect(check.stdout).toContain(`SUCCESS: ${rules.length} rules found`);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows every plan metric (issue 26: plans on the board), on the plan variable', () => {
+    const planExprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    for (const spec of Object.values(PLAN_METRICS)) {
+      const uses = planExprs.filter((expr) => expr.includes(spec.name));
+      expect(uses.length, `a board query of ${spec.name}`).toBeGreaterThan(0);
+      for (const expr of uses) expect(expr).toContain('plan_id=~"$plan"');
     }
   });
 });

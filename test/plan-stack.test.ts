@@ -2,15 +2,18 @@
  * A plan end to end (issue 26), once, as an operator runs it: `dcs-migrate plan check|start|status` (the real CLI
  * in child processes) against a real Temporal dev server, the DCS emulator (real redis-servers) and a worker from
  * the production factory. Three items copy one source into three targets, a canary wave first; a bad plan is
- * refused naming its item and field, and starts nothing.
+ * refused naming its item and field, and starts nothing. `list --plan` lists the plan's items, and only them.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import type { ListRowJson } from '../client/json-output.js';
 import { jsonOf, runCli } from '../client/testing/run-cli.js';
 import { PLAN_WORKFLOW_TYPE, type PlanResult } from '../common/plan-contract.js';
 import { DcsPlan } from '../common/search-attributes.js';
+import { waitFor } from '../local/wait.js';
+import { expectOutputSchema } from './harness/output-schemas.js';
 import { onlineInput, startTestStack, type TestStack } from './harness/stack.js';
 
 let stack: TestStack;
@@ -98,5 +101,30 @@ describe('dcs-migrate plan, full stack', () => {
     const again = await runCli(['plan', 'start', '--file', file], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('plan "fleet-1" has completed');
+
+    // `list --plan`: the plan's three items from visibility (which lags the close a little), in list's formats.
+    const listed = await waitFor(
+      'visibility to show the items of fleet-1 succeeded',
+      async () => {
+        const list = await runCli(['list', '--plan', 'fleet-1', '--json'], env);
+        expect(list.code, list.stderr).toBe(0);
+        const rows = jsonOf<ListRowJson[]>(list);
+        return rows.length === 3 && rows.every((row) => row.phase === 'succeeded') ? rows : false;
+      },
+      20_000,
+      300,
+    );
+    expectOutputSchema('list', listed);
+    expect(listed.map((row) => row.workflowId).sort()).toEqual([
+      'fleet-1.cache-0',
+      'fleet-1.cache-1',
+      'fleet-1.cache-2',
+    ]);
+    const table = await runCli(['list', '--plan', 'fleet-1'], env);
+    expect(table.stdout).toMatch(/^ID\s+EXECUTION\s+PHASE/m);
+    expect(table.stdout).toMatch(/^fleet-1\.cache-2\s+COMPLETED\s+succeeded/m);
+    const none = await runCli(['list', '--plan', 'fleet-2'], env);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain('no migrations match (WorkflowType = "dcsMigration" AND DcsPlan = "fleet-2")');
   });
 });

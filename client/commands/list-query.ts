@@ -1,16 +1,17 @@
 /**
- * The visibility query behind `dcs-migrate list --status/--phase/--remote-status`: each filter checked (a bad one
+ * The visibility query behind `dcs-migrate list --status/--phase/--remote-status/--plan`: each filter checked (a bad one
  * names its flag, exit 2) and turned into a clause. Apart from `list.ts` because it needs the workflow contract and
  * the search attributes (the Temporal SDK), which defining the command must not load.
  */
 import { normalizeStatus } from '../../common/dcs-status.js';
-import { DcsPhase, DcsRemoteStatus } from '../../common/search-attributes.js';
+import { PLAN_ID } from '../../common/plan-input.js';
+import { DcsPhase, DcsPlan, DcsRemoteStatus } from '../../common/search-attributes.js';
 import { MIGRATION_WORKFLOW_TYPE, type MigrationPhase } from '../../common/workflow-contract.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { EXECUTION_STATUSES, PHASES, REMOTE_STATUS_EXAMPLES } from './list-filters.js';
 
 /** Builds the visibility query for `list`; exported for the test of its rules. */
-export function listQuery(filters: { status?: string; phase?: string; remoteStatus?: string }): string {
+export function listQuery(filters: { status?: string; phase?: string; remoteStatus?: string; plan?: string }): string {
   const clauses = [`WorkflowType = "${MIGRATION_WORKFLOW_TYPE}"`];
   if (filters.status !== undefined) {
     const status = EXECUTION_STATUSES[filters.status.toLowerCase()];
@@ -39,6 +40,15 @@ export function listQuery(filters: { status?: string; phase?: string; remoteStat
       );
     }
     clauses.push(`${DcsRemoteStatus.name} = "${remoteStatus}"`);
+  }
+  if (filters.plan !== undefined) {
+    // The plan's items carry its id in DcsPlan (set when the plan starts them); the plan workflow too, but the
+    // workflow type above keeps it out. The id's own rule (no quotes, no spaces) keeps the query well formed.
+    if (!PLAN_ID.test(filters.plan)) {
+      const got = filters.plan.trim() ? `"${filters.plan}"` : 'nothing';
+      throw new CliError(`--plan: expected a plan id (1–100 letters, digits, "_", ":" or "-"); got ${got}`, EXIT.USAGE);
+    }
+    clauses.push(`${DcsPlan.name} = "${filters.plan}"`);
   }
   return clauses.join(' AND ');
 }

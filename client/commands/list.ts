@@ -1,6 +1,6 @@
 /**
  * `dcs-migrate list`: migrations from Temporal visibility, newest first, with the phase, remote status and DCS
- * task id the workflow publishes as search attributes.
+ * task id the workflow publishes as search attributes; `--plan` lists one plan's items (issue 26).
  */
 import type { Command } from 'commander';
 import { parseIntFlag } from '../flags.js';
@@ -12,6 +12,7 @@ interface ListFlags extends TemporalFlags {
   status?: string;
   phase?: string;
   remoteStatus?: string;
+  plan?: string;
   limit: string;
   json?: boolean;
 }
@@ -24,6 +25,10 @@ export function register(program: Command): void {
       .option('--status <status>', 'execution status: running, completed, failed, cancelled, terminated, timed-out')
       .option('--phase <phase>', `migration phase: ${PHASES.join(', ')}`)
       .option('--remote-status <STATUS>', `DCS task status, e.g. ${REMOTE_STATUS_EXAMPLES}`)
+      .option(
+        '--plan <plan-id>',
+        "the migrations of one plan (its items, every attempt; `plan status` for the plan's view)",
+      )
       .option('--limit <n>', 'at most this many', '50')
       .option('--json', 'print the list as JSON'),
   )

@@ -210,6 +210,16 @@ export const CLI_CASES: BadInputCase[] = [
     args: ['list', '--remote-status', 'SUCCESS" OR WorkflowType = "x'],
     expectStderr: /--remote-status: expected a DCS status/,
   },
+  {
+    name: 'list: --plan empty',
+    args: ['list', '--plan', ''],
+    expectStderr: /--plan: expected a plan id .*; got nothing/,
+  },
+  {
+    name: 'list: --plan injecting a query',
+    args: ['list', '--plan', 'p" OR WorkflowType = "x'],
+    expectStderr: /--plan: expected a plan id/,
+  },
   { name: 'status: no id', args: ['status'], expectStderr: /missing required argument 'id'/ },
   { name: 'cutover: no id', args: ['cutover'], expectStderr: /missing required argument 'id'/ },
   { name: 'cancel: no id', args: ['cancel', '--delete'], expectStderr: /missing required argument 'id'/ },

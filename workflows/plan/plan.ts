@@ -27,6 +27,7 @@ import { validatePlan } from './activities.js';
 import { driveCutovers } from './cutover.js';
 import { setPlanHandlers } from './handlers.js';
 import { cancelItems, reconcile, startItems, type PlanContext } from './items.js';
+import { emitPlanMetrics } from './metrics.js';
 import { itemStatus, reportOf } from './report.js';
 import { haltReason, isOver, nextStarts } from './schedule.js';
 import { initialPlanState, type PlanState } from './state.js';
@@ -101,6 +102,7 @@ async function runLoop(ctx: PlanContext, version: () => number): Promise<void> {
     const seen = version();
     const wakeAt = await step(ctx, flags);
     if (wakeAt === 'again') continue;
+    emitPlanMetrics(ctx.planId, ctx.policy, ctx.state, isOver(ctx.state));
     if (isOver(ctx.state)) return;
     if (shouldContinueAsNew(ctx)) {
       await condition(allHandlersFinished);
@@ -167,10 +169,13 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
     // Temporal cancelled the plan: its running items are cancelled too (as `plan cancel` does), then it ends cancelled.
     state.cancel ??= { reason: 'the plan workflow was cancelled', at: new Date().toISOString(), items: 'cancel' };
     await CancellationScope.nonCancellable(() => cancelItems(ctx, runningKeys(state), `plan ${planId} cancelled`));
+    emitPlanMetrics(planId, policy, state, true);
     throw error;
   }
   // An item reports its end just before its workflow closes: the plan closes after the items it started.
   if (state.cancel?.items !== 'leave') await Promise.all(ctx.closing);
   await condition(allHandlersFinished);
-  return resultOf(ctx);
+  const result = resultOf(ctx);
+  emitPlanMetrics(planId, policy, state, true);
+  return result;
 }

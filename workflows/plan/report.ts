@@ -91,6 +91,14 @@ function waitingCutover(policy: PlanPolicy, state: PlanState): string | undefine
   return undefined;
 }
 
+/** The plan's state in one word (the report's `state`, the metrics' state set). */
+export function planStateOf(state: PlanState, over: boolean): PlanReport['state'] {
+  if (over) return state.cancel ? 'cancelled' : 'completed';
+  if (state.cancel) return 'cancelling';
+  if (state.halted) return 'halted';
+  return state.paused ? 'paused' : 'running';
+}
+
 export function reportOf(
   planId: string,
   policy: PlanPolicy,
@@ -107,21 +115,10 @@ export function reportOf(
     const item = state.items[key]!;
     return item.outcome === 'failed' ? [{ key, reason: item.reason ?? 'unknown', at: item.endedAt ?? '' }] : [];
   });
-  const stateName = over
-    ? state.cancel
-      ? 'cancelled'
-      : 'completed'
-    : state.cancel
-      ? 'cancelling'
-      : state.halted
-        ? 'halted'
-        : state.paused
-          ? 'paused'
-          : 'running';
   return {
     planId,
     ...(description ? { description } : {}),
-    state: stateName,
+    state: planStateOf(state, over),
     counts: { total: items.length, ...countOf(items, over), byPhase },
     waves: state.waves.map((_, index) => waveStatus(state, index, active, over)),
     failures,

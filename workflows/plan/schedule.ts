@@ -6,6 +6,7 @@
  * An item counts against the concurrency while it runs and has not reached its goal: an incremental migration
  * holding in sync for its cutover no longer copies, and a `together` cutover needs every item of its group there.
  */
+import type { PlanHaltCause } from '../../common/migration-metrics.js';
 import type { PlanBudget } from '../../common/plan-contract.js';
 import type { PlanPolicy } from '../../common/plan-input.js';
 import { toleratedFailures } from '../../common/plan-policy.js';
@@ -35,11 +36,22 @@ export function canaryKeys(policy: PlanPolicy, state: PlanState): string[] {
   return policy.ramp ? state.order.slice(0, policy.ramp.canary) : [];
 }
 
-/** Why the plan halts now, or undefined: a canary item failed, or more items failed than the budget tolerates. */
-export function haltReason(policy: PlanPolicy, state: PlanState): string | undefined {
-  const canaryFailed = canaryKeys(policy, state).filter(
+/** Canary items that failed, their failure not accepted by `plan resume`: one halts the plan whatever the budget. */
+function failedCanary(policy: PlanPolicy, state: PlanState): string[] {
+  return canaryKeys(policy, state).filter(
     (key) => itemOf(state, key)?.outcome === 'failed' && !state.accepted.includes(key),
   );
+}
+
+/** What halts the plan now, in a word (the metrics' `cause` label), or undefined; `haltReason` says it in full. */
+export function haltCause(policy: PlanPolicy, state: PlanState): PlanHaltCause | undefined {
+  if (failedCanary(policy, state).length > 0) return 'canary';
+  return budgetOf(policy, state).left < 0 ? 'budget' : undefined;
+}
+
+/** Why the plan halts now, or undefined: a canary item failed, or more items failed than the budget tolerates. */
+export function haltReason(policy: PlanPolicy, state: PlanState): string | undefined {
+  const canaryFailed = failedCanary(policy, state);
   if (canaryFailed.length > 0) return `canary item ${canaryFailed.join(', ')} failed`;
   const budget = budgetOf(policy, state);
   if (budget.left >= 0) return undefined;
