@@ -59,3 +59,24 @@ export async function waitForPhase(run: DataPlaneRun, phase: RunPhase, timeoutMs
     20,
   );
 }
+
+/**
+ * Waits until an incremental run has applied every change it was told of (`offset` 0 in the incremental phase).
+ * A run that ended meanwhile fails the wait at once with its error; a timeout says where the run stood, so a
+ * failure tells a run that failed from one that is slow or stuck.
+ */
+export async function waitForDrain(run: DataPlaneRun, timeoutMs = 30_000): Promise<void> {
+  const where = () => `phase ${run.phase()}, error ${run.error() ?? 'none'}, stats ${JSON.stringify(run.stats())}`;
+  const outcome = await waitFor(
+    'the change queue to drain',
+    () => {
+      if (!run.stats().isMigrating) return 'ended';
+      return run.phase() === 'incremental' && run.stats().offset === 0 && 'drained';
+    },
+    timeoutMs,
+    20,
+  ).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message} (${where()})`);
+  });
+  if (outcome === 'ended') throw new Error(`the run ended before its change queue drained: ${where()}`);
+}
