@@ -128,5 +128,5 @@ describe('data plane: a cluster target that fails over', () => {
     expect(run.error()).toBeUndefined();
     expect(run.phase()).toBe('stopped');
     expect((await compareRedis(from, to)).totalDifferences).toBe(0);
-  }, 90_000);
+  }, 120_000);
 });
