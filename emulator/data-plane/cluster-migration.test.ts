@@ -7,7 +7,7 @@ import { waitFor } from '../../local/wait.js';
 import { compareRedis } from '../../verify/compare.js';
 import type { RedisEndpoint } from '../../redis/endpoint.js';
 import { createDataPlane } from './index.js';
-import { endpointOf, flushAll, waitForPhase } from './test-support.js';
+import { endpointOf, flushAll, waitForDrain, waitForPhase } from './test-support.js';
 
 const sourcePassword = 'cluster-source-pw';
 const targetPassword = 'cluster-target-pw';
@@ -222,12 +222,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
       expect(summary.writes).toBeGreaterThan(1_000);
       // Keys the traffic gave a short TTL expire within 1.5 s; then the feed has nothing left to catch up.
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      await waitFor(
-        'the change queue to drain',
-        async () => run.phase() === 'incremental' && run.stats().offset === 0,
-        30_000,
-        20,
-      );
+      await waitForDrain(run);
       expect(run.error()).toBeUndefined();
       const promoted = `${source.replicas[2]![0]!.host}:${source.replicas[2]![0]!.port}`;
       // The new master was found and followed (its keys were copied in the resync).
@@ -282,12 +277,7 @@ describe('data plane: Redis Cluster sources and targets', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await traffic.stop();
       await new Promise((resolve) => setTimeout(resolve, 1_600));
-      await waitFor(
-        'the change queue to drain',
-        async () => run.phase() === 'incremental' && run.stats().offset === 0,
-        30_000,
-        20,
-      );
+      await waitForDrain(run);
       expect(run.error()).toBeUndefined();
       const live = await compareRedis(from, to, { recheck: { rounds: 3, intervalMs: 300 } });
       expect(live.differences).toEqual([]);

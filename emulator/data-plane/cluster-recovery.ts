@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { coversAllSlots } from '../../redis/cluster-topology.js';
 import { RedisConnections } from './connections.js';
 import type { RedisEndpoint } from '../../redis/endpoint.js';
@@ -30,7 +31,7 @@ export interface HealthySide {
 
 /**
  * Waits (up to `timeoutMs`) until the cluster a side belongs to is whole again after a failover: some node it
- * knows answers with `cluster_state:ok`, every slot is served and every master answers. Returns that node's
+ * knows serves every slot, and every master it names answers as master with `cluster_state:ok`. Returns that node's
  * endpoint (the given one when it still works), or undefined when the cluster stays broken or unreachable.
  */
 export async function awaitHealthyCluster(
@@ -53,6 +54,10 @@ export async function awaitHealthyCluster(
   return undefined;
 }
 
+async function reportsClusterOk(node: Redis): Promise<boolean> {
+  return /^cluster_state:ok/m.test(String(await node.call('CLUSTER', 'INFO')));
+}
+
 /** '' when a standalone server answers PING; the slot map's signature when a cluster node reports a healthy cluster (see above). */
 async function healthySignature(side: Side, endpoint: RedisEndpoint): Promise<string | undefined> {
   const probe = new RedisConnections(side, endpoint);
@@ -60,11 +65,13 @@ async function healthySignature(side: Side, endpoint: RedisEndpoint): Promise<st
     const topology = await probe.topology();
     if (topology.kind === 'standalone') return (await (await probe.db(0)).ping()) === 'PONG' ? '' : undefined;
     if (!coversAllSlots(topology.topology)) return undefined;
-    const info = String(await (await probe.db(0)).call('CLUSTER', 'INFO'));
-    if (!/^cluster_state:ok/m.test(info)) return undefined;
+    if (!(await reportsClusterOk(await probe.db(0)))) return undefined;
+    // Every master, not only the node asked: nodes learn of a failover one by one, and a master that still counts
+    // its cluster as down refuses the resync's scripts.
     for (const master of topology.masters) {
       const connection = await master.db(0);
       if (!/^role:master/m.test(await connection.info('replication'))) return undefined;
+      if (!(await reportsClusterOk(connection))) return undefined;
     }
     return topology.topology.signature;
   } catch {

@@ -59,3 +59,29 @@ export async function waitForPhase(run: DataPlaneRun, phase: RunPhase, timeoutMs
     20,
   );
 }
+
+/**
+ * Waits until an incremental run has applied every change it was told of (`offset` 0 in the incremental phase).
+ * The wait lasts while the run moves (its phase, offset or keys copied change; a resync after a failover re-copies
+ * the whole keyspace, which takes long on a busy machine) and fails after `stallMs` without a change, or after
+ * `maxMs` in all. A run that ended meanwhile fails the wait at once with its error; a timeout says where the run
+ * stood, so a failure tells a failed run from a stuck or a slow one.
+ */
+export async function waitForDrain(run: DataPlaneRun, { stallMs = 30_000, maxMs = 60_000 } = {}): Promise<void> {
+  const where = () => `phase ${run.phase()}, error ${run.error() ?? 'none'}, stats ${JSON.stringify(run.stats())}`;
+  const started = Date.now();
+  const state = () => `${run.phase()} ${run.stats().offset} ${run.stats().keysCopied}`;
+  let last = { state: state(), at: started };
+  for (;;) {
+    const stats = run.stats();
+    if (!stats.isMigrating) throw new Error(`the run ended before its change queue drained: ${where()}`);
+    if (run.phase() === 'incremental' && stats.offset === 0) return;
+    const now = Date.now();
+    if (state() !== last.state) last = { state: state(), at: now };
+    if (now - last.at >= stallMs || now - started >= maxMs) {
+      const why = now - last.at >= stallMs ? `no progress for ${stallMs} ms` : `still moving after ${maxMs} ms`;
+      throw new Error(`the change queue did not drain (${why}): ${where()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
