@@ -111,7 +111,11 @@ describe('data plane: Redis Cluster sources and targets', () => {
     });
     await manual.ended;
     expect(manual.phase()).toBe('failed');
-    expect(manual.error()).toMatch(/^the connection to the source Redis at 127\.0\.0\.1:\d+ was lost$/);
+    // The dropped socket reads as closed, or as reset when the kill lands mid-write (a busy machine): both are a
+    // lost connection, which is what the resume mode is about.
+    expect(manual.error()).toMatch(
+      /^(the connection to|cannot reach) the source Redis at 127\.0\.0\.1:\d+( was lost|: ECONNRESET)$/,
+    );
     expect(manual.failedOnConnection()).toBe(true);
     const auto = dataPlane.startOnlineMigration({
       source: from,
