@@ -129,6 +129,8 @@ export function fakeReverseSync(base: FakeActivities): FakeReverseSync {
     ...b,
     comparePasswords: logged('comparePasswords', 'worker'),
     identifyServers: logged('identifyServers', 'worker'),
+    listSourceOnlyKeys: logged('listSourceOnlyKeys', 'worker'),
+    deleteSourceOnlyKeys: logged('deleteSourceOnlyKeys', 'worker'),
     showSwitchState: logged('showSwitchState', 'switch'),
     exchangeIp: logged('exchangeIp', 'switch'),
     async rollbackIp(taskId) {
