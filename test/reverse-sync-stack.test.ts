@@ -281,6 +281,7 @@ describe.concurrent('cutover.rollback: keep-writes, one migration per pair at on
     const tasks = tasksOf(handle.workflowId);
     expect(tasks.map((task) => task.name)).toEqual([deriveTaskName(handle.workflowId)]);
     expect(paidTasksLeft(`automatic rollback (${Date.now() - started} ms)`, tasks)).toBe(0);
+    await saveHistory({ temporal: stack.temporal }, handle, 'switch-reverse-sync-check-rollback');
   }, 90_000);
 
   it("when the window ends the reverse task is stopped and deleted; the target's own hold key survives", async () => {

@@ -247,7 +247,7 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
   },
   [Patch.CarryDeletesAtKeepWritesRollback]: {
     landed: '2026-12-08',
-    commit: '(this branch: rsync)',
+    commit: 'ae0b131',
     askedIn: ['steps/reverse-sync.ts'],
     change:
       'a keep-writes rollback also carries the deletes the reverse task cannot: once it caught up, the keys only the source holds are listed (deleted on the target before its full sync), and after it stopped, those the target still lacks are deleted from the source before rollback-ip; before, such keys stayed on the source. Asked only by a rollback that waited for a reverse task',

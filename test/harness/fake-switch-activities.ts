@@ -30,8 +30,7 @@ export function fakeSwitchActivities(call: FakeCall, secretsOf: (task: FakeTask)
   return {
     listSourceOnlyKeys: (request) =>
       call('listSourceOnlyKeys', [request], () => ({ keys: [], scanned: 0, truncated: false, attempts: 1 })),
-    deleteSourceOnlyKeys: (request) =>
-      call('deleteSourceOnlyKeys', [request], () => ({ deleted: 0, attempts: 1 })),
+    deleteSourceOnlyKeys: (request) => call('deleteSourceOnlyKeys', [request], () => ({ deleted: 0, attempts: 1 })),
     comparePasswords: (refs) =>
       call('comparePasswords', [refs], async (task) => {
         const secrets = secretsOf(task);
