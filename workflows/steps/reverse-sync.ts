@@ -4,8 +4,9 @@
  * addresses and loses what clients wrote on the target since. Here, right after the switch (EXCHANGE_SUCCESS and
  * the post-switch check), a second DCS online migration task copies the target back into the source (incremental:
  * a full sync, then it follows) for the rollback window; a rollback first waits until it has caught up (offset 0
- * for the gate's number of reads in a row), stops it, and only then calls rollback-ip: the source holds every
- * write. When the window ends, the migration commits to the target and the reverse task is stopped and deleted; a
+ * for the gate's number of reads in a row), stops it, deletes from the source the keys the target deleted before
+ * the reverse task's full sync (which cannot carry a delete: activities/rollback-prune.ts), and only then calls
+ * rollback-ip: the source holds every write. When the window ends, the migration commits to the target and the reverse task is stopped and deleted; a
  * failed or cancelled migration cleans it up as it does its own task (`onFailure`, `deleteOnCancel`).
  *
  * Which instances: by instance id, not by address. After exchange-ip each instance answers at the other's service
