@@ -82,7 +82,8 @@ async function seed(source: Redis): Promise<void> {
 }
 
 /** What the application writes through the source's address after the switch (one pipeline). */
-const APP_WRITES: Array<[string, ...Array<string | number>]> = [
+type Command = [string, ...Array<string | number | Buffer>];
+const APP_WRITES: Command[] = [
   ['set', 'new-key', 'written after the switch'],
   ['set', 'changed', 'after'],
   ['del', 'deleted'],
@@ -93,7 +94,7 @@ const APP_WRITES: Array<[string, ...Array<string | number>]> = [
 ];
 
 /** Sends {@link APP_WRITES}; every one must succeed, and the list pop must take the list's head. */
-async function appWrites(app: Redis, extra: Array<[string, ...Array<string | number>]> = []): Promise<void> {
+async function appWrites(app: Redis, extra: Command[] = []): Promise<void> {
   const replies = (await app.pipeline([...extra, ...APP_WRITES]).exec()) ?? [];
   expect(replies.map(([error]) => error)).toEqual(replies.map(() => null));
   expect(replies[extra.length + 4]?.[1]).toBe('first');
@@ -227,6 +228,12 @@ describe.concurrent('cutover.rollback: keep-writes, one migration per pair at on
     const source = stack.redis(AUTO.source.id);
     const target = stack.redis(AUTO.target.id);
     await seed(source);
+    // Another logical database, with a binary key name: the deletes the rollback carries are by db and bytes.
+    const sourceDb3 = source.duplicate({ db: 3 });
+    stack.onTeardown(() => sourceDb3.disconnect());
+    const binaryKey = Buffer.from([0xff, 0x00, 0xfe]);
+    await sourceDb3.mset('db3:kept', 'stays', 'db3:deleted', 'gone soon');
+    await sourceDb3.set(binaryKey, 'binary name');
     // Where the emulator put the instances (as it prints them); ShowInstance says the same.
     const printed = { source: serviceOf(AUTO.source.id), target: serviceOf(AUTO.target.id) };
     expect(await shownAt(AUTO.source.id)).toEqual(printed.source);
@@ -254,7 +261,12 @@ describe.concurrent('cutover.rollback: keep-writes, one migration per pair at on
       expect(await shownAt(AUTO.source.id)).toEqual(printed.target);
       expect(await shownAt(AUTO.target.id)).toEqual(printed.source);
       expect(await taskAddresses(taskId)).toEqual(printed);
-      writes = appWrites(app, [['set', CANARY, 'the application wrote here']]);
+      const inDb3: Command[] = [
+        ['select', 3],
+        ['del', 'db3:deleted', binaryKey],
+        ['select', 0],
+      ];
+      writes = appWrites(app, [['set', CANARY, 'the application wrote here'], ...inDb3]);
       await waitFor("the application's writes held", async () => (await heldWriters(admin)) === 2, 20_000, 10);
     } finally {
       await admin.client('UNPAUSE');
@@ -267,7 +279,9 @@ describe.concurrent('cutover.rollback: keep-writes, one migration per pair at on
     expect(result.switch?.rollback).toMatchObject({ by: 'check', keptWrites: true });
     expect(result.switch?.reverse?.state).toBe('deleted');
     // The delete came before the reverse task's full sync, which cannot carry it: the rollback deleted it itself.
-    expect(result.switch?.reverse?.deletesCarried).toBe(1);
+    expect(result.switch?.reverse?.deletesCarried).toBe(3);
+    expect(await sourceDb3.exists('db3:deleted', binaryKey)).toBe(0);
+    expect(await sourceDb3.get('db3:kept')).toBe('stays');
     // Every write is on the source, nothing else changed, and the target has nothing the source lacks.
     const expected = { ...withAppWrites(before), [CANARY]: 'the application wrote here' };
     expect(await dump(source)).toEqual(expected);
