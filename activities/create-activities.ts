@@ -42,6 +42,7 @@ import { toApplicationFailure } from './to-application-failure.js';
 import { createValidationActivities } from './validate-input.js';
 import { createPrecheckActivities } from './prechecks/index.js';
 import { createSwitchActivities } from './switch.js';
+import { createRollbackPruneActivities } from './rollback-prune.js';
 import { withLivenessHeartbeats } from './liveness.js';
 import { mergeActivities } from './merge-activities.js';
 import { createVerifyActivities } from './verify.js';
@@ -374,6 +375,8 @@ export function createActivities({
     withLivenessHeartbeats(createPrecheckActivities(dcs, secrets)),
     /** The client switch of `cutover.switch`: exchange-ip, rollback-ip, and the worker's look at the addresses. */
     withLivenessHeartbeats(createSwitchActivities(dcs, secrets, call)),
+    /** Not DCS calls: the deletes a keep-writes rollback carries to the source itself (`activities/rollback-prune.ts`). */
+    withLivenessHeartbeats(createRollbackPruneActivities(dcs, secrets)),
     /** Not a DCS call: sendNotification, one phase change POSTed to one webhook (`activities/notify.ts`). */
     withLivenessHeartbeats(createNotifyActivities(secrets)),
     withLivenessHeartbeats(taskActivities),

@@ -130,6 +130,11 @@ export interface ReverseSync {
   /** When it first reached its incremental state. */
   inSyncAt?: string;
   endedAt?: string;
+  /**
+   * Keys the rollback deleted from the source itself: deleted on the target between the switch and the reverse
+   * task's full sync, which copies what the target holds and cannot carry a delete (`activities/rollback-prune.ts`).
+   */
+  deletesCarried?: number;
 }
 
 /**

@@ -44,6 +44,8 @@ describe('replay of recorded migration histories', () => {
     expect(files).toContain('online-full-throttled-create.json');
     // A rollback that kept the writes through the reverse task (test/reverse-sync-stack.test.ts).
     expect(files).toContain('switch-reverse-sync-rollback.json');
+    // The automatic rollback after a failed check, carrying a delete the reverse task could not (same file).
+    expect(files).toContain('switch-reverse-sync-check-rollback.json');
 
     // As CI runs it: no server, nothing of this process's environment.
     const env = { PATH: process.env.PATH, HOME: process.env.HOME };

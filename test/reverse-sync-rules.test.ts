@@ -139,13 +139,25 @@ describe('reverse sync in the rollback window (time-skipping)', () => {
 
   it('a failed check that reached the target: the automatic rollback waits for the reverse task too', async () => {
     const check = { outcome: 'failed', reached: 'target' } as const;
-    const scenario = { check, reverse: { fullSyncMs: 20_000, offsets: [3, 0, 0, 0] } };
+    // A key deleted on the target before the reverse task's full sync: listed while it runs, deleted after it stopped.
+    const sourceOnlyKeys = [{ db: 0, key: Buffer.from('deleted-early').toString('base64') }];
+    const scenario = { check, reverse: { fullSyncMs: 20_000, offsets: [3, 0, 0, 0] }, sourceOnlyKeys };
     const { log, result, paidTasksLeft } = await run(input({ rollbackWindow: 0 }), scenario);
     const outcome = await result();
     expect(outcome.outcome).toBe('rolled-back');
     expect(outcome.switch?.rollback).toMatchObject({ by: 'check', keptWrites: true });
-    const order = ['checkSwitched', 'createOnlineTask', 'configureOnlineTask', 'stopTask', 'rollbackIp', 'deleteTask'];
-    const about = ['worker', 'reverse', 'reverse', 'reverse', 'switch', 'reverse'] as const;
+    expect(outcome.switch?.reverse?.deletesCarried).toBe(1);
+    const order = [
+      'checkSwitched',
+      'createOnlineTask',
+      'configureOnlineTask',
+      'listSourceOnlyKeys',
+      'stopTask',
+      'deleteSourceOnlyKeys',
+      'rollbackIp',
+      'deleteTask',
+    ];
+    const about = ['worker', 'reverse', 'reverse', 'worker', 'reverse', 'worker', 'switch', 'reverse'] as const;
     const indexes = order.map((name, i) => first(log, name as LoggedCall['name'], about[i]!));
     expect(indexes.every((index) => index >= 0)).toBe(true);
     expect([...indexes].sort((a, b) => a - b)).toEqual(indexes);

@@ -208,6 +208,9 @@ const reverseSync = object<ReverseSync>(
     startedAt: optional(time()),
     inSyncAt: optional(time()),
     endedAt: optional(time()),
+    deletesCarried: optional(
+      num('keys the rollback deleted from the source: deleted on the target before the reverse task’s full sync'),
+    ),
   },
   'cutover.rollback keep-writes: the reverse task (target → source) of the rollback window',
 );

@@ -35,6 +35,7 @@ export const Patch = {
   ReportPhaseToPlan: 'report-phase-to-plan',
   UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
   ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
+  CarryDeletesAtKeepWritesRollback: 'carry-deletes-at-keep-writes-rollback',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -243,5 +244,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'after a switch (`cutover.rollback: keep-writes`, the default where DCS can), a reverse task (target → source) runs for the rollback window, a rollback waits until it caught up, the window’s end stops and deletes it; before, the window was a plain wait and a rollback restored the addresses only. Asked by inputs with a switch',
     pinnedBy: ['switch-rollback-hold-cutover.json'],
+  },
+  [Patch.CarryDeletesAtKeepWritesRollback]: {
+    landed: '2026-12-08',
+    commit: 'ae0b131',
+    askedIn: ['steps/reverse-sync.ts'],
+    change:
+      'a keep-writes rollback also carries the deletes the reverse task cannot: once it caught up, the keys only the source holds are listed (deleted on the target before its full sync), and after it stopped, those the target still lacks are deleted from the source before rollback-ip; before, such keys stayed on the source. Asked only by a rollback that waited for a reverse task',
+    pinnedBy: ['switch-reverse-sync-rollback.json'],
   },
 };

@@ -88,6 +88,16 @@ export const PRECHECK_OPTIONS: ActivityOptions = {
   cancellationType: 'TRY_CANCEL',
 };
 
+/**
+ * The keep-writes rollback's scan of the source for keys the target deleted (`activities/rollback-prune.ts`): one
+ * pass over the source's keys, beating while it runs, tried a few times; the rollback waits for it.
+ */
+export const PRUNE_OPTIONS: ActivityOptions = {
+  ...PRECHECK_OPTIONS,
+  startToCloseTimeout: '30m',
+  scheduleToCloseTimeout: '60m',
+};
+
 /** Idempotent writes (delete ignores unknown ids): retried like reads. */
 export const IDEMPOTENT_WRITE_OPTIONS: ActivityOptions = READ_OPTIONS;
 

@@ -37,6 +37,11 @@ export interface SwitchScenario {
    * e.g. failed with the target reached (a canary the target refused).
    */
   check?: { outcome: 'passed' | 'failed'; reached?: 'target' | 'other' | 'unknown' };
+  /**
+   * Keys only the source holds when the rollback lists them (deleted on the target before the reverse task's full
+   * sync); the delete that follows deletes them all. Default none.
+   */
+  sourceOnlyKeys?: Array<{ db: number; key: string }>;
   /** What the pre-flight checks answer (default: the fake's, none). */
   prechecks?: Awaited<ReturnType<Activities['runPrechecks']>>['outcomes'];
 }
@@ -129,6 +134,14 @@ export function fakeReverseSync(base: FakeActivities): FakeReverseSync {
     ...b,
     comparePasswords: logged('comparePasswords', 'worker'),
     identifyServers: logged('identifyServers', 'worker'),
+    async listSourceOnlyKeys(request) {
+      const keys = log('listSourceOnlyKeys', 'worker', [request]).script.sourceOnlyKeys ?? [];
+      return { keys, scanned: keys.length, truncated: false, attempts: 1 };
+    },
+    async deleteSourceOnlyKeys(request) {
+      log('deleteSourceOnlyKeys', 'worker', [request]);
+      return { deleted: request.keys.length, attempts: 1 };
+    },
     showSwitchState: logged('showSwitchState', 'switch'),
     exchangeIp: logged('exchangeIp', 'switch'),
     async rollbackIp(taskId) {

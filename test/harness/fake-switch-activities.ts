@@ -13,7 +13,9 @@ import type { SecretResolver } from '../../activities/secrets.js';
 /** The DCS calls of the switch, and the worker's own look at passwords and servers. */
 type SwitchCall = 'showSwitchState' | 'exchangeIp' | 'rollbackIp';
 type SwitchProbe = 'comparePasswords' | 'identifyServers' | 'checkSwitched';
-type SwitchActivities = Pick<Activities, SwitchCall | SwitchProbe>;
+/** The keep-writes rollback's own deletes: the fake holds no keys, so the source never has one the target lacks. */
+type RollbackPrune = 'listSourceOnlyKeys' | 'deleteSourceOnlyKeys';
+type SwitchActivities = Pick<Activities, SwitchCall | SwitchProbe | RollbackPrune>;
 
 export function fakeSwitchActivities(call: FakeCall, secretsOf: (task: FakeTask) => SecretResolver): SwitchActivities {
   /** A password as the worker resolves it; one that does not resolve fails as the activity fails. */
@@ -26,6 +28,9 @@ export function fakeSwitchActivities(call: FakeCall, secretsOf: (task: FakeTask)
   }
 
   return {
+    listSourceOnlyKeys: (request) =>
+      call('listSourceOnlyKeys', [request], () => ({ keys: [], scanned: 0, truncated: false, attempts: 1 })),
+    deleteSourceOnlyKeys: (request) => call('deleteSourceOnlyKeys', [request], () => ({ deleted: 0, attempts: 1 })),
     comparePasswords: (refs) =>
       call('comparePasswords', [refs], async (task) => {
         const secrets = secretsOf(task);

@@ -4,8 +4,9 @@
  * addresses and loses what clients wrote on the target since. Here, right after the switch (EXCHANGE_SUCCESS and
  * the post-switch check), a second DCS online migration task copies the target back into the source (incremental:
  * a full sync, then it follows) for the rollback window; a rollback first waits until it has caught up (offset 0
- * for the gate's number of reads in a row), stops it, and only then calls rollback-ip: the source holds every
- * write. When the window ends, the migration commits to the target and the reverse task is stopped and deleted; a
+ * for the gate's number of reads in a row), stops it, deletes from the source the keys the target deleted before
+ * the reverse task's full sync (which cannot carry a delete: activities/rollback-prune.ts), and only then calls
+ * rollback-ip: the source holds every write. When the window ends, the migration commits to the target and the reverse task is stopped and deleted; a
  * failed or cancelled migration cleans it up as it does its own task (`onFailure`, `deleteOnCancel`).
  *
  * Which instances: by instance id, not by address. After exchange-ip each instance answers at the other's service
@@ -30,11 +31,12 @@ import { ROLLBACK_CHECK_ID, roughDuration } from '../../common/reverse-sync.js';
 import { MigrationFailureType, type MigrationSwitch } from '../../common/workflow-contract.js';
 import type { ReverseSync, RollbackRequest } from '../../common/workflow-contract.js';
 import type { SwitchCheck } from '../../activities/switch.js';
+import type { DbKey } from '../../activities/rollback-prune.js';
 import { callActivity, isPermanentFailure } from '../api.js';
 import { enterPhase, publish, type MigrationContext } from '../context.js';
 import { Patch } from '../patches.js';
 import { IDEMPOTENT_WRITE_OPTIONS, LOG_READ_OPTIONS, MAX_WRITE_TRIES } from '../retry-policy.js';
-import { READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
+import { PRUNE_OPTIONS, READ_OPTIONS, SINGLE_ATTEMPT_OPTIONS } from '../retry-policy.js';
 import { describeError, recordError } from '../state.js';
 import { reverseTaskName } from '../task-name.js';
 import { workflowFailure } from './failures.js';
@@ -47,6 +49,8 @@ const CATCH_UP_LIMIT_MS = 30 * 60_000;
 const MAX_STOP_READS = 400;
 /** Reads of the reverse task that failed in a row before it counts as failed. */
 const MAX_FAILED_READS = 5;
+/** Keys only on the source a rollback deletes at most; more are not lost deletes but something else (left alone). */
+const MAX_CARRIED_DELETES = 10_000;
 /** ERROR log entries of a failed reverse task quoted in its reason. */
 const LOG_ENTRIES = 3;
 const MAX_WARNINGS = 10;
@@ -380,12 +384,68 @@ async function catchUp(ctx: MigrationContext, record: MigrationSwitch): Promise<
     await followReverseTask(ctx, reverse);
     zeroReads = reverse.state === 'in-sync' && reverse.offset === 0 ? zeroReads + 1 : 0;
     if (zeroReads >= needed) {
+      // Listed while it still runs, deleted once it stopped: the pause before rollback-ip stays short.
+      const deletes = patched(Patch.CarryDeletesAtKeepWritesRollback) ? await listDeletes(ctx, reverse) : undefined;
       await endReverseTask(ctx, reverse, false);
+      if (deletes && deletes.length > 0) await carryDeletes(ctx, reverse, deletes);
       rollback.keptWrites = true;
       return 'go';
     }
     await condition(() => rollback.force === true, ctx.input.polling.initialInterval);
   }
+}
+
+/** The pair as the prune activities take it: by instance id (the switch swapped the addresses), with passwords. */
+function prunePair(ctx: MigrationContext) {
+  const { input } = ctx;
+  if (input.kind !== 'online' || input.source.instanceId === undefined) throw new Error('no DCS source to sync into');
+  return {
+    source: { instanceId: input.source.instanceId, password: input.source.password },
+    target: { instanceId: input.target.instanceId, password: input.target.password },
+  };
+}
+
+/**
+ * The keys only the source holds: deleted on the target before the reverse task's full sync, which cannot carry a
+ * delete (activities/rollback-prune.ts). Undefined, with a warning, when they cannot be told: the rollback then
+ * goes on with every other write.
+ */
+async function listDeletes(ctx: MigrationContext, reverse: ReverseSync): Promise<DbKey[] | undefined> {
+  const { state } = ctx;
+  const lost = 'keys deleted on the target before the reverse task’s full sync may still be on the source';
+  try {
+    const summary = `List the keys only the source holds (deleted on the target before ${label(reverse)} started)`;
+    const request = { ...prunePair(ctx), limit: MAX_CARRIED_DELETES };
+    const found = await callActivity(state, 'listSourceOnlyKeys', PRUNE_OPTIONS, summary, request);
+    if (!found.truncated) return found.keys;
+    addWarning(ctx, `${lost}: more than ${MAX_CARRIED_DELETES} keys only on the source, left there (not deletes?)`);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    recordError(state, error, new Date());
+    addWarning(ctx, `${lost}: ${describeError(error).message}`);
+  }
+  publish(ctx);
+  return undefined;
+}
+
+/** Deletes from the source the listed keys the target still lacks (the reverse task stopped). */
+async function carryDeletes(ctx: MigrationContext, reverse: ReverseSync, keys: DbKey[]): Promise<void> {
+  const { state } = ctx;
+  try {
+    const summary = `Delete from the source ${keys.length} key(s) deleted on the target before ${label(reverse)} started`;
+    const request = { ...prunePair(ctx), keys };
+    reverse.deletesCarried = (
+      await callActivity(state, 'deleteSourceOnlyKeys', PRUNE_OPTIONS, summary, request)
+    ).deleted;
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    recordError(state, error, new Date());
+    addWarning(
+      ctx,
+      `${keys.length} key(s) deleted on the target are still on the source: ${describeError(error).message}`,
+    );
+  }
+  publish(ctx);
 }
 
 /** An operator's rollback that cannot keep the writes: called off, the clients stay on the target. */
