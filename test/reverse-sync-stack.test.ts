@@ -48,7 +48,9 @@ beforeAll(async () => {
     name: 'reverse-sync',
     pair: PAIR,
     extraInstances,
-    emulator: { timings: { creatingMs: 100, terminatingMs: 100, exchangingMs: 400 } },
+    // A switch settles 2 s after it starts: the automatic-rollback scenario must see the addresses swap (polled
+    // every 5 ms) and pause the target's writes before the post-switch check runs, on a busy machine too.
+    emulator: { timings: { creatingMs: 100, terminatingMs: 100, exchangingMs: 2_000 } },
   });
   await stack.startWorker({ env: passwordEnv(PAIR) });
   dcs = stack.dcsClient();
