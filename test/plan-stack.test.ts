@@ -13,7 +13,9 @@ import { jsonOf, runCli } from '../client/testing/run-cli.js';
 import { PLAN_WORKFLOW_TYPE, type PlanResult } from '../common/plan-contract.js';
 import { DcsPlan } from '../common/search-attributes.js';
 import { waitFor } from '../local/wait.js';
+import { deriveTaskName } from '../workflows/task-name.js';
 import { expectOutputSchema } from './harness/output-schemas.js';
+import { paidTasksLeft } from './harness/paid-tasks.js';
 import { onlineInput, startTestStack, type TestStack } from './harness/stack.js';
 
 let stack: TestStack;
@@ -91,6 +93,11 @@ describe('dcs-migrate plan, full stack', () => {
     expect(result).toMatchObject({ planId: 'fleet-1', outcome: 'completed', counts: { succeeded: 3, failed: 0 } });
     const [canary, ...rest] = result.items;
     for (const item of rest) expect(Date.parse(item.startedAt!)).toBeGreaterThanOrEqual(Date.parse(canary!.endedAt!));
+    // One remote task per item, none left running (DCS bills a task until it ends).
+    const names = result.items.map((item) => deriveTaskName(item.workflowId));
+    const tasks = stack.emu.tasks().filter((task) => names.includes(task.name));
+    expect(tasks.map((task) => task.name).sort()).toEqual([...names].sort());
+    expect(paidTasksLeft('plan fleet-1', tasks)).toBe(0);
     const item = await stack.temporal.client.workflow.getHandle('fleet-1.cache-1').describe();
     expect(item.typedSearchAttributes.get(DcsPlan)).toBe('fleet-1');
 
