@@ -12,7 +12,7 @@
 import {
   CancellationScope,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   isCancellation,
   log,
   upsertSearchAttributes,
@@ -31,6 +31,7 @@ import { emitPlanMetrics } from './metrics.js';
 import { itemStatus, reportOf } from './report.js';
 import { haltReason, isOver, nextStarts } from './schedule.js';
 import { initialPlanState, type PlanState } from './state.js';
+import { continueAsNewVersioning, newVersionCurrent } from '../version-upgrade.js';
 
 /** What a run hands the next one at continue-as-new. */
 export interface PlanCarried {
@@ -59,9 +60,24 @@ async function checkHalt(ctx: PlanContext): Promise<void> {
   if (policy.onHalt === 'cancel') await cancelItems(ctx, runningKeys(state), `plan ${ctx.planId} halted: ${reason}`);
 }
 
+/** History grew past its bound, or a newer worker version is current (the plan moves to it, as migrations do). */
 function shouldContinueAsNew(ctx: PlanContext): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength >= (ctx.input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  const long = info.continueAsNewSuggested || info.historyLength >= (ctx.input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  return long || newVersionCurrent();
+}
+
+/**
+ * The next run carries the plan's progress. Pinned to its version like a migration (docs/deploys.md), a plan
+ * moves to the current version only here: `continueAsNewVersioning` upgrades the new run when one is current.
+ */
+async function continuePlanAsNew(ctx: PlanContext): Promise<never> {
+  await condition(allHandlersFinished);
+  ctx.state.continuedAsNew += 1;
+  const versioning = continueAsNewVersioning();
+  const why = versioning ? 'to move to the current worker version' : 'to keep history bounded';
+  log.info(`plan continuing as new ${why}`, { historyLength: workflowInfo().historyLength });
+  return makeContinueAsNewFunc<typeof dcsPlan>(versioning)(ctx.input, { state: ctx.state, policy: ctx.policy });
 }
 
 /** One pass: act on what changed. Returns when to wake at the latest (ms), or `again` to pass once more at once. */
@@ -104,12 +120,7 @@ async function runLoop(ctx: PlanContext, version: () => number): Promise<void> {
     if (wakeAt === 'again') continue;
     emitPlanMetrics(ctx.planId, ctx.policy, ctx.state, isOver(ctx.state));
     if (isOver(ctx.state)) return;
-    if (shouldContinueAsNew(ctx)) {
-      await condition(allHandlersFinished);
-      ctx.state.continuedAsNew += 1;
-      log.info('plan continuing as new to keep history bounded', { historyLength: workflowInfo().historyLength });
-      await continueAsNew<typeof dcsPlan>(ctx.input, { state: ctx.state, policy: ctx.policy });
-    }
+    if (shouldContinueAsNew(ctx)) await continuePlanAsNew(ctx);
     const watching = [...ctx.unwatched].filter((key) => ctx.state.items[key]?.state === 'running');
     const waits = [
       wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
