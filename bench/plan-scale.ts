@@ -16,6 +16,7 @@
  * watcher rounds and list pages per round per worker, worker peak RSS; with --compare-one-by-one the same
  * migrations started one by one on one worker, and the ratios. Writes section `plan-scale` of bench/results.md.
  */
+import path from 'node:path';
 import getPort from 'get-port';
 import { parseDurationMs } from '../common/migration-input.js';
 import { PLAN_WORKFLOW_TYPE, type PlanResult } from '../common/plan-contract.js';
@@ -70,6 +71,8 @@ interface RunFigures {
   watchers: WatcherFigures[];
   workerPeakRssMiB: number;
   killed: number;
+  /** Workers that died by themselves (restarted by the benchmark's supervisor). */
+  crashed: string[];
 }
 
 const targetOf = (index: number) => `bench-target-${index}`;
@@ -117,12 +120,31 @@ async function stackWithWorkers(count: number) {
     return worker;
   };
   const live: CliWorker[] = [];
-  for (let index = 0; index < count; index++) live.push(await start());
-  const finish = async () => {
-    await watchers.scrapeNow();
-    return { watchers: watchers.stop(), peakRssMiB: Math.max(...peaks.map((peak) => peak.stop())) / 2 ** 20 };
+  // A worker that dies by itself (not one this benchmark killed) is restarted, as a supervisor would, and counted.
+  const crashed: string[] = [];
+  let supervising = true;
+  const supervised = async (): Promise<CliWorker> => {
+    const worker = await start();
+    worker.process.child.once('exit', (code, signal) => {
+      if (!supervising || !live.includes(worker)) return;
+      crashed.push(`${path.basename(worker.logFile, '.log')} (${signal ?? `exit ${code}`})`);
+      console.log(`  a worker died by itself (${signal ?? `exit ${code}`}): restarting it; log ${worker.logFile}`);
+      live.splice(live.indexOf(worker), 1);
+      void supervised().then((next) => live.push(next));
+    });
+    return worker;
   };
-  return { stack, live, start, watchers, finish };
+  for (let index = 0; index < count; index++) live.push(await supervised());
+  const finish = async () => {
+    supervising = false;
+    await watchers.scrapeNow();
+    return {
+      watchers: watchers.stop(),
+      peakRssMiB: Math.max(...peaks.map((peak) => peak.stop())) / 2 ** 20,
+      crashed,
+    };
+  };
+  return { stack, live, start: supervised, watchers, finish };
 }
 
 /** Kills a worker -9 each time another share of the items has its remote task; restarts it unless for good. */
@@ -139,6 +161,7 @@ async function killAlong(
     await workers.watchers.scrapeNow();
     const victim = workers.live.shift()!;
     await victim.process.kill();
+    console.log(`  (log of the killed worker: ${victim.logFile})`);
     killed += 1;
     console.log(`  killed a worker -9 at ${stack.emu.tasks().length} remote tasks${killForGood ? ' (for good)' : ''}`);
     if (!killForGood) workers.live.push(await workers.start());
@@ -167,7 +190,7 @@ async function measurePlan(): Promise<RunFigures> {
   const ended = await result;
   const finished = Date.now();
   const ids = plan.items.map((item) => itemWorkflowId(planId, item.key));
-  const { watchers, peakRssMiB } = await workers.finish();
+  const { watchers, peakRssMiB, crashed } = await workers.finish();
   const figures: RunFigures = {
     what: `plan, ${workerCount} worker(s), ${killed} kill(s)${killForGood ? ' for good' : ''}`,
     wallSeconds: (finished - started) / 1000,
@@ -178,6 +201,7 @@ async function measurePlan(): Promise<RunFigures> {
     watchers,
     workerPeakRssMiB: peakRssMiB,
     killed,
+    crashed,
   };
   await cleanupAll();
   return figures;
@@ -198,7 +222,7 @@ async function measureOneByOne(): Promise<RunFigures> {
   await waitNoneRunning(stack.temporal.client, stack.taskQueue);
   const finished = Date.now();
   const results = await resultsOf(handles);
-  const { watchers, peakRssMiB } = await workers.finish();
+  const { watchers, peakRssMiB, crashed } = await workers.finish();
   const figures: RunFigures = {
     what: 'one by one, 1 worker',
     wallSeconds: (finished - started) / 1000,
@@ -212,6 +236,7 @@ async function measureOneByOne(): Promise<RunFigures> {
     watchers,
     workerPeakRssMiB: peakRssMiB,
     killed: 0,
+    crashed,
   };
   await cleanupAll();
   return figures;
@@ -232,6 +257,8 @@ function broken(row: RunFigures): string[] {
   return problems;
 }
 
+const crashText = (row: RunFigures) => (row.crashed.length > 0 ? `; crashed by itself: ${row.crashed.join(', ')}` : '');
+
 const watcherText = (watchers: WatcherFigures[]) =>
   watchers
     .map((w) => `${w.label}: ${w.rounds} rounds, ${w.rounds > 0 ? (w.listPages / w.rounds).toFixed(2) : 'n/a'}/round`)
@@ -245,7 +272,7 @@ function table(rows: RunFigures[]): string {
     const budget = r.calls.budgetPerMinute === undefined ? 'none' : r.calls.budgetPerMinute.toFixed(0);
     const runs = r.eventsPerRun.length > 0 ? `${r.eventsPerRun.length}: ${r.eventsPerRun.join(', ')}` : '—';
     return (
-      `| ${r.what} | ${items} | ${r.wallSeconds.toFixed(1)} | ${r.succeeded} | ${r.tasks.once}/${r.tasks.duplicated.length}/${r.tasks.missing.length}/${r.tasks.leftRunning} | ` +
+      `| ${r.what}${crashText(r)} | ${items} | ${r.wallSeconds.toFixed(1)} | ${r.succeeded} | ${r.tasks.once}/${r.tasks.duplicated.length}/${r.tasks.missing.length}/${r.tasks.leftRunning} | ` +
       `${runs} | ${r.calls.total} | ${r.calls.meanPerMinute.toFixed(0)} / ${r.calls.peakPerMinute} / ${budget} | ${r.calls.throttled} | ` +
       `${watcherText(r.watchers)} | ${r.workerPeakRssMiB.toFixed(0)} |`
     );
