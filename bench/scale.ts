@@ -13,10 +13,7 @@
  * DcsRemoteStatus upsert) p50/p99 and its ratio to the poll interval, worker peak RSS and CPU, Temporal server
  * CPU, DCS API calls in total and per poll round. Writes section `scale` of bench/results.md.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import { parseDurationMs, parseMigrationInput } from '../common/migration-input.js';
-import { buildMigrationStartOptions } from '../common/start-options.js';
-import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflow-contract.js';
+import { parseDurationMs } from '../common/migration-input.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { percentile } from '../test/support/percentile.js';
@@ -24,6 +21,7 @@ import { noticedAt } from './lib/notice-lag.js';
 import { processUsage, trackPeakRss } from './lib/process-usage.js';
 import { measureRows } from './results-file.js';
 import { flag, parseAllocator } from './lib/flags.js';
+import { resultsOf, startMigrations, waitNoneRunning } from './lib/migration-batch.js';
 
 type Mode = 'per-task' | 'shared';
 
@@ -41,7 +39,6 @@ const runs: Array<{ mode: Mode; n: number }> = process.argv.includes('--runs')
   : modes.flatMap((mode) => sizes.map((n) => ({ mode, n })));
 const fullSyncMs = parseDurationMs(flag('full-sync', '30s')) ?? 30_000;
 const pollMs = parseDurationMs(flag('poll', '5s')) ?? 5_000;
-const START_CONCURRENCY = 50;
 const maxCachedWorkflows = process.argv.includes('--max-cached-workflows')
   ? flag('max-cached-workflows', '')
   : undefined;
@@ -80,35 +77,17 @@ async function measure(mode: Mode, n: number): Promise<ScaleFigures> {
   const peakRss = trackPeakRss(workerPid);
 
   const started = performance.now();
-  const handles: WorkflowHandle[] = [];
-  for (let from = 0; from < n; from += START_CONCURRENCY) {
-    const batch = Array.from({ length: Math.min(START_CONCURRENCY, n - from) }, (_, offset) => {
-      const input = benchInput('full', { mode, initialInterval: pollMs, maxInterval: pollMs });
-      const options = buildMigrationStartOptions({
-        input: parseMigrationInput(input),
-        workflowId: `scale-${mode}-${n}-${from + offset}`,
-        taskQueue,
-      });
-      return temporal.client.workflow.start(MIGRATION_WORKFLOW_TYPE, options);
-    });
-    handles.push(...(await Promise.all(batch)));
-  }
-  // Not one long-poll per migration: thousands of handle.result() calls at once exceed the server's concurrent
-  // poller limit. Visibility says when all are closed; then each result is read at once.
-  while (
-    (await temporal.client.workflow.count(`TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`)).count > 0
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  const handles = await startMigrations(
+    temporal.client,
+    taskQueue,
+    Array.from({ length: n }, (_, index) => ({
+      workflowId: `scale-${mode}-${n}-${index}`,
+      input: benchInput('full', { mode, initialInterval: pollMs, maxInterval: pollMs }),
+    })),
+  );
+  await waitNoneRunning(temporal.client, taskQueue);
   const wallSeconds = (performance.now() - started) / 1000;
-  const results: MigrationResult[] = [];
-  for (let from = 0; from < handles.length; from += START_CONCURRENCY) {
-    results.push(
-      ...((await Promise.all(
-        handles.slice(from, from + START_CONCURRENCY).map((handle) => handle.result()),
-      )) as MigrationResult[]),
-    );
-  }
+  const results = await resultsOf(handles);
   const workerPeak = peakRss.stop();
   const [workerAfter, serverAfter] = await Promise.all([processUsage(workerPid), processUsage(serverPid)]);
 

@@ -41,10 +41,14 @@ export class SlidingWindow {
 
   constructor(readonly rate: RateLimit) {}
 
-  /** The earliest time at or after `now` a call fits under the limit. */
-  nextSlot(now: number): number {
+  /**
+   * The earliest time at or after `now` a call fits under the limit, or under `cap` calls of it (a caller that must
+   * leave room for others counts every call in the window against its smaller cap).
+   */
+  nextSlot(now: number, cap = this.rate.limit): number {
     this.#forget(now);
-    const { limit, windowMs } = this.rate;
+    const limit = Math.max(1, Math.min(cap, this.rate.limit));
+    const { windowMs } = this.rate;
     if (this.#times.length < limit) return Math.max(now, this.#times.at(-1) ?? now);
     // The call `limit` places back must have left the window.
     return Math.max(now, this.#times[this.#times.length - limit]! + windowMs);

@@ -236,3 +236,26 @@ export function findOperation(name: string): (typeof OPERATIONS)[OperationName] 
   const match = OPERATION_NAMES.find((candidate) => candidate.toLowerCase() === wanted);
   return match === undefined ? undefined : OPERATIONS[match];
 }
+
+/**
+ * Who waits for whom when the client paces its calls under a rate limit (`dcs/throttle.ts`): `control` (stop,
+ * delete, the IP switch and its rollback: what cancels, cuts over or ends a paid task) goes first, then `write`
+ * (create, configure, restart), then `read` (every GET, the status reads of thousands of migrations included).
+ */
+export type CallLane = 'control' | 'write' | 'read';
+
+const CONTROL_OPERATIONS: ReadonlySet<string> = new Set<OperationName>([
+  'StopMigrationTask',
+  'StopMigrationTaskSync',
+  'BatchStopMigrationTasks',
+  'DeleteMigrationTask',
+  'ExchangeInstanceIp',
+  'RollbackExchangeInstanceIp',
+]);
+
+/** The lane of an operation; an unknown name is a write. */
+export function laneOf(name: string): CallLane {
+  const spec = findOperation(name);
+  if (spec && CONTROL_OPERATIONS.has(spec.name)) return 'control';
+  return spec?.method === 'GET' ? 'read' : 'write';
+}

@@ -24,17 +24,17 @@ function harness(options: ConstructorParameters<typeof DcsThrottle>[0] = {}) {
     ...options,
   });
   let sent = 0;
-  const call = async (answer: 'ok' | Error): Promise<unknown> =>
-    throttle.run('ListMigrationTask', async () => {
+  const call = async (answer: 'ok' | Error, operation: string): Promise<unknown> =>
+    throttle.run(operation, async () => {
       sent += 1;
       if (answer !== 'ok') throw answer;
       return 'ok';
     });
   /** What a call does now: sent (its answer) or refused without being sent (the refusal). */
-  const attempt = async (answer: 'ok' | Error) => {
+  const attempt = async (answer: 'ok' | Error, operation = 'ListMigrationTask') => {
     const before = sent;
     try {
-      const result = await call(answer);
+      const result = await call(answer, operation);
       return { sent: sent > before, result };
     } catch (error) {
       return { sent: sent > before, error: error as Error & { retryAfterMs?: number; local?: boolean } };
@@ -116,17 +116,21 @@ describe('DCS client throttle', () => {
     expect(attempts).toBeGreaterThan(h.sent() * 10);
   });
 
-  it('paces under the share of a learned limit: waits briefly for a slot, refuses beyond maxQueueMs', async () => {
+  it('paces under the share of a learned limit: reads fill 70 % of it, control calls the rest; refuses beyond maxQueueMs', async () => {
     const h = harness({ share: 0.5, maxQueueMs: 0 });
     await h.attempt(throttledAnswer(1));
     h.advance(10);
     expect(h.throttle.stats().pacedAt).toEqual({ limit: 5, windowMs: 60_000 });
-    const outcomes = [];
-    for (let i = 0; i < 7; i++) outcomes.push(await h.attempt('ok'));
-    expect(outcomes.map((outcome) => outcome.sent)).toEqual([true, true, true, true, true, false, false]);
-    expect(outcomes[5]!.error).toMatchObject({ local: true });
-    expect(outcomes[5]!.error!.message).toMatch(/not sent: paced under 5\/1m/);
-    expect(outcomes[5]!.error!.retryAfterMs).toBeGreaterThanOrEqual(59_000);
+    const reads = [];
+    for (let i = 0; i < 5; i++) reads.push(await h.attempt('ok'));
+    // floor(5 × 0.7) = 3 reads, leaving the rest of the window to stops.
+    expect(reads.map((outcome) => outcome.sent)).toEqual([true, true, true, false, false]);
+    expect(reads[3]!.error).toMatchObject({ local: true });
+    expect(reads[3]!.error!.message).toMatch(/^ListMigrationTask not sent: paced under 5\/1m/);
+    expect(reads[3]!.error!.retryAfterMs).toBeGreaterThanOrEqual(59_000);
+    const stops = [];
+    for (let i = 0; i < 3; i++) stops.push((await h.attempt('ok', 'StopMigrationTask')).sent);
+    expect(stops).toEqual([true, true, false]);
     h.advance(60_000);
     expect((await h.attempt('ok')).sent).toBe(true);
   });
@@ -134,7 +138,7 @@ describe('DCS client throttle', () => {
   it('paces from the start under a configured limit', async () => {
     const h = harness({ rateLimit: { limit: 4, windowMs: 1_000 }, share: 1, maxQueueMs: 0 });
     const sent = [];
-    for (let i = 0; i < 6; i++) sent.push((await h.attempt('ok')).sent);
+    for (let i = 0; i < 6; i++) sent.push((await h.attempt('ok', 'StopMigrationTask')).sent);
     expect(sent).toEqual([true, true, true, true, false, false]);
   });
 });

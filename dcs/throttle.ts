@@ -6,7 +6,8 @@
  *   Huawei documents none, for a backoff that starts at 2 s (Huawei's FAQs advise retrying "after 2 to 5 seconds")
  *   and doubles per 429 in a row up to a minute. The limit the message names (`limit:200,time:5 minute`) is
  *   learned: from then on calls are paced under `share` of it (a sliding window, `common/rate-limit.ts`), so the
- *   client stops running into it. A limit can also be configured from the start (`DCS_RATE_LIMIT`).
+ *   client stops running into it. A limit can also be configured from the start (`DCS_RATE_LIMIT`). Paced calls
+ *   wait in priority lanes (`paced-lanes.ts`): control (stop, delete, IP switch) before writes before reads.
  * - **Unreachable** (no answer: refused, reset, timeouts) `downAfter` times in a row: held the same way.
  * - While held, a call is not sent: it fails at once with the error that caused the hold (`DcsRateLimitedError`
  *   or `DcsNetworkError`, `local: true`) and `retryAfterMs` = the rest of the hold plus a random spread of up to one
@@ -17,11 +18,12 @@
  * migrations run; the migrations' reads keep retrying (refused locally, at no cost to DCS) and resume within a
  * hold of DCS coming back. A 5xx is an answer: it is retried per call (Temporal's backoff), not held.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { retryDelayMs, type Backoff } from '../common/backoff.js';
-import { formatRateLimit, SlidingWindow, type RateLimit } from '../common/rate-limit.js';
+import { formatRateLimit, type RateLimit } from '../common/rate-limit.js';
 import { DcsError } from './errors/dcs-error.js';
 import { DcsAbortedError, DcsNetworkError, DcsRateLimitedError, DcsTimeoutError } from './errors/error-classes.js';
+import { laneOf } from './operations.js';
+import { PacedLanes } from './paced-lanes.js';
 
 export interface DcsThrottleOptions {
   /** Pace under this limit from the start (the tenant's known quota, a budget); otherwise learned from a 429. */
@@ -85,7 +87,7 @@ export class DcsThrottle {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #onChange: ((change: ThrottleChange) => void) | undefined;
-  #window: SlidingWindow | undefined;
+  #lanes: PacedLanes | undefined;
   #rateLimit: RateLimit | undefined;
   #held: Hold | undefined;
   #probing = false;
@@ -110,7 +112,7 @@ export class DcsThrottle {
   stats(): ThrottleStats {
     return {
       ...this.#stats,
-      pacedAt: this.#window?.rate,
+      pacedAt: this.#lanes?.rate,
       held: this.#held ? { reason: this.#held.reason, untilMs: this.#held.until } : undefined,
     };
   }
@@ -143,25 +145,23 @@ export class DcsThrottle {
       if (this.#probing) throw this.#refuse(operation, held, (0.25 + this.#random()) * held.stepMs);
       this.#probing = probe = true;
     }
-    if (this.#window) {
-      const at = this.#window.nextSlot(now);
-      if (at - now > this.#maxQueueMs) {
-        if (probe) this.#probing = false;
-        const waitMs = at - now;
+    if (this.#lanes) {
+      const lanes = this.#lanes;
+      const refusal = (waitMs: number) => {
         this.#stats.refused += 1;
-        throw new DcsRateLimitedError(
-          `${operation} not sent: paced under ${formatRateLimit(this.#window.rate)} (${Math.round(waitMs / 1000)} s until a slot)`,
+        return new DcsRateLimitedError(
+          `${operation} not sent: paced under ${formatRateLimit(lanes.rate)} (${Math.round(waitMs / 1000)} s until a slot)`,
           Math.round(waitMs + this.#random() * waitMs),
           { operation, local: true, rateLimit: this.#rateLimit },
         );
-      }
-      this.#window.take(now);
-      if (at > now) {
-        this.#stats.queued += 1;
-        await sleep(at - now, undefined, signal ? { signal } : undefined).catch(() => {
-          if (probe) this.#probing = false;
-          throw new DcsAbortedError(`${operation} was aborted while waiting for its paced slot`, { operation });
-        });
+      };
+      const aborted = () =>
+        new DcsAbortedError(`${operation} was aborted while waiting for its paced slot`, { operation });
+      try {
+        if ((await lanes.acquire(laneOf(operation), refusal, aborted, signal)) === 'queued') this.#stats.queued += 1;
+      } catch (error) {
+        if (probe) this.#probing = false;
+        throw error;
       }
     }
     return probe;
@@ -254,10 +254,11 @@ export class DcsThrottle {
   #pace(rateLimit: RateLimit): void {
     this.#rateLimit = rateLimit;
     const pacedAt = { limit: Math.max(1, Math.floor(rateLimit.limit * this.#share)), windowMs: rateLimit.windowMs };
-    this.#window = new SlidingWindow(pacedAt);
+    const lanes = new PacedLanes(pacedAt, { now: this.#now, maxQueueMs: this.#maxQueueMs });
+    this.#lanes = lanes;
     // The calls DCS let through lately count: the server's window holds them too.
     const horizon = this.#now() - rateLimit.windowMs;
-    for (const at of [...this.#passedAt].sort((a, b) => a - b)) if (at > horizon) this.#window.record(at);
+    for (const at of [...this.#passedAt].sort((a, b) => a - b)) if (at > horizon) lanes.record(at);
     this.#onChange?.({ kind: 'pacing', rateLimit, pacedAt });
   }
 }
