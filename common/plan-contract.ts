@@ -17,8 +17,10 @@ export const PLAN_WORKFLOW_TYPE = 'dcsPlan';
 /** What the plan workflow receives: the validated plan (the CLI's `validatePlan`, or as a file holds it). */
 export interface PlanWorkflowInput {
   plan: PlanInput;
-  /** Continue as new once the run's history has this many events (default 10,000); tests lower it. */
+  /** Continue as new once the run's history has this many events (default 5,000); tests lower it. */
   historyLimit?: number;
+  /** Child starts per workflow task (default 100); tests lower it. */
+  startsPerTask?: number;
 }
 
 /** How an item ended; `not-started` when the plan ended (halted, cancelled) before starting it. */

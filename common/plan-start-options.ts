@@ -17,7 +17,9 @@ export interface PlanStartRequest {
   /** Overrides the file's `id`; generated when neither is given. */
   planId?: string;
   taskQueue?: string;
+  /** Internal knobs of the plan workflow (`PlanWorkflowInput`); tests lower them. */
   historyLimit?: number;
+  startsPerTask?: number;
 }
 
 export interface PlanStartOptions {
@@ -54,7 +56,7 @@ export function buildPlanStartOptions(request: PlanStartRequest): PlanStartOptio
   return {
     taskQueue: request.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: planId,
-    args: [{ plan, ...(request.historyLimit !== undefined ? { historyLimit: request.historyLimit } : {}) }],
+    args: [{ plan, ...knobsOf(request) }],
     typedSearchAttributes: [{ key: DcsPlan, value: planId }],
     staticSummary: `Plan: ${plan.items.length} migrations${plan.description ? ` — ${plan.description}` : ''}`.slice(
       0,
@@ -63,5 +65,14 @@ export function buildPlanStartOptions(request: PlanStartRequest): PlanStartOptio
     staticDetails: details.join('\n'),
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     workflowIdConflictPolicy: 'FAIL',
+  };
+}
+
+/** The knobs a request sets, and only those (an unset one is left out of the input, not sent as undefined). */
+function knobsOf(request: PlanStartRequest): Pick<PlanWorkflowInput, 'historyLimit' | 'startsPerTask'> {
+  const { historyLimit, startsPerTask } = request;
+  return {
+    ...(historyLimit !== undefined ? { historyLimit } : {}),
+    ...(startsPerTask !== undefined ? { startsPerTask } : {}),
   };
 }

@@ -285,6 +285,22 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     for (const [key, log] of calls) expect(creates(log), key).toHaveLength(1);
   });
 
+  it('a wide wave starts in batches: never more child starts in one workflow task than startsPerTask', async () => {
+    const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 12 });
+    const handle = await ts.start(file, planId, { startsPerTask: 5 });
+    const result = await handle.result();
+    expect(byOutcome(result)).toEqual({ succeeded: 12 });
+    // The child starts each workflow task of the plan's first run asked for: 5, 5, 2.
+    const perTask: number[] = [];
+    // A task's commands are recorded right after its WorkflowTaskCompleted event.
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      if (event.startChildWorkflowExecutionInitiatedEventAttributes) perTask[perTask.length - 1]! += 1;
+      else if (event.workflowTaskCompletedEventAttributes) perTask.push(0);
+    }
+    expect(perTask.filter((starts) => starts > 0)).toEqual([5, 5, 2]);
+    for (const [key, log] of calls) expect(creates(log), key).toHaveLength(1);
+  });
+
   it('a resumed plan starts no item twice: what the first run started is found and followed to its end', async () => {
     const { planId, file, calls } = plan(12, () => MIGRATES, { maxConcurrency: 4 });
     const first = await ts.start(file, planId);

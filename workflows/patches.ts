@@ -36,6 +36,7 @@ export const Patch = {
   UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
   ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
   CarryDeletesAtKeepWritesRollback: 'carry-deletes-at-keep-writes-rollback',
+  PlanBoundedTasks: 'plan-bounded-tasks',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -252,5 +253,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'a keep-writes rollback also carries the deletes the reverse task cannot: once it caught up, the keys only the source holds are listed (deleted on the target before its full sync), and after it stopped, those the target still lacks are deleted from the source before rollback-ip; before, such keys stayed on the source. Asked only by a rollback that waited for a reverse task',
     pinnedBy: ['switch-reverse-sync-rollback.json'],
+  },
+  [Patch.PlanBoundedTasks]: {
+    landed: '2026-12-08',
+    commit: 'HEAD',
+    askedIn: ['plan/plan.ts'],
+    change:
+      'a plan starts at most 100 items per workflow task (the rest on the next passes), and continues as new at 5,000 events; before, a pass started every item the pace allowed at once (up to maxConcurrency), and a run went on to 10,000 events. Asked only by a pass with more than 100 items to start, or past 5,000 events',
+    pinnedBy: [],
   },
 };

@@ -24,7 +24,7 @@ export interface PlanEnv {
   start(
     plan: PlanInputFile,
     planId: string,
-    options?: { historyLimit?: number },
+    options?: { historyLimit?: number; startsPerTask?: number },
   ): Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>;
 }
 

@@ -13,6 +13,7 @@ import {
   CancellationScope,
   condition,
   makeContinueAsNewFunc,
+  patched,
   isCancellation,
   log,
   upsertSearchAttributes,
@@ -31,6 +32,7 @@ import { emitPlanMetrics } from './metrics.js';
 import { itemStatus, reportOf } from './report.js';
 import { haltReason, isOver, nextStarts } from './schedule.js';
 import { initialPlanState, type PlanState } from './state.js';
+import { Patch } from '../patches.js';
 import { continueAsNewVersioning, newVersionCurrent } from '../version-upgrade.js';
 
 /** What a run hands the next one at continue-as-new. */
@@ -39,9 +41,14 @@ export interface PlanCarried {
   policy: PlanPolicy;
 }
 
-const DEFAULT_HISTORY_LIMIT = 10_000;
+/** Continue as new past this many events: half Temporal's 10,000 warning, so a pass arriving late stays well under. */
+const DEFAULT_HISTORY_LIMIT = 5_000;
+/** The limit of runs that started before `plan-bounded-tasks`. */
+const OLD_HISTORY_LIMIT = 10_000;
 /** How often items no handle of this run watches (started by an earlier run) are read, in case a report was lost. */
 const RECONCILE_EVERY_MS = 10 * 60_000;
+/** Child starts per workflow task (`startBatch`). */
+const STARTS_PER_TASK = 100;
 
 const runningKeys = (state: PlanState) => state.order.filter((key) => state.items[key]?.state === 'running');
 
@@ -63,8 +70,14 @@ async function checkHalt(ctx: PlanContext): Promise<void> {
 /** History grew past its bound, or a newer worker version is current (the plan moves to it, as migrations do). */
 function shouldContinueAsNew(ctx: PlanContext): boolean {
   const info = workflowInfo();
-  const long = info.continueAsNewSuggested || info.historyLength >= (ctx.input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
-  return long || newVersionCurrent();
+  return info.continueAsNewSuggested || pastHistoryLimit(ctx, info.historyLength) || newVersionCurrent();
+}
+
+/** The patch is asked only past the new, lower limit: shorter runs record no marker. */
+function pastHistoryLimit(ctx: PlanContext, historyLength: number): boolean {
+  if (ctx.input.historyLimit !== undefined) return historyLength >= ctx.input.historyLimit;
+  if (historyLength < DEFAULT_HISTORY_LIMIT) return false;
+  return historyLength >= OLD_HISTORY_LIMIT || patched(Patch.PlanBoundedTasks);
 }
 
 /**
@@ -78,6 +91,17 @@ async function continuePlanAsNew(ctx: PlanContext): Promise<never> {
   const why = versioning ? 'to move to the current worker version' : 'to keep history bounded';
   log.info(`plan continuing as new ${why}`, { historyLength: workflowInfo().historyLength });
   return makeContinueAsNewFunc<typeof dcsPlan>(versioning)(ctx.input, { state: ctx.state, policy: ctx.policy });
+}
+
+/**
+ * The items one pass starts: at most 100 (`startsPerTask`), so one workflow task never carries a thousand child
+ * starts (a 1,000-item wave took 7 s a task on 2 busy cores, past the SDK's 5 s deadlock limit). The rest start on
+ * the next passes, one task each. Runs without the patch's marker start the whole wave at once, as they did.
+ */
+function startBatch(ctx: PlanContext, keys: string[]): string[] {
+  const perTask = ctx.input.startsPerTask ?? STARTS_PER_TASK;
+  if (keys.length <= perTask || !patched(Patch.PlanBoundedTasks)) return keys;
+  return keys.slice(0, perTask);
 }
 
 /** One pass: act on what changed. Returns when to wake at the latest (ms), or `again` to pass once more at once. */
@@ -95,7 +119,7 @@ async function step(ctx: PlanContext, flags: { cancelSent: boolean }): Promise<n
     await reconcile(ctx, keys);
     return 'again';
   }
-  const starts = nextStarts(policy, state);
+  const starts = startBatch(ctx, nextStarts(policy, state));
   if (starts.length > 0) {
     await startItems(ctx, starts);
     return 'again';
