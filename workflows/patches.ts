@@ -35,6 +35,7 @@ export const Patch = {
   ReportPhaseToPlan: 'report-phase-to-plan',
   UpgradeOnContinueAsNew: 'upgrade-on-continue-as-new',
   ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
+  PlanEtaSizes: 'plan-eta-sizes',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -243,5 +244,13 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     change:
       'after a switch (`cutover.rollback: keep-writes`, the default where DCS can), a reverse task (target → source) runs for the rollback window, a rollback waits until it caught up, the window’s end stops and deletes it; before, the window was a plain wait and a rollback restored the addresses only. Asked by inputs with a switch',
     pinnedBy: ['switch-rollback-hold-cutover.json'],
+  },
+  [Patch.PlanEtaSizes]: {
+    landed: '2026-12-08',
+    commit: 'eta',
+    askedIn: ['plan/read-sizes.ts'],
+    change:
+      "a new plan reads each item's source size (`readPlanItemSizes`: used memory, keys) before its first item starts, for the ETA; before, no such call",
+    pinnedBy: [],
   },
 };
