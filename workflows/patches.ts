@@ -247,7 +247,7 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
   },
   [Patch.PlanEtaSizes]: {
     landed: '2026-12-08',
-    commit: 'eta',
+    commit: '8b371b9',
     askedIn: ['plan/read-sizes.ts'],
     change:
       "a new plan reads each item's source size (`readPlanItemSizes`: used memory, keys) before its first item starts, for the ETA; before, no such call",
