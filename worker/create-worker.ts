@@ -100,7 +100,10 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
   });
   // The plan workflow's (issue 26): its validation, its items' source sizes (the ETA), and reads of its items'
   // workflows through this client.
-  const activities = mergeActivities(migrationActivities, createPlanActivities({ client, dcs: dcsApi, secrets: secretResolver }));
+  const activities = mergeActivities(
+    migrationActivities,
+    createPlanActivities({ client, dcs: dcsApi, secrets: secretResolver }),
+  );
   // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts);
   // not when tracing: the workflow spans need the tracing interceptors bundled in, which the prebuilt ones lack.
   const variant = workerOptions.workflowBundle || tracing ? undefined : prebuiltVariantFor(workerOptions);

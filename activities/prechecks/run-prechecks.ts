@@ -68,7 +68,10 @@ export async function readSourceSize(
   const read = await probeSide(deps.secrets, sourceSideOf(input, fromDcs(shown)), { sampleKeys: 0, bigKeyBytes: 0 });
   if (read.probed && read.facts.connection.ok) {
     const keys = Object.values(read.facts.keysPerDb ?? {}).reduce((sum, count) => sum + count, 0);
-    return { ...(read.facts.usedMemoryBytes === undefined ? {} : { usedMemoryBytes: read.facts.usedMemoryBytes }), keys };
+    return {
+      ...(read.facts.usedMemoryBytes === undefined ? {} : { usedMemoryBytes: read.facts.usedMemoryBytes }),
+      keys,
+    };
   }
   const usedMb = shown?.ok ? shown.detail.used_memory : undefined;
   return typeof usedMb === 'number' ? { usedMemoryBytes: usedMb * 1024 * 1024 } : undefined;

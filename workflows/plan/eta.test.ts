@@ -51,11 +51,23 @@ describe('fitSyncs', () => {
   });
 
   it('goes through the origin when every sync had the same size', () => {
-    expect(fitSyncs([{ x: 4, y: 10 }, { x: 4, y: 12 }, { x: 4, y: 14 }])).toEqual({ slope: 3, interceptS: 0 });
+    expect(
+      fitSyncs([
+        { x: 4, y: 10 },
+        { x: 4, y: 12 },
+        { x: 4, y: 14 },
+      ]),
+    ).toEqual({ slope: 3, interceptS: 0 });
   });
 
   it('takes the median duration when no size is known', () => {
-    expect(fitSyncs([{ x: 0, y: 5 }, { x: 0, y: 7 }, { x: 0, y: 100 }])).toEqual({ slope: 1, interceptS: 7 });
+    expect(
+      fitSyncs([
+        { x: 0, y: 5 },
+        { x: 0, y: 7 },
+        { x: 0, y: 100 },
+      ]),
+    ).toEqual({ slope: 1, interceptS: 7 });
   });
 });
 
@@ -69,10 +81,7 @@ describe('simulate: the pace played forward', () => {
 
   it('runs the canary alone first, then the ramp grows', () => {
     const items = Array.from({ length: 5 }, () => pending(0, 1));
-    const goals = simulate(
-      input(items, { ramp: { canary: 1, factor: 2 }, maxConcurrency: 10 }),
-      () => 10_000,
-    );
+    const goals = simulate(input(items, { ramp: { canary: 1, factor: 2 }, maxConcurrency: 10 }), () => 10_000);
     // Canary 0–10 s; then 2 at once (10–20), then 2 more (20–30).
     expect(goals.map((goal) => (goal! - T0) / 1000)).toEqual([10, 20, 20, 30, 30]);
   });
@@ -117,7 +126,13 @@ describe('computeEta', () => {
   });
 
   it('a running item that overran its estimate is predicted at now, not in the past', () => {
-    const running: EtaItem = { wave: 0, state: 'running', settled: false, startedAtMs: T0, size: { usedMemoryBytes: MB } };
+    const running: EtaItem = {
+      wave: 0,
+      state: 'running',
+      settled: false,
+      startedAtMs: T0,
+      size: { usedMemoryBytes: MB },
+    };
     const { eta } = computeEta(input([running], { nowMs: T0 + 60_000 }));
     expect(eta.predictedEndMs).toBe(T0 + 60_000);
   });

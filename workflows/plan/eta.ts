@@ -163,8 +163,7 @@ export function simulate(
   let goalsAfterCanary = items.filter((item, index) => index >= canary && item.settled && !item.failed).length;
   for (const group of groups) {
     const members = items.map((_, index) => index).filter((index) => groupOf(index) === group);
-    const limit = () =>
-      group === -1 ? Math.min(canary, input.maxConcurrency) : rampLimitOf(input, goalsAfterCanary);
+    const limit = () => (group === -1 ? Math.min(canary, input.maxConcurrency) : rampLimitOf(input, goalsAfterCanary));
     // Slots held by running items until their predicted goals; the pending ones take the first free slot.
     const busy = members.filter((index) => items[index]!.state === 'running' && !items[index]!.settled);
     const ends = busy.map((index) => goals[index]!).sort((a, b) => a - b);
@@ -185,7 +184,10 @@ export function simulate(
 }
 
 function rampLimitOf(input: Pick<EtaInput, 'maxConcurrency' | 'ramp'>, goalsAfterCanary: number): number {
-  return rampLimit({ maxConcurrency: input.maxConcurrency, ...(input.ramp ? { ramp: input.ramp } : {}) }, goalsAfterCanary);
+  return rampLimit(
+    { maxConcurrency: input.maxConcurrency, ...(input.ramp ? { ramp: input.ramp } : {}) },
+    goalsAfterCanary,
+  );
 }
 
 function sortedIndex(sorted: number[], value: number): number {
@@ -219,8 +221,7 @@ export function computeEta(input: EtaInput): EtaResult {
   const { prior } = input;
   const first = input.items.map((item) => prior.overheadMs + priorSyncSeconds(sizeOf(item), prior) * 1000);
   const estimates = input.items.map(
-    (item) =>
-      model.rate.overheadMs + (model.interceptS + model.slope * priorSyncSeconds(sizeOf(item), prior)) * 1000,
+    (item) => model.rate.overheadMs + (model.interceptS + model.slope * priorSyncSeconds(sizeOf(item), prior)) * 1000,
   );
   const goals = simulate(input, (index) => estimates[index]!);
   const firstGoals = simulate(
@@ -265,7 +266,9 @@ export function computeEta(input: EtaInput): EtaResult {
 }
 
 /** The plan file's `eta` as the ETA uses it; a policy carried from before `eta` existed gets the defaults. */
-export function priorOf(eta: { rate?: { bytesPerSecond: number; keysPerSecond: number }; overhead?: number } | undefined): EtaPrior {
+export function priorOf(
+  eta: { rate?: { bytesPerSecond: number; keysPerSecond: number }; overhead?: number } | undefined,
+): EtaPrior {
   return {
     bytesPerSecond: eta?.rate?.bytesPerSecond ?? DEFAULT_ETA_PRIOR.bytesPerSecond,
     keysPerSecond: eta?.rate?.keysPerSecond ?? DEFAULT_ETA_PRIOR.keysPerSecond,

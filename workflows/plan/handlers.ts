@@ -58,7 +58,18 @@ function retry(ctx: PlanContext, request: PlanRetryRequest) {
   const item = ctx.state.items[request.key]!;
   item.attempt += 1;
   item.state = 'pending';
-  for (const field of ['outcome', 'reason', 'endedAt', 'inSync', 'inSyncAt', 'syncStartedAt', 'syncEndedAt', 'phase', 'startedAt'] as const) delete item[field];
+  for (const field of [
+    'outcome',
+    'reason',
+    'endedAt',
+    'inSync',
+    'inSyncAt',
+    'syncStartedAt',
+    'syncEndedAt',
+    'phase',
+    'startedAt',
+  ] as const)
+    delete item[field];
   ctx.state.accepted = ctx.state.accepted.filter((key) => key !== request.key);
   ctx.touch();
   return Promise.resolve({

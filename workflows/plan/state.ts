@@ -85,7 +85,12 @@ export function endItem(item: ItemRecord, outcome: ItemOutcome, at: string, reas
  */
 function noteSyncTimes(item: ItemRecord, phase: MigrationPhase, at: string): void {
   if (phase === 'migrating') item.syncStartedAt ??= at;
-  else if (item.phase === 'migrating' && item.syncStartedAt && !item.syncEndedAt && !outcomeOfPhase(phase)?.match(/failed|cancelled/))
+  else if (
+    item.phase === 'migrating' &&
+    item.syncStartedAt &&
+    !item.syncEndedAt &&
+    !outcomeOfPhase(phase)?.match(/failed|cancelled/)
+  )
     item.syncEndedAt = at;
   if (phase === 'incremental-hold') item.inSyncAt ??= at;
 }
