@@ -13,6 +13,7 @@ import {
   REFERENCE_FILE as MIGRATION_REFERENCE,
   rowsOf,
   table,
+  writeDuration,
   type Json,
 } from './input-reference.js';
 
@@ -65,6 +66,7 @@ export function buildPlanJsonSchema(): Json {
     unrepresentable: ({ path, message }) => {
       throw new Error(`${message} (at ${path.join('/') || 'the root'}): teach tools/plan-reference.ts how to write it`);
     },
+    override: ({ zodSchema, jsonSchema }) => writeDuration(zodSchema as unknown as z.ZodType, jsonSchema as Json),
   }) as Json;
   const { $schema, ...body } = generated;
   const properties = body.properties as Record<string, Json>;
