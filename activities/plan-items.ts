@@ -6,11 +6,15 @@
  */
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ItemOutcome } from '../common/plan-contract.js';
+import { parseMigrationInput } from '../common/migration-input.js';
+import type { ItemOutcome, PlanItemSize } from '../common/plan-contract.js';
 import { PlanFailureType } from '../common/plan-contract.js';
 import { InvalidPlanInputError, validatePlan, type PlanPolicy } from '../common/plan-input.js';
 import { DcsPhase } from '../common/search-attributes.js';
 import type { MigrationResult } from '../common/workflow-contract.js';
+import type { DcsMigrationApi } from './dcs-api.js';
+import { readSourceSize } from './prechecks/index.js';
+import type { SecretResolver } from './secrets.js';
 
 /** What an item's workflow is, as Temporal holds it. */
 export interface ItemSighting {
@@ -26,7 +30,13 @@ export interface ItemSighting {
 export interface PlanActivityDependencies {
   /** The worker's client; `describePlanItems` needs it. */
   client?: Pick<Client, 'workflow'>;
+  /** DCS and the secrets, to read the items' sources for the ETA (`readPlanItemSizes`); sizes unknown without. */
+  dcs?: Pick<DcsMigrationApi, 'showInstance'>;
+  secrets?: SecretResolver;
 }
+
+/** Sources read at once: a plan of thousands of items reads them in batches. */
+const SIZE_READS_AT_ONCE = 10;
 
 /** Parses a plan or refuses it with a non-retryable `InvalidPlanInput` failure naming every problem. */
 function parseOrFail(raw: unknown): PlanPolicy {
@@ -73,11 +83,38 @@ async function sight(client: Pick<Client, 'workflow'>, workflowId: string): Prom
   }
 }
 
-export function createPlanActivities({ client }: PlanActivityDependencies = {}) {
+/** An item's source size, or null when it cannot be read (a bad input, no address, a refused password). */
+async function sizeOf(
+  raw: unknown,
+  deps: Required<Pick<PlanActivityDependencies, 'dcs' | 'secrets'>>,
+): Promise<PlanItemSize | null> {
+  try {
+    return (await readSourceSize(parseMigrationInput(raw), deps)) ?? null;
+  } catch {
+    // The ETA goes on without this size (the median of the others stands in): never a failure of the plan.
+    return null;
+  }
+}
+
+export function createPlanActivities({ client, dcs, secrets }: PlanActivityDependencies = {}) {
   return {
     /** The plan's policy (defaults applied), once the whole plan validated; refused naming every problem. */
     async validatePlanInput(raw: unknown): Promise<PlanPolicy> {
       return parseOrFail(raw);
+    },
+
+    /**
+     * Each item's source size (INFO used memory and keys, as the pre-flight checks read the source), for the ETA;
+     * null for an item whose source cannot be read, and for all of them on a worker without DCS.
+     */
+    async readPlanItemSizes(inputs: unknown[]): Promise<Array<PlanItemSize | null>> {
+      if (!dcs || !secrets) return inputs.map(() => null);
+      const sizes: Array<PlanItemSize | null> = [];
+      for (let at = 0; at < inputs.length; at += SIZE_READS_AT_ONCE) {
+        const batch = inputs.slice(at, at + SIZE_READS_AT_ONCE);
+        sizes.push(...(await Promise.all(batch.map((raw) => sizeOf(raw, { dcs, secrets })))));
+      }
+      return sizes;
     },
 
     /** Whether each item's workflow exists, runs (and in which phase) or ended (and how). */

@@ -2,9 +2,16 @@
  * How the CLI shows a plan (issue 26): its status or result (counts, waves, failures, budget, next step, and the
  * items when asked), and `plan check`'s item × check table of pre-flight outcomes.
  */
-import type { PlanCutoverRecord, PlanItemStatus, PlanReport, PlanResult, PlanStatus } from '../common/plan-contract.js';
+import type {
+  PlanCutoverRecord,
+  PlanEta,
+  PlanItemStatus,
+  PlanReport,
+  PlanResult,
+  PlanStatus,
+} from '../common/plan-contract.js';
 import type { PrecheckOutcome } from '../common/precheck.js';
-import { formatTable } from './output.js';
+import { formatDuration, formatTable } from './output.js';
 
 export type PlanView = (PlanStatus | PlanResult) & { execution?: string };
 
@@ -42,6 +49,25 @@ function wavesTable(report: PlanReport): string {
   return formatTable([['WAVE', 'STATE', 'ITEMS', 'RUNNING', 'IN SYNC', 'SUCCEEDED', 'FAILED', 'CUTOVER'], ...rows]);
 }
 
+const MB = 1024 * 1024;
+
+/** `12.0 MB, 30,000 keys`: a source's size as read before the start. */
+function sizeText(item: PlanItemStatus): string {
+  if (!item.size) return '-';
+  const parts = [];
+  if (item.size.usedMemoryBytes !== undefined) parts.push(`${(item.size.usedMemoryBytes / MB).toFixed(1)} MB`);
+  if (item.size.keys !== undefined) parts.push(`${item.size.keys.toLocaleString('en-US')} keys`);
+  return parts.join(', ');
+}
+
+/** The item's time to its goal: taken (once there), else estimated now; and what was first estimated. */
+function etaCells(item: PlanItemStatus): string[] {
+  if (!item.eta) return ['-', '-'];
+  const now =
+    item.eta.actualMs === undefined ? `~${formatDuration(item.eta.estimateMs)}` : formatDuration(item.eta.actualMs);
+  return [now, formatDuration(item.eta.firstEstimateMs)];
+}
+
 export function itemsTable(items: PlanItemStatus[]): string {
   const rows = items.map((item) => [
     item.key,
@@ -49,10 +75,42 @@ export function itemsTable(items: PlanItemStatus[]): string {
     item.outcome ?? item.state,
     item.phase ?? '-',
     String(item.attempt),
+    sizeText(item),
+    ...etaCells(item),
     item.workflowId,
     item.reason ?? '',
   ]);
-  return formatTable([['ITEM', 'WAVE', 'STATE', 'PHASE', 'TRY', 'WORKFLOW', 'REASON'], ...rows]);
+  const header = ['ITEM', 'WAVE', 'STATE', 'PHASE', 'TRY', 'SOURCE', 'TIME', 'FIRST EST', 'WORKFLOW', 'REASON'];
+  return formatTable([header, ...rows]);
+}
+
+/**
+ * The ETA for people: the predicted end (when, and how long from now), the items left, the rate it rests on
+ * (assumed, or learned from N full syncs), and how far the first estimates were off for the items done.
+ */
+export function etaLines(eta: PlanEta, nowMs: number): string[] {
+  const rate = eta.learnedRate;
+  const end =
+    eta.predictedEnd === undefined
+      ? 'no end predicted (nothing will start)'
+      : eta.itemsLeft === 0
+        ? `ended ${eta.predictedEnd}`
+        : `end predicted ${eta.predictedEnd} (in ${formatDuration(Math.max(0, (eta.predictedEndMs ?? nowMs) - nowMs))})`;
+  const basis =
+    rate.samples === 0 ? 'assumed (no full sync measured yet)' : `learned from ${rate.samples} full sync(s)`;
+  const lines = [
+    `  eta: ${end}, ${eta.itemsLeft} item(s) left`,
+    `  rate: ${(rate.bytesPerSecond / MB).toFixed(2)} MB/s + ${Math.round(rate.keysPerSecond).toLocaleString('en-US')} keys/s, ` +
+      `${formatDuration(rate.fixedSyncMs)} fixed per sync, ${formatDuration(rate.overheadMs)} outside the sync; ${basis}` +
+      (eta.sized === 0 ? '; no source size read' : ''),
+  ];
+  const off = eta.firstEstimateErrorPct;
+  if (off)
+    lines.push(
+      `  first estimates off by ${off.medianPct}% (median), ${off.maxPct}% (max) over ${off.items} item(s) done; ` +
+        `first predicted end ${eta.firstPredictedEnd ?? '-'}`,
+    );
+  return lines;
 }
 
 /** The plan's status (or result) for people. */
@@ -73,6 +131,7 @@ export function planLines(view: PlanView, withItems: boolean): string[] {
   if (view.cancel)
     lines.push(`  cancel requested at ${view.cancel.at}: ${view.cancel.reason} (items: ${view.cancel.items})`);
   if (view.cutover) lines.push(`  cutover of the plan: ${cutoverText(view.cutover)}`);
+  if (view.eta) lines.push(...etaLines(view.eta, 'finishedAt' in view ? Date.parse(view.finishedAt) : Date.now()));
   lines.push(`  next: ${view.next}`, '', wavesTable(view));
   if (view.failures.length > 0)
     lines.push('', 'failures:', ...view.failures.map((failure) => `  ${failure.key}: ${failure.reason}`));

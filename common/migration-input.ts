@@ -25,7 +25,7 @@ export function parseDurationMs(value: string | number): number | undefined {
 }
 
 /** A duration written as `10s`, `5m`, `2h`, `30d`, `250ms`, or a number of milliseconds. Parsed to milliseconds. */
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+export const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const ms = parseDurationMs(value);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected a duration such as "10s", "5m", "2h", "30d" or milliseconds' });

@@ -49,6 +49,66 @@ export interface PlanItemStatus {
   inSync?: boolean;
   startedAt?: string;
   endedAt?: string;
+  /** What the source holds, read before the plan started its items (the ETA's input; absent when unreadable). */
+  size?: PlanItemSize;
+  /** When the item's full sync began and ended (its `migrating` phase; workflow time of the item). */
+  syncStartedAt?: string;
+  syncEndedAt?: string;
+  /** When it first got in sync (incremental). */
+  inSyncAt?: string;
+  /** Its ETA (in the `planStatus` query's items list). */
+  eta?: PlanItemEta;
+}
+
+/** A source's size as read before the start: INFO `used_memory` and the keys of every database (or master). */
+export interface PlanItemSize {
+  usedMemoryBytes?: number;
+  keys?: number;
+}
+
+/** An item's ETA: the durations are from its start to its goal (in sync, or done). */
+export interface PlanItemEta {
+  /** Estimated before anything was measured (the plan's `eta` assumptions). */
+  firstEstimateMs: number;
+  /** Estimated now, with the rate learned so far. */
+  estimateMs: number;
+  /** When it is predicted to reach its goal (absent once it has, or when it will not start). */
+  predictedGoalAt?: string;
+  /** How long it took, once it reached its goal. */
+  actualMs?: number;
+}
+
+/** The full-sync rate the ETA uses: the plan's assumptions until items finished, then what they measured. */
+export interface PlanEtaRate {
+  bytesPerSecond: number;
+  keysPerSecond: number;
+  /** A fixed part of every full sync (the time to notice its end, the machine's start), learned from the items. */
+  fixedSyncMs: number;
+  /** An item's time outside its full sync (checks, creating the task, the end). */
+  overheadMs: number;
+  /** Full syncs measured; 0: the plan's assumptions. */
+  samples: number;
+}
+
+/**
+ * When the plan is predicted to end (its last item reaching its goal), revised as items finish; and how far the first
+ * estimates were off for the items that finished. Computed by `workflows/plan/eta.ts`.
+ */
+export interface PlanEta {
+  /** Epoch ms when the last item is predicted to reach its goal; absent when nothing is left to predict. */
+  predictedEndMs?: number;
+  predictedEnd?: string;
+  /** From now to the predicted end. */
+  remainingMs?: number;
+  /** Items that have not reached their goal yet and may still (pending ones only while the plan starts items). */
+  itemsLeft: number;
+  /** Items whose source size was read. */
+  sized: number;
+  learnedRate: PlanEtaRate;
+  /** The end predicted before anything was measured. */
+  firstPredictedEnd?: string;
+  /** Items that reached their goal: how far their first estimates were off, in % of the actual duration. */
+  firstEstimateErrorPct?: { items: number; medianPct: number; maxPct: number };
 }
 
 /**
@@ -130,6 +190,8 @@ export interface PlanReport {
   next: string;
   startedAt: string;
   continuedAsNew: number;
+  /** The ETA (absent in plans started before it existed, which read no sizes). */
+  eta?: PlanEta;
 }
 
 export interface PlanStatus extends PlanReport {

@@ -16,12 +16,13 @@
 import { z } from 'zod';
 import {
   cutoverSchema,
+  duration,
   InvalidMigrationInputError,
   parseMigrationInput,
   type MigrationInput,
 } from './migration-input.js';
 import { mergeItem, type PlanItemFile } from './plan-merge.js';
-import { PERCENT } from './plan-policy.js';
+import { DEFAULT_ETA_PRIOR, PERCENT } from './plan-policy.js';
 import { planProblems, type PlanProblem } from './plan-problems.js';
 import { allowedKeysAt, unknownFieldMessage } from './unknown-fields.js';
 
@@ -117,6 +118,38 @@ const planCutoverSchema = z
   .prefault({})
   .describe('How the items cut over (incremental migrations).');
 
+const etaSchema = z
+  .object({
+    rate: z
+      .object({
+        bytesPerSecond: z
+          .number()
+          .positive()
+          .default(DEFAULT_ETA_PRIOR.bytesPerSecond)
+          .describe("Bytes of the source's used memory copied per second in the full sync."),
+        keysPerSecond: z
+          .number()
+          .positive()
+          .default(DEFAULT_ETA_PRIOR.keysPerSecond)
+          .describe('Keys copied per second in the full sync (added to the bytes term: a cost per key).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The full-sync rate assumed before any item finished its full sync.'),
+    overhead: duration
+      .default(DEFAULT_ETA_PRIOR.overheadMs)
+      .describe(
+        "An item's time outside its full sync (checks, creating the task, the end), assumed before any item " +
+          'reached its goal.',
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe(
+    "The ETA's first assumptions: each item's full sync is estimated from its source's used memory and key count " +
+      'at this rate; once items finish, the plan learns the real rate from them (`plan status`).',
+  );
+
 export const planInputSchema = z
   .object({
     id: z
@@ -158,6 +191,7 @@ export const planInputSchema = z
           '(default), `cancel` cancels them.',
       ),
     cutover: planCutoverSchema,
+    eta: etaSchema,
   })
   .strict();
 

@@ -27,3 +27,14 @@ export function wavesOf(plan: {
   if (!plan.waves) return [{ name: 'all', keys: plan.items.map((item) => item.key) }];
   return plan.waves.map((wave, index) => ({ name: wave.name ?? `wave-${index + 1}`, keys: [...wave.items] }));
 }
+
+/**
+ * The ETA's assumptions before anything was measured (`eta` of the plan file): the full-sync rate and the time an
+ * item spends outside its full sync. Measured on the emulator (bench/plan-eta.ts) and rounded; a real DCS task is
+ * slower to provision, which the plan learns from its first items.
+ */
+export const DEFAULT_ETA_PRIOR = {
+  bytesPerSecond: 8 * 1024 * 1024,
+  keysPerSecond: 20_000,
+  overheadMs: 60_000,
+} as const;

@@ -98,6 +98,10 @@ describe('dcs-migrate plan, full stack', () => {
     const tasks = stack.emu.tasks().filter((task) => names.includes(task.name));
     expect(tasks.map((task) => task.name).sort()).toEqual([...names].sort());
     expect(paidTasksLeft('plan fleet-1', tasks)).toBe(0);
+    // The ETA: each source read before the start (200 keys seeded), the rate learned from the three full syncs.
+    for (const planned of result.items) expect(planned.size?.keys, planned.key).toBe(200);
+    expect(result.eta).toMatchObject({ itemsLeft: 0, sized: 3, learnedRate: { samples: 3 } });
+    expect(result.eta?.firstEstimateErrorPct?.items).toBe(3);
     const item = await stack.temporal.client.workflow.getHandle('fleet-1.cache-1').describe();
     expect(item.typedSearchAttributes.get(DcsPlan)).toBe('fleet-1');
 
@@ -105,6 +109,9 @@ describe('dcs-migrate plan, full stack', () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^plan fleet-1: completed \(completed\)/m);
     expect(status.stdout).toMatch(/^canary\s+done\s+1\s+0\s+0\s+1\s+0/m);
+    expect(status.stdout).toMatch(/^ {2}eta: ended \S+, 0 item\(s\) left$/m);
+    expect(status.stdout).toMatch(/^ {2}rate: .* learned from 3 full sync\(s\)$/m);
+    expect(status.stdout).toMatch(/^ {2}first estimates off by [\d.]+% \(median\), [\d.]+% \(max\) over 3 item/m);
     const again = await runCli(['plan', 'start', '--file', file], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('plan "fleet-1" has completed');

@@ -13,6 +13,7 @@ import {
   planResumeSignal,
   planRetryUpdate,
   planStatusQuery,
+  type PlanItemSize,
   type PlanItemStatus,
   type PlanResult,
   type PlanStatus,
@@ -23,7 +24,11 @@ import { usePlanEnv, type PlanEnv } from './harness/plan-env.js';
 
 const fake = fakeActivities();
 let ts: PlanEnv;
-usePlanEnv(fake, (env) => (ts = env));
+/** The items' source sizes (the ETA's), by target instance id; unknown for the others. */
+const sourceSizes = new Map<string, PlanItemSize>();
+usePlanEnv(fake, (env) => (ts = env), {
+  sizeOf: (input) => sourceSizes.get((input as { target: { instanceId: string } }).target.instanceId) ?? null,
+});
 
 let counter = 0;
 const keys = (count: number) => Array.from({ length: count }, (_, index) => `item-${String(index).padStart(2, '0')}`);
@@ -79,6 +84,54 @@ const creates = (calls: RecordedCall[]) =>
   calls.filter((call) => call.name === 'createBackupImportTask' || call.name === 'createLegacyOnlineTask');
 
 describe('plan workflow (time-skipping server, fake activities)', () => {
+  it('ETA: learns the full-sync rate from the first wave and predicts the end; says how far the first estimates were off', async () => {
+    const MB = 1024 * 1024;
+    // A full sync takes 3 polls (1 s each) per MB; the plan assumes 8 MB/s. A first wave of 4 (1 and 4 MB).
+    const sizeMb = [1, 4, 1, 4, 1, 2, 4, 1, 2, 4];
+    const { planId, file } = plan(
+      10,
+      (key) => ({
+        created: 'MIGRATING',
+        reads: [...Array<string>(3 * sizeMb[Number(key.slice(5))]!).fill('MIGRATING'), 'SUCCESS'],
+      }),
+      {
+        waves: [{ items: keys(4) }, { items: keys(10).slice(4) }],
+        maxConcurrency: 4,
+        eta: { rate: { bytesPerSecond: 8 * MB, keysPerSecond: 1e9 }, overhead: '1s' },
+      },
+    );
+    keys(10).forEach((key, index) =>
+      sourceSizes.set(`target-${key}`, { usedMemoryBytes: sizeMb[index]! * MB, keys: 10 }),
+    );
+    const handle = await ts.start(file, planId);
+    // The first wave's items ended (awaiting them lets workflow time pass): what does the plan predict now?
+    const wave1 = keys(4).map((key) => ts.env.client.workflow.getHandle(`${planId}.${key}`));
+    await untilStarted(wave1);
+    // One at a time: concurrent waits unbalance the test server's time-skipping lock (it stays locked after).
+    for (const item of wave1) await item.result();
+    const afterWave1 = await handle.query(planStatusQuery, {});
+    const result = await handle.result();
+    const started = ms(result.startedAt);
+    const actualEnd = Math.max(...result.items.map((item) => ms(item.endedAt)));
+    const offPct = (predicted: number) => (Math.abs(predicted - actualEnd) / (actualEnd - started)) * 100;
+    // After the first wave: the rate learned from its two syncs, the end predicted within 25 %.
+    expect(afterWave1.eta?.learnedRate.samples).toBe(4);
+    expect(offPct(afterWave1.eta!.predictedEndMs!)).toBeLessThan(25);
+    // Before anything was measured, the assumed 8 MB/s predicted an end far too early.
+    expect(offPct(ms(result.eta!.firstPredictedEnd))).toBeGreaterThan(40);
+    expect(result.eta!.learnedRate.samples).toBe(10);
+    expect(result.eta!.learnedRate.bytesPerSecond).toBeLessThan(1 * MB);
+    expect(result.eta!.firstEstimateErrorPct).toMatchObject({ items: 10, medianPct: expect.any(Number) });
+    expect(result.eta!.firstEstimateErrorPct!.medianPct).toBeGreaterThan(40);
+    for (const item of result.items) {
+      expect(item.size?.usedMemoryBytes, item.key).toBeGreaterThan(0);
+      expect(ms(item.syncEndedAt) - ms(item.syncStartedAt), item.key).toBeGreaterThan(0);
+    }
+    // The second wave's items, estimated with the rate learned: each within 25 % of what it took.
+    for (const item of result.items.slice(4))
+      expect(Math.abs(item.eta!.estimateMs - item.eta!.actualMs!) / item.eta!.actualMs!, item.key).toBeLessThan(0.25);
+  });
+
   it('50 items, 10 at once, one fails, none tolerated: halts, nothing new starts, running items finish', async () => {
     const { planId, file } = plan(50, (key) => (key === 'item-03' ? FAILS : MIGRATES), {
       maxConcurrency: 10,
@@ -212,6 +265,8 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
     fake.script(`${planId}.item-01.2`, MIGRATES);
     fake.script(`${planId}.extra-1`, MIGRATES);
     const handle = await ts.start(file, planId);
+    // Paused once the first two run (before them, the plan reads the sources' sizes for the ETA).
+    await until(handle, (s) => s.counts.running + s.counts.failed === 2);
     await handle.signal(planPauseSignal, { reason: 'change freeze' });
     let status = await until(handle, (s) => s.halted !== undefined);
     // Halted by item-01 (and paused): nothing new starts, item-00 goes on.
@@ -332,6 +387,26 @@ describe('plan workflow (time-skipping server, fake activities)', () => {
       });
   });
 });
+
+/**
+ * Waits (real time, a few ms: the plan's first steps need no workflow time) until the plan started these items'
+ * workflows; cheaper than `until`, whose workflow-time sleeps wait for every other test's workflows too.
+ */
+async function untilStarted(items: Array<{ describe(): Promise<unknown> }>): Promise<void> {
+  for (let tries = 0; ; tries += 1) {
+    const found = await Promise.all(
+      items.map((item) =>
+        item.describe().then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (found.every(Boolean)) return;
+    expect(tries, 'the plan started its first items').toBeLessThan(200);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** Queries the plan (letting workflow time pass between reads) until `test` holds. */
 async function until(

@@ -106,6 +106,29 @@ function refinementsFor(): Map<z.ZodType, Json> {
   ]);
 }
 
+/**
+ * A duration field (`number | string` → milliseconds) as JSON Schema: `anyOf` a number of milliseconds or a string
+ * with a unit, its default written back as a duration string. Other fields are left as they are.
+ */
+export function writeDuration(schema: z.ZodType, json: Json): void {
+  const core = durationCore(schema);
+  if (core) {
+    const positive = !core.safeParse(0).success;
+    delete json.type;
+    // A new array: the one zod put here is shared with the schema this one was flattened from.
+    json.anyOf = [
+      { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), description: 'milliseconds' },
+      {
+        type: 'string',
+        pattern: positive ? POSITIVE_DURATION_PATTERN : DURATION_PATTERN,
+        description: 'a number and a unit: ms, s, m, h or d, e.g. "250ms", "10s", "5m", "2h", "30d"',
+      },
+    ];
+    const def = defOf(schema);
+    if (def.type === 'default' && typeof def.defaultValue === 'number') json.default = formatDuration(def.defaultValue);
+  }
+}
+
 /** The JSON Schema of a migration file (YAML or JSON), for editors and validators. */
 export function buildInputJsonSchema(): Json {
   const refinements = refinementsFor();
@@ -120,23 +143,7 @@ export function buildInputJsonSchema(): Json {
     override: ({ zodSchema, jsonSchema }) => {
       const json = jsonSchema as Json;
       const schema = zodSchema as unknown as z.ZodType;
-      const core = durationCore(schema);
-      if (core) {
-        const positive = !core.safeParse(0).success;
-        delete json.type;
-        // A new array: the one zod put here is shared with the schema this one was flattened from.
-        json.anyOf = [
-          { type: 'number', ...(positive ? { exclusiveMinimum: 0 } : { minimum: 0 }), description: 'milliseconds' },
-          {
-            type: 'string',
-            pattern: positive ? POSITIVE_DURATION_PATTERN : DURATION_PATTERN,
-            description: 'a number and a unit: ms, s, m, h or d, e.g. "250ms", "10s", "5m", "2h", "30d"',
-          },
-        ];
-        const def = defOf(schema);
-        if (def.type === 'default' && typeof def.defaultValue === 'number')
-          json.default = formatDuration(def.defaultValue);
-      }
+      writeDuration(schema, json);
       const extra = refinements.get(schema);
       if (extra) {
         const { topLevel, ...keywords } = extra;

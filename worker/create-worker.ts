@@ -77,10 +77,11 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
     namespace: ns,
     ...(workerOptions.dataConverter ? { dataConverter: workerOptions.dataConverter } : {}),
   });
+  const secretResolver = secrets ?? createSecretResolver();
   const migrationActivities = createActivities({
     dcs: dcsApi,
     statusWatcher: watcher,
-    secrets: secrets ?? createSecretResolver(),
+    secrets: secretResolver,
     ...(backoff ? { backoff } : {}),
     cancelWorkflow: async (workflowId, runId) => {
       await client.workflow.getHandle(workflowId, runId).cancel();
@@ -97,8 +98,12 @@ export async function createMigrationWorker(options: MigrationWorkerOptions): Pr
       return owners;
     },
   });
-  // The plan workflow's (issue 26): its validation, and reads of its items' workflows through this client.
-  const activities = mergeActivities(migrationActivities, createPlanActivities({ client }));
+  // The plan workflow's (issue 26): its validation, its items' source sizes (the ETA), and reads of its items'
+  // workflows through this client.
+  const activities = mergeActivities(
+    migrationActivities,
+    createPlanActivities({ client, dcs: dcsApi, secrets: secretResolver }),
+  );
   // Without a bundle of its own, the worker takes the prebuilt one when it is current (see prebuilt-workflows.ts);
   // not when tracing: the workflow spans need the tracing interceptors bundled in, which the prebuilt ones lack.
   const variant = workerOptions.workflowBundle || tracing ? undefined : prebuiltVariantFor(workerOptions);

@@ -37,6 +37,7 @@ export const Patch = {
   ReverseSyncInRollbackWindow: 'reverse-sync-in-rollback-window',
   CarryDeletesAtKeepWritesRollback: 'carry-deletes-at-keep-writes-rollback',
   PlanBoundedTasks: 'plan-bounded-tasks',
+  PlanEtaSizes: 'plan-eta-sizes',
 } as const;
 
 export type PatchId = (typeof Patch)[keyof typeof Patch];
@@ -260,6 +261,14 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
     askedIn: ['plan/plan.ts'],
     change:
       'a plan starts at most 100 items per workflow task (the rest on the next passes), and continues as new at 5,000 events; before, a pass started every item the pace allowed at once (up to maxConcurrency), and a run went on to 10,000 events. Asked only by a pass with more than 100 items to start, or past 5,000 events',
+    pinnedBy: [],
+  },
+  [Patch.PlanEtaSizes]: {
+    landed: '2026-12-08',
+    commit: '8b371b9',
+    askedIn: ['plan/read-sizes.ts'],
+    change:
+      "a new plan reads each item's source size (`readPlanItemSizes`: used memory, keys) before its first item starts, for the ETA; before, no such call",
     pinnedBy: [],
   },
 };

@@ -11,7 +11,7 @@ import type { Attempted } from '../results.js';
 import type { SecretResolver } from '../secrets.js';
 import { runPrechecks } from './run-prechecks.js';
 
-export { runPrechecks, type PrecheckDependencies, type PrecheckRunOptions } from './run-prechecks.js';
+export { readSourceSize, runPrechecks, type PrecheckDependencies, type PrecheckRunOptions } from './run-prechecks.js';
 export { evaluatePrechecks } from './evaluate.js';
 export { MIN_REPL_TIMEOUT_SECONDS, REPLICA_BUFFER_SHARE } from './server-verdicts.js';
 

@@ -53,6 +53,30 @@ export async function runPrechecks(
   return evaluatePrechecks(facts);
 }
 
+/**
+ * What an online migration's source holds, for a plan's ETA: INFO `used_memory` and the keys of every database, read
+ * as the Redis checks read the source (same address, same password); ShowInstance's `used_memory` (MB) when the
+ * server cannot be reached. Undefined for a backup import, or when nothing could be read.
+ */
+export async function readSourceSize(
+  input: MigrationInput,
+  deps: PrecheckDependencies,
+): Promise<{ usedMemoryBytes?: number; keys?: number } | undefined> {
+  if (input.kind === 'backup_import') return undefined;
+  const instanceId = 'instanceId' in input.source ? input.source.instanceId : undefined;
+  const shown = instanceId === undefined ? undefined : await readInstance(deps, instanceId, 1);
+  const read = await probeSide(deps.secrets, sourceSideOf(input, fromDcs(shown)), { sampleKeys: 0, bigKeyBytes: 0 });
+  if (read.probed && read.facts.connection.ok) {
+    const keys = Object.values(read.facts.keysPerDb ?? {}).reduce((sum, count) => sum + count, 0);
+    return {
+      ...(read.facts.usedMemoryBytes === undefined ? {} : { usedMemoryBytes: read.facts.usedMemoryBytes }),
+      keys,
+    };
+  }
+  const usedMb = shown?.ok ? shown.detail.used_memory : undefined;
+  return typeof usedMb === 'number' ? { usedMemoryBytes: usedMb * 1024 * 1024 } : undefined;
+}
+
 async function readInstance(deps: PrecheckDependencies, instanceId: string, tries: number): Promise<InstanceRead> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -88,6 +112,13 @@ interface Side {
   password?: { ref: SecretRef; field: string } | undefined;
 }
 
+/** ShowInstance's address of an instance (its first IP). */
+function fromDcs(read: InstanceRead | undefined): HostPort | undefined {
+  if (!read?.ok || !read.detail.ip) return undefined;
+  const ip = read.detail.ip.split(',')[0]!.trim();
+  return ip ? { host: ip, port: Number(read.detail.port ?? 6379) } : undefined;
+}
+
 /**
  * Where the worker reaches each server: the verify block's address when there is one (it is written as the
  * worker reaches it), else a self-hosted source's first `addrs` entry, else what ShowInstance says (`ip:port`).
@@ -97,11 +128,6 @@ function redisSides(
   target: InstanceRead,
   source: InstanceRead | undefined,
 ): { source?: Side; target: Side } {
-  const fromDcs = (read: InstanceRead | undefined): HostPort | undefined => {
-    if (!read?.ok || !read.detail.ip) return undefined;
-    const ip = read.detail.ip.split(',')[0]!.trim();
-    return ip ? { host: ip, port: Number(read.detail.port ?? 6379) } : undefined;
-  };
   // The input schema checked these addresses with the same parser: parsing them here does not throw.
   const verifyAddress = (role: 'source' | 'target', server: { address: string }) =>
     parseAddress(server.address, `verify.${role}.address`);
@@ -119,19 +145,25 @@ function redisSides(
         password: passwordOf(input.target.password, 'target.password'),
       };
   if (input.kind === 'backup_import') return { target: targetSide };
-  const sourceSide: Side = input.verify
+  return { source: sourceSideOf(input, fromDcs(source)), target: targetSide };
+}
+
+/** Where the worker reaches the source: see {@link redisSides}; `shown` is ShowInstance's address. */
+function sourceSideOf(input: Exclude<MigrationInput, { kind: 'backup_import' }>, shown: HostPort | undefined): Side {
+  const verifyAddress = (server: { address: string }) => parseAddress(server.address, 'verify.source.address');
+  const passwordOf = (ref: SecretRef | undefined, field: string) => (ref ? { ref, field } : undefined);
+  return input.verify
     ? {
         role: 'source',
-        address: verifyAddress('source', input.verify.source),
+        address: verifyAddress(input.verify.source),
         password: passwordOf(input.verify.source.password, 'verify.source.password'),
       }
     : {
         role: 'source',
-        address: input.source.addrs ? parseAddressList(input.source.addrs, 'source.addrs')[0] : fromDcs(source),
+        address: input.source.addrs ? parseAddressList(input.source.addrs, 'source.addrs')[0] : shown,
         why: 'ShowInstance gave no address',
         password: passwordOf(input.source.password, 'source.password'),
       };
-  return { source: sourceSide, target: targetSide };
 }
 
 async function probeSide(

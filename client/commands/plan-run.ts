@@ -163,7 +163,10 @@ async function follow(client: Client, id: string, flags: PlanFlags): Promise<voi
     const view = await readPlan(client, id, false);
     const c = view.counts;
     const counts = `${c.running} running (${c.inSync} in sync), ${c.succeeded} succeeded, ${c.failed} failed`;
-    const line = `${view.state}: ${counts}, ${c.pending} pending — ${view.next}`;
+    // The predicted end to the minute: a new line when it moves, not at every read.
+    const end =
+      view.eta?.predictedEnd && view.eta.itemsLeft > 0 ? `, end ~${view.eta.predictedEnd.slice(11, 16)}Z` : '';
+    const line = `${view.state}: ${counts}, ${c.pending} pending${end} — ${view.next}`;
     if (line !== last) out.write(`${new Date().toISOString()} ${line}\n`);
     last = line;
     if (view.execution !== 'RUNNING') {

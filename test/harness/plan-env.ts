@@ -12,7 +12,7 @@ import { createPlanActivities, mergeActivities } from '../../activities/index.js
 import { buildPlanStartOptions } from '../../common/plan-start-options.js';
 import type { PlanInputFile } from '../../common/plan-input.js';
 import { validatePlan } from '../../common/plan-input.js';
-import { PLAN_WORKFLOW_TYPE, type PlanResult } from '../../common/plan-contract.js';
+import { PLAN_WORKFLOW_TYPE, type PlanItemSize, type PlanResult } from '../../common/plan-contract.js';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import type { FakeActivities } from './fake-activities.js';
 import { startTimeSkippingServer } from './time-skipping.js';
@@ -28,6 +28,12 @@ export interface PlanEnv {
   ): Promise<WorkflowHandleWithFirstExecutionRunId<() => Promise<PlanResult>>>;
 }
 
+function planActivities(env: TestWorkflowEnvironment, { sizeOf }: PlanEnvOptions) {
+  const real = createPlanActivities({ client: env.client });
+  if (!sizeOf) return real;
+  return { ...real, readPlanItemSizes: (inputs: unknown[]) => Promise.resolve(inputs.map(sizeOf)) };
+}
+
 const quietLogger = {
   log: () => undefined,
   trace: () => undefined,
@@ -37,8 +43,16 @@ const quietLogger = {
   error: console.error,
 };
 
+export interface PlanEnvOptions {
+  /**
+   * What the items' sources hold, by the merged migration input (the ETA's sizes); the real activity (which reads
+   * nothing without DCS: every size unknown) when omitted.
+   */
+  sizeOf?: (input: unknown) => PlanItemSize | null;
+}
+
 /** One server and worker for the calling test file: started before its tests, handed to `use`, torn down after. */
-export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void): void {
+export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void, options: PlanEnvOptions = {}): void {
   let teardown: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const [env, bundle] = await Promise.all([
@@ -51,7 +65,7 @@ export function usePlanEnv(fake: FakeActivities, use: (env: PlanEnv) => void): v
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: bundle,
-      activities: mergeActivities(fake.activities, createPlanActivities({ client: env.client })),
+      activities: mergeActivities(fake.activities, planActivities(env, options)),
       shutdownGraceTime: '1s',
     });
     const running = worker.run();

@@ -34,3 +34,10 @@ export async function validatePlan(raw: unknown): Promise<PlanPolicy> {
     throw error;
   }
 }
+
+export const { readPlanItemSizes } = proxyActivities<PlanActivities>({
+  // Thousands of sources are read ten at a time.
+  startToCloseTimeout: '10m',
+  retry: { initialInterval: '5s', maximumAttempts: 3 },
+  summary: "Read the plan items' source sizes (the ETA)",
+});

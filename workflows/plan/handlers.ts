@@ -23,6 +23,7 @@ import {
 } from '../../common/plan-contract.js';
 import { itemWorkflowId } from '../../common/plan-merge.js';
 import type { PlanContext } from './items.js';
+import { planEtaOf } from './plan-eta.js';
 import { itemStatus, reportOf } from './report.js';
 import { failedKeys, isOver } from './schedule.js';
 import { notePhase, parseItemWorkflowId } from './state.js';
@@ -57,7 +58,18 @@ function retry(ctx: PlanContext, request: PlanRetryRequest) {
   const item = ctx.state.items[request.key]!;
   item.attempt += 1;
   item.state = 'pending';
-  for (const field of ['outcome', 'reason', 'endedAt', 'inSync', 'phase', 'startedAt'] as const) delete item[field];
+  for (const field of [
+    'outcome',
+    'reason',
+    'endedAt',
+    'inSync',
+    'inSyncAt',
+    'syncStartedAt',
+    'syncEndedAt',
+    'phase',
+    'startedAt',
+  ] as const)
+    delete item[field];
   ctx.state.accepted = ctx.state.accepted.filter((key) => key !== request.key);
   ctx.touch();
   return Promise.resolve({
@@ -105,10 +117,15 @@ export function setPlanHandlers(ctx: PlanContext): void {
   });
   setHandler(
     planStatusQuery,
-    (request) => ({
-      ...reportOf(ctx.planId, ctx.policy, state, isOver(state), ctx.input.plan.description),
-      ...(request?.items ? { items: state.order.map((key) => itemStatus(ctx.planId, state, key)) } : {}),
-    }),
+    (request) => {
+      const eta = planEtaOf(ctx.policy, state, Date.now());
+      return {
+        ...reportOf(ctx.planId, ctx.policy, state, isOver(state), ctx.input.plan.description, eta.eta),
+        ...(request?.items
+          ? { items: state.order.map((key) => itemStatus(ctx.planId, state, key, eta.items.get(key))) }
+          : {}),
+      };
+    },
     { description: 'Counts by phase, waves, failures, budget left, next step; `{ items: true }` lists every item.' },
   );
   setHandler(planPauseSignal, (request) => {

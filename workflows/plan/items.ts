@@ -91,7 +91,8 @@ async function startItem(ctx: PlanContext, key: string): Promise<void> {
   const attempt = item.attempt;
   const workflowId = itemWorkflowId(ctx.planId, key, attempt);
   Object.assign(item, { state: 'running', startedAt: now(), phase: 'validating' });
-  for (const field of ['outcome', 'reason', 'endedAt', 'inSync'] as const) delete item[field];
+  for (const field of ['outcome', 'reason', 'endedAt', 'inSync', 'inSyncAt', 'syncStartedAt', 'syncEndedAt'] as const)
+    delete item[field];
   try {
     const handle = await startChild(MIGRATION_WORKFLOW_TYPE, {
       workflowId,

@@ -29,6 +29,8 @@ import { driveCutovers } from './cutover.js';
 import { setPlanHandlers } from './handlers.js';
 import { cancelItems, reconcile, startItems, type PlanContext } from './items.js';
 import { emitPlanMetrics } from './metrics.js';
+import { planEtaOf } from './plan-eta.js';
+import { readItemSizes } from './read-sizes.js';
 import { itemStatus, reportOf } from './report.js';
 import { haltReason, isOver, nextStarts } from './schedule.js';
 import { initialPlanState, type PlanState } from './state.js';
@@ -163,9 +165,11 @@ function resultOf(ctx: PlanContext): PlanResult {
     const item = state.items[key]!;
     if (item.state === 'pending') Object.assign(item, { state: 'done', outcome: 'not-started' });
   }
-  const report = reportOf(ctx.planId, ctx.policy, state, true, ctx.input.plan.description);
+  const eta = planEtaOf(ctx.policy, state, Date.parse(finishedAt));
+  const report = reportOf(ctx.planId, ctx.policy, state, true, ctx.input.plan.description, eta.eta);
   const outcome = state.cancel ? 'cancelled' : state.halted ? 'halted' : 'completed';
-  return { ...report, outcome, items: state.order.map((key) => itemStatus(ctx.planId, state, key)), finishedAt };
+  const items = state.order.map((key) => itemStatus(ctx.planId, state, key, eta.items.get(key)));
+  return { ...report, outcome, items, finishedAt };
 }
 
 /** Runs the plan `input.plan` (validated first); `carried` is internal: the state handed over by continue-as-new. */
@@ -197,6 +201,7 @@ export async function dcsPlan(input: PlanWorkflowInput, carried?: PlanCarried): 
   setPlanHandlers(ctx);
   if (workflowInfo().typedSearchAttributes.get(DcsPlan) !== planId)
     upsertSearchAttributes([{ key: DcsPlan, value: planId }]);
+  if (!carried) await readItemSizes(ctx);
   try {
     await runLoop(ctx, () => version);
   } catch (error) {

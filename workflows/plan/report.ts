@@ -4,7 +4,7 @@
  * next step in words.
  */
 import type { MigrationPhase } from '../../common/migration-phases.js';
-import type { PlanItemStatus, PlanReport, PlanWaveStatus } from '../../common/plan-contract.js';
+import type { PlanEta, PlanItemEta, PlanItemStatus, PlanReport, PlanWaveStatus } from '../../common/plan-contract.js';
 import type { PlanPolicy } from '../../common/plan-input.js';
 import { itemWorkflowId } from '../../common/plan-merge.js';
 import { activeWave, budgetOf, busyCount, canaryKeys, nextStarts } from './schedule.js';
@@ -44,9 +44,9 @@ function waveStatus(state: PlanState, index: number, active: number | undefined,
   return { name: wave.name, state: waveState, total: items.length, ...counts, ...(cutover ? { cutover } : {}) };
 }
 
-export function itemStatus(planId: string, state: PlanState, key: string): PlanItemStatus {
+export function itemStatus(planId: string, state: PlanState, key: string, eta?: PlanItemEta): PlanItemStatus {
   const item = state.items[key]!;
-  return { key, workflowId: itemWorkflowId(planId, key, item.attempt), ...item };
+  return { key, workflowId: itemWorkflowId(planId, key, item.attempt), ...item, ...(eta ? { eta } : {}) };
 }
 
 /** The next step, for people: what starts, what it waits for. */
@@ -105,6 +105,7 @@ export function reportOf(
   state: PlanState,
   over: boolean,
   description?: string,
+  eta?: PlanEta,
 ): PlanReport {
   const items = state.order.map((key) => state.items[key]!);
   const byPhase: Partial<Record<MigrationPhase, number>> = {};
@@ -130,5 +131,6 @@ export function reportOf(
     next: nextStep(policy, state, over),
     startedAt: state.startedAt,
     continuedAsNew: state.continuedAsNew,
+    ...(eta ? { eta } : {}),
   };
 }

@@ -70,7 +70,7 @@ export function activeWave(state: PlanState): number | undefined {
  * The ramp's concurrency after the canary: `canary × factor` at first, growing by `factor` each time as many items
  * as the current concurrency reached their goal, never above `maxConcurrency`.
  */
-export function rampLimit(policy: PlanPolicy, goalsAfterCanary: number): number {
+export function rampLimit(policy: Pick<PlanPolicy, 'ramp' | 'maxConcurrency'>, goalsAfterCanary: number): number {
   const ramp = policy.ramp;
   if (!ramp) return policy.maxConcurrency;
   let limit = Math.min(policy.maxConcurrency, Math.ceil(ramp.canary * ramp.factor));

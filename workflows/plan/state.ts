@@ -79,10 +79,27 @@ export function endItem(item: ItemRecord, outcome: ItemOutcome, at: string, reas
   return true;
 }
 
+/**
+ * The full sync's start and end, for the ETA (`eta.ts`): it starts at the first `migrating` and ends when the
+ * item leaves `migrating` for anything but a failure; `inSyncAt` is its first `incremental-hold`.
+ */
+function noteSyncTimes(item: ItemRecord, phase: MigrationPhase, at: string): void {
+  if (phase === 'migrating') item.syncStartedAt ??= at;
+  else if (
+    item.phase === 'migrating' &&
+    item.syncStartedAt &&
+    !item.syncEndedAt &&
+    !outcomeOfPhase(phase)?.match(/failed|cancelled/)
+  )
+    item.syncEndedAt = at;
+  if (phase === 'incremental-hold') item.inSyncAt ??= at;
+}
+
 /** The item's migration moved to `phase`: recorded (an end when terminal). True when anything changed. */
 export function notePhase(item: ItemRecord, phase: MigrationPhase, at: string, reason?: string): boolean {
   if (item.state === 'done') return false;
   const outcome = outcomeOfPhase(phase);
+  noteSyncTimes(item, phase, at);
   item.state = 'running';
   item.phase = phase;
   if (phase === 'incremental-hold') item.inSync = true;
