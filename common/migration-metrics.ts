@@ -201,8 +201,6 @@ export const MIGRATION_METRICS = {
  * metric meter (`workflows/plan/metrics.ts`) as the migration's are. Labels: `plan_id` (the plan's workflow id)
  * and per metric `phase`, `cause` or `state`, all from short fixed lists; never an item key (a plan may hold
  * thousands of items: they are counted, not listed). About 30 series per plan.
- *
- * An ETA gauge (`dcs_migrate_plan_eta_seconds`) belongs here once the plan's `planStatus` reports its ETA.
  */
 export const PLAN_METRICS = {
   items: metric(
@@ -227,6 +225,14 @@ export const PLAN_METRICS = {
     '',
     'Halted (nothing new starts): 1 for the cause (canary: a canary item failed; budget: failures beyond the budget), else 0',
     ['cause'],
+    false,
+  ),
+  eta: metric(
+    'dcs_migrate_plan_eta_timestamp_seconds',
+    'gauge',
+    's',
+    'When the plan predicts its last item reaches its goal (Unix time; planStatus eta.predictedEndMs)',
+    [],
     false,
   ),
   state: metric(

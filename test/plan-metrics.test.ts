@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PLAN_ITEM_PHASES } from '../common/migration-metrics.js';
 import { parsePlanInput, type PlanPolicy } from '../common/plan-input.js';
 import { wavesOf } from '../common/plan-policy.js';
-import { planGaugeValues } from '../workflows/plan/metrics.js';
+import { planEtaTimestamp, planGaugeValues } from '../workflows/plan/metrics.js';
 import { haltReason } from '../workflows/plan/schedule.js';
 import { endItem, initialPlanState, notePhase, type PlanState } from '../workflows/plan/state.js';
 
@@ -64,5 +64,19 @@ describe('plan metrics', () => {
     ramp.state.halted = { reason: haltReason(ramp.policy, ramp.state)!, at };
     expect(planGaugeValues(ramp.policy, ramp.state, false).halted).toEqual({ canary: 1, budget: 0 });
     expect(planGaugeValues(ramp.policy, ramp.state, false).failureBudgetLeft).toBe(2);
+  });
+
+  it('the ETA is a timestamp (it stays true between two computations) that grows with the sources', () => {
+    const { policy, state } = planOf({ maxConcurrency: 2 });
+    const startMs = Date.parse(state.startedAt);
+    const unsized = planEtaTimestamp(policy, state, startMs)!;
+    for (const key of KEYS) state.items[key]!.size = { usedMemoryBytes: 64 * 2 ** 20, keys: 100_000 };
+    const eta = planEtaTimestamp(policy, state, startMs)!;
+    // 64 MiB sources take longer than the overhead alone.
+    expect(eta).toBeGreaterThan(unsized);
+    // Five items, two at a time, each some seconds of sync at the default rate: later than now, within a day.
+    expect(eta).toBeGreaterThan(startMs / 1000);
+    expect(eta).toBeLessThan(startMs / 1000 + 86_400);
+    expect(Number.isInteger(eta)).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ import {
   type PlanLabels,
 } from '../../common/migration-metrics.js';
 import type { PlanPolicy } from '../../common/plan-input.js';
+import { planEtaOf } from './plan-eta.js';
 import { planStateOf } from './report.js';
 import { budgetOf, haltCause } from './schedule.js';
 import type { ItemRecord, PlanState } from './state.js';
@@ -31,6 +32,8 @@ export interface PlanGaugeValues {
   failureBudgetLeft: number;
   halted: Record<(typeof PLAN_HALT_CAUSES)[number], number>;
   state: Record<(typeof PLAN_STATES)[number], number>;
+  /** The predicted end (Unix seconds); undefined while the plan cannot tell, or not computed this time. */
+  eta: number | undefined;
 }
 
 /** Where an item is, as the `phase` label says it: its migration's phase while it runs, its outcome once done. */
@@ -57,14 +60,34 @@ export function planGaugeValues(policy: PlanPolicy, state: PlanState, over: bool
     failureBudgetLeft: Math.max(0, budgetOf(policy, state).left),
     halted: oneHot(PLAN_HALT_CAUSES, cause),
     state: oneHot(PLAN_STATES, planStateOf(state, over)),
+    eta: undefined,
   };
+}
+
+/** The predicted end in Unix seconds, or undefined while the plan cannot tell (no item sized yet). */
+export function planEtaTimestamp(policy: PlanPolicy, state: PlanState, nowMs: number): number | undefined {
+  const endMs = planEtaOf(policy, state, nowMs).eta.predictedEndMs;
+  return endMs === undefined ? undefined : Math.round(endMs / 1000);
+}
+
+/** When each plan's ETA was last computed (workflow time): a plan woken by every report redoes it every 15 s at most. */
+const etaComputedAt = new Map<string, number>();
+const ETA_EVERY_MS = 15_000;
+
+/** The ETA when it is due (a timestamp stays true between two computations, as a time left would not). */
+function dueEta(planId: string, policy: PlanPolicy, state: PlanState, over: boolean): number | undefined {
+  const nowMs = Date.now();
+  if (!over && nowMs - (etaComputedAt.get(planId) ?? -Infinity) < ETA_EVERY_MS) return undefined;
+  etaComputedAt.set(planId, nowMs);
+  return planEtaTimestamp(policy, state, nowMs);
 }
 
 /** Sets every per-plan series on this worker (not while replaying: the values were sent when it first ran). */
 export function emitPlanMetrics(planId: string, policy: PlanPolicy, state: PlanState, over: boolean): void {
   if (workflowInfo().unsafe.isReplaying) return;
   try {
-    setPlanGauges(planId, planGaugeValues(policy, state, over));
+    // The ETA plays the whole plan forward: not on every pass of a plan of thousands of items.
+    setPlanGauges(planId, { ...planGaugeValues(policy, state, over), eta: dueEta(planId, policy, state, over) });
   } catch (error) {
     log.warn('plan metrics not set', { error: error instanceof Error ? error.message : String(error) });
   }
@@ -81,4 +104,5 @@ function setPlanGauges(planId: string, values: PlanGaugeValues): void {
   for (const [cause, value] of Object.entries(values.halted)) halted.set(value, { cause });
   const states = gauge(P.state);
   for (const [name, value] of Object.entries(values.state)) states.set(value, { state: name });
+  if (values.eta !== undefined) meter.createGauge(P.eta.name, 'int', P.eta.unit, P.eta.help).set(values.eta);
 }
