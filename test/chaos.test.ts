@@ -66,6 +66,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     async ({ expect }) => {
       const report = await runChecked(expect, 'kill-worker', 5);
       expect(report.figures.kills).toBe(5);
+      expect(report.recoveryMs.length).toBeGreaterThanOrEqual(3);
       expect(report.figures['key differences']).toBe(0);
     },
     timeout('kill-worker'),
@@ -76,6 +77,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     async ({ expect }) => {
       const report = await runChecked(expect, 'server-restart', 4);
       expect(report.figures['worker restarts']).toBe(0);
+      expect(report.recoveryMs).toHaveLength(2);
     },
     timeout('server-restart'),
   );
@@ -120,6 +122,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
           Number(report.figures['calls/min before']),
         );
         expect(report.figures['answered again after']).not.toBe('never');
+        expect(report.recoveryMs).toHaveLength(1);
       },
       timeout(id),
     );
