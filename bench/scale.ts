@@ -20,8 +20,8 @@ import { MIGRATION_WORKFLOW_TYPE, type MigrationResult } from '../common/workflo
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
 import { percentile } from '../test/support/percentile.js';
-import { noticedAt } from './lib/notice-lag.js';
-import { processUsage, trackPeakRss } from './lib/process-usage.js';
+import { noticedAt } from '../test/support/notice-lag.js';
+import { processUsage, trackPeakRss } from '../test/support/process-usage.js';
 import { measureRows } from './results-file.js';
 import { flag, parseAllocator } from './lib/flags.js';
 
