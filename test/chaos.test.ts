@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { buildWorkflowBundle } from './chaos/harness.js';
 import { renderTable, type ScenarioReport } from './chaos/report.js';
 import { runScenario, SCENARIOS, type ScenarioContext } from './chaos/scenarios.js';
+import { soakScenario } from './chaos/soak.js';
 
 const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
 
@@ -135,5 +136,33 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
       expect(Number(report.figures['migrations handed over to the survivor'])).toBeGreaterThan(0);
     },
     timeout('two-workers'),
+  );
+
+  it.concurrent(
+    'soak, reduced: 10 migrations and a plan over 45 s, a worker kill, a server and an emulator restart, an outage, 10% 500s',
+    async ({ expect }) => {
+      const report = await soakScenario({
+        durationMs: 45_000,
+        migrations: 10,
+        killEveryMs: 25_000,
+        serverRestartEveryMs: 35_000,
+        apiFaultRate: 0.1,
+        outageMs: 6_000,
+        planItems: 2,
+        sampleEveryMs: 5_000,
+        warmupMs: 15_000,
+        seed,
+        workflowBundle: context.workflowBundle,
+        settleTimeoutMs: 120_000,
+      });
+      reports.push(report);
+      expectNothingLost(expect, report, 12);
+      expect(report.failedAsExpected).toBe(1);
+      expect(report.figures['worker kills']).toBe(1);
+      expect(report.figures['server restarts']).toBe(1);
+      expect(report.figures['key differences']).toBe(0);
+      expect(report.recoveryMs).toHaveLength(1);
+    },
+    240_000,
   );
 });

@@ -67,7 +67,7 @@ export const SCENARIOS: Scenario[] = [
 function outage(id: string, kind: OutageKind): Scenario {
   return {
     id,
-    deadlineMs: (quick) => (quick ? 180_000 : 900_000),
+    deadlineMs: (quick) => (quick ? 180_000 : 1_080_000),
     run: ({ seed, quick, workflowBundle }) =>
       dcsOutageScenario({
         kind,
