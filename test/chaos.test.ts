@@ -111,7 +111,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     ['dcs-throttled', 'DCS answering 429 APIGW.0308', 'answered 429'],
   ] as const) {
     it.concurrent(
-      `${what} for 20 s while 6 migrations hold: no retry storm, all complete after it`,
+      `${what} for 15 s while 6 migrations hold: no retry storm, all complete after it`,
       async ({ expect }) => {
         const report = await runChecked(expect, id, 6);
         expect(Number(report.figures[faultCalls])).toBeGreaterThan(0);
