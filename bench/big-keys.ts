@@ -15,7 +15,7 @@ import { createDataPlane, type BigKeyLimits } from '../emulator/data-plane/index
 import { startRedisServer, type RedisServer } from '../local/redis-server.js';
 import { compareRedis } from '../verify/compare.js';
 import { flag } from './lib/flags.js';
-import { processUsage, trackPeakRss } from './lib/process-usage.js';
+import { processUsage, trackPeakRss } from '../test/support/process-usage.js';
 import { measureRows } from './results-file.js';
 
 const zsetMembers = Number(flag('zset', '5000000'));

@@ -14,7 +14,7 @@ import { buildMigrationStartOptions } from '../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../common/workflow-contract.js';
 import { benchInput, startBenchStack } from './lib/bench-stack.js';
 import { cleanupAll, runBench } from './lib/cleanup.js';
-import { processUsage, trackPeakRss } from './lib/process-usage.js';
+import { processUsage, trackPeakRss } from '../test/support/process-usage.js';
 import { measureRows } from './results-file.js';
 import { flag, parseAllocator, type BenchAllocator } from './lib/flags.js';
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { buildWorkflowBundle } from './chaos/harness.js';
 import { renderTable, type ScenarioReport } from './chaos/report.js';
 import { runScenario, SCENARIOS, type ScenarioContext } from './chaos/scenarios.js';
+import { soakScenario } from './chaos/soak.js';
 
 const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);
 
@@ -66,6 +67,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     async ({ expect }) => {
       const report = await runChecked(expect, 'kill-worker', 5);
       expect(report.figures.kills).toBe(5);
+      expect(report.recoveryMs.length).toBeGreaterThanOrEqual(3);
       expect(report.figures['key differences']).toBe(0);
     },
     timeout('kill-worker'),
@@ -76,6 +78,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     async ({ expect }) => {
       const report = await runChecked(expect, 'server-restart', 4);
       expect(report.figures['worker restarts']).toBe(0);
+      expect(report.recoveryMs).toHaveLength(2);
     },
     timeout('server-restart'),
   );
@@ -108,7 +111,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
     ['dcs-throttled', 'DCS answering 429 APIGW.0308', 'answered 429'],
   ] as const) {
     it.concurrent(
-      `${what} for 20 s while 6 migrations hold: no retry storm, all complete after it`,
+      `${what} for 15 s while 6 migrations hold: no retry storm, all complete after it`,
       async ({ expect }) => {
         const report = await runChecked(expect, id, 6);
         expect(Number(report.figures[faultCalls])).toBeGreaterThan(0);
@@ -120,6 +123,7 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
           Number(report.figures['calls/min before']),
         );
         expect(report.figures['answered again after']).not.toBe('never');
+        expect(report.recoveryMs).toHaveLength(1);
       },
       timeout(id),
     );
@@ -132,5 +136,33 @@ describe(`chaos suite, reduced (seed ${seed}; replay with CHAOS_SEED=${seed})`, 
       expect(Number(report.figures['migrations handed over to the survivor'])).toBeGreaterThan(0);
     },
     timeout('two-workers'),
+  );
+
+  it.concurrent(
+    'soak, reduced: 10 migrations and a plan over 45 s, a worker kill, a server and an emulator restart, an outage, 10% 500s',
+    async ({ expect }) => {
+      const report = await soakScenario({
+        durationMs: 45_000,
+        migrations: 10,
+        killEveryMs: 25_000,
+        serverRestartEveryMs: 35_000,
+        apiFaultRate: 0.1,
+        outageMs: 6_000,
+        planItems: 2,
+        sampleEveryMs: 5_000,
+        warmupMs: 15_000,
+        seed,
+        workflowBundle: context.workflowBundle,
+        settleTimeoutMs: 120_000,
+      });
+      reports.push(report);
+      expectNothingLost(expect, report, 12);
+      expect(report.failedAsExpected).toBe(1);
+      expect(report.figures['worker kills']).toBe(1);
+      expect(report.figures['server restarts']).toBe(1);
+      expect(report.figures['key differences']).toBe(0);
+      expect(report.recoveryMs).toHaveLength(1);
+    },
+    240_000,
   );
 });

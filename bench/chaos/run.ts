@@ -55,9 +55,10 @@ async function main(): Promise<number> {
   console.log(`\n${table}`);
   if (!values.scenario && !args.quick) {
     const reading =
-      'Nothing tells Temporal that a kill -9 worker is gone: a migration moves on again when its workflow task leaves the dead ' +
-      "worker's sticky queue (10 s) or, with an activity lost in flight, when that attempt's start-to-close timeout (45 s) " +
-      'passes; hence the recovery figures. See bench/chaos/README.md.';
+      'Recovery per fault: from the fault (a kill, a server stop, the end of a DCS outage) to the affected migrations ' +
+      'moving on again, the slowest of them; p50 and max over the faults. Nothing tells Temporal that a kill -9 worker ' +
+      "is gone: a migration moves on again when its workflow task leaves the dead worker's sticky queue (4 s) or, with " +
+      "an activity lost in flight, when that attempt's heartbeat timeout (5 s) passes. See bench/chaos/README.md.";
     await writeResultsSection('chaos', `${sectionHeader('Chaos suite (issue #7)', command)}\n${table}\n\n${reading}\n`);
     console.log('\nwritten to bench/results.md (section chaos)');
   }

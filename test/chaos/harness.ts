@@ -14,7 +14,14 @@ import type { RateLimit } from '../../common/rate-limit.js';
 import { buildMigrationStartOptions } from '../../common/start-options.js';
 import { MIGRATION_WORKFLOW_TYPE } from '../../common/workflow-contract.js';
 import type { DataPlaneSettings } from '../../emulator/data-plane/index.js';
-import { startEmulator, type Emulator, type EmulatorTaskSummary, type EmulatorTimings } from '../../emulator/index.js';
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorTaskSummary,
+  type EmulatorTimings,
+  type RequestLogEntry,
+} from '../../emulator/index.js';
 import { seedSampleData } from '../../local/sample-data.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../local/temporal-dev-server.js';
 import { waitFor } from '../../local/wait.js';
@@ -45,10 +52,15 @@ export interface ChaosStackOptions {
   rateLimit?: RateLimit;
   /** Requests the emulator's log keeps (default 10,000): scenarios counting calls raise it. */
   requestLogCapacity?: number;
+  /** The emulator on a data dir, restartable with {@link ChaosStack.restartEmulator}. */
+  persistentEmulator?: boolean;
+  /** More target instances (with the target's password), e.g. for a plan's items. */
+  extraTargets?: string[];
 }
 
 export interface ChaosStack {
   readonly dir: string;
+  /** The emulator running now (another object after {@link ChaosStack.restartEmulator}). */
   readonly emu: Emulator;
   readonly client: Client;
   readonly taskQueue: string;
@@ -57,6 +69,11 @@ export interface ChaosStack {
   startWorker(label: string): Promise<CliWorker>;
   /** Stops the dev server (SIGTERM, or SIGKILL as a crash), keeps it down `downMs`, restarts it on the same port and file. */
   restartServer(how: 'SIGTERM' | 'SIGKILL', downMs: number): Promise<{ restartMs: number }>;
+  /**
+   * Stops the emulator, keeps it down `downMs`, starts it again on the same port, data dir and credentials (its
+   * tasks and instances come back; faults and the request log do not). Returns the requests the stopped one logged.
+   */
+  restartEmulator(downMs: number): Promise<{ restartMs: number; requests: RequestLogEntry[] }>;
   start(input: MigrationInputFile, workflowId: string): Promise<WorkflowHandle>;
   /** Remote tasks in the emulator carrying this migration's task name. */
   remoteTasksOf(workflowId: string): EmulatorTaskSummary[];
@@ -77,20 +94,23 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: server.namespace });
-    const emu = await startEmulator({
+    const emulatorOptions: EmulatorOptions = {
       instances: [
         { id: 'source', password: SOURCE_PASSWORD },
         { id: 'target', password: TARGET_PASSWORD },
+        ...(options.extraTargets ?? []).map((id) => ({ id, password: TARGET_PASSWORD })),
       ],
       timings: { creatingMs: 1_000, terminatingMs: 500, ...options.timings },
       seed: options.seed,
       ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.requestLogCapacity ? { requestLogCapacity: options.requestLogCapacity } : {}),
+      ...(options.persistentEmulator ? { dataDir: path.join(dir, 'emulator') } : {}),
       // A dropped connection mid-answer is expected here; say it once per error, not with a stack.
       onInternalError: (error) =>
         console.error(`chaos emulator: ${error instanceof Error ? error.message : String(error)}`),
-    });
+    };
+    let emu = await startEmulator(emulatorOptions);
     cleanups.push(() => emu.stop());
     if (options.sourceKeys > 0)
       await seedSampleData(emu.instance('source').endpoint, {
@@ -111,7 +131,9 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     let incarnation = 0;
     return {
       dir,
-      emu,
+      get emu() {
+        return emu;
+      },
       client,
       taskQueue,
       server: () => server,
@@ -131,6 +153,16 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
         const started = Date.now();
         server = await startTemporalDevServer({ logDir: dir, dbFile, port });
         return { restartMs: Date.now() - started };
+      },
+      async restartEmulator(downMs) {
+        if (!options.persistentEmulator) throw new Error('restartEmulator needs a persistent emulator');
+        const requests = emu.requests();
+        const { port, credentials, iamUser } = emu;
+        await emu.stop();
+        await sleep(downMs);
+        const started = Date.now();
+        emu = await startEmulator({ ...emulatorOptions, port, credentials, iamUser });
+        return { restartMs: Date.now() - started, requests };
       },
       start: (input, workflowId) =>
         client.workflow.start(

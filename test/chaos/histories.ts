@@ -11,6 +11,8 @@ export interface MigrationTimeline {
   closedAt: number;
   /** Times of WorkflowTaskCompleted events: the workflow moved on, on some worker. */
   progressAt: number[];
+  /** Times of ActivityTaskCompleted events: an activity (a DCS call, a copy step…) got through. */
+  activityCompletedAt: number[];
   /** Identities of the workers that started workflow and activity tasks, in event order. */
   workerIdentities: string[];
   /**
@@ -33,6 +35,7 @@ export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimel
     startedAt: eventMs(events[0]?.eventTime),
     closedAt: eventMs(events.at(-1)?.eventTime),
     progressAt: [],
+    activityCompletedAt: [],
     workerIdentities: [],
     lostActivityAttempts: 0,
     timedOutActivities: [],
@@ -40,6 +43,7 @@ export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimel
   const activityTypes = new Map<string, string>();
   for (const event of events) {
     if (event.workflowTaskCompletedEventAttributes) timeline.progressAt.push(eventMs(event.eventTime));
+    if (event.activityTaskCompletedEventAttributes) timeline.activityCompletedAt.push(eventMs(event.eventTime));
     const started = event.workflowTaskStartedEventAttributes ?? event.activityTaskStartedEventAttributes;
     if (started?.identity) timeline.workerIdentities.push(started.identity);
     if ((event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)
@@ -56,16 +60,44 @@ export async function timelineOf(handle: WorkflowHandle): Promise<MigrationTimel
 }
 
 /**
- * For a kill at `killedAt`: how long each migration open at that moment took to move on (its next completed
- * workflow task), in ms. A migration whose activity was lost with the worker moves on only after that attempt's
- * start-to-close timeout.
+ * What counts as a migration moving on after a fault: its next completed workflow task (the right test after a
+ * worker or server crash: nothing moves until a worker picks it up again), or its next completed activity (after a
+ * DCS outage, where the workflow keeps running on timers but its reads only get through again once DCS answers).
  */
-export function recoveriesAfter(killedAt: number, timelines: MigrationTimeline[]): number[] {
+export type ProgressKind = 'workflow-task' | 'activity';
+
+/**
+ * For a fault at `faultAt` (a kill, or the end of an outage): how long each migration open at that moment took to
+ * move on, in ms. A migration whose activity was lost with a killed worker moves on only after that attempt's
+ * heartbeat timeout. A migration that closed without moving on counts from its close.
+ */
+export function recoveriesAfter(
+  faultAt: number,
+  timelines: MigrationTimeline[],
+  progress: ProgressKind = 'workflow-task',
+): number[] {
   const recoveries: number[] = [];
   for (const timeline of timelines) {
-    if (!(timeline.startedAt < killedAt && timeline.closedAt > killedAt)) continue;
-    const next = timeline.progressAt.find((at) => at > killedAt);
-    if (next !== undefined) recoveries.push(next - killedAt);
+    if (!(timeline.startedAt < faultAt && timeline.closedAt > faultAt)) continue;
+    const times = progress === 'workflow-task' ? timeline.progressAt : timeline.activityCompletedAt;
+    const next = times.find((at) => at > faultAt) ?? timeline.closedAt;
+    recoveries.push(next - faultAt);
   }
   return recoveries;
+}
+
+/**
+ * Recovery per fault, the chaos table's figure: for each fault, the slowest of the migrations open at that moment
+ * (from the fault to its moving on again); faults that found no migration open are left out. Sorted ascending.
+ */
+export function recoveryPerFault(
+  faultTimes: number[],
+  timelines: MigrationTimeline[],
+  progress: ProgressKind = 'workflow-task',
+): number[] {
+  return faultTimes
+    .map((at) => recoveriesAfter(at, timelines, progress))
+    .filter((recoveries) => recoveries.length > 0)
+    .map((recoveries) => Math.max(...recoveries))
+    .sort((a, b) => a - b);
 }

@@ -14,7 +14,7 @@ import { DcsPhase } from '../../common/search-attributes.js';
 import { compareRedis } from '../../verify/compare.js';
 import { percentile } from '../support/percentile.js';
 import { chaosInput, sleep, startChaosStack } from './harness.js';
-import { recoveriesAfter, timelineOf } from './histories.js';
+import { recoveryPerFault, timelineOf } from './histories.js';
 import { settleMigrations } from './outcomes.js';
 import { formatSeconds, scenarioReport, type ScenarioReport } from './report.js';
 
@@ -92,11 +92,7 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
     );
     const timelines = await Promise.all(handles.map((handle) => timelineOf(handle)));
     // A kill with no migration open has nothing to recover.
-    const perKill = killTimes
-      .map((at) => recoveriesAfter(at, timelines))
-      .filter((recoveries) => recoveries.length > 0)
-      .map((recoveries) => Math.max(...recoveries))
-      .sort((a, b) => a - b);
+    const perKill = recoveryPerFault(killTimes, timelines);
     const lostAttempts = timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0);
     const comparison = await compareRedis(stack.emu.instance('source').endpoint, stack.emu.instance('target').endpoint);
     const problems =
@@ -115,8 +111,6 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
         'phases hit (open migrations at each kill)': Object.entries(phasesHit)
           .map(([phase, count]) => `${phase} ${count}`)
           .join(', '),
-        'recovery per kill p50': formatSeconds(percentile(perKill, 50)),
-        'recovery per kill max': formatSeconds(percentile(perKill, 100)),
         'activity attempts lost in flight': lostAttempts,
         'writes lost in flight (timed out, re-read, decided again)':
           countBy(timelines.flatMap((t) => t.timedOutActivities)) || 0,
@@ -129,6 +123,7 @@ export async function killWorkerScenario(options: KillWorkerOptions): Promise<Sc
         'key differences': comparison.totalDifferences,
       },
       problems,
+      perKill,
     );
   } finally {
     await stack.teardown();

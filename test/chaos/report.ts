@@ -3,6 +3,7 @@
  * with exactly one remote task. A scenario's own checks (data equal, worker survived…) add problems too; any
  * problem makes the suite fail.
  */
+import { percentile } from '../support/percentile.js';
 import type { MigrationOutcome } from './outcomes.js';
 
 export interface ScenarioReport {
@@ -17,6 +18,11 @@ export interface ScenarioReport {
   /** Migrations that did not end as expected, or have no remote task. */
   lost: number;
   wallMs: number;
+  /**
+   * Recovery per fault, ms, sorted: from the fault (a kill; the end of an outage) to the affected migrations moving
+   * on again, the slowest of them (`recoveryPerFault` in histories.ts). Empty when the scenario has no fault moment.
+   */
+  recoveryMs: number[];
   /** Figures of the scenario, printed in the notes column (and asserted by the CI test). */
   figures: Record<string, number | string>;
   /** Broken invariants, one line each; empty when the scenario passed. */
@@ -29,6 +35,7 @@ export function scenarioReport(
   wallMs: number,
   figures: Record<string, number | string>,
   extraProblems: string[] = [],
+  recoveryMs: number[] = [],
 ): ScenarioReport {
   const problems = [...extraProblems];
   for (const outcome of outcomes) {
@@ -48,6 +55,7 @@ export function scenarioReport(
     duplicates: outcomes.reduce((sum, o) => sum + Math.max(0, o.remoteTasks - 1), 0),
     lost: outcomes.filter((o) => !o.asExpected || o.remoteTasks === 0).length,
     wallMs,
+    recoveryMs,
     figures,
     problems,
   };
@@ -65,6 +73,7 @@ export function crashedReport(scenario: string, wallMs: number, error: unknown):
     duplicates: 0,
     lost: 0,
     wallMs,
+    recoveryMs: [],
     figures: {},
     problems: [`scenario did not finish: ${message}`],
   };
@@ -74,14 +83,21 @@ export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** `8.2 s / 13.5 s (5 faults)`, or `—` when the scenario has no fault moment to recover from. */
+export function formatRecovery(recoveryMs: number[]): string {
+  if (recoveryMs.length === 0) return '—';
+  const faults = `${recoveryMs.length} fault${recoveryMs.length === 1 ? '' : 's'}`;
+  return `${formatSeconds(percentile(recoveryMs, 50))} / ${formatSeconds(percentile(recoveryMs, 100))} (${faults})`;
+}
+
 export function renderTable(reports: ScenarioReport[]): string {
   const header =
-    '| scenario | migrations | completed | failed as expected | remote tasks | duplicates | lost | wall time | notes |';
-  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
+    '| scenario | migrations | completed | failed as expected | remote tasks | duplicates | lost | recovery p50 / max | wall time | notes |';
+  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
   const rows = reports.map((r) => {
     const notes = Object.entries(r.figures).map(([key, value]) => `${key}: ${value}`);
     if (r.problems.length > 0) notes.unshift(`**FAILED**: ${r.problems.join('; ')}`);
-    return `| ${r.scenario} | ${r.migrations} | ${r.completed} | ${r.failedAsExpected} | ${r.remoteTasks} | ${r.duplicates} | ${r.lost} | ${formatSeconds(r.wallMs)} | ${notes.join('; ').replaceAll('|', '\\|')} |`;
+    return `| ${r.scenario} | ${r.migrations} | ${r.completed} | ${r.failedAsExpected} | ${r.remoteTasks} | ${r.duplicates} | ${r.lost} | ${formatRecovery(r.recoveryMs)} | ${formatSeconds(r.wallMs)} | ${notes.join('; ').replaceAll('|', '\\|')} |`;
   });
   return [header, rule, ...rows].join('\n');
 }

@@ -62,18 +62,18 @@ export const SCENARIOS: Scenario[] = [
 
 /**
  * DCS out of reach while migrations hold (issue 28): 50 migrations and a 5-minute fault in the full run; 6 and
- * 20 s in the reduced one, whose migrations read more often so that its short windows still count calls.
+ * 15 s (8 s measured on either side) in the reduced one, whose migrations read more often so that its short windows still count calls.
  */
 function outage(id: string, kind: OutageKind): Scenario {
   return {
     id,
-    deadlineMs: (quick) => (quick ? 180_000 : 900_000),
+    deadlineMs: (quick) => (quick ? 180_000 : 1_080_000),
     run: ({ seed, quick, workflowBundle }) =>
       dcsOutageScenario({
         kind,
         migrations: quick ? 6 : 50,
-        faultMs: quick ? 20_000 : 300_000,
-        measureMs: quick ? 10_000 : 60_000,
+        faultMs: quick ? 15_000 : 300_000,
+        measureMs: quick ? 8_000 : 60_000,
         maxPollInterval: quick ? '1s' : '10s',
         seed,
         workflowBundle,

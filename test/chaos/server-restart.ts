@@ -9,6 +9,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { DcsPhase } from '../../common/search-attributes.js';
 import { chaosInput, startChaosStack, waitUntil } from './harness.js';
+import { recoveryPerFault, timelineOf } from './histories.js';
 import { settleMigrations, type MigrationOutcome } from './outcomes.js';
 import { formatSeconds, scenarioReport, type ScenarioReport } from './report.js';
 
@@ -37,6 +38,8 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
     const outcomes: MigrationOutcome[] = [];
     const problems: string[] = [];
     const figures: Record<string, string | number> = {};
+    const handles: WorkflowHandle[] = [];
+    const stoppedAt: number[] = [];
     for (const [round, signal] of (options.signals ?? ['SIGTERM', 'SIGKILL']).entries()) {
       const incremental = await stack.start(
         chaosInput('incremental', { hold: { maxDuration: '4s' } }),
@@ -47,6 +50,8 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
       const full = await stack.start(chaosInput('full'), `chaos-restart-${options.seed}-${round}-full`);
       await waitUntil(async () => (await phaseOf(full)) === 'provisioning', 20_000);
       const phases = `${await phaseOf(incremental)} + ${await phaseOf(full)}`;
+      handles.push(incremental, full);
+      stoppedAt.push(Date.now());
       const { restartMs } = await stack.restartServer(signal, downMs);
       const backAt = Date.now();
       const settled = await settleMigrations(
@@ -67,7 +72,9 @@ export async function serverRestartScenario(options: ServerRestartOptions): Prom
     }
     figures['down each time'] = formatSeconds(downMs);
     figures['worker restarts'] = 0;
-    return scenarioReport('Temporal server restart', outcomes, Date.now() - started, figures, problems);
+    // Recovery from the stop: the server's downtime is part of it.
+    const recoveries = recoveryPerFault(stoppedAt, await Promise.all(handles.map((handle) => timelineOf(handle))));
+    return scenarioReport('Temporal server restart', outcomes, Date.now() - started, figures, problems, recoveries);
   } finally {
     await stack.teardown();
   }

@@ -68,7 +68,9 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
       [{ handle: manual, expect: { failureType: MigrationFailureType.RemoteTaskFailed } }],
       60_000,
     )) as [MigrationOutcome];
-    figures['manual: kill → workflow failed'] = formatSeconds(Date.now() - manualKilledAt);
+    // Recovery here is the migration ending as it should: failed saying why (manual), succeeded (auto).
+    const recoveryMs = [Date.now() - manualKilledAt];
+    figures['manual: kill → workflow failed'] = formatSeconds(recoveryMs[0]!);
     figures['manual: remote task'] = stack.remoteTasksOf(manual.workflowId)[0]?.status ?? 'none';
     figures['manual: reason'] = `${manualOutcome.failureType}: ${manualOutcome.failureMessage}`;
     if (figures['manual: remote task'] !== 'FAILED')
@@ -89,7 +91,8 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
       MigrationOutcome,
     ];
     figures['auto: source down'] = '1.0 s';
-    figures['auto: kill → workflow succeeded'] = formatSeconds(Date.now() - autoKilledAt);
+    recoveryMs.push(Date.now() - autoKilledAt);
+    figures['auto: kill → workflow succeeded'] = formatSeconds(recoveryMs[1]!);
     const comparison = await compareRedis(
       { host: source.host, port: source.port, password: SELF_HOSTED_PASSWORD },
       stack.emu.instance('target').endpoint,
@@ -103,6 +106,7 @@ export async function sourceKilledScenario(options: SourceKilledOptions): Promis
       Date.now() - started,
       figures,
       problems,
+      recoveryMs.sort((a, b) => a - b),
     );
   } finally {
     await source?.stop();

@@ -9,7 +9,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { seededRandom } from '../../common/seeded-random.js';
 import { chaosInput, sleep, startChaosStack } from './harness.js';
-import { timelineOf } from './histories.js';
+import { recoveryPerFault, timelineOf } from './histories.js';
 import { settleMigrations } from './outcomes.js';
 import { formatSeconds, scenarioReport, type ScenarioReport } from './report.js';
 
@@ -67,6 +67,7 @@ export async function twoWorkersScenario(options: TwoWorkersOptions): Promise<Sc
         'activity attempts lost in flight': timelines.reduce((sum, t) => sum + t.lostActivityAttempts, 0),
       },
       problems,
+      recoveryPerFault([killedAt], timelines),
     );
   } finally {
     await stack.teardown();

@@ -1,4 +1,4 @@
-/** CPU and memory of a process from /proc (Linux): what the scale benchmark reports for the worker and the server. */
+/** CPU and memory of a process from /proc (Linux): the worker and the server in the scale benchmark, the worker in the soak. Shared by the chaos suite and the benchmarks. */
 import { readFile } from 'node:fs/promises';
 
 const CLOCK_TICKS_PER_SECOND = 100;
