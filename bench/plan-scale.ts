@@ -38,7 +38,7 @@ import {
   type RemoteTaskCount,
   type WatcherFigures,
 } from './lib/plan-figures.js';
-import { trackPeakRss } from './lib/process-usage.js';
+import { trackPeakRss } from '../test/support/process-usage.js';
 import { measureRows } from './results-file.js';
 
 const items = Number(flag('items', '200'));
