@@ -257,7 +257,7 @@ export const PATCHES: Readonly<Record<PatchId, PatchRecord>> = {
   },
   [Patch.PlanBoundedTasks]: {
     landed: '2026-12-08',
-    commit: 'HEAD',
+    commit: '6fab0de',
     askedIn: ['plan/plan.ts'],
     change:
       'a plan starts at most 100 items per workflow task (the rest on the next passes), and continues as new at 5,000 events; before, a pass started every item the pace allowed at once (up to maxConcurrency), and a run went on to 10,000 events. Asked only by a pass with more than 100 items to start, or past 5,000 events',
