@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { seedFlag, seedOrRandom } from './seed.js';
 import { reapOrphans } from '../../local/processes.js';
 import { sectionHeader, writeResultsSection } from '../results-file.js';
 import { buildWorkflowBundle } from '../../test/chaos/harness.js';
@@ -19,12 +20,7 @@ const argsSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value ? value.split(',').map((id) => scenarioById(id.trim())) : SCENARIOS)),
-  seed: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .optional(),
+  seed: seedFlag,
   quick: z.boolean().default(false),
 });
 
@@ -33,7 +29,7 @@ async function main(): Promise<number> {
     options: { scenario: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' } },
   });
   const args = argsSchema.parse(values);
-  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const seed = seedOrRandom(args.seed);
   const command = `npx tsx bench/chaos/run.ts${values.scenario ? ` --scenario ${values.scenario}` : ''} --seed ${seed}${args.quick ? ' --quick' : ''}`;
   console.log(`chaos suite, seed ${seed} (re-run: ${command})`);
   reapOrphans();

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { seedFlag, seedOrRandom } from './seed.js';
 import { reapOrphans } from '../../local/processes.js';
 import { sectionHeader, writeResultsSection } from '../results-file.js';
 import { buildWorkflowBundle } from '../../test/chaos/harness.js';
@@ -29,12 +30,7 @@ const argsSchema = z.object({
   'api-faults': z.coerce.number({ message: '--api-faults: a share, 0 to 0.5' }).min(0).max(0.5).default(0.1),
   outage: minutes('outage', 3),
   'plan-items': z.coerce.number({ message: '--plan-items: a whole number' }).int().min(1).max(20).default(3),
-  seed: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .optional(),
+  seed: seedFlag,
 });
 
 const FLAGS = [
@@ -56,7 +52,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const args = parsed.data;
-  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const seed = seedOrRandom(args.seed);
   const given = FLAGS.filter((name) => name !== 'seed' && values[name] !== undefined)
     .map((name) => ` --${name} ${values[name]}`)
     .join('');
