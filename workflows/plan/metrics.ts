@@ -32,8 +32,6 @@ export interface PlanGaugeValues {
   failureBudgetLeft: number;
   halted: Record<(typeof PLAN_HALT_CAUSES)[number], number>;
   state: Record<(typeof PLAN_STATES)[number], number>;
-  /** The predicted end (Unix seconds); undefined while the plan cannot tell, or not computed this time. */
-  eta: number | undefined;
 }
 
 /** Where an item is, as the `phase` label says it: its migration's phase while it runs, its outcome once done. */
@@ -60,7 +58,6 @@ export function planGaugeValues(policy: PlanPolicy, state: PlanState, over: bool
     failureBudgetLeft: Math.max(0, budgetOf(policy, state).left),
     halted: oneHot(PLAN_HALT_CAUSES, cause),
     state: oneHot(PLAN_STATES, planStateOf(state, over)),
-    eta: undefined,
   };
 }
 
@@ -87,13 +84,14 @@ export function emitPlanMetrics(planId: string, policy: PlanPolicy, state: PlanS
   if (workflowInfo().unsafe.isReplaying) return;
   try {
     // The ETA plays the whole plan forward: not on every pass of a plan of thousands of items.
-    setPlanGauges(planId, { ...planGaugeValues(policy, state, over), eta: dueEta(planId, policy, state, over) });
+    setPlanGauges(planId, planGaugeValues(policy, state, over), dueEta(planId, policy, state, over));
   } catch (error) {
     log.warn('plan metrics not set', { error: error instanceof Error ? error.message : String(error) });
   }
 }
 
-function setPlanGauges(planId: string, values: PlanGaugeValues): void {
+/** `eta`: the predicted end (Unix seconds), when it was computed this time and the plan can tell. */
+function setPlanGauges(planId: string, values: PlanGaugeValues, eta: number | undefined): void {
   const labels: PlanLabels = { plan_id: planId };
   const meter = metricMeter.withTags({ ...labels });
   const gauge = (spec: (typeof P)[keyof typeof P]) => meter.createGauge(spec.name, 'int', spec.unit, spec.help);
@@ -104,5 +102,5 @@ function setPlanGauges(planId: string, values: PlanGaugeValues): void {
   for (const [cause, value] of Object.entries(values.halted)) halted.set(value, { cause });
   const states = gauge(P.state);
   for (const [name, value] of Object.entries(values.state)) states.set(value, { state: name });
-  if (values.eta !== undefined) meter.createGauge(P.eta.name, 'int', P.eta.unit, P.eta.help).set(values.eta);
+  if (eta !== undefined) gauge(P.eta).set(eta);
 }
